@@ -1,0 +1,22 @@
+namespace RecSys.Engine.Core.Index;
+
+/// <summary>
+/// Per-call search knobs in the FAISS shape: one object for every index, each index reading the
+/// fields that concern it (ef for HNSW, nprobe for IVF) and ignoring the rest.
+/// </summary>
+public sealed record SearchParameters
+{
+    public static SearchParameters Default { get; } = new();
+
+    /// <summary>Only ids this filter allows are returned; null = all.</summary>
+    public IdFilter? Filter { get; init; }
+
+    /// <summary>HNSW beam width on level 0; null = the index default.</summary>
+    public int? Ef { get; init; }
+
+    /// <summary>IVF lists probed; null = the index default.</summary>
+    public int? NProbe { get; init; }
+
+    /// <summary>Threads a batch may use: -1 = all cores, 1 = the calling thread only.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+}

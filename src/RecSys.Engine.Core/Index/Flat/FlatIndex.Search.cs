@@ -76,8 +76,13 @@ public sealed unsafe partial class FlatIndex
             return;
         }
 
+        RunBlocksInParallel(queries, nq, k, outIds, outKeys, parameters.Filter, block, blocks, threads);
+    }
+
+    // Separate method: the lambda's closure would otherwise be allocated on every call, sequential ones too.
+    private void RunBlocksInParallel(float* queries, int nq, int k, long* outIds, float* outKeys, IdFilter? filter, int block, int blocks, int threads)
+    {
         nint qAddr = (nint)queries, idAddr = (nint)outIds, keyAddr = (nint)outKeys;
-        var filter = parameters.Filter;
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads },
             b => RunBlock((float*)qAddr, nq, b * block, block, k, (long*)idAddr, (float*)keyAddr, filter));
     }

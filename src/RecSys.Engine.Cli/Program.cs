@@ -4,4 +4,5 @@ using RecSys.Engine.Cli;
 // `recsys`: one root command; each sub-command lives in Commands/ and registers itself here.
 var root = new RootCommand("RecSys.Engine: a recommendation engine with SIMD vector indexes.");
 // commands are added below as they land
+root.Add(RecSys.Engine.Cli.Commands.BenchCommand.Create());
 return CliRunner.Run(root, args);

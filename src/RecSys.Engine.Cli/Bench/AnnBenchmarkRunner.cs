@@ -1,0 +1,82 @@
+using System.Diagnostics;
+
+namespace RecSys.Engine.Cli.Bench;
+
+/// <summary>
+/// Runs candidates one after another on the same data in one process, so peers are compared under
+/// the same conditions: build (timed), warm-up, then every query once on one thread (timed per query).
+/// recall@k = |returned top-k ∩ exact top-k| / k, averaged over queries.
+/// </summary>
+internal static class AnnBenchmarkRunner
+{
+    public static List<AnnResult> Run(AnnDataset data, IReadOnlyList<IAnnCandidate> candidates, int k, TextWriter log)
+    {
+        if (k > data.GroundTruthK)
+            throw new CliInputException($"--k: {k} is larger than the ground truth depth ({data.GroundTruthK})");
+        var results = new List<AnnResult>();
+        var ids = new long[k];
+        var latencies = new double[data.QueryCount];
+        foreach (var candidate in candidates)
+        {
+            log.WriteLine($"[{candidate.Name}] building over {data.BaseCount:N0} x {data.Dimension} ({data.Metric})...");
+            var sw = Stopwatch.StartNew();
+            candidate.Build(data, log);
+            double buildSeconds = sw.Elapsed.TotalSeconds;
+            log.WriteLine($"[{candidate.Name}] built in {buildSeconds:F2}s");
+
+            for (int s = 0; s < candidate.Settings.Count; s++)
+            {
+                // Warm-up: JIT tiers, caches, page faults; not timed.
+                int warm = Math.Min(data.QueryCount, 20);
+                for (int q = 0; q < warm; q++)
+                    candidate.Search(s, data.Query(q), k, ids);
+
+                double hits = 0;
+                long total = Stopwatch.GetTimestamp();
+                for (int q = 0; q < data.QueryCount; q++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    candidate.Search(s, data.Query(q), k, ids);
+                    latencies[q] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+                    hits += CountHits(ids, data.GroundTruth.AsSpan(q * data.GroundTruthK, k));
+                }
+                double seconds = Stopwatch.GetElapsedTime(total).TotalSeconds;
+                Array.Sort(latencies, 0, data.QueryCount);
+                string settings = string.Join(",", new[] { candidate.BuildParams, candidate.Settings[s] }.Where(x => x.Length > 0));
+                var row = new AnnResult(
+                    candidate.Name, settings, Math.Round(buildSeconds, 3),
+                    Math.Round(hits / ((double)data.QueryCount * k), 4),
+                    Math.Round(data.QueryCount / seconds, 1),
+                    Math.Round(candidate.BytesPerVector, 1),
+                    Math.Round(Percentile(latencies, data.QueryCount, 0.50), 1),
+                    Math.Round(Percentile(latencies, data.QueryCount, 0.99), 1));
+                results.Add(row);
+                log.WriteLine($"[{candidate.Name}] {settings}: recall@{k} {row.RecallAt10:F4}, {row.Qps1Thread:N0} QPS (1 thread)");
+            }
+            candidate.Dispose();
+        }
+        return results;
+    }
+
+    private static int CountHits(ReadOnlySpan<long> found, ReadOnlySpan<int> truth)
+    {
+        int hits = 0;
+        foreach (long id in found)
+        {
+            if (id >= 0 && truth.Contains((int)id))
+                hits++;
+        }
+        return hits;
+    }
+
+    private static double Percentile(double[] sorted, int n, double p) =>
+        n == 0 ? 0 : sorted[Math.Min(n - 1, (int)Math.Ceiling(p * n) - 1)];
+
+    public static void PrintTable(IReadOnlyList<AnnResult> results, int k, TextWriter output)
+    {
+        output.WriteLine($"| index | params | build s | recall@{k} | QPS (1 thread) | p50 us | p99 us | bytes/vector |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+            output.WriteLine($"| {r.Index} | {r.Params} | {r.BuildSeconds:F2} | {r.RecallAt10:F4} | {r.Qps1Thread:N1} | {r.P50Micros:F1} | {r.P99Micros:F1} | {r.BytesPerVector:F0} |");
+    }
+}

@@ -2,10 +2,7 @@ using RecSys.Engine.Core.Vectors.Readers;
 
 namespace RecSys.Engine.Core.Tests.Vectors.Readers;
 
-/// <summary>Runs alone: it measures process-wide allocation, which parallel tests would pollute.</summary>
-[CollectionDefinition(nameof(StreamingReadTests), DisableParallelization = true)]
-public sealed class StreamingReadCollection;
-
+/// <summary>Runs alone (see <see cref="StreamingReadCollection"/>): it measures process-wide allocation.</summary>
 [Collection(nameof(StreamingReadTests))]
 public sealed class StreamingReadTests : IDisposable
 {

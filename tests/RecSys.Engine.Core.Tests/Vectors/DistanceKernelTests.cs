@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using RecSys.Engine.Core.Vectors;
 
 namespace RecSys.Engine.Core.Tests.Vectors;
@@ -71,6 +72,19 @@ public class DistanceKernelTests
                 Assert.Equal(n, SquaredL2.Compute(ones, zeros, path));
             }
         }
+    }
+
+    [Fact]
+    public void Fallback_runs_really_take_the_narrower_paths()
+    {
+        // .ci/run re-runs this suite with these switches; if the runtime ignored them, the fallback runs
+        // would silently test the AVX2 path again.
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0")
+            Assert.False(Vector256.IsHardwareAccelerated);
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512F") == "0")
+            Assert.False(Vector512.IsHardwareAccelerated);
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0")
+            Assert.False(Vector128.IsHardwareAccelerated);
     }
 
     [Fact]

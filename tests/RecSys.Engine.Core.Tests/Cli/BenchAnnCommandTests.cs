@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Text.Json;
+using RecSys.Engine.Cli;
+using RecSys.Engine.Cli.Commands;
+using RecSys.Engine.Core.Index.Flat;
+using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Readers;
+
+namespace RecSys.Engine.Core.Tests.Cli;
+
+public class BenchAnnCommandTests : IDisposable
+{
+    private const int Dim = 16;
+    private readonly string _dir = TestData.TempDirectory();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int code, string stdout, string stderr) Run(params string[] args)
+    {
+        var root = new RootCommand("test");
+        root.Add(BenchCommand.Create());
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliRunner.Run(root, args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>A small data directory with ground truth from a float64 brute force (not from FlatIndex).</summary>
+    private void WriteDataset(int n, int nq, string metric)
+    {
+        var rows = TestData.ClusteredRows(1, n, Dim);
+        var queries = TestData.ClusteredRows(2, nq, Dim);
+        using (var w = new FvecsWriter(Path.Combine(_dir, "base.fvecs"), Dim))
+            for (int i = 0; i < n; i++) w.Append(rows.AsSpan(i * Dim, Dim));
+        using (var w = new FvecsWriter(Path.Combine(_dir, "query.fvecs"), Dim))
+            for (int i = 0; i < nq; i++) w.Append(queries.AsSpan(i * Dim, Dim));
+        using (var w = new IvecsWriter(Path.Combine(_dir, "groundtruth.ivecs"), 20))
+        {
+            for (int q = 0; q < nq; q++)
+            {
+                var query = queries.AsSpan(q * Dim, Dim).ToArray();
+                var order = Enumerable.Range(0, n).OrderBy(i => metric == "l2"
+                    ? SquaredL2.Reference(query, rows.AsSpan(i * Dim, Dim))
+                    : -CosineSimilarity.Reference(query, rows.AsSpan(i * Dim, Dim))).ThenBy(i => i).Take(20).ToArray();
+                w.Append(order);
+            }
+        }
+        File.WriteAllText(Path.Combine(_dir, "meta.json"), $"{{\"source\":\"test\",\"metric\":\"{metric}\"}}");
+    }
+
+    [Theory]
+    [InlineData("cosine")]
+    [InlineData("l2")]
+    public void Flat_reports_perfect_recall_and_writes_json_rows(string metric)
+    {
+        WriteDataset(n: 500, nq: 30, metric);
+        string json = Path.Combine(_dir, "out", "bench.json");
+        var (code, stdout, stderr) = Run("bench", "ann", "--data", _dir, "--index", "flat", "--k", "10", "--json", json);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("| flat |", stdout);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var row = Assert.Single(doc.RootElement.EnumerateArray());
+        Assert.Equal("flat", row.GetProperty("index").GetString());
+        Assert.Equal(1.0, row.GetProperty("recall_at_10").GetDouble());
+        Assert.True(row.GetProperty("qps_1thread").GetDouble() > 0);
+        Assert.True(row.GetProperty("build_s").GetDouble() >= 0);
+        // 16 floats pad to one 64-byte row, plus an 8-byte id.
+        Assert.Equal(72, row.GetProperty("bytes_per_vector").GetDouble());
+    }
+
+    [Fact]
+    public void Wrong_ground_truth_shows_as_lost_recall()
+    {
+        WriteDataset(n: 300, nq: 10, "cosine");
+        // Claim the data is L2: the cosine ground truth no longer matches the flat index's answers.
+        string json = Path.Combine(_dir, "bench.json");
+        var (code, _, stderr) = Run("bench", "ann", "--data", _dir, "--index", "flat", "--metric", "l2", "--json", json);
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.True(doc.RootElement[0].GetProperty("recall_at_10").GetDouble() < 1.0);
+    }
+
+    [Fact]
+    public void Bad_input_exits_2_naming_the_option()
+    {
+        var (code, _, stderr) = Run("bench", "ann", "--data", Path.Combine(_dir, "missing"));
+        Assert.Equal(2, code);
+        Assert.Contains("--data", stderr);
+
+        WriteDataset(n: 50, nq: 2, "l2");
+        (code, _, stderr) = Run("bench", "ann", "--data", _dir, "--index", "flat,annoy");
+        Assert.Equal(2, code);
+        Assert.Contains("--index", stderr);
+        Assert.Contains("annoy", stderr);
+
+        (code, _, stderr) = Run("bench", "ann", "--data", _dir, "--k", "50");
+        Assert.Equal(2, code);
+        Assert.Contains("--k", stderr);
+
+        (code, _, stderr) = Run("bench", "ann", "--data", _dir, "--metric", "manhattan");
+        Assert.Equal(2, code);
+        Assert.Contains("--metric", stderr);
+
+        (code, _, stderr) = Run("bench", "ann", "--data", _dir, "--k", "ten");
+        Assert.Equal(2, code);
+
+        File.WriteAllBytes(Path.Combine(_dir, "query.fvecs"), [1, 2, 3]);
+        (code, _, stderr) = Run("bench", "ann", "--data", _dir);
+        Assert.Equal(2, code);
+        Assert.Contains("query.fvecs", stderr);
+    }
+}

@@ -142,9 +142,12 @@ public static class GroundTruth
         return result;
     }
 
-    /// <summary>Checks every value is finite, copies (normalised, for cosine) and, for L2, computes |row|^2.</summary>
+    /// <summary>Checks every row is finite, copies (normalised, for cosine) and, for L2, computes |row|^2.</summary>
     private static void Prepare(float[] source, float[] destination, int rows, int dim, bool normalise, double[]? squaredNorms, string name)
     {
+        // Remember the first bad row rather than throwing inside the loop, so the caller gets a
+        // plain ArgumentException naming it, not an AggregateException from Parallel.For.
+        int firstBadRow = int.MaxValue;
         Parallel.For(0, (rows + MinRowsPerChunk - 1) / MinRowsPerChunk, chunk =>
         {
             int end = Math.Min(rows, (chunk + 1) * MinRowsPerChunk);
@@ -153,10 +156,12 @@ public static class GroundTruth
                 ReadOnlySpan<float> row = source.AsSpan(r * dim, dim);
                 double sum = 0;
                 foreach (float v in row)
-                {
-                    if (!float.IsFinite(v))
-                        throw new ArgumentException($"{name}: row {r} holds a non-finite value ({v})", name);
                     sum += (double)v * v;
+                // Squares of finite floats cannot overflow a double sum, so this catches exactly NaN and infinity.
+                if (!double.IsFinite(sum))
+                {
+                    InterlockedMin(ref firstBadRow, r);
+                    return;
                 }
                 if (squaredNorms is not null)
                     squaredNorms[r] = sum;
@@ -168,6 +173,20 @@ public static class GroundTruth
                 }
             }
         });
+        if (firstBadRow != int.MaxValue)
+            throw new ArgumentException($"{name}: row {firstBadRow} holds a non-finite value", name);
+    }
+
+    private static void InterlockedMin(ref int target, int value)
+    {
+        int current = Volatile.Read(ref target);
+        while (value < current)
+        {
+            int seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+                return;
+            current = seen;
+        }
     }
 
     /// <summary>Pushes one tile's candidates for one query into its bounded max-heap (root = worst kept).</summary>

@@ -13,7 +13,7 @@ internal sealed class StderrProgress : IProgress<double>
     private readonly string _label;
     private readonly bool _interactive;
     private readonly Lock _lock = new();
-    private int _shown = -1; // permille on a terminal, tenths otherwise
+    private int _shown; // permille on a terminal, tenths otherwise; starts at 0 so a log gets no "0%" line
 
     public StderrProgress(TextWriter writer, string label)
     {
@@ -31,7 +31,7 @@ internal sealed class StderrProgress : IProgress<double>
             if (_interactive)
             {
                 int permille = (int)(fraction * 1000);
-                if (permille <= _shown)
+                if (permille <= _shown && _shown > 0)
                     return;
                 _shown = permille;
                 int filled = permille * BarWidth / 1000;

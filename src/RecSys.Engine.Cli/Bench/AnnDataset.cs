@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Cli.Commands;
 using RecSys.Engine.Core.Vectors.Readers;
 
 namespace RecSys.Engine.Cli.Bench;
@@ -75,7 +76,8 @@ internal sealed class AnnDataset
         long take = Math.Min(expected > 0 ? expected : 1024, max);
         var rows = new float[checked((int)(take * dim))];
         int n = 0;
-        var progress = new ProgressBar(log, $"reading {Path.GetFileName(path)}", expected > 0 ? Math.Min(expected, max) : 0);
+        long total = expected > 0 ? Math.Min(expected, max) : 0;
+        var progress = new StderrProgress(log, $"reading {Path.GetFileName(path)}");
         while (n < max)
         {
             if ((long)(n + 1) * dim > rows.Length)
@@ -83,10 +85,10 @@ internal sealed class AnnDataset
             if (!reader.TryReadNext(rows.AsSpan(n * dim, dim), out _))
                 break;
             n++;
-            if ((n & 0xFFFF) == 0)
-                progress.Report(n);
+            if ((n & 0xFFFF) == 0 && total > 0)
+                progress.Report((double)n / total);
         }
-        progress.Done(n);
+        progress.Report(1.0);
         if (rows.Length != n * dim)
             Array.Resize(ref rows, n * dim);
         return (rows, dim, n);

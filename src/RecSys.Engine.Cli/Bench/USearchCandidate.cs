@@ -1,4 +1,5 @@
 using Cloud.Unum.USearch;
+using RecSys.Engine.Cli.Commands;
 using RecSys.Engine.Core.Vectors;
 
 namespace RecSys.Engine.Cli.Bench;
@@ -31,16 +32,16 @@ internal sealed class USearchCandidate(int connectivity, int expansionAdd, int e
             _ => MetricKind.Ip,
         };
         var build = new USearchIndex(metric, ScalarKind.Float32, (ulong)data.Dimension, (ulong)connectivity, (ulong)expansionAdd, (ulong)efSearch, false);
-        var progress = new ProgressBar(log, "usearch add", data.BaseCount);
+        var progress = new StderrProgress(log, "usearch add");
         var row = new float[data.Dimension];
         for (int i = 0; i < data.BaseCount; i++)
         {
             data.Base.AsSpan(i * data.Dimension, data.Dimension).CopyTo(row);
             build.Add((ulong)i, row);
             if ((i & 0x3FF) == 0)
-                progress.Report(i);
+                progress.Report((double)i / data.BaseCount);
         }
-        progress.Done(data.BaseCount);
+        progress.Report(1.0);
         _count = data.BaseCount;
         _tempFile = Path.Combine(Path.GetTempPath(), $"recsys-usearch-{Guid.NewGuid():N}.usearch");
         build.Save(_tempFile);

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Readers;
 using RecSys.Engine.Core.Vectors.Synthetic;
 
 namespace RecSys.Engine.Cli.Commands;
@@ -174,36 +174,17 @@ internal static class GenCommand
         json.WriteEndObject();
     }
 
-    // TODO(merge): use Readers.FvecsWriter
     private static void WriteFvecs(string path, float[] rows, int dim)
     {
-        using var writer = new BinaryWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
+        using var writer = new FvecsWriter(path, dim);
         for (int offset = 0; offset < rows.Length; offset += dim)
-        {
-            writer.Write(dim);
-            ReadOnlySpan<float> row = rows.AsSpan(offset, dim);
-            // The format is little-endian; copying the row's bytes is only right on a little-endian host.
-            if (BitConverter.IsLittleEndian)
-                writer.Write(MemoryMarshal.AsBytes(row));
-            else
-                foreach (float v in row)
-                    writer.Write(v);
-        }
+            writer.Append(rows.AsSpan(offset, dim));
     }
 
-    // TODO(merge): use Readers.IvecsWriter
     private static void WriteIvecs(string path, int[] rows, int dim)
     {
-        using var writer = new BinaryWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
+        using var writer = new IvecsWriter(path, dim);
         for (int offset = 0; offset < rows.Length; offset += dim)
-        {
-            writer.Write(dim);
-            ReadOnlySpan<int> row = rows.AsSpan(offset, dim);
-            if (BitConverter.IsLittleEndian)
-                writer.Write(MemoryMarshal.AsBytes(row));
-            else
-                foreach (int v in row)
-                    writer.Write(v);
-        }
+            writer.Append(rows.AsSpan(offset, dim));
     }
 }

@@ -56,7 +56,7 @@ public sealed class GenCommandTests : IDisposable
         // k = min(100, n) neighbours per query.
         int[] gt = TexmexFiles.ReadIvecs(Path.Combine(outDir, "groundtruth.ivecs"), out int gtRows, out int k);
         Assert.Equal((3, 50), (gtRows, k));
-        Assert.Equal(GroundTruth.Compute(b, 50, q, 3, 6, Vectors.DistanceMetric.L2, 50), gt);
+        Assert.Equal(GroundTruth.Compute(b, 50, q, 3, 6, RecSys.Engine.Core.Vectors.DistanceMetric.L2, 50), gt);
 
         using var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "meta.json")));
         JsonElement m = meta.RootElement;

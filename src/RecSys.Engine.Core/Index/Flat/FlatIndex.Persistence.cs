@@ -41,13 +41,18 @@ public sealed unsafe partial class FlatIndex
         }
     }
 
-    /// <summary>Opens a saved flat index: maps the vectors (no copy), reads the ids.</summary>
-    public static FlatIndex Load(string directory)
+    /// <summary>
+    /// Opens a saved flat index: maps the vectors (no copy), reads the ids. <paramref name="onMapped"/> sees
+    /// the mapping before the first search: the place to madvise or mlock it (RecSys.Engine.Native), which
+    /// Core cannot call itself without depending on native bindings.
+    /// </summary>
+    public static FlatIndex Load(string directory, Action<MappedVectorFile>? onMapped = null)
     {
         var manifest = IndexManifest.Read(Path.Combine(directory, ManifestFileName), expectedKind: "flat", FormatVersion);
         var mapped = MappedVectorFile.Open(Path.Combine(directory, VectorsFileName));
         try
         {
+            onMapped?.Invoke(mapped);
             if (mapped.Dimension != manifest.Dimension || mapped.Count != manifest.Count)
                 throw new InvalidDataException($"{mapped.Path}: holds {mapped.Count} x {mapped.Dimension}, but the manifest says {manifest.Count} x {manifest.Dimension} (an interrupted save?)");
             if (mapped.Header.ElementType != VectorElementType.Float32)

@@ -147,8 +147,13 @@ public sealed unsafe partial class HnswIndex
         if (level < top)
             GreedyDescend<TMetric>(t, q, ref ep, ref epDist, top, level, CancellationToken.None);
 
-        Span<HnswCandidate> chosenBuffer = stackalloc HnswCandidate[_m];
-        for (int lc = Math.Min(level, top); lc >= 0; lc--)
+        // Choose top-down (each level's search starts from the level above), publish bottom-up: a reader that
+        // reaches the node through an upper-level link must find its lower lists already in place, or a search
+        // could descend onto a node with an empty level-0 list and stop there.
+        int levels = Math.Min(level, top) + 1;
+        Span<HnswCandidate> chosen = stackalloc HnswCandidate[levels * _m];
+        Span<int> chosenCount = stackalloc int[levels];
+        for (int lc = levels - 1; lc >= 0; lc--)
         {
             SearchLayer<TMetric, AdmitAll>(t, s, q, ep, epDist, Options.EfConstruction, lc, default, CancellationToken.None);
             int n = s.DrainResultsSorted();
@@ -159,22 +164,27 @@ public sealed unsafe partial class HnswIndex
                 if (s.Sorted[i].Node != node && !IsDeleted(t, s.Sorted[i].Node))
                     s.Sorted[kept++] = s.Sorted[i];
             }
+            chosenCount[lc] = 0;
             if (kept == 0)
                 continue;
             ep = s.Sorted[0].Node;
             epDist = s.Sorted[0].Distance;
             int selected = SelectNeighbors<TMetric>(t, s, s.Sorted, kept, _m);
-            // Connect reuses the scratch heuristic buffers: keep our choice apart.
-            var chosen = chosenBuffer[..selected];
-            s.Selected.AsSpan(0, selected).CopyTo(chosen);
+            s.Selected.AsSpan(0, selected).CopyTo(chosen.Slice(lc * _m, selected));
+            chosenCount[lc] = selected;
+        }
+
+        for (int lc = 0; lc < levels; lc++)
+        {
+            var mine = chosen.Slice(lc * _m, chosenCount[lc]);
             // Own list first (nobody links to us yet at this level), then the reverse links.
             int* own = LinksOf(t, node, lc);
             LockNode(node);
-            for (int i = 0; i < selected; i++)
-                own[1 + i] = chosen[i].Node;
-            Volatile.Write(ref *own, selected);
+            for (int i = 0; i < mine.Length; i++)
+                own[1 + i] = mine[i].Node;
+            Volatile.Write(ref *own, mine.Length);
             UnlockNode(node);
-            foreach (var c in chosen)
+            foreach (var c in mine)
                 Connect<TMetric>(t, s, c.Node, node, c.Distance, lc);
         }
 

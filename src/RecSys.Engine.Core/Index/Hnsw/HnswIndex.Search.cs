@@ -23,8 +23,14 @@ public sealed unsafe partial class HnswIndex
     /// <summary>Hops between two looks at the cancellation token.</summary>
     private const int CancelCheckHops = 64;
 
-    /// <summary>Prefetch the next neighbours' vectors (RECSYS_HNSW_PREFETCH=0 turns it off, for measuring).</summary>
-    private static readonly bool s_prefetch = Sse.IsSupported && Environment.GetEnvironmentVariable("RECSYS_HNSW_PREFETCH") != "0";
+    /// <summary>
+    /// Cache lines of each unvisited neighbour's vector to prefetch before scoring any of them (0 = off; all
+    /// lines of the row by default). RECSYS_HNSW_PREFETCH_LINES overrides it, for measuring.
+    /// </summary>
+    private static readonly int s_prefetchLines = !Sse.IsSupported ? 0
+        : int.TryParse(Environment.GetEnvironmentVariable("RECSYS_HNSW_PREFETCH_LINES"), out int lines) ? Math.Max(0, lines) : int.MaxValue;
+
+    private static readonly bool s_prefetchLinks = Sse.IsSupported && Environment.GetEnvironmentVariable("RECSYS_HNSW_PREFETCH_LINKS") != "0";
 
     private int _deletedCount;
 
@@ -251,71 +257,76 @@ public sealed unsafe partial class HnswIndex
         where TAdmit : struct, IAdmit
     {
         s.BeginVisit(t.Chunks << ChunkShift);
-        ushort[] tags = s.Tags;
         ushort gen = s.Generation;
-        int tagCount = tags.Length;
-        tags[ep] = gen;
-        float lowerBound;
-        if (TAdmit.AdmitsAll || admit.Admit(ep))
+        int tagCount = s.Tags.Length;
+        fixed (ushort* tags = s.Tags)
         {
-            s.PushResult(epDist, ep);
-            lowerBound = epDist;
-        }
-        else
-        {
-            lowerBound = float.PositiveInfinity;
-        }
-        s.PushCandidate(epDist, ep);
-        int rowBytes = Dimension * sizeof(float);
-        int hops = 0;
-
-        while (s.CandidateCount > 0)
-        {
-            var cur = s.Candidates[0];
-            // Stop when the closest open candidate is farther than the worst kept result and the beam is full
-            // (an unfiltered beam may stop even when not full: nothing closer can come).
-            if (cur.Distance > lowerBound && (s.ResultCount == ef || TAdmit.AdmitsAll))
-                break;
-            s.PopCandidate();
-            if (++hops % CancelCheckHops == 0 && ct.IsCancellationRequested)
-                ct.ThrowIfCancellationRequested();
-
-            int* list = LinksOf(t, cur.Node, level);
-            int count = Volatile.Read(ref *list);
-            int* ids = list + 1;
-            if (s_prefetch)
+            tags[ep] = gen;
+            float lowerBound;
+            if (TAdmit.AdmitsAll || admit.Admit(ep))
             {
-                // Issue every neighbour's vector loads before the first distance: the misses overlap.
+                s.PushResult(epDist, ep);
+                lowerBound = epDist;
+            }
+            else
+            {
+                lowerBound = float.PositiveInfinity;
+            }
+            s.PushCandidate(epDist, ep);
+            int prefetchBytes = (int)Math.Min((long)s_prefetchLines * 64, Dimension * sizeof(float));
+            int hops = 0;
+
+            while (s.CandidateCount > 0)
+            {
+                var cur = s.Candidates[0];
+                // Stop when the closest open candidate is farther than the worst kept result and the beam is full
+                // (an unfiltered beam may stop even when not full: nothing closer can come).
+                if (cur.Distance > lowerBound && (s.ResultCount == ef || TAdmit.AdmitsAll))
+                    break;
+                s.PopCandidate();
+                if (++hops % CancelCheckHops == 0 && ct.IsCancellationRequested)
+                    ct.ThrowIfCancellationRequested();
+
+                int* list = LinksOf(t, cur.Node, level);
+                int count = Volatile.Read(ref *list);
+                int* ids = list + 1;
+                if (prefetchBytes > 0)
+                {
+                    // Issue every unvisited neighbour's vector loads before the first distance: the misses overlap.
+                    for (int j = 0; j < count; j++)
+                    {
+                        int n = ids[j];
+                        if ((uint)n < (uint)tagCount && tags[n] != gen)
+                        {
+                            byte* v = (byte*)VectorOf(t, n);
+                            for (int off = 0; off < prefetchBytes; off += 64)
+                                Sse.Prefetch0(v + off);
+                        }
+                    }
+                }
                 for (int j = 0; j < count; j++)
                 {
                     int n = ids[j];
-                    if ((uint)n < (uint)tagCount && tags[n] != gen)
+                    if ((uint)n >= (uint)tagCount || tags[n] == gen)
+                        continue;
+                    tags[n] = gen;
+                    float d = Distance<TMetric>(q, VectorOf(t, n));
+                    if (s.ResultCount < ef || d < lowerBound)
                     {
-                        byte* v = (byte*)VectorOf(t, n);
-                        for (int off = 0; off < rowBytes; off += 64)
-                            Sse.Prefetch0(v + off);
+                        s.PushCandidate(d, n);
+                        if (TAdmit.AdmitsAll || admit.Admit(n))
+                        {
+                            s.PushResult(d, n);
+                            if (s.ResultCount > ef)
+                                s.PopResult();
+                        }
+                        if (s.ResultCount > 0)
+                            lowerBound = s.Results[0].Distance;
                     }
                 }
-            }
-            for (int j = 0; j < count; j++)
-            {
-                int n = ids[j];
-                if ((uint)n >= (uint)tagCount || tags[n] == gen)
-                    continue;
-                tags[n] = gen;
-                float d = Distance<TMetric>(q, VectorOf(t, n));
-                if (s.ResultCount < ef || d < lowerBound)
-                {
-                    s.PushCandidate(d, n);
-                    if (TAdmit.AdmitsAll || admit.Admit(n))
-                    {
-                        s.PushResult(d, n);
-                        if (s.ResultCount > ef)
-                            s.PopResult();
-                    }
-                    if (s.ResultCount > 0)
-                        lowerBound = s.Results[0].Distance;
-                }
+                // The next hop reads the closest candidate's list: start that miss now.
+                if (s_prefetchLinks && s.CandidateCount > 0)
+                    Sse.Prefetch0(LinksOf(t, s.Candidates[0].Node, level));
             }
         }
     }

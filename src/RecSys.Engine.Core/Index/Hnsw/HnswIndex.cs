@@ -114,11 +114,11 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float* VectorOf(NodeTables t, int node) =>
-        (float*)t.Vectors[node >> ChunkShift] + (long)(node & ChunkMask) * RowStrideFloats;
+        (float*)t.VectorsPtr[node >> ChunkShift] + (nint)(node & ChunkMask) * RowStrideFloats;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int* Links0Of(NodeTables t, int node) =>
-        (int*)t.Links0[node >> ChunkShift] + (long)(node & ChunkMask) * _links0Stride;
+        (int*)t.Links0Ptr[node >> ChunkShift] + (nint)(node & ChunkMask) * _links0Stride;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int* MetaOf(NodeTables t, int node) => (int*)t.Meta[node >> ChunkShift] + (node & ChunkMask);
@@ -247,15 +247,32 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         }
     }
 
-    /// <summary>Chunk pointer arrays; a new instance is published when chunks are added, so readers never see a torn table.</summary>
-    private sealed class NodeTables(int capacity)
+    /// <summary>
+    /// Chunk pointer arrays; a new instance is published when chunks are added, so readers never see a torn table.
+    /// The two the search loop reads per neighbour live on the pinned heap and are read through raw pointers
+    /// (no bounds check, no array header hop).
+    /// </summary>
+    private sealed class NodeTables
     {
-        public readonly nint[] Vectors = new nint[capacity];
-        public readonly nint[] Links0 = new nint[capacity];
-        public readonly nint[] Meta = new nint[capacity];
-        public readonly nint[] Labels = new nint[capacity];
-        public readonly nint[] Upper = new nint[capacity];
+        public readonly nint[] Vectors;
+        public readonly nint[] Links0;
+        public readonly nint[] Meta;
+        public readonly nint[] Labels;
+        public readonly nint[] Upper;
+        public readonly nint* VectorsPtr;
+        public readonly nint* Links0Ptr;
         public int Chunks;
+
+        public NodeTables(int capacity)
+        {
+            Vectors = GC.AllocateArray<nint>(capacity, pinned: true);
+            Links0 = GC.AllocateArray<nint>(capacity, pinned: true);
+            Meta = new nint[capacity];
+            Labels = new nint[capacity];
+            Upper = new nint[capacity];
+            VectorsPtr = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Vectors));
+            Links0Ptr = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Links0));
+        }
 
         public int Capacity => Vectors.Length;
 

@@ -88,6 +88,7 @@ public sealed unsafe partial class HnswIndex
     {
         var dst = new Span<float>(VectorOf(t, node), Dimension);
         row.CopyTo(dst);
+        new Span<float>(VectorOf(t, node) + Dimension, RowStrideFloats - Dimension).Clear();
         if (Metric == DistanceMetric.Cosine)
             CosineSimilarity.Normalize(dst);
         *LabelOf(t, node) = label;

@@ -20,6 +20,9 @@ namespace RecSys.Engine.Core.Index.Hnsw;
 /// Readers take no lock: a link list is written ids first, count last, so a reader sees a consistent prefix
 /// (perhaps a list one update old, which only costs a little recall). Writers (Add / Remove) are serialised
 /// among themselves; inside one Add, nodes are inserted in parallel with striped spin locks per link list.
+/// Memory is freed only by Dispose, so Dispose must not race with searches (the owner swaps indexes first).
+/// A chunk is allocated whole (64K nodes: rows + (2M + 1) ints + 20 bytes each), so a tiny
+/// index still costs one chunk.
 /// </summary>
 public sealed unsafe partial class HnswIndex : IVectorIndex
 {
@@ -191,8 +194,9 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         nuint vecBytes = (nuint)ChunkSize * (nuint)RowStrideFloats * sizeof(float);
         if (vectors == null)
         {
+            // Not cleared: pages are committed as rows are written (WriteNode zeroes each row's padding),
+            // so a small index does not pay for the whole chunk up front.
             vectors = (float*)NativeMemory.AlignedAlloc(vecBytes, VectorFileHeader.Alignment);
-            NativeMemory.Clear(vectors, vecBytes); // padding lanes must be zero for the kernels' masked loads
         }
         t.Vectors[c] = (nint)vectors;
         t.Links0[c] = (nint)NativeMemory.AllocZeroed((nuint)ChunkSize * (nuint)_links0Stride, sizeof(int));

@@ -18,18 +18,21 @@ internal static class BenchCommand
     private static Command CreateAnn()
     {
         var data = new Option<string>("--data") { Description = "Directory with base.fvecs, query.fvecs, groundtruth.ivecs (and meta.json).", Required = true };
-        var index = new Option<string>("--index") { Description = "Comma-separated indexes to run in this order: flat, usearch.", DefaultValueFactory = _ => "flat" };
+        var index = new Option<string>("--index") { Description = "Comma-separated indexes to run in this order: flat, hnsw, usearch.", DefaultValueFactory = _ => "flat" };
         var k = new Option<int>("--k") { Description = "Neighbours per query (recall@k).", DefaultValueFactory = _ => 10 };
         var json = new Option<string?>("--json") { Description = "Also write the rows as JSON to this file." };
         var metric = new Option<string?>("--metric") { Description = "cosine | l2 | ip; default: the metric in DIR/meta.json." };
         var queries = new Option<int?>("--queries") { Description = "Use only the first N queries." };
-        var usearchM = new Option<int>("--usearch-m") { Description = "USearch connectivity (M).", DefaultValueFactory = _ => 16 };
-        var usearchEfc = new Option<int>("--usearch-ef-construction") { Description = "USearch expansion_add.", DefaultValueFactory = _ => 128 };
-        var usearchEf = new Option<int>("--usearch-ef") { Description = "USearch expansion_search.", DefaultValueFactory = _ => 64 };
+        // Graph indexes (hnsw, usearch) share these, so both run with the same settings; the old
+        // --usearch-* names stay as aliases.
+        var graphM = new Option<int>("--M", "--m", "--usearch-m") { Description = "Graph links per node (M; level 0 keeps 2M).", DefaultValueFactory = _ => 16 };
+        var graphEfc = new Option<int>("--efc", "--ef-construction", "--usearch-ef-construction") { Description = "Beam width while building (ef construction).", DefaultValueFactory = _ => 200 };
+        var graphEf = new Option<string>("--ef", "--usearch-ef") { Description = "Comma-separated search beam widths: one build, one row per ef.", DefaultValueFactory = _ => "16,32,64,128" };
+        var buildThreads = new Option<int>("--build-threads") { Description = "Threads a graph build uses (-1 = all cores).", DefaultValueFactory = _ => -1 };
 
         var ann = new Command("ann", "Approximate nearest neighbour benchmark against exact ground truth.")
         {
-            data, index, k, json, metric, queries, usearchM, usearchEfc, usearchEf,
+            data, index, k, json, metric, queries, graphM, graphEfc, graphEf, buildThreads,
         };
         ann.SetAction(parse =>
         {
@@ -44,15 +47,26 @@ internal static class BenchCommand
 
             var names = parse.GetValue(index)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0)
-                throw new CliInputException("--index: give at least one index (flat, usearch)");
+                throw new CliInputException("--index: give at least one index (flat, hnsw, usearch)");
+            int m = parse.GetValue(graphM);
+            if (m is < 2 or > 256)
+                throw new CliInputException($"--M: {m} must be in 2..256");
+            int efc = parse.GetValue(graphEfc);
+            if (efc < 1)
+                throw new CliInputException($"--efc: {efc} must be at least 1");
+            int[] efs = ParseEfList(parse.GetValue(graphEf)!);
+            int threads = parse.GetValue(buildThreads);
+            if (threads == 0 || threads < -1)
+                throw new CliInputException($"--build-threads: {threads} must be -1 (all cores) or at least 1");
             var candidates = new List<IAnnCandidate>();
             foreach (string name in names)
             {
                 candidates.Add(name.ToLowerInvariant() switch
                 {
                     "flat" => new FlatCandidate(),
-                    "usearch" => new USearchCandidate(parse.GetValue(usearchM), parse.GetValue(usearchEfc), parse.GetValue(usearchEf)),
-                    _ => throw new CliInputException($"--index: unknown index '{name}' (known: flat, usearch)"),
+                    "hnsw" => new HnswCandidate(m, efc, efs, threads),
+                    "usearch" => new USearchCandidate(m, efc, efs, threads),
+                    _ => throw new CliInputException($"--index: unknown index '{name}' (known: flat, hnsw, usearch)"),
                 });
             }
 
@@ -75,5 +89,19 @@ internal static class BenchCommand
             return CliRunner.ExitOk;
         });
         return ann;
+    }
+
+    private static int[] ParseEfList(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0)
+            throw new CliInputException("--ef: give at least one value, e.g. 16,32,64");
+        var efs = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], out efs[i]) || efs[i] < 1)
+                throw new CliInputException($"--ef: '{parts[i]}' is not a whole number of at least 1");
+        }
+        return efs;
     }
 }

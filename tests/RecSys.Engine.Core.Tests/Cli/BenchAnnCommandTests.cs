@@ -70,6 +70,30 @@ public class BenchAnnCommandTests : IDisposable
     }
 
     [Fact]
+    public void Hnsw_and_usearch_run_one_build_per_index_and_one_row_per_ef()
+    {
+        WriteDataset(n: 2000, nq: 30, "l2");
+        string json = Path.Combine(_dir, "graphs.json");
+        var (code, stdout, stderr) = Run("bench", "ann", "--data", _dir, "--index", "hnsw,usearch", "--M", "8", "--efc", "64", "--ef", "16,128", "--json", json);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("| hnsw | M=8,ef_construction=64,ef=128 |", stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var rows = doc.RootElement.EnumerateArray().ToArray();
+        Assert.Equal(["hnsw", "hnsw", "usearch", "usearch"], rows.Select(r => r.GetProperty("index").GetString()!).ToArray());
+        // One build per index: both ef rows carry the same build time.
+        Assert.Equal(rows[0].GetProperty("build_s").GetDouble(), rows[1].GetProperty("build_s").GetDouble());
+        Assert.True(rows[1].GetProperty("recall_at_10").GetDouble() >= 0.95, "hnsw ef=128 recall");
+        Assert.True(rows[3].GetProperty("recall_at_10").GetDouble() >= 0.95, "usearch ef=128 recall (ef changed through the native API)");
+
+        (code, _, stderr) = Run("bench", "ann", "--data", _dir, "--index", "hnsw", "--ef", "16,x");
+        Assert.Equal(2, code);
+        Assert.Contains("--ef", stderr);
+        (code, _, stderr) = Run("bench", "ann", "--data", _dir, "--index", "hnsw", "--M", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("--M", stderr);
+    }
+
+    [Fact]
     public void Wrong_ground_truth_shows_as_lost_recall()
     {
         WriteDataset(n: 300, nq: 10, "cosine");

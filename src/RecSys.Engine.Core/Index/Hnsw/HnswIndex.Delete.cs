@@ -1,0 +1,159 @@
+using RecSys.Engine.Core.Index.Scan;
+using RecSys.Engine.Core.Vectors;
+
+namespace RecSys.Engine.Core.Index.Hnsw;
+
+/// <summary>
+/// Delete = tombstone + repair:
+/// <code>
+///   mark deleted (a bit in the node's meta word; searches never return it, but still walk through it)
+///   repair: every live node whose list (any level) names a deleted node gets a new list chosen by the
+///           heuristic from its live neighbours plus the live neighbours of its deleted ones, so the
+///           region around a hole stays connected and search recall holds
+///   entry point deleted -> the live node with the highest level takes over
+/// </code>
+/// Tombstoned slots are not reused: their memory is reclaimed by rebuilding or by a compacting save (future).
+/// </summary>
+public sealed unsafe partial class HnswIndex
+{
+    public int Remove(ReadOnlySpan<long> ids)
+    {
+        ThrowIfDisposed();
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            EnsureIdMap();
+            var t = _tables;
+            var nodes = new List<int>();
+            foreach (long id in ids)
+            {
+                if (_ordinalOf!.Remove(id, out int node))
+                    nodes.Add(node);
+            }
+            if (nodes.Count == 0)
+                return 0;
+            // Count first: a reader that sees the flag must also take the path that checks it.
+            Interlocked.Add(ref _deletedCount, nodes.Count);
+            foreach (int node in nodes)
+                Interlocked.Or(ref *MetaOf(t, node), DeletedFlag);
+            Volatile.Write(ref _liveCount, _liveCount - nodes.Count);
+
+            int threads = Options.BuildThreads <= 0 ? Environment.ProcessorCount : Options.BuildThreads;
+            if (Metric == DistanceMetric.L2)
+                RepairAll<SquaredL2ScanMetric>(t, threads);
+            else
+                RepairAll<NegatedDotScanMetric>(t, threads);
+            MoveEntryOffDeleted(t);
+            return nodes.Count;
+        }
+    }
+
+    private void RepairAll<TMetric>(NodeTables t, int threads) where TMetric : struct, IScanMetric
+    {
+        int count = _nodeCount;
+        if (threads == 1)
+        {
+            for (int node = 0; node < count; node++)
+                Repair<TMetric>(t, node);
+        }
+        else
+        {
+            RepairParallel<TMetric>(t, count, threads);
+        }
+    }
+
+    private void RepairParallel<TMetric>(NodeTables t, int count, int threads) where TMetric : struct, IScanMetric =>
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, node => Repair<TMetric>(t, node));
+
+    private void Repair<TMetric>(NodeTables t, int node) where TMetric : struct, IScanMetric
+    {
+        if (IsDeleted(t, node))
+            return;
+        int level = LevelOf(t, node);
+        for (int lc = 0; lc <= level; lc++)
+        {
+            int* list = LinksOf(t, node, lc);
+            int count = *list;
+            bool touched = false;
+            for (int i = 1; i <= count && !touched; i++)
+                touched = IsDeleted(t, list[i]);
+            if (touched)
+                RepairList<TMetric>(t, node, lc, list);
+        }
+    }
+
+    private void RepairList<TMetric>(NodeTables t, int node, int level, int* list) where TMetric : struct, IScanMetric
+    {
+        var s = HnswScratch.Current;
+        int max = MaxLinks(level);
+        int need = max + max * max + 1;
+        if (s.Sorted.Length < need)
+            s.Sorted = new HnswCandidate[need];
+        s.BeginVisit(t.Chunks << ChunkShift);
+        s.Tags[node] = s.Generation;
+        float* nv = VectorOf(t, node);
+        int n = 0;
+
+        LockNode(node);
+        try
+        {
+            int count = *list;
+            for (int i = 1; i <= count; i++)
+            {
+                int nb = list[i];
+                if (!IsDeleted(t, nb))
+                {
+                    AddRepairCandidate<TMetric>(t, s, nv, nb, ref n);
+                    continue;
+                }
+                // Bridge the hole: the deleted neighbour's own live neighbours become candidates.
+                int* hole = LinksOf(t, nb, level);
+                int holeCount = Volatile.Read(ref *hole);
+                for (int j = 1; j <= holeCount; j++)
+                {
+                    int h = hole[j];
+                    if (!IsDeleted(t, h))
+                        AddRepairCandidate<TMetric>(t, s, nv, h, ref n);
+                }
+            }
+            SortByDistance(s.Sorted.AsSpan(0, n));
+            int selected = SelectNeighbors<TMetric>(t, s, s.Sorted, n, max);
+            for (int i = 0; i < selected; i++)
+                list[1 + i] = s.Selected[i].Node;
+            Volatile.Write(ref *list, selected);
+        }
+        finally
+        {
+            UnlockNode(node);
+        }
+    }
+
+    private void AddRepairCandidate<TMetric>(NodeTables t, HnswScratch s, float* nv, int c, ref int n) where TMetric : struct, IScanMetric
+    {
+        if (s.Tags[c] == s.Generation)
+            return;
+        s.Tags[c] = s.Generation;
+        s.Sorted[n++] = new HnswCandidate(Distance<TMetric>(nv, VectorOf(t, c)), c);
+    }
+
+    private void MoveEntryOffDeleted(NodeTables t)
+    {
+        int ep = UnpackNode(_entry);
+        if (ep < 0 || !IsDeleted(t, ep))
+            return;
+        int best = -1, bestLevel = -1;
+        for (int node = 0; node < _nodeCount; node++)
+        {
+            if (!IsDeleted(t, node) && LevelOf(t, node) > bestLevel)
+            {
+                best = node;
+                bestLevel = LevelOf(t, node);
+            }
+        }
+        // No live node left: keep the old entry (searches walk it and admit nothing).
+        if (best < 0)
+            return;
+        lock (_entryLock)
+            Volatile.Write(ref _entry, PackEntry(best, bestLevel));
+    }
+}

@@ -1,0 +1,365 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using RecSys.Engine.Core.Index.Scan;
+using RecSys.Engine.Core.Vectors;
+
+namespace RecSys.Engine.Core.Index.Hnsw;
+
+/// <summary>
+/// Search:
+/// <code>
+///   query -> (cosine: normalise into the thread's scratch)
+///         -> filter planner: none | allows &lt; ExactFilterThreshold of the items -> exact scan of allowed ids
+///                                 | otherwise graph search admitting only allowed, live nodes to the beam's results
+///         -> greedy descent, top level .. 1 (one best node per level)
+///         -> beam search on level 0 with ef (candidates min-heap, results max-heap, visited tags)
+///         -> k closest labels, distances in the metric's convention
+/// </code>
+/// The search loop is generic over the metric and the admission rule (struct type parameters), so the
+/// unfiltered, no-deletion path carries no filter branch at all.
+/// </summary>
+public sealed unsafe partial class HnswIndex
+{
+    /// <summary>Hops between two looks at the cancellation token.</summary>
+    private const int CancelCheckHops = 64;
+
+    /// <summary>
+    /// Cache lines of each unvisited neighbour's vector to prefetch before scoring any of them (0 = off; all
+    /// lines of the row by default). RECSYS_HNSW_PREFETCH_LINES overrides it, for measuring.
+    /// </summary>
+    private static readonly int s_prefetchLines = !Sse.IsSupported ? 0
+        : int.TryParse(Environment.GetEnvironmentVariable("RECSYS_HNSW_PREFETCH_LINES"), out int lines) ? Math.Max(0, lines) : int.MaxValue;
+
+    private static readonly bool s_prefetchLinks = Sse.IsSupported && Environment.GetEnvironmentVariable("RECSYS_HNSW_PREFETCH_LINKS") != "0";
+
+    private int _deletedCount;
+
+    public void Search(ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> distances, SearchParameters? parameters = null) =>
+        Search(queries, k, ids, distances, parameters, CancellationToken.None);
+
+    /// <summary>
+    /// As <see cref="Search(ReadOnlySpan{float}, int, Span{long}, Span{float}, SearchParameters?)"/>, and stops with
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires (checked between hops).
+    /// </summary>
+    public void Search(ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> distances, SearchParameters? parameters, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        int nq = SearchValidation.QueryCount(queries, Dimension, k, ids, distances);
+        if (nq == 0)
+            return;
+        parameters ??= SearchParameters.Default;
+        int ef = parameters.Ef ?? Options.EfSearch;
+        if (ef < 1)
+            throw new ArgumentOutOfRangeException(nameof(parameters), ef, "SearchParameters.Ef must be at least 1");
+        int threads = parameters.MaxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : Math.Min(parameters.MaxDegreeOfParallelism, Environment.ProcessorCount);
+
+        fixed (float* qp = queries)
+        fixed (long* ip = ids)
+        fixed (float* dp = distances)
+        {
+            if (nq == 1 || threads == 1)
+            {
+                for (int q = 0; q < nq; q++)
+                    SearchOne(qp + (long)q * Dimension, k, ip + (long)q * k, dp + (long)q * k, ef, parameters.Filter, cancellationToken);
+            }
+            else
+            {
+                SearchParallel(qp, nq, k, ip, dp, ef, parameters.Filter, threads, cancellationToken);
+            }
+        }
+    }
+
+    // Separate method: the lambda's closure would otherwise be allocated on every call, sequential ones too.
+    private void SearchParallel(float* queries, int nq, int k, long* ids, float* dists, int ef, IdFilter? filter, int threads, CancellationToken ct)
+    {
+        nint qa = (nint)queries, ia = (nint)ids, da = (nint)dists;
+        Parallel.For(0, nq, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ct },
+            q => SearchOne((float*)qa + (long)q * Dimension, k, (long*)ia + (long)q * k, (float*)da + (long)q * k, ef, filter, ct));
+    }
+
+    private void SearchOne(float* query, int k, long* outIds, float* outDist, int ef, IdFilter? filter, CancellationToken ct)
+    {
+        var s = HnswScratch.Current;
+        if (s.Query.Length < Dimension)
+            s.Query = new float[Dimension];
+        var q = s.Query.AsSpan(0, Dimension);
+        new ReadOnlySpan<float>(query, Dimension).CopyTo(q);
+        if (Metric == DistanceMetric.Cosine)
+            CosineSimilarity.Normalize(q);
+        fixed (float* qp = q)
+        {
+            if (Metric == DistanceMetric.L2)
+                SearchOne<SquaredL2ScanMetric>(s, qp, k, outIds, outDist, ef, filter, ct);
+            else
+                SearchOne<NegatedDotScanMetric>(s, qp, k, outIds, outDist, ef, filter, ct);
+        }
+        if (Metric == DistanceMetric.Cosine)
+        {
+            // Keys are -dot; cosine distance is 1 - dot.
+            for (int i = 0; i < k; i++)
+            {
+                if (!float.IsPositiveInfinity(outDist[i]))
+                    outDist[i] = 1f + outDist[i];
+            }
+        }
+    }
+
+    private void SearchOne<TMetric>(HnswScratch s, float* q, int k, long* outIds, float* outDist, int ef, IdFilter? filter, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+    {
+        var t = Volatile.Read(ref _tables);
+        bool deletions = Volatile.Read(ref _deletedCount) > 0;
+        switch (filter)
+        {
+            case null when !deletions:
+                SearchGraph<TMetric, AdmitAll>(t, s, q, k, outIds, outDist, ef, default, ct);
+                return;
+            case null:
+                SearchGraph<TMetric, AdmitLive>(t, s, q, k, outIds, outDist, ef, new AdmitLive(t), ct);
+                return;
+        }
+
+        double allowed = EstimateAllowedFraction(t, filter);
+        if (allowed < Options.ExactFilterThreshold)
+        {
+            if (filter is AllowBitset exactBits)
+                ExactFiltered<TMetric, BitsetRowFilter>(t, q, k, outIds, outDist, new BitsetRowFilter(exactBits), ct);
+            else
+                ExactFiltered<TMetric, AnyRowFilter>(t, q, k, outIds, outDist, new AnyRowFilter(filter), ct);
+            return;
+        }
+        if (filter is AllowBitset bits)
+            SearchGraph<TMetric, AdmitLiveFiltered<BitsetRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<BitsetRowFilter>(t, new BitsetRowFilter(bits)), ct);
+        else
+            SearchGraph<TMetric, AdmitLiveFiltered<AnyRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<AnyRowFilter>(t, new AnyRowFilter(filter)), ct);
+    }
+
+    /// <summary>
+    /// Fraction of live items the filter allows: exact for a bitset (one popcount pass), a fixed sample of
+    /// 1,024 evenly spaced nodes for a predicate.
+    /// </summary>
+    private double EstimateAllowedFraction(NodeTables t, IdFilter filter)
+    {
+        long live = Count;
+        if (live == 0)
+            return 0;
+        if (filter is AllowBitset bits)
+            return Math.Min(1.0, (double)bits.CountAllowed() / live);
+        int nodes = NodeCount;
+        int samples = Math.Min(nodes, 1024);
+        if (samples == 0)
+            return 0;
+        int allowed = 0, seen = 0;
+        for (int i = 0; i < samples; i++)
+        {
+            int node = (int)((long)i * nodes / samples);
+            if (IsDeleted(t, node))
+                continue;
+            seen++;
+            if (filter.Allows(*LabelOf(t, node)))
+                allowed++;
+        }
+        return seen == 0 ? 0 : (double)allowed / seen;
+    }
+
+    private void SearchGraph<TMetric, TAdmit>(NodeTables t, HnswScratch s, float* q, int k, long* outIds, float* outDist, int ef, TAdmit admit, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+        where TAdmit : struct, IAdmit
+    {
+        long entry = Volatile.Read(ref _entry);
+        int ep = UnpackNode(entry);
+        int found = 0;
+        if (ep >= 0)
+        {
+            float epDist = Distance<TMetric>(q, VectorOf(t, ep));
+            GreedyDescend<TMetric>(t, q, ref ep, ref epDist, UnpackLevel(entry), 0, ct);
+            ef = Math.Max(ef, k);
+            s.EnsureHeaps(ef);
+            SearchLayer<TMetric, TAdmit>(t, s, q, ep, epDist, ef, 0, admit, ct);
+            // Drop the farthest beyond k, then read the rest out closest first.
+            while (s.ResultCount > k)
+                s.PopResult();
+            found = s.DrainResultsSorted();
+            for (int i = 0; i < found; i++)
+            {
+                outIds[i] = *LabelOf(t, s.Sorted[i].Node);
+                outDist[i] = s.Sorted[i].Distance;
+            }
+        }
+        for (int i = found; i < k; i++)
+        {
+            outIds[i] = -1;
+            outDist[i] = float.PositiveInfinity;
+        }
+    }
+
+    /// <summary>Exact top-k over the live nodes the filter allows (the planner's choice for very selective filters).</summary>
+    private void ExactFiltered<TMetric, TFilter>(NodeTables t, float* q, int k, long* outIds, float* outDist, TFilter filter, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+        where TFilter : struct, IRowFilter
+    {
+        var heap = new TopKHeap(new Span<float>(outDist, k), new Span<long>(outIds, k));
+        int nodes = NodeCount;
+        for (int node = 0; node < nodes; node++)
+        {
+            if ((node & 0xFFFF) == 0 && ct.IsCancellationRequested)
+                ct.ThrowIfCancellationRequested();
+            long label = *LabelOf(t, node);
+            if (IsDeleted(t, node) || !filter.Allows(label))
+                continue;
+            float d = Distance<TMetric>(q, VectorOf(t, node));
+            if (d <= heap.Threshold)
+                heap.Push(d, label);
+        }
+        heap.SortAscending();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float Distance<TMetric>(float* a, float* b) where TMetric : struct, IScanMetric =>
+        TMetric.Score(new ReadOnlySpan<float>(a, Dimension), new ReadOnlySpan<float>(b, Dimension));
+
+    /// <summary>Greedy walk on levels fromLevel .. toLevel+1: move to a closer neighbour until none is closer.</summary>
+    private void GreedyDescend<TMetric>(NodeTables t, float* q, ref int cur, ref float curDist, int fromLevel, int toLevel, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+    {
+        int hops = 0;
+        for (int level = fromLevel; level > toLevel; level--)
+        {
+            bool changed = true;
+            while (changed)
+            {
+                changed = false;
+                int* list = LinksOf(t, cur, level);
+                int count = Volatile.Read(ref *list);
+                for (int j = 1; j <= count; j++)
+                {
+                    int n = list[j];
+                    float d = Distance<TMetric>(q, VectorOf(t, n));
+                    if (d < curDist)
+                    {
+                        curDist = d;
+                        cur = n;
+                        changed = true;
+                    }
+                }
+                if (++hops % CancelCheckHops == 0 && ct.IsCancellationRequested)
+                    ct.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Beam search on one level (hnswlib's searchBaseLayerST). Every node is traversed; only nodes the
+    /// admission rule accepts enter the results. Results end in s.Results (a max-heap of at most ef).
+    /// </summary>
+    private void SearchLayer<TMetric, TAdmit>(NodeTables t, HnswScratch s, float* q, int ep, float epDist, int ef, int level, TAdmit admit, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+        where TAdmit : struct, IAdmit
+    {
+        s.BeginVisit(t.Chunks << ChunkShift);
+        ushort gen = s.Generation;
+        int tagCount = s.Tags.Length;
+        fixed (ushort* tags = s.Tags)
+        {
+            tags[ep] = gen;
+            float lowerBound;
+            if (TAdmit.AdmitsAll || admit.Admit(ep))
+            {
+                s.PushResult(epDist, ep);
+                lowerBound = epDist;
+            }
+            else
+            {
+                lowerBound = float.PositiveInfinity;
+            }
+            s.PushCandidate(epDist, ep);
+            int prefetchBytes = (int)Math.Min((long)s_prefetchLines * 64, Dimension * sizeof(float));
+            int hops = 0;
+
+            while (s.CandidateCount > 0)
+            {
+                var cur = s.Candidates[0];
+                // Stop when the closest open candidate is farther than the worst kept result and the beam is full
+                // (an unfiltered beam may stop even when not full: nothing closer can come).
+                if (cur.Distance > lowerBound && (s.ResultCount == ef || TAdmit.AdmitsAll))
+                    break;
+                s.PopCandidate();
+                if (++hops % CancelCheckHops == 0 && ct.IsCancellationRequested)
+                    ct.ThrowIfCancellationRequested();
+
+                int* list = LinksOf(t, cur.Node, level);
+                int count = Volatile.Read(ref *list);
+                int* ids = list + 1;
+                if (prefetchBytes > 0)
+                {
+                    // Issue every unvisited neighbour's vector loads before the first distance: the misses overlap.
+                    for (int j = 0; j < count; j++)
+                    {
+                        int n = ids[j];
+                        if ((uint)n < (uint)tagCount && tags[n] != gen)
+                        {
+                            byte* v = (byte*)VectorOf(t, n);
+                            for (int off = 0; off < prefetchBytes; off += 64)
+                                Sse.Prefetch0(v + off);
+                        }
+                    }
+                }
+                for (int j = 0; j < count; j++)
+                {
+                    int n = ids[j];
+                    if ((uint)n >= (uint)tagCount || tags[n] == gen)
+                        continue;
+                    tags[n] = gen;
+                    float d = Distance<TMetric>(q, VectorOf(t, n));
+                    if (s.ResultCount < ef || d < lowerBound)
+                    {
+                        s.PushCandidate(d, n);
+                        if (TAdmit.AdmitsAll || admit.Admit(n))
+                        {
+                            s.PushResult(d, n);
+                            if (s.ResultCount > ef)
+                                s.PopResult();
+                        }
+                        if (s.ResultCount > 0)
+                            lowerBound = s.Results[0].Distance;
+                    }
+                }
+                // The next hop reads the closest candidate's list: start that miss now.
+                if (s_prefetchLinks && s.CandidateCount > 0)
+                    Sse.Prefetch0(LinksOf(t, s.Candidates[0].Node, level));
+            }
+        }
+    }
+
+    /// <summary>Which nodes may enter a search's results (traversal never filters).</summary>
+    private interface IAdmit
+    {
+        static abstract bool AdmitsAll { get; }
+
+        bool Admit(int node);
+    }
+
+    private readonly struct AdmitAll : IAdmit
+    {
+        public static bool AdmitsAll => true;
+
+        public bool Admit(int node) => true;
+    }
+
+    private readonly struct AdmitLive(NodeTables t) : IAdmit
+    {
+        public static bool AdmitsAll => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Admit(int node) => !IsDeleted(t, node);
+    }
+
+    private readonly struct AdmitLiveFiltered<TFilter>(NodeTables t, TFilter filter) : IAdmit
+        where TFilter : struct, IRowFilter
+    {
+        public static bool AdmitsAll => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Admit(int node) => !IsDeleted(t, node) && filter.Allows(*LabelOf(t, node));
+    }
+}

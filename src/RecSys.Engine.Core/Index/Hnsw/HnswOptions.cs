@@ -1,0 +1,43 @@
+namespace RecSys.Engine.Core.Index.Hnsw;
+
+/// <summary>Build and default search settings of an <see cref="HnswIndex"/> (Malkov &amp; Yashunin's names).</summary>
+public sealed record HnswOptions
+{
+    /// <summary>Links per node on the upper levels; level 0 keeps 2 * M.</summary>
+    public int M { get; init; } = 16;
+
+    /// <summary>Beam width while inserting (ef construction).</summary>
+    public int EfConstruction { get; init; } = 200;
+
+    /// <summary>Beam width on level 0 when a search does not name one (<see cref="SearchParameters.Ef"/>).</summary>
+    public int EfSearch { get; init; } = 64;
+
+    /// <summary>Seed of the level draws: a single-threaded build with the same seed gives the same graph.</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Fill a node's list back up to its maximum with candidates the heuristic pruned.</summary>
+    public bool KeepPrunedConnections { get; init; }
+
+    /// <summary>Threads an <see cref="HnswIndex.Add"/> batch inserts with: -1 = all cores, 1 = deterministic.</summary>
+    public int BuildThreads { get; init; } = -1;
+
+    /// <summary>
+    /// A filter that allows less than this fraction of the live items is answered by an exact scan of the
+    /// allowed items instead of the graph (graph search would visit ~ef / fraction nodes to fill its beam).
+    /// Measured on 100k x 128 (bench/results/hnsw.md): exact wins at 2% allowed, the graph at 5%, for ef 16
+    /// and 64 alike; the exact scan's cost grows with the catalog, so larger indexes may want a lower value.
+    /// </summary>
+    public double ExactFilterThreshold { get; init; } = 0.03;
+
+    internal void Validate()
+    {
+        if (M < 2 || M > 256)
+            throw new ArgumentOutOfRangeException(nameof(M), M, "M must be in 2..256");
+        if (EfConstruction < 1)
+            throw new ArgumentOutOfRangeException(nameof(EfConstruction), EfConstruction, "ef construction must be at least 1");
+        if (EfSearch < 1)
+            throw new ArgumentOutOfRangeException(nameof(EfSearch), EfSearch, "ef search must be at least 1");
+        if (ExactFilterThreshold is < 0 or > 1 || double.IsNaN(ExactFilterThreshold))
+            throw new ArgumentOutOfRangeException(nameof(ExactFilterThreshold), ExactFilterThreshold, "must be a fraction in [0, 1]");
+    }
+}

@@ -1,0 +1,212 @@
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Flat;
+using RecSys.Engine.Core.Index.Hnsw;
+using RecSys.Engine.Core.Vectors;
+
+namespace RecSys.Engine.Core.Tests.Index.Hnsw;
+
+public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
+{
+    private static readonly SearchParameters Ef64 = new() { Ef = 64 };
+
+    [Fact]
+    public void Recall_at_10_against_flat_is_at_least_095_cosine()
+    {
+        double recall = HnswTestData.Recall(data.Cosine, data.CosineFlat, data.CosineQueries, 10, Ef64);
+        Assert.True(recall >= 0.95, $"recall@10 {recall:F4}");
+    }
+
+    [Fact]
+    public void Recall_at_10_against_flat_is_at_least_095_l2()
+    {
+        double recall = HnswTestData.Recall(data.L2, data.L2Flat, data.L2Queries, 10, Ef64);
+        Assert.True(recall >= 0.95, $"recall@10 {recall:F4}");
+    }
+
+    [Fact]
+    public void Distances_match_the_flat_index_for_the_same_ids()
+    {
+        const int k = 10;
+        var q = data.CosineQueries.AsSpan(0, HnswTestData.Dim).ToArray();
+        var ids = new long[k];
+        var dists = new float[k];
+        data.Cosine.Search(q, k, ids, dists, Ef64);
+        var all = new long[HnswTestData.N];
+        var allD = new float[HnswTestData.N];
+        data.CosineFlat.Search(q, HnswTestData.N, all, allD);
+        var byId = new Dictionary<long, float>();
+        for (int i = 0; i < all.Length; i++)
+            byId[all[i]] = allD[i];
+        for (int i = 0; i < k; i++)
+        {
+            Assert.Equal(byId[ids[i]], dists[i], 4);
+            if (i > 0)
+                Assert.True(dists[i] >= dists[i - 1], "results are sorted closest first");
+        }
+    }
+
+    [Fact]
+    public void Higher_ef_does_not_lower_recall_much_and_ef_1_still_answers_k()
+    {
+        double low = HnswTestData.Recall(data.L2, data.L2Flat, data.L2Queries, 10, new SearchParameters { Ef = 1 });
+        double high = HnswTestData.Recall(data.L2, data.L2Flat, data.L2Queries, 10, new SearchParameters { Ef = 256 });
+        Assert.True(high >= 0.99, $"ef=256 recall {high:F4}");
+        Assert.True(low > 0.3 && low <= high, $"ef=1 recall {low:F4} (ef is raised to k)");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Filter_passing_10_percent_keeps_recall_at_least_09(bool bitset)
+    {
+        IdFilter filter = bitset ? Bitset(id => (id / 3) % 10 == 4) : new PredicateFilter(id => (id / 3) % 10 == 4);
+        var p = new SearchParameters { Ef = 64, Filter = filter };
+        double recall = HnswTestData.Recall(data.Cosine, data.CosineFlat, data.CosineQueries, 10, p, new SearchParameters { Filter = filter });
+        Assert.True(recall >= 0.9, $"filtered recall@10 {recall:F4}");
+        AssertOnlyAllowed(data.Cosine, data.CosineQueries, filter, p);
+    }
+
+    [Fact]
+    public void Very_selective_filter_takes_the_exact_path_and_matches_flat()
+    {
+        // 0.5% of the items: below the exact threshold, so the answer is exact.
+        var filter = Bitset(id => (id / 3) % 200 == 17);
+        var p = new SearchParameters { Ef = 16, Filter = filter };
+        double recall = HnswTestData.Recall(data.L2, data.L2Flat, data.L2Queries, 10, p, new SearchParameters { Filter = filter });
+        Assert.Equal(1.0, recall, 6);
+        AssertOnlyAllowed(data.L2, data.L2Queries, filter, p);
+    }
+
+    [Fact]
+    public void Filter_allowing_nothing_returns_no_ids()
+    {
+        var filter = new AllowBitset(1);
+        var ids = new long[10];
+        var d = new float[10];
+        data.L2.Search(data.L2Queries.AsSpan(0, HnswTestData.Dim), 10, ids, d, new SearchParameters { Filter = filter });
+        Assert.All(ids, id => Assert.Equal(-1, id));
+        Assert.All(d, x => Assert.True(float.IsPositiveInfinity(x)));
+    }
+
+    [Fact]
+    public void Cancelled_token_stops_the_search()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var ids = new long[10];
+        var d = new float[10];
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            data.L2.Search(data.L2Queries.AsSpan(0, HnswTestData.Dim), 10, ids, d, new SearchParameters { Ef = 512 }, cts.Token));
+    }
+
+    [Fact]
+    public void Batch_search_in_parallel_equals_one_query_at_a_time()
+    {
+        const int k = 10;
+        int nq = HnswTestData.QueryCount;
+        var batch = new long[nq * k];
+        var bd = new float[nq * k];
+        data.Cosine.Search(data.CosineQueries, k, batch, bd, new SearchParameters { Ef = 32, MaxDegreeOfParallelism = -1 });
+        var one = new long[k];
+        var od = new float[k];
+        for (int q = 0; q < nq; q++)
+        {
+            data.Cosine.Search(data.CosineQueries.AsSpan(q * HnswTestData.Dim, HnswTestData.Dim), k, one, od, new SearchParameters { Ef = 32, MaxDegreeOfParallelism = 1 });
+            Assert.Equal(one, batch.AsSpan(q * k, k).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Single_thread_search_allocates_nothing_once_warm()
+    {
+        var ids = new long[10];
+        var d = new float[10];
+        var plain = new SearchParameters { Ef = 64, MaxDegreeOfParallelism = 1 };
+        var filtered = new SearchParameters { Ef = 64, MaxDegreeOfParallelism = 1, Filter = Bitset(id => id % 2 == 0) };
+        var q = data.CosineQueries.AsSpan(0, HnswTestData.Dim);
+        data.Cosine.Search(q, 10, ids, d, plain);
+        data.Cosine.Search(q, 10, ids, d, filtered);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++)
+        {
+            data.Cosine.Search(data.CosineQueries.AsSpan(i * HnswTestData.Dim, HnswTestData.Dim), 10, ids, d, plain);
+            data.Cosine.Search(data.CosineQueries.AsSpan(i * HnswTestData.Dim, HnswTestData.Dim), 10, ids, d, filtered);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Single_thread_builds_with_the_same_seed_give_identical_graphs()
+    {
+        string a = TestData.TempDirectory(), b = TestData.TempDirectory();
+        try
+        {
+            var opts = HnswTestData.Build with { BuildThreads = 1 };
+            const int n = 3000;
+            var rows = data.L2Rows.AsSpan(0, n * HnswTestData.Dim);
+            var ids = data.Ids.AsSpan(0, n);
+            using (var x = new HnswIndex(HnswTestData.Dim, DistanceMetric.L2, opts))
+            {
+                x.Add(ids, rows);
+                x.Save(a);
+            }
+            using (var y = new HnswIndex(HnswTestData.Dim, DistanceMetric.L2, opts))
+            {
+                // Two batches: the graph depends on the order of inserts, not on how they are batched.
+                y.Add(ids[..1000], rows[..(1000 * HnswTestData.Dim)]);
+                y.Add(ids[1000..], rows[(1000 * HnswTestData.Dim)..]);
+                y.Save(b);
+            }
+            Assert.Equal(File.ReadAllBytes(Path.Combine(a, HnswIndex.GraphFileName)), File.ReadAllBytes(Path.Combine(b, HnswIndex.GraphFileName)));
+        }
+        finally
+        {
+            Directory.Delete(a, true);
+            Directory.Delete(b, true);
+        }
+    }
+
+    [Fact]
+    public void Bad_input_is_rejected_naming_the_row()
+    {
+        using var index = new HnswIndex(4, DistanceMetric.Cosine);
+        index.Add([1, 2], [1, 0, 0, 0, 0, 1, 0, 0]);
+        var dup = Assert.Throws<ArgumentException>(() => index.Add([3, 2], [1, 1, 0, 0, 0, 0, 1, 0]));
+        Assert.Contains("row 1: id 2", dup.Message);
+        var nan = Assert.Throws<ArgumentException>(() => index.Add([5], [1, float.NaN, 0, 0]));
+        Assert.Contains("row 0 (id 5)", nan.Message);
+        Assert.Throws<ArgumentException>(() => index.Add([6], [0, 0, 0, 0]));
+        Assert.Equal(2, index.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HnswIndex(4, DistanceMetric.L2, new HnswOptions { M = 1 }));
+    }
+
+    [Fact]
+    public void Empty_index_returns_no_ids()
+    {
+        using var index = new HnswIndex(8, DistanceMetric.L2);
+        var ids = new long[3];
+        var d = new float[3];
+        index.Search(new float[8], 3, ids, d);
+        Assert.All(ids, id => Assert.Equal(-1, id));
+    }
+
+    internal static AllowBitset Bitset(Func<long, bool> allow)
+    {
+        var bits = new AllowBitset(1000 + 3L * HnswTestData.N + 10);
+        for (long id = 0; id < bits.Length; id++)
+        {
+            if (allow(id))
+                bits.Set(id);
+        }
+        return bits;
+    }
+
+    private static void AssertOnlyAllowed(HnswIndex index, float[] queries, IdFilter filter, SearchParameters p)
+    {
+        int nq = queries.Length / index.Dimension;
+        var ids = new long[nq * 10];
+        var d = new float[nq * 10];
+        index.Search(queries, 10, ids, d, p);
+        Assert.All(ids, id => Assert.True(id >= 0 && filter.Allows(id), $"id {id} is not allowed"));
+    }
+}

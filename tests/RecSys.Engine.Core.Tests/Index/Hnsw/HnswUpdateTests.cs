@@ -1,0 +1,138 @@
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Flat;
+using RecSys.Engine.Core.Index.Hnsw;
+using RecSys.Engine.Core.Vectors;
+
+namespace RecSys.Engine.Core.Tests.Index.Hnsw;
+
+/// <summary>Live insert and delete, and readers running while a writer inserts.</summary>
+public class HnswUpdateTests(HnswTestData data) : IClassFixture<HnswTestData>
+{
+    private const int Dim = HnswTestData.Dim;
+
+    [Fact]
+    public void Inserted_items_are_found_by_their_own_vectors()
+    {
+        const int n = 5000, extra = 200;
+        using var index = new HnswIndex(Dim, DistanceMetric.L2, HnswTestData.Build);
+        index.Add(data.Ids.AsSpan(0, n), data.L2Rows.AsSpan(0, n * Dim));
+        for (int r = n; r < n + extra; r += 50)
+            index.Add(data.Ids.AsSpan(r, 50), data.L2Rows.AsSpan(r * Dim, 50 * Dim));
+        Assert.Equal(n + extra, index.Count);
+        var ids = new long[1];
+        var d = new float[1];
+        for (int r = n; r < n + extra; r++)
+        {
+            index.Search(data.L2Rows.AsSpan(r * Dim, Dim), 1, ids, d, new SearchParameters { Ef = 32 });
+            Assert.Equal(data.Ids[r], ids[0]);
+            Assert.Equal(0f, d[0]);
+            Assert.True(index.Contains(data.Ids[r]));
+        }
+    }
+
+    [Fact]
+    public void Deleted_items_are_never_returned_and_recall_holds_after_deleting_10_percent()
+    {
+        const int n = HnswTestData.N;
+        using var index = new HnswIndex(Dim, DistanceMetric.Cosine, HnswTestData.Build);
+        index.Add(data.Ids, data.CosineRows);
+        var deleted = new HashSet<long>();
+        var rng = new Random(5);
+        while (deleted.Count < n / 10)
+            deleted.Add(data.Ids[rng.Next(n)]);
+        // Removed in two batches, with one unknown id that must be ignored.
+        var del = deleted.ToArray();
+        Assert.Equal(del.Length / 2, index.Remove(del.AsSpan(0, del.Length / 2)));
+        Assert.Equal(del.Length - del.Length / 2, index.Remove([.. del.AsSpan(del.Length / 2), -5]));
+        Assert.Equal(0, index.Remove(del.AsSpan(0, 3)));
+        Assert.Equal(n - deleted.Count, index.Count);
+
+        // Deleted items' own vectors as queries: the nearest item used to be themselves.
+        var ids = new long[10];
+        var d = new float[10];
+        foreach (long id in del.Take(200))
+        {
+            int row = (int)((id - 1000) / 3);
+            index.Search(data.CosineRows.AsSpan(row * Dim, Dim), 10, ids, d, new SearchParameters { Ef = 64 });
+            Assert.DoesNotContain(ids, x => deleted.Contains(x));
+        }
+
+        using var flat = new FlatIndex(Dim, DistanceMetric.Cosine);
+        var keep = Enumerable.Range(0, n).Where(i => !deleted.Contains(data.Ids[i])).ToArray();
+        flat.Add(keep.Select(i => data.Ids[i]).ToArray(), keep.SelectMany(i => data.CosineRows.AsSpan(i * Dim, Dim).ToArray()).ToArray());
+        double recall = HnswTestData.Recall(index, flat, data.CosineQueries, 10, new SearchParameters { Ef = 64 });
+        Assert.True(recall >= 0.93, $"recall@10 after deleting 10%: {recall:F4}");
+
+        // A deleted id can come back as a new item.
+        int back = (int)((del[0] - 1000) / 3);
+        index.Add([del[0]], data.CosineRows.AsSpan(back * Dim, Dim));
+        index.Search(data.CosineRows.AsSpan(back * Dim, Dim), 1, ids.AsSpan(0, 1), d.AsSpan(0, 1));
+        Assert.Equal(del[0], ids[0]);
+    }
+
+    [Fact]
+    public void Deleting_the_entry_point_and_everything_keeps_search_working()
+    {
+        using var index = new HnswIndex(Dim, DistanceMetric.L2, HnswTestData.Build);
+        index.Add(data.Ids.AsSpan(0, 500), data.L2Rows.AsSpan(0, 500 * Dim));
+        var ids = new long[5];
+        var d = new float[5];
+        Assert.Equal(250, index.Remove(data.Ids.AsSpan(0, 250)));
+        index.Search(data.L2Queries.AsSpan(0, Dim), 5, ids, d);
+        Assert.All(ids, id => Assert.True(id >= data.Ids[250]));
+        Assert.Equal(250, index.Remove(data.Ids.AsSpan(250, 250)));
+        index.Search(data.L2Queries.AsSpan(0, Dim), 5, ids, d);
+        Assert.All(ids, id => Assert.Equal(-1, id));
+        Assert.Equal(0, index.Count);
+    }
+
+    [Fact]
+    public async Task Readers_during_concurrent_inserts_see_no_exception_and_correct_results()
+    {
+        const int initial = 4000, total = 12_000, batch = 250;
+        using var index = new HnswIndex(Dim, DistanceMetric.L2, HnswTestData.Build);
+        index.Add(data.Ids.AsSpan(0, initial), data.L2Rows.AsSpan(0, initial * Dim));
+        int published = initial; // rows [0, published) are fully added
+        var errors = new List<string>();
+        using var stop = new CancellationTokenSource();
+
+        void Reader(int seed)
+        {
+            var rng = new Random(seed);
+            var ids = new long[10];
+            var d = new float[10];
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    int known = Volatile.Read(ref published);
+                    int row = rng.Next(known);
+                    index.Search(data.L2Rows.AsSpan(row * Dim, Dim), 10, ids, d, new SearchParameters { Ef = 64, MaxDegreeOfParallelism = 1 });
+                    // The item itself is at distance 0: it must come first (ties: another copy at 0 is fine).
+                    if (d[0] != 0f || !ids.Contains(data.Ids[row]))
+                        lock (errors) errors.Add($"row {row}: got {ids[0]} at {d[0]}");
+                    foreach (long id in ids)
+                    {
+                        if (id < 1000 || (id - 1000) % 3 != 0 || (id - 1000) / 3 >= total)
+                            lock (errors) errors.Add($"row {row}: invalid id {id}");
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                lock (errors) errors.Add(e.ToString());
+            }
+        }
+
+        var readers = new[] { Task.Run(() => Reader(1)), Task.Run(() => Reader(2)) };
+        for (int start = initial; start < total; start += batch)
+        {
+            index.Add(data.Ids.AsSpan(start, batch), data.L2Rows.AsSpan(start * Dim, batch * Dim));
+            Volatile.Write(ref published, start + batch);
+        }
+        stop.Cancel();
+        await Task.WhenAll(readers);
+        Assert.True(errors.Count <= 2, $"{errors.Count} wrong answers, e.g. {string.Join("; ", errors.Take(3))}");
+        Assert.Equal(total, index.Count);
+    }
+}

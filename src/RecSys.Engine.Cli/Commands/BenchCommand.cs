@@ -18,7 +18,7 @@ internal static class BenchCommand
     private static Command CreateAnn()
     {
         var data = new Option<string>("--data") { Description = "Directory with base.fvecs, query.fvecs, groundtruth.ivecs (and meta.json).", Required = true };
-        var index = new Option<string>("--index") { Description = "Comma-separated indexes to run in this order: flat, usearch.", DefaultValueFactory = _ => "flat" };
+        var index = new Option<string>("--index") { Description = "Comma-separated indexes to run in this order: flat, usearch, ivfpq.", DefaultValueFactory = _ => "flat" };
         var k = new Option<int>("--k") { Description = "Neighbours per query (recall@k).", DefaultValueFactory = _ => 10 };
         var json = new Option<string?>("--json") { Description = "Also write the rows as JSON to this file." };
         var metric = new Option<string?>("--metric") { Description = "cosine | l2 | ip; default: the metric in DIR/meta.json." };
@@ -26,11 +26,13 @@ internal static class BenchCommand
         var usearchM = new Option<int>("--usearch-m") { Description = "USearch connectivity (M).", DefaultValueFactory = _ => 16 };
         var usearchEfc = new Option<int>("--usearch-ef-construction") { Description = "USearch expansion_add.", DefaultValueFactory = _ => 128 };
         var usearchEf = new Option<int>("--usearch-ef") { Description = "USearch expansion_search.", DefaultValueFactory = _ => 64 };
+        var ivf = IvfPqBenchOptions.Create();
 
         var ann = new Command("ann", "Approximate nearest neighbour benchmark against exact ground truth.")
         {
             data, index, k, json, metric, queries, usearchM, usearchEfc, usearchEf,
         };
+        ivf.AddTo(ann);
         ann.SetAction(parse =>
         {
             int kValue = parse.GetValue(k);
@@ -52,7 +54,8 @@ internal static class BenchCommand
                 {
                     "flat" => new FlatCandidate(),
                     "usearch" => new USearchCandidate(parse.GetValue(usearchM), parse.GetValue(usearchEfc), parse.GetValue(usearchEf)),
-                    _ => throw new CliInputException($"--index: unknown index '{name}' (known: flat, usearch)"),
+                    "ivfpq" => ivf.CreateCandidate(parse),
+                    _ => throw new CliInputException($"--index: unknown index '{name}' (known: flat, usearch, ivfpq)"),
                 });
             }
 

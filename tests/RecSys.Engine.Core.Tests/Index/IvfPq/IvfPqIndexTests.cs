@@ -108,6 +108,22 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
     }
 
     [Fact]
+    public void Single_thread_search_allocates_nothing_once_warm()
+    {
+        var query = f.QueryRows.AsSpan(0, f.Index.Dimension).ToArray();
+        var ids = new long[K];
+        var d = new float[K];
+        foreach (var p in new[] { new SearchParameters { NProbe = 8, Refine = 0, MaxDegreeOfParallelism = 1 }, new SearchParameters { NProbe = 8, Refine = 100, MaxDegreeOfParallelism = 1 } })
+        {
+            f.Index.Search(query, K, ids, d, p); // first call on this thread sizes the scratch buffers
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++)
+                f.Index.Search(query, K, ids, d, p);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
     public void Save_and_load_round_trip_gives_identical_results()
     {
         using var loaded = IvfPqIndex.Load(f.SavedDirectory);

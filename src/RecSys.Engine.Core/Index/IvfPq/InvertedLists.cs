@@ -10,8 +10,9 @@ namespace RecSys.Engine.Core.Index.IvfPq;
 ///   vectors[list]  count x VectorDimension floats (optional: exact re-rank), in list order, so a
 ///                  candidate (list, position) finds its vector without an id lookup
 /// </code>
-/// After <see cref="IvfPqIndex.Load"/> the vectors stay in the memory-mapped file until the first write
-/// copies them into per-list arrays. Removal swaps the list's last entry into the hole.
+/// After <see cref="IvfPqIndex.Load"/> codes, ids and vectors are served straight from the memory-mapped
+/// files (loading costs no copy; replicas share the page cache) until the first write copies them into
+/// per-list arrays. Removal swaps the list's last entry into the hole.
 /// Not thread-safe: the index serialises writers against readers.
 /// </summary>
 public sealed unsafe class InvertedLists : IDisposable
@@ -22,6 +23,9 @@ public sealed unsafe class InvertedLists : IDisposable
     private float[][]? _vectors;
     private MappedVectorFile? _mapped;
     private long[]? _mappedOffsets;
+    private ReadOnlyMapping? _mappedLists;
+    private long[]? _codeOffsets; // byte offsets of each list's codes / ids in _mappedLists
+    private long[]? _idOffsets;
 
     public InvertedLists(int listCount, int codeSize, int vectorDimension)
     {
@@ -56,9 +60,16 @@ public sealed unsafe class InvertedLists : IDisposable
 
     public int Count(int list) => _counts[list];
 
-    public ReadOnlySpan<byte> Codes(int list) => _codes[list].AsSpan(0, _counts[list] * CodeSize);
+    public ReadOnlySpan<byte> Codes(int list) => _mappedLists is null
+        ? _codes[list].AsSpan(0, _counts[list] * CodeSize)
+        : new ReadOnlySpan<byte>(_mappedLists.Pointer + _codeOffsets![list], _counts[list] * CodeSize);
 
-    public ReadOnlySpan<long> Ids(int list) => _ids[list].AsSpan(0, _counts[list]);
+    public ReadOnlySpan<long> Ids(int list) => _mappedLists is null
+        ? _ids[list].AsSpan(0, _counts[list])
+        : new ReadOnlySpan<long>(_mappedLists.Pointer + _idOffsets![list], _counts[list]);
+
+    /// <summary>True while codes and ids are served from a mapped file (a loaded index before its first write).</summary>
+    public bool IsMapped => _mappedLists is not null;
 
     /// <summary>Bytes of codes and ids (the compressed index proper, excluding free capacity).</summary>
     public long CodeAndIdBytes => TotalCount * (CodeSize + sizeof(long));
@@ -131,13 +142,19 @@ public sealed unsafe class InvertedLists : IDisposable
         return moved;
     }
 
-    /// <summary>Takes the arrays read from a saved index (exact sizes).</summary>
-    internal void SetList(int list, byte[] codes, long[] ids)
+    /// <summary>Serves every list from a mapped list file: list l has counts[l] entries, codes and ids at the given byte offsets.</summary>
+    internal void AttachMappedLists(ReadOnlyMapping mapping, long[] counts, long[] codeOffsets, long[] idOffsets)
     {
-        _codes[list] = codes;
-        _ids[list] = ids;
-        TotalCount += ids.Length - _counts[list];
-        _counts[list] = ids.Length;
+        _mappedLists = mapping;
+        _codeOffsets = codeOffsets;
+        _idOffsets = idOffsets;
+        long total = 0;
+        for (int l = 0; l < ListCount; l++)
+        {
+            _counts[l] = (int)counts[l];
+            total += counts[l];
+        }
+        TotalCount = total;
     }
 
     /// <summary>Serves the vectors from a mapped file laid out in list order (list l starts at row offsets[l]).</summary>
@@ -149,6 +166,23 @@ public sealed unsafe class InvertedLists : IDisposable
 
     private void EnsureWritable()
     {
+        if (_mappedLists is not null)
+        {
+            for (int l = 0; l < ListCount; l++)
+            {
+                int n = _counts[l];
+                var codes = new byte[Math.Max(n, 8) * CodeSize];
+                var ids = new long[Math.Max(n, 8)];
+                Codes(l).CopyTo(codes);
+                Ids(l).CopyTo(ids);
+                _codes[l] = codes;
+                _ids[l] = ids;
+            }
+            _mappedLists.Dispose();
+            _mappedLists = null;
+            _codeOffsets = null;
+            _idOffsets = null;
+        }
         if (_mapped is null)
             return;
         for (int l = 0; l < ListCount; l++)
@@ -185,5 +219,7 @@ public sealed unsafe class InvertedLists : IDisposable
     {
         _mapped?.Dispose();
         _mapped = null;
+        _mappedLists?.Dispose();
+        _mappedLists = null;
     }
 }

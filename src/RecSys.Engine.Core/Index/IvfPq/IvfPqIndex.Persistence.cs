@@ -10,7 +10,8 @@ namespace RecSys.Engine.Core.Index.IvfPq;
 ///   quantizers.bin  64-byte header ("RSYSIVPQ", version, dim, nlist, m, 256, flags, metric), then float32:
 ///                   coarse centroids (nlist x dim), PQ centroids (m x 256 x dim/m), rotation (dim x dim, if flagged)
 ///   lists.bin       64-byte header ("RSYSIVLS", version, nlist, m, total), int64 count per list, then per list
-///                   its codes (count x m bytes) and ids (count x int64)
+///                   its codes (count x m bytes, zero-padded to 8) and ids (count x int64, 8-byte aligned);
+///                   memory-mapped on load, so the scan reads codes straight from the page cache
 ///   vectors.rsv     RecSys vector file of the re-rank vectors in list order (if stored), memory-mapped on load
 ///   index.json      {"kind":"ivfpq","version":1,...}, written last
 /// </code>
@@ -65,7 +66,7 @@ public sealed unsafe partial class IvfPqIndex
         }
     }
 
-    /// <summary>Opens a saved index: reads quantizers and lists, maps the re-rank vectors (no copy).</summary>
+    /// <summary>Opens a saved index: reads the quantizers, maps the lists and the re-rank vectors (no copy).</summary>
     public static IvfPqIndex Load(string directory, Action<MappedVectorFile>? onMapped = null)
     {
         var manifest = IndexManifest.Read(Path.Combine(directory, ManifestFileName), expectedKind: "ivfpq", FormatVersion);
@@ -155,15 +156,21 @@ public sealed unsafe partial class IvfPqIndex
         {
             fs.Write(header);
             fs.Write(MemoryMarshal.AsBytes(counts.AsSpan()));
+            Span<byte> zeros = stackalloc byte[8];
+            zeros.Clear();
             for (int l = 0; l < NList; l++)
             {
-                fs.Write(lists.Codes(l));
+                var codes = lists.Codes(l);
+                fs.Write(codes);
+                fs.Write(zeros[..(int)(Pad8(codes.Length) - codes.Length)]);
                 fs.Write(MemoryMarshal.AsBytes(lists.Ids(l)));
             }
             fs.Flush(flushToDisk: true);
         }
         File.Move(path + ".tmp", path, overwrite: true);
     }
+
+    private static long Pad8(long bytes) => (bytes + 7) & ~7L;
 
     /// <summary>"path.tmp", to be fsynced and renamed over <paramref name="path"/> once complete.</summary>
     private static FileStream CreateTemp(string path)
@@ -261,18 +268,20 @@ public sealed unsafe partial class IvfPqIndex
         }
         if (sum != total)
             throw new InvalidDataException($"{path}: the list sizes add up to {sum}, but the header says {total}");
-        long expected = HeaderSize + (long)nlist * sizeof(long) + total * (m + sizeof(long));
-        if (fs.Length != expected)
-            throw new InvalidDataException($"{path}: {fs.Length} bytes, but {total} entries of {m}-byte codes need exactly {expected} (truncated or corrupt)");
+        var codeOffsets = new long[nlist];
+        var idOffsets = new long[nlist];
+        long offset = HeaderSize + (long)nlist * sizeof(long);
         for (int l = 0; l < nlist; l++)
         {
-            int n = (int)counts[l];
-            var codes = new byte[n * m];
-            var ids = new long[n];
-            fs.ReadExactly(codes);
-            fs.ReadExactly(MemoryMarshal.AsBytes(ids.AsSpan()));
-            lists.SetList(l, codes, ids);
+            codeOffsets[l] = offset;
+            idOffsets[l] = offset + Pad8(counts[l] * m);
+            offset = idOffsets[l] + counts[l] * sizeof(long);
         }
+        if (fs.Length != offset)
+            throw new InvalidDataException($"{path}: {fs.Length} bytes, but {total} entries of {m}-byte codes need exactly {offset} (truncated or corrupt)");
+        fs.Dispose();
+        var mapping = ReadOnlyMapping.Open(path);
+        lists.AttachMappedLists(mapping, counts, codeOffsets, idOffsets);
         return counts;
     }
 }

@@ -82,6 +82,9 @@ public sealed unsafe partial class IvfPqIndex : IVectorIndex
 
     public RandomRotation? Rotation => _rotation;
 
+    /// <summary>The inverted lists (null until trained).</summary>
+    public InvertedLists? Lists => _lists;
+
     public void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors)
     {
         ThrowIfDisposed();

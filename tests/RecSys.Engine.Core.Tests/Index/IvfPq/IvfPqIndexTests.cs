@@ -127,6 +127,7 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
     public void Save_and_load_round_trip_gives_identical_results()
     {
         using var loaded = IvfPqIndex.Load(f.SavedDirectory);
+        Assert.True(loaded.Lists!.IsMapped, "a loaded index serves its codes from the mapped file");
         Assert.Equal(f.Index.Count, loaded.Count);
         Assert.Equal(f.Index.Dimension, loaded.Dimension);
         Assert.Equal(DistanceMetric.Cosine, loaded.Metric);
@@ -146,7 +147,9 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
         using var index = IvfPqIndex.Load(f.SavedDirectory);
         // Remove what the queries want most: every exact top-10 neighbour of the first 100 queries.
         var removed = f.TruthIds.AsSpan(0, 100 * K).ToArray().Distinct().ToArray();
+        Assert.True(index.Lists!.IsMapped);
         Assert.Equal(removed.Length, index.Remove(removed));
+        Assert.False(index.Lists.IsMapped, "the first write copies the lists out of the mapping");
         Assert.Equal(0, index.Remove(removed));
         Assert.Equal(f.Index.Count - removed.Length, index.Count);
         var gone = removed.ToHashSet();

@@ -39,7 +39,7 @@ public static unsafe class KMeans
         {
             var rng = new SplitMix64(options.Seed * 0x9E3779B97F4A7C15UL + 12345);
             var init = options.Init == KMeansInit.Auto
-                ? ((long)n * k <= 1L << 24 ? KMeansInit.PlusPlus : KMeansInit.RandomSample)
+                ? ((long)n * k <= 1L << 22 ? KMeansInit.PlusPlus : KMeansInit.RandomSample)
                 : options.Init;
             float[] centroids = init == KMeansInit.PlusPlus
                 ? InitPlusPlus(p, n, dim, k, ref rng, threads)

@@ -6,6 +6,7 @@ using ScottPlot;
 // One series per index and build (and, for ivfpq, per refine depth); QPS on a log10 axis.
 string? output = null;
 string title = "recall@10 vs single-thread QPS";
+bool fromMedian = false; // --qps-from p50: 1e6 / median latency, steadier than the mean on a shared machine
 var inputs = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
@@ -13,12 +14,13 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--out": output = args[++i]; break;
         case "--title": title = args[++i]; break;
+        case "--qps-from": fromMedian = args[++i] == "p50"; break;
         default: inputs.Add(args[i]); break;
     }
 }
 if (output is null || inputs.Count == 0)
 {
-    Console.Error.WriteLine("usage: --out FILE.png [--title TEXT] bench1.json [bench2.json ...]");
+    Console.Error.WriteLine("usage: --out FILE.png [--title TEXT] [--qps-from mean|p50] bench1.json [bench2.json ...]");
     return 2;
 }
 
@@ -33,7 +35,9 @@ foreach (string file in inputs)
         string name = SeriesName(index, param);
         if (!series.TryGetValue(name, out var points))
             series[name] = points = [];
-        points.Add((row.GetProperty("recall_at_10").GetDouble(), row.GetProperty("qps_1thread").GetDouble()));
+        double p50 = row.GetProperty("p50_us").GetDouble();
+        double qps = fromMedian && p50 > 0 ? 1e6 / p50 : row.GetProperty("qps_1thread").GetDouble();
+        points.Add((row.GetProperty("recall_at_10").GetDouble(), qps));
     }
 }
 
@@ -42,7 +46,7 @@ var palette = new ScottPlot.Palettes.Category10();
 int s = 0;
 foreach (var (name, points) in series)
 {
-    var sorted = points.OrderBy(p => p.Recall).ToArray();
+    var sorted = points.ToArray(); // row order: nprobe (or ef) ascending along each curve
     var scatter = plot.Add.Scatter(sorted.Select(p => p.Recall).ToArray(), sorted.Select(p => Math.Log10(p.Qps)).ToArray());
     scatter.LegendText = name;
     scatter.Color = palette.GetColor(s++);
@@ -51,7 +55,7 @@ foreach (var (name, points) in series)
 }
 plot.Title(title);
 plot.XLabel("recall@10");
-plot.YLabel("queries per second, one thread (log scale)");
+plot.YLabel(fromMedian ? "queries per second, one thread, 1e6 / p50 latency (log)" : "queries per second, one thread (log scale)");
 plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
 {
     LabelFormatter = y => Math.Pow(10, y).ToString("N0"),

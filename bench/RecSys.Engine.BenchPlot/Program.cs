@@ -1,21 +1,45 @@
+using System.Globalization;
 using System.Text.Json;
 using ScottPlot;
 
-// Usage: BenchPlot --json a.json,b.json --out plot.png [--title TEXT] [--min-recall 0.8]
-// Each JSON file is an array of `recsys bench ann` rows; one line per (file label, index), points
-// ordered by recall. A file may be named "label=path" to prefix its series (e.g. "1M=bench-1m.json").
-var options = ParseArgs(args);
-if (!options.TryGetValue("--json", out string? jsonList) || !options.TryGetValue("--out", out string? outPath))
+// recall-vs-QPS plot of `recsys bench ann --json` rows:
+//   dotnet run --project bench/RecSys.Engine.BenchPlot -c Release -- --out plot.png [--title TEXT]
+//       [--min-recall R] [--qps-from mean|p50] a.json [label=b.json ...]
+// (`--json a.json,label=b.json` is the same list, comma-separated.) A file named "label=path"
+// prefixes its series with the label (e.g. "1M=bench-1m.json"). One series per (label, index,
+// build parameters); ef and nprobe run along each curve; QPS on a log10 axis.
+string? output = null;
+string title = "recall@10 vs single-thread QPS";
+double minRecall = 0;
+bool fromMedian = false; // --qps-from p50: 1e6 / median latency, steadier than the mean on a shared machine
+var inputs = new List<string>();
+for (int i = 0; i < args.Length; i++)
 {
-    Console.Error.WriteLine("usage: BenchPlot --json a.json[,label=b.json] --out plot.png [--title TEXT] [--min-recall R]");
-    return 2;
+    string arg = args[i];
+    if (arg.StartsWith("--", StringComparison.Ordinal) && i + 1 >= args.Length)
+        return Usage($"{arg} needs a value");
+    switch (arg)
+    {
+        case "--out": output = args[++i]; break;
+        case "--title": title = args[++i]; break;
+        case "--json": inputs.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
+        case "--qps-from": fromMedian = args[++i] == "p50"; break;
+        case "--min-recall":
+            if (!double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out minRecall))
+                return Usage($"--min-recall: '{args[i]}' is not a number");
+            break;
+        default:
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+                return Usage($"unknown option {arg}");
+            inputs.Add(arg);
+            break;
+    }
 }
-double minRecall = options.TryGetValue("--min-recall", out string? mr) ? double.Parse(mr, System.Globalization.CultureInfo.InvariantCulture) : 0;
+if (output is null || inputs.Count == 0)
+    return Usage("--out and at least one JSON file are required");
 
-var plot = new Plot();
-var palette = new ScottPlot.Palettes.Category10();
-int series = 0;
-foreach (string entry in jsonList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+var series = new SortedDictionary<string, List<(double Recall, double Qps)>>(StringComparer.Ordinal);
+foreach (string entry in inputs)
 {
     string label = "", path = entry;
     int eq = entry.IndexOf('=');
@@ -25,49 +49,69 @@ foreach (string entry in jsonList.Split(',', StringSplitOptions.RemoveEmptyEntri
         path = entry[(eq + 1)..];
     }
     if (!File.Exists(path))
-    {
-        Console.Error.WriteLine($"--json: '{path}' does not exist");
-        return 2;
-    }
+        return Usage($"'{path}' does not exist");
     using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-    var rows = doc.RootElement.EnumerateArray()
-        .Select(r => (Index: r.GetProperty("index").GetString() ?? "?", Recall: r.GetProperty("recall_at_10").GetDouble(), Qps: r.GetProperty("qps_1thread").GetDouble()))
-        .Where(r => r.Recall >= minRecall && r.Qps > 0)
-        .ToList();
-    foreach (var group in rows.GroupBy(r => r.Index))
+    foreach (var row in doc.RootElement.EnumerateArray())
     {
-        var points = group.OrderBy(r => r.Recall).ToArray();
-        // Log10 of QPS: the exact index sits two to three orders of magnitude below the graphs.
-        var scatter = plot.Add.Scatter(points.Select(p => p.Recall).ToArray(), points.Select(p => Math.Log10(p.Qps)).ToArray());
-        scatter.LegendText = label + group.Key;
-        scatter.Color = palette.GetColor(series++);
-        scatter.MarkerSize = 8;
-        scatter.LineWidth = 2;
+        string index = row.GetProperty("index").GetString() ?? "?";
+        string param = row.TryGetProperty("params", out var p) ? p.GetString() ?? "" : "";
+        double recall = row.GetProperty("recall_at_10").GetDouble();
+        double qps = row.GetProperty("qps_1thread").GetDouble();
+        if (fromMedian && row.TryGetProperty("p50_us", out var p50) && p50.GetDouble() > 0)
+            qps = 1e6 / p50.GetDouble();
+        if (recall < minRecall || qps <= 0)
+            continue;
+        string name = label + SeriesName(index, param);
+        if (!series.TryGetValue(name, out var points))
+            series[name] = points = [];
+        points.Add((recall, qps));
     }
 }
 
-var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+var plot = new Plot();
+var palette = new ScottPlot.Palettes.Category10();
+int s = 0;
+foreach (var (name, points) in series)
 {
+    var sorted = points.OrderBy(p => p.Recall).ToArray();
+    var scatter = plot.Add.Scatter(sorted.Select(p => p.Recall).ToArray(), sorted.Select(p => Math.Log10(p.Qps)).ToArray());
+    scatter.LegendText = name;
+    scatter.Color = palette.GetColor(s++);
+    scatter.MarkerSize = 8;
+    scatter.LineWidth = 2;
+}
+plot.Title(title);
+plot.XLabel("recall@10");
+plot.YLabel(fromMedian ? "queries per second, one thread, 1e6 / p50 latency (log)" : "queries per second, one thread (log)");
+// Log10 of QPS: the exact index sits two to three orders of magnitude below the graphs.
+plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+{
+    LabelFormatter = y => Math.Pow(10, y).ToString("N0", CultureInfo.InvariantCulture),
     MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
     IntegerTicksOnly = true,
-    LabelFormatter = y => $"{Math.Pow(10, y):N0}",
 };
-plot.Axes.Left.TickGenerator = ticks;
-plot.Axes.Left.Label.Text = "queries per second, 1 thread (log)";
-plot.Axes.Bottom.Label.Text = "recall@10";
-plot.Title(options.GetValueOrDefault("--title") ?? "recall vs QPS");
 plot.ShowLegend(Alignment.LowerLeft);
-string? dir = Path.GetDirectoryName(Path.GetFullPath(outPath));
+string? dir = Path.GetDirectoryName(Path.GetFullPath(output));
 if (dir is not null)
     Directory.CreateDirectory(dir);
-plot.SavePng(outPath, 1000, 650);
-Console.WriteLine($"wrote {outPath}");
+plot.SavePng(output, 1000, 650);
+Console.WriteLine($"wrote {output} ({series.Count} series)");
 return 0;
 
-static Dictionary<string, string> ParseArgs(string[] args)
+static int Usage(string why)
 {
-    var d = new Dictionary<string, string>();
-    for (int i = 0; i + 1 < args.Length; i += 2)
-        d[args[i]] = args[i + 1];
-    return d;
+    Console.Error.WriteLine($"BenchPlot: {why}");
+    Console.Error.WriteLine("usage: --out FILE.png [--title TEXT] [--min-recall R] [--qps-from mean|p50] a.json [label=b.json ...]");
+    return 2;
+}
+
+static string SeriesName(string index, string param)
+{
+    // Search-time parameters (ef, nprobe) and timings run along a curve; the rest names the build.
+    var parts = param.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Where(p => !p.StartsWith("nprobe=", StringComparison.Ordinal) && !p.StartsWith("ef=", StringComparison.Ordinal)
+            && !p.StartsWith("train_s=", StringComparison.Ordinal) && !p.StartsWith("add_s=", StringComparison.Ordinal)
+            && !p.StartsWith("kernel=", StringComparison.Ordinal))
+        .ToArray();
+    return parts.Length == 0 ? index : $"{index} {string.Join(",", parts)}";
 }

@@ -18,22 +18,24 @@ internal static class BenchCommand
     private static Command CreateAnn()
     {
         var data = new Option<string>("--data") { Description = "Directory with base.fvecs, query.fvecs, groundtruth.ivecs (and meta.json).", Required = true };
-        var index = new Option<string>("--index") { Description = "Comma-separated indexes to run in this order: flat, hnsw, usearch.", DefaultValueFactory = _ => "flat" };
+        var index = new Option<string>("--index") { Description = "Comma-separated indexes to run in this order: flat, hnsw, usearch, ivfpq.", DefaultValueFactory = _ => "flat" };
         var k = new Option<int>("--k") { Description = "Neighbours per query (recall@k).", DefaultValueFactory = _ => 10 };
         var json = new Option<string?>("--json") { Description = "Also write the rows as JSON to this file." };
         var metric = new Option<string?>("--metric") { Description = "cosine | l2 | ip; default: the metric in DIR/meta.json." };
         var queries = new Option<int?>("--queries") { Description = "Use only the first N queries." };
         // Graph indexes (hnsw, usearch) share these, so both run with the same settings; the old
-        // --usearch-* names stay as aliases.
-        var graphM = new Option<int>("--M", "--m", "--usearch-m") { Description = "Graph links per node (M; level 0 keeps 2M).", DefaultValueFactory = _ => 16 };
+        // --usearch-* names stay as aliases. Lower-case --m is IVF-PQ's sub-space count (the issues name both).
+        var graphM = new Option<int>("--M", "--usearch-m") { Description = "Graph links per node (M; level 0 keeps 2M).", DefaultValueFactory = _ => 16 };
         var graphEfc = new Option<int>("--efc", "--ef-construction", "--usearch-ef-construction") { Description = "Beam width while building (ef construction).", DefaultValueFactory = _ => 200 };
         var graphEf = new Option<string>("--ef", "--usearch-ef") { Description = "Comma-separated search beam widths: one build, one row per ef.", DefaultValueFactory = _ => "16,32,64,128" };
         var buildThreads = new Option<int>("--build-threads") { Description = "Threads a graph build uses (-1 = all cores).", DefaultValueFactory = _ => -1 };
+        var ivf = IvfPqBenchOptions.Create();
 
         var ann = new Command("ann", "Approximate nearest neighbour benchmark against exact ground truth.")
         {
             data, index, k, json, metric, queries, graphM, graphEfc, graphEf, buildThreads,
         };
+        ivf.AddTo(ann);
         ann.SetAction(parse =>
         {
             int kValue = parse.GetValue(k);
@@ -47,7 +49,7 @@ internal static class BenchCommand
 
             var names = parse.GetValue(index)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0)
-                throw new CliInputException("--index: give at least one index (flat, hnsw, usearch)");
+                throw new CliInputException("--index: give at least one index (flat, hnsw, usearch, ivfpq)");
             int m = parse.GetValue(graphM);
             if (m is < 2 or > 256)
                 throw new CliInputException($"--M: {m} must be in 2..256");
@@ -66,7 +68,8 @@ internal static class BenchCommand
                     "flat" => new FlatCandidate(),
                     "hnsw" => new HnswCandidate(m, efc, efs, threads),
                     "usearch" => new USearchCandidate(m, efc, efs, threads),
-                    _ => throw new CliInputException($"--index: unknown index '{name}' (known: flat, hnsw, usearch)"),
+                    "ivfpq" => ivf.CreateCandidate(parse),
+                    _ => throw new CliInputException($"--index: unknown index '{name}' (known: flat, hnsw, usearch, ivfpq)"),
                 });
             }
 

@@ -17,6 +17,12 @@ public sealed record SearchParameters
     /// <summary>IVF lists probed; null = the index default.</summary>
     public int? NProbe { get; init; }
 
+    /// <summary>
+    /// IVF-PQ: re-rank the best R compressed-distance candidates by exact distance (FAISS's IndexRefineFlat);
+    /// null = the index default, 0 = no re-rank. Needs an index that stores its vectors.
+    /// </summary>
+    public int? Refine { get; init; }
+
     /// <summary>Threads a batch may use: -1 = all cores, 1 = the calling thread only.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 }

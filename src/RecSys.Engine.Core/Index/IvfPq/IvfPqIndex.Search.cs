@@ -1,0 +1,238 @@
+using RecSys.Engine.Core.Index.Scan;
+using RecSys.Engine.Core.Vectors;
+
+namespace RecSys.Engine.Core.Index.IvfPq;
+
+public sealed unsafe partial class IvfPqIndex
+{
+    /// <summary>Codes scored per AdcScan call: distances for a block stay in L1 before the heap sees them.</summary>
+    private const int ScanBlock = 256;
+
+    [ThreadStatic]
+    private static SearchScratch? t_scratch;
+
+    public void Search(ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> distances, SearchParameters? parameters = null)
+    {
+        ThrowIfDisposed();
+        int nq = SearchValidation.QueryCount(queries, Dimension, k, ids, distances);
+        if (nq == 0)
+            return;
+        parameters ??= SearchParameters.Default;
+        int nprobe = parameters.NProbe ?? Options.DefaultNProbe;
+        if (nprobe < 1)
+            throw new ArgumentOutOfRangeException(nameof(parameters), nprobe, "NProbe must be at least 1");
+        int refine = parameters.Refine ?? Options.DefaultRefine;
+        if (refine < 0)
+            throw new ArgumentOutOfRangeException(nameof(parameters), refine, "Refine must not be negative");
+
+        _lock.EnterReadLock();
+        try
+        {
+            if (_lists is null || _lists.TotalCount == 0)
+            {
+                ids[..(nq * k)].Fill(-1);
+                distances[..(nq * k)].Fill(float.PositiveInfinity);
+                return;
+            }
+            if (refine > 0 && !_lists.HasVectors)
+                throw new ArgumentException($"Refine = {refine} needs the stored vectors, but this index was built with StoreVectors = false", nameof(parameters));
+            nprobe = Math.Min(nprobe, NList);
+            int threads = Threads(parameters.MaxDegreeOfParallelism);
+            fixed (float* q = queries)
+            fixed (long* ip = ids)
+            fixed (float* dp = distances)
+            {
+                if (threads == 1 || nq == 1)
+                {
+                    for (int i = 0; i < nq; i++)
+                        SearchOne(q + (long)i * Dimension, k, nprobe, refine, parameters.Filter, ip + (long)i * k, dp + (long)i * k);
+                }
+                else
+                {
+                    SearchInParallel(q, nq, k, nprobe, refine, parameters.Filter, ip, dp, threads);
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    // Separate method: the lambda's closure would otherwise be allocated on every call, sequential ones too.
+    private void SearchInParallel(float* q, int nq, int k, int nprobe, int refine, IdFilter? filter, long* ip, float* dp, int threads)
+    {
+        nint qa = (nint)q, ia = (nint)ip, da = (nint)dp;
+        Parallel.For(0, nq, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            i => SearchOne((float*)qa + (long)i * Dimension, k, nprobe, refine, filter, (long*)ia + (long)i * k, (float*)da + (long)i * k));
+    }
+
+    private void SearchOne(float* query, int k, int nprobe, int refine, IdFilter? filter, long* outIds, float* outDist)
+    {
+        switch (filter)
+        {
+            case null:
+                SearchOne<NoRowFilter>(query, k, nprobe, refine, default, outIds, outDist);
+                break;
+            case AllowBitset bitset:
+                SearchOne(query, k, nprobe, refine, new BitsetRowFilter(bitset), outIds, outDist);
+                break;
+            default:
+                SearchOne(query, k, nprobe, refine, new AnyRowFilter(filter), outIds, outDist);
+                break;
+        }
+    }
+
+    private void SearchOne<TFilter>(float* query, int k, int nprobe, int refine, TFilter filter, long* outIds, float* outDist)
+        where TFilter : struct, IRowFilter
+    {
+        var s = t_scratch;
+        if (s is null || !s.Fits(Dimension, M, nprobe, Math.Max(k, refine)))
+            t_scratch = s = new SearchScratch(Dimension, M, nprobe, Math.Max(k, refine), s);
+        var lists = _lists!;
+        var coarse = _coarse!;
+        int dim = Dimension;
+        int m = M;
+
+        fixed (float* qn = s.Query)
+        fixed (float* qrBuffer = s.Rotated)
+        fixed (float* res = s.Residual)
+        fixed (float* table = s.Table)
+        fixed (float* block = s.Block)
+        fixed (long* probes = s.Probes)
+        fixed (float* probeKeys = s.ProbeKeys)
+        {
+            // The query in the index's space: normalised (cosine), then rotated.
+            new ReadOnlySpan<float>(query, dim).CopyTo(s.Query);
+            if (Metric == DistanceMetric.Cosine)
+                CosineSimilarity.Normalize(s.Query.AsSpan(0, dim));
+            float* qr = qn;
+            if (_rotation is not null)
+            {
+                _rotation.Apply(s.Query.AsSpan(0, dim), s.Rotated);
+                qr = qrBuffer;
+            }
+
+            coarse.Search(qr, 1, nprobe, probes, probeKeys);
+
+            bool rerank = refine > 0;
+            int capacity = rerank ? Math.Max(refine, k) : k;
+            var heap = rerank
+                ? new TopKHeap(s.CandidateKeys.AsSpan(0, capacity), s.CandidateIds.AsSpan(0, capacity))
+                : new TopKHeap(new Span<float>(outDist, k), new Span<long>(outIds, k));
+            bool innerProduct = Metric == DistanceMetric.InnerProduct;
+            if (innerProduct)
+                _pq.ComputeNegatedDotTable(qr, table); // the table does not depend on the list: build it once
+
+            for (int p = 0; p < nprobe; p++)
+            {
+                int list = (int)probes[p];
+                if (list < 0)
+                    break;
+                int count = lists.Count(list);
+                if (count == 0)
+                    continue;
+                var centroid = coarse.Centroid(list);
+                float bias;
+                if (innerProduct)
+                {
+                    bias = -DotProduct.Compute(new ReadOnlySpan<float>(qr, dim), centroid);
+                }
+                else
+                {
+                    Residual(new ReadOnlySpan<float>(qr, dim), centroid, new Span<float>(res, dim));
+                    _pq.ComputeL2Table(res, table);
+                    bias = 0;
+                }
+                var ids = lists.Ids(list);
+                fixed (byte* codes = lists.Codes(list))
+                {
+                    for (int first = 0; first < count; first += ScanBlock)
+                    {
+                        int n = Math.Min(ScanBlock, count - first);
+                        AdcScan.Distances(Kernel, codes + (long)first * m, n, m, table, bias, block);
+                        float threshold = heap.Threshold;
+                        for (int j = 0; j < n; j++)
+                        {
+                            float d = block[j];
+                            if (d > threshold)
+                                continue;
+                            long id = ids[first + j];
+                            if (!TFilter.IsPassThrough && !filter.Allows(id))
+                                continue;
+                            // Re-rank candidates carry their location, so refine reads the vector without an id lookup.
+                            if (heap.Push(d, rerank ? Pack(list, first + j) : id))
+                                threshold = heap.Threshold;
+                        }
+                    }
+                }
+            }
+
+            if (!rerank)
+            {
+                heap.SortAscending();
+                if (Metric == DistanceMetric.Cosine)
+                {
+                    // |q - x|^2 = 2 - 2 cos on unit vectors: report the approximate 1 - cos.
+                    for (int i = 0; i < k; i++)
+                    {
+                        if (!float.IsPositiveInfinity(outDist[i]))
+                            outDist[i] *= 0.5f;
+                    }
+                }
+                return;
+            }
+
+            var final = new TopKHeap(new Span<float>(outDist, k), new Span<long>(outIds, k));
+            var exactQuery = new ReadOnlySpan<float>(qn, dim); // normalised, not rotated: the stored vectors' space
+            for (int c = 0; c < heap.Count; c++)
+            {
+                long where = s.CandidateIds[c];
+                int list = (int)(where >> 32);
+                int pos = (int)where;
+                var vector = lists.Vector(list, pos);
+                float d = Metric switch
+                {
+                    DistanceMetric.L2 => SquaredL2.Compute(exactQuery, vector),
+                    DistanceMetric.Cosine => 1f - DotProduct.Compute(exactQuery, vector),
+                    _ => -DotProduct.Compute(exactQuery, vector),
+                };
+                final.Push(d, lists.Ids(list)[pos]);
+            }
+            final.SortAscending();
+        }
+    }
+
+    /// <summary>Per-thread buffers of one search: allocated once per thread and shape, reused by every query.</summary>
+    private sealed class SearchScratch
+    {
+        public SearchScratch(int dim, int m, int nprobe, int candidates, SearchScratch? previous)
+        {
+            int probes = Math.Max(nprobe, previous?.Probes.Length ?? 0);
+            int cands = Math.Max(candidates, previous?.CandidateIds.Length ?? 0);
+            Query = new float[dim];
+            Rotated = new float[dim];
+            Residual = new float[dim];
+            Table = new float[m * ProductQuantizer.CentroidsPerSubspace];
+            Block = new float[ScanBlock];
+            Probes = new long[probes];
+            ProbeKeys = new float[probes];
+            CandidateIds = new long[cands];
+            CandidateKeys = new float[cands];
+        }
+
+        public float[] Query { get; }
+        public float[] Rotated { get; }
+        public float[] Residual { get; }
+        public float[] Table { get; }
+        public float[] Block { get; }
+        public long[] Probes { get; }
+        public float[] ProbeKeys { get; }
+        public long[] CandidateIds { get; }
+        public float[] CandidateKeys { get; }
+
+        public bool Fits(int dim, int m, int nprobe, int candidates) =>
+            Query.Length == dim && Table.Length == m * ProductQuantizer.CentroidsPerSubspace
+            && Probes.Length >= nprobe && CandidateIds.Length >= candidates;
+    }
+}

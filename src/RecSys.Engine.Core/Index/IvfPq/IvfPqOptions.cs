@@ -1,0 +1,40 @@
+namespace RecSys.Engine.Core.Index.IvfPq;
+
+/// <summary>Build-time shape of an <see cref="IvfPqIndex"/> ("IVF{NList},PQ{M}x8" with an optional rotation and refine store).</summary>
+public sealed record IvfPqOptions
+{
+    /// <summary>Inverted lists (coarse centroids). Rule of thumb: ~sqrt(n) to 4 sqrt(n).</summary>
+    public int NList { get; init; } = 1024;
+
+    /// <summary>PQ sub-spaces = code bytes per vector; must divide the dimension.</summary>
+    public int M { get; init; } = 24;
+
+    /// <summary>Random orthogonal rotation before the coarse quantizer and PQ (see RandomRotation).</summary>
+    public bool Rotate { get; init; } = true;
+
+    /// <summary>Keep the float vectors (in list order) for exact re-rank (<see cref="SearchParameters.Refine"/>).</summary>
+    public bool StoreVectors { get; init; } = true;
+
+    public int DefaultNProbe { get; init; } = 16;
+
+    public int DefaultRefine { get; init; }
+
+    /// <summary>Coarse k-means trains on at most NList x this many points of the sample (FAISS uses 256).</summary>
+    public int TrainPointsPerList { get; init; } = 256;
+
+    /// <summary>PQ codebooks train on at most this many residuals (256 per centroid x 256).</summary>
+    public int PqTrainPoints { get; init; } = 65536;
+
+    /// <summary>Lloyd iterations of the coarse k-means (FAISS uses 10 for IVF).</summary>
+    public int KMeansIterations { get; init; } = 10;
+
+    /// <summary>Lloyd iterations of each PQ codebook (FAISS uses 25).</summary>
+    public int PqIterations { get; init; } = 25;
+
+    public ulong Seed { get; init; } = 42;
+
+    public AdcKernel Kernel { get; init; } = AdcKernel.Auto;
+
+    /// <summary>Threads for Train and Add (-1 = all cores).</summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+}

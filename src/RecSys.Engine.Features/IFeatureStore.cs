@@ -19,6 +19,9 @@ public interface IFeatureStore : IAsyncDisposable
 
     ValueTask<UserProfile?> GetUserProfileAsync(long userId, CancellationToken cancellationToken = default);
 
+    /// <summary>results[i] = profile of userIds[i], or null when unknown (batch form, for scans and bulk checks).</summary>
+    ValueTask GetUserProfilesAsync(ReadOnlyMemory<long> userIds, Memory<UserProfile?> results, CancellationToken cancellationToken = default);
+
     /// <summary>Appends to the user's history and adds <see cref="UserEvent.Value"/> to the item (and item x segment) counters.</summary>
     ValueTask AppendEventAsync(UserEvent userEvent, CancellationToken cancellationToken = default);
 

@@ -30,7 +30,7 @@ var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
     {
         long n = Interlocked.Increment(ref next) - 1;
         await CrashWorkload.WriteAsync(store, n);
-        lock (outLock) { stdout.WriteLine($"ACK {n}"); stdout.Flush(); }
+        lock (outLock) { stdout.WriteLine($"ACK {n} OK"); stdout.Flush(); }
     }
 })).ToArray();
 await Task.WhenAll(writers);

@@ -13,6 +13,13 @@ public sealed partial class FasterFeatureStore
     public ValueTask<UserProfile?> GetUserProfileAsync(long userId, CancellationToken cancellationToken = default) =>
         new(ReadOne(RecordKind.UserProfile, userId, 0, static p => UserProfileCodec.Decode(p)));
 
+    public ValueTask GetUserProfilesAsync(ReadOnlyMemory<long> userIds, Memory<UserProfile?> results, CancellationToken cancellationToken = default)
+    {
+        if (results.Length < userIds.Length) throw new ArgumentException($"results holds {results.Length}, fewer than the {userIds.Length} ids", nameof(results));
+        ReadMany(RecordKind.UserProfile, userIds.Span, 0, results.Span, static p => UserProfileCodec.Decode(p), null);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask<float[]?> GetCfVectorAsync(long userId, CancellationToken cancellationToken = default) =>
         new(ReadOne(RecordKind.UserCfVector, userId, 0, static p => CfVectorCodec.Decode(p)));
 

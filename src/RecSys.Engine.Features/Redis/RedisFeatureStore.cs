@@ -54,6 +54,14 @@ public sealed class RedisFeatureStore : IFeatureStore
         return lease is null ? null : UserProfileCodec.Decode(lease.Span);
     }
 
+    public async ValueTask GetUserProfilesAsync(ReadOnlyMemory<long> userIds, Memory<UserProfile?> results, CancellationToken cancellationToken = default)
+    {
+        if (results.Length < userIds.Length) throw new ArgumentException($"results holds {results.Length}, fewer than the {userIds.Length} ids", nameof(results));
+        var values = await PipelinedGetAsync(userIds, id => _keys.Profile(id)).ConfigureAwait(false);
+        var r = results.Span;
+        for (int i = 0; i < values.Length; i++) r[i] = values[i].IsNull ? null : UserProfileCodec.Decode(values[i]);
+    }
+
     public async ValueTask AppendEventAsync(UserEvent e, CancellationToken cancellationToken = default)
     {
         var he = e.ToHistoryEvent();

@@ -67,6 +67,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
                 LogDevice = _walDevice,
                 LogCommitDir = walDir,
                 LogChecksum = LogChecksumType.PerEntry,
+                FastCommitMode = true,
                 PageSizeBits = 20,
                 MemorySizeBits = 24,
             });

@@ -123,6 +123,7 @@ public sealed partial class FasterFeatureStore
 
     private async Task PeriodicCheckpointAsync()
     {
+        if (_stopping || Volatile.Read(ref _closed)) return;
         try { await CheckpointAsync(CancellationToken.None).ConfigureAwait(false); }
         catch (ObjectDisposedException) { }
         catch (Exception e) { LastCheckpointError = e; }

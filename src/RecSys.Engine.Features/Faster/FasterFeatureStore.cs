@@ -208,12 +208,15 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         bool wasRunning = await StopBackgroundWorkAsync().ConfigureAwait(false);
         if (wasRunning)
             await CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+        // Hold the gate for good: a periodic checkpoint that started before the timer stopped finishes first,
+        // and none can start on disposed FASTER objects afterwards.
+        await _checkpointGate.WaitAsync().ConfigureAwait(false);
         _applySession.Dispose();
         while (_readSessions.TryTake(out var s)) s.Dispose();
         _kv.Dispose();
         _kvDevice.Dispose();
         _wal.Dispose();
         _walDevice.Dispose();
-        _checkpointGate.Dispose();
+        _writeSignal.Dispose();
     }
 }

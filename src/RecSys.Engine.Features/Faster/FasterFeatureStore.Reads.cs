@@ -56,7 +56,7 @@ public sealed partial class FasterFeatureStore
         var session = RentSession();
         try
         {
-            if (!TryReadRaw(session, kind, id, segment, out var owner, out int len)) return null;
+            if (!TryReadRaw(session.Session, kind, id, segment, out var owner, out int len)) return null;
             using (owner)
             {
                 var stored = owner!.Memory.Span[..len];
@@ -73,9 +73,11 @@ public sealed partial class FasterFeatureStore
     /// </summary>
     private unsafe void ReadMany<T>(RecordKind kind, ReadOnlySpan<long> ids, int segment, Span<T> results, PayloadDecoder<T> decode, T missing)
     {
-        var session = RentSession();
+        var rs = RentSession();
         try
         {
+            var session = rs.Session;
+            byte* slots = rs.Slots(ids.Length);
             byte* kp = stackalloc byte[FeatureKey.Length];
             var keySpan = new Span<byte>(kp, FeatureKey.Length);
             int pending = 0;
@@ -83,7 +85,7 @@ public sealed partial class FasterFeatureStore
             {
                 FeatureKey.Write(keySpan, kind, ids[i], segment);
                 var key = SpanByte.FromPointer(kp, FeatureKey.Length);
-                var output = default(SpanByteAndMemory);
+                var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)i * ReadSession.SlotBytes, ReadSession.SlotBytes));
                 var status = session.Read(ref key, ref output, i, 0);
                 if (status.IsPending) { pending++; continue; }
                 results[i] = Decode(status, ref output, decode, missing);
@@ -99,14 +101,19 @@ public sealed partial class FasterFeatureStore
                 }
             }
         }
-        finally { ReturnSession(session); }
+        finally { ReturnSession(rs); }
     }
 
     private static T Decode<T>(Status status, ref SpanByteAndMemory output, PayloadDecoder<T> decode, T missing)
     {
         if (!status.Found) { output.Memory?.Dispose(); return missing; }
+        if (output.IsSpanByte)
+        {
+            var stored = output.SpanByte.AsReadOnlySpan();
+            return StoredValue.IsLive(stored) ? decode(StoredValue.Payload(stored)) : missing;
+        }
         using var owner = output.Memory;
-        var stored = owner!.Memory.Span[..output.Length];
-        return StoredValue.IsLive(stored) ? decode(StoredValue.Payload(stored)) : missing;
+        var heap = owner!.Memory.Span[..output.Length];
+        return StoredValue.IsLive(heap) ? decode(StoredValue.Payload(heap)) : missing;
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
     private readonly IDevice _walDevice;
     private readonly FasterLog _wal;
     private readonly SpanByteFunctions<long> _functions = new();
-    private readonly ConcurrentBag<KvSession> _readSessions = [];
+    private readonly ConcurrentBag<ReadSession> _readSessions = [];
     private readonly KvSession _applySession;
     private CheckpointManifest? _manifest;
 
@@ -123,9 +123,9 @@ public sealed partial class FasterFeatureStore : IFeatureStore
 
     private KvSession NewSession() => _kv.For(_functions).NewSession<SpanByteFunctions<long>>();
 
-    private KvSession RentSession() => _readSessions.TryTake(out var s) ? s : NewSession();
+    private ReadSession RentSession() => _readSessions.TryTake(out var s) ? s : new ReadSession(NewSession());
 
-    private void ReturnSession(KvSession s) => _readSessions.Add(s);
+    private void ReturnSession(ReadSession s) => _readSessions.Add(s);
 
     /// <summary>Verifies and recovers the newest usable checkpoint; true when the manifest must be rewritten.</summary>
     private bool RecoverKv()

@@ -89,6 +89,20 @@ public abstract class FeatureStoreContractTests
     }
 
     [Fact]
+    public async Task Items_BatchRead_MixesSmallAndLargeValues()
+    {
+        await using var store = await CreateStoreAsync();
+        var big = Item(1) with { Tags = Enumerable.Range(0, 400).Select(i => "long-tag-" + i).ToArray() }; // ~5 KB
+        await store.UpsertItemAsync(1, big);
+        await store.UpsertItemAsync(2, Item(2));
+        var results = new ItemMetadata?[3];
+        await store.GetItemsAsync(new long[] { 2, 1, 2 }, results);
+        Assert.Equal(Item(2), results[0]);
+        Assert.Equal(big, results[1]);
+        Assert.Equal(Item(2), results[2]);
+    }
+
+    [Fact]
     public async Task Item_Overwrite_AndSoftDelete_KeepsMetadata()
     {
         await using var store = await CreateStoreAsync();

@@ -192,6 +192,11 @@ public sealed partial class FasterFeatureStore : IFeatureStore
                 Apply(address, entry.AsSpan(0, length), replaying: true);
                 count++;
             }
+            // A scan that stops short of the committed tail would silently drop acknowledged writes: refuse.
+            if (iter.NextAddress < end)
+                throw new FeatureStoreCorruptedException(
+                    $"write-ahead log replay stopped at address {iter.NextAddress}, before the committed tail {end}: entries in between are unreadable. " +
+                    $"Restore {Path.Combine(_options.DataDirectory, "wal")} from a backup (README, section Durability).");
         }
         catch (Exception e) when (e is not FeatureStoreCorruptedException)
         {

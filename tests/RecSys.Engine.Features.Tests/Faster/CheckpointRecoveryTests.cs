@@ -117,6 +117,24 @@ public sealed class CheckpointRecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task DamagedWriteAheadLog_DuringReplay_ClearError_NotAShorterState()
+    {
+        var latest = await CreateWithTwoCheckpoints();
+        // Force replay of the 300 logged writes (fallback to the first checkpoint), with log bytes damaged in the middle.
+        string victim = LargestFile(latest);
+        using (var fs = new FileStream(victim, FileMode.Open)) fs.SetLength(1);
+        string wal = Directory.GetFiles(Path.Combine(_dir.Path, "wal"), "wal.log*").Single();
+        var bytes = File.ReadAllBytes(wal);
+        long used = bytes.Length - bytes.Reverse().TakeWhile(b => b == 0).Count();
+        for (long i = used / 2; i < used / 2 + 64; i++) bytes[i] ^= 0xFF;
+        File.WriteAllBytes(wal, bytes);
+
+        var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() =>
+            FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path) with { RecoverFromPreviousCheckpoint = true }));
+        Assert.Contains("write-ahead log", e.Message);
+    }
+
+    [Fact]
     public async Task DamagedManifest_ClearError()
     {
         await CreateWithTwoCheckpoints();

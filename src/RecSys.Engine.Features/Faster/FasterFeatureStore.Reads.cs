@@ -53,17 +53,10 @@ public sealed partial class FasterFeatureStore
 
     private T? ReadOne<T>(RecordKind kind, long id, int segment, PayloadDecoder<T> decode) where T : class
     {
-        var session = RentSession();
-        try
-        {
-            if (!TryReadRaw(session.Session, kind, id, segment, out var owner, out int len)) return null;
-            using (owner)
-            {
-                var stored = owner!.Memory.Span[..len];
-                return StoredValue.IsLive(stored) ? decode(StoredValue.Payload(stored)) : null;
-            }
-        }
-        finally { ReturnSession(session); }
+        Span<long> ids = [id];
+        var result = new T?[1];
+        ReadMany(kind, ids, segment, result.AsSpan(), decode!, null);
+        return result[0];
     }
 
     /// <summary>

@@ -5,11 +5,11 @@ namespace RecSys.Engine.Features.Faster;
 /// <summary>
 /// A pooled FASTER session plus a pinned output buffer cut into fixed slots, one per read of a batch: FASTER copies
 /// each value straight into its slot (no per-read allocation), and reads that go pending (evicted records) complete
-/// into their own slot too. A value larger than a slot falls back to pooled heap memory.
+/// into their own slot too. Slots hold an item record or a CF vector of up to ~250 dimensions; a value larger than a slot falls back to pooled heap memory.
 /// </summary>
 internal sealed unsafe class ReadSession(KvSession session) : IDisposable
 {
-    public const int SlotBytes = 512;
+    public const int SlotBytes = 1024;
 
     private byte[] _buffer = [];
 

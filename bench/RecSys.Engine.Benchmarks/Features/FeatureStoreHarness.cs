@@ -113,10 +113,11 @@ public static class FeatureStoreHarness
 
     private static async Task Append()
     {
+        foreach (int windowMs in new[] { 2, 0 })
         foreach (int writers in new[] { 1, 16, 64 })
         {
             using var dir = new BenchDirectory();
-            await using var store = await FasterFeatureStore.OpenAsync(Options(dir.Path, 256L << 20));
+            await using var store = await FasterFeatureStore.OpenAsync(Options(dir.Path, 256L << 20) with { CommitInterval = TimeSpan.FromMilliseconds(windowMs) });
             var lat = new List<double>[writers];
             long count = 0;
             var stop = Stopwatch.StartNew();
@@ -136,7 +137,7 @@ public static class FeatureStoreHarness
             await Task.WhenAll(tasks);
             double secs = stop.Elapsed.TotalSeconds;
             var all = lat.SelectMany(l => l).Order().ToArray();
-            Console.WriteLine($"| append+commit, {writers} concurrent writers | {count / secs:N0} events/s | ack p50 {all[all.Length / 2]:F2} ms | p99 {all[(int)(all.Length * 0.99)]:F2} ms |");
+            Console.WriteLine($"| append+commit, commit window {windowMs} ms, {writers} concurrent writers | {count / secs:N0} events/s | ack p50 {all[all.Length / 2]:F2} ms | p99 {all[(int)(all.Length * 0.99)]:F2} ms |");
         }
     }
 

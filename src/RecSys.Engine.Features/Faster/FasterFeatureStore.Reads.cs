@@ -69,22 +69,9 @@ public sealed partial class FasterFeatureStore
         var rs = RentSession();
         try
         {
-            var session = rs.Session;
-            byte* slots = rs.Slots(ids.Length);
-            byte* kp = stackalloc byte[FeatureKey.Length];
-            var keySpan = new Span<byte>(kp, FeatureKey.Length);
-            int pending = 0;
-            for (int i = 0; i < ids.Length; i++)
-            {
-                FeatureKey.Write(keySpan, kind, ids[i], segment);
-                var key = SpanByte.FromPointer(kp, FeatureKey.Length);
-                var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)i * ReadSession.SlotBytes, ReadSession.SlotBytes));
-                var status = session.Read(ref key, ref output, i, 0);
-                if (status.IsPending) { pending++; continue; }
-                results[i] = Decode(status, ref output, decode, missing);
-            }
+            int pending = IssueReads(rs, kind, ids, segment, results, decode, missing);
             if (pending == 0) return;
-            session.CompletePendingWithOutputs(out var completed, wait: true);
+            rs.Session.CompletePendingWithOutputs(out var completed, wait: true);
             using (completed)
             {
                 while (completed.Next())
@@ -95,6 +82,35 @@ public sealed partial class FasterFeatureStore
             }
         }
         finally { ReturnSession(rs); }
+    }
+
+    /// <summary>
+    /// Issues every read under one epoch protection (FASTER's unsafe context) instead of one per read, decoding
+    /// the values served from memory at once; returns how many went pending (evicted, read from disk). The epoch
+    /// is released before the caller waits on the disk, so a slow batch never holds back checkpoints or flushes.
+    /// </summary>
+    private static unsafe int IssueReads<T>(ReadSession rs, RecordKind kind, ReadOnlySpan<long> ids, int segment, Span<T> results, PayloadDecoder<T> decode, T missing)
+    {
+        var session = rs.Session.UnsafeContext;
+        byte* slots = rs.Slots(ids.Length);
+        byte* kp = stackalloc byte[FeatureKey.Length];
+        var keySpan = new Span<byte>(kp, FeatureKey.Length);
+        int pending = 0;
+        session.BeginUnsafe();
+        try
+        {
+            for (int i = 0; i < ids.Length; i++)
+            {
+                FeatureKey.Write(keySpan, kind, ids[i], segment);
+                var key = SpanByte.FromPointer(kp, FeatureKey.Length);
+                var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)i * ReadSession.SlotBytes, ReadSession.SlotBytes));
+                var status = session.Read(ref key, ref output, i, 0);
+                if (status.IsPending) { pending++; continue; }
+                results[i] = Decode(status, ref output, decode, missing);
+            }
+        }
+        finally { session.EndUnsafe(); }
+        return pending;
     }
 
     private static T Decode<T>(Status status, ref SpanByteAndMemory output, PayloadDecoder<T> decode, T missing)

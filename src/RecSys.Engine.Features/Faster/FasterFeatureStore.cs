@@ -112,7 +112,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
 
     public int HistoryCapacity => _options.HistoryCapacity;
 
-    /// <summary>Records in the KV (all versions still in the log; for diagnostics).</summary>
+    /// <summary>Logical size in bytes of the KV log (every record version since the start, in memory or on disk; for diagnostics).</summary>
     public long LogTailAddress => _kv.Log.TailAddress;
 
     /// <summary>Entries replayed from the write-ahead log when this instance opened.</summary>

@@ -1,6 +1,8 @@
 using RecSys.Engine.Features;
 using RecSys.Engine.Features.Model;
 
+namespace RecSys.Engine.Features.CrashWriter;
+
 /// <summary>The deterministic write sequence shared by the crash child and the test that checks it.</summary>
 public static class CrashWorkload
 {

@@ -1,5 +1,5 @@
 using RecSys.Engine.Features.Faster;
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.CrashWriter;
 
 // The child process of the crash test: opens the store under args[0] and writes forever from several concurrent
 // writers, printing "ACK <seq>" to stdout after each write is acknowledged, until the parent kills it with SIGKILL.

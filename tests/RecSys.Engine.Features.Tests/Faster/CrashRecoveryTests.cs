@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using RecSys.Engine.Features.CrashWriter;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Features.Model;
 using Xunit.Abstractions;

@@ -33,6 +33,9 @@ public sealed partial class FasterFeatureStore : IFeatureStore
     private readonly KvSession _applySession;
     private CheckpointManifest? _manifest;
 
+    /// <summary>Where a FasterLog that was never truncated begins (its first page keeps a 64-byte header).</summary>
+    private const long FreshLogBeginAddress = 64;
+
     private FasterFeatureStore(FasterFeatureStoreOptions options)
     {
         _options = options;
@@ -42,22 +45,6 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         _checkpointDirectory = Path.Combine(kvDir, "checkpoints");
         string walDir = Path.Combine(options.DataDirectory, "wal");
         Directory.CreateDirectory(walDir);
-
-        // The manifest decides what the KV directory means: without one, whatever is there is from a run that
-        // crashed before its first checkpoint, and the whole state is rebuilt from the log.
-        _manifest = CheckpointManifest.TryRead(options.DataDirectory);
-        if (_manifest is null)
-        {
-            if (Directory.Exists(Path.Combine(_checkpointDirectory, "cpr-checkpoints")) &&
-                Directory.EnumerateFileSystemEntries(Path.Combine(_checkpointDirectory, "cpr-checkpoints")).Any())
-                throw new FeatureStoreCorruptedException(
-                    $"{Path.Combine(options.DataDirectory, CheckpointManifest.FileName)} is missing but {_checkpointDirectory} holds checkpoints: " +
-                    $"the write-ahead log may already be truncated past them, so starting empty could lose data. " +
-                    "Restore the manifest from a backup; or, to rebuild from the write-ahead log alone, delete the kv folder " +
-                    "only if you know the log was never truncated (README, section Durability).");
-            if (Directory.Exists(kvDir)) Directory.Delete(kvDir, recursive: true);
-        }
-        Directory.CreateDirectory(kvDir);
 
         try
         {
@@ -79,6 +66,27 @@ public sealed partial class FasterFeatureStore : IFeatureStore
                 "Acknowledged writes after the last checkpoint live only there; restore the folder from a backup " +
                 "(README, section Durability).", e);
         }
+
+        // The manifest decides what the KV directory means. Without one, whatever is there comes from a run that
+        // crashed before its first manifest was written, and the state is rebuilt from the whole log, which is
+        // complete as long as it was never truncated (truncation only ever follows a manifest write).
+        try
+        {
+            _manifest = CheckpointManifest.TryRead(options.DataDirectory);
+            if (_manifest is null && _wal.BeginAddress > FreshLogBeginAddress)
+                throw new FeatureStoreCorruptedException(
+                    $"{Path.Combine(options.DataDirectory, CheckpointManifest.FileName)} is missing but the write-ahead log was already truncated " +
+                    $"(it begins at address {_wal.BeginAddress}): the older writes live only in the checkpoints the manifest described, so starting " +
+                    "from the log alone would lose them. Restore checkpoints.json from a backup, or the whole directory (README, section Durability).");
+        }
+        catch
+        {
+            _wal.Dispose();
+            _walDevice.Dispose();
+            throw;
+        }
+        if (_manifest is null && Directory.Exists(kvDir)) Directory.Delete(kvDir, recursive: true);
+        Directory.CreateDirectory(kvDir);
 
         _kvDevice = Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log"));
         _kv = new FasterKV<SpanByte, SpanByte>(

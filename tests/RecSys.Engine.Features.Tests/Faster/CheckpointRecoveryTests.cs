@@ -145,11 +145,28 @@ public sealed class CheckpointRecoveryTests : IDisposable
     }
 
     [Fact]
-    public async Task DeletedManifest_WithCheckpointsPresent_RefusesToStartEmpty()
+    public async Task DeletedManifest_LogNeverTruncated_RebuildsEverythingFromTheLog()
     {
+        // Also the state after a crash between the very first checkpoint and its manifest.
         await CreateWithTwoCheckpoints();
         File.Delete(Path.Combine(_dir.Path, "checkpoints.json"));
+        await using var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path));
+        Assert.Equal(300, store.ReplayedAtOpen);
+        await AssertAllData(store);
+    }
+
+    [Fact]
+    public async Task DeletedManifest_LogTruncated_RefusesToStartFromTheLogAlone()
+    {
+        await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)))
+        {
+            await store.UpsertUserProfileAsync(1, Profile(1));
+            await store.CheckpointAsync();
+            await store.UpsertUserProfileAsync(2, Profile(2));
+        } // the dispose checkpoint truncates the log up to the previous checkpoint, past user 1
+        File.Delete(Path.Combine(_dir.Path, "checkpoints.json"));
         var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)));
-        Assert.Contains("missing", e.Message);
+        Assert.Contains("truncated", e.Message);
+        Assert.Contains("checkpoints.json", e.Message);
     }
 }

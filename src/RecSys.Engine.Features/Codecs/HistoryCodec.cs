@@ -1,0 +1,68 @@
+using RecSys.Engine.Features.Model;
+
+namespace RecSys.Engine.Features.Codecs;
+
+/// <summary>
+/// A user's bounded history, oldest first on disk. Layout v1: version(1) count(varint) then per event
+/// item(i64) type(1) value(f32) timestamp(i64) = 21 bytes each.
+/// </summary>
+public static class HistoryCodec
+{
+    public const byte Version = 1;
+    public const int EventBytes = 21;
+    private const string Kind = "user history";
+
+    public static int GetLength(int count) => 1 + SpanWriter.VarUIntLength((uint)count) + EventBytes * count;
+
+    public static byte[] Encode(ReadOnlySpan<HistoryEvent> oldestFirst)
+    {
+        var bytes = new byte[GetLength(oldestFirst.Length)];
+        var w = new SpanWriter(bytes);
+        w.WriteByte(Version);
+        w.WriteVarUInt((uint)oldestFirst.Length);
+        foreach (var e in oldestFirst)
+        {
+            w.WriteInt64(e.ItemId);
+            w.WriteByte((byte)e.Type);
+            w.WriteSingle(e.Value);
+            w.WriteInt64(e.TimestampMs);
+        }
+        return bytes;
+    }
+
+    /// <summary>Decodes all events, oldest first.</summary>
+    public static HistoryEvent[] Decode(ReadOnlySpan<byte> bytes)
+    {
+        var r = new SpanReader(bytes, Kind);
+        r.ExpectVersion(Version);
+        var events = new HistoryEvent[r.ReadCount(EventBytes)];
+        for (int i = 0; i < events.Length; i++)
+            events[i] = new HistoryEvent(r.ReadInt64(), (EventType)r.ReadByte(), r.ReadSingle(), r.ReadInt64());
+        r.ExpectEnd();
+        return events;
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="e"/> in timestamp order (after equal timestamps, so arrival order breaks ties)
+    /// and drops the oldest events beyond <paramref name="capacity"/>.
+    /// </summary>
+    public static HistoryEvent[] Insert(HistoryEvent[] oldestFirst, HistoryEvent e, int capacity)
+    {
+        int at = oldestFirst.Length;
+        while (at > 0 && oldestFirst[at - 1].TimestampMs > e.TimestampMs) at--;
+        var merged = new HistoryEvent[oldestFirst.Length + 1];
+        oldestFirst.AsSpan(0, at).CopyTo(merged);
+        merged[at] = e;
+        oldestFirst.AsSpan(at).CopyTo(merged.AsSpan(at + 1));
+        return merged.Length <= capacity ? merged : merged[(merged.Length - capacity)..];
+    }
+
+    /// <summary>Newest first, at most <paramref name="max"/> events: the order the pipeline consumes.</summary>
+    public static HistoryEvent[] NewestFirst(HistoryEvent[] oldestFirst, int max)
+    {
+        int n = Math.Min(max, oldestFirst.Length);
+        var result = new HistoryEvent[n];
+        for (int i = 0; i < n; i++) result[i] = oldestFirst[oldestFirst.Length - 1 - i];
+        return result;
+    }
+}

@@ -1,0 +1,72 @@
+using RecSys.Engine.Features.Model;
+
+namespace RecSys.Engine.Features.Codecs;
+
+/// <summary>
+/// Layout v1: version(1) flags(1: bit0 deleted) policy(u32) published(i64) categories(varint n + n x i32)
+/// tags(varint n + n x (varint len + utf8)).
+/// </summary>
+public static class ItemMetadataCodec
+{
+    public const byte Version = 1;
+    private const string Kind = "item metadata";
+
+    public static int GetLength(ItemMetadata m)
+    {
+        int n = 1 + 1 + 4 + 8 + SpanWriter.VarUIntLength((uint)m.Categories.Length) + 4 * m.Categories.Length +
+                SpanWriter.VarUIntLength((uint)m.Tags.Length);
+        foreach (string t in m.Tags) n += SpanWriter.StringLength(t);
+        return n;
+    }
+
+    public static byte[] Encode(ItemMetadata m)
+    {
+        var bytes = new byte[GetLength(m)];
+        Write(m, bytes);
+        return bytes;
+    }
+
+    public static int Write(ItemMetadata m, Span<byte> destination)
+    {
+        var w = new SpanWriter(destination);
+        w.WriteByte(Version);
+        w.WriteByte(m.Deleted ? (byte)1 : (byte)0);
+        w.WriteUInt32((uint)m.PolicyFlags);
+        w.WriteInt64(m.PublishedAtMs);
+        w.WriteVarUInt((uint)m.Categories.Length);
+        foreach (int c in m.Categories) w.WriteInt32(c);
+        w.WriteVarUInt((uint)m.Tags.Length);
+        foreach (string t in m.Tags) w.WriteString(t);
+        return w.Position;
+    }
+
+    public static ItemMetadata Decode(ReadOnlySpan<byte> bytes)
+    {
+        var r = new SpanReader(bytes, Kind);
+        r.ExpectVersion(Version);
+        byte flags = r.ReadByte();
+        if ((flags & ~1) != 0) throw new FeatureFormatException($"{Kind} record has unknown flag bits 0x{flags:x2}");
+        var policy = (ItemPolicyFlags)r.ReadUInt32();
+        long published = r.ReadInt64();
+        var cats = new int[r.ReadCount(4)];
+        for (int i = 0; i < cats.Length; i++) cats[i] = r.ReadInt32();
+        var tags = new string[r.ReadCount(1)];
+        for (int i = 0; i < tags.Length; i++) tags[i] = r.ReadString();
+        r.ExpectEnd();
+        return new ItemMetadata
+        {
+            Deleted = (flags & 1) != 0, PolicyFlags = policy, PublishedAtMs = published, Categories = cats, Tags = tags,
+        };
+    }
+
+    /// <summary>The same record with the deleted bit set, without decoding the rest (the tombstone path).</summary>
+    public static byte[] WithDeleted(ReadOnlySpan<byte> bytes)
+    {
+        var r = new SpanReader(bytes, Kind);
+        r.ExpectVersion(Version);
+        r.ReadByte();
+        var copy = bytes.ToArray();
+        copy[1] |= 1;
+        return copy;
+    }
+}

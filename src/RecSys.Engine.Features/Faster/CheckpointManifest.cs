@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace RecSys.Engine.Features.Faster;
+
+/// <summary>
+/// checkpoints.json: the source of truth for recovery. Lists the newest checkpoints (newest first, at most two),
+/// each with the write-ahead log address replay starts from and a SHA-256 of every checkpoint file, so a damaged
+/// or truncated checkpoint is detected before FASTER reads it. Written to a temp file, flushed, then renamed,
+/// so a crash leaves either the old or the new manifest, never half of one.
+/// </summary>
+internal sealed record CheckpointManifest
+{
+    public const int CurrentFormat = 1;
+    public const string FileName = "checkpoints.json";
+
+    public int Format { get; init; } = CurrentFormat;
+
+    public List<CheckpointEntry> Checkpoints { get; init; } = [];
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static CheckpointManifest? TryRead(string dataDirectory)
+    {
+        string path = Path.Combine(dataDirectory, FileName);
+        if (!File.Exists(path)) return null;
+        CheckpointManifest? m;
+        try
+        {
+            m = JsonSerializer.Deserialize<CheckpointManifest>(File.ReadAllBytes(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new FeatureStoreCorruptedException(
+                $"checkpoint manifest {path} is not valid JSON ({e.Message}). {RecoveryHint(dataDirectory)}", e);
+        }
+        if (m is null || m.Format != CurrentFormat || m.Checkpoints.Count == 0)
+            throw new FeatureStoreCorruptedException(
+                $"checkpoint manifest {path} has format {m?.Format} with {m?.Checkpoints.Count ?? 0} checkpoints; expected format {CurrentFormat} with at least one. {RecoveryHint(dataDirectory)}");
+        return m;
+    }
+
+    public void WriteAtomically(string dataDirectory)
+    {
+        string path = Path.Combine(dataDirectory, FileName);
+        string tmp = path + ".tmp";
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(fs, this, Json);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>Hashes the files FASTER wrote for <paramref name="token"/> (index and hybrid-log checkpoint folders).</summary>
+    public static CheckpointEntry Describe(Guid token, long replayFrom, string checkpointDirectory)
+    {
+        var files = new List<CheckpointFile>();
+        foreach (string folder in CheckpointFolders(token, checkpointDirectory))
+        {
+            if (!Directory.Exists(folder)) continue;
+            foreach (string f in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                files.Add(new CheckpointFile(Path.GetRelativePath(checkpointDirectory, f), new FileInfo(f).Length, Hash(f)));
+        }
+        if (files.Count == 0) throw new InvalidOperationException($"checkpoint {token} wrote no files under {checkpointDirectory}");
+        return new CheckpointEntry(token, replayFrom, files);
+    }
+
+    /// <summary>Null when every file is present with the recorded length and hash, else what is wrong.</summary>
+    public static string? Verify(CheckpointEntry entry, string checkpointDirectory)
+    {
+        foreach (var f in entry.Files)
+        {
+            string path = Path.Combine(checkpointDirectory, f.Path);
+            if (!File.Exists(path)) return $"checkpoint file {path} is missing";
+            long length = new FileInfo(path).Length;
+            if (length != f.Length) return $"checkpoint file {path} is {length} bytes, the manifest recorded {f.Length} (truncated or overwritten)";
+            if (Hash(path) != f.Sha256) return $"checkpoint file {path} does not match its recorded SHA-256 (damaged)";
+        }
+        return null;
+    }
+
+    public static IEnumerable<string> CheckpointFolders(Guid token, string checkpointDirectory)
+    {
+        yield return Path.Combine(checkpointDirectory, "index-checkpoints", token.ToString());
+        yield return Path.Combine(checkpointDirectory, "cpr-checkpoints", token.ToString());
+    }
+
+    public static string RecoveryHint(string dataDirectory) =>
+        $"Recovery: reopen with FasterFeatureStoreOptions.RecoverFromPreviousCheckpoint = true to start from the previous " +
+        $"checkpoint and replay the write-ahead log kept since it (nothing acknowledged is lost while that checkpoint is intact); " +
+        $"if that fails too, restore {dataDirectory} from a backup or re-run the bulk load. See README, section Durability.";
+
+    private static string Hash(string path)
+    {
+        using var fs = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(fs));
+    }
+}
+
+/// <summary>One checkpoint: FASTER's token, where log replay starts, and its files.</summary>
+internal sealed record CheckpointEntry(Guid Token, long ReplayFrom, List<CheckpointFile> Files);
+
+/// <summary>A checkpoint file, relative to the checkpoint directory.</summary>
+internal sealed record CheckpointFile(string Path, long Length, string Sha256);

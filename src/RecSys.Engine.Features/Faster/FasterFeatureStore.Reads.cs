@@ -1,0 +1,128 @@
+using FASTER.core;
+using RecSys.Engine.Features.Codecs;
+using RecSys.Engine.Features.Model;
+using KvSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByteAndMemory, long, FASTER.core.SpanByteFunctions<long>>;
+
+namespace RecSys.Engine.Features.Faster;
+
+public sealed partial class FasterFeatureStore
+{
+    /// <summary>Decodes a live payload (envelope stripped).</summary>
+    private delegate T PayloadDecoder<T>(ReadOnlySpan<byte> payload);
+
+    public ValueTask<UserProfile?> GetUserProfileAsync(long userId, CancellationToken cancellationToken = default) =>
+        new(ReadOne(RecordKind.UserProfile, userId, 0, static p => UserProfileCodec.Decode(p)));
+
+    public ValueTask GetUserProfilesAsync(ReadOnlyMemory<long> userIds, Memory<UserProfile?> results, CancellationToken cancellationToken = default)
+    {
+        if (results.Length < userIds.Length) throw new ArgumentException($"results holds {results.Length}, fewer than the {userIds.Length} ids", nameof(results));
+        ReadMany(RecordKind.UserProfile, userIds.Span, 0, results.Span, static p => UserProfileCodec.Decode(p), null);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<float[]?> GetCfVectorAsync(long userId, CancellationToken cancellationToken = default) =>
+        new(ReadOne(RecordKind.UserCfVector, userId, 0, static p => CfVectorCodec.Decode(p)));
+
+    public ValueTask<ItemMetadata?> GetItemAsync(long itemId, CancellationToken cancellationToken = default) =>
+        new(ReadOne(RecordKind.Item, itemId, 0, static p => ItemMetadataCodec.Decode(p)));
+
+    public ValueTask<HistoryEvent[]> GetRecentHistoryAsync(long userId, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        var all = ReadOne(RecordKind.UserHistory, userId, 0, static p => HistoryCodec.Decode(p));
+        return new(all is null ? [] : HistoryCodec.NewestFirst(all, max));
+    }
+
+    public ValueTask GetItemsAsync(ReadOnlyMemory<long> itemIds, Memory<ItemMetadata?> results, CancellationToken cancellationToken = default)
+    {
+        if (results.Length < itemIds.Length) throw new ArgumentException($"results holds {results.Length}, fewer than the {itemIds.Length} ids", nameof(results));
+        ReadMany(RecordKind.Item, itemIds.Span, 0, results.Span, static p => ItemMetadataCodec.Decode(p), null);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask GetItemCountersAsync(ReadOnlyMemory<long> itemIds, int segment, long nowMs, Memory<double> results, CancellationToken cancellationToken = default)
+    {
+        if (results.Length < itemIds.Length) throw new ArgumentException($"results holds {results.Length}, fewer than the {itemIds.Length} ids", nameof(results));
+        var counters = new DecayedCounter[itemIds.Length];
+        var kind = segment < 0 ? RecordKind.ItemCounter : RecordKind.ItemSegmentCounter;
+        ReadMany(kind, itemIds.Span, Math.Max(segment, 0), counters, static p => DecayedCounterCodec.Decode(p), default(DecayedCounter));
+        var r = results.Span;
+        for (int i = 0; i < counters.Length; i++) r[i] = counters[i].ValueAt(nowMs, _halfLifeMs);
+        return ValueTask.CompletedTask;
+    }
+
+    private T? ReadOne<T>(RecordKind kind, long id, int segment, PayloadDecoder<T> decode) where T : class
+    {
+        Span<long> ids = [id];
+        var result = new T?[1];
+        ReadMany(kind, ids, segment, result.AsSpan(), decode!, null);
+        return result[0];
+    }
+
+    /// <summary>
+    /// The ranking hot path: issue every read on one session, decode the ones served from memory at once, then
+    /// complete the evicted ones together (their disk reads overlap) and decode those. The read's context is the
+    /// index into the results.
+    /// </summary>
+    private unsafe void ReadMany<T>(RecordKind kind, ReadOnlySpan<long> ids, int segment, Span<T> results, PayloadDecoder<T> decode, T missing)
+    {
+        var rs = RentSession();
+        try
+        {
+            int pending = IssueReads(rs, kind, ids, segment, results, decode, missing);
+            if (pending == 0) return;
+            rs.Session.CompletePendingWithOutputs(out var completed, wait: true);
+            using (completed)
+            {
+                while (completed.Next())
+                {
+                    ref var c = ref completed.Current;
+                    results[(int)c.Context] = Decode(c.Status, ref c.Output, decode, missing);
+                }
+            }
+        }
+        finally { ReturnSession(rs); }
+    }
+
+    /// <summary>
+    /// Issues every read under one epoch protection (FASTER's unsafe context) instead of one per read, decoding
+    /// the values served from memory at once; returns how many went pending (evicted, read from disk). The epoch
+    /// is released before the caller waits on the disk, so a slow batch never holds back checkpoints or flushes.
+    /// </summary>
+    private static unsafe int IssueReads<T>(ReadSession rs, RecordKind kind, ReadOnlySpan<long> ids, int segment, Span<T> results, PayloadDecoder<T> decode, T missing)
+    {
+        var session = rs.Session.UnsafeContext;
+        byte* slots = rs.Slots(ids.Length);
+        byte* kp = stackalloc byte[FeatureKey.Length];
+        var keySpan = new Span<byte>(kp, FeatureKey.Length);
+        int pending = 0;
+        session.BeginUnsafe();
+        try
+        {
+            for (int i = 0; i < ids.Length; i++)
+            {
+                FeatureKey.Write(keySpan, kind, ids[i], segment);
+                var key = SpanByte.FromPointer(kp, FeatureKey.Length);
+                var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)i * ReadSession.SlotBytes, ReadSession.SlotBytes));
+                var status = session.Read(ref key, ref output, i, 0);
+                if (status.IsPending) { pending++; continue; }
+                results[i] = Decode(status, ref output, decode, missing);
+            }
+        }
+        finally { session.EndUnsafe(); }
+        return pending;
+    }
+
+    private static T Decode<T>(Status status, ref SpanByteAndMemory output, PayloadDecoder<T> decode, T missing)
+    {
+        if (!status.Found) { output.Memory?.Dispose(); return missing; }
+        if (output.IsSpanByte)
+        {
+            var stored = output.SpanByte.AsReadOnlySpan();
+            return StoredValue.IsLive(stored) ? decode(StoredValue.Payload(stored)) : missing;
+        }
+        using var owner = output.Memory;
+        var heap = owner!.Memory.Span[..output.Length];
+        return StoredValue.IsLive(heap) ? decode(StoredValue.Payload(heap)) : missing;
+    }
+}

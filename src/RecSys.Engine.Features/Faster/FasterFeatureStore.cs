@@ -1,0 +1,235 @@
+using System.Collections.Concurrent;
+using FASTER.core;
+using KvSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByteAndMemory, long, FASTER.core.SpanByteFunctions<long>>;
+
+namespace RecSys.Engine.Features.Faster;
+
+/// <summary>
+/// The embedded feature store: FASTER KV for the records, a FasterLog write-ahead log for durability.
+///
+/// <code>
+///   write ──► WAL enqueue (ordered) ──► group commit (every CommitInterval) ──► apply to KV ──► acknowledge
+///   read  ──► pooled KV session ──► memory, or disk when the record was evicted (larger than memory)
+///   checkpoint (periodic, on dispose): replayFrom = first unapplied WAL address; KV snapshot checkpoint;
+///              checkpoints.json (token, replayFrom, file hashes); WAL truncated to the previous checkpoint
+///   open: verify + recover the latest checkpoint, replay WAL entries from its replayFrom (idempotent: every
+///         value carries the address of the last entry applied to it), then checkpoint
+/// </code>
+///
+/// Only committed entries are applied, by one applier thread in log order; so the KV never holds a write the
+/// log could lose, and a crash loses nothing that was acknowledged.
+/// </summary>
+public sealed partial class FasterFeatureStore : IFeatureStore
+{
+    private readonly FasterFeatureStoreOptions _options;
+    private readonly double _halfLifeMs;
+    private readonly string _checkpointDirectory;
+    private readonly IDevice _kvDevice;
+    private readonly FasterKV<SpanByte, SpanByte> _kv;
+    private readonly IDevice _walDevice;
+    private readonly FasterLog _wal;
+    private readonly SpanByteFunctions<long> _functions = new();
+    private readonly ConcurrentBag<ReadSession> _readSessions = [];
+    private readonly KvSession _applySession;
+    private CheckpointManifest? _manifest;
+
+    /// <summary>Where a FasterLog that was never truncated begins (its first page keeps a 64-byte header).</summary>
+    private const long FreshLogBeginAddress = 64;
+
+    private FasterFeatureStore(FasterFeatureStoreOptions options)
+    {
+        _options = options;
+        _halfLifeMs = options.CounterHalfLife.TotalMilliseconds;
+        Directory.CreateDirectory(options.DataDirectory);
+        string kvDir = Path.Combine(options.DataDirectory, "kv");
+        _checkpointDirectory = Path.Combine(kvDir, "checkpoints");
+        string walDir = Path.Combine(options.DataDirectory, "wal");
+        Directory.CreateDirectory(walDir);
+
+        try
+        {
+            _walDevice = Devices.CreateLogDevice(Path.Combine(walDir, "wal.log"));
+            _wal = new FasterLog(new FasterLogSettings
+            {
+                LogDevice = _walDevice,
+                LogCommitDir = walDir,
+                LogChecksum = LogChecksumType.PerEntry,
+                FastCommitMode = true,
+                PageSizeBits = 20,
+                MemorySizeBits = 24,
+            });
+        }
+        catch (Exception e) when (e is not FeatureStoreCorruptedException)
+        {
+            throw new FeatureStoreCorruptedException(
+                $"write-ahead log under {walDir} could not be recovered ({e.GetType().Name}: {e.Message}). " +
+                "Acknowledged writes after the last checkpoint live only there; restore the folder from a backup " +
+                "(README, section Durability).", e);
+        }
+
+        // The manifest decides what the KV directory means. Without one, whatever is there comes from a run that
+        // crashed before its first manifest was written, and the state is rebuilt from the whole log, which is
+        // complete as long as it was never truncated (truncation only ever follows a manifest write).
+        try
+        {
+            _manifest = CheckpointManifest.TryRead(options.DataDirectory);
+            if (_manifest is null && _wal.BeginAddress > FreshLogBeginAddress)
+                throw new FeatureStoreCorruptedException(
+                    $"{Path.Combine(options.DataDirectory, CheckpointManifest.FileName)} is missing but the write-ahead log was already truncated " +
+                    $"(it begins at address {_wal.BeginAddress}): the older writes live only in the checkpoints the manifest described, so starting " +
+                    "from the log alone would lose them. Restore checkpoints.json from a backup, or the whole directory (README, section Durability).");
+        }
+        catch
+        {
+            _wal.Dispose();
+            _walDevice.Dispose();
+            throw;
+        }
+        if (_manifest is null && Directory.Exists(kvDir)) Directory.Delete(kvDir, recursive: true);
+        Directory.CreateDirectory(kvDir);
+
+        _kvDevice = Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log"));
+        _kv = new FasterKV<SpanByte, SpanByte>(
+            options.IndexBuckets,
+            new LogSettings { LogDevice = _kvDevice, PageSizeBits = options.PageSizeBits, MemorySizeBits = options.MemorySizeBits, SegmentSizeBits = 28 },
+            new CheckpointSettings { CheckpointDir = _checkpointDirectory, RemoveOutdated = false });
+        _applySession = NewSession();
+    }
+
+    /// <summary>Opens (creating, recovering and replaying as needed) the store under <see cref="FasterFeatureStoreOptions.DataDirectory"/>.</summary>
+    public static async Task<FasterFeatureStore> OpenAsync(FasterFeatureStoreOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var store = new FasterFeatureStore(options);
+        try
+        {
+            bool mustCheckpoint = store.RecoverKv();
+            long replayed = store.ReplayLog();
+            store.StartBackgroundWork();
+            if (mustCheckpoint || replayed > 0 || store._manifest is null)
+                await store.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public int HistoryCapacity => _options.HistoryCapacity;
+
+    /// <summary>Logical size in bytes of the KV log (every record version since the start, in memory or on disk; for diagnostics).</summary>
+    public long LogTailAddress => _kv.Log.TailAddress;
+
+    /// <summary>Entries replayed from the write-ahead log when this instance opened.</summary>
+    public long ReplayedAtOpen { get; private set; }
+
+    /// <summary>The checkpoint this instance recovered from (Guid.Empty for a new store).</summary>
+    public Guid RecoveredCheckpoint { get; private set; }
+
+    private KvSession NewSession() => _kv.For(_functions).NewSession<SpanByteFunctions<long>>();
+
+    private ReadSession RentSession() => _readSessions.TryTake(out var s) ? s : new ReadSession(NewSession());
+
+    private void ReturnSession(ReadSession s) => _readSessions.Add(s);
+
+    /// <summary>Verifies and recovers the newest usable checkpoint; true when the manifest must be rewritten.</summary>
+    private bool RecoverKv()
+    {
+        if (_manifest is null) return false;
+        var latest = _manifest.Checkpoints[0];
+        string? problem = CheckpointManifest.Verify(latest, _checkpointDirectory);
+        if (problem is null) { Recover(latest); return false; }
+
+        string hint = CheckpointManifest.RecoveryHint(_options.DataDirectory);
+        if (!_options.RecoverFromPreviousCheckpoint)
+            throw new FeatureStoreCorruptedException($"latest checkpoint {latest.Token} is unusable: {problem}. {hint}");
+        if (_manifest.Checkpoints.Count < 2)
+            throw new FeatureStoreCorruptedException(
+                $"latest checkpoint {latest.Token} is unusable ({problem}) and there is no previous checkpoint to fall back to. " +
+                $"Restore {_options.DataDirectory} from a backup or re-run the bulk load (README, section Durability).");
+        var previous = _manifest.Checkpoints[1];
+        string? previousProblem = CheckpointManifest.Verify(previous, _checkpointDirectory);
+        if (previousProblem is not null)
+            throw new FeatureStoreCorruptedException(
+                $"latest checkpoint {latest.Token} is unusable ({problem}) and so is the previous one ({previousProblem}). " +
+                $"Restore {_options.DataDirectory} from a backup or re-run the bulk load (README, section Durability).");
+        Recover(previous);
+        _manifest = _manifest with { Checkpoints = [previous] };
+        return true;
+    }
+
+    private void Recover(CheckpointEntry entry)
+    {
+        if (entry.ReplayFrom < _wal.BeginAddress)
+            throw new FeatureStoreCorruptedException(
+                $"checkpoint {entry.Token} needs the write-ahead log from address {entry.ReplayFrom}, but the log begins at {_wal.BeginAddress}. " +
+                $"Restore {_options.DataDirectory} from a backup (README, section Durability).");
+        try
+        {
+            _kv.Recover(entry.Token, entry.Token);
+        }
+        catch (Exception e)
+        {
+            throw new FeatureStoreCorruptedException(
+                $"FASTER could not recover checkpoint {entry.Token} from {_checkpointDirectory} ({e.GetType().Name}: {e.Message}). " +
+                CheckpointManifest.RecoveryHint(_options.DataDirectory), e);
+        }
+        RecoveredCheckpoint = entry.Token;
+    }
+
+    /// <summary>Applies every committed log entry from the checkpoint's replay address on; returns how many were applied.</summary>
+    private long ReplayLog()
+    {
+        long from = _manifest?.Checkpoints[0].ReplayFrom ?? _wal.BeginAddress;
+        long end = _wal.TailAddress;
+        long count = 0;
+        if (from >= end) return 0;
+        try
+        {
+            using var iter = _wal.Scan(from, end);
+            while (true)
+            {
+                if (!iter.GetNext(out byte[] entry, out int length, out long address))
+                {
+                    if (iter.NextAddress >= end || !iter.WaitAsync().AsTask().GetAwaiter().GetResult()) break;
+                    continue;
+                }
+                Apply(address, entry.AsSpan(0, length), replaying: true);
+                count++;
+            }
+            // A scan that stops short of the committed tail would silently drop acknowledged writes: refuse.
+            if (iter.NextAddress < end)
+                throw new FeatureStoreCorruptedException(
+                    $"write-ahead log replay stopped at address {iter.NextAddress}, before the committed tail {end}: entries in between are unreadable. " +
+                    $"Restore {Path.Combine(_options.DataDirectory, "wal")} from a backup (README, section Durability).");
+        }
+        catch (Exception e) when (e is not FeatureStoreCorruptedException)
+        {
+            throw new FeatureStoreCorruptedException(
+                $"replaying the write-ahead log under {Path.Combine(_options.DataDirectory, "wal")} from address {from} failed after {count} entries " +
+                $"({e.GetType().Name}: {e.Message}). Restore the folder from a backup (README, section Durability).", e);
+        }
+        ReplayedAtOpen = count;
+        return count;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        bool wasRunning = await StopBackgroundWorkAsync().ConfigureAwait(false);
+        if (wasRunning)
+            await CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+        // Hold the gate for good: a periodic checkpoint that started before the timer stopped finishes first,
+        // and none can start on disposed FASTER objects afterwards.
+        await _checkpointGate.WaitAsync().ConfigureAwait(false);
+        _applySession.Dispose();
+        while (_readSessions.TryTake(out var s)) s.Dispose();
+        _kv.Dispose();
+        _kvDevice.Dispose();
+        _wal.Dispose();
+        _walDevice.Dispose();
+        _writeSignal.Dispose();
+    }
+}

@@ -1,0 +1,21 @@
+namespace RecSys.Engine.Features;
+
+/// <summary>Behaviour both backends share, so the contract tests can hold them to the same numbers.</summary>
+public record FeatureStoreSettings
+{
+    /// <summary>Events kept per user, newest kept.</summary>
+    public int HistoryCapacity { get; init; } = 200;
+
+    /// <summary>Half-life of the trending counters.</summary>
+    public TimeSpan CounterHalfLife { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Records per acknowledged chunk in the bulk paths (one commit per chunk).</summary>
+    public int BulkChunkSize { get; init; } = 10_000;
+
+    internal void Validate()
+    {
+        if (HistoryCapacity < 1) throw new ArgumentOutOfRangeException(nameof(HistoryCapacity), HistoryCapacity, "must be at least 1");
+        if (CounterHalfLife <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CounterHalfLife), CounterHalfLife, "must be positive");
+        if (BulkChunkSize < 1) throw new ArgumentOutOfRangeException(nameof(BulkChunkSize), BulkChunkSize, "must be at least 1");
+    }
+}

@@ -1,0 +1,115 @@
+using RecSys.Engine.Features.Codecs;
+using RecSys.Engine.Features.Model;
+
+namespace RecSys.Engine.Features.Tests.Codecs;
+
+/// <summary>Every record codec: round trip, and a clear rejection of unknown versions, truncation and garbage.</summary>
+public sealed class CodecTests
+{
+    private static readonly UserProfile SampleProfile = new()
+    {
+        AgeBucket = 3, Gender = 1, Country = "日本", Segment = 12, CreatedAtMs = -5, OnboardingCategories = [1, 2, 300_000],
+    };
+
+    private static readonly ItemMetadata SampleItem = new()
+    {
+        Categories = [7], Tags = ["", "a b", new string('x', 300)], PublishedAtMs = long.MaxValue,
+        PolicyFlags = ItemPolicyFlags.Adult | ItemPolicyFlags.Blocked, Deleted = true,
+    };
+
+    public static TheoryData<string> Kinds => ["profile", "item", "history", "cf", "counter"];
+
+    private static byte[] Encode(string kind) => kind switch
+    {
+        "profile" => UserProfileCodec.Encode(SampleProfile),
+        "item" => ItemMetadataCodec.Encode(SampleItem),
+        "history" => HistoryCodec.Encode(new HistoryEvent[] { new(1, EventType.Rating, 4.5f, 10), new(2, EventType.Share, 0, 11) }),
+        "cf" => CfVectorCodec.Encode(new float[] { 1.5f, -2, float.Epsilon }),
+        _ => DecayedCounterCodec.Encode(new DecayedCounter(3.25, 99)),
+    };
+
+    private static void Decode(string kind, byte[] bytes)
+    {
+        switch (kind)
+        {
+            case "profile": UserProfileCodec.Decode(bytes); break;
+            case "item": ItemMetadataCodec.Decode(bytes); break;
+            case "history": HistoryCodec.Decode(bytes); break;
+            case "cf": CfVectorCodec.Decode(bytes); break;
+            default: DecayedCounterCodec.Decode(bytes); break;
+        }
+    }
+
+    [Fact]
+    public void RoundTrip_AllKinds()
+    {
+        Assert.Equal(SampleProfile, UserProfileCodec.Decode(UserProfileCodec.Encode(SampleProfile)));
+        Assert.Equal(UserProfileCodec.GetLength(SampleProfile), UserProfileCodec.Encode(SampleProfile).Length);
+        Assert.Equal(SampleItem, ItemMetadataCodec.Decode(ItemMetadataCodec.Encode(SampleItem)));
+        Assert.Equal(new HistoryEvent[] { new(1, EventType.Rating, 4.5f, 10), new(2, EventType.Share, 0, 11) }, HistoryCodec.Decode(Encode("history")));
+        Assert.Equal(new float[] { 1.5f, -2, float.Epsilon }, CfVectorCodec.Decode(Encode("cf")));
+        Assert.Equal(new DecayedCounter(3.25, 99), DecayedCounterCodec.Decode(Encode("counter")));
+        Assert.Empty(HistoryCodec.Decode(HistoryCodec.Encode([])));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void UnknownVersion_IsRejected_NamingBothVersions(string kind)
+    {
+        var bytes = Encode(kind);
+        bytes[0] = 9;
+        var e = Assert.Throws<FeatureFormatException>(() => Decode(kind, bytes));
+        Assert.Contains("version 9", e.Message);
+        Assert.Contains("reads version 1", e.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void EveryTruncation_IsRejected(string kind)
+    {
+        var bytes = Encode(kind);
+        for (int len = 0; len < bytes.Length; len++)
+            Assert.Throws<FeatureFormatException>(() => Decode(kind, bytes[..len]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void TrailingBytes_AreRejected(string kind)
+    {
+        var bytes = Encode(kind);
+        var e = Assert.Throws<FeatureFormatException>(() => Decode(kind, [.. bytes, 0]));
+        Assert.Contains("trailing", e.Message);
+    }
+
+    [Fact]
+    public void HugeCount_IsRejected_WithoutAllocating()
+    {
+        // version, count = 0xFFFFFFF (varint), no events.
+        byte[] bytes = [HistoryCodec.Version, 0xFF, 0xFF, 0xFF, 0x7F];
+        var e = Assert.Throws<FeatureFormatException>(() => HistoryCodec.Decode(bytes));
+        Assert.Contains("claims", e.Message);
+    }
+
+    [Fact]
+    public void History_Insert_KeepsTimeOrderAndCapacity()
+    {
+        HistoryEvent[] h = [];
+        foreach (long t in new long[] { 5, 1, 3, 3, 9 })
+            h = HistoryCodec.Insert(h, new HistoryEvent(t * 10 + h.Length, EventType.View, 0, t), capacity: 4);
+        Assert.Equal(new long[] { 3, 3, 5, 9 }, h.Select(e => e.TimestampMs));
+        // Equal timestamps keep arrival order (the second 3 was inserted after the first).
+        Assert.Equal(new long[] { 32, 33 }, h.Take(2).Select(e => e.ItemId));
+        Assert.Equal(new long[] { 9, 5 }, HistoryCodec.NewestFirst(h, 2).Select(e => e.TimestampMs));
+    }
+
+    [Fact]
+    public void DecayedCounter_MatchesScalarSum_ForAnyArrivalOrder()
+    {
+        const double h = 1000;
+        (double v, long t)[] events = [(1, 0), (2, 1500), (0.5, 700), (4, 3000), (1, 100)];
+        var c = default(DecayedCounter);
+        foreach (var (v, t) in events) c = c.Add(v, t, h);
+        foreach (long now in new long[] { 3000, 5000, 100_000 })
+            Assert.Equal(events.Sum(e => e.v * Math.Pow(2, -(now - e.t) / h)), c.ValueAt(now, h), 1e-12);
+    }
+}

@@ -1,0 +1,172 @@
+using RecSys.Engine.Features.Faster;
+using RecSys.Engine.Features.Model;
+
+namespace RecSys.Engine.Features.Tests.Faster;
+
+/// <summary>Clean reopen, and damaged checkpoints: a clear error by default, the documented fallback when asked, never silent loss.</summary>
+public sealed class CheckpointRecoveryTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static UserProfile Profile(long u) => new() { AgeBucket = (byte)(u % 9), Country = "FR", Segment = (int)(u % 4), OnboardingCategories = [(int)u] };
+
+    /// <summary>Open (checkpoint A, empty) -> 300 writes -> dispose (checkpoint B). Returns the manifest's latest entry.</summary>
+    private async Task<CheckpointEntry> CreateWithTwoCheckpoints()
+    {
+        await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)))
+        {
+            for (long u = 0; u < 100; u++)
+            {
+                await store.UpsertUserProfileAsync(u, Profile(u));
+                await store.AppendEventAsync(new UserEvent(u, 1000 + u, EventType.Click, 1, 1_700_000_000_000 + u));
+                await store.UpsertItemAsync(1000 + u, new ItemMetadata { Tags = ["x"] });
+            }
+        }
+        var manifest = CheckpointManifest.TryRead(_dir.Path)!;
+        Assert.Equal(2, manifest.Checkpoints.Count);
+        return manifest.Checkpoints[0];
+    }
+
+    private async Task AssertAllData(FasterFeatureStore store)
+    {
+        var ids = Enumerable.Range(0, 100).Select(i => (long)i).ToArray();
+        var profiles = new UserProfile?[100];
+        await store.GetUserProfilesAsync(ids, profiles);
+        for (int u = 0; u < 100; u++) Assert.Equal(Profile(u), profiles[u]);
+        for (int u = 0; u < 100; u++)
+            Assert.Equal(1000 + u, Assert.Single(await store.GetRecentHistoryAsync(u, 10)).ItemId);
+        var counters = new double[100];
+        await store.GetItemCountersAsync(ids.Select(i => i + 1000).ToArray(), -1, 1_700_000_000_000, counters);
+        Assert.All(counters, c => Assert.Equal(1.0, c, 1e-9));
+    }
+
+    private string LargestFile(CheckpointEntry entry) =>
+        Path.Combine(_dir.Path, "kv", "checkpoints", entry.Files.MaxBy(f => f.Length)!.Path);
+
+    [Fact]
+    public async Task CleanReopen_RecoversFromCheckpoint_WithoutReplay()
+    {
+        var latest = await CreateWithTwoCheckpoints();
+        await using var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path));
+        Assert.Equal(latest.Token, store.RecoveredCheckpoint);
+        Assert.Equal(0, store.ReplayedAtOpen);
+        await AssertAllData(store);
+    }
+
+    [Fact]
+    public async Task DamagedCheckpoint_ClearError_ThenFallbackToPreviousLosesNothing()
+    {
+        var latest = await CreateWithTwoCheckpoints();
+        string victim = LargestFile(latest);
+        var bytes = File.ReadAllBytes(victim);
+        for (int i = 0; i < bytes.Length; i += 97) bytes[i] ^= 0x5A;
+        File.WriteAllBytes(victim, bytes);
+
+        var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)));
+        Assert.Contains(victim, e.Message);
+        Assert.Contains("SHA-256", e.Message);
+        Assert.Contains(nameof(FasterFeatureStoreOptions.RecoverFromPreviousCheckpoint), e.Message);
+
+        // The documented recovery path: the previous checkpoint plus the write-ahead log kept since it.
+        await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path) with { RecoverFromPreviousCheckpoint = true }))
+        {
+            Assert.NotEqual(latest.Token, store.RecoveredCheckpoint);
+            Assert.Equal(300, store.ReplayedAtOpen);
+            await AssertAllData(store);
+        }
+        // The fallback wrote a fresh checkpoint: a normal open works again.
+        await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)))
+            await AssertAllData(store);
+    }
+
+    [Fact]
+    public async Task TruncatedCheckpoint_ClearError_NamesTheFile()
+    {
+        var latest = await CreateWithTwoCheckpoints();
+        string victim = LargestFile(latest);
+        using (var fs = new FileStream(victim, FileMode.Open)) fs.SetLength(fs.Length / 2);
+
+        var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)));
+        Assert.Contains(victim, e.Message);
+        Assert.Contains("truncated", e.Message);
+        Assert.Contains("README", e.Message);
+    }
+
+    [Fact]
+    public async Task MissingCheckpointFile_ClearError()
+    {
+        var latest = await CreateWithTwoCheckpoints();
+        File.Delete(LargestFile(latest));
+        var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)));
+        Assert.Contains("missing", e.Message);
+    }
+
+    [Fact]
+    public async Task BothCheckpointsDamaged_FallbackRefuses_InsteadOfStartingEmpty()
+    {
+        await CreateWithTwoCheckpoints();
+        var manifest = CheckpointManifest.TryRead(_dir.Path)!;
+        foreach (var c in manifest.Checkpoints)
+            using (var fs = new FileStream(LargestFile(c), FileMode.Open)) fs.SetLength(1);
+        var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() =>
+            FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path) with { RecoverFromPreviousCheckpoint = true }));
+        Assert.Contains("previous one", e.Message);
+        Assert.Contains("backup", e.Message);
+    }
+
+    [Fact]
+    public async Task DamagedWriteAheadLog_DuringReplay_ClearError_NotAShorterState()
+    {
+        var latest = await CreateWithTwoCheckpoints();
+        // Force replay of the 300 logged writes (fallback to the first checkpoint), with log bytes damaged in the middle.
+        string victim = LargestFile(latest);
+        using (var fs = new FileStream(victim, FileMode.Open)) fs.SetLength(1);
+        string wal = Directory.GetFiles(Path.Combine(_dir.Path, "wal"), "wal.log*").Single();
+        var bytes = File.ReadAllBytes(wal);
+        long used = bytes.Length - bytes.Reverse().TakeWhile(b => b == 0).Count();
+        for (long i = used / 2; i < used / 2 + 64; i++) bytes[i] ^= 0xFF;
+        File.WriteAllBytes(wal, bytes);
+
+        var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() =>
+            FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path) with { RecoverFromPreviousCheckpoint = true }));
+        Assert.Contains("write-ahead log", e.Message);
+    }
+
+    [Fact]
+    public async Task DamagedManifest_ClearError()
+    {
+        await CreateWithTwoCheckpoints();
+        string path = Path.Combine(_dir.Path, "checkpoints.json");
+        File.WriteAllText(path, File.ReadAllText(path)[..40]);
+        var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)));
+        Assert.Contains("checkpoints.json", e.Message);
+    }
+
+    [Fact]
+    public async Task DeletedManifest_LogNeverTruncated_RebuildsEverythingFromTheLog()
+    {
+        // Also the state after a crash between the very first checkpoint and its manifest.
+        await CreateWithTwoCheckpoints();
+        File.Delete(Path.Combine(_dir.Path, "checkpoints.json"));
+        await using var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path));
+        Assert.Equal(300, store.ReplayedAtOpen);
+        await AssertAllData(store);
+    }
+
+    [Fact]
+    public async Task DeletedManifest_LogTruncated_RefusesToStartFromTheLogAlone()
+    {
+        await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)))
+        {
+            await store.UpsertUserProfileAsync(1, Profile(1));
+            await store.CheckpointAsync();
+            await store.UpsertUserProfileAsync(2, Profile(2));
+        } // the dispose checkpoint truncates the log up to the previous checkpoint, past user 1
+        File.Delete(Path.Combine(_dir.Path, "checkpoints.json"));
+        var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)));
+        Assert.Contains("truncated", e.Message);
+        Assert.Contains("checkpoints.json", e.Message);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Numerics.Tensors;
+using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Models.LinearAlgebra;
+
+namespace RecSys.Engine.Models.Als;
+
+/// <summary>
+/// The per-row solves of implicit ALS. For a row with items i (confidence c_i, preference 1) and fixed
+/// factors Y, the row x minimises sum_i c_i (1 - x.y_i)^2 + sum_{others} (x.y)^2 + lambda |x|^2, i.e.
+/// (Y^T Y + lambda I + sum_i (c_i - 1) y_i y_i^T) x = sum_i c_i y_i. Y^T Y + lambda I ("gram") is shared by
+/// every row and computed once per half-step.
+/// </summary>
+internal static class AlsKernels
+{
+    /// <summary>gram = Y^T Y + lambda I (k x k, float), from rows of length k; parallel over output rows.</summary>
+    public static float[] Gram(ReadOnlySpan<float> factors, int rows, int k, float lambda)
+    {
+        // Accumulate in double: 10^5..10^6 rows of small values would lose digits in float.
+        var acc = new double[k * k];
+        var src = factors[..(rows * k)].ToArray();
+        Parallel.For(0, k, a =>
+        {
+            Span<double> row = acc.AsSpan(a * k, k);
+            for (int r = 0; r < rows; r++)
+            {
+                double ya = src[r * k + a];
+                if (ya == 0)
+                    continue;
+                ReadOnlySpan<float> y = src.AsSpan(r * k, k);
+                for (int b = 0; b < k; b++)
+                    row[b] += ya * y[b];
+            }
+        });
+        var gram = new float[k * k];
+        for (int i = 0; i < gram.Length; i++)
+            gram[i] = (float)acc[i];
+        for (int a = 0; a < k; a++)
+            gram[a * k + a] += lambda;
+        return gram;
+    }
+
+    /// <summary>
+    /// <paramref name="steps"/> conjugate-gradient steps on the row system, starting from <paramref name="x"/>
+    /// (warm start). <paramref name="scratch"/> needs 3k floats.
+    /// </summary>
+    public static void ConjugateGradient(ReadOnlySpan<float> gram, ReadOnlySpan<float> factors, int k,
+        ReadOnlySpan<int> items, ReadOnlySpan<float> confidence, Span<float> x, int steps, Span<float> scratch)
+    {
+        Span<float> r = scratch[..k];
+        Span<float> p = scratch.Slice(k, k);
+        Span<float> ap = scratch.Slice(2 * k, k);
+
+        // r = b - A x = sum_i (c_i - (c_i - 1) y_i.x) y_i - gram x
+        MatVec(gram, x, r, k);
+        TensorPrimitives.Negate(r, r);
+        for (int n = 0; n < items.Length; n++)
+        {
+            ReadOnlySpan<float> y = factors.Slice(items[n] * k, k);
+            float c = confidence[n];
+            TensorPrimitives.MultiplyAdd(y, c - (c - 1f) * DotProduct.Compute(y, x), r, r);
+        }
+        r.CopyTo(p);
+        float rsOld = DotProduct.Compute(r, r);
+        for (int step = 0; step < steps; step++)
+        {
+            if (rsOld < 1e-20f)
+                break;
+            // ap = A p
+            MatVec(gram, p, ap, k);
+            for (int n = 0; n < items.Length; n++)
+            {
+                ReadOnlySpan<float> y = factors.Slice(items[n] * k, k);
+                TensorPrimitives.MultiplyAdd(y, (confidence[n] - 1f) * DotProduct.Compute(y, p), ap, ap);
+            }
+            float pAp = DotProduct.Compute(p, ap);
+            if (!(pAp > 0))
+                break;
+            float alpha = rsOld / pAp;
+            TensorPrimitives.MultiplyAdd(p, alpha, x, x);
+            TensorPrimitives.MultiplyAdd(ap, -alpha, r, r);
+            float rsNew = DotProduct.Compute(r, r);
+            // p = r + (rsNew / rsOld) p
+            TensorPrimitives.MultiplyAdd(p, rsNew / rsOld, r, p);
+            rsOld = rsNew;
+        }
+    }
+
+    /// <summary>
+    /// The exact row by Cholesky in double. <paramref name="a"/> needs k*k doubles, <paramref name="b"/> k doubles
+    /// and <paramref name="y"/> k doubles of scratch.
+    /// </summary>
+    public static void SolveExact(ReadOnlySpan<float> gram, ReadOnlySpan<float> factors, int k,
+        ReadOnlySpan<int> items, ReadOnlySpan<float> confidence, Span<float> x, Span<double> a, Span<double> b, Span<double> y)
+    {
+        for (int i = 0; i < k * k; i++)
+            a[i] = gram[i];
+        b[..k].Clear();
+        for (int n = 0; n < items.Length; n++)
+        {
+            ReadOnlySpan<float> yf = factors.Slice(items[n] * k, k);
+            for (int j = 0; j < k; j++)
+                y[j] = yf[j];
+            double c = confidence[n];
+            // Only the lower triangle is read by the factorisation: update rows up to the diagonal.
+            for (int row = 0; row < k; row++)
+            {
+                double w = (c - 1) * y[row];
+                if (w != 0)
+                    TensorPrimitives.MultiplyAdd(y[..(row + 1)], w, a.Slice(row * k, row + 1), a.Slice(row * k, row + 1));
+                b[row] += c * y[row];
+            }
+        }
+        DenseCholesky.Factor(a, k);
+        DenseCholesky.Solve(a, k, b);
+        for (int j = 0; j < k; j++)
+            x[j] = (float)b[j];
+    }
+
+    private static void MatVec(ReadOnlySpan<float> m, ReadOnlySpan<float> v, Span<float> result, int k)
+    {
+        for (int a = 0; a < k; a++)
+            result[a] = DotProduct.Compute(m.Slice(a * k, k), v);
+    }
+}

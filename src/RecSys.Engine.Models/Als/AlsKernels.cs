@@ -85,29 +85,43 @@ internal static class AlsKernels
         }
     }
 
+    /// <summary>Events gathered per block by <see cref="SolveExact"/>: bounds its scratch at 2 x k x 128 floats.</summary>
+    public const int ExactBlock = 128;
+
     /// <summary>
-    /// The exact row by Cholesky in double. <paramref name="a"/> needs k*k doubles, <paramref name="b"/> k doubles
-    /// and <paramref name="y"/> k doubles of scratch.
+    /// The exact row by Cholesky in double. A = gram + sum_i (c_i - 1) y_i y_i^T is built a block of events at a
+    /// time: the block's factors are gathered transposed (k x B, and again scaled by c_i - 1), so every entry
+    /// of the lower triangle is one contiguous dot product of length B instead of k tiny axpy calls per event.
+    /// <paramref name="a"/> needs k*k doubles, <paramref name="b"/> k doubles, <paramref name="yt"/> and
+    /// <paramref name="wt"/> k * <see cref="ExactBlock"/> floats each.
     /// </summary>
     public static void SolveExact(ReadOnlySpan<float> gram, ReadOnlySpan<float> factors, int k,
-        ReadOnlySpan<int> items, ReadOnlySpan<float> confidence, Span<float> x, Span<double> a, Span<double> b, Span<double> y)
+        ReadOnlySpan<int> items, ReadOnlySpan<float> confidence, Span<float> x, Span<double> a, Span<double> b, Span<float> yt, Span<float> wt)
     {
         for (int i = 0; i < k * k; i++)
             a[i] = gram[i];
         b[..k].Clear();
-        for (int n = 0; n < items.Length; n++)
+        for (int start = 0; start < items.Length; start += ExactBlock)
         {
-            ReadOnlySpan<float> yf = factors.Slice(items[n] * k, k);
-            for (int j = 0; j < k; j++)
-                y[j] = yf[j];
-            double c = confidence[n];
-            // Only the lower triangle is read by the factorisation: update rows up to the diagonal.
+            int n = Math.Min(ExactBlock, items.Length - start);
+            for (int e = 0; e < n; e++)
+            {
+                ReadOnlySpan<float> y = factors.Slice(items[start + e] * k, k);
+                float c = confidence[start + e];
+                for (int f = 0; f < k; f++)
+                {
+                    yt[f * n + e] = y[f];
+                    wt[f * n + e] = (c - 1f) * y[f];
+                    b[f] += c * y[f];
+                }
+            }
+            // Only the lower triangle is read by the factorisation.
             for (int row = 0; row < k; row++)
             {
-                double w = (c - 1) * y[row];
-                if (w != 0)
-                    TensorPrimitives.MultiplyAdd(y[..(row + 1)], w, a.Slice(row * k, row + 1), a.Slice(row * k, row + 1));
-                b[row] += c * y[row];
+                ReadOnlySpan<float> wRow = wt.Slice(row * n, n);
+                Span<double> aRow = a.Slice(row * k, row + 1);
+                for (int col = 0; col <= row; col++)
+                    aRow[col] += DotProduct.Compute(wRow, yt.Slice(col * n, n));
             }
         }
         DenseCholesky.Factor(a, k);

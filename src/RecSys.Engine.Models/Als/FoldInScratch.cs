@@ -10,7 +10,8 @@ public sealed class FoldInScratch
     {
         A = new double[factors * factors];
         B = new double[factors];
-        Y = new double[factors];
+        Yt = new float[factors * AlsKernels.ExactBlock];
+        Wt = new float[factors * AlsKernels.ExactBlock];
         Cg = new float[3 * factors];
         Confidence = new float[Math.Max(events, 1)];
     }
@@ -19,7 +20,9 @@ public sealed class FoldInScratch
 
     internal double[] B { get; }
 
-    internal double[] Y { get; }
+    internal float[] Yt { get; }
+
+    internal float[] Wt { get; }
 
     internal float[] Cg { get; }
 

@@ -102,7 +102,7 @@ public sealed class ImplicitAls : IRecommender
         for (int n = 0; n < items.Length; n++)
             confidence[n] = Confidence(values.IsEmpty ? 1f : values[n]);
         float[] gram = _itemGram ??= AlsKernels.Gram(_itemFactors, ItemCount, k, Options.Lambda);
-        AlsKernels.SolveExact(gram, _itemFactors, k, items, confidence, userVector, scratch.A, scratch.B, scratch.Y);
+        AlsKernels.SolveExact(gram, _itemFactors, k, items, confidence, userVector, scratch.A, scratch.B, scratch.Yt, scratch.Wt);
     }
 
     private float Confidence(float value) => 1f + Options.Alpha * (Options.BinaryConfidence ? 1f : value);
@@ -130,7 +130,7 @@ public sealed class ImplicitAls : IRecommender
             for (int n = 0; n < items.Length; n++)
                 confidence[n] = Confidence(values[n]);
             if (Options.Solver == AlsSolver.Cholesky)
-                AlsKernels.SolveExact(gram, fixedFactors, k, items, confidence, x, scratch.A, scratch.B, scratch.Y);
+                AlsKernels.SolveExact(gram, fixedFactors, k, items, confidence, x, scratch.A, scratch.B, scratch.Yt, scratch.Wt);
             else
                 AlsKernels.ConjugateGradient(gram, fixedFactors, k, items, confidence, x, Options.CgSteps, scratch.Cg);
             return scratch;

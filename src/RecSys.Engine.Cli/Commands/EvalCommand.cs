@@ -18,7 +18,7 @@ internal static class EvalCommand
     {
         var data = new Option<string>("--data") { Description = "Data: a directory (ml100k, mlcsv) or a CSV file (csv).", Required = true };
         var format = new Option<string>("--format") { Description = "ml100k | mlcsv | csv.", DefaultValueFactory = _ => "ml100k" };
-        var split = new Option<string>("--split") { Description = "random:F (train fraction per user) or temporal:N (last N events per user held out).", DefaultValueFactory = _ => "random:0.75" };
+        var split = new Option<string>("--split") { Description = "random:F (train fraction per user), temporal:N (last N events per user held out) or cut:UNIXTIME (events from then on held out).", DefaultValueFactory = _ => "random:0.75" };
         var k = new Option<int>("--k") { Description = "List length K.", DefaultValueFactory = _ => 10 };
         var models = new Option<string>("--models") { Description = $"Comma-separated: {string.Join(",", ModelFactory.Names)}.", DefaultValueFactory = _ => "popularity,itemknn,ease,als,content,blend" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the split and of the models.", DefaultValueFactory = _ => 42UL };
@@ -137,7 +137,9 @@ internal static class EvalCommand
             return set => Splitter.RandomPerUser(set, fraction, seed);
         if (parts.Length == 2 && parts[0] == "temporal" && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 1)
             return set => Splitter.TemporalLastN(set, n);
-        throw new CliInputException($"--split must be random:F with 0 < F < 1 or temporal:N with N >= 1 (got '{text}')");
+        if (parts.Length == 2 && parts[0] == "cut" && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long cut))
+            return set => Splitter.TemporalGlobalCut(set, cut);
+        throw new CliInputException($"--split must be random:F with 0 < F < 1, temporal:N with N >= 1 or cut:UNIXTIME (got '{text}')");
     }
 
     private static void PrintTable(TextWriter o, IReadOnlyList<EvaluationResult> results, int k)

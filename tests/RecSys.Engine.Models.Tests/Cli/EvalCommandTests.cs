@@ -61,6 +61,7 @@ public sealed class EvalCommandTests : IDisposable
     [Theory]
     [InlineData("--split", "random:1.5", "--split")]
     [InlineData("--split", "temporal:0", "--split")]
+    [InlineData("--split", "cut:soon", "--split")]
     [InlineData("--models", "als,magic", "magic")]
     [InlineData("--format", "parquet", "--format")]
     [InlineData("--k", "0", "--k")]

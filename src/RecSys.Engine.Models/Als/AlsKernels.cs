@@ -13,11 +13,10 @@ namespace RecSys.Engine.Models.Als;
 internal static class AlsKernels
 {
     /// <summary>gram = Y^T Y + lambda I (k x k, float), from rows of length k; parallel over output rows.</summary>
-    public static float[] Gram(ReadOnlySpan<float> factors, int rows, int k, float lambda)
+    public static float[] Gram(float[] src, int rows, int k, float lambda)
     {
         // Accumulate in double: 10^5..10^6 rows of small values would lose digits in float.
         var acc = new double[k * k];
-        var src = factors[..(rows * k)].ToArray();
         Parallel.For(0, k, a =>
         {
             Span<double> row = acc.AsSpan(a * k, k);

@@ -23,5 +23,8 @@ public static class UserSegments
     public static string Of(UserDemographics? demographics, int user) =>
         demographics is null || user >= demographics.Count
             ? ""
-            : $"{AgeBucket(demographics.Age(user))}|{demographics.Gender(user)}|{demographics.Occupation(user)}";
+            : Key(demographics.Age(user), demographics.Gender(user), demographics.Occupation(user));
+
+    /// <summary>The segment of a user known only by attributes (a new user at sign-up): "18-24|F|student".</summary>
+    public static string Key(int age, string gender, string occupation) => $"{AgeBucket(age)}|{gender}|{occupation}";
 }

@@ -45,6 +45,7 @@ public sealed class DenseCholeskyTests
     [Theory]
     [InlineData(5)]
     [InlineData(130)] // above the parallel threshold of the factorisation
+    [InlineData(203)] // ragged last block of four
     public void InvertSpd_TimesMatrix_IsIdentity(int n)
     {
         double[] a = RandomSpd(n, 11);
@@ -59,10 +60,12 @@ public sealed class DenseCholeskyTests
             }
     }
 
-    [Fact]
-    public void ParallelFactor_EqualsSequentialFactor()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(150)] // above the parallel threshold, blocks of 4 plus a ragged last block
+    [InlineData(161)]
+    public void BlockedFactor_MatchesSequentialFactor(int n)
     {
-        const int n = 150;
         double[] a = RandomSpd(n, 5);
         double[] seq = (double[])a.Clone();
         DenseCholesky.Factor(seq, n);
@@ -70,7 +73,27 @@ public sealed class DenseCholeskyTests
         DenseCholesky.FactorParallel(par, n);
         for (int i = 0; i < n; i++)
             for (int j = 0; j <= i; j++)
-                Assert.Equal(seq[i * n + j], par[i * n + j]);
+                Assert.True(Math.Abs(seq[i * n + j] - par[i * n + j]) < 1e-12 * (1 + Math.Abs(seq[i * n + j])), $"L[{i},{j}]");
+    }
+
+    [Fact]
+    public void Dot4_MatchesFourDots_OnEveryTailLength()
+    {
+        var rng = new SplitMix64(8);
+        for (int n = 0; n <= 37; n++)
+        {
+            var rows = new double[5][];
+            for (int r = 0; r < 5; r++)
+                rows[r] = Enumerable.Range(0, n).Select(_ => rng.NextGaussian()).ToArray();
+            var result = new double[4];
+            DoubleDot4.Compute(rows[0], rows[1], rows[2], rows[3], rows[4], result);
+            for (int r = 0; r < 4; r++)
+            {
+                double expected = 0;
+                for (int i = 0; i < n; i++) expected += rows[r][i] * rows[4][i];
+                Assert.True(Math.Abs(expected - result[r]) < 1e-12 * (1 + n), $"n={n} r={r}");
+            }
+        }
     }
 
     [Fact]

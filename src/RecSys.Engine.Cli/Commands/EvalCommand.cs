@@ -14,13 +14,15 @@ namespace RecSys.Engine.Cli.Commands;
 /// </summary>
 internal static class EvalCommand
 {
+    public const string DefaultModels = "popularity,itemknn,ease,als,content,blend";
+
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Data: a directory (ml100k, mlcsv) or a CSV file (csv).", Required = true };
         var format = new Option<string>("--format") { Description = "ml100k | mlcsv | csv.", DefaultValueFactory = _ => "ml100k" };
         var split = new Option<string>("--split") { Description = "random:F (train fraction per user), temporal:N (last N events per user held out) or cut:UNIXTIME (events from then on held out).", DefaultValueFactory = _ => "random:0.75" };
         var k = new Option<int>("--k") { Description = "List length K.", DefaultValueFactory = _ => 10 };
-        var models = new Option<string>("--models") { Description = $"Comma-separated: {string.Join(",", ModelFactory.Names)}.", DefaultValueFactory = _ => "popularity,itemknn,ease,als,content,blend" };
+        var models = new Option<string?>("--models") { Description = $"Comma-separated: {string.Join(",", ModelFactory.Names)} (default {DefaultModels}; content only when the data has item metadata)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the split and of the models.", DefaultValueFactory = _ => 42UL };
         var json = new Option<string?>("--json") { Description = "Write the results as a JSON list to this file." };
         var tune = new Option<bool>("--tune") { Description = "Tune hyper-parameters on a validation split of the training part first." };
@@ -42,7 +44,8 @@ internal static class EvalCommand
             int topK = parse.GetValue(k);
             if (topK < 1)
                 throw new CliInputException($"--k must be at least 1 (got {topK})");
-            string[] modelNames = parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string? requested = parse.GetValue(models);
+            string[] modelNames = (requested ?? DefaultModels).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (modelNames.Length == 0)
                 throw new CliInputException("--models names no model");
             foreach (string m in modelNames)
@@ -93,6 +96,14 @@ internal static class EvalCommand
                 stderr.WriteLine($"skipped {report.RowsSkipped} bad rows (first: {report.SkippedMessages[0]})");
             if (all.Count == 0)
                 throw new InvalidDataException($"{path}: no interactions");
+            if (all.Catalog is null && modelNames.Contains("content"))
+            {
+                // Asked for by name: a clear error. By default: left out, with a note.
+                if (requested is not null)
+                    throw new CliInputException($"--models: the content model needs item metadata, which --format {parse.GetValue(format)} at {path} does not have");
+                modelNames = [.. modelNames.Where(m => m != "content")];
+                stderr.WriteLine("note: no item metadata in this data set; the content model is left out");
+            }
             stdout.WriteLine($"data: {all.Count} interactions, {all.UserCount} users, {all.ItemCount} items ({parse.GetValue(format)})");
 
             DataSplit parts = splitter(all);

@@ -36,6 +36,7 @@ public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 1
         }
     }
 
+    /// <remarks>Allocates its per-call buffers: this is the offline stand-in for the ranker, not a serving path.</remarks>
     public void Score(int user, Span<float> scores)
     {
         int depth = Math.Min(Depth, _items);

@@ -27,13 +27,17 @@ public sealed class IdMap
 
     public bool TryGetOrdinal(string id, out int ordinal) => _ordinals.TryGetValue(id, out ordinal);
 
-    /// <summary>The ids as int64 when every one parses as such (what <c>IdFile</c> stores); null otherwise.</summary>
+    /// <summary>
+    /// The ids as int64 when every one is the canonical text of an int64 (what <c>IdFile</c> stores); null
+    /// otherwise. "007" or "+5" are not canonical: stored as numbers they would come back as "7" and "5".
+    /// </summary>
     public long[]? TryGetNumericIds()
     {
         var result = new long[_ids.Count];
         for (int i = 0; i < result.Length; i++)
         {
-            if (!long.TryParse(_ids[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out result[i]))
+            if (!long.TryParse(_ids[i], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out result[i])
+                || result[i].ToString(System.Globalization.CultureInfo.InvariantCulture) != _ids[i])
                 return null;
         }
         return result;

@@ -3,9 +3,10 @@ using System.Globalization;
 namespace RecSys.Engine.Models.Data;
 
 /// <summary>
-/// Generic interaction CSV: <c>user,item[,value[,timestamp]]</c>, header optional (a first line whose value
-/// or timestamp is not numeric is taken as a header when it names "user"). Value defaults to 1, timestamp
-/// to 0; timestamps are unix seconds or ISO-8601 dates.
+/// Generic interaction CSV: <c>user,item[,value[,timestamp]]</c>, header optional: the first line is a header
+/// when its first field is "user", "userId" or "user_id", or when it does not parse as a row and its first
+/// field mentions "user" (so a first row "user1,item9,1,5" is data). Value defaults to 1, timestamp to 0;
+/// timestamps are unix seconds or ISO-8601 dates.
 /// </summary>
 public static class InteractionCsvLoader
 {
@@ -30,9 +31,10 @@ public static class InteractionCsvLoader
                 errors.Bad(lineNumber, splitError!);
                 continue;
             }
-            if (lineNumber == 1 && fields.Count >= 2 && fields[0].Trim().Contains("user", StringComparison.OrdinalIgnoreCase))
-                continue; // header
-            if (TryParseRow(fields, out string user, out string item, out float value, out long timestamp, out string? reason))
+            bool parsed = TryParseRow(fields, out string user, out string item, out float value, out long timestamp, out string? reason);
+            if (lineNumber == 1 && IsHeader(fields[0].Trim(), parsed))
+                continue;
+            if (parsed)
                 builder.Add(user, item, value, timestamp);
             else
                 errors.Bad(lineNumber, reason!);
@@ -40,6 +42,11 @@ public static class InteractionCsvLoader
         }
         return builder.Build();
     }
+
+    private static bool IsHeader(string first, bool parsesAsRow) =>
+        first.Equals("user", StringComparison.OrdinalIgnoreCase) || first.Equals("userid", StringComparison.OrdinalIgnoreCase)
+        || first.Equals("user_id", StringComparison.OrdinalIgnoreCase)
+        || (!parsesAsRow && first.Contains("user", StringComparison.OrdinalIgnoreCase));
 
     internal static bool TryParseRow(List<string> fields, out string user, out string item, out float value, out long timestamp, out string? reason)
     {

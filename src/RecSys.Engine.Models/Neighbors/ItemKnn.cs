@@ -29,8 +29,10 @@ public sealed class ItemKnn(int neighbors = 100, ItemSimilarityKind similarity =
     {
         _train = data.Matrix;
         int n = ItemCount = data.ItemCount;
-        var binary = data.Binary ? data.Matrix : InteractionMatrix.FromSet(data.Events, binary: true);
-        double[] c = CoOccurrence.Gram(binary, binary.Transpose(), maxDegreeOfParallelism);
+        // Similarity counts co-occurrences: built from the binary matrix whatever the data's values.
+        double[] c = data.Binary
+            ? CoOccurrence.Gram(data.Matrix, data.Transposed, maxDegreeOfParallelism)
+            : CoOccurrence.Gram(InteractionMatrix.FromSet(data.Events, binary: true), InteractionMatrix.FromSet(data.Events, binary: true).Transpose(), maxDegreeOfParallelism);
         int keep = Math.Min(Neighbors, Math.Max(n - 1, 1));
         var items = new int[n * keep];
         var weights = new float[n * keep];

@@ -78,6 +78,19 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Content_WithoutMetadata_IsLeftOutByDefault_AndAnErrorWhenAskedFor()
+    {
+        string path = Path.Combine(_dir, "plain.csv");
+        File.WriteAllText(path, "a,1\na,2\nb,1\nb,2\nc,2\nc,3\n");
+        var byDefault = Run("eval", "--data", path, "--format", "csv", "--factors", "4");
+        Assert.True(byDefault.Code == 0, byDefault.Stderr);
+        Assert.Contains("content model is left out", byDefault.Stderr);
+        var asked = Run("eval", "--data", path, "--format", "csv", "--models", "content");
+        Assert.Equal(CliRunner.ExitBadInput, asked.Code);
+        Assert.Contains("item metadata", asked.Stderr);
+    }
+
+    [Fact]
     public void BadRow_ExitsTwo_NamingTheLine_UnlessSkipped()
     {
         string path = Path.Combine(_dir, "bad.csv");

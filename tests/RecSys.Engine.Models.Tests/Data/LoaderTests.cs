@@ -38,6 +38,25 @@ public sealed class LoaderTests : IDisposable
         Assert.Equal([0L, 0L], set.Timestamps);
     }
 
+    [Fact]
+    public void Csv_FirstRowMentioningUser_IsDataWhenItParses()
+    {
+        string path = Write("c.csv", "user1,item9,2,5\nuser2,item9,1,6\n");
+        var set = InteractionCsvLoader.Load(path);
+        Assert.Equal(2, set.Count);
+        Assert.Equal("user1", set.Users[0]);
+        string headed = Write("d.csv", "userId,itemId\nuser1,item9\n");
+        Assert.Equal(1, InteractionCsvLoader.Load(headed).Count);
+    }
+
+    [Fact]
+    public void NumericIds_OnlyWhenCanonical()
+    {
+        Assert.Equal([7L, -3L], IdMap.FromIds(["7", "-3"]).TryGetNumericIds()!);
+        Assert.Null(IdMap.FromIds(["7", "007"]).TryGetNumericIds());
+        Assert.Null(IdMap.FromIds(["+5"]).TryGetNumericIds());
+    }
+
     [Theory]
     [InlineData("u1,i1,abc,1\n", "value 'abc' is not a number")]
     [InlineData("u1\n", "expected 2 to 4 fields")]

@@ -3,7 +3,9 @@ namespace RecSys.Engine.Models.Data;
 /// <summary>
 /// The MovieLens ratings.csv / movies.csv format (ml-latest, ml-25m...): ratings.csv
 /// <c>userId,movieId,rating,timestamp</c> with a header; movies.csv <c>movieId,title,genres</c> with quoted
-/// titles (they contain commas) and genres split on '|' ("(no genres listed)" means none). CRLF or LF.
+/// titles (they contain commas) and genres split on '|' ("(no genres listed)" means none); tags.csv
+/// <c>userId,movieId,tag,timestamp</c> (optional) adds each movie's distinct tags to its metadata, for the
+/// content encoder. CRLF or LF.
 /// </summary>
 public static class MovieLensCsvLoader
 {
@@ -22,8 +24,48 @@ public static class MovieLensCsvLoader
         string movies = Path.Combine(directory, "movies.csv");
         if (File.Exists(movies))
             builder.Catalog = LoadMovies(movies, builder.Items, options, report);
+        string tags = Path.Combine(directory, "tags.csv");
+        if (builder.Catalog is not null && File.Exists(tags))
+            LoadTags(tags, builder.Catalog, builder.Items, options, report);
         LoadRatings(ratings, builder, options, report);
         return builder.Build();
+    }
+
+    private static void LoadTags(string path, ItemCatalog catalog, IdMap items, LoadOptions options, LoadReport report)
+    {
+        var errors = new RowErrors(path, options, report);
+        var fields = new List<string>(4);
+        var byItem = new Dictionary<int, SortedSet<string>>();
+        long lineNumber = 0;
+        using (var reader = new StreamReader(path, System.Text.Encoding.UTF8))
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                lineNumber++;
+                if (line.Length == 0 || line == "\r")
+                    continue;
+                if (lineNumber == 1 && line.StartsWith("userId", StringComparison.OrdinalIgnoreCase))
+                    continue;
+                if (!CsvFields.TrySplit(line, ',', fields, out string? error))
+                {
+                    errors.Bad(lineNumber, error!);
+                    continue;
+                }
+                if (fields.Count != 4)
+                {
+                    errors.Bad(lineNumber, $"expected 4 fields (userId,movieId,tag,timestamp), found {fields.Count}");
+                    continue;
+                }
+                // Tags of movies outside movies.csv carry no metadata to attach to: ignored.
+                if (!items.TryGetOrdinal(fields[1].Trim(), out int item) || fields[2].Trim().Length == 0)
+                    continue;
+                if (!byItem.TryGetValue(item, out var set))
+                    byItem[item] = set = new SortedSet<string>(StringComparer.Ordinal);
+                set.Add(fields[2].Trim().ToLowerInvariant());
+            }
+        }
+        foreach (var (item, set) in byItem)
+            catalog.Set(item, catalog.Title(item), [.. catalog.Categories(item)], [.. set]);
     }
 
     private static void LoadRatings(string path, InteractionSetBuilder builder, LoadOptions options, LoadReport report)

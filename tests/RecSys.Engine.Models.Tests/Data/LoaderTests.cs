@@ -141,6 +141,19 @@ public sealed class LoaderTests : IDisposable
     }
 
     [Fact]
+    public void MovieLensCsv_TagsAttachToMovies()
+    {
+        string dir = Directory.CreateDirectory(Path.Combine(_dir, "mltags")).FullName;
+        File.WriteAllText(Path.Combine(dir, "movies.csv"), "movieId,title,genres\n1,Toy Story (1995),Animation\n2,Heat (1995),Crime\n");
+        File.WriteAllText(Path.Combine(dir, "ratings.csv"), "userId,movieId,rating,timestamp\n1,1,4.0,1\n");
+        File.WriteAllText(Path.Combine(dir, "tags.csv"), "userId,movieId,tag,timestamp\n1,1,Pixar,1\n2,1,pixar,2\n2,1,\"fun, family\",3\n3,99,orphan,4\n");
+        var set = MovieLensCsvLoader.Load(dir);
+        Assert.Equal(["fun, family", "pixar"], set.Catalog!.Tags(0));
+        Assert.Empty(set.Catalog.Tags(1));
+        Assert.Equal(["Animation"], set.Catalog.Categories(0));
+    }
+
+    [Fact]
     public void MovieLensCsv_BadRow_NamesFileAndLine()
     {
         string dir = Directory.CreateDirectory(Path.Combine(_dir, "mlcsv-bad")).FullName;

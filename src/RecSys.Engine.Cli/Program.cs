@@ -6,4 +6,5 @@ using RecSys.Engine.Cli.Commands;
 var root = new RootCommand("RecSys.Engine: a recommendation engine with SIMD vector indexes.");
 root.Add(GenCommand.Create());
 root.Add(BenchCommand.Create());
+root.Add(EvalCommand.Create());
 return CliRunner.Run(root, args);

@@ -1,0 +1,196 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Evaluation;
+
+namespace RecSys.Engine.Cli.Commands;
+
+/// <summary>
+/// <c>recsys eval</c>: loads interactions, splits them (random per user or temporal), optionally tunes the
+/// hyper-parameters on a validation split carved out of the training part, trains every named model,
+/// and prints one row of metrics per model (JSON with --json). Deterministic by --seed.
+/// </summary>
+internal static class EvalCommand
+{
+    public const string DefaultModels = "popularity,itemknn,ease,als,content,blend";
+
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Data: a directory (ml100k, mlcsv) or a CSV file (csv).", Required = true };
+        var format = new Option<string>("--format") { Description = "ml100k | mlcsv | csv.", DefaultValueFactory = _ => "ml100k" };
+        var split = new Option<string>("--split") { Description = "random:F (train fraction per user), temporal:N (last N events per user held out) or cut:UNIXTIME (events from then on held out).", DefaultValueFactory = _ => "random:0.75" };
+        var k = new Option<int>("--k") { Description = "List length K.", DefaultValueFactory = _ => 10 };
+        var models = new Option<string?>("--models") { Description = $"Comma-separated: {string.Join(",", ModelFactory.Names)} (default {DefaultModels}; content only when the data has item metadata)." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the split and of the models.", DefaultValueFactory = _ => 42UL };
+        var json = new Option<string?>("--json") { Description = "Write the results as a JSON list to this file." };
+        var tune = new Option<bool>("--tune") { Description = "Tune hyper-parameters on a validation split of the training part first." };
+        var skipBad = new Option<bool>("--skip-bad") { Description = "Skip (and count) bad rows instead of failing." };
+        var factors = new Option<int?>("--factors") { Description = "ALS factors (default 64)." };
+        var alpha = new Option<float?>("--alpha") { Description = "ALS confidence alpha (default 4)." };
+        var lambda = new Option<float?>("--lambda") { Description = "ALS regularisation (default 40)." };
+        var iterations = new Option<int?>("--iterations") { Description = "ALS sweeps (default 10)." };
+        var easeLambda = new Option<float?>("--ease-lambda") { Description = "EASE regularisation (default 300)." };
+        var neighbors = new Option<int?>("--neighbors") { Description = "Item-kNN neighbours per item (default 100)." };
+
+        var command = new Command("eval", "Train models on a split and report ranking metrics (NDCG, recall, precision, MAP, MRR, hit rate, coverage, diversity, novelty).");
+        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors })
+            command.Add(o);
+        command.SetAction(parse =>
+        {
+            TextWriter stdout = parse.InvocationConfiguration.Output;
+            TextWriter stderr = parse.InvocationConfiguration.Error;
+            int topK = parse.GetValue(k);
+            if (topK < 1)
+                throw new CliInputException($"--k must be at least 1 (got {topK})");
+            string? requested = parse.GetValue(models);
+            string[] modelNames = (requested ?? DefaultModels).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (modelNames.Length == 0)
+                throw new CliInputException("--models names no model");
+            foreach (string m in modelNames)
+            {
+                if (Array.IndexOf(ModelFactory.Names, m) < 0)
+                    throw new CliInputException($"--models: unknown model '{m}' (known: {string.Join(", ", ModelFactory.Names)})");
+            }
+            ulong s = parse.GetValue(seed);
+            var settings = new ModelSettings();
+            settings = settings with
+            {
+                Als = settings.Als with
+                {
+                    Factors = parse.GetValue(factors) ?? settings.Als.Factors,
+                    Alpha = parse.GetValue(alpha) ?? settings.Als.Alpha,
+                    Lambda = parse.GetValue(lambda) ?? settings.Als.Lambda,
+                    Iterations = parse.GetValue(iterations) ?? settings.Als.Iterations,
+                    Seed = s,
+                },
+                EaseLambda = parse.GetValue(easeLambda) ?? settings.EaseLambda,
+                KnnNeighbors = parse.GetValue(neighbors) ?? settings.KnnNeighbors,
+            };
+            try
+            {
+                settings.Als.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new CliInputException($"--{e.ParamName?.ToLowerInvariant()}: {e.Message.Split(" (Parameter")[0]}");
+            }
+            if (!(settings.EaseLambda > 0))
+                throw new CliInputException($"--ease-lambda must be > 0 (got {settings.EaseLambda})");
+            if (settings.KnnNeighbors < 1)
+                throw new CliInputException($"--neighbors must be >= 1 (got {settings.KnnNeighbors})");
+            Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
+
+            string path = parse.GetValue(data)!;
+            var report = new LoadReport();
+            var loadOptions = new LoadOptions { SkipBad = parse.GetValue(skipBad) };
+            InteractionSet all = parse.GetValue(format) switch
+            {
+                "ml100k" => MovieLens100KLoader.Load(path, loadOptions, report),
+                "mlcsv" => MovieLensCsvLoader.Load(path, loadOptions, report),
+                "csv" => InteractionCsvLoader.Load(path, loadOptions, report),
+                var f => throw new CliInputException($"--format must be ml100k, mlcsv or csv (got '{f}')"),
+            };
+            if (report.RowsSkipped > 0)
+                stderr.WriteLine($"skipped {report.RowsSkipped} bad rows (first: {report.SkippedMessages[0]})");
+            if (all.Count == 0)
+                throw new InvalidDataException($"{path}: no interactions");
+            if (all.Catalog is null && modelNames.Contains("content"))
+            {
+                // Asked for by name: a clear error. By default: left out, with a note.
+                if (requested is not null)
+                    throw new CliInputException($"--models: the content model needs item metadata, which --format {parse.GetValue(format)} at {path} does not have");
+                modelNames = [.. modelNames.Where(m => m != "content")];
+                stderr.WriteLine("note: no item metadata in this data set; the content model is left out");
+            }
+            stdout.WriteLine($"data: {all.Count} interactions, {all.UserCount} users, {all.ItemCount} items ({parse.GetValue(format)})");
+
+            DataSplit parts = splitter(all);
+            stdout.WriteLine($"split {parse.GetValue(split)} seed {s}: {parts.Train.Count} train, {parts.Test.Count} test");
+            if (parts.Test.Count == 0)
+                throw new CliInputException($"--split {parse.GetValue(split)} leaves no test events");
+
+            if (parse.GetValue(tune))
+            {
+                settings = Tuner.Tune(parts.Train, modelNames, settings, s, topK, line => stderr.WriteLine(line));
+                stdout.WriteLine("tuned on a validation split of the training part:");
+                stdout.WriteLine($"  als: {settings.Als}");
+                stdout.WriteLine($"  ease: lambda={settings.EaseLambda:G}");
+                stdout.WriteLine($"  itemknn: neighbors={settings.KnnNeighbors} similarity={settings.KnnSimilarity.ToString().ToLowerInvariant()}");
+                stdout.WriteLine($"  trending: half_life_days={settings.TrendingHalfLifeDays:G}");
+                stdout.WriteLine($"  blend: c={settings.BlendC:G} weights={string.Join(",", settings.BlendWeights.Select(p => $"{p.Key}:{p.Value:G}"))}");
+            }
+
+            var train = new TrainingData(parts.Train);
+            var test = InteractionMatrix.FromSet(parts.Test, binary: true);
+            var results = EvalRunner.Run(train, test, modelNames, settings, topK, line => stderr.WriteLine(line));
+            PrintTable(stdout, results, topK);
+            string? jsonPath = parse.GetValue(json);
+            if (jsonPath is not null)
+            {
+                string? dir = Path.GetDirectoryName(Path.GetFullPath(jsonPath));
+                if (dir is not null)
+                    Directory.CreateDirectory(dir);
+                File.WriteAllText(jsonPath, ToJson(results, topK, s));
+                stdout.WriteLine($"wrote {jsonPath}");
+            }
+            return CliRunner.ExitOk;
+        });
+        return command;
+    }
+
+    internal static Func<InteractionSet, DataSplit> ParseSplit(string text, ulong seed)
+    {
+        string[] parts = text.Split(':', 2);
+        if (parts.Length == 2 && parts[0] == "random"
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double fraction) && fraction > 0 && fraction < 1)
+            return set => Splitter.RandomPerUser(set, fraction, seed);
+        if (parts.Length == 2 && parts[0] == "temporal" && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 1)
+            return set => Splitter.TemporalLastN(set, n);
+        if (parts.Length == 2 && parts[0] == "cut" && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long cut))
+            return set => Splitter.TemporalGlobalCut(set, cut);
+        throw new CliInputException($"--split must be random:F with 0 < F < 1, temporal:N with N >= 1 or cut:UNIXTIME (got '{text}')");
+    }
+
+    private static void PrintTable(TextWriter o, IReadOnlyList<EvaluationResult> results, int k)
+    {
+        o.WriteLine($"{"model",-11} {"ndcg@" + k,8} {"recall@" + k,9} {"prec@" + k,8} {"map@" + k,8} {"mrr",7} {"hit",7} {"cover",7} {"div-cat",7} {"div-emb",7} {"novelty",7} {"train s",7}");
+        foreach (var r in results)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Model,-11} {r.Ndcg,8:F4} {r.Recall,9:F4} {r.Precision,8:F4} {r.Map,8:F4} {r.Mrr,7:F4} {r.HitRate,7:F4} {r.Coverage,7:F4} {r.Diversity,7:F4} {r.EmbeddingDiversity,7:F4} {r.Novelty,7:F3} {r.TrainSeconds,7:F2}"));
+        }
+        foreach (var r in results)
+            o.WriteLine($"  {r.Model}: {r.Parameters}");
+    }
+
+    internal static string ToJson(IReadOnlyList<EvaluationResult> results, int k, ulong seed)
+    {
+        var list = new JsonArray();
+        foreach (var r in results)
+        {
+            list.Add(new JsonObject
+            {
+                ["model"] = r.Model,
+                [$"ndcg_at_{k}"] = r.Ndcg,
+                [$"recall_at_{k}"] = r.Recall,
+                [$"precision_at_{k}"] = r.Precision,
+                [$"map_at_{k}"] = r.Map,
+                ["mrr"] = r.Mrr,
+                ["hit_rate"] = r.HitRate,
+                ["coverage"] = r.Coverage,
+                ["diversity"] = Finite(r.Diversity),
+                ["diversity_embedding"] = Finite(r.EmbeddingDiversity),
+                ["novelty"] = r.Novelty,
+                ["users"] = r.Users,
+                ["seed"] = seed,
+                ["parameters"] = r.Parameters,
+                ["train_seconds"] = r.TrainSeconds,
+            });
+        }
+        return list.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static JsonNode? Finite(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+}

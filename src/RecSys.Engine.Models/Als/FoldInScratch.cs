@@ -1,0 +1,36 @@
+namespace RecSys.Engine.Models.Als;
+
+/// <summary>
+/// Reusable buffers for one ALS row solve (k x k system in double, CG vectors, confidences), so a serving
+/// thread can fold users in without allocating per call.
+/// </summary>
+public sealed class FoldInScratch
+{
+    public FoldInScratch(int factors, int events = 128)
+    {
+        A = new double[factors * factors];
+        B = new double[factors];
+        Yt = new float[factors * AlsKernels.ExactBlock];
+        Wt = new float[factors * AlsKernels.ExactBlock];
+        Cg = new float[3 * factors];
+        Confidence = new float[Math.Max(events, 1)];
+    }
+
+    internal double[] A { get; }
+
+    internal double[] B { get; }
+
+    internal float[] Yt { get; }
+
+    internal float[] Wt { get; }
+
+    internal float[] Cg { get; }
+
+    internal float[] Confidence { get; private set; }
+
+    internal void EnsureEvents(int events)
+    {
+        if (Confidence.Length < events)
+            Confidence = new float[Math.Max(events, Confidence.Length * 2)];
+    }
+}

@@ -1,0 +1,149 @@
+using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Models.Data;
+
+namespace RecSys.Engine.Models.Als;
+
+/// <summary>
+/// Implicit-feedback matrix factorisation (Hu, Koren &amp; Volinsky 2008) by alternating least squares:
+/// each sweep solves every user row with the item factors fixed, then every item row with the user
+/// factors fixed, rows in parallel (each row is independent, so the result does not depend on the
+/// thread count). Scores are user . item. <see cref="FoldIn"/> computes a user row for a new or updated
+/// history with the items fixed: exactly the user half-step for that one row.
+/// </summary>
+public sealed class ImplicitAls : IRecommender
+{
+    private float[] _userFactors = [];
+    private float[] _itemFactors = [];
+    private float[]? _itemGram;
+
+    public ImplicitAls(AlsOptions? options = null)
+    {
+        Options = options ?? new AlsOptions();
+        Options.Validate();
+    }
+
+    public AlsOptions Options { get; }
+
+    public string Name => "als";
+
+    public int Factors => Options.Factors;
+
+    public int UserCount { get; private set; }
+
+    public int ItemCount { get; private set; }
+
+    /// <summary>Users x factors, row-major, no padding.</summary>
+    public ReadOnlySpan<float> UserFactors => _userFactors;
+
+    /// <summary>Items x factors, row-major, no padding.</summary>
+    public ReadOnlySpan<float> ItemFactors => _itemFactors;
+
+    public ReadOnlySpan<float> UserRow(int user) => _userFactors.AsSpan(user * Factors, Factors);
+
+    public ReadOnlySpan<float> ItemRow(int item) => _itemFactors.AsSpan(item * Factors, Factors);
+
+    public string Describe() => Options.ToString();
+
+    public void Fit(TrainingData data) => Fit(data.Matrix, data.Transposed);
+
+    public void Fit(InteractionMatrix usersByItems, InteractionMatrix itemsByUsers)
+    {
+        int k = Factors;
+        UserCount = usersByItems.RowCount;
+        ItemCount = usersByItems.ColumnCount;
+        // Small random start scaled so initial scores are ~0.01; users start at zero because the first
+        // half-step overwrites them anyway (CG from zero is a clean start).
+        _userFactors = new float[UserCount * k];
+        _itemFactors = new float[ItemCount * k];
+        var rng = new SplitMix64(Options.Seed);
+        float scale = 0.1f / MathF.Sqrt(k);
+        for (int i = 0; i < _itemFactors.Length; i++)
+            _itemFactors[i] = (float)rng.NextGaussian() * scale;
+        for (int i = 0; i < _userFactors.Length; i++)
+            _userFactors[i] = (float)rng.NextGaussian() * scale;
+        for (int sweep = 0; sweep < Options.Iterations; sweep++)
+        {
+            HalfStep(usersByItems, _itemFactors, _userFactors);
+            HalfStep(itemsByUsers, _userFactors, _itemFactors);
+        }
+        _itemGram = null;
+    }
+
+    /// <summary>One more user half-step with the item factors fixed (what serving does after a batch of new events).</summary>
+    public void RecomputeUsers(InteractionMatrix usersByItems) => HalfStep(usersByItems, _itemFactors, _userFactors);
+
+    public void Score(int user, Span<float> scores) => ScoreVector(UserRow(user), scores);
+
+    /// <summary>Scores of every item for an arbitrary user vector (e.g. from <see cref="FoldIn"/>).</summary>
+    public void ScoreVector(ReadOnlySpan<float> userVector, Span<float> scores) =>
+        DotProduct.ComputeMany(userVector, _itemFactors, Factors, scores[..ItemCount]);
+
+    /// <summary>
+    /// The least-squares user row for <paramref name="items"/> (with values, or null for all-ones) and the
+    /// item factors fixed: the exact solution by Cholesky, identical to a Cholesky user half-step.
+    /// Thread-safe; allocates only the k x k scratch when <paramref name="scratch"/> is null.
+    /// </summary>
+    public void FoldIn(ReadOnlySpan<int> items, ReadOnlySpan<float> values, Span<float> userVector, FoldInScratch? scratch = null)
+    {
+        int k = Factors;
+        if (userVector.Length < k)
+            throw new ArgumentException($"user vector needs {k} floats", nameof(userVector));
+        if (!values.IsEmpty && values.Length != items.Length)
+            throw new ArgumentException("values and items differ in length", nameof(values));
+        foreach (int item in items)
+        {
+            if ((uint)item >= (uint)ItemCount)
+                throw new ArgumentOutOfRangeException(nameof(items), $"item ordinal {item} outside 0..{ItemCount - 1}");
+        }
+        scratch ??= new FoldInScratch(k, items.Length);
+        scratch.EnsureEvents(items.Length);
+        Span<float> confidence = scratch.Confidence.AsSpan(0, items.Length);
+        for (int n = 0; n < items.Length; n++)
+            confidence[n] = Confidence(values.IsEmpty ? 1f : values[n]);
+        float[] gram = _itemGram ??= AlsKernels.Gram(_itemFactors, ItemCount, k, Options.Lambda);
+        AlsKernels.SolveExact(gram, _itemFactors, k, items, confidence, userVector, scratch.A, scratch.B, scratch.Yt, scratch.Wt);
+    }
+
+    private float Confidence(float value) => 1f + Options.Alpha * (Options.BinaryConfidence ? 1f : value);
+
+    private void HalfStep(InteractionMatrix rowsByColumns, float[] fixedFactors, float[] solved)
+    {
+        int k = Factors;
+        float[] gram = AlsKernels.Gram(fixedFactors, rowsByColumns.ColumnCount, k, Options.Lambda);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism };
+        int maxLength = 0;
+        for (int r = 0; r < rowsByColumns.RowCount; r++)
+            maxLength = Math.Max(maxLength, rowsByColumns.RowLength(r));
+        Parallel.For(0, rowsByColumns.RowCount, options, () => new FoldInScratch(k, maxLength), (row, _, scratch) =>
+        {
+            ReadOnlySpan<int> items = rowsByColumns.Columns(row);
+            Span<float> x = solved.AsSpan(row * k, k);
+            if (items.IsEmpty)
+            {
+                // No events: the minimiser of sum (x.y)^2 + lambda |x|^2 is zero.
+                x.Clear();
+                return scratch;
+            }
+            ReadOnlySpan<float> values = rowsByColumns.RowValues(row);
+            Span<float> confidence = scratch.Confidence.AsSpan(0, items.Length);
+            for (int n = 0; n < items.Length; n++)
+                confidence[n] = Confidence(values[n]);
+            if (Options.Solver == AlsSolver.Cholesky)
+                AlsKernels.SolveExact(gram, fixedFactors, k, items, confidence, x, scratch.A, scratch.B, scratch.Yt, scratch.Wt);
+            else
+                AlsKernels.ConjugateGradient(gram, fixedFactors, k, items, confidence, x, Options.CgSteps, scratch.Cg);
+            return scratch;
+        }, _ => { });
+    }
+
+    /// <summary>Restores a trained model (from <see cref="Persistence.ModelStore"/>).</summary>
+    internal void Restore(float[] userFactors, float[] itemFactors, int users, int items)
+    {
+        UserCount = users;
+        ItemCount = items;
+        _userFactors = userFactors;
+        _itemFactors = itemFactors;
+        _itemGram = null;
+    }
+}

@@ -1,0 +1,140 @@
+using RecSys.Engine.Models.Als;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Neighbors;
+
+namespace RecSys.Engine.Models.Evaluation;
+
+/// <summary>
+/// Grid search of hyper-parameters on a validation split carved out of the training part (random 75/25
+/// per user, its own seed), never on the test part. Each model is tuned on its own by NDCG@K; the blend
+/// is tuned last, over the tuned sources. Returns the chosen settings; <paramref name="log"/> gets every trial.
+/// </summary>
+public static class Tuner
+{
+    public static ModelSettings Tune(InteractionSet train, IReadOnlyList<string> models, ModelSettings start, ulong seed, int k, Action<string>? log = null)
+    {
+        DataSplit validation = Splitter.RandomPerUser(train, 0.75, seed ^ 0x7A11DA7E5EEDUL);
+        var fit = new TrainingData(validation.Train);
+        InteractionMatrix held = InteractionMatrix.FromSet(validation.Test, binary: true);
+        var options = new EvaluationOptions { K = k };
+        var settings = start;
+        bool wants(string m) => models.Contains(m) || (models.Contains("blend") && settings.BlendWeights.ContainsKey(m));
+
+        double score(IRecommender model, string label)
+        {
+            model.Fit(fit);
+            double ndcg = Evaluator.Evaluate(model, fit, held, options).Ndcg;
+            log?.Invoke($"tune {label}: validation ndcg@{k} {ndcg:F4}");
+            return ndcg;
+        }
+
+        if (wants("als"))
+        {
+            AlsOptions best = settings.Als;
+            double bestScore = double.NegativeInfinity;
+            foreach (int factors in new[] { 32, 64, 128 })
+            {
+                foreach (float alpha in new[] { 2f, 4f, 8f })
+                {
+                    foreach (float lambda in new[] { 20f, 40f, 80f })
+                    {
+                        var o = settings.Als with { Factors = factors, Alpha = alpha, Lambda = lambda };
+                        double s = score(new ImplicitAls(o), $"als {o}");
+                        if (s > bestScore)
+                            (bestScore, best) = (s, o);
+                    }
+                }
+            }
+            settings = settings with { Als = best };
+            log?.Invoke($"chosen als: {best}");
+        }
+        if (wants("ease"))
+        {
+            float best = settings.EaseLambda;
+            double bestScore = double.NegativeInfinity;
+            foreach (float lambda in new[] { 100f, 200f, 300f, 500f, 800f, 1200f })
+            {
+                double s = score(new Ease(lambda), $"ease lambda={lambda}");
+                if (s > bestScore)
+                    (bestScore, best) = (s, lambda);
+            }
+            settings = settings with { EaseLambda = best };
+            log?.Invoke($"chosen ease: lambda={best}");
+        }
+        if (wants("itemknn"))
+        {
+            (int n, ItemSimilarityKind sim) best = (settings.KnnNeighbors, settings.KnnSimilarity);
+            double bestScore = double.NegativeInfinity;
+            foreach (var sim in new[] { ItemSimilarityKind.Cosine, ItemSimilarityKind.Jaccard, ItemSimilarityKind.Lift })
+            {
+                foreach (int n in new[] { 20, 50, 100, 200, 400 })
+                {
+                    double s = score(new ItemKnn(n, sim), $"itemknn neighbors={n} similarity={sim}");
+                    if (s > bestScore)
+                        (bestScore, best) = (s, (n, sim));
+                }
+            }
+            settings = settings with { KnnNeighbors = best.n, KnnSimilarity = best.sim };
+            log?.Invoke($"chosen itemknn: neighbors={best.n} similarity={best.sim}");
+        }
+        if (wants("trending"))
+        {
+            double best = settings.TrendingHalfLifeDays;
+            double bestScore = double.NegativeInfinity;
+            foreach (double days in new[] { 7.0, 30.0, 90.0, 365.0, 3650.0 })
+            {
+                double s = score(ModelFactory.Create("trending", settings with { TrendingHalfLifeDays = days }), $"trending half_life_days={days}");
+                if (s > bestScore)
+                    (bestScore, best) = (s, days);
+            }
+            settings = settings with { TrendingHalfLifeDays = best };
+            log?.Invoke($"chosen trending: half_life_days={best}");
+        }
+        if (models.Contains("blend"))
+            settings = TuneBlend(fit, held, settings, options, log);
+        return settings;
+    }
+
+    private static ModelSettings TuneBlend(TrainingData fit, InteractionMatrix held, ModelSettings settings, EvaluationOptions options, Action<string>? log)
+    {
+        // Train each candidate source once on the validation fit, then search weights over them.
+        string[] candidates = ["als", "ease", "itemknn", "content", "trending"];
+        var trained = new Dictionary<string, IRecommender>();
+        foreach (string name in candidates)
+        {
+            if (name == "content" && fit.Catalog is null)
+                continue;
+            var model = ModelFactory.Create(name, settings);
+            model.Fit(fit);
+            trained[name] = model;
+        }
+        float[] easeWeights = [0f, 0.5f, 1f, 1.5f];
+        float[] knnWeights = [0f, 0.25f, 0.5f];
+        float[] contentWeights = trained.ContainsKey("content") ? [0f, 0.1f, 0.25f] : [0f];
+        float[] trendingWeights = [0f, 0.1f];
+        float[] cs = [10f, 30f, 60f];
+        var best = settings;
+        double bestScore = double.NegativeInfinity;
+        foreach (float c in cs)
+        foreach (float we in easeWeights)
+        foreach (float wk in knnWeights)
+        foreach (float wc in contentWeights)
+        foreach (float wt in trendingWeights)
+        {
+            var weights = new Dictionary<string, float> { ["als"] = 1f };
+            if (we > 0) weights["ease"] = we;
+            if (wk > 0) weights["itemknn"] = wk;
+            if (wc > 0) weights["content"] = wc;
+            if (wt > 0) weights["trending"] = wt;
+            var candidate = settings with { BlendWeights = weights, BlendC = c };
+            var blend = ModelFactory.CreateBlend(candidate, n => trained[n]);
+            blend.Fit(fit);
+            double s = Evaluator.Evaluate(blend, fit, held, options).Ndcg;
+            log?.Invoke($"tune blend {blend.Describe()}: validation ndcg@{options.K} {s:F4}");
+            if (s > bestScore)
+                (bestScore, best) = (s, candidate);
+        }
+        log?.Invoke($"chosen blend: c={best.BlendC} weights={string.Join(",", best.BlendWeights.Select(p => $"{p.Key}:{p.Value}"))}");
+        return best;
+    }
+}

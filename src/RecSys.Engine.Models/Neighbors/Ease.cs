@@ -1,0 +1,69 @@
+using System.Numerics.Tensors;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.LinearAlgebra;
+
+namespace RecSys.Engine.Models.Neighbors;
+
+/// <summary>
+/// EASE (Steck 2019, "Embarrassingly Shallow Autoencoders"): item-item weights in closed form,
+/// P = (X^T X + lambda I)^-1, B[i, j] = -P[i, j] / P[j, j], diag(B) = 0; a user's scores are x_u B
+/// (the sum of the B rows of the user's items).
+/// </summary>
+public sealed class Ease(float lambda = 300f, int maxDegreeOfParallelism = -1) : IRecommender
+{
+    private float[] _weights = [];
+    private InteractionMatrix? _train;
+
+    public string Name => "ease";
+
+    public float Lambda { get; } = lambda > 0 && float.IsFinite(lambda) ? lambda : throw new ArgumentOutOfRangeException(nameof(lambda), $"lambda must be > 0, got {lambda}");
+
+    public int ItemCount { get; private set; }
+
+    /// <summary>B, items x items row-major.</summary>
+    public ReadOnlySpan<float> Weights => _weights;
+
+    public string Describe() => $"lambda={Lambda:G}";
+
+    public void Fit(TrainingData data)
+    {
+        _train = data.Matrix;
+        ItemCount = data.ItemCount;
+        _weights = ComputeWeights(CoOccurrence.Gram(data.Matrix, data.Transposed, maxDegreeOfParallelism), ItemCount, Lambda, maxDegreeOfParallelism);
+    }
+
+    /// <summary>B from a Gram matrix (consumed: the diagonal is changed).</summary>
+    public static float[] ComputeWeights(double[] gram, int n, float lambda, int maxDegreeOfParallelism = -1)
+    {
+        for (int i = 0; i < n; i++)
+            gram[i * n + i] += lambda;
+        double[] p = DenseCholesky.InvertSpd(gram, n, maxDegreeOfParallelism);
+        var b = new float[(long)n * n];
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+        {
+            for (int j = 0; j < n; j++)
+                b[i * n + j] = i == j ? 0f : (float)(-p[i * n + j] / p[j * n + j]);
+        });
+        return b;
+    }
+
+    public void Score(int user, Span<float> scores) => ScoreHistory(_train!.Columns(user), _train.RowValues(user), scores);
+
+    /// <summary>Scores for any history (a new user's items and values): sum of B rows weighted by value.</summary>
+    public void ScoreHistory(ReadOnlySpan<int> items, ReadOnlySpan<float> values, Span<float> scores)
+    {
+        Span<float> s = scores[..ItemCount];
+        s.Clear();
+        for (int p = 0; p < items.Length; p++)
+            TensorPrimitives.MultiplyAdd(_weights.AsSpan(items[p] * ItemCount, ItemCount), values.IsEmpty ? 1f : values[p], s, s);
+    }
+
+    internal void Restore(float[] weights, int items)
+    {
+        _weights = weights;
+        ItemCount = items;
+    }
+
+    /// <summary>Attaches the training matrix (histories) to a restored model.</summary>
+    public void AttachHistories(InteractionMatrix usersByItems) => _train = usersByItems;
+}

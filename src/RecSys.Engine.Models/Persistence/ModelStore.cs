@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Text.Json;
+using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Models.Als;
+using RecSys.Engine.Models.Content;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Neighbors;
+
+namespace RecSys.Engine.Models.Persistence;
+
+/// <summary>
+/// Saves and loads trained models in a model directory:
+/// <code>
+///   manifest.json        kind, hyper-parameters, sizes, file names
+///   users.ids|.txt       ordinal -> external user id (Core IdFile when numeric)
+///   items.ids|.txt       ordinal -> external item id
+///   *.vec                RecSys vector files (Core VectorFileWriter), one row per user / item
+/// </code>
+/// The vector files are the ones the ANN indexes map, so serving can build its indexes from them directly.
+/// Loading copies the rows into the model's arrays (the models score from managed memory).
+/// </summary>
+public static class ModelStore
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static void SaveAls(ImplicitAls model, IdMap users, IdMap items, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var o = model.Options;
+        var manifest = new ModelManifest
+        {
+            Kind = "als",
+            Users = model.UserCount,
+            Items = model.ItemCount,
+            Dimension = model.Factors,
+            Parameters = new()
+            {
+                ["factors"] = Str(o.Factors),
+                ["alpha"] = Str(o.Alpha),
+                ["lambda"] = Str(o.Lambda),
+                ["iterations"] = Str(o.Iterations),
+                ["solver"] = o.Solver.ToString(),
+                ["cg_steps"] = Str(o.CgSteps),
+                ["binary_confidence"] = o.BinaryConfidence ? "true" : "false",
+                ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
+            },
+            Files = new()
+            {
+                ["users"] = IdMapFile.Write(directory, "users", users),
+                ["items"] = IdMapFile.Write(directory, "items", items),
+                ["user_vectors"] = WriteRows(directory, "user_factors.vec", model.UserFactors, model.UserCount, model.Factors, DistanceMetric.InnerProduct),
+                ["item_vectors"] = WriteRows(directory, "item_factors.vec", model.ItemFactors, model.ItemCount, model.Factors, DistanceMetric.InnerProduct),
+            },
+        };
+        WriteManifest(directory, manifest);
+    }
+
+    public static (ImplicitAls Model, IdMap Users, IdMap Items) LoadAls(string directory)
+    {
+        var m = ReadManifest(directory, "als");
+        var p = m.Parameters;
+        var options = new AlsOptions
+        {
+            Factors = Int(p, "factors"),
+            Alpha = Float(p, "alpha"),
+            Lambda = Float(p, "lambda"),
+            Iterations = Int(p, "iterations"),
+            Solver = Enum.Parse<AlsSolver>(Get(p, "solver")),
+            CgSteps = Int(p, "cg_steps"),
+            BinaryConfidence = Get(p, "binary_confidence") == "true",
+            Seed = ulong.Parse(Get(p, "seed"), CultureInfo.InvariantCulture),
+        };
+        var model = new ImplicitAls(options);
+        float[] userRows = ReadRows(directory, m.Files["user_vectors"], m.Users, m.Dimension);
+        float[] itemRows = ReadRows(directory, m.Files["item_vectors"], m.Items, m.Dimension);
+        model.Restore(userRows, itemRows, m.Users, m.Items);
+        return (model, IdMapFile.Read(directory, m.Files["users"]), IdMapFile.Read(directory, m.Files["items"]));
+    }
+
+    public static void SaveEase(Ease model, IdMap items, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        WriteManifest(directory, new ModelManifest
+        {
+            Kind = "ease",
+            Users = 0,
+            Items = model.ItemCount,
+            Dimension = model.ItemCount,
+            Parameters = new() { ["lambda"] = Str(model.Lambda) },
+            Files = new()
+            {
+                ["items"] = IdMapFile.Write(directory, "items", items),
+                ["weights"] = WriteRows(directory, "weights.vec", model.Weights, model.ItemCount, model.ItemCount, null),
+            },
+        });
+    }
+
+    /// <summary>A restored EASE model; call <see cref="Ease.AttachHistories"/> (or score histories directly) to score users.</summary>
+    public static (Ease Model, IdMap Items) LoadEase(string directory)
+    {
+        var m = ReadManifest(directory, "ease");
+        var model = new Ease(Float(m.Parameters, "lambda"));
+        model.Restore(ReadRows(directory, m.Files["weights"], m.Items, m.Items), m.Items);
+        return (model, IdMapFile.Read(directory, m.Files["items"]));
+    }
+
+    public static void SaveContent(ContentEncoder model, IdMap items, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        WriteManifest(directory, new ModelManifest
+        {
+            Kind = "content",
+            Users = 0,
+            Items = model.ItemCount,
+            Dimension = model.Dimension,
+            Parameters = new()
+            {
+                ["hash_buckets"] = Str(model.Options.HashBuckets),
+                ["use_title"] = model.Options.UseTitle ? "true" : "false",
+                ["category_weight"] = Str(model.Options.CategoryWeight),
+            },
+            Files = new()
+            {
+                ["items"] = IdMapFile.Write(directory, "items", items),
+                ["item_vectors"] = WriteRows(directory, "item_vectors.vec", model.ItemVectors, model.ItemCount, model.Dimension, DistanceMetric.Cosine),
+            },
+        });
+    }
+
+    /// <summary>A restored content model: item vectors, <see cref="ContentEncoder.BuildProfile"/> and <see cref="ContentEncoder.ScoreProfile"/> work.</summary>
+    public static (ContentEncoder Model, IdMap Items) LoadContent(string directory)
+    {
+        var m = ReadManifest(directory, "content");
+        var p = m.Parameters;
+        var model = new ContentEncoder(new ContentOptions
+        {
+            HashBuckets = Int(p, "hash_buckets"),
+            UseTitle = Get(p, "use_title") == "true",
+            CategoryWeight = Float(p, "category_weight"),
+        });
+        model.Restore(ReadRows(directory, m.Files["item_vectors"], m.Items, m.Dimension), m.Items, m.Dimension);
+        return (model, IdMapFile.Read(directory, m.Files["items"]));
+    }
+
+    public static ModelManifest ReadManifest(string directory, string? expectedKind = null)
+    {
+        string path = Path.Combine(directory, ModelManifest.FileName);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: model manifest not found", path);
+        ModelManifest? m;
+        try
+        {
+            m = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a valid model manifest ({e.Message})", e);
+        }
+        if (m is null || m.Format != ModelManifest.CurrentFormat)
+            throw new InvalidDataException($"{path}: not a RecSys model manifest");
+        if (m.Version != ModelManifest.CurrentVersion)
+            throw new InvalidDataException($"{path}: model format version {m.Version} is not supported (this build reads {ModelManifest.CurrentVersion})");
+        if (expectedKind is not null && m.Kind != expectedKind)
+            throw new InvalidDataException($"{path}: holds a '{m.Kind}' model, expected '{expectedKind}'");
+        return m;
+    }
+
+    private static void WriteManifest(string directory, ModelManifest manifest)
+    {
+        string path = Path.Combine(directory, ModelManifest.FileName);
+        // Written last and atomically: a directory with a manifest is a complete model.
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(manifest, Json));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private static string WriteRows(string directory, string file, ReadOnlySpan<float> rows, int count, int dimension, DistanceMetric? metric)
+    {
+        using var writer = new VectorFileWriter(Path.Combine(directory, file), Math.Max(dimension, 1), metric);
+        for (int r = 0; r < count; r++)
+            writer.Append(rows.Slice(r * dimension, dimension));
+        writer.Complete();
+        return file;
+    }
+
+    private static float[] ReadRows(string directory, string file, int count, int dimension)
+    {
+        string path = Path.Combine(directory, file);
+        using var mapped = MappedVectorFile.Open(path);
+        if (mapped.Count != count || mapped.Dimension != dimension)
+            throw new InvalidDataException($"{path}: holds {mapped.Count} x {mapped.Dimension} vectors, the manifest says {count} x {dimension}");
+        var rows = new float[(long)count * dimension];
+        for (int r = 0; r < count; r++)
+            mapped.GetRow(r).CopyTo(rows.AsSpan(r * dimension, dimension));
+        return rows;
+    }
+
+    private static string Str(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Str(float v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Get(Dictionary<string, string> p, string key) =>
+        p.TryGetValue(key, out string? v) ? v : throw new InvalidDataException($"model manifest lacks parameter '{key}'");
+
+    private static int Int(Dictionary<string, string> p, string key) =>
+        int.TryParse(Get(p, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new InvalidDataException($"model manifest parameter '{key}' is not an integer");
+
+    private static float Float(Dictionary<string, string> p, string key) =>
+        float.TryParse(Get(p, key), NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : throw new InvalidDataException($"model manifest parameter '{key}' is not a number");
+}

@@ -1,0 +1,90 @@
+using RecSys.Engine.Models.Als;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Evaluation;
+using RecSys.Engine.Models.Popularity;
+
+namespace RecSys.Engine.Models.Tests.Als;
+
+public sealed class ImplicitAlsTests
+{
+    private static readonly DataSplit Planted = Splitter.RandomPerUser(TestData.Planted(users: 400, items: 300, rank: 6, perUser: 40, seed: 7), 0.75, 1);
+
+    [Fact]
+    public void RecoversPlantedFactors_RecallFarAbovePopularity()
+    {
+        var train = new TrainingData(Planted.Train);
+        var test = InteractionMatrix.FromSet(Planted.Test, binary: true);
+        var als = new ImplicitAls(new AlsOptions { Factors = 16, Alpha = 4, Lambda = 5, Iterations = 10 });
+        als.Fit(train);
+        var pop = new PopularityModel();
+        pop.Fit(train);
+        double alsRecall = Evaluator.Evaluate(als, train, test).Recall;
+        double popRecall = Evaluator.Evaluate(pop, train, test).Recall;
+        Assert.True(alsRecall > 2 * popRecall && alsRecall > 0.3, $"ALS recall@10 {alsRecall:F3} vs popularity {popRecall:F3}");
+    }
+
+    [Fact]
+    public void FoldIn_EqualsTheUserRowAfterOneMoreCholeskyHalfStep()
+    {
+        var train = new TrainingData(Planted.Train);
+        var als = new ImplicitAls(new AlsOptions { Factors = 12, Alpha = 3, Lambda = 2, Iterations = 3, Solver = AlsSolver.Cholesky });
+        als.Fit(train);
+        var folded = new float[train.UserCount][];
+        var scratch = new FoldInScratch(12);
+        for (int u = 0; u < train.UserCount; u++)
+        {
+            folded[u] = new float[12];
+            als.FoldIn(train.Matrix.Columns(u), train.Matrix.RowValues(u), folded[u], scratch);
+        }
+        als.RecomputeUsers(train.Matrix);
+        for (int u = 0; u < train.UserCount; u++)
+            Assert.Equal(als.UserRow(u).ToArray(), folded[u]);
+    }
+
+    [Fact]
+    public void ConjugateGradient_ConvergesToTheExactRow()
+    {
+        var train = new TrainingData(Planted.Train);
+        var als = new ImplicitAls(new AlsOptions { Factors = 10, Alpha = 4, Lambda = 5, Iterations = 4, CgSteps = 10 });
+        als.Fit(train);
+        // The fit ends on an item half-step: one more CG user half-step against the final items.
+        als.RecomputeUsers(train.Matrix);
+        var exact = new float[10];
+        for (int u = 0; u < 20; u++)
+        {
+            als.FoldIn(train.Matrix.Columns(u), train.Matrix.RowValues(u), exact);
+            ReadOnlySpan<float> row = als.UserRow(u);
+            for (int f = 0; f < 10; f++)
+                Assert.True(Math.Abs(row[f] - exact[f]) < 1e-3 * (1 + Math.Abs(exact[f])), $"user {u} factor {f}: cg {row[f]} exact {exact[f]}");
+        }
+    }
+
+    [Fact]
+    public void Training_IsDeterministic_AcrossThreadCounts()
+    {
+        var train = new TrainingData(Planted.Train);
+        var one = new ImplicitAls(new AlsOptions { Factors = 8, Iterations = 3, MaxDegreeOfParallelism = 1 });
+        var many = new ImplicitAls(new AlsOptions { Factors = 8, Iterations = 3, MaxDegreeOfParallelism = 4 });
+        one.Fit(train);
+        many.Fit(train);
+        Assert.True(one.ItemFactors.SequenceEqual(many.ItemFactors));
+        Assert.True(one.UserFactors.SequenceEqual(many.UserFactors));
+    }
+
+    [Fact]
+    public void FoldIn_RejectsUnknownItems()
+    {
+        var train = new TrainingData(Planted.Train);
+        var als = new ImplicitAls(new AlsOptions { Factors = 4, Iterations = 1 });
+        als.Fit(train);
+        Assert.Throws<ArgumentOutOfRangeException>(() => als.FoldIn([train.ItemCount], [], new float[4]));
+    }
+
+    [Fact]
+    public void Options_Validate()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImplicitAls(new AlsOptions { Factors = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImplicitAls(new AlsOptions { Lambda = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImplicitAls(new AlsOptions { Alpha = float.NaN }));
+    }
+}

@@ -1,0 +1,36 @@
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Evaluation;
+using RecSys.Engine.Models.Neighbors;
+
+namespace RecSys.Engine.Models.Tests.Evaluation;
+
+public sealed class TunerTests
+{
+    [Fact]
+    public void Tune_PicksFromTheGrid_FromTrainingDataOnly_Deterministically()
+    {
+        var set = TestData.Planted(users: 150, items: 120, rank: 4, perUser: 20, seed: 9);
+        var train = Splitter.RandomPerUser(set, 0.75, 42).Train;
+        var log = new List<string>();
+        var start = new ModelSettings { EaseLambda = 7f, KnnNeighbors = 3 };
+        var tuned = Tuner.Tune(train, ["ease", "itemknn"], start, seed: 42, k: 10, log.Add);
+        Assert.Contains(tuned.EaseLambda, new[] { 100f, 200f, 300f, 500f, 800f, 1200f });
+        Assert.Contains(tuned.KnnNeighbors, new[] { 20, 50, 100, 200, 400 });
+        Assert.Equal(6 + 15 + 2, log.Count); // every trial and both choices are reported
+        Assert.Contains(log, l => l.StartsWith("chosen ease", StringComparison.Ordinal));
+        // ALS was not asked for: its settings are untouched.
+        Assert.Equal(start.Als, tuned.Als);
+        var again = Tuner.Tune(train, ["ease", "itemknn"], start, seed: 42, k: 10);
+        Assert.Equal((tuned.EaseLambda, tuned.KnnNeighbors, tuned.KnnSimilarity), (again.EaseLambda, again.KnnNeighbors, again.KnnSimilarity));
+    }
+
+    [Fact]
+    public void SegmentKey_MatchesTheDemographicSegment()
+    {
+        var d = new UserDemographics();
+        d.Set(0, 19, "F", "student");
+        Assert.Equal(RecSys.Engine.Models.Popularity.UserSegments.Of(d, 0), RecSys.Engine.Models.Popularity.UserSegments.Key(19, "F", "student"));
+        Assert.Equal("18-24|F|student", RecSys.Engine.Models.Popularity.UserSegments.Key(19, "F", "student"));
+        Assert.Equal(ItemSimilarityKind.Cosine, new ModelSettings().KnnSimilarity);
+    }
+}

@@ -4,7 +4,7 @@ namespace RecSys.Engine.Cli.Bench;
 
 /// <summary>
 /// Runs candidates one after another on the same data in one process, so peers are compared under
-/// the same conditions: build (timed), warm-up, then every query once on one thread (timed per query).
+/// the same conditions: build (timed), a time-based warm-up per setting, then every query once on one thread (timed per query).
 /// recall@k = |returned top-k ∩ exact top-k| / k, averaged over queries.
 /// </summary>
 internal static class AnnBenchmarkRunner
@@ -26,10 +26,7 @@ internal static class AnnBenchmarkRunner
 
             for (int s = 0; s < candidate.Settings.Count; s++)
             {
-                // Warm-up: JIT tiers, caches, page faults; not timed.
-                int warm = Math.Min(data.QueryCount, 20);
-                for (int q = 0; q < warm; q++)
-                    candidate.Search(s, data.Query(q), k, ids);
+                Warm(candidate, s, data, k, ids);
 
                 double hits = 0;
                 long total = Stopwatch.GetTimestamp();
@@ -56,6 +53,25 @@ internal static class AnnBenchmarkRunner
             candidate.Dispose();
         }
         return results;
+    }
+
+    /// <summary>
+    /// Warm-up, not timed: caches, page faults and, above all, tiered JIT. A method is recompiled at
+    /// tier 1 only after 30 calls and a quiet spell of ~100 ms, on a background thread, so a fixed handful
+    /// of queries leaves the first setting measured on tier-0 code (and, on 2 cores, racing the
+    /// compiler). Cycle through the queries for at least 0.3 s and 50 searches (at most 3 s, for slow
+    /// exact scans), then pause so the background compiles land before the clock starts.
+    /// </summary>
+    private static void Warm(IAnnCandidate candidate, int setting, AnnDataset data, int k, long[] ids)
+    {
+        var sw = Stopwatch.StartNew();
+        int done = 0;
+        while ((sw.Elapsed.TotalSeconds < 0.3 || done < 50) && sw.Elapsed.TotalSeconds < 3)
+        {
+            candidate.Search(setting, data.Query(done % data.QueryCount), k, ids);
+            done++;
+        }
+        Thread.Sleep(150);
     }
 
     private static int CountHits(ReadOnlySpan<long> found, ReadOnlySpan<int> truth)

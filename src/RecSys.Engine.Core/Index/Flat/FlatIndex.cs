@@ -72,19 +72,7 @@ public sealed unsafe partial class FlatIndex : IVectorIndex
         {
             EnsureWritable();
             // Validate the whole batch before touching the index: a bad row never leaves half a batch in.
-            HashSet<long>? batch = ids.Length > 1 ? new HashSet<long>(ids.Length) : null;
-            for (int r = 0; r < ids.Length; r++)
-            {
-                long id = ids[r];
-                if (_ordinalOf!.ContainsKey(id) || (batch is not null && !batch.Add(id)))
-                    throw new ArgumentException($"row {r}: id {id} is already in the index", nameof(ids));
-                var row = vectors.Slice(r * Dimension, Dimension);
-                int bad = IndexOfNonFinite(row);
-                if (bad >= 0)
-                    throw new ArgumentException($"row {r} (id {id}): value {bad} is {row[bad]}; vectors must be finite", nameof(vectors));
-                if (Metric == DistanceMetric.Cosine && IsAllZero(row))
-                    throw new ArgumentException($"row {r} (id {id}): an all-zero vector has no cosine direction", nameof(vectors));
-            }
+            AddValidation.ValidateBatch(ids, vectors, Dimension, Metric, _ordinalOf!);
 
             long needed = _count + ids.Length;
             _arena!.Reserve(Math.Max(needed, _arena.Capacity));
@@ -177,18 +165,6 @@ public sealed unsafe partial class FlatIndex : IVectorIndex
             _ordinalOf = map;
         }
     }
-
-    private static int IndexOfNonFinite(ReadOnlySpan<float> row)
-    {
-        for (int i = 0; i < row.Length; i++)
-        {
-            if (!float.IsFinite(row[i]))
-                return i;
-        }
-        return -1;
-    }
-
-    private static bool IsAllZero(ReadOnlySpan<float> row) => !row.ContainsAnyExcept(0f);
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 

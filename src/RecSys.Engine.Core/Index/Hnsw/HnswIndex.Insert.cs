@@ -32,21 +32,7 @@ public sealed unsafe partial class HnswIndex
             ThrowIfDisposed();
             EnsureIdMap();
             // Validate the whole batch first: a bad row never leaves half a batch in the graph.
-            HashSet<long>? batch = ids.Length > 1 ? new HashSet<long>(ids.Length) : null;
-            for (int r = 0; r < ids.Length; r++)
-            {
-                long id = ids[r];
-                if (_ordinalOf!.ContainsKey(id) || (batch is not null && !batch.Add(id)))
-                    throw new ArgumentException($"row {r}: id {id} is already in the index", nameof(ids));
-                var row = vectors.Slice(r * Dimension, Dimension);
-                for (int j = 0; j < row.Length; j++)
-                {
-                    if (!float.IsFinite(row[j]))
-                        throw new ArgumentException($"row {r} (id {id}): value {j} is {row[j]}; vectors must be finite", nameof(vectors));
-                }
-                if (Metric == DistanceMetric.Cosine && !row.ContainsAnyExcept(0f))
-                    throw new ArgumentException($"row {r} (id {id}): an all-zero vector has no cosine direction", nameof(vectors));
-            }
+            AddValidation.ValidateBatch(ids, vectors, Dimension, Metric, _ordinalOf!);
             if ((long)_nodeCount + ids.Length > int.MaxValue - ChunkSize)
                 throw new InvalidOperationException($"the index holds {_nodeCount} nodes; {ids.Length} more would pass the int32 node limit");
 

@@ -2,8 +2,14 @@ using BenchmarkDotNet.Running;
 
 // `featurestore [memory|spill|garnet|append]` runs the timed feature-store harness (percentiles, see
 // Features/FeatureStoreHarness.cs). Otherwise pass a filter (e.g. --filter '*DistanceKernel*'), or
-// BenchmarkDotNet waits on stdin for a choice.
+// BenchmarkDotNet waits on stdin for a choice. `fastscan DIR [nlist] [m]` runs the 8-bit vs 4-bit fast-scan
+// whole-search comparison (Index/FastScanHarness.cs); `coarseprobe [nlists] [M] [efc]` the coarse graph's
+// probe overlap and time against the exact scan (Index/CoarseProbeHarness.cs).
 if (args.Length > 0 && args[0] == "featurestore")
     return await RecSys.Engine.Benchmarks.Features.FeatureStoreHarness.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "coarseprobe")
+    return RecSys.Engine.Benchmarks.Index.CoarseProbeHarness.Run(args[1..]);
+if (args.Length > 0 && args[0] == "fastscan")
+    return RecSys.Engine.Benchmarks.Index.FastScanHarness.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(RecSys.Engine.Benchmarks.BenchConfig).Assembly).Run(args, RecSys.Engine.Benchmarks.BenchConfig.Create());
 return 0;

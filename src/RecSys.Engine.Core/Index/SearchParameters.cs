@@ -11,7 +11,10 @@ public sealed record SearchParameters
     /// <summary>Only ids this filter allows are returned; null = all.</summary>
     public IdFilter? Filter { get; init; }
 
-    /// <summary>HNSW beam width on level 0; null = the index default.</summary>
+    /// <summary>
+    /// HNSW beam width on level 0; null = the index default. IVF-PQ with a graph over its centroids uses it as
+    /// that graph's beam when choosing the lists to probe (raised to NProbe); without a graph it is ignored.
+    /// </summary>
     public int? Ef { get; init; }
 
     /// <summary>IVF lists probed; null = the index default.</summary>

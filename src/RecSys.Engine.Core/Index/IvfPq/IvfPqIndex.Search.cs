@@ -24,6 +24,10 @@ public sealed unsafe partial class IvfPqIndex
         int refine = parameters.Refine ?? Options.DefaultRefine;
         if (refine < 0)
             throw new ArgumentOutOfRangeException(nameof(parameters), refine, "Refine must not be negative");
+        // With a graph over the centroids, Ef is that graph's beam (0 = the quantizer's default).
+        int coarseEf = parameters.Ef ?? 0;
+        if (coarseEf < 0)
+            throw new ArgumentOutOfRangeException(nameof(parameters), coarseEf, "Ef must not be negative");
 
         _lock.EnterReadLock();
         try
@@ -45,11 +49,11 @@ public sealed unsafe partial class IvfPqIndex
                 if (threads == 1 || nq == 1)
                 {
                     for (int i = 0; i < nq; i++)
-                        SearchOne(q + (long)i * Dimension, k, nprobe, refine, parameters.Filter, ip + (long)i * k, dp + (long)i * k);
+                        SearchOne(q + (long)i * Dimension, k, nprobe, refine, coarseEf, parameters.Filter, ip + (long)i * k, dp + (long)i * k);
                 }
                 else
                 {
-                    SearchInParallel(q, nq, k, nprobe, refine, parameters.Filter, ip, dp, threads);
+                    SearchInParallel(q, nq, k, nprobe, refine, coarseEf, parameters.Filter, ip, dp, threads);
                 }
             }
         }
@@ -60,30 +64,30 @@ public sealed unsafe partial class IvfPqIndex
     }
 
     // Separate method: the lambda's closure would otherwise be allocated on every call, sequential ones too.
-    private void SearchInParallel(float* q, int nq, int k, int nprobe, int refine, IdFilter? filter, long* ip, float* dp, int threads)
+    private void SearchInParallel(float* q, int nq, int k, int nprobe, int refine, int coarseEf, IdFilter? filter, long* ip, float* dp, int threads)
     {
         nint qa = (nint)q, ia = (nint)ip, da = (nint)dp;
         Parallel.For(0, nq, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            i => SearchOne((float*)qa + (long)i * Dimension, k, nprobe, refine, filter, (long*)ia + (long)i * k, (float*)da + (long)i * k));
+            i => SearchOne((float*)qa + (long)i * Dimension, k, nprobe, refine, coarseEf, filter, (long*)ia + (long)i * k, (float*)da + (long)i * k));
     }
 
-    private void SearchOne(float* query, int k, int nprobe, int refine, IdFilter? filter, long* outIds, float* outDist)
+    private void SearchOne(float* query, int k, int nprobe, int refine, int coarseEf, IdFilter? filter, long* outIds, float* outDist)
     {
         switch (filter)
         {
             case null:
-                SearchOne<NoRowFilter>(query, k, nprobe, refine, default, outIds, outDist);
+                SearchOne<NoRowFilter>(query, k, nprobe, refine, coarseEf, default, outIds, outDist);
                 break;
             case AllowBitset bitset:
-                SearchOne(query, k, nprobe, refine, new BitsetRowFilter(bitset), outIds, outDist);
+                SearchOne(query, k, nprobe, refine, coarseEf, new BitsetRowFilter(bitset), outIds, outDist);
                 break;
             default:
-                SearchOne(query, k, nprobe, refine, new AnyRowFilter(filter), outIds, outDist);
+                SearchOne(query, k, nprobe, refine, coarseEf, new AnyRowFilter(filter), outIds, outDist);
                 break;
         }
     }
 
-    private void SearchOne<TFilter>(float* query, int k, int nprobe, int refine, TFilter filter, long* outIds, float* outDist)
+    private void SearchOne<TFilter>(float* query, int k, int nprobe, int refine, int coarseEf, TFilter filter, long* outIds, float* outDist)
         where TFilter : struct, IRowFilter
     {
         var s = t_scratch;
@@ -113,7 +117,7 @@ public sealed unsafe partial class IvfPqIndex
                 qr = qrBuffer;
             }
 
-            coarse.Search(qr, 1, nprobe, probes, probeKeys);
+            coarse.Search(qr, 1, nprobe, probes, probeKeys, coarseEf);
 
             bool rerank = refine > 0;
             int capacity = rerank ? Math.Max(refine, k) : k;

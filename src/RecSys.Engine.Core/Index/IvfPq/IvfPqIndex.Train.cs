@@ -48,7 +48,9 @@ public sealed unsafe partial class IvfPqIndex
 
             var kmeans = new KMeansOptions { Iterations = Options.KMeansIterations, Seed = Options.Seed, MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism };
             var coarseResult = KMeans.Train(points, Dimension, NList, kmeans);
-            var coarse = new CoarseQuantizer(coarseResult.Centroids, Dimension, innerProduct: Metric == DistanceMetric.InnerProduct);
+            var coarse = new CoarseQuantizer(coarseResult.Centroids, Dimension, innerProduct: Metric == DistanceMetric.InnerProduct) { GraphEf = Options.CoarseGraphEf };
+            if (NList >= Options.CoarseGraphMinLists)
+                coarse.BuildGraph(Options.CoarseGraphM, Options.CoarseGraphEfConstruction, Options.Seed + 2);
 
             // PQ on residuals of a subset of the same points.
             int pqCount = Math.Min(chosen.Length, Options.PqTrainPoints);
@@ -61,6 +63,7 @@ public sealed unsafe partial class IvfPqIndex
             pq.Train(residuals, kmeans with { Iterations = Options.PqIterations, Seed = Options.Seed + 1 });
 
             _rotation = rotation;
+            _coarse?.Dispose();
             _coarse = coarse;
             _pq = pq;
             _lists?.Dispose();

@@ -39,6 +39,11 @@ public sealed unsafe partial class IvfPqIndex : IVectorIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(options.NList, 1, "NList");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DefaultNProbe, 1, "DefaultNProbe");
         ArgumentOutOfRangeException.ThrowIfNegative(options.DefaultRefine, "DefaultRefine");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CoarseGraphMinLists, 1, "CoarseGraphMinLists");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CoarseGraphEf, 1, "CoarseGraphEf");
+        if (options.CoarseGraphM is < 2 or > 256)
+            throw new ArgumentOutOfRangeException(nameof(options), options.CoarseGraphM, "CoarseGraphM must be in 2..256");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CoarseGraphEfConstruction, 1, "CoarseGraphEfConstruction");
         Dimension = dimension;
         Metric = metric;
         Options = options;
@@ -68,10 +73,11 @@ public sealed unsafe partial class IvfPqIndex : IVectorIndex
     /// <summary>Codes and ids: M + 8 bytes per vector (the compressed index proper).</summary>
     public long CodeAndIdBytes => _lists?.CodeAndIdBytes ?? 0;
 
-    /// <summary>Codes, ids, re-rank vectors and the quantizers.</summary>
+    /// <summary>Codes, ids, re-rank vectors and the quantizers (the coarse graph included).</summary>
     public long MemoryBytes =>
         (_lists is null ? 0 : _lists.CodeAndIdBytes + _lists.VectorBytes)
         + (long)(_coarse?.Centroids.Length ?? 0) * sizeof(float)
+        + (_coarse?.GraphBytes ?? 0)
         + (long)_pq.Centroids.Length * sizeof(float)
         + (long)(_rotation?.Matrix.Length ?? 0) * sizeof(float);
 
@@ -256,6 +262,7 @@ public sealed unsafe partial class IvfPqIndex : IVectorIndex
         {
             _disposed = true;
             _lists?.Dispose();
+            _coarse?.Dispose();
         }
         finally
         {

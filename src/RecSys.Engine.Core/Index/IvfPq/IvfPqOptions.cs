@@ -35,6 +35,25 @@ public sealed record IvfPqOptions
 
     public AdcKernel Kernel { get; init; } = AdcKernel.Auto;
 
+    /// <summary>Default of <see cref="CoarseGraphEf"/>.</summary>
+    public const int DefaultCoarseGraphEf = 64;
+
+    /// <summary>
+    /// From this many lists up, Train builds an HNSW graph over the centroids and searches probe through it
+    /// instead of scanning every centroid (below it the exact scan is as fast or faster; measured in
+    /// bench/results/ivfpq.md). int.MaxValue = never; 1 = always.
+    /// </summary>
+    public int CoarseGraphMinLists { get; init; } = 8192;
+
+    /// <summary>Links per centroid of the coarse graph (FAISS's IVF HNSW quantizer uses 32).</summary>
+    public int CoarseGraphM { get; init; } = 32;
+
+    /// <summary>Beam width while building the coarse graph (one thread, so the graph is deterministic by Seed).</summary>
+    public int CoarseGraphEfConstruction { get; init; } = 100;
+
+    /// <summary>Beam width of a coarse graph probe when <see cref="SearchParameters.Ef"/> is not given (raised to nprobe).</summary>
+    public int CoarseGraphEf { get; init; } = DefaultCoarseGraphEf;
+
     /// <summary>Threads for Train and Add (-1 = all cores).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 }

@@ -21,7 +21,7 @@ public sealed unsafe partial class IvfPqIndex
         if (n < needed)
             throw new ArgumentException($"training needs at least {needed} vectors (nlist = {NList}, 256 per PQ sub-space); the sample has {n}", nameof(sample));
         for (int r = 0; r < n; r++)
-            ValidateRow(sample.Slice(r * Dimension, Dimension), r, r, nameof(sample));
+            AddValidation.ValidateRow(sample.Slice(r * Dimension, Dimension), r, r, Metric, nameof(sample));
 
         _lock.EnterWriteLock();
         try

@@ -105,14 +105,7 @@ public sealed unsafe partial class IvfPqIndex : IVectorIndex
                 throw new InvalidOperationException("the IVF-PQ index is not trained: call Train(sample) before Add");
             EnsureLocations();
             // Validate the whole batch first: a bad row never leaves half a batch in the index.
-            HashSet<long>? batch = ids.Length > 1 ? new HashSet<long>(ids.Length) : null;
-            for (int r = 0; r < ids.Length; r++)
-            {
-                long id = ids[r];
-                if (_where!.ContainsKey(id) || (batch is not null && !batch.Add(id)))
-                    throw new ArgumentException($"row {r}: id {id} is already in the index", nameof(ids));
-                ValidateRow(vectors.Slice(r * Dimension, Dimension), r, id, nameof(vectors));
-            }
+            AddValidation.ValidateBatch(ids, vectors, Dimension, Metric, _where!);
 
             int chunk = Math.Min(AddChunkRows, ids.Length);
             var stored = new float[chunk * Dimension];
@@ -220,17 +213,6 @@ public sealed unsafe partial class IvfPqIndex : IVectorIndex
 
     private static void Residual(ReadOnlySpan<float> x, ReadOnlySpan<float> centroid, Span<float> residual) =>
         System.Numerics.Tensors.TensorPrimitives.Subtract(x, centroid, residual);
-
-    private void ValidateRow(ReadOnlySpan<float> row, int r, long id, string paramName)
-    {
-        for (int i = 0; i < row.Length; i++)
-        {
-            if (!float.IsFinite(row[i]))
-                throw new ArgumentException($"row {r} (id {id}): value {i} is {row[i]}; vectors must be finite", paramName);
-        }
-        if (Metric == DistanceMetric.Cosine && !row.ContainsAnyExcept(0f))
-            throw new ArgumentException($"row {r} (id {id}): an all-zero vector has no cosine direction", paramName);
-    }
 
     /// <summary>The id -> location map, built from the lists on the first write after Load.</summary>
     private void EnsureLocations()

@@ -33,6 +33,9 @@ public sealed partial class FasterFeatureStore : IFeatureStore
     private readonly KvSession _applySession;
     private CheckpointManifest? _manifest;
 
+    /// <summary>Set once recovery is done (recovery may rebuild the hash table it points into); null: no prefetching.</summary>
+    private IndexPrefetcher? _prefetcher;
+
     /// <summary>Where a FasterLog that was never truncated begins (its first page keeps a 64-byte header).</summary>
     private const long FreshLogBeginAddress = 64;
 
@@ -106,6 +109,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         {
             bool mustCheckpoint = store.RecoverKv();
             long replayed = store.ReplayLog();
+            if (options.PrefetchReads) store._prefetcher = new IndexPrefetcher(store._kv);
             store.StartBackgroundWork();
             if (mustCheckpoint || replayed > 0 || store._manifest is null)
                 await store.CheckpointAsync(cancellationToken).ConfigureAwait(false);
@@ -122,6 +126,9 @@ public sealed partial class FasterFeatureStore : IFeatureStore
 
     /// <summary>Logical size in bytes of the KV log (every record version since the start, in memory or on disk; for diagnostics).</summary>
     public long LogTailAddress => _kv.Log.TailAddress;
+
+    /// <summary>Whether batch reads prefetch (asked for in the options and FASTER's internals were found).</summary>
+    public bool PrefetchingReads => _prefetcher is { Enabled: true };
 
     /// <summary>Entries replayed from the write-ahead log when this instance opened.</summary>
     public long ReplayedAtOpen { get; private set; }

@@ -29,6 +29,13 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
     /// </summary>
     public bool RecoverFromPreviousCheckpoint { get; init; }
 
+    /// <summary>
+    /// Prefetch the hash buckets and records of a batch read before running it (see IndexPrefetcher: it reaches into
+    /// FASTER 2.6.5 internals and turns itself off if they are not there). Hints only, never a different answer;
+    /// off only to measure what it buys or to rule it out.
+    /// </summary>
+    public bool PrefetchReads { get; init; } = true;
+
     internal int MemorySizeBits => Math.Max(PageSizeBits + 1, 63 - (int)ulong.LeadingZeroCount((ulong)MemoryBudgetBytes));
 
     /// <summary>1 MiB pages: large enough for any value (a full history is about 4 KiB), small enough for a 64 MiB budget.</summary>

@@ -24,7 +24,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
     private readonly FasterFeatureStoreOptions _options;
     private readonly double _halfLifeMs;
     private readonly string _checkpointDirectory;
-    private readonly IDevice _kvDevice;
+    private readonly TruncationGateDevice _kvDevice;
     private readonly FasterKV<SpanByte, SpanByte> _kv;
     private readonly IDevice _walDevice;
     private readonly FasterLog _wal;
@@ -88,13 +88,25 @@ public sealed partial class FasterFeatureStore : IFeatureStore
             _walDevice.Dispose();
             throw;
         }
+        long recordedSegmentBytes = _manifest is null ? options.LogSegmentBytes
+            : _manifest.KvSegmentBytes == 0 ? FasterFeatureStoreOptions.DefaultLogSegmentBytes : _manifest.KvSegmentBytes;
+        if (recordedSegmentBytes != options.LogSegmentBytes)
+        {
+            _wal.Dispose();
+            _walDevice.Dispose();
+            throw new ArgumentException(
+                $"the store under {options.DataDirectory} was created with LogSegmentBytes = {recordedSegmentBytes}; it cannot be reopened with {options.LogSegmentBytes} " +
+                "(the KV log files are addressed by segment)", nameof(options));
+        }
         if (_manifest is null && Directory.Exists(kvDir)) Directory.Delete(kvDir, recursive: true);
         Directory.CreateDirectory(kvDir);
 
-        _kvDevice = Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log"));
+        // Segment deletion waits for the manifest (TruncationGateDevice); until the first checkpoint of this instance
+        // is recorded, nothing is deleted.
+        _kvDevice = new TruncationGateDevice(Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log")));
         _kv = new FasterKV<SpanByte, SpanByte>(
             options.IndexBuckets,
-            new LogSettings { LogDevice = _kvDevice, PageSizeBits = options.PageSizeBits, MemorySizeBits = options.MemorySizeBits, SegmentSizeBits = 28 },
+            new LogSettings { LogDevice = _kvDevice, PageSizeBits = options.PageSizeBits, MemorySizeBits = options.MemorySizeBits, SegmentSizeBits = options.LogSegmentSizeBits },
             new CheckpointSettings { CheckpointDir = _checkpointDirectory, RemoveOutdated = false });
         _applySession = NewSession();
     }

@@ -10,8 +10,11 @@ namespace RecSys.Engine.Features.Faster;
 /// <code>
 ///   write ──► WAL enqueue (ordered) ──► group commit (every CommitInterval) ──► apply to KV ──► acknowledge
 ///   read  ──► pooled KV session ──► memory, or disk when the record was evicted (larger than memory)
-///   checkpoint (periodic, on dispose): replayFrom = first unapplied WAL address; KV snapshot checkpoint;
-///              checkpoints.json (token, replayFrom, file hashes); WAL truncated to the previous checkpoint
+///   checkpoint (periodic, on dispose): compact the KV log first if it outgrew LogCompactionThresholdBytes;
+///              replayFrom = first unapplied WAL address; KV snapshot checkpoint; checkpoints.json (token, replayFrom,
+///              KV begin address, file hashes); WAL truncated to the previous checkpoint; KV log files deleted only
+///              below the lowest begin address the manifest lists (TruncationGateDevice)
+///   batch read: one epoch for the batch, hash buckets and records prefetched 32 reads at a time (IndexPrefetcher)
 ///   open: verify + recover the latest checkpoint, replay WAL entries from its replayFrom (idempotent: every
 ///         value carries the address of the last entry applied to it), then checkpoint
 /// </code>

@@ -1,4 +1,5 @@
 using RecSys.Engine.Features;
+using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Features.Model;
 
 namespace RecSys.Engine.Features.CrashWriter;
@@ -7,6 +8,36 @@ namespace RecSys.Engine.Features.CrashWriter;
 public static class CrashWorkload
 {
     public const int EventUsers = 50;
+
+    /// <summary>Items the compaction mode overwrites at start-up (ids far from the workload's), so the log has garbage to compact.</summary>
+    public const int ChurnItems = 40_000;
+
+    public const long ChurnItemBase = 5_000_000_000;
+
+    /// <summary>
+    /// The child's store settings (the test reopens with the same ones). <paramref name="compaction"/>: a 4 MiB memory
+    /// budget, 1 MiB log files and a 64 KiB compaction threshold, so that every 200 ms checkpoint may compact and
+    /// delete log files while the kills land.
+    /// </summary>
+    public static FasterFeatureStoreOptions Options(string dir, bool compaction, TimeSpan checkpointInterval) => new()
+    {
+        DataDirectory = dir,
+        MemoryBudgetBytes = compaction ? 4L << 20 : 16L << 20,
+        IndexBuckets = 1 << 12,
+        CheckpointInterval = checkpointInterval,
+        HistoryCapacity = 1000,
+        LogSegmentBytes = compaction ? 1L << 20 : FasterFeatureStoreOptions.DefaultLogSegmentBytes,
+        LogCompactionThresholdBytes = compaction ? 64L << 10 : 0,
+    };
+
+    /// <summary>Overwrites every churn item once with a value of this round (about 5 MB of log against a 4 MiB budget, all garbage by the next round).</summary>
+    public static ValueTask<long> ChurnAsync(IFeatureStore store, long round) =>
+        store.BulkUpsertItemsAsync(Enumerable.Range(0, ChurnItems).Select(i => KeyValuePair.Create(ChurnItemBase + i, ChurnItem(i, round))));
+
+    public static ItemMetadata ChurnItem(long i, long round) => new()
+    {
+        Categories = [(int)(i % 17), (int)(round % 1000)], Tags = ["churn" + (i % 100), "round" + round], PublishedAtMs = round,
+    };
 
     public static UserProfile Profile(long n) => new()
     {

@@ -5,19 +5,16 @@ using RecSys.Engine.Features.CrashWriter;
 // writers, printing "ACK <seq>" to stdout after each write is acknowledged, until the parent kills it with SIGKILL.
 // Write number n (seed = args[1]) is fully determined by n, so the parent can check it after recovery:
 //   n % 3 == 0: profile of user n;  n % 3 == 1: event on user (n % 50) with item n;  n % 3 == 2: item n upsert.
-// Checkpoints run every 200 ms, so kills land before, during and after checkpoints.
-if (args.Length < 2) { Console.Error.WriteLine("usage: CrashWriter <data-dir> <start-seq>"); return 2; }
+// Checkpoints run every 200 ms, so kills land before, during and after checkpoints. With a third argument
+// "compaction" the store compacts its log at those checkpoints (CrashWorkload.Options) and the child first overwrites
+// the churn items once, so there is garbage to compact and log files to delete while the kills land.
+if (args.Length < 2) { Console.Error.WriteLine("usage: CrashWriter <data-dir> <start-seq> [compaction]"); return 2; }
 string dir = args[0];
 long start = long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+bool compaction = args.Length > 2 && args[2] == "compaction";
 
-await using var store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions
-{
-    DataDirectory = dir,
-    MemoryBudgetBytes = 16L << 20,
-    IndexBuckets = 1 << 12,
-    CheckpointInterval = TimeSpan.FromMilliseconds(200),
-    HistoryCapacity = 1000,
-});
+await using var store = await FasterFeatureStore.OpenAsync(CrashWorkload.Options(dir, compaction, TimeSpan.FromMilliseconds(200)));
+if (compaction) await CrashWorkload.ChurnAsync(store, start);
 Console.Out.WriteLine("READY");
 Console.Out.Flush();
 

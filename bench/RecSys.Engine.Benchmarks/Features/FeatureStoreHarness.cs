@@ -56,7 +56,7 @@ public static class FeatureStoreHarness
         double loadS = sw.Elapsed.TotalSeconds;
         await using var store = await FasterFeatureStore.OpenAsync(Options(dir.Path, budget));
         long logBytes = store.LogTailAddress; // logical size of the KV log: every record, in memory or on disk
-        Console.WriteLine($"## {name}: {items:N0} items, KV log {logBytes / 1e6:F0} MB, memory budget {budget >> 20} MiB (data = {(double)logBytes / budget:F1}x), bulk load {loadS:F1} s");
+        Console.WriteLine($"## {name}: {items:N0} items, prefetch {(store.PrefetchingReads ? "on" : "off")}, KV log {logBytes / 1e6:F0} MB, memory budget {budget >> 20} MiB (data = {(double)logBytes / budget:F1}x), bulk load {loadS:F1} s");
         await Measure(store, items);
     }
 
@@ -66,6 +66,7 @@ public static class FeatureStoreHarness
         MemoryBudgetBytes = budget,
         IndexBuckets = long.TryParse(Environment.GetEnvironmentVariable("FS_BENCH_INDEX_BUCKETS"), out long b) ? b : 1 << 19,
         CheckpointInterval = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable("FS_BENCH_CHECKPOINT_MS"), out int c) ? c : 0),
+        PrefetchReads = Environment.GetEnvironmentVariable("FS_BENCH_PREFETCH") != "0",
     };
 
     private static async Task GarnetReads()

@@ -48,10 +48,13 @@ public static class ItemMetadataCodec
         if ((flags & ~1) != 0) throw new FeatureFormatException($"{Kind} record has unknown flag bits 0x{flags:x2}");
         var policy = (ItemPolicyFlags)r.ReadUInt32();
         long published = r.ReadInt64();
-        var cats = new int[r.ReadCount(4)];
+        int nCats = r.ReadCount(4);
+        int[] cats = nCats == 0 ? [] : new int[nCats];
         for (int i = 0; i < cats.Length; i++) cats[i] = r.ReadInt32();
-        var tags = new string[r.ReadCount(1)];
-        for (int i = 0; i < tags.Length; i++) tags[i] = r.ReadString();
+        int nTags = r.ReadCount(1);
+        string[] tags = nTags == 0 ? [] : new string[nTags];
+        // Tags are a small vocabulary: shared instances instead of a new string per tag per read.
+        for (int i = 0; i < tags.Length; i++) tags[i] = r.ReadSharedString();
         r.ExpectEnd();
         return new ItemMetadata
         {

@@ -61,6 +61,15 @@ internal ref struct SpanReader(ReadOnlySpan<byte> buffer, string recordKind)
         return s;
     }
 
+    /// <summary>As <see cref="ReadString"/>, but short values come from <see cref="StringCache"/> (no allocation once seen).</summary>
+    public string ReadSharedString()
+    {
+        int n = ReadCount(1);
+        string s = StringCache.Get(_buffer.Slice(_pos, n));
+        _pos += n;
+        return s;
+    }
+
     public ReadOnlySpan<byte> ReadBytes(int n) { Need(n); var s = _buffer.Slice(_pos, n); _pos += n; return s; }
 
     /// <summary>Trailing bytes mean the writer and reader disagree on the layout: refuse rather than guess.</summary>

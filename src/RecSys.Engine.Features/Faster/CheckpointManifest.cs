@@ -18,6 +18,12 @@ internal sealed record CheckpointManifest
 
     public List<CheckpointEntry> Checkpoints { get; init; } = [];
 
+    /// <summary>Segment size of the KV log files (kv/hlog.log.N); 0 in manifests written before it was recorded, which all used 256 MiB.</summary>
+    public long KvSegmentBytes { get; init; }
+
+    /// <summary>Segments wholly below this KV log address are needed by no listed checkpoint (0: keep every segment).</summary>
+    public long SafeTruncationAddress => Checkpoints.Min(c => c.KvBeginAddress);
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static CheckpointManifest? TryRead(string dataDirectory)
@@ -53,7 +59,7 @@ internal sealed record CheckpointManifest
     }
 
     /// <summary>Hashes the files FASTER wrote for <paramref name="token"/> (index and hybrid-log checkpoint folders).</summary>
-    public static CheckpointEntry Describe(Guid token, long replayFrom, string checkpointDirectory)
+    public static CheckpointEntry Describe(Guid token, long replayFrom, long kvBeginAddress, string checkpointDirectory)
     {
         var files = new List<CheckpointFile>();
         foreach (string folder in CheckpointFolders(token, checkpointDirectory))
@@ -63,7 +69,7 @@ internal sealed record CheckpointManifest
                 files.Add(new CheckpointFile(Path.GetRelativePath(checkpointDirectory, f), new FileInfo(f).Length, Hash(f)));
         }
         if (files.Count == 0) throw new InvalidOperationException($"checkpoint {token} wrote no files under {checkpointDirectory}");
-        return new CheckpointEntry(token, replayFrom, files);
+        return new CheckpointEntry(token, replayFrom, files, kvBeginAddress);
     }
 
     /// <summary>Null when every file is present with the recorded length and hash, else what is wrong.</summary>
@@ -98,8 +104,11 @@ internal sealed record CheckpointManifest
     }
 }
 
-/// <summary>One checkpoint: FASTER's token, where log replay starts, and its files.</summary>
-internal sealed record CheckpointEntry(Guid Token, long ReplayFrom, List<CheckpointFile> Files);
+/// <summary>
+/// One checkpoint: FASTER's token, where log replay starts, its files, and the KV log's begin address when it was
+/// taken (recovering it reads the log from there; 0 in manifests written before compaction existed: the whole log).
+/// </summary>
+internal sealed record CheckpointEntry(Guid Token, long ReplayFrom, List<CheckpointFile> Files, long KvBeginAddress = 0);
 
 /// <summary>A checkpoint file, relative to the checkpoint directory.</summary>
 internal sealed record CheckpointFile(string Path, long Length, string Sha256);

@@ -6,16 +6,69 @@ public sealed partial class FasterFeatureStore
 {
     private readonly SemaphoreSlim _checkpointGate = new(1, 1);
 
+    /// <summary>Log size (tail - begin) right after the last compaction; the next one waits for twice this.</summary>
+    private long _sizeAfterCompaction;
+
+    /// <summary>Compactions run by this instance (diagnostics and tests).</summary>
+    public int Compactions { get; private set; }
+
+    /// <summary>Bytes of KV log files on disk now (kv/hlog.log.*), for diagnostics and tests.</summary>
+    public long LogBytesOnDisk =>
+        new DirectoryInfo(Path.Combine(_options.DataDirectory, "kv")).EnumerateFiles("hlog.log*").Sum(f => f.Length);
+
+    /// <summary>Begin address of the KV log: records below it were compacted away.</summary>
+    public long LogBeginAddress => _kv.Log.BeginAddress;
+
+    private bool CompactionDue()
+    {
+        long threshold = _options.LogCompactionThresholdBytes;
+        if (threshold == 0) return false;
+        long size = _kv.Log.TailAddress - _kv.Log.BeginAddress;
+        return size > threshold && size > 2 * _sizeAfterCompaction;
+    }
+
+    /// <summary>
+    /// Copies the live records of the log's read-only part to the tail and moves the begin address past that part
+    /// (FASTER's lookup compaction: a record is live when the hash chain still leads to it). Writers keep running:
+    /// FASTER copies a record only if no newer version of its key was written meanwhile. Values are copied as they
+    /// are, envelope and LSN included, so replay after a crash treats a copy exactly like the original.
+    /// Nothing is deleted here: the begin address moves in memory only, and the files below it are released by
+    /// <see cref="TruncationGateDevice"/> once the manifest no longer lists a checkpoint that begins below it.
+    /// </summary>
+    private void CompactLog()
+    {
+        long until = _kv.Log.SafeReadOnlyAddress;
+        if (until > _kv.Log.BeginAddress)
+        {
+            using var session = NewSession();
+            session.Compact(until, CompactionType.Lookup);
+            Compactions++;
+        }
+        _sizeAfterCompaction = _kv.Log.TailAddress - _kv.Log.BeginAddress;
+    }
+
     /// <summary>
     /// Takes a KV checkpoint and records it in checkpoints.json with the log address replay must start from.
     /// The log is then truncated only up to the previous checkpoint's replay address, so the previous checkpoint
     /// stays a complete fallback (RecoverFromPreviousCheckpoint).
     /// </summary>
-    public async Task CheckpointAsync(CancellationToken cancellationToken = default)
+    public Task CheckpointAsync(CancellationToken cancellationToken = default) => CheckpointAsync(forceCompaction: false, cancellationToken);
+
+    /// <summary>
+    /// Compacts the KV log now (whatever its size) and takes a checkpoint. The log files below the new begin address
+    /// are deleted at the next checkpoint, once no checkpoint listed in checkpoints.json needs them.
+    /// </summary>
+    public Task CompactAsync(CancellationToken cancellationToken = default) => CheckpointAsync(forceCompaction: true, cancellationToken);
+
+    private async Task CheckpointAsync(bool forceCompaction, CancellationToken cancellationToken)
     {
         await _checkpointGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Compaction only ever runs here, under the gate, so the begin address read below is the one the
+            // checkpoint records, and the files it frees are released by the same manifest logic as the WAL.
+            if (forceCompaction || CompactionDue()) CompactLog();
+            long kvBegin = _kv.Log.BeginAddress;
             // Every entry below replayFrom is committed and applied, so the checkpoint below contains it; entries
             // at or above it may be in the checkpoint too, which replay tolerates (per-key LSN check).
             long replayFrom;
@@ -24,11 +77,13 @@ public sealed partial class FasterFeatureStore
             var (success, token) = await _kv.TakeFullCheckpointAsync(CheckpointType.Snapshot, cancellationToken).ConfigureAwait(false);
             if (!success) throw new InvalidOperationException("FASTER declined the checkpoint (another one in progress?)");
 
-            var entry = CheckpointManifest.Describe(token, replayFrom, _checkpointDirectory);
+            var entry = CheckpointManifest.Describe(token, replayFrom, kvBegin, _checkpointDirectory);
             var kept = new List<CheckpointEntry> { entry };
             if (_manifest is not null) kept.Add(_manifest.Checkpoints[0]);
-            var manifest = new CheckpointManifest { Checkpoints = kept };
+            var manifest = new CheckpointManifest { Checkpoints = kept, KvSegmentBytes = _options.LogSegmentBytes };
             manifest.WriteAtomically(_options.DataDirectory);
+            // Only now may KV log files go: every checkpoint a crash or a fallback could reopen is at or above this.
+            _kvDevice.Allow(manifest.SafeTruncationAddress);
 
             var dropped = _manifest?.Checkpoints.Skip(1).Select(c => c.Token).Where(t => kept.All(k => k.Token != t)).ToList() ?? [];
             _manifest = manifest;

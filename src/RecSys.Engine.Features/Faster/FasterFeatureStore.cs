@@ -10,8 +10,11 @@ namespace RecSys.Engine.Features.Faster;
 /// <code>
 ///   write ──► WAL enqueue (ordered) ──► group commit (every CommitInterval) ──► apply to KV ──► acknowledge
 ///   read  ──► pooled KV session ──► memory, or disk when the record was evicted (larger than memory)
-///   checkpoint (periodic, on dispose): replayFrom = first unapplied WAL address; KV snapshot checkpoint;
-///              checkpoints.json (token, replayFrom, file hashes); WAL truncated to the previous checkpoint
+///   checkpoint (periodic, on dispose): compact the KV log first if it outgrew LogCompactionThresholdBytes;
+///              replayFrom = first unapplied WAL address; KV snapshot checkpoint; checkpoints.json (token, replayFrom,
+///              KV begin address, file hashes); WAL truncated to the previous checkpoint; KV log files deleted only
+///              below the lowest begin address the manifest lists (TruncationGateDevice)
+///   batch read: one epoch for the batch, hash buckets and records prefetched 32 reads at a time (IndexPrefetcher)
 ///   open: verify + recover the latest checkpoint, replay WAL entries from its replayFrom (idempotent: every
 ///         value carries the address of the last entry applied to it), then checkpoint
 /// </code>
@@ -24,7 +27,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
     private readonly FasterFeatureStoreOptions _options;
     private readonly double _halfLifeMs;
     private readonly string _checkpointDirectory;
-    private readonly IDevice _kvDevice;
+    private readonly TruncationGateDevice _kvDevice;
     private readonly FasterKV<SpanByte, SpanByte> _kv;
     private readonly IDevice _walDevice;
     private readonly FasterLog _wal;
@@ -32,6 +35,9 @@ public sealed partial class FasterFeatureStore : IFeatureStore
     private readonly ConcurrentBag<ReadSession> _readSessions = [];
     private readonly KvSession _applySession;
     private CheckpointManifest? _manifest;
+
+    /// <summary>Set once recovery is done (recovery may rebuild the hash table it points into); null: no prefetching.</summary>
+    private IndexPrefetcher? _prefetcher;
 
     /// <summary>Where a FasterLog that was never truncated begins (its first page keeps a 64-byte header).</summary>
     private const long FreshLogBeginAddress = 64;
@@ -85,13 +91,25 @@ public sealed partial class FasterFeatureStore : IFeatureStore
             _walDevice.Dispose();
             throw;
         }
+        long recordedSegmentBytes = _manifest is null ? options.LogSegmentBytes
+            : _manifest.KvSegmentBytes == 0 ? FasterFeatureStoreOptions.DefaultLogSegmentBytes : _manifest.KvSegmentBytes;
+        if (recordedSegmentBytes != options.LogSegmentBytes)
+        {
+            _wal.Dispose();
+            _walDevice.Dispose();
+            throw new ArgumentException(
+                $"the store under {options.DataDirectory} was created with LogSegmentBytes = {recordedSegmentBytes}; it cannot be reopened with {options.LogSegmentBytes} " +
+                "(the KV log files are addressed by segment)", nameof(options));
+        }
         if (_manifest is null && Directory.Exists(kvDir)) Directory.Delete(kvDir, recursive: true);
         Directory.CreateDirectory(kvDir);
 
-        _kvDevice = Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log"));
+        // Segment deletion waits for the manifest (TruncationGateDevice); until the first checkpoint of this instance
+        // is recorded, nothing is deleted.
+        _kvDevice = new TruncationGateDevice(Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log")));
         _kv = new FasterKV<SpanByte, SpanByte>(
             options.IndexBuckets,
-            new LogSettings { LogDevice = _kvDevice, PageSizeBits = options.PageSizeBits, MemorySizeBits = options.MemorySizeBits, SegmentSizeBits = 28 },
+            new LogSettings { LogDevice = _kvDevice, PageSizeBits = options.PageSizeBits, MemorySizeBits = options.MemorySizeBits, SegmentSizeBits = options.LogSegmentSizeBits },
             new CheckpointSettings { CheckpointDir = _checkpointDirectory, RemoveOutdated = false });
         _applySession = NewSession();
     }
@@ -106,6 +124,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         {
             bool mustCheckpoint = store.RecoverKv();
             long replayed = store.ReplayLog();
+            if (options.PrefetchReads) store._prefetcher = new IndexPrefetcher(store._kv);
             store.StartBackgroundWork();
             if (mustCheckpoint || replayed > 0 || store._manifest is null)
                 await store.CheckpointAsync(cancellationToken).ConfigureAwait(false);
@@ -122,6 +141,9 @@ public sealed partial class FasterFeatureStore : IFeatureStore
 
     /// <summary>Logical size in bytes of the KV log (every record version since the start, in memory or on disk; for diagnostics).</summary>
     public long LogTailAddress => _kv.Log.TailAddress;
+
+    /// <summary>Whether batch reads prefetch (asked for in the options and FASTER's internals were found).</summary>
+    public bool PrefetchingReads => _prefetcher is { Enabled: true };
 
     /// <summary>Entries replayed from the write-ahead log when this instance opened.</summary>
     public long ReplayedAtOpen { get; private set; }

@@ -29,6 +29,33 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
     /// </summary>
     public bool RecoverFromPreviousCheckpoint { get; init; }
 
+    /// <summary>
+    /// Log compaction: when the KV log (every record version from its begin address to its tail) exceeds this size
+    /// and twice its size after the previous compaction, the next checkpoint first compacts it: live records of the
+    /// log's read-only part are copied to the tail and the begin address moves past them; the files below are deleted
+    /// once no checkpoint in checkpoints.json needs them (at the second checkpoint after the compaction).
+    /// Zero turns compaction off (the log then grows by every write). See bench/results/featurestore.md.
+    /// </summary>
+    public long LogCompactionThresholdBytes { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// Size of one KV log file (kv/hlog.log.N), a power of two of at least 1 MiB. Compaction frees disk a whole file
+    /// at a time. Fixed when the store is created: reopening with another value is refused (recorded in checkpoints.json).
+    /// </summary>
+    public long LogSegmentBytes { get; init; } = DefaultLogSegmentBytes;
+
+    /// <summary>The default <see cref="LogSegmentBytes"/> (and the size of every store created before it was an option).</summary>
+    public const long DefaultLogSegmentBytes = 256L << 20;
+
+    internal int LogSegmentSizeBits => 63 - (int)ulong.LeadingZeroCount((ulong)LogSegmentBytes);
+
+    /// <summary>
+    /// Prefetch the hash buckets and records of a batch read before running it (see IndexPrefetcher: it reaches into
+    /// FASTER 2.6.5 internals and turns itself off if they are not there). Hints only, never a different answer;
+    /// off only to measure what it buys or to rule it out.
+    /// </summary>
+    public bool PrefetchReads { get; init; } = true;
+
     internal int MemorySizeBits => Math.Max(PageSizeBits + 1, 63 - (int)ulong.LeadingZeroCount((ulong)MemoryBudgetBytes));
 
     /// <summary>1 MiB pages: large enough for any value (a full history is about 4 KiB), small enough for a 64 MiB budget.</summary>
@@ -42,6 +69,9 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
         if (IndexBuckets < 64 || (IndexBuckets & (IndexBuckets - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(IndexBuckets), IndexBuckets, "must be a power of two, at least 64");
         if (CommitInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CommitInterval), CommitInterval, "must not be negative");
+        if (LogCompactionThresholdBytes < 0) throw new ArgumentOutOfRangeException(nameof(LogCompactionThresholdBytes), LogCompactionThresholdBytes, "must not be negative");
+        if (LogSegmentBytes < 1L << PageSizeBits || (LogSegmentBytes & (LogSegmentBytes - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(LogSegmentBytes), LogSegmentBytes, "must be a power of two, at least 1 MiB");
         if (CheckpointInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), CheckpointInterval, "must not be negative");
     }
 }

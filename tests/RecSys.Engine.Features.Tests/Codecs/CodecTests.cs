@@ -82,6 +82,21 @@ public sealed class CodecTests
     }
 
     [Fact]
+    public void ItemTags_DecodeToTheirOwnText_WhenSharedStringsCollideAndAreEvicted()
+    {
+        // Tags are decoded through a 4,096-slot shared-string table: 20,000 distinct tags (long, short, non-ASCII,
+        // one past the table's length limit) must each come back as written, before and after eviction.
+        var items = Enumerable.Range(0, 20_000).Select(i => new ItemMetadata
+        {
+            Tags = [$"tag{i}", i % 7 == 0 ? $"étiquette-{i}-日本" : $"t{i % 300}", new string('x', 40 + i % 20)],
+        }).ToArray();
+        var encoded = items.Select(ItemMetadataCodec.Encode).ToArray();
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < items.Length; i++)
+                Assert.Equal(items[i], ItemMetadataCodec.Decode(encoded[i]));
+    }
+
+    [Fact]
     public void HugeCount_IsRejected_WithoutAllocating()
     {
         // version, count = 0xFFFFFFF (varint), no events.

@@ -11,45 +11,59 @@ namespace RecSys.Engine.Features.Tests.Faster;
 /// kill -9 at random moments: a child process (RecSys.Engine.Features.CrashWriter) writes from four concurrent
 /// writers and prints each acknowledged sequence number; the test kills it with SIGKILL, reopens the store on the
 /// same directory and checks every acknowledged write, then starts the next child on the same (recovered) data.
+/// With compaction on, the child's checkpoints also compact the KV log and delete log files while the kills land.
 /// </summary>
 public sealed class CrashRecoveryTests(ITestOutputHelper output)
 {
     private const int Runs = 4;
 
-    [Fact]
-    public async Task EveryAcknowledgedWrite_SurvivesSigkill_AcrossRepeatedCrashes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EveryAcknowledgedWrite_SurvivesSigkill_AcrossRepeatedCrashes(bool compaction)
     {
         using var dir = new TempDirectory();
-        var rng = new Random(20261125);
+        var rng = new Random(compaction ? 20261126 : 20261125);
         var acked = new List<long>();
         long replayedTotal = 0;
+        long maxBegin = 0;
         for (int run = 0; run < Runs; run++)
         {
             int killAfterMs = rng.Next(20, 800);
-            var runAcks = await RunChildAndKill(dir.Path, run * 10_000_000L, killAfterMs);
+            long startSeq = run * 10_000_000L;
+            var runAcks = await RunChildAndKill(dir.Path, startSeq, killAfterMs, compaction);
             Assert.True(runAcks.Count > 0, $"run {run}: the child acknowledged nothing in {killAfterMs} ms");
             acked.AddRange(runAcks);
 
-            await using var store = await FasterFeatureStore.OpenAsync(ChildOptions(dir.Path));
+            await using var store = await FasterFeatureStore.OpenAsync(ChildOptions(dir.Path, compaction));
             replayedTotal += store.ReplayedAtOpen;
-            output.WriteLine($"run {run}: killed after {killAfterMs} ms, {runAcks.Count} acks, {store.ReplayedAtOpen} log entries replayed at reopen");
-            await AssertAllPresent(store, acked, $"after kill {run + 1} ({killAfterMs} ms, {runAcks.Count} acks)");
+            maxBegin = Math.Max(maxBegin, store.LogBeginAddress);
+            output.WriteLine($"run {run}: killed after {killAfterMs} ms, {runAcks.Count} acks, {store.ReplayedAtOpen} log entries replayed at reopen, " +
+                             $"KV log begins at {store.LogBeginAddress}, {store.LogBytesOnDisk / 1e6:F1} MB of log files");
+            string when = $"after kill {run + 1} ({killAfterMs} ms, {runAcks.Count} acks)";
+            await AssertAllPresent(store, acked, when);
+            // The churn was acknowledged before the first ACK line: every churn item holds this run's value.
+            if (compaction) await AssertChurn(store, startSeq, when);
         }
         // The kills must land between checkpoints at least once, or replay was never exercised.
         Assert.True(replayedTotal > 0, "no run needed log replay; the test did not exercise recovery from the log");
+        // The begin address moves only by compaction: a recovered store past 64 compacted and checkpointed before a kill.
+        if (compaction) Assert.True(maxBegin > 64, "no recovered store had compacted its log; the test did not exercise compaction");
     }
 
-    internal static FasterFeatureStoreOptions ChildOptions(string dir) => new()
-    {
-        // Same settings as the child (Program.cs of the CrashWriter).
-        DataDirectory = dir,
-        MemoryBudgetBytes = 16L << 20,
-        IndexBuckets = 1 << 12,
-        CheckpointInterval = TimeSpan.Zero,
-        HistoryCapacity = 1000,
-    };
+    /// <summary>Same settings as the child (CrashWorkload.Options), without the timer checkpoints.</summary>
+    internal static FasterFeatureStoreOptions ChildOptions(string dir, bool compaction = false) => CrashWorkload.Options(dir, compaction, TimeSpan.Zero);
 
-    private static async Task<List<long>> RunChildAndKill(string dataDir, long startSeq, int killAfterMs)
+    private static async Task AssertChurn(IFeatureStore store, long round, string when)
+    {
+        var ids = Enumerable.Range(0, CrashWorkload.ChurnItems).Select(i => CrashWorkload.ChurnItemBase + i).ToArray();
+        var items = new ItemMetadata?[ids.Length];
+        await store.GetItemsAsync(ids, items);
+        for (int i = 0; i < ids.Length; i++)
+            Assert.True(CrashWorkload.ChurnItem(i, round).Equals(items[i]), $"{when}: churn item {ids[i]} is missing or not the last acknowledged value");
+    }
+
+    private static async Task<List<long>> RunChildAndKill(string dataDir, long startSeq, int killAfterMs, bool compaction)
     {
         string childDll = Path.Combine(AppContext.BaseDirectory, "RecSys.Engine.Features.CrashWriter.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -61,6 +75,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         psi.ArgumentList.Add(childDll);
         psi.ArgumentList.Add(dataDir);
         psi.ArgumentList.Add(startSeq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (compaction) psi.ArgumentList.Add("compaction");
 
         var acks = new ConcurrentQueue<long>();
         var firstAck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

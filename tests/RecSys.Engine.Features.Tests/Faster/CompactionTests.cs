@@ -1,0 +1,164 @@
+using RecSys.Engine.Features.Faster;
+using RecSys.Engine.Features.Model;
+using Xunit.Abstractions;
+
+namespace RecSys.Engine.Features.Tests.Faster;
+
+/// <summary>
+/// KV log compaction: the log on disk stops growing under a steady overwrite workload, every value stays the last one
+/// written, and compaction never deletes a log file that a checkpoint in checkpoints.json (the crash-recovery one or
+/// the fallback one) still needs. Crash images are copies of the data directory taken while the store is open and no
+/// write is in flight, which is what a kill -9 at that moment leaves behind (the SIGKILL version with compaction is
+/// in CrashRecoveryTests).
+/// </summary>
+public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
+{
+    /// <summary>
+    /// About 4 MB of records against a 4 MiB memory budget: most of a round's writes find the previous version in
+    /// the read-only part of the log (or on disk) and append. (A working set inside the mutable part is updated in
+    /// place and does not grow the log at all.)
+    /// </summary>
+    private const int Items = 40_000;
+    private readonly TempDirectory _dir = new();
+    private readonly List<TempDirectory> _images = [];
+
+    public void Dispose()
+    {
+        _dir.Dispose();
+        foreach (var d in _images) d.Dispose();
+    }
+
+    private static FasterFeatureStoreOptions Options(string dir, long threshold) => FasterTestOptions.Small(dir) with
+    {
+        MemoryBudgetBytes = 4L << 20,
+        LogSegmentBytes = 1L << 20,
+        LogCompactionThresholdBytes = threshold,
+    };
+
+    private static ItemMetadata Version(long id, int round) => new()
+    {
+        Categories = [(int)(id % 13), round], Tags = ["tag" + (id % 40), "round-" + round], PublishedAtMs = 1_700_000_000_000 + round,
+        PolicyFlags = (ItemPolicyFlags)(round % 8),
+    };
+
+    private static Task Overwrite(IFeatureStore store, int round) =>
+        store.BulkUpsertItemsAsync(Enumerable.Range(0, Items).Select(i => KeyValuePair.Create((long)i, Version(i, round)))).AsTask();
+
+    private static async Task AssertRound(IFeatureStore store, int round, string when)
+    {
+        var ids = Enumerable.Range(0, Items).Select(i => (long)i).ToArray();
+        var got = new ItemMetadata?[Items];
+        await store.GetItemsAsync(ids, got);
+        for (int i = 0; i < Items; i++)
+            Assert.True(Version(i, round).Equals(got[i]), $"{when}: item {i} is not its round-{round} value");
+    }
+
+    private string CrashImage()
+    {
+        var image = new TempDirectory();
+        _images.Add(image);
+        foreach (string f in Directory.EnumerateFiles(_dir.Path, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(image.Path, Path.GetRelativePath(_dir.Path, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(f, target);
+        }
+        return image.Path;
+    }
+
+    private static bool SegmentExists(string dir, int segment) => File.Exists(Path.Combine(dir, "kv", $"hlog.log.{segment}"));
+
+    [Fact]
+    public async Task SteadyOverwrites_LogOnDiskStopsGrowing_AndEveryValueIsTheLast()
+    {
+        const int Rounds = 36;
+        var onDisk = new long[Rounds];
+        long written;
+        await using (var store = await FasterFeatureStore.OpenAsync(Options(_dir.Path, threshold: 8L << 20)))
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                await Overwrite(store, round);
+                await store.CheckpointAsync(); // compacts when due; frees files at the checkpoint after
+                onDisk[round] = store.LogBytesOnDisk;
+                if (round % 12 == 11) await AssertRound(store, round, $"round {round}");
+            }
+            written = store.LogTailAddress;
+            output.WriteLine($"{Rounds} rounds: {written / 1e6:F1} MB written to the KV log, {store.Compactions} compactions, " +
+                             $"log files on disk by round: {string.Join(" ", onDisk.Select(b => (b / 1e6).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))} MB");
+            Assert.True(store.Compactions >= 3, $"only {store.Compactions} compactions");
+        }
+
+        // Stops growing: the last third never exceeds the middle third by more than one log file, and the files hold
+        // a fraction of what was written (without compaction they hold all of it but the in-memory part).
+        long middleMax = onDisk[(Rounds / 3)..(2 * Rounds / 3)].Max();
+        long lastMax = onDisk[(2 * Rounds / 3)..].Max();
+        Assert.True(lastMax <= middleMax + (1L << 20), $"log files grew from {middleMax} to {lastMax} bytes over the last third");
+        Assert.True(written > 3 * onDisk[^1], $"{onDisk[^1]} bytes of log files for {written} bytes written: not compacted");
+
+        await using var reopened = await FasterFeatureStore.OpenAsync(Options(_dir.Path, threshold: 8L << 20));
+        await AssertRound(reopened, Rounds - 1, "after reopen");
+    }
+
+    [Fact]
+    public async Task CompactionKeepsFilesOfListedCheckpoints_CrashAndFallbackRecoverEverything()
+    {
+        await using var store = await FasterFeatureStore.OpenAsync(Options(_dir.Path, threshold: 0));
+        // ~24 MB of versions of 40,000 items, then checkpoint C0 (log begins at its start).
+        for (int round = 0; round < 6; round++) await Overwrite(store, round);
+        await store.CheckpointAsync();
+        Assert.True(SegmentExists(_dir.Path, 0), "the first log file should exist before compaction");
+
+        // C1: compacted. FASTER asks to delete the files below the new begin address during this checkpoint;
+        // they must stay, because C0 (the fallback, and the crash-recovery point until C1 is in the manifest) needs them.
+        await store.CompactAsync();
+        long begin = store.LogBeginAddress;
+        Assert.True(begin > 4L << 20, $"compaction moved the begin address only to {begin}");
+        Assert.True(SegmentExists(_dir.Path, 0), "a log file that checkpoint C0 needs was deleted after compaction");
+        await Overwrite(store, 6); // acknowledged after C1: lives in the write-ahead log only
+
+        // Crash now: the latest checkpoint (compacted) plus replay recovers everything...
+        string image = CrashImage();
+        await using (var recovered = await FasterFeatureStore.OpenAsync(Options(image, threshold: 0)))
+        {
+            Assert.Equal(begin, recovered.LogBeginAddress);
+            await AssertRound(recovered, 6, "crash after compaction");
+        }
+        // ...and so does the documented fallback when the compacted checkpoint is damaged: C0 and its log files.
+        image = CrashImage();
+        var manifest = CheckpointManifest.TryRead(image)!;
+        Assert.Equal(begin, manifest.Checkpoints[0].KvBeginAddress);
+        string victim = Path.Combine(image, "kv", "checkpoints", manifest.Checkpoints[0].Files.MaxBy(f => f.Length)!.Path);
+        var bytes = File.ReadAllBytes(victim);
+        for (int i = 0; i < bytes.Length; i += 97) bytes[i] ^= 0x5A;
+        File.WriteAllBytes(victim, bytes);
+        await using (var fallback = await FasterFeatureStore.OpenAsync(Options(image, threshold: 0) with { RecoverFromPreviousCheckpoint = true }))
+        {
+            Assert.Equal(manifest.Checkpoints[1].Token, fallback.RecoveredCheckpoint);
+            Assert.True(fallback.LogBeginAddress < begin, "the fallback checkpoint predates compaction");
+            await AssertRound(fallback, 6, "fallback to the checkpoint before compaction");
+        }
+
+        // The next checkpoint drops C0 from the manifest: now the files below the begin address go.
+        long before = store.LogBytesOnDisk;
+        await store.CheckpointAsync();
+        Assert.False(SegmentExists(_dir.Path, 0), "log files below the begin address outlived the last checkpoint that needed them");
+        Assert.True(store.LogBytesOnDisk < before, $"log files {before} -> {store.LogBytesOnDisk} bytes");
+        await AssertRound(store, 6, "after the files were deleted");
+
+        image = CrashImage();
+        await using (var recovered = await FasterFeatureStore.OpenAsync(Options(image, threshold: 0)))
+            await AssertRound(recovered, 6, "crash after the files were deleted");
+    }
+
+    [Fact]
+    public async Task ReopenWithAnotherSegmentSize_IsRefused()
+    {
+        await using (var store = await FasterFeatureStore.OpenAsync(Options(_dir.Path, threshold: 0)))
+            await store.UpsertItemAsync(1, Version(1, 1));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)));
+        Assert.Contains(nameof(FasterFeatureStoreOptions.LogSegmentBytes), e.Message);
+        await using var again = await FasterFeatureStore.OpenAsync(Options(_dir.Path, threshold: 0));
+        Assert.Equal(Version(1, 1), await again.GetItemAsync(1));
+    }
+}

@@ -5,5 +5,9 @@ using BenchmarkDotNet.Running;
 // BenchmarkDotNet waits on stdin for a choice.
 if (args.Length > 0 && args[0] == "featurestore")
     return await RecSys.Engine.Benchmarks.Features.FeatureStoreHarness.RunAsync(args[1..]);
+// `ease-scale N[,N...] [--threads 1,-1] [--reps R] [--old N_MAX] [--fit]` times the EASE SPD inverse at catalog
+// sizes too large for BenchmarkDotNet's repetitions (Models/EaseScaleHarness.cs).
+if (args.Length > 0 && args[0] == "ease-scale")
+    return RecSys.Engine.Benchmarks.Models.EaseScaleHarness.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(RecSys.Engine.Benchmarks.BenchConfig).Assembly).Run(args, RecSys.Engine.Benchmarks.BenchConfig.Create());
 return 0;

@@ -9,7 +9,7 @@ namespace RecSys.Engine.Models.Blend;
 /// <see cref="Depth"/>. Rank-based, so sources with incomparable score scales (cosine, dot products,
 /// counts) mix without calibration. The stand-in for the learned ranker.
 /// </summary>
-public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 100, float c = 60f, bool fitSources = true) : IRecommender
+public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 100, float c = 60f, bool fitSources = true) : IRecommender, IHistoryScorer
 {
     private InteractionMatrix? _train;
     private int _items;
@@ -33,6 +33,22 @@ public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 1
         {
             foreach (var s in Sources)
                 s.Source.Fit(data);
+        }
+    }
+
+    /// <summary>The catalog size the blend scores over (set by Fit or by a restore).</summary>
+    public int ItemCount => _items;
+
+    internal void Restore(int items) => _items = items;
+
+    /// <summary>Attaches histories to the blend (seen-item exclusion) and to every source that scores from histories.</summary>
+    public void AttachHistories(InteractionMatrix usersByItems)
+    {
+        _train = usersByItems;
+        foreach (var s in Sources)
+        {
+            if (s.Source is IHistoryScorer h)
+                h.AttachHistories(usersByItems);
         }
     }
 

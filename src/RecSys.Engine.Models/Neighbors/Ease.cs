@@ -9,7 +9,7 @@ namespace RecSys.Engine.Models.Neighbors;
 /// P = (X^T X + lambda I)^-1, B[i, j] = -P[i, j] / P[j, j], diag(B) = 0; a user's scores are x_u B
 /// (the sum of the B rows of the user's items).
 /// </summary>
-public sealed class Ease(float lambda = 300f, int maxDegreeOfParallelism = -1) : IRecommender
+public sealed class Ease(float lambda = 300f, int maxDegreeOfParallelism = -1) : IRecommender, IHistoryScorer
 {
     private float[] _weights = [];
     private InteractionMatrix? _train;

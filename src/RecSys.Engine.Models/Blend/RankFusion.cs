@@ -52,24 +52,42 @@ public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 1
         }
     }
 
-    /// <remarks>Allocates its per-call buffers: this is the offline stand-in for the ranker, not a serving path.</remarks>
+    /// <summary>Per-thread scratch of <see cref="Score(int, Span{float})"/>, so the per-user path allocates nothing after a thread's first call.</summary>
+    [ThreadStatic]
+    private static BlendScratch? t_scratch;
+
     public void Score(int user, Span<float> scores)
     {
+        BlendScratch scratch = t_scratch ?? new BlendScratch();
+        t_scratch = null; // a blend among the sources (nested) takes its own scratch instead of this one
+        try
+        {
+            Score(user, scores, scratch);
+        }
+        finally
+        {
+            t_scratch = scratch;
+        }
+    }
+
+    /// <summary>The fused scores of <paramref name="user"/>, with the caller's scratch (allocation-free once it has grown).</summary>
+    public void Score(int user, Span<float> scores, BlendScratch scratch)
+    {
         int depth = Math.Min(Depth, _items);
-        var sourceScores = new float[_items];
-        var top = new int[depth];
-        var dist = new float[depth];
-        var ids = new long[depth];
+        scratch.Ensure(_items, depth);
+        Span<float> sourceScores = scratch.SourceScores.AsSpan(0, _items);
+        Span<int> top = scratch.Top.AsSpan(0, depth);
         Span<float> s = scores[.._items];
         s.Clear();
         ReadOnlySpan<int> seen = _train!.Columns(user);
-        foreach (var source in Sources)
+        for (int k = 0; k < Sources.Count; k++)
         {
+            BlendSource source = Sources[k];
             if (source.Weight == 0)
                 continue;
             source.Source.Score(user, sourceScores);
             TopItems.Exclude(sourceScores, seen);
-            int n = TopItems.Select(sourceScores, top, dist, ids);
+            int n = TopItems.Select(sourceScores, top, scratch.Distances, scratch.Ids);
             for (int r = 0; r < n; r++)
                 s[top[r]] += source.Weight / (C + r + 1);
         }

@@ -15,7 +15,12 @@ namespace RecSys.Engine.Models.Persistence;
 ///   users.ids|.txt       ordinal -> external user id (Core IdFile when numeric)
 ///   items.ids|.txt       ordinal -> external item id
 ///   *.vec                RecSys vector files (Core VectorFileWriter), one row per user / item
+///   neighbors.ids        item-kNN neighbour ordinals (Core IdFile), beside neighbors.vec (similarities)
+///   counts.f64, *.txt    popularity / trending: decayed counts in double, segment keys (ModelStore.Popularity.cs)
+///   source-N-NAME/       a blend's sources, each a model directory of its own (ModelStore.Blend.cs)
 /// </code>
+/// <see cref="Save"/> / <see cref="Load"/> dispatch on the model type / the manifest's kind. Every reader checks
+/// sizes against the manifest and names the file and the fault when something does not fit.
 /// The vector files are the ones the ANN indexes map, so serving can build its indexes from them directly.
 /// Loading copies the rows into the model's arrays (the models score from managed memory).
 /// </summary>

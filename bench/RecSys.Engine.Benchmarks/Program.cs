@@ -11,5 +11,9 @@ if (args.Length > 0 && args[0] == "coarseprobe")
     return RecSys.Engine.Benchmarks.Index.CoarseProbeHarness.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fastscan")
     return RecSys.Engine.Benchmarks.Index.FastScanHarness.Run(args[1..]);
+// `ease-scale N[,N...] [--threads 1,-1] [--reps R] [--old N_MAX] [--fit]` times the EASE SPD inverse at catalog
+// sizes too large for BenchmarkDotNet's repetitions (Models/EaseScaleHarness.cs).
+if (args.Length > 0 && args[0] == "ease-scale")
+    return RecSys.Engine.Benchmarks.Models.EaseScaleHarness.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(RecSys.Engine.Benchmarks.BenchConfig).Assembly).Run(args, RecSys.Engine.Benchmarks.BenchConfig.Create());
 return 0;

@@ -45,6 +45,10 @@ public class EaseBenchmarks
     [Benchmark]
     public double[] InvertSpd() => DenseCholesky.InvertSpd(_gram, Items, Threads);
 
+    /// <summary>The blocked, packed inverse EASE uses now (bench/results/ease-scale.md); one copy of the Gram matrix per call.</summary>
+    [Benchmark]
+    public double[] InvertSpdBlocked() => BlockedSpdInverse.Invert(_gram, Items, Threads);
+
     [Benchmark(Baseline = true)]
     public double[] InvertSpdFirstVersion() => InvertSpdBaseline.Invert(_gram, Items, Threads);
 }

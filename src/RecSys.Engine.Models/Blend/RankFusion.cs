@@ -9,7 +9,7 @@ namespace RecSys.Engine.Models.Blend;
 /// <see cref="Depth"/>. Rank-based, so sources with incomparable score scales (cosine, dot products,
 /// counts) mix without calibration. The stand-in for the learned ranker.
 /// </summary>
-public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 100, float c = 60f, bool fitSources = true) : IRecommender
+public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 100, float c = 60f, bool fitSources = true) : IRecommender, IHistoryScorer
 {
     private InteractionMatrix? _train;
     private int _items;
@@ -36,24 +36,58 @@ public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 1
         }
     }
 
-    /// <remarks>Allocates its per-call buffers: this is the offline stand-in for the ranker, not a serving path.</remarks>
+    /// <summary>The catalog size the blend scores over (set by Fit or by a restore).</summary>
+    public int ItemCount => _items;
+
+    internal void Restore(int items) => _items = items;
+
+    /// <summary>Attaches histories to the blend (seen-item exclusion) and to every source that scores from histories.</summary>
+    public void AttachHistories(InteractionMatrix usersByItems)
+    {
+        _train = usersByItems;
+        foreach (var s in Sources)
+        {
+            if (s.Source is IHistoryScorer h)
+                h.AttachHistories(usersByItems);
+        }
+    }
+
+    /// <summary>Per-thread scratch of <see cref="Score(int, Span{float})"/>, so the per-user path allocates nothing after a thread's first call.</summary>
+    [ThreadStatic]
+    private static BlendScratch? t_scratch;
+
     public void Score(int user, Span<float> scores)
     {
+        BlendScratch scratch = t_scratch ?? new BlendScratch();
+        t_scratch = null; // a blend among the sources (nested) takes its own scratch instead of this one
+        try
+        {
+            Score(user, scores, scratch);
+        }
+        finally
+        {
+            t_scratch = scratch;
+        }
+    }
+
+    /// <summary>The fused scores of <paramref name="user"/>, with the caller's scratch (allocation-free once it has grown).</summary>
+    public void Score(int user, Span<float> scores, BlendScratch scratch)
+    {
         int depth = Math.Min(Depth, _items);
-        var sourceScores = new float[_items];
-        var top = new int[depth];
-        var dist = new float[depth];
-        var ids = new long[depth];
+        scratch.Ensure(_items, depth);
+        Span<float> sourceScores = scratch.SourceScores.AsSpan(0, _items);
+        Span<int> top = scratch.Top.AsSpan(0, depth);
         Span<float> s = scores[.._items];
         s.Clear();
         ReadOnlySpan<int> seen = _train!.Columns(user);
-        foreach (var source in Sources)
+        for (int k = 0; k < Sources.Count; k++)
         {
+            BlendSource source = Sources[k];
             if (source.Weight == 0)
                 continue;
             source.Source.Score(user, sourceScores);
             TopItems.Exclude(sourceScores, seen);
-            int n = TopItems.Select(sourceScores, top, dist, ids);
+            int n = TopItems.Select(sourceScores, top, scratch.Distances, scratch.Ids);
             for (int r = 0; r < n; r++)
                 s[top[r]] += source.Weight / (C + r + 1);
         }

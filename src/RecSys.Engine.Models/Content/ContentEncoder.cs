@@ -13,7 +13,7 @@ namespace RecSys.Engine.Models.Content;
 /// words weigh more. A user's profile is the value-weighted mean of their items' vectors, L2-normalised; the
 /// score of an item is profile . item (cosine). Tokens hash with FNV-1a (stable across runs and platforms).
 /// </summary>
-public sealed class ContentEncoder(ContentOptions? options = null) : IRecommender
+public sealed class ContentEncoder(ContentOptions? options = null) : IRecommender, IHistoryScorer
 {
     private float[] _itemVectors = [];
     private float[] _userProfiles = [];
@@ -40,9 +40,16 @@ public sealed class ContentEncoder(ContentOptions? options = null) : IRecommende
     {
         ItemCatalog catalog = data.Catalog ?? throw new InvalidOperationException("the content model needs item metadata (a catalog)");
         EncodeItems(catalog, data.ItemCount);
-        _userProfiles = new float[data.UserCount * Dimension];
-        Parallel.For(0, data.UserCount, u =>
-            BuildProfile(data.Matrix.Columns(u), data.Matrix.RowValues(u), _userProfiles.AsSpan(u * Dimension, Dimension)));
+        AttachHistories(data.Matrix);
+    }
+
+    /// <summary>Builds every user's profile from the users x items matrix (after a restore, or for new histories).</summary>
+    public void AttachHistories(InteractionMatrix usersByItems)
+    {
+        var profiles = new float[usersByItems.RowCount * Dimension];
+        Parallel.For(0, usersByItems.RowCount, u =>
+            BuildProfile(usersByItems.Columns(u), usersByItems.RowValues(u), profiles.AsSpan(u * Dimension, Dimension)));
+        _userProfiles = profiles;
     }
 
     /// <summary>Computes the item vectors of <paramref name="itemCount"/> items from <paramref name="catalog"/>.</summary>

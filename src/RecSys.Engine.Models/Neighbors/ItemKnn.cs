@@ -8,7 +8,7 @@ namespace RecSys.Engine.Models.Neighbors;
 /// each item keeping its <see cref="Neighbors"/> most similar items; a user's score for j is the sum of
 /// sim(i, j) over the user's items i (weighted by value). A cheap baseline and a candidate source.
 /// </summary>
-public sealed class ItemKnn(int neighbors = 100, ItemSimilarityKind similarity = ItemSimilarityKind.Cosine, int maxDegreeOfParallelism = -1) : IRecommender
+public sealed class ItemKnn(int neighbors = 100, ItemSimilarityKind similarity = ItemSimilarityKind.Cosine, int maxDegreeOfParallelism = -1) : IRecommender, IHistoryScorer
 {
     private int[] _neighborStart = [];
     private int[] _neighborItem = [];
@@ -86,6 +86,18 @@ public sealed class ItemKnn(int neighbors = 100, ItemSimilarityKind similarity =
         int s = _neighborStart[item], len = _neighborStart[item + 1] - s;
         return (_neighborItem.AsMemory(s, len), _neighborWeight.AsMemory(s, len));
     }
+
+    /// <summary>Restores trained neighbour lists (CSR: item i's neighbours are [start[i], start[i + 1])).</summary>
+    internal void Restore(int items, int[] start, int[] neighborItems, float[] neighborWeights)
+    {
+        ItemCount = items;
+        _neighborStart = start;
+        _neighborItem = neighborItems;
+        _neighborWeight = neighborWeights;
+    }
+
+    /// <summary>Attaches the training matrix (histories) to a restored model.</summary>
+    public void AttachHistories(InteractionMatrix usersByItems) => _train = usersByItems;
 
     public void Score(int user, Span<float> scores) => ScoreHistory(_train!.Columns(user), _train.RowValues(user), scores);
 

@@ -30,6 +30,15 @@ public static class IdMapFile
         return text;
     }
 
+    /// <summary>Reads an id list that must hold <paramref name="expectedCount"/> ids (the manifest's count).</summary>
+    public static IdMap Read(string directory, string file, int expectedCount)
+    {
+        IdMap map = Read(directory, file);
+        if (map.Count != expectedCount)
+            throw new InvalidDataException($"{Path.Combine(directory, file)}: {map.Count} ids, the manifest says {expectedCount}");
+        return map;
+    }
+
     public static IdMap Read(string directory, string file)
     {
         string path = Path.Combine(directory, file);

@@ -14,7 +14,7 @@ public sealed record ModelManifest
 
     public int Version { get; init; } = CurrentVersion;
 
-    /// <summary>"als", "ease" or "content".</summary>
+    /// <summary>"als", "ease", "content", "itemknn", "popularity" (popularity and trending) or "blend".</summary>
     public required string Kind { get; init; }
 
     public required int Users { get; init; }
@@ -24,6 +24,10 @@ public sealed record ModelManifest
     public required int Dimension { get; init; }
 
     public Dictionary<string, string> Parameters { get; init; } = [];
+
+    /// <summary>Where this manifest was read from (for error messages); not stored.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string SourcePath { get; init; } = ModelManifest.FileName;
 
     /// <summary>Role -> file name (e.g. "item_vectors" -> "item_vectors.vec").</summary>
     public Dictionary<string, string> Files { get; init; } = [];

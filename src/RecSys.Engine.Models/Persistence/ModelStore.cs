@@ -15,11 +15,16 @@ namespace RecSys.Engine.Models.Persistence;
 ///   users.ids|.txt       ordinal -> external user id (Core IdFile when numeric)
 ///   items.ids|.txt       ordinal -> external item id
 ///   *.vec                RecSys vector files (Core VectorFileWriter), one row per user / item
+///   neighbors.ids        item-kNN neighbour ordinals (Core IdFile), beside neighbors.vec (similarities)
+///   counts.f64, *.txt    popularity / trending: decayed counts in double, segment keys (ModelStore.Popularity.cs)
+///   source-N-NAME/       a blend's sources, each a model directory of its own (ModelStore.Blend.cs)
 /// </code>
+/// <see cref="Save"/> / <see cref="Load"/> dispatch on the model type / the manifest's kind. Every reader checks
+/// sizes against the manifest and names the file and the fault when something does not fit.
 /// The vector files are the ones the ANN indexes map, so serving can build its indexes from them directly.
 /// Loading copies the rows into the model's arrays (the models score from managed memory).
 /// </summary>
-public static class ModelStore
+public static partial class ModelStore
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -58,23 +63,22 @@ public static class ModelStore
     public static (ImplicitAls Model, IdMap Users, IdMap Items) LoadAls(string directory)
     {
         var m = ReadManifest(directory, "als");
-        var p = m.Parameters;
         var options = new AlsOptions
         {
-            Factors = Int(p, "factors"),
-            Alpha = Float(p, "alpha"),
-            Lambda = Float(p, "lambda"),
-            Iterations = Int(p, "iterations"),
-            Solver = Enum.Parse<AlsSolver>(Get(p, "solver")),
-            CgSteps = Int(p, "cg_steps"),
-            BinaryConfidence = Get(p, "binary_confidence") == "true",
-            Seed = ulong.Parse(Get(p, "seed"), CultureInfo.InvariantCulture),
+            Factors = Int(m, "factors"),
+            Alpha = Float(m, "alpha"),
+            Lambda = Float(m, "lambda"),
+            Iterations = Int(m, "iterations"),
+            Solver = Enum.Parse<AlsSolver>(Get(m, "solver")),
+            CgSteps = Int(m, "cg_steps"),
+            BinaryConfidence = Get(m, "binary_confidence") == "true",
+            Seed = ulong.Parse(Get(m, "seed"), CultureInfo.InvariantCulture),
         };
         var model = new ImplicitAls(options);
-        float[] userRows = ReadRows(directory, m.Files["user_vectors"], m.Users, m.Dimension);
-        float[] itemRows = ReadRows(directory, m.Files["item_vectors"], m.Items, m.Dimension);
+        float[] userRows = ReadRows(directory, FileOf(m, directory, "user_vectors"), m.Users, m.Dimension);
+        float[] itemRows = ReadRows(directory, FileOf(m, directory, "item_vectors"), m.Items, m.Dimension);
         model.Restore(userRows, itemRows, m.Users, m.Items);
-        return (model, IdMapFile.Read(directory, m.Files["users"]), IdMapFile.Read(directory, m.Files["items"]));
+        return (model, IdMapFile.Read(directory, FileOf(m, directory, "users"), m.Users), IdMapFile.Read(directory, FileOf(m, directory, "items"), m.Items));
     }
 
     public static void SaveEase(Ease model, IdMap items, string directory)
@@ -99,9 +103,9 @@ public static class ModelStore
     public static (Ease Model, IdMap Items) LoadEase(string directory)
     {
         var m = ReadManifest(directory, "ease");
-        var model = new Ease(Float(m.Parameters, "lambda"));
-        model.Restore(ReadRows(directory, m.Files["weights"], m.Items, m.Items), m.Items);
-        return (model, IdMapFile.Read(directory, m.Files["items"]));
+        var model = new Ease(Float(m, "lambda"));
+        model.Restore(ReadRows(directory, FileOf(m, directory, "weights"), m.Items, m.Items), m.Items);
+        return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), m.Items));
     }
 
     public static void SaveContent(ContentEncoder model, IdMap items, string directory)
@@ -131,26 +135,25 @@ public static class ModelStore
     public static (ContentEncoder Model, IdMap Items) LoadContent(string directory)
     {
         var m = ReadManifest(directory, "content");
-        var p = m.Parameters;
         var model = new ContentEncoder(new ContentOptions
         {
-            HashBuckets = Int(p, "hash_buckets"),
-            UseTitle = Get(p, "use_title") == "true",
-            CategoryWeight = Float(p, "category_weight"),
+            HashBuckets = Int(m, "hash_buckets"),
+            UseTitle = Get(m, "use_title") == "true",
+            CategoryWeight = Float(m, "category_weight"),
         });
-        model.Restore(ReadRows(directory, m.Files["item_vectors"], m.Items, m.Dimension), m.Items, m.Dimension);
-        return (model, IdMapFile.Read(directory, m.Files["items"]));
+        model.Restore(ReadRows(directory, FileOf(m, directory, "item_vectors"), m.Items, m.Dimension), m.Items, m.Dimension);
+        return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), m.Items));
     }
 
     public static ModelManifest ReadManifest(string directory, string? expectedKind = null)
     {
         string path = Path.Combine(directory, ModelManifest.FileName);
-        if (!File.Exists(path))
+        if (!System.IO.File.Exists(path))
             throw new FileNotFoundException($"{path}: model manifest not found", path);
         ModelManifest? m;
         try
         {
-            m = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), Json);
+            m = JsonSerializer.Deserialize<ModelManifest>(System.IO.File.ReadAllText(path), Json);
         }
         catch (JsonException e)
         {
@@ -162,15 +165,17 @@ public static class ModelStore
             throw new InvalidDataException($"{path}: model format version {m.Version} is not supported (this build reads {ModelManifest.CurrentVersion})");
         if (expectedKind is not null && m.Kind != expectedKind)
             throw new InvalidDataException($"{path}: holds a '{m.Kind}' model, expected '{expectedKind}'");
-        return m;
+        if (m.Users < 0 || m.Items < 0 || m.Dimension < 0)
+            throw new InvalidDataException($"{path}: negative size (users {m.Users}, items {m.Items}, dimension {m.Dimension})");
+        return m with { SourcePath = path };
     }
 
     private static void WriteManifest(string directory, ModelManifest manifest)
     {
         string path = Path.Combine(directory, ModelManifest.FileName);
         // Written last and atomically: a directory with a manifest is a complete model.
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(manifest, Json));
-        File.Move(path + ".tmp", path, overwrite: true);
+        System.IO.File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(manifest, Json));
+        System.IO.File.Move(path + ".tmp", path, overwrite: true);
     }
 
     private static string WriteRows(string directory, string file, ReadOnlySpan<float> rows, int count, int dimension, DistanceMetric? metric)
@@ -194,16 +199,41 @@ public static class ModelStore
         return rows;
     }
 
+    /// <summary>The file of a role, checked to be a plain name inside the model directory.</summary>
+    private static string FileOf(ModelManifest m, string directory, string role)
+    {
+        string path = Path.Combine(directory, ModelManifest.FileName);
+        if (!m.Files.TryGetValue(role, out string? file))
+            throw new InvalidDataException($"{path}: lists no '{role}' file");
+        if (file.Length == 0 || file != Path.GetFileName(file) || file == "." || file == "..")
+            throw new InvalidDataException($"{path}: '{role}' file name '{file}' is not a plain file name");
+        return file;
+    }
+
     private static string Str(int v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static string Str(float v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Get(Dictionary<string, string> p, string key) =>
-        p.TryGetValue(key, out string? v) ? v : throw new InvalidDataException($"model manifest lacks parameter '{key}'");
+    private static string Get(ModelManifest m, string key) =>
+        m.Parameters.TryGetValue(key, out string? v) ? v : throw new InvalidDataException($"{m.SourcePath}: model manifest lacks parameter '{key}'");
 
-    private static int Int(Dictionary<string, string> p, string key) =>
-        int.TryParse(Get(p, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new InvalidDataException($"model manifest parameter '{key}' is not an integer");
+    private static int Int(ModelManifest m, string key) =>
+        int.TryParse(Get(m, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new InvalidDataException($"{m.SourcePath}: model manifest parameter '{key}' is not an integer");
 
-    private static float Float(Dictionary<string, string> p, string key) =>
-        float.TryParse(Get(p, key), NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : throw new InvalidDataException($"model manifest parameter '{key}' is not a number");
+    private static float Float(ModelManifest m, string key) =>
+        float.TryParse(Get(m, key), NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : throw new InvalidDataException($"{m.SourcePath}: model manifest parameter '{key}' is not a number");
+
+    private static double Double(ModelManifest m, string key) =>
+        double.TryParse(Get(m, key), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw new InvalidDataException($"{m.SourcePath}: model manifest parameter '{key}' is not a number");
+
+    private static bool Bool(ModelManifest m, string key) => Get(m, key) switch
+    {
+        "true" => true,
+        "false" => false,
+        var v => throw new InvalidDataException($"{m.SourcePath}: model manifest parameter '{key}' is '{v}', not true or false"),
+    };
+
+    private static string Str(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Str(bool v) => v ? "true" : "false";
 }

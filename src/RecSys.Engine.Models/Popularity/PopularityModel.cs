@@ -14,7 +14,7 @@ public sealed class PopularityModel : IRecommender
     private Dictionary<string, double[]> _segments = new(StringComparer.Ordinal);
     private Dictionary<string, double> _segmentTotals = new(StringComparer.Ordinal);
     private double _overallTotal;
-    private UserDemographics? _demographics;
+    private string[] _userSegments = [];
 
     public PopularityModel(PopularityOptions? options = null, string? name = null)
     {
@@ -41,14 +41,14 @@ public sealed class PopularityModel : IRecommender
         InteractionSet events = data.Events;
         long now = Options.Now ?? events.MaxTimestamp();
         double halfLifeSeconds = Options.HalfLifeDays * 86400.0;
-        _demographics = data.Demographics;
         _overall = new double[data.ItemCount];
         _segments = new(StringComparer.Ordinal);
         _segmentTotals = new(StringComparer.Ordinal);
         _overallTotal = 0;
-        var segmentOfUser = new string[data.UserCount];
+        // Kept: Score(user) needs the user's segment, and a saved model has no demographics to recompute it.
+        var segmentOfUser = _userSegments = new string[data.UserCount];
         for (int u = 0; u < segmentOfUser.Length; u++)
-            segmentOfUser[u] = UserSegments.Of(_demographics, u);
+            segmentOfUser[u] = UserSegments.Of(data.Demographics, u);
         for (int e = 0; e < events.Count; e++)
         {
             double w = double.IsFinite(halfLifeSeconds) ? Math.Pow(2, -Math.Max(0, now - events.Timestamps[e]) / halfLifeSeconds) : 1.0;
@@ -72,7 +72,37 @@ public sealed class PopularityModel : IRecommender
     /// <summary>Decayed weight of <paramref name="item"/> overall.</summary>
     public double OverallWeight(int item) => _overall[item];
 
-    public void Score(int user, Span<float> scores) => ScoreSegment(Options.BySegment ? UserSegments.Of(_demographics, user) : null, scores);
+    public void Score(int user, Span<float> scores) =>
+        ScoreSegment(Options.BySegment ? ((uint)user < (uint)_userSegments.Length ? _userSegments[user] : "") : null, scores);
+
+    /// <summary>The segment key of each user ordinal seen in training ("" without demographics).</summary>
+    public IReadOnlyList<string> UserSegmentKeys => _userSegments;
+
+    /// <summary>The segments with counts, in a stable (ordinal) order.</summary>
+    public IReadOnlyList<string> SegmentKeys => _segments.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Decayed weight of <paramref name="item"/> in <paramref name="segment"/>.</summary>
+    public double SegmentWeight(string segment, int item) => _segments[segment][item];
+
+    /// <summary>Sum of the decayed weights overall (not the sum of the item weights: events are summed in event order).</summary>
+    public double OverallTotal => _overallTotal;
+
+    public double SegmentTotal(string segment) => _segmentTotals[segment];
+
+    /// <summary>Restores a trained model (from <see cref="Persistence.ModelStore"/>).</summary>
+    internal void Restore(double[] overall, double overallTotal, IReadOnlyList<(string Key, double[] Counts, double Total)> segments, string[] userSegments)
+    {
+        _overall = overall;
+        _overallTotal = overallTotal;
+        _segments = new(StringComparer.Ordinal);
+        _segmentTotals = new(StringComparer.Ordinal);
+        foreach (var (key, counts, total) in segments)
+        {
+            _segments.Add(key, counts);
+            _segmentTotals.Add(key, total);
+        }
+        _userSegments = userSegments;
+    }
 
     /// <summary>Scores for a segment key (<see cref="UserSegments.Of"/>), or overall with null; usable for users with no history.</summary>
     public void ScoreSegment(string? segment, Span<float> scores)

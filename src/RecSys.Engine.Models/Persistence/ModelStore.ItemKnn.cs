@@ -1,0 +1,103 @@
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Neighbors;
+
+namespace RecSys.Engine.Models.Persistence;
+
+public static partial class ModelStore
+{
+    /// <summary>
+    /// Item-kNN: the neighbour lists as two fixed-width tables of items x K slots (K = the longest list):
+    /// neighbors.ids (Core id file, int64 item ordinals, -1 in unused slots) and neighbors.vec (Core vector
+    /// file, the similarities, 0 in unused slots), most similar first.
+    /// </summary>
+    public static void SaveItemKnn(ItemKnn model, IdMap items, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        int n = model.ItemCount;
+        int keep = 1;
+        for (int i = 0; i < n; i++)
+            keep = Math.Max(keep, model.NeighborsOf(i).Items.Length);
+        var ids = new long[(long)n * keep];
+        var sims = new float[(long)n * keep];
+        Array.Fill(ids, -1);
+        for (int i = 0; i < n; i++)
+        {
+            var (neighbors, similarities) = model.NeighborsOf(i);
+            for (int s = 0; s < neighbors.Length; s++)
+            {
+                ids[(long)i * keep + s] = neighbors.Span[s];
+                sims[(long)i * keep + s] = similarities.Span[s];
+            }
+        }
+        IdFile.Write(Path.Combine(directory, "neighbors.ids"), ids);
+        WriteManifest(directory, new ModelManifest
+        {
+            Kind = "itemknn",
+            Users = 0,
+            Items = n,
+            Dimension = keep,
+            Parameters = new()
+            {
+                ["neighbors"] = Str(model.Neighbors),
+                ["similarity"] = model.Similarity.ToString(),
+            },
+            Files = new()
+            {
+                ["items"] = IdMapFile.Write(directory, "items", items),
+                ["neighbor_ids"] = "neighbors.ids",
+                ["neighbor_similarities"] = WriteRows(directory, "neighbors.vec", sims, n, keep, null),
+            },
+        });
+    }
+
+    /// <summary>A restored item-kNN model; call <see cref="ItemKnn.AttachHistories"/> (or score histories directly) to score users.</summary>
+    public static (ItemKnn Model, IdMap Items) LoadItemKnn(string directory)
+    {
+        var m = ReadManifest(directory, "itemknn");
+        if (!Enum.TryParse(Get(m, "similarity"), out ItemSimilarityKind similarity) || !Enum.IsDefined(similarity))
+            throw new InvalidDataException($"{m.SourcePath}: unknown similarity '{Get(m, "similarity")}'");
+        int neighbors = Int(m, "neighbors");
+        if (neighbors < 1)
+            throw new InvalidDataException($"{m.SourcePath}: neighbors must be >= 1, got {neighbors}");
+        int n = m.Items, keep = m.Dimension;
+        if (keep < 1)
+            throw new InvalidDataException($"{m.SourcePath}: dimension (neighbour slots per item) must be >= 1, got {keep}");
+        string idPath = Path.Combine(directory, FileOf(m, directory, "neighbor_ids"));
+        long[] ids = IdFile.Read(idPath);
+        if (ids.LongLength != (long)n * keep)
+            throw new InvalidDataException($"{idPath}: holds {ids.LongLength} neighbour ids, the manifest says {n} items x {keep} slots = {(long)n * keep}");
+        string simFile = FileOf(m, directory, "neighbor_similarities");
+        float[] sims = ReadRows(directory, simFile, n, keep);
+
+        var start = new int[n + 1];
+        var items = new List<int>();
+        var weights = new List<float>();
+        for (int i = 0; i < n; i++)
+        {
+            bool ended = false;
+            for (int s = 0; s < keep; s++)
+            {
+                long id = ids[(long)i * keep + s];
+                if (id == -1)
+                {
+                    ended = true;
+                    continue;
+                }
+                if (ended)
+                    throw new InvalidDataException($"{idPath}: item {i} has neighbour {id} in slot {s} after an empty slot");
+                if (id < 0 || id >= n || id == i)
+                    throw new InvalidDataException($"{idPath}: item {i}, slot {s}: neighbour {id} is {(id == i ? "the item itself" : $"outside the {n} items")}");
+                float w = sims[(long)i * keep + s];
+                if (!float.IsFinite(w))
+                    throw new InvalidDataException($"{Path.Combine(directory, simFile)}: item {i}, slot {s}: similarity {w} is not finite");
+                items.Add((int)id);
+                weights.Add(w);
+            }
+            start[i + 1] = items.Count;
+        }
+        var model = new ItemKnn(neighbors, similarity);
+        model.Restore(n, start, items.ToArray(), weights.ToArray());
+        return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), n));
+    }
+}

@@ -9,6 +9,9 @@ if (args.Length > 0 && args[0] == "featurestore")
     return await RecSys.Engine.Benchmarks.Features.FeatureStoreHarness.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "coarseprobe")
     return RecSys.Engine.Benchmarks.Index.CoarseProbeHarness.Run(args[1..]);
+// `hnsw-ab [DIR] [blocks] [efs]` interleaves the two HNSW level-0 search loops (Index/HnswAbHarness.cs).
+if (args.Length > 0 && args[0] == "hnsw-ab")
+    return RecSys.Engine.Benchmarks.Index.HnswAbHarness.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fastscan")
     return RecSys.Engine.Benchmarks.Index.FastScanHarness.Run(args[1..]);
 // `ease-scale N[,N...] [--threads 1,-1] [--reps R] [--old N_MAX] [--fit]` times the EASE SPD inverse at catalog

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using RecSys.Engine.Core.Index.Scan;
 using RecSys.Engine.Core.Vectors;
@@ -12,7 +13,8 @@ namespace RecSys.Engine.Core.Index.Hnsw;
 ///         -> filter planner: none | allows &lt; ExactFilterThreshold of the items -> exact scan of allowed ids
 ///                                 | otherwise graph search admitting only allowed, live nodes to the beam's results
 ///         -> greedy descent, top level .. 1 (one best node per level)
-///         -> beam search on level 0 with ef (candidates min-heap, results max-heap, visited tags)
+///         -> beam search on level 0 with ef, visited tags: unfiltered, one sorted beam array (SearchBeam);
+///            filtered or with deletions, candidates min-heap + results max-heap (SearchLayer)
 ///         -> k closest labels, distances in the metric's convention
 /// </code>
 /// The search loop is generic over the metric and the admission rule (struct type parameters), so the
@@ -175,6 +177,24 @@ public sealed unsafe partial class HnswIndex
             GreedyDescend<TMetric>(t, q, ref ep, ref epDist, UnpackLevel(entry), 0, ct);
             ef = Math.Max(ef, k);
             s.EnsureHeaps(ef);
+            if (TAdmit.AdmitsAll && SortedBeam)
+            {
+                int size = SearchBeam<TMetric>(t, s, q, ep, epDist, ef, ct);
+                found = Math.Min(size, k);
+                ref HnswCandidate b = ref MemoryMarshal.GetArrayDataReference(s.Beam);
+                for (int i = 0; i < found; i++)
+                {
+                    var c = Unsafe.Add(ref b, i);
+                    outIds[i] = *LabelOf(t, c.Node & int.MaxValue);
+                    outDist[i] = c.Distance;
+                }
+                for (int i = found; i < k; i++)
+                {
+                    outIds[i] = -1;
+                    outDist[i] = float.PositiveInfinity;
+                }
+                return;
+            }
             SearchLayer<TMetric, TAdmit>(t, s, q, ep, epDist, ef, 0, admit, ct);
             // Drop the farthest beyond k, then read the rest out closest first.
             while (s.ResultCount > k)
@@ -328,6 +348,118 @@ public sealed unsafe partial class HnswIndex
                 if (s_prefetchLinks && s.CandidateCount > 0)
                     Sse.Prefetch0(LinksOf(t, s.Candidates[0].Node, level));
             }
+        }
+    }
+
+    /// <summary>
+    /// Unfiltered searches use <see cref="SearchBeam{TMetric}"/> (true, the default) or the two-heap
+    /// <see cref="SearchLayer{TMetric, TAdmit}"/> (false): a switch for the A/B harness (bench `hnsw-ab`) and the
+    /// equivalence test. Filtered searches, searches with deletions and inserts always use the heaps.
+    /// </summary>
+    internal static bool SortedBeam = true;
+
+    /// <summary>
+    /// Unfiltered level-0 beam search with one sorted array of at most ef entries (DiskANN's
+    /// NeighborPriorityQueue) in place of the two heaps: the array is both the candidate set and the result
+    /// set; an entry's node has its top bit set once expanded, and a cursor points at the closest entry not yet
+    /// expanded. It visits the same nodes as the two-heap loop (hnswlib's rule: a node enters when the beam is
+    /// not full or it beats the worst kept). Each hop runs in three tight passes: collect, mark and prefetch the
+    /// unvisited neighbours; score them; insert them. Between scoring and inserting it already knows the next hop
+    /// (the best new neighbour if it beats the beam's next open entry, else that entry) and starts the miss on
+    /// its link list. Returns the beam's size; s.Beam holds it closest first (ties: smaller node).
+    /// </summary>
+    private int SearchBeam<TMetric>(NodeTables t, HnswScratch s, float* q, int ep, float epDist, int ef, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+    {
+        s.BeginVisit(t.Chunks << ChunkShift);
+        ushort gen = s.Generation;
+        int tagCount = s.Tags.Length;
+        int prefetchBytes = (int)Math.Min((long)s_prefetchLines * 64, Dimension * sizeof(float));
+        int hops = 0;
+        int* hopIds = stackalloc int[_m0];
+        float* hopDist = stackalloc float[_m0];
+        fixed (ushort* tags = s.Tags)
+        fixed (HnswCandidate* beam = s.Beam)
+        {
+            tags[ep] = gen;
+            beam[0] = new HnswCandidate(epDist, ep);
+            int size = 1;
+            int cursor = 0;
+            while (cursor < size)
+            {
+                int node = beam[cursor].Node;
+                beam[cursor].Node = node | int.MinValue;
+                cursor++;
+                if (++hops % CancelCheckHops == 0 && ct.IsCancellationRequested)
+                    ct.ThrowIfCancellationRequested();
+
+                int* list = LinksOf(t, node, 0);
+                int count = Math.Min(Volatile.Read(ref *list), _m0);
+                int* ids = list + 1;
+                int m = 0;
+                for (int j = 0; j < count; j++)
+                {
+                    int n = ids[j];
+                    if ((uint)n >= (uint)tagCount || tags[n] == gen)
+                        continue;
+                    tags[n] = gen;
+                    hopIds[m++] = n;
+                    byte* v = (byte*)VectorOf(t, n);
+                    for (int off = 0; off < prefetchBytes; off += 64)
+                        Sse.Prefetch0(v + off);
+                }
+                float bestD = float.PositiveInfinity;
+                int bestN = -1;
+                for (int j = 0; j < m; j++)
+                {
+                    float dj = Distance<TMetric>(q, VectorOf(t, hopIds[j]));
+                    hopDist[j] = dj;
+                    if (dj < bestD)
+                    {
+                        bestD = dj;
+                        bestN = hopIds[j];
+                    }
+                }
+                if (s_prefetchLinks)
+                {
+                    // The next hop expands the closest open entry: the best new neighbour if it beats the
+                    // beam's next open entry (then it is inserted), else that entry.
+                    int c2 = cursor;
+                    while (c2 < size && beam[c2].Node < 0)
+                        c2++;
+                    int next = c2 < size && !(bestD < beam[c2].Distance) ? beam[c2].Node : bestN;
+                    if (next >= 0)
+                        Sse.Prefetch0(LinksOf(t, next, 0));
+                }
+                for (int j = 0; j < m; j++)
+                {
+                    float d = hopDist[j];
+                    int n = hopIds[j];
+                    if (size == ef && !(d < beam[size - 1].Distance))
+                        continue;
+                    int lo = 0, hi = size;
+                    while (lo < hi)
+                    {
+                        int mid = (lo + hi) >> 1;
+                        float md = beam[mid].Distance;
+                        if (md < d || (md == d && (beam[mid].Node & int.MaxValue) < n))
+                            lo = mid + 1;
+                        else
+                            hi = mid;
+                    }
+                    int moved = (size == ef ? size - 1 : size) - lo;
+                    if (moved > 0)
+                        Buffer.MemoryCopy(beam + lo, beam + lo + 1, (long)moved * sizeof(HnswCandidate), (long)moved * sizeof(HnswCandidate));
+                    beam[lo] = new HnswCandidate(d, n);
+                    if (size < ef)
+                        size++;
+                    if (lo < cursor)
+                        cursor = lo;
+                }
+                while (cursor < size && beam[cursor].Node < 0)
+                    cursor++;
+            }
+            return size;
         }
     }
 

@@ -34,6 +34,7 @@ internal sealed class HnswScratch
     public HnswCandidate[] Sorted = new HnswCandidate[256];      // results drained closest first
     public HnswCandidate[] Selected = new HnswCandidate[256];    // heuristic output
     public HnswCandidate[] Pruned = new HnswCandidate[256];      // heuristic rejects (keep-pruned option)
+    public HnswCandidate[] Beam = new HnswCandidate[256];        // sorted beam of an unfiltered search (expanded: node's top bit)
     public float[] Query = new float[16];
 
     public static HnswScratch Current => t_current ??= new HnswScratch();
@@ -66,6 +67,8 @@ internal sealed class HnswScratch
             Selected = new HnswCandidate[n];
             Pruned = new HnswCandidate[n];
         }
+        if (Beam.Length < size)
+            Beam = new HnswCandidate[Math.Max(size, Beam.Length * 2)];
     }
 
     // The heaps below index with Unsafe.Add: every index is < count <= Length by construction, and the

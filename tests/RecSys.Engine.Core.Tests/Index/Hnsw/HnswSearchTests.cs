@@ -209,4 +209,35 @@ public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
         index.Search(queries, 10, ids, d, p);
         Assert.All(ids, id => Assert.True(id >= 0 && filter.Allows(id), $"id {id} is not allowed"));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(64)]
+    [InlineData(300)]
+    public void Sorted_beam_returns_what_the_two_heaps_return(int ef)
+    {
+        foreach (var (index, queries) in new[] { (data.Cosine, data.CosineQueries), (data.L2, data.L2Queries) })
+        {
+            int nq = queries.Length / HnswTestData.Dim;
+            var beamIds = new long[nq * 10];
+            var beamD = new float[nq * 10];
+            var heapIds = new long[nq * 10];
+            var heapD = new float[nq * 10];
+            var p = new SearchParameters { Ef = ef, MaxDegreeOfParallelism = 1 };
+            try
+            {
+                HnswIndex.SortedBeam = true;
+                index.Search(queries, 10, beamIds, beamD, p);
+                HnswIndex.SortedBeam = false;
+                index.Search(queries, 10, heapIds, heapD, p);
+            }
+            finally
+            {
+                HnswIndex.SortedBeam = true;
+            }
+            Assert.Equal(heapIds, beamIds);
+            Assert.Equal(heapD, beamD);
+        }
+    }
 }

@@ -9,7 +9,7 @@ namespace RecSys.Engine.Core.Index.IvfPq;
 ///   centroidsT:  dim rows of <c>count</c> floats: row t holds coordinate t of every centroid
 ///   out[c]    =  sum_t (x[t] - centroidsT[t * count + c])^2        (or -sum_t x[t] * centroidsT[...])
 /// </code>
-/// The transposed layout vectorises over centroids (8 per Vector256), which is what a 4-float
+/// The transposed layout vectorises over centroids (16 per Vector512, 8 per Vector256), which is what a 4-float
 /// sub-vector needs: the row-major kernels would spend their time on a masked tail per centroid.
 /// Lookup tables, PQ encoding and small-dimension k-means all run through here.
 /// </summary>
@@ -19,6 +19,26 @@ internal static unsafe class PqKernels
     public static void SquaredL2Transposed(float* x, int dim, float* centroidsT, int count, float* output)
     {
         int c = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; c + 32 <= count; c += 32)
+            {
+                var acc0 = Vector512<float>.Zero;
+                var acc1 = Vector512<float>.Zero;
+                for (int t = 0; t < dim; t++)
+                {
+                    var xt = Vector512.Create(x[t]);
+                    float* row = centroidsT + (long)t * count + c;
+                    var d0 = xt - Vector512.Load(row);
+                    var d1 = xt - Vector512.Load(row + 16);
+                    acc0 = Vector512.MultiplyAddEstimate(d0, d0, acc0);
+                    acc1 = Vector512.MultiplyAddEstimate(d1, d1, acc1);
+                }
+                acc0.Store(output + c);
+                acc1.Store(output + c + 16);
+            }
+        }
+        // The narrower paths pick up where the wider one stopped (count need not be a multiple of 32).
         if (Vector256.IsHardwareAccelerated)
         {
             for (; c + 16 <= count; c += 16)
@@ -68,6 +88,16 @@ internal static unsafe class PqKernels
     public static void NegatedDotTransposed(float* x, int dim, float* centroidsT, int count, float* output)
     {
         int c = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; c + 16 <= count; c += 16)
+            {
+                var acc = Vector512<float>.Zero;
+                for (int t = 0; t < dim; t++)
+                    acc = Vector512.MultiplyAddEstimate(Vector512.Create(x[t]), Vector512.Load(centroidsT + (long)t * count + c), acc);
+                (-acc).Store(output + c);
+            }
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             for (; c + 8 <= count; c += 8)

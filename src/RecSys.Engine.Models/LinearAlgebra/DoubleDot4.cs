@@ -7,8 +7,8 @@ namespace RecSys.Engine.Models.LinearAlgebra;
 /// <summary>
 /// Four dot products against one shared vector in a single pass: (a0.b, a1.b, a2.b, a3.b). The dense
 /// factorisations are bound by streaming rows from memory, not by arithmetic; reading the shared row
-/// once for four results cuts that traffic by about four. Vector256 FMA with a scalar tail; a plain
-/// loop where Vector256 is not accelerated.
+/// once for four results cuts that traffic by about four. Vector512 or Vector256 FMA with a scalar tail; a
+/// plain loop where neither is accelerated.
 /// </summary>
 internal static class DoubleDot4
 {
@@ -26,7 +26,23 @@ internal static class DoubleDot4
         ref double rb = ref MemoryMarshal.GetReference(b);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
+        {
+            Vector512<double> v0 = Vector512<double>.Zero, v1 = v0, v2 = v0, v3 = v0;
+            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
+            {
+                Vector512<double> vb = Vector512.LoadUnsafe(ref rb, (nuint)i);
+                v0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r0, (nuint)i), vb, v0);
+                v1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r1, (nuint)i), vb, v1);
+                v2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r2, (nuint)i), vb, v2);
+                v3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r3, (nuint)i), vb, v3);
+            }
+            s0 = Vector512.Sum(v0);
+            s1 = Vector512.Sum(v1);
+            s2 = Vector512.Sum(v2);
+            s3 = Vector512.Sum(v3);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
         {
             Vector256<double> v0 = Vector256<double>.Zero, v1 = v0, v2 = v0, v3 = v0;
             for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)

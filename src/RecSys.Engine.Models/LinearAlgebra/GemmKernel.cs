@@ -9,7 +9,9 @@ namespace RecSys.Engine.Models.LinearAlgebra;
 /// two B loads and six broadcasts per p: 12 FMAs against 8 loads, so the two FMA pipes of a core are the
 /// bound, not the load ports, and the 12 independent chains cover the FMA latency (4 cycles x 2 pipes = 8
 /// needed). 6 x 8 is the shape BLIS uses for double on AVX2 (15 of the 16 ymm registers).
-/// <see cref="ComputeScalar"/> is the reference and the fallback where Vector256 is not accelerated.
+/// On AVX-512 the same packed panels feed <see cref="ComputeVector512"/>: one zmm per row of C (6 chains, one
+/// B load and six broadcasts per p), so the packing is shared by both widths.
+/// <see cref="ComputeScalar"/> is the reference and the fallback where neither is accelerated.
 /// </summary>
 internal static unsafe class GemmKernel
 {
@@ -19,7 +21,9 @@ internal static unsafe class GemmKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Compute(int kc, double* a, double* b, double* c, nint ldc, double alpha, bool accumulate)
     {
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated)
+            ComputeVector512(kc, a, b, c, ldc, alpha, accumulate);
+        else if (Vector256.IsHardwareAccelerated)
             ComputeVector256(kc, a, b, c, ldc, alpha, accumulate);
         else
             ComputeScalar(kc, a, b, c, ldc, alpha, accumulate);
@@ -62,6 +66,41 @@ internal static unsafe class GemmKernel
         Store(c + 3 * ldc, c30, c31, va, accumulate);
         Store(c + 4 * ldc, c40, c41, va, accumulate);
         Store(c + 5 * ldc, c50, c51, va, accumulate);
+    }
+
+    /// <summary>The 6 x 8 tile with one Vector512 per row of C (same packed panels as the Vector256 kernel).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ComputeVector512(int kc, double* a, double* b, double* c, nint ldc, double alpha, bool accumulate)
+    {
+        Vector512<double> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<double> bv = Vector512.Load(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c5);
+            a += MR;
+            b += NR;
+        }
+        Vector512<double> va = Vector512.Create(alpha);
+        Store512(c, c0, va, accumulate);
+        Store512(c + ldc, c1, va, accumulate);
+        Store512(c + 2 * ldc, c2, va, accumulate);
+        Store512(c + 3 * ldc, c3, va, accumulate);
+        Store512(c + 4 * ldc, c4, va, accumulate);
+        Store512(c + 5 * ldc, c5, va, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(double* row, Vector512<double> v, Vector512<double> alpha, bool accumulate)
+    {
+        if (accumulate)
+            Vector512.FusedMultiplyAdd(alpha, v, Vector512.Load(row)).Store(row);
+        else
+            (alpha * v).Store(row);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

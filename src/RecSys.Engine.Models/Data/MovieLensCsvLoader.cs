@@ -33,37 +33,16 @@ public static class MovieLensCsvLoader
 
     private static void LoadTags(string path, ItemCatalog catalog, IdMap items, LoadOptions options, LoadReport report)
     {
-        var errors = new RowErrors(path, options, report);
-        var fields = new List<string>(4);
         var byItem = new Dictionary<int, SortedSet<string>>();
-        long lineNumber = 0;
-        using (var reader = new StreamReader(path, System.Text.Encoding.UTF8))
+        ForEachRow(path, "userId,movieId,tag,timestamp", new RowErrors(path, options, report), countRowsIn: null, (_, fields) =>
         {
-            while (reader.ReadLine() is { } line)
-            {
-                lineNumber++;
-                if (line.Length == 0 || line == "\r")
-                    continue;
-                if (lineNumber == 1 && line.StartsWith("userId", StringComparison.OrdinalIgnoreCase))
-                    continue;
-                if (!CsvFields.TrySplit(line, ',', fields, out string? error))
-                {
-                    errors.Bad(lineNumber, error!);
-                    continue;
-                }
-                if (fields.Count != 4)
-                {
-                    errors.Bad(lineNumber, $"expected 4 fields (userId,movieId,tag,timestamp), found {fields.Count}");
-                    continue;
-                }
-                // Tags of movies outside movies.csv carry no metadata to attach to: ignored.
-                if (!items.TryGetOrdinal(fields[1].Trim(), out int item) || fields[2].Trim().Length == 0)
-                    continue;
-                if (!byItem.TryGetValue(item, out var set))
-                    byItem[item] = set = new SortedSet<string>(StringComparer.Ordinal);
-                set.Add(fields[2].Trim().ToLowerInvariant());
-            }
-        }
+            // Tags of movies outside movies.csv carry no metadata to attach to: ignored.
+            if (!items.TryGetOrdinal(fields[1].Trim(), out int item) || fields[2].Trim().Length == 0)
+                return;
+            if (!byItem.TryGetValue(item, out var set))
+                byItem[item] = set = new SortedSet<string>(StringComparer.Ordinal);
+            set.Add(fields[2].Trim().ToLowerInvariant());
+        });
         foreach (var (item, set) in byItem)
             catalog.Set(item, catalog.Title(item), [.. catalog.Categories(item)], [.. set]);
     }
@@ -71,39 +50,45 @@ public static class MovieLensCsvLoader
     private static void LoadRatings(string path, InteractionSetBuilder builder, LoadOptions options, LoadReport report)
     {
         var errors = new RowErrors(path, options, report);
-        var fields = new List<string>(4);
-        long lineNumber = 0;
-        using var reader = new StreamReader(path, System.Text.Encoding.UTF8);
-        while (reader.ReadLine() is { } line)
+        ForEachRow(path, "userId,movieId,rating,timestamp", errors, countRowsIn: report, (lineNumber, fields) =>
         {
-            lineNumber++;
-            if (line.Length == 0 || line == "\r")
-                continue;
-            if (lineNumber == 1 && line.StartsWith("userId", StringComparison.OrdinalIgnoreCase))
-                continue;
-            report.RowsRead++;
-            if (!CsvFields.TrySplit(line, ',', fields, out string? error))
-            {
-                errors.Bad(lineNumber, error!);
-                continue;
-            }
-            if (fields.Count != 4)
-            {
-                errors.Bad(lineNumber, $"expected 4 fields (userId,movieId,rating,timestamp), found {fields.Count}");
-                continue;
-            }
             if (InteractionCsvLoader.TryParseRow(fields, out string user, out string item, out float value, out long ts, out string? reason))
                 builder.Add(user, item, value, ts);
             else
                 errors.Bad(lineNumber, reason!);
-        }
+        });
     }
 
     private static ItemCatalog LoadMovies(string path, IdMap items, LoadOptions options, LoadReport report)
     {
         var errors = new RowErrors(path, options, report);
         var catalog = new ItemCatalog();
-        var fields = new List<string>(3);
+        ForEachRow(path, "movieId,title,genres", errors, countRowsIn: null, (lineNumber, fields) =>
+        {
+            if (fields[0].Trim().Length == 0)
+            {
+                errors.Bad(lineNumber, "empty movieId");
+                return;
+            }
+            string genres = fields[2].Trim();
+            string[] categories = genres.Length == 0 || genres == NoGenres
+                ? []
+                : genres.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            catalog.Set(items.GetOrAdd(fields[0].Trim()), fields[1], categories);
+        });
+        return catalog;
+    }
+
+    /// <summary>
+    /// One file of this format, row by row: blank lines and the header (a first line starting with the first
+    /// column's name) skipped; each row split on ',' with quotes honoured and checked for the column count; a bad
+    /// row goes to <paramref name="errors"/> (thrown or skipped), a good one to <paramref name="onRow"/>.
+    /// </summary>
+    private static void ForEachRow(string path, string columns, RowErrors errors, LoadReport? countRowsIn, Action<long, List<string>> onRow)
+    {
+        string header = columns[..columns.IndexOf(',')];
+        int expected = columns.Count(c => c == ',') + 1;
+        var fields = new List<string>(expected);
         long lineNumber = 0;
         using var reader = new StreamReader(path, System.Text.Encoding.UTF8);
         while (reader.ReadLine() is { } line)
@@ -111,29 +96,21 @@ public static class MovieLensCsvLoader
             lineNumber++;
             if (line.Length == 0 || line == "\r")
                 continue;
-            if (lineNumber == 1 && line.StartsWith("movieId", StringComparison.OrdinalIgnoreCase))
+            if (lineNumber == 1 && line.StartsWith(header, StringComparison.OrdinalIgnoreCase))
                 continue;
+            if (countRowsIn is not null)
+                countRowsIn.RowsRead++;
             if (!CsvFields.TrySplit(line, ',', fields, out string? error))
             {
                 errors.Bad(lineNumber, error!);
                 continue;
             }
-            if (fields.Count != 3)
+            if (fields.Count != expected)
             {
-                errors.Bad(lineNumber, $"expected 3 fields (movieId,title,genres), found {fields.Count}");
+                errors.Bad(lineNumber, $"expected {expected} fields ({columns}), found {fields.Count}");
                 continue;
             }
-            if (fields[0].Trim().Length == 0)
-            {
-                errors.Bad(lineNumber, "empty movieId");
-                continue;
-            }
-            string genres = fields[2].Trim();
-            string[] categories = genres.Length == 0 || genres == NoGenres
-                ? []
-                : genres.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            catalog.Set(items.GetOrAdd(fields[0].Trim()), fields[1], categories);
+            onRow(lineNumber, fields);
         }
-        return catalog;
     }
 }

@@ -1,48 +1,17 @@
-using System.CommandLine;
 using System.Text.Json;
-using RecSys.Engine.Cli;
-using RecSys.Engine.Cli.Commands;
-using RecSys.Engine.Core.Vectors;
-using RecSys.Engine.Core.Vectors.Readers;
 
 namespace RecSys.Engine.Core.Tests.Cli;
 
 /// <summary>`recsys bench ann --index ivfpq`: one build, one row per (refine, nprobe), bad options exit 2.</summary>
 public class BenchAnnIvfPqTests : IDisposable
 {
-    private const int Dim = 16;
     private readonly string _dir = TestData.TempDirectory();
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int code, string stdout, string stderr) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Add(BenchCommand.Create());
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliRunner.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int code, string stdout, string stderr) Run(params string[] args) => BenchAnnTestData.Run(args);
 
-    private void WriteDataset(int n, int nq)
-    {
-        var rows = TestData.ClusteredRows(1, n, Dim);
-        var queries = TestData.ClusteredRows(2, nq, Dim);
-        using (var w = new FvecsWriter(Path.Combine(_dir, "base.fvecs"), Dim))
-            for (int i = 0; i < n; i++) w.Append(rows.AsSpan(i * Dim, Dim));
-        using (var w = new FvecsWriter(Path.Combine(_dir, "query.fvecs"), Dim))
-            for (int i = 0; i < nq; i++) w.Append(queries.AsSpan(i * Dim, Dim));
-        using (var w = new IvecsWriter(Path.Combine(_dir, "groundtruth.ivecs"), 10))
-        {
-            for (int q = 0; q < nq; q++)
-            {
-                var query = queries.AsSpan(q * Dim, Dim).ToArray();
-                w.Append(Enumerable.Range(0, n).OrderBy(i => SquaredL2.Reference(query, rows.AsSpan(i * Dim, Dim))).ThenBy(i => i).Take(10).ToArray());
-            }
-        }
-        File.WriteAllText(Path.Combine(_dir, "meta.json"), "{\"source\":\"test\",\"metric\":\"l2\"}");
-    }
+    private void WriteDataset(int n, int nq) => BenchAnnTestData.WriteDataset(_dir, n, nq, "l2", depth: 10);
 
     [Fact]
     public void Sweeps_nprobe_and_refine_from_one_build()

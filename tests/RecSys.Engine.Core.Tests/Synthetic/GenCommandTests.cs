@@ -134,16 +134,26 @@ public sealed class GenCommandTests : IDisposable
         Assert.Equal(9000, meta.RootElement.GetProperty("n").GetInt32());
     }
 
-    /// <summary>shared/datasets/mnist beside the repository (the CLI's default is ../shared/datasets/mnist).</summary>
+    /// <summary>
+    /// mnist under $RECSYS_DATASETS when set, else shared/datasets/mnist beside the repository (the CLI's default
+    /// is ../shared/datasets/mnist).
+    /// </summary>
     private static string FindSharedMnist()
     {
+        string? root = Environment.GetEnvironmentVariable("RECSYS_DATASETS");
+        if (!string.IsNullOrEmpty(root))
+        {
+            string given = Path.Combine(root, "mnist");
+            Assert.True(File.Exists(Path.Combine(given, GenCommand.MnistImagesFile)), $"RECSYS_DATASETS={root}: {given}/{GenCommand.MnistImagesFile} not found");
+            return given;
+        }
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             string candidate = Path.Combine(dir.FullName, "shared", "datasets", "mnist");
             if (File.Exists(Path.Combine(candidate, GenCommand.MnistImagesFile)))
                 return candidate;
         }
-        Assert.Fail($"shared/datasets/mnist/{GenCommand.MnistImagesFile} not found above {AppContext.BaseDirectory}");
+        Assert.Fail($"shared/datasets/mnist/{GenCommand.MnistImagesFile} not found above {AppContext.BaseDirectory}; set RECSYS_DATASETS to the datasets folder");
         return "";
     }
 }

@@ -54,16 +54,6 @@ internal sealed class IvfPqCandidate : IAnnCandidate
         index.Add(ids, data.Base);
         AddSeconds = sw.Elapsed.TotalSeconds;
         _index = index;
-        // The runner warms each setting with 20 queries, too few for tiered JIT to reach the optimised
-        // scan (30 calls, then a background compile): the first settings measured would pay for it.
-        var ids0 = new long[10];
-        var d0 = new float[10];
-        for (int s = 0; s < _parameters.Length; s++)
-        {
-            for (int q = 0; q < Math.Min(100, data.QueryCount); q++)
-                index.Search(data.Query(q), 10, ids0, d0, _parameters[s]);
-        }
-        Thread.Sleep(200); // let the background tier-1 compiles land
         _buildParams = $"nlist={_options.NList},m={_options.M},rotate={(_options.Rotate ? 1 : 0)},kernel={index.Kernel},train_s={TrainSeconds:F2},add_s={AddSeconds:F2}";
         log.WriteLine($"[ivfpq] train {TrainSeconds:F2}s, add {AddSeconds:F2}s; codes+ids {(double)index.CodeAndIdBytes / index.Count:F1} B/vector, all (with re-rank vectors and quantizers) {(double)index.MemoryBytes / index.Count:F1} B/vector");
     }

@@ -8,7 +8,8 @@ namespace RecSys.Engine.Benchmarks.Index;
 
 /// <summary>
 /// `hnsw-ab DIR [blocks] [ef,...] [A,B]`: interleaved A/B of the level-0 search loop (HnswIndex.SortedBeam:
-/// variant 0 = two heaps, 1 = sorted beam; default A = 0, B = 1) on one saved graph (built once with M 16, efC 200 and cached in
+/// variant 0 = two heaps, 1 = sorted beam, 2 = sorted beam on the bfloat16 rows, HnswOptions.BFloat16Traversal,
+/// a second load of the same graph; default A = 0, B = 1) on one saved graph (built once with M 16, efC 200 and cached in
 /// /tmp/hnsw-ab-graph-NAME). One thread, k = 10; after a 2 s warm-up, per ef the variants alternate in
 /// blocks of 1,000 queries; prints median / min / max QPS of the blocks and recall@10 per variant.
 /// </summary>
@@ -51,6 +52,7 @@ internal static class HnswAbHarness
             Console.WriteLine($"built {n} in {sw.Elapsed.TotalSeconds:F1} s");
             index.Save(graphDir);
         }
+        using var bf16 = HnswIndex.Load(graphDir, new HnswOptions { BFloat16Traversal = true });
         Console.WriteLine($"hnsw-ab: {dir}, {index.Count} x {dim}, {nq} queries, blocks of {Block}, {blocks} per variant; load {File.ReadAllText("/proc/loadavg").Trim()}");
         var outIds = new long[Block * K];
         var outDist = new float[Block * K];
@@ -60,13 +62,14 @@ internal static class HnswAbHarness
         double RunBlock(int ef, int variant, ref long hits)
         {
             HnswIndex.SortedBeam = variants[variant] != 0;
+            var searched = variants[variant] == 2 ? bf16 : index;
             int start = cursor;
             for (int i = 0; i < Block; i++)
                 Array.Copy(queries, ((start + i) % nq) * dim, blockQueries, i * dim, dim);
             var p = new SearchParameters { Ef = ef, MaxDegreeOfParallelism = 1 };
             long t0 = Stopwatch.GetTimestamp();
             for (int i = 0; i < Block; i++)
-                index.Search(blockQueries.AsSpan(i * dim, dim), K, outIds.AsSpan(i * K, K), outDist.AsSpan(i * K, K), p);
+                searched.Search(blockQueries.AsSpan(i * dim, dim), K, outIds.AsSpan(i * K, K), outDist.AsSpan(i * K, K), p);
             double secs = Stopwatch.GetElapsedTime(t0).TotalSeconds;
             for (int i = 0; i < Block; i++)
             {

@@ -18,7 +18,7 @@ internal static class BenchCommand
     private static Command CreateAnn()
     {
         var data = new Option<string>("--data") { Description = "Directory with base.fvecs, query.fvecs, groundtruth.ivecs (and meta.json).", Required = true };
-        var index = new Option<string>("--index") { Description = "Comma-separated indexes to run in this order: flat, hnsw, usearch, ivfpq.", DefaultValueFactory = _ => "flat" };
+        var index = new Option<string>("--index") { Description = "Comma-separated indexes to run in this order: flat, hnsw, hnsw-bf16, usearch, ivfpq.", DefaultValueFactory = _ => "flat" };
         var k = new Option<int>("--k") { Description = "Neighbours per query (recall@k).", DefaultValueFactory = _ => 10 };
         var json = new Option<string?>("--json") { Description = "Also write the rows as JSON to this file." };
         var metric = new Option<string?>("--metric") { Description = "cosine | l2 | ip; default: the metric in DIR/meta.json." };
@@ -49,7 +49,7 @@ internal static class BenchCommand
 
             var names = parse.GetValue(index)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0)
-                throw new CliInputException("--index: give at least one index (flat, hnsw, usearch, ivfpq)");
+                throw new CliInputException("--index: give at least one index (flat, hnsw, hnsw-bf16, usearch, ivfpq)");
             int m = parse.GetValue(graphM);
             if (m is < 2 or > 256)
                 throw new CliInputException($"--M: {m} must be in 2..256");
@@ -66,10 +66,11 @@ internal static class BenchCommand
                 candidates.Add(name.ToLowerInvariant() switch
                 {
                     "flat" => new FlatCandidate(),
-                    "hnsw" => new HnswCandidate(m, efc, efs, threads),
+                    "hnsw" => new HnswCandidate(m, efc, efs, threads, bfloat16Traversal: false),
+                    "hnsw-bf16" => new HnswCandidate(m, efc, efs, threads, bfloat16Traversal: true),
                     "usearch" => new USearchCandidate(m, efc, efs, threads),
                     "ivfpq" => ivf.CreateCandidate(parse),
-                    _ => throw new CliInputException($"--index: unknown index '{name}' (known: flat, hnsw, usearch, ivfpq)"),
+                    _ => throw new CliInputException($"--index: unknown index '{name}' (known: flat, hnsw, hnsw-bf16, usearch, ivfpq)"),
                 });
             }
 

@@ -77,6 +77,8 @@ public sealed unsafe partial class HnswIndex
         new Span<float>(VectorOf(t, node) + Dimension, RowStrideFloats - Dimension).Clear();
         if (Metric == DistanceMetric.Cosine)
             CosineSimilarity.Normalize(dst);
+        if (Bf16StrideUShorts > 0)
+            WriteBf16Row(t, node);
         *LabelOf(t, node) = label;
         int level = DrawLevel(node);
         *Links0Of(t, node) = 0;
@@ -87,6 +89,14 @@ public sealed unsafe partial class HnswIndex
             Interlocked.Add(ref _upperInts, (long)ints);
         }
         *MetaOf(t, node) = level;
+    }
+
+    /// <summary>The node's float32 row (already normalised for cosine) rounded into its bfloat16 row; padding zeroed.</summary>
+    private void WriteBf16Row(NodeTables t, int node)
+    {
+        var dst = new Span<ushort>(Bf16Of(t, node), Bf16StrideUShorts);
+        BFloat16.FromSingle(new ReadOnlySpan<float>(VectorOf(t, node), Dimension), dst);
+        dst[Dimension..].Clear();
     }
 
     /// <summary>floor(-ln(u) * mL) with u from a hash of (seed, node): the paper's level distribution.</summary>

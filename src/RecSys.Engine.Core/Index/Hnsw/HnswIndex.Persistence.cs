@@ -17,7 +17,7 @@ namespace RecSys.Engine.Core.Index.Hnsw;
 /// graph.bin header:
 ///   0 magic "RSYSHNSW"  8 version  12 dimension  16 metric  20 M  24 ef construction  28 ef search
 ///   32 nodes (int64)  40 live (int64)  48 entry node  52 top level  56 upper ints (int64)  64 seed
-///   72 flags (bit 0: keep pruned)  76..120 zero  120 checksum (FNV-1a over the payload's 32-bit words)
+///   72 flags (bit 0: keep pruned, bit 1: bfloat16 traversal; the bf16 rows themselves are rebuilt on load)  76..120 zero  120 checksum (FNV-1a over the payload's 32-bit words)
 /// </code>
 /// Load maps the vectors and reads the graph straight into its chunks: no rebuild, no distance computed.
 /// Any disagreement between the files (dimension, metric, count, size, checksum) is an InvalidDataException
@@ -100,7 +100,7 @@ public sealed unsafe partial class HnswIndex
             BinaryPrimitives.WriteInt32LittleEndian(h[52..], UnpackLevel(_entry));
             BinaryPrimitives.WriteInt64LittleEndian(h[56..], upperInts);
             BinaryPrimitives.WriteUInt64LittleEndian(h[64..], Options.Seed);
-            BinaryPrimitives.WriteInt32LittleEndian(h[72..], Options.KeepPrunedConnections ? 1 : 0);
+            BinaryPrimitives.WriteInt32LittleEndian(h[72..], (Options.KeepPrunedConnections ? 1 : 0) | (Options.BFloat16Traversal ? 2 : 0));
             BinaryPrimitives.WriteUInt64LittleEndian(h[120..], checksum);
             fs.Position = 0;
             fs.Write(h);
@@ -128,7 +128,9 @@ public sealed unsafe partial class HnswIndex
     /// <summary>
     /// Opens a saved index: maps the vectors (no copy), reads the graph into memory. Build settings (M, ef
     /// construction, seed) come from the file; <paramref name="options"/> may change the search-time ones
-    /// (EfSearch, ExactFilterThreshold, BuildThreads). <paramref name="onMapped"/> sees the mapping first,
+    /// (EfSearch, ExactFilterThreshold, BuildThreads, BFloat16Traversal; without options, the saved ones apply).
+    /// With BFloat16Traversal the bf16 rows are computed from the mapped rows here, which reads the whole vector
+    /// file once. <paramref name="onMapped"/> sees the mapping first,
     /// the place to madvise or mlock it (RecSys.Engine.Native).
     /// </summary>
     public static HnswIndex Load(string directory, HnswOptions? options = null, Action<MappedVectorFile>? onMapped = null)
@@ -169,13 +171,15 @@ public sealed unsafe partial class HnswIndex
         if (m < 2 || m > 256 || nodes < 0 || nodes > int.MaxValue - ChunkSize || live < 0 || live > nodes || upperInts < 0 || top < -1 || top > MaxLevel
             || entry < -1 || entry >= nodes || (nodes > 0) != (entry >= 0))
             throw new InvalidDataException($"{graphPath}: header fields out of range (M={m}, nodes={nodes}, live={live}, entry={entry}, top level={top})");
+        if ((flags & ~3) != 0)
+            throw new InvalidDataException($"{graphPath}: unknown flags 0x{flags:X} (a newer format?)");
         long expectedLength = GraphHeaderSize + (nodes * (2L * m + 1) + nodes + upperInts) * sizeof(int);
         if (fs.Length != expectedLength)
             throw new InvalidDataException($"{graphPath}: {fs.Length} bytes, but {nodes} nodes with M={m} and {upperInts} upper-level ints need {expectedLength}");
 
         var opts = (options ?? new HnswOptions()) with { M = m, EfConstruction = efc, Seed = seed, KeepPrunedConnections = (flags & 1) != 0 };
         if (options is null)
-            opts = opts with { EfSearch = efs };
+            opts = opts with { EfSearch = efs, BFloat16Traversal = (flags & 2) != 0 };
         var index = new HnswIndex(dim, metric, opts);
         var mapped = MappedVectorFile.Open(Path.Combine(directory, VectorsFileName));
         index._mapped = mapped;
@@ -242,6 +246,8 @@ public sealed unsafe partial class HnswIndex
             if ((meta & DeletedFlag) != 0)
                 deleted++;
             *LabelOf(t, node) = labels[node];
+            if (Bf16StrideUShorts > 0)
+                WriteBf16Row(t, node);
             _nodeCount = node + 1;
             if (level == 0)
                 continue;

@@ -13,7 +13,8 @@ namespace RecSys.Engine.Core.Index.Hnsw;
 ///         -> filter planner: none | allows &lt; ExactFilterThreshold of the items -> exact scan of allowed ids
 ///                                 | otherwise graph search admitting only allowed, live nodes to the beam's results
 ///         -> greedy descent, top level .. 1 (one best node per level)
-///         -> beam search on level 0 with ef, visited tags: unfiltered, one sorted beam array (SearchBeam);
+///         -> beam search on level 0 with ef, visited tags: unfiltered, one sorted beam array (SearchBeam) over
+///            the float32 rows, or over the bfloat16 rows and then re-scored on float32 (BFloat16Traversal);
 ///            filtered or with deletions, candidates min-heap + results max-heap (SearchLayer)
 ///         -> k closest labels, distances in the metric's convention
 /// </code>
@@ -179,7 +180,16 @@ public sealed unsafe partial class HnswIndex
             s.EnsureHeaps(ef);
             if (TAdmit.AdmitsAll && SortedBeam)
             {
-                int size = SearchBeam<TMetric>(t, s, q, ep, epDist, ef, ct);
+                int size;
+                if (Bf16StrideUShorts > 0)
+                {
+                    size = SearchBeam<TMetric, Bf16Rows>(t, s, q, ep, epDist, ef, new Bf16Rows(t, Dimension, Bf16StrideUShorts), ct);
+                    RescoreBeam<TMetric>(t, s, q, size);
+                }
+                else
+                {
+                    size = SearchBeam<TMetric, Float32Rows>(t, s, q, ep, epDist, ef, new Float32Rows(t, Dimension, RowStrideFloats), ct);
+                }
                 found = Math.Min(size, k);
                 ref HnswCandidate b = ref MemoryMarshal.GetArrayDataReference(s.Beam);
                 for (int i = 0; i < found; i++)
@@ -368,13 +378,14 @@ public sealed unsafe partial class HnswIndex
     /// (the best new neighbour if it beats the beam's next open entry, else that entry) and starts the miss on
     /// its link list. Returns the beam's size; s.Beam holds it closest first (ties: smaller node).
     /// </summary>
-    private int SearchBeam<TMetric>(NodeTables t, HnswScratch s, float* q, int ep, float epDist, int ef, CancellationToken ct)
+    private int SearchBeam<TMetric, TRows>(NodeTables t, HnswScratch s, float* q, int ep, float epDist, int ef, TRows rows, CancellationToken ct)
         where TMetric : struct, IScanMetric
+        where TRows : struct, IBeamRows
     {
         s.BeginVisit(t.Chunks << ChunkShift);
         ushort gen = s.Generation;
         int tagCount = s.Tags.Length;
-        int prefetchBytes = (int)Math.Min((long)s_prefetchLines * 64, Dimension * sizeof(float));
+        int prefetchBytes = (int)Math.Min((long)s_prefetchLines * 64, rows.RowBytes);
         int hops = 0;
         int* hopIds = stackalloc int[_m0];
         float* hopDist = stackalloc float[_m0];
@@ -404,7 +415,7 @@ public sealed unsafe partial class HnswIndex
                         continue;
                     tags[n] = gen;
                     hopIds[m++] = n;
-                    byte* v = (byte*)VectorOf(t, n);
+                    byte* v = rows.RowOf(n);
                     for (int off = 0; off < prefetchBytes; off += 64)
                         Sse.Prefetch0(v + off);
                 }
@@ -412,7 +423,7 @@ public sealed unsafe partial class HnswIndex
                 int bestN = -1;
                 for (int j = 0; j < m; j++)
                 {
-                    float dj = Distance<TMetric>(q, VectorOf(t, hopIds[j]));
+                    float dj = rows.Key<TMetric>(q, hopIds[j]);
                     hopDist[j] = dj;
                     if (dj < bestD)
                     {
@@ -460,6 +471,90 @@ public sealed unsafe partial class HnswIndex
                     cursor++;
             }
             return size;
+        }
+    }
+
+    /// <summary>
+    /// Replaces the bfloat16 keys of the beam by float32 ones and sorts it again (closest first, ties: smaller
+    /// node). All rows are prefetched before the first is scored, so their misses overlap; an insertion sort
+    /// suffices because the order barely changes.
+    /// </summary>
+    private void RescoreBeam<TMetric>(NodeTables t, HnswScratch s, float* q, int size) where TMetric : struct, IScanMetric
+    {
+        int rowBytes = Dimension * sizeof(float);
+        fixed (HnswCandidate* beam = s.Beam)
+        {
+            if (Sse.IsSupported)
+            {
+                for (int i = 0; i < size; i++)
+                {
+                    byte* v = (byte*)VectorOf(t, beam[i].Node & int.MaxValue);
+                    for (int off = 0; off < rowBytes; off += 64)
+                        Sse.Prefetch0(v + off);
+                }
+            }
+            for (int i = 0; i < size; i++)
+            {
+                int node = beam[i].Node & int.MaxValue;
+                beam[i] = new HnswCandidate(Distance<TMetric>(q, VectorOf(t, node)), node);
+            }
+            for (int i = 1; i < size; i++)
+            {
+                var c = beam[i];
+                int j = i - 1;
+                while (j >= 0 && (beam[j].Distance > c.Distance || (beam[j].Distance == c.Distance && beam[j].Node > c.Node)))
+                {
+                    beam[j + 1] = beam[j];
+                    j--;
+                }
+                beam[j + 1] = c;
+            }
+        }
+    }
+
+    /// <summary>The rows the level-0 beam scores: a struct per representation, so the loop is compiled once for each.</summary>
+    private interface IBeamRows
+    {
+        int RowBytes { get; }
+
+        byte* RowOf(int node);
+
+        float Key<TMetric>(float* q, int node) where TMetric : struct, IScanMetric;
+    }
+
+    private readonly struct Float32Rows(NodeTables t, int dimension, int strideFloats) : IBeamRows
+    {
+        private readonly nint* _chunks = t.VectorsPtr;
+
+        public int RowBytes => dimension * sizeof(float);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public byte* RowOf(int node) => (byte*)((float*)_chunks[node >> ChunkShift] + (nint)(node & ChunkMask) * strideFloats);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Key<TMetric>(float* q, int node) where TMetric : struct, IScanMetric =>
+            TMetric.Score(new ReadOnlySpan<float>(q, dimension), new ReadOnlySpan<float>(RowOf(node), dimension));
+    }
+
+    private readonly struct Bf16Rows(NodeTables t, int dimension, int strideUShorts) : IBeamRows
+    {
+        private readonly nint* _chunks = t.Bf16Ptr;
+
+        public int RowBytes => dimension * sizeof(ushort);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public byte* RowOf(int node) => (byte*)((ushort*)_chunks[node >> ChunkShift] + (nint)(node & ChunkMask) * strideUShorts);
+
+        /// <summary>The metric's key on the bf16 row: -dot (inner product, cosine) or squared L2.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Key<TMetric>(float* q, int node) where TMetric : struct, IScanMetric
+        {
+            // typeof tests on a struct type argument are folded by the JIT: no branch is left.
+            if (typeof(TMetric) == typeof(NegatedDotScanMetric))
+                return -BFloat16PairwiseKernel.Run<DotOperator>(ref *q, ref *(ushort*)RowOf(node), dimension);
+            if (typeof(TMetric) == typeof(SquaredL2ScanMetric))
+                return BFloat16PairwiseKernel.Run<SquaredL2Operator>(ref *q, ref *(ushort*)RowOf(node), dimension);
+            throw new NotSupportedException($"no bfloat16 key for {typeof(TMetric).Name}");
         }
     }
 

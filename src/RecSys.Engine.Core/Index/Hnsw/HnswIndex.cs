@@ -10,6 +10,7 @@ namespace RecSys.Engine.Core.Index.Hnsw;
 /// <code>
 ///   node i lives in chunk i >> 16, slot i &amp; 0xFFFF; per chunk (native memory, never moved or freed while open):
 ///     vectors  [slot * stride floats]         64-byte aligned rows (cosine: normalised); after Load, the mapped file
+///     bf16     [slot * stride16 ushorts]      only with BFloat16Traversal: the rows rounded to bfloat16, 64-byte aligned
 ///     links0   [slot * (2M + 1) ints]         [count | 2M neighbour ids]   level 0, fixed stride
 ///     meta     [slot] int                     level (bits 0-7) | deleted (bit 8)
 ///     labels   [slot] long                    external id
@@ -69,6 +70,7 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         _upperStride = _m + 1;
         _levelMult = 1 / Math.Log(_m);
         RowStrideFloats = VectorFileHeader.StrideFor(dimension, VectorElementType.Float32) / sizeof(float);
+        Bf16StrideUShorts = options.BFloat16Traversal ? (dimension + 31) & ~31 : 0;
         _tables = new NodeTables(4);
         _ordinalOf = new Dictionary<long, int>();
     }
@@ -89,13 +91,17 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
 
     internal int RowStrideFloats { get; }
 
+    /// <summary>ushorts per bfloat16 row (64-byte multiple); 0 without <see cref="HnswOptions.BFloat16Traversal"/>.</summary>
+    internal int Bf16StrideUShorts { get; }
+
     /// <summary>Vectors (with padding), level-0 lists, meta, label and upper pointer per node, plus upper lists.</summary>
     public long MemoryBytes
     {
         get
         {
             long n = NodeCount;
-            long perNode = (long)RowStrideFloats * sizeof(float) + _links0Stride * sizeof(int) + sizeof(int) + sizeof(long) + sizeof(nint);
+            long perNode = (long)RowStrideFloats * sizeof(float) + (long)Bf16StrideUShorts * sizeof(ushort)
+                + _links0Stride * sizeof(int) + sizeof(int) + sizeof(long) + sizeof(nint);
             return n * perNode + Volatile.Read(ref _upperInts) * sizeof(int);
         }
     }
@@ -118,6 +124,10 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float* VectorOf(NodeTables t, int node) =>
         (float*)t.VectorsPtr[node >> ChunkShift] + (nint)(node & ChunkMask) * RowStrideFloats;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ushort* Bf16Of(NodeTables t, int node) =>
+        (ushort*)t.Bf16Ptr[node >> ChunkShift] + (nint)(node & ChunkMask) * Bf16StrideUShorts;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int* Links0Of(NodeTables t, int node) =>
@@ -199,6 +209,11 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
             vectors = (float*)NativeMemory.AlignedAlloc(vecBytes, VectorFileHeader.Alignment);
         }
         t.Vectors[c] = (nint)vectors;
+        if (Bf16StrideUShorts > 0)
+        {
+            // Not cleared either: WriteNode (or Load) writes each row's bf16 copy, padding included.
+            t.Bf16[c] = (nint)NativeMemory.AlignedAlloc((nuint)ChunkSize * (nuint)Bf16StrideUShorts * sizeof(ushort), VectorFileHeader.Alignment);
+        }
         t.Links0[c] = (nint)NativeMemory.AllocZeroed((nuint)ChunkSize * (nuint)_links0Stride, sizeof(int));
         t.Meta[c] = (nint)NativeMemory.AllocZeroed(ChunkSize, sizeof(int));
         t.Labels[c] = (nint)NativeMemory.AllocZeroed(ChunkSize, sizeof(long));
@@ -240,6 +255,8 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
                 }
                 if (c >= _mappedChunks)
                     NativeMemory.AlignedFree((void*)t.Vectors[c]);
+                if (t.Bf16[c] != 0)
+                    NativeMemory.AlignedFree((void*)t.Bf16[c]);
                 NativeMemory.Free((void*)t.Links0[c]);
                 NativeMemory.Free((void*)t.Meta[c]);
                 NativeMemory.Free((void*)t.Labels[c]);
@@ -259,22 +276,26 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
     private sealed class NodeTables
     {
         public readonly nint[] Vectors;
+        public readonly nint[] Bf16;
         public readonly nint[] Links0;
         public readonly nint[] Meta;
         public readonly nint[] Labels;
         public readonly nint[] Upper;
         public readonly nint* VectorsPtr;
+        public readonly nint* Bf16Ptr;
         public readonly nint* Links0Ptr;
         public int Chunks;
 
         public NodeTables(int capacity)
         {
             Vectors = GC.AllocateArray<nint>(capacity, pinned: true);
+            Bf16 = GC.AllocateArray<nint>(capacity, pinned: true);
             Links0 = GC.AllocateArray<nint>(capacity, pinned: true);
             Meta = new nint[capacity];
             Labels = new nint[capacity];
             Upper = new nint[capacity];
             VectorsPtr = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Vectors));
+            Bf16Ptr = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Bf16));
             Links0Ptr = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Links0));
         }
 
@@ -284,6 +305,7 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         {
             var g = new NodeTables(Math.Max(atLeast, Capacity * 2)) { Chunks = Chunks };
             Vectors.AsSpan().CopyTo(g.Vectors);
+            Bf16.AsSpan().CopyTo(g.Bf16);
             Links0.AsSpan().CopyTo(g.Links0);
             Meta.AsSpan().CopyTo(g.Meta);
             Labels.AsSpan().CopyTo(g.Labels);

@@ -29,6 +29,9 @@ internal static class AnnBenchmarkRunner
                 Warm(candidate, s, data, k, ids);
 
                 double hits = 0;
+                int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
+                long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+                var jitTime = System.Runtime.JitInfo.GetCompilationTime();
                 long total = Stopwatch.GetTimestamp();
                 for (int q = 0; q < data.QueryCount; q++)
                 {
@@ -38,6 +41,8 @@ internal static class AnnBenchmarkRunner
                     hits += CountHits(ids, data.GroundTruth.AsSpan(q * data.GroundTruthK, k));
                 }
                 double seconds = Stopwatch.GetElapsedTime(total).TotalSeconds;
+                // What else ran inside the timed loop: a compile or a collection shows here and in the max latency.
+                log.WriteLine($"[{candidate.Name}] timed loop: max {latencies.AsSpan(0, data.QueryCount).ToArray().Max():F0} us, gc {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}, jit {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F1} ms");
                 Array.Sort(latencies, 0, data.QueryCount);
                 string settings = string.Join(",", new[] { candidate.BuildParams, candidate.Settings[s] }.Where(x => x.Length > 0));
                 var row = new AnnResult(
@@ -60,7 +65,10 @@ internal static class AnnBenchmarkRunner
     /// tier 1 only after 30 calls and a quiet spell of ~100 ms, on a background thread, so a fixed handful
     /// of queries leaves the first setting measured on tier-0 code (and, on 2 cores, racing the
     /// compiler). Cycle through the queries for at least 0.3 s and 50 searches (at most 3 s, for slow
-    /// exact scans), then pause so the background compiles land before the clock starts.
+    /// exact scans), pause so the background compiles land, then keep searching in 150 ms rounds until a
+    /// round compiles no method at all (at most 5 s more). The last step exists because a compile can land
+    /// later: with two HNSW candidates in one process, one 10-35 ms compile was seen inside a timed loop of
+    /// the second, which cut that row's mean QPS by a third while its p50 did not move.
     /// </summary>
     private static void Warm(IAnnCandidate candidate, int setting, AnnDataset data, int k, long[] ids)
     {
@@ -68,10 +76,30 @@ internal static class AnnBenchmarkRunner
         int done = 0;
         while ((sw.Elapsed.TotalSeconds < 0.3 || done < 50) && sw.Elapsed.TotalSeconds < 3)
         {
-            candidate.Search(setting, data.Query(done % data.QueryCount), k, ids);
-            done++;
+            WarmOne(candidate, setting, data, k, ids, done++);
         }
         Thread.Sleep(150);
+        var quiet = Stopwatch.StartNew();
+        while (quiet.Elapsed.TotalSeconds < 5)
+        {
+            long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var round = Stopwatch.StartNew();
+            while (round.Elapsed.TotalMilliseconds < 150)
+            {
+                WarmOne(candidate, setting, data, k, ids, done++);
+            }
+            if (System.Runtime.JitInfo.GetCompiledMethodCount() == compiled)
+                break;
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>One untimed query, scored as the timed loop scores it (so that code is compiled before the clock starts too).</summary>
+    private static void WarmOne(IAnnCandidate candidate, int setting, AnnDataset data, int k, long[] ids, int done)
+    {
+        int q = done % data.QueryCount;
+        candidate.Search(setting, data.Query(q), k, ids);
+        CountHits(ids, data.GroundTruth.AsSpan(q * data.GroundTruthK, k));
     }
 
     private static int CountHits(ReadOnlySpan<long> found, ReadOnlySpan<int> truth)

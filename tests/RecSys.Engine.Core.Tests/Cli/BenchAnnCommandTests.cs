@@ -34,20 +34,23 @@ public class BenchAnnCommandTests : IDisposable
     }
 
     [Fact]
-    public void Hnsw_and_usearch_run_one_build_per_index_and_one_row_per_ef()
+    public void Hnsw_hnsw_bf16_and_usearch_run_one_build_per_index_and_one_row_per_ef()
     {
         WriteDataset(n: 2000, nq: 30, "l2");
         string json = Path.Combine(_dir, "graphs.json");
-        var (code, stdout, stderr) = Run("bench", "ann", "--data", _dir, "--index", "hnsw,usearch", "--M", "8", "--efc", "64", "--ef", "16,128", "--json", json);
+        var (code, stdout, stderr) = Run("bench", "ann", "--data", _dir, "--index", "hnsw,hnsw-bf16,usearch", "--M", "8", "--efc", "64", "--ef", "16,128", "--json", json);
         Assert.True(code == 0, stderr);
         Assert.Contains("| hnsw | M=8,ef_construction=64,ef=128 |", stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var rows = doc.RootElement.EnumerateArray().ToArray();
-        Assert.Equal(["hnsw", "hnsw", "usearch", "usearch"], rows.Select(r => r.GetProperty("index").GetString()!).ToArray());
+        Assert.Equal(["hnsw", "hnsw", "hnsw-bf16", "hnsw-bf16", "usearch", "usearch"], rows.Select(r => r.GetProperty("index").GetString()!).ToArray());
         // One build per index: both ef rows carry the same build time.
         Assert.Equal(rows[0].GetProperty("build_s").GetDouble(), rows[1].GetProperty("build_s").GetDouble());
         Assert.True(rows[1].GetProperty("recall_at_10").GetDouble() >= 0.95, "hnsw ef=128 recall");
-        Assert.True(rows[3].GetProperty("recall_at_10").GetDouble() >= 0.95, "usearch ef=128 recall (ef changed through the native API)");
+        Assert.True(rows[3].GetProperty("recall_at_10").GetDouble() >= 0.95, "hnsw-bf16 ef=128 recall");
+        // The bf16 row copy: 2 bytes per dimension more than the float32-only graph.
+        Assert.True(rows[3].GetProperty("bytes_per_vector").GetDouble() > rows[1].GetProperty("bytes_per_vector").GetDouble(), "hnsw-bf16 bytes per vector");
+        Assert.True(rows[5].GetProperty("recall_at_10").GetDouble() >= 0.95, "usearch ef=128 recall (ef changed through the native API)");
 
         (code, _, stderr) = Run("bench", "ann", "--data", _dir, "--index", "hnsw", "--ef", "16,x");
         Assert.Equal(2, code);

@@ -184,6 +184,9 @@ public sealed unsafe partial class HnswIndex
                 if (Bf16StrideUShorts > 0)
                 {
                     size = SearchBeam<TMetric, Bf16Rows>(t, s, q, ep, epDist, ef, new Bf16Rows(t, Dimension, Bf16StrideUShorts), ct);
+                    // Only the head of a wide beam can hold the float32 top k: a bf16 key is off by far less
+                    // than the gap to the 4k-th entry. Re-scoring all of ef = 256 cost more than the walk saved.
+                    size = Math.Min(size, RescoreDepth(k));
                     RescoreBeam<TMetric>(t, s, q, size);
                 }
                 else
@@ -479,6 +482,9 @@ public sealed unsafe partial class HnswIndex
     /// node). All rows are prefetched before the first is scored, so their misses overlap; an insertion sort
     /// suffices because the order barely changes.
     /// </summary>
+    /// <summary>Entries of a bf16 beam re-scored on float32: 4k, at least 32 (all of it at ef &lt;= 32).</summary>
+    internal static int RescoreDepth(int k) => Math.Max(4 * k, 32);
+
     private void RescoreBeam<TMetric>(NodeTables t, HnswScratch s, float* q, int size) where TMetric : struct, IScanMetric
     {
         int rowBytes = Dimension * sizeof(float);

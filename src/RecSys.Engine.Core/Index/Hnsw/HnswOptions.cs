@@ -31,8 +31,8 @@ public sealed record HnswOptions
 
     /// <summary>
     /// Keep a bfloat16 copy of every row and walk level 0 on it: half the bytes per visited neighbour, so
-    /// fewer cache misses per hop. The beam found that way is scored again on the float32 rows, so the
-    /// returned distances are exact and recall at ef >= 16 matches the float32 walk (at ef = k it is a little
+    /// fewer cache misses per hop. The head of the beam found that way (4k entries, at least 32) is scored
+    /// again on the float32 rows and sorted, so the returned distances are exact and recall at ef >= 16 matches the float32 walk (at ef = k it is a little
     /// lower: no spare beam entries for the re-score to promote). Costs 2 bytes per dimension per item
     /// (rounded up to 64 bytes per row) on top of the float32 rows; built on Add and on Load (from the mapped
     /// rows), never written to disk. Measured in bench/results/hnsw.md. Filtered searches, searches with

@@ -81,6 +81,19 @@ public class HnswPersistenceTests(HnswTestData data) : IClassFixture<HnswTestDat
     }
 
     [Fact]
+    public void Unknown_header_flags_are_a_clear_error()
+    {
+        SaveSmall();
+        string graph = Path.Combine(_dir, HnswIndex.GraphFileName);
+        var bytes = File.ReadAllBytes(graph);
+        bytes[72] |= 0x04; // bits 0 (keep pruned) and 1 (bf16 traversal) are the only ones this build knows
+        File.WriteAllBytes(graph, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => HnswIndex.Load(_dir));
+        Assert.Contains(HnswIndex.GraphFileName, e.Message);
+        Assert.Contains("unknown flags 0x", e.Message);
+    }
+
+    [Fact]
     public void Mismatched_files_are_a_clear_error()
     {
         SaveSmall();

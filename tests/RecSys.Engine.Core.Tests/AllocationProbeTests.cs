@@ -1,3 +1,5 @@
+using RecSys.Engine.Testing;
+
 namespace RecSys.Engine.Core.Tests;
 
 public class AllocationProbeTests

@@ -1,6 +1,6 @@
 using RecSys.Engine.Features;
 using RecSys.Engine.Features.Faster;
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.Records;
 
 namespace RecSys.Engine.Features.CrashWriter;
 

@@ -1,4 +1,4 @@
-using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Models.Data;
 
 namespace RecSys.Engine.Models.Tests;
@@ -48,28 +48,5 @@ internal static class TestData
         foreach (var r in rows)
             builder.Add(r.User, r.Item, r.Value, r.Time);
         return builder.Build();
-    }
-
-    /// <summary>
-    /// ml-100k under $RECSYS_DATASETS when set (a checkout away from the shared folder), else shared/datasets/ml-100k
-    /// beside the repository, found by walking up from the test binaries.
-    /// </summary>
-    public static string MovieLens100K()
-    {
-        string? root = Environment.GetEnvironmentVariable("RECSYS_DATASETS");
-        if (!string.IsNullOrEmpty(root))
-        {
-            string given = Path.Combine(root, "ml-100k");
-            Assert.True(File.Exists(Path.Combine(given, "u.data")), $"RECSYS_DATASETS={root}: {given}/u.data not found");
-            return given;
-        }
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "datasets", "ml-100k");
-            if (File.Exists(Path.Combine(candidate, "u.data")))
-                return candidate;
-        }
-        Assert.Fail($"shared/datasets/ml-100k/u.data not found above {AppContext.BaseDirectory}; set RECSYS_DATASETS to the datasets folder");
-        return "";
     }
 }

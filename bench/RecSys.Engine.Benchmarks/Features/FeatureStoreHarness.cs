@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using Garnet;
 using RecSys.Engine.Features;
 using RecSys.Engine.Features.Faster;
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.Records;
 using RecSys.Engine.Features.Redis;
 
 namespace RecSys.Engine.Benchmarks.Features;

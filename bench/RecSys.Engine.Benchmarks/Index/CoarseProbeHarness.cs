@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Index.IvfPq;
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Core.Vectors.Synthetic;
 
 namespace RecSys.Engine.Benchmarks.Index;

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using RecSys.Engine.Core.Index.IvfPq;
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Core.Vectors.Synthetic;
 
 namespace RecSys.Engine.Benchmarks.Index;

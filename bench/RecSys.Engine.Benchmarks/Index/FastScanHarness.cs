@@ -2,7 +2,9 @@ using System.Diagnostics;
 using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.IvfPq;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Core.Vectors.Readers;
+using RecSys.Engine.Core.Vectors.Selection;
 
 namespace RecSys.Engine.Benchmarks.Index;
 

@@ -1,10 +1,9 @@
 using BenchmarkDotNet.Attributes;
-using RecSys.Engine.Core.Vectors.Synthetic;
-using RecSys.Engine.Models;
+using RecSys.Engine.Core.Randomness;
+using RecSys.Engine.Core.Vectors.Selection;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Blend;
 using RecSys.Engine.Models.Data;
-using RecSys.Engine.Models.Evaluation;
 using RecSys.Engine.Models.Neighbors;
 
 namespace RecSys.Engine.Benchmarks.Models;

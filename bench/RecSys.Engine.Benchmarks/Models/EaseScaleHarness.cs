@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.LinearAlgebra;
 using RecSys.Engine.Models.Neighbors;

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Data;
 

@@ -3,6 +3,8 @@ using BenchmarkDotNet.Attributes;
 using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.Flat;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Core.Vectors.Storage;
 
 namespace RecSys.Engine.Benchmarks.Vectors;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Evaluation;
+using RecSys.Engine.Models.Factory;
 
 namespace RecSys.Engine.Cli.Commands;
 

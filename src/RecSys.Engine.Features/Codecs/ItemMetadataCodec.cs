@@ -1,4 +1,4 @@
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.Records;
 
 namespace RecSys.Engine.Features.Codecs;
 

@@ -1,6 +1,6 @@
 using FASTER.core;
 using RecSys.Engine.Features.Codecs;
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.Records;
 using KvSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByteAndMemory, long, FASTER.core.SpanByteFunctions<long>>;
 
 namespace RecSys.Engine.Features.Faster;

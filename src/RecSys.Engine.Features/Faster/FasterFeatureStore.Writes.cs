@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using RecSys.Engine.Features.Codecs;
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.Records;
 
 namespace RecSys.Engine.Features.Faster;
 

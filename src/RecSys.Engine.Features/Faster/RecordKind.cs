@@ -1,3 +1,4 @@
+using RecSys.Engine.Features.Records;
 namespace RecSys.Engine.Features.Faster;
 
 /// <summary>First byte of every KV key: which record of the user or item the key names. Part of the on-disk format.</summary>

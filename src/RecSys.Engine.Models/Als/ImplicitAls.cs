@@ -1,5 +1,5 @@
-using RecSys.Engine.Core.Vectors;
-using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Core.Randomness;
+using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Models.Data;
 
 namespace RecSys.Engine.Models.Als;

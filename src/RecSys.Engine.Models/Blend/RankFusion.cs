@@ -1,5 +1,5 @@
+using RecSys.Engine.Core.Vectors.Selection;
 using RecSys.Engine.Models.Data;
-using RecSys.Engine.Models.Evaluation;
 
 namespace RecSys.Engine.Models.Blend;
 

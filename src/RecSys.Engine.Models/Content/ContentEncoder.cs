@@ -1,5 +1,5 @@
 using System.Text;
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Models.Data;
 
 namespace RecSys.Engine.Models.Content;

@@ -1,4 +1,4 @@
-using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Core.Randomness;
 
 namespace RecSys.Engine.Models.Data;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RecSys.Engine.Core.Vectors.Selection;
 using RecSys.Engine.Models.Data;
 
 namespace RecSys.Engine.Models.Evaluation;

@@ -1,4 +1,4 @@
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Models.Data;
 
 namespace RecSys.Engine.Models.Evaluation;

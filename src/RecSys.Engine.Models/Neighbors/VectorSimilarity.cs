@@ -1,5 +1,5 @@
-using RecSys.Engine.Core.Vectors;
-using RecSys.Engine.Models.Evaluation;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Core.Vectors.Selection;
 
 namespace RecSys.Engine.Models.Neighbors;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Storage;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;

@@ -1,5 +1,5 @@
 using RecSys.Engine.Features.Codecs;
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.Records;
 
 namespace RecSys.Engine.Features.Tests.Codecs;
 

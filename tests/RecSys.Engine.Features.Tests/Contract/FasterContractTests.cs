@@ -1,4 +1,5 @@
 using RecSys.Engine.Features.Faster;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Features.Tests.Contract;
 

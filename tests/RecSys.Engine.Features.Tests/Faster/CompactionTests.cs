@@ -1,5 +1,6 @@
 using RecSys.Engine.Features.Faster;
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Testing;
 using Xunit.Abstractions;
 
 namespace RecSys.Engine.Features.Tests.Faster;

@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using RecSys.Engine.Features.CrashWriter;
 using RecSys.Engine.Features.Faster;
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Testing;
 using Xunit.Abstractions;
 
 namespace RecSys.Engine.Features.Tests.Faster;

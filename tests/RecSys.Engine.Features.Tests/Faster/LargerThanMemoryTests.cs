@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RecSys.Engine.Features.Faster;
-using RecSys.Engine.Features.Model;
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Testing;
 using Xunit.Abstractions;
 
 namespace RecSys.Engine.Features.Tests.Faster;

@@ -1,5 +1,6 @@
 using System.Text;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Models.Tests.Data;
 
@@ -115,7 +116,7 @@ public sealed class LoaderTests : IDisposable
     [Fact]
     public void MovieLens100K_RealFile_HasTheKnownCounts()
     {
-        var set = MovieLens100KLoader.Load(TestData.MovieLens100K());
+        var set = MovieLens100KLoader.Load(Datasets.MovieLens100K());
         Assert.Equal(100_000, set.Count);
         Assert.Equal(943, set.UserCount);
         Assert.Equal(1682, set.ItemCount);

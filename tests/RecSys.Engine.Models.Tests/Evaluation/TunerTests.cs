@@ -1,5 +1,6 @@
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Evaluation;
+using RecSys.Engine.Models.Factory;
 using RecSys.Engine.Models.Neighbors;
 
 namespace RecSys.Engine.Models.Tests.Evaluation;

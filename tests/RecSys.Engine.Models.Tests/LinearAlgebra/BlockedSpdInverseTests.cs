@@ -1,7 +1,8 @@
-using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.LinearAlgebra;
 using RecSys.Engine.Models.Neighbors;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Models.Tests.LinearAlgebra;
 
@@ -101,7 +102,7 @@ public sealed class BlockedSpdInverseTests
     public void Ease_OnMovieLens100K_WeightsMatchTheReferenceInverse()
     {
         // The 1,682 x 1,682 Gram matrix of the seed-42 training split, lambda 300 (the eval protocol).
-        var set = MovieLens100KLoader.Load(TestData.MovieLens100K());
+        var set = MovieLens100KLoader.Load(Datasets.MovieLens100K());
         var split = Splitter.RandomPerUser(set, 0.75, 42);
         var data = new TrainingData(split.Train);
         int n = data.ItemCount;

@@ -1,4 +1,4 @@
-using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Models.LinearAlgebra;
 
 namespace RecSys.Engine.Models.Tests.LinearAlgebra;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using RecSys.Engine.Core.Index.Scan;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 
 namespace RecSys.Engine.Core.Index.Flat;
 

@@ -1,4 +1,6 @@
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Core.Vectors.Storage;
 
 namespace RecSys.Engine.Core.Index.Flat;
 

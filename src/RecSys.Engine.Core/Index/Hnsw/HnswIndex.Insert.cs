@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using RecSys.Engine.Core.Index.Scan;
+using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Core.Vectors;
-using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Core.Vectors.Kernels;
 
 namespace RecSys.Engine.Core.Index.Hnsw;
 

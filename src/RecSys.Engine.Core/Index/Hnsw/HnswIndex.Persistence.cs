@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Storage;
 
 namespace RecSys.Engine.Core.Index.Hnsw;
 

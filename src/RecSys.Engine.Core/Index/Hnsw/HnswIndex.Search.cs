@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using RecSys.Engine.Core.Index.Scan;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Core.Vectors.Selection;
 
 namespace RecSys.Engine.Core.Index.Hnsw;
 

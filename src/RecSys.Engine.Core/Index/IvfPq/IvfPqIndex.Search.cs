@@ -1,5 +1,7 @@
 using RecSys.Engine.Core.Index.Scan;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Core.Vectors.Selection;
 
 namespace RecSys.Engine.Core.Index.IvfPq;
 

@@ -1,5 +1,6 @@
+using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Core.Vectors;
-using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Core.Vectors.Kernels;
 
 namespace RecSys.Engine.Core.Index.IvfPq;
 

@@ -1,4 +1,5 @@
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 
 namespace RecSys.Engine.Core.Index.IvfPq;
 

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Selection;
 
 namespace RecSys.Engine.Core.Index.Scan;
 

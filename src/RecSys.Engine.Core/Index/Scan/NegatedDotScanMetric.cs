@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 
 namespace RecSys.Engine.Core.Index.Scan;
 

@@ -1,4 +1,4 @@
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 
 namespace RecSys.Engine.Core.Index.Scan;
 

@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Randomness;
 namespace RecSys.Engine.Core.Vectors.Synthetic;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.Hnsw;
 
@@ -10,7 +12,7 @@ public class HnswBFloat16Tests(HnswTestData data) : IClassFixture<HnswTestData>,
     private const int Dim = HnswTestData.Dim;
     private const int K = 10;
     private static readonly HnswOptions Bf16 = new() { BFloat16Traversal = true };
-    private readonly string _dir = TestData.TempDirectory();
+    private readonly string _dir = VectorTestData.TempDirectory();
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

@@ -2,13 +2,14 @@ using System.Text;
 using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.Hnsw;
 
 public class HnswPersistenceTests(HnswTestData data) : IClassFixture<HnswTestData>, IDisposable
 {
     private const int Dim = HnswTestData.Dim;
-    private readonly string _dir = TestData.TempDirectory();
+    private readonly string _dir = VectorTestData.TempDirectory();
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

@@ -2,6 +2,7 @@ using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.Flat;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.Hnsw;
 
@@ -137,7 +138,7 @@ public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
     [Fact]
     public void Single_thread_builds_with_the_same_seed_give_identical_graphs()
     {
-        string a = TestData.TempDirectory(), b = TestData.TempDirectory();
+        string a = VectorTestData.TempDirectory(), b = VectorTestData.TempDirectory();
         try
         {
             var opts = HnswTestData.Build with { BuildThreads = 1 };

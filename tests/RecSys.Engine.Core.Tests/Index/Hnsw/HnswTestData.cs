@@ -3,6 +3,7 @@ using RecSys.Engine.Core.Index.Flat;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.Hnsw;
 
@@ -22,7 +23,7 @@ public sealed class HnswTestData : IDisposable
         var gen = new SyntheticVectorGenerator(Dim, 42);
         CosineRows = gen.GenerateBase(N);
         CosineQueries = gen.GenerateQueries(QueryCount);
-        // L2 on the same recipe with another seed (raw, unnormalised rows). TestData.ClusteredRows' uniform
+        // L2 on the same recipe with another seed (raw, unnormalised rows). VectorTestData.ClusteredRows' uniform
         // noise makes every in-cluster point nearly equidistant: a worst case, not embedding-like data.
         var l2Gen = new SyntheticVectorGenerator(Dim, 43);
         L2Rows = l2Gen.GenerateBase(N);

@@ -1,7 +1,9 @@
 using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.IvfPq;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.IvfPq;
 
@@ -15,7 +17,7 @@ public class CoarseGraphTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDi
     private const int Dim = 48;
     private const int NList = 4096;
     private const int Queries = 200;
-    private readonly string _dir = TestData.TempDirectory();
+    private readonly string _dir = VectorTestData.TempDirectory();
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -161,7 +163,7 @@ public class CoarseGraphTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDi
     [Fact]
     public void Graph_probe_search_allocates_nothing_once_warm()
     {
-        var data = TestData.ClusteredRows(5, 4000, 16);
+        var data = VectorTestData.ClusteredRows(5, 4000, 16);
         using var index = new IvfPqIndex(16, DistanceMetric.L2, new IvfPqOptions { NList = 64, M = 4, KMeansIterations = 3, PqIterations = 3, CoarseGraphMinLists = 1 });
         index.Train(data);
         index.Add(Enumerable.Range(0, 4000).Select(i => (long)i).ToArray(), data);
@@ -183,9 +185,9 @@ public class CoarseGraphTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDi
     [Fact]
     public void A_missing_or_foreign_coarse_graph_is_rejected()
     {
-        var data = TestData.ClusteredRows(3, 600, 16);
+        var data = VectorTestData.ClusteredRows(3, 600, 16);
         var options = new IvfPqOptions { NList = 8, M = 4, KMeansIterations = 3, PqIterations = 3, CoarseGraphMinLists = 1 };
-        string other = TestData.TempDirectory();
+        string other = VectorTestData.TempDirectory();
         try
         {
             using (var index = new IvfPqIndex(16, DistanceMetric.L2, options))
@@ -197,7 +199,7 @@ public class CoarseGraphTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDi
             // A graph from a different training (another seed: other centroids) in place of this one.
             using (var index = new IvfPqIndex(16, DistanceMetric.L2, options with { Seed = 1234 }))
             {
-                index.Train(TestData.ClusteredRows(4, 600, 16));
+                index.Train(VectorTestData.ClusteredRows(4, 600, 16));
                 index.Save(other);
             }
             string graphDir = Path.Combine(_dir, IvfPqIndex.CoarseGraphDirectoryName);

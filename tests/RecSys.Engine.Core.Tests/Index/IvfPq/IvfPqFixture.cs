@@ -3,6 +3,7 @@ using RecSys.Engine.Core.Index.Flat;
 using RecSys.Engine.Core.Index.IvfPq;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.IvfPq;
 
@@ -37,7 +38,7 @@ public sealed class IvfPqFixture : IDisposable
         TruthDistances = new float[Queries * K];
         flat.Search(QueryRows, K, TruthIds, TruthDistances);
 
-        SavedDirectory = TestData.TempDirectory();
+        SavedDirectory = VectorTestData.TempDirectory();
         Index.Save(SavedDirectory);
     }
 

@@ -2,13 +2,15 @@ using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.Flat;
 using RecSys.Engine.Core.Index.IvfPq;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.IvfPq;
 
 public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDisposable
 {
     private const int K = IvfPqFixture.K;
-    private readonly string _dir = TestData.TempDirectory();
+    private readonly string _dir = VectorTestData.TempDirectory();
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -202,7 +204,7 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
         Assert.Throws<ArgumentException>(() => new IvfPqIndex(10, DistanceMetric.L2, new IvfPqOptions { M = 4 }));
         Assert.Contains("at least 256", Assert.Throws<ArgumentException>(() => index.Train(new float[100 * 8])).Message);
 
-        var data = TestData.ClusteredRows(1, 400, 8);
+        var data = VectorTestData.ClusteredRows(1, 400, 8);
         index.Train(data);
         var ids = Enumerable.Range(0, 400).Select(i => (long)i).ToArray();
         index.Add(ids, data);
@@ -225,8 +227,8 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
     public void L2_and_inner_product_indexes_find_the_exact_neighbours_with_refine(DistanceMetric metric)
     {
         const int dim = 32;
-        var data = TestData.ClusteredRows(21, 8000, dim, centres: 40);
-        var queries = TestData.ClusteredRows(22, 50, dim, centres: 40);
+        var data = VectorTestData.ClusteredRows(21, 8000, dim, centres: 40);
+        var queries = VectorTestData.ClusteredRows(22, 50, dim, centres: 40);
         var ids = Enumerable.Range(0, 8000).Select(i => (long)i).ToArray();
         using var index = new IvfPqIndex(dim, metric, new IvfPqOptions { NList = 32, M = 8, KMeansIterations = 5, PqIterations = 8 });
         index.Train(data);
@@ -246,7 +248,7 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
     [Fact]
     public void Training_is_deterministic_by_seed()
     {
-        var data = TestData.ClusteredRows(31, 3000, 16);
+        var data = VectorTestData.ClusteredRows(31, 3000, 16);
         var ids = Enumerable.Range(0, 3000).Select(i => (long)i).ToArray();
         var opts = new IvfPqOptions { NList = 16, M = 4, KMeansIterations = 4, PqIterations = 4 };
         using var a = new IvfPqIndex(16, DistanceMetric.L2, opts);

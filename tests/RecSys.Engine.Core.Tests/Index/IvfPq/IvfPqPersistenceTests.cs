@@ -1,17 +1,18 @@
 using System.Buffers.Binary;
 using RecSys.Engine.Core.Index.IvfPq;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.IvfPq;
 
 /// <summary>Damaged index directories are rejected with an InvalidDataException that names the file and the problem.</summary>
 public class IvfPqPersistenceTests : IDisposable
 {
-    private readonly string _dir = TestData.TempDirectory();
+    private readonly string _dir = VectorTestData.TempDirectory();
 
     public IvfPqPersistenceTests()
     {
-        var data = TestData.ClusteredRows(3, 600, 16);
+        var data = VectorTestData.ClusteredRows(3, 600, 16);
         using var index = new IvfPqIndex(16, DistanceMetric.Cosine, new IvfPqOptions { NList = 8, M = 4, KMeansIterations = 3, PqIterations = 3 });
         index.Train(data);
         index.Add(Enumerable.Range(0, 600).Select(i => (long)i).ToArray(), data);

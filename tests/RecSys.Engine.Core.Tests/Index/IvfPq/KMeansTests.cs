@@ -1,5 +1,6 @@
 using RecSys.Engine.Core.Index.IvfPq;
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.IvfPq;
 
@@ -11,7 +12,7 @@ public class KMeansTests
     [InlineData(4, KMeansInit.PlusPlus)] // the small-dimension (PQ) assignment path
     public void Same_seed_gives_the_same_centroids_on_one_thread_and_on_all(int dim, KMeansInit init)
     {
-        var data = TestData.ClusteredRows(5, 4000, dim, centres: 20);
+        var data = VectorTestData.ClusteredRows(5, 4000, dim, centres: 20);
         var one = KMeans.Train(data, dim, 32, new KMeansOptions { Seed = 9, Init = init, Iterations = 8, MaxDegreeOfParallelism = 1 });
         var all = KMeans.Train(data, dim, 32, new KMeansOptions { Seed = 9, Init = init, Iterations = 8, MaxDegreeOfParallelism = -1 });
         var other = KMeans.Train(data, dim, 32, new KMeansOptions { Seed = 10, Init = init, Iterations = 8 });
@@ -27,7 +28,7 @@ public class KMeansTests
         var rng = new Random(4);
         var centres = new float[k][];
         for (int c = 0; c < k; c++)
-            centres[c] = TestData.RandomVector(rng, dim, 20f);
+            centres[c] = VectorTestData.RandomVector(rng, dim, 20f);
         var data = new float[4000 * dim];
         for (int i = 0; i < 4000; i++)
         {

@@ -1,5 +1,6 @@
 using RecSys.Engine.Core.Index.IvfPq;
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.IvfPq;
 
@@ -10,7 +11,7 @@ public class ProductQuantizerTests
 
     private static readonly Lazy<(ProductQuantizer Pq, float[] Data)> Trained = new(() =>
     {
-        var data = TestData.ClusteredRows(11, 6000, Dim, centres: 64);
+        var data = VectorTestData.ClusteredRows(11, 6000, Dim, centres: 64);
         var pq = new ProductQuantizer(Dim, M);
         pq.Train(data, new KMeansOptions { Iterations = 10 });
         return (pq, data);
@@ -71,7 +72,7 @@ public class ProductQuantizerTests
         var decoded = new float[Dim];
         for (int q = 0; q < 20; q++)
         {
-            var query = TestData.RandomVector(rng, Dim, 3f);
+            var query = VectorTestData.RandomVector(rng, Dim, 3f);
             pq.ComputeL2Table(query, table);
             pq.ComputeNegatedDotTable(query, ipTable);
             for (int i = 0; i < 50; i++)

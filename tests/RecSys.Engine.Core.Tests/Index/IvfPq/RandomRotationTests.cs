@@ -1,5 +1,6 @@
 using RecSys.Engine.Core.Index.IvfPq;
-using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.IvfPq;
 
@@ -22,8 +23,8 @@ public class RandomRotationTests
             }
         }
         var rng = new Random(dim);
-        var a = TestData.RandomVector(rng, dim, 2f);
-        var b = TestData.RandomVector(rng, dim, 2f);
+        var a = VectorTestData.RandomVector(rng, dim, 2f);
+        var b = VectorTestData.RandomVector(rng, dim, 2f);
         var ra = new float[dim];
         var rb = new float[dim];
         var back = new float[dim];

@@ -1,4 +1,5 @@
 using RecSys.Engine.Core.Vectors.Readers;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Vectors.Readers;
 

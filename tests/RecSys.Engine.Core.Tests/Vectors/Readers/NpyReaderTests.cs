@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using RecSys.Engine.Core.Vectors.Readers;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Vectors.Readers;
 

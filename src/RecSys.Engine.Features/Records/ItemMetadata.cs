@@ -1,0 +1,23 @@
+namespace RecSys.Engine.Features.Records;
+
+/// <summary>What the merge, filter and ranking stages need to know about an item.</summary>
+public sealed record ItemMetadata
+{
+    public int[] Categories { get; init; } = [];
+
+    public string[] Tags { get; init; } = [];
+
+    public long PublishedAtMs { get; init; }
+
+    public ItemPolicyFlags PolicyFlags { get; init; }
+
+    /// <summary>Soft delete: the item stays readable so the filter stage can drop it from candidates.</summary>
+    public bool Deleted { get; init; }
+
+    public bool Equals(ItemMetadata? other) =>
+        other is not null && PublishedAtMs == other.PublishedAtMs && PolicyFlags == other.PolicyFlags &&
+        Deleted == other.Deleted && Categories.AsSpan().SequenceEqual(other.Categories) &&
+        Tags.AsSpan().SequenceEqual(other.Tags);
+
+    public override int GetHashCode() => HashCode.Combine(PublishedAtMs, PolicyFlags, Deleted, Categories.Length, Tags.Length);
+}

@@ -1,0 +1,39 @@
+using RecSys.Engine.Models.Als;
+using RecSys.Engine.Models.Content;
+using RecSys.Engine.Models.Neighbors;
+
+namespace RecSys.Engine.Models.Factory;
+
+/// <summary>
+/// Every hyper-parameter of every model in one place: what <c>recsys eval</c> runs with, what tuning
+/// changes, and what the results table prints. Defaults are the reference points (ALS 64 factors,
+/// alpha 4, lambda 40, 10 sweeps; EASE lambda 300) and a plain ALS + EASE blend; <c>recsys eval --tune</c>
+/// replaces them with values chosen on a validation split.
+/// </summary>
+public sealed record ModelSettings
+{
+    public AlsOptions Als { get; init; } = new();
+
+    public float EaseLambda { get; init; } = 300f;
+
+    public int KnnNeighbors { get; init; } = 100;
+
+    public ItemSimilarityKind KnnSimilarity { get; init; } = ItemSimilarityKind.Cosine;
+
+    public ContentOptions Content { get; init; } = new();
+
+    public double TrendingHalfLifeDays { get; init; } = 30;
+
+    public double TrendingSegmentPrior { get; init; } = 50;
+
+    /// <summary>Blend weights by source name; sources with weight 0 are left out.</summary>
+    public IReadOnlyDictionary<string, float> BlendWeights { get; init; } = new Dictionary<string, float>
+    {
+        ["als"] = 1f,
+        ["ease"] = 1f,
+    };
+
+    public int BlendDepth { get; init; } = 100;
+
+    public float BlendC { get; init; } = 60f;
+}

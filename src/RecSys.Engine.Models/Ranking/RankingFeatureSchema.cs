@@ -141,20 +141,20 @@ public sealed class RankingFeatureSchema
 
     /// <summary>
     /// Null when <paramref name="other"/> has the same columns in the same order; otherwise a message that names the
-    /// first feature that differs (by column) and how.
+    /// first feature that differs (by column) and how, calling the two sides <paramref name="mine"/> and <paramref name="theirs"/>.
     /// </summary>
-    public string? FirstDifference(RankingFeatureSchema other)
+    public string? FirstDifference(RankingFeatureSchema other, string mine = "this schema", string theirs = "the other schema")
     {
         int n = Math.Min(Count, other.Count);
         for (int f = 0; f < n; f++)
         {
             if (Features[f].Name != other.Features[f].Name)
-                return $"feature {f} is '{Features[f].Name}' here but '{other.Features[f].Name}' in the other schema";
+                return $"feature {f} is '{Features[f].Name}' in {mine} but '{other.Features[f].Name}' in {theirs}";
         }
         if (Count > n)
-            return $"feature {n} '{Features[n].Name}' (and {Count - n - 1} after it) is missing from the other schema ({other.Count} features, here {Count})";
+            return $"feature {n} '{Features[n].Name}' of {mine} (and {Count - n - 1} after it) is missing from {theirs} ({other.Count} features, {mine} {Count})";
         if (other.Count > n)
-            return $"feature {n} '{other.Features[n].Name}' of the other schema is not expected here ({other.Count} features, here {Count})";
+            return $"feature {n} '{other.Features[n].Name}' of {theirs} is not in {mine} ({other.Count} features, {mine} {Count})";
         return null;
     }
 

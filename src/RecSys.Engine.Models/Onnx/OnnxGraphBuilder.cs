@@ -10,8 +10,8 @@ namespace RecSys.Engine.Models.Onnx;
 /// calls:
 /// <code>
 ///  var g = new OnnxGraphBuilder("mlp_ranker");
-///  g.AddInput("features", OnnxElementType.Float, "candidates", 59);
-///  g.AddInitializer("w0", weights, 64, 59);
+///  g.AddInput("features", OnnxElementType.Float, "candidates", 58);
+///  g.AddInitializer("w0", weights, 64, 58);
 ///  g.AddNode("Gemm", ["features", "w0", "b0"], ["h0"], OnnxAttribute.Int("transB", 1));
 ///  g.AddOutput("score", OnnxElementType.Float, "candidates");
 ///  g.Save(path, metadata);

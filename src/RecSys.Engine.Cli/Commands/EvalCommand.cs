@@ -34,9 +34,10 @@ internal static class EvalCommand
         var iterations = new Option<int?>("--iterations") { Description = "ALS sweeps (default 10)." };
         var easeLambda = new Option<float?>("--ease-lambda") { Description = "EASE regularisation (default 300)." };
         var neighbors = new Option<int?>("--neighbors") { Description = "Item-kNN neighbours per item (default 100)." };
+        var ranker = new Option<string>("--ranker") { Description = "The learned ranker of the 'ranked' model: mlp.", DefaultValueFactory = _ => "mlp" };
 
         var command = new Command("eval", "Train models on a split and report ranking metrics (NDCG, recall, precision, MAP, MRR, hit rate, coverage, diversity, novelty).");
-        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors })
+        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker })
             command.Add(o);
         command.SetAction(parse =>
         {
@@ -81,6 +82,9 @@ internal static class EvalCommand
                 throw new CliInputException($"--ease-lambda must be > 0 (got {settings.EaseLambda})");
             if (settings.KnnNeighbors < 1)
                 throw new CliInputException($"--neighbors must be >= 1 (got {settings.KnnNeighbors})");
+            if (parse.GetValue(ranker) != "mlp")
+                throw new CliInputException($"--ranker must be mlp (got '{parse.GetValue(ranker)}')");
+            settings = settings with { Ranker = settings.Ranker with { Seed = s, Log = line => stderr.WriteLine(line) } };
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
 
             string path = parse.GetValue(data)!;

@@ -3,6 +3,7 @@ using RecSys.Engine.Models.Blend;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Neighbors;
 using RecSys.Engine.Models.Popularity;
+using RecSys.Engine.Models.Ranking;
 
 namespace RecSys.Engine.Models.Factory;
 
@@ -10,7 +11,7 @@ namespace RecSys.Engine.Models.Factory;
 public static class ModelFactory
 {
     /// <summary>The names <see cref="Create"/> knows, in the order reports list them.</summary>
-    public static readonly string[] Names = ["popularity", "trending", "itemknn", "ease", "als", "content", "blend"];
+    public static readonly string[] Names = ["popularity", "trending", "itemknn", "ease", "als", "content", "blend", "ranked"];
 
     public static IRecommender Create(string name, ModelSettings settings, Func<string, IRecommender>? trainedSource = null) => name switch
     {
@@ -21,8 +22,14 @@ public static class ModelFactory
         "als" => new ImplicitAls(settings.Als),
         "content" => new ContentEncoder(settings.Content),
         "blend" => CreateBlend(settings, trainedSource),
+        // The two-stage model fits its own sources (on an inner split first, then on the whole training part).
+        "ranked" => new RankedRecommender(RankingSource(settings), settings.Ranker),
         _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
     };
+
+    /// <summary>A new candidate source by ranking-schema name; null for names that are not a source here (two-tower today).</summary>
+    public static Func<string, IRecommender?> RankingSource(ModelSettings settings) =>
+        name => name is "blend" or "ranked" || Array.IndexOf(Names, name) < 0 ? null : Create(name, settings);
 
     /// <summary>
     /// The blend over the weighted sources; with <paramref name="trainedSource"/> it reuses already trained

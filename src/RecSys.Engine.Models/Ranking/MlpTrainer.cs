@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using RecSys.Engine.Core.Randomness;
 
 namespace RecSys.Engine.Models.Ranking;
@@ -51,7 +52,9 @@ public static class MlpTrainer
         var gradients = new float[model.Parameters.Length];
         var adam = new AdamOptimizer(model.Parameters.Length, options.LearningRate, options.WeightDecay);
         var rng = new SplitMix64(options.Seed ^ 0x5EED_0F_7A1AUL);
-        int[] order = [.. queries];
+        int[] shuffled = [.. queries];
+        var order = new int[maxN];
+        var rankOf = new int[maxN];
         var validationScores = new float[validation.Rows];
         var scratch = new MlpScratch(model);
         var history = new List<double>();
@@ -61,26 +64,28 @@ public static class MlpTrainer
 
         for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
-            for (int i = order.Length - 1; i > 0; i--)
+            for (int i = shuffled.Length - 1; i > 0; i--)
             {
                 int j = (int)(rng.Next() % (ulong)(i + 1));
-                (order[i], order[j]) = (order[j], order[i]);
+                (shuffled[i], shuffled[j]) = (shuffled[j], shuffled[i]);
             }
             double loss = 0;
-            for (int b0 = 0; b0 < order.Length; b0 += options.QueriesPerBatch)
+            for (int b0 = 0; b0 < shuffled.Length; b0 += options.QueriesPerBatch)
             {
-                int batch = Math.Min(options.QueriesPerBatch, order.Length - b0);
+                int batch = Math.Min(options.QueriesPerBatch, shuffled.Length - b0);
                 gradients.AsSpan().Clear();
                 for (int bq = 0; bq < batch; bq++)
                 {
-                    int q = order[b0 + bq], n = train.QueryLength(q);
+                    int q = shuffled[b0 + bq], n = train.QueryLength(q);
                     ReadOnlySpan<float> x = xt.AsSpan(train.QueryStart[q] * f, n * f);
                     for (int l = 0; l < layers; l++)
                     {
                         ReadOnlySpan<float> input = l == 0 ? x : activations[l].AsSpan(0, sizes[l] * n);
                         MlpKernels.DenseForward(model.Weights(l), model.Bias(l), input, n, activations[l + 1].AsSpan(0, sizes[l + 1] * n), relu: l < layers - 1);
                     }
-                    loss += SoftmaxGradient(activations[layers].AsSpan(0, n), train.QueryLabels(q), gradA.AsSpan(0, n));
+                    loss += options.Loss == RankingLoss.LambdaRank
+                        ? LambdaRankGradient(activations[layers].AsSpan(0, n), train.QueryLabels(q), gradA.AsSpan(0, n), order.AsSpan(0, n), rankOf.AsSpan(0, n), options.Truncation)
+                        : SoftmaxGradient(activations[layers].AsSpan(0, n), train.QueryLabels(q), gradA.AsSpan(0, n));
                     Span<float> dz = gradA, next = gradB;
                     for (int l = layers - 1; l >= 0; l--)
                     {
@@ -104,7 +109,7 @@ public static class MlpTrainer
             }
             double ndcg = RankingDatasetMetrics.MeanNdcg(validation, validationScores, options.K);
             history.Add(ndcg);
-            log?.Invoke($"mlp epoch {epoch}: train loss {loss / order.Length:F4}, validation ndcg@{options.K} {ndcg:F4}");
+            log?.Invoke($"mlp epoch {epoch}: train loss {loss / shuffled.Length:F4}, validation ndcg@{options.K} {ndcg:F4}");
             if (ndcg > bestNdcg)
             {
                 (bestNdcg, bestEpoch) = (ndcg, epoch);
@@ -135,6 +140,58 @@ public static class MlpTrainer
             if (t > 0)
                 loss -= t * Math.Log(Math.Max(p, 1e-30));
             gradient[c] = p - t;
+        }
+        return loss;
+    }
+
+    /// <summary>
+    /// LambdaRank: for every (relevant i, irrelevant j) pair, lambda = |delta NDCG(i, j)| * sigmoid(s_j - s_i) at the
+    /// current order; dLoss/ds_i -= lambda, dLoss/ds_j += lambda. Returns the NDCG-weighted pairwise logistic loss.
+    /// Ranks at or past <paramref name="truncation"/> get no discount (NDCG@truncation), so pairs entirely below it are
+    /// left alone. <paramref name="order"/> and <paramref name="rankOf"/> are scratch of the query's length.
+    /// </summary>
+    internal static double LambdaRankGradient(ReadOnlySpan<float> scores, ReadOnlySpan<float> labels, Span<float> gradient, Span<int> order, Span<int> rankOf,
+        int truncation = int.MaxValue)
+    {
+        double discount(int rank) => rank < truncation ? 1.0 / Math.Log2(rank + 2) : 0.0;
+        int n = scores.Length;
+        for (int c = 0; c < n; c++)
+            order[c] = c;
+        // Current ranks, best first: sort the negated scores with the candidate indices along (deterministic for equal
+        // input); rankOf's memory holds the keys until the ranks overwrite it.
+        Span<float> keys = MemoryMarshal.Cast<int, float>(rankOf);
+        TensorPrimitives.Negate(scores, keys);
+        keys.Sort(order);
+        for (int r = 0; r < n; r++)
+            rankOf[order[r]] = r;
+        int positives = 0;
+        foreach (float y in labels)
+        {
+            if (y > 0)
+                positives++;
+        }
+        double ideal = 0;
+        for (int r = 0; r < positives; r++)
+            ideal += discount(r);
+        gradient.Clear();
+        double loss = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (!(labels[i] > 0))
+                continue;
+            double di = discount(rankOf[i]);
+            for (int j = 0; j < n; j++)
+            {
+                if (labels[j] > 0 || (rankOf[i] >= truncation && rankOf[j] >= truncation))
+                    continue;
+                double delta = Math.Abs(di - discount(rankOf[j])) / ideal;
+                double margin = scores[i] - scores[j];
+                double rho = 1.0 / (1.0 + Math.Exp(margin));
+                float lambda = (float)(delta * rho);
+                gradient[i] -= lambda;
+                gradient[j] += lambda;
+                loss += delta * (margin > 30 ? Math.Exp(-margin) : Math.Log(1 + Math.Exp(-margin)));
+            }
         }
         return loss;
     }

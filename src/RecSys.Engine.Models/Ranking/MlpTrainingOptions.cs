@@ -3,9 +3,14 @@ namespace RecSys.Engine.Models.Ranking;
 /// <summary>Settings of <see cref="MlpTrainer"/>.</summary>
 public sealed record MlpTrainingOptions
 {
-    public IReadOnlyList<int> Hidden { get; init; } = [64, 32];
+    public IReadOnlyList<int> Hidden { get; init; } = [32];
 
-    public float LearningRate { get; init; } = 2e-3f;
+    public RankingLoss Loss { get; init; } = RankingLoss.LambdaRank;
+
+    /// <summary>LambdaRank's truncation: swaps below this rank do not count (LightGBM's lambdarank_truncation_level).</summary>
+    public int Truncation { get; init; } = 30;
+
+    public float LearningRate { get; init; } = 1e-3f;
 
     public float WeightDecay { get; init; } = 1e-4f;
 
@@ -24,16 +29,17 @@ public sealed record MlpTrainingOptions
 
     public void Validate()
     {
-        if (Hidden.Count == 0 || Hidden.Any(h => h < 1))
-            throw new ArgumentOutOfRangeException(nameof(Hidden), "at least one hidden layer, each >= 1 unit");
+        if (Hidden.Any(h => h < 1))
+            throw new ArgumentOutOfRangeException(nameof(Hidden), "hidden layers need >= 1 unit each (no hidden layer: a linear ranker)");
         ArgumentOutOfRangeException.ThrowIfLessThan(QueriesPerBatch, 1, nameof(QueriesPerBatch));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxEpochs, 1, nameof(MaxEpochs));
         ArgumentOutOfRangeException.ThrowIfLessThan(Patience, 1, nameof(Patience));
         ArgumentOutOfRangeException.ThrowIfLessThan(K, 1, nameof(K));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Truncation, 1, nameof(Truncation));
         if (!(LearningRate > 0))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), $"must be > 0, got {LearningRate}");
     }
 
     public override string ToString() =>
-        $"hidden={string.Join("-", Hidden)} lr={LearningRate:G} weight_decay={WeightDecay:G} batch_queries={QueriesPerBatch} max_epochs={MaxEpochs} patience={Patience} seed={Seed}";
+        $"loss={Loss.ToString().ToLowerInvariant()}{(Loss == RankingLoss.LambdaRank ? $" truncation={Truncation}" : "")} hidden={string.Join("-", Hidden)} lr={LearningRate:G} weight_decay={WeightDecay:G} batch_queries={QueriesPerBatch} max_epochs={MaxEpochs} patience={Patience} seed={Seed}";
 }

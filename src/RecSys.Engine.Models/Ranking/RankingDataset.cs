@@ -69,22 +69,52 @@ public sealed class RankingDataset
         return new RankingDataset(Schema, features, labels, start, user, relevant);
     }
 
-    /// <summary>A seeded split by query (user): about <paramref name="validationFraction"/> of the queries go to validation.</summary>
+    /// <summary>
+    /// A seeded split by user: about <paramref name="validationFraction"/> of the users go to validation with all their
+    /// queries (a user may have several, one per inner split), so no user is on both sides.
+    /// </summary>
     public (RankingDataset Train, RankingDataset Validation) SplitByQuery(double validationFraction, ulong seed)
     {
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), $"must be in (0, 1), got {validationFraction}");
-        int[] order = Enumerable.Range(0, Queries).ToArray();
+        int[] users = [.. QueryUser.Distinct().Order()];
         var rng = new Core.Randomness.SplitMix64(seed);
-        for (int i = order.Length - 1; i > 0; i--)
+        for (int i = users.Length - 1; i > 0; i--)
         {
             int j = (int)(rng.Next() % (ulong)(i + 1));
-            (order[i], order[j]) = (order[j], order[i]);
+            (users[i], users[j]) = (users[j], users[i]);
         }
-        int valid = Math.Clamp((int)Math.Round(Queries * validationFraction), 1, Math.Max(Queries - 1, 1));
-        int[] v = order[..valid], t = order[valid..];
-        Array.Sort(v);
-        Array.Sort(t);
-        return (Select(t), Select(v));
+        int valid = Math.Clamp((int)Math.Round(users.Length * validationFraction), 1, Math.Max(users.Length - 1, 1));
+        var validationUsers = users[..valid].ToHashSet();
+        var v = new List<int>();
+        var t = new List<int>();
+        for (int q = 0; q < Queries; q++)
+            (validationUsers.Contains(QueryUser[q]) ? v : t).Add(q);
+        return (Select(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(t)), Select(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(v)));
+    }
+
+    /// <summary>The queries of several datasets of one schema, one after another.</summary>
+    public static RankingDataset Concat(IReadOnlyList<RankingDataset> parts)
+    {
+        if (parts.Count == 1)
+            return parts[0];
+        RankingFeatureSchema schema = parts[0].Schema;
+        var features = new List<float>();
+        var labels = new List<float>();
+        var start = new List<int> { 0 };
+        var user = new List<int>();
+        var relevant = new List<int>();
+        foreach (RankingDataset d in parts)
+        {
+            if (d.Schema.FirstDifference(schema) is { } diff)
+                throw new ArgumentException($"datasets of different schemas: {diff}", nameof(parts));
+            features.AddRange(d.Features);
+            labels.AddRange(d.Labels);
+            for (int q = 0; q < d.Queries; q++)
+                start.Add(start[^1] + d.QueryLength(q));
+            user.AddRange(d.QueryUser);
+            relevant.AddRange(d.QueryRelevant);
+        }
+        return new RankingDataset(schema, [.. features], [.. labels], [.. start], [.. user], [.. relevant]);
     }
 }

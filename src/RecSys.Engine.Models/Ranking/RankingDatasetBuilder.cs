@@ -5,7 +5,7 @@ namespace RecSys.Engine.Models.Ranking;
 /// <summary>
 /// Training rows from the retrieval stage itself: for every user with held-out items, the candidates the sources
 /// return (hard negatives: what the sources liked but the user did not pick) labelled 1 when the user holds the item
-/// out. The held-out items must come from the training part (a split of it, <see cref="RankerTrainingPlan"/>), never
+/// out. The held-out items must come from the training part (a split of it, see <see cref="RankedRecommender"/>), never
 /// from the test part. Users are processed in parallel and concatenated in user order: the result does not depend
 /// on the thread count.
 /// </summary>

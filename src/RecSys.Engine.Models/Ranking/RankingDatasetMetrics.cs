@@ -44,4 +44,26 @@ public static class RankingDatasetMetrics
         }
         return sum / data.Queries;
     }
+
+    /// <summary>
+    /// NDCG@K of each source's own order (by its inverse rank column; sources that retrieved nothing are left out): the
+    /// single-source baselines a ranker has to beat on the same queries.
+    /// </summary>
+    public static Dictionary<string, double> SourceNdcg(RankingDataset data, int k)
+    {
+        var result = new Dictionary<string, double>();
+        int f = data.Schema.Count;
+        var scores = new float[data.Rows];
+        foreach (string source in data.Schema.Sources)
+        {
+            int column = data.Schema.IndexOf($"source_{source}_inverse_rank");
+            if (column < 0)
+                continue;
+            for (int r = 0; r < scores.Length; r++)
+                scores[r] = data.Features[r * f + column];
+            if (scores.Any(v => v != 0))
+                result[source] = MeanNdcg(data, scores, k);
+        }
+        return result;
+    }
 }

@@ -111,19 +111,30 @@ public sealed class RankingFeatureAssembler
         {
             ReadOnlySpan<float> score = scores.Slice(s * n, n);
             ReadOnlySpan<int> rank = ranks.Slice(s * n, n);
+            // One pass for max, mean and variance over the known scores (NaN = the source cannot score the item).
+            double sum = 0, squares = 0;
             float best = float.NegativeInfinity;
+            int known = 0;
             foreach (float v in score)
             {
-                if (v > best)
-                    best = v; // NaN never compares greater: unknown scores are skipped
+                if (float.IsNaN(v))
+                    continue;
+                known++;
+                sum += v;
+                squares += (double)v * v;
+                best = Math.Max(best, v);
             }
+            double mean = known == 0 ? 0 : sum / known;
+            double variance = known == 0 ? 0 : Math.Max(squares / known - mean * mean, 0);
+            // All equal (or one known score): no spread to measure against, so the score says nothing within the request.
+            float inv = variance > 1e-12 * Math.Max(1, mean * mean) ? (float)(1 / Math.Sqrt(variance)) : 0f;
             int o = 3 * s;
             for (int c = 0; c < n; c++)
             {
                 float v = score[c];
-                bool known = !float.IsNaN(v);
-                d[c * stride + o] = known ? v : 0f;
-                d[c * stride + o + 1] = known ? v - best : 0f;
+                bool isKnown = !float.IsNaN(v);
+                d[c * stride + o] = isKnown ? (float)((v - mean) * inv) : 0f;
+                d[c * stride + o + 1] = isKnown ? (v - best) * inv : 0f;
                 d[c * stride + o + 2] = rank[c] > 0 ? 1f / rank[c] : 0f;
             }
         }

@@ -14,9 +14,11 @@ namespace RecSys.Engine.Models.Ranking;
 ///            item_category_&lt;c&gt; for each category c (multi-hot)
 ///  context   context_surface_&lt;s&gt; for home, search, email, item_page (one-hot), context_hour_sin/cos,
 ///            context_weekday_sin/cos
-///  sources   for each source s: source_&lt;s&gt;_score, source_&lt;s&gt;_score_gap, source_&lt;s&gt;_inverse_rank
+///  sources   for each source s: source_&lt;s&gt;_score_z, source_&lt;s&gt;_score_gap, source_&lt;s&gt;_inverse_rank
 ///  affinity  user_category_affinity_mean, user_category_affinity_max, content_similarity_recent
 /// </code>
+/// Source scores are standardised within the request: sources score on scales that differ by user and grow with the
+/// history (EASE and item-kNN sum over it), and a ranker only compares candidates of one request anyway.
 /// Version 1. A change to any name, meaning or scaling is a new version; models of another version are refused.
 /// </summary>
 public sealed class RankingFeatureSchema
@@ -124,8 +126,10 @@ public sealed class RankingFeatureSchema
             const RankingFeatureGroups g = RankingFeatureGroups.Sources;
             foreach (string s in sources)
             {
-                f.Add(new($"source_{Slug(s)}_score", g, $"the {s} source's score for the item", "identity; 0 when the source cannot score it"));
-                f.Add(new($"source_{Slug(s)}_score_gap", g, $"the {s} score minus the best {s} score among this request's candidates", "identity; 0 when the source cannot score it"));
+                f.Add(new($"source_{Slug(s)}_score_z", g, $"the {s} source's score for the item, standardised over this request's candidates",
+                    "(x - mean) / std over the request's known scores; 0 when unknown or all equal"));
+                f.Add(new($"source_{Slug(s)}_score_gap", g, $"how far the {s} score is below the best {s} score among this request's candidates",
+                    "(x - max) / std over the request's known scores; 0 when unknown or all equal"));
                 f.Add(new($"source_{Slug(s)}_inverse_rank", g, $"1 / rank of the item in the {s} source's candidate list", "1 / rank; 0 when not retrieved by it"));
             }
         }

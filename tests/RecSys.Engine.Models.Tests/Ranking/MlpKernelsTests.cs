@@ -89,4 +89,23 @@ public sealed class MlpKernelsTests
         Assert.Equal(0f, g[2], 6);
         Assert.Equal(-(0.5 * Math.Log(0.25) + 0.5 * Math.Log(0.5)), loss, 5);
     }
+
+    [Fact]
+    public void LambdaRankGradient_PushesAMisrankedPositiveUp_AndIgnoresSwapsBelowTheTruncation()
+    {
+        // Candidate 0 is relevant but ranked second (score 0 < 1).
+        var g = new float[3];
+        double loss = MlpTrainer.LambdaRankGradient([0f, 1f, -5f], [1f, 0f, 0f], g, new int[3], new int[3]);
+        Assert.True(g[0] < 0, $"relevant item's gradient {g[0]} should lower the loss by raising its score");
+        Assert.True(g[1] > 0 && g[2] > 0);
+        Assert.True(g[1] > g[2], "the swap at the top weighs more than the one below");
+        Assert.Equal(0f, g.Sum(), 5);
+        Assert.True(loss > 0);
+
+        // Truncated at 1: only pairs with one side at rank 0 count; the relevant item at rank 1 vs the last (rank 2) does not.
+        var t = new float[3];
+        MlpTrainer.LambdaRankGradient([0f, 1f, -5f], [1f, 0f, 0f], t, new int[3], new int[3], truncation: 1);
+        Assert.Equal(0f, t[2]);
+        Assert.True(t[0] < 0 && t[1] > 0);
+    }
 }

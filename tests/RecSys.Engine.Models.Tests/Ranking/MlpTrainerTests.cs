@@ -32,7 +32,7 @@ public sealed class MlpTrainerTests
             random[i] = (float)rng.NextGaussian();
         double randomOrder = RankingDatasetMetrics.MeanNdcg(test, random, 10);
         // The planted rule needs the als x ease x similarity interaction; als alone is a strong but partial signal.
-        double alsOnly = RankingDatasetMetrics.MeanNdcg(test, RankingTestData.ByFeature(test, "source_als_score"), 10);
+        double alsOnly = RankingDatasetMetrics.MeanNdcg(test, RankingTestData.ByFeature(test, "source_als_score_z"), 10);
 
         Assert.True(mlp > popularity + 0.3, $"mlp {mlp:F3} vs popularity {popularity:F3}");
         Assert.True(mlp > randomOrder + 0.3, $"mlp {mlp:F3} vs random {randomOrder:F3}");

@@ -65,13 +65,16 @@ public sealed class RankingFeatureAssemblerTests
         Assert.Equal([1f, 0f, 0f], new[] { At(t, 0, "item_category_action"), At(t, 0, "item_category_comedy"), At(t, 0, "item_category_drama") });
         Assert.Equal([0f, 1f, 1f], new[] { At(t, 1, "item_category_action"), At(t, 1, "item_category_comedy"), At(t, 1, "item_category_drama") });
 
-        Assert.Equal(5f, At(t, 1, "source_als_score"));
-        Assert.Equal(-3f, At(t, 0, "source_als_score_gap"));
+        // als scores 2, 5, 1: mean 8/3, std sqrt(10 - 64/9); ease 0.5, unknown, 0.25: mean 0.375, std 0.125.
+        float alsStd = MathF.Sqrt(10f - 64f / 9f);
+        Assert.Equal((5f - 8f / 3f) / alsStd, At(t, 1, "source_als_score_z"), 5);
+        Assert.Equal(-3f / alsStd, At(t, 0, "source_als_score_gap"), 5);
         Assert.Equal(0.5f, At(t, 0, "source_als_inverse_rank"));
         Assert.Equal(0f, At(t, 2, "source_als_inverse_rank")); // not retrieved by als
-        Assert.Equal(0f, At(t, 1, "source_ease_score")); // unknown score -> 0
+        Assert.Equal(0f, At(t, 1, "source_ease_score_z")); // unknown score -> 0
         Assert.Equal(0f, At(t, 1, "source_ease_score_gap"));
-        Assert.Equal(0.25f - 0.5f, At(t, 2, "source_ease_score_gap"));
+        Assert.Equal(-1f, At(t, 2, "source_ease_score_z"), 5);
+        Assert.Equal(-2f, At(t, 2, "source_ease_score_gap"), 5);
 
         Assert.Equal(0.5f, At(t, 0, "user_category_affinity_mean"));
         Assert.Equal((0.25f + 0.125f) / 2, At(t, 1, "user_category_affinity_mean"));
@@ -87,9 +90,27 @@ public sealed class RankingFeatureAssemblerTests
         var t = new float[schema.Count * 3];
         new RankingFeatureAssembler(schema).Assemble(new Columns().Input(), 3, t);
         Assert.Equal(6, schema.Count);
-        Assert.Equal(5f, t[1 * 6 + 0]);
-        Assert.Equal(0.25f, t[2 * 6 + 3]); // ease score of candidate 2
-        Assert.Equal(-0.25f, t[2 * 6 + 4]); // and its gap to the best ease score
+        Assert.Equal((5f - 8f / 3f) / MathF.Sqrt(10f - 64f / 9f), t[1 * 6 + 0], 5); // als z-score of candidate 1
+        Assert.Equal(-1f, t[2 * 6 + 3], 5); // ease z-score of candidate 2
+        Assert.Equal(-2f, t[2 * 6 + 4], 5); // and its gap to the best ease score
+    }
+
+    [Fact]
+    public void SourceScores_AreStandardisedWithinTheRequest_SoTheirScaleDoesNotMatter()
+    {
+        var schema = RankingFeatureSchema.Create([], ["als"], RankingFeatureGroups.Sources);
+        var assembler = new RankingFeatureAssembler(schema);
+        float[] Assemble(float[] scores)
+        {
+            var t = new float[3 * schema.Count];
+            assembler.Assemble(new RankingFeatureInput { SourceScores = scores, SourceRanks = new int[3] }, 3, t);
+            return t;
+        }
+        float[] small = Assemble([1f, 2f, 4f]);
+        float[] scaled = Assemble([13f, 23f, 43f]); // x 10 + 3
+        for (int i = 0; i < small.Length; i++)
+            Assert.Equal(small[i], scaled[i], 5);
+        Assert.All(Assemble([2f, 2f, 2f]), v => Assert.Equal(0f, v)); // no spread: no signal
     }
 
     [Fact]

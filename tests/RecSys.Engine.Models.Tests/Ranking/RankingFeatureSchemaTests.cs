@@ -12,12 +12,12 @@ public sealed class RankingFeatureSchemaTests
         Assert.Equal(0, schema.IndexOf("user_log_interactions"));
         Assert.Equal(10, schema.IndexOf("item_category_action"));
         Assert.Equal(11, schema.IndexOf("item_category_children_s"));
-        Assert.Equal(20, schema.IndexOf("source_als_score"));
+        Assert.Equal(20, schema.IndexOf("source_als_score_z"));
         Assert.Equal(schema.Count - 1, schema.IndexOf("content_similarity_recent"));
         Assert.All(schema.Features, f => Assert.False(string.IsNullOrEmpty(f.Meaning) || string.IsNullOrEmpty(f.Scaling)));
 
         var withoutSources = RankingFeatureSchema.Create(["Action"], groups: RankingFeatureGroups.All & ~RankingFeatureGroups.Sources);
-        Assert.Equal(-1, withoutSources.IndexOf("source_als_score"));
+        Assert.Equal(-1, withoutSources.IndexOf("source_als_score_z"));
         Assert.Equal(withoutSources.Count - 3, withoutSources.IndexOf("user_category_affinity_mean"));
     }
 

@@ -12,14 +12,14 @@ internal static class RankingTestData
 
     /// <summary>
     /// <paramref name="queries"/> queries of 40-80 candidates, features ~ N(0, 1); in each query the 3 candidates with
-    /// the highest source_als_score + source_ease_score * content_similarity_recent (an interaction no single feature
+    /// the highest source_als_score_z + source_ease_score_z * content_similarity_recent (an interaction no single feature
     /// shows) are relevant, and item popularity is noise. Each query also has one relevant item no source retrieved.
     /// </summary>
     public static RankingDataset Planted(int queries, ulong seed)
     {
         var schema = Schema();
         int f = schema.Count;
-        int als = schema.IndexOf("source_als_score"), ease = schema.IndexOf("source_ease_score"), sim = schema.IndexOf("content_similarity_recent");
+        int als = schema.IndexOf("source_als_score_z"), ease = schema.IndexOf("source_ease_score_z"), sim = schema.IndexOf("content_similarity_recent");
         var rng = new SplitMix64(seed);
         var features = new List<float>();
         var labels = new List<float>();

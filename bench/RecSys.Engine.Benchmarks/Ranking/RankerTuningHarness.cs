@@ -9,7 +9,7 @@ namespace RecSys.Engine.Benchmarks.Ranking;
 
 /// <summary>
 /// The ranker's hyper-parameter and feature-group study on MovieLens 100K (dotnet run -c Release --project
-/// bench/RecSys.Engine.Benchmarks -- ranker-tune DIR [inner-splits] [losses] [fit-fraction] [no-ablation]): the standard split (random 75/25, seed 42); the
+/// bench/RecSys.Engine.Benchmarks -- ranker-tune DIR [inner-splits] [losses] [fit-fraction] [no-ablation] [diagnose]): the standard split (random 75/25, seed 42); the
 /// training rows are built once from the training part; every setting is trained on them and scored on the validation
 /// users only (never the test part); then the chosen setting and one model per left-out feature group are evaluated on
 /// the test part, beside the single sources.
@@ -35,7 +35,7 @@ public static class RankerTuningHarness
         var (fitRows, validation) = rows.SplitByQuery(baseOptions.ValidationFraction, baseOptions.Seed ^ 0x7A11_DA7EUL);
         Console.WriteLine($"# ranker tuning {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rows.Queries} queries, {rows.Rows} rows ({innerSplits} inner split(s)), built in {clock.Elapsed.TotalSeconds:F1} s");
         foreach (var (s, ndcg) in RankingDatasetMetrics.SourceNdcg(validation, 10))
-            Console.WriteLine($"validation ndcg@10 {s,-10} alone: {ndcg:F4}");
+            Console.WriteLine($"validation ndcg@10 {s,-10} alone: {ndcg:F4} (train {RankingDatasetMetrics.SourceNdcg(fitRows, 10)[s]:F4})");
 
         MlpTrainingOptions best = baseOptions.Mlp;
         double bestNdcg = double.NegativeInfinity;
@@ -47,7 +47,7 @@ public static class RankerTuningHarness
             var o = baseOptions.Mlp with { Loss = loss, Hidden = hidden, Truncation = Math.Max(truncation, 1) };
             clock.Restart();
             MlpTrainingResult result = MlpTrainer.Train(fitRows, validation, o);
-            Console.WriteLine($"validation ndcg@10 {result.ValidationNdcg:F4} (epoch {result.BestEpoch}, {clock.Elapsed.TotalSeconds:F1} s): {o}");
+            Console.WriteLine($"validation ndcg@10 {result.ValidationNdcg:F4} (train {RankingDatasetMetrics.MeanNdcg(fitRows, ScoreAll(result.Model, fitRows), 10):F4}; epoch {result.BestEpoch}, {clock.Elapsed.TotalSeconds:F1} s): {o}");
             if (result.ValidationNdcg > bestNdcg)
                 (bestNdcg, best) = (result.ValidationNdcg, o);
         }
@@ -68,11 +68,7 @@ public static class RankerTuningHarness
             RankingDataset testRows = model.BuildRows(train, test);
             foreach (var (s, ndcg) in RankingDatasetMetrics.SourceNdcg(testRows, 10))
                 Console.WriteLine($"test rows ndcg@10 {s,-10} alone: {ndcg:F4}");
-            var scores = new float[testRows.Rows];
-            var scratch = new MlpScratch(model.Model);
-            for (int q = 0; q < testRows.Queries; q++)
-                model.Model.Score(testRows.QueryFeatures(q), testRows.QueryLength(q), scores.AsSpan(testRows.QueryStart[q], testRows.QueryLength(q)), scratch);
-            Console.WriteLine($"test rows ndcg@10 ranker: {RankingDatasetMetrics.MeanNdcg(testRows, scores, 10):F4}; evaluator: {Evaluator.Evaluate(model, train, test).Ndcg:F4}");
+            Console.WriteLine($"test rows ndcg@10 ranker: {RankingDatasetMetrics.MeanNdcg(testRows, ScoreAll(model.Model, testRows), 10):F4}; evaluator: {Evaluator.Evaluate(model, train, test).Ndcg:F4}");
             var (m1, _) = MlpRanker.Standardization(rows.Features, rows.Schema.Count);
             var (m2, _) = MlpRanker.Standardization(testRows.Features, rows.Schema.Count);
             var (_, inv) = MlpRanker.Standardization(rows.Features, rows.Schema.Count);
@@ -87,16 +83,33 @@ public static class RankerTuningHarness
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (var (name, r) in baselines)
             Console.WriteLine($"| {name} | - | - | {r.Ndcg:F4} | {r.Recall:F4} | {r.Coverage:F4} | {r.Diversity:F4} |");
-        foreach (RankingFeatureGroups groups in new[] { RankingFeatureGroups.All }.Concat(
-            new[] { RankingFeatureGroups.User, RankingFeatureGroups.Item, RankingFeatureGroups.Context, RankingFeatureGroups.Sources, RankingFeatureGroups.Affinity }
-                .Select(g => RankingFeatureGroups.All & ~g)).Take(ablate ? 6 : 1))
+        RankingFeatureGroups[] ablation =
+        [
+            RankingFeatureGroups.All,
+            .. new[] { RankingFeatureGroups.User, RankingFeatureGroups.Item, RankingFeatureGroups.Context, RankingFeatureGroups.Sources, RankingFeatureGroups.Affinity }
+                .Select(g => RankingFeatureGroups.All & ~g),
+            RankingFeatureGroups.Sources,
+            RankingFeatureGroups.Sources | RankingFeatureGroups.Affinity,
+        ];
+        foreach (RankingFeatureGroups groups in ablation.Take(ablate ? ablation.Length : 1))
         {
             var model = new RankedRecommender(source, chosen with { Groups = groups });
             model.Fit(train, groups == RankingFeatureGroups.All ? rows : model.BuildTrainingRows(train));
             EvaluationResult r = Evaluator.Evaluate(model, train, test);
-            string label = groups == RankingFeatureGroups.All ? "all" : "all - " + (RankingFeatureGroups.All & ~groups).ToString().ToLowerInvariant();
+            string label = groups == RankingFeatureGroups.All ? "all"
+                : groups.HasFlag(RankingFeatureGroups.User) || groups.HasFlag(RankingFeatureGroups.Item) ? "all - " + (RankingFeatureGroups.All & ~groups).ToString().ToLowerInvariant()
+                : "only " + groups.ToString().ToLowerInvariant().Replace(", ", " + ");
             Console.WriteLine($"| ranked mlp | {label} | {model.Training!.ValidationNdcg:F4} | {r.Ndcg:F4} | {r.Recall:F4} | {r.Coverage:F4} | {r.Diversity:F4} |");
         }
         return 0;
+    }
+
+    private static float[] ScoreAll(MlpRanker model, RankingDataset data)
+    {
+        var scores = new float[data.Rows];
+        var scratch = new MlpScratch(model);
+        for (int q = 0; q < data.Queries; q++)
+            model.Score(data.QueryFeatures(q), data.QueryLength(q), scores.AsSpan(data.QueryStart[q], data.QueryLength(q)), scratch);
+        return scores;
     }
 }

@@ -36,7 +36,7 @@ public sealed class RankingFeatureAssembler
         if (destination.Length < candidates * stride)
             throw new ArgumentException($"destination holds {destination.Length} floats, {candidates} candidates x {stride} features need {candidates * stride}", nameof(destination));
         if (_user >= 0)
-            WriteUser(input.User, candidates, destination[_user..], stride);
+            WriteUser(input.User, MeanLog1p(Column(input.ItemInteractions, candidates, nameof(input.ItemInteractions))), candidates, destination[_user..], stride);
         if (_item >= 0)
             WriteItem(input, candidates, destination[_item..], stride);
         if (_context >= 0)
@@ -58,14 +58,14 @@ public sealed class RankingFeatureAssembler
         return -1;
     }
 
-    private static void WriteUser(RankingUserFeatures user, int n, Span<float> d, int stride)
+    private static void WriteUser(RankingUserFeatures user, float candidatePopularity, int n, Span<float> d, int stride)
     {
         float gender = user.Gender switch { UserGender.Female => 1f, UserGender.Male => -1f, _ => 0f };
         Broadcast(d, 0, stride, n, Log1p(user.Interactions));
         Broadcast(d, 1, stride, n, Log1p(user.RecentInteractions));
         Broadcast(d, 2, stride, n, Math.Max(user.Age, 0) / 100f);
         Broadcast(d, 3, stride, n, gender);
-        Broadcast(d, 4, stride, n, user.Mainstreamness);
+        Broadcast(d, 4, stride, n, user.Mainstreamness == 0 ? 0f : user.Mainstreamness - candidatePopularity);
         Broadcast(d, 5, stride, n, user.Age > 0 || user.Gender != UserGender.Unknown ? 1f : 0f);
     }
 
@@ -183,10 +183,20 @@ public sealed class RankingFeatureAssembler
             d[c * stride + column] = value;
     }
 
+    /// <summary>log(1 + x) of each candidate, minus the mean over the request's candidates.</summary>
     private static void Log1pColumn(Span<float> d, int column, int stride, ReadOnlySpan<float> raw)
     {
+        float mean = MeanLog1p(raw);
         for (int c = 0; c < raw.Length; c++)
-            d[c * stride + column] = Log1p(raw[c]);
+            d[c * stride + column] = Log1p(raw[c]) - mean;
+    }
+
+    private static float MeanLog1p(ReadOnlySpan<float> raw)
+    {
+        double sum = 0;
+        foreach (float x in raw)
+            sum += Log1p(x);
+        return raw.IsEmpty ? 0f : (float)(sum / raw.Length);
     }
 
     /// <summary>log(1 + x) for counts; negative counts (never valid) read as 0 rather than produce NaN.</summary>

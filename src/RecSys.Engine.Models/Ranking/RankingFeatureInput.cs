@@ -15,7 +15,7 @@ public ref struct RankingFeatureInput
     /// <summary>[schema categories]: the share of the user's history in each category (0..1); empty reads as all zero.</summary>
     public ReadOnlySpan<float> UserCategoryShare;
 
-    /// <summary>[candidates]: all-time interactions of each candidate item.</summary>
+    /// <summary>[candidates]: all-time interactions of each candidate item (the user group reads it too).</summary>
     public ReadOnlySpan<float> ItemInteractions;
 
     /// <summary>[candidates]: interactions in the last 7 days.</summary>

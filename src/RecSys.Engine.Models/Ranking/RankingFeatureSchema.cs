@@ -17,8 +17,10 @@ namespace RecSys.Engine.Models.Ranking;
 ///  sources   for each source s: source_&lt;s&gt;_score_z, source_&lt;s&gt;_score_gap, source_&lt;s&gt;_inverse_rank
 ///  affinity  user_category_affinity_mean, user_category_affinity_max, content_similarity_recent
 /// </code>
-/// Source scores are standardised within the request: sources score on scales that differ by user and grow with the
-/// history (EASE and item-kNN sum over it), and a ranker only compares candidates of one request anyway.
+/// Source scores are standardised within the request, and popularity counters centred on the request's mean: sources
+/// score on scales that differ by user and grow with the history (EASE and item-kNN sum over it), counters grow with
+/// the data, and a ranker only compares candidates of one request anyway (so a model trained on less data, or
+/// earlier, still reads today's values right).
 /// Version 1. A change to any name, meaning or scaling is a new version; models of another version are refused.
 /// </summary>
 public sealed class RankingFeatureSchema
@@ -98,15 +100,16 @@ public sealed class RankingFeatureSchema
             f.Add(new("user_log_recent_interactions", g, "interactions in the last 30 days", "log(1 + x)"));
             f.Add(new("user_age", g, "age in years, 0 when unknown", "x / 100"));
             f.Add(new("user_gender", g, "gender where stated", "+1 female, -1 male, 0 unknown"));
-            f.Add(new("user_mainstreamness", g, "mean log(1 + all-time interactions) of the items in the user's history", "identity"));
+            f.Add(new("user_mainstreamness", g, "mean log(1 + all-time interactions) of the items in the user's history, against this request's candidates",
+                "x minus the mean log(1 + all-time interactions) of the request's candidates; 0 without history"));
             f.Add(new("user_demographics_known", g, "whether age or gender is known", "1 or 0"));
         }
         if (groups.HasFlag(RankingFeatureGroups.Item))
         {
             const RankingFeatureGroups g = RankingFeatureGroups.Item;
-            f.Add(new("item_log_interactions", g, "all-time interactions with the item", "log(1 + x)"));
-            f.Add(new("item_log_interactions_7d", g, "interactions in the last 7 days", "log(1 + x)"));
-            f.Add(new("item_log_interactions_30d", g, "interactions in the last 30 days", "log(1 + x)"));
+            f.Add(new("item_log_interactions", g, "all-time interactions with the item", "log(1 + x), minus its mean over the request's candidates"));
+            f.Add(new("item_log_interactions_7d", g, "interactions in the last 7 days", "log(1 + x), minus its mean over the request's candidates"));
+            f.Add(new("item_log_interactions_30d", g, "interactions in the last 30 days", "log(1 + x), minus its mean over the request's candidates"));
             f.Add(new("item_log_age_days", g, "days since the item was published (first seen where no date is known)", "log(1 + max(0, x))"));
             foreach (string c in categories)
                 f.Add(new("item_category_" + Slug(c), g, $"the item is in category '{c}'", "1 or 0"));

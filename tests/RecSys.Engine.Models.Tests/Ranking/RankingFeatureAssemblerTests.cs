@@ -59,7 +59,10 @@ public sealed class RankingFeatureAssemblerTests
             Assert.Equal(1f, At(t, c, "context_hour_sin"), 6); // 6 o'clock: a quarter turn
             Assert.Equal(1f, At(t, c, "context_weekday_cos"), 6);
         }
-        Assert.Equal(MathF.Log(100), At(t, 2, "item_log_interactions"), 6);
+        // Counters: log(1 + x) = 0, ln 10, ln 100, centred on their mean ln 10; mainstreamness against the same mean.
+        Assert.Equal(-MathF.Log(10), At(t, 0, "item_log_interactions"), 5);
+        Assert.Equal(MathF.Log(10), At(t, 2, "item_log_interactions"), 5);
+        Assert.Equal(3.5f - MathF.Log(10), At(t, 0, "user_mainstreamness"), 5);
         Assert.Equal(0f, At(t, 0, "item_log_age_days")); // negative age reads as 0
         Assert.Equal(MathF.Log(11), At(t, 2, "item_log_age_days"), 6);
         Assert.Equal([1f, 0f, 0f], new[] { At(t, 0, "item_category_action"), At(t, 0, "item_category_comedy"), At(t, 0, "item_category_drama") });

@@ -31,7 +31,10 @@ public static class RankerTuningHarness
         var baseOptions = new RankerTrainingOptions { InnerSplits = innerSplits, FitFraction = fitFraction };
 
         var clock = Stopwatch.StartNew();
-        RankingDataset rows = new RankedRecommender(source, baseOptions).BuildTrainingRows(train);
+        // "mixed": rows from sources fitted at three inner fit fractions (0.6, 0.75, 0.9), so the ranker sees each source at several strengths.
+        RankingDataset rows = args.Length > 5 && args[5] == "mixed"
+            ? RankingDataset.Concat([.. new[] { 0.6, 0.75, 0.9 }.Select(fraction => new RankedRecommender(source, baseOptions with { FitFraction = fraction }).BuildTrainingRows(train))])
+            : new RankedRecommender(source, baseOptions).BuildTrainingRows(train);
         var (fitRows, validation) = rows.SplitByQuery(baseOptions.ValidationFraction, baseOptions.Seed ^ 0x7A11_DA7EUL);
         Console.WriteLine($"# ranker tuning {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rows.Queries} queries, {rows.Rows} rows ({innerSplits} inner split(s)), built in {clock.Elapsed.TotalSeconds:F1} s");
         foreach (var (s, ndcg) in RankingDatasetMetrics.SourceNdcg(validation, 10))

@@ -80,6 +80,8 @@ public sealed class OnnxRanker : IDisposable
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // ONNX Runtime's own log would repeat a failed CUDA load as an error line; ChooseProvider says it once.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };
         InferenceSession? session = null;
         try

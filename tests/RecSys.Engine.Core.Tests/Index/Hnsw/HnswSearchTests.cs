@@ -52,7 +52,9 @@ public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
         double low = HnswTestData.Recall(data.L2, data.L2Flat, data.L2Queries, 10, new SearchParameters { Ef = 1 });
         double high = HnswTestData.Recall(data.L2, data.L2Flat, data.L2Queries, 10, new SearchParameters { Ef = 256 });
         Assert.True(high >= 0.99, $"ef=256 recall {high:F4}");
-        Assert.True(low > 0.3 && low <= high, $"ef=1 recall {low:F4} (ef is raised to k)");
+        // ef = 1 is raised to k = 10. Measured 0.9645-0.975 (the parallel build varies the graph a little; the
+        // single-threaded build gives 0.9645): 0.94 leaves a margin for that, not for a worse search.
+        Assert.True(low >= 0.94 && low <= high, $"ef=1 recall {low:F4} (ef is raised to k)");
     }
 
     [Theory]

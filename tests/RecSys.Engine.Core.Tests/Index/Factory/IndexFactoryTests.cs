@@ -89,7 +89,8 @@ public class IndexFactoryTests
         const int n = 400;
         var rows = VectorTestData.ClusteredRows(5, n, Dim);
         var ids = Enumerable.Range(0, n).Select(i => 10L + i).ToArray();
-        using var index = IndexFactory.Create(text, Dim, DistanceMetric.L2);
+        // One build thread: the same graph every run, so the test does not depend on insert races.
+        using var index = IndexFactory.Create(IndexSpec.Parse(text), Dim, DistanceMetric.L2, new IndexBuildSettings { Threads = 1 });
         Assert.Equal(IndexSpec.Parse(text).Kind, index.Kind);
         if (index is IvfPqIndex ivf)
             ivf.Train(rows);
@@ -102,6 +103,7 @@ public class IndexFactoryTests
             index.Search(rows.AsSpan(i * Dim, Dim), 1, found, d);
             hits += found[0] == ids[i] ? 1 : 0;
         }
-        Assert.Equal(n / 20, hits);
+        // Exact for Flat and for IVF-PQ with refine over every list; HNSW is approximate, so allow one miss of 20.
+        Assert.True(hits >= n / 20 - (index is HnswIndex ? 1 : 0), $"{text}: found {hits} of {n / 20} rows by themselves");
     }
 }

@@ -6,8 +6,9 @@ using RecSys.Engine.Core.Index.IvfPq;
 namespace RecSys.Engine.Cli.Bench;
 
 /// <summary>
-/// IVF-PQ: trained and filled once, then searched at every (refine, nprobe) pair. Bytes per vector are the
-/// compressed index proper (M code bytes + 8 id bytes); the re-rank vectors are reported in the log.
+/// IVF-PQ: trained and filled once, then searched at every (refine, nprobe) pair. Bytes per vector are what an index
+/// serving the row's setting holds: without re-rank the compressed index proper (M code bytes + 8 id bytes); with
+/// re-rank also the float vectors it re-scores from and the quantizers (~420 B at 96 dims, not 32).
 /// </summary>
 internal sealed class IvfPqCandidate : IAnnCandidate
 {
@@ -67,6 +68,9 @@ internal sealed class IvfPqCandidate : IAnnCandidate
     }
 
     public double BytesPerVector => _index is { Count: > 0 } ix ? (double)ix.CodeAndIdBytes / ix.Count : 0;
+
+    public double BytesPerVectorAt(int setting) =>
+        _parameters[setting].Refine > 0 && _index is { Count: > 0 } ix ? (double)ix.MemoryBytes / ix.Count : BytesPerVector;
 
     public void Dispose() => _index?.Dispose();
 }

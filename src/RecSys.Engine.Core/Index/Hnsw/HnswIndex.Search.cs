@@ -35,8 +35,7 @@ public sealed unsafe partial class HnswIndex
     /// As <see cref="Search(ReadOnlySpan{float}, int, Span{long}, Span{float}, SearchParameters?)"/>, and stops with
     /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires (checked between hops).
     /// <see cref="SearchParameters.Ef"/>: null = <see cref="HnswOptions.EfSearch"/>; below k it is raised to k (the
-    /// beam must hold k results); 0 or less is an <see cref="ArgumentOutOfRangeException"/> naming Ef, thrown here
-    /// and nowhere deeper.
+    /// beam must hold k results); 0 or less never gets here (<see cref="SearchParameters"/> refuses it, naming Ef).
     /// </summary>
     public void Search(ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> distances, SearchParameters? parameters, CancellationToken cancellationToken)
     {
@@ -45,11 +44,9 @@ public sealed unsafe partial class HnswIndex
         if (nq == 0)
             return;
         parameters ??= SearchParameters.Default;
-        if (parameters.Ef is < 1)
-            throw new ArgumentOutOfRangeException(nameof(SearchParameters.Ef), parameters.Ef,
-                $"SearchParameters.Ef must be at least 1, or null for the index default (HnswOptions.EfSearch = {Options.EfSearch})");
-        int ef = parameters.Ef ?? Options.EfSearch; // HnswOptions.Validate holds EfSearch >= 1
-        int threads = parameters.MaxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : Math.Min(parameters.MaxDegreeOfParallelism, Environment.ProcessorCount);
+        // SearchParameters refuses Ef < 1 when it is made (naming Ef); HnswOptions.Validate holds EfSearch >= 1.
+        int ef = parameters.Ef ?? Options.EfSearch;
+        int threads = parameters.ThreadCount;
 
         fixed (float* qp = queries)
         fixed (long* ip = ids)

@@ -92,6 +92,15 @@ public sealed class GbdtTrainerTests
         Assert.Equal(nameof(GbdtOptions.NumLeaves), leaves.ParamName);
     }
 
+    [Fact]
+    public void FeaturesWithNothingToSplitOn_AreAClearError()
+    {
+        var constant = new RankingTrainingSet(Enumerable.Repeat(1f, 200 * 3).ToArray(), 3,
+            Enumerable.Range(0, 200).Select(i => (float)(i % 3)).ToArray(), Enumerable.Repeat(20, 10).ToArray());
+        var e = Assert.Throws<InvalidOperationException>(() => GbdtTrainer.Train(constant, constant, Options));
+        Assert.Contains("no split", e.Message);
+    }
+
     private static float[] Scores(TreeEnsemble model, RankingTrainingSet set)
     {
         var scores = new float[set.Rows];

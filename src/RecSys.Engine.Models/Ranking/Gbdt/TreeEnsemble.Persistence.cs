@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using RecSys.Engine.Core.Files;
 
 namespace RecSys.Engine.Models.Ranking.Gbdt;
 
@@ -13,23 +14,19 @@ public sealed partial class TreeEnsemble
     //   then the SHA-256 of everything before it (32 bytes): a flipped bit anywhere is caught before parsing.
     private const int HeaderSize = 32;
     private const int HashSize = 32;
-    private const int FileVersion = 1;
-    private static ReadOnlySpan<byte> Magic => "RSYSGBT\0"u8;
+    private static readonly BinaryFileFormat Format = new("tree ensemble file", "RSYSGBT\0"u8, version: 1, HeaderSize);
 
     /// <summary>
-    /// Writes the model to <paramref name="path"/> durably: a temporary file beside it, flushed to the device,
-    /// then renamed over the target, so a crash leaves either the old file or the whole new one.
+    /// Writes the model to <paramref name="path"/> through Core's <see cref="DurableFile"/>: a crash leaves either the
+    /// old file or the whole new one.
     /// </summary>
     public void Save(string path)
     {
-        if (!BitConverter.IsLittleEndian)
-            throw new PlatformNotSupportedException("tree ensemble files are little-endian");
         int nodes = NodeCount;
         long length = BodyLength(TreeCount, nodes) + HashSize;
         var bytes = new byte[length];
         Span<byte> span = bytes;
-        Magic.CopyTo(span);
-        BinaryPrimitives.WriteInt32LittleEndian(span[8..], FileVersion);
+        Format.WriteHeader(span);
         BinaryPrimitives.WriteInt32LittleEndian(span[12..], FeatureCount);
         BinaryPrimitives.WriteInt32LittleEndian(span[16..], TreeCount);
         BinaryPrimitives.WriteInt32LittleEndian(span[20..], nodes);
@@ -42,7 +39,7 @@ public sealed partial class TreeEnsemble
         at = Put(span, at, MemoryMarshal.AsBytes(_thresholds.AsSpan()));
         at = Put(span, at, MemoryMarshal.AsBytes(_values.AsSpan()));
         SHA256.HashData(span[..at], span[at..]);
-        WriteDurably(path, bytes);
+        DurableFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Reads a model written by <see cref="Save"/>; a missing, truncated, corrupt or malformed file is an <see cref="InvalidDataException"/> (or <see cref="FileNotFoundException"/>) naming the file and the fault.</summary>
@@ -52,21 +49,13 @@ public sealed partial class TreeEnsemble
             throw new FileNotFoundException($"{path}: tree ensemble file not found", path);
         byte[] bytes = File.ReadAllBytes(path);
         ReadOnlySpan<byte> span = bytes;
-        if (span.Length < HeaderSize + HashSize)
-            throw new InvalidDataException($"{path}: truncated tree ensemble file ({span.Length} bytes)");
-        if (!span[..8].SequenceEqual(Magic))
-            throw new InvalidDataException($"{path}: not a tree ensemble file (wrong magic bytes)");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
-        if (version != FileVersion)
-            throw new InvalidDataException($"{path}: tree ensemble file version {version} is not supported (this build reads version {FileVersion})");
+        Format.CheckHeader(span, span.Length, path);
         int featureCount = BinaryPrimitives.ReadInt32LittleEndian(span[12..]);
         int trees = BinaryPrimitives.ReadInt32LittleEndian(span[16..]);
         int nodes = BinaryPrimitives.ReadInt32LittleEndian(span[20..]);
         if (trees < 1 || nodes < trees)
             throw new InvalidDataException($"{path}: header says {trees} trees and {nodes} nodes");
-        long expected = BodyLength(trees, nodes) + HashSize;
-        if (span.Length != expected)
-            throw new InvalidDataException($"{path}: {(span.Length < expected ? "truncated" : "trailing bytes")}: {span.Length} bytes, but {trees} trees of {nodes} nodes need {expected}");
+        Format.RequireLength(path, span.Length, BodyLength(trees, nodes) + HashSize, $"{trees} trees of {nodes} nodes");
         int bodyEnd = span.Length - HashSize;
         Span<byte> hash = stackalloc byte[HashSize];
         SHA256.HashData(span[..bodyEnd], hash);
@@ -107,16 +96,4 @@ public sealed partial class TreeEnsemble
         return result;
     }
 
-    // The simplest correct durable write (temp file, fsync, rename), as Core's id file and the model store's matrix
-    // file do it. A shared durable-file helper in Core is on its way (issue 11); this moves onto it when it lands.
-    private static void WriteDurably(string path, byte[] bytes)
-    {
-        string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
 }

@@ -43,6 +43,27 @@ public sealed class TreeEnsembleFileTests
     }
 
     [Fact]
+    public void Save_SurvivesAPowerLoss_AndWithoutTheFileFsyncDoesNot()
+    {
+        using var dir = new TempDirectory();
+        var model = Trained();
+        string kept = dir.File("kept.gbdt"), lost = dir.File("lost.gbdt");
+        using (var power = new PowerLossSimulator(dir.Path))
+        {
+            model.Save(kept);
+            power.Crash();
+        }
+        Assert.Equal(model.NodeCount, TreeEnsemble.Load(kept).NodeCount);
+
+        using (var power = new PowerLossSimulator(dir.Path, syncFiles: false))
+        {
+            model.Save(lost);
+            power.Crash();
+        }
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => TreeEnsemble.Load(lost)).Message);
+    }
+
+    [Fact]
     public void CorruptFile_IsAClearError_NamingTheFile()
     {
         using var dir = new TempDirectory();

@@ -110,7 +110,8 @@ internal static class EvalCommand
 
             if (parse.GetValue(tune))
             {
-                settings = Tuner.Tune(parts.Train, modelKinds, settings, s, topK, line => stderr.WriteLine(line));
+                var validationSplit = ValidationSplit(parse.GetValue(split)!, s, parts.Test.Count / (double)all.Count);
+                settings = Tuner.Tune(parts.Train, validationSplit, modelKinds, settings, topK, line => stderr.WriteLine(line));
                 stdout.WriteLine("tuned on a validation split of the training part:");
                 stdout.WriteLine($"  {ModelKind.Als.Name()}: {settings.Als}");
                 stdout.WriteLine($"  {ModelKind.Ease.Name()}: lambda={settings.EaseLambda:G}");
@@ -159,6 +160,18 @@ internal static class EvalCommand
         if (parts.Length == 2 && parts[0] == "cut" && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long cut))
             return set => Splitter.TemporalGlobalCut(set, cut);
         throw new CliInputException($"--split must be random:F with 0 < F < 1, temporal:N with N >= 1 or cut:UNIXTIME (got '{text}')");
+    }
+
+    /// <summary>
+    /// The test protocol applied again to the training part, for tuning: random:F splits each user's training
+    /// events F / 1-F (with a seed of its own), temporal:N holds out each user's last N training events, and
+    /// cut:T holds out the training part's latest events in the share the test part holds of all events.
+    /// </summary>
+    internal static Func<InteractionSet, DataSplit> ValidationSplit(string text, ulong seed, double testShare)
+    {
+        if (text.StartsWith("cut:", StringComparison.Ordinal))
+            return set => Splitter.TemporalGlobalCut(set, Splitter.LatestShareCut(set, testShare));
+        return ParseSplit(text, seed ^ 0x7A11DA7E5EEDUL);
     }
 
     private static void PrintTable(TextWriter o, IReadOnlyList<EvaluationResult> results, int k)

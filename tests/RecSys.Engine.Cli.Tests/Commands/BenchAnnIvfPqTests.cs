@@ -28,7 +28,8 @@ public class BenchAnnIvfPqTests : IDisposable
         Assert.All(rows, r => Assert.Equal("ivfpq", r.GetProperty("index").GetString()));
         Assert.All(rows, r => Assert.Equal(12.0, r.GetProperty("bytes_per_vector").GetDouble())); // 4 code bytes + 8 id bytes
         var best = rows.Single(r => r.GetProperty("params").GetString()!.EndsWith("nprobe=16,refine=50"));
-        Assert.True(best.GetProperty("recall_at_10").GetDouble() >= 0.95, best.ToString());
+        // Measured 0.9975 (every list, refine 50) on all three SIMD settings.
+        Assert.True(best.GetProperty("recall_at_10").GetDouble() >= 0.985, best.ToString());
         Assert.Contains("| ivfpq |", stdout);
     }
 

@@ -13,13 +13,10 @@ namespace RecSys.Engine.Features.Tests.Faster;
 /// store's write probe catches it first, which is what lets a later success happen at all), or a folder where
 /// checkpoints.json should be, so the manifest cannot be renamed into place.
 /// </summary>
-public sealed class CheckpointHealthTests : IDisposable
+public sealed class CheckpointHealthTests
 {
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
-
-    private static UserProfile Profile(long u) => new() { AgeBucket = (byte)(u % 9), Country = "FR", Segment = (int)(u % 4), OnboardingCategories = [(int)u] };
+    /// <summary>A profile that differs per user, so a read that comes back proves which write survived.</summary>
+    private static UserProfile Profile(long u) => new() { Country = "DE", Segment = (int)u };
 
     /// <summary>A file where FASTER expects kv/checkpoints/, until disposed (the folder, with the checkpoints the manifest lists, comes back).</summary>
     private sealed class BrokenCheckpointFolder : IDisposable
@@ -68,8 +65,9 @@ public sealed class CheckpointHealthTests : IDisposable
     [Fact]
     public async Task FailedCheckpoint_ShowsAsDegraded_AndTheNextSuccessClearsIt()
     {
+        using var dir = new TempDirectory();
         var reports = new ConcurrentQueue<FeatureStoreHealth>();
-        var options = FasterTestOptions.Small(_dir.Path) with { HealthChanged = reports.Enqueue };
+        var options = FasterTestOptions.Small(dir.Path) with { HealthChanged = reports.Enqueue };
         await using (var store = await FasterFeatureStore.OpenAsync(options))
         {
             var opened = store.Health;
@@ -79,7 +77,7 @@ public sealed class CheckpointHealthTests : IDisposable
             Assert.Empty(reports); // a success that ends no failures is not news
             await store.UpsertUserProfileAsync(1, Profile(1));
 
-            using (new BrokenCheckpointFolder(_dir.Path))
+            using (new BrokenCheckpointFolder(dir.Path))
             {
                 var first = await Assert.ThrowsAnyAsync<IOException>(() => store.CheckpointAsync());
                 var degraded = store.Health;
@@ -107,7 +105,7 @@ public sealed class CheckpointHealthTests : IDisposable
         }
 
         // The failed checkpoints cost nothing: the store reopens from the one that healed it, with both writes.
-        await using var reopened = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path));
+        await using var reopened = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(dir.Path));
         Assert.Equal(Profile(1), await reopened.GetUserProfileAsync(1));
         Assert.Equal(Profile(2), await reopened.GetUserProfileAsync(2));
     }
@@ -115,12 +113,13 @@ public sealed class CheckpointHealthTests : IDisposable
     [Fact]
     public async Task FailedPeriodicCheckpoint_IsReported_AndClearedByALaterPeriodicSuccess()
     {
+        using var dir = new TempDirectory();
         var reports = new ConcurrentQueue<FeatureStoreHealth>();
-        var options = FasterTestOptions.Small(_dir.Path) with { CheckpointInterval = TimeSpan.FromMilliseconds(20), HealthChanged = reports.Enqueue };
+        var options = FasterTestOptions.Small(dir.Path) with { CheckpointInterval = TimeSpan.FromMilliseconds(20), HealthChanged = reports.Enqueue };
         await using var store = await FasterFeatureStore.OpenAsync(options);
         await store.UpsertUserProfileAsync(1, Profile(1));
 
-        using (new BlockedManifest(_dir.Path))
+        using (new BlockedManifest(dir.Path))
         {
             await WaitFor(() => store.Health.ConsecutiveCheckpointFailures >= 2, "two periodic checkpoints to fail");
             var degraded = store.Health;
@@ -140,14 +139,15 @@ public sealed class CheckpointHealthTests : IDisposable
     [Fact]
     public async Task FailedFinalCheckpoint_StillReleasesTheStore_AndTheNextOpenReplaysTheLog()
     {
-        var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path));
+        using var dir = new TempDirectory();
+        var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(dir.Path));
         await store.UpsertUserProfileAsync(1, Profile(1));
-        Assert.NotEmpty(FilesOpenUnder(_dir.Path));
-        using (new BrokenCheckpointFolder(_dir.Path))
+        Assert.NotEmpty(FilesOpenUnder(dir.Path));
+        using (new BrokenCheckpointFolder(dir.Path))
             await Assert.ThrowsAnyAsync<IOException>(async () => await store.DisposeAsync());
-        Assert.Empty(FilesOpenUnder(_dir.Path)); // the logs and the KV were closed all the same
+        Assert.Empty(FilesOpenUnder(dir.Path)); // the logs and the KV were closed all the same
 
-        await using var reopened = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path));
+        await using var reopened = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(dir.Path));
         Assert.Equal(1, reopened.ReplayedAtOpen); // the write after the open's checkpoint, from the log
         Assert.Equal(Profile(1), await reopened.GetUserProfileAsync(1));
     }

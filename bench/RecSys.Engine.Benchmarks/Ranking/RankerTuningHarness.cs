@@ -55,11 +55,11 @@ public static class RankerTuningHarness
                 (bestNdcg, best) = (result.ValidationNdcg, o);
         }
         Console.WriteLine($"chosen: {best}");
-        var baselines = new[] { "als", "ease" }.Select(name =>
+        var baselines = new[] { ModelKind.Als, ModelKind.Ease }.Select(kind =>
         {
-            var m = ModelFactory.Create(name, settings);
+            var m = ModelFactory.Create(kind, settings);
             m.Fit(train);
-            return (name, Evaluator.Evaluate(m, train, test));
+            return (kind.Name(), Evaluator.Evaluate(m, train, test));
         });
 
         var chosen = baseOptions with { Mlp = best };

@@ -41,7 +41,7 @@ internal static class AnnBenchmarkRunner
                     candidate.Name, settings, Math.Round(buildSeconds, 3),
                     Math.Round(hits / ((double)data.QueryCount * k), 4),
                     Math.Round(data.QueryCount / seconds, 1),
-                    Math.Round(candidate.BytesPerVector, 1),
+                    Math.Round(candidate.BytesPerVectorAt(s), 1),
                     Math.Round(Percentile(latencies, data.QueryCount, 0.50), 1),
                     Math.Round(Percentile(latencies, data.QueryCount, 0.99), 1));
                 results.Add(row);

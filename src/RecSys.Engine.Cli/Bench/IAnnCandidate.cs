@@ -20,6 +20,12 @@ internal interface IAnnCandidate : IDisposable
     /// <summary>Bytes per indexed vector (vectors, ids and structure).</summary>
     double BytesPerVector { get; }
 
+    /// <summary>
+    /// Bytes per vector that an index serving <paramref name="setting"/> must hold: the same for every setting unless
+    /// a setting needs more of the index than another (IVF-PQ re-rank needs the float vectors beside the codes).
+    /// </summary>
+    double BytesPerVectorAt(int setting) => BytesPerVector;
+
     /// <summary>Build parameters, printed in the params column.</summary>
     string BuildParams { get; }
 }

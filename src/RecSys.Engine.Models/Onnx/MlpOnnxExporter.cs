@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Models.Ranking;
 
 namespace RecSys.Engine.Models.Onnx;
@@ -26,9 +27,7 @@ public static class MlpOnnxExporter
     public static void Save(MlpRanker model, string path, string? description = null)
     {
         Graph(model).Save(path, Metadata(model, description));
-        string schemaPath = SchemaPath(path);
-        File.WriteAllText(schemaPath + ".tmp", model.Schema.ToJson());
-        File.Move(schemaPath + ".tmp", schemaPath, overwrite: true);
+        DurableFile.WriteAllBytes(SchemaPath(path), System.Text.Encoding.UTF8.GetBytes(model.Schema.ToJson()));
     }
 
     private static OnnxGraphBuilder Graph(MlpRanker model)

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Models.Onnx.Proto;
 
 namespace RecSys.Engine.Models.Onnx;
@@ -127,18 +128,9 @@ public sealed class OnnxGraphBuilder
         return model.ToByteArray();
     }
 
-    /// <summary>Writes <see cref="Build"/>'s bytes to <paramref name="path"/> (a temp file renamed over it: never half a model).</summary>
-    public void Save(string path, IReadOnlyDictionary<string, string>? metadata = null, string? docString = null)
-    {
-        byte[] bytes = Build(metadata, docString);
-        string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+    /// <summary>Writes <see cref="Build"/>'s bytes to <paramref name="path"/> durably (<see cref="DurableFile"/>: never half a model).</summary>
+    public void Save(string path, IReadOnlyDictionary<string, string>? metadata = null, string? docString = null) =>
+        DurableFile.WriteAllBytes(path, Build(metadata, docString));
 
     private OnnxGraphBuilder AddInitializer(string name, OnnxElementType type, ReadOnlySpan<byte> bytes, int count, long[] dims)
     {

@@ -46,6 +46,15 @@ public sealed class RankingDataset
 
     public ReadOnlySpan<float> QueryLabels(int q) => Labels.AsSpan(QueryStart[q], QueryLength(q));
 
+    /// <summary>The same rows as the GBDT trainer's input (arrays shared, not copied).</summary>
+    public Gbdt.RankingTrainingSet ToTrainingSet()
+    {
+        var sizes = new int[Queries];
+        for (int q = 0; q < Queries; q++)
+            sizes[q] = QueryLength(q);
+        return new Gbdt.RankingTrainingSet(Features, Schema.Count, Labels, sizes);
+    }
+
     /// <summary>The queries at <paramref name="queries"/> (in that order) as a dataset of their own.</summary>
     public RankingDataset Select(ReadOnlySpan<int> queries)
     {

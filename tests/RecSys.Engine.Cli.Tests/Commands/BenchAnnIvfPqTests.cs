@@ -26,14 +26,23 @@ public class BenchAnnIvfPqTests : IDisposable
         var rows = doc.RootElement.EnumerateArray().ToArray();
         Assert.Equal(4, rows.Length);
         Assert.All(rows, r => Assert.Equal("ivfpq", r.GetProperty("index").GetString()));
-        Assert.All(rows, r => Assert.Equal(12.0, r.GetProperty("bytes_per_vector").GetDouble())); // 4 code bytes + 8 id bytes
+        // Without re-rank a row costs 4 code bytes + 8 id bytes; with re-rank also the 16 float32 values it re-scores from.
+        foreach (var r in rows)
+        {
+            double bytes = r.GetProperty("bytes_per_vector").GetDouble();
+            if (r.GetProperty("params").GetString()!.EndsWith("refine=0"))
+                Assert.Equal(12.0, bytes);
+            else
+                Assert.True(bytes >= 12 + 16 * sizeof(float), $"{r}: a re-ranking row must count the float vectors");
+        }
         var best = rows.Single(r => r.GetProperty("params").GetString()!.EndsWith("nprobe=16,refine=50"));
-        Assert.True(best.GetProperty("recall_at_10").GetDouble() >= 0.95, best.ToString());
+        // Measured 0.9975 (every list, refine 50) on all three SIMD settings.
+        Assert.True(best.GetProperty("recall_at_10").GetDouble() >= 0.985, best.ToString());
         Assert.Contains("| ivfpq |", stdout);
     }
 
     [Theory]
-    [InlineData("--m", "5", "--m: 5 does not divide the dimension 16")]
+    [InlineData("--m", "5", "--m: the dimension 16 is not a multiple of m = 5")]
     [InlineData("--nprobe", "4,0", "--nprobe: '0'")]
     [InlineData("--refine", "x", "--refine: 'x'")]
     [InlineData("--nlist", "5000", "--nlist: 5000 lists")]

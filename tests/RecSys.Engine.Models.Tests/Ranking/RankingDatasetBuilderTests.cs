@@ -58,5 +58,9 @@ public sealed class RankingDatasetBuilderTests
         Assert.Equal(5, validation.Queries);
         Assert.Equal(data.Rows, train.Rows + validation.Rows);
         Assert.Empty(train.QueryUser.Intersect(validation.QueryUser));
+
+        var set = data.ToTrainingSet(); // the GBDT trainer's view of the same rows
+        Assert.Equal((data.Rows, data.Queries, data.Schema.Count), (set.Rows, set.QueryCount, set.FeatureCount));
+        Assert.Equal(data.QueryLength(3), set.GroupSizes.Span[3]);
     }
 }

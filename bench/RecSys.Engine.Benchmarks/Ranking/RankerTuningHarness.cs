@@ -50,7 +50,7 @@ public static class RankerTuningHarness
             var o = baseOptions.Mlp with { Loss = loss, Hidden = hidden, Truncation = Math.Max(truncation, 1) };
             clock.Restart();
             MlpTrainingResult result = MlpTrainer.Train(fitRows, validation, o);
-            Console.WriteLine($"validation ndcg@10 {result.ValidationNdcg:F4} (train {RankingDatasetMetrics.MeanNdcg(fitRows, ScoreAll(result.Model, fitRows), 10):F4}; epoch {result.BestEpoch}, {clock.Elapsed.TotalSeconds:F1} s): {o}");
+            Console.WriteLine($"validation ndcg@10 {result.ValidationNdcg:F4} (train {RankingDatasetMetrics.MeanNdcg(fitRows, result.Model.ScoreAll(fitRows), 10):F4}; epoch {result.BestEpoch}, {clock.Elapsed.TotalSeconds:F1} s): {o}");
             if (result.ValidationNdcg > bestNdcg)
                 (bestNdcg, best) = (result.ValidationNdcg, o);
         }
@@ -71,7 +71,7 @@ public static class RankerTuningHarness
             RankingDataset testRows = model.BuildRows(train, test);
             foreach (var (s, ndcg) in RankingDatasetMetrics.SourceNdcg(testRows, 10))
                 Console.WriteLine($"test rows ndcg@10 {s,-10} alone: {ndcg:F4}");
-            Console.WriteLine($"test rows ndcg@10 ranker: {RankingDatasetMetrics.MeanNdcg(testRows, ScoreAll(model.Model, testRows), 10):F4}; evaluator: {Evaluator.Evaluate(model, train, test).Ndcg:F4}");
+            Console.WriteLine($"test rows ndcg@10 ranker: {RankingDatasetMetrics.MeanNdcg(testRows, model.Model.ScoreAll(testRows), 10):F4}; evaluator: {Evaluator.Evaluate(model, train, test).Ndcg:F4}");
             var (m1, _) = MlpRanker.Standardization(rows.Features, rows.Schema.Count);
             var (m2, _) = MlpRanker.Standardization(testRows.Features, rows.Schema.Count);
             var (_, inv) = MlpRanker.Standardization(rows.Features, rows.Schema.Count);
@@ -105,14 +105,5 @@ public static class RankerTuningHarness
             Console.WriteLine($"| ranked mlp | {label} | {model.Training!.ValidationNdcg:F4} | {r.Ndcg:F4} | {r.Recall:F4} | {r.Coverage:F4} | {r.Diversity:F4} |");
         }
         return 0;
-    }
-
-    private static float[] ScoreAll(MlpRanker model, RankingDataset data)
-    {
-        var scores = new float[data.Rows];
-        var scratch = new MlpScratch(model);
-        for (int q = 0; q < data.Queries; q++)
-            model.Score(data.QueryFeatures(q), data.QueryLength(q), scores.AsSpan(data.QueryStart[q], data.QueryLength(q)), scratch);
-        return scores;
     }
 }

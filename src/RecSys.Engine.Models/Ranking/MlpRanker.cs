@@ -104,6 +104,21 @@ public sealed class MlpRanker
         a[..n].CopyTo(scores);
     }
 
+    /// <summary>Scores every row of <paramref name="data"/> (query by query, as a request would be), into <paramref name="scores"/>.</summary>
+    public void ScoreAll(RankingDataset data, Span<float> scores, MlpScratch scratch)
+    {
+        for (int q = 0; q < data.Queries; q++)
+            Score(data.QueryFeatures(q), data.QueryLength(q), scores.Slice(data.QueryStart[q], data.QueryLength(q)), scratch);
+    }
+
+    /// <summary>One score per row of <paramref name="data"/>.</summary>
+    public float[] ScoreAll(RankingDataset data)
+    {
+        var scores = new float[data.Rows];
+        ScoreAll(data, scores, new MlpScratch(this));
+        return scores;
+    }
+
     /// <summary>He-normal weights (ReLU layers), zero biases, from <paramref name="seed"/>.</summary>
     private void Initialize(ulong seed)
     {

@@ -102,11 +102,7 @@ public static class MlpTrainer
                 adam.Step(model.Parameters, gradients);
             }
 
-            for (int q = 0; q < validation.Queries; q++)
-            {
-                int n = validation.QueryLength(q);
-                model.Score(validation.QueryFeatures(q), n, validationScores.AsSpan(validation.QueryStart[q], n), scratch);
-            }
+            model.ScoreAll(validation, validationScores, scratch);
             double ndcg = RankingDatasetMetrics.MeanNdcg(validation, validationScores, options.K);
             history.Add(ndcg);
             log?.Invoke($"mlp epoch {epoch}: train loss {loss / shuffled.Length:F4}, validation ndcg@{options.K} {ndcg:F4}");

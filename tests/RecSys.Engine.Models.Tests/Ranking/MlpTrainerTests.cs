@@ -8,15 +8,6 @@ public sealed class MlpTrainerTests
 {
     private static readonly MlpTrainingOptions Fast = new() { Hidden = [32, 16], MaxEpochs = 25, Patience = 5, LearningRate = 3e-3f };
 
-    private static float[] ScoreAll(MlpRanker model, RankingDataset data)
-    {
-        var scores = new float[data.Rows];
-        var scratch = new MlpScratch(model);
-        for (int q = 0; q < data.Queries; q++)
-            model.Score(data.QueryFeatures(q), data.QueryLength(q), scores.AsSpan(data.QueryStart[q], data.QueryLength(q)), scratch);
-        return scores;
-    }
-
     [Fact]
     public void TrainedOnAPlantedSignal_BeatsPopularityAndRandomOrder_OnUnseenQueries()
     {
@@ -24,7 +15,7 @@ public sealed class MlpTrainerTests
         RankingDataset test = RankingTestData.Planted(100, seed: 3);
         MlpTrainingResult result = MlpTrainer.Train(train, validation, Fast);
 
-        double mlp = RankingDatasetMetrics.MeanNdcg(test, ScoreAll(result.Model, test), 10);
+        double mlp = RankingDatasetMetrics.MeanNdcg(test, result.Model.ScoreAll(test), 10);
         double popularity = RankingDatasetMetrics.MeanNdcg(test, RankingTestData.ByFeature(test, "item_log_interactions"), 10);
         var rng = new SplitMix64(9);
         var random = new float[test.Rows];

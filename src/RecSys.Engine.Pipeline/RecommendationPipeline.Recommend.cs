@@ -35,6 +35,8 @@ public sealed partial class RecommendationPipeline
             context.Begin(request, config, surface, _catalog, version.Models, requestId, k, Now(request.NowMs));
             await BuildUserContextAsync(context, scratch, cancellationToken).ConfigureAwait(false);
             var trace = request.Debug ? new PipelineTrace() : null;
+            // Until the sources are known to be done (a cancelled wait leaves them running), the scratch is not given back.
+            reusable = false;
             var (sourcesReusable, dropped) = await RunSourcesAsync(context, version, scratch, trace, cancellationToken).ConfigureAwait(false);
             reusable = sourcesReusable;
             cancellationToken.ThrowIfCancellationRequested();

@@ -20,8 +20,7 @@ public sealed class RequestContext
     private readonly OrdinalMap _allow = new();
     private readonly OrdinalMap _deny = new();
     private readonly RequestIdFilter _indexFilter;
-    private readonly (int Ef, bool Filtered, SearchParameters Parameters)[] _parameters = new (int, bool, SearchParameters)[8];
-    private int _parameterCount;
+    private readonly SearchParameters?[] _parameters = new SearchParameters?[8];
     private int[] _recent = new int[64];
     private int _recentCount;
     private int[] _include = new int[8];
@@ -139,15 +138,18 @@ public sealed class RequestContext
     /// </summary>
     public SearchParameters SearchParameters(int ef)
     {
-        bool filtered = _hasRequestFilters || _maxAgeMs > 0;
-        for (int i = 0; i < _parameterCount; i++)
+        IdFilter? filter = _hasRequestFilters || _maxAgeMs > 0 ? _indexFilter : null;
+        // Sources call this concurrently: every slot holds a whole immutable object, so a race costs a cache miss, never a
+        // wrong answer (the object itself says which ef and filter it carries).
+        for (int i = 0; i < _parameters.Length; i++)
         {
-            if (_parameters[i].Ef == ef && _parameters[i].Filtered == filtered)
-                return _parameters[i].Parameters;
+            var p = Volatile.Read(ref _parameters[i]);
+            if (p is not null && p.Ef == ef && ReferenceEquals(p.Filter, filter))
+                return p;
         }
-        var p = new SearchParameters { Ef = ef, Filter = filtered ? _indexFilter : null, MaxDegreeOfParallelism = 1 };
-        _parameters[_parameterCount < _parameters.Length ? _parameterCount++ : 0] = (ef, filtered, p);
-        return p;
+        var made = new SearchParameters { Ef = ef, Filter = filter, MaxDegreeOfParallelism = 1 };
+        Volatile.Write(ref _parameters[(int)((uint)(ef * 2 + (filter is null ? 0 : 1)) % (uint)_parameters.Length)], made);
+        return made;
     }
 
     // ---- set up by the pipeline before the sources run ----

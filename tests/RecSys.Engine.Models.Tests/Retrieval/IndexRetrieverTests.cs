@@ -41,13 +41,19 @@ public sealed class IndexRetrieverTests
         Assert.Equal(expected, scores[0], 3);
     }
 
+    private static HnswIndex InnerProductGraph(float[] rows, int dim)
+    {
+        var hnsw = new HnswIndex(dim, DistanceMetric.InnerProduct, new HnswOptions { BuildThreads = 1 });
+        ItemVectorRows.AddTo(hnsw, rows, dim);
+        return hnsw;
+    }
+
     [Fact]
     public void An_ordinal_filter_reaches_the_index()
     {
         const int n = 300, dim = 8;
         float[] rows = VectorTestData.ClusteredRows(1, n, dim);
-        using var hnsw = new HnswIndex(dim, DistanceMetric.InnerProduct, new HnswOptions { BuildThreads = 1 });
-        ItemVectorRows.AddTo(hnsw, rows, dim);
+        using var hnsw = InnerProductGraph(rows, dim);
         var allow = new AllowBitset(n);
         for (int i = 0; i < n; i += 2)
             allow.Set(i);
@@ -62,8 +68,7 @@ public sealed class IndexRetrieverTests
     {
         const int n = 500, dim = 16;
         float[] rows = VectorTestData.ClusteredRows(2, n, dim);
-        using var hnsw = new HnswIndex(dim, DistanceMetric.InnerProduct, new HnswOptions { BuildThreads = 1 });
-        ItemVectorRows.AddTo(hnsw, rows, dim);
+        using var hnsw = InnerProductGraph(rows, dim);
         var retriever = new IndexRetriever(hnsw);
         var items = new int[20];
         var scores = new float[20];

@@ -75,11 +75,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         });
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.
-        var config = PipelineDefaults.Config(models);
-        config = config with
-        {
-            Surfaces = [.. config.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = TimeSpan.FromSeconds(10) })] })],
-        };
+        var config = Generous(PipelineDefaults.Config(models));
         if (configure is not null)
             config = configure(config);
         PipelineVersion version;
@@ -112,6 +108,12 @@ internal sealed class PipelineHarness : IAsyncDisposable
             set.Add(long.Parse(data.Events.Items[item], System.Globalization.CultureInfo.InvariantCulture));
         return set;
     }
+
+    /// <summary>Every source budget set to 10 s.</summary>
+    public static PipelineConfig Generous(PipelineConfig config) => config with
+    {
+        Surfaces = [.. config.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = TimeSpan.FromSeconds(10) })] })],
+    };
 
     /// <summary>Replaces a surface of the config (by name) using <paramref name="change"/>.</summary>
     public static PipelineConfig WithSurface(PipelineConfig config, string name, Func<SurfaceConfig, SurfaceConfig> change) =>

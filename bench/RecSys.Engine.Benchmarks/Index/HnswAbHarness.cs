@@ -7,11 +7,11 @@ using RecSys.Engine.Core.Vectors.Readers;
 namespace RecSys.Engine.Benchmarks.Index;
 
 /// <summary>
-/// `hnsw-ab DIR [blocks] [ef,...] [A,B]`: interleaved A/B of the level-0 search loop (HnswIndex.SortedBeam:
-/// variant 0 = two heaps, 1 = sorted beam, 2 = sorted beam on the bfloat16 rows, HnswOptions.BFloat16Traversal,
-/// a second load of the same graph; default A = 0, B = 1) on one saved graph (built once with M 16, efC 200 and cached in
-/// /tmp/hnsw-ab-graph-NAME). One thread, k = 10; after a 2 s warm-up, per ef the variants alternate in
-/// blocks of 1,000 queries; prints median / min / max QPS of the blocks and recall@10 per variant.
+/// `hnsw-ab DIR [blocks] [ef,...] [A,B]`: interleaved A/B of the level-0 search loop on one saved graph (built once
+/// with M 16, efC 200 and cached in /tmp/hnsw-ab-graph-NAME), each variant a load of that graph with its options:
+/// 0 = two heaps (HnswOptions.TwoHeapBeam), 1 = sorted beam (the default options), 2 = sorted beam on the bfloat16
+/// rows (HnswOptions.BFloat16Traversal); default A = 0, B = 1. One thread, k = 10; after a 2 s warm-up, per ef the
+/// variants alternate in blocks of 1,000 queries; prints median / min / max QPS of the blocks and recall@10 per variant.
 /// </summary>
 internal static class HnswAbHarness
 {
@@ -35,26 +35,27 @@ internal static class HnswAbHarness
                 r.TryReadNext(gt.AsSpan(q * gtK, gtK));
         }
         string graphDir = Path.Combine(Path.GetTempPath(), "hnsw-ab-graph-" + Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)));
-        HnswIndex index;
-        if (Directory.Exists(graphDir))
-        {
-            index = HnswIndex.Load(graphDir);
-        }
-        else
+        if (!Directory.Exists(graphDir))
         {
             var (rows, bdim, n) = ReadFvecs(Path.Combine(dir, "base.fvecs"));
             var sw = Stopwatch.StartNew();
-            index = new HnswIndex(bdim, DistanceMetric.Cosine, new HnswOptions { M = 16, EfConstruction = 200 });
+            using var built = new HnswIndex(bdim, DistanceMetric.Cosine, new HnswOptions { M = 16, EfConstruction = 200 });
             var ids = new long[n];
             for (int i = 0; i < n; i++)
                 ids[i] = i;
-            index.Add(ids, rows);
+            built.Add(ids, rows);
             Console.WriteLine($"built {n} in {sw.Elapsed.TotalSeconds:F1} s");
-            index.Save(graphDir);
+            built.Save(graphDir);
         }
-        // A second load of the same graph, only when a variant walks the bf16 rows (it reads every row once).
-        using var bf16 = variants.Contains(2) ? HnswIndex.Load(graphDir, new HnswOptions { BFloat16Traversal = true }) : null;
-        Console.WriteLine($"hnsw-ab: {dir}, {index.Count} x {dim}, {nq} queries, blocks of {Block}, {blocks} per variant; load {File.ReadAllText("/proc/loadavg").Trim()}");
+        // One load per variant: the same graph, searched with that variant's options (a bf16 load reads every row once).
+        var indexes = variants.Select(v => HnswIndex.Load(graphDir, v switch
+        {
+            0 => new HnswOptions { TwoHeapBeam = true },
+            1 => new HnswOptions(),
+            2 => new HnswOptions { BFloat16Traversal = true },
+            _ => throw new ArgumentException($"variant {v}: 0 (two heaps), 1 (sorted beam) or 2 (sorted beam on bfloat16)"),
+        })).ToArray();
+        Console.WriteLine($"hnsw-ab: {dir}, {indexes[0].Count} x {dim}, {nq} queries, blocks of {Block}, {blocks} per variant; load {File.ReadAllText("/proc/loadavg").Trim()}");
         var outIds = new long[Block * K];
         var outDist = new float[Block * K];
         var blockQueries = new float[Block * dim];
@@ -62,8 +63,7 @@ internal static class HnswAbHarness
 
         double RunBlock(int ef, int variant, ref long hits)
         {
-            HnswIndex.SortedBeam = variants[variant] != 0;
-            var searched = variants[variant] == 2 ? bf16! : index;
+            var searched = indexes[variant];
             int start = cursor;
             for (int i = 0; i < Block; i++)
                 Array.Copy(queries, ((start + i) % nq) * dim, blockQueries, i * dim, dim);
@@ -121,7 +121,8 @@ internal static class HnswAbHarness
             Console.WriteLine($"| {ef} | {ma:N0} ({qps[0].Min():N0}-{qps[0].Max():N0}) | {mb:N0} ({qps[1].Min():N0}-{qps[1].Max():N0}) | {mb / ma:F3} | {Median(ratios):F3} | {wins}/{blocks} | {hits[0] / total:F4} | {hits[1] / total:F4} |");
         }
         Console.WriteLine($"load after {File.ReadAllText("/proc/loadavg").Trim()}");
-        index.Dispose();
+        foreach (var loaded in indexes)
+            loaded.Dispose();
         return 0;
     }
 

@@ -24,6 +24,15 @@ internal sealed class AnnDataset
 
     public ReadOnlySpan<float> Query(int q) => Queries.AsSpan(q * Dimension, Dimension);
 
+    /// <summary>The ids the candidates add the base rows under: the row numbers.</summary>
+    public long[] RowIds()
+    {
+        var ids = new long[BaseCount];
+        for (int i = 0; i < ids.Length; i++)
+            ids[i] = i;
+        return ids;
+    }
+
     public static AnnDataset Load(string directory, DistanceMetric? metricOverride, int? maxQueries, TextWriter log)
     {
         if (!System.IO.Directory.Exists(directory))

@@ -1,4 +1,5 @@
 using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Core.Index.Flat;
 
 namespace RecSys.Engine.Cli.Bench;
@@ -18,11 +19,8 @@ internal sealed class FlatCandidate : IAnnCandidate
 
     public void Build(AnnDataset data, TextWriter log)
     {
-        _index = new FlatIndex(data.Dimension, data.Metric);
-        var ids = new long[data.BaseCount];
-        for (int i = 0; i < ids.Length; i++)
-            ids[i] = i;
-        _index.Add(ids, data.Base);
+        _index = (FlatIndex)SpecSource.FactoryString.Create(new FlatIndexSpec(), data);
+        _index.Add(data.RowIds(), data.Base);
     }
 
     public void Search(int setting, ReadOnlySpan<float> query, int k, Span<long> ids)

@@ -1,4 +1,5 @@
 using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Core.Index.Hnsw;
 
 namespace RecSys.Engine.Cli.Bench;
@@ -9,18 +10,23 @@ namespace RecSys.Engine.Cli.Bench;
 /// </summary>
 internal sealed class HnswCandidate : IAnnCandidate
 {
-    private readonly HnswOptions _options;
+    private readonly HnswIndexSpec _spec;
+    private readonly SpecSource _source;
+    private readonly IndexBuildSettings _build;
     private readonly SearchParameters[] _parameters;
     private float[] _distances = [];
     private HnswIndex? _index;
 
-    public HnswCandidate(int m, int efConstruction, IReadOnlyList<int> efs, int buildThreads, bool bfloat16Traversal)
+    /// <param name="efSweep">One search setting per entry, each naming its Ef.</param>
+    public HnswCandidate(HnswIndexSpec spec, SpecSource source, IReadOnlyList<SearchParameters> efSweep, int buildThreads)
     {
-        _options = new HnswOptions { M = m, EfConstruction = efConstruction, BuildThreads = buildThreads, BFloat16Traversal = bfloat16Traversal };
-        Name = bfloat16Traversal ? "hnsw-bf16" : "hnsw";
-        _parameters = efs.Select(ef => new SearchParameters { Ef = ef, MaxDegreeOfParallelism = 1 }).ToArray();
-        Settings = efs.Select(ef => $"ef={ef}").ToArray();
-        BuildParams = $"M={m},ef_construction={efConstruction}";
+        _spec = spec;
+        _source = source;
+        _build = new IndexBuildSettings { Threads = buildThreads };
+        Name = spec.BFloat16Traversal ? "hnsw-bf16" : "hnsw";
+        _parameters = [.. efSweep];
+        Settings = _parameters.Select(p => $"ef={p.Ef}").ToArray();
+        BuildParams = $"M={spec.M},ef_construction={spec.EfConstruction}";
     }
 
     public string Name { get; }
@@ -31,11 +37,8 @@ internal sealed class HnswCandidate : IAnnCandidate
 
     public void Build(AnnDataset data, TextWriter log)
     {
-        _index = new HnswIndex(data.Dimension, data.Metric, _options);
-        var ids = new long[data.BaseCount];
-        for (int i = 0; i < ids.Length; i++)
-            ids[i] = i;
-        _index.Add(ids, data.Base);
+        _index = (HnswIndex)_source.Create(_spec, data, _build);
+        _index.Add(data.RowIds(), data.Base);
         log.WriteLine($"[{Name}] {_index.NodeCount:N0} nodes, top level {_index.TopLevel}, {_index.MemoryBytes / (1 << 20):N0} MiB");
     }
 

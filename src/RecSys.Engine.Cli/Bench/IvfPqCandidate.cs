@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using RecSys.Engine.Cli.Commands;
 using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Core.Index.IvfPq;
 
 namespace RecSys.Engine.Cli.Bench;
@@ -11,20 +11,24 @@ namespace RecSys.Engine.Cli.Bench;
 /// </summary>
 internal sealed class IvfPqCandidate : IAnnCandidate
 {
-    private readonly IvfPqOptions _options;
-    private readonly (int NProbe, int Refine)[] _sweep;
+    private readonly IvfPqIndexSpec _spec;
+    private readonly SpecSource _source;
+    private readonly IndexBuildSettings _build;
     private readonly SearchParameters[] _parameters;
     private float[] _distances = [];
     private IvfPqIndex? _index;
     private string _buildParams;
 
-    public IvfPqCandidate(int nlist, int m, IReadOnlyList<int> nprobes, IReadOnlyList<int> refines, bool rotate, AdcKernel kernel)
+    /// <param name="sweep">One search setting per entry, each naming its NProbe and Refine.</param>
+    public IvfPqCandidate(IvfPqIndexSpec spec, SpecSource source, IReadOnlyList<SearchParameters> sweep, AdcKernel kernel)
     {
-        _options = new IvfPqOptions { NList = nlist, M = m, Rotate = rotate, StoreVectors = refines.Any(r => r > 0), Kernel = kernel };
-        _sweep = refines.SelectMany(r => nprobes.Select(p => (p, r))).ToArray();
-        _parameters = _sweep.Select(s => new SearchParameters { NProbe = s.NProbe, Refine = s.Refine, MaxDegreeOfParallelism = 1 }).ToArray();
-        Settings = _sweep.Select(s => $"nprobe={s.NProbe},refine={s.Refine}").ToArray();
-        _buildParams = $"nlist={nlist},m={m}";
+        // A sweep that re-ranks needs the float vectors: keep them (R0) when the spec does not already.
+        _spec = spec.Refine is null && sweep.Any(p => p.Refine > 0) ? spec with { Refine = 0 } : spec;
+        _source = source;
+        _build = new IndexBuildSettings { AdcKernel = kernel };
+        _parameters = [.. sweep];
+        Settings = _parameters.Select(p => $"nprobe={p.NProbe},refine={p.Refine}").ToArray();
+        _buildParams = $"nlist={spec.NList},m={spec.M}";
     }
 
     public string Name => "ivfpq";
@@ -39,22 +43,19 @@ internal sealed class IvfPqCandidate : IAnnCandidate
 
     public void Build(AnnDataset data, TextWriter log)
     {
-        if (data.Dimension % _options.M != 0)
-            throw new CliInputException($"--m: {_options.M} does not divide the dimension {data.Dimension} (PQ sub-spaces must have equal width)");
-        if (data.BaseCount < Math.Max(_options.NList, 256))
-            throw new CliInputException($"--nlist: {_options.NList} lists (and 256 PQ centroids) need at least {Math.Max(_options.NList, 256)} base vectors; the data has {data.BaseCount}");
-        var index = new IvfPqIndex(data.Dimension, data.Metric, _options);
+        var index = (IvfPqIndex)_source.Create(_spec, data, _build);
+        _index = index;
+        int needed = index.Options.MinTrainingVectors;
+        if (data.BaseCount < needed)
+            throw _source.Explain(new IndexSpecException(_spec.ToString(), $"IVF{_spec.NList}", nameof(IvfPqOptions.NList),
+                $"{_spec.NList} lists (and 256 PQ centroids) need at least {needed} base vectors; the data has {data.BaseCount}"));
         var sw = Stopwatch.StartNew();
         index.Train(data.Base);
         TrainSeconds = sw.Elapsed.TotalSeconds;
         sw.Restart();
-        var ids = new long[data.BaseCount];
-        for (int i = 0; i < ids.Length; i++)
-            ids[i] = i;
-        index.Add(ids, data.Base);
+        index.Add(data.RowIds(), data.Base);
         AddSeconds = sw.Elapsed.TotalSeconds;
-        _index = index;
-        _buildParams = $"nlist={_options.NList},m={_options.M},rotate={(_options.Rotate ? 1 : 0)},kernel={index.Kernel},train_s={TrainSeconds:F2},add_s={AddSeconds:F2}";
+        _buildParams = $"nlist={_spec.NList},m={_spec.M},rotate={(_spec.Rotate ? 1 : 0)},kernel={index.Kernel},train_s={TrainSeconds:F2},add_s={AddSeconds:F2}";
         log.WriteLine($"[ivfpq] train {TrainSeconds:F2}s, add {AddSeconds:F2}s; codes+ids {(double)index.CodeAndIdBytes / index.Count:F1} B/vector, all (with re-rank vectors and quantizers) {(double)index.MemoryBytes / index.Count:F1} B/vector");
     }
 

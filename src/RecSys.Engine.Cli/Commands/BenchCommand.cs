@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using RecSys.Engine.Cli.Bench;
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Factory;
+using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
 
 namespace RecSys.Engine.Cli.Commands;
@@ -15,10 +18,24 @@ internal static class BenchCommand
         return bench;
     }
 
+    /// <summary>Names of indexes built from the flags (and the USearch peer); anything else in --index is a factory string.</summary>
+    private static readonly string[] IndexNames = ["flat", "hnsw", "hnsw-bf16", "ivfpq", "usearch"];
+
+    private static readonly SpecSource GraphFlags = SpecSource.Flags(new Dictionary<string, string>
+    {
+        [nameof(HnswOptions.M)] = "--M",
+        [nameof(HnswOptions.EfConstruction)] = "--efc",
+    });
+
     private static Command CreateAnn()
     {
         var data = new Option<string>("--data") { Description = "Directory with base.fvecs, query.fvecs, groundtruth.ivecs (and meta.json).", Required = true };
-        var index = new Option<string>("--index") { Description = "Comma-separated indexes to run in this order: flat, hnsw, hnsw-bf16, usearch, ivfpq.", DefaultValueFactory = _ => "flat" };
+        var index = new Option<string>("--index")
+        {
+            Description = "Comma-separated indexes to run in this order: the names flat, hnsw, hnsw-bf16, ivfpq (shaped by the flags below), "
+                + "usearch (the peer), or index factory strings such as HNSW32,efc100 or IVF1024,PQ24,R0 (the grammar is in the README).",
+            DefaultValueFactory = _ => "flat",
+        };
         var k = new Option<int>("--k") { Description = "Neighbours per query (recall@k).", DefaultValueFactory = _ => 10 };
         var json = new Option<string?>("--json") { Description = "Also write the rows as JSON to this file." };
         var metric = new Option<string?>("--metric") { Description = "cosine | l2 | ip; default: the metric in DIR/meta.json." };
@@ -39,38 +56,40 @@ internal static class BenchCommand
         ann.SetAction(parse =>
         {
             int kValue = parse.GetValue(k);
-            if (kValue < 1)
-                throw new CliInputException($"--k: {kValue} must be at least 1");
+            OptionRules.Check("--k", () => SearchValidation.CheckK(kValue));
             int? maxQueries = parse.GetValue(queries);
             if (maxQueries is < 1)
                 throw new CliInputException($"--queries: {maxQueries} must be at least 1");
             string? metricName = parse.GetValue(metric);
             DistanceMetric? metricOverride = metricName is null ? null : MetricNames.Parse(metricName, "--metric");
 
-            var names = parse.GetValue(index)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (names.Length == 0)
-                throw new CliInputException("--index: give at least one index (flat, hnsw, hnsw-bf16, usearch, ivfpq)");
-            int m = parse.GetValue(graphM);
-            if (m is < 2 or > 256)
-                throw new CliInputException($"--M: {m} must be in 2..256");
-            int efc = parse.GetValue(graphEfc);
-            if (efc < 1)
-                throw new CliInputException($"--efc: {efc} must be at least 1");
-            int[] efs = ParseEfList(parse.GetValue(graphEf)!);
+            var entries = SplitIndexList(parse.GetValue(index)!);
+            if (entries.Count == 0)
+                throw new CliInputException($"--index: give at least one index ({string.Join(", ", IndexNames)}, or a factory string)");
+            var graph = new HnswIndexSpec { M = parse.GetValue(graphM), EfConstruction = parse.GetValue(graphEfc) };
+            GraphFlags.Validate(graph);
+            var efs = OptionRules.IntList(parse.GetValue(graphEf)!, "--ef", v => _ = new SearchParameters { Ef = v });
+            var efSweep = efs.Select(ef => new SearchParameters { Ef = ef, MaxDegreeOfParallelism = 1 }).ToArray();
             int threads = parse.GetValue(buildThreads);
             if (threads == 0 || threads < -1)
                 throw new CliInputException($"--build-threads: {threads} must be -1 (all cores) or at least 1");
             var candidates = new List<IAnnCandidate>();
-            foreach (string name in names)
+            foreach (string entry in entries)
             {
-                candidates.Add(name.ToLowerInvariant() switch
+                candidates.Add(entry.ToLowerInvariant() switch
                 {
                     "flat" => new FlatCandidate(),
-                    "hnsw" => new HnswCandidate(m, efc, efs, threads, bfloat16Traversal: false),
-                    "hnsw-bf16" => new HnswCandidate(m, efc, efs, threads, bfloat16Traversal: true),
-                    "usearch" => new USearchCandidate(m, efc, efs, threads),
+                    "hnsw" => new HnswCandidate(graph, GraphFlags, efSweep, threads),
+                    "hnsw-bf16" => new HnswCandidate(graph with { BFloat16Traversal = true }, GraphFlags, efSweep, threads),
+                    "usearch" => new USearchCandidate(graph.M, graph.EfConstruction, efs, threads),
                     "ivfpq" => ivf.CreateCandidate(parse),
-                    _ => throw new CliInputException($"--index: unknown index '{name}' (known: flat, hnsw, hnsw-bf16, usearch, ivfpq)"),
+                    _ => ParseSpec(entry) switch
+                    {
+                        FlatIndexSpec => new FlatCandidate(),
+                        HnswIndexSpec h => new HnswCandidate(h, SpecSource.FactoryString, efSweep, threads),
+                        IvfPqIndexSpec v => ivf.CreateCandidate(parse, v),
+                        var other => throw new CliInputException($"--index: '{other}' has no bench runner"),
+                    },
                 });
             }
 
@@ -95,17 +114,41 @@ internal static class BenchCommand
         return ann;
     }
 
-    private static int[] ParseEfList(string text)
+    /// <summary>
+    /// Splits --index into indexes. Factory strings hold commas too, so a token that does not begin an index
+    /// ("efc100", "PQ24", "R0") continues the HNSW or IVF string before it: "flat,HNSW32,efc100,IVF256,PQ8,R0"
+    /// is three indexes.
+    /// </summary>
+    internal static List<string> SplitIndexList(string text)
     {
-        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0)
-            throw new CliInputException("--ef: give at least one value, e.g. 16,32,64");
-        var efs = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
+        var entries = new List<string>();
+        bool open = false; // the last entry is a factory string that takes options
+        foreach (string token in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!int.TryParse(parts[i], out efs[i]) || efs[i] < 1)
-                throw new CliInputException($"--ef: '{parts[i]}' is not a whole number of at least 1");
+            bool name = IndexNames.Contains(token.ToLowerInvariant());
+            bool head = IndexSpec.StartsSpec(token);
+            if (open && !name && !head)
+            {
+                entries[^1] += "," + token;
+                continue;
+            }
+            entries.Add(token);
+            open = head && !name;
         }
-        return efs;
+        return entries;
+    }
+
+    private static IndexSpec ParseSpec(string entry)
+    {
+        if (!IndexSpec.StartsSpec(entry.Split(',')[0]))
+            throw new CliInputException($"--index: unknown index '{entry}' (names: {string.Join(", ", IndexNames)}; or a factory string such as HNSW32,efc100 or IVF1024,PQ24,R0)");
+        try
+        {
+            return IndexSpec.Parse(entry);
+        }
+        catch (IndexSpecException e)
+        {
+            throw SpecSource.FactoryString.Explain(e);
+        }
     }
 }

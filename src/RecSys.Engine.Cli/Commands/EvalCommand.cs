@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RecSys.Engine.Core.Validation;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Evaluation;
 using RecSys.Engine.Models.Factory;
@@ -15,25 +16,29 @@ namespace RecSys.Engine.Cli.Commands;
 /// </summary>
 internal static class EvalCommand
 {
-    public const string DefaultModels = "popularity,itemknn,ease,als,content,blend";
+    /// <summary>What runs without --models (content only when the data has item metadata).</summary>
+    public static readonly IReadOnlyList<ModelKind> DefaultModels =
+        [ModelKind.Popularity, ModelKind.ItemKnn, ModelKind.Ease, ModelKind.Als, ModelKind.Content, ModelKind.Blend];
 
     public static Command Create()
     {
+        var defaults = new ModelSettings();
+        string defaultModels = string.Join(",", DefaultModels.Select(m => m.Name()));
         var data = new Option<string>("--data") { Description = "Data: a directory (ml100k, mlcsv) or a CSV file (csv).", Required = true };
         var format = new Option<string>("--format") { Description = "ml100k | mlcsv | csv.", DefaultValueFactory = _ => "ml100k" };
         var split = new Option<string>("--split") { Description = "random:F (train fraction per user), temporal:N (last N events per user held out) or cut:UNIXTIME (events from then on held out).", DefaultValueFactory = _ => "random:0.75" };
         var k = new Option<int>("--k") { Description = "List length K.", DefaultValueFactory = _ => 10 };
-        var models = new Option<string?>("--models") { Description = $"Comma-separated: {string.Join(",", ModelFactory.Names)} (default {DefaultModels}; content only when the data has item metadata)." };
+        var models = new Option<string?>("--models") { Description = $"Comma-separated: {string.Join(",", ModelKinds.All.Select(m => m.Name))} (default {defaultModels}; content only when the data has item metadata)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the split and of the models.", DefaultValueFactory = _ => 42UL };
         var json = new Option<string?>("--json") { Description = "Write the results as a JSON list to this file." };
         var tune = new Option<bool>("--tune") { Description = "Tune hyper-parameters on a validation split of the training part first." };
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip (and count) bad rows instead of failing." };
-        var factors = new Option<int?>("--factors") { Description = "ALS factors (default 64)." };
-        var alpha = new Option<float?>("--alpha") { Description = "ALS confidence alpha (default 4)." };
-        var lambda = new Option<float?>("--lambda") { Description = "ALS regularisation (default 40)." };
-        var iterations = new Option<int?>("--iterations") { Description = "ALS sweeps (default 10)." };
-        var easeLambda = new Option<float?>("--ease-lambda") { Description = "EASE regularisation (default 300)." };
-        var neighbors = new Option<int?>("--neighbors") { Description = "Item-kNN neighbours per item (default 100)." };
+        var factors = new Option<int?>("--factors") { Description = $"ALS factors (default {defaults.Als.Factors})." };
+        var alpha = new Option<float?>("--alpha") { Description = $"ALS confidence alpha (default {defaults.Als.Alpha:G})." };
+        var lambda = new Option<float?>("--lambda") { Description = $"ALS regularisation (default {defaults.Als.Lambda:G})." };
+        var iterations = new Option<int?>("--iterations") { Description = $"ALS sweeps (default {defaults.Als.Iterations})." };
+        var easeLambda = new Option<float?>("--ease-lambda") { Description = $"EASE regularisation (default {defaults.EaseLambda:G})." };
+        var neighbors = new Option<int?>("--neighbors") { Description = $"Item-kNN neighbours per item (default {defaults.KnnNeighbors})." };
 
         var command = new Command("eval", "Train models on a split and report ranking metrics (NDCG, recall, precision, MAP, MRR, hit rate, coverage, diversity, novelty).");
         foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors })
@@ -43,44 +48,34 @@ internal static class EvalCommand
             TextWriter stdout = parse.InvocationConfiguration.Output;
             TextWriter stderr = parse.InvocationConfiguration.Error;
             int topK = parse.GetValue(k);
-            if (topK < 1)
-                throw new CliInputException($"--k must be at least 1 (got {topK})");
+            OptionRules.Check("--k", () => _ = new EvaluationOptions { K = topK });
             string? requested = parse.GetValue(models);
-            string[] modelNames = (requested ?? DefaultModels).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (modelNames.Length == 0)
-                throw new CliInputException("--models names no model");
-            foreach (string m in modelNames)
-            {
-                if (Array.IndexOf(ModelFactory.Names, m) < 0)
-                    throw new CliInputException($"--models: unknown model '{m}' (known: {string.Join(", ", ModelFactory.Names)})");
-            }
+            List<ModelKind> modelKinds = requested is null ? [.. DefaultModels] : ParseModels(requested);
             ulong s = parse.GetValue(seed);
-            var settings = new ModelSettings();
-            settings = settings with
+            var settings = defaults with
             {
-                Als = settings.Als with
+                Als = defaults.Als with
                 {
-                    Factors = parse.GetValue(factors) ?? settings.Als.Factors,
-                    Alpha = parse.GetValue(alpha) ?? settings.Als.Alpha,
-                    Lambda = parse.GetValue(lambda) ?? settings.Als.Lambda,
-                    Iterations = parse.GetValue(iterations) ?? settings.Als.Iterations,
+                    Factors = parse.GetValue(factors) ?? defaults.Als.Factors,
+                    Alpha = parse.GetValue(alpha) ?? defaults.Als.Alpha,
+                    Lambda = parse.GetValue(lambda) ?? defaults.Als.Lambda,
+                    Iterations = parse.GetValue(iterations) ?? defaults.Als.Iterations,
                     Seed = s,
                 },
-                EaseLambda = parse.GetValue(easeLambda) ?? settings.EaseLambda,
-                KnnNeighbors = parse.GetValue(neighbors) ?? settings.KnnNeighbors,
+                EaseLambda = parse.GetValue(easeLambda) ?? defaults.EaseLambda,
+                KnnNeighbors = parse.GetValue(neighbors) ?? defaults.KnnNeighbors,
             };
+            // The models' own rules, applied before any data is read.
             try
             {
                 settings.Als.Validate();
             }
             catch (ArgumentOutOfRangeException e)
             {
-                throw new CliInputException($"--{e.ParamName?.ToLowerInvariant()}: {e.Message.Split(" (Parameter")[0]}");
+                throw new CliInputException($"--{e.ParamName?.ToLowerInvariant()}: {ArgumentReason.Of(e)}");
             }
-            if (!(settings.EaseLambda > 0))
-                throw new CliInputException($"--ease-lambda must be > 0 (got {settings.EaseLambda})");
-            if (settings.KnnNeighbors < 1)
-                throw new CliInputException($"--neighbors must be >= 1 (got {settings.KnnNeighbors})");
+            OptionRules.Check("--ease-lambda", () => ModelFactory.Create(ModelKind.Ease, settings));
+            OptionRules.Check("--neighbors", () => ModelFactory.Create(ModelKind.ItemKnn, settings));
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
 
             string path = parse.GetValue(data)!;
@@ -97,13 +92,14 @@ internal static class EvalCommand
                 stderr.WriteLine($"skipped {report.RowsSkipped} bad rows (first: {report.SkippedMessages[0]})");
             if (all.Count == 0)
                 throw new InvalidDataException($"{path}: no interactions");
-            if (all.Catalog is null && modelNames.Contains("content"))
+            string[] needMetadata = [.. modelKinds.Where(m => m.Info().NeedsItemMetadata).Select(m => m.Name())];
+            if (all.Catalog is null && needMetadata.Length > 0)
             {
                 // Asked for by name: a clear error. By default: left out, with a note.
                 if (requested is not null)
-                    throw new CliInputException($"--models: the content model needs item metadata, which --format {parse.GetValue(format)} at {path} does not have");
-                modelNames = [.. modelNames.Where(m => m != "content")];
-                stderr.WriteLine("note: no item metadata in this data set; the content model is left out");
+                    throw new CliInputException($"--models: the {needMetadata[0]} model needs item metadata, which --format {parse.GetValue(format)} at {path} does not have");
+                modelKinds.RemoveAll(m => m.Info().NeedsItemMetadata);
+                stderr.WriteLine($"note: no item metadata in this data set; the {string.Join(", ", needMetadata)} model is left out");
             }
             stdout.WriteLine($"data: {all.Count} interactions, {all.UserCount} users, {all.ItemCount} items ({parse.GetValue(format)})");
 
@@ -114,18 +110,18 @@ internal static class EvalCommand
 
             if (parse.GetValue(tune))
             {
-                settings = Tuner.Tune(parts.Train, modelNames, settings, s, topK, line => stderr.WriteLine(line));
+                settings = Tuner.Tune(parts.Train, modelKinds, settings, s, topK, line => stderr.WriteLine(line));
                 stdout.WriteLine("tuned on a validation split of the training part:");
-                stdout.WriteLine($"  als: {settings.Als}");
-                stdout.WriteLine($"  ease: lambda={settings.EaseLambda:G}");
-                stdout.WriteLine($"  itemknn: neighbors={settings.KnnNeighbors} similarity={settings.KnnSimilarity.ToString().ToLowerInvariant()}");
-                stdout.WriteLine($"  trending: half_life_days={settings.TrendingHalfLifeDays:G}");
-                stdout.WriteLine($"  blend: c={settings.BlendC:G} weights={string.Join(",", settings.BlendWeights.Select(p => $"{p.Key}:{p.Value:G}"))}");
+                stdout.WriteLine($"  {ModelKind.Als.Name()}: {settings.Als}");
+                stdout.WriteLine($"  {ModelKind.Ease.Name()}: lambda={settings.EaseLambda:G}");
+                stdout.WriteLine($"  {ModelKind.ItemKnn.Name()}: neighbors={settings.KnnNeighbors} similarity={settings.KnnSimilarity.ToString().ToLowerInvariant()}");
+                stdout.WriteLine($"  {ModelKind.Trending.Name()}: half_life_days={settings.TrendingHalfLifeDays:G}");
+                stdout.WriteLine($"  {ModelKind.Blend.Name()}: c={settings.BlendC:G} weights={string.Join(",", settings.BlendWeights.Select(p => $"{p.Key}:{p.Value:G}"))}");
             }
 
             var train = new TrainingData(parts.Train);
             var test = InteractionMatrix.FromSet(parts.Test, binary: true);
-            var results = EvalRunner.Run(train, test, modelNames, settings, topK, line => stderr.WriteLine(line));
+            var results = EvalRunner.Run(train, test, modelKinds, settings, topK, line => stderr.WriteLine(line));
             PrintTable(stdout, results, topK);
             string? jsonPath = parse.GetValue(json);
             if (jsonPath is not null)
@@ -139,6 +135,17 @@ internal static class EvalCommand
             return CliRunner.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>--models, parsed once against the registry: unknown names are bad input naming the option and the known names.</summary>
+    internal static List<ModelKind> ParseModels(string text)
+    {
+        var kinds = new List<ModelKind>();
+        foreach (string name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            kinds.Add(OptionRules.Check("--models", () => ModelKinds.Parse(name)));
+        if (kinds.Count == 0)
+            throw new CliInputException("--models names no model");
+        return kinds;
     }
 
     internal static Func<InteractionSet, DataSplit> ParseSplit(string text, ulong seed)

@@ -1,12 +1,24 @@
 using System.CommandLine;
 using RecSys.Engine.Cli.Bench;
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Core.Index.IvfPq;
 
 namespace RecSys.Engine.Cli.Commands;
 
-/// <summary>The `bench ann` options of the ivfpq index: --nlist --m --nprobe 1,4,16,64 --refine 0,100 --rotate --adc-kernel.</summary>
+/// <summary>
+/// The `bench ann` options of IVF-PQ: --nlist --m --rotate shape the index named "ivfpq" (a factory string
+/// says its own); --nprobe 1,4,16,64 --refine 0,100 (the sweep) and --adc-kernel apply to every IVF-PQ index.
+/// </summary>
 internal sealed class IvfPqBenchOptions
 {
+    private static readonly SpecSource FromFlags = SpecSource.Flags(new Dictionary<string, string>
+    {
+        [nameof(IvfPqOptions.NList)] = "--nlist",
+        [nameof(IvfPqOptions.M)] = "--m",
+        ["m"] = "--m", // the product quantizer's name for it
+    });
+
     private readonly Option<int> _nlist = new("--nlist") { Description = "IVF-PQ inverted lists.", DefaultValueFactory = _ => 1024 };
     private readonly Option<int> _m = new("--m") { Description = "IVF-PQ sub-spaces (code bytes per vector); must divide the dimension.", DefaultValueFactory = _ => 24 };
     private readonly Option<string> _nprobe = new("--nprobe") { Description = "IVF-PQ lists probed, a comma-separated sweep (one build).", DefaultValueFactory = _ => "1,4,16,64" };
@@ -26,16 +38,21 @@ internal sealed class IvfPqBenchOptions
         command.Options.Add(_kernel);
     }
 
+    /// <summary>The index named "ivfpq": the spec the flags describe, checked by the options' own rules.</summary>
     public IAnnCandidate CreateCandidate(ParseResult parse)
     {
-        int nlist = parse.GetValue(_nlist);
-        if (nlist < 1)
-            throw new CliInputException($"--nlist: {nlist} must be at least 1");
-        int m = parse.GetValue(_m);
-        if (m < 1)
-            throw new CliInputException($"--m: {m} must be at least 1");
-        var nprobes = ParseList(parse.GetValue(_nprobe)!, "--nprobe", min: 1);
-        var refines = ParseList(parse.GetValue(_refine)!, "--refine", min: 0);
+        var spec = new IvfPqIndexSpec { NList = parse.GetValue(_nlist), M = parse.GetValue(_m), Rotate = parse.GetValue(_rotate) };
+        FromFlags.Validate(spec);
+        return CreateCandidate(parse, spec, FromFlags);
+    }
+
+    /// <summary>An IVF-PQ index from a factory string, searched with the same sweep.</summary>
+    public IAnnCandidate CreateCandidate(ParseResult parse, IvfPqIndexSpec spec) => CreateCandidate(parse, spec, SpecSource.FactoryString);
+
+    private IvfPqCandidate CreateCandidate(ParseResult parse, IvfPqIndexSpec spec, SpecSource source)
+    {
+        var nprobes = OptionRules.IntList(parse.GetValue(_nprobe)!, "--nprobe", v => _ = new SearchParameters { NProbe = v });
+        var refines = OptionRules.IntList(parse.GetValue(_refine)!, "--refine", v => _ = new SearchParameters { Refine = v });
         var kernel = parse.GetValue(_kernel)!.ToLowerInvariant() switch
         {
             "auto" => AdcKernel.Auto,
@@ -43,20 +60,8 @@ internal sealed class IvfPqBenchOptions
             "gather" => AdcKernel.Avx2Gather,
             var other => throw new CliInputException($"--adc-kernel: unknown kernel '{other}' (expected auto, scalar or gather)"),
         };
-        return new IvfPqCandidate(nlist, m, nprobes, refines, parse.GetValue(_rotate), kernel);
-    }
-
-    private static List<int> ParseList(string text, string option, int min)
-    {
-        var values = new List<int>();
-        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, out int v) || v < min)
-                throw new CliInputException($"{option}: '{part}' is not an integer >= {min}");
-            values.Add(v);
-        }
-        if (values.Count == 0)
-            throw new CliInputException($"{option}: give at least one value");
-        return values;
+        // One row per (refine, nprobe), refine outermost.
+        var sweep = refines.SelectMany(r => nprobes.Select(p => new SearchParameters { NProbe = p, Refine = r, MaxDegreeOfParallelism = 1 })).ToArray();
+        return new IvfPqCandidate(spec, source, sweep, kernel);
     }
 }

@@ -1,32 +1,29 @@
 using System.Text.Json;
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Core.Vectors;
 
 namespace RecSys.Engine.Core.Index;
 
 /// <summary>
-/// index.json: what kind of index a directory holds and its shape. Written last on save (temp + rename),
+/// index.json: what kind of index a directory holds and its shape. Written last on save (<see cref="DurableFile"/>),
 /// so its presence means the data files beside it are complete.
 /// </summary>
 public sealed record IndexManifest(string Kind, int Version, int Dimension, DistanceMetric Metric, long Count)
 {
     public static void Write(string path, string kind, int version, int dimension, DistanceMetric metric, long count)
     {
-        string temp = path + ".tmp";
-        using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using var file = DurableFile.Create(path, bufferSize: 4096);
+        using (var json = new Utf8JsonWriter(file.Stream, new JsonWriterOptions { Indented = true }))
         {
-            using (var json = new Utf8JsonWriter(fs, new JsonWriterOptions { Indented = true }))
-            {
-                json.WriteStartObject();
-                json.WriteString("kind", kind);
-                json.WriteNumber("version", version);
-                json.WriteNumber("dimension", dimension);
-                json.WriteString("metric", metric.ToString());
-                json.WriteNumber("count", count);
-                json.WriteEndObject();
-            }
-            fs.Flush(flushToDisk: true);
+            json.WriteStartObject();
+            json.WriteString("kind", kind);
+            json.WriteNumber("version", version);
+            json.WriteNumber("dimension", dimension);
+            json.WriteString("metric", metric.ToString());
+            json.WriteNumber("count", count);
+            json.WriteEndObject();
         }
-        File.Move(temp, path, overwrite: true);
+        file.Commit();
     }
 
     public static IndexManifest Read(string path, string expectedKind, int supportedVersion)

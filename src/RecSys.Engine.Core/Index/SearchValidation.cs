@@ -6,8 +6,7 @@ public static class SearchValidation
     /// <summary>Returns the number of queries, or throws naming what does not fit.</summary>
     public static int QueryCount(ReadOnlySpan<float> queries, int dimension, int k, Span<long> ids, Span<float> distances)
     {
-        if (k < 1)
-            throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1");
+        CheckK(k);
         if (queries.Length % dimension != 0)
             throw new ArgumentException($"queries holds {queries.Length} floats, not a multiple of the dimension {dimension}", nameof(queries));
         int nq = queries.Length / dimension;
@@ -22,5 +21,12 @@ public static class SearchValidation
                 throw new ArgumentException("queries contain a NaN or infinite value", nameof(queries));
         }
         return nq;
+    }
+
+    /// <summary>The rule for k, the one every search and every edge (a CLI option, a request field) applies.</summary>
+    public static void CheckK(int k)
+    {
+        if (k < 1)
+            throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1");
     }
 }

@@ -1,13 +1,15 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using RecSys.Engine.Core.Files;
 
 namespace RecSys.Engine.Features.Faster;
 
 /// <summary>
 /// checkpoints.json: the source of truth for recovery. Lists the newest checkpoints (newest first, at most two),
 /// each with the write-ahead log address replay starts from and a SHA-256 of every checkpoint file, so a damaged
-/// or truncated checkpoint is detected before FASTER reads it. Written to a temp file, flushed, then renamed,
-/// so a crash leaves either the old or the new manifest, never half of one.
+/// or truncated checkpoint is detected before FASTER reads it. Written through Core's <see cref="DurableFile"/> (temp,
+/// fsync, rename, fsync of the directory), so a crash or power loss leaves either the old or the new manifest, never
+/// half of one, and never the old one after a checkpoint that was reported done.
 /// </summary>
 internal sealed record CheckpointManifest
 {
@@ -48,14 +50,9 @@ internal sealed record CheckpointManifest
 
     public void WriteAtomically(string dataDirectory)
     {
-        string path = Path.Combine(dataDirectory, FileName);
-        string tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, this, Json);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        using var file = DurableFile.Create(Path.Combine(dataDirectory, FileName), bufferSize: 4096);
+        JsonSerializer.Serialize(file.Stream, this, Json);
+        file.Commit();
     }
 
     /// <summary>Hashes the files FASTER wrote for <paramref name="token"/> (index and hybrid-log checkpoint folders).</summary>

@@ -1,6 +1,7 @@
 using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Factory;
 
 namespace RecSys.Engine.Models.Als;
 
@@ -25,7 +26,7 @@ public sealed class ImplicitAls : IRecommender
 
     public AlsOptions Options { get; }
 
-    public string Name => "als";
+    public string Name => ModelKind.Als.Name();
 
     public int Factors => Options.Factors;
 

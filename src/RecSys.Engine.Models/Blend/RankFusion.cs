@@ -1,5 +1,6 @@
 using RecSys.Engine.Core.Vectors.Selection;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Factory;
 
 namespace RecSys.Engine.Models.Blend;
 
@@ -14,7 +15,7 @@ public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 1
     private InteractionMatrix? _train;
     private int _items;
 
-    public string Name => "blend";
+    public string Name => ModelKind.Blend.Name();
 
     public IReadOnlyList<BlendSource> Sources { get; } = sources.Count > 0 ? sources : throw new ArgumentException("the blend needs at least one source", nameof(sources));
 

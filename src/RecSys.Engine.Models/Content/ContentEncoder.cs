@@ -1,6 +1,7 @@
 using System.Text;
 using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Factory;
 
 namespace RecSys.Engine.Models.Content;
 
@@ -21,7 +22,7 @@ public sealed class ContentEncoder(ContentOptions? options = null) : IRecommende
 
     public ContentOptions Options { get; } = options ?? new ContentOptions();
 
-    public string Name => "content";
+    public string Name => ModelKind.Content.Name();
 
     public int Dimension { get; private set; }
 

@@ -13,53 +13,46 @@ namespace RecSys.Engine.Models.Evaluation;
 /// </summary>
 public static class EvalRunner
 {
-    public static IReadOnlyList<EvaluationResult> Run(TrainingData train, InteractionMatrix test, IReadOnlyList<string> models,
+    /// <param name="models">The kinds to evaluate, in the order of the results; names were parsed at the edge (<see cref="ModelKinds.Parse"/>).</param>
+    public static IReadOnlyList<EvaluationResult> Run(TrainingData train, InteractionMatrix test, IReadOnlyList<ModelKind> models,
         ModelSettings settings, int k, Action<string>? log = null)
     {
-        foreach (string name in models)
+        var needed = new HashSet<ModelKind>();
+        foreach (var kind in models)
         {
-            if (Array.IndexOf(ModelFactory.Names, name) < 0)
-                throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", ModelFactory.Names)})");
-        }
-        var needed = new List<string>();
-        foreach (string name in models)
-        {
-            if (name == "blend")
+            if (kind == ModelKind.Blend)
             {
-                foreach (var (source, weight) in settings.BlendWeights)
-                {
-                    if (weight != 0 && !needed.Contains(source))
-                        needed.Add(source);
-                }
+                foreach (var (source, _) in settings.BlendSources())
+                    needed.Add(source);
             }
-            else if (!needed.Contains(name))
+            else
             {
-                needed.Add(name);
+                needed.Add(kind);
             }
         }
-        var trained = new Dictionary<string, IRecommender>();
-        var trainSeconds = new Dictionary<string, double>();
-        foreach (string name in needed.OrderBy(n => Array.IndexOf(ModelFactory.Names, n)))
+        var trained = new Dictionary<ModelKind, IRecommender>();
+        var trainSeconds = new Dictionary<ModelKind, double>();
+        foreach (var kind in needed.Order())
         {
-            if (name == "content" && train.Catalog is null)
-                throw new InvalidDataException("the content model needs item metadata; this data set has none");
-            var model = ModelFactory.Create(name, settings);
+            if (kind.Info().NeedsItemMetadata && train.Catalog is null)
+                throw new InvalidDataException($"the {kind.Name()} model needs item metadata; this data set has none");
+            var model = ModelFactory.Create(kind, settings);
             var clock = Stopwatch.StartNew();
             model.Fit(train);
-            trainSeconds[name] = clock.Elapsed.TotalSeconds;
-            trained[name] = model;
-            log?.Invoke($"trained {name} in {clock.Elapsed.TotalSeconds:F2} s ({model.Describe()})");
+            trainSeconds[kind] = clock.Elapsed.TotalSeconds;
+            trained[kind] = model;
+            log?.Invoke($"trained {kind.Name()} in {clock.Elapsed.TotalSeconds:F2} s ({model.Describe()})");
         }
 
         float[]? embedding = null;
         int dim = 0;
-        if (trained.TryGetValue("als", out var als))
+        if (trained.TryGetValue(ModelKind.Als, out var als))
         {
             var a = (ImplicitAls)als;
             embedding = a.ItemFactors.ToArray();
             dim = a.Factors;
         }
-        else if (trained.TryGetValue("content", out var content))
+        else if (trained.TryGetValue(ModelKind.Content, out var content))
         {
             var c = (ContentEncoder)content;
             embedding = c.ItemVectors.ToArray();
@@ -68,24 +61,24 @@ public static class EvalRunner
         var evalOptions = new EvaluationOptions { K = k, Embedding = embedding, EmbeddingDimension = dim };
 
         var results = new List<EvaluationResult>();
-        foreach (string name in models)
+        foreach (var kind in models)
         {
             IRecommender model;
             double seconds;
-            if (name == "blend")
+            if (kind == ModelKind.Blend)
             {
                 var clock = Stopwatch.StartNew();
-                model = ModelFactory.CreateBlend(settings, n => trained[n]);
+                model = ModelFactory.CreateBlend(settings, source => trained[source]);
                 model.Fit(train);
-                seconds = clock.Elapsed.TotalSeconds + settings.BlendWeights.Where(p => p.Value != 0).Sum(p => trainSeconds[p.Key]);
+                seconds = clock.Elapsed.TotalSeconds + settings.BlendSources().Sum(p => trainSeconds[p.Kind]);
             }
             else
             {
-                model = trained[name];
-                seconds = trainSeconds[name];
+                model = trained[kind];
+                seconds = trainSeconds[kind];
             }
             var result = Evaluator.Evaluate(model, train, test, evalOptions, seconds);
-            log?.Invoke($"evaluated {name}: ndcg@{k} {result.Ndcg:F4} in {result.EvalSeconds:F2} s");
+            log?.Invoke($"evaluated {kind.Name()}: ndcg@{k} {result.Ndcg:F4} in {result.EvalSeconds:F2} s");
             results.Add(result);
         }
         return results;

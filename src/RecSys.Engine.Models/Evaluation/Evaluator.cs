@@ -16,8 +16,7 @@ public static class Evaluator
     {
         options ??= new EvaluationOptions();
         int k = options.K;
-        if (k < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), $"k must be at least 1, got {k}");
+        Debug.Assert(k >= 1, "EvaluationOptions checks K");
         if (test.RowCount != train.UserCount || test.ColumnCount != train.ItemCount)
             throw new ArgumentException("train and test must share the id maps");
         var clock = Stopwatch.StartNew();

@@ -12,14 +12,14 @@ namespace RecSys.Engine.Models.Evaluation;
 /// </summary>
 public static class Tuner
 {
-    public static ModelSettings Tune(InteractionSet train, IReadOnlyList<string> models, ModelSettings start, ulong seed, int k, Action<string>? log = null)
+    public static ModelSettings Tune(InteractionSet train, IReadOnlyList<ModelKind> models, ModelSettings start, ulong seed, int k, Action<string>? log = null)
     {
         DataSplit validation = Splitter.RandomPerUser(train, 0.75, seed ^ 0x7A11DA7E5EEDUL);
         var fit = new TrainingData(validation.Train);
         InteractionMatrix held = InteractionMatrix.FromSet(validation.Test, binary: true);
         var options = new EvaluationOptions { K = k };
         var settings = start;
-        bool wants(string m) => models.Contains(m) || (models.Contains("blend") && settings.BlendWeights.ContainsKey(m));
+        bool wants(ModelKind m) => models.Contains(m) || (models.Contains(ModelKind.Blend) && settings.BlendWeights.ContainsKey(m.Name()));
 
         double score(IRecommender model, string label)
         {
@@ -29,7 +29,7 @@ public static class Tuner
             return ndcg;
         }
 
-        if (wants("als"))
+        if (wants(ModelKind.Als))
         {
             AlsOptions best = settings.Als;
             double bestScore = double.NegativeInfinity;
@@ -49,7 +49,7 @@ public static class Tuner
             settings = settings with { Als = best };
             log?.Invoke($"chosen als: {best}");
         }
-        if (wants("ease"))
+        if (wants(ModelKind.Ease))
         {
             float best = settings.EaseLambda;
             double bestScore = double.NegativeInfinity;
@@ -62,7 +62,7 @@ public static class Tuner
             settings = settings with { EaseLambda = best };
             log?.Invoke($"chosen ease: lambda={best}");
         }
-        if (wants("itemknn"))
+        if (wants(ModelKind.ItemKnn))
         {
             (int n, ItemSimilarityKind sim) best = (settings.KnnNeighbors, settings.KnnSimilarity);
             double bestScore = double.NegativeInfinity;
@@ -78,20 +78,20 @@ public static class Tuner
             settings = settings with { KnnNeighbors = best.n, KnnSimilarity = best.sim };
             log?.Invoke($"chosen itemknn: neighbors={best.n} similarity={best.sim}");
         }
-        if (wants("trending"))
+        if (wants(ModelKind.Trending))
         {
             double best = settings.TrendingHalfLifeDays;
             double bestScore = double.NegativeInfinity;
             foreach (double days in new[] { 7.0, 30.0, 90.0, 365.0, 3650.0 })
             {
-                double s = score(ModelFactory.Create("trending", settings with { TrendingHalfLifeDays = days }), $"trending half_life_days={days}");
+                double s = score(ModelFactory.Create(ModelKind.Trending, settings with { TrendingHalfLifeDays = days }), $"trending half_life_days={days}");
                 if (s > bestScore)
                     (bestScore, best) = (s, days);
             }
             settings = settings with { TrendingHalfLifeDays = best };
             log?.Invoke($"chosen trending: half_life_days={best}");
         }
-        if (models.Contains("blend"))
+        if (models.Contains(ModelKind.Blend))
             settings = TuneBlend(fit, held, settings, options, log);
         return settings;
     }
@@ -99,19 +99,19 @@ public static class Tuner
     private static ModelSettings TuneBlend(TrainingData fit, InteractionMatrix held, ModelSettings settings, EvaluationOptions options, Action<string>? log)
     {
         // Train each candidate source once on the validation fit, then search weights over them.
-        string[] candidates = ["als", "ease", "itemknn", "content", "trending"];
-        var trained = new Dictionary<string, IRecommender>();
-        foreach (string name in candidates)
+        ModelKind[] candidates = [ModelKind.Als, ModelKind.Ease, ModelKind.ItemKnn, ModelKind.Content, ModelKind.Trending];
+        var trained = new Dictionary<ModelKind, IRecommender>();
+        foreach (var kind in candidates)
         {
-            if (name == "content" && fit.Catalog is null)
+            if (kind.Info().NeedsItemMetadata && fit.Catalog is null)
                 continue;
-            var model = ModelFactory.Create(name, settings);
+            var model = ModelFactory.Create(kind, settings);
             model.Fit(fit);
-            trained[name] = model;
+            trained[kind] = model;
         }
         float[] easeWeights = [0f, 0.5f, 1f, 1.5f];
         float[] knnWeights = [0f, 0.25f, 0.5f];
-        float[] contentWeights = trained.ContainsKey("content") ? [0f, 0.1f, 0.25f] : [0f];
+        float[] contentWeights = trained.ContainsKey(ModelKind.Content) ? [0f, 0.1f, 0.25f] : [0f];
         float[] trendingWeights = [0f, 0.1f];
         float[] cs = [10f, 30f, 60f];
         var best = settings;
@@ -122,13 +122,13 @@ public static class Tuner
         foreach (float wc in contentWeights)
         foreach (float wt in trendingWeights)
         {
-            var weights = new Dictionary<string, float> { ["als"] = 1f };
-            if (we > 0) weights["ease"] = we;
-            if (wk > 0) weights["itemknn"] = wk;
-            if (wc > 0) weights["content"] = wc;
-            if (wt > 0) weights["trending"] = wt;
+            var weights = new Dictionary<string, float> { [ModelKind.Als.Name()] = 1f };
+            if (we > 0) weights[ModelKind.Ease.Name()] = we;
+            if (wk > 0) weights[ModelKind.ItemKnn.Name()] = wk;
+            if (wc > 0) weights[ModelKind.Content.Name()] = wc;
+            if (wt > 0) weights[ModelKind.Trending.Name()] = wt;
             var candidate = settings with { BlendWeights = weights, BlendC = c };
-            var blend = ModelFactory.CreateBlend(candidate, n => trained[n]);
+            var blend = ModelFactory.CreateBlend(candidate, kind => trained[kind]);
             blend.Fit(fit);
             double s = Evaluator.Evaluate(blend, fit, held, options).Ndcg;
             log?.Invoke($"tune blend {blend.Describe()}: validation ndcg@{options.K} {s:F4}");

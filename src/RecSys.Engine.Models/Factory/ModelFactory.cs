@@ -1,44 +1,22 @@
-using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Blend;
-using RecSys.Engine.Models.Content;
-using RecSys.Engine.Models.Neighbors;
-using RecSys.Engine.Models.Popularity;
 
 namespace RecSys.Engine.Models.Factory;
 
-/// <summary>Builds models by name from <see cref="ModelSettings"/>.</summary>
+/// <summary>Builds models by kind from <see cref="ModelSettings"/> (how each kind is built is in <see cref="ModelKinds"/>).</summary>
 public static class ModelFactory
 {
-    /// <summary>The names <see cref="Create"/> knows, in the order reports list them.</summary>
-    public static readonly string[] Names = ["popularity", "trending", "itemknn", "ease", "als", "content", "blend"];
-
-    public static IRecommender Create(string name, ModelSettings settings, Func<string, IRecommender>? trainedSource = null) => name switch
-    {
-        "popularity" => new PopularityModel(new PopularityOptions(), "popularity"),
-        "trending" => new PopularityModel(new PopularityOptions { HalfLifeDays = settings.TrendingHalfLifeDays, BySegment = true, SegmentPrior = settings.TrendingSegmentPrior }, "trending"),
-        "itemknn" => new ItemKnn(settings.KnnNeighbors, settings.KnnSimilarity),
-        "ease" => new Ease(settings.EaseLambda),
-        "als" => new ImplicitAls(settings.Als),
-        "content" => new ContentEncoder(settings.Content),
-        "blend" => CreateBlend(settings, trainedSource),
-        _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
-    };
+    public static IRecommender Create(ModelKind kind, ModelSettings settings, Func<ModelKind, IRecommender>? trainedSource = null) =>
+        kind.Info().Create(settings, trainedSource);
 
     /// <summary>
     /// The blend over the weighted sources; with <paramref name="trainedSource"/> it reuses already trained
     /// instances (and does not refit them), otherwise it builds and fits its own.
     /// </summary>
-    public static RankFusion CreateBlend(ModelSettings settings, Func<string, IRecommender>? trainedSource)
+    public static RankFusion CreateBlend(ModelSettings settings, Func<ModelKind, IRecommender>? trainedSource)
     {
         var sources = new List<BlendSource>();
-        foreach (var (name, weight) in settings.BlendWeights.OrderBy(p => Array.IndexOf(Names, p.Key)))
-        {
-            if (weight == 0)
-                continue;
-            if (name == "blend")
-                throw new ArgumentException("the blend cannot contain itself");
-            sources.Add(new BlendSource(trainedSource is null ? Create(name, settings) : trainedSource(name), weight));
-        }
+        foreach (var (kind, weight) in settings.BlendSources())
+            sources.Add(new BlendSource(trainedSource is null ? Create(kind, settings) : trainedSource(kind), weight));
         return new RankFusion(sources, settings.BlendDepth, settings.BlendC, fitSources: trainedSource is null);
     }
 }

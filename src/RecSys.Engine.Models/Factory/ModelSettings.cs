@@ -26,12 +26,31 @@ public sealed record ModelSettings
 
     public double TrendingSegmentPrior { get; init; } = 50;
 
-    /// <summary>Blend weights by source name; sources with weight 0 are left out.</summary>
+    /// <summary>Blend weights by source name (<see cref="ModelKindInfo.Name"/>); sources with weight 0 are left out.</summary>
     public IReadOnlyDictionary<string, float> BlendWeights { get; init; } = new Dictionary<string, float>
     {
-        ["als"] = 1f,
-        ["ease"] = 1f,
+        [ModelKind.Als.Name()] = 1f,
+        [ModelKind.Ease.Name()] = 1f,
     };
+
+    /// <summary>
+    /// The blend's sources with a weight other than 0, in <see cref="ModelKind"/> order. A name the registry does
+    /// not know, or the blend itself, is an ArgumentException.
+    /// </summary>
+    public IReadOnlyList<(ModelKind Kind, float Weight)> BlendSources()
+    {
+        var sources = new List<(ModelKind Kind, float Weight)>();
+        foreach (var (name, weight) in BlendWeights)
+        {
+            if (weight == 0)
+                continue;
+            var kind = ModelKinds.Parse(name);
+            if (kind == ModelKind.Blend)
+                throw new ArgumentException("the blend cannot contain itself");
+            sources.Add((kind, weight));
+        }
+        return [.. sources.OrderBy(s => s.Kind)];
+    }
 
     public int BlendDepth { get; init; } = 100;
 

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Factory;
 using RecSys.Engine.Models.LinearAlgebra;
 
 namespace RecSys.Engine.Models.Neighbors;
@@ -14,7 +15,7 @@ public sealed class Ease(float lambda = 300f, int maxDegreeOfParallelism = -1) :
     private float[] _weights = [];
     private InteractionMatrix? _train;
 
-    public string Name => "ease";
+    public string Name => ModelKind.Ease.Name();
 
     public float Lambda { get; } = lambda > 0 && float.IsFinite(lambda) ? lambda : throw new ArgumentOutOfRangeException(nameof(lambda), $"lambda must be > 0, got {lambda}");
 

@@ -1,5 +1,6 @@
 using RecSys.Engine.Core.Vectors.Selection;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Factory;
 
 namespace RecSys.Engine.Models.Neighbors;
 
@@ -15,7 +16,7 @@ public sealed class ItemKnn(int neighbors = 100, ItemSimilarityKind similarity =
     private float[] _neighborWeight = [];
     private InteractionMatrix? _train;
 
-    public string Name => "itemknn";
+    public string Name => ModelKind.ItemKnn.Name();
 
     public int Neighbors { get; } = neighbors >= 1 ? neighbors : throw new ArgumentOutOfRangeException(nameof(neighbors), $"neighbors must be >= 1, got {neighbors}");
 

@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Core.Index;
 using RecSys.Engine.Models.Data;
 
@@ -5,7 +6,7 @@ namespace RecSys.Engine.Models.Persistence;
 
 /// <summary>
 /// Persists an <see cref="IdMap"/>: Core's binary id file (name.ids) when every id is an int64, otherwise
-/// UTF-8 text with one id per line (name.txt). Returns the file name written.
+/// UTF-8 text with one id per line (name.txt), both written through <see cref="DurableFile"/>. Returns the file name written.
 /// </summary>
 public static class IdMapFile
 {
@@ -24,9 +25,7 @@ public static class IdMapFile
                 throw new ArgumentException($"id '{id}' contains a line break and cannot be stored as text");
         }
         string text = name + ".txt";
-        string path = Path.Combine(directory, text);
-        File.WriteAllLines(path + ".tmp", map.Ids);
-        File.Move(path + ".tmp", path, overwrite: true);
+        DurableFile.WriteAllLines(Path.Combine(directory, text), map.Ids);
         return text;
     }
 

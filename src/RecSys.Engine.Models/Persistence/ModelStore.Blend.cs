@@ -1,4 +1,5 @@
 using System.Globalization;
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Blend;
 using RecSys.Engine.Models.Content;
@@ -50,7 +51,7 @@ public static partial class ModelStore
     /// </summary>
     public static void SaveBlend(RankFusion blend, IdMap users, IdMap items, string directory)
     {
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         var files = new Dictionary<string, string>
         {
             ["users"] = IdMapFile.Write(directory, "users", users),

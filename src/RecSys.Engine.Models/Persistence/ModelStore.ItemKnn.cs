@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Core.Index;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Neighbors;
@@ -13,7 +14,7 @@ public static partial class ModelStore
     /// </summary>
     public static void SaveItemKnn(ItemKnn model, IdMap items, string directory)
     {
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         int n = model.ItemCount;
         int keep = 1;
         for (int i = 0; i < n; i++)

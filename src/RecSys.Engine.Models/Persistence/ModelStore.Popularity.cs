@@ -1,4 +1,5 @@
 using System.Globalization;
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Popularity;
 
@@ -28,7 +29,7 @@ public static partial class ModelStore
             if (key.Contains('\n') || key.Contains('\r'))
                 throw new ArgumentException($"segment key '{key}' contains a line break and cannot be stored as text");
         }
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         int width = n + 1;
         var counts = new double[(long)(1 + segments.Count) * width];
         for (int i = 0; i < n; i++)
@@ -119,12 +120,8 @@ public static partial class ModelStore
         return (model, IdMapFile.Read(directory, FileOf(m, directory, "users"), m.Users), IdMapFile.Read(directory, FileOf(m, directory, "items"), n));
     }
 
-    private static void WriteLines(string directory, string file, IEnumerable<string> lines)
-    {
-        string path = Path.Combine(directory, file);
-        System.IO.File.WriteAllLines(path + ".tmp", lines);
-        System.IO.File.Move(path + ".tmp", path, overwrite: true);
-    }
+    private static void WriteLines(string directory, string file, IEnumerable<string> lines) =>
+        DurableFile.WriteAllLines(Path.Combine(directory, file), lines);
 
     private static string[] ReadLines(string directory, string file, int expected, string what)
     {

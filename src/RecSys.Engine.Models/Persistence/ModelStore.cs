@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Storage;
 using RecSys.Engine.Models.Als;
@@ -20,7 +21,8 @@ namespace RecSys.Engine.Models.Persistence;
 ///   counts.f64, *.txt    popularity / trending: decayed counts in double, segment keys (ModelStore.Popularity.cs)
 ///   source-N-NAME/       a blend's sources, each a model directory of its own (ModelStore.Blend.cs)
 /// </code>
-/// <see cref="Save"/> / <see cref="Load"/> dispatch on the model type / the manifest's kind. Every reader checks
+/// Every file is written through Core's <see cref="DurableFile"/> (temp, fsync, rename, fsync of the directory), the
+/// manifest last. <see cref="Save"/> / <see cref="Load"/> dispatch on the model type / the manifest's kind. Every reader checks
 /// sizes against the manifest and names the file and the fault when something does not fit.
 /// The vector files are the ones the ANN indexes map, so serving can build its indexes from them directly.
 /// Loading copies the rows into the model's arrays (the models score from managed memory).
@@ -31,7 +33,7 @@ public static partial class ModelStore
 
     public static void SaveAls(ImplicitAls model, IdMap users, IdMap items, string directory)
     {
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         var o = model.Options;
         var manifest = new ModelManifest
         {
@@ -84,7 +86,7 @@ public static partial class ModelStore
 
     public static void SaveEase(Ease model, IdMap items, string directory)
     {
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         WriteManifest(directory, new ModelManifest
         {
             Kind = "ease",
@@ -111,7 +113,7 @@ public static partial class ModelStore
 
     public static void SaveContent(ContentEncoder model, IdMap items, string directory)
     {
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         WriteManifest(directory, new ModelManifest
         {
             Kind = "content",
@@ -182,9 +184,8 @@ public static partial class ModelStore
     private static void WriteManifest(string directory, ModelManifest manifest)
     {
         string path = Path.Combine(directory, ModelManifest.FileName);
-        // Written last and atomically: a directory with a manifest is a complete model.
-        System.IO.File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(manifest, Json));
-        System.IO.File.Move(path + ".tmp", path, overwrite: true);
+        // Written last and durably: a directory with a manifest is a complete model.
+        DurableFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
     }
 
     private static string WriteRows(string directory, string file, ReadOnlySpan<float> rows, int count, int dimension, DistanceMetric? metric)

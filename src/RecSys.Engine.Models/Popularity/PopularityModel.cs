@@ -1,4 +1,5 @@
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Factory;
 
 namespace RecSys.Engine.Models.Popularity;
 
@@ -23,7 +24,7 @@ public sealed class PopularityModel : IRecommender
             throw new ArgumentOutOfRangeException(nameof(options), $"half-life must be > 0 days, got {Options.HalfLifeDays}");
         if (!(Options.SegmentPrior >= 0))
             throw new ArgumentOutOfRangeException(nameof(options), $"segment prior must be >= 0, got {Options.SegmentPrior}");
-        Name = name ?? (Options.BySegment || double.IsFinite(Options.HalfLifeDays) ? "trending" : "popularity");
+        Name = name ?? (Options.BySegment || double.IsFinite(Options.HalfLifeDays) ? ModelKind.Trending : ModelKind.Popularity).Name();
     }
 
     public PopularityOptions Options { get; }

@@ -33,7 +33,7 @@ public class BenchAnnIvfPqTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--m", "5", "--m: 5 does not divide the dimension 16")]
+    [InlineData("--m", "5", "--m: the dimension 16 is not a multiple of m = 5")]
     [InlineData("--nprobe", "4,0", "--nprobe: '0'")]
     [InlineData("--refine", "x", "--refine: 'x'")]
     [InlineData("--nlist", "5000", "--nlist: 5000 lists")]

@@ -8,6 +8,7 @@ using RecSys.Engine.Models.Factory;
 using RecSys.Engine.Models.Neighbors;
 using RecSys.Engine.Models.Persistence;
 using RecSys.Engine.Models.Popularity;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Models.Tests.Persistence;
 
@@ -102,10 +103,9 @@ public sealed class ModelDirectoryTests : IDisposable
         }
     }
 
-    [Fact]
-    public void Blend_RoundTrips_ConfigAndEverySource()
+    /// <summary>A blend of every saveable kind of source (ALS, EASE, item-kNN, trending): every model file format.</summary>
+    private static RankFusion FittedBlend(TrainingData data)
     {
-        var data = Data();
         var settings = new ModelSettings
         {
             Als = new AlsOptions { Factors = 4, Iterations = 2 },
@@ -116,6 +116,14 @@ public sealed class ModelDirectoryTests : IDisposable
         };
         RankFusion blend = ModelFactory.CreateBlend(settings, null);
         blend.Fit(data);
+        return blend;
+    }
+
+    [Fact]
+    public void Blend_RoundTrips_ConfigAndEverySource()
+    {
+        var data = Data();
+        RankFusion blend = FittedBlend(data);
         string dir = Path.Combine(_dir, "blend");
         ModelStore.Save(blend, data.Events.Users, data.Events.Items, dir);
         var (loaded, users, items) = ModelStore.Load(dir);
@@ -211,5 +219,44 @@ public sealed class ModelDirectoryTests : IDisposable
         File.WriteAllText(manifest, json.ToJsonString());
         e = Assert.Throws<InvalidDataException>(() => ModelStore.Load(dir));
         Assert.Contains("not a plain file name", e.Message);
+    }
+
+    [Fact]
+    public void Blend_SavedAcrossAPowerLoss_LoadsWithTheSameScores()
+    {
+        var data = Data();
+        RankFusion blend = FittedBlend(data);
+        string dir = Path.Combine(_dir, "blend"); // new, with a new folder per source: their entries must reach the disk too
+        using (var power = new PowerLossSimulator(_dir))
+        {
+            ModelStore.Save(blend, data.Events.Users, data.Events.Items, dir);
+            power.Crash();
+        }
+        var (loaded, users, items) = ModelStore.Load(dir);
+        var restored = Assert.IsType<RankFusion>(loaded);
+        Assert.Equal(data.Events.Users.Ids, users!.Ids);
+        Assert.Equal(data.Events.Items.Ids, items.Ids);
+        restored.AttachHistories(data.Matrix);
+        AssertSameScores(blend, restored, data.UserCount, data.ItemCount);
+    }
+
+    /// <summary>The same save with the helper's file or directory fsync dropped: the power loss takes it, so the test above can fail.</summary>
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void Blend_WithoutAFsync_APowerLossLosesTheSave(bool syncFiles, bool syncDirectories)
+    {
+        var data = Data();
+        RankFusion blend = FittedBlend(data);
+        string dir = Path.Combine(_dir, "blend");
+        using (var power = new PowerLossSimulator(_dir, syncFiles, syncDirectories))
+        {
+            ModelStore.Save(blend, data.Events.Users, data.Events.Items, dir);
+            power.Crash();
+        }
+        if (syncFiles)
+            Assert.Throws<FileNotFoundException>(() => ModelStore.Load(dir)); // the new folder's entry never reached the disk
+        else
+            Assert.Throws<InvalidDataException>(() => ModelStore.Load(dir)); // names on the disk, data not: empty files
     }
 }

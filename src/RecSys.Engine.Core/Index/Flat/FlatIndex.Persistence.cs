@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Storage;
 
@@ -10,8 +11,9 @@ namespace RecSys.Engine.Core.Index.Flat;
 ///   ids.bin       ordinal -> external id
 ///   index.json    {"kind":"flat","version":1,"dimension","metric","count"}, written last
 /// </code>
-/// Every file goes through temp + fsync + rename; the manifest's count must agree with both data files,
-/// so a save cut short by a crash is detected on load instead of serving mismatched ids.
+/// Every file goes through <see cref="DurableFile"/> (temp, fsync, rename, fsync of the directory); the manifest's
+/// count must agree with both data files, so a save cut short by a crash is detected on load instead of serving
+/// mismatched ids.
 /// </summary>
 public sealed unsafe partial class FlatIndex
 {
@@ -23,7 +25,7 @@ public sealed unsafe partial class FlatIndex
     public void Save(string directory)
     {
         ThrowIfDisposed();
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         _lock.EnterReadLock();
         try
         {

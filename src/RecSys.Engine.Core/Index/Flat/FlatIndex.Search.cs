@@ -62,11 +62,8 @@ public sealed unsafe partial class FlatIndex
 
     private void RunBlocks(float* queries, int nq, int k, long* outIds, float* outKeys, SearchParameters parameters)
     {
-        int threads = parameters.MaxDegreeOfParallelism switch
-        {
-            <= 0 => Environment.ProcessorCount,
-            var n => Math.Min(n, Environment.ProcessorCount),
-        };
+        // Exact search has no knobs: Ef, NProbe and Refine are ignored (every row is scored).
+        int threads = parameters.ThreadCount;
         // Enough blocks to keep every thread busy, small enough to share tiles across queries.
         int block = Math.Clamp(nq / Math.Max(1, threads * 4), 1, MaxQueryBlock);
         int blocks = (nq + block - 1) / block;

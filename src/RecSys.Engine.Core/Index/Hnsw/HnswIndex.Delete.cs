@@ -116,7 +116,7 @@ public sealed unsafe partial class HnswIndex
                         AddRepairCandidate<TMetric>(t, s, nv, h, ref n);
                 }
             }
-            SortByDistance(s.Sorted.AsSpan(0, n));
+            HnswScratch.SortClosestFirst(s.Sorted.AsSpan(0, n));
             int selected = SelectNeighbors<TMetric>(t, s, s.Sorted, n, max);
             for (int i = 0; i < selected; i++)
                 list[1 + i] = s.Selected[i].Node;

@@ -228,7 +228,7 @@ public sealed unsafe partial class HnswIndex
                 pool[1 + i] = new HnswCandidate(Distance<TMetric>(tv, VectorOf(t, n)), n);
             }
             int total = count + 1;
-            SortByDistance(pool.AsSpan(0, total));
+            HnswScratch.SortClosestFirst(pool.AsSpan(0, total));
             int selected = SelectNeighbors<TMetric>(t, s, pool, total, max);
             for (int i = 0; i < selected; i++)
                 list[1 + i] = s.Selected[i].Node;
@@ -239,9 +239,6 @@ public sealed unsafe partial class HnswIndex
             UnlockNode(target);
         }
     }
-
-    private static void SortByDistance(Span<HnswCandidate> items) =>
-        items.Sort(static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Node.CompareTo(b.Node));
 
     /// <summary>
     /// The paper's heuristic (algorithm 4): walking candidates closest first, keep one only if it is closer to

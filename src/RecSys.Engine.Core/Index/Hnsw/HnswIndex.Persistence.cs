@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Storage;
 
@@ -31,13 +32,12 @@ public sealed unsafe partial class HnswIndex
     public const string GraphFileName = "graph.bin";
     public const string ManifestFileName = "index.json";
     private const int FormatVersion = 1;
-    private const int GraphHeaderSize = 128;
-    private static ReadOnlySpan<byte> GraphMagic => "RSYSHNSW"u8;
+    private static readonly BinaryFileFormat GraphFormat = new("HNSW graph file", "RSYSHNSW"u8, FormatVersion, headerSize: 128);
 
     public void Save(string directory)
     {
         ThrowIfDisposed();
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         lock (_writeLock)
         {
             ThrowIfDisposed();
@@ -60,59 +60,54 @@ public sealed unsafe partial class HnswIndex
 
     private void WriteGraph(string path, NodeTables t, int nodes)
     {
-        string temp = path + ".tmp";
         ulong checksum = ChecksumSeed;
         long upperInts = 0;
-        using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        using var file = DurableFile.Create(path);
+        var fs = file.Stream;
+        Span<byte> h = stackalloc byte[GraphFormat.HeaderSize];
+        fs.Write(h); // placeholder until the checksum is known
+        for (int c = 0; c * (long)ChunkSize < nodes; c++)
         {
-            fs.Write(new byte[GraphHeaderSize]); // placeholder until the checksum is known
-            for (int c = 0; c * (long)ChunkSize < nodes; c++)
-            {
-                int inChunk = Math.Min(ChunkSize, nodes - c * ChunkSize);
-                WriteInts(fs, (int*)t.Links0[c], (long)inChunk * _links0Stride, ref checksum);
-            }
-            for (int c = 0; c * (long)ChunkSize < nodes; c++)
-            {
-                int inChunk = Math.Min(ChunkSize, nodes - c * ChunkSize);
-                WriteInts(fs, (int*)t.Meta[c], inChunk, ref checksum);
-            }
-            for (int node = 0; node < nodes; node++)
-            {
-                int level = LevelOf(t, node);
-                if (level == 0)
-                    continue;
-                long ints = (long)level * _upperStride;
-                WriteInts(fs, (int*)*UpperSlotOf(t, node), ints, ref checksum);
-                upperInts += ints;
-            }
-
-            Span<byte> h = stackalloc byte[GraphHeaderSize];
-            h.Clear();
-            GraphMagic.CopyTo(h);
-            BinaryPrimitives.WriteInt32LittleEndian(h[8..], FormatVersion);
-            BinaryPrimitives.WriteInt32LittleEndian(h[12..], Dimension);
-            BinaryPrimitives.WriteInt32LittleEndian(h[16..], (int)Metric);
-            BinaryPrimitives.WriteInt32LittleEndian(h[20..], _m);
-            BinaryPrimitives.WriteInt32LittleEndian(h[24..], Options.EfConstruction);
-            BinaryPrimitives.WriteInt32LittleEndian(h[28..], Options.EfSearch);
-            BinaryPrimitives.WriteInt64LittleEndian(h[32..], nodes);
-            BinaryPrimitives.WriteInt64LittleEndian(h[40..], _liveCount);
-            BinaryPrimitives.WriteInt32LittleEndian(h[48..], UnpackNode(_entry));
-            BinaryPrimitives.WriteInt32LittleEndian(h[52..], UnpackLevel(_entry));
-            BinaryPrimitives.WriteInt64LittleEndian(h[56..], upperInts);
-            BinaryPrimitives.WriteUInt64LittleEndian(h[64..], Options.Seed);
-            BinaryPrimitives.WriteInt32LittleEndian(h[72..], (Options.KeepPrunedConnections ? 1 : 0) | (Options.BFloat16Traversal ? 2 : 0));
-            BinaryPrimitives.WriteUInt64LittleEndian(h[120..], checksum);
-            fs.Position = 0;
-            fs.Write(h);
-            fs.Flush(flushToDisk: true);
+            int inChunk = Math.Min(ChunkSize, nodes - c * ChunkSize);
+            WriteInts(fs, (int*)t.Links0[c], (long)inChunk * _links0Stride, ref checksum);
         }
-        File.Move(temp, path, overwrite: true);
+        for (int c = 0; c * (long)ChunkSize < nodes; c++)
+        {
+            int inChunk = Math.Min(ChunkSize, nodes - c * ChunkSize);
+            WriteInts(fs, (int*)t.Meta[c], inChunk, ref checksum);
+        }
+        for (int node = 0; node < nodes; node++)
+        {
+            int level = LevelOf(t, node);
+            if (level == 0)
+                continue;
+            long ints = (long)level * _upperStride;
+            WriteInts(fs, (int*)*UpperSlotOf(t, node), ints, ref checksum);
+            upperInts += ints;
+        }
+
+        GraphFormat.WriteHeader(h);
+        BinaryPrimitives.WriteInt32LittleEndian(h[12..], Dimension);
+        BinaryPrimitives.WriteInt32LittleEndian(h[16..], (int)Metric);
+        BinaryPrimitives.WriteInt32LittleEndian(h[20..], _m);
+        BinaryPrimitives.WriteInt32LittleEndian(h[24..], Options.EfConstruction);
+        BinaryPrimitives.WriteInt32LittleEndian(h[28..], Options.EfSearch);
+        BinaryPrimitives.WriteInt64LittleEndian(h[32..], nodes);
+        BinaryPrimitives.WriteInt64LittleEndian(h[40..], _liveCount);
+        BinaryPrimitives.WriteInt32LittleEndian(h[48..], UnpackNode(_entry));
+        BinaryPrimitives.WriteInt32LittleEndian(h[52..], UnpackLevel(_entry));
+        BinaryPrimitives.WriteInt64LittleEndian(h[56..], upperInts);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[64..], Options.Seed);
+        BinaryPrimitives.WriteInt32LittleEndian(h[72..], (Options.KeepPrunedConnections ? 1 : 0) | (Options.BFloat16Traversal ? 2 : 0));
+        BinaryPrimitives.WriteUInt64LittleEndian(h[120..], checksum);
+        fs.Position = 0;
+        fs.Write(h);
+        file.Commit();
     }
 
     private const ulong ChecksumSeed = 0xCBF29CE484222325UL;
 
-    private static void WriteInts(FileStream fs, int* p, long count, ref ulong checksum)
+    private static void WriteInts(Stream fs, int* p, long count, ref ulong checksum)
     {
         var span = new ReadOnlySpan<int>(p, checked((int)count));
         checksum = Checksum(span, checksum);
@@ -138,17 +133,8 @@ public sealed unsafe partial class HnswIndex
     {
         var manifest = IndexManifest.Read(Path.Combine(directory, ManifestFileName), expectedKind: "hnsw", FormatVersion);
         string graphPath = Path.GetFullPath(Path.Combine(directory, GraphFileName));
-        if (!File.Exists(graphPath))
-            throw new FileNotFoundException($"{graphPath}: graph file not found", graphPath);
-        using var fs = new FileStream(graphPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        Span<byte> h = stackalloc byte[GraphHeaderSize];
-        if (fs.ReadAtLeast(h, GraphHeaderSize, throwOnEndOfStream: false) < GraphHeaderSize)
-            throw new InvalidDataException($"{graphPath}: truncated graph file ({fs.Length} bytes; the header needs {GraphHeaderSize})");
-        if (!h[..8].SequenceEqual(GraphMagic))
-            throw new InvalidDataException($"{graphPath}: not an HNSW graph file (wrong magic bytes)");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(h[8..]);
-        if (version != FormatVersion)
-            throw new InvalidDataException($"{graphPath}: graph format version {version} is not supported (this build reads {FormatVersion})");
+        Span<byte> h = stackalloc byte[GraphFormat.HeaderSize];
+        using var fs = GraphFormat.OpenRead(graphPath, h);
         int dim = BinaryPrimitives.ReadInt32LittleEndian(h[12..]);
         var metric = (DistanceMetric)BinaryPrimitives.ReadInt32LittleEndian(h[16..]);
         int m = BinaryPrimitives.ReadInt32LittleEndian(h[20..]);
@@ -174,9 +160,8 @@ public sealed unsafe partial class HnswIndex
             throw new InvalidDataException($"{graphPath}: header fields out of range (M={m}, nodes={nodes}, live={live}, entry={entry}, top level={top})");
         if ((flags & ~3) != 0)
             throw new InvalidDataException($"{graphPath}: unknown flags 0x{flags:X} (a newer format?)");
-        long expectedLength = GraphHeaderSize + (nodes * (2L * m + 1) + nodes + upperInts) * sizeof(int);
-        if (fs.Length != expectedLength)
-            throw new InvalidDataException($"{graphPath}: {fs.Length} bytes, but {nodes} nodes with M={m} and {upperInts} upper-level ints need {expectedLength}");
+        GraphFormat.RequireLength(graphPath, fs.Length, GraphFormat.HeaderSize + (nodes * (2L * m + 1) + nodes + upperInts) * sizeof(int),
+            $"{nodes} nodes with M={m} and {upperInts} upper-level ints");
 
         var opts = (options ?? new HnswOptions()) with { M = m, EfConstruction = efc, Seed = seed, KeepPrunedConnections = (flags & 1) != 0 };
         if (options is null)

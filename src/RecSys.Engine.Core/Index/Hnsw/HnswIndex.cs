@@ -49,6 +49,7 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
     private long _entry = PackEntry(-1, -1);
     private int _nodeCount;   // nodes with storage (live + deleted), published after a batch is linked
     private long _liveCount;
+    private int _deletedCount; // tombstones: while there are any, searches admit only live nodes
     private long _upperInts;  // ints held by upper-level lists (memory report, save)
     private MappedVectorFile? _mapped;
     private int _mappedChunks; // chunks [0, _mappedChunks) of vectors point into _mapped

@@ -40,6 +40,14 @@ public sealed record HnswOptions
     /// </summary>
     public bool BFloat16Traversal { get; init; }
 
+    /// <summary>
+    /// Unfiltered searches without deletions walk level 0 with the two heaps (hnswlib's loop) instead of the
+    /// sorted beam. The sorted beam won that A/B by 4-12% at ef >= 32 with identical answers (bench/results/hnsw.md,
+    /// "Search loop A/B"), so this stays off; it exists for the test that holds the two loops to the same answers
+    /// and for the A/B harness (bench hnsw-ab, variant 0). Search-time only: not saved with the graph.
+    /// </summary>
+    internal bool TwoHeapBeam { get; init; }
+
     internal void Validate()
     {
         if (M < 2 || M > 256)

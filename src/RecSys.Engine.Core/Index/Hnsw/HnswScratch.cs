@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using RecSys.Engine.Core.Vectors.Selection;
 
 namespace RecSys.Engine.Core.Index.Hnsw;
 
@@ -27,10 +27,10 @@ internal sealed class HnswScratch
 
     public ushort[] Tags = new ushort[1024];
     public ushort Generation;
-    public HnswCandidate[] Candidates = new HnswCandidate[256]; // min-heap: closest at the root
-    public int CandidateCount;
-    public HnswCandidate[] Results = new HnswCandidate[256];    // max-heap: farthest at the root
-    public int ResultCount;
+    // The two heaps of the beam loop order by distance alone (no tie rule: the sift steps decide among equal
+    // distances, the same way every time).
+    public ArrayHeap<HnswCandidate, CloserFirst> Candidates = new(256); // closest at the root: expanded next
+    public ArrayHeap<HnswCandidate, FartherFirst> Results = new(256);  // farthest at the root: replaced first
     public HnswCandidate[] Sorted = new HnswCandidate[256];      // results drained closest first
     public HnswCandidate[] Selected = new HnswCandidate[256];    // heuristic output
     public HnswCandidate[] Pruned = new HnswCandidate[256];      // heuristic rejects (keep-pruned option)
@@ -52,17 +52,17 @@ internal sealed class HnswScratch
             Array.Clear(Tags);
             Generation = 1;
         }
-        CandidateCount = 0;
-        ResultCount = 0;
+        Candidates.Clear();
+        Results.Clear();
     }
 
     public void EnsureHeaps(int size)
     {
-        if (Candidates.Length < size + 1)
+        if (Candidates.Capacity < size + 1)
         {
-            int n = Math.Max(size + 1, Candidates.Length * 2);
-            Candidates = new HnswCandidate[n];
-            Results = new HnswCandidate[n];
+            int n = Math.Max(size + 1, Candidates.Capacity * 2);
+            Candidates.ClearWithCapacity(n);
+            Results.ClearWithCapacity(n);
             Sorted = new HnswCandidate[n];
             Selected = new HnswCandidate[n];
             Pruned = new HnswCandidate[n];
@@ -71,104 +71,31 @@ internal sealed class HnswScratch
             Beam = new HnswCandidate[Math.Max(size, Beam.Length * 2)];
     }
 
-    // The heaps below index with Unsafe.Add: every index is < count <= Length by construction, and the
-    // bounds checks were a measurable share of a search that does a few hundred pushes and pops.
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PushCandidate(float d, int node)
-    {
-        int i = CandidateCount++;
-        if (i >= Candidates.Length)
-            Array.Resize(ref Candidates, Candidates.Length * 2);
-        ref HnswCandidate h = ref MemoryMarshal.GetArrayDataReference(Candidates);
-        while (i > 0)
-        {
-            int p = (i - 1) >> 1;
-            ref HnswCandidate parent = ref Unsafe.Add(ref h, p);
-            if (parent.Distance <= d)
-                break;
-            Unsafe.Add(ref h, i) = parent;
-            i = p;
-        }
-        Unsafe.Add(ref h, i) = new HnswCandidate(d, node);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PopCandidate()
-    {
-        ref HnswCandidate h = ref MemoryMarshal.GetArrayDataReference(Candidates);
-        int n = --CandidateCount;
-        if (n <= 0)
-            return;
-        var last = Unsafe.Add(ref h, n);
-        int i = 0;
-        while (true)
-        {
-            int c = 2 * i + 1;
-            if (c >= n)
-                break;
-            if (c + 1 < n && Unsafe.Add(ref h, c + 1).Distance < Unsafe.Add(ref h, c).Distance)
-                c++;
-            if (Unsafe.Add(ref h, c).Distance >= last.Distance)
-                break;
-            Unsafe.Add(ref h, i) = Unsafe.Add(ref h, c);
-            i = c;
-        }
-        Unsafe.Add(ref h, i) = last;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PushResult(float d, int node)
-    {
-        int i = ResultCount++;
-        if (i >= Results.Length)
-            Array.Resize(ref Results, Results.Length * 2);
-        ref HnswCandidate h = ref MemoryMarshal.GetArrayDataReference(Results);
-        while (i > 0)
-        {
-            int p = (i - 1) >> 1;
-            ref HnswCandidate parent = ref Unsafe.Add(ref h, p);
-            if (parent.Distance >= d)
-                break;
-            Unsafe.Add(ref h, i) = parent;
-            i = p;
-        }
-        Unsafe.Add(ref h, i) = new HnswCandidate(d, node);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PopResult()
-    {
-        ref HnswCandidate h = ref MemoryMarshal.GetArrayDataReference(Results);
-        int n = --ResultCount;
-        if (n <= 0)
-            return;
-        var last = Unsafe.Add(ref h, n);
-        int i = 0;
-        while (true)
-        {
-            int c = 2 * i + 1;
-            if (c >= n)
-                break;
-            if (c + 1 < n && Unsafe.Add(ref h, c + 1).Distance > Unsafe.Add(ref h, c).Distance)
-                c++;
-            if (Unsafe.Add(ref h, c).Distance <= last.Distance)
-                break;
-            Unsafe.Add(ref h, i) = Unsafe.Add(ref h, c);
-            i = c;
-        }
-        Unsafe.Add(ref h, i) = last;
-    }
-
     /// <summary>Moves the results into <see cref="Sorted"/>, closest first (ties: smaller node); returns the count.</summary>
     public int DrainResultsSorted()
     {
-        int n = ResultCount;
+        int n = Results.Count;
         if (Sorted.Length < n)
             Sorted = new HnswCandidate[Math.Max(n, Sorted.Length * 2)];
-        Array.Copy(Results, Sorted, n);
-        Sorted.AsSpan(0, n).Sort(static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Node.CompareTo(b.Node));
-        ResultCount = 0;
+        Results.Entries.CopyTo(Sorted);
+        SortClosestFirst(Sorted.AsSpan(0, n));
+        Results.Clear();
         return n;
+    }
+
+    /// <summary>Sorts by distance, ties to the smaller node: the order of every list a search or insert returns.</summary>
+    public static void SortClosestFirst(Span<HnswCandidate> items) =>
+        items.Sort(static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Node.CompareTo(b.Node));
+
+    /// <summary>The candidates' order: the closest open node is expanded next.</summary>
+    internal readonly struct CloserFirst : IHeapOrder<HnswCandidate>
+    {
+        public static bool Precedes(in HnswCandidate a, in HnswCandidate b) => a.Distance < b.Distance;
+    }
+
+    /// <summary>The results' order: the farthest kept node is the one a closer one replaces.</summary>
+    internal readonly struct FartherFirst : IHeapOrder<HnswCandidate>
+    {
+        public static bool Precedes(in HnswCandidate a, in HnswCandidate b) => a.Distance > b.Distance;
     }
 }

@@ -96,9 +96,9 @@ public sealed unsafe class CoarseQuantizer : IDisposable
     /// <summary>
     /// The <paramref name="nprobe"/> nearest lists of each of <paramref name="queryCount"/> queries (dense rows), closest
     /// first, into lists / keys at [q * nprobe, (q + 1) * nprobe): through the graph when there is one
-    /// (<paramref name="ef"/> &lt;= 0: <see cref="GraphEf"/>), else exactly.
+    /// (<paramref name="ef"/> null: <see cref="GraphEf"/>, as everywhere in <see cref="SearchParameters"/>), else exactly.
     /// </summary>
-    internal void Search(float* queries, int queryCount, int nprobe, long* lists, float* keys, int ef = 0)
+    internal void Search(float* queries, int queryCount, int nprobe, long* lists, float* keys, int? ef = null)
     {
         var graph = _graph;
         if (graph is null)
@@ -106,7 +106,7 @@ public sealed unsafe class CoarseQuantizer : IDisposable
             SearchExact(queries, queryCount, nprobe, lists, keys);
             return;
         }
-        var parameters = ParametersFor(Math.Max(ef > 0 ? ef : GraphEf, nprobe));
+        var parameters = ParametersFor(Math.Max(ef ?? GraphEf, nprobe));
         for (int q = 0; q < queryCount; q++)
         {
             long o = (long)q * nprobe;
@@ -129,7 +129,7 @@ public sealed unsafe class CoarseQuantizer : IDisposable
     }
 
     /// <summary>Managed-span form of <see cref="Search"/> for one query (tests, tools).</summary>
-    public void Probe(ReadOnlySpan<float> query, Span<long> lists, Span<float> keys, int ef = 0, bool exact = false)
+    public void Probe(ReadOnlySpan<float> query, Span<long> lists, Span<float> keys, int? ef = null, bool exact = false)
     {
         if (query.Length != Dimension)
             throw new ArgumentException($"the query has {query.Length} floats; the quantizer's dimension is {Dimension}", nameof(query));

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Storage;
@@ -19,7 +20,7 @@ namespace RecSys.Engine.Core.Index.IvfPq;
 ///                   flagged; loaded as saved, not rebuilt (a one-thread rebuild at nlist 65,536 takes seconds)
 ///   index.json      {"kind":"ivfpq","version":1,...}, written last
 /// </code>
-/// Every file goes through temp + fsync + rename. Load checks magic, version, every size against the
+/// Every file goes through <see cref="DurableFile"/>. Load checks magic, version, every size against the
 /// header and the manifest, and that the centroids are finite; a mismatch is an InvalidDataException
 /// naming the file and what is wrong.
 /// </summary>
@@ -31,17 +32,16 @@ public sealed unsafe partial class IvfPqIndex
     public const string ManifestFileName = "index.json";
     public const string CoarseGraphDirectoryName = "coarse-graph";
     private const int FormatVersion = 1;
-    private const int HeaderSize = 64;
     private const int FlagRotation = 1;
     private const int FlagVectors = 2;
     private const int FlagCoarseGraph = 4;
-    private static ReadOnlySpan<byte> QuantizersMagic => "RSYSIVPQ"u8;
-    private static ReadOnlySpan<byte> ListsMagic => "RSYSIVLS"u8;
+    private static readonly BinaryFileFormat QuantizersFormat = new("IVF-PQ quantizer file", "RSYSIVPQ"u8, FormatVersion, headerSize: 64);
+    private static readonly BinaryFileFormat ListsFormat = new("IVF-PQ list file", "RSYSIVLS"u8, FormatVersion, headerSize: 64);
 
     public void Save(string directory)
     {
         ThrowIfDisposed();
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         _lock.EnterReadLock();
         try
         {
@@ -169,10 +169,8 @@ public sealed unsafe partial class IvfPqIndex
 
     private void WriteQuantizers(string path)
     {
-        Span<byte> header = stackalloc byte[HeaderSize];
-        header.Clear();
-        QuantizersMagic.CopyTo(header);
-        BinaryPrimitives.WriteInt32LittleEndian(header[8..], FormatVersion);
+        Span<byte> header = stackalloc byte[QuantizersFormat.HeaderSize];
+        QuantizersFormat.WriteHeader(header);
         BinaryPrimitives.WriteInt32LittleEndian(header[12..], Dimension);
         BinaryPrimitives.WriteInt32LittleEndian(header[16..], NList);
         BinaryPrimitives.WriteInt32LittleEndian(header[20..], M);
@@ -183,71 +181,58 @@ public sealed unsafe partial class IvfPqIndex
         var coarse = _coarse!.Centroids;
         var pq = _pq.Centroids;
         var rotation = _rotation is null ? ReadOnlySpan<float>.Empty : _rotation.Matrix;
-        using (var fs = CreateTemp(path))
-        {
-            fs.Write(header);
-            fs.Write(MemoryMarshal.AsBytes(coarse));
-            fs.Write(MemoryMarshal.AsBytes(pq));
-            fs.Write(MemoryMarshal.AsBytes(rotation));
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(path + ".tmp", path, overwrite: true);
+        using var file = DurableFile.Create(path);
+        file.Stream.Write(header);
+        file.Stream.Write(MemoryMarshal.AsBytes(coarse));
+        file.Stream.Write(MemoryMarshal.AsBytes(pq));
+        file.Stream.Write(MemoryMarshal.AsBytes(rotation));
+        file.Commit();
     }
 
     private void WriteLists(string path)
     {
         var lists = _lists!;
-        Span<byte> header = stackalloc byte[HeaderSize];
-        header.Clear();
-        ListsMagic.CopyTo(header);
-        BinaryPrimitives.WriteInt32LittleEndian(header[8..], FormatVersion);
+        Span<byte> header = stackalloc byte[ListsFormat.HeaderSize];
+        ListsFormat.WriteHeader(header);
         BinaryPrimitives.WriteInt32LittleEndian(header[12..], NList);
         BinaryPrimitives.WriteInt32LittleEndian(header[16..], M);
         BinaryPrimitives.WriteInt64LittleEndian(header[24..], lists.TotalCount);
         var counts = new long[NList];
         for (int l = 0; l < NList; l++)
             counts[l] = lists.Count(l);
-        using (var fs = CreateTemp(path))
+        using var file = DurableFile.Create(path);
+        var fs = file.Stream;
+        fs.Write(header);
+        fs.Write(MemoryMarshal.AsBytes(counts.AsSpan()));
+        Span<byte> zeros = stackalloc byte[8];
+        zeros.Clear();
+        for (int l = 0; l < NList; l++)
         {
-            fs.Write(header);
-            fs.Write(MemoryMarshal.AsBytes(counts.AsSpan()));
-            Span<byte> zeros = stackalloc byte[8];
-            zeros.Clear();
-            for (int l = 0; l < NList; l++)
-            {
-                var codes = lists.Codes(l);
-                fs.Write(codes);
-                fs.Write(zeros[..(int)(Pad8(codes.Length) - codes.Length)]);
-                fs.Write(MemoryMarshal.AsBytes(lists.Ids(l)));
-            }
-            fs.Flush(flushToDisk: true);
+            var codes = lists.Codes(l);
+            fs.Write(codes);
+            fs.Write(zeros[..(int)(Pad8(codes.Length) - codes.Length)]);
+            fs.Write(MemoryMarshal.AsBytes(lists.Ids(l)));
         }
-        File.Move(path + ".tmp", path, overwrite: true);
+        file.Commit();
     }
 
     private static long Pad8(long bytes) => (bytes + 7) & ~7L;
 
-    /// <summary>"path.tmp", to be fsynced and renamed over <paramref name="path"/> once complete.</summary>
-    private static FileStream CreateTemp(string path)
+    /// <summary>
+    /// Opens a data file and checks its header. The manifest is written last, so a data file missing beside it means a
+    /// damaged directory: an InvalidDataException, not the FileNotFoundException of a directory that holds no index.
+    /// </summary>
+    private static FileStream OpenDataFile(BinaryFileFormat format, string path, Span<byte> header)
     {
-        if (!BitConverter.IsLittleEndian)
-            throw new PlatformNotSupportedException("index files are little-endian");
-        return new FileStream(path + ".tmp", FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        if (!File.Exists(path))
+            throw new InvalidDataException($"{path}: {format.Name} is missing");
+        return format.OpenRead(path, header);
     }
 
     private static (int NList, int M, int Flags, float[] Coarse, float[] Pq, float[]? Rotation) ReadQuantizers(string path, IndexManifest manifest)
     {
-        if (!File.Exists(path))
-            throw new InvalidDataException($"{path}: quantizer file is missing");
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        Span<byte> header = stackalloc byte[HeaderSize];
-        if (fs.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false) < HeaderSize)
-            throw new InvalidDataException($"{path}: truncated quantizer file ({fs.Length} bytes; the header needs {HeaderSize})");
-        if (!header[..8].SequenceEqual(QuantizersMagic))
-            throw new InvalidDataException($"{path}: not an IVF-PQ quantizer file (wrong magic bytes)");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        if (version != FormatVersion)
-            throw new InvalidDataException($"{path}: quantizer file version {version} is not supported (this build reads {FormatVersion})");
+        Span<byte> header = stackalloc byte[QuantizersFormat.HeaderSize];
+        using var fs = OpenDataFile(QuantizersFormat, path, header);
         int dim = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
         int nlist = BinaryPrimitives.ReadInt32LittleEndian(header[16..]);
         int m = BinaryPrimitives.ReadInt32LittleEndian(header[20..]);
@@ -269,9 +254,8 @@ public sealed unsafe partial class IvfPqIndex
         long coarseFloats = (long)nlist * dim;
         long pqFloats = (long)ProductQuantizer.CentroidsPerSubspace * dim;
         long rotationFloats = (flags & FlagRotation) != 0 ? (long)dim * dim : 0;
-        long expected = HeaderSize + (coarseFloats + pqFloats + rotationFloats) * sizeof(float);
-        if (fs.Length != expected)
-            throw new InvalidDataException($"{path}: {fs.Length} bytes, but nlist={nlist}, dim={dim}, m={m}{((flags & FlagRotation) != 0 ? ", rotation" : "")} need exactly {expected} (truncated or corrupt)");
+        QuantizersFormat.RequireLength(path, fs.Length, QuantizersFormat.HeaderSize + (coarseFloats + pqFloats + rotationFloats) * sizeof(float),
+            $"nlist={nlist}, dim={dim}, m={m}{((flags & FlagRotation) != 0 ? ", rotation" : "")}");
         var coarse = ReadFloats(fs, coarseFloats, path, "coarse centroids");
         var pq = ReadFloats(fs, pqFloats, path, "PQ centroids");
         var rotation = rotationFloats > 0 ? ReadFloats(fs, rotationFloats, path, "rotation matrix") : null;
@@ -292,17 +276,8 @@ public sealed unsafe partial class IvfPqIndex
 
     private static long[] ReadLists(string path, IndexManifest manifest, int nlist, int m, InvertedLists lists)
     {
-        if (!File.Exists(path))
-            throw new InvalidDataException($"{path}: inverted list file is missing");
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        Span<byte> header = stackalloc byte[HeaderSize];
-        if (fs.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false) < HeaderSize)
-            throw new InvalidDataException($"{path}: truncated list file ({fs.Length} bytes; the header needs {HeaderSize})");
-        if (!header[..8].SequenceEqual(ListsMagic))
-            throw new InvalidDataException($"{path}: not an IVF-PQ list file (wrong magic bytes)");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        if (version != FormatVersion)
-            throw new InvalidDataException($"{path}: list file version {version} is not supported (this build reads {FormatVersion})");
+        Span<byte> header = stackalloc byte[ListsFormat.HeaderSize];
+        using var fs = OpenDataFile(ListsFormat, path, header);
         int fileLists = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
         int fileM = BinaryPrimitives.ReadInt32LittleEndian(header[16..]);
         long total = BinaryPrimitives.ReadInt64LittleEndian(header[24..]);
@@ -310,8 +285,7 @@ public sealed unsafe partial class IvfPqIndex
             throw new InvalidDataException($"{path}: holds {fileLists} lists of {fileM}-byte codes, but the quantizers say {nlist} lists, m = {m}");
         if (total != manifest.Count)
             throw new InvalidDataException($"{path}: holds {total} entries, but the manifest says {manifest.Count} (an interrupted save?)");
-        if (fs.Length < HeaderSize + (long)nlist * sizeof(long))
-            throw new InvalidDataException($"{path}: truncated list file: the {nlist} list sizes need {HeaderSize + (long)nlist * sizeof(long)} bytes, the file has {fs.Length}");
+        ListsFormat.RequireAtLeast(path, fs.Length, ListsFormat.HeaderSize + (long)nlist * sizeof(long), $"the {nlist} list sizes");
         var counts = new long[nlist];
         fs.ReadExactly(MemoryMarshal.AsBytes(counts.AsSpan()));
         long sum = 0;
@@ -325,15 +299,14 @@ public sealed unsafe partial class IvfPqIndex
             throw new InvalidDataException($"{path}: the list sizes add up to {sum}, but the header says {total}");
         var codeOffsets = new long[nlist];
         var idOffsets = new long[nlist];
-        long offset = HeaderSize + (long)nlist * sizeof(long);
+        long offset = ListsFormat.HeaderSize + (long)nlist * sizeof(long);
         for (int l = 0; l < nlist; l++)
         {
             codeOffsets[l] = offset;
             idOffsets[l] = offset + Pad8(counts[l] * m);
             offset = idOffsets[l] + counts[l] * sizeof(long);
         }
-        if (fs.Length != offset)
-            throw new InvalidDataException($"{path}: {fs.Length} bytes, but {total} entries of {m}-byte codes need exactly {offset} (truncated or corrupt)");
+        ListsFormat.RequireLength(path, fs.Length, offset, $"{total} entries of {m}-byte codes");
         fs.Dispose();
         var mapping = ReadOnlyMapping.Open(path);
         lists.AttachMappedLists(mapping, counts, codeOffsets, idOffsets);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RecSys.Engine.Core.Index.Scan;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Kernels;
@@ -20,16 +21,12 @@ public sealed unsafe partial class IvfPqIndex
         if (nq == 0)
             return;
         parameters ??= SearchParameters.Default;
+        // null = this index's default; values given were checked when the parameters were made (SearchParameters).
         int nprobe = parameters.NProbe ?? Options.DefaultNProbe;
-        if (nprobe < 1)
-            throw new ArgumentOutOfRangeException(nameof(parameters), nprobe, "NProbe must be at least 1");
         int refine = parameters.Refine ?? Options.DefaultRefine;
-        if (refine < 0)
-            throw new ArgumentOutOfRangeException(nameof(parameters), refine, "Refine must not be negative");
-        // With a graph over the centroids, Ef is that graph's beam (0 = the quantizer's default).
-        int coarseEf = parameters.Ef ?? 0;
-        if (coarseEf < 0)
-            throw new ArgumentOutOfRangeException(nameof(parameters), coarseEf, "Ef must not be negative");
+        // With a graph over the centroids, Ef is that graph's beam (null = the quantizer's CoarseGraphEf).
+        int? coarseEf = parameters.Ef;
+        Debug.Assert(nprobe >= 1 && refine >= 0 && coarseEf is null or >= 1);
 
         _lock.EnterReadLock();
         try
@@ -43,7 +40,7 @@ public sealed unsafe partial class IvfPqIndex
             if (refine > 0 && !_lists.HasVectors)
                 throw new ArgumentException($"Refine = {refine} needs the stored vectors, but this index was built with StoreVectors = false", nameof(parameters));
             nprobe = Math.Min(nprobe, NList);
-            int threads = Threads(parameters.MaxDegreeOfParallelism);
+            int threads = parameters.ThreadCount;
             fixed (float* q = queries)
             fixed (long* ip = ids)
             fixed (float* dp = distances)
@@ -66,14 +63,14 @@ public sealed unsafe partial class IvfPqIndex
     }
 
     // Separate method: the lambda's closure would otherwise be allocated on every call, sequential ones too.
-    private void SearchInParallel(float* q, int nq, int k, int nprobe, int refine, int coarseEf, IdFilter? filter, long* ip, float* dp, int threads)
+    private void SearchInParallel(float* q, int nq, int k, int nprobe, int refine, int? coarseEf, IdFilter? filter, long* ip, float* dp, int threads)
     {
         nint qa = (nint)q, ia = (nint)ip, da = (nint)dp;
         Parallel.For(0, nq, new ParallelOptions { MaxDegreeOfParallelism = threads },
             i => SearchOne((float*)qa + (long)i * Dimension, k, nprobe, refine, coarseEf, filter, (long*)ia + (long)i * k, (float*)da + (long)i * k));
     }
 
-    private void SearchOne(float* query, int k, int nprobe, int refine, int coarseEf, IdFilter? filter, long* outIds, float* outDist)
+    private void SearchOne(float* query, int k, int nprobe, int refine, int? coarseEf, IdFilter? filter, long* outIds, float* outDist)
     {
         switch (filter)
         {
@@ -89,7 +86,7 @@ public sealed unsafe partial class IvfPqIndex
         }
     }
 
-    private void SearchOne<TFilter>(float* query, int k, int nprobe, int refine, int coarseEf, TFilter filter, long* outIds, float* outDist)
+    private void SearchOne<TFilter>(float* query, int k, int nprobe, int refine, int? coarseEf, TFilter filter, long* outIds, float* outDist)
         where TFilter : struct, IRowFilter
     {
         var s = t_scratch;

@@ -18,7 +18,7 @@ public sealed unsafe partial class IvfPqIndex
         if (sample.Length % Dimension != 0)
             throw new ArgumentException($"sample holds {sample.Length} floats, not a multiple of the dimension {Dimension}", nameof(sample));
         int n = sample.Length / Dimension;
-        int needed = Math.Max(NList, ProductQuantizer.CentroidsPerSubspace);
+        int needed = Options.MinTrainingVectors;
         if (n < needed)
             throw new ArgumentException($"training needs at least {needed} vectors (nlist = {NList}, 256 per PQ sub-space); the sample has {n}", nameof(sample));
         for (int r = 0; r < n; r++)

@@ -37,14 +37,7 @@ public sealed unsafe partial class IvfPqIndex : IVectorIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         if (!Enum.IsDefined(metric))
             throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown metric");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.NList, 1, "NList");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.DefaultNProbe, 1, "DefaultNProbe");
-        ArgumentOutOfRangeException.ThrowIfNegative(options.DefaultRefine, "DefaultRefine");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.CoarseGraphMinLists, 1, "CoarseGraphMinLists");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.CoarseGraphEf, 1, "CoarseGraphEf");
-        if (options.CoarseGraphM is < 2 or > 256)
-            throw new ArgumentOutOfRangeException(nameof(options), options.CoarseGraphM, "CoarseGraphM must be in 2..256");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.CoarseGraphEfConstruction, 1, "CoarseGraphEfConstruction");
+        options.Validate();
         Dimension = dimension;
         Metric = metric;
         Options = options;

@@ -15,8 +15,13 @@ public sealed record IvfPqOptions
     /// <summary>Keep the float vectors (in list order) for exact re-rank (<see cref="SearchParameters.Refine"/>).</summary>
     public bool StoreVectors { get; init; } = true;
 
+    /// <summary>Lists probed when a search leaves <see cref="SearchParameters.NProbe"/> null; at least 1.</summary>
     public int DefaultNProbe { get; init; } = 16;
 
+    /// <summary>
+    /// Re-rank depth when a search leaves <see cref="SearchParameters.Refine"/> null; 0 = no re-rank. Above 0 it
+    /// needs <see cref="StoreVectors"/>.
+    /// </summary>
     public int DefaultRefine { get; init; }
 
     /// <summary>Coarse k-means trains on at most NList x this many points of the sample (FAISS uses 256).</summary>
@@ -56,4 +61,29 @@ public sealed record IvfPqOptions
 
     /// <summary>Threads for Train and Add (-1 = all cores).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
+
+    /// <summary>Vectors <see cref="IvfPqIndex.Train"/> needs: one per list, and 256 for each PQ codebook.</summary>
+    public int MinTrainingVectors => Math.Max(NList, ProductQuantizer.CentroidsPerSubspace);
+
+    /// <summary>
+    /// The rules on these options, in one place: the index constructor and the index factory string both
+    /// apply them. Throws naming the field. (M is the product quantizer's to check: it must divide the dimension.)
+    /// </summary>
+    internal void Validate()
+    {
+        AtLeast(NList, 1, nameof(NList));
+        AtLeast(DefaultNProbe, 1, nameof(DefaultNProbe));
+        AtLeast(DefaultRefine, 0, nameof(DefaultRefine));
+        AtLeast(CoarseGraphMinLists, 1, nameof(CoarseGraphMinLists));
+        AtLeast(CoarseGraphEf, 1, nameof(CoarseGraphEf));
+        if (CoarseGraphM is < 2 or > 256)
+            throw new ArgumentOutOfRangeException(nameof(CoarseGraphM), CoarseGraphM, "CoarseGraphM must be in 2..256");
+        AtLeast(CoarseGraphEfConstruction, 1, nameof(CoarseGraphEfConstruction));
+    }
+
+    private static void AtLeast(int value, int min, string field)
+    {
+        if (value < min)
+            throw new ArgumentOutOfRangeException(field, value, $"{field} must be at least {min}");
+    }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RecSys.Engine.Core.Vectors.Selection;
 
@@ -6,8 +7,8 @@ namespace RecSys.Engine.Core.Vectors.Selection;
 /// Bounded top-k by distance (smaller is closer), allocation-free: it lives in the caller's spans,
 /// usually the very output slices of a search, so selecting costs no memory at all.
 /// <para>
-/// It is a binary heap with the <em>worst</em> kept hit at the root (a min-heap on similarity), so
-/// a candidate is tested against one value, <see cref="Threshold"/>, and most are rejected there.
+/// It is a <see cref="BinaryHeap{TEntry, TOrder}"/> with the <em>worst</em> kept hit at the root (a min-heap on
+/// similarity), so a candidate is tested against one value, <see cref="Threshold"/>, and most are rejected there.
 /// Ties on distance are broken by id, the smaller id ranks first, so results are deterministic
 /// whatever order rows are scanned in.
 /// </para>
@@ -52,18 +53,16 @@ public ref struct TopKHeap
         get => _count < _distances.Length ? float.PositiveInfinity : _distances[0];
     }
 
+    private readonly Slots HeapSlots => new(_distances, _ids);
+
     /// <summary>Offers one hit; returns true when it was kept.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Push(float distance, long id)
     {
-        if (_count < _distances.Length)
-        {
-            SiftUp(_count++, distance, id);
-            return true;
-        }
-        if (_distances.Length == 0 || !IsBetter(distance, id, _distances[0], _ids[0]))
+        // A scan rejects most candidates: that test is inlined into its loop, the sift is not.
+        if (_count == _distances.Length && (_count == 0 || !IsBetter(distance, id, _distances[0], _ids[0])))
             return false;
-        SiftDown(0, _count, distance, id);
+        Keep(new Hit(distance, id));
         return true;
     }
 
@@ -74,14 +73,7 @@ public ref struct TopKHeap
     public int SortAscending()
     {
         int n = _count;
-        for (int end = n - 1; end > 0; end--)
-        {
-            float d = _distances[end];
-            long id = _ids[end];
-            _distances[end] = _distances[0];
-            _ids[end] = _ids[0];
-            SiftDown(0, end, d, id);
-        }
+        BinaryHeap<Hit, WorstFirst>.Sort(HeapSlots, n);
         _distances[n..].Fill(float.PositiveInfinity);
         _ids[n..].Fill(-1);
         _count = 0;
@@ -92,38 +84,39 @@ public ref struct TopKHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsBetter(float d1, long id1, float d2, long id2) => d1 < d2 || (d1 == d2 && id1 < id2);
 
-    private readonly void SiftUp(int i, float d, long id)
+    // Not inlined: the heap steps would otherwise be compiled into every scan loop that pushes, which only
+    // grows the loop for a path that a long scan rarely takes.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Keep(Hit hit) => BinaryHeap<Hit, WorstFirst>.Offer(HeapSlots, ref _count, _distances.Length, hit);
+
+    private readonly record struct Hit(float Distance, long Id);
+
+    /// <summary>The worst hit first: the root is the one a better candidate replaces.</summary>
+    private readonly struct WorstFirst : IHeapOrder<Hit>
     {
-        while (i > 0)
-        {
-            int parent = (i - 1) >> 1;
-            if (!IsBetter(_distances[parent], _ids[parent], d, id))
-                break; // parent is not better than us: heap order holds (worst at the root)
-            _distances[i] = _distances[parent];
-            _ids[i] = _ids[parent];
-            i = parent;
-        }
-        _distances[i] = d;
-        _ids[i] = id;
+        public static bool Precedes(in Hit a, in Hit b) => IsBetter(b.Distance, b.Id, a.Distance, a.Id);
     }
 
-    private readonly void SiftDown(int i, int n, float d, long id)
+    /// <summary>Distances and ids in two spans (the search's two outputs), read as one entry per slot.</summary>
+    private readonly ref struct Slots : IHeapSlots<Hit>
     {
-        while (true)
+        private readonly ref float _distance;
+        private readonly ref long _id;
+
+        public Slots(Span<float> distances, Span<long> ids)
         {
-            int child = 2 * i + 1;
-            if (child >= n)
-                break;
-            int right = child + 1;
-            if (right < n && IsBetter(_distances[child], _ids[child], _distances[right], _ids[right]))
-                child = right; // take the worse child
-            if (!IsBetter(d, id, _distances[child], _ids[child]))
-                break;
-            _distances[i] = _distances[child];
-            _ids[i] = _ids[child];
-            i = child;
+            _distance = ref MemoryMarshal.GetReference(distances);
+            _id = ref MemoryMarshal.GetReference(ids);
         }
-        _distances[i] = d;
-        _ids[i] = id;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Hit Get(int index) => new(Unsafe.Add(ref _distance, index), Unsafe.Add(ref _id, index));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Set(int index, in Hit entry)
+        {
+            Unsafe.Add(ref _distance, index) = entry.Distance;
+            Unsafe.Add(ref _id, index) = entry.Id;
+        }
     }
 }

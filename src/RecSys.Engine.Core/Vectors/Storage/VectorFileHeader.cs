@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RecSys.Engine.Core.Files;
 
 namespace RecSys.Engine.Core.Vectors.Storage;
 
@@ -29,7 +30,9 @@ public readonly record struct VectorFileHeader(
     public const int Size = 64;
     public const int Alignment = 64;
     public const int CurrentVersion = 1;
-    public static ReadOnlySpan<byte> Magic => "RSYSVEC\0"u8;
+    private static readonly BinaryFileFormat Format = new("RecSys vector file", "RSYSVEC\0"u8, CurrentVersion, Size);
+
+    public static ReadOnlySpan<byte> Magic => Format.Magic;
 
     public static int ElementSize(VectorElementType type) => type switch
     {
@@ -51,9 +54,7 @@ public readonly record struct VectorFileHeader(
 
     public void WriteTo(Span<byte> destination)
     {
-        destination[..Size].Clear();
-        Magic.CopyTo(destination);
-        BinaryPrimitives.WriteInt32LittleEndian(destination[8..], CurrentVersion);
+        Format.WriteHeader(destination);
         BinaryPrimitives.WriteInt32LittleEndian(destination[12..], (int)ElementType);
         BinaryPrimitives.WriteInt64LittleEndian(destination[16..], Count);
         BinaryPrimitives.WriteInt32LittleEndian(destination[24..], Dimension);
@@ -68,13 +69,7 @@ public readonly record struct VectorFileHeader(
     /// </summary>
     public static VectorFileHeader Read(ReadOnlySpan<byte> source, long fileLength, string path)
     {
-        if (fileLength < Size || source.Length < Size)
-            throw new InvalidDataException($"{path}: truncated vector file: {fileLength} bytes, the header alone needs {Size}");
-        if (!source[..8].SequenceEqual(Magic))
-            throw new InvalidDataException($"{path}: not a RecSys vector file (wrong magic bytes)");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(source[8..]);
-        if (version != CurrentVersion)
-            throw new InvalidDataException($"{path}: vector file version {version} is not supported (this build reads version {CurrentVersion})");
+        Format.CheckHeader(source, fileLength, path);
         var type = (VectorElementType)BinaryPrimitives.ReadInt32LittleEndian(source[12..]);
         if (!Enum.IsDefined(type))
             throw new InvalidDataException($"{path}: unknown element type {(int)type}");
@@ -96,9 +91,7 @@ public readonly record struct VectorFileHeader(
         long minStride = (long)dimension * ElementSize(type);
         if (stride < minStride || stride % Alignment != 0)
             throw new InvalidDataException($"{path}: row stride {stride} bytes is invalid for dimension {dimension} (needs a multiple of {Alignment} of at least {minStride})");
-        long needed = Size + count * stride;
-        if (fileLength < needed)
-            throw new InvalidDataException($"{path}: truncated vector file: {fileLength} bytes, but {count} rows of {stride} bytes need {needed}");
+        Format.RequireAtLeast(path, fileLength, Size + count * stride, $"{count} rows of {stride} bytes");
         return new VectorFileHeader(type, count, dimension, metric, stride);
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using RecSys.Engine.Core.Vectors.Selection;
 
 namespace RecSys.Engine.Core.Vectors.Synthetic;
 
@@ -82,13 +83,12 @@ public static class GroundTruth
         int chunkRows = (n + chunks - 1) / chunks;
         chunks = (n + chunkRows - 1) / chunkRows;
 
-        var heapDist = new double[chunks][];
-        var heapIds = new int[chunks][];
+        // One bounded heap per (chunk, query): k entries in the chunk's array, its count beside it.
+        var heaps = new Entry[chunks][];
         var heapCount = new int[chunks][];
         for (int c = 0; c < chunks; c++)
         {
-            heapDist[c] = new double[(long)nq * k];
-            heapIds[c] = new int[(long)nq * k];
+            heaps[c] = new Entry[(long)nq * k];
             heapCount[c] = new int[nq];
         }
 
@@ -113,7 +113,7 @@ public static class GroundTruth
                     for (int qi = 0; qi < qCount; qi++)
                     {
                         int query = q0 + qi;
-                        Offer(heapDist[c].AsSpan(query * k, k), heapIds[c].AsSpan(query * k, k), ref heapCount[c][query],
+                        Offer(heaps[c].AsSpan(query * k, k), ref heapCount[c][query],
                             dots.Slice(qi * bCount, bCount), bias.AsSpan(t0, bCount), dotFactor, t0);
                     }
                     tracker.Add((long)qCount * bCount);
@@ -130,8 +130,8 @@ public static class GroundTruth
             for (int c = 0; c < chunks; c++)
             {
                 int count = heapCount[c][query];
-                for (int i = 0; i < count; i++)
-                    merged[m++] = new Entry(heapDist[c][query * k + i], heapIds[c][query * k + i]);
+                heaps[c].AsSpan(query * k, count).CopyTo(merged.AsSpan(m));
+                m += count;
             }
             Span<Entry> all = merged.AsSpan(0, m);
             all.Sort(static (x, y) => x.CompareTo(y));
@@ -189,59 +189,16 @@ public static class GroundTruth
         }
     }
 
-    /// <summary>Pushes one tile's candidates for one query into its bounded max-heap (root = worst kept).</summary>
-    private static void Offer(Span<double> heapDist, Span<int> heapIds, ref int count, ReadOnlySpan<double> dots,
-        ReadOnlySpan<double> bias, double dotFactor, int firstId)
+    /// <summary>Offers one tile's candidates to one query's bounded heap (root = worst kept).</summary>
+    private static void Offer(Span<Entry> heap, ref int count, ReadOnlySpan<double> dots, ReadOnlySpan<double> bias, double dotFactor, int firstId)
     {
-        int k = heapDist.Length;
+        var slots = new EntrySlots<Entry>(heap);
+        int k = heap.Length;
         int size = count;
         for (int i = 0; i < dots.Length; i++)
-        {
-            double d = bias[i] - dotFactor * dots[i];
-            int id = firstId + i;
-            if (size < k)
-            {
-                // Sift up.
-                int child = size++;
-                while (child > 0)
-                {
-                    int parent = (child - 1) >> 1;
-                    if (!Worse(d, id, heapDist[parent], heapIds[parent]))
-                        break;
-                    heapDist[child] = heapDist[parent];
-                    heapIds[child] = heapIds[parent];
-                    child = parent;
-                }
-                heapDist[child] = d;
-                heapIds[child] = id;
-            }
-            else if (Worse(heapDist[0], heapIds[0], d, id))
-            {
-                // Replace the root and sift down.
-                int parent = 0;
-                while (true)
-                {
-                    int child = 2 * parent + 1;
-                    if (child >= k)
-                        break;
-                    if (child + 1 < k && Worse(heapDist[child + 1], heapIds[child + 1], heapDist[child], heapIds[child]))
-                        child++;
-                    if (!Worse(heapDist[child], heapIds[child], d, id))
-                        break;
-                    heapDist[parent] = heapDist[child];
-                    heapIds[parent] = heapIds[child];
-                    parent = child;
-                }
-                heapDist[parent] = d;
-                heapIds[parent] = id;
-            }
-        }
+            BinaryHeap<Entry, WorstFirst>.Offer(slots, ref size, k, new Entry(bias[i] - dotFactor * dots[i], firstId + i));
         count = size;
     }
-
-    /// <summary>(d1, id1) ranks after (d2, id2): larger distance, or equal distance and larger id.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Worse(double d1, int id1, double d2, int id2) => d1 > d2 || (d1 == d2 && id1 > id2);
 
     /// <summary>dots[qi * bCount + bi] = dot(query qi, tile row bi), every pair summed in the same order.</summary>
     private static void ScoreTile(ReadOnlySpan<double> queries, int qCount, ReadOnlySpan<double> tile, int bCount, int dim, Span<double> dots)
@@ -328,6 +285,12 @@ public static class GroundTruth
             int c = Distance.CompareTo(other.Distance);
             return c != 0 ? c : Id.CompareTo(other.Id);
         }
+    }
+
+    /// <summary>The worst entry first: larger distance, or equal distance and larger id.</summary>
+    private readonly struct WorstFirst : IHeapOrder<Entry>
+    {
+        public static bool Precedes(in Entry a, in Entry b) => a.Distance > b.Distance || (a.Distance == b.Distance && a.Id > b.Id);
     }
 
     private sealed class Scratch(int tileLength, int dotsLength)

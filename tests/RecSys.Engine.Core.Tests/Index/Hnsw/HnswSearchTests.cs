@@ -52,7 +52,9 @@ public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
         double low = HnswTestData.Recall(data.L2, data.L2Flat, data.L2Queries, 10, new SearchParameters { Ef = 1 });
         double high = HnswTestData.Recall(data.L2, data.L2Flat, data.L2Queries, 10, new SearchParameters { Ef = 256 });
         Assert.True(high >= 0.99, $"ef=256 recall {high:F4}");
-        Assert.True(low > 0.3 && low <= high, $"ef=1 recall {low:F4} (ef is raised to k)");
+        // ef = 1 is raised to k = 10. Measured 0.9645-0.975 (the parallel build varies the graph a little; the
+        // single-threaded build gives 0.9645): 0.94 leaves a margin for that, not for a worse search.
+        Assert.True(low >= 0.94 && low <= high, $"ef=1 recall {low:F4} (ef is raised to k)");
     }
 
     [Theory]
@@ -219,25 +221,58 @@ public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
     {
         foreach (var (index, queries) in new[] { (data.Cosine, data.CosineQueries), (data.L2, data.L2Queries) })
         {
-            int nq = queries.Length / HnswTestData.Dim;
-            var beamIds = new long[nq * 10];
-            var beamD = new float[nq * 10];
-            var heapIds = new long[nq * 10];
-            var heapD = new float[nq * 10];
-            var p = new SearchParameters { Ef = ef, MaxDegreeOfParallelism = 1 };
+            // The same graph loaded again with the two-heap loop for unfiltered searches.
+            string dir = VectorTestData.TempDirectory();
             try
             {
-                HnswIndex.SortedBeam = true;
+                index.Save(dir);
+                using var twoHeaps = HnswIndex.Load(dir, new HnswOptions { TwoHeapBeam = true });
+                int nq = queries.Length / HnswTestData.Dim;
+                var beamIds = new long[nq * 10];
+                var beamD = new float[nq * 10];
+                var heapIds = new long[nq * 10];
+                var heapD = new float[nq * 10];
+                var p = new SearchParameters { Ef = ef, MaxDegreeOfParallelism = 1 };
                 index.Search(queries, 10, beamIds, beamD, p);
-                HnswIndex.SortedBeam = false;
-                index.Search(queries, 10, heapIds, heapD, p);
+                twoHeaps.Search(queries, 10, heapIds, heapD, p);
+                Assert.Equal(heapIds, beamIds);
+                Assert.Equal(heapD, beamD);
             }
             finally
             {
-                HnswIndex.SortedBeam = true;
+                Directory.Delete(dir, true);
             }
-            Assert.Equal(heapIds, beamIds);
-            Assert.Equal(heapD, beamD);
         }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void Ef_below_1_is_an_error_naming_Ef(int ef)
+    {
+        var ids = new long[10];
+        var d = new float[10];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            data.L2.Search(data.L2Queries.AsSpan(0, HnswTestData.Dim), 10, ids, d, new SearchParameters { Ef = ef }));
+        Assert.Equal("Ef", e.ParamName);
+        Assert.Contains("SearchParameters.Ef must be at least 1", e.Message);
+    }
+
+    [Fact]
+    public void Ef_null_means_the_index_default_EfSearch()
+    {
+        const int k = 10;
+        int nq = HnswTestData.QueryCount;
+        Assert.Equal(64, data.L2.Options.EfSearch);
+        var byDefault = new long[nq * k];
+        var explicit64 = new long[nq * k];
+        var explicit10 = new long[nq * k];
+        var d = new float[nq * k];
+        data.L2.Search(data.L2Queries, k, byDefault, d, new SearchParameters { Ef = null });
+        data.L2.Search(data.L2Queries, k, explicit64, d, new SearchParameters { Ef = 64 });
+        data.L2.Search(data.L2Queries, k, explicit10, d, new SearchParameters { Ef = 10 });
+        Assert.Equal(explicit64, byDefault);
+        // ef 10 misses some of what ef 64 finds (recall ~0.97 against 1.0), so the default really was 64.
+        Assert.NotEqual(explicit10, byDefault);
     }
 }

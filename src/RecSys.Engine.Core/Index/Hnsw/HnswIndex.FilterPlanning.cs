@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using RecSys.Engine.Core.Index.Scan;
+using RecSys.Engine.Core.Vectors.Selection;
+
+namespace RecSys.Engine.Core.Index.Hnsw;
+
+/// <summary>
+/// Filter planning (Qdrant's rule): a filter that allows few items is answered by an exact scan of those items,
+/// any other search walks the graph with an admission rule that decides which nodes may enter the results
+/// (traversal itself never filters, so the graph stays connected).
+/// <code>
+///   no filter, no deletions  -> graph, AdmitAll (no filter branch compiled in)
+///   no filter, deletions     -> graph, AdmitLive
+///   filter allows &lt; ExactFilterThreshold of the live items -> ExactFiltered (bitset or predicate)
+///   otherwise                -> graph, AdmitLiveFiltered (bitset or predicate)
+/// </code>
+/// </summary>
+public sealed unsafe partial class HnswIndex
+{
+    /// <summary>Chooses the exact scan or the graph walk with its admission rule (the table above), and runs it.</summary>
+    private void PlanSearch<TMetric>(HnswScratch s, float* q, int k, long* outIds, float* outDist, int ef, IdFilter? filter, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+    {
+        var t = Volatile.Read(ref _tables);
+        bool deletions = Volatile.Read(ref _deletedCount) > 0;
+        switch (filter)
+        {
+            case null when !deletions:
+                SearchGraph<TMetric, AdmitAll>(t, s, q, k, outIds, outDist, ef, default, ct);
+                return;
+            case null:
+                SearchGraph<TMetric, AdmitLive>(t, s, q, k, outIds, outDist, ef, new AdmitLive(t), ct);
+                return;
+        }
+
+        double allowed = EstimateAllowedFraction(t, filter);
+        if (allowed < Options.ExactFilterThreshold)
+        {
+            if (filter is AllowBitset exactBits)
+                ExactFiltered<TMetric, BitsetRowFilter>(t, q, k, outIds, outDist, new BitsetRowFilter(exactBits), ct);
+            else
+                ExactFiltered<TMetric, AnyRowFilter>(t, q, k, outIds, outDist, new AnyRowFilter(filter), ct);
+            return;
+        }
+        if (filter is AllowBitset bits)
+            SearchGraph<TMetric, AdmitLiveFiltered<BitsetRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<BitsetRowFilter>(t, new BitsetRowFilter(bits)), ct);
+        else
+            SearchGraph<TMetric, AdmitLiveFiltered<AnyRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<AnyRowFilter>(t, new AnyRowFilter(filter)), ct);
+    }
+
+    /// <summary>
+    /// Fraction of live items the filter allows: exact for a bitset (one popcount pass), a fixed sample of
+    /// 1,024 evenly spaced nodes for a predicate.
+    /// </summary>
+    private double EstimateAllowedFraction(NodeTables t, IdFilter filter)
+    {
+        long live = Count;
+        if (live == 0)
+            return 0;
+        if (filter is AllowBitset bits)
+            return Math.Min(1.0, (double)bits.CountAllowed() / live);
+        int nodes = NodeCount;
+        int samples = Math.Min(nodes, 1024);
+        if (samples == 0)
+            return 0;
+        int allowed = 0, seen = 0;
+        for (int i = 0; i < samples; i++)
+        {
+            int node = (int)((long)i * nodes / samples);
+            if (IsDeleted(t, node))
+                continue;
+            seen++;
+            if (filter.Allows(*LabelOf(t, node)))
+                allowed++;
+        }
+        return seen == 0 ? 0 : (double)allowed / seen;
+    }
+
+    /// <summary>Exact top-k over the live nodes the filter allows (the planner's choice for very selective filters).</summary>
+    private void ExactFiltered<TMetric, TFilter>(NodeTables t, float* q, int k, long* outIds, float* outDist, TFilter filter, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+        where TFilter : struct, IRowFilter
+    {
+        var heap = new TopKHeap(new Span<float>(outDist, k), new Span<long>(outIds, k));
+        int nodes = NodeCount;
+        for (int node = 0; node < nodes; node++)
+        {
+            if ((node & 0xFFFF) == 0 && ct.IsCancellationRequested)
+                ct.ThrowIfCancellationRequested();
+            long label = *LabelOf(t, node);
+            if (IsDeleted(t, node) || !filter.Allows(label))
+                continue;
+            float d = Distance<TMetric>(q, VectorOf(t, node));
+            if (d <= heap.Threshold)
+                heap.Push(d, label);
+        }
+        heap.SortAscending();
+    }
+
+    /// <summary>Which nodes may enter a search's results (traversal never filters).</summary>
+    private interface IAdmit
+    {
+        static abstract bool AdmitsAll { get; }
+
+        bool Admit(int node);
+    }
+
+    private readonly struct AdmitAll : IAdmit
+    {
+        public static bool AdmitsAll => true;
+
+        public bool Admit(int node) => true;
+    }
+
+    private readonly struct AdmitLive(NodeTables t) : IAdmit
+    {
+        public static bool AdmitsAll => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Admit(int node) => !IsDeleted(t, node);
+    }
+
+    private readonly struct AdmitLiveFiltered<TFilter>(NodeTables t, TFilter filter) : IAdmit
+        where TFilter : struct, IRowFilter
+    {
+        public static bool AdmitsAll => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Admit(int node) => !IsDeleted(t, node) && filter.Allows(*LabelOf(t, node));
+    }
+}

@@ -286,7 +286,7 @@ public sealed class RecommendationPipelineTests
     [Fact]
     public async Task An_ivf_pq_index_serves_as_well()
     {
-        await using var h = await PipelineHarness.CreateAsync(index: RecSys.Engine.Pipeline.Serving.IndexKind.IvfPq);
+        await using var h = await PipelineHarness.CreateAsync(index: "IVF8,PQ8,R100,np8");
         var seen = h.TrainingItems(4);
         var response = await h.RecommendAsync(PlantedCatalog.UserId(4), k: 10);
         Assert.Equal(10, response.Items.Length);

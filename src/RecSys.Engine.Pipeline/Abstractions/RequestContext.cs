@@ -133,10 +133,10 @@ public sealed class RequestContext
         && !(Surface.FilterShownOnSurface && _shown.Contains(ordinal));
 
     /// <summary>
-    /// Index search parameters for beam <paramref name="ef"/>: the request's filters as the index's id filter when it
-    /// has any, the calling thread only. Cached per pooled context, so a search allocates nothing.
+    /// Index search parameters for beam <paramref name="ef"/> (null = the index default): the request's filters as the
+    /// index's id filter when it has any, the calling thread only. Cached per pooled context, so a search allocates nothing.
     /// </summary>
-    public SearchParameters SearchParameters(int ef)
+    public SearchParameters SearchParameters(int? ef)
     {
         IdFilter? filter = _hasRequestFilters || _maxAgeMs > 0 ? _indexFilter : null;
         // Sources call this concurrently: every slot holds a whole immutable object, so a race costs a cache miss, never a
@@ -148,7 +148,7 @@ public sealed class RequestContext
                 return p;
         }
         var made = new SearchParameters { Ef = ef, Filter = filter, MaxDegreeOfParallelism = 1 };
-        Volatile.Write(ref _parameters[(int)((uint)(ef * 2 + (filter is null ? 0 : 1)) % (uint)_parameters.Length)], made);
+        Volatile.Write(ref _parameters[(int)((uint)((ef ?? 0) * 2 + (filter is null ? 0 : 1)) % (uint)_parameters.Length)], made);
         return made;
     }
 

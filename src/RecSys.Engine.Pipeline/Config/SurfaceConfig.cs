@@ -85,8 +85,8 @@ public sealed record SurfaceConfig
                 throw new ArgumentOutOfRangeException(nameof(Sources), s.Budget, $"{where}: source '{s.Name}' budget must be positive");
             if (!(s.Weight >= 0) || !float.IsFinite(s.Weight))
                 throw new ArgumentOutOfRangeException(nameof(Sources), s.Weight, $"{where}: source '{s.Name}' weight must be finite and >= 0");
-            if (s.Ef < 1)
-                throw new ArgumentOutOfRangeException(nameof(Sources), s.Ef, $"{where}: source '{s.Name}' ef must be >= 1");
+            if (s.Ef is < 1)
+                throw new ArgumentOutOfRangeException(nameof(Sources), s.Ef, $"{where}: source '{s.Name}' ef must be >= 1, or null for the index default");
         }
         if (!(PersonalWeight >= 0) || !float.IsFinite(PersonalWeight))
             throw new ArgumentOutOfRangeException(nameof(PersonalWeight), PersonalWeight, $"{where}: must be finite and >= 0");

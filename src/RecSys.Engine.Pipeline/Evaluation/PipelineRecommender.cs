@@ -56,17 +56,17 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
     private async Task FitAsync(TrainingData data)
     {
         Dispose();
-        var als = (ImplicitAls)ModelFactory.Create("als", _settings);
+        var als = (ImplicitAls)ModelFactory.Create(ModelKind.Als, _settings);
         als.Fit(data);
         ContentEncoder? content = null;
         if (data.Catalog is not null)
         {
-            content = (ContentEncoder)ModelFactory.Create("content", _settings);
+            content = (ContentEncoder)ModelFactory.Create(ModelKind.Content, _settings);
             content.Fit(data);
         }
         var popularity = new PopularityModel(new PopularityOptions { BySegment = true, SegmentPrior = _settings.TrendingSegmentPrior }, "popularity");
         popularity.Fit(data);
-        var trending = (PopularityModel)ModelFactory.Create("trending", _settings);
+        var trending = (PopularityModel)ModelFactory.Create(ModelKind.Trending, _settings);
         trending.Fit(data);
 
         _directory = Path.Combine(Path.GetTempPath(), "recsys-eval-pipeline-" + Guid.NewGuid().ToString("N"));

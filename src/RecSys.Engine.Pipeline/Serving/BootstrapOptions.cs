@@ -1,16 +1,18 @@
-using RecSys.Engine.Core.Index.Hnsw;
-using RecSys.Engine.Core.Index.IvfPq;
+using RecSys.Engine.Core.Index.Factory;
 
 namespace RecSys.Engine.Pipeline.Serving;
 
 /// <summary>How <see cref="ServingBootstrap"/> builds the serving state from a training set.</summary>
 public sealed record BootstrapOptions
 {
-    public IndexKind Index { get; init; } = IndexKind.Hnsw;
+    /// <summary>Index over the ALS item factors, as an <see cref="IndexSpec"/> factory string ("HNSW16,efc200", "IVF1024,PQ16,R100", "Flat").</summary>
+    public string CfIndex { get; init; } = "HNSW16,efc200";
 
-    public HnswOptions Hnsw { get; init; } = new();
+    /// <summary>Index over the content vectors (an IVF-PQ's m must divide the content dimension).</summary>
+    public string ContentIndex { get; init; } = "HNSW16,efc200";
 
-    public IvfPqOptions IvfPq { get; init; } = new();
+    /// <summary>Build threads and the like (not part of what the index is).</summary>
+    public IndexBuildSettings Build { get; init; } = IndexBuildSettings.Default;
 
     /// <summary>Publish time of an item ordinal in unix ms (0 = unknown); null = all unknown.</summary>
     public Func<int, long>? PublishedAtMs { get; init; }

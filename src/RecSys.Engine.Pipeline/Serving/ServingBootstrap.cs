@@ -1,6 +1,5 @@
 using RecSys.Engine.Core.Index;
-using RecSys.Engine.Core.Index.Flat;
-using RecSys.Engine.Core.Index.Hnsw;
+using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Core.Index.IvfPq;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Features;
@@ -58,12 +57,12 @@ public static class ServingBootstrap
         IVectorIndex? cfIndex = null, contentIndex = null;
         if (als is not null)
         {
-            cfIndex = NewIndex(options, als.Factors, DistanceMetric.InnerProduct, als.ItemFactors);
+            cfIndex = NewIndex(options.CfIndex, options.Build, als.Factors, DistanceMetric.InnerProduct, als.ItemFactors);
             ItemVectorRows.AddTo(cfIndex, als.ItemFactors, als.Factors);
         }
         if (content is not null)
         {
-            contentIndex = NewIndex(options, content.Dimension, DistanceMetric.Cosine, content.ItemVectors);
+            contentIndex = NewIndex(options.ContentIndex, options.Build, content.Dimension, DistanceMetric.Cosine, content.ItemVectors);
             ItemVectorRows.AddTo(contentIndex, content.ItemVectors, content.Dimension);
         }
         var models = new ServingModels
@@ -80,22 +79,13 @@ public static class ServingBootstrap
         return (catalog, models);
     }
 
-    /// <summary>An empty index of the chosen kind (IVF-PQ trained on <paramref name="rows"/>).</summary>
-    public static IVectorIndex NewIndex(BootstrapOptions options, int dimension, DistanceMetric metric, ReadOnlySpan<float> rows)
+    /// <summary>An empty index from a factory string (an IVF-PQ one trained on <paramref name="rows"/>, ready for its vectors).</summary>
+    public static IVectorIndex NewIndex(string spec, IndexBuildSettings build, int dimension, DistanceMetric metric, ReadOnlySpan<float> rows)
     {
-        switch (options.Index)
-        {
-            case IndexKind.Flat:
-                return new FlatIndex(dimension, metric);
-            case IndexKind.IvfPq:
-                if (dimension % options.IvfPq.M != 0)
-                    throw new ArgumentException($"IVF-PQ needs the dimension ({dimension}) to be a multiple of M ({options.IvfPq.M})", nameof(options));
-                var ivf = new IvfPqIndex(dimension, metric, options.IvfPq with { NList = Math.Min(options.IvfPq.NList, Math.Max(1, rows.Length / dimension / 39)) });
-                ivf.Train(rows);
-                return ivf;
-            default:
-                return new HnswIndex(dimension, metric, options.Hnsw);
-        }
+        var index = IndexFactory.Create(IndexSpec.Parse(spec), dimension, metric, build);
+        if (index is IvfPqIndex ivf)
+            ivf.Train(rows);
+        return index;
     }
 
     private static async Task LoadItemsAsync(TrainingData data, IFeatureStore store, LiveCatalog catalog, BootstrapOptions options, CancellationToken ct)

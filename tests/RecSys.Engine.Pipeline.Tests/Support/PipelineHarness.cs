@@ -47,7 +47,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         IEnumerable<ICandidateSource>? extraSources = null,
         PlantedCatalog? planted = null,
         bool parallelSources = true,
-        IndexKind index = IndexKind.Hnsw)
+        string index = "HNSW16,efc100")
     {
         planted ??= new PlantedCatalog();
         var dir = new TempDirectory("recsys-pipeline");
@@ -69,9 +69,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
         trending.Fit(data);
         var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, als, content, popularity, trending, new BootstrapOptions
         {
-            Index = index,
-            Hnsw = new Core.Index.Hnsw.HnswOptions { BuildThreads = 1, M = 16, EfConstruction = 100 },
-            IvfPq = new Core.Index.IvfPq.IvfPqOptions { NList = 8, M = 8, DefaultNProbe = 8, DefaultRefine = 100 },
+            CfIndex = index,
+            ContentIndex = index,
+            Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
         });
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.

@@ -21,8 +21,10 @@ namespace RecSys.Engine.Pipeline.Evaluation;
 ///   Score  one Recommend call for the user (k = Depth, request id "eval-{user}", now = a day after the last
 ///          training event); the answer's rank r becomes the score Depth - r, every other item -infinity
 /// </code>
-/// Sources run inline and served items are not counted as impressions, so the result depends neither on thread
-/// timing nor on the order users are scored in. Dispose removes the store.
+/// Sources run inline with 10 s budgets and served items are not counted as impressions, so the result depends
+/// neither on the machine's load nor on the order users are scored in. Score users about one thread per core
+/// (EvaluationOptions.MaxDegreeOfParallelism): the feature store's reads slow down sharply with many more threads
+/// than cores. Dispose removes the store.
 /// </summary>
 public sealed class PipelineRecommender(ModelSettings? settings = null, Func<ServingModels, PipelineConfig>? config = null, string surface = "home", int depth = 100)
     : IRecommender, IDisposable
@@ -34,6 +36,9 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
     private CatalogIdMap? _users;
     private int _items;
     private long _nowMs;
+
+    /// <summary>Offline, a source is never dropped for time: what it returns, not how fast, is being measured.</summary>
+    private static readonly TimeSpan OfflineBudget = TimeSpan.FromSeconds(10);
 
     public string Name => "pipeline";
 
@@ -74,6 +79,10 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
             .ConfigureAwait(false);
         var (catalog, models) = await ServingBootstrap.BuildAsync(data, _store, als, content, popularity, trending).ConfigureAwait(false);
         var pipelineConfig = (config ?? (m => PipelineDefaults.Config(m, "eval")))(models) with { CountServedImpressions = false };
+        pipelineConfig = pipelineConfig with
+        {
+            Surfaces = [.. pipelineConfig.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = OfflineBudget })] })],
+        };
         var version = PipelineVersion.Create(pipelineConfig, models, catalog);
         _pipeline = new RecommendationPipeline(_store, catalog, version, new PipelineOptions { ParallelSources = false });
         _users = CatalogIdMap.FromIdMap(data.Events.Users);

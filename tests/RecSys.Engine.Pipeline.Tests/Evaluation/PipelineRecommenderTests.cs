@@ -22,7 +22,7 @@ public sealed class PipelineRecommenderTests(ITestOutputHelper output)
         var split = Splitter.RandomPerUser(all, 0.75, 42);
         var train = new TrainingData(split.Train);
         var test = InteractionMatrix.FromSet(split.Test, binary: true);
-        var options = new EvaluationOptions { K = 10 };
+        var options = new EvaluationOptions { K = 10, MaxDegreeOfParallelism = Environment.ProcessorCount };
 
         using var plain = new PipelineRecommender(config: m => Plain(PipelineDefaults.Config(m)));
         plain.Fit(train);

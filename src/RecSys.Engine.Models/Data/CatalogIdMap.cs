@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Core.Index;
 
 namespace RecSys.Engine.Models.Data;
@@ -147,7 +148,7 @@ public sealed class CatalogIdMap
     /// <summary>Writes catalog.ids (and catalog.names.txt when any id has a string name) into <paramref name="directory"/>.</summary>
     public void Save(string directory)
     {
-        Directory.CreateDirectory(directory);
+        DurableFile.CreateDirectory(directory);
         long[] ids;
         string?[]? names;
         lock (_writeLock)
@@ -167,8 +168,7 @@ public sealed class CatalogIdMap
                     throw new InvalidOperationException($"id '{n}' (ordinal {i}) cannot be stored as a line of text");
                 lines[i] = n ?? "";
             }
-            File.WriteAllLines(namesPath + ".tmp", lines);
-            File.Move(namesPath + ".tmp", namesPath, overwrite: true);
+            DurableFile.WriteAllLines(namesPath, lines);
         }
         else if (File.Exists(namesPath))
         {

@@ -54,7 +54,7 @@ public sealed class KeyTable
     /// <summary>Writes the table as <paramref name="name"/>.txt (or .ids when every key is a number); returns the file name.</summary>
     public string Save(string directory, string name)
     {
-        Directory.CreateDirectory(directory);
+        Core.Files.DurableFile.CreateDirectory(directory);
         lock (_map) return IdMapFile.Write(directory, name, _map);
     }
 

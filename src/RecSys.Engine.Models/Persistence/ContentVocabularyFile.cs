@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RecSys.Engine.Core.Files;
 using RecSys.Engine.Models.Content;
 
 namespace RecSys.Engine.Models.Persistence;
@@ -6,7 +7,7 @@ namespace RecSys.Engine.Models.Persistence;
 /// <summary>
 /// The content encoder's vocabulary beside its item vectors (content_vocabulary.json): the one-hot categories in
 /// dimension order and one idf weight per dimension (JSON numbers round-trip floats exactly). The options are the
-/// manifest's parameters. Written to a temporary file and renamed into place.
+/// manifest's parameters. Written through the durable-file helper (temp, fsync, rename).
 /// </summary>
 public static class ContentVocabularyFile
 {
@@ -18,8 +19,7 @@ public static class ContentVocabularyFile
     {
         string path = Path.Combine(directory, FileName);
         var doc = new Document([.. vocabulary.Categories], vocabulary.Idf.ToArray());
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(doc));
-        File.Move(path + ".tmp", path, overwrite: true);
+        DurableFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(doc));
         return FileName;
     }
 

@@ -33,6 +33,7 @@ public sealed partial class RecommendationPipeline
             await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
             _catalog.SetItem(ordinal, metadata, isNew);
             UpdateContent(ordinal, item, models, reindex: isNew || wasDeleted);
+            UpdateTwoTower(ordinal, item, models, reindex: isNew || wasDeleted);
             if (wasDeleted && models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
             {
                 ReadOnlySpan<float> row = als.ItemRow(ordinal);
@@ -82,6 +83,7 @@ public sealed partial class RecommendationPipeline
             var models = Version.Models;
             models.CfIndex?.Remove([ordinal]);
             models.ContentIndex?.Remove([ordinal]);
+            models.TwoTowerIndex?.Remove([ordinal]);
         }
         finally
         {

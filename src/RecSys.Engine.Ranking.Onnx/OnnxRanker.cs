@@ -74,27 +74,9 @@ public sealed class OnnxRanker : IDisposable
     {
         options ??= new OnnxRankerOptions();
         options.Validate();
-        var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = options.IntraOpThreads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            // ONNX Runtime's own log would repeat a failed CUDA load as an error line; ChooseProvider says it once.
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-        };
-        InferenceSession? session = null;
+        var (session, sessionOptions, provider, fallback) = OpenSession(model, origin, options);
         try
         {
-            var (provider, fallback) = ChooseProvider(sessionOptions, options);
-            try
-            {
-                session = new InferenceSession(model, sessionOptions);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new InvalidDataException($"{origin}: not an ONNX model ONNX Runtime can load: {e.Message}", e);
-            }
             var (schema, input, output, outputIsColumn) = CheckContract(session, origin, expected);
             var ranker = new OnnxRanker(session, sessionOptions, schema, input, output, outputIsColumn, provider, fallback, options);
             try
@@ -111,7 +93,42 @@ public sealed class OnnxRanker : IDisposable
         }
         catch
         {
-            session?.Dispose();
+            session.Dispose();
+            sessionOptions.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A serving session over <paramref name="model"/> (the provider chosen as <see cref="OnnxRankerOptions.ExecutionProvider"/>
+    /// says, sequential, full graph optimisation): the ranker's and the two-tower encoder's one way to open a model.
+    /// </summary>
+    /// <exception cref="InvalidDataException">ONNX Runtime cannot load the bytes (the message names <paramref name="origin"/>).</exception>
+    internal static (InferenceSession Session, SessionOptions SessionOptions, string Provider, string? Fallback) OpenSession(byte[] model, string origin, OnnxRankerOptions options)
+    {
+        var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // ONNX Runtime's own log would repeat a failed CUDA load as an error line; ChooseProvider says it once.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+        };
+        try
+        {
+            var (provider, fallback) = ChooseProvider(sessionOptions, options);
+            try
+            {
+                return (new InferenceSession(model, sessionOptions), sessionOptions, provider, fallback);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new InvalidDataException($"{origin}: not an ONNX model ONNX Runtime can load: {e.Message}", e);
+            }
+        }
+        catch
+        {
             sessionOptions.Dispose();
             throw;
         }

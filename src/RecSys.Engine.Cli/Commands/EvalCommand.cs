@@ -80,7 +80,11 @@ internal static class EvalCommand
             OptionRules.Check("--neighbors", () => ModelFactory.Create(ModelKind.ItemKnn, settings));
             if (parse.GetValue(ranker) != "mlp")
                 throw new CliInputException($"--ranker must be mlp (got '{parse.GetValue(ranker)}')");
-            settings = settings with { Ranker = settings.Ranker with { Seed = s, Log = line => stderr.WriteLine(line) } };
+            settings = settings with
+            {
+                Ranker = settings.Ranker with { Seed = s, Log = line => stderr.WriteLine(line) },
+                TwoTower = settings.TwoTower with { Seed = s, Log = line => stderr.WriteLine(line) },
+            };
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
 
             string path = parse.GetValue(data)!;

@@ -17,4 +17,7 @@ public static class OnnxMetadataKeys
 
     /// <summary>The trainer's description (hyper-parameters, validation NDCG).</summary>
     public const string Description = "recsys.description";
+
+    /// <summary>A two-tower model's tower: its inputs, output and feature layout as JSON (<see cref="TwoTower.TowerSchema.ToJson"/>).</summary>
+    public const string TowerSchema = "recsys.tower_schema";
 }

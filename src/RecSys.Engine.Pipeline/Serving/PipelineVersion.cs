@@ -128,6 +128,8 @@ public sealed class PipelineVersion
             Add(new PopularitySource(SourceNames.Popular, models.Popularity, catalog, popularPoolSize));
         if (models.Trending is not null)
             Add(new PopularitySource(SourceNames.Trending, models.Trending, catalog, popularPoolSize));
+        if (models.TwoTower is not null && models.TwoTowerIndex is not null)
+            Add(new TwoTowerSource(models.TwoTower, models.UserTower ?? models.TwoTower.UserEncoder, new IndexRetriever(models.TwoTowerIndex)));
         Add(new NewItemsSource(catalog));
         return sources;
     }

@@ -9,6 +9,7 @@ using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Popularity;
 using RecSys.Engine.Models.Retrieval;
+using RecSys.Engine.Models.TwoTower;
 using RecSys.Engine.Pipeline.Catalog;
 
 namespace RecSys.Engine.Pipeline.Serving;
@@ -20,7 +21,7 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///   store      items (metadata), users (profile with the segment of their demographics), histories (the training
 ///              events, oldest first, with the user's segment: history, counters)
 ///   catalog    item records and content vectors in memory
-///   indexes    ALS item factors (inner product) and content vectors (cosine), ids = ordinals
+///   indexes    ALS item factors (inner product), content vectors and two-tower item vectors (cosine), ids = ordinals
 /// </code>
 /// String ids become int64 keys by <see cref="CatalogIdMap.KeyOf"/> ("42" is 42), which is what the store is keyed by.
 /// </summary>
@@ -28,7 +29,7 @@ public static class ServingBootstrap
 {
     public static async Task<(LiveCatalog Catalog, ServingModels Models)> BuildAsync(TrainingData data, IFeatureStore store,
         ImplicitAls? als = null, ContentEncoder? content = null, PopularityModel? popularity = null, PopularityModel? trending = null,
-        BootstrapOptions? options = null, CancellationToken cancellationToken = default)
+        BootstrapOptions? options = null, TwoTowerModel? twoTower = null, ITowerEncoder? userTower = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(store);
@@ -65,6 +66,12 @@ public static class ServingBootstrap
             contentIndex = NewIndex(options.ContentIndex, options.Build, content.Dimension, DistanceMetric.Cosine, content.ItemVectors);
             ItemVectorRows.AddTo(contentIndex, content.ItemVectors, content.Dimension);
         }
+        IVectorIndex? twoTowerIndex = null;
+        if (twoTower is not null)
+        {
+            twoTowerIndex = NewIndex(options.TwoTowerIndex, options.Build, twoTower.Dimension, DistanceMetric.Cosine, twoTower.ItemVectors);
+            ItemVectorRows.AddTo(twoTowerIndex, twoTower.ItemVectors, twoTower.Dimension);
+        }
         var models = new ServingModels
         {
             Als = als,
@@ -74,6 +81,9 @@ public static class ServingBootstrap
             ContentIndex = contentIndex,
             Popularity = popularity,
             Trending = trending,
+            TwoTower = twoTower,
+            TwoTowerIndex = twoTowerIndex,
+            UserTower = userTower,
             Version = options.Version,
         };
         return (catalog, models);

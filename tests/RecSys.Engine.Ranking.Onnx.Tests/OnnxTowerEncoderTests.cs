@@ -1,0 +1,116 @@
+using RecSys.Engine.Core.Randomness;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Onnx;
+using RecSys.Engine.Models.TwoTower;
+using RecSys.Engine.Testing;
+
+namespace RecSys.Engine.Ranking.Onnx.Tests;
+
+/// <summary>Both towers of a trained two-tower model, exported and run on the real ONNX Runtime, against the C# forward pass.</summary>
+public sealed class OnnxTowerEncoderTests : IDisposable
+{
+    private static readonly OnnxRankerOptions Cpu = new() { ExecutionProvider = OnnxExecutionProvider.Cpu, MaxCandidates = 64, ConcurrentCalls = 2 };
+    private static readonly Lazy<TwoTowerModel> Model = new(Train);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>A small model on generated interactions with a catalog and demographics (every feature block in use).</summary>
+    private static TwoTowerModel Train()
+    {
+        var rng = new SplitMix64(17);
+        var builder = new InteractionSetBuilder { Catalog = new ItemCatalog(), Demographics = new UserDemographics() };
+        string[] genres = ["action", "comedy", "drama", "horror"];
+        for (int i = 0; i < 120; i++)
+            builder.Catalog.Set(builder.Items.GetOrAdd($"i{i}"), $"title {i} {genres[i % 4]}", [genres[i % 4], genres[i / 4 % 4]], [$"tag{i % 7}"]);
+        for (int u = 0; u < 80; u++)
+        {
+            builder.Demographics.Set(builder.Users.GetOrAdd($"u{u}"), 18 + u % 50, u % 3 == 0 ? "F" : "M", $"job{u % 5}");
+            for (int k = 0; k < 15; k++)
+                builder.Add($"u{u}", $"i{(u % 4 + 4 * (int)(rng.Next() % 30)) % 120}", 1f, 1000 + 97 * u + k);
+        }
+        var model = new TwoTowerModel(new TwoTowerOptions
+        {
+            EmbeddingDimension = 8, Hidden = [24, 12], Dimension = 10, MaxEpochs = 3, MaxHistory = 12, BatchSize = 64,
+            DemographicBuckets = 8, SegmentBuckets = 4,
+        }, new Models.Content.ContentOptions { HashBuckets = 32 });
+        model.Fit(new TrainingData(builder.Build()));
+        return model;
+    }
+
+    private string Export(TowerKind tower)
+    {
+        string path = _dir.File(TwoTowerOnnxExporter.FileName(tower));
+        TwoTowerOnnxExporter.Save(Model.Value, tower, path);
+        return path;
+    }
+
+    /// <summary>Random rows: features ~ N(0, 1) (so every unit matters), ids a mix of items and padding.</summary>
+    private static (float[] Features, long[] Ids) RandomInput(ITowerEncoder tower, int n, ulong seed)
+    {
+        var rng = new SplitMix64(seed);
+        var features = new float[n * tower.FeatureCount];
+        for (int i = 0; i < features.Length; i++)
+            features[i] = (float)rng.NextGaussian();
+        var ids = new long[n * tower.IdSlots];
+        for (int i = 0; i < ids.Length; i++)
+            ids[i] = rng.Next() % 4 == 0 ? tower.PaddingId : (long)(rng.Next() % (ulong)tower.PaddingId);
+        if (n > 1)
+            ids.AsSpan(0, tower.IdSlots).Fill(tower.PaddingId); // a row with no id at all
+        return (features, ids);
+    }
+
+    [Theory]
+    [InlineData(TowerKind.User)]
+    [InlineData(TowerKind.Item)]
+    public void OnnxTower_EqualsTheCSharpForwardPass_Within1e5(TowerKind kind)
+    {
+        ITowerEncoder csharp = Model.Value.Encoder(kind);
+        using var onnx = OnnxTowerEncoder.Load(Export(kind), Cpu, TowerSchema.Of(Model.Value, kind));
+        Assert.Equal(kind, onnx.Kind);
+        Assert.Equal(csharp.FeatureCount, onnx.FeatureCount);
+        Assert.Equal(csharp.IdSlots, onnx.IdSlots);
+        foreach (int n in new[] { 1, 2, 9, 64 })
+        {
+            var (features, ids) = RandomInput(csharp, n, (ulong)(n + (int)kind * 1000));
+            var expected = new float[n * csharp.Dimension];
+            var actual = new float[n * csharp.Dimension];
+            csharp.Encode(features, ids, n, expected);
+            onnx.Encode(features, ids, n, actual);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f, $"n={n} row {i / csharp.Dimension} unit {i % csharp.Dimension}: C# {expected[i]} vs ONNX {actual[i]}");
+            Assert.Contains(expected, v => Math.Abs(v - expected[0]) > 1e-3f); // not a degenerate model
+        }
+    }
+
+    [Fact]
+    public void ASchemaMismatch_IsRefusedNamingTheFeature()
+    {
+        var expected = TowerSchema.Of(Model.Value, TowerKind.User);
+        var other = expected with { Features = [.. expected.Features.Take(3), "user_shoe_size", .. expected.Features.Skip(4)] };
+        var e = Assert.Throws<InvalidDataException>(() => OnnxTowerEncoder.Load(Export(TowerKind.User), Cpu, other));
+        Assert.Contains("user_shoe_size", e.Message);
+        Assert.Contains("feature 3", e.Message);
+        var wrongTower = Assert.Throws<InvalidDataException>(() => OnnxTowerEncoder.Load(Export(TowerKind.Item), Cpu, expected));
+        Assert.Contains("tower", wrongTower.Message);
+    }
+
+    [Fact]
+    public void ANaNFeature_AnIdOutOfRange_AndAMalformedFile_GiveClearErrors()
+    {
+        using var onnx = OnnxTowerEncoder.Load(Export(TowerKind.User), Cpu);
+        var (features, ids) = RandomInput(onnx, 2, 1);
+        var output = new float[2 * onnx.Dimension];
+        features[onnx.FeatureCount + 2] = float.NaN;
+        var nan = Assert.Throws<ArgumentException>(() => onnx.Encode(features, ids, 2, output));
+        Assert.Contains($"'{onnx.Schema.Features[2]}' of row 1", nan.Message);
+        features[onnx.FeatureCount + 2] = 0;
+        ids[onnx.IdSlots + 1] = onnx.PaddingId + 5;
+        var bad = Assert.Throws<ArgumentException>(() => onnx.Encode(features, ids, 2, output));
+        Assert.Contains("id slot 1 of row 1", bad.Message);
+        string junk = _dir.File("junk.onnx");
+        File.WriteAllBytes(junk, [1, 2, 3, 4, 5]);
+        var malformed = Assert.Throws<InvalidDataException>(() => OnnxTowerEncoder.Load(junk, Cpu));
+        Assert.Contains("junk.onnx", malformed.Message);
+    }
+}

@@ -19,22 +19,13 @@ namespace RecSys.Engine.Ranking.Onnx;
 /// </summary>
 public sealed class OnnxTowerEncoder : ITowerEncoder, IDisposable
 {
-    private readonly InferenceSession _session;
-    private readonly SessionOptions _sessionOptions;
-    private readonly OnnxTowerLane[] _lanes;
-    private bool _disposed;
+    private readonly OnnxServingSession<OnnxTowerLane> _host;
 
-    private OnnxTowerEncoder(InferenceSession session, SessionOptions sessionOptions, TowerSchema schema, string provider, string? fallback, OnnxRankerOptions options)
+    private OnnxTowerEncoder(OnnxServingSession<OnnxTowerLane> host, TowerSchema schema, OnnxRankerOptions options)
     {
-        _session = session;
-        _sessionOptions = sessionOptions;
+        _host = host;
         Schema = schema;
-        ExecutionProvider = provider;
-        FallbackReason = fallback;
         MaxRows = options.MaxCandidates;
-        _lanes = new OnnxTowerLane[options.ConcurrentCalls];
-        for (int i = 0; i < _lanes.Length; i++)
-            _lanes[i] = new OnnxTowerLane(session, schema, MaxRows);
     }
 
     public TowerSchema Schema { get; }
@@ -50,10 +41,10 @@ public sealed class OnnxTowerEncoder : ITowerEncoder, IDisposable
     public int Dimension => Schema.Dimension;
 
     /// <summary>"CUDA" or "CPU".</summary>
-    public string ExecutionProvider { get; }
+    public string ExecutionProvider => _host.Provider;
 
     /// <summary>Why <see cref="OnnxExecutionProvider.Auto"/> fell back to CPU (null when it did not).</summary>
-    public string? FallbackReason { get; }
+    public string? FallbackReason => _host.FallbackReason;
 
     public int MaxRows { get; }
 
@@ -63,47 +54,34 @@ public sealed class OnnxTowerEncoder : ITowerEncoder, IDisposable
     /// </summary>
     /// <exception cref="FileNotFoundException">no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">not a model ONNX Runtime can load, or its inputs, output or schema do not fit.</exception>
-    public static OnnxTowerEncoder Load(string path, OnnxRankerOptions? options = null, TowerSchema? expected = null)
-    {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: no such ONNX model file", path);
-        return Load(File.ReadAllBytes(path), path, options, expected);
-    }
+    public static OnnxTowerEncoder Load(string path, OnnxRankerOptions? options = null, TowerSchema? expected = null) =>
+        Load(OnnxServingSession<OnnxTowerLane>.ReadModel(path), path, options, expected);
 
     /// <summary>As <see cref="Load(string, OnnxRankerOptions?, TowerSchema?)"/> from bytes; <paramref name="origin"/> names them in errors.</summary>
     public static OnnxTowerEncoder Load(byte[] model, string origin, OnnxRankerOptions? options = null, TowerSchema? expected = null)
     {
         options ??= new OnnxRankerOptions();
         options.Validate();
-        var (session, sessionOptions, provider, fallback) = OnnxRanker.OpenSession(model, origin, options);
-        OnnxTowerEncoder? encoder = null;
+        var (host, schema) = OnnxServingSession<OnnxTowerLane>.Open(model, origin, options, session => CheckContract(session, origin, expected),
+            (session, s) => new OnnxTowerLane(session, s, options.MaxCandidates));
+        var encoder = new OnnxTowerEncoder(host, schema, options);
         try
         {
-            TowerSchema schema = CheckContract(session, origin, expected);
-            encoder = new OnnxTowerEncoder(session, sessionOptions, schema, provider, fallback, options);
             encoder.WarmUp();
-            options.Log?.Invoke($"onnx {schema.Tower} tower {origin}: {schema.Features.Count} features, {schema.IdSlots} id slot(s), dimension {schema.Dimension}, provider {provider}");
-            return encoder;
         }
         catch
         {
-            if (encoder is not null)
-            {
-                encoder.Dispose();
-            }
-            else
-            {
-                session.Dispose();
-                sessionOptions.Dispose();
-            }
+            encoder.Dispose();
             throw;
         }
+        options.Log?.Invoke($"onnx {schema.Tower} tower {origin}: {schema.Features.Count} features, {schema.IdSlots} id slot(s), dimension {schema.Dimension}, provider {host.Provider}");
+        return encoder;
     }
 
     /// <exception cref="ArgumentException">a size does not fit, a feature is not finite or an id is out of range (named, with the row).</exception>
     public void Encode(ReadOnlySpan<float> features, ReadOnlySpan<long> ids, int n, Span<float> vectors)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_host.IsDisposed, this);
         int f = FeatureCount, slots = IdSlots, d = Dimension;
         if ((uint)n > (uint)MaxRows)
             throw new ArgumentOutOfRangeException(nameof(n), $"{n} rows; this tower was loaded for 0..{MaxRows} (OnnxRankerOptions.MaxCandidates)");
@@ -118,66 +96,35 @@ public sealed class OnnxTowerEncoder : ITowerEncoder, IDisposable
         features = features[..(n * f)];
         ids = ids[..(n * slots)];
         if (!TensorPrimitives.IsFiniteAll(features))
-            ThrowNotFinite(features);
+            throw OnnxServingSession<OnnxTowerLane>.NotFinite(features, f, k => Schema.Features[k], "row", nameof(features));
         // Gather fails on an id past the table with a message that names no row: check here (a span scan, cheap).
         if (ids.ContainsAnyExceptInRange(0, PaddingId))
             ThrowBadId(ids);
-        OnnxTowerLane lane = AcquireLane();
+        OnnxTowerLane lane = _host.Acquire();
         try
         {
             features.CopyTo(lane.Features);
             ids.CopyTo(lane.Ids);
-            _session.RunWithBinding(lane.RunOptions, lane.Binding(n));
+            _host.Run(lane, n);
             lane.Output.AsSpan(0, n * d).CopyTo(vectors);
         }
         finally
         {
-            Monitor.Exit(lane);
+            OnnxServingSession<OnnxTowerLane>.Release(lane);
         }
     }
 
-    public void Dispose()
-    {
-        if (_disposed)
-            return;
-        _disposed = true;
-        foreach (var lane in _lanes)
-            lane?.Dispose();
-        _session.Dispose();
-        _sessionOptions.Dispose();
-    }
-
-    private OnnxTowerLane AcquireLane()
-    {
-        foreach (var lane in _lanes)
-        {
-            if (Monitor.TryEnter(lane))
-                return lane;
-        }
-        OnnxTowerLane wait = _lanes[(uint)Environment.CurrentManagedThreadId % (uint)_lanes.Length];
-        Monitor.Enter(wait);
-        return wait;
-    }
+    public void Dispose() => _host.Dispose();
 
     /// <summary>One run at the largest size and one at a single row on every lane (zero features, padding ids).</summary>
     private void WarmUp()
     {
-        foreach (var lane in _lanes)
+        foreach (var lane in _host.Lanes)
         {
             lane.Features.AsSpan().Clear();
             lane.Ids.AsSpan().Fill(PaddingId);
-            _session.RunWithBinding(lane.RunOptions, lane.Binding(MaxRows));
-            _session.RunWithBinding(lane.RunOptions, lane.Binding(1));
-        }
-    }
-
-    private void ThrowNotFinite(ReadOnlySpan<float> features)
-    {
-        int f = FeatureCount;
-        for (int i = 0; i < features.Length; i++)
-        {
-            if (!float.IsFinite(features[i]))
-                throw new ArgumentException($"feature '{Schema.Features[i % f]}' of row {i / f} is {features[i]}: every feature must be a finite number", nameof(features));
+            _host.Run(lane, MaxRows);
+            _host.Run(lane, 1);
         }
     }
 

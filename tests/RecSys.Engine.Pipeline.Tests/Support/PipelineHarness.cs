@@ -2,6 +2,7 @@ using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Popularity;
+using RecSys.Engine.Models.TwoTower;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Config;
@@ -47,7 +48,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         IEnumerable<ICandidateSource>? extraSources = null,
         PlantedCatalog? planted = null,
         bool parallelSources = true,
-        string index = "HNSW16,efc100")
+        string index = "HNSW16,efc100",
+        TwoTowerModel? twoTower = null)
     {
         planted ??= new PlantedCatalog();
         var dir = new TempDirectory("recsys-pipeline");
@@ -71,8 +73,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
         {
             CfIndex = index,
             ContentIndex = index,
+            TwoTowerIndex = index,
             Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
-        });
+        }, twoTower);
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.
         var config = Generous(PipelineDefaults.Config(models));
@@ -88,6 +91,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             await store.DisposeAsync();
             models.CfIndex?.Dispose();
             models.ContentIndex?.Dispose();
+            models.TwoTowerIndex?.Dispose();
             dir.Dispose();
             throw;
         }
@@ -124,6 +128,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         await Store.DisposeAsync();
         Models.CfIndex?.Dispose();
         Models.ContentIndex?.Dispose();
+        Models.TwoTowerIndex?.Dispose();
         _dir.Dispose();
     }
 }

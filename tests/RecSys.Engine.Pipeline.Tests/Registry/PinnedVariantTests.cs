@@ -30,7 +30,7 @@ public sealed class PinnedVariantTests(TrainedPlanted trained) : IClassFixture<T
                     new() { Name = "v3-ranker", Share = 1.0 / 3, Ranker = "v3" },
                 ],
             };
-            await state.Pipeline.SetExperimentsAsync([experiment], state);
+            await state.SetExperimentsAsync([experiment]);
             string v2Files = Path.Combine(v2.Directory, "indexes", "cf", "vectors.rsv");
             MappedFiles.AssertMapped(v2Files, expected: true);
             var seen = new HashSet<(string?, string, string)>();

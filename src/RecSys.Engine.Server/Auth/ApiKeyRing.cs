@@ -12,20 +12,24 @@ namespace RecSys.Engine.Server.Auth;
 internal sealed class ApiKeyRing
 {
     private readonly byte[][] _digests;
-    private readonly ApiKeyOptions[] _keys;
+    private readonly ApiKey[] _keys;
 
+    /// <summary>A configured key without its secret: its name and roles.</summary>
+    public sealed record ApiKey(string Name, ApiRole[] Roles);
+
+    /// <summary>The keys of validated options.</summary>
     public ApiKeyRing(IReadOnlyList<ApiKeyOptions> keys)
     {
-        _keys = [.. keys];
-        _digests = [.. _keys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Key)))];
+        _keys = [.. keys.Select((k, i) => new ApiKey(k.Name, k.ParseRoles($"Server:Auth:Keys:{i}")))];
+        _digests = [.. keys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Key)))];
     }
 
     /// <summary>The key <paramref name="presented"/> matches, or null.</summary>
-    public ApiKeyOptions? Find(string presented)
+    public ApiKey? Find(string presented)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         int written = SHA256.HashData(Encoding.UTF8.GetBytes(presented), digest);
-        ApiKeyOptions? match = null;
+        ApiKey? match = null;
         for (int i = 0; i < _digests.Length; i++)
         {
             if (CryptographicOperations.FixedTimeEquals(digest[..written], _digests[i]))

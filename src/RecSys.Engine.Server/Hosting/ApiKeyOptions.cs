@@ -11,8 +11,11 @@ public sealed record ApiKeyOptions
     /// <summary>The secret, at least 16 characters (use 32 random bytes, base64).</summary>
     public string Key { get; init; } = "";
 
-    /// <summary>Read (Recommend, SimilarItems, SearchVectors, Rank), Write (events, items, users), Admin (models, stats, checkpoints, bulk loads).</summary>
-    public IReadOnlyList<ApiRole> Roles { get; init; } = [];
+    /// <summary>
+    /// Names of <see cref="ApiRole"/>s, in any case: "Read" (Recommend, SimilarItems, SearchVectors, Rank), "Write" (events,
+    /// items, users), "Admin" (models, stats, checkpoints, bulk loads). Strings, so a wrong name is refused naming its key.
+    /// </summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
 
     /// <summary>The shortest key accepted.</summary>
     public const int MinKeyLength = 16;
@@ -25,12 +28,20 @@ public sealed record ApiKeyOptions
             throw new ServerConfigException($"{key}:Key", $"{key}:Key must be at least {MinKeyLength} characters");
         if (Key.Any(char.IsWhiteSpace))
             throw new ServerConfigException($"{key}:Key", $"{key}:Key must not contain white space");
+        ParseRoles(key);
+    }
+
+    /// <summary>The roles as <see cref="ApiRole"/> values; a missing or unknown name is refused naming its key.</summary>
+    internal ApiRole[] ParseRoles(string key)
+    {
         if (Roles is null || Roles.Count == 0)
             throw new ServerConfigException($"{key}:Roles", $"{key}:Roles must name at least one of Read, Write, Admin");
-        foreach (var role in Roles)
+        var roles = new ApiRole[Roles.Count];
+        for (int i = 0; i < roles.Length; i++)
         {
-            if (!Enum.IsDefined(role))
-                throw new ServerConfigException($"{key}:Roles", $"{key}:Roles: unknown role {(int)role} (Read, Write, Admin)");
+            if (!Enum.TryParse(Roles[i], ignoreCase: true, out roles[i]) || !Enum.IsDefined(roles[i]) || int.TryParse(Roles[i], out _))
+                throw new ServerConfigException($"{key}:Roles:{i}", $"{key}:Roles:{i}: unknown role '{Roles[i]}' (Read, Write, Admin)");
         }
+        return roles;
     }
 }

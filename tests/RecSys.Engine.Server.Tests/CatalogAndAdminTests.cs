@@ -13,18 +13,12 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
 {
     private ServerRig Rig => shared.Rig;
 
-    private static Metadata Read => TestKeys.Headers(TestKeys.Reader);
-
-    private static Metadata Write => TestKeys.Headers(TestKeys.Writer);
-
-    private static Metadata AdminKey => TestKeys.Headers(TestKeys.Admin);
-
     [Fact]
     public async Task An_item_upserted_with_a_string_id_is_served_under_that_id_until_deleted()
     {
         var content = Rig.Harness.Catalog.Content!;
         var twinOf = content.Row(123).ToArray();
-        using (var call = Rig.Catalog.UpsertItems(Write))
+        using (var call = Rig.Catalog.UpsertItems(TestKeys.Write))
         {
             await call.RequestStream.WriteAsync(new UpsertItemsRequest { Items = { new Item { Id = new Id { Str = "sku-twin" }, Title = "twin", Categories = { "c3" }, ContentVector = { twinOf } } } });
             await call.RequestStream.WriteAsync(new UpsertItemsRequest { Items = { new Item { Id = new Id { Str = "sku-other" }, Title = "space golden storm", Categories = { "c0" }, Tags = { "space" } } } });
@@ -32,22 +26,22 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
             Assert.Equal(2, (await call.ResponseAsync).Upserted);
         }
         var search = new SearchVectorsRequest { Index = "content", K = 3, Vector = { twinOf } };
-        var hits = (await Rig.Recommender.SearchVectorsAsync(search, Read)).Hits;
+        var hits = (await Rig.Recommender.SearchVectorsAsync(search, TestKeys.Read)).Hits;
         Assert.Contains(hits, h => h.Item.Str == "sku-twin" && h.Distance < 1e-4f);
 
-        var similar = await Rig.Recommender.SimilarItemsAsync(new SimilarItemsRequest { Item = new Id { Str = "sku-twin" }, K = 5 }, Read);
+        var similar = await Rig.Recommender.SimilarItemsAsync(new SimilarItemsRequest { Item = new Id { Str = "sku-twin" }, K = 5 }, TestKeys.Read);
         Assert.NotEmpty(similar.Items);
 
-        var deleted = await Rig.Catalog.DeleteItemsAsync(new DeleteItemsRequest { Items = { new Id { Str = "sku-twin" } } }, Write);
+        var deleted = await Rig.Catalog.DeleteItemsAsync(new DeleteItemsRequest { Items = { new Id { Str = "sku-twin" } } }, TestKeys.Write);
         Assert.Equal(1, deleted.Deleted);
-        hits = (await Rig.Recommender.SearchVectorsAsync(search, Read)).Hits;
+        hits = (await Rig.Recommender.SearchVectorsAsync(search, TestKeys.Read)).Hits;
         Assert.DoesNotContain(hits, h => h.Item.Str == "sku-twin");
     }
 
     [Fact]
     public async Task A_string_id_that_is_a_number_s_text_is_that_number()
     {
-        var response = await Rig.Recommender.SimilarItemsAsync(new SimilarItemsRequest { Item = new Id { Str = PlantedCatalog.ItemId(10).ToString(CultureInfo.InvariantCulture) }, K = 3 }, Read);
+        var response = await Rig.Recommender.SimilarItemsAsync(new SimilarItemsRequest { Item = new Id { Str = PlantedCatalog.ItemId(10).ToString(CultureInfo.InvariantCulture) }, K = 3 }, TestKeys.Read);
         Assert.All(response.Items, i => Assert.Equal(Id.KindOneofCase.Num, i.Item.KindCase));
     }
 
@@ -58,12 +52,12 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
         var response = await Rig.Catalog.UpsertUsersAsync(new UpsertUsersRequest
         {
             Users = { new User { Id = new Id { Num = user }, Age = 30, Gender = "F", Occupation = "occ1", OnboardingCategories = { "c6" } } },
-        }, Write);
+        }, TestKeys.Write);
         Assert.Equal(1, response.Upserted);
         var profile = await Rig.Harness.Store.GetUserProfileAsync(user);
         Assert.NotNull(profile);
         Assert.NotEmpty(profile.OnboardingCategories);
-        var answer = await Rig.Recommender.RecommendAsync(new Api.V1.RecommendRequest { User = new Id { Num = user }, K = 10, Context = new RecommendContext { Now = Rig.Now } }, Read);
+        var answer = await Rig.Recommender.RecommendAsync(new Api.V1.RecommendRequest { User = new Id { Num = user }, K = 10, Context = new RecommendContext { Now = Rig.Now } }, TestKeys.Read);
         Assert.Contains(answer.Items, i => PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(i.Item.Num)) == 6);
     }
 
@@ -71,7 +65,7 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
     public async Task GetStats_reports_the_version_indexes_and_sources_and_Checkpoint_completes()
     {
         await Rig.RecommendAsync(5);
-        var stats = await Rig.Admin.GetStatsAsync(new GetStatsRequest(), AdminKey);
+        var stats = await Rig.Admin.GetStatsAsync(new GetStatsRequest(), TestKeys.AdminOnly);
         Assert.Equal(Rig.Harness.Pipeline.Version.Name, stats.ActiveVersion);
         Assert.True(stats.Requests >= 1);
         Assert.Contains(stats.Indexes, i => i.Name == "cf" && i.Vectors > 0 && i.Kind == "hnsw");
@@ -79,12 +73,12 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
         Assert.Contains(stats.Sources, s => s.Name == "collaborative" && s.Runs >= 1);
         Assert.Equal("healthy", stats.FeatureStore);
 
-        var checkpoint = await Rig.Admin.CheckpointAsync(new CheckpointRequest(), AdminKey);
+        var checkpoint = await Rig.Admin.CheckpointAsync(new CheckpointRequest(), TestKeys.AdminOnly);
         Assert.NotNull(checkpoint.CompletedAt);
-        var after = await Rig.Admin.GetStatsAsync(new GetStatsRequest(), AdminKey);
+        var after = await Rig.Admin.GetStatsAsync(new GetStatsRequest(), TestKeys.AdminOnly);
         Assert.NotNull(after.LastCheckpoint);
 
-        var models = await Rig.Admin.ListModelsAsync(new ListModelsRequest(), AdminKey);
+        var models = await Rig.Admin.ListModelsAsync(new ListModelsRequest(), TestKeys.AdminOnly);
         Assert.Equal(stats.ActiveVersion, models.Active);
     }
 

@@ -14,10 +14,6 @@ namespace RecSys.Engine.Server.Tests;
 /// </summary>
 public sealed class LifecycleTests
 {
-    private static Metadata Read => TestKeys.Headers(TestKeys.Reader);
-
-    private static Metadata Write => TestKeys.Headers(TestKeys.Writer);
-
     [Fact]
     public async Task Past_the_concurrency_limit_a_call_is_refused_at_once_with_resource_exhausted()
     {
@@ -49,11 +45,11 @@ public sealed class LifecycleTests
         gate.Armed = true;
         var request = new Api.V1.RecommendRequest { User = ServerRig.UserId(4), K = 5, Context = new RecommendContext { Now = rig.Now } };
         await RpcAssert.FailsAsync(StatusCode.DeadlineExceeded, null,
-            () => rig.Recommender.RecommendAsync(request, Read, deadline: DateTime.UtcNow.AddMilliseconds(300)));
+            () => rig.Recommender.RecommendAsync(request, TestKeys.Read, deadline: DateTime.UtcNow.AddMilliseconds(300)));
         // The server's token fired inside the ranker (the call did not just time out on the client).
         await gate.Cancelled.WaitAsync(TimeSpan.FromSeconds(60));
         gate.Release();
-        Assert.Equal(5, (await rig.Recommender.RecommendAsync(request, Read)).Items.Count);
+        Assert.Equal(5, (await rig.Recommender.RecommendAsync(request, TestKeys.Read)).Items.Count);
     }
 
     [Fact]
@@ -72,11 +68,11 @@ public sealed class LifecycleTests
             await rig.Recommender.RecordEventsBatchAsync(new RecordEventsRequest
             {
                 Events = { new Event { User = ServerRig.UserId(user), Item = clicked, Type = EventType.Purchase, Time = rig.Now } },
-            }, Write);
+            }, TestKeys.Write);
             await rig.Catalog.UpsertUsersAsync(new UpsertUsersRequest
             {
                 Users = { new User { Id = new Id { Num = newUser }, Age = 41, Country = "NZ", OnboardingCategories = { "c2" } } },
-            }, Write);
+            }, TestKeys.Write);
 
             gate.Armed = true;
             var inFlight = rig.RecommendAsync(user, k: 7);

@@ -11,10 +11,6 @@ public sealed class RecommenderTests(SharedServer shared)
 {
     private ServerRig Rig => shared.Rig;
 
-    private static Metadata Read => TestKeys.Headers(TestKeys.Reader);
-
-    private static Metadata Write => TestKeys.Headers(TestKeys.Writer);
-
     [Fact]
     public async Task Recommend_gives_a_known_user_items_of_their_planted_taste()
     {
@@ -42,7 +38,7 @@ public sealed class RecommenderTests(SharedServer shared)
     {
         foreach (var user in new[] { new Id { Num = 987_654_321 }, new Id { Str = "new-visitor-7" } })
         {
-            var response = await Rig.Recommender.RecommendAsync(new Api.V1.RecommendRequest { User = user, K = 5, Context = new RecommendContext { Now = Rig.Now } }, Read);
+            var response = await Rig.Recommender.RecommendAsync(new Api.V1.RecommendRequest { User = user, K = 5, Context = new RecommendContext { Now = Rig.Now } }, TestKeys.Read);
             Assert.Equal(5, response.Items.Count);
             Assert.All(response.Items, i => Assert.NotEqual("collaborative", i.Source));
         }
@@ -51,7 +47,7 @@ public sealed class RecommenderTests(SharedServer shared)
     [Fact]
     public async Task Debug_returns_every_stage_and_the_final_list_matches_the_answer()
     {
-        var response = await Rig.Recommender.RecommendAsync(new Api.V1.RecommendRequest { User = ServerRig.UserId(3), K = 5, Debug = true, Context = new RecommendContext { Now = Rig.Now } }, Read);
+        var response = await Rig.Recommender.RecommendAsync(new Api.V1.RecommendRequest { User = ServerRig.UserId(3), K = 5, Debug = true, Context = new RecommendContext { Now = Rig.Now } }, TestKeys.Read);
         Assert.Contains(response.Trace, t => t.Stage == "merged");
         var final = Assert.Single(response.Trace, t => t.Stage == "final");
         Assert.Equal(response.Items.Select(i => i.Item), final.Items);
@@ -66,7 +62,7 @@ public sealed class RecommenderTests(SharedServer shared)
             K = 10,
             Context = new RecommendContext { Now = Rig.Now },
             Filters = new Filters { IncludeCategories = { PlantedCatalog.Category(5) } },
-        }, Read);
+        }, TestKeys.Read);
         Assert.NotEmpty(response.Items);
         Assert.All(response.Items, i => Assert.Equal(5, PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(i.Item.Num))));
     }
@@ -74,7 +70,7 @@ public sealed class RecommenderTests(SharedServer shared)
     [Fact]
     public async Task SimilarItems_answers_neighbours_of_the_item_and_never_the_item_itself()
     {
-        var response = await Rig.Recommender.SimilarItemsAsync(new SimilarItemsRequest { Item = ServerRig.ItemId(42), K = 8, Now = Rig.Now }, Read);
+        var response = await Rig.Recommender.SimilarItemsAsync(new SimilarItemsRequest { Item = ServerRig.ItemId(42), K = 8, Now = Rig.Now }, TestKeys.Read);
         Assert.Equal("item-page", response.Surface);
         Assert.Equal(8, response.Items.Count);
         Assert.DoesNotContain(response.Items, i => i.Item.Num == PlantedCatalog.ItemId(42));
@@ -88,19 +84,19 @@ public sealed class RecommenderTests(SharedServer shared)
         var content = Rig.Harness.Catalog.Content!;
         int ordinal = 17;
         var request = new SearchVectorsRequest { Index = "content", K = 5, Vector = { content.Row(ordinal).ToArray() } };
-        var response = await Rig.Recommender.SearchVectorsAsync(request, Read);
+        var response = await Rig.Recommender.SearchVectorsAsync(request, TestKeys.Read);
         Assert.Equal(5, response.Hits.Count);
         Assert.Equal(PlantedCatalog.ItemId(ordinal), response.Hits[0].Item.Num);
         Assert.True(response.Hits[0].Distance < 1e-4f);
 
         request.Filter = new Filters { DenyItems = { ServerRig.ItemId(ordinal) }, ExcludeCategories = { PlantedCatalog.Category(2) } };
-        response = await Rig.Recommender.SearchVectorsAsync(request, Read);
+        response = await Rig.Recommender.SearchVectorsAsync(request, TestKeys.Read);
         Assert.Equal(5, response.Hits.Count);
         Assert.DoesNotContain(response.Hits, h => h.Item.Num == PlantedCatalog.ItemId(ordinal));
         Assert.DoesNotContain(response.Hits, h => PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(h.Item.Num)) == 2);
 
         var als = Rig.Harness.Models.Als!;
-        var cf = await Rig.Recommender.SearchVectorsAsync(new SearchVectorsRequest { Index = "cf", K = 3, Ef = 50, Vector = { als.ItemRow(ordinal).ToArray() } }, Read);
+        var cf = await Rig.Recommender.SearchVectorsAsync(new SearchVectorsRequest { Index = "cf", K = 3, Ef = 50, Vector = { als.ItemRow(ordinal).ToArray() } }, TestKeys.Read);
         Assert.Equal(3, cf.Hits.Count);
     }
 
@@ -108,7 +104,7 @@ public sealed class RecommenderTests(SharedServer shared)
     public async Task Rank_scores_the_given_candidates_in_their_order_with_the_pipeline_s_ranker()
     {
         int[] items = [8, 3, 16, 24, 3];
-        var response = await Rig.Recommender.RankAsync(new RankRequest { User = ServerRig.UserId(0), Items = { items.Select(ServerRig.ItemId) }, Now = Rig.Now }, Read);
+        var response = await Rig.Recommender.RankAsync(new RankRequest { User = ServerRig.UserId(0), Items = { items.Select(ServerRig.ItemId) }, Now = Rig.Now }, TestKeys.Read);
         Assert.Equal(items.Select(ServerRig.ItemId), response.Items.Select(i => i.Item));
         Assert.Equal("rrf", response.Ranker);
         float[] expected = await Rig.Harness.Pipeline.RankAsync(PlantedCatalog.UserId(0), [.. items.Select(PlantedCatalog.ItemId)], "home", Rig.Harness.NowMs);
@@ -126,7 +122,7 @@ public sealed class RecommenderTests(SharedServer shared)
         var recorded = await Rig.Recommender.RecordEventsBatchAsync(new RecordEventsRequest
         {
             Events = { new Event { User = ServerRig.UserId(user), Item = top, Type = EventType.Click, Time = Rig.Now, RequestId = before.RequestId } },
-        }, Write);
+        }, TestKeys.Write);
         Assert.Equal(1, recorded.Accepted);
         var after = await Rig.RecommendAsync(user);
         Assert.DoesNotContain(top, after.Items.Select(i => i.Item));
@@ -136,7 +132,7 @@ public sealed class RecommenderTests(SharedServer shared)
     public async Task RecordEvents_takes_a_client_stream_as_one_batch()
     {
         const int user = 31;
-        using var call = Rig.Recommender.RecordEvents(Write);
+        using var call = Rig.Recommender.RecordEvents(TestKeys.Write);
         for (int m = 0; m < 3; m++)
         {
             await call.RequestStream.WriteAsync(new RecordEventsRequest

@@ -22,4 +22,13 @@ public static class TestKeys
     };
 
     public static Metadata Headers(string key) => new() { { "x-api-key", key } };
+
+    /// <summary>Call headers with the reader's key (Read).</summary>
+    public static Metadata Read => Headers(Reader);
+
+    /// <summary>Call headers with the writer's key (Read, Write).</summary>
+    public static Metadata Write => Headers(Writer);
+
+    /// <summary>Call headers with the admin's key (Admin).</summary>
+    public static Metadata AdminOnly => Headers(Admin);
 }

@@ -39,9 +39,10 @@ internal static class EvalCommand
         var iterations = new Option<int?>("--iterations") { Description = $"ALS sweeps (default {defaults.Als.Iterations})." };
         var easeLambda = new Option<float?>("--ease-lambda") { Description = $"EASE regularisation (default {defaults.EaseLambda:G})." };
         var neighbors = new Option<int?>("--neighbors") { Description = $"Item-kNN neighbours per item (default {defaults.KnnNeighbors})." };
+        var ranker = new Option<string>("--ranker") { Description = "The learned ranker of the 'ranked' model: mlp.", DefaultValueFactory = _ => "mlp" };
 
         var command = new Command("eval", "Train models on a split and report ranking metrics (NDCG, recall, precision, MAP, MRR, hit rate, coverage, diversity, novelty).");
-        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors })
+        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker })
             command.Add(o);
         command.SetAction(parse =>
         {
@@ -77,6 +78,9 @@ internal static class EvalCommand
             }
             OptionRules.Check("--ease-lambda", () => ModelFactory.Create(ModelKind.Ease, settings));
             OptionRules.Check("--neighbors", () => ModelFactory.Create(ModelKind.ItemKnn, settings));
+            if (parse.GetValue(ranker) != "mlp")
+                throw new CliInputException($"--ranker must be mlp (got '{parse.GetValue(ranker)}')");
+            settings = settings with { Ranker = settings.Ranker with { Seed = s, Log = line => stderr.WriteLine(line) } };
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
 
             string path = parse.GetValue(data)!;

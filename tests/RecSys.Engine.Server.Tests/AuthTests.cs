@@ -52,6 +52,9 @@ public sealed class AuthTests(SharedServer shared)
     {
         var health = new Grpc.Health.V1.Health.HealthClient(Rig.Channel);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "recsys.v1.Recommender" })).Status);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => health.CheckAsync(new HealthCheckRequest { Service = "no.such.Service" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
     }
 
     [Fact]

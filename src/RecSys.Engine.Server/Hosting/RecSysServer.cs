@@ -95,7 +95,12 @@ public static partial class RecSysServer
             grpc.Interceptors.Add<ErrorInterceptor>();
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks()
+        services.AddGrpcHealthChecks(health =>
+            {
+                // "" is the whole server; each recsys.v1 service answers too (grpc_health_probe -service recsys.v1.Recommender).
+                foreach (string service in (string[])["", "recsys.v1.Recommender", "recsys.v1.Catalog", "recsys.v1.Admin"])
+                    health.Services.Map(service, _ => true);
+            })
             .AddCheck<ReadinessHealthCheck>("pipeline")
             .AddCheck<FeatureStoreHealthCheck>("feature-store");
         if (options.Metrics.Enabled)

@@ -1,4 +1,5 @@
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Serving;
 
 namespace RecSys.Engine.Pipeline;
 
@@ -23,8 +24,21 @@ public sealed partial class RecommendationPipeline
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(itemIds);
-        var version = Version;
-        var surfaceConfig = version.Config.Surface(surface);
+        ArgumentNullException.ThrowIfNull(surface);
+        var (version, _) = AcquireRoute(userId, surface);
+        try
+        {
+            return await RankAsync(userId, itemIds, version, version.Config.Surface(surface), nowMs, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            version.Release();
+        }
+    }
+
+    private async ValueTask<float[]> RankAsync(long userId, IReadOnlyList<long> itemIds, PipelineVersion version, Config.SurfaceConfig surfaceConfig, long? nowMs,
+        CancellationToken cancellationToken)
+    {
         var ordinals = new int[itemIds.Count];
         for (int i = 0; i < ordinals.Length; i++)
         {

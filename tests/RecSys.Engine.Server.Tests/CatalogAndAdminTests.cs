@@ -115,4 +115,14 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
         Assert.Contains($"version=\"{Rig.Harness.Pipeline.Version.Name}\"", text);
         Assert.Contains("recsys_source_runs_total{", text);
     }
+
+    [Fact]
+    public async Task Without_a_registry_the_model_calls_are_failed_precondition()
+    {
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, null, () => Rig.Admin.ActivateModelAsync(new ActivateModelRequest { Version = "v2" }, TestKeys.AdminOnly));
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, null, () => Rig.Admin.RollbackAsync(new RollbackRequest(), TestKeys.AdminOnly));
+        using var call = Rig.Catalog.BulkLoadEmbeddings(TestKeys.AdminOnly);
+        await call.RequestStream.CompleteAsync();
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, null, () => call.ResponseAsync);
+    }
 }

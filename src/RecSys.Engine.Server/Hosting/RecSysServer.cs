@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using RecSys.Engine.Pipeline;
+using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Server.Auth;
 using RecSys.Engine.Server.Health;
 using RecSys.Engine.Server.Interception;
@@ -29,8 +30,8 @@ namespace RecSys.Engine.Server.Hosting;
 ///   ...
 ///   await server.StopAsync();            // drain, finish calls in flight, checkpoint the feature store
 /// </code>
-/// The caller keeps owning the pipeline and its feature store (the server checkpoints the store when it stops, and
-/// never disposes it).
+/// The caller keeps owning the pipeline (or serving state) and its feature store: the server saves the state (or
+/// checkpoints the store) when it stops, and never disposes either.
 /// </summary>
 public static partial class RecSysServer
 {
@@ -38,12 +39,32 @@ public static partial class RecSysServer
     /// Validates <paramref name="options"/> (a <see cref="ServerConfigException"/> names the key), binds the ports and
     /// starts serving. <paramref name="logging"/> configures logging (default: console, information and above).
     /// </summary>
-    public static async Task<RunningServer> StartAsync(ServerOptions options, RecommendationPipeline pipeline, Action<ILoggingBuilder>? logging = null,
+    public static Task<RunningServer> StartAsync(ServerOptions options, RecommendationPipeline pipeline, Action<ILoggingBuilder>? logging = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pipeline);
+        return StartAsync(options, new ServingContext(pipeline, null), logging, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the server over a serving state (<see cref="ServingState.OpenAsync(string, string, ServingStateOptions?, CancellationToken)"/>):
+    /// everything <see cref="StartAsync(ServerOptions, RecommendationPipeline, Action{ILoggingBuilder}?, CancellationToken)"/> does,
+    /// plus the model RPCs over its registry; a stop saves the state (catalog snapshot and store checkpoint). The caller
+    /// keeps owning the state.
+    /// </summary>
+    public static Task<RunningServer> StartAsync(ServerOptions options, ServingState state, Action<ILoggingBuilder>? logging = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return StartAsync(options, new ServingContext(state.Pipeline, state), logging, cancellationToken);
+    }
+
+    private static async Task<RunningServer> StartAsync(ServerOptions options, ServingContext serving, Action<ILoggingBuilder>? logging,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var pipeline = serving.Pipeline;
         var certificate = options.Tls.Enabled ? LoadCertificate(options.Tls) : null;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "RecSys.Engine.Server", ContentRootPath = AppContext.BaseDirectory });
@@ -79,6 +100,7 @@ public static partial class RecSysServer
         var state = new ServerState();
         services.AddSingleton(options);
         services.AddSingleton(pipeline);
+        services.AddSingleton(serving);
         services.AddSingleton(state);
         services.AddSingleton(new ApiKeyRing(options.Auth.Keys));
         services.AddSingleton(new AdmissionControl(options.Admission));
@@ -142,7 +164,7 @@ public static partial class RecSysServer
         string scheme = certificate is null ? "http" : "https";
         var address = new Uri($"{scheme}://{Host(options.Host)}:{port}");
         LogStarted(logger, address, pipeline.Version.Name, state.MetricsPort == 0 ? "off" : $"http://{Host(options.Metrics.Host)}:{state.MetricsPort}{options.Metrics.Path}");
-        return new RunningServer(app, state, pipeline, address, state.MetricsPort, options.Metrics.Path, logger);
+        return new RunningServer(app, state, serving, address, state.MetricsPort, options.Metrics.Path, logger);
     }
 
     private static IPAddress Address(string host) => host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);

@@ -1,16 +1,16 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using RecSys.Engine.Features.Faster;
-using RecSys.Engine.Pipeline;
 
 namespace RecSys.Engine.Server.Hosting;
 
 /// <summary>
-/// A started server (<see cref="RecSysServer.StartAsync"/>): where it listens, and how to stop it. Stopping is graceful:
+/// A started server (<see cref="RecSysServer"/>.StartAsync): where it listens, and how to stop it. Stopping is graceful:
 /// <code>
 ///   health -> NOT_SERVING; stop accepting connections and calls (HTTP/2 GOAWAY)
 ///   -> calls in flight finish (up to Server:ShutdownTimeout, then they are cancelled)
-///   -> feature-store checkpoint (the embedded FASTER store), so a restart replays nothing
+///   -> the serving state saved (catalog snapshot + store checkpoint), or, over a bare pipeline, a checkpoint of the
+///      embedded FASTER store, so a restart replays nothing
 /// </code>
 /// Disposing stops it too.
 /// </summary>
@@ -18,16 +18,16 @@ public sealed partial class RunningServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ServerState _state;
-    private readonly RecommendationPipeline _pipeline;
+    private readonly ServingContext _serving;
     private readonly ILogger _logger;
     private readonly object _stopLock = new();
     private Task? _stopping;
 
-    internal RunningServer(WebApplication app, ServerState state, RecommendationPipeline pipeline, Uri address, int metricsPort, string metricsPath, ILogger logger)
+    internal RunningServer(WebApplication app, ServerState state, ServingContext serving, Uri address, int metricsPort, string metricsPath, ILogger logger)
     {
         _app = app;
         _state = state;
-        _pipeline = pipeline;
+        _serving = serving;
         _logger = logger;
         Address = address;
         MetricsPort = metricsPort;
@@ -61,7 +61,9 @@ public sealed partial class RunningServer : IAsyncDisposable
         _state.Ready = false;
         LogStopping(_logger, Address);
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_pipeline.Store is FasterFeatureStore store)
+        if (_serving.State is { } serving)
+            await serving.SaveAsync(cancellationToken).ConfigureAwait(false);
+        else if (_serving.Pipeline.Store is FasterFeatureStore store)
             await store.CheckpointAsync(cancellationToken).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

@@ -1,7 +1,12 @@
 using Grpc.Core;
 using RecSys.Engine.Features.Records;
 using RecSys.Engine.Pipeline;
+using RecSys.Engine.Core.Index.Factory;
+using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Registry;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Server.Hosting;
 using RecSys.Engine.Server.Api.V1;
 using RecSys.Engine.Server.Auth;
 using RecSys.Engine.Server.Validation;
@@ -12,8 +17,10 @@ namespace RecSys.Engine.Server.Services;
 /// recsys.v1.Catalog over the pipeline. Every call is validated whole before any of it is applied: the pipeline's
 /// upserts go one record at a time, so a refusal in the middle of a batch would otherwise leave half of it applied.
 /// </summary>
-internal sealed class CatalogService(RecommendationPipeline pipeline, EdgeRules rules) : Catalog.CatalogBase
+internal sealed class CatalogService(ServingContext serving, EdgeRules rules) : Catalog.CatalogBase
 {
+    private RecommendationPipeline Pipeline => serving.Pipeline;
+
     /// <summary>An item upsert, checked: the pipeline's id (a string one keeps its text) and attributes.</summary>
     private readonly record struct ItemUpsert(long Key, string? Name, ItemAttributes Attributes);
 
@@ -31,9 +38,9 @@ internal sealed class CatalogService(RecommendationPipeline pipeline, EdgeRules 
         foreach (var u in upserts)
         {
             if (u.Name is null)
-                await pipeline.UpsertItemAsync(u.Key, u.Attributes, context.CancellationToken).ConfigureAwait(false);
+                await Pipeline.UpsertItemAsync(u.Key, u.Attributes, context.CancellationToken).ConfigureAwait(false);
             else
-                await pipeline.UpsertItemAsync(u.Name, u.Attributes, context.CancellationToken).ConfigureAwait(false);
+                await Pipeline.UpsertItemAsync(u.Name, u.Attributes, context.CancellationToken).ConfigureAwait(false);
         }
         return new UpsertItemsResponse { Upserted = upserts.Count };
     }
@@ -43,7 +50,7 @@ internal sealed class CatalogService(RecommendationPipeline pipeline, EdgeRules 
         string? text = rules.Text(item.Id, at + ".id");
         long key = rules.Key(item.Id, at + ".id");
         string? name = text is not null && !IsCanonical(text, key) ? text : null; // "42" is the number 42
-        var items = pipeline.Catalog.Items;
+        var items = Pipeline.Catalog.Items;
         if (items.TryGetOrdinal(key, out int existing) && items.NameOf(existing) != name)
             throw EdgeRules.Invalid(at + ".id", $"maps to key {key}, which the catalog holds for id '{items.NameOf(existing) ?? key.ToString(System.Globalization.CultureInfo.InvariantCulture)}'; rename one");
         var policy = ItemPolicyFlags.None;
@@ -57,7 +64,7 @@ internal sealed class CatalogService(RecommendationPipeline pipeline, EdgeRules 
         float[]? vector = null;
         if (item.ContentVector.Count > 0)
         {
-            int dimension = pipeline.Version.Models.Content?.Dimension
+            int dimension = Pipeline.Version.Models.Content?.Dimension
                 ?? throw EdgeRules.Invalid(at + ".content_vector", "the active model version has no content space");
             vector = EdgeRules.Vector(item.ContentVector, dimension, at + ".content_vector");
             if (!vector.AsSpan().ContainsAnyExcept(0f))
@@ -85,11 +92,11 @@ internal sealed class CatalogService(RecommendationPipeline pipeline, EdgeRules 
         for (int i = 0; i < keys.Length; i++)
         {
             keys[i] = rules.Key(request.Items[i], $"items[{i}]");
-            if (!pipeline.Catalog.Items.TryGetOrdinal(keys[i], out _))
+            if (!Pipeline.Catalog.Items.TryGetOrdinal(keys[i], out _))
                 throw EdgeRules.NotFound($"items[{i}]", $"unknown item {keys[i]}; nothing was deleted");
         }
         foreach (long key in keys)
-            await pipeline.DeleteItemAsync(key, context.CancellationToken).ConfigureAwait(false);
+            await Pipeline.DeleteItemAsync(key, context.CancellationToken).ConfigureAwait(false);
         return new DeleteItemsResponse { Deleted = keys.Length };
     }
 
@@ -116,12 +123,109 @@ internal sealed class CatalogService(RecommendationPipeline pipeline, EdgeRules 
             });
         }
         foreach (var (key, attributes) in users)
-            await pipeline.UpsertUserAsync(key, attributes, context.CancellationToken).ConfigureAwait(false);
+            await Pipeline.UpsertUserAsync(key, attributes, context.CancellationToken).ConfigureAwait(false);
         return new UpsertUsersResponse { Upserted = users.Length };
     }
 
     [RequiresRole(ApiRole.Admin)]
-    public override Task<BulkLoadEmbeddingsResponse> BulkLoadEmbeddings(IAsyncStreamReader<EmbeddingChunk> requestStream, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented,
-            "BulkLoadEmbeddings loads into a new model version: it needs the model registry, which this server does not have yet"));
+    public override async Task<BulkLoadEmbeddingsResponse> BulkLoadEmbeddings(IAsyncStreamReader<EmbeddingChunk> requestStream, ServerCallContext context)
+    {
+        var state = serving.RequireState(context.Method);
+        EmbeddingImport? import = null;
+        try
+        {
+            int chunk = 0, dimension = 0;
+            await foreach (var c in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                string at = $"chunks[{chunk}]";
+                if (import is null)
+                {
+                    (import, dimension) = BeginImport(state, c, at);
+                }
+                EdgeRules.Count(c.Ids.Count, at + ".ids", rules.Limits.MaxRowsPerChunk, "Server:Limits:MaxRowsPerChunk");
+                if (c.Vectors.Count != (long)c.Ids.Count * dimension)
+                    throw EdgeRules.Invalid(at + ".vectors", $"{c.Vectors.Count} values for {c.Ids.Count} ids of {dimension} values each");
+                float[] vectors = [.. c.Vectors];
+                for (int r = 0; r < c.Ids.Count; r++)
+                {
+                    string? text = rules.Text(c.Ids[r], $"{at}.ids[{r}]");
+                    long key = rules.Key(c.Ids[r], $"{at}.ids[{r}]");
+                    var row = vectors.AsSpan(r * dimension, dimension);
+                    try
+                    {
+                        if (text is not null && !IsCanonical(text, key))
+                            import.AddRow(text, row);
+                        else
+                            import.AddRow(key, row);
+                    }
+                    catch (EmbeddingRowException e)
+                    {
+                        string field = e.Field == "id" ? $"{at}.ids[{r}]" : $"{at}.vectors[{r * dimension}..{(r + 1) * dimension})";
+                        throw EdgeRules.Invalid(field, $"row {e.Row} of the load: {e.Field}: {e.Reason}; nothing was loaded");
+                    }
+                }
+                chunk++;
+            }
+            if (import is null || import.RowsAccepted == 0)
+                throw EdgeRules.Invalid("chunks", import is null ? "no chunks: nothing to load" : $"no row was accepted ({import.RowsSkipped} skipped): nothing to load");
+            var completed = import;
+            var version = await Task.Run(() => completed.Complete(context.CancellationToken), context.CancellationToken).ConfigureAwait(false);
+            var response = new BulkLoadEmbeddingsResponse
+            {
+                Version = version.Id,
+                RowsRead = import.RowsRead,
+                RowsAccepted = import.RowsAccepted,
+                RowsSkipped = import.RowsSkipped,
+                NewItems = import.NewItems,
+            };
+            response.Skipped.AddRange(import.SkippedMessages);
+            return response;
+        }
+        finally
+        {
+            import?.Dispose(); // before Complete: no version is left behind
+        }
+    }
+
+    /// <summary>The first chunk says what is loaded; checked here so a bad name, dimension or index spec is refused before any row.</summary>
+    private (EmbeddingImport Import, int Dimension) BeginImport(ServingState state, EmbeddingChunk first, string at)
+    {
+        if (first.Dimension < 1)
+            throw EdgeRules.Invalid(at + ".dimension", $"must be at least 1 (got {first.Dimension})");
+        if (first.Name.Length == 0)
+            throw EdgeRules.Invalid(at + ".name", "required: the embedding set's name");
+        var metric = first.Metric switch
+        {
+            Metric.Unspecified or Metric.Cosine => DistanceMetric.Cosine,
+            Metric.InnerProduct => DistanceMetric.InnerProduct,
+            Metric.L2 => DistanceMetric.L2,
+            _ => throw EdgeRules.Invalid(at + ".metric", $"unknown metric {(int)first.Metric}"),
+        };
+        var options = new EmbeddingImportOptions
+        {
+            Name = rules.String(first.Name, at + ".name"),
+            Dimension = first.Dimension,
+            Metric = metric,
+            Index = rules.String(first.IndexSpec, at + ".index_spec", new EmbeddingImportOptions { Name = "-" }.Index),
+            VersionId = first.Version.Length == 0 ? null : rules.String(first.Version, at + ".version"),
+            Description = rules.String(first.Description, at + ".description"),
+            SkipBadRows = first.SkipBadRows,
+            AddUnknownItems = true,
+        };
+        if (options.VersionId is { } id && state.Registry.TryGet(id, out _))
+            throw new RpcException(new Status(StatusCode.AlreadyExists, $"{at}.version: version '{id}' exists already"));
+        try
+        {
+            return (EmbeddingImport.Begin(state.Registry, state.ActiveVersionId, options), first.Dimension);
+        }
+        catch (IndexSpecException e)
+        {
+            throw EdgeRules.Invalid(at + ".index_spec", e.Message);
+        }
+        catch (ArgumentException e) when (e.ParamName is nameof(EmbeddingImportOptions.Name) or "id")
+        {
+            string field = e.ParamName == "id" ? ".version" : ".name";
+            throw EdgeRules.Invalid(at + field, e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
+        }
+    }
 }

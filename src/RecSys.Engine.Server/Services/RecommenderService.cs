@@ -84,14 +84,8 @@ internal sealed class RecommenderService(RecommendationPipeline pipeline, EdgeRu
     [RequiresRole(ApiRole.Read)]
     public override Task<SearchVectorsResponse> SearchVectors(SearchVectorsRequest request, ServerCallContext context)
     {
-        var models = pipeline.Version.Models;
-        var index = request.Index switch
-        {
-            "cf" => models.CfIndex ?? throw EdgeRules.NotFound("index", "the active model version has no 'cf' index"),
-            "content" => models.ContentIndex ?? throw EdgeRules.NotFound("index", "the active model version has no 'content' index"),
-            _ => throw EdgeRules.Invalid("index", $"unknown index '{rules.String(request.Index, "index")}' (known: cf, content)"),
-        };
-        float[] vector = EdgeRules.Vector(request.Vector, index.Dimension, "vector");
+        string index = rules.String(request.Index, "index");
+        float[] vector = EdgeRules.Finite(request.Vector, "vector"); // its length: the index's (the pipeline names "vector")
         if (request.K < 1 || request.K > rules.Limits.MaxSearchK)
             throw EdgeRules.Invalid("k", $"must be in 1..{rules.Limits.MaxSearchK} (got {request.K}; Server:Limits:MaxSearchK)");
         var parameters = new SearchParameters
@@ -105,7 +99,7 @@ internal sealed class RecommenderService(RecommendationPipeline pipeline, EdgeRu
         long start = Stopwatch.GetTimestamp();
         var ids = new long[request.K];
         var distances = new float[request.K];
-        index.Search(vector, request.K, ids, distances, parameters);
+        pipeline.SearchIndex(index, vector, request.K, ids, distances, parameters);
         metrics.RecordPipeline("search_vectors", start);
         var response = new SearchVectorsResponse();
         var items = pipeline.Catalog.Items;

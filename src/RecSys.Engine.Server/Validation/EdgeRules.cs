@@ -91,13 +91,19 @@ internal sealed class EdgeRules(RequestLimits limits)
     {
         if (values.Count != dimension)
             throw Invalid(field, $"has {values.Count} values; the space has {dimension}");
-        var v = new float[dimension];
-        for (int i = 0; i < v.Length; i++)
-        {
-            v[i] = values[i];
-            if (!float.IsFinite(v[i]))
-                throw Invalid(field, $"value [{i}] is {v[i]}; every value must be finite");
-        }
+        return Finite(values, field);
+    }
+
+    /// <summary>A non-empty vector of finite values (its length is the receiver's to check).</summary>
+    public static float[] Finite(RepeatedField<float> values, string field)
+    {
+        if (values.Count == 0)
+            throw Invalid(field, "empty");
+        var v = new float[values.Count];
+        values.CopyTo(v, 0);
+        int bad = v.AsSpan().IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad >= 0)
+            throw Invalid(field, $"value [{bad}] is {v[bad]}; every value must be finite");
         return v;
     }
 

@@ -10,7 +10,7 @@ public sealed class LogCapture : ILoggerProvider
 
     public IReadOnlyCollection<(LogLevel Level, string Category, string Message)> Entries => _entries;
 
-    /// <summary>A logging setup for <see cref="Hosting.RecSysServer.StartAsync"/> that writes here only.</summary>
+    /// <summary>A logging setup for <see cref="Hosting.RecSysServer"/>.StartAsync that writes here only.</summary>
     public void Configure(ILoggingBuilder logging) => logging.AddProvider(this).SetMinimumLevel(LogLevel.Information);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);

@@ -111,6 +111,8 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
         Assert.Contains("rpc_grpc_status_code=\"Unauthenticated\"", text);
         Assert.Contains("recsys_rpc_duration_seconds_bucket{", text);
         Assert.Contains("recsys_pipeline_duration_seconds_bucket{", text);
+        foreach (string stage in (string[])["user_context", "sources", "merge_filter", "rank", "post"])
+            Assert.Contains($"recsys_pipeline_stage_duration_seconds_bucket{{otel_scope_name=\"RecSys.Engine.Pipeline\",stage=\"{stage}\"", text);
         Assert.Contains("recsys_index_vectors{", text);
         Assert.Contains($"version=\"{Rig.Harness.Pipeline.Version.Name}\"", text);
         Assert.Contains("recsys_source_runs_total{", text);

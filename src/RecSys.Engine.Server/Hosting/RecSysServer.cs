@@ -128,7 +128,7 @@ public static partial class RecSysServer
         if (options.Metrics.Enabled)
         {
             services.AddOpenTelemetry().WithMetrics(metrics => metrics
-                .AddMeter(ServerMetrics.MeterName)
+                .AddMeter(ServerMetrics.MeterName, PipelineMetrics.MeterName)
                 .AddPrometheusExporter(o => o.ScrapeEndpointPath = options.Metrics.Path));
         }
 

@@ -22,6 +22,8 @@ namespace RecSys.Engine.Server.Metrics;
 ///   recsys.admission.in_flight  gauge;  recsys.admission.rejected  counter
 ///   recsys.feature_store.healthy gauge   1 healthy, 0 degraded
 /// </code>
+/// The pipeline's own stage latencies (recsys.pipeline.stage.duration per stage: user_context, sources, merge_filter,
+/// rank, post) come from its meter, <see cref="Pipeline.Serving.PipelineMetrics"/>, exported beside these.
 /// </summary>
 internal sealed class ServerMetrics : IDisposable
 {

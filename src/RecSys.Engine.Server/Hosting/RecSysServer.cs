@@ -97,6 +97,7 @@ public static partial class RecSysServer
         builder.WebHost.UseShutdownTimeout(options.ShutdownTimeout);
 
         var services = builder.Services;
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, CallerOwnedLifetime>();
         var state = new ServerState();
         services.AddSingleton(options);
         services.AddSingleton(pipeline);

@@ -9,13 +9,14 @@ namespace RecSys.Engine.Pipeline.Tests.Support;
 
 /// <summary>
 /// The end-to-end rig: the planted catalog, models trained on it, a REAL FasterFeatureStore on a temp directory
-/// (no mock), the serving state bootstrapped into it, and a pipeline over all of that.
+/// (no mock), the serving state bootstrapped into it, and a pipeline over all of that. Given a data directory that
+/// already holds a store (a restart), it reopens that store and loads the training events only the first time.
 /// </summary>
-internal sealed class PipelineHarness : IAsyncDisposable
+public sealed class PipelineHarness : IAsyncDisposable
 {
-    private readonly TempDirectory _dir;
+    private readonly TempDirectory? _dir;
 
-    private PipelineHarness(TempDirectory dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline)
+    private PipelineHarness(TempDirectory? dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline)
     {
         _dir = dir;
         Planted = planted;
@@ -38,6 +39,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <summary>"Now" for every request: a day after the last training event.</summary>
     public long NowMs => Planted.MaxTimestampSeconds * 1000 + 86_400_000;
 
+    /// <summary>
+    /// Trains the models on <paramref name="planted"/> and bootstraps the serving state into a FASTER store on
+    /// <paramref name="dataDirectory"/> (null = a fresh temp directory, removed on dispose; a given one is left in place,
+    /// and when it already holds a store, the store is reopened and the training events are not loaded again).
+    /// </summary>
     public static async Task<PipelineHarness> CreateAsync(
         Func<PipelineConfig, PipelineConfig>? configure = null,
         IRanker? ranker = null,
@@ -45,13 +51,16 @@ internal sealed class PipelineHarness : IAsyncDisposable
         PlantedCatalog? planted = null,
         bool parallelSources = true,
         string index = "HNSW16,efc100",
-        TrainedModels? models = null)
+        TrainedModels? models = null,
+        string? dataDirectory = null)
     {
         planted ??= new PlantedCatalog();
-        var dir = new TempDirectory("recsys-pipeline");
+        var dir = dataDirectory is null ? new TempDirectory("recsys-pipeline") : null;
+        string path = dataDirectory ?? dir!.Path;
+        bool reopened = Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any();
         var store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions
         {
-            DataDirectory = dir.Path,
+            DataDirectory = path,
             MemoryBudgetBytes = 16L << 20,
             IndexBuckets = 1 << 14,
             CheckpointInterval = TimeSpan.Zero,
@@ -63,6 +72,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             CfIndex = index,
             ContentIndex = index,
             Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
+            LoadHistories = !reopened,
         });
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.
@@ -79,7 +89,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             await store.DisposeAsync();
             serving.CfIndex?.Dispose();
             serving.ContentIndex?.Dispose();
-            dir.Dispose();
+            dir?.Dispose();
             throw;
         }
         var pipeline = new RecommendationPipeline(store, catalog, version, new PipelineOptions { ParallelSources = parallelSources });
@@ -101,10 +111,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     }
 
     /// <summary>Every source budget set to 10 s.</summary>
-    public static PipelineConfig Generous(PipelineConfig config) => config with
-    {
-        Surfaces = [.. config.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = TimeSpan.FromSeconds(10) })] })],
-    };
+    public static PipelineConfig Generous(PipelineConfig config) => config.WithSourceBudget(TimeSpan.FromSeconds(10));
 
     /// <summary>Replaces a surface of the config (by name) using <paramref name="change"/>.</summary>
     public static PipelineConfig WithSurface(PipelineConfig config, string name, Func<SurfaceConfig, SurfaceConfig> change) =>
@@ -115,6 +122,6 @@ internal sealed class PipelineHarness : IAsyncDisposable
         await Store.DisposeAsync();
         Models.CfIndex?.Dispose();
         Models.ContentIndex?.Dispose();
-        _dir.Dispose();
+        _dir?.Dispose();
     }
 }

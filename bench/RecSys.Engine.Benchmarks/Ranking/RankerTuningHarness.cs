@@ -71,7 +71,7 @@ public static class RankerTuningHarness
             RankingDataset testRows = model.BuildRows(train, test);
             foreach (var (s, ndcg) in RankingDatasetMetrics.SourceNdcg(testRows, 10))
                 Console.WriteLine($"test rows ndcg@10 {s,-10} alone: {ndcg:F4}");
-            Console.WriteLine($"test rows ndcg@10 ranker: {RankingDatasetMetrics.MeanNdcg(testRows, model.Model.ScoreAll(testRows), 10):F4}; evaluator: {Evaluator.Evaluate(model, train, test).Ndcg:F4}");
+            Console.WriteLine($"test rows ndcg@10 ranker: {RankingDatasetMetrics.MeanNdcg(testRows, model.Mlp!.Model.ScoreAll(testRows), 10):F4}; evaluator: {Evaluator.Evaluate(model, train, test).Ndcg:F4}");
             var (m1, _) = MlpRanker.Standardization(rows.Features, rows.Schema.Count);
             var (m2, _) = MlpRanker.Standardization(testRows.Features, rows.Schema.Count);
             var (_, inv) = MlpRanker.Standardization(rows.Features, rows.Schema.Count);
@@ -102,7 +102,7 @@ public static class RankerTuningHarness
             string label = groups == RankingFeatureGroups.All ? "all"
                 : groups.HasFlag(RankingFeatureGroups.User) || groups.HasFlag(RankingFeatureGroups.Item) ? "all - " + (RankingFeatureGroups.All & ~groups).ToString().ToLowerInvariant()
                 : "only " + groups.ToString().ToLowerInvariant().Replace(", ", " + ");
-            Console.WriteLine($"| ranked mlp | {label} | {model.Training!.ValidationNdcg:F4} | {r.Ndcg:F4} | {r.Recall:F4} | {r.Coverage:F4} | {r.Diversity:F4} |");
+            Console.WriteLine($"| ranked mlp | {label} | {model.ValidationNdcg:F4} | {r.Ndcg:F4} | {r.Recall:F4} | {r.Coverage:F4} | {r.Diversity:F4} |");
         }
         return 0;
     }

@@ -18,8 +18,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
 {
     private readonly TempDirectory _dir;
 
-    private PipelineHarness(TempDirectory dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline)
+    private PipelineHarness(TempDirectory dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline,
+        ContentEncoder content)
     {
+        ContentModel = content;
         _dir = dir;
         Planted = planted;
         Store = store;
@@ -37,6 +39,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public ServingModels Models { get; }
 
     public RecommendationPipeline Pipeline { get; }
+
+    /// <summary>The content model the catalog's content vectors came from (offline feature computations need it).</summary>
+    public ContentEncoder ContentModel { get; }
 
     /// <summary>"Now" for every request: a day after the last training event.</summary>
     public long NowMs => Planted.MaxTimestampSeconds * 1000 + 86_400_000;
@@ -92,7 +97,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             throw;
         }
         var pipeline = new RecommendationPipeline(store, catalog, version, new PipelineOptions { ParallelSources = parallelSources });
-        return new PipelineHarness(dir, planted, store, catalog, models, pipeline);
+        return new PipelineHarness(dir, planted, store, catalog, models, pipeline, content);
     }
 
     public ValueTask<RecommendResponse> RecommendAsync(long userId, string surface = "home", int k = 10, bool debug = false, RequestFilters? filters = null) =>

@@ -22,7 +22,7 @@ if (args.Length > 0 && args[0] == "ease-scale")
 // Ranking/RankerLatencyHarness.cs); `--filter '*RankerBenchmarks*'` gives BenchmarkDotNet's means and allocations.
 if (args.Length > 0 && args[0] == "ranker")
     return RecSys.Engine.Benchmarks.Ranking.RankerLatencyHarness.Run(args[1..]);
-// `ranker-tune DIR [inner-splits]`: the MLP ranker's settings on validation, then feature-group ablation on MovieLens 100K.
+// `ranker-tune DIR SPEC...`: the ranked model on MovieLens 100K, one row per ranker / row setting (validation and test NDCG).
 if (args.Length > 0 && args[0] == "ranker-tune")
     return RecSys.Engine.Benchmarks.Ranking.RankerTuningHarness.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(RecSys.Engine.Benchmarks.BenchConfig).Assembly).Run(args, RecSys.Engine.Benchmarks.BenchConfig.Create());

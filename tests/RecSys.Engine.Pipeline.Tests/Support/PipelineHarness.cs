@@ -52,7 +52,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         IEnumerable<ICandidateSource>? extraSources = null,
         PlantedCatalog? planted = null,
         bool parallelSources = true,
-        string index = "HNSW16,efc100")
+        string index = "HNSW16,efc100",
+        Models.Data.TrainingData? data = null)
     {
         planted ??= new PlantedCatalog();
         var dir = new TempDirectory("recsys-pipeline");
@@ -63,7 +64,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
             IndexBuckets = 1 << 14,
             CheckpointInterval = TimeSpan.Zero,
         });
-        var data = planted.Data;
+        // A split of the planted data (its training part) serves in place of the whole.
+        data ??= planted.Data;
         var als = new ImplicitAls(new AlsOptions { Factors = 16, Iterations = 8, Lambda = 1f, Alpha = 10f, Seed = 3, MaxDegreeOfParallelism = 2 });
         als.Fit(data);
         var content = new ContentEncoder(new ContentOptions { HashBuckets = 256 });

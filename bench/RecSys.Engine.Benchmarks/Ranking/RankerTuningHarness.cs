@@ -15,7 +15,8 @@ namespace RecSys.Engine.Benchmarks.Ranking;
 /// and the test metrics (reported, never chosen on). A SPEC is "mlp" or "gbdt" with comma-separated settings:
 /// <code>
 ///   rows      folds=K (cross-fitting) | fit=0.75,splits=1 (inner random splits); per=50 (candidates per source);
-///             groups=all | all-user | sources+affinity ...; sources=als+ease+itemknn+content+trending
+///             groups=all | all-user | sources+affinity ...; sources=als+ease+itemknn+content+trending;
+///             window=100 (history events); halflife=24 (trend counter, hours)
 ///   mlp       hidden=32 | 64-32 | none; loss=lambdarank|listwise; trunc=30; lr=0.001; epochs=40
 ///   gbdt      leaves=31; lr=0.05; minleaf=20; rounds=500; stop=30; ff=1 (feature fraction); l2=0; bag=1/0 (fraction/freq)
 /// </code>
@@ -67,7 +68,7 @@ public static class RankerTuningHarness
             $"| {model} | {settings} | {validation} | {r.Ndcg:F4} | {r.Recall:F4} | {r.Coverage:F4} | {r.Diversity:F4} | {r.Novelty:F3} | {seconds:F1} |"));
 
     private static string RowKey(RankerTrainingOptions o) =>
-        string.Create(CultureInfo.InvariantCulture, $"{o.CrossFitFolds}/{o.FitFraction}/{o.InnerSplits}/{o.PerSource}/{o.Groups}/{string.Join("+", o.Sources ?? [])}");
+        string.Create(CultureInfo.InvariantCulture, $"{o.CrossFitFolds}/{o.FitFraction}/{o.InnerSplits}/{o.PerSource}/{o.Groups}/{string.Join("+", o.Sources ?? [])}/{o.HistoryWindow}/{o.CounterHalfLifeHours}");
 
     /// <summary>"gbdt:folds=5,leaves=15" -> the options (see the class summary for the keys).</summary>
     public static RankerTrainingOptions Parse(string spec)
@@ -90,6 +91,8 @@ public static class RankerTuningHarness
                 "per" => o with { PerSource = i() },
                 "groups" => o with { Groups = Groups(v) },
                 "sources" => o with { Sources = v.Split('+') },
+                "window" => o with { HistoryWindow = i() },
+                "halflife" => o with { CounterHalfLifeHours = d() },
                 "hidden" => o with { Mlp = o.Mlp with { Hidden = v == "none" ? [] : [.. v.Split('-').Select(int.Parse)] } },
                 "loss" => o with { Mlp = o.Mlp with { Loss = Enum.Parse<RankingLoss>(v, ignoreCase: true) } },
                 "trunc" => o with { Mlp = o.Mlp with { Truncation = i() } },

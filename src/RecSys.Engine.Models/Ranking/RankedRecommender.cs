@@ -107,7 +107,9 @@ public sealed class RankedRecommender : IRecommender
         else
         {
             GbdtOptions gbdt = Options.Gbdt with { NdcgAt = k };
-            GbdtTrainingResult result = GbdtTrainer.Train(train.ToTrainingSet(), validation.ToTrainingSet(), gbdt, Options.Log);
+            // Early stopping on the test protocol's NDCG (every held-out item counts, retrieved or not), not LightGBM's.
+            GbdtTrainingResult result = GbdtTrainer.Train(train.ToTrainingSet(), validation.ToTrainingSet(), gbdt, Options.Log,
+                scores => RankingDatasetMetrics.MeanNdcg(validation, scores, k));
             Gbdt = new GbdtRanker(schema, result.Model, $"gbdt trees={result.Model.TreeCount} best_round={result.BestIteration} {gbdt}");
             ValidationNdcg = RankingDatasetMetrics.MeanNdcg(validation, Gbdt.ScoreAll(validation), k);
         }
@@ -121,7 +123,7 @@ public sealed class RankedRecommender : IRecommender
     public RankingFeatureSchema SchemaOf(TrainingData data)
     {
         string[] categories = data.Catalog is null ? [] : [.. data.Catalog.DistinctCategories().Take(RankingFeatureSchema.MaxCategories)];
-        return RankingFeatureSchema.Create(categories, Options.Sources, Options.Groups);
+        return RankingFeatureSchema.Create(categories, Options.Sources, Options.Groups, Options.HistoryWindow, Options.CounterHalfLifeHours);
     }
 
     public void Score(int user, Span<float> scores)

@@ -8,6 +8,12 @@ public sealed record RankerTrainingOptions
     /// <summary>The candidate sources (the schema's source block), by model name; null = <see cref="RankingFeatureSchema.DefaultSources"/>.</summary>
     public IReadOnlyList<string>? Sources { get; init; }
 
+    /// <summary>The schema's history window (<see cref="RankingFeatureSchema.HistoryWindow"/>: the serving pipeline's HistoryWindow).</summary>
+    public int HistoryWindow { get; init; } = RankingFeatureSchema.DefaultHistoryWindow;
+
+    /// <summary>The schema's trend counter half-life (<see cref="RankingFeatureSchema.CounterHalfLifeHours"/>: the serving store's CounterHalfLife).</summary>
+    public double CounterHalfLifeHours { get; init; } = RankingFeatureSchema.DefaultCounterHalfLifeHours;
+
     /// <summary>Candidates each source contributes (merged, so a request has at most sources x this).</summary>
     public int PerSource { get; init; } = 50;
 

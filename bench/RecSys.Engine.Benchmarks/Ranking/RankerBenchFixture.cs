@@ -41,13 +41,7 @@ internal sealed class RankerBenchFixture : IDisposable
             Rows[i] = (float)rng.NextGaussian();
         _path = Path.Combine(Path.GetTempPath(), $"recsys-ranker-bench-{Guid.NewGuid():N}.onnx");
         MlpOnnxExporter.Save(Mlp, _path);
-        Onnx = OnnxRanker.Load(_path, new OnnxRankerOptions
-        {
-            ExecutionProvider = OnnxExecutionProvider.Cpu,
-            IntraOpThreads = intraOpThreads,
-            MaxCandidates = Candidates,
-            ConcurrentCalls = 1,
-        });
+        Onnx = OnnxRanker.Load(_path, CpuOptions(intraOpThreads));
         Scratch = new MlpScratch(Mlp, Candidates);
 
         Gbdt = TrainGbdt(Schema, rng);
@@ -59,14 +53,16 @@ internal sealed class RankerBenchFixture : IDisposable
         }
         _gbdtPath = Path.Combine(Path.GetTempPath(), $"recsys-ranker-bench-{Guid.NewGuid():N}-gbdt.onnx");
         GbdtOnnxExporter.Save(Gbdt, _gbdtPath);
-        OnnxGbdt = OnnxRanker.Load(_gbdtPath, new OnnxRankerOptions
-        {
-            ExecutionProvider = OnnxExecutionProvider.Cpu,
-            IntraOpThreads = intraOpThreads,
-            MaxCandidates = Candidates,
-            ConcurrentCalls = 1,
-        });
+        OnnxGbdt = OnnxRanker.Load(_gbdtPath, CpuOptions(intraOpThreads));
     }
+
+    private static OnnxRankerOptions CpuOptions(int intraOpThreads) => new()
+    {
+        ExecutionProvider = OnnxExecutionProvider.Cpu,
+        IntraOpThreads = intraOpThreads,
+        MaxCandidates = Candidates,
+        ConcurrentCalls = 1,
+    };
 
     /// <summary>Queries of random rows, relevance from a few features and an interaction; trees grown to <see cref="GbdtTrees"/>.</summary>
     private static GbdtRanker TrainGbdt(RankingFeatureSchema schema, SplitMix64 rng)

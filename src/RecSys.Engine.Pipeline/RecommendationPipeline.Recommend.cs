@@ -11,15 +11,44 @@ namespace RecSys.Engine.Pipeline;
 
 public sealed partial class RecommendationPipeline
 {
-    /// <summary>Answers <paramref name="request"/> with the active version.</summary>
-    public ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, CancellationToken cancellationToken = default) =>
-        RecommendAsync(request, Version, cancellationToken);
+    /// <summary>
+    /// Answers <paramref name="request"/> with the active version, or with the version of the user's variant when an
+    /// experiment runs on the surface (the response names it, and its counters count it).
+    /// </summary>
+    public ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (version, variant) = AcquireRoute(request.UserId, request.Surface ?? "");
+        return RecommendAcquiredAsync(request, version, variant, cancellationToken);
+    }
 
-    /// <summary>Answers <paramref name="request"/> with <paramref name="version"/> (an experiment's variant).</summary>
-    public async ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, PipelineVersion version, CancellationToken cancellationToken = default)
+    /// <summary>Answers <paramref name="request"/> with <paramref name="version"/> (no experiment); a released version is an <see cref="ObjectDisposedException"/>.</summary>
+    public ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, PipelineVersion version, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(version);
+        if (!version.TryAcquire())
+            throw new ObjectDisposedException(version.Name, $"version {version.Name} is released and cannot serve");
+        return RecommendAcquiredAsync(request, version, null, cancellationToken);
+    }
+
+    /// <summary>The request path on <paramref name="version"/>, whose reference the caller took; released here, at the end.</summary>
+    private async ValueTask<RecommendResponse> RecommendAcquiredAsync(RecommendRequest request, PipelineVersion version, Experiments.VariantCounters? variant,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(request, version, variant, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            version.Release();
+        }
+    }
+
+    private async ValueTask<RecommendResponse> RunAsync(RecommendRequest request, PipelineVersion version, Experiments.VariantCounters? variant,
+        CancellationToken cancellationToken)
+    {
         var config = version.Config;
         var surface = config.Surface(request.Surface);
         int k = request.K == 0 ? surface.DefaultK : request.K;
@@ -68,9 +97,11 @@ public sealed partial class RecommendationPipeline
                 stage.Process(post);
                 TraceRanked(trace, "post:" + stage.Name, set, post.Ranked);
             }
-            var response = Respond(context, version, post, dropped, trace);
+            var response = Respond(context, version, variant, post, dropped, trace);
             if (surface.RecordImpressions && response.Items.Length > 0)
                 await RecordShownAsync(context, response, cancellationToken).ConfigureAwait(false);
+            if (variant is not null)
+                CountServed(variant, request.UserId, response);
             return response;
         }
         finally
@@ -82,17 +113,24 @@ public sealed partial class RecommendationPipeline
 
     /// <summary>
     /// The email job: one answer per user (same surface, same k), <see cref="PipelineOptions.BatchParallelism"/> users
-    /// at a time; answers in the order of <paramref name="userIds"/>.
+    /// at a time; answers in the order of <paramref name="userIds"/>. Every user is routed through the experiments as
+    /// of the call (one read), so a swap during the batch does not split it between versions.
     /// </summary>
     public async Task<RecommendResponse[]> RecommendBatchAsync(IReadOnlyList<long> userIds, string surface, int k = 0, long? nowMs = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userIds);
-        var version = Version;
-        version.Config.Surface(surface); // an unknown surface fails before any work
+        var route = Volatile.Read(ref _route);
+        route.Active.Config.Surface(surface); // an unknown surface fails before any work
         var responses = new RecommendResponse[userIds.Count];
         await Parallel.ForAsync(0, userIds.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.BatchParallelism, CancellationToken = cancellationToken },
-            async (i, ct) => responses[i] = await RecommendAsync(new RecommendRequest { UserId = userIds[i], Surface = surface, K = k, NowMs = nowMs }, version, ct).ConfigureAwait(false))
-            .ConfigureAwait(false);
+            async (i, ct) =>
+            {
+                var (version, variant) = route.Route(userIds[i], surface);
+                if (!version.TryAcquire())
+                    (version, variant) = AcquireRoute(userIds[i], surface); // released since the call began: its successor
+                var request = new RecommendRequest { UserId = userIds[i], Surface = surface, K = k, NowMs = nowMs };
+                responses[i] = await RecommendAcquiredAsync(request, version, variant, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         return responses;
     }
 
@@ -138,7 +176,8 @@ public sealed partial class RecommendationPipeline
             target[i] = float.IsNaN(scores[i]) ? float.NegativeInfinity : scores[i];
     }
 
-    private RecommendResponse Respond(RequestContext context, PipelineVersion version, PostProcessContext post, List<string>? dropped, PipelineTrace? trace)
+    private RecommendResponse Respond(RequestContext context, PipelineVersion version, Experiments.VariantCounters? variant, PostProcessContext post,
+        List<string>? dropped, PipelineTrace? trace)
     {
         var set = post.Candidates;
         var ranked = post.Ranked;
@@ -158,6 +197,8 @@ public sealed partial class RecommendationPipeline
             RequestId = context.RequestId,
             Surface = context.Surface.Name,
             Version = version.Name,
+            Experiment = variant?.Experiment,
+            Variant = variant?.Variant,
             Ranker = version.Ranker.Name,
             Items = items,
             DroppedSources = dropped is null ? [] : dropped,

@@ -1,7 +1,5 @@
 using RecSys.Engine.Features.Faster;
-using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
-using RecSys.Engine.Models.Popularity;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Config;
@@ -53,6 +51,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         PlantedCatalog? planted = null,
         bool parallelSources = true,
         string index = "HNSW16,efc100",
+        TrainedModels? models = null,
         Models.Data.TrainingData? data = null)
     {
         planted ??= new PlantedCatalog();
@@ -66,15 +65,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         });
         // A split of the planted data (its training part) serves in place of the whole.
         data ??= planted.Data;
-        var als = new ImplicitAls(new AlsOptions { Factors = 16, Iterations = 8, Lambda = 1f, Alpha = 10f, Seed = 3, MaxDegreeOfParallelism = 2 });
-        als.Fit(data);
-        var content = new ContentEncoder(new ContentOptions { HashBuckets = 256 });
-        content.Fit(data);
-        var popularity = new PopularityModel(new PopularityOptions { BySegment = true, SegmentPrior = 5 }, "popularity");
-        popularity.Fit(data);
-        var trending = new PopularityModel(new PopularityOptions { BySegment = true, HalfLifeDays = 30, SegmentPrior = 5 }, "trending");
-        trending.Fit(data);
-        var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, als, content, popularity, trending, new BootstrapOptions
+        models ??= TrainedModels.Train(data, TrainedPlanted.Settings(seed: 3));
+        var (catalog, serving) = await ServingBootstrap.BuildAsync(data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
         {
             CfIndex = index,
             ContentIndex = index,
@@ -82,24 +74,25 @@ internal sealed class PipelineHarness : IAsyncDisposable
         });
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.
-        var config = Generous(PipelineDefaults.Config(models));
+        var config = Generous(PipelineDefaults.Config(serving));
         if (configure is not null)
             config = configure(config);
         PipelineVersion version;
         try
         {
-            version = PipelineVersion.Create(config, models, catalog, ranker, extraSources);
+            version = PipelineVersion.Create(config, serving, catalog, ranker, extraSources);
         }
         catch
         {
             await store.DisposeAsync();
-            models.CfIndex?.Dispose();
-            models.ContentIndex?.Dispose();
+            serving.CfIndex?.Dispose();
+            serving.ContentIndex?.Dispose();
             dir.Dispose();
             throw;
         }
         var pipeline = new RecommendationPipeline(store, catalog, version, new PipelineOptions { ParallelSources = parallelSources });
-        return new PipelineHarness(dir, planted, store, catalog, models, pipeline, content);
+        return new PipelineHarness(dir, planted, store, catalog, serving, pipeline,
+            models.Content ?? throw new ArgumentException("the harness serves content vectors: the models need a content encoder", nameof(models)));
     }
 
     public ValueTask<RecommendResponse> RecommendAsync(long userId, string surface = "home", int k = 10, bool debug = false, RequestFilters? filters = null) =>

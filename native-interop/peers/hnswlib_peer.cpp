@@ -5,6 +5,9 @@
 #include "peer_common.h"
 
 #include <hnswlib/hnswlib.h>
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -136,3 +139,17 @@ extern "C" int64_t recsys_hnswlib_memory_bytes(void* index) {
 }
 
 extern "C" void recsys_hnswlib_free(void* index) { delete static_cast<HnswlibPeer*>(index); }
+
+extern "C" void recsys_peers_callgrind(int on) {
+#if defined(CALLGRIND_START_INSTRUMENTATION)
+    if (on != 0) {
+        CALLGRIND_ZERO_STATS;
+        CALLGRIND_START_INSTRUMENTATION;
+    } else {
+        CALLGRIND_STOP_INSTRUMENTATION;
+        CALLGRIND_DUMP_STATS_AT("measured queries");
+    }
+#else
+    (void)on;
+#endif
+}

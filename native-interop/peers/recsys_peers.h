@@ -31,6 +31,10 @@ int recsys_hnswlib_search(void* index, const float* query, int k, int ef, int64_
 int64_t recsys_hnswlib_memory_bytes(void* index);
 void recsys_hnswlib_free(void* index);
 
+/* Profiling aid (profile/profile.sh): under valgrind --tool=callgrind --instr-atstart=no, on != 0 starts counting
+   instructions and 0 stops and dumps; outside valgrind (or built without valgrind's headers) a no-op. */
+void recsys_peers_callgrind(int on);
+
 /* FAISS: an index_factory string ("HNSW16,Flat", "IVF1024,Flat", "IVF1024,PQ24,RFlat"). */
 const char* recsys_faiss_describe(void);
 int recsys_faiss_build(const char* factory, int dim, int metric, const float* rows, int64_t count,

@@ -20,7 +20,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 mkdir -p "$out"
-cflags="-O3 -march=native"
+# RECSYS_PEERS_CFLAGS overrides, e.g. "-O3 -march=x86-64-v3" for a build valgrind can run (it has no AVX-512).
+cflags=${RECSYS_PEERS_CFLAGS:-"-O3 -march=native"}
 include=${RECSYS_PEERS_INCLUDE:-/usr/include}
 libdir=${RECSYS_PEERS_LIBDIR:-/usr/lib/x86_64-linux-gnu}
 
@@ -38,7 +39,7 @@ missing=0
 build() { # name, source, extra compiler args...
   local name=$1 source=$2; shift 2
   local target="$out/librecsys_peer_$name.so"
-  if [ -f "$target" ] && [ "$target" -nt "$here/$source" ] && [ "$target" -nt "$here/peer_common.h" ] \
+  if [ -f "$target" ] && [ "$(cat "$target.flags" 2>/dev/null)" = "$cflags" ] && [ "$target" -nt "$here/$source" ] && [ "$target" -nt "$here/peer_common.h" ] \
      && [ "$target" -nt "$here/recsys_peers.h" ] && [ "$target" -nt "$here/build.sh" ]; then
     echo "$name: up to date ($target)"
     return 0
@@ -47,6 +48,7 @@ build() { # name, source, extra compiler args...
   g++ -std=c++17 $cflags -fPIC -shared -fvisibility=hidden -Wall -Wno-unused-function -I"$here" \
       "-DRECSYS_PEERS_CFLAGS=\"$cflags\"" -o "$target.tmp" "$here/$source" "$@"
   mv -f "$target.tmp" "$target"
+  echo "$cflags" > "$target.flags"
 }
 
 need() { # name, install hint, files that must exist...

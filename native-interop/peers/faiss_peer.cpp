@@ -22,15 +22,13 @@ using namespace recsys_peers;
 
 namespace {
 
-struct FaissPeer {
-    int dim;
-    int metric;
+struct FaissPeer : PeerBase {
+    using PeerBase::PeerBase;
     std::unique_ptr<faiss::Index> index;
     faiss::IndexRefine* refine = nullptr;  // the RFlat wrapper, when the factory string has one
     faiss::Index* base = nullptr;          // what refine = 0 searches: the index under the wrapper
     faiss::IndexHNSW* hnsw = nullptr;
     faiss::IndexIVF* ivf = nullptr;
-    std::vector<float> query;
 };
 
 // Under the wrappers a factory string may add (RFlat, a transform in front), the HNSW or IVF index.
@@ -91,10 +89,7 @@ extern "C" int recsys_faiss_build(const char* factory, int dim, int metric, cons
             write_error(error, error_capacity, "faiss build: bad arguments (metric, dim, count, factory or index)");
             return -1;
         }
-        auto peer = std::make_unique<FaissPeer>();
-        peer->dim = dim;
-        peer->metric = metric;
-        peer->query.resize(static_cast<size_t>(dim));
+        auto peer = std::make_unique<FaissPeer>(dim, metric);
         peer->index.reset(faiss::index_factory(dim, factory, faiss_metric(metric)));
         find_parts(*peer);
         if (peer->hnsw != nullptr) peer->hnsw->hnsw.efConstruction = ef_construction;

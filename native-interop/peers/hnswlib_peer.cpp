@@ -19,12 +19,10 @@ using namespace recsys_peers;
 
 namespace {
 
-struct HnswlibPeer {
-    int dim;
-    int metric;
+struct HnswlibPeer : PeerBase {
+    using PeerBase::PeerBase;
     std::unique_ptr<hnswlib::SpaceInterface<float>> space;
     std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
-    std::vector<float> query;  // the normalised query (cosine)
 };
 
 // hnswlib's inner-product space reports 1 - dot: our cosine distance already, and -dot + 1 for inner product.
@@ -57,10 +55,7 @@ extern "C" int recsys_hnswlib_build(int dim, int metric, const float* rows, int6
             write_error(error, error_capacity, "hnswlib build: bad arguments (metric, dim, count or index)");
             return -1;
         }
-        auto peer = std::make_unique<HnswlibPeer>();
-        peer->dim = dim;
-        peer->metric = metric;
-        peer->query.resize(static_cast<size_t>(dim));
+        auto peer = std::make_unique<HnswlibPeer>(dim, metric);
         if (metric == L2) {
             peer->space = std::make_unique<hnswlib::L2Space>(dim);
         } else {

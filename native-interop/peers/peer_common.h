@@ -15,6 +15,15 @@ enum Metric { L2 = 1, InnerProduct = 2, Cosine = 3 };
 
 inline bool valid_metric(int metric) { return metric == L2 || metric == InnerProduct || metric == Cosine; }
 
+// What every peer handle holds beside its index: the shape, and the buffer a cosine query is normalised into.
+struct PeerBase {
+    int dim;
+    int metric;
+    std::vector<float> query;
+
+    PeerBase(int dim_, int metric_) : dim(dim_), metric(metric_), query(static_cast<size_t>(dim_)) {}
+};
+
 inline void write_error(char* error, int capacity, const char* message) {
     if (error != nullptr && capacity > 0) {
         std::snprintf(error, static_cast<size_t>(capacity), "%s", message);

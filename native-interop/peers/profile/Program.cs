@@ -56,7 +56,8 @@ else
     search = q => ours.Search(queries.AsSpan(q * dim, dim), K, ids, distances, parameters);
     index = ours;
 }
-Console.WriteLine($"{kind}: built in {sw.Elapsed.TotalSeconds:F1}s");
+Console.WriteLine($"{kind}: built in {sw.Elapsed.TotalSeconds:F1}s; Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256 {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}"
+    + (kind == "hnswlib" ? $"; {HnswlibIndex.Describe()}" : ""));
 
 // Warm until a whole pass compiles nothing (tier-1 and PGO settled), at least 3 passes.
 for (int pass = 0; ; pass++)
@@ -100,9 +101,12 @@ static (float[] Rows, int Dim) Read(string path)
 {
     using var reader = VectorReaders.Open(path);
     int dim = reader.Dimension;
-    var rows = new float[checked((int)(reader.Count!.Value * dim))];
-    for (int i = 0; reader.TryReadNext(rows.AsSpan(i * dim, dim), out _); i++)
+    int count = checked((int)reader.Count!.Value);
+    var rows = new float[checked(count * dim)];
+    for (int i = 0; i < count; i++)
     {
+        if (!reader.TryReadNext(rows.AsSpan(i * dim, dim), out _))
+            throw new InvalidDataException($"{path}: {i} rows, the header said {count}");
     }
     return (rows, dim);
 }

@@ -10,32 +10,16 @@ namespace RecSys.Engine.Cli.Bench;
 /// training the factory otherwise adds, which only serves Hamming-filtered search and took 68 s for PQ8 over 5,000 x 32).
 /// Searched one query per call with one OpenMP thread, through pinned spans.
 /// </summary>
-internal sealed class FaissCandidate : IAnnCandidate
+/// <param name="factory">The factory string for the data's dimension.</param>
+/// <param name="minRows">Base rows the training needs (k-means over nlist lists, 256 PQ centroids); 0 for HNSW.</param>
+internal sealed class FaissCandidate(string name, string buildParams, Func<int, string> factory, int minRows,
+    FaissCandidate.Setting[] settings, int efConstruction, int buildThreads, string library) : IAnnCandidate
 {
     /// <summary>One search setting: the values the FAISS search takes, and the row's label.</summary>
-    private readonly record struct Setting(int Ef, int NProbe, int Refine, string Label);
+    internal readonly record struct Setting(int Ef, int NProbe, int Refine, string Label);
 
-    private readonly Func<int, string> _factory;
-    private readonly int _minRows;
-    private readonly int _efConstruction;
-    private readonly int _buildThreads;
-    private readonly Setting[] _settings;
     private float[] _distances = [];
     private FaissIndex? _index;
-
-    /// <param name="minRows">Base rows the training needs (k-means over nlist lists, 256 PQ centroids); 0 for HNSW.</param>
-    private FaissCandidate(string name, string buildParams, Func<int, string> factory, int minRows, Setting[] settings, int efConstruction, int buildThreads, string library)
-    {
-        Name = name;
-        BuildParams = buildParams;
-        _factory = factory;
-        _minRows = minRows;
-        _settings = settings;
-        _efConstruction = efConstruction;
-        _buildThreads = buildThreads;
-        Library = library;
-        Settings = settings.Select(s => s.Label).ToArray();
-    }
 
     public static FaissCandidate Hnsw(int m, int efConstruction, IReadOnlyList<int> efs, int buildThreads, string library) =>
         new("faiss-hnsw", $"M={m},ef_construction={efConstruction}", _ => $"HNSW{m},Flat", 0,
@@ -57,35 +41,35 @@ internal sealed class FaissCandidate : IAnnCandidate
             sweep.Select(p => new Setting(1, p.NProbe, p.Refine, $"nprobe={p.NProbe},refine={p.Refine}")).ToArray(), 0, buildThreads, library);
     }
 
-    public string Name { get; }
+    public string Name => name;
 
-    public string BuildParams { get; }
+    public string BuildParams => buildParams;
 
-    public IReadOnlyList<string> Settings { get; }
+    public IReadOnlyList<string> Settings { get; } = settings.Select(s => s.Label).ToArray();
 
-    public string? Library { get; }
+    public string? Library => library;
 
     public void Build(AnnDataset data, TextWriter log)
     {
-        string factory = _factory(data.Dimension);
-        if (data.BaseCount < _minRows)
-            throw new CliInputException($"--nlist: {Name} ({factory}) needs at least {_minRows} base vectors to train; the data has {data.BaseCount}");
-        _index = FaissIndex.Build(factory, data.Base, data.Dimension, PeerMetrics.Of(data.Metric), _efConstruction, _buildThreads);
-        log.WriteLine($"[{Name}] index_factory(\"{factory}\"); {Library}");
+        string spec = factory(data.Dimension);
+        if (data.BaseCount < minRows)
+            throw new CliInputException($"--nlist: {Name} ({spec}) needs at least {minRows} base vectors to train; the data has {data.BaseCount}");
+        _index = FaissIndex.Build(spec, data.Base, data.Dimension, PeerMetrics.Of(data.Metric), efConstruction, buildThreads);
+        log.WriteLine($"[{Name}] index_factory(\"{spec}\"); {Library}");
     }
 
     public void Search(int setting, ReadOnlySpan<float> query, int k, Span<long> ids)
     {
         if (_distances.Length != k)
             _distances = new float[k];
-        var s = _settings[setting];
+        var s = settings[setting];
         _index!.Search(query, s.Ef, s.NProbe, s.Refine, ids, _distances);
     }
 
     public double BytesPerVector => BytesPerVectorAt(0);
 
     public double BytesPerVectorAt(int setting) =>
-        _index is { Count: > 0 } ix ? (double)ix.MemoryBytes(_settings[setting].Refine) / ix.Count : 0;
+        _index is { Count: > 0 } ix ? (double)ix.MemoryBytes(settings[setting].Refine) / ix.Count : 0;
 
     public void Dispose() => _index?.Dispose();
 }

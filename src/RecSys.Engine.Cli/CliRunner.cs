@@ -49,5 +49,35 @@ internal static class CliRunner
             stderr.WriteLine($"error: {e.Message}");
             return ExitBadInput;
         }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("error: cancelled");
+            return ExitFailure;
+        }
+        catch (Exception e)
+        {
+            // The last line of defence: whatever escaped is our fault, not the user's, but it still ends as one line
+            // and an exit code, never a runtime crash (exit 134 and a stack trace on the terminal). The details go to a
+            // file a bug report can attach.
+            stderr.WriteLine($"error: internal failure ({e.GetType().Name}): {e.Message}");
+            string? report = WriteCrashReport(e);
+            if (report is not null)
+                stderr.WriteLine($"details: {report}");
+            return ExitFailure;
+        }
+    }
+
+    private static string? WriteCrashReport(Exception e)
+    {
+        try
+        {
+            string path = Path.Combine(Path.GetTempPath(), $"recsys-crash-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.txt");
+            File.WriteAllText(path, $"{DateTime.UtcNow:O} recsys {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}{Environment.NewLine}{e}");
+            return path;
+        }
+        catch (Exception)
+        {
+            return null; // nowhere to write it: the one-line message above is all there is
+        }
     }
 }

@@ -9,6 +9,18 @@ public sealed partial class FasterFeatureStore
     /// <summary>Log size (tail - begin) right after the last compaction; the next one waits for twice this.</summary>
     private long _sizeAfterCompaction;
 
+    private FeatureStoreHealth _health = new();
+
+    /// <summary>The folders under kv/checkpoints FASTER writes a checkpoint into, one sub-folder per checkpoint token.</summary>
+    private static readonly string[] CheckpointRoots = ["index-checkpoints", "cpr-checkpoints"];
+
+    /// <summary>
+    /// Checkpoint outcomes as a health state the server can report: Degraded from the first failed checkpoint (a
+    /// periodic one has nobody to throw to) until one succeeds again. Each change is also passed to
+    /// <see cref="FasterFeatureStoreOptions.HealthChanged"/>, the place to log it.
+    /// </summary>
+    public FeatureStoreHealth Health => Volatile.Read(ref _health);
+
     /// <summary>Compactions run by this instance (diagnostics and tests).</summary>
     public int Compactions { get; private set; }
 
@@ -65,6 +77,7 @@ public sealed partial class FasterFeatureStore
         await _checkpointGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ProbeCheckpointFolders();
             // Compaction only ever runs here, under the gate, so the begin address read below is the one the
             // checkpoint records, and the files it frees are released by the same manifest logic as the WAL.
             if (forceCompaction || CompactionDue()) CompactLog();
@@ -75,7 +88,11 @@ public sealed partial class FasterFeatureStore
             lock (_enqueueLock) replayFrom = _pending.TryPeek(out var head) ? head.Address : _wal.TailAddress;
 
             var (success, token) = await _kv.TakeFullCheckpointAsync(CheckpointType.Snapshot, cancellationToken).ConfigureAwait(false);
-            if (!success) throw new InvalidOperationException("FASTER declined the checkpoint (another one in progress?)");
+            // Ours are serialised by the gate, so a refusal means FASTER's state machine never came back to rest.
+            if (!success)
+                throw new InvalidOperationException(
+                    "FASTER declined the checkpoint: its checkpoint state machine is not at rest, which after a checkpoint that failed " +
+                    "inside FASTER lasts until the store is reopened (acknowledged writes are safe in the write-ahead log)");
 
             var entry = CheckpointManifest.Describe(token, replayFrom, kvBegin, _checkpointDirectory);
             var kept = new List<CheckpointEntry> { entry };
@@ -91,7 +108,7 @@ public sealed partial class FasterFeatureStore
                 foreach (string folder in CheckpointManifest.CheckpointFolders(t, _checkpointDirectory))
                     if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
             // Orphans: a checkpoint FASTER finished but a crash kept out of the manifest.
-            foreach (string root in new[] { "index-checkpoints", "cpr-checkpoints" })
+            foreach (string root in CheckpointRoots)
             {
                 string dir = Path.Combine(_checkpointDirectory, root);
                 if (!Directory.Exists(dir)) continue;
@@ -107,10 +124,47 @@ public sealed partial class FasterFeatureStore
                 // The truncation becomes durable with a commit; nothing is lost if a crash beats it (only more replay).
                 await _wal.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
+            RecordCheckpointOutcome(null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            RecordCheckpointOutcome(e);
+            throw;
         }
         finally
         {
             _checkpointGate.Release();
         }
+    }
+
+    /// <summary>
+    /// Creates and deletes a file in each folder FASTER is about to write to. FASTER 2.6.5 throws from inside its
+    /// checkpoint state machine when it cannot create a checkpoint file, and that state machine then never comes back
+    /// to rest: every later checkpoint of the instance is declined (seen here with the folder replaced by a file). A
+    /// failure caught here leaves FASTER untouched, so the next checkpoint succeeds once the disk is fixed.
+    /// </summary>
+    private void ProbeCheckpointFolders()
+    {
+        foreach (string root in CheckpointRoots)
+        {
+            string folder = Path.Combine(_checkpointDirectory, root);
+            Directory.CreateDirectory(folder);
+            using (new FileStream(Path.Combine(folder, ".write-probe"), FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+    }
+
+    /// <summary>Publishes the new health (under the checkpoint gate, so outcomes never race) and reports failures and recoveries.</summary>
+    private void RecordCheckpointOutcome(Exception? error)
+    {
+        var before = _health;
+        var now = DateTimeOffset.UtcNow;
+        var after = error is null
+            ? before with { ConsecutiveCheckpointFailures = 0, LastSuccessfulCheckpoint = now }
+            : before with { ConsecutiveCheckpointFailures = before.ConsecutiveCheckpointFailures + 1, LastCheckpointError = error, LastCheckpointFailure = now };
+        Volatile.Write(ref _health, after);
+        if (_options.HealthChanged is not { } report || (error is null && before.Status == after.Status)) return;
+        // A logging hook must not turn a checkpoint into a failure, nor a failure into a different one.
+        try { report(after); }
+        catch (Exception) { }
     }
 }

@@ -43,11 +43,17 @@ public sealed partial class FasterFeatureStore
     public ValueTask GetItemCountersAsync(ReadOnlyMemory<long> itemIds, int segment, long nowMs, Memory<double> results, CancellationToken cancellationToken = default)
     {
         if (results.Length < itemIds.Length) throw new ArgumentException($"results holds {results.Length}, fewer than the {itemIds.Length} ids", nameof(results));
-        var counters = new DecayedCounter[itemIds.Length];
-        var kind = segment < 0 ? RecordKind.ItemCounter : RecordKind.ItemSegmentCounter;
-        ReadMany(kind, itemIds.Span, Math.Max(segment, 0), counters, static p => DecayedCounterCodec.Decode(p), default(DecayedCounter));
-        var r = results.Span;
-        for (int i = 0; i < counters.Length; i++) r[i] = counters[i].ValueAt(nowMs, _halfLifeMs);
+        // Pooled: the ranking path reads a few hundred counters per request and should not allocate for them.
+        var rented = System.Buffers.ArrayPool<DecayedCounter>.Shared.Rent(itemIds.Length);
+        try
+        {
+            var counters = rented.AsSpan(0, itemIds.Length);
+            var kind = segment < 0 ? RecordKind.ItemCounter : RecordKind.ItemSegmentCounter;
+            ReadMany(kind, itemIds.Span, Math.Max(segment, 0), counters, static p => DecayedCounterCodec.Decode(p), default(DecayedCounter));
+            var r = results.Span;
+            for (int i = 0; i < counters.Length; i++) r[i] = counters[i].ValueAt(nowMs, _halfLifeMs);
+        }
+        finally { System.Buffers.ArrayPool<DecayedCounter>.Shared.Return(rented); }
         return ValueTask.CompletedTask;
     }
 

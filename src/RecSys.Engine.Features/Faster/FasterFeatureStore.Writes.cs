@@ -124,13 +124,11 @@ public sealed partial class FasterFeatureStore
     private async Task PeriodicCheckpointAsync()
     {
         if (_stopping || Volatile.Read(ref _closed)) return;
+        // Nobody awaits the timer: CheckpointAsync has already put a failure in Health and reported it through
+        // HealthChanged, and the next tick tries again.
         try { await CheckpointAsync(CancellationToken.None).ConfigureAwait(false); }
-        catch (ObjectDisposedException) { }
-        catch (Exception e) { LastCheckpointError = e; }
+        catch (Exception) { }
     }
-
-    /// <summary>The last failure of a periodic checkpoint (they run on a timer, so nobody else sees it).</summary>
-    public Exception? LastCheckpointError { get; private set; }
 
     /// <summary>
     /// Group commit: wake on the first write, wait the commit window so others can join, commit the log once,

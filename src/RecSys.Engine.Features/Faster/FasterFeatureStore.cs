@@ -238,20 +238,31 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         return count;
     }
 
+    /// <summary>
+    /// Drains the writes, takes a last checkpoint and releases everything. If that checkpoint fails, everything is
+    /// still released and its error is thrown afterwards: nothing acknowledged is lost (the next open replays the
+    /// write-ahead log), and the files are free for that open.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        bool wasRunning = await StopBackgroundWorkAsync().ConfigureAwait(false);
-        if (wasRunning)
-            await CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
-        // Hold the gate for good: a periodic checkpoint that started before the timer stopped finishes first,
-        // and none can start on disposed FASTER objects afterwards.
-        await _checkpointGate.WaitAsync().ConfigureAwait(false);
-        _applySession.Dispose();
-        while (_readSessions.TryTake(out var s)) s.Dispose();
-        _kv.Dispose();
-        _kvDevice.Dispose();
-        _wal.Dispose();
-        _walDevice.Dispose();
-        _writeSignal.Dispose();
+        try
+        {
+            bool wasRunning = await StopBackgroundWorkAsync().ConfigureAwait(false);
+            if (wasRunning)
+                await CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Hold the gate for good: a periodic checkpoint that started before the timer stopped finishes first,
+            // and none can start on disposed FASTER objects afterwards.
+            await _checkpointGate.WaitAsync().ConfigureAwait(false);
+            _applySession.Dispose();
+            while (_readSessions.TryTake(out var s)) s.Dispose();
+            _kv.Dispose();
+            _kvDevice.Dispose();
+            _wal.Dispose();
+            _walDevice.Dispose();
+            _writeSignal.Dispose();
+        }
     }
 }

@@ -24,6 +24,13 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// Called with the store's new <see cref="FasterFeatureStore.Health"/> after every failed checkpoint and after the
+    /// success that ends a run of failures: the place to log them (the store has no logger of its own). Runs on the
+    /// checkpointing thread, so keep it short; an exception it throws is ignored.
+    /// </summary>
+    public Action<FeatureStoreHealth>? HealthChanged { get; init; }
+
+    /// <summary>
     /// Recovery path for a damaged latest checkpoint: open from the previous one and replay the longer log tail
     /// (the log is kept back to the previous checkpoint for this). Off by default so damage is never skipped silently.
     /// </summary>

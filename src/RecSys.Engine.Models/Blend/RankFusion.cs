@@ -90,7 +90,10 @@ public sealed class RankFusion(IReadOnlyList<BlendSource> sources, int depth = 1
             TopItems.Exclude(sourceScores, seen);
             int n = TopItems.Select(sourceScores, top, scratch.Distances, scratch.Ids);
             for (int r = 0; r < n; r++)
-                s[top[r]] += source.Weight / (C + r + 1);
+                s[top[r]] += Contribution(source.Weight, C, r + 1);
         }
     }
+
+    /// <summary>What a source of weight <paramref name="weight"/> gives the item it ranks at 1-based <paramref name="rank"/>: w / (c + rank).</summary>
+    public static float Contribution(float weight, float c, int rank) => weight / (c + rank);
 }

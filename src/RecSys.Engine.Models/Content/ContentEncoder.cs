@@ -53,6 +53,12 @@ public sealed class ContentEncoder(ContentOptions? options = null) : IRecommende
         _userProfiles = profiles;
     }
 
+    /// <summary>
+    /// What training learned (categories, idf, options): encodes items added after training, and query text, into
+    /// the same space. Null for a model restored from a directory saved before the vocabulary was kept.
+    /// </summary>
+    public ContentVocabulary? Vocabulary { get; private set; }
+
     /// <summary>Computes the item vectors of <paramref name="itemCount"/> items from <paramref name="catalog"/>.</summary>
     public void EncodeItems(ItemCatalog catalog, int itemCount)
     {
@@ -62,27 +68,14 @@ public sealed class ContentEncoder(ContentOptions? options = null) : IRecommende
         var categoryIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int c = 0; c < _categories.Length; c++)
             categoryIndex.Add(_categories[c], c);
-        int h = Options.HashBuckets;
-        Dimension = _categories.Length + h;
+        Dimension = _categories.Length + Options.HashBuckets;
         ItemCount = itemCount;
         _itemVectors = new float[itemCount * Dimension];
         var df = new int[Dimension];
-        var features = new List<int>();
         for (int i = 0; i < itemCount; i++)
         {
             Span<float> row = _itemVectors.AsSpan(i * Dimension, Dimension);
-            foreach (string category in catalog.Categories(i))
-                row[categoryIndex[category]] = Options.CategoryWeight;
-            if (Options.UseTitle)
-            {
-                foreach (string token in Tokens(catalog.Title(i)))
-                    row[_categories.Length + (int)(Fnv1a(token) % (uint)h)] += 1f;
-            }
-            foreach (string tag in catalog.Tags(i))
-            {
-                foreach (string token in Tokens(tag))
-                    row[_categories.Length + (int)(Fnv1a("tag:" + token) % (uint)h)] += 1f;
-            }
+            ContentVocabulary.AccumulateRaw(categoryIndex, _categories.Length, Options, catalog.Title(i), catalog.Categories(i), catalog.Tags(i), row);
             for (int f = 0; f < Dimension; f++)
             {
                 if (row[f] != 0)
@@ -98,6 +91,7 @@ public sealed class ContentEncoder(ContentOptions? options = null) : IRecommende
             System.Numerics.Tensors.TensorPrimitives.Multiply(row, idf, row);
             NormalizeOrZero(row);
         }
+        Vocabulary = new ContentVocabulary(Options, _categories, idf);
     }
 
     /// <summary>A user's content profile from any history (new users included).</summary>
@@ -114,19 +108,17 @@ public sealed class ContentEncoder(ContentOptions? options = null) : IRecommende
     public void ScoreProfile(ReadOnlySpan<float> profile, Span<float> scores) =>
         DotProduct.ComputeMany(profile, _itemVectors, Dimension, scores[..ItemCount]);
 
-    internal void Restore(float[] itemVectors, int items, int dimension)
+    internal void Restore(float[] itemVectors, int items, int dimension, ContentVocabulary? vocabulary)
     {
+        if (vocabulary is not null && vocabulary.Dimension != dimension)
+            throw new InvalidDataException($"the content vocabulary has {vocabulary.Dimension} dimensions, the item vectors {dimension}");
         _itemVectors = itemVectors;
         ItemCount = items;
         Dimension = dimension;
+        Vocabulary = vocabulary;
     }
 
-    private static void NormalizeOrZero(Span<float> v)
-    {
-        float norm = MathF.Sqrt(DotProduct.Compute(v, v));
-        if (norm > 0)
-            System.Numerics.Tensors.TensorPrimitives.Divide(v, norm, v);
-    }
+    private static void NormalizeOrZero(Span<float> v) => ContentVocabulary.NormalizeOrZero(v);
 
     /// <summary>Lower-cased letter/digit runs of length 2 and more.</summary>
     internal static IEnumerable<string> Tokens(string text)

@@ -61,6 +61,21 @@ public static class Splitter
         return Build(set, train, test);
     }
 
+    /// <summary>
+    /// The time cut that holds out about the latest <paramref name="share"/> of <paramref name="set"/>'s events
+    /// (events at or after it), for a global-cut validation split that mirrors a global-cut test split.
+    /// </summary>
+    public static long LatestShareCut(InteractionSet set, double share)
+    {
+        if (!(share > 0 && share < 1))
+            throw new ArgumentOutOfRangeException(nameof(share), $"share must be in (0, 1), got {share}");
+        if (set.Count < 2)
+            throw new ArgumentException($"{set.Count} events cannot be cut in two", nameof(set));
+        long[] times = set.Timestamps.ToArray();
+        Array.Sort(times);
+        return times[Math.Clamp((int)Math.Round(times.Length * (1 - share)), 1, times.Length - 1)];
+    }
+
     private static DataSplit Build(InteractionSet set, List<int> train, List<int> test)
     {
         train.Sort();

@@ -6,15 +6,20 @@ using RecSys.Engine.Models.Neighbors;
 namespace RecSys.Engine.Models.Evaluation;
 
 /// <summary>
-/// Grid search of hyper-parameters on a validation split carved out of the training part (random 75/25
-/// per user, its own seed), never on the test part. Each model is tuned on its own by NDCG@K; the blend
-/// is tuned last, over the tuned sources. Returns the chosen settings; <paramref name="log"/> gets every trial.
+/// Grid search of hyper-parameters on a validation split carved out of the training part, never on the test
+/// part. Each model is tuned on its own by NDCG@K; the blend is tuned last, over the tuned sources. Returns the
+/// chosen settings; <paramref name="log"/> gets every trial.
 /// </summary>
 public static class Tuner
 {
-    public static ModelSettings Tune(InteractionSet train, IReadOnlyList<ModelKind> models, ModelSettings start, ulong seed, int k, Action<string>? log = null)
+    /// <param name="validationSplit">
+    /// Splits the training part into a fit part and a validation part. It should be the test protocol applied
+    /// again inside the training part (same split kind and fraction): settings chosen on a random per-user
+    /// validation split do not carry over to a temporal test, and vice versa.
+    /// </param>
+    public static ModelSettings Tune(InteractionSet train, Func<InteractionSet, DataSplit> validationSplit, IReadOnlyList<ModelKind> models, ModelSettings start, int k, Action<string>? log = null)
     {
-        DataSplit validation = Splitter.RandomPerUser(train, 0.75, seed ^ 0x7A11DA7E5EEDUL);
+        DataSplit validation = validationSplit(train);
         var fit = new TrainingData(validation.Train);
         InteractionMatrix held = InteractionMatrix.FromSet(validation.Test, binary: true);
         var options = new EvaluationOptions { K = k };

@@ -9,6 +9,13 @@ public static class ModelFactory
         kind.Info().Create(settings, trainedSource);
 
     /// <summary>
+    /// A new candidate source by ranking-schema source name (<see cref="Ranking.RankingFeatureSchema.Sources"/>); null for
+    /// a name that is not a retrieval source here (two-tower today; the blend and the ranked model are not sources).
+    /// </summary>
+    public static Func<string, IRecommender?> RankingSource(ModelSettings settings) =>
+        name => ModelKinds.TryParse(name, out ModelKind kind) && kind is not (ModelKind.Blend or ModelKind.Ranked) ? Create(kind, settings) : null;
+
+    /// <summary>
     /// The blend over the weighted sources; with <paramref name="trainedSource"/> it reuses already trained
     /// instances (and does not refit them), otherwise it builds and fits its own.
     /// </summary>

@@ -13,4 +13,5 @@ public enum ModelKind
     Als,
     Content,
     Blend,
+    Ranked,
 }

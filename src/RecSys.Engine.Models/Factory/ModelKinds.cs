@@ -3,6 +3,7 @@ using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Neighbors;
 using RecSys.Engine.Models.Popularity;
+using RecSys.Engine.Models.Ranking;
 
 namespace RecSys.Engine.Models.Factory;
 
@@ -59,6 +60,13 @@ public static class ModelKinds
             Kind = ModelKind.Blend, Name = "blend",
             Summary = "weighted reciprocal rank fusion of other kinds (BlendWeights, BlendDepth, BlendC)",
             Create = ModelFactory.CreateBlend,
+        },
+        new()
+        {
+            Kind = ModelKind.Ranked, Name = "ranked",
+            Summary = "retrieval sources -> ranking features -> MLP ranker, trained on an inner split of the training part (Ranker)",
+            // It fits its own sources: on the inner split for the training rows, then on the whole training part.
+            Create = (s, _) => new RankedRecommender(ModelFactory.RankingSource(s), s.Ranker),
         },
     ];
 

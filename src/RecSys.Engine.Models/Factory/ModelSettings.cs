@@ -1,6 +1,7 @@
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Neighbors;
+using RecSys.Engine.Models.Ranking;
 
 namespace RecSys.Engine.Models.Factory;
 
@@ -55,4 +56,7 @@ public sealed record ModelSettings
     public int BlendDepth { get; init; } = 100;
 
     public float BlendC { get; init; } = 60f;
+
+    /// <summary>The "ranked" model: retrieval depth, feature groups, inner splits, MLP.</summary>
+    public RankerTrainingOptions Ranker { get; init; } = new();
 }

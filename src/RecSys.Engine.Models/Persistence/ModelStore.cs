@@ -126,25 +126,33 @@ public static partial class ModelStore
                 ["use_title"] = model.Options.UseTitle ? "true" : "false",
                 ["category_weight"] = Str(model.Options.CategoryWeight),
             },
-            Files = new()
-            {
-                ["items"] = IdMapFile.Write(directory, "items", items),
-                ["item_vectors"] = WriteRows(directory, "item_vectors.vec", model.ItemVectors, model.ItemCount, model.Dimension, DistanceMetric.Cosine),
-            },
+            Files = ContentFiles(model, directory, IdMapFile.Write(directory, "items", items),
+                WriteRows(directory, "item_vectors.vec", model.ItemVectors, model.ItemCount, model.Dimension, DistanceMetric.Cosine)),
         });
+    }
+
+    private static Dictionary<string, string> ContentFiles(ContentEncoder model, string directory, string items, string itemVectors)
+    {
+        var files = new Dictionary<string, string> { ["items"] = items, ["item_vectors"] = itemVectors };
+        if (model.Vocabulary is not null)
+            files["vocabulary"] = ContentVocabularyFile.Write(directory, model.Vocabulary);
+        return files;
     }
 
     /// <summary>A restored content model: item vectors, <see cref="ContentEncoder.BuildProfile"/> and <see cref="ContentEncoder.ScoreProfile"/> work.</summary>
     public static (ContentEncoder Model, IdMap Items) LoadContent(string directory)
     {
         var m = ReadManifest(directory, "content");
-        var model = new ContentEncoder(new ContentOptions
+        var options = new ContentOptions
         {
             HashBuckets = Int(m, "hash_buckets"),
             UseTitle = Get(m, "use_title") == "true",
             CategoryWeight = Float(m, "category_weight"),
-        });
-        model.Restore(ReadRows(directory, FileOf(m, directory, "item_vectors"), m.Items, m.Dimension), m.Items, m.Dimension);
+        };
+        var model = new ContentEncoder(options);
+        // Directories saved before the vocabulary was kept load without it (no encoding of new items).
+        var vocabulary = m.Files.ContainsKey("vocabulary") ? ContentVocabularyFile.Read(directory, FileOf(m, directory, "vocabulary"), options, m.Dimension) : null;
+        model.Restore(ReadRows(directory, FileOf(m, directory, "item_vectors"), m.Items, m.Dimension), m.Items, m.Dimension, vocabulary);
         return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), m.Items));
     }
 

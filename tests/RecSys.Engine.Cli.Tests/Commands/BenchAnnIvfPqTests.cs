@@ -36,7 +36,8 @@ public class BenchAnnIvfPqTests : IDisposable
                 Assert.True(bytes >= 12 + 16 * sizeof(float), $"{r}: a re-ranking row must count the float vectors");
         }
         var best = rows.Single(r => r.GetProperty("params").GetString()!.EndsWith("nprobe=16,refine=50"));
-        Assert.True(best.GetProperty("recall_at_10").GetDouble() >= 0.95, best.ToString());
+        // Measured 0.9975 (every list, refine 50) on all three SIMD settings.
+        Assert.True(best.GetProperty("recall_at_10").GetDouble() >= 0.985, best.ToString());
         Assert.Contains("| ivfpq |", stdout);
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using RecSys.Engine.Cli;
 using RecSys.Engine.Cli.Commands;
 using RecSys.Engine.Testing;
@@ -37,9 +38,10 @@ public sealed class EvalCommandTests : IDisposable
         foreach (string key in new[] { "ndcg_at_10", "recall_at_10", "precision_at_10", "map_at_10", "mrr", "hit_rate", "coverage", "diversity", "novelty" })
             Assert.True(rows["als"].TryGetProperty(key, out _), key);
         double ndcg(string m) => rows[m].GetProperty("ndcg_at_10").GetDouble();
-        Assert.True(ndcg("als") >= 0.47, $"als {ndcg("als")}");
-        Assert.True(ndcg("ease") >= 0.47, $"ease {ndcg("ease")}");
-        Assert.True(ndcg("blend") >= 0.49, $"blend {ndcg("blend")}");
+        // Measured NDCG@10: als 0.4959, ease 0.4869, blend 0.4976, popularity 0.2573, the same with the SIMD paths off.
+        Assert.True(ndcg("als") >= 0.485, $"als {ndcg("als")} (measured 0.4959)");
+        Assert.True(ndcg("ease") >= 0.476, $"ease {ndcg("ease")} (measured 0.4869)");
+        Assert.True(ndcg("blend") >= 0.49, $"blend {ndcg("blend")} (measured 0.4976)");
         Assert.True(ndcg("popularity") < ndcg("als") - 0.1);
     }
 
@@ -56,7 +58,23 @@ public sealed class EvalCommandTests : IDisposable
         var first = Run([.. args, "--json", Path.Combine(_dir, "a.json")]);
         var second = Run([.. args, "--json", Path.Combine(_dir, "b.json")]);
         Assert.True(first.Code == 0, first.Stderr);
-        Assert.Equal(File.ReadAllText(Path.Combine(_dir, "a.json")).Split("train_seconds")[0], File.ReadAllText(Path.Combine(_dir, "b.json")).Split("train_seconds")[0]);
+        Assert.True(second.Code == 0, second.Stderr);
+        var a = RowsWithoutTimings(Path.Combine(_dir, "a.json"));
+        var b = RowsWithoutTimings(Path.Combine(_dir, "b.json"));
+        string[] models = ["popularity", "itemknn", "als"];
+        Assert.Equal(models, a.Select(r => r["model"]!.GetValue<string>()));
+        Assert.Equal(models, b.Select(r => r["model"]!.GetValue<string>()));
+        // Every model's row, every metric and parameter: only the wall-clock training time may differ.
+        for (int i = 0; i < models.Length; i++)
+            Assert.Equal(a[i].ToJsonString(), b[i].ToJsonString());
+    }
+
+    private static JsonObject[] RowsWithoutTimings(string path)
+    {
+        var rows = JsonNode.Parse(File.ReadAllText(path))!.AsArray().Select(r => r!.AsObject()).ToArray();
+        foreach (var row in rows)
+            Assert.True(row.Remove("train_seconds"), $"{path}: a row without train_seconds");
+        return rows;
     }
 
     [Theory]
@@ -67,6 +85,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--format", "parquet", "--format")]
     [InlineData("--k", "0", "--k")]
     [InlineData("--factors", "0", "--factors")]
+    [InlineData("--ranker", "gbdt", "--ranker")]
     public void BadOption_ExitsTwo(string option, string value, string named)
     {
         string path = Path.Combine(_dir, "ok.csv");

@@ -20,7 +20,8 @@ public sealed class ImplicitAlsTests
         pop.Fit(train);
         double alsRecall = Evaluator.Evaluate(als, train, test).Recall;
         double popRecall = Evaluator.Evaluate(pop, train, test).Recall;
-        Assert.True(alsRecall > 2 * popRecall && alsRecall > 0.3, $"ALS recall@10 {alsRecall:F3} vs popularity {popRecall:F3}");
+        // Measured 0.5875 against popularity's 0.0940, the same with the SIMD paths off.
+        Assert.True(alsRecall > 2 * popRecall && alsRecall > 0.57, $"ALS recall@10 {alsRecall:F4} vs popularity {popRecall:F4} (measured 0.5875 vs 0.0940)");
     }
 
     [Fact]

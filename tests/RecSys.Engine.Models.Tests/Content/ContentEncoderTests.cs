@@ -29,7 +29,8 @@ public sealed class ContentEncoderTests
         Assert.Equal(0f, DotProduct.Compute(content.ItemVector(4), content.ItemVector(4))); // no genres, no title: no features
         float sameGenre = DotProduct.Compute(content.ItemVector(0), content.ItemVector(1));
         float otherGenre = DotProduct.Compute(content.ItemVector(0), content.ItemVector(2));
-        Assert.True(sameGenre > 0.3f && otherGenre == 0f, $"{sameGenre} {otherGenre}");
+        // Measured 0.494 (the same with the SIMD paths off).
+        Assert.True(sameGenre > 0.48f && otherGenre == 0f, $"{sameGenre} {otherGenre} (measured 0.494, 0)");
         var scores = new float[5];
         content.Score(0, scores); // the fan of m0 gets m1 next
         Assert.True(scores[1] > scores[2] && scores[1] > scores[3]);

@@ -79,4 +79,17 @@ public sealed class SplitterTests
         Assert.True(t.Contains(0, 0));
         Assert.False(t.Contains(0, 1));
     }
+
+    [Fact]
+    public void LatestShareCut_HoldsOutTheNewestShareOfEvents()
+    {
+        var set = TestData.FromTriples(("a", "1", 1, 10), ("a", "2", 1, 20), ("b", "1", 1, 30), ("b", "3", 1, 40), ("c", "2", 1, 50),
+            ("c", "3", 1, 60), ("a", "3", 1, 70), ("b", "2", 1, 80));
+        long cut = Splitter.LatestShareCut(set, 0.25);
+        Assert.Equal(70, cut);
+        var split = Splitter.TemporalGlobalCut(set, cut);
+        Assert.Equal(2, split.Test.Count);
+        Assert.Equal(60, Splitter.LatestShareCut(set, 0.4)); // round(8 * 0.6) = 5: the sixth event onwards
+        Assert.Throws<ArgumentOutOfRangeException>(() => Splitter.LatestShareCut(set, 1.0));
+    }
 }

@@ -14,15 +14,29 @@ public sealed class TunerTests
         var train = Splitter.RandomPerUser(set, 0.75, 42).Train;
         var log = new List<string>();
         var start = new ModelSettings { EaseLambda = 7f, KnnNeighbors = 3 };
-        var tuned = Tuner.Tune(train, [ModelKind.Ease, ModelKind.ItemKnn], start, seed: 42, k: 10, log.Add);
+        var tuned = Tuner.Tune(train, t => Splitter.RandomPerUser(t, 0.75, 7), [ModelKind.Ease, ModelKind.ItemKnn], start, k: 10, log.Add);
         Assert.Contains(tuned.EaseLambda, new[] { 100f, 200f, 300f, 500f, 800f, 1200f });
         Assert.Contains(tuned.KnnNeighbors, new[] { 20, 50, 100, 200, 400 });
         Assert.Equal(6 + 15 + 2, log.Count); // every trial and both choices are reported
         Assert.Contains(log, l => l.StartsWith("chosen ease", StringComparison.Ordinal));
         // ALS was not asked for: its settings are untouched.
         Assert.Equal(start.Als, tuned.Als);
-        var again = Tuner.Tune(train, [ModelKind.Ease, ModelKind.ItemKnn], start, seed: 42, k: 10);
+        var again = Tuner.Tune(train, t => Splitter.RandomPerUser(t, 0.75, 7), [ModelKind.Ease, ModelKind.ItemKnn], start, k: 10);
         Assert.Equal((tuned.EaseLambda, tuned.KnnNeighbors, tuned.KnnSimilarity), (again.EaseLambda, again.KnnNeighbors, again.KnnSimilarity));
+    }
+
+    [Fact]
+    public void Tune_ValidatesOnTheSplitItIsGiven()
+    {
+        var set = TestData.Planted(users: 60, items: 50, rank: 3, perUser: 12, seed: 5);
+        var train = Splitter.TemporalLastN(set, 2).Train;
+        var seen = new List<InteractionSet>();
+        Tuner.Tune(train, t =>
+        {
+            seen.Add(t);
+            return Splitter.TemporalLastN(t, 2);
+        }, [ModelKind.Ease], new ModelSettings(), k: 10);
+        Assert.Same(train, Assert.Single(seen));
     }
 
     [Fact]

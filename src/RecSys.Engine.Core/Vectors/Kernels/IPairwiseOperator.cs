@@ -4,8 +4,9 @@ namespace RecSys.Engine.Core.Vectors.Kernels;
 
 /// <summary>
 /// One accumulation step of a pairwise reduction (dot, squared L2), at every vector width.
-/// The loop in <see cref="PairwiseKernel"/> is written once, generic over this struct, so the JIT
-/// specialises and inlines each step (the TensorPrimitives operator pattern).
+/// The loop in <see cref="PairwiseKernel"/> is written once, generic over this struct (and over the row's
+/// <see cref="IRowLoader{TElement}"/>), so the JIT specialises and inlines each step (the TensorPrimitives
+/// operator pattern). Both operands reach a step as float32, whatever the row's element type.
 /// A zero in both inputs must contribute nothing: the masked tail relies on it.
 /// </summary>
 internal interface IPairwiseOperator

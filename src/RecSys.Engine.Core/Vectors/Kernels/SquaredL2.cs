@@ -15,16 +15,16 @@ public static class SquaredL2
     {
         if (a.Length != b.Length)
             PairwiseKernel.ThrowLengthMismatch(a.Length, b.Length);
-        return PairwiseKernel.Run<SquaredL2Operator>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
+        return PairwiseKernel.Run<Float32RowLoader, float, SquaredL2Operator>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
     }
 
     /// <summary>The same sum on one pinned path of the ladder (tests, benchmarks).</summary>
     public static float Compute(ReadOnlySpan<float> a, ReadOnlySpan<float> b, SimdPath path) =>
-        PairwiseKernel.Run<SquaredL2Operator>(a, b, path);
+        PairwiseKernel.Run<Float32RowLoader, float, SquaredL2Operator>(a, b, path);
 
     /// <summary>One query against many rows laid out every <paramref name="rowStride"/> floats.</summary>
     public static void ComputeMany(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, int rowStride, Span<float> results) =>
-        PairwiseKernel.RunMany<SquaredL2Operator>(query, rows, rowStride, results);
+        PairwiseKernel.RunMany<Float32RowLoader, float, SquaredL2Operator>(query, rows, rowStride, results);
 
     /// <summary>Scalar float64 reference.</summary>
     public static double Reference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

@@ -27,7 +27,10 @@ public sealed class FvecsReader : IVectorReader
     {
         ReaderIO.CheckRowLength(row.Length, Dimension, nameof(row));
         id = _records.NextRow;
-        return _records.TryReadRecord(MemoryMarshal.AsBytes(row));
+        if (!_records.TryReadRecord(MemoryMarshal.AsBytes(row)))
+            return false;
+        ReaderIO.CheckFinite(Path, id, row);
+        return true;
     }
 
     /// <inheritdoc/>

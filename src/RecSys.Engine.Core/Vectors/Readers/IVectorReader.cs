@@ -7,7 +7,8 @@ namespace RecSys.Engine.Core.Vectors.Readers;
 /// </summary>
 /// <remarks>
 /// Malformed input is never skipped or patched: it surfaces as an <see cref="System.IO.InvalidDataException"/>
-/// whose message names the file, the row (or line for CSV) and the reason.
+/// whose message names the file, the row (or line for CSV) and the reason. That includes a NaN or infinite
+/// component (also a float64 .npy value beyond float range): every row a reader returns is finite.
 /// </remarks>
 public interface IVectorReader : IDisposable
 {

@@ -128,6 +128,8 @@ public sealed class NpyReader : IVectorReader
                 break;
         }
 
+        // A float64 beyond float range becomes infinite here, so the check follows the conversion.
+        ReaderIO.CheckFinite(Path, _nextRow, row);
         _nextRow++;
         return true;
     }

@@ -39,6 +39,20 @@ internal static class ReaderIO
 
     public static InvalidDataException LineError(string path, long line, string reason) => new($"{path}: line {line}: {reason}");
 
+    /// <summary>
+    /// A NaN or infinite component is malformed input, not a vector: every index and model downstream would either
+    /// refuse it far from the file (without the file's name and row) or be poisoned by it. Caught here, once, for
+    /// every binary format (CSV checks each parsed field itself).
+    /// </summary>
+    public static void CheckFinite(string path, long row, ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw RowError(path, row, $"component {i} is {values[i]} (NaN and infinite values are not allowed in a vector)");
+        }
+    }
+
     public static void CheckRowLength(int length, int dimension, string parameterName)
     {
         if (length != dimension)

@@ -79,7 +79,8 @@ public class CoarseGraphTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDi
         foreach (int nprobe in new[] { 1, 16, 64 })
         {
             double overlap = Overlap(coarse, q, nprobe, ef: 64, innerProduct);
-            Assert.True(overlap >= 0.95, $"nprobe {nprobe}, ef 64: graph probes overlap the exact ones at {overlap:F3}");
+            // Measured 1.000 (nprobe 1, 16) and 0.994 (nprobe 64) for both metrics, on all three SIMD settings.
+            Assert.True(overlap >= 0.98, $"nprobe {nprobe}, ef 64: graph probes overlap the exact ones at {overlap:F3} (measured 0.994-1.000)");
         }
         // A beam far narrower than nprobe is raised to nprobe, so every probe slot is still filled.
         var lists = new long[32];
@@ -143,7 +144,8 @@ public class CoarseGraphTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDi
             Assert.True(rg >= re - 0.02, $"nprobe {p.NProbe}, refine {p.Refine}: graph probe recall {rg:F3} vs exact probe {re:F3}");
         }
         double refined = f.Recall(Search(graph, f.QueryRows, new SearchParameters { NProbe = 16, Refine = 100 }));
-        Assert.True(refined >= 0.9, $"recall@10 with the graph probe and refine: {refined:F3}");
+        // Measured 0.9995 on all three SIMD settings.
+        Assert.True(refined >= 0.985, $"recall@10 with the graph probe and refine: {refined:F4} (measured 0.9995)");
 
         graph.Save(_dir);
         Assert.True(Directory.Exists(Path.Combine(_dir, IvfPqIndex.CoarseGraphDirectoryName)));

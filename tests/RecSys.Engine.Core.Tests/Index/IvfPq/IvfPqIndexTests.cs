@@ -24,13 +24,16 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
     }
 
     [Fact]
-    public void Recall_at_10_with_refine_is_at_least_0_9_and_refine_beats_codes_alone()
+    public void Recall_at_10_with_refine_and_from_codes_alone_hold_their_measured_values()
     {
         var (withRefine, _) = Search(f.Index, f.QueryRows, new SearchParameters { NProbe = 8, Refine = 100 });
         var (codesOnly, _) = Search(f.Index, f.QueryRows, new SearchParameters { NProbe = 8, Refine = 0 });
         double refined = f.Recall(withRefine), plain = f.Recall(codesOnly);
-        Assert.True(refined >= 0.9, $"recall@10 with refine {refined:F3}");
-        Assert.True(plain >= 0.4, $"recall@10 from codes alone {plain:F3}");
+        // Measured 0.9915 (refine 100) and 0.4475 (codes alone), the same by default, with DOTNET_EnableAVX2=0 and
+        // with DOTNET_EnableHWIntrinsic=0; the margin (0.0115 / 0.0175, i.e. 23 / 35 of 2,000 hits) covers other
+        // summation orders, not a regression.
+        Assert.True(refined >= 0.98, $"recall@10 with refine {refined:F4} (measured 0.9915)");
+        Assert.True(plain >= 0.43, $"recall@10 from codes alone {plain:F4} (measured 0.4475)");
         Assert.True(refined > plain, $"refine {refined:F3} should beat codes alone {plain:F3}");
     }
 
@@ -71,7 +74,8 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
                 errCount++;
             }
         }
-        Assert.True(errSum / errCount < 0.05, $"mean |ADC distance - exact| = {errSum / errCount:F4}");
+        // Measured 0.0077 on all three SIMD settings.
+        Assert.True(errSum / errCount < 0.009, $"mean |ADC distance - exact| = {errSum / errCount:F4} (measured 0.0077)");
     }
 
     [Fact]
@@ -240,7 +244,8 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
         int hits = 0;
         for (int q = 0; q < 50; q++)
             hits += found.AsSpan(q * K, K).ToArray().Intersect(truth.AsSpan(q * K, K).ToArray()).Count();
-        Assert.True(hits >= 0.95 * 50 * K, $"recall {hits / 500.0:F3}");
+        // Measured 1.000 (L2) and 0.998 (inner product) on all three SIMD settings.
+        Assert.True(hits >= 0.985 * 50 * K, $"recall {hits / 500.0:F3} (measured 1.000 L2, 0.998 inner product)");
         // Refined distances follow the metric's convention exactly (squared L2, -dot), like the flat index's.
         Assert.Equal(truthD[0], foundD[0], 3);
     }

@@ -46,7 +46,8 @@ public class KMeansTests
             double best = double.MaxValue;
             for (int c = 0; c < k; c++)
                 best = Math.Min(best, SquaredL2.Reference(centre, result.Centroids.AsSpan(c * dim, dim)));
-            Assert.True(best < 0.05, $"a true centre is {best} from the nearest centroid");
+            // Measured 0.0011-0.0039 (squared distance) over the centres, on all three SIMD settings.
+            Assert.True(best < 0.006, $"a true centre is {best} from the nearest centroid (measured at most 0.0039)");
         }
     }
 
@@ -79,7 +80,8 @@ public class KMeansTests
         }
         data[2000 * dim] = 1000f;
         var result = KMeans.Train(data, dim, 3, new KMeansOptions { Iterations = 30, Init = KMeansInit.RandomSample, Seed = 1 });
-        Assert.True(result.MeanSquaredError < 0.05, $"mse {result.MeanSquaredError}");
+        // Measured 0.0124, on all three SIMD settings: the noise alone, 15 x 0.1^2 / 12 = 0.0125, once the sub-groups are apart.
+        Assert.True(result.MeanSquaredError < 0.015, $"mse {result.MeanSquaredError} (measured 0.0124)");
     }
 
     [Fact]

@@ -48,6 +48,26 @@ public sealed class NpyReaderTests : IDisposable
         AssertRows(path, (r, c) => (float)Value(r, c));
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(1e300)] // finite as float64, infinite as float32
+    public void NonFiniteValue_NamesFileRowAndComponent(double bad)
+    {
+        double[] data = Enumerable.Range(0, Rows * Dim).Select(i => Value(i / Dim, i % Dim)).ToArray();
+        data[2 * Dim + 1] = bad;
+        string path = _dir.File("bad.npy");
+        NpyFile.Write(path, "<f8", $"({Rows}, {Dim})", MemoryMarshal.AsBytes(data.AsSpan()));
+
+        using var reader = new NpyReader(path);
+        float[] row = new float[Dim];
+        Assert.True(reader.TryReadNext(row, out _));
+        Assert.True(reader.TryReadNext(row, out _));
+        var e = Assert.Throws<InvalidDataException>(() => reader.TryReadNext(row, out _));
+        Assert.Contains("bad.npy", e.Message);
+        Assert.Contains("row 2", e.Message);
+        Assert.Contains("component 1", e.Message);
+    }
+
     [Fact]
     public void UInt8_ReadsExactly()
     {

@@ -134,6 +134,28 @@ public sealed class VecsReaderTests : IDisposable
         Assert.Contains("dimension 5 differs from 4", e.Message);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void Fvecs_NonFiniteValue_NamesFileRowAndComponent(float bad)
+    {
+        string path = _dir.File("nan.fvecs");
+        using (var writer = new FvecsWriter(path, 3))
+        {
+            writer.Append([1f, 2f, 3f]);
+            writer.Append([4f, bad, 6f]);
+        }
+
+        using var reader = new FvecsReader(path);
+        float[] row = new float[3];
+        Assert.True(reader.TryReadNext(row, out _));
+        var e = Assert.Throws<InvalidDataException>(() => reader.TryReadNext(row, out _));
+        Assert.Contains("nan.fvecs", e.Message);
+        Assert.Contains("row 1", e.Message);
+        Assert.Contains("component 1", e.Message);
+    }
+
     [Fact]
     public void Fvecs_TruncatedTail_NamesFileAndRow()
     {

@@ -1,0 +1,85 @@
+using RecSys.Engine.Native;
+
+namespace RecSys.Engine.Models.Ranking.Gbdt;
+
+/// <summary>
+/// Trains a LambdaRank GBDT with LightGBM (through native-interop's C API bindings) and returns it as a
+/// <see cref="TreeEnsemble"/>: one boosting round at a time, validation NDCG@k read after each, stopping once it
+/// has not improved for <see cref="GbdtOptions.EarlyStoppingRounds"/> rounds, the model cut at the best round.
+/// Deterministic for given options (seed, thread count, LightGBM's deterministic mode).
+/// </summary>
+public static class GbdtTrainer
+{
+    /// <summary>LightGBM's default label_gain (2^i - 1) has 31 entries: grades 0..30.</summary>
+    public const int MaxGrade = 30;
+
+    /// <exception cref="ArgumentException">Grades that are not whole numbers in 0..30, or a validation set of another width.</exception>
+    /// <exception cref="LightGbmException">LightGBM refused the data or the parameters (its reason in the message).</exception>
+    public static GbdtTrainingResult Train(RankingTrainingSet train, RankingTrainingSet validation, GbdtOptions options, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (validation.FeatureCount != train.FeatureCount)
+            throw new ArgumentException($"validation rows have {validation.FeatureCount} features, training rows {train.FeatureCount}", nameof(validation));
+        CheckGrades(train, nameof(train));
+        CheckGrades(validation, nameof(validation));
+
+        string parameters = options.ToLightGbmParameters();
+        using var trainSet = Dataset(train, parameters, null);
+        using var validSet = Dataset(validation, parameters, trainSet);
+        using var booster = LightGbmBooster.Create(trainSet, parameters);
+        booster.AddValidation(validSet);
+        Span<double> eval = stackalloc double[booster.EvaluationCount];
+        var curve = new List<double>();
+        double best = double.NegativeInfinity;
+        int bestIteration = 0;
+        for (int round = 1; round <= options.MaxIterations; round++)
+        {
+            // An empty tree means no split is left worth making; LightGBM drops it, so the model ends here.
+            if (!booster.UpdateOneIteration())
+            {
+                log?.Invoke($"gbdt: round {round} found no split; stopping");
+                break;
+            }
+            booster.GetEvaluation(1, eval);
+            curve.Add(eval[0]);
+            if (eval[0] > best)
+                (best, bestIteration) = (eval[0], round);
+            else if (round - bestIteration >= options.EarlyStoppingRounds)
+                break;
+        }
+        if (bestIteration == 0)
+            throw new InvalidOperationException("LightGBM found no split in the first round: the features carry nothing LightGBM can split on (constant columns, or too few rows per leaf)");
+        log?.Invoke($"gbdt: best validation ndcg@{options.NdcgAt} {best:F4} at round {bestIteration} of {curve.Count} ({options})");
+        var model = TreeEnsemble.FromLightGbmJson(booster.DumpModelJson(bestIteration));
+        return new GbdtTrainingResult(model, bestIteration, best, curve, parameters);
+    }
+
+    private static LightGbmDataset Dataset(RankingTrainingSet set, string parameters, LightGbmDataset? reference)
+    {
+        var dataset = LightGbmDataset.FromMatrix(set.Features.Span, set.Rows, set.FeatureCount, parameters, reference);
+        try
+        {
+            dataset.SetLabels(set.Labels.Span);
+            dataset.SetGroups(set.GroupSizes.Span);
+            return dataset;
+        }
+        catch
+        {
+            dataset.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckGrades(RankingTrainingSet set, string argument)
+    {
+        ReadOnlySpan<float> y = set.Labels.Span;
+        for (int r = 0; r < y.Length; r++)
+        {
+            if (y[r] != MathF.Floor(y[r]) || y[r] > MaxGrade)
+                throw new ArgumentException($"label of row {r} is {y[r]}; LambdaRank takes whole relevance grades 0..{MaxGrade}", argument);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+namespace RecSys.Engine.Models.Ranking;
+
+/// <summary>
+/// Writes the [candidates x features] tensor (row-major, schema order) of one request from a
+/// <see cref="RankingFeatureInput"/>. Column by column: a per-request value is broadcast down its column, a
+/// per-candidate span is scaled into it. No allocation; thread-safe (no state besides the schema's offsets).
+/// </summary>
+public sealed class RankingFeatureAssembler
+{
+    // Column where each group starts; -1 when the schema leaves the group out.
+    private readonly int _user, _item, _context, _sources, _affinity;
+
+    public RankingFeatureAssembler(RankingFeatureSchema schema)
+    {
+        Schema = schema;
+        _user = Start(schema, RankingFeatureGroups.User);
+        _item = Start(schema, RankingFeatureGroups.Item);
+        _context = Start(schema, RankingFeatureGroups.Context);
+        _sources = Start(schema, RankingFeatureGroups.Sources);
+        _affinity = Start(schema, RankingFeatureGroups.Affinity);
+    }
+
+    public RankingFeatureSchema Schema { get; }
+
+    /// <summary>Floats one request of <paramref name="candidates"/> needs.</summary>
+    public int TensorLength(int candidates) => candidates * Schema.Count;
+
+    /// <summary>
+    /// Writes <paramref name="candidates"/> rows into <paramref name="destination"/> (at least candidates x features).
+    /// Per-candidate spans of a group in the schema must hold at least <paramref name="candidates"/> values.
+    /// </summary>
+    public void Assemble(scoped in RankingFeatureInput input, int candidates, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(candidates);
+        int stride = Schema.Count;
+        if (destination.Length < candidates * stride)
+            throw new ArgumentException($"destination holds {destination.Length} floats, {candidates} candidates x {stride} features need {candidates * stride}", nameof(destination));
+        if (_user >= 0)
+            WriteUser(input.User, MeanLog1p(Column(input.ItemInteractions, candidates, nameof(input.ItemInteractions))), candidates, destination[_user..], stride);
+        if (_item >= 0)
+            WriteItem(input, candidates, destination[_item..], stride);
+        if (_context >= 0)
+            WriteContext(input.Context, candidates, destination[_context..], stride);
+        if (_sources >= 0)
+            WriteSources(input, candidates, destination[_sources..], stride);
+        if (_affinity >= 0)
+            WriteAffinity(input, candidates, destination[_affinity..], stride);
+    }
+
+    private static int Start(RankingFeatureSchema schema, RankingFeatureGroups group)
+    {
+        // A group's features are contiguous (the schema appends group by group).
+        for (int f = 0; f < schema.Count; f++)
+        {
+            if (schema.Features[f].Group == group)
+                return f;
+        }
+        return -1;
+    }
+
+    private static void WriteUser(RankingUserFeatures user, float candidatePopularity, int n, Span<float> d, int stride)
+    {
+        float gender = user.Gender switch { UserGender.Female => 1f, UserGender.Male => -1f, _ => 0f };
+        Broadcast(d, 0, stride, n, Log1p(user.Interactions));
+        Broadcast(d, 1, stride, n, Log1p(user.RecentInteractions));
+        Broadcast(d, 2, stride, n, Math.Max(user.Age, 0) / 100f);
+        Broadcast(d, 3, stride, n, gender);
+        Broadcast(d, 4, stride, n, user.Mainstreamness == 0 ? 0f : user.Mainstreamness - candidatePopularity);
+        Broadcast(d, 5, stride, n, user.Age > 0 || user.Gender != UserGender.Unknown ? 1f : 0f);
+    }
+
+    private void WriteItem(scoped in RankingFeatureInput input, int n, Span<float> d, int stride)
+    {
+        Log1pColumn(d, 0, stride, Column(input.ItemInteractions, n, nameof(input.ItemInteractions)));
+        Log1pColumn(d, 1, stride, Column(input.ItemInteractions7d, n, nameof(input.ItemInteractions7d)));
+        Log1pColumn(d, 2, stride, Column(input.ItemInteractions30d, n, nameof(input.ItemInteractions30d)));
+        ReadOnlySpan<float> age = Column(input.ItemAgeDays, n, nameof(input.ItemAgeDays));
+        for (int c = 0; c < n; c++)
+            d[c * stride + 3] = Log1p(Math.Max(age[c], 0f));
+        int categories = Schema.Categories.Count;
+        if (categories == 0)
+            return;
+        ReadOnlySpan<ulong> masks = Column(input.ItemCategoryMask, n, nameof(input.ItemCategoryMask));
+        for (int c = 0; c < n; c++)
+        {
+            Span<float> row = d.Slice(c * stride + 4, categories);
+            ulong mask = masks[c];
+            for (int k = 0; k < row.Length; k++)
+                row[k] = (mask >> k & 1) != 0 ? 1f : 0f;
+        }
+    }
+
+    private static void WriteContext(RankingContext context, int n, Span<float> d, int stride)
+    {
+        for (int s = 0; s < RankingFeatureSchema.SurfaceNames.Count; s++)
+            Broadcast(d, s, stride, n, (int)context.Surface == s ? 1f : 0f);
+        int o = RankingFeatureSchema.SurfaceNames.Count;
+        double hour = 2 * Math.PI * context.Hour / 24.0, day = 2 * Math.PI * (int)context.Weekday / 7.0;
+        Broadcast(d, o, stride, n, (float)Math.Sin(hour));
+        Broadcast(d, o + 1, stride, n, (float)Math.Cos(hour));
+        Broadcast(d, o + 2, stride, n, (float)Math.Sin(day));
+        Broadcast(d, o + 3, stride, n, (float)Math.Cos(day));
+    }
+
+    private void WriteSources(scoped in RankingFeatureInput input, int n, Span<float> d, int stride)
+    {
+        int sources = Schema.Sources.Count;
+        ReadOnlySpan<float> scores = Column(input.SourceScores, sources * n, nameof(input.SourceScores));
+        ReadOnlySpan<int> ranks = Column(input.SourceRanks, sources * n, nameof(input.SourceRanks));
+        for (int s = 0; s < sources; s++)
+        {
+            ReadOnlySpan<float> score = scores.Slice(s * n, n);
+            ReadOnlySpan<int> rank = ranks.Slice(s * n, n);
+            // One pass for max, mean and variance over the known scores (NaN = the source cannot score the item).
+            double sum = 0, squares = 0;
+            float best = float.NegativeInfinity;
+            int known = 0;
+            foreach (float v in score)
+            {
+                if (float.IsNaN(v))
+                    continue;
+                known++;
+                sum += v;
+                squares += (double)v * v;
+                best = Math.Max(best, v);
+            }
+            double mean = known == 0 ? 0 : sum / known;
+            double variance = known == 0 ? 0 : Math.Max(squares / known - mean * mean, 0);
+            // All equal (or one known score): no spread to measure against, so the score says nothing within the request.
+            float inv = variance > 1e-12 * Math.Max(1, mean * mean) ? (float)(1 / Math.Sqrt(variance)) : 0f;
+            int o = 3 * s;
+            for (int c = 0; c < n; c++)
+            {
+                float v = score[c];
+                bool isKnown = !float.IsNaN(v);
+                d[c * stride + o] = isKnown ? (float)((v - mean) * inv) : 0f;
+                d[c * stride + o + 1] = isKnown ? (v - best) * inv : 0f;
+                d[c * stride + o + 2] = rank[c] > 0 ? 1f / rank[c] : 0f;
+            }
+        }
+    }
+
+    private void WriteAffinity(scoped in RankingFeatureInput input, int n, Span<float> d, int stride)
+    {
+        ReadOnlySpan<ulong> masks = Schema.Categories.Count == 0 ? default : Column(input.ItemCategoryMask, n, nameof(input.ItemCategoryMask));
+        ReadOnlySpan<float> share = input.UserCategoryShare;
+        if (!share.IsEmpty && share.Length != Schema.Categories.Count)
+            throw new ArgumentException($"{nameof(input.UserCategoryShare)} has {share.Length} values, the schema {Schema.Categories.Count} categories", nameof(input));
+        ReadOnlySpan<float> similarity = Column(input.ContentSimilarity, n, nameof(input.ContentSimilarity));
+        for (int c = 0; c < n; c++)
+        {
+            float sum = 0, max = 0;
+            int count = 0;
+            if (!share.IsEmpty)
+            {
+                for (ulong mask = masks[c]; mask != 0; mask &= mask - 1)
+                {
+                    int k = System.Numerics.BitOperations.TrailingZeroCount(mask);
+                    if (k >= share.Length)
+                        break;
+                    float v = share[k];
+                    sum += v;
+                    max = Math.Max(max, v);
+                    count++;
+                }
+            }
+            d[c * stride] = count == 0 ? 0f : sum / count;
+            d[c * stride + 1] = max;
+            d[c * stride + 2] = similarity[c];
+        }
+    }
+
+    private static ReadOnlySpan<T> Column<T>(ReadOnlySpan<T> values, int needed, string name)
+    {
+        if (values.Length < needed)
+            throw new ArgumentException($"{name} has {values.Length} values, the request needs {needed}", name);
+        return values[..needed];
+    }
+
+    private static void Broadcast(Span<float> d, int column, int stride, int n, float value)
+    {
+        for (int c = 0; c < n; c++)
+            d[c * stride + column] = value;
+    }
+
+    /// <summary>log(1 + x) of each candidate, minus the mean over the request's candidates.</summary>
+    private static void Log1pColumn(Span<float> d, int column, int stride, ReadOnlySpan<float> raw)
+    {
+        float mean = MeanLog1p(raw);
+        for (int c = 0; c < raw.Length; c++)
+            d[c * stride + column] = Log1p(raw[c]) - mean;
+    }
+
+    private static float MeanLog1p(ReadOnlySpan<float> raw)
+    {
+        double sum = 0;
+        foreach (float x in raw)
+            sum += Log1p(x);
+        return raw.IsEmpty ? 0f : (float)(sum / raw.Length);
+    }
+
+    /// <summary>log(1 + x) for counts; negative counts (never valid) read as 0 rather than produce NaN.</summary>
+    private static float Log1p(float x) => MathF.Log(1f + Math.Max(x, 0f));
+}

@@ -1,0 +1,10 @@
+namespace RecSys.Engine.Models.Ranking;
+
+/// <summary>Where a recommendation is shown (the context one-hot of the ranking schema, in this order).</summary>
+public enum RankingSurface
+{
+    Home = 0,
+    Search = 1,
+    Email = 2,
+    ItemPage = 3,
+}

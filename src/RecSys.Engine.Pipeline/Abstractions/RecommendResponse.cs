@@ -1,0 +1,24 @@
+namespace RecSys.Engine.Pipeline.Abstractions;
+
+/// <summary>The answer to a <see cref="RecommendRequest"/>.</summary>
+public sealed record RecommendResponse
+{
+    public required string RequestId { get; init; }
+
+    public required string Surface { get; init; }
+
+    /// <summary>The pipeline version (config + models) that answered: what an experiment or a rollback reports.</summary>
+    public required string Version { get; init; }
+
+    /// <summary>Best first; fewer than K when too few candidates survive.</summary>
+    public required RecommendedItem[] Items { get; init; }
+
+    /// <summary>The ranker that ordered the candidates ("rrf" for the rank-fusion fallback).</summary>
+    public required string Ranker { get; init; }
+
+    /// <summary>Sources dropped for this request (failed or out of time), with the reason: "collaborative: timeout".</summary>
+    public IReadOnlyList<string> DroppedSources { get; init; } = [];
+
+    /// <summary>Each stage's candidates and scores, when the request asked for debug.</summary>
+    public PipelineTrace? Trace { get; init; }
+}

@@ -1,0 +1,275 @@
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Collections;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Filters;
+using RecSys.Engine.Pipeline.Serving;
+
+namespace RecSys.Engine.Pipeline.Abstractions;
+
+/// <summary>
+/// Everything a stage knows about the request being answered, built once before the sources run: the request and
+/// its surface, the user (profile, segment, recent items, CF vector, content profile), and the filters as
+/// membership tests. Sources read it concurrently and never write it. Pooled: valid only during the request.
+/// </summary>
+public sealed class RequestContext
+{
+    private readonly OrdinalMap _seen = new();
+    private readonly OrdinalMap _shown = new();
+    private readonly OrdinalMap _allow = new();
+    private readonly OrdinalMap _deny = new();
+    private readonly RequestIdFilter _indexFilter;
+    private readonly SearchParameters?[] _parameters = new SearchParameters?[8];
+    private int[] _recent = new int[64];
+    private int _recentCount;
+    private int[] _include = new int[8];
+    private int _includeCount;
+    private int[] _exclude = new int[8];
+    private int _excludeCount;
+    private bool _hasAllow;
+    private bool _hasRequestFilters;
+    private float[] _cf = [];
+    private int _cfLength;
+    private float[] _content = [];
+    private int _contentLength;
+    private float[] _history = [];
+    private int _historyLength;
+    private float[] _query = [];
+    private int _queryLength;
+    private float[] _categoryShare = [];
+    private int[] _touchedCategories = new int[64];
+    private int _touchedCount;
+    private long _maxAgeMs;
+
+    internal RequestContext() => _indexFilter = new RequestIdFilter(this);
+
+    public RecommendRequest Request { get; private set; } = new();
+
+    public PipelineConfig Config { get; private set; } = null!;
+
+    public SurfaceConfig Surface { get; private set; } = null!;
+
+    public LiveCatalog Catalog { get; private set; } = null!;
+
+    public ServingModels Models { get; private set; } = null!;
+
+    public string RequestId { get; private set; } = "";
+
+    public int K { get; private set; }
+
+    public long NowMs { get; private set; }
+
+    public long UserId => Request.UserId;
+
+    public UserProfile? Profile { get; internal set; }
+
+    /// <summary>The user's segment (the store's int; -1 = none).</summary>
+    public int Segment { get; internal set; } = -1;
+
+    /// <summary>No interaction in the history window and no CF vector: the cold-start sources carry the request.</summary>
+    public bool IsNewUser => _recentCount == 0 && _cfLength == 0;
+
+    /// <summary>Interactions (not impressions) in the history window.</summary>
+    public int InteractionCount { get; internal set; }
+
+    /// <summary>Distinct items the user interacted with, newest first (ordinals).</summary>
+    public ReadOnlySpan<int> RecentItems => _recent.AsSpan(0, _recentCount);
+
+    /// <summary>The user's CF vector (stored fold-in, trained row, or folded in now); empty when none.</summary>
+    public ReadOnlySpan<float> CfVector => _cf.AsSpan(0, _cfLength);
+
+    /// <summary>The user's content profile: history and onboarding categories, unit length; empty when none.</summary>
+    public ReadOnlySpan<float> ContentProfile => _content.AsSpan(0, _contentLength);
+
+    /// <summary>The content profile of the history alone (the ranker's "content similarity to recent history").</summary>
+    public ReadOnlySpan<float> HistoryProfile => _history.AsSpan(0, _historyLength);
+
+    /// <summary>Search: the query in the content space; empty otherwise.</summary>
+    public ReadOnlySpan<float> QueryVector => _query.AsSpan(0, _queryLength);
+
+    /// <summary>Item page: the ordinal of the request's item, or -1.</summary>
+    public int SeedItem { get; internal set; } = -1;
+
+    public int SeenCount => _seen.Count;
+
+    public bool IsSeen(int ordinal) => _seen.Contains(ordinal);
+
+    /// <summary>Whether this surface already showed the item to the user (email: already sent).</summary>
+    public bool WasShownOnSurface(int ordinal) => _shown.Contains(ordinal);
+
+    /// <summary>Share of the user's recent interactions in <paramref name="category"/> (0..1).</summary>
+    public float CategoryShare(int category) => (uint)category < (uint)_categoryShare.Length ? _categoryShare[category] : 0f;
+
+    /// <summary>
+    /// Filters that hold whatever else happens: available (not deleted or blocked), young enough for the surface,
+    /// and the request's own filters. What the index filter admits.
+    /// </summary>
+    public bool PassesHardFilters(int ordinal)
+    {
+        if (Catalog.IsUnavailable(ordinal))
+            return false;
+        if (_maxAgeMs > 0)
+        {
+            long published = Catalog.PublishedAtMs(ordinal);
+            if (published > 0 && NowMs - published > _maxAgeMs)
+                return false;
+        }
+        if (!_hasRequestFilters)
+            return true;
+        if (_hasAllow && !_allow.Contains(ordinal))
+            return false;
+        if (_deny.Contains(ordinal))
+            return false;
+        if (_includeCount > 0 && !Catalog.HasAnyCategory(ordinal, _include.AsSpan(0, _includeCount)))
+            return false;
+        return _excludeCount == 0 || !Catalog.HasAnyCategory(ordinal, _exclude.AsSpan(0, _excludeCount));
+    }
+
+    /// <summary>Whether the item may be shown at all: hard filters, and not seen / not already shown when the surface says so.</summary>
+    public bool Allows(int ordinal) =>
+        PassesHardFilters(ordinal)
+        && !(Surface.FilterSeen && _seen.Contains(ordinal))
+        && !(Surface.FilterShownOnSurface && _shown.Contains(ordinal));
+
+    /// <summary>
+    /// Index search parameters for beam <paramref name="ef"/> (null = the index default): the request's filters as the
+    /// index's id filter when it has any, the calling thread only. Cached per pooled context, so a search allocates nothing.
+    /// </summary>
+    public SearchParameters SearchParameters(int? ef)
+    {
+        IdFilter? filter = _hasRequestFilters || _maxAgeMs > 0 ? _indexFilter : null;
+        // Sources call this concurrently: every slot holds a whole immutable object, so a race costs a cache miss, never a
+        // wrong answer (the object itself says which ef and filter it carries).
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var p = Volatile.Read(ref _parameters[i]);
+            if (p is not null && p.Ef == ef && ReferenceEquals(p.Filter, filter))
+                return p;
+        }
+        var made = new SearchParameters { Ef = ef, Filter = filter, MaxDegreeOfParallelism = 1 };
+        Volatile.Write(ref _parameters[(int)((uint)((ef ?? 0) * 2 + (filter is null ? 0 : 1)) % (uint)_parameters.Length)], made);
+        return made;
+    }
+
+    // ---- set up by the pipeline before the sources run ----
+
+    internal void Begin(RecommendRequest request, PipelineConfig config, SurfaceConfig surface, LiveCatalog catalog, ServingModels models, string requestId, int k, long nowMs)
+    {
+        Request = request;
+        Config = config;
+        Surface = surface;
+        Catalog = catalog;
+        Models = models;
+        RequestId = requestId;
+        K = k;
+        NowMs = nowMs;
+        Profile = null;
+        Segment = -1;
+        InteractionCount = 0;
+        SeedItem = -1;
+        _recentCount = _cfLength = _contentLength = _historyLength = _queryLength = 0;
+        _includeCount = _excludeCount = 0;
+        _hasAllow = _hasRequestFilters = false;
+        _maxAgeMs = surface.MaxItemAgeHours > 0 ? (long)(surface.MaxItemAgeHours * 3_600_000) : 0;
+        _seen.Reset(config.HistoryWindow);
+        _shown.Reset(16);
+        _allow.Reset(16);
+        _deny.Reset(16);
+        for (int i = 0; i < _touchedCount; i++)
+            _categoryShare[_touchedCategories[i]] = 0;
+        _touchedCount = 0;
+    }
+
+    internal void AddSeen(int ordinal) => _seen.Add(ordinal);
+
+    internal void AddShown(int ordinal) => _shown.Add(ordinal);
+
+    internal void AddRecent(int ordinal)
+    {
+        if (_recentCount == _recent.Length)
+            Array.Resize(ref _recent, _recent.Length * 2);
+        _recent[_recentCount++] = ordinal;
+    }
+
+    /// <summary>Adds one interaction's categories to the user's category shares (normalised by <see cref="FinishCategoryShares"/>).</summary>
+    internal void CountCategories(ReadOnlySpan<int> categories)
+    {
+        foreach (int c in categories)
+        {
+            if (c >= _categoryShare.Length)
+                Array.Resize(ref _categoryShare, Math.Max(c + 1, _categoryShare.Length * 2));
+            if (_categoryShare[c] == 0)
+            {
+                if (_touchedCount == _touchedCategories.Length)
+                    Array.Resize(ref _touchedCategories, _touchedCategories.Length * 2);
+                _touchedCategories[_touchedCount++] = c;
+            }
+            _categoryShare[c] += 1;
+        }
+    }
+
+    internal void FinishCategoryShares(int interactions)
+    {
+        if (interactions == 0)
+            return;
+        for (int i = 0; i < _touchedCount; i++)
+            _categoryShare[_touchedCategories[i]] /= interactions;
+    }
+
+    internal Span<float> CfBuffer(int length) => Buffer(ref _cf, ref _cfLength, length);
+
+    internal Span<float> ContentBuffer(int length) => Buffer(ref _content, ref _contentLength, length);
+
+    internal Span<float> HistoryBuffer(int length) => Buffer(ref _history, ref _historyLength, length);
+
+    internal Span<float> QueryBuffer(int length) => Buffer(ref _query, ref _queryLength, length);
+
+    internal void ClearCf() => _cfLength = 0;
+
+    internal void ClearContent() => _contentLength = 0;
+
+    internal void ClearHistoryProfile() => _historyLength = 0;
+
+    internal void ClearQuery() => _queryLength = 0;
+
+    internal void AllowOnly(int ordinal)
+    {
+        _hasAllow = _hasRequestFilters = true;
+        _allow.Add(ordinal);
+    }
+
+    internal void MarkAllowList() => _hasAllow = _hasRequestFilters = true;
+
+    internal void Deny(int ordinal)
+    {
+        _hasRequestFilters = true;
+        _deny.Add(ordinal);
+    }
+
+    internal void IncludeCategory(int category)
+    {
+        _hasRequestFilters = true;
+        if (_includeCount == _include.Length)
+            Array.Resize(ref _include, _include.Length * 2);
+        _include[_includeCount++] = category;
+    }
+
+    internal void ExcludeCategory(int category)
+    {
+        _hasRequestFilters = true;
+        if (_excludeCount == _exclude.Length)
+            Array.Resize(ref _exclude, _exclude.Length * 2);
+        _exclude[_excludeCount++] = category;
+    }
+
+    private static Span<float> Buffer(ref float[] buffer, ref int length, int wanted)
+    {
+        if (buffer.Length < wanted)
+            buffer = new float[wanted];
+        length = wanted;
+        Span<float> span = buffer.AsSpan(0, wanted);
+        span.Clear();
+        return span;
+    }
+}

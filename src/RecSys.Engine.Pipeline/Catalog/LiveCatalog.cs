@@ -1,0 +1,149 @@
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Pipeline.Collections;
+
+namespace RecSys.Engine.Pipeline.Catalog;
+
+/// <summary>
+/// The serving catalog, shared by every pipeline version and changed live by item upserts and deletes:
+/// <code>
+///   Items       external id &lt;-&gt; ordinal (CatalogIdMap: the one id space of store keys, models, indexes)
+///   Categories  category name &lt;-&gt; int (the store's ItemMetadata.Categories)
+///   Segments    segment key (UserSegments.Key) &lt;-&gt; int (the store's UserProfile.Segment, counters per segment)
+///   records     per ordinal: categories, publish time, policy, deleted, impressions (in memory, for filters,
+///               diversity and features: the request path reads no item metadata from the store)
+///   Content     content vector per ordinal (trained ones, then every item added live)
+///   recent      the last items added (the new-items source)
+/// </code>
+/// The store stays the durable copy: <see cref="Serving.ServingBootstrap"/> fills both, and the pipeline writes
+/// the store first, then this. Reads are lock-free; writes are serialised by the pipeline.
+/// </summary>
+public sealed class LiveCatalog
+{
+    private readonly ChunkedArray<ItemRecord> _records = new();
+    private readonly int[] _recent;
+    private long _recentAdded;
+    private int _length;
+
+    public LiveCatalog(CatalogIdMap items, KeyTable categories, KeyTable segments, int contentDimension = 0, int recentCapacity = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(categories);
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recentCapacity, 1);
+        Items = items;
+        Categories = categories;
+        Segments = segments;
+        Content = contentDimension > 0 ? new VectorTable(contentDimension) : null;
+        _recent = new int[recentCapacity];
+        _records.EnsureLength(items.Count);
+        _length = items.Count;
+    }
+
+    public CatalogIdMap Items { get; }
+
+    public KeyTable Categories { get; }
+
+    public KeyTable Segments { get; }
+
+    /// <summary>Content vectors by ordinal; null when the models have no content encoder.</summary>
+    public VectorTable? Content { get; }
+
+    /// <summary>Ordinals with a record slot.</summary>
+    public int Length => Volatile.Read(ref _length);
+
+    public bool IsDeleted(int ordinal) => (uint)ordinal >= (uint)Length || _records[ordinal].Deleted;
+
+    /// <summary>Deleted, blocked or unknown: never shown.</summary>
+    public bool IsUnavailable(int ordinal)
+    {
+        if ((uint)ordinal >= (uint)Length)
+            return true;
+        ref ItemRecord r = ref _records[ordinal];
+        return r.Deleted || (r.Policy & ItemPolicyFlags.Blocked) != 0;
+    }
+
+    public ReadOnlySpan<int> CategoriesOf(int ordinal) => (uint)ordinal < (uint)Length ? _records[ordinal].Categories : default;
+
+    public long PublishedAtMs(int ordinal) => (uint)ordinal < (uint)Length ? _records[ordinal].PublishedAtMs : 0;
+
+    public ItemPolicyFlags PolicyOf(int ordinal) => (uint)ordinal < (uint)Length ? _records[ordinal].Policy : ItemPolicyFlags.None;
+
+    public int Impressions(int ordinal) => (uint)ordinal < (uint)Length ? Volatile.Read(ref _records[ordinal].Impressions) : 0;
+
+    /// <summary>Whether the item has any category in <paramref name="categories"/> (sorted or not; both are short).</summary>
+    public bool HasAnyCategory(int ordinal, ReadOnlySpan<int> categories)
+    {
+        foreach (int c in CategoriesOf(ordinal))
+        {
+            if (categories.Contains(c))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>The store's record of an item from its attributes (categories numbered here, new names added).</summary>
+    public ItemMetadata ToMetadata(ItemAttributes item)
+    {
+        var categories = new int[item.Categories.Count];
+        for (int c = 0; c < categories.Length; c++)
+            categories[c] = Categories.GetOrAdd(item.Categories[c]);
+        return new ItemMetadata
+        {
+            Categories = categories,
+            Tags = [.. item.Tags],
+            PublishedAtMs = item.PublishedAtMs,
+            PolicyFlags = item.PolicyFlags,
+        };
+    }
+
+    /// <summary>Category names of an item (for the content encoder).</summary>
+    public string[] CategoryNames(ReadOnlySpan<int> categories)
+    {
+        var names = new string[categories.Length];
+        for (int i = 0; i < names.Length; i++)
+            names[i] = Categories.KeyOf(categories[i]) ?? "";
+        return names;
+    }
+
+    /// <summary>Sets the record of <paramref name="ordinal"/> (a new ordinal joins the recent items). Serialised by the caller.</summary>
+    internal void SetItem(int ordinal, ItemMetadata item, bool isNew)
+    {
+        _records.EnsureLength(ordinal + 1);
+        ref ItemRecord r = ref _records[ordinal];
+        r.Categories = item.Categories;
+        r.PublishedAtMs = item.PublishedAtMs;
+        r.Policy = item.PolicyFlags;
+        r.Deleted = item.Deleted;
+        if (ordinal >= _length)
+            Volatile.Write(ref _length, ordinal + 1);
+        if (isNew)
+        {
+            long slot = _recentAdded % _recent.Length;
+            Volatile.Write(ref _recent[slot], ordinal);
+            Volatile.Write(ref _recentAdded, _recentAdded + 1);
+        }
+    }
+
+    internal void MarkDeleted(int ordinal)
+    {
+        if ((uint)ordinal < (uint)Length)
+            Volatile.Write(ref _records[ordinal].Deleted, true);
+    }
+
+    internal void AddImpression(int ordinal)
+    {
+        if ((uint)ordinal < (uint)Length)
+            Interlocked.Increment(ref _records[ordinal].Impressions);
+    }
+
+    /// <summary>Copies the most recently added ordinals into <paramref name="destination"/>, newest first; returns how many.</summary>
+    public int CopyRecent(Span<int> destination)
+    {
+        long added = Volatile.Read(ref _recentAdded);
+        int n = (int)Math.Min(Math.Min(added, _recent.Length), destination.Length);
+        for (int i = 0; i < n; i++)
+            destination[i] = Volatile.Read(ref _recent[(added - 1 - i) % _recent.Length]);
+        return n;
+    }
+}

@@ -1,0 +1,75 @@
+namespace RecSys.Engine.Pipeline.Config;
+
+/// <summary>
+/// Every parameter of the request path in one immutable object: the surfaces, the pipeline-wide rules and the
+/// knobs of the stages. A pipeline version pairs it with the models; an experiment variant or a registry version
+/// swaps the whole object at once (requests in flight keep the one they started with).
+/// </summary>
+public sealed record PipelineConfig
+{
+    /// <summary>Reported in every response (with the models' version).</summary>
+    public string Version { get; init; } = "default";
+
+    public required IReadOnlyList<SurfaceConfig> Surfaces { get; init; }
+
+    /// <summary>Rules of every surface (applied before the surface's own).</summary>
+    public IReadOnlyList<BusinessRule> Rules { get; init; } = [];
+
+    /// <summary>Newest history events read per request (the seen filter, seeds, the content profile, fold-in).</summary>
+    public int HistoryWindow { get; init; } = 100;
+
+    /// <summary>Recent items the item-to-item source starts from.</summary>
+    public int SeedItems { get; init; } = 5;
+
+    /// <summary>The c of reciprocal rank fusion, the fallback ranker: w / (c + rank).</summary>
+    public float FusionC { get; init; } = 60f;
+
+    /// <summary>An item with fewer impressions than this is under-exposed: exploration slots and the new-items source favour it.</summary>
+    public int ExplorationImpressions { get; init; } = 50;
+
+    /// <summary>Every returned item counts as an impression of it (exposure for exploration), besides logged impression events.</summary>
+    public bool CountServedImpressions { get; init; } = true;
+
+    /// <summary>Weight of the user's onboarding categories in their content profile (against 1 per history item).</summary>
+    public float OnboardingWeight { get; init; } = 3f;
+
+    /// <summary>The surface named <paramref name="name"/>; an unknown one is an <see cref="ArgumentException"/> naming "surface".</summary>
+    public SurfaceConfig Surface(string? name)
+    {
+        for (int i = 0; i < Surfaces.Count; i++)
+        {
+            if (string.Equals(Surfaces[i].Name, name, StringComparison.Ordinal))
+                return Surfaces[i];
+        }
+        throw new ArgumentException($"unknown surface '{name}' (known: {string.Join(", ", Surfaces.Select(s => s.Name))})", "surface");
+    }
+
+    /// <summary>Checks every field once (the edge); names what is wrong.</summary>
+    public void Validate()
+    {
+        if (Surfaces is null || Surfaces.Count == 0)
+            throw new ArgumentException("the pipeline config needs at least one surface", nameof(Surfaces));
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var codes = new HashSet<int>();
+        foreach (var s in Surfaces)
+        {
+            s.Validate();
+            if (!names.Add(s.Name))
+                throw new ArgumentException($"surface '{s.Name}' defined twice", nameof(Surfaces));
+            if (!codes.Add(s.Code))
+                throw new ArgumentException($"surface '{s.Name}': code {s.Code} is taken by another surface", nameof(Surfaces));
+        }
+        for (int r = 0; r < Rules.Count; r++)
+            Rules[r].Validate($"pipeline rule {r}");
+        if (HistoryWindow < 1)
+            throw new ArgumentOutOfRangeException(nameof(HistoryWindow), HistoryWindow, "must be >= 1");
+        if (SeedItems < 1)
+            throw new ArgumentOutOfRangeException(nameof(SeedItems), SeedItems, "must be >= 1");
+        if (!(FusionC >= 0) || !float.IsFinite(FusionC))
+            throw new ArgumentOutOfRangeException(nameof(FusionC), FusionC, "must be finite and >= 0");
+        if (ExplorationImpressions < 0)
+            throw new ArgumentOutOfRangeException(nameof(ExplorationImpressions), ExplorationImpressions, "must be >= 0");
+        if (!(OnboardingWeight >= 0) || !float.IsFinite(OnboardingWeight))
+            throw new ArgumentOutOfRangeException(nameof(OnboardingWeight), OnboardingWeight, "must be finite and >= 0");
+    }
+}

@@ -1,0 +1,78 @@
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Features;
+using RecSys.Engine.Pipeline.Abstractions;
+
+namespace RecSys.Engine.Pipeline.FeatureAssembly;
+
+/// <summary>
+/// Fills a <see cref="RankerInput"/> for a learned ranker: the item counters in one batch read of the store per
+/// counter kind (all users, and the user's segment when it has one), everything else from memory (the live
+/// catalog, the request context, the models), into pooled columns: no allocation and no store call per candidate.
+/// </summary>
+internal static class FeatureAssembler
+{
+    public static async ValueTask AssembleAsync(IFeatureStore store, RequestContext context, RankerInput input, CancellationToken cancellationToken)
+    {
+        CandidateSet set = input.Candidates;
+        int n = set.Count;
+        var profile = context.Profile;
+        input.User = new UserFeatures(context.UserId, context.Segment, profile?.AgeBucket ?? 0, profile?.Gender ?? 0,
+            context.InteractionCount, context.IsNewUser, !context.CfVector.IsEmpty, profile?.OnboardingCategories.Length ?? 0);
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(context.NowMs);
+        input.Context = new ContextFeatures(context.Surface.Name, context.Surface.Code, now.Hour, (int)now.DayOfWeek, context.NowMs);
+
+        var ids = new ReadOnlyMemory<long>(set.ItemIdArray, 0, n);
+        var counters = new Memory<double>(input.CounterBuffer, 0, n);
+        await store.GetItemCountersAsync(ids, -1, context.NowMs, counters, cancellationToken).ConfigureAwait(false);
+        CopyToFloats(input.CounterBuffer, input.PopularityColumn, n);
+        if (context.Segment >= 0)
+        {
+            await store.GetItemCountersAsync(ids, context.Segment, context.NowMs, counters, cancellationToken).ConfigureAwait(false);
+            CopyToFloats(input.CounterBuffer, input.SegmentPopularityColumn, n);
+        }
+        else
+        {
+            input.SegmentPopularityColumn.AsSpan(0, n).Clear();
+        }
+        FillFromMemory(context, input);
+        input.HasFeatures = true;
+    }
+
+    private static void CopyToFloats(double[] from, float[] to, int n)
+    {
+        for (int i = 0; i < n; i++)
+            to[i] = (float)from[i];
+    }
+
+    private static void FillFromMemory(RequestContext context, RankerInput input)
+    {
+        CandidateSet set = input.Candidates;
+        var catalog = context.Catalog;
+        var als = context.Models.Als;
+        var content = catalog.Content;
+        ReadOnlySpan<float> cf = context.CfVector;
+        ReadOnlySpan<float> history = context.HistoryProfile;
+        ReadOnlySpan<int> ordinals = set.Ordinals;
+        Span<float> age = input.AgeHoursColumn;
+        Span<int> impressions = input.ImpressionsColumn;
+        Span<float> affinity = input.CategoryAffinityColumn;
+        Span<float> similarity = input.ContentSimilarityColumn;
+        Span<float> cfScore = input.CfScoreColumn;
+        for (int i = 0; i < ordinals.Length; i++)
+        {
+            int item = ordinals[i];
+            long published = catalog.PublishedAtMs(item);
+            age[i] = published > 0 ? Math.Max(0f, (float)((context.NowMs - published) / 3_600_000.0)) : -1f;
+            impressions[i] = catalog.Impressions(item);
+            ReadOnlySpan<int> categories = catalog.CategoriesOf(item);
+            input.SetCategories(i, categories);
+            float best = 0;
+            foreach (int c in categories)
+                best = Math.Max(best, context.CategoryShare(c));
+            affinity[i] = best;
+            ReadOnlySpan<float> row = content is null ? default : content.Row(item);
+            similarity[i] = !history.IsEmpty && row.Length == history.Length ? DotProduct.Compute(history, row) : float.NaN;
+            cfScore[i] = als is not null && !cf.IsEmpty && (uint)item < (uint)als.ItemCount ? DotProduct.Compute(cf, als.ItemRow(item)) : float.NaN;
+        }
+    }
+}

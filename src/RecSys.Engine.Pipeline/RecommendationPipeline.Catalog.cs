@@ -1,0 +1,117 @@
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.ColdStart;
+using RecSys.Engine.Pipeline.Sources;
+
+namespace RecSys.Engine.Pipeline;
+
+public sealed partial class RecommendationPipeline
+{
+    /// <summary>
+    /// Adds or updates an item while serving: the store first (durable), then the live catalog (filters, features),
+    /// then its content vector (from the saved vocabulary) into the catalog and the content index, so the next
+    /// request can retrieve it (content, new-items and similar-content sources). A new item has no CF factors until
+    /// the next training; an item deleted before comes back into the CF index with its trained factors. Writes are
+    /// serialised; requests never wait for them.
+    /// </summary>
+    public async ValueTask UpsertItemAsync(long itemId, ItemAttributes item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.Title is null || item.Categories is null || item.Tags is null)
+            throw new ArgumentException("title, categories and tags must not be null", nameof(item));
+        if (item.PublishedAtMs < 0)
+            throw new ArgumentOutOfRangeException(nameof(item), item.PublishedAtMs, "PublishedAtMs must not be negative");
+        await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var models = Version.Models;
+            bool isNew = !_catalog.Items.TryGetOrdinal(itemId, out _);
+            int ordinal = _catalog.Items.GetOrAdd(itemId);
+            bool wasDeleted = !isNew && _catalog.IsDeleted(ordinal);
+            var metadata = _catalog.ToMetadata(item);
+            await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
+            _catalog.SetItem(ordinal, metadata, isNew);
+            UpdateContent(ordinal, item, models, reindex: isNew || wasDeleted);
+            if (wasDeleted && models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
+            {
+                ReadOnlySpan<float> row = als.ItemRow(ordinal);
+                if (row.ContainsAnyExcept(0f))
+                    cfIndex.Add([ordinal], row);
+            }
+        }
+        finally
+        {
+            _catalogWrites.Release();
+        }
+    }
+
+    private void UpdateContent(int ordinal, ItemAttributes item, Serving.ServingModels models, bool reindex)
+    {
+        var table = _catalog.Content;
+        var vocabulary = models.Content;
+        if (table is null || vocabulary is null)
+            return;
+        var vector = new float[vocabulary.Dimension];
+        vocabulary.Encode(item.Title, item.Categories, item.Tags, vector);
+        bool changed = !table.Row(ordinal).SequenceEqual(vector.AsSpan().ContainsAnyExcept(0f) ? vector : []);
+        table.Set(ordinal, vector);
+        if (models.ContentIndex is not { } index || (!changed && !reindex))
+            return;
+        // An HNSW remove repairs the graph around the hole: only pay for it when the vector really moved.
+        if (!reindex)
+            index.Remove([ordinal]);
+        if (vector.AsSpan().ContainsAnyExcept(0f))
+            index.Add([ordinal], vector);
+    }
+
+    /// <summary>
+    /// Deletes an item while serving: the store marks it (soft delete), the live catalog drops it from every answer at
+    /// once, and it leaves the indexes (HNSW delete repairs the graph while searches go on).
+    /// Unknown: <see cref="UnknownItemException"/>.
+    /// </summary>
+    public async ValueTask DeleteItemAsync(long itemId, CancellationToken cancellationToken = default)
+    {
+        if (!_catalog.Items.TryGetOrdinal(itemId, out int ordinal))
+            throw new UnknownItemException(itemId, nameof(itemId));
+        await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.MarkItemDeletedAsync(itemId, cancellationToken).ConfigureAwait(false);
+            _catalog.MarkDeleted(ordinal);
+            var models = Version.Models;
+            models.CfIndex?.Remove([ordinal]);
+            models.ContentIndex?.Remove([ordinal]);
+        }
+        finally
+        {
+            _catalogWrites.Release();
+        }
+    }
+
+    /// <summary>
+    /// Adds or updates a user (sign-up, profile change): demographics decide the segment (see <see cref="UserProfiles"/>),
+    /// onboarding categories feed the cold-start content profile. An unknown user needs no call: they are cold start.
+    /// </summary>
+    public async ValueTask UpsertUserAsync(long userId, UserAttributes user, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.Age < 0 || user.Age > 150)
+            throw new ArgumentOutOfRangeException(nameof(user), user.Age, "Age must be in 0..150 (0 = unknown)");
+        if (user.Gender is null || user.Occupation is null || user.Country is null || user.OnboardingCategories is null)
+            throw new ArgumentException("gender, occupation, country and onboarding categories must not be null", nameof(user));
+        UserProfile profile = UserProfiles.ToProfile(user, _catalog);
+        await _store.UpsertUserProfileAsync(userId, profile, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Re-ranks the popularity sources' per-segment lists with the store's decayed counters (call on a timer).</summary>
+    public async Task RefreshTrendingAsync(long? nowMs = null, CancellationToken cancellationToken = default)
+    {
+        long now = Now(nowMs);
+        foreach (var source in Version.Sources.Values)
+        {
+            if (source is PopularitySource popularity)
+                await popularity.RefreshAsync(_store, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

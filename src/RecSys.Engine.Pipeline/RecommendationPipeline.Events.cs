@@ -1,0 +1,107 @@
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Models.Als;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Collections;
+using RecSys.Engine.Pipeline.Sources;
+
+namespace RecSys.Engine.Pipeline;
+
+public sealed partial class RecommendationPipeline
+{
+    [ThreadStatic]
+    private static FoldInScratch? t_foldIn;
+
+    [ThreadStatic]
+    private static OrdinalMap? t_distinct;
+
+    /// <summary>
+    /// Records events and returns once the next request reflects them:
+    /// <code>
+    ///   validate all (unknown item: UnknownItemException naming events[i].ItemId; bad type or value: ArgumentException)
+    ///   -> the store, one acknowledged batch: history appended, item and item x segment counters (the user's segment)
+    ///   -> impressions counted (exploration); other events noted for the trending refresh
+    ///   -> each user with a new interaction: fold-in over the stored history (ALS, items fixed) -> the store's CF vector
+    /// </code>
+    /// So the very next request filters the item as seen and searches with the folded-in vector.
+    /// </summary>
+    public async ValueTask RecordEventsAsync(IReadOnlyList<InteractionEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+            return;
+        var version = Version;
+        var ordinals = new int[events.Count];
+        for (int i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (!Enum.IsDefined(e.Type))
+                throw new ArgumentOutOfRangeException($"events[{i}].Type", e.Type, "unknown event type");
+            if (!float.IsFinite(e.Value))
+                throw new ArgumentException($"events[{i}].Value is {e.Value}; it must be finite", $"events[{i}].Value");
+            if (e.TimestampMs < 0)
+                throw new ArgumentOutOfRangeException($"events[{i}].TimestampMs", e.TimestampMs, "must not be negative");
+            if (!_catalog.Items.TryGetOrdinal(e.ItemId, out ordinals[i]))
+                throw new UnknownItemException(e.ItemId, $"events[{i}].ItemId");
+        }
+
+        var segments = new Dictionary<long, int>();
+        var foldIn = new HashSet<long>();
+        var stored = new UserEvent[events.Count];
+        for (int i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (!segments.TryGetValue(e.UserId, out int segment))
+            {
+                var profile = await _store.GetUserProfileAsync(e.UserId, cancellationToken).ConfigureAwait(false);
+                segments[e.UserId] = segment = profile?.Segment ?? -1;
+            }
+            stored[i] = new UserEvent(e.UserId, e.ItemId, e.Type, e.Value, e.TimestampMs, segment);
+            if (e.Type != EventType.Impression)
+                foldIn.Add(e.UserId);
+        }
+        await _store.AppendEventsAsync(stored, cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref Stats._events, events.Count);
+
+        for (int i = 0; i < events.Count; i++)
+        {
+            if (events[i].Type == EventType.Impression)
+            {
+                _catalog.AddImpression(ordinals[i]);
+                continue;
+            }
+            foreach (var source in version.Sources.Values)
+            {
+                if (source is PopularitySource popularity)
+                    popularity.NoteEvent(ordinals[i]);
+            }
+        }
+        if (version.Models.Als is { } als)
+        {
+            foreach (long user in foldIn)
+                await FoldInUserAsync(user, als, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The user's CF vector from their stored history (interactions other than dislikes, each item once), written back to the store.</summary>
+    private async ValueTask FoldInUserAsync(long userId, ImplicitAls als, CancellationToken cancellationToken)
+    {
+        var history = await _store.GetRecentHistoryAsync(userId, _store.HistoryCapacity, cancellationToken).ConfigureAwait(false);
+        var items = new int[history.Length];
+        var distinct = t_distinct ??= new OrdinalMap();
+        distinct.Reset(history.Length);
+        int n = 0;
+        foreach (var e in history)
+        {
+            if (e.Type is EventType.Impression or EventType.Dislike || !_catalog.Items.TryGetOrdinal(e.ItemId, out int item))
+                continue;
+            if ((uint)item < (uint)als.ItemCount && distinct.Add(item))
+                items[n++] = item;
+        }
+        if (n == 0)
+            return;
+        var vector = new float[als.Factors];
+        als.FoldIn(items.AsSpan(0, n), default, vector, t_foldIn ??= new FoldInScratch(als.Factors, 128));
+        await _store.UpsertCfVectorAsync(userId, vector, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref Stats._foldIns);
+    }
+}

@@ -1,0 +1,227 @@
+using Microsoft.Extensions.Logging;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.FeatureAssembly;
+using RecSys.Engine.Pipeline.Merge;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Pipeline.Sources;
+
+namespace RecSys.Engine.Pipeline;
+
+public sealed partial class RecommendationPipeline
+{
+    /// <summary>Answers <paramref name="request"/> with the active version.</summary>
+    public ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, CancellationToken cancellationToken = default) =>
+        RecommendAsync(request, Version, cancellationToken);
+
+    /// <summary>Answers <paramref name="request"/> with <paramref name="version"/> (an experiment's variant).</summary>
+    public async ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, PipelineVersion version, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(version);
+        var config = version.Config;
+        var surface = config.Surface(request.Surface);
+        int k = request.K == 0 ? surface.DefaultK : request.K;
+        if (k < 1 || k > surface.MaxK)
+            throw new ArgumentOutOfRangeException("k", request.K, $"k must be in 1..{surface.MaxK} on surface '{surface.Name}' (0 = its default, {surface.DefaultK})");
+        Interlocked.Increment(ref Stats._requests);
+        string requestId = request.RequestId ?? Guid.NewGuid().ToString("N");
+        var scratch = _pool.Rent();
+        bool reusable = true;
+        try
+        {
+            var context = scratch.Context;
+            context.Begin(request, config, surface, _catalog, version.Models, requestId, k, Now(request.NowMs));
+            await BuildUserContextAsync(context, scratch, cancellationToken).ConfigureAwait(false);
+            var trace = request.Debug ? new PipelineTrace() : null;
+            // Until the sources are known to be done (a cancelled wait leaves them running), the scratch is not given back.
+            reusable = false;
+            var (sourcesReusable, dropped) = await RunSourcesAsync(context, version, scratch, trace, cancellationToken).ConfigureAwait(false);
+            reusable = sourcesReusable;
+            cancellationToken.ThrowIfCancellationRequested();
+
+            var set = scratch.Candidates;
+            CandidateMerger.Merge(context, scratch.KeptNames.AsSpan(0, scratch.KeptCount), scratch.KeptLists.AsSpan(0, scratch.KeptCount), set);
+            Trace(trace, "merged", set, default);
+            ApplyFilters(context, version, scratch);
+            Trace(trace, "filtered", set, default);
+            if (surface.Personalize)
+                AddPersonalColumn(context, scratch);
+            await RankAsync(context, version, scratch, cancellationToken).ConfigureAwait(false);
+            var post = scratch.Post;
+            post.Begin(context, set, version.RulesOf(surface), _options.Logger);
+            post.SortByScore(set.ScoreArray);
+            Trace(trace, "ranked", set, post.ByScore);
+            foreach (var stage in version.ScoreStages)
+            {
+                stage.Process(post);
+                if (trace is not null)
+                {
+                    post.SortByScore(set.ScoreArray);
+                    Trace(trace, "post:" + stage.Name, set, post.ByScore);
+                }
+            }
+            post.SortByScore(set.ScoreArray);
+            foreach (var stage in version.ListStages)
+            {
+                stage.Process(post);
+                TraceRanked(trace, "post:" + stage.Name, set, post.Ranked);
+            }
+            var response = Respond(context, version, post, dropped, trace);
+            if (surface.RecordImpressions && response.Items.Length > 0)
+                await RecordShownAsync(context, response, cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        finally
+        {
+            if (reusable)
+                _pool.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// The email job: one answer per user (same surface, same k), <see cref="PipelineOptions.BatchParallelism"/> users
+    /// at a time; answers in the order of <paramref name="userIds"/>.
+    /// </summary>
+    public async Task<RecommendResponse[]> RecommendBatchAsync(IReadOnlyList<long> userIds, string surface, int k = 0, long? nowMs = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userIds);
+        var version = Version;
+        version.Config.Surface(surface); // an unknown surface fails before any work
+        var responses = new RecommendResponse[userIds.Count];
+        await Parallel.ForAsync(0, userIds.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.BatchParallelism, CancellationToken = cancellationToken },
+            async (i, ct) => responses[i] = await RecommendAsync(new RecommendRequest { UserId = userIds[i], Surface = surface, K = k, NowMs = nowMs }, version, ct).ConfigureAwait(false))
+            .ConfigureAwait(false);
+        return responses;
+    }
+
+    private static void ApplyFilters(RequestContext context, PipelineVersion version, RequestScratch scratch)
+    {
+        var set = scratch.Candidates;
+        var keep = RequestScratch.Ensure(ref scratch.Keep, set.Count).AsSpan(0, set.Count);
+        keep.Fill(true);
+        foreach (var filter in version.Filters)
+            filter.Apply(context, set, keep);
+        set.Compact(keep);
+    }
+
+    /// <summary>Search: the user's CF affinity of each candidate as one more ranked column (the personal re-rank).</summary>
+    private static void AddPersonalColumn(RequestContext context, RequestScratch scratch)
+    {
+        var als = context.Models.Als;
+        ReadOnlySpan<float> cf = context.CfVector;
+        var set = scratch.Candidates;
+        if (als is null || cf.IsEmpty || set.Count == 0)
+            return;
+        float[] column = RequestScratch.Ensure(ref scratch.Column, set.Count);
+        ReadOnlySpan<int> ordinals = set.Ordinals;
+        for (int i = 0; i < ordinals.Length; i++)
+            column[i] = (uint)ordinals[i] < (uint)als.ItemCount ? DotProduct.Compute(cf, als.ItemRow(ordinals[i])) : float.NaN;
+        int source = set.AddSource(SourceNames.Personal);
+        set.RankByScores(source, column, RequestScratch.Ensure(ref scratch.Order, set.Count));
+    }
+
+    private async ValueTask RankAsync(RequestContext context, PipelineVersion version, RequestScratch scratch, CancellationToken cancellationToken)
+    {
+        var set = scratch.Candidates;
+        var input = scratch.RankerInput;
+        input.Begin(context, set);
+        if (set.Count == 0)
+            return;
+        if (version.Ranker.NeedsFeatures)
+            await FeatureAssembler.AssembleAsync(_store, context, input, cancellationToken).ConfigureAwait(false);
+        float[] scores = RequestScratch.Ensure(ref scratch.Scores, set.Count);
+        await version.Ranker.ScoreAsync(input, scores.AsMemory(0, set.Count), cancellationToken).ConfigureAwait(false);
+        Span<float> target = set.Scores;
+        for (int i = 0; i < target.Length; i++)
+            target[i] = float.IsNaN(scores[i]) ? float.NegativeInfinity : scores[i];
+    }
+
+    private RecommendResponse Respond(RequestContext context, PipelineVersion version, PostProcessContext post, List<string>? dropped, PipelineTrace? trace)
+    {
+        var set = post.Candidates;
+        var ranked = post.Ranked;
+        var items = new RecommendedItem[ranked.Count];
+        bool countImpressions = context.Config.CountServedImpressions;
+        for (int p = 0; p < items.Length; p++)
+        {
+            int c = ranked.Candidate(p);
+            int ordinal = set.Ordinals[c];
+            items[p] = new RecommendedItem(set.ItemIds[c], _catalog.Items.NameOf(ordinal), ranked.Score(p), set.SourceNameOf(c), ranked.IsExploration(p), ranked.Propensity(p));
+            if (countImpressions)
+                _catalog.AddImpression(ordinal);
+        }
+        TraceRanked(trace, "final", set, ranked);
+        return new RecommendResponse
+        {
+            RequestId = context.RequestId,
+            Surface = context.Surface.Name,
+            Version = version.Name,
+            Ranker = version.Ranker.Name,
+            Items = items,
+            DroppedSources = dropped is null ? [] : dropped,
+            Trace = trace,
+        };
+    }
+
+    /// <summary>The email surface logs what it sent, as impressions whose value is the surface's code (the "already sent" filter reads them).</summary>
+    private async ValueTask RecordShownAsync(RequestContext context, RecommendResponse response, CancellationToken cancellationToken)
+    {
+        var events = new UserEvent[response.Items.Length];
+        for (int i = 0; i < events.Length; i++)
+            events[i] = new UserEvent(context.UserId, response.Items[i].ItemId, EventType.Impression, context.Surface.Code, context.NowMs, context.Segment);
+        await _store.AppendEventsAsync(events, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- debug trace (allocates, only when the request asked for it) ----
+
+    private static void Trace(PipelineTrace? trace, string stage, CandidateSet set, ReadOnlySpan<int> order)
+    {
+        if (trace is null)
+            return;
+        int n = order.IsEmpty ? set.Count : order.Length;
+        var ids = new long[n];
+        var scores = new float[n];
+        var sources = new string[n];
+        for (int r = 0; r < n; r++)
+        {
+            int i = order.IsEmpty ? r : order[r];
+            ids[r] = set.ItemIds[i];
+            scores[r] = set.Scores[i];
+            sources[r] = set.SourceNameOf(i);
+        }
+        trace.Add(new StageTrace(stage, ids, scores, sources));
+    }
+
+    private static void TraceRanked(PipelineTrace? trace, string stage, CandidateSet set, RankedList ranked)
+    {
+        if (trace is null)
+            return;
+        var ids = new long[ranked.Count];
+        var scores = new float[ranked.Count];
+        var sources = new string[ranked.Count];
+        for (int p = 0; p < ids.Length; p++)
+        {
+            int c = ranked.Candidate(p);
+            ids[p] = set.ItemIds[c];
+            scores[p] = ranked.Score(p);
+            sources[p] = set.SourceNameOf(c);
+        }
+        trace.Add(new StageTrace(stage, ids, scores, sources));
+    }
+
+    private static void TraceSource(PipelineTrace? trace, string name, CandidateList list, Models.Data.CatalogIdMap items)
+    {
+        if (trace is null)
+            return;
+        var ids = new long[list.Count];
+        var sources = new string[list.Count];
+        for (int r = 0; r < ids.Length; r++)
+        {
+            ids[r] = items.ExternalId(list.Ordinals[r]);
+            sources[r] = name;
+        }
+        trace.Add(new StageTrace("source:" + name, ids, list.Scores.ToArray(), sources));
+    }
+}

@@ -1,0 +1,223 @@
+using System.Numerics.Tensors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Models.Als;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Serving;
+
+namespace RecSys.Engine.Pipeline;
+
+public sealed partial class RecommendationPipeline
+{
+    /// <summary>
+    /// Everything the sources need about the user, from three store reads (profile, recent history, CF vector):
+    /// <code>
+    ///   history (newest first) -> interactions: seen set, distinct recent items (seeds), category shares
+    ///                          -> impressions with the surface's code: already shown on this surface
+    ///   CF vector     stored (fold-in after the last events) | trained row (ALS user map) | folded in now from the
+    ///                 recent items (a user with history but neither) | none (a new user)
+    ///   content       history profile = normalised sum of the recent items' content vectors; content profile =
+    ///                 that sum + OnboardingWeight x the onboarding categories' vector, normalised (cold start)
+    ///   query         search: the request's vector, or its text through the content encoder
+    /// </code>
+    /// </summary>
+    private async ValueTask BuildUserContextAsync(RequestContext context, RequestScratch scratch, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (request.ItemId is { } pageItem)
+        {
+            if (!_catalog.Items.TryGetOrdinal(pageItem, out int seed))
+                throw new UnknownItemException(pageItem, nameof(RecommendRequest.ItemId));
+            context.SeedItem = seed;
+            context.Deny(seed); // the page's own item is never its own recommendation
+        }
+        ApplyRequestFilters(context, request.Filters);
+
+        var profile = await _store.GetUserProfileAsync(request.UserId, cancellationToken).ConfigureAwait(false);
+        context.Profile = profile;
+        context.Segment = profile?.Segment ?? -1;
+        var history = await _store.GetRecentHistoryAsync(request.UserId, context.Config.HistoryWindow, cancellationToken).ConfigureAwait(false);
+        int interactions = 0;
+        foreach (var e in history)
+        {
+            if (!_catalog.Items.TryGetOrdinal(e.ItemId, out int item))
+                continue;
+            if (e.Type == EventType.Impression)
+            {
+                if (e.Value == context.Surface.Code)
+                    context.AddShown(item);
+                continue;
+            }
+            interactions++;
+            bool first = !context.IsSeen(item);
+            context.AddSeen(item);
+            if (first && e.Type != EventType.Dislike)
+            {
+                context.AddRecent(item);
+                context.CountCategories(_catalog.CategoriesOf(item));
+            }
+        }
+        context.InteractionCount = interactions;
+        context.FinishCategoryShares(context.RecentItems.Length);
+
+        await LoadCfVectorAsync(context, scratch, cancellationToken).ConfigureAwait(false);
+        BuildContentProfiles(context, scratch);
+        BuildQuery(context);
+    }
+
+    private void ApplyRequestFilters(RequestContext context, RequestFilters? filters)
+    {
+        if (filters is null || filters.IsEmpty)
+            return;
+        if (filters.IncludeCategories is { Count: > 0 } include)
+        {
+            bool any = false;
+            foreach (string name in include)
+            {
+                if (_catalog.Categories.TryGetId(name, out int id))
+                {
+                    context.IncludeCategory(id);
+                    any = true;
+                }
+            }
+            if (!any)
+                context.MarkAllowList(); // only unknown categories: nothing qualifies
+        }
+        foreach (string name in filters.ExcludeCategories ?? [])
+        {
+            if (_catalog.Categories.TryGetId(name, out int id))
+                context.ExcludeCategory(id);
+        }
+        if (filters.AllowItems is { } allow)
+        {
+            context.MarkAllowList();
+            foreach (long id in allow)
+            {
+                if (_catalog.Items.TryGetOrdinal(id, out int item))
+                    context.AllowOnly(item);
+            }
+        }
+        foreach (long id in filters.DenyItems ?? [])
+        {
+            if (_catalog.Items.TryGetOrdinal(id, out int item))
+                context.Deny(item);
+        }
+    }
+
+    private async ValueTask LoadCfVectorAsync(RequestContext context, RequestScratch scratch, CancellationToken cancellationToken)
+    {
+        var models = context.Models;
+        if (models.Als is not { } als)
+            return;
+        int k = als.Factors;
+        float[]? stored = await _store.GetCfVectorAsync(context.UserId, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && stored.Length == k)
+        {
+            stored.CopyTo(context.CfBuffer(k));
+            return;
+        }
+        if (models.AlsUsers is { } users && users.TryGetOrdinal(context.UserId, out int user) && user < als.UserCount)
+        {
+            ReadOnlySpan<float> row = als.UserRow(user);
+            if (row.ContainsAnyExcept(0f))
+            {
+                row.CopyTo(context.CfBuffer(k));
+                return;
+            }
+        }
+        FoldInRecent(context, scratch, als);
+    }
+
+    /// <summary>A user with history but no CF vector yet: fold the recent items in now (exact, a k x k solve).</summary>
+    private static void FoldInRecent(RequestContext context, RequestScratch scratch, ImplicitAls als)
+    {
+        ReadOnlySpan<int> recent = context.RecentItems;
+        int[] items = RequestScratch.Ensure(ref scratch.Order, recent.Length);
+        int n = 0;
+        foreach (int item in recent)
+        {
+            if ((uint)item < (uint)als.ItemCount)
+                items[n++] = item;
+        }
+        if (n == 0)
+            return;
+        scratch.FoldIn ??= new FoldInScratch(als.Factors, 128);
+        als.FoldIn(items.AsSpan(0, n), default, context.CfBuffer(als.Factors), scratch.FoldIn);
+    }
+
+    private void BuildContentProfiles(RequestContext context, RequestScratch scratch)
+    {
+        var table = _catalog.Content;
+        if (table is null)
+            return;
+        int dim = table.Dimension;
+        Span<float> sum = context.ContentBuffer(dim);
+        int used = 0;
+        foreach (int item in context.RecentItems)
+        {
+            ReadOnlySpan<float> row = table.Row(item);
+            if (row.IsEmpty)
+                continue;
+            TensorPrimitives.Add(sum, row, sum);
+            used++;
+        }
+        if (used > 0)
+        {
+            Span<float> history = context.HistoryBuffer(dim);
+            sum.CopyTo(history);
+            CosineSimilarity.Normalize(history);
+        }
+        bool onboarded = AddOnboarding(context, scratch, sum);
+        if (used == 0 && !onboarded)
+        {
+            context.ClearContent();
+            return;
+        }
+        CosineSimilarity.Normalize(sum);
+    }
+
+    /// <summary>Adds the onboarding categories' content direction to <paramref name="sum"/>; false when the user picked none the encoder knows.</summary>
+    private bool AddOnboarding(RequestContext context, RequestScratch scratch, Span<float> sum)
+    {
+        var vocabulary = context.Models.Content;
+        int[]? picked = context.Profile?.OnboardingCategories;
+        if (vocabulary is null || picked is null || picked.Length == 0 || context.Config.OnboardingWeight == 0)
+            return false;
+        float[] onboarding = RequestScratch.Ensure(ref scratch.Column, vocabulary.Dimension);
+        vocabulary.Encode("", _catalog.CategoryNames(picked), [], onboarding);
+        Span<float> v = onboarding.AsSpan(0, vocabulary.Dimension);
+        if (!v.ContainsAnyExcept(0f))
+            return false;
+        TensorPrimitives.MultiplyAdd(v, context.Config.OnboardingWeight, sum, sum);
+        return true;
+    }
+
+    private static void BuildQuery(RequestContext context)
+    {
+        var request = context.Request;
+        var vocabulary = context.Models.Content;
+        if (request.QueryVector is { } given)
+        {
+            int dim = vocabulary?.Dimension ?? given.Length;
+            if (given.Length != dim)
+                throw new ArgumentException($"the query vector has {given.Length} values; the content space has {dim}", nameof(RecommendRequest.QueryVector));
+            foreach (float v in given)
+            {
+                if (!float.IsFinite(v))
+                    throw new ArgumentException("the query vector holds a NaN or infinite value", nameof(RecommendRequest.QueryVector));
+            }
+            Span<float> q = context.QueryBuffer(dim);
+            given.CopyTo(q);
+            if (!CosineSimilarity.Normalize(q))
+                context.ClearQuery();
+            return;
+        }
+        if (string.IsNullOrWhiteSpace(request.QueryText) || vocabulary is null)
+            return;
+        // The text as a title and as a tag, so it meets both kinds of item tokens.
+        Span<float> query = context.QueryBuffer(vocabulary.Dimension);
+        vocabulary.Encode(request.QueryText, [], [request.QueryText], query);
+        if (!query.ContainsAnyExcept(0f))
+            context.ClearQuery();
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+using RecSys.Engine.Features;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Serving;
+
+namespace RecSys.Engine.Pipeline;
+
+/// <summary>
+/// The request path: "what should user U see on surface S now", in process (the server puts it on the wire).
+/// <code>
+///   RecommendAsync(request)
+///     -> version (config + models + sources + ranker), read once: a swap never changes a request in flight
+///     -> surface config (unknown: ArgumentException naming "surface"); k checked against it
+///     -> user context from the feature store: profile + segment, recent history (seen set, seeds, category shares),
+///        CF vector (stored fold-in, else the trained row, else folded in now), content profile (history + onboarding)
+///     -> candidate sources in parallel, each with its count and time budget; one that throws or overruns is dropped
+///        (logged, counted), the request still answers
+///     -> merge + dedupe with provenance -> filters (available, seen, already shown)
+///     -> [search: the personal re-rank column] -> feature assembly (learned ranker only) -> one ranker call
+///     -> post-processing: rules, freshness -> sort -> diversity (MMR, category caps) -> exploration slots -> pins
+///     -> response: items, scores, sources, propensities, request id, version; served items count as impressions
+///   RecordEventsAsync(events) -> store (history, counters) -> impressions -> fold-in -> store; returns after all of it
+///   UpsertItemAsync / DeleteItemAsync -> store -> live catalog -> indexes (HNSW insert / delete, no pause in serving)
+/// </code>
+/// Thread-safe. The request path allocates only what it returns (and what the store's reads return): every buffer
+/// is pooled per request, no LINQ, nothing per candidate.
+/// </summary>
+public sealed partial class RecommendationPipeline
+{
+    private static readonly Action<ILogger, string, string, string, Exception?> s_logDropped =
+        LoggerMessage.Define<string, string, string>(LogLevel.Warning, new EventId(1300, "SourceDropped"),
+            "source {Source} dropped for request {RequestId}: {Reason}");
+
+    private readonly IFeatureStore _store;
+    private readonly LiveCatalog _catalog;
+    private readonly PipelineOptions _options;
+    private readonly ScratchPool _pool;
+    private readonly SemaphoreSlim _catalogWrites = new(1, 1);
+    private PipelineVersion _version;
+
+    public RecommendationPipeline(IFeatureStore store, LiveCatalog catalog, PipelineVersion version, PipelineOptions? options = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _version = version ?? throw new ArgumentNullException(nameof(version));
+        _options = options ?? new PipelineOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ScratchPoolSize, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchParallelism, 1);
+        _pool = new ScratchPool(_options.ScratchPoolSize);
+    }
+
+    /// <summary>The version new requests run with.</summary>
+    public PipelineVersion Version => Volatile.Read(ref _version);
+
+    public LiveCatalog Catalog => _catalog;
+
+    public IFeatureStore Store => _store;
+
+    public PipelineStats Stats { get; } = new();
+
+    /// <summary>Makes <paramref name="version"/> the one new requests run with; requests in flight finish on theirs. Returns the previous one.</summary>
+    public PipelineVersion Activate(PipelineVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return Interlocked.Exchange(ref _version, version);
+    }
+
+    private long Now(long? given) => given ?? _options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,134 @@
+using RecSys.Engine.Models.Retrieval;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Filters;
+using RecSys.Engine.Pipeline.PostProcess;
+using RecSys.Engine.Pipeline.Ranking;
+using RecSys.Engine.Pipeline.Sources;
+
+namespace RecSys.Engine.Pipeline.Serving;
+
+/// <summary>
+/// Everything a request runs with, fixed for its whole life: the config, the models and their indexes, the
+/// sources built from them, the ranker, the filters and the post-processing stages. Immutable once made (the
+/// indexes take live inserts and deletes in place); <see cref="RecommendationPipeline.Activate"/> swaps the whole
+/// version at once, and an experiment can answer a request with another version.
+/// </summary>
+public sealed class PipelineVersion
+{
+    private readonly Dictionary<string, ICandidateSource> _sources;
+    private readonly Dictionary<string, CompiledRule[]> _rules;
+
+    private PipelineVersion(PipelineConfig config, ServingModels models, IRanker ranker, Dictionary<string, ICandidateSource> sources, Dictionary<string, CompiledRule[]> rules)
+    {
+        Config = config;
+        Models = models;
+        Ranker = ranker;
+        _sources = sources;
+        _rules = rules;
+        Name = $"{config.Version}/{models.Version}";
+    }
+
+    /// <summary>"config version/models version".</summary>
+    public string Name { get; }
+
+    public PipelineConfig Config { get; }
+
+    public ServingModels Models { get; }
+
+    /// <summary>The learned ranker, or <see cref="ReciprocalRankFusionRanker"/> when none was given.</summary>
+    public IRanker Ranker { get; }
+
+    public IReadOnlyDictionary<string, ICandidateSource> Sources => _sources;
+
+    /// <summary>Filters in the order they run.</summary>
+    public IReadOnlyList<ICandidateFilter> Filters { get; } = [new AvailabilityFilter(), new SeenFilter(), new ShownOnSurfaceFilter()];
+
+    /// <summary>Post-processing on scores, before the list is sorted.</summary>
+    public IReadOnlyList<IPostProcessor> ScoreStages { get; } = [new RuleScoreStage(), new FreshnessBoost()];
+
+    /// <summary>Post-processing on the sorted list, down to k.</summary>
+    public IReadOnlyList<IPostProcessor> ListStages { get; } = [new DiversityStage(), new ExplorationStage(), new PinStage()];
+
+    internal CompiledRule[] RulesOf(SurfaceConfig surface) => _rules[surface.Name];
+
+    /// <summary>
+    /// Makes a version: validates the config and models, builds the standard sources from the models that are
+    /// there (see <see cref="SourceNames"/>), adds <paramref name="extraSources"/> (replacing a standard one of the
+    /// same name), and checks that every source a surface lists exists. <paramref name="popularPoolSize"/> bounds the
+    /// per-segment popularity lists.
+    /// </summary>
+    public static PipelineVersion Create(PipelineConfig config, ServingModels models, LiveCatalog catalog, IRanker? ranker = null,
+        IEnumerable<ICandidateSource>? extraSources = null, int popularPoolSize = 500)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(catalog);
+        config.Validate();
+        models.Validate();
+        if (models.ContentIndex is not null && (catalog.Content is null || catalog.Content.Dimension != models.ContentIndex.Dimension))
+            throw new ArgumentException("the content index needs the catalog's content vectors of the same dimension", nameof(catalog));
+        var sources = StandardSources(models, catalog, popularPoolSize);
+        foreach (var extra in extraSources ?? [])
+            sources[extra.Name] = extra;
+        return new PipelineVersion(config, models, ranker ?? new ReciprocalRankFusionRanker(), sources, CompileRules(config, sources, catalog));
+    }
+
+    /// <summary>
+    /// The same models and source instances (popularity lists, indexes) under another config or ranker: an
+    /// experiment variant, or a config change without reloading models.
+    /// </summary>
+    public PipelineVersion With(PipelineConfig config, LiveCatalog catalog, IRanker? ranker = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        return new PipelineVersion(config, Models, ranker ?? Ranker, _sources, CompileRules(config, _sources, catalog));
+    }
+
+    /// <summary>Checks that every source a surface lists exists, and resolves each surface's rules (pipeline-wide first).</summary>
+    private static Dictionary<string, CompiledRule[]> CompileRules(PipelineConfig config, Dictionary<string, ICandidateSource> sources, LiveCatalog catalog)
+    {
+        var rules = new Dictionary<string, CompiledRule[]>(StringComparer.Ordinal);
+        foreach (var surface in config.Surfaces)
+        {
+            foreach (var s in surface.Sources)
+            {
+                if (!sources.ContainsKey(s.Name))
+                    throw new ArgumentException($"surface '{surface.Name}' lists source '{s.Name}', which this version does not have (have: {string.Join(", ", sources.Keys.Order(StringComparer.Ordinal))})", nameof(config));
+            }
+            rules[surface.Name] = [.. config.Rules.Concat(surface.Rules).Select(r => Compile(r, catalog))];
+        }
+        return rules;
+    }
+
+    private static CompiledRule Compile(BusinessRule rule, LiveCatalog catalog) =>
+        new(rule.Kind, rule.ItemId, rule.Category is null ? -1 : catalog.Categories.GetOrAdd(rule.Category), rule.Factor, rule.Position);
+
+    private static Dictionary<string, ICandidateSource> StandardSources(ServingModels models, LiveCatalog catalog, int popularPoolSize)
+    {
+        var sources = new Dictionary<string, ICandidateSource>(StringComparer.Ordinal);
+        void Add(ICandidateSource s) => sources[s.Name] = s;
+        if (models.Als is not null && models.CfIndex is not null)
+        {
+            var cf = new IndexRetriever(models.CfIndex);
+            var rows = new AlsItemVectors(models.Als);
+            Add(new VectorQuerySource(SourceNames.Collaborative, cf, QueryVectorKind.UserCf));
+            Add(new ItemNeighborsSource(SourceNames.ItemToItem, cf, rows, fromRequestItem: false));
+            Add(new ItemNeighborsSource(SourceNames.SimilarCf, cf, rows, fromRequestItem: true));
+        }
+        if (models.ContentIndex is not null && catalog.Content is not null)
+        {
+            var content = new IndexRetriever(models.ContentIndex);
+            Add(new VectorQuerySource(SourceNames.Content, content, QueryVectorKind.UserContent));
+            Add(new VectorQuerySource(SourceNames.Query, content, QueryVectorKind.Query));
+            Add(new ItemNeighborsSource(SourceNames.SimilarContent, content, new ContentItemVectors(catalog.Content), fromRequestItem: true));
+        }
+        if (models.Popularity is not null)
+            Add(new PopularitySource(SourceNames.Popular, models.Popularity, catalog, popularPoolSize));
+        if (models.Trending is not null)
+            Add(new PopularitySource(SourceNames.Trending, models.Trending, catalog, popularPoolSize));
+        Add(new NewItemsSource(catalog));
+        return sources;
+    }
+}

@@ -1,0 +1,60 @@
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Models.Als;
+using RecSys.Engine.Models.Content;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Popularity;
+
+namespace RecSys.Engine.Pipeline.Serving;
+
+/// <summary>
+/// The trained models one pipeline version serves, with the vector indexes built from them. Every index uses
+/// catalog ordinals as its ids (<see cref="Models.Retrieval.ItemVectorRows"/>), so a search result is an ordinal
+/// with no lookup. Any part may be missing; the sources that need it then return nothing.
+/// <code>
+///   Als + AlsUsers + CfIndex   collaborative, item-to-item, similar-cf, fold-in on events (inner product)
+///   Content + ContentIndex     content, search query, similar-content, new items (cosine; vectors in LiveCatalog.Content)
+///   Popularity                 popular per segment (cold start)
+///   Trending                   decayed popularity per segment, refreshed from the store's counters
+/// </code>
+/// </summary>
+public sealed class ServingModels
+{
+    public ImplicitAls? Als { get; init; }
+
+    /// <summary>External user id -> the ALS model's user ordinal (users trained with it).</summary>
+    public CatalogIdMap? AlsUsers { get; init; }
+
+    /// <summary>ALS item factors; ids are catalog ordinals; inner product.</summary>
+    public IVectorIndex? CfIndex { get; init; }
+
+    /// <summary>Encodes items added after training and search queries.</summary>
+    public ContentVocabulary? Content { get; init; }
+
+    /// <summary>Content vectors; ids are catalog ordinals; cosine. Live upserts land here.</summary>
+    public IVectorIndex? ContentIndex { get; init; }
+
+    public PopularityModel? Popularity { get; init; }
+
+    public PopularityModel? Trending { get; init; }
+
+    /// <summary>Names the models in responses (with the config's version).</summary>
+    public string Version { get; init; } = "models";
+
+    /// <summary>Checks that the parts fit each other (the edge: once, when a version is made).</summary>
+    public void Validate()
+    {
+        if (CfIndex is not null && Als is null)
+            throw new ArgumentException("a CF index needs the ALS model it was built from", nameof(CfIndex));
+        if (CfIndex is not null && CfIndex.Dimension != Als!.Factors)
+            throw new ArgumentException($"the CF index has dimension {CfIndex.Dimension}, ALS {Als.Factors} factors", nameof(CfIndex));
+        if (CfIndex is not null && CfIndex.Metric == DistanceMetric.L2)
+            throw new ArgumentException("the CF index must rank by inner product or cosine, not L2", nameof(CfIndex));
+        if (ContentIndex is not null && Content is null)
+            throw new ArgumentException("a content index needs the content vocabulary", nameof(ContentIndex));
+        if (ContentIndex is not null && ContentIndex.Dimension != Content!.Dimension)
+            throw new ArgumentException($"the content index has dimension {ContentIndex.Dimension}, the vocabulary {Content.Dimension}", nameof(ContentIndex));
+        if (Als is not null && AlsUsers is not null && AlsUsers.Count > Als.UserCount)
+            throw new ArgumentException($"the ALS user map has {AlsUsers.Count} users, the model {Als.UserCount}", nameof(AlsUsers));
+    }
+}

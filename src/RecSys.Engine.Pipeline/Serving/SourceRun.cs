@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
+
+namespace RecSys.Engine.Pipeline.Serving;
+
+/// <summary>
+/// One source's turn in one request: its output list, its budget (a pooled cancellation source set to fire when
+/// the budget runs out), and how it ended (finished, threw, took longer than its budget). Pooled with the request;
+/// a run still going when the request stops waiting is abandoned with its whole scratch, never reused.
+/// </summary>
+internal sealed class SourceRun
+{
+    private readonly Func<Task> _execute;
+    private CancellationTokenSource _budget = new();
+    private long _start;
+    private long _end;
+    private volatile bool _finished;
+
+    public SourceRun() => _execute = ExecuteAsync;
+
+    public ICandidateSource Source { get; private set; } = null!;
+
+    public SourceConfig Config { get; private set; } = null!;
+
+    public CandidateList Output { get; } = new();
+
+    public Exception? Error { get; private set; }
+
+    public bool Finished => _finished;
+
+    /// <summary>Finished within its budget without an error: its candidates count.</summary>
+    public bool Succeeded => _finished && Error is null && !OverBudget;
+
+    /// <summary>The budget counts from when the run was scheduled (time in the pool's queue is the request's time too).</summary>
+    public bool OverBudget => Stopwatch.GetElapsedTime(_start, _end) > Config.Budget;
+
+    private RequestContext _context = null!;
+
+    public void Prepare(ICandidateSource source, SourceConfig config, RequestContext context)
+    {
+        Source = source;
+        Config = config;
+        _context = context;
+        Output.Reset(config);
+        Error = null;
+        _finished = false;
+        _start = Stopwatch.GetTimestamp();
+        if (!_budget.TryReset())
+        {
+            _budget.Dispose();
+            _budget = new CancellationTokenSource();
+        }
+        _budget.CancelAfter(config.Budget);
+    }
+
+    /// <summary>Runs the source on the thread pool.</summary>
+    public Task StartOnPool() => Task.Run(_execute);
+
+    /// <summary>Runs the source on the calling thread (a synchronous source costs no task).</summary>
+    public Task RunInline() => ExecuteAsync();
+
+    /// <summary>Why the run does not count ("timeout", "error: ..."); null when it succeeded.</summary>
+    public string? FailureReason() =>
+        !_finished ? "timeout"
+        : Error is OperationCanceledException && _budget.IsCancellationRequested ? "timeout"
+        : Error is not null ? "error: " + Error.GetType().Name + ": " + Error.Message
+        : OverBudget ? "timeout"
+        : null;
+
+    private async Task ExecuteAsync()
+    {
+        try
+        {
+            await Source.RetrieveAsync(_context, Output, _budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Error = e;
+        }
+        finally
+        {
+            _end = Stopwatch.GetTimestamp();
+            _finished = true;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using RecSys.Engine.Models.Ranking.Gbdt;
+
+namespace RecSys.Engine.Models.Tests.Ranking.Gbdt;
+
+public sealed class GbdtTrainerTests
+{
+    private static readonly GbdtOptions Options = new() { NumLeaves = 15, LearningRate = 0.1, MaxIterations = 300, EarlyStoppingRounds = 20 };
+
+    [Fact]
+    public void LambdaRank_OnAPlantedSignal_BeatsPopularityAndRandomOrder_OnHeldOutQueries()
+    {
+        var train = RankingTestData.Queries(seed: 1, queries: 300, perQuery: 40);
+        var validation = RankingTestData.Queries(seed: 2, queries: 100, perQuery: 40);
+        var test = RankingTestData.Queries(seed: 3, queries: 200, perQuery: 40);
+        var log = new List<string>();
+
+        var result = GbdtTrainer.Train(train, validation, Options, log.Add);
+
+        var scores = new float[test.Rows];
+        result.Model.Score(test.Features.Span, scores);
+        double gbdt = RankingTestData.MeanNdcg(test, scores, 10);
+        var popularity = new float[test.Rows];
+        for (int r = 0; r < test.Rows; r++)
+            popularity[r] = test.Features.Span[r * RankingTestData.Features + RankingTestData.PopularityFeature];
+        double byPopularity = RankingTestData.MeanNdcg(test, popularity, 10);
+        var rng = new Random(4);
+        var random = new float[test.Rows];
+        for (int r = 0; r < random.Length; r++)
+            random[r] = (float)rng.NextDouble();
+        double byRandom = RankingTestData.MeanNdcg(test, random, 10);
+
+        string summary = $"gbdt {gbdt:F4}, popularity {byPopularity:F4}, random {byRandom:F4}; {log[^1]}";
+        Assert.True(byPopularity > byRandom + 0.1, summary);
+        Assert.True(gbdt > byPopularity + 0.1, summary);
+        // Early stopping ran: the model is cut at the best round, which is before the last one trained.
+        Assert.Equal(result.BestIteration, result.Model.TreeCount);
+        Assert.True(result.BestIteration < result.ValidationNdcg.Count || result.ValidationNdcg.Count == Options.MaxIterations, summary);
+        Assert.Equal(result.ValidationNdcg.Max(), result.BestValidationNdcg);
+    }
+
+    [Fact]
+    public void Training_IsDeterministic_BySeed()
+    {
+        var train = RankingTestData.Queries(seed: 5, queries: 120, perQuery: 30);
+        var validation = RankingTestData.Queries(seed: 6, queries: 40, perQuery: 30);
+        var options = Options with { FeatureFraction = 0.7, BaggingFraction = 0.8, BaggingFrequency = 1 };
+
+        var a = GbdtTrainer.Train(train, validation, options);
+        var b = GbdtTrainer.Train(train, validation, options);
+        var c = GbdtTrainer.Train(train, validation, options with { Seed = 7 });
+
+        float[] sa = Scores(a.Model, validation), sb = Scores(b.Model, validation), sc = Scores(c.Model, validation);
+        Assert.Equal(a.BestIteration, b.BestIteration);
+        Assert.Equal(sa, sb);
+        Assert.NotEqual(sa, sc); // the seed reaches LightGBM's bagging and feature sampling
+    }
+
+    [Fact]
+    public void BadInputs_NameTheArgument()
+    {
+        var x = new float[6 * 2];
+        float[] y = [0, 1, 2, 0, 1, 2];
+
+        var count = Assert.Throws<ArgumentException>(() => new RankingTrainingSet(x, 2, new float[5], new[] { 6 }));
+        Assert.Equal("labels", count.ParamName);
+        Assert.Contains("5 labels for 6 rows", count.Message);
+
+        var groups = Assert.Throws<ArgumentException>(() => new RankingTrainingSet(x, 2, y, new[] { 3, 2 }));
+        Assert.Equal("groupSizes", groups.ParamName);
+        Assert.Contains("add up to 5 rows, but there are 6", groups.Message);
+
+        var nan = Assert.Throws<ArgumentException>(() => new RankingTrainingSet(x, 2, new float[] { 0, 1, float.NaN, 0, 1, 2 }, new[] { 6 }));
+        Assert.Equal("labels", nan.ParamName);
+        Assert.Contains("row 2 is NaN", nan.Message);
+
+        var empty = Assert.Throws<ArgumentException>(() => new RankingTrainingSet(x, 2, y, new[] { 6, 0 }));
+        Assert.Equal("groupSizes", empty.ParamName);
+
+        var width = Assert.Throws<ArgumentException>(() => new RankingTrainingSet(new float[7], 2, y, new[] { 6 }));
+        Assert.Equal("features", width.ParamName);
+
+        var good = new RankingTrainingSet(x, 2, y, new[] { 6 });
+        var fractional = new RankingTrainingSet(x, 2, new float[] { 0, 1, 2.5f, 0, 1, 2 }, new[] { 6 });
+        var grade = Assert.Throws<ArgumentException>(() => GbdtTrainer.Train(fractional, good, Options));
+        Assert.Equal("train", grade.ParamName);
+        Assert.Contains("row 2 is 2.5", grade.Message);
+
+        var narrow = new RankingTrainingSet(new float[6], 1, y, new[] { 6 });
+        Assert.Equal("validation", Assert.Throws<ArgumentException>(() => GbdtTrainer.Train(good, narrow, Options)).ParamName);
+
+        var leaves = Assert.Throws<ArgumentOutOfRangeException>(() => GbdtTrainer.Train(good, good, Options with { NumLeaves = 1 }));
+        Assert.Equal(nameof(GbdtOptions.NumLeaves), leaves.ParamName);
+    }
+
+    [Fact]
+    public void FeaturesWithNothingToSplitOn_AreAClearError()
+    {
+        var constant = new RankingTrainingSet(Enumerable.Repeat(1f, 200 * 3).ToArray(), 3,
+            Enumerable.Range(0, 200).Select(i => (float)(i % 3)).ToArray(), Enumerable.Repeat(20, 10).ToArray());
+        var e = Assert.Throws<InvalidOperationException>(() => GbdtTrainer.Train(constant, constant, Options));
+        Assert.Contains("no split", e.Message);
+    }
+
+    private static float[] Scores(TreeEnsemble model, RankingTrainingSet set)
+    {
+        var scores = new float[set.Rows];
+        model.Score(set.Features.Span, scores);
+        return scores;
+    }
+}

@@ -1,0 +1,142 @@
+using RecSys.Engine.Models.Ranking;
+using RecSys.Engine.Testing;
+
+namespace RecSys.Engine.Models.Tests.Ranking;
+
+public sealed class RankingFeatureAssemblerTests
+{
+    private static readonly RankingFeatureSchema Schema = RankingFeatureSchema.Create(["action", "comedy", "drama"], ["als", "ease"]);
+
+    private sealed class Columns
+    {
+        public float[] Interactions = [0, 9, 99];
+        public float[] Recent7 = [0, 1, 2];
+        public float[] Recent30 = [0, 3, 4];
+        public float[] Age = [-5, 0, 10];
+        public ulong[] Masks = [0b001, 0b110, 0];
+        public float[] Similarity = [0.1f, 0.2f, -0.3f];
+        // als: 3 candidates, ease: one unknown score (NaN)
+        public float[] Scores = [2f, 5f, 1f, 0.5f, float.NaN, 0.25f];
+        public int[] Ranks = [2, 1, 0, 1, 0, 2];
+        public float[] Share = [0.5f, 0.25f, 0.125f];
+
+        public RankingFeatureInput Input() => new()
+        {
+            User = new RankingUserFeatures { Interactions = 19, RecentInteractions = 0, Age = 25, Gender = UserGender.Female, Mainstreamness = 3.5f },
+            Context = new RankingContext { Surface = RankingSurface.Email, Hour = 6, Weekday = DayOfWeek.Sunday },
+            UserCategoryShare = Share,
+            ItemInteractions = Interactions,
+            ItemInteractions7d = Recent7,
+            ItemInteractions30d = Recent30,
+            ItemAgeDays = Age,
+            ItemCategoryMask = Masks,
+            ContentSimilarity = Similarity,
+            SourceScores = Scores,
+            SourceRanks = Ranks,
+        };
+    }
+
+    private static float At(float[] t, int candidate, string feature) => t[candidate * Schema.Count + Schema.IndexOf(feature)];
+
+    [Fact]
+    public void Assemble_WritesEveryGroupWithItsScaling()
+    {
+        var columns = new Columns();
+        var assembler = new RankingFeatureAssembler(Schema);
+        var t = new float[assembler.TensorLength(3)];
+        Array.Fill(t, float.NaN); // every cell must be written
+        assembler.Assemble(columns.Input(), 3, t);
+        Assert.DoesNotContain(t, float.IsNaN);
+
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.Equal(MathF.Log(20), At(t, c, "user_log_interactions"), 6);
+            Assert.Equal(0.25f, At(t, c, "user_age"));
+            Assert.Equal(1f, At(t, c, "user_gender"));
+            Assert.Equal(1f, At(t, c, "user_demographics_known"));
+            Assert.Equal(1f, At(t, c, "context_surface_email"));
+            Assert.Equal(0f, At(t, c, "context_surface_home"));
+            Assert.Equal(1f, At(t, c, "context_hour_sin"), 6); // 6 o'clock: a quarter turn
+            Assert.Equal(1f, At(t, c, "context_weekday_cos"), 6);
+        }
+        // Counters: log(1 + x) = 0, ln 10, ln 100, centred on their mean ln 10; mainstreamness against the same mean.
+        Assert.Equal(-MathF.Log(10), At(t, 0, "item_log_interactions"), 5);
+        Assert.Equal(MathF.Log(10), At(t, 2, "item_log_interactions"), 5);
+        Assert.Equal(3.5f - MathF.Log(10), At(t, 0, "user_mainstreamness"), 5);
+        Assert.Equal(0f, At(t, 0, "item_log_age_days")); // negative age reads as 0
+        Assert.Equal(MathF.Log(11), At(t, 2, "item_log_age_days"), 6);
+        Assert.Equal([1f, 0f, 0f], new[] { At(t, 0, "item_category_action"), At(t, 0, "item_category_comedy"), At(t, 0, "item_category_drama") });
+        Assert.Equal([0f, 1f, 1f], new[] { At(t, 1, "item_category_action"), At(t, 1, "item_category_comedy"), At(t, 1, "item_category_drama") });
+
+        // als scores 2, 5, 1: mean 8/3, std sqrt(10 - 64/9); ease 0.5, unknown, 0.25: mean 0.375, std 0.125.
+        float alsStd = MathF.Sqrt(10f - 64f / 9f);
+        Assert.Equal((5f - 8f / 3f) / alsStd, At(t, 1, "source_als_score_z"), 5);
+        Assert.Equal(-3f / alsStd, At(t, 0, "source_als_score_gap"), 5);
+        Assert.Equal(0.5f, At(t, 0, "source_als_inverse_rank"));
+        Assert.Equal(0f, At(t, 2, "source_als_inverse_rank")); // not retrieved by als
+        Assert.Equal(0f, At(t, 1, "source_ease_score_z")); // unknown score -> 0
+        Assert.Equal(0f, At(t, 1, "source_ease_score_gap"));
+        Assert.Equal(-1f, At(t, 2, "source_ease_score_z"), 5);
+        Assert.Equal(-2f, At(t, 2, "source_ease_score_gap"), 5);
+
+        Assert.Equal(0.5f, At(t, 0, "user_category_affinity_mean"));
+        Assert.Equal((0.25f + 0.125f) / 2, At(t, 1, "user_category_affinity_mean"));
+        Assert.Equal(0.25f, At(t, 1, "user_category_affinity_max"));
+        Assert.Equal(0f, At(t, 2, "user_category_affinity_max")); // no categories
+        Assert.Equal(-0.3f, At(t, 2, "content_similarity_recent"));
+    }
+
+    [Fact]
+    public void Assemble_OfAGroupSubset_WritesOnlyThoseColumns()
+    {
+        var schema = RankingFeatureSchema.Create(["action", "comedy", "drama"], ["als", "ease"], RankingFeatureGroups.Sources);
+        var t = new float[schema.Count * 3];
+        new RankingFeatureAssembler(schema).Assemble(new Columns().Input(), 3, t);
+        Assert.Equal(6, schema.Count);
+        Assert.Equal((5f - 8f / 3f) / MathF.Sqrt(10f - 64f / 9f), t[1 * 6 + 0], 5); // als z-score of candidate 1
+        Assert.Equal(-1f, t[2 * 6 + 3], 5); // ease z-score of candidate 2
+        Assert.Equal(-2f, t[2 * 6 + 4], 5); // and its gap to the best ease score
+    }
+
+    [Fact]
+    public void SourceScores_AreStandardisedWithinTheRequest_SoTheirScaleDoesNotMatter()
+    {
+        var schema = RankingFeatureSchema.Create([], ["als"], RankingFeatureGroups.Sources);
+        var assembler = new RankingFeatureAssembler(schema);
+        float[] Assemble(float[] scores)
+        {
+            var t = new float[3 * schema.Count];
+            assembler.Assemble(new RankingFeatureInput { SourceScores = scores, SourceRanks = new int[3] }, 3, t);
+            return t;
+        }
+        float[] small = Assemble([1f, 2f, 4f]);
+        float[] scaled = Assemble([13f, 23f, 43f]); // x 10 + 3
+        for (int i = 0; i < small.Length; i++)
+            Assert.Equal(small[i], scaled[i], 5);
+        Assert.All(Assemble([2f, 2f, 2f]), v => Assert.Equal(0f, v)); // no spread: no signal
+    }
+
+    [Fact]
+    public void Assemble_WithAShortColumn_NamesIt()
+    {
+        var columns = new Columns { Age = [1f] };
+        var t = new float[Schema.Count * 3];
+        var e = Assert.Throws<ArgumentException>(() => new RankingFeatureAssembler(Schema).Assemble(columns.Input(), 3, t));
+        Assert.Contains("ItemAgeDays", e.Message);
+        Assert.Throws<ArgumentException>(() => new RankingFeatureAssembler(Schema).Assemble(new Columns().Input(), 3, new float[5]));
+    }
+
+    [Fact]
+    public void Assemble_AllocatesNothing()
+    {
+        var columns = new Columns();
+        var assembler = new RankingFeatureAssembler(Schema);
+        var t = new float[assembler.TensorLength(3)];
+        long bytes = AllocationProbe.FewestBytesPerBatch(() =>
+        {
+            for (int i = 0; i < 100; i++)
+                assembler.Assemble(columns.Input(), 3, t);
+        });
+        Assert.Equal(0, bytes);
+    }
+}

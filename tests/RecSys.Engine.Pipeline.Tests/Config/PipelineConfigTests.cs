@@ -1,0 +1,33 @@
+using RecSys.Engine.Pipeline.Config;
+
+namespace RecSys.Engine.Pipeline.Tests.Config;
+
+public sealed class PipelineConfigTests
+{
+    private static SurfaceConfig Surface(string name = "home", int code = 1) =>
+        new() { Name = name, Code = code, Sources = [new SourceConfig("popular", 10, TimeSpan.FromMilliseconds(20))] };
+
+    [Fact]
+    public void Bad_values_are_refused_naming_the_field()
+    {
+        Assert.Equal("DefaultK", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { DefaultK = 0 }] }.Validate).ParamName);
+        Assert.Equal("MmrLambda", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { MmrLambda = 1.5f }] }.Validate).ParamName);
+        Assert.Equal("Sources", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig
+        {
+            Surfaces = [Surface() with { Sources = [new SourceConfig("popular", 10, TimeSpan.Zero)] }],
+        }.Validate).ParamName);
+        Assert.Equal("Surfaces", Assert.Throws<ArgumentException>(new PipelineConfig { Surfaces = [Surface(), Surface("email", 1)] }.Validate).ParamName);
+        Assert.Equal("ExplorationShare", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationShare = 1f }] }.Validate).ParamName);
+        new PipelineConfig { Surfaces = [Surface(), Surface("email", 3)] }.Validate();
+    }
+
+    [Fact]
+    public void An_unknown_surface_names_the_argument_and_the_known_ones()
+    {
+        var config = new PipelineConfig { Surfaces = [Surface(), Surface("email", 3)] };
+        var e = Assert.Throws<ArgumentException>(() => config.Surface("search"));
+        Assert.Equal("surface", e.ParamName);
+        Assert.Contains("home, email", e.Message);
+        Assert.Same(config.Surfaces[1], config.Surface("email"));
+    }
+}

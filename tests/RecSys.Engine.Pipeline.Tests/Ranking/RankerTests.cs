@@ -1,0 +1,104 @@
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Tests.Support;
+
+namespace RecSys.Engine.Pipeline.Tests.Ranking;
+
+public sealed class RankerTests
+{
+    /// <summary>A learned-ranker stand-in: records what it was given, and ranks by the store's popularity counter.</summary>
+    private sealed class RecordingRanker : IRanker
+    {
+        public int Calls;
+        public int LastCount;
+        public float[] Popularity = [];
+        public float[] SegmentPopularity = [];
+        public float[] Affinity = [];
+        public float[] ContentSimilarity = [];
+        public float[] CfScore = [];
+        public int[] CollaborativeRank = [];
+        public int[][] Categories = [];
+        public long[] ItemIds = [];
+        public UserFeatures User;
+        public ContextFeatures Context;
+
+        public string Name => "recording";
+
+        public bool NeedsFeatures => true;
+
+        public ValueTask ScoreAsync(RankerInput input, Memory<float> scores, CancellationToken cancellationToken)
+        {
+            Calls++;
+            LastCount = input.Count;
+            Assert.True(input.HasFeatures);
+            Popularity = input.Popularity.ToArray();
+            SegmentPopularity = input.SegmentPopularity.ToArray();
+            Affinity = input.CategoryAffinity.ToArray();
+            ContentSimilarity = input.ContentSimilarity.ToArray();
+            CfScore = input.CfScore.ToArray();
+            ItemIds = input.Candidates.ItemIds.ToArray();
+            int collaborative = input.Candidates.SourceNames.IndexOf("collaborative");
+            CollaborativeRank = collaborative >= 0 ? input.Candidates.SourceRank(collaborative).ToArray() : [];
+            Categories = [.. Enumerable.Range(0, input.Count).Select(i => input.CategoriesOf(i).ToArray())];
+            User = input.User;
+            Context = input.Context;
+            input.Popularity.CopyTo(scores.Span);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task One_batched_ranker_call_gets_every_feature_group_and_decides_the_order()
+    {
+        var ranker = new RecordingRanker();
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with { ExplorationShare = 0, MmrLambda = 1, CategoryCap = 0 }), ranker);
+        int user = 8; // favourite category 0, segment 25-34|M|occ0... (demographics known)
+        var hot = PlantedCatalog.ItemId(16); // category 0: a candidate for this user
+        // Other users click "hot" a lot just now: its counters rise in the store.
+        var clicks = Enumerable.Range(100, 20).Select(u => new InteractionEvent(PlantedCatalog.UserId(u), hot, EventType.Click, 1f, h.NowMs)).ToList();
+        await h.Pipeline.RecordEventsAsync(clicks);
+
+        var response = await h.RecommendAsync(PlantedCatalog.UserId(user), k: 10);
+        Assert.Equal(1, ranker.Calls);
+        Assert.Equal("recording", response.Ranker);
+        Assert.True(ranker.LastCount > 10);
+        // User and context groups.
+        Assert.Equal(PlantedCatalog.UserId(user), ranker.User.UserId);
+        Assert.True(ranker.User.Segment >= 0 && ranker.User.AgeBucket > 0 && ranker.User.Gender == 1);
+        Assert.True(ranker.User.Interactions >= 12 && ranker.User.HasCfVector && !ranker.User.IsNewUser);
+        Assert.Equal("home", ranker.Context.Surface);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(h.NowMs).Hour, ranker.Context.HourOfDay);
+        // Item group: the store's counters (one batch read), categories.
+        int hotAt = Array.IndexOf(ranker.ItemIds, hot);
+        if (hotAt >= 0)
+            Assert.True(ranker.Popularity[hotAt] >= 19f, $"counter {ranker.Popularity[hotAt]}");
+        Assert.All(ranker.Categories, c => Assert.Single(c));
+        // Cross group: source ranks, category affinity, content similarity, CF score.
+        Assert.Contains(ranker.CollaborativeRank, r => r == 1);
+        for (int i = 0; i < ranker.ItemIds.Length; i++)
+        {
+            bool favourite = PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(ranker.ItemIds[i])) == 0;
+            if (favourite)
+                Assert.True(ranker.Affinity[i] > 0.5f, $"affinity {ranker.Affinity[i]}");
+            Assert.False(float.IsNaN(ranker.ContentSimilarity[i]));
+            Assert.False(float.IsNaN(ranker.CfScore[i]));
+        }
+        // The ranker's order is the answer's order (no diversity or exploration here).
+        var byPopularity = ranker.ItemIds.Zip(ranker.Popularity).OrderByDescending(p => p.Second).ThenBy(p => Array.IndexOf(ranker.ItemIds, p.First)).Take(10).Select(p => p.First);
+        Assert.Equal(byPopularity, response.Items.Select(i => i.ItemId));
+    }
+
+    [Fact]
+    public async Task Without_a_ranker_rank_fusion_orders_items_several_sources_agree_on_first()
+    {
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with { ExplorationShare = 0, MmrLambda = 1, CategoryCap = 0 }));
+        var response = await h.RecommendAsync(PlantedCatalog.UserId(4), k: 10, debug: true);
+        var ranked = response.Trace!.Stage("ranked")!;
+        // Scores are sums of w / (60 + rank): falling along the list, each at most sum of the weights / 61.
+        for (int r = 1; r < ranked.Scores.Length; r++)
+            Assert.True(ranked.Scores[r] <= ranked.Scores[r - 1]);
+        float maxPossible = h.Pipeline.Version.Config.Surface("home").Sources.Sum(s => s.Weight) / 61f;
+        Assert.InRange(ranked.Scores[0], 1f / 61f, maxPossible + 1e-6f);
+    }
+}

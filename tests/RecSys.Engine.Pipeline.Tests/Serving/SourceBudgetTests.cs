@@ -1,0 +1,88 @@
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Tests.Support;
+
+namespace RecSys.Engine.Pipeline.Tests.Serving;
+
+/// <summary>A source that throws or runs out of time is dropped for that request; the request still answers.</summary>
+public sealed class SourceBudgetTests
+{
+    private sealed class ThrowingSource : ICandidateSource
+    {
+        public string Name => "broken";
+
+        public ValueTask RetrieveAsync(RequestContext context, CandidateList output, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("backend down");
+    }
+
+    /// <summary>Ignores its token and sleeps past any budget (a source stuck in a call it cannot cancel).</summary>
+    private sealed class StuckSource(TimeSpan delay) : ICandidateSource
+    {
+        public string Name => "stuck";
+
+        public ValueTask RetrieveAsync(RequestContext context, CandidateList output, CancellationToken cancellationToken)
+        {
+            Thread.Sleep(delay);
+            output.Add(0, 1f);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Honours its token: waits until the budget fires.</summary>
+    private sealed class SlowSource : ICandidateSource
+    {
+        public string Name => "slow";
+
+        public async ValueTask RetrieveAsync(RequestContext context, CandidateList output, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            output.Add(0, 1f);
+        }
+    }
+
+    private static Func<PipelineConfig, PipelineConfig> WithExtra(params string[] names) => c => PipelineHarness.WithSurface(c, "home", s => s with
+    {
+        Sources = [.. s.Sources, .. names.Select(n => new SourceConfig(n, 10, TimeSpan.FromMilliseconds(100)))],
+    });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_throwing_source_is_dropped_and_the_request_answers(bool parallel)
+    {
+        await using var h = await PipelineHarness.CreateAsync(WithExtra("broken"), extraSources: [new ThrowingSource()], parallelSources: parallel);
+        for (int i = 0; i < 3; i++)
+        {
+            var response = await h.RecommendAsync(PlantedCatalog.UserId(i));
+            Assert.Equal(10, response.Items.Length);
+            var dropped = Assert.Single(response.DroppedSources);
+            Assert.StartsWith("broken: error: InvalidOperationException: backend down", dropped);
+        }
+        Assert.Equal(3, h.Pipeline.Stats.Source("broken").Failures);
+        Assert.Equal(0, h.Pipeline.Stats.Source("collaborative").Failures);
+        Assert.Equal(3, h.Pipeline.Stats.Source("collaborative").Runs);
+    }
+
+    [Fact]
+    public async Task Sources_out_of_time_are_dropped_and_the_request_answers()
+    {
+        await using var h = await PipelineHarness.CreateAsync(WithExtra("slow", "stuck"), extraSources: [new SlowSource(), new StuckSource(TimeSpan.FromMilliseconds(600))]);
+        var response = await h.RecommendAsync(PlantedCatalog.UserId(5));
+        Assert.Equal(10, response.Items.Length);
+        Assert.Contains("slow: timeout", response.DroppedSources);
+        Assert.Contains("stuck: timeout", response.DroppedSources);
+        Assert.DoesNotContain(response.Items, i => i.Source is "slow" or "stuck");
+        Assert.Equal(1, h.Pipeline.Stats.Source("slow").Timeouts);
+        Assert.Equal(1, h.Pipeline.Stats.Source("stuck").Timeouts);
+        // The next request runs on a fresh scratch (the stuck run may still be writing into the old one) and answers too.
+        var next = await h.RecommendAsync(PlantedCatalog.UserId(6));
+        Assert.Equal(10, next.Items.Length);
+    }
+
+    [Fact]
+    public async Task A_surface_listing_a_source_the_version_lacks_is_refused_when_the_version_is_made()
+    {
+        var e = await Assert.ThrowsAsync<ArgumentException>(async () => await PipelineHarness.CreateAsync(WithExtra("nowhere")));
+        Assert.Contains("'nowhere'", e.Message);
+    }
+}

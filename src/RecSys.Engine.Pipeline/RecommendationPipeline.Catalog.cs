@@ -1,4 +1,5 @@
 using RecSys.Engine.Features.Records;
+using RecSys.Engine.Models.Data;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.ColdStart;
@@ -15,20 +16,35 @@ public sealed partial class RecommendationPipeline
     /// the next training; an item deleted before comes back into the CF index with its trained factors. Writes are
     /// serialised; requests never wait for them.
     /// </summary>
-    public async ValueTask UpsertItemAsync(long itemId, ItemAttributes item, CancellationToken cancellationToken = default)
+    public ValueTask UpsertItemAsync(long itemId, ItemAttributes item, CancellationToken cancellationToken = default) =>
+        UpsertItemAsync(itemId, null, item, cancellationToken);
+
+    /// <summary>
+    /// <see cref="UpsertItemAsync(long, ItemAttributes, CancellationToken)"/> for a string id (<see cref="CatalogIdMap.KeyOf"/>):
+    /// the catalog keeps the string, so responses give it back. A string whose key another id holds is an ArgumentException.
+    /// </summary>
+    public ValueTask UpsertItemAsync(string itemId, ItemAttributes item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(itemId);
+        return UpsertItemAsync(CatalogIdMap.KeyOf(itemId), itemId, item, cancellationToken);
+    }
+
+    private async ValueTask UpsertItemAsync(long itemId, string? name, ItemAttributes item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         if (item.Title is null || item.Categories is null || item.Tags is null)
             throw new ArgumentException("title, categories and tags must not be null", nameof(item));
         if (item.PublishedAtMs < 0)
             throw new ArgumentOutOfRangeException(nameof(item), item.PublishedAtMs, "PublishedAtMs must not be negative");
+        if (item.ContentVector is { Count: > 0 } given && given.Count != (Version.Models.Content?.Dimension ?? 0))
+            throw new ArgumentException($"the content vector has {given.Count} values; the content space has {Version.Models.Content?.Dimension ?? 0}", nameof(ItemAttributes.ContentVector));
         await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Every serving version (the active one, and those experiment variants pin) takes the change in its indexes.
             var serving = ServingVersions();
             bool isNew = !_catalog.Items.TryGetOrdinal(itemId, out _);
-            int ordinal = _catalog.Items.GetOrAdd(itemId);
+            int ordinal = name is null ? _catalog.Items.GetOrAdd(itemId) : _catalog.Items.GetOrAdd(name);
             bool wasDeleted = !isNew && _catalog.IsDeleted(ordinal);
             var metadata = _catalog.ToMetadata(item);
             await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
@@ -59,7 +75,15 @@ public sealed partial class RecommendationPipeline
         if (table is null || vocabulary is null)
             return;
         var vector = new float[vocabulary.Dimension];
-        vocabulary.Encode(item.Title, item.Categories, item.Tags, vector);
+        if (item.ContentVector is { Count: > 0 } given)
+        {
+            for (int i = 0; i < vector.Length; i++)
+                vector[i] = given[i];
+        }
+        else
+        {
+            vocabulary.Encode(item.Title, item.Categories, item.Tags, vector);
+        }
         bool changed = !table.Row(ordinal).SequenceEqual(vector.AsSpan().ContainsAnyExcept(0f) ? vector : []);
         table.Set(ordinal, vector);
         foreach (var version in serving)

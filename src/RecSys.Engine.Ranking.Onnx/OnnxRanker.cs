@@ -21,13 +21,20 @@ public sealed class OnnxRanker : IDisposable
 {
     private readonly OnnxServingSession<OnnxRankerLane> _host;
 
+    // Made once: a GBDT's requests carry NaN (missing) routinely, and the finite check must not allocate a closure per call.
+    private readonly Func<int, string> _featureName;
+
     private OnnxRanker(OnnxServingSession<OnnxRankerLane> host, RankingFeatureSchema schema, string input, string output, OnnxRankerOptions options)
     {
         _host = host;
+        var metadata = host.Session.ModelMetadata.CustomMetadataMap;
+        ModelKind = metadata.TryGetValue(OnnxMetadataKeys.ModelKind, out string? kind) ? kind : "onnx";
+        AcceptsMissing = metadata.TryGetValue(OnnxMetadataKeys.MissingValues, out string? missing) && missing == OnnxMetadataKeys.MissingAsNaN;
         Schema = schema;
         InputName = input;
         OutputName = output;
         MaxCandidates = options.MaxCandidates;
+        _featureName = k => Schema.Features[k].Name;
     }
 
     public RankingFeatureSchema Schema { get; }
@@ -43,6 +50,15 @@ public sealed class OnnxRanker : IDisposable
     public string? FallbackReason => _host.FallbackReason;
 
     public int MaxCandidates { get; }
+
+    /// <summary>What trained the model (its "recsys.model_kind" metadata: "mlp", "gbdt"), or "onnx" for a model without it.</summary>
+    public string ModelKind { get; }
+
+    /// <summary>
+    /// Whether the model reads NaN as a missing value (its "recsys.missing_values" metadata says "nan": a GBDT's
+    /// default directions); other models get every feature checked finite.
+    /// </summary>
+    public bool AcceptsMissing { get; }
 
     /// <summary>
     /// Loads <paramref name="path"/>. The feature schema comes from the model's metadata (<see cref="OnnxMetadataKeys.FeatureSchema"/>);
@@ -80,7 +96,8 @@ public sealed class OnnxRanker : IDisposable
     /// Scores <paramref name="candidates"/> rows of <paramref name="features"/> ([candidates x schema features], row-major,
     /// the assembler's layout) into <paramref name="scores"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">a size does not fit, or a feature is NaN or infinite (named, with the candidate).</exception>
+    /// <exception cref="ArgumentException">a size does not fit, or a feature is infinite, or NaN for a model that does not
+    /// accept missing values (named, with the candidate).</exception>
     public void Score(ReadOnlySpan<float> features, int candidates, Span<float> scores)
     {
         ObjectDisposedException.ThrowIf(_host.IsDisposed, this);
@@ -94,8 +111,9 @@ public sealed class OnnxRanker : IDisposable
         if (candidates == 0)
             return;
         ReadOnlySpan<float> rows = features[..(candidates * f)];
-        if (!TensorPrimitives.IsFiniteAll(rows))
-            throw OnnxServingSession<OnnxRankerLane>.NotFinite(rows, f, k => Schema.Features[k].Name, "candidate", nameof(features));
+        if (!TensorPrimitives.IsFiniteAll(rows)
+            && OnnxServingSession<OnnxRankerLane>.NotFinite(rows, f, _featureName, "candidate", nameof(features), nanIsMissing: AcceptsMissing) is { } bad)
+            throw bad;
         OnnxRankerLane lane = _host.Acquire();
         try
         {

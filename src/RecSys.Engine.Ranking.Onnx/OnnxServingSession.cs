@@ -118,17 +118,20 @@ internal sealed class OnnxServingSession<TLane> : IDisposable where TLane : Onnx
     }
 
     /// <summary>
-    /// The ArgumentException for the first value of <paramref name="rows"/> ([n x width]) that is NaN or infinite, naming
-    /// its column (<paramref name="columnName"/>) and its row (<paramref name="rowWord"/> r).
+    /// The ArgumentException for the first value of <paramref name="rows"/> ([n x width]) that is NaN or infinite (with
+    /// <paramref name="nanIsMissing"/>: infinite; NaN is then a missing value the model reads), naming its column
+    /// (<paramref name="columnName"/>) and its row (<paramref name="rowWord"/> r); null when there is none.
     /// </summary>
-    public static ArgumentException NotFinite(ReadOnlySpan<float> rows, int width, Func<int, string> columnName, string rowWord, string parameter)
+    public static ArgumentException? NotFinite(ReadOnlySpan<float> rows, int width, Func<int, string> columnName, string rowWord, string parameter,
+        bool nanIsMissing = false)
     {
+        string allowed = nanIsMissing ? "a finite number or NaN (missing)" : "a finite number";
         for (int i = 0; i < rows.Length; i++)
         {
-            if (!float.IsFinite(rows[i]))
-                return new ArgumentException($"feature '{columnName(i % width)}' of {rowWord} {i / width} is {rows[i]}: every feature must be a finite number", parameter);
+            if (!float.IsFinite(rows[i]) && !(nanIsMissing && float.IsNaN(rows[i])))
+                return new ArgumentException($"feature '{columnName(i % width)}' of {rowWord} {i / width} is {rows[i]}: every feature must be {allowed}", parameter);
         }
-        return new ArgumentException("every feature must be a finite number", parameter);
+        return null;
     }
 
     private static (string Provider, string? Fallback) ChooseProvider(SessionOptions sessionOptions, OnnxRankerOptions options)

@@ -95,8 +95,9 @@ public sealed class OnnxTowerEncoder : ITowerEncoder, IDisposable
             return;
         features = features[..(n * f)];
         ids = ids[..(n * slots)];
-        if (!TensorPrimitives.IsFiniteAll(features))
-            throw OnnxServingSession<OnnxTowerLane>.NotFinite(features, f, k => Schema.Features[k], "row", nameof(features));
+        if (!TensorPrimitives.IsFiniteAll(features)
+            && OnnxServingSession<OnnxTowerLane>.NotFinite(features, f, k => Schema.Features[k], "row", nameof(features)) is { } bad)
+            throw bad;
         // Gather fails on an id past the table with a message that names no row: check here (a span scan, cheap).
         if (ids.ContainsAnyExceptInRange(0, PaddingId))
             ThrowBadId(ids);

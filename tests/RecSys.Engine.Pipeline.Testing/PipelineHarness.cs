@@ -1,4 +1,5 @@
 using RecSys.Engine.Features.Faster;
+using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.TwoTower;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
@@ -10,14 +11,17 @@ namespace RecSys.Engine.Pipeline.Tests.Support;
 
 /// <summary>
 /// The end-to-end rig: the planted catalog, models trained on it, a REAL FasterFeatureStore on a temp directory
-/// (no mock), the serving state bootstrapped into it, and a pipeline over all of that.
+/// (no mock), the serving state bootstrapped into it, and a pipeline over all of that. Given a data directory that
+/// already holds a store (a restart), it reopens that store and loads the training events only the first time.
 /// </summary>
-internal sealed class PipelineHarness : IAsyncDisposable
+public sealed class PipelineHarness : IAsyncDisposable
 {
-    private readonly TempDirectory _dir;
+    private readonly TempDirectory? _dir;
 
-    private PipelineHarness(TempDirectory dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline)
+    private PipelineHarness(TempDirectory? dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline,
+        ContentEncoder content)
     {
+        ContentModel = content;
         _dir = dir;
         Planted = planted;
         Store = store;
@@ -36,9 +40,17 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public RecommendationPipeline Pipeline { get; }
 
+    /// <summary>The content model the catalog's content vectors came from (offline feature computations need it).</summary>
+    public ContentEncoder ContentModel { get; }
+
     /// <summary>"Now" for every request: a day after the last training event.</summary>
     public long NowMs => Planted.MaxTimestampSeconds * 1000 + 86_400_000;
 
+    /// <summary>
+    /// Trains the models on <paramref name="planted"/> and bootstraps the serving state into a FASTER store on
+    /// <paramref name="dataDirectory"/> (null = a fresh temp directory, removed on dispose; a given one is left in place,
+    /// and when it already holds a store, the store is reopened and the training events are not loaded again).
+    /// </summary>
     public static async Task<PipelineHarness> CreateAsync(
         Func<PipelineConfig, PipelineConfig>? configure = null,
         IRanker? ranker = null,
@@ -47,18 +59,23 @@ internal sealed class PipelineHarness : IAsyncDisposable
         bool parallelSources = true,
         string index = "HNSW16,efc100",
         TrainedModels? models = null,
-        TwoTowerModel? twoTower = null)
+        TwoTowerModel? twoTower = null,
+        string? dataDirectory = null,
+        Models.Data.TrainingData? data = null)
     {
         planted ??= new PlantedCatalog();
-        var dir = new TempDirectory("recsys-pipeline");
+        var dir = dataDirectory is null ? new TempDirectory("recsys-pipeline") : null;
+        string path = dataDirectory ?? dir!.Path;
+        bool reopened = Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any();
         var store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions
         {
-            DataDirectory = dir.Path,
+            DataDirectory = path,
             MemoryBudgetBytes = 16L << 20,
             IndexBuckets = 1 << 14,
             CheckpointInterval = TimeSpan.Zero,
         });
-        var data = planted.Data;
+        // A split of the planted data (its training part) serves in place of the whole.
+        data ??= planted.Data;
         models ??= TrainedModels.Train(data, TrainedPlanted.Settings(seed: 3));
         var (catalog, serving) = await ServingBootstrap.BuildAsync(data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
         {
@@ -66,6 +83,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ContentIndex = index,
             TwoTowerIndex = index,
             Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
+            LoadHistories = !reopened,
         }, twoTower);
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.
@@ -83,11 +101,12 @@ internal sealed class PipelineHarness : IAsyncDisposable
             serving.CfIndex?.Dispose();
             serving.ContentIndex?.Dispose();
             serving.TwoTowerIndex?.Dispose();
-            dir.Dispose();
+            dir?.Dispose();
             throw;
         }
         var pipeline = new RecommendationPipeline(store, catalog, version, new PipelineOptions { ParallelSources = parallelSources });
-        return new PipelineHarness(dir, planted, store, catalog, serving, pipeline);
+        return new PipelineHarness(dir, planted, store, catalog, serving, pipeline,
+            models.Content ?? throw new ArgumentException("the harness serves content vectors: the models need a content encoder", nameof(models)));
     }
 
     public ValueTask<RecommendResponse> RecommendAsync(long userId, string surface = "home", int k = 10, bool debug = false, RequestFilters? filters = null) =>
@@ -105,10 +124,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     }
 
     /// <summary>Every source budget set to 10 s.</summary>
-    public static PipelineConfig Generous(PipelineConfig config) => config with
-    {
-        Surfaces = [.. config.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = TimeSpan.FromSeconds(10) })] })],
-    };
+    public static PipelineConfig Generous(PipelineConfig config) => config.WithSourceBudget(TimeSpan.FromSeconds(10));
 
     /// <summary>Replaces a surface of the config (by name) using <paramref name="change"/>.</summary>
     public static PipelineConfig WithSurface(PipelineConfig config, string name, Func<SurfaceConfig, SurfaceConfig> change) =>
@@ -120,6 +136,6 @@ internal sealed class PipelineHarness : IAsyncDisposable
         Models.CfIndex?.Dispose();
         Models.ContentIndex?.Dispose();
         Models.TwoTowerIndex?.Dispose();
-        _dir.Dispose();
+        _dir?.Dispose();
     }
 }

@@ -15,7 +15,7 @@ namespace RecSys.Engine.Pipeline.Tests.Support;
 /// A registry and a REAL FASTER store on temp directories, over the planted catalog: versions are built from models
 /// trained once per test class (<see cref="TrainedPlanted"/>), the state is opened and reopened like a server would.
 /// </summary>
-internal sealed class RegistryRig : IDisposable
+public sealed class RegistryRig : IDisposable
 {
     private readonly TempDirectory _dir = new("recsys-registry");
 
@@ -78,7 +78,7 @@ public sealed class TrainedPlanted
         Models = TrainedModels.Train(Planted.Data, Settings(seed: 3));
     }
 
-    internal PlantedCatalog Planted { get; }
+    public PlantedCatalog Planted { get; }
 
     public TrainedModels Models { get; }
 

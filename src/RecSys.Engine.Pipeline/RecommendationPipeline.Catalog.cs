@@ -50,6 +50,7 @@ public sealed partial class RecommendationPipeline
             await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
             _catalog.SetItem(ordinal, metadata, isNew);
             UpdateContent(ordinal, item, serving, reindex: isNew || wasDeleted);
+            UpdateTwoTower(ordinal, item, serving, reindex: isNew || wasDeleted);
             foreach (var models in serving.Select(v => v.Models))
             {
                 if (wasDeleted && models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
@@ -115,6 +116,7 @@ public sealed partial class RecommendationPipeline
             {
                 version.Models.CfIndex?.Remove([ordinal]);
                 version.Models.ContentIndex?.Remove([ordinal]);
+                version.Models.TwoTowerIndex?.Remove([ordinal]);
                 foreach (var embedding in version.Models.Embeddings.Values)
                     embedding.Index.Remove([ordinal]);
             }

@@ -19,28 +19,22 @@ namespace RecSys.Engine.Ranking.Onnx;
 /// </summary>
 public sealed class OnnxRanker : IDisposable
 {
-    private readonly InferenceSession _session;
-    private readonly SessionOptions _sessionOptions;
-    private readonly OnnxRankerLane[] _lanes;
-    private bool _disposed;
+    private readonly OnnxServingSession<OnnxRankerLane> _host;
 
-    private OnnxRanker(InferenceSession session, SessionOptions sessionOptions, RankingFeatureSchema schema, string input, string output,
-        bool outputIsColumn, string provider, string? fallbackReason, OnnxRankerOptions options)
+    // Made once: a GBDT's requests carry NaN (missing) routinely, and the finite check must not allocate a closure per call.
+    private readonly Func<int, string> _featureName;
+
+    private OnnxRanker(OnnxServingSession<OnnxRankerLane> host, RankingFeatureSchema schema, string input, string output, OnnxRankerOptions options)
     {
-        _session = session;
-        var metadata = session.ModelMetadata.CustomMetadataMap;
+        _host = host;
+        var metadata = host.Session.ModelMetadata.CustomMetadataMap;
         ModelKind = metadata.TryGetValue(OnnxMetadataKeys.ModelKind, out string? kind) ? kind : "onnx";
         AcceptsMissing = metadata.TryGetValue(OnnxMetadataKeys.MissingValues, out string? missing) && missing == OnnxMetadataKeys.MissingAsNaN;
-        _sessionOptions = sessionOptions;
         Schema = schema;
         InputName = input;
         OutputName = output;
-        ExecutionProvider = provider;
-        FallbackReason = fallbackReason;
         MaxCandidates = options.MaxCandidates;
-        _lanes = new OnnxRankerLane[options.ConcurrentCalls];
-        for (int i = 0; i < _lanes.Length; i++)
-            _lanes[i] = new OnnxRankerLane(session, input, output, schema.Count, outputIsColumn, options.MaxCandidates);
+        _featureName = k => Schema.Features[k].Name;
     }
 
     public RankingFeatureSchema Schema { get; }
@@ -50,10 +44,10 @@ public sealed class OnnxRanker : IDisposable
     public string OutputName { get; }
 
     /// <summary>"CUDA" or "CPU": where the session runs.</summary>
-    public string ExecutionProvider { get; }
+    public string ExecutionProvider => _host.Provider;
 
     /// <summary>Why <see cref="OnnxExecutionProvider.Auto"/> fell back to CPU (null when it did not).</summary>
-    public string? FallbackReason { get; }
+    public string? FallbackReason => _host.FallbackReason;
 
     public int MaxCandidates { get; }
 
@@ -74,59 +68,28 @@ public sealed class OnnxRanker : IDisposable
     /// <exception cref="FileNotFoundException">no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">not an ONNX model ONNX Runtime can load, or its inputs, outputs or schema do not fit.</exception>
     /// <exception cref="InvalidOperationException">CUDA was required and cannot load.</exception>
-    public static OnnxRanker Load(string path, OnnxRankerOptions? options = null, RankingFeatureSchema? expected = null)
-    {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: no such ONNX model file", path);
-        return Load(File.ReadAllBytes(path), path, options, expected);
-    }
+    public static OnnxRanker Load(string path, OnnxRankerOptions? options = null, RankingFeatureSchema? expected = null) =>
+        Load(OnnxServingSession<OnnxRankerLane>.ReadModel(path), path, options, expected);
 
     /// <summary>As <see cref="Load(string, OnnxRankerOptions?, RankingFeatureSchema?)"/> from bytes; <paramref name="origin"/> names them in errors.</summary>
     public static OnnxRanker Load(byte[] model, string origin, OnnxRankerOptions? options = null, RankingFeatureSchema? expected = null)
     {
         options ??= new OnnxRankerOptions();
         options.Validate();
-        var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = options.IntraOpThreads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            // ONNX Runtime's own log would repeat a failed CUDA load as an error line; ChooseProvider says it once.
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-        };
-        InferenceSession? session = null;
+        var (host, contract) = OnnxServingSession<OnnxRankerLane>.Open(model, origin, options, session => CheckContract(session, origin, expected),
+            (session, c) => new OnnxRankerLane(session, c.Input, c.Output, c.Schema.Count, c.OutputIsColumn, options.MaxCandidates));
+        var ranker = new OnnxRanker(host, contract.Schema, contract.Input, contract.Output, options);
         try
         {
-            var (provider, fallback) = ChooseProvider(sessionOptions, options);
-            try
-            {
-                session = new InferenceSession(model, sessionOptions);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new InvalidDataException($"{origin}: not an ONNX model ONNX Runtime can load: {e.Message}", e);
-            }
-            var (schema, input, output, outputIsColumn) = CheckContract(session, origin, expected);
-            var ranker = new OnnxRanker(session, sessionOptions, schema, input, output, outputIsColumn, provider, fallback, options);
-            try
-            {
-                ranker.WarmUp();
-            }
-            catch
-            {
-                ranker.Dispose();
-                throw;
-            }
-            options.Log?.Invoke($"onnx ranker {origin}: {schema.Count} features, provider {provider}, {options.IntraOpThreads} intra-op thread(s), up to {options.MaxCandidates} candidates");
-            return ranker;
+            ranker.WarmUp();
         }
         catch
         {
-            session?.Dispose();
-            sessionOptions.Dispose();
+            ranker.Dispose();
             throw;
         }
+        options.Log?.Invoke($"onnx ranker {origin}: {contract.Schema.Count} features, provider {host.Provider}, {options.IntraOpThreads} intra-op thread(s), up to {options.MaxCandidates} candidates");
+        return ranker;
     }
 
     /// <summary>
@@ -137,7 +100,7 @@ public sealed class OnnxRanker : IDisposable
     /// accept missing values (named, with the candidate).</exception>
     public void Score(ReadOnlySpan<float> features, int candidates, Span<float> scores)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_host.IsDisposed, this);
         int f = Schema.Count;
         if ((uint)candidates > (uint)MaxCandidates)
             throw new ArgumentOutOfRangeException(nameof(candidates), $"{candidates} candidates; this ranker was loaded for 0..{MaxCandidates} (OnnxRankerOptions.MaxCandidates)");
@@ -148,95 +111,36 @@ public sealed class OnnxRanker : IDisposable
         if (candidates == 0)
             return;
         ReadOnlySpan<float> rows = features[..(candidates * f)];
-        if (!TensorPrimitives.IsFiniteAll(rows))
-            CheckNotFinite(rows);
-        OnnxRankerLane lane = AcquireLane();
+        if (!TensorPrimitives.IsFiniteAll(rows)
+            && OnnxServingSession<OnnxRankerLane>.NotFinite(rows, f, _featureName, "candidate", nameof(features), nanIsMissing: AcceptsMissing) is { } bad)
+            throw bad;
+        OnnxRankerLane lane = _host.Acquire();
         try
         {
             rows.CopyTo(lane.Input);
-            _session.RunWithBinding(lane.RunOptions, lane.Binding(candidates));
+            _host.Run(lane, candidates);
             lane.Output.AsSpan(0, candidates).CopyTo(scores);
         }
         finally
         {
-            Monitor.Exit(lane);
+            OnnxServingSession<OnnxRankerLane>.Release(lane);
         }
     }
 
-    public void Dispose()
-    {
-        if (_disposed)
-            return;
-        _disposed = true;
-        foreach (var lane in _lanes)
-            lane?.Dispose();
-        _session.Dispose();
-        _sessionOptions.Dispose();
-    }
-
-    private OnnxRankerLane AcquireLane()
-    {
-        foreach (var lane in _lanes)
-        {
-            if (Monitor.TryEnter(lane))
-                return lane;
-        }
-        OnnxRankerLane wait = _lanes[(uint)Environment.CurrentManagedThreadId % (uint)_lanes.Length];
-        Monitor.Enter(wait);
-        return wait;
-    }
+    public void Dispose() => _host.Dispose();
 
     /// <summary>One run at the largest size and one at a single candidate on every lane: the first request pays nothing extra.</summary>
     private void WarmUp()
     {
         var zeros = new float[MaxCandidates * Schema.Count];
-        foreach (var lane in _lanes)
+        foreach (var lane in _host.Lanes)
         {
             foreach (int n in new[] { MaxCandidates, 1 })
             {
                 zeros.AsSpan(0, n * Schema.Count).CopyTo(lane.Input);
-                _session.RunWithBinding(lane.RunOptions, lane.Binding(n));
+                _host.Run(lane, n);
             }
         }
-    }
-
-    private void CheckNotFinite(ReadOnlySpan<float> rows)
-    {
-        int f = Schema.Count;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            if (!float.IsFinite(rows[i]) && !(AcceptsMissing && float.IsNaN(rows[i])))
-            {
-                string allowed = AcceptsMissing ? "a finite number or NaN (missing)" : "a finite number";
-                throw new ArgumentException($"feature '{Schema.Features[i % f].Name}' of candidate {i / f} is {rows[i]}: every feature must be {allowed}", "features");
-            }
-        }
-    }
-
-    private static (string Provider, string? Fallback) ChooseProvider(SessionOptions sessionOptions, OnnxRankerOptions options)
-    {
-        if (options.ExecutionProvider == OnnxExecutionProvider.Cpu)
-            return ("CPU", null);
-        try
-        {
-            // GetAvailableProviders() lists CUDA whenever the package ships it, loadable or not: only appending tells.
-            sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
-            return ("CUDA", null);
-        }
-        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
-        {
-            string reason = FirstLine(e.Message);
-            if (options.ExecutionProvider == OnnxExecutionProvider.Cuda)
-                throw new InvalidOperationException($"execution provider 'cuda' was requested but CUDA cannot load on this machine: {reason}", e);
-            options.Log?.Invoke($"onnx ranker: execution provider auto -> CPU, CUDA unavailable: {reason}");
-            return ("CPU", reason);
-        }
-    }
-
-    private static string FirstLine(string message)
-    {
-        int end = message.IndexOfAny(['\r', '\n']);
-        return end < 0 ? message : message[..end];
     }
 
     /// <summary>Checks the model's one input ([candidates x features] float) and output (one float per candidate) against the schema.</summary>

@@ -1,5 +1,6 @@
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models.Content;
+using RecSys.Engine.Models.TwoTower;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Config;
@@ -58,6 +59,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         bool parallelSources = true,
         string index = "HNSW16,efc100",
         TrainedModels? models = null,
+        TwoTowerModel? twoTower = null,
         string? dataDirectory = null,
         Models.Data.TrainingData? data = null)
     {
@@ -79,9 +81,10 @@ public sealed class PipelineHarness : IAsyncDisposable
         {
             CfIndex = index,
             ContentIndex = index,
+            TwoTowerIndex = index,
             Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
             LoadHistories = !reopened,
-        });
+        }, twoTower);
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.
         var config = Generous(PipelineDefaults.Config(serving));
@@ -97,6 +100,7 @@ public sealed class PipelineHarness : IAsyncDisposable
             await store.DisposeAsync();
             serving.CfIndex?.Dispose();
             serving.ContentIndex?.Dispose();
+            serving.TwoTowerIndex?.Dispose();
             dir?.Dispose();
             throw;
         }
@@ -131,6 +135,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         await Store.DisposeAsync();
         Models.CfIndex?.Dispose();
         Models.ContentIndex?.Dispose();
+        Models.TwoTowerIndex?.Dispose();
         _dir?.Dispose();
     }
 }

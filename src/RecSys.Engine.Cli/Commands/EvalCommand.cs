@@ -85,7 +85,11 @@ internal static class EvalCommand
                 "gbdt" => RankerKind.Gbdt,
                 var r => throw new CliInputException($"--ranker must be mlp or gbdt (got '{r}')"),
             };
-            settings = settings with { Ranker = settings.Ranker with { Ranker = rankerKind, Seed = s, Log = line => stderr.WriteLine(line) } };
+            settings = settings with
+            {
+                Ranker = settings.Ranker with { Ranker = rankerKind, Seed = s, Log = line => stderr.WriteLine(line) },
+                TwoTower = settings.TwoTower with { Seed = s, Log = line => stderr.WriteLine(line) },
+            };
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
 
             string path = parse.GetValue(data)!;

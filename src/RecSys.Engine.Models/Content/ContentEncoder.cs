@@ -139,9 +139,9 @@ public sealed class ContentEncoder(ContentOptions? options = null) : IRecommende
             yield return sb.ToString();
     }
 
-    internal static uint Fnv1a(string s)
+    /// <summary>FNV-1a of <paramref name="s"/>; pass a previous result as <paramref name="hash"/> to hash a concatenation without building it.</summary>
+    internal static uint Fnv1a(ReadOnlySpan<char> s, uint hash = 2166136261)
     {
-        uint hash = 2166136261;
         foreach (char ch in s)
         {
             hash ^= ch;

@@ -10,10 +10,11 @@ public static class ModelFactory
 
     /// <summary>
     /// A new candidate source by ranking-schema source name (<see cref="Ranking.RankingFeatureSchema.Sources"/>); null for
-    /// a name that is not a retrieval source here (two-tower today; the blend and the ranked model are not sources).
+    /// a name that is not a retrieval source here (the blend and the ranked model are not sources; the two-tower model is
+    /// one, but is not fed to the ranker yet: its training would run once per inner split and move the ranker's results).
     /// </summary>
     public static Func<string, IRecommender?> RankingSource(ModelSettings settings) =>
-        name => ModelKinds.TryParse(name, out ModelKind kind) && kind is not (ModelKind.Blend or ModelKind.Ranked) ? Create(kind, settings) : null;
+        name => ModelKinds.TryParse(name, out ModelKind kind) && kind is not (ModelKind.Blend or ModelKind.Ranked or ModelKind.TwoTower) ? Create(kind, settings) : null;
 
     /// <summary>
     /// The blend over the weighted sources; with <paramref name="trainedSource"/> it reuses already trained

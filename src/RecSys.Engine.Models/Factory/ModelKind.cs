@@ -14,4 +14,5 @@ public enum ModelKind
     Content,
     Blend,
     Ranked,
+    TwoTower,
 }

@@ -4,6 +4,7 @@ using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Neighbors;
 using RecSys.Engine.Models.Popularity;
 using RecSys.Engine.Models.Ranking;
+using RecSys.Engine.Models.TwoTower;
 
 namespace RecSys.Engine.Models.Factory;
 
@@ -67,6 +68,12 @@ public static class ModelKinds
             Summary = "retrieval sources -> ranking features -> MLP ranker, trained on an inner split of the training part (Ranker)",
             // It fits its own sources: on the inner split for the training rows, then on the whole training part.
             Create = (s, _) => new RankedRecommender(ModelFactory.RankingSource(s), s.Ranker),
+        },
+        new()
+        {
+            Kind = ModelKind.TwoTower, Name = "twotower",
+            Summary = "two-tower retriever: user and item towers, in-batch sampled softmax, early stopping on validation recall (TwoTower, Content)",
+            Create = (s, _) => new TwoTowerModel(s.TwoTower, s.Content),
         },
     ];
 

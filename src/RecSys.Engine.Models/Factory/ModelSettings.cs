@@ -2,6 +2,7 @@ using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Neighbors;
 using RecSys.Engine.Models.Ranking;
+using RecSys.Engine.Models.TwoTower;
 
 namespace RecSys.Engine.Models.Factory;
 
@@ -59,4 +60,7 @@ public sealed record ModelSettings
 
     /// <summary>The "ranked" model: retrieval depth, feature groups, inner splits, MLP.</summary>
     public RankerTrainingOptions Ranker { get; init; } = new();
+
+    /// <summary>The "twotower" retriever: tower shapes, softmax temperature, training loop.</summary>
+    public TwoTowerOptions TwoTower { get; init; } = new();
 }

@@ -35,21 +35,7 @@ public static class MlpOnnxExporter
         g.AddInitializer("inv_std", model.InvStd, f);
         g.AddNode("Sub", [InputName, "mean"], ["centered"]);
         g.AddNode("Mul", ["centered", "inv_std"], ["h_0"]);
-        string current = "h_0";
-        for (int l = 0; l < model.LayerCount; l++)
-        {
-            int inputs = model.LayerSizes[l], outputs = model.LayerSizes[l + 1];
-            string w = $"w_{l}", b = $"b_{l}", z = $"z_{l + 1}";
-            g.AddInitializer(w, model.Weights(l), outputs, inputs);
-            g.AddInitializer(b, model.Bias(l), outputs);
-            g.AddNode("Gemm", [current, w, b], [z], OnnxAttribute.Int("transB", 1));
-            current = z;
-            if (l < model.LayerCount - 1)
-            {
-                g.AddNode("Relu", [z], [$"h_{l + 1}"]);
-                current = $"h_{l + 1}";
-            }
-        }
+        string current = g.AddDenseLayers("h_0", model.Parameters, model.LayerSizes, model.WeightOffset, model.BiasOffset);
         g.AddInitializer("flat", [-1L], 1);
         g.AddNode("Reshape", [current, "flat"], [OutputName]);
         g.AddOutput(OutputName, OnnxElementType.Float, CandidateDimension);

@@ -104,6 +104,33 @@ public sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>
+    /// Adds dense layers after <paramref name="input"/>: Gemm(w_l, b_l, transB = 1) into z_(l+1), Relu into h_(l+1)
+    /// between layers (not after the last). Layer l reads [sizes[l+1] x sizes[l]] row-major weights at
+    /// <paramref name="weightOffset"/>(l) of <paramref name="parameters"/> and its biases at <paramref name="biasOffset"/>(l)
+    /// (the flat layout of the MLP ranker and of the two-tower towers). Returns the last layer's output name.
+    /// </summary>
+    public string AddDenseLayers(string input, ReadOnlySpan<float> parameters, IReadOnlyList<int> sizes, Func<int, int> weightOffset, Func<int, int> biasOffset)
+    {
+        string current = input;
+        int layers = sizes.Count - 1;
+        for (int l = 0; l < layers; l++)
+        {
+            int inputs = sizes[l], outputs = sizes[l + 1];
+            string w = $"w_{l}", b = $"b_{l}", z = $"z_{l + 1}";
+            AddInitializer(w, parameters.Slice(weightOffset(l), outputs * inputs), outputs, inputs);
+            AddInitializer(b, parameters.Slice(biasOffset(l), outputs), outputs);
+            AddNode("Gemm", [current, w, b], [z], OnnxAttribute.Int("transB", 1));
+            current = z;
+            if (l < layers - 1)
+            {
+                AddNode("Relu", [z], [$"h_{l + 1}"]);
+                current = $"h_{l + 1}";
+            }
+        }
+        return current;
+    }
+
     /// <summary>The model as .onnx bytes, with <paramref name="metadata"/> in metadata_props.</summary>
     public byte[] Build(IReadOnlyDictionary<string, string>? metadata = null, string? docString = null)
     {

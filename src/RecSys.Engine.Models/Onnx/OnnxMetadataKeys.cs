@@ -18,6 +18,9 @@ public static class OnnxMetadataKeys
     /// <summary>The trainer's description (hyper-parameters, validation NDCG).</summary>
     public const string Description = "recsys.description";
 
+    /// <summary>A two-tower model's tower: its inputs, output and feature layout as JSON (<see cref="TwoTower.TowerSchema.ToJson"/>).</summary>
+    public const string TowerSchema = "recsys.tower_schema";
+
     /// <summary>
     /// How the model reads a missing feature; absent = it has no notion of one (every feature must be a finite number).
     /// <see cref="MissingAsNaN"/>: NaN is a missing value the model handles (a GBDT's per-split default direction).

@@ -65,15 +65,28 @@ public static class MlpKernels
             for (int i = 0; i < inputs; i++)
                 dw[i] += TensorPrimitives.Dot(dz, input.Slice(i * n, n));
         }
-        if (inputGradient.IsEmpty)
-            return;
-        for (int i = 0; i < inputs; i++)
+        if (!inputGradient.IsEmpty)
+            DenseInputGradient(weights, outputGradient, n, inputGradient, 0, input);
+    }
+
+    /// <summary>
+    /// Writes rows [<paramref name="firstInput"/>, firstInput + inputGradient.Length / n) of dA = W^T dZ, masked by
+    /// <paramref name="reluInput"/> &gt; 0 when it is given (the input is a ReLU output; its rows from firstInput on). Without the
+    /// mask it is the gradient of a linear input: the two-tower model takes its embeddings' gradient from the first layer so.
+    /// </summary>
+    public static void DenseInputGradient(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient, int n, Span<float> inputGradient,
+        int firstInput = 0, ReadOnlySpan<float> reluInput = default)
+    {
+        int outputs = outputGradient.Length / n, inputs = weights.Length / outputs, rows = inputGradient.Length / n;
+        for (int i = 0; i < rows; i++)
         {
             Span<float> da = inputGradient.Slice(i * n, n);
             da.Clear();
             for (int j = 0; j < outputs; j++)
-                TensorPrimitives.MultiplyAdd(outputGradient.Slice(j * n, n), weights[j * inputs + i], da, da);
-            ReadOnlySpan<float> a = input.Slice(i * n, n);
+                TensorPrimitives.MultiplyAdd(outputGradient.Slice(j * n, n), weights[j * inputs + firstInput + i], da, da);
+            if (reluInput.IsEmpty)
+                continue;
+            ReadOnlySpan<float> a = reluInput.Slice((firstInput + i) * n, n);
             for (int r = 0; r < n; r++)
             {
                 if (a[r] <= 0f)

@@ -40,6 +40,8 @@ public static class PipelineDefaults
             home.Add(new SourceConfig(SourceNames.Trending, 50, SourceBudget, Weight: 0.1f));
         if (models.Popularity is not null)
             home.Add(new SourceConfig(SourceNames.Popular, 50, SourceBudget, Weight: 0.1f));
+        if (models.TwoTower is not null && models.TwoTowerIndex is not null)
+            home.Add(new SourceConfig(SourceNames.TwoTower, 100, SourceBudget, Weight: 0.1f));
         home.Add(new SourceConfig(SourceNames.NewItems, 20, SourceBudget, Weight: 0.1f));
 
         var email = home.Where(s => s.Name != SourceNames.ItemToItem).ToList();

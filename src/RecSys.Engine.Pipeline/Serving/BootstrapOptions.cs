@@ -11,6 +11,9 @@ public sealed record BootstrapOptions
     /// <summary>Index over the content vectors (an IVF-PQ's m must divide the content dimension).</summary>
     public string ContentIndex { get; init; } = "HNSW16,efc200";
 
+    /// <summary>Index over the two-tower model's item vectors (cosine).</summary>
+    public string TwoTowerIndex { get; init; } = "HNSW16,efc200";
+
     /// <summary>Build threads and the like (not part of what the index is).</summary>
     public IndexBuildSettings Build { get; init; } = IndexBuildSettings.Default;
 

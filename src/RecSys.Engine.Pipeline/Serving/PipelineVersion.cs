@@ -196,6 +196,8 @@ public sealed class PipelineVersion
             Add(new PopularitySource(SourceNames.Popular, models.Popularity, catalog, popularPoolSize));
         if (models.Trending is not null)
             Add(new PopularitySource(SourceNames.Trending, models.Trending, catalog, popularPoolSize));
+        if (models.TwoTower is not null && models.TwoTowerIndex is not null)
+            Add(new TwoTowerSource(models.TwoTower, models.UserTower ?? models.TwoTower.UserEncoder, new IndexRetriever(models.TwoTowerIndex)));
         foreach (var (name, embedding) in models.Embeddings)
             Add(new ItemNeighborsSource(SourceNames.SimilarByEmbedding(name), new IndexRetriever(embedding.Index), embedding, fromRequestItem: true));
         Add(new NewItemsSource(catalog));

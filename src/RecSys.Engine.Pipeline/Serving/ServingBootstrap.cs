@@ -9,6 +9,7 @@ using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Popularity;
 using RecSys.Engine.Models.Retrieval;
+using RecSys.Engine.Models.TwoTower;
 using RecSys.Engine.Pipeline.Catalog;
 
 namespace RecSys.Engine.Pipeline.Serving;
@@ -20,7 +21,7 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///   store      items (metadata), users (profile with the segment of their demographics), histories (the training
 ///              events, oldest first, with the user's segment: history, counters)
 ///   catalog    item records and content vectors in memory
-///   indexes    ALS item factors (inner product) and content vectors (cosine), ids = ordinals
+///   indexes    ALS item factors (inner product), content vectors and two-tower item vectors (cosine), ids = ordinals
 /// </code>
 /// String ids become int64 keys by <see cref="CatalogIdMap.KeyOf"/> ("42" is 42), which is what the store is keyed by.
 /// </summary>
@@ -28,7 +29,7 @@ public static class ServingBootstrap
 {
     public static async Task<(LiveCatalog Catalog, ServingModels Models)> BuildAsync(TrainingData data, IFeatureStore store,
         ImplicitAls? als = null, ContentEncoder? content = null, PopularityModel? popularity = null, PopularityModel? trending = null,
-        BootstrapOptions? options = null, CancellationToken cancellationToken = default)
+        BootstrapOptions? options = null, TwoTowerModel? twoTower = null, ITowerEncoder? userTower = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(store);
@@ -42,6 +43,7 @@ public static class ServingBootstrap
         var users = CatalogIdMap.FromIdMap(data.Events.Users);
         var cfIndex = als is null ? null : BuildIndex(options.CfIndex, options.Build, als.Factors, DistanceMetric.InnerProduct, als.ItemFactors);
         var contentIndex = content is null ? null : BuildIndex(options.ContentIndex, options.Build, content.Dimension, DistanceMetric.Cosine, content.ItemVectors);
+        var twoTowerIndex = twoTower is null ? null : BuildIndex(options.TwoTowerIndex, options.Build, twoTower.Dimension, DistanceMetric.Cosine, twoTower.ItemVectors);
         var models = new ServingModels
         {
             Als = als,
@@ -51,6 +53,9 @@ public static class ServingBootstrap
             ContentIndex = contentIndex,
             Popularity = popularity,
             Trending = trending,
+            TwoTower = twoTower,
+            TwoTowerIndex = twoTowerIndex,
+            UserTower = userTower,
             Version = options.Version,
         };
         return (catalog, models);

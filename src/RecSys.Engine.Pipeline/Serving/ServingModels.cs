@@ -4,6 +4,7 @@ using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Popularity;
+using RecSys.Engine.Models.TwoTower;
 
 namespace RecSys.Engine.Pipeline.Serving;
 
@@ -16,6 +17,7 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///   Content + ContentIndex     content, search query, similar-content, new items (cosine; vectors in LiveCatalog.Content)
 ///   Popularity                 popular per segment (cold start)
 ///   Trending                   decayed popularity per segment, refreshed from the store's counters
+///   TwoTower + TwoTowerIndex   two-tower: user tower per request (UserTower: ONNX, else C#) x item-tower vectors (cosine)
 ///   Embeddings                 bulk-loaded item vectors by name, each with its index (item page: "embedding:NAME")
 /// </code>
 /// </summary>
@@ -38,6 +40,15 @@ public sealed class ServingModels
     public PopularityModel? Popularity { get; init; }
 
     public PopularityModel? Trending { get; init; }
+
+    /// <summary>The two-tower model: its features and item tower (live-added items get their vector from it).</summary>
+    public TwoTowerModel? TwoTower { get; init; }
+
+    /// <summary>The item-tower vectors; ids are catalog ordinals; cosine. Live upserts land here.</summary>
+    public IVectorIndex? TwoTowerIndex { get; init; }
+
+    /// <summary>Runs the user tower per request (the ONNX export on ONNX Runtime); null = the model's C# forward pass.</summary>
+    public ITowerEncoder? UserTower { get; init; }
 
     /// <summary>Names the models in responses (with the config's version).</summary>
     public string Version { get; init; } = "models";
@@ -69,6 +80,13 @@ public sealed class ServingModels
             throw new ArgumentException("a content index needs the content vocabulary", nameof(ContentIndex));
         if (ContentIndex is not null && ContentIndex.Dimension != Content!.Dimension)
             throw new ArgumentException($"the content index has dimension {ContentIndex.Dimension}, the vocabulary {Content.Dimension}", nameof(ContentIndex));
+        if (TwoTowerIndex is not null && TwoTower is null)
+            throw new ArgumentException("a two-tower index needs the two-tower model", nameof(TwoTowerIndex));
+        if (TwoTowerIndex is not null && (TwoTowerIndex.Dimension != TwoTower!.Dimension || TwoTowerIndex.Metric == DistanceMetric.L2))
+            throw new ArgumentException($"the two-tower index must be cosine or inner product of dimension {TwoTower.Dimension} (is {TwoTowerIndex.Metric}, {TwoTowerIndex.Dimension})", nameof(TwoTowerIndex));
+        if (UserTower is not null && (TwoTower is null || UserTower.Kind != TowerKind.User || UserTower.Dimension != TwoTower.Dimension
+            || UserTower.FeatureCount != TwoTower.UserTower.Features || UserTower.IdSlots != TwoTower.UserTower.IdSlots || UserTower.PaddingId != TwoTower.PaddingId))
+            throw new ArgumentException("the user tower encoder must be the user tower of the two-tower model (kind, features, id slots, padding id and dimension)", nameof(UserTower));
         if (Als is not null && AlsUsers is not null && AlsUsers.Count > Als.UserCount)
             throw new ArgumentException($"the ALS user map has {AlsUsers.Count} users, the model {Als.UserCount}", nameof(AlsUsers));
         if (CfVectorTag is < 0 or > MaxCfVectorTag)

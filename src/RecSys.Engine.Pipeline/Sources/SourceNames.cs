@@ -30,6 +30,9 @@ public static class SourceNames
     /// <summary>Item page: neighbours of the page's item in the content index (new items, before they have interactions).</summary>
     public const string SimilarContent = "similar-content";
 
+    /// <summary>The two-tower model's user tower (per request) against the index of its item-tower vectors.</summary>
+    public const string TwoTower = "twotower";
+
     /// <summary>The search surface's personal re-rank column: the user's CF score of each candidate.</summary>
     public const string Personal = "personal";
 

@@ -1,0 +1,163 @@
+using RecSys.Engine.Models.Retrieval;
+using RecSys.Engine.Models.TwoTower;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Pipeline.Sources;
+using RecSys.Engine.Pipeline.Tests.Support;
+using RecSys.Engine.Testing;
+
+namespace RecSys.Engine.Pipeline.Tests.Sources;
+
+/// <summary>The "twotower" source end to end: a two-tower model trained on the planted catalog, served by the real pipeline.</summary>
+public sealed class TwoTowerSourceTests
+{
+    private static readonly Lazy<(PlantedCatalog Planted, TwoTowerModel Model)> Trained = new(() =>
+    {
+        var planted = new PlantedCatalog();
+        var model = new TwoTowerModel(new TwoTowerOptions
+        {
+            EmbeddingDimension = 16, Hidden = [32], Dimension = 16, Temperature = 0.1f, BatchSize = 128, LearningRate = 5e-3f,
+            MaxEpochs = 12, MaxHistory = 20, DemographicBuckets = 16, SegmentBuckets = 8, Seed = 3,
+        }, new Models.Content.ContentOptions { HashBuckets = 256 });
+        model.Fit(planted.Data);
+        return (planted, model);
+    });
+
+    private static Task<PipelineHarness> CreateAsync() =>
+        PipelineHarness.CreateAsync(planted: Trained.Value.Planted, twoTower: Trained.Value.Model);
+
+    private static async Task<StageTrace> TwoTowerListAsync(PipelineHarness h, long userId, RequestFilters? filters = null)
+    {
+        var response = await h.RecommendAsync(userId, k: 10, debug: true, filters: filters);
+        Assert.Empty(response.DroppedSources);
+        return response.Trace!.Stage("source:" + SourceNames.TwoTower) ?? throw new Xunit.Sdk.XunitException("no twotower stage in the trace");
+    }
+
+    [Fact]
+    public async Task The_source_is_registered_and_on_the_home_surface_when_a_two_tower_model_is_served()
+    {
+        await using var h = await CreateAsync();
+        Assert.True(h.Pipeline.Version.Sources.ContainsKey(SourceNames.TwoTower));
+        Assert.Contains(h.Pipeline.Version.Config.Surface("home").Sources, s => s.Name == SourceNames.TwoTower);
+        Assert.Equal(h.Models.TwoTower!.ItemCount, h.Models.TwoTowerIndex!.Count);
+        Assert.DoesNotContain(PipelineDefaults.Config(new ServingModels()).Surface("home").Sources, s => s.Name == SourceNames.TwoTower);
+    }
+
+    [Fact]
+    public async Task A_known_user_gets_candidates_of_their_taste_and_none_they_have_seen()
+    {
+        await using var h = await CreateAsync();
+        const int User = 10;
+        var list = await TwoTowerListAsync(h, PlantedCatalog.UserId(User));
+        Assert.Equal(100, list.ItemIds.Length);
+        var seen = h.TrainingItems(User);
+        Assert.DoesNotContain(list.ItemIds, seen.Contains);
+        int favourite = list.ItemIds.Take(20).Count(id => PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(id)) == PlantedCatalog.Favourite(User));
+        Assert.True(favourite >= 10, $"{favourite} of the first 20 in the favourite category");
+        Assert.True(list.Scores.Zip(list.Scores.Skip(1)).All(p => p.First >= p.Second), "best first");
+    }
+
+    [Fact]
+    public async Task The_candidates_are_the_items_of_highest_tower_score_as_an_exact_scan_finds_them()
+    {
+        await using var h = await CreateAsync();
+        TwoTowerModel model = h.Models.TwoTower!;
+        var events = h.Planted.Data.Events;
+        var exact = new float[model.ItemCount];
+        double recall = 0;
+        const int Users = 8;
+        for (int user = 0; user < Users; user++)
+        {
+            var list = await TwoTowerListAsync(h, PlantedCatalog.UserId(user));
+            Assert.Equal(100, list.ItemIds.Length);
+            // The oracle: the training-time user vector (so serving must rebuild the same one) against every unseen item.
+            Assert.True(events.Users.TryGetOrdinal(PlantedCatalog.UserId(user).ToString(System.Globalization.CultureInfo.InvariantCulture), out int u));
+            model.Score(u, exact);
+            var seen = h.TrainingItems(user);
+            long ItemId(int i) => long.Parse(events.Items[i], System.Globalization.CultureInfo.InvariantCulture);
+            var byId = Enumerable.Range(0, model.ItemCount).ToDictionary(ItemId, i => exact[i]);
+            var best = byId.Where(p => !seen.Contains(p.Key)).OrderByDescending(p => p.Value).Take(100).Select(p => p.Key).ToHashSet();
+            recall += list.ItemIds.Count(best.Contains) / 100.0;
+            // The score the source reports is the item's tower score (the cosine of two unit vectors).
+            for (int r = 0; r < list.ItemIds.Length; r++)
+                Assert.True(Math.Abs(byId[list.ItemIds[r]] - list.Scores[r]) <= 1e-4f, $"user {user} item {list.ItemIds[r]}: source {list.Scores[r]}, exact {byId[list.ItemIds[r]]}");
+        }
+        recall /= Users;
+        Assert.True(recall >= 0.95, $"recall@100 against the exact scan {recall:F3}");
+    }
+
+    [Fact]
+    public async Task A_new_user_with_only_a_profile_gets_candidates()
+    {
+        await using var h = await CreateAsync();
+        const long NewUser = 900_001;
+        await h.Pipeline.UpsertUserAsync(NewUser, new UserAttributes { Age = PlantedCatalog.SegmentAge, Gender = PlantedCatalog.SegmentGender, Occupation = PlantedCatalog.SegmentOccupation });
+        var list = await TwoTowerListAsync(h, NewUser);
+        Assert.Equal(100, list.ItemIds.Length);
+        // No profile at all answers too (the towers' "nothing known" vector); a profile changes the answer.
+        var anonymous = await TwoTowerListAsync(h, 900_002);
+        Assert.Equal(100, anonymous.ItemIds.Length);
+        Assert.NotEqual(list.ItemIds, anonymous.ItemIds);
+    }
+
+    [Fact]
+    public async Task A_new_item_is_retrievable_at_once_after_upsert_and_gone_after_delete()
+    {
+        await using var h = await CreateAsync();
+        const long NewItem = 77_001;
+        var attributes = new ItemAttributes { Title = "new " + PlantedCatalog.Words[3] + " dark city", Categories = [PlantedCatalog.Category(3)] };
+        await h.Pipeline.UpsertItemAsync(NewItem, attributes);
+        Assert.True(h.Catalog.Items.TryGetOrdinal(NewItem, out int ordinal));
+        Assert.True(ordinal >= h.Models.TwoTower!.ItemCount, "an ordinal past the trained items: no id embedding");
+
+        // Its item-tower vector (content + metadata) is in the index: the vector's own nearest neighbour.
+        var vector = new float[h.Models.TwoTower.Dimension];
+        h.Models.TwoTower.EncodeItem(-1, attributes.Title, attributes.Categories, attributes.Tags, null, vector);
+        var items = new int[3];
+        new IndexRetriever(h.Models.TwoTowerIndex!).Retrieve(vector, items, new float[3]);
+        Assert.Equal(ordinal, items[0]);
+
+        // The source retrieves it for a user (the request allows only it, so the index search must find it).
+        var allowOnly = new RequestFilters { AllowItems = [NewItem] };
+        var list = await TwoTowerListAsync(h, PlantedCatalog.UserId(3), allowOnly);
+        Assert.Equal([NewItem], list.ItemIds);
+
+        await h.Pipeline.DeleteItemAsync(NewItem);
+        Assert.Empty((await TwoTowerListAsync(h, PlantedCatalog.UserId(3), allowOnly)).ItemIds);
+        new IndexRetriever(h.Models.TwoTowerIndex!).Retrieve(vector, items, new float[3]);
+        Assert.DoesNotContain(ordinal, items);
+    }
+
+    [Fact]
+    public async Task The_source_allocates_nothing_per_request_once_warm()
+    {
+        await using var h = await PipelineHarness.CreateAsync(planted: Trained.Value.Planted, twoTower: Trained.Value.Model, parallelSources: false);
+        var requests = Enumerable.Range(0, 10).Select(u => new RecommendRequest { UserId = PlantedCatalog.UserId(u), K = 10, NowMs = h.NowMs, RequestId = "r" + u }).ToArray();
+        long BytesPerBatch(params string[] sources)
+        {
+            var config = PipelineHarness.WithSurface(h.Pipeline.Version.Config, "home",
+                s => s with { Sources = [.. sources.Select(n => new SourceConfig(n, 100, TimeSpan.FromSeconds(10)))] });
+            h.Pipeline.Activate(h.Pipeline.Version.With(config, h.Catalog));
+            return AllocationProbe.FewestBytesPerBatch(() =>
+            {
+                foreach (var r in requests)
+                    h.Pipeline.RecommendAsync(r).AsTask().GetAwaiter().GetResult();
+            });
+        }
+        // The same request with and without the two-tower source beside another one: the difference is what it allocates.
+        long without = BytesPerBatch(SourceNames.Popular);
+        long with = BytesPerBatch(SourceNames.Popular, SourceNames.TwoTower);
+        Assert.True(with - without <= 256, $"{without} B per batch of 10 requests without the source, {with} B with it");
+    }
+
+    [Fact]
+    public void A_user_tower_of_another_shape_is_refused_when_the_models_are_made()
+    {
+        var model = Trained.Value.Model;
+        var models = new ServingModels { TwoTower = model, UserTower = model.ItemEncoder };
+        var e = Assert.Throws<ArgumentException>(models.Validate);
+        Assert.Equal(nameof(ServingModels.UserTower), e.ParamName);
+    }
+}

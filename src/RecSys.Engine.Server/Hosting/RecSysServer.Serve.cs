@@ -92,7 +92,7 @@ public static partial class RecSysServer
             external = await RedisFeatureStore.ConnectAsync(store.ToRedis()).ConfigureAwait(false);
             return (await ServingState.OpenAsync(serving.RegistryDirectory!, external, options, cancellationToken).ConfigureAwait(false), external);
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or KeyNotFoundException or ArgumentException or StackExchange.Redis.RedisException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException or KeyNotFoundException or ArgumentException or StackExchange.Redis.RedisException)
         {
             if (external is not null)
                 await external.DisposeAsync().ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using RecSys.Engine.Models.Data;
+
 namespace RecSys.Engine.Pipeline.Registry;
 
 /// <summary>
@@ -25,6 +27,12 @@ public sealed class RegistryVersion
 
     /// <summary>The full path of a file or directory the manifest names.</summary>
     public string PathOf(string relative) => VersionPaths.Resolve(Directory, relative, Path.Combine(Directory, VersionManifest.FileName));
+
+    /// <summary>The key table <paramref name="table"/> ("categories", "segments") of the version's catalog.</summary>
+    public KeyTable LoadKeyTable(string table) =>
+        KeyTable.Load(PathOf(VersionPaths.Catalog), Manifest.Catalog.TryGetValue(table, out string? file) && file == Path.GetFileName(file)
+            ? file
+            : throw new VersionCorruptedException(Id, Path.Combine(Directory, VersionManifest.FileName), $"names no plain '{table}' table file in its catalog section"));
 
     /// <summary>Reads every file the manifest lists and checks its size and SHA-256; the first fault is a <see cref="VersionCorruptedException"/> naming the file.</summary>
     public void Verify(CancellationToken cancellationToken = default)

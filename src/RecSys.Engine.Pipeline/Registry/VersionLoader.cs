@@ -36,8 +36,8 @@ public static class VersionLoader
         var items = CatalogIdMap.Load(catalogDir);
         if (items.Count != m.Items)
             throw new VersionCorruptedException(version.Id, Path.Combine(catalogDir, CatalogIdMap.IdsFileName), $"{items.Count} ids, the manifest says {m.Items}");
-        var categories = KeyTable.Load(catalogDir, KeyFile(version, "categories"));
-        var segments = KeyTable.Load(catalogDir, KeyFile(version, "segments"));
+        var categories = version.LoadKeyTable("categories");
+        var segments = version.LoadKeyTable("segments");
 
         var owned = new OwnedResources();
         try
@@ -132,9 +132,4 @@ public static class VersionLoader
                 throw new VersionCorruptedException(version.Id, version.PathOf(modelDir), $"item '{modelItems[o]}' is model ordinal {o} but not catalog ordinal {o}");
         }
     }
-
-    private static string KeyFile(RegistryVersion version, string table) =>
-        version.Manifest.Catalog.TryGetValue(table, out string? file) && file == Path.GetFileName(file)
-            ? file
-            : throw new VersionCorruptedException(version.Id, Path.Combine(version.Directory, VersionManifest.FileName), $"names no plain '{table}' table file in its catalog section");
 }

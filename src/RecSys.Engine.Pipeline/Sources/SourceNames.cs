@@ -36,6 +36,9 @@ public static class SourceNames
     /// <summary>The search surface's personal re-rank column: the user's CF score of each candidate.</summary>
     public const string Personal = "personal";
 
+    /// <summary>Every built-in name above (an embedding set's source is <see cref="SimilarByEmbedding"/> of its name).</summary>
+    public static readonly IReadOnlyList<string> BuiltIn = [Collaborative, ItemToItem, Content, Query, Popular, Trending, NewItems, SimilarCf, SimilarContent, Personal];
+
     /// <summary>Item page: neighbours of the page's item among bulk-loaded embeddings <paramref name="embedding"/> ("embedding:item-tower").</summary>
     public static string SimilarByEmbedding(string embedding) => "embedding:" + embedding;
 }

@@ -3,9 +3,11 @@ using RecSys.Engine.Features;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Features.Redis;
 using RecSys.Engine.Pipeline;
+using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Ranking.Onnx;
 
 namespace RecSys.Engine.Server.Hosting;
 
@@ -17,7 +19,8 @@ public static partial class RecSysServer
     /// <paramref name="stop"/> fires, then stops gracefully (drain, save the state: catalog snapshot and store
     /// checkpoint) and closes everything. A registry or store that cannot be opened is a
     /// <see cref="ServerConfigException"/> naming the key that points at it. <paramref name="rankers"/> loads a version's
-    /// learned ranker (the server knows no ONNX; null = a version that ships one needs Serving:IgnoreRanker).
+    /// learned ranker (null = <see cref="OnnxRankerLoader"/> on Serving:RankerProvider; Serving:IgnoreRanker serves such
+    /// a version with the rank-fusion fallback instead).
     /// </summary>
     public static async Task ServeAsync(ServeConfig config, Action<RunningServer>? started = null, Action<ILoggingBuilder>? logging = null,
         IRankerLoader? rankers = null, CancellationToken stop = default)
@@ -25,6 +28,10 @@ public static partial class RecSysServer
         ArgumentNullException.ThrowIfNull(config);
         config.Server.Validate();
         config.Serving.Validate();
+        // The ranker's load lines (the provider chosen, a CUDA fallback and why) go where the server logs; activations
+        // load rankers while it serves, so the factory lives as long as the serve.
+        using var loggers = LoggerFactory.Create(builder => ConfigureLogging(builder, logging));
+        rankers ??= OnnxRankers(config.Serving, loggers.CreateLogger("RecSys.Engine.Server.Ranker"));
         var (state, external) = await OpenStateAsync(config.Serving, rankers, stop).ConfigureAwait(false);
         try
         {
@@ -51,15 +58,27 @@ public static partial class RecSysServer
         }
     }
 
+    /// <summary>
+    /// The ONNX ranker loader for <paramref name="serving"/>: its execution provider, and the feature store's counter
+    /// half-life for the schema check (the history window is the pipeline defaults').
+    /// </summary>
+    private static OnnxRankerLoader OnnxRankers(ServingOptions serving, ILogger logger) => new(
+        new OnnxRankerOptions { ExecutionProvider = ServingOptions.Provider(serving.RankerProvider), Log = line => LogRanker(logger, line) },
+        counterHalfLife: serving.FeatureStore.CounterHalfLife);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
+    private static partial void LogRanker(ILogger logger, string line);
+
     /// <summary>The serving state over the configured store; the Redis store is returned too (the state does not own it).</summary>
-    private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, IRankerLoader? rankers, CancellationToken cancellationToken)
+    private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, IRankerLoader rankers, CancellationToken cancellationToken)
     {
         const string s = ServingOptions.SectionName;
         var store = serving.FeatureStore;
+        var watch = new RankerLoadWatch(rankers);
         var options = new ServingStateOptions
         {
             Pipeline = new PipelineOptions { ParallelSources = serving.ParallelSources },
-            Load = new VersionLoadOptions { VerifyHashes = serving.VerifyHashes, RankerLoader = rankers, IgnoreRanker = serving.IgnoreRanker },
+            Load = new VersionLoadOptions { VerifyHashes = serving.VerifyHashes, RankerLoader = watch, IgnoreRanker = serving.IgnoreRanker },
             CatalogDirectory = serving.CatalogDirectory,
             Store = store.IsFaster ? store.ToFaster() : null,
             Config = serving.SourceBudget is { } budget ? models => PipelineDefaults.Config(models).WithSourceBudget(budget) : null,
@@ -68,18 +87,12 @@ public static partial class RecSysServer
         IFeatureStore? external = null;
         try
         {
-            if (rankers is null && !serving.IgnoreRanker && ModelRegistry.Open(serving.RegistryDirectory!) is { ActiveId: { } active } registry
-                && registry.TryGet(active, out var version) && version.Manifest.Ranker is { } rankerFile)
-            {
-                throw new ServerConfigException($"{s}:IgnoreRanker", $"{s}:IgnoreRanker: version '{active}' ships a learned ranker ({rankerFile}) and this "
-                    + "server has no ranker loader; set it to true to serve the version with the rank-fusion fallback");
-            }
             if (store.IsFaster)
                 return (await ServingState.OpenAsync(serving.RegistryDirectory!, store.DataDirectory!, options, cancellationToken).ConfigureAwait(false), null);
             external = await RedisFeatureStore.ConnectAsync(store.ToRedis()).ConfigureAwait(false);
             return (await ServingState.OpenAsync(serving.RegistryDirectory!, external, options, cancellationToken).ConfigureAwait(false), external);
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or KeyNotFoundException or ArgumentException or StackExchange.Redis.RedisException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException or KeyNotFoundException or ArgumentException or StackExchange.Redis.RedisException)
         {
             if (external is not null)
                 await external.DisposeAsync().ConfigureAwait(false);
@@ -90,7 +103,29 @@ public static partial class RecSysServer
                 _ when external is null && !store.IsFaster => $"{s}:FeatureStore:Redis",
                 _ => $"{s}:RegistryDirectory",
             };
-            throw new ServerConfigException(key, $"{key}: cannot open what it points at: {e.Message}");
+            throw new ServerConfigException(key, watch.Failed is { } version
+                ? $"{key}: version '{version}' ships a learned ranker that cannot be served: {e.Message}; activate another version, or set "
+                    + $"{s}:IgnoreRanker to true to serve it with the rank-fusion fallback"
+                : $"{key}: cannot open what it points at: {e.Message}");
+        }
+    }
+
+    /// <summary>Remembers whose ranker failed to load, so a refused start can say that the ranker was the cause and what the way out is.</summary>
+    private sealed class RankerLoadWatch(IRankerLoader inner) : IRankerLoader
+    {
+        public string? Failed { get; private set; }
+
+        public IRanker Load(string path, RegistryVersion version)
+        {
+            try
+            {
+                return inner.Load(path, version);
+            }
+            catch
+            {
+                Failed = version.Id;
+                throw;
+            }
         }
     }
 }

@@ -59,6 +59,15 @@ public static partial class RecSysServer
         return StartAsync(options, new ServingContext(state.Pipeline, state), logging, cancellationToken);
     }
 
+    /// <summary><paramref name="logging"/>, or the default: console, one line per entry, information and above.</summary>
+    private static void ConfigureLogging(ILoggingBuilder builder, Action<ILoggingBuilder>? logging)
+    {
+        if (logging is null)
+            builder.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information);
+        else
+            logging(builder);
+    }
+
     private static async Task<RunningServer> StartAsync(ServerOptions options, ServingContext serving, Action<ILoggingBuilder>? logging,
         CancellationToken cancellationToken)
     {
@@ -69,10 +78,7 @@ public static partial class RecSysServer
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "RecSys.Engine.Server", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        if (logging is null)
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information);
-        else
-            logging(builder.Logging);
+        ConfigureLogging(builder.Logging, logging);
 
         ListenOptions? grpcEndpoint = null, metricsEndpoint = null;
         builder.WebHost.ConfigureKestrel(kestrel =>

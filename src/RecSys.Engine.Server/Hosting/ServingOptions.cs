@@ -1,3 +1,5 @@
+using RecSys.Engine.Ranking.Onnx;
+
 namespace RecSys.Engine.Server.Hosting;
 
 /// <summary>
@@ -23,8 +25,14 @@ public sealed record ServingOptions
     /// <summary>Check every file of a version against its manifest's SHA-256 when loading it. Default true.</summary>
     public bool VerifyHashes { get; init; } = true;
 
-    /// <summary>Serve a version that ships a learned ranker with the rank-fusion fallback instead. Default false.</summary>
+    /// <summary>Serve a version that ships a learned ranker with the rank-fusion fallback instead (its file is not loaded). Default false.</summary>
     public bool IgnoreRanker { get; init; }
+
+    /// <summary>
+    /// Where ONNX Runtime runs a version's learned ranker: "auto" (CUDA when it loads, else CPU with one log line saying
+    /// why), "cuda" (CUDA or the version is refused) or "cpu". Default "auto".
+    /// </summary>
+    public string RankerProvider { get; init; } = "auto";
 
     /// <summary>Run a request's candidate sources in parallel (false: one after another, for one-core machines). Default true.</summary>
     public bool ParallelSources { get; init; } = true;
@@ -48,8 +56,18 @@ public sealed record ServingOptions
             throw new ServerConfigException($"{s}:RegistryDirectory", $"{s}:RegistryDirectory '{RegistryDirectory}' does not exist");
         if (SourceBudget is { } budget && budget <= TimeSpan.Zero)
             throw new ServerConfigException($"{s}:SourceBudget", $"{s}:SourceBudget must be positive (got {budget})");
+        _ = Provider(RankerProvider);
         (FeatureStore ?? throw new ServerConfigException($"{s}:FeatureStore", $"{s}:FeatureStore must not be null")).Validate($"{s}:FeatureStore");
     }
+
+    /// <summary>The execution provider <see cref="RankerProvider"/> names; another value is a config error naming the key.</summary>
+    internal static OnnxExecutionProvider Provider(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "auto" => OnnxExecutionProvider.Auto,
+        "cuda" => OnnxExecutionProvider.Cuda,
+        "cpu" => OnnxExecutionProvider.Cpu,
+        _ => throw new ServerConfigException($"{SectionName}:RankerProvider", $"{SectionName}:RankerProvider must be auto, cuda or cpu (got '{value}')"),
+    };
 
     /// <summary>These options with relative paths made absolute against <paramref name="baseDirectory"/>.</summary>
     internal ServingOptions RelativeTo(string baseDirectory) => this with

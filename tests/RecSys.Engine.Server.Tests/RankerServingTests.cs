@@ -1,0 +1,128 @@
+using Grpc.Net.Client;
+using RecSys.Engine.Pipeline.Tests.Support;
+using RecSys.Engine.Server.Api.V1;
+using RecSys.Engine.Server.Hosting;
+using RecSys.Engine.Server.Tests.Support;
+using RecSys.Engine.Testing;
+
+namespace RecSys.Engine.Server.Tests;
+
+/// <summary>
+/// <c>recsys serve</c>'s path (<see cref="RecSysServer.ServeAsync"/>, real Kestrel) over a registry on disk whose
+/// versions ship an MLP ranker exported to ONNX: loaded by the server's own ONNX loader on the real ONNX Runtime,
+/// answering Recommend, swapped by ActivateModel / Rollback; a ranker of the wrong schema refuses the start.
+/// </summary>
+public sealed class RankerServingTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>, IDisposable
+{
+    private readonly RegistryRig _rig = new(trained);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose()
+    {
+        _dir.Dispose();
+        _rig.Dispose();
+    }
+
+    private ServeConfig Config(string provider = "cpu", bool ignoreRanker = false) => new()
+    {
+        Server = ServerRig.TestOptions,
+        Serving = new ServingOptions
+        {
+            RegistryDirectory = _rig.RegistryDirectory,
+            RankerProvider = provider,
+            IgnoreRanker = ignoreRanker,
+            SourceBudget = TimeSpan.FromSeconds(10), // first requests JIT-compile on a shared machine: no source may be dropped
+            FeatureStore = new FeatureStoreOptions { DataDirectory = _rig.StoreDirectory, MemoryBudgetBytes = 16L << 20, IndexBuckets = 1 << 14, CheckpointInterval = TimeSpan.Zero },
+        },
+    };
+
+    /// <summary>v1 (rank fusion) then v2 with <paramref name="rankerFile"/>, v2 active: what a registry looks like after `recsys train` shipped a ranker.</summary>
+    private async Task RegistryWithRankerAsync(string rankerFile)
+    {
+        await using (await _rig.CreateAsync("v1"))
+        {
+        }
+        _rig.AddVersion("v2", ranker: rankerFile);
+        _rig.Registry.SetActive("v2");
+    }
+
+    /// <summary>Serves <paramref name="config"/> until <paramref name="calls"/> is done, through the generated clients.</summary>
+    private static async Task ServeAsync(ServeConfig config, LogCapture logs, Func<Recommender.RecommenderClient, Admin.AdminClient, Task> calls)
+    {
+        using var stop = new CancellationTokenSource();
+        var started = new TaskCompletionSource<RunningServer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var serving = RecSysServer.ServeAsync(config, started.SetResult, logs.Configure, stop: stop.Token);
+        var first = await Task.WhenAny(started.Task, serving);
+        if (first == serving)
+            await serving; // failed to start: its exception
+        try
+        {
+            using var channel = GrpcChannel.ForAddress((await started.Task).Address);
+            await calls(new Recommender.RecommenderClient(channel), new Admin.AdminClient(channel));
+        }
+        finally
+        {
+            stop.Cancel();
+            await serving;
+        }
+    }
+
+    private static async Task<Api.V1.RecommendResponse> RecommendAsync(Recommender.RecommenderClient client) =>
+        await client.RecommendAsync(new Api.V1.RecommendRequest { User = ServerRig.UserId(3), K = 5 }, TestKeys.Read);
+
+    [Fact]
+    public async Task A_version_with_an_onnx_mlp_ranker_is_served_through_it_and_activation_and_rollback_swap_it()
+    {
+        await RegistryWithRankerAsync(PlantedRanker.TrainMlp(PlantedRanker.Schema(trained.Planted), _dir.File("mlp.onnx")));
+        var logs = new LogCapture();
+        await ServeAsync(Config(), logs, async (recommender, admin) =>
+        {
+            var ranked = await RecommendAsync(recommender);
+            Assert.EndsWith("/v2", ranked.Version, StringComparison.Ordinal);
+            Assert.Equal("onnx-mlp", ranked.Ranker);
+            Assert.Equal(5, ranked.Items.Count);
+
+            var rolledBack = await admin.RollbackAsync(new RollbackRequest(), TestKeys.AdminOnly);
+            Assert.Equal(("v1", "v2"), (rolledBack.Active, rolledBack.Previous));
+            var fused = await RecommendAsync(recommender);
+            Assert.Equal("rrf", fused.Ranker);
+            Assert.NotEqual(ranked.Items.Select(i => i.Score), fused.Items.Select(i => i.Score));
+
+            await admin.ActivateModelAsync(new ActivateModelRequest { Version = "v2" }, TestKeys.AdminOnly);
+            Assert.Equal("onnx-mlp", (await RecommendAsync(recommender)).Ranker);
+        });
+        // Serving:RankerProvider reached ONNX Runtime, and the load said so where the server logs.
+        Assert.Contains(logs.Entries, e => e.Message.Contains("provider CPU", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_ranker_of_another_schema_refuses_the_start_naming_the_field_and_IgnoreRanker_serves_rank_fusion()
+    {
+        await RegistryWithRankerAsync(PlantedRanker.TrainMlp(PlantedRanker.Schema(trained.Planted, historyWindow: 30), _dir.File("window30.onnx")));
+        var e = await Assert.ThrowsAsync<ServerConfigException>(() => ServeAsync(Config(), new LogCapture(), (_, _) => Task.CompletedTask));
+        Assert.Contains("'history_window'", e.Message);
+        Assert.Contains("ranker.onnx", e.Message);
+        Assert.Contains("'v2'", e.Message);
+        Assert.Contains("Serving:IgnoreRanker", e.Message);
+
+        await ServeAsync(Config(ignoreRanker: true), new LogCapture(), async (recommender, _) =>
+        {
+            var answer = await RecommendAsync(recommender);
+            Assert.EndsWith("/v2", answer.Version, StringComparison.Ordinal);
+            Assert.Equal("rrf", answer.Ranker);
+        });
+    }
+
+    [Theory]
+    [InlineData("gpu")]
+    [InlineData("")]
+    public void A_ranker_provider_other_than_auto_cuda_or_cpu_is_a_config_error_naming_the_key(string provider)
+    {
+        Directory.CreateDirectory(_rig.RegistryDirectory);
+        var e = Assert.Throws<ServerConfigException>(() => Config(provider).Serving.Validate());
+        Assert.Equal("Serving:RankerProvider", e.Key);
+        Assert.Contains($"'{provider}'", e.Message);
+        Assert.Equal("auto", new ServingOptions().RankerProvider);
+        Config("CUDA").Serving.Validate();
+    }
+}

@@ -7,6 +7,7 @@ var root = new RootCommand("RecSys.Engine: a recommendation engine with SIMD vec
 root.Add(GenCommand.Create());
 root.Add(BenchCommand.Create());
 root.Add(EvalCommand.Create());
+root.Add(ServeCommand.Create());
 root.Add(DemoCommand.Create());
 root.Add(TrainCommand.Create());
 root.Add(LoadCommand.Create());

@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace RecSys.Engine.Cli.Demo;
 
 /// <summary>
-/// Ctrl-C (SIGINT) and SIGTERM as one awaitable: the signal's default (killing the process) is cancelled so the
-/// server can stop gracefully (drain calls, save the state) and the command can clean up and exit 0.
+/// Ctrl-C (SIGINT) and SIGTERM as one awaitable: the first signal's default (killing the process) is cancelled so the
+/// server can stop gracefully (drain calls, save the state) and the command can clean up and exit 0; a second signal
+/// keeps its default and ends the process at once (a stop that hangs can always be cut short).
 /// </summary>
 internal sealed class ShutdownSignal : IDisposable
 {
@@ -25,6 +26,8 @@ internal sealed class ShutdownSignal : IDisposable
 
     private void Handle(PosixSignalContext context)
     {
+        if (_signalled.Task.IsCompleted)
+            return;
         context.Cancel = true;
         _signalled.TrySetResult(context.Signal.ToString());
     }

@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using RecSys.Engine.Cli.Commands;
 using RecSys.Engine.Core.Vectors.Readers;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Registry;
+using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Cli.Tests.Commands;
@@ -52,6 +55,35 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         // Opening checks every file's SHA-256 and maps the indexes: the version is servable.
         using var loaded = VersionLoader.Load(version, new VersionLoadOptions());
         Assert.Equal(ItemCount, loaded.Items.Count);
+    }
+
+    [Fact]
+    public async Task TrainWithStore_SeedsAndActivates_SoAServingStateOpensIt()
+    {
+        string store = Path.Combine(_dir.Path, "store");
+        var (code, stdout, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
+            "--registry", Registry, "--id", "first", "--factors", "8", "--iterations", "3", "--store", store);
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Equal("first", ModelRegistry.Open(Registry).ActiveId);
+        // What `recsys serve` does at start: open the active version over the store.
+        await using var state = await ServingState.OpenAsync(Registry, store);
+        Assert.Equal("first", state.ActiveVersionId);
+        var answer = await state.Pipeline.RecommendAsync(new RecommendRequest { UserId = CatalogIdMap.KeyOf("u0"), K = 5, NowMs = 2_000_000 });
+        Assert.NotEmpty(answer.Items);
+
+        // A second version cannot seed the store again.
+        var second = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv", "--registry", Registry, "--store", store);
+        Assert.Equal(2, second.Code);
+        Assert.Contains("--store: registry", second.Stderr);
+    }
+
+    [Fact]
+    public void TrainActivate_PointsActiveAtTheVersion()
+    {
+        var (code, _, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
+            "--registry", Registry, "--id", "a1", "--factors", "8", "--iterations", "3", "--activate");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("a1", ModelRegistry.Open(Registry).ActiveId);
     }
 
     [Fact]

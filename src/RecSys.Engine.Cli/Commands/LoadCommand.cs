@@ -13,15 +13,21 @@ namespace RecSys.Engine.Cli.Commands;
 /// version on top of a base one (EmbeddingImport: rows streamed to disk as they are read, the named index built over
 /// them, the base version's files copied and checked). A bad row stops the load (exit 2, naming file, row and field;
 /// nothing is written), or with --skip-bad is counted and listed in the summary.
+/// <c>--items FILE --store DIR</c> loads item metadata (CSV: id, title, categories, tags, published_at) the way the
+/// Catalog service's UpsertItems does, into the serving state of the registry's active version and its feature store
+/// (the server must be stopped: the store is one process's): the whole file is checked first, so a bad row (exit 2,
+/// naming file, line and field) leaves the store as it was.
 /// </summary>
 internal static class LoadCommand
 {
     public static Command Create()
     {
         var registry = new Option<string>("--registry") { Description = "The model registry directory.", Required = true };
-        var file = new Option<string>("--file") { Description = $"The embeddings: {string.Join(", ", VectorReaders.SupportedExtensions.Where(e => e != ".ivecs"))} (CSV rows: id,f1,...,fd).", Required = true };
+        var file = new Option<string?>("--file") { Description = $"The embeddings: {string.Join(", ", VectorReaders.SupportedExtensions.Where(e => e != ".ivecs"))} (CSV rows: id,f1,...,fd)." };
         var ids = new Option<string?>("--ids") { Description = "Item ids of a .npy / .fvecs / .bvecs file, one per line (line i = row i); CSV rows carry their own." };
-        var name = new Option<string>("--name") { Description = "The embedding set's name (SearchVectors index name; item-page source embedding:NAME).", Required = true };
+        var name = new Option<string?>("--name") { Description = "The embedding set's name (SearchVectors index name; item-page source embedding:NAME); required with --file." };
+        var items = new Option<string?>("--items") { Description = "Item metadata, a CSV file with a header: id, and any of title, categories ('|'-separated), tags, published_at (unix seconds or ISO 8601)." };
+        var store = new Option<string?>("--store") { Description = "The feature store directory of the registry's serving state; required with --items." };
         var baseVersion = new Option<string?>("--base") { Description = "The version to add the embeddings to (default: the active one)." };
         var id = new Option<string?>("--id") { Description = "The new version's id (default a fresh one)." };
         var metric = new Option<string>("--metric") { Description = "cosine | l2 | ip.", DefaultValueFactory = _ => "cosine" };
@@ -30,13 +36,21 @@ internal static class LoadCommand
         var newItems = new Option<bool>("--new-items") { Description = "Ids the base version does not know become new items (default: a row error)." };
 
         var command = new Command("load", "Bulk-load item embeddings into a new model registry version (streaming, with progress; bad rows name file, row and field).");
-        foreach (var o in new Option[] { registry, file, ids, name, baseVersion, id, metric, index, skipBad, newItems })
+        foreach (var o in new Option[] { registry, file, ids, name, baseVersion, id, metric, index, skipBad, newItems, items, store })
             command.Add(o);
         command.SetAction(parse =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output;
             TextWriter stderr = parse.InvocationConfiguration.Error;
-            string path = parse.GetValue(file)!;
+            string? path = parse.GetValue(file);
+            string? itemsPath = parse.GetValue(items);
+            if (path is null && itemsPath is null)
+                throw new CliInputException("give --file (embeddings) or --items (item metadata), or both");
+            if (itemsPath is not null)
+                ItemMetadataLoad.Run(parse.GetValue(registry)!, itemsPath, parse.GetValue(store), stdout, stderr);
+            if (path is null)
+                return CliRunner.ExitOk;
+            string setName = parse.GetValue(name) ?? throw new CliInputException("--name: the embedding set needs a name (with --file)");
             if (!File.Exists(path))
                 throw new CliInputException($"--file: '{path}' does not exist");
             string extension = Path.GetExtension(path).ToLowerInvariant();
@@ -58,14 +72,14 @@ internal static class LoadCommand
             using var idList = idsPath is null ? null : new EmbeddingIdList(idsPath);
             var options = new EmbeddingImportOptions
             {
-                Name = parse.GetValue(name)!,
+                Name = setName,
                 Dimension = reader.Dimension,
                 Metric = MetricNames.Parse(parse.GetValue(metric), "--metric"),
                 Index = spec,
                 SkipBadRows = parse.GetValue(skipBad),
                 AddUnknownItems = parse.GetValue(newItems),
                 VersionId = parse.GetValue(id),
-                Description = $"embeddings '{parse.GetValue(name)}' from {Path.GetFileName(path)}",
+                Description = $"embeddings '{setName}' from {Path.GetFileName(path)}",
                 Progress = new LoadProgress(stderr, reader.Count),
                 ProgressInterval = 10_000,
             };

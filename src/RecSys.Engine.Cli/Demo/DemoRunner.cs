@@ -7,6 +7,7 @@ using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Factory;
+using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Server.Api.V1;
@@ -69,6 +70,7 @@ internal static class DemoRunner
                 Store = new FasterFeatureStoreOptions { DataDirectory = "-" },
                 Seed = new BootstrapOptions { PublishedAtMs = data.PublishedAtMs },
                 Load = new VersionLoadOptions { VerifyHashes = true },
+                Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromMilliseconds(settings.SourceBudgetMs)),
             };
             await using var state = await steps.RunAsync($"building the {CfIndex} indexes, seeding the feature store, opening the version",
                 () => ServingState.CreateAsync(Path.Combine(root, "registry"), Path.Combine(root, "store"), data.Data, models, build, stateOptions, token)).ConfigureAwait(false);

@@ -22,6 +22,9 @@ internal sealed record DemoSettings
     /// <summary>Answer the calls and exit instead of serving until a signal.</summary>
     public bool NoServe { get; init; }
 
+    /// <summary>Time a candidate source may take per request before it is dropped (the serving default: 50 ms).</summary>
+    public int SourceBudgetMs { get; init; } = (int)Pipeline.Config.PipelineDefaults.SourceBudget.TotalMilliseconds;
+
     /// <summary>Items the demo user likes in the RecordEvents call.</summary>
     public int Likes { get; init; } = 8;
 
@@ -39,6 +42,8 @@ internal sealed record DemoSettings
         {
             throw new CliInputException($"--movielens: directory '{MovieLens}' does not exist (MovieLens 100K: u.data, u.item, u.user)");
         }
+        if (SourceBudgetMs is < 1 or > 60_000)
+            throw new CliInputException($"--source-budget-ms must be in 1..60000 (got {SourceBudgetMs})");
         if (Port is < 0 or > 65535)
             throw new CliInputException($"--port must be in 0..65535 (got {Port}; 0 = any free port)");
         if (DataDirectory is not null && Directory.Exists(DataDirectory) && Directory.EnumerateFileSystemEntries(DataDirectory).Any())

@@ -15,7 +15,8 @@ public sealed partial class DemoCommandTests
     [Fact]
     public void SmallDemo_AnswersEveryCall_AndTheEventChangesTheNextAnswer()
     {
-        var (code, stdout, stderr) = CommandRun.Run(DemoCommand.Create(), "demo", "--items", $"{Items}", "--users", "500", "--no-serve", "--port", "0");
+        var (code, stdout, stderr) = CommandRun.Run(DemoCommand.Create(), "demo", "--items", $"{Items}", "--users", "500", "--no-serve", "--port", "0",
+            "--source-budget-ms", "10000"); // a shared test machine must not drop a source by timing
         Assert.True(code == 0, stderr + stdout);
 
         var before = ItemsOf(stdout, "[before]");
@@ -53,6 +54,7 @@ public sealed partial class DemoCommandTests
     [InlineData("--items", "10", "--items must be in")]
     [InlineData("--users", "3", "--users must be in")]
     [InlineData("--port", "70000", "--port must be in 0..65535")]
+    [InlineData("--source-budget-ms", "0", "--source-budget-ms must be in 1..60000")]
     [InlineData("--movielens", "/no/such/dir", "--movielens: directory '/no/such/dir' does not exist")]
     public void BadOption_IsExit2_NamingIt(string option, string value, string message)
     {

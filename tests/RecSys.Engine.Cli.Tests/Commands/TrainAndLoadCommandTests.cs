@@ -4,6 +4,7 @@ using RecSys.Engine.Cli.Commands;
 using RecSys.Engine.Core.Vectors.Readers;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Testing;
@@ -66,7 +67,9 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         Assert.True(code == 0, stderr + stdout);
         Assert.Equal("first", ModelRegistry.Open(Registry).ActiveId);
         // What `recsys serve` does at start: open the active version over the store.
-        await using var state = await ServingState.OpenAsync(Registry, store);
+        // Generous source budgets: a shared test machine must not drop a source (and empty the answer) by timing.
+        var options = new ServingStateOptions { Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(10)) };
+        await using var state = await ServingState.OpenAsync(Registry, store, options);
         Assert.Equal("first", state.ActiveVersionId);
         var answer = await state.Pipeline.RecommendAsync(new RecommendRequest { UserId = CatalogIdMap.KeyOf("u0"), K = 5, NowMs = 2_000_000 });
         Assert.NotEmpty(answer.Items);
@@ -172,6 +175,33 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         var (code, _, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--file", npy, "--name", "img", "--base", "base");
         Assert.Equal(2, code);
         Assert.Contains("--ids:", stderr);
+    }
+
+    [Fact]
+    public async Task LoadItems_UpdatesTheServingState_AndABadRowChangesNothing()
+    {
+        string store = Path.Combine(_dir.Path, "store");
+        Assert.Equal(0, CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
+            "--registry", Registry, "--factors", "8", "--iterations", "3", "--store", store).Code);
+
+        string bad = _dir.File("bad-items.csv");
+        File.WriteAllLines(bad, ["id,title,categories,published_at", "700,\"Saint, The\",Action|Thriller,1700000000", "701,x,Drama,yesterday"]);
+        var refused = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--items", bad, "--store", store);
+        Assert.Equal(2, refused.Code);
+        Assert.Contains($"{bad}: line 3, field 'published_at': 'yesterday'", refused.Stderr);
+
+        string good = _dir.File("items.csv");
+        File.WriteAllLines(good, ["id,title,categories,published_at", "700,\"Saint, The\",Action|Thriller,1700000000", "101,Renamed,Drama,"]);
+        var (code, stdout, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--items", good, "--store", store);
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("2 items (1 new, 1 updated)", stdout);
+
+        await using var state = await ServingState.OpenAsync(Registry, store);
+        var item = await state.Store.GetItemAsync(700);
+        Assert.NotNull(item);
+        Assert.Equal(1_700_000_000_000, item.PublishedAtMs);
+        Assert.Equal(2, item.Categories.Length);
+        Assert.True(state.Catalog.Items.TryGetOrdinal(700, out _));
     }
 
     [GeneratedRegex(@"nan\.csv.*line 2")]

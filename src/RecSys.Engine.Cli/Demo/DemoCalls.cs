@@ -27,8 +27,9 @@ internal sealed class DemoCalls(Recommender.RecommenderClient client, string api
 
     public async Task<DemoReport> RunAsync(DemoScenario s, CancellationToken cancellationToken)
     {
-        // The first calls JIT-compile the request path, which can outlast a source's 50 ms budget (it would be dropped
-        // from the answer): two unprinted calls first, for users the story does not show.
+        // The server warmed its pipeline up before opening the port, but the first calls still JIT-compile the gRPC path
+        // (client and server) and can outlast a source's budget (it would be dropped from the answer): three unprinted
+        // calls first, for users the story does not show.
         for (int i = 0; i < 2; i++)
             await RecommendAsync(s.ColdUser, cancellationToken).ConfigureAwait(false);
         await RecommendAsync(s.WarmUpUser, cancellationToken).ConfigureAwait(false);

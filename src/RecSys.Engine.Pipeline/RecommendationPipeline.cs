@@ -64,7 +64,9 @@ public sealed partial class RecommendationPipeline
     /// <summary>
     /// Makes <paramref name="version"/> the one new requests run with (and the basis of the experiments' variants);
     /// requests in flight finish on theirs. Returns the previous one, still owned by the caller (<see cref="PipelineVersion.Retire"/>
-    /// releases its files after its last request).
+    /// releases its files after its last request). Item updates write into the serving versions' indexes without taking
+    /// references: retire a swapped-out version while no update runs (<see cref="ServingState"/> swaps and retires with
+    /// item updates held off).
     /// </summary>
     public PipelineVersion Activate(PipelineVersion version)
     {

@@ -42,8 +42,9 @@ public sealed record ExperimentConfig
             throw new ArgumentException($"{where}: needs at least two variants", nameof(Variants));
         var names = new HashSet<string>(StringComparer.Ordinal);
         double sum = 0;
-        foreach (var v in Variants)
+        for (int i = 0; i < Variants.Count; i++)
         {
+            var v = Variants[i] ?? throw new ArgumentException($"{where}: variant {i} is null", nameof(Variants));
             v.Validate(where);
             if (!names.Add(v.Name))
                 throw new ArgumentException($"{where}: variant '{v.Name}' defined twice", nameof(Variants));

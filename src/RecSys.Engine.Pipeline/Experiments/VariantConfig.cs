@@ -86,5 +86,7 @@ public sealed record VariantConfig
             throw new ArgumentException($"{where}: version and ranker must be null or non-empty", nameof(Version));
         if (Sources is { Count: 0 })
             throw new ArgumentException($"{where}: sources must be null (as the version has them) or list at least one", nameof(Sources));
+        if (Sources is not null && Sources.Any(s => s is null))
+            throw new ArgumentException($"{where}: a source is null", nameof(Sources));
     }
 }

@@ -246,6 +246,10 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             return Task.FromResult(true);
         }, cancellationToken);
 
+    /// <summary>Runs <paramref name="experiments"/> on the pipeline, variants naming registry versions or rankers loaded from this registry.</summary>
+    public Task SetExperimentsAsync(IReadOnlyList<ExperimentConfig> experiments, CancellationToken cancellationToken = default) =>
+        Pipeline.SetExperimentsAsync(experiments, this, cancellationToken);
+
     async ValueTask<PipelineVersion> IVariantVersionSource.LoadVersionAsync(string versionId, CancellationToken cancellationToken)
     {
         var loaded = VersionLoader.Load(Registry.Get(versionId), _options.Load, cancellationToken);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using RecSys.Engine.Features.Records;
 using RecSys.Engine.Pipeline.Abstractions;
-using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Tests.Support;
 
@@ -94,17 +93,17 @@ public sealed class SwapTests(TrainedPlanted trained) : IClassFixture<TrainedPla
         using var rig = new RegistryRig(trained);
         string rankerFile = Path.Combine(Path.GetTempPath(), $"gate-{Guid.NewGuid():N}.onnx");
         await File.WriteAllBytesAsync(rankerFile, "a ranker the test loader reads"u8.ToArray());
-        var loader = new GateRankerLoader();
+        var loader = new TestRankerLoader(gated: true);
         try
         {
             await using var state = await rig.CreateAsync(options: RegistryRig.Options(loader), ranker: rankerFile);
             rig.AddVersion("v2");
             var v1 = state.Pipeline.Version;
             var gate = Assert.Single(loader.Loaded);
-            Assert.Equal("gate", v1.Ranker.Name);
+            Assert.Equal("test", v1.Ranker.Name);
             Assert.Equal(Path.Combine(state.Registry.Get("v1").Directory, "ranker", "ranker.onnx"), gate.Path);
             string mapped = Path.Combine(state.Registry.Get("v1").Directory, "indexes", "cf", "vectors.rsv");
-            Assert.True(IsMapped(mapped));
+            MappedFiles.AssertMapped(mapped, expected: true);
 
             // A request on v1 held inside its ranker while v2 is activated.
             var inFlight = state.Pipeline.RecommendAsync(rig.Request(5)).AsTask();
@@ -115,7 +114,7 @@ public sealed class SwapTests(TrainedPlanted trained) : IClassFixture<TrainedPla
             Assert.Equal("rrf", during.Ranker);
             Assert.False(v1.IsReleased);
             Assert.False(gate.Disposed);
-            Assert.True(IsMapped(mapped));
+            MappedFiles.AssertMapped(mapped, expected: true);
             var ids = new long[1];
             v1.Models.CfIndex!.Search(new float[16], 1, ids, new float[1]); // still searchable
 
@@ -125,7 +124,7 @@ public sealed class SwapTests(TrainedPlanted trained) : IClassFixture<TrainedPla
             Assert.NotEmpty(answer.Items);
             Assert.True(v1.IsReleased);
             Assert.True(gate.Disposed);
-            Assert.False(IsMapped(mapped));
+            MappedFiles.AssertMapped(mapped, expected: false);
             Assert.Throws<ObjectDisposedException>(() => v1.Models.CfIndex!.Search(new float[16], 1, ids, new float[1]));
             await Assert.ThrowsAsync<ObjectDisposedException>(() => state.Pipeline.RecommendAsync(rig.Request(5), v1).AsTask());
         }
@@ -133,53 +132,5 @@ public sealed class SwapTests(TrainedPlanted trained) : IClassFixture<TrainedPla
         {
             File.Delete(rankerFile);
         }
-    }
-
-    /// <summary>Whether this process maps <paramref name="path"/> (Linux: /proc/self/maps lists every mapped file).</summary>
-    private static bool IsMapped(string path)
-    {
-        if (!OperatingSystem.IsLinux())
-            return true;
-        string full = Path.GetFullPath(path);
-        return File.ReadLines("/proc/self/maps").Any(line => line.EndsWith(" " + full, StringComparison.Ordinal));
-    }
-
-    /// <summary>The ranker hook as the ONNX project implements it, with a test ranker that can hold a request.</summary>
-    private sealed class GateRankerLoader : IRankerLoader
-    {
-        public ConcurrentQueue<GateRanker> Loaded { get; } = new();
-
-        public IRanker Load(string path, RegistryVersion version)
-        {
-            var ranker = new GateRanker(path);
-            Loaded.Enqueue(ranker);
-            return ranker;
-        }
-    }
-
-    private sealed class GateRanker(string path) : IRanker, IDisposable
-    {
-        public string Path { get; } = path;
-
-        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool Disposed { get; private set; }
-
-        public string Name => "gate";
-
-        public bool NeedsFeatures => false;
-
-        public async ValueTask ScoreAsync(RankerInput input, Memory<float> scores, CancellationToken cancellationToken)
-        {
-            Entered.TrySetResult();
-            await Open.Task.WaitAsync(cancellationToken);
-            ObjectDisposedException.ThrowIf(Disposed, this);
-            for (int i = 0; i < input.Count; i++)
-                scores.Span[i] = -i;
-        }
-
-        public void Dispose() => Disposed = true;
     }
 }

@@ -174,7 +174,7 @@ public sealed partial class RecommendationPipeline
         if (set.Count == 0)
             return;
         if (version.Ranker.NeedsFeatures)
-            await FeatureAssembler.AssembleAsync(_store, context, input, cancellationToken).ConfigureAwait(false);
+            await RankerInputFiller.FillAsync(_store, context, input, cancellationToken).ConfigureAwait(false);
         float[] scores = RequestScratch.Ensure(ref scratch.Scores, set.Count);
         await version.Ranker.ScoreAsync(input, scores.AsMemory(0, set.Count), cancellationToken).ConfigureAwait(false);
         Span<float> target = set.Scores;

@@ -1,4 +1,5 @@
 using RecSys.Engine.Features.Faster;
+using RecSys.Engine.Models.Content;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Config;
@@ -16,8 +17,10 @@ public sealed class PipelineHarness : IAsyncDisposable
 {
     private readonly TempDirectory? _dir;
 
-    private PipelineHarness(TempDirectory? dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline)
+    private PipelineHarness(TempDirectory? dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline,
+        ContentEncoder content)
     {
+        ContentModel = content;
         _dir = dir;
         Planted = planted;
         Store = store;
@@ -36,6 +39,9 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public RecommendationPipeline Pipeline { get; }
 
+    /// <summary>The content model the catalog's content vectors came from (offline feature computations need it).</summary>
+    public ContentEncoder ContentModel { get; }
+
     /// <summary>"Now" for every request: a day after the last training event.</summary>
     public long NowMs => Planted.MaxTimestampSeconds * 1000 + 86_400_000;
 
@@ -52,7 +58,8 @@ public sealed class PipelineHarness : IAsyncDisposable
         bool parallelSources = true,
         string index = "HNSW16,efc100",
         TrainedModels? models = null,
-        string? dataDirectory = null)
+        string? dataDirectory = null,
+        Models.Data.TrainingData? data = null)
     {
         planted ??= new PlantedCatalog();
         var dir = dataDirectory is null ? new TempDirectory("recsys-pipeline") : null;
@@ -65,7 +72,8 @@ public sealed class PipelineHarness : IAsyncDisposable
             IndexBuckets = 1 << 14,
             CheckpointInterval = TimeSpan.Zero,
         });
-        var data = planted.Data;
+        // A split of the planted data (its training part) serves in place of the whole.
+        data ??= planted.Data;
         models ??= TrainedModels.Train(data, TrainedPlanted.Settings(seed: 3));
         var (catalog, serving) = await ServingBootstrap.BuildAsync(data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
         {
@@ -93,7 +101,8 @@ public sealed class PipelineHarness : IAsyncDisposable
             throw;
         }
         var pipeline = new RecommendationPipeline(store, catalog, version, new PipelineOptions { ParallelSources = parallelSources });
-        return new PipelineHarness(dir, planted, store, catalog, serving, pipeline);
+        return new PipelineHarness(dir, planted, store, catalog, serving, pipeline,
+            models.Content ?? throw new ArgumentException("the harness serves content vectors: the models need a content encoder", nameof(models)));
     }
 
     public ValueTask<RecommendResponse> RecommendAsync(long userId, string surface = "home", int k = 10, bool debug = false, RequestFilters? filters = null) =>

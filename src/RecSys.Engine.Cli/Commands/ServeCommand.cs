@@ -51,14 +51,14 @@ internal static class ServeCommand
             if (stop.IsCancellationRequested)
                 return;
             context.Cancel = true;
-            stdout.WriteLine($"recsys serve: {context.Signal}: stopping (finishing calls in flight, saving the state)");
-            stop.Cancel();
+            stop.Cancel(); // first: a write below can fail (stdout closed), the stop must not depend on it
+            Say(stdout, $"recsys serve: {context.Signal}: stopping (finishing calls in flight, saving the state)");
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
-            RecSysServer.ServeAsync(settings, server => stdout.WriteLine(
+            RecSysServer.ServeAsync(settings, server => Say(stdout,
                     $"recsys serve: listening on {server.Address}; metrics {server.MetricsAddress?.ToString() ?? "off"}; Ctrl-C or SIGTERM stops"),
                 stop: stop.Token).GetAwaiter().GetResult();
         }
@@ -66,7 +66,19 @@ internal static class ServeCommand
         {
             throw new CliInputException($"--config {path}: {e.Message}");
         }
-        stdout.WriteLine("recsys serve: stopped (calls drained, state saved)");
+        Say(stdout, "recsys serve: stopped (calls drained, state saved)");
         return CliRunner.ExitOk;
+    }
+
+    /// <summary>A status line; a server whose stdout went away (a closed pipe) keeps serving and still stops gracefully.</summary>
+    private static void Say(TextWriter stdout, string line)
+    {
+        try
+        {
+            stdout.WriteLine(line);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -86,35 +86,44 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
         string config = WriteConfig(Config());
         using var child = StartRecsys("serve", "--config", config);
         var output = new ChildOutput(child);
-        string listening = await output.WaitForLineAsync(l => l.Contains("recsys serve: listening on ", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
-        var address = new Uri(ListeningAddress().Match(listening).Groups[1].Value);
-        Assert.Equal("127.0.0.1", address.Host);
-        Assert.NotEqual(0, address.Port);
-
         long clicked;
-        using (var channel = GrpcChannel.ForAddress(address))
+        try
         {
-            var headers = new Metadata { { "x-api-key", ReadWriteKey } };
-            var recommender = new Recommender.RecommenderClient(channel);
-            var user = new Id { Num = PlantedCatalog.UserId(3) };
-            var answer = await recommender.RecommendAsync(new RecommendRequest { User = user, K = 5 }, headers);
-            Assert.Equal(5, answer.Items.Count);
-            clicked = answer.Items[0].Item.Num;
-            await recommender.RecordEventsBatchAsync(new RecordEventsRequest { Events = { new Event { User = user, Item = answer.Items[0].Item, Type = EventType.Purchase } } }, headers);
-            var stats = await new Admin.AdminClient(channel).GetStatsAsync(new GetStatsRequest(), new Metadata { { "x-api-key", AdminKey } });
-            Assert.Equal("v1", stats.ActiveVersion);
-            var refused = await Assert.ThrowsAsync<RpcException>(async () => await recommender.RecommendAsync(new RecommendRequest { User = user, K = 5 }));
-            Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
-        }
+            string listening = await output.WaitForLineAsync(l => l.Contains("recsys serve: listening on ", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+            var address = new Uri(ListeningAddress().Match(listening).Groups[1].Value);
+            Assert.Equal("127.0.0.1", address.Host);
+            Assert.NotEqual(0, address.Port);
 
-        using (var kill = Process.Start("kill", ["-TERM", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            await kill.WaitForExitAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
-            await child.WaitForExitAsync(timeout.Token);
-        string all = output.Text;
-        Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {all}");
-        Assert.Contains("SIGTERM: stopping", all);
-        Assert.Contains("recsys serve: stopped", all);
+            using (var channel = GrpcChannel.ForAddress(address))
+            {
+                var headers = new Metadata { { "x-api-key", ReadWriteKey } };
+                var recommender = new Recommender.RecommenderClient(channel);
+                var user = new Id { Num = PlantedCatalog.UserId(3) };
+                var answer = await recommender.RecommendAsync(new RecommendRequest { User = user, K = 5 }, headers);
+                Assert.Equal(5, answer.Items.Count);
+                clicked = answer.Items[0].Item.Num;
+                await recommender.RecordEventsBatchAsync(new RecordEventsRequest { Events = { new Event { User = user, Item = answer.Items[0].Item, Type = EventType.Purchase } } }, headers);
+                var stats = await new Admin.AdminClient(channel).GetStatsAsync(new GetStatsRequest(), new Metadata { { "x-api-key", AdminKey } });
+                Assert.Equal("v1", stats.ActiveVersion);
+                var refused = await Assert.ThrowsAsync<RpcException>(async () => await recommender.RecommendAsync(new RecommendRequest { User = user, K = 5 }));
+                Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+            }
+
+            using (var kill = Process.Start("kill", ["-TERM", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync();
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+                await child.WaitForExitAsync(timeout.Token);
+            string all = output.Text;
+            Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {all}");
+            Assert.Contains("SIGTERM: stopping", all);
+            Assert.Contains("recsys serve: stopped", all);
+        }
+        finally
+        {
+            // A failed assertion above must not leave a server running after the test.
+            if (!child.HasExited)
+                child.Kill(entireProcessTree: true);
+        }
 
         // Reopened as the next start would: the acknowledged purchase is in the user's history.
         await using var reopened = await _rig.OpenAsync();

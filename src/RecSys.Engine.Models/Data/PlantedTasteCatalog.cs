@@ -29,7 +29,8 @@ public class PlantedTasteCatalog
     /// <summary>The default first event time (unix seconds): the tests' fixed timeline.</summary>
     public const long DefaultStartSeconds = 1_000_000;
 
-    /// <param name="items">Catalog size; at least <see cref="MinItems"/>(<paramref name="perUser"/>) so every category has enough items.</param>
+    /// <param name="items">Catalog size, at least 2 x <see cref="Categories"/>; from <see cref="MinItems"/>(<paramref name="perUser"/>) on,
+    /// every user surely gets all <paramref name="perUser"/> favourites (below it, a user gets as many as the category has left).</param>
     /// <param name="users">Users, at least 1.</param>
     /// <param name="perUser">Favourite-category items per user.</param>
     /// <param name="seed">Random seed.</param>
@@ -38,7 +39,7 @@ public class PlantedTasteCatalog
     public PlantedTasteCatalog(int items = 400, int users = 240, int perUser = 12, ulong seed = 7, long startSeconds = DefaultStartSeconds, IProgress<double>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perUser, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(items, MinItems(perUser));
+        ArgumentOutOfRangeException.ThrowIfLessThan(items, 2 * Categories);
         ArgumentOutOfRangeException.ThrowIfLessThan(users, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(startSeconds);
         Items = items;
@@ -82,7 +83,8 @@ public class PlantedTasteCatalog
                     Take(item);
             }
             int favourites = 0;
-            while (favourites < perUser)
+            int wanted = Math.Min(perUser, Available(fav, perCategory, taken));
+            while (favourites < wanted)
             {
                 int item = fav + Categories * (int)(rng.Next() % (ulong)perCategory);
                 if (!IsSegmentItem(item) && taken.Add(item))
@@ -97,6 +99,23 @@ public class PlantedTasteCatalog
         progress?.Report(1);
         Data = new TrainingData(builder.Build());
         MaxTimestampSeconds = time;
+    }
+
+    /// <summary>Items of category <paramref name="category"/> a user can still take as favourites: not the segment's, not taken.</summary>
+    private int Available(int category, int perCategory, HashSet<int> taken)
+    {
+        int blocked = 0;
+        foreach (int item in SegmentItems(Items))
+        {
+            if (CategoryOf(item) == category && item < perCategory * Categories)
+                blocked++;
+        }
+        foreach (int item in taken)
+        {
+            if (CategoryOf(item) == category && item < perCategory * Categories && !IsSegmentItem(item))
+                blocked++;
+        }
+        return perCategory - blocked;
     }
 
     /// <summary>

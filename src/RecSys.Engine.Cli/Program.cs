@@ -8,4 +8,7 @@ root.Add(GenCommand.Create());
 root.Add(BenchCommand.Create());
 root.Add(EvalCommand.Create());
 root.Add(ServeCommand.Create());
+root.Add(DemoCommand.Create());
+root.Add(TrainCommand.Create());
+root.Add(LoadCommand.Create());
 return CliRunner.Run(root, args);

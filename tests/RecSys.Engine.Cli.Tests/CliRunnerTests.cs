@@ -8,13 +8,7 @@ namespace RecSys.Engine.Cli.Tests;
 /// <summary>The exit-code contract of every command: 2 with one line for bad input, 1 with one line for our own faults.</summary>
 public sealed class CliRunnerTests
 {
-    private static (int code, string stdout, string stderr) Run(RootCommand root, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliRunner.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int code, string stdout, string stderr) Run(RootCommand root, params string[] args) => Commands.CommandRun.Run(root, args);
 
     [Fact]
     public void An_unexpected_exception_is_exit_1_with_one_line_and_a_report_file_not_a_crash()

@@ -26,7 +26,7 @@ internal static class EvalCommand
         var defaults = new ModelSettings();
         string defaultModels = string.Join(",", DefaultModels.Select(m => m.Name()));
         var data = new Option<string>("--data") { Description = "Data: a directory (ml100k, mlcsv) or a CSV file (csv).", Required = true };
-        var format = new Option<string>("--format") { Description = "ml100k | mlcsv | csv.", DefaultValueFactory = _ => "ml100k" };
+        var format = new Option<string>("--format") { Description = InteractionInput.FormatHelp, DefaultValueFactory = _ => "ml100k" };
         var split = new Option<string>("--split") { Description = "random:F (train fraction per user), temporal:N (last N events per user held out) or cut:UNIXTIME (events from then on held out).", DefaultValueFactory = _ => "random:0.75" };
         var k = new Option<int>("--k") { Description = "List length K.", DefaultValueFactory = _ => 10 };
         var models = new Option<string?>("--models") { Description = $"Comma-separated: {string.Join(",", ModelKinds.All.Select(m => m.Name))},{PipelineModel} (default {defaultModels}; content only when the data has item metadata; {PipelineModel} = the serving pipeline's home surface, every stage on)." };
@@ -93,19 +93,7 @@ internal static class EvalCommand
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
 
             string path = parse.GetValue(data)!;
-            var report = new LoadReport();
-            var loadOptions = new LoadOptions { SkipBad = parse.GetValue(skipBad) };
-            InteractionSet all = parse.GetValue(format) switch
-            {
-                "ml100k" => MovieLens100KLoader.Load(path, loadOptions, report),
-                "mlcsv" => MovieLensCsvLoader.Load(path, loadOptions, report),
-                "csv" => InteractionCsvLoader.Load(path, loadOptions, report),
-                var f => throw new CliInputException($"--format must be ml100k, mlcsv or csv (got '{f}')"),
-            };
-            if (report.RowsSkipped > 0)
-                stderr.WriteLine($"skipped {report.RowsSkipped} bad rows (first: {report.SkippedMessages[0]})");
-            if (all.Count == 0)
-                throw new InvalidDataException($"{path}: no interactions");
+            InteractionSet all = InteractionInput.Load(path, parse.GetValue(format)!, parse.GetValue(skipBad), stderr);
             string[] needMetadata = [.. modelKinds.Where(m => m.Info().NeedsItemMetadata).Select(m => m.Name())];
             if (all.Catalog is null && needMetadata.Length > 0)
             {

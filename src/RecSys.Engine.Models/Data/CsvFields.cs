@@ -4,7 +4,7 @@ namespace RecSys.Engine.Models.Data;
 /// Splits one delimited line into fields, honouring RFC 4180 quotes ("a, b" and doubled "" inside quotes),
 /// because MovieLens titles contain commas. A trailing CR (CRLF files) is dropped.
 /// </summary>
-internal static class CsvFields
+public static class CsvFields
 {
     /// <summary>Fills <paramref name="fields"/>; returns false with a reason on an unterminated quote.</summary>
     public static bool TrySplit(string line, char delimiter, List<string> fields, out string? error)

@@ -12,15 +12,7 @@ internal static class BenchAnnTestData
 {
     public const int Dim = 16;
 
-    public static (int code, string stdout, string stderr) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Add(BenchCommand.Create());
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliRunner.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    public static (int code, string stdout, string stderr) Run(params string[] args) => CommandRun.Run(BenchCommand.Create(), args);
 
     /// <summary>
     /// base.fvecs, query.fvecs, meta.json and a ground truth of <paramref name="depth"/> ids per query from a

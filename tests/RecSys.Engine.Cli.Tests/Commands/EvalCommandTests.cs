@@ -13,15 +13,7 @@ public sealed class EvalCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Add(EvalCommand.Create());
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliRunner.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args) => CommandRun.Run(EvalCommand.Create(), args);
 
     /// <summary>The standard protocol on ML-100K (seed 42, random 75/25 per user, top 10) for the fast models.</summary>
     [Fact]

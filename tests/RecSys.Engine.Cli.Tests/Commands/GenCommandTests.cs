@@ -14,15 +14,7 @@ public sealed class GenCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Add(GenCommand.Create());
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliRunner.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args) => CommandRun.Run(GenCommand.Create(), args);
 
     [Theory]
     [InlineData("--metric", "manhattan")]

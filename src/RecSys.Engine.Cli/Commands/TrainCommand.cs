@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using RecSys.Engine.Core.Index.Factory;
+using RecSys.Engine.Core.Validation;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Factory;
+using RecSys.Engine.Pipeline.Registry;
+using RecSys.Engine.Pipeline.Serving;
+
+namespace RecSys.Engine.Cli.Commands;
+
+/// <summary>
+/// <c>recsys train</c>: interactions in, a registry version out (VersionBuilder.Train: ALS, content when the data has
+/// item metadata, popularity and trending by segment; the CF and content indexes; manifest with every file's SHA-256).
+/// <code>
+///   (default)   the version is written, not activated: ActivateModel (Admin) on a running server swaps to it
+///   --activate  ACTIVE points at it (what `recsys serve` serves on its next start)
+///   --store DIR the first version of a registry: the FASTER feature store in DIR seeded with the data (items, users,
+///               histories) and the version activated (ServingState.CreateAsync): `recsys serve` can start on it
+/// </code>
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new ModelSettings();
+        var build = new VersionBuildOptions();
+        var data = new Option<string>("--data") { Description = "Data: a directory (ml100k, mlcsv) or a CSV file user,item,value,timestamp (csv).", Required = true };
+        var format = new Option<string>("--format") { Description = InteractionInput.FormatHelp, DefaultValueFactory = _ => "ml100k" };
+        var registry = new Option<string>("--registry") { Description = "The model registry directory (created when missing).", Required = true };
+        var id = new Option<string?>("--id") { Description = "The version id (letters, digits, '.', '_', '-'; default a fresh one from the clock)." };
+        var description = new Option<string>("--description") { Description = "A line describing the version.", DefaultValueFactory = _ => "" };
+        var cfIndex = new Option<string>("--cf-index") { Description = $"Index over the ALS item factors, a factory string (default {build.CfIndex}).", DefaultValueFactory = _ => build.CfIndex };
+        var contentIndex = new Option<string>("--content-index") { Description = $"Index over the content vectors (default {build.ContentIndex}).", DefaultValueFactory = _ => build.ContentIndex };
+        var factors = new Option<int?>("--factors") { Description = $"ALS factors (default {defaults.Als.Factors})." };
+        var iterations = new Option<int?>("--iterations") { Description = $"ALS sweeps (default {defaults.Als.Iterations})." };
+        var seed = new Option<ulong>("--seed") { Description = "ALS seed.", DefaultValueFactory = _ => defaults.Als.Seed };
+        var skipBad = new Option<bool>("--skip-bad") { Description = "Skip (and count) bad rows instead of failing." };
+        var activate = new Option<bool>("--activate") { Description = "Point the registry's ACTIVE at the new version (served on the next start)." };
+        var store = new Option<string?>("--store") { Description = "First version only: seed the feature store in this directory with the data (items, users, histories) and activate the version, ready for `recsys serve`." };
+
+        var command = new Command("train", "Train the serving models on interactions and write them, with their indexes, as a new model registry version.");
+        foreach (var o in new Option[] { data, format, registry, id, description, cfIndex, contentIndex, factors, iterations, seed, skipBad, activate, store })
+            command.Add(o);
+        command.SetAction(parse =>
+        {
+            TextWriter stdout = parse.InvocationConfiguration.Output;
+            TextWriter stderr = parse.InvocationConfiguration.Error;
+            var settings = defaults with
+            {
+                Als = defaults.Als with
+                {
+                    Factors = parse.GetValue(factors) ?? defaults.Als.Factors,
+                    Iterations = parse.GetValue(iterations) ?? defaults.Als.Iterations,
+                    Seed = parse.GetValue(seed),
+                },
+            };
+            try
+            {
+                settings.Als.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new CliInputException($"--{e.ParamName?.ToLowerInvariant()}: {ArgumentReason.Of(e)}");
+            }
+            string? versionId = parse.GetValue(id);
+            if (versionId is not null)
+                OptionRules.Check("--id", () => ModelRegistry.CheckId(versionId));
+            string cf = OptionRules.Check("--cf-index", () => IndexSpec.Parse(parse.GetValue(cfIndex)!).ToString());
+            string content = OptionRules.Check("--content-index", () => IndexSpec.Parse(parse.GetValue(contentIndex)!).ToString());
+            var target = OptionRules.Check("--registry", () => ModelRegistry.Open(parse.GetValue(registry)!));
+            if (versionId is not null && target.TryGet(versionId, out _))
+                throw new CliInputException($"--id: registry {target.Directory} has a version '{versionId}' already");
+            string? storeDirectory = parse.GetValue(store);
+            if (storeDirectory is not null && target.ActiveId is { } serving)
+                throw new CliInputException($"--store: registry {target.Directory} serves version '{serving}' already (its store is seeded); activate the new version with ActivateModel instead");
+            if (storeDirectory is not null && Directory.Exists(storeDirectory) && Directory.EnumerateFileSystemEntries(storeDirectory).Any())
+                throw new CliInputException($"--store: '{storeDirectory}' is not empty (a new feature store is seeded there)");
+
+            string path = parse.GetValue(data)!;
+            var set = InteractionInput.Load(path, parse.GetValue(format)!, parse.GetValue(skipBad), stderr);
+            stdout.WriteLine($"data: {set.Count} interactions, {set.UserCount} users, {set.ItemCount} items ({parse.GetValue(format)})");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            stderr.WriteLine($"training ALS ({settings.Als.Factors} factors, {settings.Als.Iterations} sweeps){(set.Catalog is null ? "" : ", content")}, popularity, trending; building {cf} and {content} ...");
+            var training = new TrainingData(set);
+            var buildOptions = new VersionBuildOptions
+            {
+                Id = versionId,
+                Description = parse.GetValue(description)!,
+                Source = $"{parse.GetValue(format)} {Path.GetFullPath(path)}",
+                Settings = settings,
+                CfIndex = cf,
+                ContentIndex = content,
+            };
+            RegistryVersion version;
+            if (storeDirectory is null)
+            {
+                version = VersionBuilder.Train(target, training, buildOptions);
+                if (parse.GetValue(activate))
+                    target.SetActive(version.Id);
+            }
+            else
+            {
+                version = SeedAndActivate(target, storeDirectory, training, buildOptions);
+            }
+            var m = version.Manifest;
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote version '{version.Id}' in {clock.Elapsed.TotalSeconds:F1} s: {m.Items} items, models {string.Join(", ", m.Models.Keys)}, indexes {string.Join(", ", m.Indexes.Select(i => $"{i.Key} {i.Value.Spec}"))}, {m.Files.Count} files"));
+            stdout.WriteLine(target.ActiveId == version.Id
+                ? $"registry: {target.Directory}; '{version.Id}' is active{(storeDirectory is null ? "" : $"; feature store seeded in {storeDirectory}")}"
+                : $"registry: {target.Directory} (active: {target.ActiveId ?? "none"}; activate with --activate, or the Admin ActivateModel call on a running server)");
+            return CliRunner.ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>The first start of a registry, as a server makes it: version written, store seeded, version activated; then closed (saved).</summary>
+    private static RegistryVersion SeedAndActivate(ModelRegistry registry, string storeDirectory, TrainingData data, VersionBuildOptions build)
+    {
+        var state = ServingState.CreateAsync(registry.Directory, storeDirectory, data, build: build).GetAwaiter().GetResult();
+        try
+        {
+            return registry.Get(state.ActiveVersionId);
+        }
+        finally
+        {
+            state.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using RecSys.Engine.Core.Index.Factory;
+using RecSys.Engine.Features.Faster;
+using RecSys.Engine.Models.Als;
+using RecSys.Engine.Models.Content;
+using RecSys.Engine.Models.Factory;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Registry;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Server.Api.V1;
+using RecSys.Engine.Server.Hosting;
+
+namespace RecSys.Engine.Cli.Demo;
+
+/// <summary>
+/// <c>recsys demo</c> end to end:
+/// <code>
+///   1 data      the planted catalog (or MovieLens 100K)
+///   2 train     ALS, the content encoder, popularity and trending by segment (TrainedModels.Train)
+///   3 version   a registry version (HNSW indexes over the ALS item factors and the content vectors), the feature
+///               store seeded (items, users, histories), activated and opened: ServingState.CreateAsync, as a server
+///   4 server    the real gRPC server on 127.0.0.1 (RecSysServer), an API key with read and write roles for this run
+///   5 calls     Recommend / SimilarItems / RecordEvents / Recommend again / cold start, through the generated client
+///   then serve until SIGINT or SIGTERM: a graceful stop (drain, save the state), the temp directory removed
+/// </code>
+/// The ranker is rank fusion (rrf): a version can ship a learned ranker file, but this build has no IRanker over
+/// ONNX to serve it with.
+/// </summary>
+internal static class DemoRunner
+{
+    private const string CfIndex = "HNSW16,efc100";
+
+    public static async Task<(int Code, DemoReport Report)> RunAsync(DemoSettings settings, TextWriter stdout, TextWriter stderr)
+    {
+        settings.Validate();
+        using var signal = new ShutdownSignal();
+        using var cancel = new CancellationTokenSource();
+        _ = signal.Signalled.ContinueWith(_ => cancel.Cancel(), TaskScheduler.Default);
+        var token = cancel.Token;
+
+        bool temp = settings.DataDirectory is null;
+        string root = settings.DataDirectory ?? Directory.CreateTempSubdirectory("recsys-demo-").FullName;
+        try
+        {
+            var steps = new StepClock(stderr, 5);
+            var data = settings.MovieLens is { } ml
+                ? await steps.RunAsync("reading MovieLens 100K", () => Task.FromResult(DemoDataSet.MovieLens(ml))).ConfigureAwait(false)
+                : await steps.RunAsync($"generating {settings.Items} items, {settings.Users} users with planted tastes",
+                    progress => Task.FromResult(DemoDataSet.Planted(settings.Items, settings.Users, settings.Seed, progress))).ConfigureAwait(false);
+            stdout.WriteLine($"data: {data.Source}: {data.Data.Events.Count} events, {data.Data.UserCount} users, {data.Data.ItemCount} items");
+
+            var modelSettings = ModelSettingsFor(settings);
+            var models = await steps.RunAsync($"training ALS ({modelSettings.Als.Factors} factors, {modelSettings.Als.Iterations} sweeps), content, popularity, trending",
+                () => Task.Run(() => TrainedModels.Train(data.Data, modelSettings, token), token)).ConfigureAwait(false);
+
+            var build = new VersionBuildOptions
+            {
+                Id = "demo",
+                Description = "recsys demo",
+                Source = data.Source,
+                Settings = modelSettings,
+                CfIndex = CfIndex,
+                ContentIndex = CfIndex,
+            };
+            var stateOptions = new ServingStateOptions
+            {
+                Store = new FasterFeatureStoreOptions { DataDirectory = "-" },
+                Seed = new BootstrapOptions { PublishedAtMs = data.PublishedAtMs },
+                Load = new VersionLoadOptions { VerifyHashes = true },
+                Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromMilliseconds(settings.SourceBudgetMs)),
+            };
+            await using var state = await steps.RunAsync($"building the {CfIndex} indexes, seeding the feature store, opening the version",
+                () => ServingState.CreateAsync(Path.Combine(root, "registry"), Path.Combine(root, "store"), data.Data, models, build, stateOptions, token)).ConfigureAwait(false);
+            stdout.WriteLine($"models: version '{state.ActiveVersionId}'; ranker: rank fusion (rrf), the learned ranker is not served by this build");
+
+            string apiKey = NewApiKey();
+            var serverOptions = new ServerOptions
+            {
+                Host = "127.0.0.1",
+                Port = settings.Port,
+                Metrics = new MetricsOptions { Port = 0 },
+                Auth = new AuthOptions { Keys = [new ApiKeyOptions { Name = "demo", Key = apiKey, Roles = ["Read", "Write"] }] },
+            };
+            await using var server = await steps.RunAsync("starting the gRPC server", () => StartAsync(serverOptions, state, token)).ConfigureAwait(false);
+
+            using var channel = GrpcChannel.ForAddress(server.Address);
+            var calls = new DemoCalls(new Recommender.RecommenderClient(channel), apiKey, data, stdout);
+            var scenario = data.PickScenario(settings.Likes);
+            stdout.WriteLine();
+            var report = await steps.RunAsync("calling the server through the generated client", () => calls.RunAsync(scenario, token)).ConfigureAwait(false);
+            stderr.WriteLine($"started in {steps.Elapsed.TotalSeconds:F1} s");
+
+            PrintServing(stdout, server, apiKey, scenario, data, temp ? root : null);
+            if (!settings.NoServe)
+            {
+                stdout.WriteLine("Serving until Ctrl-C or SIGTERM.");
+                stdout.Flush();
+                string which = await signal.Signalled.ConfigureAwait(false);
+                stderr.WriteLine($"{which}: stopping gracefully (finishing calls in flight, saving the state)");
+            }
+            await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            stderr.WriteLine("stopped");
+            return (CliRunner.ExitOk, report);
+        }
+        finally
+        {
+            if (temp)
+                TryDelete(root, stderr);
+        }
+    }
+
+    /// <summary>Small ALS and content settings: the demo must start in minutes on 2 cores; the generated data's tastes need few factors.</summary>
+    private static ModelSettings ModelSettingsFor(DemoSettings settings) => settings.MovieLens is null
+        ? new ModelSettings
+        {
+            Als = new AlsOptions { Factors = 32, Iterations = 8, Lambda = 1f, Alpha = 10f, Seed = settings.Seed },
+            Content = new ContentOptions { HashBuckets = 64 },
+        }
+        : new ModelSettings
+        {
+            Als = new AlsOptions { Seed = settings.Seed },
+            Content = new ContentOptions { HashBuckets = 128 },
+        };
+
+    private static async Task<RunningServer> StartAsync(ServerOptions options, ServingState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Warnings only: the demo prints what matters itself.
+            return await RecSysServer.StartAsync(options, state, logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServerConfigException e)
+        {
+            throw new CliInputException($"--port {options.Port}: {e.Message} (--port 0 picks a free port)");
+        }
+    }
+
+    /// <summary>32 random bytes, base64url: no white space, safe in a shell line.</summary>
+    private static string NewApiKey() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    private static void PrintServing(TextWriter o, RunningServer server, string apiKey, DemoScenario s, DemoDataSet data, string? tempDirectory)
+    {
+        string hostPort = $"{server.Address.Host}:{server.Port}";
+        var user = DemoCalls.IdOf(s.User);
+        string userJson = user.KindCase == Id.KindOneofCase.Num ? $"{{\"num\":\"{user.Num}\"}}" : $"{{\"str\":\"{user.Str}\"}}";
+        string context = data.HistoricalNow
+            ? $",\"context\":{{\"now\":\"{DateTimeOffset.FromUnixTimeMilliseconds(data.NowMs).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\"}}"
+            : "";
+        o.WriteLine($"Server: {server.Address} (gRPC, h2c; reflection and health on)");
+        o.WriteLine($"API key (roles read, write; made for this run): {apiKey}");
+        if (server.MetricsAddress is { } metrics)
+            o.WriteLine($"Metrics: {metrics}");
+        o.WriteLine("Try:");
+        o.WriteLine($"  grpcurl -plaintext -H 'x-api-key: {apiKey}' -d '{{\"user\":{userJson},\"k\":5{context}}}' {hostPort} recsys.v1.Recommender/Recommend");
+        o.WriteLine($"  grpcurl -plaintext {hostPort} list");
+        if (tempDirectory is not null)
+            o.WriteLine($"Data: {tempDirectory} (removed on exit)");
+    }
+
+    private static void TryDelete(string directory, TextWriter log)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException e)
+        {
+            log.WriteLine($"note: could not remove {directory}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            log.WriteLine($"note: could not remove {directory}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using RecSys.Engine.Core.Randomness;
+
+namespace RecSys.Engine.Models.Data;
+
+/// <summary>
+/// A generated catalog with planted tastes: the ground truth the end-to-end tests check answers against, and the
+/// catalog <c>recsys demo</c> serves (there at 100k items and 20k users).
+/// <code>
+///   items    i in 0..Items-1, category "c{i % Categories}", title "{word of the category} {adjective} {noun}", ids 1000 + i,
+///            published a minute apart, the last one a minute before the first event
+///   users    u in 0..Users-1, ids 1 + u, favourite category u % Categories; demographics: age 20 + 10 (u % 3),
+///            gender M / F by u % 2, occupation "occ{u % 2}"
+///   events   each user: PerUser items of the favourite category + 2 at random, distinct, timestamps growing
+///            (one second apart from StartSeconds on)
+///   segment  the users of one segment (age 30, F, occ1: see IsSegmentUser) also all take the items SegmentItems,
+///            which nobody else touches: popular in that segment only
+///   hits     every other user also takes the Blockbusters (items 0..4): popular overall, never in the segment
+/// </code>
+/// Deterministic for a seed and start time.
+/// </summary>
+public class PlantedTasteCatalog
+{
+    public const int Categories = 8;
+    public static readonly string[] Words = ["space", "romance", "crime", "comedy", "horror", "western", "music", "nature"];
+    private static readonly string[] Adjectives = ["dark", "bright", "silent", "golden", "lost", "wild", "broken", "hidden", "last", "first", "red", "blue", "cold"];
+    private static readonly string[] Nouns = ["city", "river", "night", "road", "house", "storm", "garden"];
+
+    /// <summary>The default first event time (unix seconds): the tests' fixed timeline.</summary>
+    public const long DefaultStartSeconds = 1_000_000;
+
+    /// <param name="items">Catalog size, at least 2 x <see cref="Categories"/>; from <see cref="MinItems"/>(<paramref name="perUser"/>) on,
+    /// every user surely gets all <paramref name="perUser"/> favourites (below it, a user gets as many as the category has left).</param>
+    /// <param name="users">Users, at least 1.</param>
+    /// <param name="perUser">Favourite-category items per user.</param>
+    /// <param name="seed">Random seed.</param>
+    /// <param name="startSeconds">Time of the first event (unix seconds); each next event is a second later.</param>
+    /// <param name="progress">Users generated, as a fraction.</param>
+    public PlantedTasteCatalog(int items = 400, int users = 240, int perUser = 12, ulong seed = 7, long startSeconds = DefaultStartSeconds, IProgress<double>? progress = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perUser, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(items, 2 * Categories);
+        ArgumentOutOfRangeException.ThrowIfLessThan(users, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(startSeconds);
+        Items = items;
+        Users = users;
+        StartSeconds = startSeconds;
+        var rng = new SplitMix64(seed);
+        var builder = new InteractionSetBuilder { Catalog = new ItemCatalog(), Demographics = new UserDemographics() };
+        for (int i = 0; i < items; i++)
+        {
+            int o = builder.Items.GetOrAdd(ItemId(i).ToString(CultureInfo.InvariantCulture));
+            builder.Catalog.Set(o, $"{Words[CategoryOf(i)]} {Adjectives[i / Categories % Adjectives.Length]} {Nouns[i / (Categories * Adjectives.Length) % Nouns.Length]}", [Category(CategoryOf(i))]);
+        }
+        for (int u = 0; u < users; u++)
+        {
+            int o = builder.Users.GetOrAdd(UserId(u).ToString(CultureInfo.InvariantCulture));
+            builder.Demographics.Set(o, 20 + 10 * (u % 3), u % 2 == 0 ? "M" : "F", $"occ{u % 2}");
+        }
+        long time = startSeconds;
+        var taken = new HashSet<int>();
+        int reportEvery = Math.Max(1, users / 100);
+        for (int u = 0; u < users; u++)
+        {
+            taken.Clear();
+            int fav = Favourite(u);
+            int perCategory = items / Categories;
+            string user = UserId(u).ToString(CultureInfo.InvariantCulture);
+            void Take(int item) => builder.Add(user, ItemId(item).ToString(CultureInfo.InvariantCulture), 1f, time++);
+            // Oldest first: two at random, the hits (or the segment's items), then the favourites (the most recent).
+            for (int extra = 0; extra < 2;)
+            {
+                int item = (int)(rng.Next() % (ulong)items);
+                if (!IsSegmentItem(item) && !Blockbusters.Contains(item) && taken.Add(item))
+                {
+                    Take(item);
+                    extra++;
+                }
+            }
+            foreach (int item in IsSegmentUser(u) ? SegmentItems(items) : Blockbusters)
+            {
+                if (taken.Add(item))
+                    Take(item);
+            }
+            int favourites = 0;
+            int wanted = Math.Min(perUser, Available(fav, perCategory, taken));
+            while (favourites < wanted)
+            {
+                int item = fav + Categories * (int)(rng.Next() % (ulong)perCategory);
+                if (!IsSegmentItem(item) && taken.Add(item))
+                {
+                    Take(item);
+                    favourites++;
+                }
+            }
+            if ((u + 1) % reportEvery == 0)
+                progress?.Report((u + 1) / (double)users);
+        }
+        progress?.Report(1);
+        Data = new TrainingData(builder.Build());
+        MaxTimestampSeconds = time;
+    }
+
+    /// <summary>Items of category <paramref name="category"/> a user can still take as favourites: not the segment's, not taken.</summary>
+    private int Available(int category, int perCategory, HashSet<int> taken)
+    {
+        int blocked = 0;
+        foreach (int item in SegmentItems(Items))
+        {
+            if (CategoryOf(item) == category && item < perCategory * Categories)
+                blocked++;
+        }
+        foreach (int item in taken)
+        {
+            if (CategoryOf(item) == category && item < perCategory * Categories && !IsSegmentItem(item))
+                blocked++;
+        }
+        return perCategory - blocked;
+    }
+
+    /// <summary>
+    /// The smallest catalog for <paramref name="perUser"/> favourites: each category keeps perUser items beside the one
+    /// hit, the one segment item and the two random picks a user may have in it already.
+    /// </summary>
+    public static int MinItems(int perUser) => Categories * (perUser + 4);
+
+    public int Items { get; }
+
+    public int Users { get; }
+
+    public TrainingData Data { get; }
+
+    /// <summary>Time of the first event (unix seconds).</summary>
+    public long StartSeconds { get; }
+
+    /// <summary>One second past the last event (unix seconds).</summary>
+    public long MaxTimestampSeconds { get; }
+
+    /// <summary>When item index <paramref name="item"/> was published (unix ms): a minute apart, higher indexes newer, never before 0.</summary>
+    public long PublishedAtMs(int item) => Math.Max(0, StartSeconds - (long)(Items - item) * 60) * 1000;
+
+    public static long ItemId(int i) => 1000 + i;
+
+    public static long UserId(int u) => 1 + u;
+
+    public static int CategoryOf(int item) => item % Categories;
+
+    public static string Category(int c) => "c" + c;
+
+    /// <summary>The word titles of category <paramref name="c"/> start with ("space", "romance", ...).</summary>
+    public static string CategoryWord(int c) => Words[c];
+
+    public static int Favourite(int user) => user % Categories;
+
+    /// <summary>The planted segment: age 30 (25-34), "F", "occ1"; users with u % 3 == 1 and u % 2 == 1.</summary>
+    public static bool IsSegmentUser(int u) => u % 3 == 1 && u % 2 == 1;
+
+    public const int SegmentAge = 30;
+    public const string SegmentGender = "F";
+    public const string SegmentOccupation = "occ1";
+
+    /// <summary>Items every user outside the planted segment takes: the overall hits.</summary>
+    public static readonly int[] Blockbusters = [0, 1, 2, 3, 4];
+
+    /// <summary>Five items only the planted segment takes (the last five of the catalog).</summary>
+    public static int[] SegmentItems(int items) => [items - 5, items - 4, items - 3, items - 2, items - 1];
+
+    public bool IsSegmentItem(int item) => item >= Items - 5;
+
+    /// <summary>Ordinal of item index i in the catalog (the builder added items in order).</summary>
+    public static int ItemIndex(long itemId) => (int)(itemId - 1000);
+}

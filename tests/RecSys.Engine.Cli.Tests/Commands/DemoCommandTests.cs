@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using RecSys.Engine.Cli.Commands;
+using RecSys.Engine.Testing;
+
+namespace RecSys.Engine.Cli.Tests.Commands;
+
+/// <summary>
+/// `recsys demo` end to end in a small mode: the planted catalog, trained models, HNSW indexes, the real gRPC server on a
+/// free port, the calls through the generated client; the printed answers are checked against the catalog.
+/// </summary>
+public sealed partial class DemoCommandTests
+{
+    private const int Items = 2000;
+
+    [Fact]
+    public void SmallDemo_AnswersEveryCall_AndTheEventChangesTheNextAnswer()
+    {
+        var (code, stdout, stderr) = CommandRun.Run(DemoCommand.Create(), "demo", "--items", $"{Items}", "--users", "500", "--no-serve", "--port", "0",
+            "--source-budget-ms", "10000"); // a shared test machine must not drop a source by timing
+        Assert.True(code == 0, stderr + stdout);
+
+        var before = ItemsOf(stdout, "[before]");
+        var similar = ItemsOf(stdout, "SimilarItems:");
+        var after = ItemsOf(stdout, "[after]");
+        var cold = ItemsOf(stdout, "(unknown: cold start)");
+        foreach (var list in new[] { before, similar, after, cold })
+        {
+            Assert.NotEmpty(list);
+            // Every answer names catalog items: the planted ids are 1000 .. 1000 + Items - 1.
+            Assert.All(list, id => Assert.InRange(id, 1000, 1000 + Items - 1));
+            Assert.Equal(list.Count, list.Distinct().Count());
+        }
+
+        // The user liked items of a category they had barely touched: those are now seen (never recommended again),
+        // and the answer moved.
+        var liked = Regex.Match(stdout, @"RecordEvents: user \d+ liked (\d+) (\S+) items \(([\d, ]+)\): accepted (\d+)");
+        Assert.True(liked.Success, stdout);
+        Assert.Equal(liked.Groups[1].Value, liked.Groups[4].Value);
+        var likedIds = liked.Groups[3].Value.Split(", ").Select(long.Parse).ToHashSet();
+        Assert.DoesNotContain(after, likedIds.Contains);
+        Assert.NotEqual(before, after);
+        string newTaste = liked.Groups[2].Value;
+        int Taste(List<long> ids) => ids.Count(id => (id - 1000) % 8 == int.Parse(newTaste[1..], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(Taste(after) > Taste(before), $"{newTaste}: before {Taste(before)}, after {Taste(after)}\n{stdout}");
+
+        // The hand-off: address, the run's key, a grpcurl line that uses it.
+        var key = Regex.Match(stdout, @"API key \(roles read, write; made for this run\): (\S+)");
+        Assert.True(key.Success, stdout);
+        Assert.Matches($@"grpcurl -plaintext -H 'x-api-key: {Regex.Escape(key.Groups[1].Value)}' -d '\{{""user"":\{{""num"":""\d+""\}},""k"":5\}}' 127\.0\.0\.1:\d+ recsys\.v1\.Recommender/Recommend", stdout);
+        Assert.Contains("stopped", stderr);
+    }
+
+    [Theory]
+    [InlineData("--items", "10", "--items must be in")]
+    [InlineData("--users", "3", "--users must be in")]
+    [InlineData("--port", "70000", "--port must be in 0..65535")]
+    [InlineData("--source-budget-ms", "0", "--source-budget-ms must be in 1..60000")]
+    [InlineData("--movielens", "/no/such/dir", "--movielens: directory '/no/such/dir' does not exist")]
+    public void BadOption_IsExit2_NamingIt(string option, string value, string message)
+    {
+        var (code, _, stderr) = CommandRun.Run(DemoCommand.Create(), "demo", option, value, "--no-serve");
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr);
+    }
+
+    [Fact]
+    public void NonEmptyDataDirectory_IsRefused()
+    {
+        using var dir = new TempDirectory("recsys-demo-test");
+        File.WriteAllText(dir.File("something"), "x");
+        var (code, _, stderr) = CommandRun.Run(DemoCommand.Create(), "demo", "--data-dir", dir.Path, "--no-serve", "--port", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--data-dir", stderr);
+        Assert.Equal(["something"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    /// <summary>The item ids of the printed answer whose title line contains <paramref name="marker"/>.</summary>
+    private static List<long> ItemsOf(string stdout, string marker)
+    {
+        var blocks = stdout.Split("\n\n");
+        var block = blocks.FirstOrDefault(b => b.Split('\n')[0].Contains(marker, StringComparison.Ordinal))
+            ?? throw new Xunit.Sdk.XunitException($"no answer marked '{marker}' in:\n{stdout}");
+        return [.. ItemLine().Matches(block).Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
+    [GeneratedRegex(@"^\s+\d+\. item (\d+)\s", RegexOptions.Multiline)]
+    private static partial Regex ItemLine();
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using RecSys.Engine.Cli.Commands;
+using RecSys.Engine.Core.Vectors.Readers;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Registry;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Testing;
+
+namespace RecSys.Engine.Cli.Tests.Commands;
+
+/// <summary>`recsys train` writes a version the registry opens; `recsys load` adds embeddings to it, and refuses a bad row naming file, row and field.</summary>
+public sealed partial class TrainAndLoadCommandTests : IDisposable
+{
+    private const int ItemCount = 40;
+    private const int Dimension = 4;
+    private readonly TempDirectory _dir = new("recsys-train-load");
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Registry => Path.Combine(_dir.Path, "registry");
+
+    /// <summary>30 users x 12 items each over item ids 100..139.</summary>
+    private string WriteInteractions()
+    {
+        string path = _dir.File("events.csv");
+        var lines = new List<string> { "user,item,value,timestamp" };
+        for (int u = 0; u < 30; u++)
+            for (int i = 0; i < 12; i++)
+                lines.Add($"u{u},{100 + (u * 7 + i * 3) % ItemCount},1,{1000 + i}");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    private void Train(string id)
+    {
+        var (code, stdout, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
+            "--registry", Registry, "--id", id, "--factors", "8", "--iterations", "3", "--cf-index", "HNSW8,efc40");
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains($"wrote version '{id}'", stdout);
+    }
+
+    private static string Row(long id, params float[] values) =>
+        string.Join(",", [id.ToString(CultureInfo.InvariantCulture), .. values.Select(v => v.ToString(CultureInfo.InvariantCulture))]);
+
+    [Fact]
+    public void Train_WritesAVersionTheRegistryOpens()
+    {
+        Train("t1");
+        var version = ModelRegistry.Open(Registry).Get("t1");
+        Assert.Equal(ItemCount, version.Manifest.Items);
+        Assert.Contains("als", version.Manifest.Models.Keys);
+        Assert.Equal("HNSW8,efc40", version.Manifest.Indexes["cf"].Spec);
+        // Opening checks every file's SHA-256 and maps the indexes: the version is servable.
+        using var loaded = VersionLoader.Load(version, new VersionLoadOptions());
+        Assert.Equal(ItemCount, loaded.Items.Count);
+    }
+
+    [Fact]
+    public async Task TrainWithStore_SeedsAndActivates_SoAServingStateOpensIt()
+    {
+        string store = Path.Combine(_dir.Path, "store");
+        var (code, stdout, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
+            "--registry", Registry, "--id", "first", "--factors", "8", "--iterations", "3", "--store", store);
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Equal("first", ModelRegistry.Open(Registry).ActiveId);
+        // What `recsys serve` does at start: open the active version over the store.
+        // Generous source budgets: a shared test machine must not drop a source (and empty the answer) by timing.
+        var options = new ServingStateOptions { Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(10)) };
+        await using var state = await ServingState.OpenAsync(Registry, store, options);
+        Assert.Equal("first", state.ActiveVersionId);
+        var answer = await state.Pipeline.RecommendAsync(new RecommendRequest { UserId = CatalogIdMap.KeyOf("u0"), K = 5, NowMs = 2_000_000 });
+        Assert.NotEmpty(answer.Items);
+
+        // A second version cannot seed the store again.
+        var second = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv", "--registry", Registry, "--store", store);
+        Assert.Equal(2, second.Code);
+        Assert.Contains("--store: registry", second.Stderr);
+    }
+
+    [Fact]
+    public void TrainActivate_PointsActiveAtTheVersion()
+    {
+        var (code, _, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
+            "--registry", Registry, "--id", "a1", "--factors", "8", "--iterations", "3", "--activate");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("a1", ModelRegistry.Open(Registry).ActiveId);
+    }
+
+    [Fact]
+    public void Train_AnIdTakenAlready_IsExit2()
+    {
+        Train("t1");
+        var (code, _, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv", "--registry", Registry, "--id", "t1");
+        Assert.Equal(2, code);
+        Assert.Contains("--id: registry", stderr);
+    }
+
+    [Fact]
+    public void LoadCsv_MakesAChildVersionWithTheEmbeddingSet()
+    {
+        Train("base");
+        string csv = _dir.File("emb.csv");
+        File.WriteAllLines(csv, ["id,a,b,c,d", .. Enumerable.Range(0, ItemCount).Select(i => Row(100 + i, 1, i, 2, -i))]);
+        var (code, stdout, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--file", csv, "--name", "img", "--base", "base", "--id", "withimg", "--index", "Flat");
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains($"{ItemCount} rows read, {ItemCount} taken, 0 skipped", stdout);
+        var version = ModelRegistry.Open(Registry).Get("withimg");
+        Assert.Equal("base", version.Manifest.Parent);
+        var set = Assert.Single(version.Manifest.Embeddings);
+        Assert.Equal(("img", Dimension, ItemCount), (set.Name, set.Dimension, set.Count));
+    }
+
+    [Fact]
+    public void LoadFvecs_TakesIdsFromTheIdFile()
+    {
+        Train("base");
+        string fvecs = _dir.File("emb.fvecs");
+        using (var writer = new FvecsWriter(fvecs, Dimension))
+        {
+            for (int i = 0; i < 3; i++)
+                writer.Append([1, i, 0, 1]);
+        }
+        File.WriteAllLines(_dir.File("ids.txt"), ["105", "106", "107"]);
+        var (code, stdout, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--file", fvecs, "--ids", _dir.File("ids.txt"), "--name", "e", "--base", "base", "--index", "Flat");
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("3 rows read, 3 taken", stdout);
+    }
+
+    [Fact]
+    public void LoadWithABadRow_IsExit2_NamingFileRowAndField_AndWritesNothing()
+    {
+        Train("base");
+        string csv = _dir.File("bad.csv");
+        // Row 3 names an item the base version does not have.
+        File.WriteAllLines(csv, [Row(100, 1, 2, 3, 4), Row(101, 1, 2, 3, 4), Row(999, 1, 2, 3, 4), Row(102, 1, 2, 3, 4)]);
+        var (code, _, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--file", csv, "--name", "img", "--base", "base", "--index", "Flat");
+        Assert.Equal(2, code);
+        Assert.Contains($"{csv}: row 3, field 'id': unknown item 999", stderr);
+        Assert.Equal(["base"], ModelRegistry.Open(Registry).List().Select(v => v.Id));
+    }
+
+    [Fact]
+    public void LoadWithANonFiniteValue_IsExit2_NamingTheLine()
+    {
+        Train("base");
+        string csv = _dir.File("nan.csv");
+        File.WriteAllLines(csv, [Row(100, 1, 2, 3, 4), "101,1,NaN,3,4"]);
+        var (code, _, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--file", csv, "--name", "img", "--base", "base");
+        Assert.Equal(2, code);
+        Assert.Matches(LineTwo(), stderr);
+    }
+
+    [Fact]
+    public void LoadSkipBad_CountsAndListsTheBadRows()
+    {
+        Train("base");
+        string csv = _dir.File("some-bad.csv");
+        File.WriteAllLines(csv, [Row(100, 1, 2, 3, 4), Row(100, 1, 2, 3, 5), Row(101, 0, 0, 0, 0), Row(102, 1, 1, 1, 1)]);
+        var (code, stdout, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--file", csv, "--name", "img", "--base", "base", "--skip-bad", "--index", "Flat");
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("4 rows read, 2 taken, 2 skipped", stdout);
+        Assert.Contains($"skipped {csv}: row 2, field 'id': item 100 was given already, at row 1", stdout);
+        Assert.Contains($"skipped {csv}: row 3, field 'vector': all zeros", stdout);
+    }
+
+    [Fact]
+    public void LoadNpyWithoutIds_IsExit2_NamingTheOption()
+    {
+        Train("base");
+        string npy = _dir.File("emb.npy");
+        File.WriteAllBytes(npy, [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y']);
+        var (code, _, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--file", npy, "--name", "img", "--base", "base");
+        Assert.Equal(2, code);
+        Assert.Contains("--ids:", stderr);
+    }
+
+    [Fact]
+    public async Task LoadItems_UpdatesTheServingState_AndABadRowChangesNothing()
+    {
+        string store = Path.Combine(_dir.Path, "store");
+        Assert.Equal(0, CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
+            "--registry", Registry, "--factors", "8", "--iterations", "3", "--store", store).Code);
+
+        string bad = _dir.File("bad-items.csv");
+        File.WriteAllLines(bad, ["id,title,categories,published_at", "700,\"Saint, The\",Action|Thriller,1700000000", "701,x,Drama,yesterday"]);
+        var refused = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--items", bad, "--store", store);
+        Assert.Equal(2, refused.Code);
+        Assert.Contains($"{bad}: line 3, field 'published_at': 'yesterday'", refused.Stderr);
+
+        string good = _dir.File("items.csv");
+        File.WriteAllLines(good, ["id,title,categories,published_at", "700,\"Saint, The\",Action|Thriller,1700000000", "101,Renamed,Drama,"]);
+        var (code, stdout, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--items", good, "--store", store);
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("2 items (1 new, 1 updated)", stdout);
+
+        await using var state = await ServingState.OpenAsync(Registry, store);
+        var item = await state.Store.GetItemAsync(700);
+        Assert.NotNull(item);
+        Assert.Equal(1_700_000_000_000, item.PublishedAtMs);
+        Assert.Equal(2, item.Categories.Length);
+        Assert.True(state.Catalog.Items.TryGetOrdinal(700, out _));
+    }
+
+    [GeneratedRegex(@"nan\.csv.*line 2")]
+    private static partial Regex LineTwo();
+}

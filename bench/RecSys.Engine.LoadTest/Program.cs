@@ -7,7 +7,7 @@ if (args.Length == 0 || args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine("usage: RecSys.Engine.LoadTest --target 127.0.0.1:PORT [flags]");
     Console.WriteLine(LoadArguments.Usage);
-    return args.Length == 0 ? LoadCommand.ExitBadInput : LoadCommand.ExitPass;
+    return args.Length == 0 ? LoadTestCommand.ExitBadInput : LoadTestCommand.ExitPass;
 }
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -17,12 +17,12 @@ Console.CancelKeyPress += (_, e) =>
 };
 try
 {
-    return await LoadCommand.RunAsync(args, Console.Out, Console.Error, "RecSys.Engine.LoadTest", Plot, cancel.Token);
+    return await LoadTestCommand.RunAsync(args, Console.Out, Console.Error, "RecSys.Engine.LoadTest", Plot, cancel.Token);
 }
 catch (OperationCanceledException)
 {
     Console.Error.WriteLine("error: cancelled");
-    return LoadCommand.ExitFailure;
+    return LoadTestCommand.ExitFailure;
 }
 
 static void Plot(string path, SweepReport sweep)

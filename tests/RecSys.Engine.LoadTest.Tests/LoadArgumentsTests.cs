@@ -117,8 +117,8 @@ public sealed class LoadArgumentsTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = await LoadCommand.RunAsync(["--target", "10.1.2.3:50051", "--rate", "10", "--duration", "1s"], output, error, "test", plot: null);
-        Assert.Equal(LoadCommand.ExitBadInput, exit);
+        int exit = await LoadTestCommand.RunAsync(["--target", "10.1.2.3:50051", "--rate", "10", "--duration", "1s"], output, error, "test", plot: null);
+        Assert.Equal(LoadTestCommand.ExitBadInput, exit);
         Assert.Contains("--target", error.ToString());
         Assert.Contains("127.0.0.1", error.ToString());
         Assert.Equal("", output.ToString());
@@ -128,8 +128,8 @@ public sealed class LoadArgumentsTests
     public async Task Without_a_plotter_the_command_refuses_plot()
     {
         var error = new StringWriter();
-        int exit = await LoadCommand.RunAsync(["--target", "127.0.0.1:1", "--sweep", "10", "--plot", "a.png"], new StringWriter(), error, "test", plot: null);
-        Assert.Equal(LoadCommand.ExitBadInput, exit);
+        int exit = await LoadTestCommand.RunAsync(["--target", "127.0.0.1:1", "--sweep", "10", "--plot", "a.png"], new StringWriter(), error, "test", plot: null);
+        Assert.Equal(LoadTestCommand.ExitBadInput, exit);
         Assert.StartsWith("error: --plot:", error.ToString());
     }
 }

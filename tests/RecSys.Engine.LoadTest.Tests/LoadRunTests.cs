@@ -31,10 +31,10 @@ public sealed class LoadRunTests
         var output = new StringWriter();
         var error = new StringWriter();
 
-        int exit = await LoadCommand.RunAsync(args, output, error, "test", plot: null).WaitAsync(Stopped);
+        int exit = await LoadTestCommand.RunAsync(args, output, error, "test", plot: null).WaitAsync(Stopped);
 
         Assert.Equal("", error.ToString());
-        Assert.Equal(LoadCommand.ExitPass, exit);
+        Assert.Equal(LoadTestCommand.ExitPass, exit);
         var report = LoadReport.FromJson(await File.ReadAllTextAsync(json));
         Assert.Equal(100, report.Requests);
         Assert.Equal(100, report.Sent);
@@ -106,5 +106,49 @@ public sealed class LoadRunTests
         Assert.Equal(report.Requests, report.Sent + report.Unsent);
         Assert.Equal(report.Sent, report.Errors.Values.Sum());
         Assert.Equal("fail", report.Verdict);
+    }
+
+    [Fact]
+    public async Task A_sweep_runs_the_rising_rates_and_hands_the_result_to_the_plotter()
+    {
+        await using var rig = await LoadRig.StartAsync();
+        using var dir = new TempDirectory("recsys-sweep");
+        string png = Path.Combine(dir.Path, "sweep.png");
+        string json = Path.Combine(dir.Path, "sweep.json");
+        SweepReport? plotted = null;
+        string[] args =
+        [
+            "--target", $"127.0.0.1:{rig.Server.Port}", "--sweep", "20,40", "--duration", "1s", "--warmup", "0", "--api-key", LoadRig.WriterKey,
+            "--users", rig.Options.Users.ToString(), "--slo-ms", "600000", "--json", json, "--plot", png,
+        ];
+
+        int exit = await LoadTestCommand.RunAsync(args, new StringWriter(), new StringWriter(), "test", (path, sweep) =>
+        {
+            Assert.Equal(png, path);
+            plotted = sweep;
+        }).WaitAsync(Stopped);
+
+        Assert.Equal(LoadTestCommand.ExitPass, exit);
+        var sweep = SweepReport.FromJson(await File.ReadAllTextAsync(json));
+        Assert.NotNull(plotted);
+        Assert.Equal(sweep.Steps.Count, plotted.Steps.Count);
+        Assert.Equal([20.0, 40.0], sweep.Steps.Select(s => s.RateRps));
+        Assert.Equal([20L, 40L], sweep.Steps.Select(s => s.Ok));
+        Assert.Equal(40, sweep.MaxPassingRateRps);
+        Assert.Equal(600_000, sweep.SloMs);
+    }
+
+    [Fact]
+    public async Task A_sweep_stops_at_the_first_rate_that_fails()
+    {
+        await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 1, new HoldingRanker { Holding = true });
+        var o = rig.Options with { SweepRates = [10, 20, 30], Duration = TimeSpan.FromSeconds(1), WarmUp = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(1) };
+
+        var sweep = await LoadSweep.RunAsync(o).WaitAsync(Stopped);
+
+        var step = Assert.Single(sweep.Steps);
+        Assert.Equal(10, step.RateRps);
+        Assert.Equal("fail", step.Verdict);
+        Assert.Equal(0, sweep.MaxPassingRateRps);
     }
 }

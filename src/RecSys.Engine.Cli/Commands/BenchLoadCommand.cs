@@ -16,7 +16,7 @@ internal static class BenchLoadCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        load.SetAction((parse, cancellationToken) => LoadCommand.RunAsync(parse.UnmatchedTokens, parse.InvocationConfiguration.Output,
+        load.SetAction((parse, cancellationToken) => LoadTestCommand.RunAsync(parse.UnmatchedTokens, parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error, "recsys bench load", plot: null, cancellationToken));
         return load;
     }

@@ -7,7 +7,7 @@ namespace RecSys.Engine.LoadGen;
 /// parses, runs one load or a sweep, prints the report, writes the JSON. Exit codes (the house's): 0 the run passed the
 /// SLO (a sweep: some rate did), 2 a bad flag (the message names it), 1 anything else, a run that failed the SLO included.
 /// </summary>
-public static class LoadCommand
+public static class LoadTestCommand
 {
     public const int ExitPass = 0;
     public const int ExitFailure = 1;

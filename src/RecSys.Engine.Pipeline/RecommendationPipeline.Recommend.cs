@@ -61,14 +61,17 @@ public sealed partial class RecommendationPipeline
         try
         {
             var context = scratch.Context;
+            long stageStart = System.Diagnostics.Stopwatch.GetTimestamp();
             context.Begin(request, config, surface, _catalog, version.Models, requestId, k, Now(request.NowMs));
             await BuildUserContextAsync(context, scratch, cancellationToken).ConfigureAwait(false);
+            stageStart = PipelineMetrics.Stage("user_context", stageStart);
             var trace = request.Debug ? new PipelineTrace() : null;
             // Until the sources are known to be done (a cancelled wait leaves them running), the scratch is not given back.
             reusable = false;
             var (sourcesReusable, dropped) = await RunSourcesAsync(context, version, scratch, trace, cancellationToken).ConfigureAwait(false);
             reusable = sourcesReusable;
             cancellationToken.ThrowIfCancellationRequested();
+            stageStart = PipelineMetrics.Stage("sources", stageStart);
 
             var set = scratch.Candidates;
             CandidateMerger.Merge(context, scratch.KeptNames.AsSpan(0, scratch.KeptCount), scratch.KeptLists.AsSpan(0, scratch.KeptCount), set);
@@ -77,7 +80,9 @@ public sealed partial class RecommendationPipeline
             Trace(trace, "filtered", set, default);
             if (surface.Personalize)
                 AddPersonalColumn(context, scratch);
+            stageStart = PipelineMetrics.Stage("merge_filter", stageStart);
             await RankAsync(context, version, scratch, cancellationToken).ConfigureAwait(false);
+            stageStart = PipelineMetrics.Stage("rank", stageStart);
             var post = scratch.Post;
             post.Begin(context, set, version.RulesOf(surface), _options.Logger);
             post.SortByScore(set.ScoreArray);
@@ -98,6 +103,7 @@ public sealed partial class RecommendationPipeline
                 TraceRanked(trace, "post:" + stage.Name, set, post.Ranked);
             }
             var response = Respond(context, version, variant, post, dropped, trace);
+            PipelineMetrics.Stage("post", stageStart);
             if (surface.RecordImpressions && response.Items.Length > 0)
                 await RecordShownAsync(context, response, cancellationToken).ConfigureAwait(false);
             if (variant is not null)

@@ -1,4 +1,5 @@
 using RecSys.Engine.Core.Index;
+using RecSys.Engine.Models.Retrieval;
 using RecSys.Engine.Pipeline.Serving;
 
 namespace RecSys.Engine.Pipeline;
@@ -14,9 +15,11 @@ public sealed partial class RecommendationPipeline
     ///   NAME        a bulk-loaded embedding set (ServingModels.Embeddings)
     /// </code>
     /// Ids are catalog ordinals, closest first, -1 past the hits (the index's contract). An unknown or absent index is an
-    /// ArgumentException naming "index"; a query of the wrong length one naming "vector".
+    /// ArgumentException naming "index"; a query of the wrong length one naming "vector". <paramref name="cancellationToken"/>
+    /// (the call's deadline) reaches the index's search loop where the index can stop mid-search (HNSW).
     /// </summary>
-    public void SearchIndex(string index, ReadOnlySpan<float> vector, int k, Span<long> ordinals, Span<float> distances, SearchParameters? parameters = null)
+    public void SearchIndex(string index, ReadOnlySpan<float> vector, int k, Span<long> ordinals, Span<float> distances, SearchParameters? parameters = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(index);
         var (version, _) = AcquireRoute(0, "");
@@ -32,7 +35,21 @@ public sealed partial class RecommendationPipeline
             };
             if (vector.Length != found.Dimension)
                 throw new ArgumentException($"the query has {vector.Length} values; index '{index}' has {found.Dimension}", nameof(vector));
-            found.Search(vector, k, ordinals, distances, parameters);
+            IndexRetriever.Search(found, vector, k, ordinals, distances, parameters, cancellationToken);
+        }
+        finally
+        {
+            version.Release();
+        }
+    }
+
+    /// <summary>The indexes of the active version, by the names <see cref="SearchIndex"/> takes, read under a reference on it.</summary>
+    public IReadOnlyList<IndexSummary> DescribeIndexes()
+    {
+        var (version, _) = AcquireRoute(0, "");
+        try
+        {
+            return [.. Indexes(version.Models).Select(i => new IndexSummary(i.Name, i.Index.Kind, i.Index.Count, i.Index.Dimension, i.Index.MemoryBytes))];
         }
         finally
         {
@@ -41,13 +58,15 @@ public sealed partial class RecommendationPipeline
     }
 
     /// <summary>The names <see cref="SearchIndex"/> takes on <paramref name="models"/>.</summary>
-    public static IEnumerable<string> IndexNames(ServingModels models)
+    public static IEnumerable<string> IndexNames(ServingModels models) => Indexes(models).Select(i => i.Name);
+
+    private static IEnumerable<(string Name, IVectorIndex Index)> Indexes(ServingModels models)
     {
-        if (models.CfIndex is not null)
-            yield return "cf";
-        if (models.ContentIndex is not null)
-            yield return "content";
-        foreach (string name in models.Embeddings.Keys.Order(StringComparer.Ordinal))
-            yield return name;
+        if (models.CfIndex is { } cf)
+            yield return ("cf", cf);
+        if (models.ContentIndex is { } content)
+            yield return ("content", content);
+        foreach (var (name, set) in models.Embeddings.OrderBy(e => e.Key, StringComparer.Ordinal))
+            yield return (name, set.Index);
     }
 }

@@ -111,10 +111,7 @@ public sealed class PipelineHarness : IAsyncDisposable
     }
 
     /// <summary>Every source budget set to 10 s.</summary>
-    public static PipelineConfig Generous(PipelineConfig config) => config with
-    {
-        Surfaces = [.. config.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = TimeSpan.FromSeconds(10) })] })],
-    };
+    public static PipelineConfig Generous(PipelineConfig config) => config.WithSourceBudget(TimeSpan.FromSeconds(10));
 
     /// <summary>Replaces a surface of the config (by name) using <paramref name="change"/>.</summary>
     public static PipelineConfig WithSurface(PipelineConfig config, string name, Func<SurfaceConfig, SurfaceConfig> change) =>

@@ -100,7 +100,11 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
     [Fact]
     public async Task Metrics_are_scraped_from_their_own_port()
     {
-        await Rig.RecommendAsync(6);
+        var shown = await Rig.RecommendAsync(6);
+        await Rig.Recommender.RecordEventsBatchAsync(new RecordEventsRequest
+        {
+            Events = { new Event { User = ServerRig.UserId(6), Item = shown.Items[0].Item, Type = EventType.Click, Time = Rig.Now } },
+        }, TestKeys.Write);
         await RpcAssert.FailsAsync(StatusCode.Unauthenticated, null, () => Rig.Recommender.RecommendAsync(new Api.V1.RecommendRequest { User = ServerRig.UserId(6) }));
         Assert.NotNull(Rig.Server.MetricsAddress);
         Assert.NotEqual(Rig.Server.Port, Rig.Server.MetricsPort);
@@ -111,7 +115,12 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
         Assert.Contains("rpc_grpc_status_code=\"Unauthenticated\"", text);
         Assert.Contains("recsys_rpc_duration_seconds_bucket{", text);
         Assert.Contains("recsys_pipeline_duration_seconds_bucket{", text);
+        foreach (string stage in (string[])["user_context", "sources", "merge_filter", "rank", "post"])
+            Assert.Contains($"recsys_pipeline_stage_duration_seconds_bucket{{otel_scope_name=\"RecSys.Engine.Pipeline\",stage=\"{stage}\"", text);
+        Assert.Contains("recsys_events_lag_seconds_bucket{", text);
         Assert.Contains("recsys_index_vectors{", text);
+        Assert.Contains("index=\"cf\"", text);
+        Assert.Contains("index=\"content\"", text);
         Assert.Contains($"version=\"{Rig.Harness.Pipeline.Version.Name}\"", text);
         Assert.Contains("recsys_source_runs_total{", text);
     }

@@ -170,6 +170,15 @@ public sealed class RegistryServerTests(TrainedPlanted trained) : IClassFixture<
         await rig.Admin.ActivateModelAsync(new ActivateModelRequest { Version = "v1-taste" }, TestKeys.AdminOnly);
         var hits = (await rig.Recommender.SearchVectorsAsync(search, TestKeys.Read)).Hits;
         Assert.Equal(PlantedCatalog.ItemId(123), hits[0].Item.Num);
+        // The loaded set is an index of the active version, in the statistics and the metrics, under the registry's id.
+        var taste = (await rig.Admin.GetStatsAsync(new GetStatsRequest(), TestKeys.AdminOnly)).Indexes.Single(i => i.Name == "taste");
+        Assert.Equal((401L, 12), (taste.Vectors, taste.Dimension));
+        using (var http = new HttpClient())
+        {
+            string metrics = await http.GetStringAsync(rig.Server.MetricsAddress);
+            Assert.Matches("recsys_index_vectors\\{[^}]*index=\"taste\"[^}]*\\} 401", metrics);
+            Assert.Matches("recsys_model_active\\{[^}]*version=\"v1-taste\"[^}]*\\} 1", metrics);
+        }
         Assert.All(hits, h => Assert.Equal(PlantedCatalog.CategoryOf(123), PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(h.Item.Num))));
         await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "vector", () => rig.Recommender.SearchVectorsAsync(new SearchVectorsRequest { Index = "taste", K = 3, Vector = { 1f, 2f } }, TestKeys.Read));
     }

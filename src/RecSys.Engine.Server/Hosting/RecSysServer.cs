@@ -97,6 +97,7 @@ public static partial class RecSysServer
         builder.WebHost.UseShutdownTimeout(options.ShutdownTimeout);
 
         var services = builder.Services;
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, CallerOwnedLifetime>();
         var state = new ServerState();
         services.AddSingleton(options);
         services.AddSingleton(pipeline);
@@ -128,7 +129,7 @@ public static partial class RecSysServer
         if (options.Metrics.Enabled)
         {
             services.AddOpenTelemetry().WithMetrics(metrics => metrics
-                .AddMeter(ServerMetrics.MeterName)
+                .AddMeter(ServerMetrics.MeterName, PipelineMetrics.MeterName)
                 .AddPrometheusExporter(o => o.ScrapeEndpointPath = options.Metrics.Path));
         }
 

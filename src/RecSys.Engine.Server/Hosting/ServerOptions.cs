@@ -48,38 +48,10 @@ public sealed record ServerOptions
     public RequestLimits Limits { get; init; } = new();
 
     /// <summary>The "Server" section of an appsettings-style JSON file. A missing file, bad JSON or a bad value is a <see cref="ServerConfigException"/>.</summary>
-    public static ServerOptions FromJsonFile(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-            throw new ServerConfigException(path, $"config file '{path}' does not exist");
-        IConfigurationRoot root;
-        try
-        {
-            root = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false).Build();
-        }
-        catch (Exception e) when (e is FormatException or InvalidDataException or System.Text.Json.JsonException)
-        {
-            throw new ServerConfigException(path, $"{path}: not valid JSON: {e.Message}");
-        }
-        return FromConfiguration(root.GetSection(SectionName));
-    }
+    public static ServerOptions FromJsonFile(string path) => FromConfiguration(ConfigFile.Load(path).GetSection(SectionName));
 
     /// <summary>Binds <paramref name="section"/> (the "Server" section); an unknown key or a value of the wrong type names the key.</summary>
-    public static ServerOptions FromConfiguration(IConfigurationSection section)
-    {
-        ArgumentNullException.ThrowIfNull(section);
-        try
-        {
-            return section.Get<ServerOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new ServerOptions();
-        }
-        catch (InvalidOperationException e)
-        {
-            // The binder's messages name the path ("Failed to convert configuration value at 'Server:Port' to type ...",
-            // "'Portt' was not found on type ..."): keep them whole.
-            throw new ServerConfigException(section.Path, $"{section.Path}: {e.Message}{(e.InnerException is null ? "" : " " + e.InnerException.Message)}");
-        }
-    }
+    public static ServerOptions FromConfiguration(IConfigurationSection section) => ConfigFile.Bind(section, () => new ServerOptions());
 
     /// <summary>Checks every option; the exception names the first bad key ("Server:Auth:Keys:1:Roles").</summary>
     public void Validate()

@@ -9,6 +9,12 @@ namespace RecSys.Engine.Server.Hosting;
 /// </summary>
 internal sealed record ServingContext(RecommendationPipeline Pipeline, ServingState? State)
 {
+    /// <summary>
+    /// The version requests run on, as every report names it (GetStats, ListModels, the recsys.model.active gauge): the
+    /// registry's version id over a serving state, else the pipeline version's name.
+    /// </summary>
+    public string ActiveVersion => State?.ActiveVersionId ?? Pipeline.Version.Name;
+
     /// <summary>The serving state, or FAILED_PRECONDITION for a call that needs the model registry.</summary>
     public ServingState RequireState(string method) => State
         ?? throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.FailedPrecondition,

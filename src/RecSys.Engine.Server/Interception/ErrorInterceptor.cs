@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Server.Validation;
 
 namespace RecSys.Engine.Server.Interception;
 
@@ -43,7 +44,7 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
                 return new RpcException(new Status(StatusCode.NotFound, $"{field}: unknown item {unknown.ItemId}"));
             case ArgumentException argument:
                 string name = FieldNames.Translate(argument.ParamName, renames);
-                return new RpcException(new Status(StatusCode.InvalidArgument, $"{name}: {Reason(argument)}"));
+                return EdgeRules.Invalid(name, argument);
             case OperationCanceledException when context.Deadline <= DateTime.UtcNow:
                 return new RpcException(new Status(StatusCode.DeadlineExceeded, $"{context.Method}: the deadline passed before the call finished"));
             case OperationCanceledException:
@@ -52,15 +53,6 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
                 LogFailure(logger, context.Method, e);
                 return new RpcException(new Status(StatusCode.Internal, $"{context.Method} failed on the server ({e.GetType().Name}); the server log has the details"));
         }
-    }
-
-    /// <summary>The exception's message without the " (Parameter 'x')" suffix .NET appends, on one line.</summary>
-    private static string Reason(ArgumentException e)
-    {
-        string message = e.Message;
-        if (e.ParamName is not null)
-            message = message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
-        return message.ReplaceLineEndings(" ").Trim();
     }
 
     [LoggerMessage(EventId = 1400, Level = LogLevel.Error, Message = "{Method} failed")]

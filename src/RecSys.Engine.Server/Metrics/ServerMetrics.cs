@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using RecSys.Engine.Pipeline;
 using RecSys.Engine.Server.Health;
+using RecSys.Engine.Server.Hosting;
 using RecSys.Engine.Server.Interception;
 
 namespace RecSys.Engine.Server.Metrics;
@@ -14,14 +15,16 @@ namespace RecSys.Engine.Server.Metrics;
 ///   recsys.rpc.duration         histogram  seconds, per method and status code
 ///   recsys.pipeline.duration    histogram  seconds of the pipeline call behind an RPC, per operation (recommend, rank, ...)
 ///   recsys.events.lag           histogram  seconds from an event's time to its arrival
-///   recsys.index.vectors / recsys.index.memory_bytes   gauges per index (cf, content)
+///   recsys.index.vectors / recsys.index.memory_bytes   gauges per index (cf, content, embedding sets)
 ///   recsys.catalog.items        gauge      catalog ordinals
-///   recsys.model.active         gauge      1, labelled with the active pipeline version
+///   recsys.model.active         gauge      1, labelled with the active version
 ///   recsys.pipeline.requests / events / fold_ins       counters from the pipeline's own stats
 ///   recsys.source.runs / failures / timeouts           counters per candidate source
 ///   recsys.admission.in_flight  gauge;  recsys.admission.rejected  counter
 ///   recsys.feature_store.healthy gauge   1 healthy, 0 degraded
 /// </code>
+/// The pipeline's own stage latencies (recsys.pipeline.stage.duration per stage: user_context, sources, merge_filter,
+/// rank, post) come from its meter, <see cref="Pipeline.Serving.PipelineMetrics"/>, exported beside these.
 /// </summary>
 internal sealed class ServerMetrics : IDisposable
 {
@@ -36,8 +39,9 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Histogram<double> _pipeline;
     private readonly Histogram<double> _eventLag;
 
-    public ServerMetrics(IMeterFactory meters, RecommendationPipeline pipeline, AdmissionControl admission)
+    public ServerMetrics(IMeterFactory meters, ServingContext serving, AdmissionControl admission)
     {
+        var pipeline = serving.Pipeline;
         _meter = meters.Create(MeterName);
         _requests = _meter.CreateCounter<long>("recsys.rpc.requests", description: "gRPC calls finished, by method and status code");
         _duration = _meter.CreateHistogram<double>("recsys.rpc.duration", "s", "gRPC call latency",
@@ -47,11 +51,11 @@ internal sealed class ServerMetrics : IDisposable
         _eventLag = _meter.CreateHistogram<double>("recsys.events.lag", "s", "Time from an event's timestamp to its arrival at the server",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.1, 1, 10, 60, 600, 3600, 86_400] });
 
-        _meter.CreateObservableGauge("recsys.index.vectors", () => Indexes(pipeline, i => i.Count), description: "Vectors in each index of the active version");
+        _meter.CreateObservableGauge("recsys.index.vectors", () => Indexes(pipeline, i => i.Vectors), description: "Vectors in each index of the active version (cf, content, embedding sets)");
         _meter.CreateObservableGauge("recsys.index.memory_bytes", () => Indexes(pipeline, i => i.MemoryBytes), "By", "Bytes each index of the active version holds");
         _meter.CreateObservableGauge("recsys.catalog.items", () => (long)pipeline.Catalog.Length, description: "Catalog ordinals (deleted items included)");
-        _meter.CreateObservableGauge("recsys.model.active", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", pipeline.Version.Name)),
-            description: "1 for the active pipeline version (config/models)");
+        _meter.CreateObservableGauge("recsys.model.active", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", serving.ActiveVersion)),
+            description: "1, labelled with the active version (the registry's version id, or the pipeline version's name)");
         _meter.CreateObservableCounter("recsys.pipeline.requests", () => pipeline.Stats.Requests, description: "Recommendations answered by the pipeline");
         _meter.CreateObservableCounter("recsys.pipeline.events", () => pipeline.Stats.Events, description: "Events recorded");
         _meter.CreateObservableCounter("recsys.pipeline.fold_ins", () => pipeline.Stats.FoldIns, description: "User CF vectors folded in after events");
@@ -80,14 +84,8 @@ internal sealed class ServerMetrics : IDisposable
     /// <summary>An event that happened at <paramref name="eventMs"/> arrived at <paramref name="nowMs"/>.</summary>
     public void RecordEventLag(long eventMs, long nowMs) => _eventLag.Record(Math.Max(0, nowMs - eventMs) / 1000.0);
 
-    private static IEnumerable<Measurement<long>> Indexes(RecommendationPipeline pipeline, Func<Core.Index.IVectorIndex, long> value)
-    {
-        var models = pipeline.Version.Models;
-        if (models.CfIndex is { } cf)
-            yield return new Measurement<long>(value(cf), new KeyValuePair<string, object?>("index", "cf"));
-        if (models.ContentIndex is { } content)
-            yield return new Measurement<long>(value(content), new KeyValuePair<string, object?>("index", "content"));
-    }
+    private static IEnumerable<Measurement<long>> Indexes(RecommendationPipeline pipeline, Func<Pipeline.Serving.IndexSummary, long> value) =>
+        pipeline.DescribeIndexes().Select(i => new Measurement<long>(value(i), new KeyValuePair<string, object?>("index", i.Name)));
 
     private static IEnumerable<Measurement<long>> Sources(RecommendationPipeline pipeline, Func<Pipeline.Serving.SourceCounters, long> value)
     {

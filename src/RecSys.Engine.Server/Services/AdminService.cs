@@ -23,7 +23,7 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
     [RequiresRole(ApiRole.Admin)]
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
-        string active = serving.State?.ActiveVersionId ?? Pipeline.Version.Name;
+        string active = serving.ActiveVersion;
         var response = new ListModelsResponse { Active = active };
         if (serving.State is not { } state)
         {
@@ -69,7 +69,7 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
         }
         catch (ArgumentException e)
         {
-            throw EdgeRules.Invalid("version", e.Message.Replace(" (Parameter 'id')", "", StringComparison.Ordinal));
+            throw EdgeRules.Invalid("version", e);
         }
         string previous = state.ActiveVersionId;
         var version = await SwapAsync("version", () => state.ActivateAsync(request.Version, context.CancellationToken)).ConfigureAwait(false);
@@ -105,11 +105,10 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
     [RequiresRole(ApiRole.Admin)]
     public override Task<GetStatsResponse> GetStats(GetStatsRequest request, ServerCallContext context)
     {
-        var version = Pipeline.Version;
         var stats = Pipeline.Stats;
         var response = new GetStatsResponse
         {
-            ActiveVersion = serving.State?.ActiveVersionId ?? version.Name,
+            ActiveVersion = serving.ActiveVersion,
             Requests = stats.Requests,
             Events = stats.Events,
             FoldIns = stats.FoldIns,
@@ -120,14 +119,8 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
         };
         foreach (var (name, counters) in stats.Sources.OrderBy(s => s.Key, StringComparer.Ordinal))
             response.Sources.Add(new SourceStats { Name = name, Runs = counters.Runs, Failures = counters.Failures, Timeouts = counters.Timeouts });
-        var models = version.Models;
-        var indexes = new List<(string, Core.Index.IVectorIndex?)> { ("cf", models.CfIndex), ("content", models.ContentIndex) };
-        indexes.AddRange(models.Embeddings.Select(e => (e.Key, (Core.Index.IVectorIndex?)e.Value.Index)));
-        foreach (var (name, index) in indexes)
-        {
-            if (index is not null)
-                response.Indexes.Add(new IndexStats { Name = name, Kind = index.Kind, Vectors = index.Count, Dimension = index.Dimension, MemoryBytes = index.MemoryBytes });
-        }
+        foreach (var index in Pipeline.DescribeIndexes())
+            response.Indexes.Add(new IndexStats { Name = index.Name, Kind = index.Kind, Vectors = index.Vectors, Dimension = index.Dimension, MemoryBytes = index.MemoryBytes });
         if (FeatureStoreHealthCheck.Of(Pipeline.Store) is { } health)
         {
             response.FeatureStore = health.Status.ToString().ToLowerInvariant();

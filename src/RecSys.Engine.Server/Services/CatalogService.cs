@@ -225,7 +225,7 @@ internal sealed class CatalogService(ServingContext serving, EdgeRules rules) : 
         catch (ArgumentException e) when (e.ParamName is nameof(EmbeddingImportOptions.Name) or "id")
         {
             string field = e.ParamName == "id" ? ".version" : ".name";
-            throw EdgeRules.Invalid(at + field, e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
+            throw EdgeRules.Invalid(at + field, e);
         }
     }
 }

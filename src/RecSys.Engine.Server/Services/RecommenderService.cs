@@ -95,11 +95,10 @@ internal sealed class RecommenderService(RecommendationPipeline pipeline, EdgeRu
             Filter = new PredicateFilter(SearchFilter(rules.Filters(request.Filter, "filter"))),
             MaxDegreeOfParallelism = 1,
         };
-        context.CancellationToken.ThrowIfCancellationRequested();
         long start = Stopwatch.GetTimestamp();
         var ids = new long[request.K];
         var distances = new float[request.K];
-        pipeline.SearchIndex(index, vector, request.K, ids, distances, parameters);
+        pipeline.SearchIndex(index, vector, request.K, ids, distances, parameters, context.CancellationToken);
         metrics.RecordPipeline("search_vectors", start);
         var response = new SearchVectorsResponse();
         var items = pipeline.Catalog.Items;

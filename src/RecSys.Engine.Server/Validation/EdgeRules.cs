@@ -19,6 +19,18 @@ internal sealed class EdgeRules(RequestLimits limits)
 
     public static RpcException Invalid(string field, string reason) => new(new Status(StatusCode.InvalidArgument, $"{field}: {reason}"));
 
+    /// <summary>INVALID_ARGUMENT naming <paramref name="field"/>, with the reason an inner layer's argument check gave.</summary>
+    public static RpcException Invalid(string field, ArgumentException e) => Invalid(field, Reason(e));
+
+    /// <summary>The exception's message without the " (Parameter 'x')" suffix .NET appends, on one line.</summary>
+    public static string Reason(ArgumentException e)
+    {
+        string message = e.Message;
+        if (e.ParamName is not null)
+            message = message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        return message.ReplaceLineEndings(" ").Trim();
+    }
+
     public static RpcException NotFound(string field, string reason) => new(new Status(StatusCode.NotFound, $"{field}: {reason}"));
 
     /// <summary>The int64 key of a required id (a string id through <see cref="CatalogIdMap.KeyOf"/>).</summary>

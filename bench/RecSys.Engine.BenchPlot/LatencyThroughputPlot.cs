@@ -36,17 +36,9 @@ public static class LatencyThroughputPlot
         plot.XLabel("throughput, answered requests per second");
         plot.YLabel("latency from the scheduled send, ms (log)");
         // Log10 of milliseconds: the tail past saturation is orders of magnitude above the median.
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            LabelFormatter = y => Math.Pow(10, y).ToString("0.###", CultureInfo.InvariantCulture),
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-        };
+        PlotFiles.LogLeftAxis(plot, "0.###");
         plot.ShowLegend(Alignment.UpperLeft);
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null)
-            Directory.CreateDirectory(dir);
-        plot.SavePng(path, 1000, 650);
+        PlotFiles.SavePng(plot, path);
     }
 
     private static void Add(Plot plot, double[] x, double[] ms, string label, Color color, LinePattern pattern)

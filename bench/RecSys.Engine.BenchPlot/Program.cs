@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using RecSys.Engine.BenchPlot;
 using ScottPlot;
 
 // recall-vs-QPS plot of `recsys bench ann --json` rows:
@@ -41,7 +42,7 @@ if (output is null || inputs.Count == 0)
 
 if (inputs.Any(IsSweep))
 {
-    var sweeps = new List<RecSys.Engine.BenchPlot.LatencyThroughputPlot.Series>();
+    var sweeps = new List<LatencyThroughputPlot.Series>();
     var slos = new SortedSet<double>();
     foreach (string entry in inputs)
     {
@@ -54,7 +55,7 @@ if (inputs.Any(IsSweep))
         double[] Field(string name) => steps.Select(st => st.GetProperty(name).GetDouble()).ToArray();
         sweeps.Add(new(label.Trim(), Field("throughput_rps"), Field("p50_ms"), Field("p99_ms"), Field("p999_ms")));
     }
-    RecSys.Engine.BenchPlot.LatencyThroughputPlot.Save(output, title ?? "latency vs throughput", sweeps, slos.ToArray());
+    LatencyThroughputPlot.Save(output, title ?? "latency vs throughput", sweeps, slos.ToArray());
     Console.WriteLine($"wrote {output} ({sweeps.Count} sweeps)");
     return 0;
 }
@@ -99,17 +100,9 @@ plot.Title(title ?? "recall@10 vs single-thread QPS");
 plot.XLabel("recall@10");
 plot.YLabel(fromMedian ? "queries per second, one thread, 1e6 / p50 latency (log)" : "queries per second, one thread (log)");
 // Log10 of QPS: the exact index sits two to three orders of magnitude below the graphs.
-plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-{
-    LabelFormatter = y => Math.Pow(10, y).ToString("N0", CultureInfo.InvariantCulture),
-    MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-    IntegerTicksOnly = true,
-};
+PlotFiles.LogLeftAxis(plot, "N0");
 plot.ShowLegend(Alignment.LowerLeft);
-string? dir = Path.GetDirectoryName(Path.GetFullPath(output));
-if (dir is not null)
-    Directory.CreateDirectory(dir);
-plot.SavePng(output, 1000, 650);
+PlotFiles.SavePng(plot, output);
 Console.WriteLine($"wrote {output} ({series.Count} series)");
 return 0;
 

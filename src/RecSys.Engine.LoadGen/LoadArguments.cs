@@ -33,6 +33,7 @@ public static class LoadArguments
         --json FILE                write the report (or the sweep) as JSON
         --sweep R1,R2,...          one run per rate, rising, until p99 fails the first SLO
         --plot FILE.png            the sweep's latency against throughput
+        --scenario NAME|FILE.json  preset flags (smoke, hnsw-1m, ivfpq-1m, hnsw-1m-events, or a JSON file); given flags win
         """;
 
     /// <summary>Parses <paramref name="args"/> (flag, value pairs).</summary>
@@ -48,6 +49,20 @@ public static class LoadArguments
                 throw new LoadArgumentException(flag, "needs a value");
             if (!values.TryAdd(flag, args[++i]))
                 throw new LoadArgumentException(flag, "given twice");
+        }
+        string? scenario = null;
+        if (values.Remove("--scenario", out string? scenarioName))
+        {
+            var preset = LoadScenario.Resolve(scenarioName);
+            scenario = preset.Name;
+            foreach (var (flag, value) in preset.Flags)
+            {
+                // The command line wins; a sweep replaces the preset's single rate.
+                if (!Known.Contains(flag) || flag is "--scenario" or "--target")
+                    throw new LoadArgumentException("--scenario", $"{scenarioName}: '{flag}' is not a load flag");
+                if (!(flag == "--rate" && values.ContainsKey("--sweep")))
+                    values.TryAdd(flag, value);
+            }
         }
         string Get(string flag, string fallback) => values.GetValueOrDefault(flag, fallback);
 
@@ -75,6 +90,7 @@ public static class LoadArguments
             JsonPath = values.GetValueOrDefault("--json"),
             SweepRates = values.TryGetValue("--sweep", out string? sweep) ? List("--sweep", sweep, 0, MaxRate, MaxSweepSteps) : null,
             PlotPath = values.GetValueOrDefault("--plot"),
+            Scenario = scenario,
         };
         if (options.ApiKey is { } key && (key.Length == 0 || key.Any(char.IsWhiteSpace)))
             throw new LoadArgumentException("--api-key", "must be non-empty, without white space");
@@ -127,7 +143,7 @@ public static class LoadArguments
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         "--target", "--rate", "--duration", "--warmup", "--concurrency", "--timeout", "--mix", "--api-key", "--users", "--items",
-        "--upsert-ids", "--k", "--surface", "--search-index", "--search-dim", "--seed", "--slo-ms", "--json", "--sweep", "--plot",
+        "--upsert-ids", "--k", "--surface", "--search-index", "--search-dim", "--seed", "--slo-ms", "--json", "--sweep", "--plot", "--scenario",
     };
 
     private static double Number(string flag, string text, double min, double max, bool exclusiveMin)

@@ -91,6 +91,7 @@ public static class LoadGenerator
         return new LoadReport
         {
             Target = $"{options.Target.Host}:{options.Target.Port}",
+            Scenario = options.Scenario,
             RateRps = rate,
             DurationS = options.Duration.TotalSeconds,
             WarmupS = options.WarmUp.TotalSeconds,

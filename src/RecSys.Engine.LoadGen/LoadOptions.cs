@@ -63,6 +63,9 @@ public sealed record LoadOptions
     /// <summary>The sweep's latency-against-throughput PNG (<c>--plot</c>).</summary>
     public string? PlotPath { get; init; }
 
+    /// <summary>The preset the flags started from (<c>--scenario</c>), or null.</summary>
+    public string? Scenario { get; init; }
+
     /// <summary>The first SLO: the one the verdict and the sweep decide by.</summary>
     public double PrimarySloMs => SloMs[0];
 

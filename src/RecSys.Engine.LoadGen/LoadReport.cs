@@ -12,6 +12,10 @@ namespace RecSys.Engine.LoadGen;
 public sealed record LoadReport
 {
     public required string Target { get; init; }
+
+    /// <summary>The <c>--scenario</c> preset, or null.</summary>
+    public string? Scenario { get; init; }
+
     public required double RateRps { get; init; }
     public required double DurationS { get; init; }
     public required double WarmupS { get; init; }
@@ -66,7 +70,7 @@ public sealed record LoadReport
     public void WriteText(TextWriter output)
     {
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(c, $"{Target}: {RateRps:0.##} req/s for {DurationS:0.###} s (+{WarmupS:0.###} s warm-up), concurrency {Concurrency}, mix {Mix}"));
+        output.WriteLine(string.Create(c, $"{Target}{(Scenario is null ? "" : ", scenario " + Scenario)}: {RateRps:0.##} req/s for {DurationS:0.###} s (+{WarmupS:0.###} s warm-up), concurrency {Concurrency}, mix {Mix}"));
         long failed = Errors.Values.Sum();
         output.WriteLine(string.Create(c, $"  requests {Requests:N0}, ok {Ok:N0}, errors {failed:N0}, unsent {Unsent:N0}, throughput {ThroughputRps:0.#} req/s"));
         output.WriteLine(string.Create(c, $"  latency ms from the scheduled send: p50 {P50Ms:0.###}  p95 {P95Ms:0.###}  p99 {P99Ms:0.###}  p99.9 {P999Ms:0.###}  max {MaxMs:0.###}  (service p99 {ServiceP99Ms:0.###})"));

@@ -132,4 +132,39 @@ public sealed class LoadArgumentsTests
         Assert.Equal(LoadTestCommand.ExitBadInput, exit);
         Assert.StartsWith("error: --plot:", error.ToString());
     }
+
+    [Fact]
+    public void A_scenario_presets_flags_and_the_command_line_wins()
+    {
+        var o = Parse("--scenario", "hnsw-1m-events", "--duration", "5s");
+        Assert.Equal("hnsw-1m-events", o.Scenario);
+        Assert.Equal(700, o.RateRps);
+        Assert.Equal(TimeSpan.FromSeconds(5), o.Duration);
+        Assert.Equal(new IdRange(1, 1_000_000), o.Users);
+        Assert.Equal("Recommend=500,RecordEvents=190,UpsertItems=10", o.Mix.ToString());
+        Assert.Equal([10.0, 100], o.SloMs);
+        // A sweep replaces the preset's rate instead of clashing with it.
+        Assert.Equal([100.0, 200], Parse("--scenario", "hnsw-1m", "--sweep", "100,200").SweepRates);
+        Assert.Equal("--scenario", Assert.Throws<LoadArgumentException>(() => Parse("--scenario", "nope")).Flag);
+    }
+
+    [Fact]
+    public void A_scenario_file_holds_flags_and_a_bad_one_is_named()
+    {
+        using var dir = new RecSys.Engine.Testing.TempDirectory("recsys-scenario");
+        string good = Path.Combine(dir.Path, "mine.json");
+        File.WriteAllText(good, """{ "--rate": "250", "--items": "1000..1399" }""");
+        var o = Parse("--scenario", good);
+        Assert.Equal(("mine", 250.0, new IdRange(1000, 1399)), (o.Scenario, o.RateRps, o.Items));
+
+        string badValue = Path.Combine(dir.Path, "bad.json");
+        File.WriteAllText(badValue, """{ "--rate": "lots" }""");
+        Assert.Equal("--rate", Assert.Throws<LoadArgumentException>(() => Parse("--scenario", badValue)).Flag);
+        string badFlag = Path.Combine(dir.Path, "flag.json");
+        File.WriteAllText(badFlag, """{ "--target": "10.0.0.1:1" }""");
+        Assert.Equal("--scenario", Assert.Throws<LoadArgumentException>(() => Parse("--scenario", badFlag)).Flag);
+        string notJson = Path.Combine(dir.Path, "broken.json");
+        File.WriteAllText(notJson, "{ --rate");
+        Assert.Equal("--scenario", Assert.Throws<LoadArgumentException>(() => Parse("--scenario", notJson)).Flag);
+    }
 }

@@ -38,6 +38,18 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task The_warm_up_runs_every_surface_before_the_port_opens_and_records_nothing()
+    {
+        await using var rig = await ServerRig.StartAsync();
+        // Warm-up requests ran (they count as requests) before any client call ...
+        Assert.True(rig.Harness.Pipeline.Stats.Requests >= 2 * rig.Harness.Pipeline.Version.Config.Surfaces.Count);
+        Assert.Contains(rig.Harness.Pipeline.Version.Config.Surfaces, s => s.RecordImpressions);
+        // ... and left no trace: no impressions for their anonymous user (the email surface records them for real users).
+        Assert.Empty(await rig.Harness.Store.GetRecentHistoryAsync(Services.RecommenderService.AnonymousUser, 10));
+        Assert.Equal(10, (await rig.RecommendAsync(5)).Items.Count);
+    }
+
+    [Fact]
     public async Task A_deadline_that_passes_is_deadline_exceeded_and_cancels_the_ranker()
     {
         var gate = new GateRanker();

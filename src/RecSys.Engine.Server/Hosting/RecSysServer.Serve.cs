@@ -68,6 +68,12 @@ public static partial class RecSysServer
         IFeatureStore? external = null;
         try
         {
+            if (rankers is null && !serving.IgnoreRanker && ModelRegistry.Open(serving.RegistryDirectory!) is { ActiveId: { } active } registry
+                && registry.TryGet(active, out var version) && version.Manifest.Ranker is { } rankerFile)
+            {
+                throw new ServerConfigException($"{s}:IgnoreRanker", $"{s}:IgnoreRanker: version '{active}' ships a learned ranker ({rankerFile}) and this "
+                    + "server has no ranker loader; set it to true to serve the version with the rank-fusion fallback");
+            }
             if (store.IsFaster)
                 return (await ServingState.OpenAsync(serving.RegistryDirectory!, store.DataDirectory!, options, cancellationToken).ConfigureAwait(false), null);
             external = await RedisFeatureStore.ConnectAsync(store.ToRedis()).ConfigureAwait(false);

@@ -146,6 +146,19 @@ public static partial class RecSysServer
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
 
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RecSys.Engine.Server");
+        if (options.WarmUp)
+        {
+            try
+            {
+                await PipelineWarmUp.RunAsync(pipeline, logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -159,7 +172,6 @@ public static partial class RecSysServer
         state.MetricsPort = metricsEndpoint?.IPEndPoint?.Port ?? 0;
         state.Ready = true;
         _ = app.Services.GetRequiredService<ServerMetrics>(); // instruments exist from the first scrape on
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RecSys.Engine.Server");
         if (!options.Auth.Enabled)
             LogAuthOff(logger);
         string scheme = certificate is null ? "http" : "https";

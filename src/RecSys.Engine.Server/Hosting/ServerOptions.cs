@@ -35,6 +35,12 @@ public sealed record ServerOptions
     /// <summary>How long a stop waits for calls in flight to finish before it cancels them. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Run a few quiet requests through every surface before the port opens, so the first clients do not meet a cold
+    /// (JIT-compiling) server whose sources miss their budgets. Default true.
+    /// </summary>
+    public bool WarmUp { get; init; } = true;
+
     /// <summary>API keys and their roles.</summary>
     public AuthOptions Auth { get; init; } = new();
 

@@ -176,6 +176,23 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
     }
 
     [Fact]
+    public async Task A_version_with_a_learned_ranker_needs_IgnoreRanker_and_the_refusal_names_it()
+    {
+        await using (await _rig.CreateAsync("v1"))
+        {
+        }
+        string rankerFile = Path.Combine(Root, "ranker.onnx");
+        await File.WriteAllBytesAsync(rankerFile, [1, 2, 3]);
+        _rig.AddVersion("v2", ranker: rankerFile);
+        _rig.Registry.SetActive("v2");
+        var (code, stdout, stderr) = Run("serve", "--config", WriteConfig(Config()));
+        Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
+        Assert.Contains("Serving:IgnoreRanker", stderr);
+        Assert.Contains("'v2'", stderr);
+        Assert.DoesNotContain("listening", stdout);
+    }
+
+    [Fact]
     public void Check_reads_the_config_and_says_what_it_would_serve()
     {
         Directory.CreateDirectory(_rig.RegistryDirectory);

@@ -29,13 +29,11 @@ public static class LoadGenerator
         for (; index < total; index++)
         {
             long due = start + LoadSchedule.DueTicks(index, rate, frequency);
-            long now = Stopwatch.GetTimestamp();
-            if (due > now)
-            {
-                // Never early: a request sent before its time would hide part of its latency. Timer lateness (about a
-                // millisecond) counts against the run, as it should.
-                await Task.Delay(TimeSpan.FromSeconds((due - now) / (double)frequency), cancellationToken).ConfigureAwait(false);
-            }
+            // Never early: a request sent before its time would hide part of its latency. The wait rounds up to whole
+            // milliseconds (a shorter Task.Delay returns at once), so above 1,000 req/s requests go out in small batches;
+            // timer lateness (about a millisecond) counts against the run, as it should.
+            for (long now = Stopwatch.GetTimestamp(); due > now; now = Stopwatch.GetTimestamp())
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling((due - now) * 1000.0 / frequency)), cancellationToken).ConfigureAwait(false);
             long remaining = stopAt - Stopwatch.GetTimestamp();
             if (remaining <= 0 || !await slots.WaitAsync(TimeSpan.FromSeconds(remaining / (double)frequency), cancellationToken).ConfigureAwait(false))
                 break; // the time bound: what is left goes unsent

@@ -65,8 +65,9 @@ public sealed class LoadRunTests
     [Fact]
     public async Task Past_the_admission_limit_the_server_refuses_with_resource_exhausted_and_recovers_when_the_load_drops()
     {
-        var ranker = new HoldingRanker { Holding = true };
+        var ranker = new HoldingRanker();
         await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 2, ranker);
+        ranker.Holding = true; // after the start: the server's warm-up requests go through the ranker too
         // Every admitted call is held until its 1 s deadline: the server is full, and each further call must be refused.
         var saturated = rig.Options with { Duration = TimeSpan.FromSeconds(1), WarmUp = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(1) };
 
@@ -92,8 +93,9 @@ public sealed class LoadRunTests
     [Fact]
     public async Task A_server_that_never_answers_still_ends_the_run_at_its_time_bound()
     {
-        var ranker = new HoldingRanker { Holding = true };
+        var ranker = new HoldingRanker();
         await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 0, ranker);
+        ranker.Holding = true;
         // One slot and a 1 s deadline: the first call holds the slot until its deadline, so the generator falls behind
         // and the time bound (schedule + deadline + 1 s) cuts it off; what was left is counted as unsent.
         var o = rig.Options with { Duration = TimeSpan.FromSeconds(1), WarmUp = TimeSpan.Zero, Concurrency = 1, Timeout = TimeSpan.FromSeconds(1) };
@@ -141,7 +143,9 @@ public sealed class LoadRunTests
     [Fact]
     public async Task A_sweep_stops_at_the_first_rate_that_fails()
     {
-        await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 1, new HoldingRanker { Holding = true });
+        var ranker = new HoldingRanker();
+        await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 1, ranker);
+        ranker.Holding = true;
         var o = rig.Options with { SweepRates = [10, 20, 30], Duration = TimeSpan.FromSeconds(1), WarmUp = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(1) };
 
         var sweep = await LoadSweep.RunAsync(o).WaitAsync(Stopped);

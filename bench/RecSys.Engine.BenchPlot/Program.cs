@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using RecSys.Engine.BenchPlot;
 using ScottPlot;
 
 // recall-vs-QPS plot of `recsys bench ann --json` rows:
@@ -8,8 +9,9 @@ using ScottPlot;
 // (`--json a.json,label=b.json` is the same list, comma-separated.) A file named "label=path"
 // prefixes its series with the label (e.g. "1M=bench-1m.json"). One series per (label, index,
 // build parameters); ef and nprobe run along each curve; QPS on a log10 axis.
+// Sweep files of `recsys bench load --sweep --json` (an object with "steps") plot latency against throughput instead.
 string? output = null;
-string title = "recall@10 vs single-thread QPS";
+string? title = null;
 double minRecall = 0;
 bool fromMedian = false; // --qps-from p50: 1e6 / median latency, steadier than the mean on a shared machine
 var inputs = new List<string>();
@@ -38,16 +40,30 @@ for (int i = 0; i < args.Length; i++)
 if (output is null || inputs.Count == 0)
     return Usage("--out and at least one JSON file are required");
 
+if (inputs.Any(IsSweep))
+{
+    var sweeps = new List<LatencyThroughputPlot.Series>();
+    var slos = new SortedSet<double>();
+    foreach (string entry in inputs)
+    {
+        var (label, path) = Labelled(entry);
+        if (!File.Exists(path) || !IsSweep(entry))
+            return Usage($"'{path}' is not a sweep JSON file (recsys bench load --sweep --json); do not mix it with bench ann files");
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        slos.Add(doc.RootElement.GetProperty("slo_ms").GetDouble());
+        var steps = doc.RootElement.GetProperty("steps").EnumerateArray().ToArray();
+        double[] Field(string name) => steps.Select(st => st.GetProperty(name).GetDouble()).ToArray();
+        sweeps.Add(new(label.Trim(), Field("throughput_rps"), Field("p50_ms"), Field("p99_ms"), Field("p999_ms")));
+    }
+    LatencyThroughputPlot.Save(output, title ?? "latency vs throughput", sweeps, slos.ToArray());
+    Console.WriteLine($"wrote {output} ({sweeps.Count} sweeps)");
+    return 0;
+}
+
 var series = new SortedDictionary<string, List<(double Recall, double Qps)>>(StringComparer.Ordinal);
 foreach (string entry in inputs)
 {
-    string label = "", path = entry;
-    int eq = entry.IndexOf('=');
-    if (eq > 0)
-    {
-        label = entry[..eq] + " ";
-        path = entry[(eq + 1)..];
-    }
+    var (label, path) = Labelled(entry);
     if (!File.Exists(path))
         return Usage($"'{path}' does not exist");
     using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
@@ -80,21 +96,13 @@ foreach (var (name, points) in series)
     scatter.MarkerSize = 8;
     scatter.LineWidth = 2;
 }
-plot.Title(title);
+plot.Title(title ?? "recall@10 vs single-thread QPS");
 plot.XLabel("recall@10");
 plot.YLabel(fromMedian ? "queries per second, one thread, 1e6 / p50 latency (log)" : "queries per second, one thread (log)");
 // Log10 of QPS: the exact index sits two to three orders of magnitude below the graphs.
-plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-{
-    LabelFormatter = y => Math.Pow(10, y).ToString("N0", CultureInfo.InvariantCulture),
-    MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-    IntegerTicksOnly = true,
-};
+PlotFiles.LogLeftAxis(plot, "N0");
 plot.ShowLegend(Alignment.LowerLeft);
-string? dir = Path.GetDirectoryName(Path.GetFullPath(output));
-if (dir is not null)
-    Directory.CreateDirectory(dir);
-plot.SavePng(output, 1000, 650);
+PlotFiles.SavePng(plot, output);
 Console.WriteLine($"wrote {output} ({series.Count} series)");
 return 0;
 
@@ -103,6 +111,28 @@ static int Usage(string why)
     Console.Error.WriteLine($"BenchPlot: {why}");
     Console.Error.WriteLine("usage: --out FILE.png [--title TEXT] [--min-recall R] [--qps-from mean|p50] a.json [label=b.json ...]");
     return 2;
+}
+
+static (string Label, string Path) Labelled(string entry)
+{
+    int eq = entry.IndexOf('=');
+    return eq > 0 ? (entry[..eq] + " ", entry[(eq + 1)..]) : ("", entry);
+}
+
+static bool IsSweep(string entry)
+{
+    string path = Labelled(entry).Path;
+    if (!File.Exists(path))
+        return false;
+    try
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("steps", out _);
+    }
+    catch (JsonException)
+    {
+        return false;
+    }
 }
 
 static string SeriesName(string index, string param)

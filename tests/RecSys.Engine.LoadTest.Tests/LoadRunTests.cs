@@ -1,0 +1,158 @@
+using System.Text.Json;
+using RecSys.Engine.LoadGen;
+using RecSys.Engine.LoadTest.Tests.Support;
+using RecSys.Engine.Testing;
+
+namespace RecSys.Engine.LoadTest.Tests;
+
+/// <summary>
+/// Short runs against the real server over real gRPC on 127.0.0.1. Nothing here asserts a latency: only counts, fields,
+/// and that each run stopped by itself (a generous outer bound turns a run that never ends into a failure, not a hang).
+/// </summary>
+public sealed class LoadRunTests
+{
+    private static readonly TimeSpan Stopped = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task A_two_second_run_at_50_rps_with_every_kind_answers_all_and_writes_the_report()
+    {
+        await using var rig = await LoadRig.StartAsync();
+        int cfDim = rig.Harness.Models.CfIndex!.Dimension;
+        using var dir = new TempDirectory("recsys-load");
+        string json = Path.Combine(dir.Path, "load.json");
+        var o = rig.Options;
+        string[] args =
+        [
+            "--target", $"127.0.0.1:{rig.Server.Port}", "--rate", "50", "--duration", "2s", "--warmup", "500ms", "--concurrency", "16",
+            "--timeout", "30s", "--api-key", LoadRig.WriterKey, "--users", o.Users.ToString(), "--items", o.Items.ToString(),
+            "--mix", "Recommend=6,SimilarItems=1,SearchVectors=1,RecordEvents=1,UpsertItems=1", "--search-dim", cfDim.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--slo-ms", "600000,100", "--json", json,
+        ];
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int exit = await LoadTestCommand.RunAsync(args, output, error, "test", plot: null).WaitAsync(Stopped);
+
+        Assert.Equal("", error.ToString());
+        Assert.Equal(LoadTestCommand.ExitPass, exit);
+        var report = LoadReport.FromJson(await File.ReadAllTextAsync(json));
+        Assert.Equal(100, report.Requests);
+        Assert.Equal(100, report.Sent);
+        Assert.Equal(100, report.Ok);
+        Assert.Equal(0, report.Unsent);
+        Assert.Empty(report.Errors);
+        Assert.Equal("pass", report.Verdict);
+        Assert.True(report.Slo[0].Pass);
+        Assert.Equal(600_000, report.Slo[0].SloMs);
+        Assert.Equal(100, report.Slo[1].SloMs);
+        Assert.Equal(5, report.ByKind.Count);
+        Assert.Equal(100, report.ByKind.Values.Sum(k => k.Ok));
+        Assert.True(report.ThroughputRps > 0);
+        Assert.True(report.P50Ms > 0);
+        Assert.True(report.P50Ms <= report.P95Ms && report.P95Ms <= report.P99Ms && report.P99Ms <= report.P999Ms && report.P999Ms <= report.MaxMs);
+        Assert.True(report.ServiceP99Ms <= report.MaxMs);
+        // The JSON names the issue asks for.
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        foreach (string field in new[] { "requests", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "errors", "verdict", "slo" })
+            Assert.True(doc.RootElement.TryGetProperty(field, out _), $"the JSON has no '{field}'");
+        string text = output.ToString();
+        Assert.Contains("requests 100, ok 100, errors 0, unsent 0", text);
+        Assert.Contains("p99 <= 600000 ms PASS", text);
+        // The upserts reached the catalog (the run really wrote).
+        Assert.True(rig.Harness.Catalog.Items.TryGetOrdinal(o.UpsertIds.First, out _));
+    }
+
+    [Fact]
+    public async Task Past_the_admission_limit_the_server_refuses_with_resource_exhausted_and_recovers_when_the_load_drops()
+    {
+        var ranker = new HoldingRanker();
+        await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 2, ranker);
+        ranker.Holding = true; // after the start: the server's warm-up requests go through the ranker too
+        // Every admitted call is held until its 1 s deadline: the server is full, and each further call must be refused.
+        var saturated = rig.Options with { Duration = TimeSpan.FromSeconds(1), WarmUp = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(1) };
+
+        var report = await LoadGenerator.RunAsync(saturated, saturated.RateRps).WaitAsync(Stopped);
+
+        Assert.Equal(50, report.Requests);
+        Assert.Equal(50, report.Sent);
+        Assert.Equal(0, report.Ok);
+        Assert.True(report.Errors.GetValueOrDefault("ResourceExhausted") > 0, "no call was refused: " + string.Join(", ", report.Errors));
+        // Only refusals and the held calls' deadlines; never more held than the limit.
+        Assert.Equal(50, report.Errors.Values.Sum());
+        Assert.Subset(new HashSet<string> { "ResourceExhausted", "DeadlineExceeded", "Cancelled" }, report.Errors.Keys.ToHashSet());
+        Assert.InRange(ranker.MostHeld, 1, 2);
+        Assert.Equal("fail", report.Verdict);
+
+        // The load drops (the ranker lets go): the next run is answered in full.
+        ranker.Holding = false;
+        var after = await LoadGenerator.RunAsync(rig.Options with { Duration = TimeSpan.FromSeconds(1) }, 50).WaitAsync(Stopped);
+        Assert.Equal(50, after.Ok);
+        Assert.Empty(after.Errors);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_answers_still_ends_the_run_at_its_time_bound()
+    {
+        var ranker = new HoldingRanker();
+        await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 0, ranker);
+        ranker.Holding = true;
+        // One slot and a 1 s deadline: the first call holds the slot until its deadline, so the generator falls behind
+        // and the time bound (schedule + deadline + 1 s) cuts it off; what was left is counted as unsent.
+        var o = rig.Options with { Duration = TimeSpan.FromSeconds(1), WarmUp = TimeSpan.Zero, Concurrency = 1, Timeout = TimeSpan.FromSeconds(1) };
+
+        var report = await LoadGenerator.RunAsync(o, 50).WaitAsync(Stopped);
+
+        Assert.Equal(50, report.Requests);
+        Assert.Equal(0, report.Ok);
+        Assert.True(report.Unsent > 0);
+        Assert.Equal(report.Requests, report.Sent + report.Unsent);
+        Assert.Equal(report.Sent, report.Errors.Values.Sum());
+        Assert.Equal("fail", report.Verdict);
+    }
+
+    [Fact]
+    public async Task A_sweep_runs_the_rising_rates_and_hands_the_result_to_the_plotter()
+    {
+        await using var rig = await LoadRig.StartAsync();
+        using var dir = new TempDirectory("recsys-sweep");
+        string png = Path.Combine(dir.Path, "sweep.png");
+        string json = Path.Combine(dir.Path, "sweep.json");
+        SweepReport? plotted = null;
+        string[] args =
+        [
+            "--target", $"127.0.0.1:{rig.Server.Port}", "--sweep", "20,40", "--duration", "1s", "--warmup", "0", "--api-key", LoadRig.WriterKey,
+            "--users", rig.Options.Users.ToString(), "--slo-ms", "600000", "--json", json, "--plot", png,
+        ];
+
+        int exit = await LoadTestCommand.RunAsync(args, new StringWriter(), new StringWriter(), "test", (path, sweep) =>
+        {
+            Assert.Equal(png, path);
+            plotted = sweep;
+        }).WaitAsync(Stopped);
+
+        Assert.Equal(LoadTestCommand.ExitPass, exit);
+        var sweep = SweepReport.FromJson(await File.ReadAllTextAsync(json));
+        Assert.NotNull(plotted);
+        Assert.Equal(sweep.Steps.Count, plotted.Steps.Count);
+        Assert.Equal([20.0, 40.0], sweep.Steps.Select(s => s.RateRps));
+        Assert.Equal([20L, 40L], sweep.Steps.Select(s => s.Ok));
+        Assert.Equal(40, sweep.MaxPassingRateRps);
+        Assert.Equal(600_000, sweep.SloMs);
+    }
+
+    [Fact]
+    public async Task A_sweep_stops_at_the_first_rate_that_fails()
+    {
+        var ranker = new HoldingRanker();
+        await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 1, ranker);
+        ranker.Holding = true;
+        var o = rig.Options with { SweepRates = [10, 20, 30], Duration = TimeSpan.FromSeconds(1), WarmUp = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(1) };
+
+        var sweep = await LoadSweep.RunAsync(o).WaitAsync(Stopped);
+
+        var step = Assert.Single(sweep.Steps);
+        Assert.Equal(10, step.RateRps);
+        Assert.Equal("fail", step.Verdict);
+        Assert.Equal(0, sweep.MaxPassingRateRps);
+    }
+}

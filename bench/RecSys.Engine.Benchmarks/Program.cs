@@ -18,11 +18,11 @@ if (args.Length > 0 && args[0] == "fastscan")
 // sizes too large for BenchmarkDotNet's repetitions (Models/EaseScaleHarness.cs).
 if (args.Length > 0 && args[0] == "ease-scale")
     return RecSys.Engine.Benchmarks.Models.EaseScaleHarness.Run(args[1..]);
-// `ranker [calls] [rounds]` times one 500-candidate MLP request, ONNX Runtime beside the C# forward pass (p50 / p99,
+// `ranker [calls] [rounds]` times one 500-candidate MLP and GBDT request, ONNX Runtime beside the C# forward pass and tree walk (p50 / p99,
 // Ranking/RankerLatencyHarness.cs); `--filter '*RankerBenchmarks*'` gives BenchmarkDotNet's means and allocations.
 if (args.Length > 0 && args[0] == "ranker")
     return RecSys.Engine.Benchmarks.Ranking.RankerLatencyHarness.Run(args[1..]);
-// `ranker-tune DIR [inner-splits]`: the MLP ranker's settings on validation, then feature-group ablation on MovieLens 100K.
+// `ranker-tune DIR SPEC...`: the ranked model on MovieLens 100K, one row per ranker / row setting (validation and test NDCG).
 if (args.Length > 0 && args[0] == "ranker-tune")
     return RecSys.Engine.Benchmarks.Ranking.RankerTuningHarness.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(RecSys.Engine.Benchmarks.BenchConfig).Assembly).Run(args, RecSys.Engine.Benchmarks.BenchConfig.Create());

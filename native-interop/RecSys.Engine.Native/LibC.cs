@@ -16,4 +16,8 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "munlock", SetLastError = true)]
     internal static partial int Munlock(void* address, nuint length);
+
+    /// <summary>setenv(3): the process environment native libraries read (.NET's Environment keeps its own copy on Unix).</summary>
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int SetEnv(string name, string value, int overwrite);
 }

@@ -7,4 +7,5 @@ var root = new RootCommand("RecSys.Engine: a recommendation engine with SIMD vec
 root.Add(GenCommand.Create());
 root.Add(BenchCommand.Create());
 root.Add(EvalCommand.Create());
+root.Add(ServeCommand.Create());
 return CliRunner.Run(root, args);

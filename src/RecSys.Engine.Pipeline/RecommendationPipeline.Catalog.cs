@@ -1,4 +1,5 @@
 using RecSys.Engine.Features.Records;
+using RecSys.Engine.Models.Data;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.ColdStart;
@@ -15,29 +16,48 @@ public sealed partial class RecommendationPipeline
     /// the next training; an item deleted before comes back into the CF index with its trained factors. Writes are
     /// serialised; requests never wait for them.
     /// </summary>
-    public async ValueTask UpsertItemAsync(long itemId, ItemAttributes item, CancellationToken cancellationToken = default)
+    public ValueTask UpsertItemAsync(long itemId, ItemAttributes item, CancellationToken cancellationToken = default) =>
+        UpsertItemAsync(itemId, null, item, cancellationToken);
+
+    /// <summary>
+    /// <see cref="UpsertItemAsync(long, ItemAttributes, CancellationToken)"/> for a string id (<see cref="CatalogIdMap.KeyOf"/>):
+    /// the catalog keeps the string, so responses give it back. A string whose key another id holds is an ArgumentException.
+    /// </summary>
+    public ValueTask UpsertItemAsync(string itemId, ItemAttributes item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(itemId);
+        return UpsertItemAsync(CatalogIdMap.KeyOf(itemId), itemId, item, cancellationToken);
+    }
+
+    private async ValueTask UpsertItemAsync(long itemId, string? name, ItemAttributes item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         if (item.Title is null || item.Categories is null || item.Tags is null)
             throw new ArgumentException("title, categories and tags must not be null", nameof(item));
         if (item.PublishedAtMs < 0)
             throw new ArgumentOutOfRangeException(nameof(item), item.PublishedAtMs, "PublishedAtMs must not be negative");
+        if (item.ContentVector is { Count: > 0 } given && given.Count != (Version.Models.Content?.Dimension ?? 0))
+            throw new ArgumentException($"the content vector has {given.Count} values; the content space has {Version.Models.Content?.Dimension ?? 0}", nameof(ItemAttributes.ContentVector));
         await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var models = Version.Models;
+            // Every serving version (the active one, and those experiment variants pin) takes the change in its indexes.
+            var serving = ServingVersions();
             bool isNew = !_catalog.Items.TryGetOrdinal(itemId, out _);
-            int ordinal = _catalog.Items.GetOrAdd(itemId);
+            int ordinal = name is null ? _catalog.Items.GetOrAdd(itemId) : _catalog.Items.GetOrAdd(name);
             bool wasDeleted = !isNew && _catalog.IsDeleted(ordinal);
             var metadata = _catalog.ToMetadata(item);
             await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
             _catalog.SetItem(ordinal, metadata, isNew);
-            UpdateContent(ordinal, item, models, reindex: isNew || wasDeleted);
-            if (wasDeleted && models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
+            UpdateContent(ordinal, item, serving, reindex: isNew || wasDeleted);
+            foreach (var models in serving.Select(v => v.Models))
             {
-                ReadOnlySpan<float> row = als.ItemRow(ordinal);
-                if (row.ContainsAnyExcept(0f))
-                    cfIndex.Add([ordinal], row);
+                if (wasDeleted && models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
+                {
+                    ReadOnlySpan<float> row = als.ItemRow(ordinal);
+                    if (row.ContainsAnyExcept(0f))
+                        cfIndex.Add([ordinal], row);
+                }
             }
         }
         finally
@@ -46,23 +66,35 @@ public sealed partial class RecommendationPipeline
         }
     }
 
-    private void UpdateContent(int ordinal, ItemAttributes item, Serving.ServingModels models, bool reindex)
+    /// <summary>The item's content vector (the active version's encoder) into the catalog, and into every serving version's content index.</summary>
+    private void UpdateContent(int ordinal, ItemAttributes item, List<Serving.PipelineVersion> serving, bool reindex)
     {
         var table = _catalog.Content;
-        var vocabulary = models.Content;
+        var vocabulary = serving[0].Models.Content;
         if (table is null || vocabulary is null)
             return;
         var vector = new float[vocabulary.Dimension];
-        vocabulary.Encode(item.Title, item.Categories, item.Tags, vector);
+        if (item.ContentVector is { Count: > 0 } given)
+        {
+            for (int i = 0; i < vector.Length; i++)
+                vector[i] = given[i];
+        }
+        else
+        {
+            vocabulary.Encode(item.Title, item.Categories, item.Tags, vector);
+        }
         bool changed = !table.Row(ordinal).SequenceEqual(vector.AsSpan().ContainsAnyExcept(0f) ? vector : []);
         table.Set(ordinal, vector);
-        if (models.ContentIndex is not { } index || (!changed && !reindex))
-            return;
-        // An HNSW remove repairs the graph around the hole: only pay for it when the vector really moved.
-        if (!reindex)
-            index.Remove([ordinal]);
-        if (vector.AsSpan().ContainsAnyExcept(0f))
-            index.Add([ordinal], vector);
+        foreach (var version in serving)
+        {
+            if (version.Models.ContentIndex is not { } index || index.Dimension != vector.Length || (!changed && !reindex))
+                continue;
+            // An HNSW remove repairs the graph around the hole: only pay for it when the vector really moved.
+            if (!reindex)
+                index.Remove([ordinal]);
+            if (vector.AsSpan().ContainsAnyExcept(0f))
+                index.Add([ordinal], vector);
+        }
     }
 
     /// <summary>
@@ -79,9 +111,13 @@ public sealed partial class RecommendationPipeline
         {
             await _store.MarkItemDeletedAsync(itemId, cancellationToken).ConfigureAwait(false);
             _catalog.MarkDeleted(ordinal);
-            var models = Version.Models;
-            models.CfIndex?.Remove([ordinal]);
-            models.ContentIndex?.Remove([ordinal]);
+            foreach (var version in ServingVersions())
+            {
+                version.Models.CfIndex?.Remove([ordinal]);
+                version.Models.ContentIndex?.Remove([ordinal]);
+                foreach (var embedding in version.Models.Embeddings.Values)
+                    embedding.Index.Remove([ordinal]);
+            }
         }
         finally
         {
@@ -108,10 +144,13 @@ public sealed partial class RecommendationPipeline
     public async Task RefreshTrendingAsync(long? nowMs = null, CancellationToken cancellationToken = default)
     {
         long now = Now(nowMs);
-        foreach (var source in Version.Sources.Values)
+        foreach (var version in ServingVersions())
         {
-            if (source is PopularitySource popularity)
-                await popularity.RefreshAsync(_store, now, cancellationToken).ConfigureAwait(false);
+            foreach (var source in version.Sources.Values)
+            {
+                if (source is PopularitySource popularity)
+                    await popularity.RefreshAsync(_store, now, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 }

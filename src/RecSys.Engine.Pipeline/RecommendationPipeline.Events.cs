@@ -2,6 +2,7 @@ using RecSys.Engine.Features.Records;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Collections;
+using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Sources;
 
 namespace RecSys.Engine.Pipeline;
@@ -61,6 +62,8 @@ public sealed partial class RecommendationPipeline
         }
         await _store.AppendEventsAsync(stored, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref Stats._events, events.Count);
+        AttributeClicks(events);
+        var serving = ServingVersions();
 
         for (int i = 0; i < events.Count; i++)
         {
@@ -69,21 +72,24 @@ public sealed partial class RecommendationPipeline
                 _catalog.AddImpression(ordinals[i]);
                 continue;
             }
-            foreach (var source in version.Sources.Values)
+            foreach (var v in serving)
             {
-                if (source is PopularitySource popularity)
-                    popularity.NoteEvent(ordinals[i]);
+                foreach (var source in v.Sources.Values)
+                {
+                    if (source is PopularitySource popularity)
+                        popularity.NoteEvent(ordinals[i]);
+                }
             }
         }
         if (version.Models.Als is { } als)
         {
             foreach (long user in foldIn)
-                await FoldInUserAsync(user, als, cancellationToken).ConfigureAwait(false);
+                await FoldInUserAsync(user, als, version.Models.CfVectorTag, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>The user's CF vector from their stored history (interactions other than dislikes, each item once), written back to the store.</summary>
-    private async ValueTask FoldInUserAsync(long userId, ImplicitAls als, CancellationToken cancellationToken)
+    private async ValueTask FoldInUserAsync(long userId, ImplicitAls als, int cfTag, CancellationToken cancellationToken)
     {
         var history = await _store.GetRecentHistoryAsync(userId, _store.HistoryCapacity, cancellationToken).ConfigureAwait(false);
         var items = new int[history.Length];
@@ -99,8 +105,9 @@ public sealed partial class RecommendationPipeline
         }
         if (n == 0)
             return;
-        var vector = new float[als.Factors];
-        als.FoldIn(items.AsSpan(0, n), default, vector, t_foldIn ??= new FoldInScratch(als.Factors, 128));
+        var vector = new float[CfVectorTags.StoredLength(als.Factors, cfTag)];
+        als.FoldIn(items.AsSpan(0, n), default, vector.AsSpan(0, als.Factors), t_foldIn ??= new FoldInScratch(als.Factors, 128));
+        CfVectorTags.Stamp(vector, als.Factors, cfTag);
         await _store.UpsertCfVectorAsync(userId, vector, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref Stats._foldIns);
     }

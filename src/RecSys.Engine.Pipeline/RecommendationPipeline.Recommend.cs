@@ -11,15 +11,44 @@ namespace RecSys.Engine.Pipeline;
 
 public sealed partial class RecommendationPipeline
 {
-    /// <summary>Answers <paramref name="request"/> with the active version.</summary>
-    public ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, CancellationToken cancellationToken = default) =>
-        RecommendAsync(request, Version, cancellationToken);
+    /// <summary>
+    /// Answers <paramref name="request"/> with the active version, or with the version of the user's variant when an
+    /// experiment runs on the surface (the response names it, and its counters count it).
+    /// </summary>
+    public ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (version, variant) = AcquireRoute(request.UserId, request.Surface ?? "");
+        return RecommendAcquiredAsync(request, version, variant, cancellationToken);
+    }
 
-    /// <summary>Answers <paramref name="request"/> with <paramref name="version"/> (an experiment's variant).</summary>
-    public async ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, PipelineVersion version, CancellationToken cancellationToken = default)
+    /// <summary>Answers <paramref name="request"/> with <paramref name="version"/> (no experiment); a released version is an <see cref="ObjectDisposedException"/>.</summary>
+    public ValueTask<RecommendResponse> RecommendAsync(RecommendRequest request, PipelineVersion version, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(version);
+        if (!version.TryAcquire())
+            throw new ObjectDisposedException(version.Name, $"version {version.Name} is released and cannot serve");
+        return RecommendAcquiredAsync(request, version, null, cancellationToken);
+    }
+
+    /// <summary>The request path on <paramref name="version"/>, whose reference the caller took; released here, at the end.</summary>
+    private async ValueTask<RecommendResponse> RecommendAcquiredAsync(RecommendRequest request, PipelineVersion version, Experiments.VariantCounters? variant,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(request, version, variant, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            version.Release();
+        }
+    }
+
+    private async ValueTask<RecommendResponse> RunAsync(RecommendRequest request, PipelineVersion version, Experiments.VariantCounters? variant,
+        CancellationToken cancellationToken)
+    {
         var config = version.Config;
         var surface = config.Surface(request.Surface);
         int k = request.K == 0 ? surface.DefaultK : request.K;
@@ -32,14 +61,17 @@ public sealed partial class RecommendationPipeline
         try
         {
             var context = scratch.Context;
+            long stageStart = System.Diagnostics.Stopwatch.GetTimestamp();
             context.Begin(request, config, surface, _catalog, version.Models, requestId, k, Now(request.NowMs));
             await BuildUserContextAsync(context, scratch, cancellationToken).ConfigureAwait(false);
+            stageStart = PipelineMetrics.Stage("user_context", stageStart);
             var trace = request.Debug ? new PipelineTrace() : null;
             // Until the sources are known to be done (a cancelled wait leaves them running), the scratch is not given back.
             reusable = false;
             var (sourcesReusable, dropped) = await RunSourcesAsync(context, version, scratch, trace, cancellationToken).ConfigureAwait(false);
             reusable = sourcesReusable;
             cancellationToken.ThrowIfCancellationRequested();
+            stageStart = PipelineMetrics.Stage("sources", stageStart);
 
             var set = scratch.Candidates;
             CandidateMerger.Merge(context, scratch.KeptNames.AsSpan(0, scratch.KeptCount), scratch.KeptLists.AsSpan(0, scratch.KeptCount), set);
@@ -48,7 +80,9 @@ public sealed partial class RecommendationPipeline
             Trace(trace, "filtered", set, default);
             if (surface.Personalize)
                 AddPersonalColumn(context, scratch);
+            stageStart = PipelineMetrics.Stage("merge_filter", stageStart);
             await RankAsync(context, version, scratch, cancellationToken).ConfigureAwait(false);
+            stageStart = PipelineMetrics.Stage("rank", stageStart);
             var post = scratch.Post;
             post.Begin(context, set, version.RulesOf(surface), _options.Logger);
             post.SortByScore(set.ScoreArray);
@@ -68,9 +102,12 @@ public sealed partial class RecommendationPipeline
                 stage.Process(post);
                 TraceRanked(trace, "post:" + stage.Name, set, post.Ranked);
             }
-            var response = Respond(context, version, post, dropped, trace);
+            var response = Respond(context, version, variant, post, dropped, trace);
+            PipelineMetrics.Stage("post", stageStart);
             if (surface.RecordImpressions && response.Items.Length > 0)
                 await RecordShownAsync(context, response, cancellationToken).ConfigureAwait(false);
+            if (variant is not null)
+                CountServed(variant, request.UserId, response);
             return response;
         }
         finally
@@ -82,17 +119,24 @@ public sealed partial class RecommendationPipeline
 
     /// <summary>
     /// The email job: one answer per user (same surface, same k), <see cref="PipelineOptions.BatchParallelism"/> users
-    /// at a time; answers in the order of <paramref name="userIds"/>.
+    /// at a time; answers in the order of <paramref name="userIds"/>. Every user is routed through the experiments as
+    /// of the call (one read), so a swap during the batch does not split it between versions.
     /// </summary>
     public async Task<RecommendResponse[]> RecommendBatchAsync(IReadOnlyList<long> userIds, string surface, int k = 0, long? nowMs = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userIds);
-        var version = Version;
-        version.Config.Surface(surface); // an unknown surface fails before any work
+        var route = Volatile.Read(ref _route);
+        route.Active.Config.Surface(surface); // an unknown surface fails before any work
         var responses = new RecommendResponse[userIds.Count];
         await Parallel.ForAsync(0, userIds.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.BatchParallelism, CancellationToken = cancellationToken },
-            async (i, ct) => responses[i] = await RecommendAsync(new RecommendRequest { UserId = userIds[i], Surface = surface, K = k, NowMs = nowMs }, version, ct).ConfigureAwait(false))
-            .ConfigureAwait(false);
+            async (i, ct) =>
+            {
+                var (version, variant) = route.Route(userIds[i], surface);
+                if (!version.TryAcquire())
+                    (version, variant) = AcquireRoute(userIds[i], surface); // released since the call began: its successor
+                var request = new RecommendRequest { UserId = userIds[i], Surface = surface, K = k, NowMs = nowMs };
+                responses[i] = await RecommendAcquiredAsync(request, version, variant, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         return responses;
     }
 
@@ -130,7 +174,7 @@ public sealed partial class RecommendationPipeline
         if (set.Count == 0)
             return;
         if (version.Ranker.NeedsFeatures)
-            await FeatureAssembler.AssembleAsync(_store, context, input, cancellationToken).ConfigureAwait(false);
+            await RankerInputFiller.FillAsync(_store, context, input, cancellationToken).ConfigureAwait(false);
         float[] scores = RequestScratch.Ensure(ref scratch.Scores, set.Count);
         await version.Ranker.ScoreAsync(input, scores.AsMemory(0, set.Count), cancellationToken).ConfigureAwait(false);
         Span<float> target = set.Scores;
@@ -138,7 +182,8 @@ public sealed partial class RecommendationPipeline
             target[i] = float.IsNaN(scores[i]) ? float.NegativeInfinity : scores[i];
     }
 
-    private RecommendResponse Respond(RequestContext context, PipelineVersion version, PostProcessContext post, List<string>? dropped, PipelineTrace? trace)
+    private RecommendResponse Respond(RequestContext context, PipelineVersion version, Experiments.VariantCounters? variant, PostProcessContext post,
+        List<string>? dropped, PipelineTrace? trace)
     {
         var set = post.Candidates;
         var ranked = post.Ranked;
@@ -158,6 +203,8 @@ public sealed partial class RecommendationPipeline
             RequestId = context.RequestId,
             Surface = context.Surface.Name,
             Version = version.Name,
+            Experiment = variant?.Experiment,
+            Variant = variant?.Variant,
             Ranker = version.Ranker.Name,
             Items = items,
             DroppedSources = dropped is null ? [] : dropped,

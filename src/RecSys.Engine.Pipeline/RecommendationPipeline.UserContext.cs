@@ -111,9 +111,9 @@ public sealed partial class RecommendationPipeline
             return;
         int k = als.Factors;
         float[]? stored = await _store.GetCfVectorAsync(context.UserId, cancellationToken).ConfigureAwait(false);
-        if (stored is not null && stored.Length == k)
+        if (stored is not null && CfVectorTags.Matches(stored, k, models.CfVectorTag))
         {
-            stored.CopyTo(context.CfBuffer(k));
+            stored.AsSpan(0, k).CopyTo(context.CfBuffer(k));
             return;
         }
         if (models.AlsUsers is { } users && users.TryGetOrdinal(context.UserId, out int user) && user < als.UserCount)

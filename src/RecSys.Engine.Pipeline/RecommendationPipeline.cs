@@ -36,21 +36,24 @@ public sealed partial class RecommendationPipeline
     private readonly PipelineOptions _options;
     private readonly ScratchPool _pool;
     private readonly SemaphoreSlim _catalogWrites = new(1, 1);
-    private PipelineVersion _version;
+    private readonly Lock _swapLock = new();
+    private ServingRoute _route;
 
     public RecommendationPipeline(IFeatureStore store, LiveCatalog catalog, PipelineVersion version, PipelineOptions? options = null)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
-        _version = version ?? throw new ArgumentNullException(nameof(version));
+        _route = new ServingRoute(version ?? throw new ArgumentNullException(nameof(version)), null);
         _options = options ?? new PipelineOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ScratchPoolSize, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchParallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.AttributionCapacity, 1);
         _pool = new ScratchPool(_options.ScratchPoolSize);
+        _attribution = new Experiments.RequestAttribution(_options.AttributionCapacity);
     }
 
-    /// <summary>The version new requests run with.</summary>
-    public PipelineVersion Version => Volatile.Read(ref _version);
+    /// <summary>The version new requests run with (outside experiments).</summary>
+    public PipelineVersion Version => Volatile.Read(ref _route).Active;
 
     public LiveCatalog Catalog => _catalog;
 
@@ -58,11 +61,24 @@ public sealed partial class RecommendationPipeline
 
     public PipelineStats Stats { get; } = new();
 
-    /// <summary>Makes <paramref name="version"/> the one new requests run with; requests in flight finish on theirs. Returns the previous one.</summary>
+    /// <summary>
+    /// Makes <paramref name="version"/> the one new requests run with (and the basis of the experiments' variants);
+    /// requests in flight finish on theirs. Returns the previous one, still owned by the caller (<see cref="PipelineVersion.Retire"/>
+    /// releases its files after its last request). Item updates write into the serving versions' indexes without taking
+    /// references: retire a swapped-out version while no update runs (<see cref="ServingState"/> swaps and retires with
+    /// item updates held off).
+    /// </summary>
     public PipelineVersion Activate(PipelineVersion version)
     {
         ArgumentNullException.ThrowIfNull(version);
-        return Interlocked.Exchange(ref _version, version);
+        lock (_swapLock)
+        {
+            var previous = _route;
+            var binding = previous.Binding?.Set.Bind(version, _catalog);
+            Volatile.Write(ref _route, new ServingRoute(version, binding));
+            previous.Binding?.Retire();
+            return previous.Active;
+        }
     }
 
     private long Now(long? given) => given ?? _options.Clock.GetUtcNow().ToUnixTimeMilliseconds();

@@ -28,6 +28,9 @@ public sealed class OnnxRanker : IDisposable
         bool outputIsColumn, string provider, string? fallbackReason, OnnxRankerOptions options)
     {
         _session = session;
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        ModelKind = metadata.TryGetValue(OnnxMetadataKeys.ModelKind, out string? kind) ? kind : "onnx";
+        AcceptsMissing = metadata.TryGetValue(OnnxMetadataKeys.MissingValues, out string? missing) && missing == OnnxMetadataKeys.MissingAsNaN;
         _sessionOptions = sessionOptions;
         Schema = schema;
         InputName = input;
@@ -53,6 +56,15 @@ public sealed class OnnxRanker : IDisposable
     public string? FallbackReason { get; }
 
     public int MaxCandidates { get; }
+
+    /// <summary>What trained the model (its "recsys.model_kind" metadata: "mlp", "gbdt"), or "onnx" for a model without it.</summary>
+    public string ModelKind { get; }
+
+    /// <summary>
+    /// Whether the model reads NaN as a missing value (its "recsys.missing_values" metadata says "nan": a GBDT's
+    /// default directions); other models get every feature checked finite.
+    /// </summary>
+    public bool AcceptsMissing { get; }
 
     /// <summary>
     /// Loads <paramref name="path"/>. The feature schema comes from the model's metadata (<see cref="OnnxMetadataKeys.FeatureSchema"/>);
@@ -121,7 +133,8 @@ public sealed class OnnxRanker : IDisposable
     /// Scores <paramref name="candidates"/> rows of <paramref name="features"/> ([candidates x schema features], row-major,
     /// the assembler's layout) into <paramref name="scores"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">a size does not fit, or a feature is NaN or infinite (named, with the candidate).</exception>
+    /// <exception cref="ArgumentException">a size does not fit, or a feature is infinite, or NaN for a model that does not
+    /// accept missing values (named, with the candidate).</exception>
     public void Score(ReadOnlySpan<float> features, int candidates, Span<float> scores)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -136,7 +149,7 @@ public sealed class OnnxRanker : IDisposable
             return;
         ReadOnlySpan<float> rows = features[..(candidates * f)];
         if (!TensorPrimitives.IsFiniteAll(rows))
-            ThrowNotFinite(rows);
+            CheckNotFinite(rows);
         OnnxRankerLane lane = AcquireLane();
         try
         {
@@ -187,13 +200,16 @@ public sealed class OnnxRanker : IDisposable
         }
     }
 
-    private void ThrowNotFinite(ReadOnlySpan<float> rows)
+    private void CheckNotFinite(ReadOnlySpan<float> rows)
     {
         int f = Schema.Count;
         for (int i = 0; i < rows.Length; i++)
         {
-            if (!float.IsFinite(rows[i]))
-                throw new ArgumentException($"feature '{Schema.Features[i % f].Name}' of candidate {i / f} is {rows[i]}: every feature must be a finite number", "features");
+            if (!float.IsFinite(rows[i]) && !(AcceptsMissing && float.IsNaN(rows[i])))
+            {
+                string allowed = AcceptsMissing ? "a finite number or NaN (missing)" : "a finite number";
+                throw new ArgumentException($"feature '{Schema.Features[i % f].Name}' of candidate {i / f} is {rows[i]}: every feature must be {allowed}", "features");
+            }
         }
     }
 

@@ -1,20 +1,26 @@
 using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Models.Onnx;
 using RecSys.Engine.Models.Ranking;
+using RecSys.Engine.Models.Ranking.Gbdt;
 using RecSys.Engine.Ranking.Onnx;
 
 namespace RecSys.Engine.Benchmarks.Ranking;
 
 /// <summary>
-/// What both ranker benchmarks score: a MovieLens-100K-shaped schema (19 genres: 58 features), an MLP 58-64-32-1 with
-/// seeded weights, exported to a temp .onnx file and loaded on CPU with one intra-op thread, and 500 candidates of
-/// random features. The ONNX ranker and the plain C# forward pass see the same rows.
+/// What both ranker benchmarks score: a MovieLens-100K-shaped schema (19 genres: 58 features, schema version 2), an MLP
+/// 58-64-32-1 with seeded weights, and a LambdaRank GBDT of <see cref="GbdtTrees"/> trees of up to 31 leaves (trained by
+/// LightGBM on seeded rows with a planted signal, no early stopping, so its size is fixed), each exported to a temp
+/// .onnx file and loaded on CPU with one intra-op thread; 500 candidates of random features (a tenth of them missing,
+/// NaN, for the GBDT, which takes missing values). ONNX Runtime and the plain C# pass see the same rows.
 /// </summary>
 internal sealed class RankerBenchFixture : IDisposable
 {
     public const int Candidates = 500;
 
+    public const int GbdtTrees = 300;
+
     private readonly string _path;
+    private readonly string _gbdtPath;
 
     public RankerBenchFixture(int intraOpThreads = 1)
     {
@@ -35,14 +41,48 @@ internal sealed class RankerBenchFixture : IDisposable
             Rows[i] = (float)rng.NextGaussian();
         _path = Path.Combine(Path.GetTempPath(), $"recsys-ranker-bench-{Guid.NewGuid():N}.onnx");
         MlpOnnxExporter.Save(Mlp, _path);
-        Onnx = OnnxRanker.Load(_path, new OnnxRankerOptions
-        {
-            ExecutionProvider = OnnxExecutionProvider.Cpu,
-            IntraOpThreads = intraOpThreads,
-            MaxCandidates = Candidates,
-            ConcurrentCalls = 1,
-        });
+        Onnx = OnnxRanker.Load(_path, CpuOptions(intraOpThreads));
         Scratch = new MlpScratch(Mlp, Candidates);
+
+        Gbdt = TrainGbdt(Schema, rng);
+        GbdtRows = (float[])Rows.Clone();
+        for (int i = 0; i < GbdtRows.Length; i++)
+        {
+            if (rng.Next() % 10 == 0)
+                GbdtRows[i] = float.NaN;
+        }
+        _gbdtPath = Path.Combine(Path.GetTempPath(), $"recsys-ranker-bench-{Guid.NewGuid():N}-gbdt.onnx");
+        GbdtOnnxExporter.Save(Gbdt, _gbdtPath);
+        OnnxGbdt = OnnxRanker.Load(_gbdtPath, CpuOptions(intraOpThreads));
+    }
+
+    private static OnnxRankerOptions CpuOptions(int intraOpThreads) => new()
+    {
+        ExecutionProvider = OnnxExecutionProvider.Cpu,
+        IntraOpThreads = intraOpThreads,
+        MaxCandidates = Candidates,
+        ConcurrentCalls = 1,
+    };
+
+    /// <summary>Queries of random rows, relevance from a few features and an interaction; trees grown to <see cref="GbdtTrees"/>.</summary>
+    private static GbdtRanker TrainGbdt(RankingFeatureSchema schema, SplitMix64 rng)
+    {
+        int f = schema.Count, queries = 200, perQuery = 100, rows = queries * perQuery;
+        var x = new float[rows * f];
+        var y = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = x.AsSpan(r * f, f);
+            for (int k = 0; k < f; k++)
+                row[k] = (float)rng.NextGaussian();
+            if (rng.Next() % 10 == 0)
+                row[1] = float.NaN;
+            double s = row[0] + 0.5 * row[2] * row[3] - 0.3 * row[5] + (float.IsNaN(row[1]) ? 0.2 : 0.2 * row[1]) + 0.5 * rng.NextGaussian();
+            y[r] = s > 2 ? 3 : s > 1.2 ? 2 : s > 0.5 ? 1 : 0;
+        }
+        var set = new RankingTrainingSet(x, f, y, Enumerable.Repeat(perQuery, queries).ToArray());
+        var options = new GbdtOptions { MaxIterations = GbdtTrees, EarlyStoppingRounds = GbdtTrees, NumLeaves = 31, LearningRate = 0.05 };
+        return new GbdtRanker(schema, GbdtTrainer.Train(set, set, options).Model);
     }
 
     public RankingFeatureSchema Schema { get; }
@@ -57,10 +97,21 @@ internal sealed class RankerBenchFixture : IDisposable
 
     public float[] Scores { get; } = new float[Candidates];
 
+    public GbdtRanker Gbdt { get; }
+
+    public OnnxRanker OnnxGbdt { get; }
+
+    /// <summary>The rows with a tenth of the values missing (NaN): what a GBDT is served.</summary>
+    public float[] GbdtRows { get; }
+
     public void Dispose()
     {
         Onnx.Dispose();
-        File.Delete(_path);
-        File.Delete(MlpOnnxExporter.SchemaPath(_path));
+        OnnxGbdt.Dispose();
+        foreach (string path in new[] { _path, _gbdtPath })
+        {
+            File.Delete(path);
+            File.Delete(MlpOnnxExporter.SchemaPath(path));
+        }
     }
 }

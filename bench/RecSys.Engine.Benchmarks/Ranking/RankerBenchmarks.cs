@@ -3,9 +3,10 @@ using BenchmarkDotNet.Attributes;
 namespace RecSys.Engine.Benchmarks.Ranking;
 
 /// <summary>
-/// Scoring one request of 500 candidates x 58 features with the MLP ranker: through ONNX Runtime (CPU, one intra-op
-/// thread, pre-bound OrtValues) beside the plain C# forward pass. Means and allocations here; p50 / p99 come from the
-/// timed harness (`ranker`, <see cref="RankerLatencyHarness"/>), since BenchmarkDotNet has no p99 column.
+/// Scoring one request of 500 candidates x 58 features with the MLP and the GBDT ranker: through ONNX Runtime (CPU, one
+/// intra-op thread, pre-bound OrtValues) beside the plain C# forward pass and tree walk. Means and allocations here;
+/// p50 / p99 come from the timed harness (`ranker`, <see cref="RankerLatencyHarness"/>), since BenchmarkDotNet has no
+/// p99 column.
 /// </summary>
 public class RankerBenchmarks
 {
@@ -28,6 +29,20 @@ public class RankerBenchmarks
     public float CSharpMlp()
     {
         _fixture.Mlp.Score(_fixture.Rows, RankerBenchFixture.Candidates, _fixture.Scores, _fixture.Scratch);
+        return _fixture.Scores[0];
+    }
+
+    [Benchmark]
+    public float OnnxRuntimeGbdt()
+    {
+        _fixture.OnnxGbdt.Score(_fixture.GbdtRows, RankerBenchFixture.Candidates, _fixture.Scores);
+        return _fixture.Scores[0];
+    }
+
+    [Benchmark]
+    public float CSharpGbdt()
+    {
+        _fixture.Gbdt.Score(_fixture.GbdtRows, RankerBenchFixture.Candidates, _fixture.Scores);
         return _fixture.Scores[0];
     }
 }

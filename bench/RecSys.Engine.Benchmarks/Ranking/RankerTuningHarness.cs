@@ -4,106 +4,124 @@ using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Evaluation;
 using RecSys.Engine.Models.Factory;
 using RecSys.Engine.Models.Ranking;
+using RecSys.Engine.Models.Ranking.Gbdt;
 
 namespace RecSys.Engine.Benchmarks.Ranking;
 
 /// <summary>
-/// The ranker's hyper-parameter and feature-group study on MovieLens 100K (dotnet run -c Release --project
-/// bench/RecSys.Engine.Benchmarks -- ranker-tune DIR [inner-splits] [losses] [fit-fraction] [no-ablation] [diagnose]): the standard split (random 75/25, seed 42); the
-/// training rows are built once from the training part; every setting is trained on them and scored on the validation
-/// users only (never the test part); then the chosen setting and one model per left-out feature group are evaluated on
-/// the test part, beside the single sources.
+/// The ranked model's study on MovieLens 100K (dotnet run -c Release --project bench/RecSys.Engine.Benchmarks --
+/// ranker-tune DIR SPEC [SPEC...]): the standard split (random 75/25, seed 42), the single sources beside, then one
+/// row per SPEC with the ranker's validation NDCG@10 (its own held-back training users: what settings are chosen by)
+/// and the test metrics (reported, never chosen on). A SPEC is "mlp" or "gbdt" with comma-separated settings:
+/// <code>
+///   rows      folds=K (cross-fitting) | fit=0.75,splits=1 (inner random splits); per=50 (candidates per source);
+///             groups=all | all-user | sources+affinity ...; sources=als+ease+itemknn+content+trending;
+///             window=100 (history events); halflife=24 (trend counter, hours)
+///   mlp       hidden=32 | 64-32 | none; loss=lambdarank|listwise; trunc=30; lr=0.001; epochs=40
+///   gbdt      leaves=31; lr=0.05; minleaf=20; rounds=500; stop=30; every=5 (rounds between validations); ff=1 (feature fraction); l2=0; bag=1/0 (fraction/freq)
+/// </code>
+/// Training rows are built once per distinct row setting and shared by the specs that use it.
 /// </summary>
 public static class RankerTuningHarness
 {
     public static int Run(string[] args)
     {
         string dir = args.Length > 0 ? args[0] : "../shared/datasets/ml-100k";
-        int innerSplits = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+        string[] specs = args.Length > 1 ? args[1..] : ["mlp", "gbdt"];
         InteractionSet all = MovieLens100KLoader.Load(dir, new LoadOptions(), new LoadReport());
         DataSplit split = Splitter.RandomPerUser(all, 0.75, 42);
         var train = new TrainingData(split.Train);
         InteractionMatrix test = InteractionMatrix.FromSet(split.Test, binary: true);
         var settings = new ModelSettings();
         Func<string, RecSys.Engine.Models.IRecommender?> source = ModelFactory.RankingSource(settings);
-        double fitFraction = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0.75;
-        bool ablate = args.Length <= 4 || args[4] != "no-ablation";
-        var baseOptions = new RankerTrainingOptions { InnerSplits = innerSplits, FitFraction = fitFraction };
-
-        var clock = Stopwatch.StartNew();
-        // "mixed": rows from sources fitted at three inner fit fractions (0.6, 0.75, 0.9), so the ranker sees each source at several strengths.
-        RankingDataset rows = args.Length > 5 && args[5] == "mixed"
-            ? RankingDataset.Concat([.. new[] { 0.6, 0.75, 0.9 }.Select(fraction => new RankedRecommender(source, baseOptions with { FitFraction = fraction }).BuildTrainingRows(train))])
-            : new RankedRecommender(source, baseOptions).BuildTrainingRows(train);
-        var (fitRows, validation) = rows.SplitByQuery(baseOptions.ValidationFraction, baseOptions.Seed ^ 0x7A11_DA7EUL);
-        Console.WriteLine($"# ranker tuning {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rows.Queries} queries, {rows.Rows} rows ({innerSplits} inner split(s)), built in {clock.Elapsed.TotalSeconds:F1} s");
-        foreach (var (s, ndcg) in RankingDatasetMetrics.SourceNdcg(validation, 10))
-            Console.WriteLine($"validation ndcg@10 {s,-10} alone: {ndcg:F4} (train {RankingDatasetMetrics.SourceNdcg(fitRows, 10)[s]:F4})");
-
-        MlpTrainingOptions best = baseOptions.Mlp;
-        double bestNdcg = double.NegativeInfinity;
-        string[] grid = args.Length > 2 ? args[2].Split(',') : ["lambdarank", "listwise"];
-        foreach (RankingLoss loss in grid.Select(g => Enum.Parse<RankingLoss>(g, ignoreCase: true)))
-        foreach (int[] hidden in new[] { Array.Empty<int>(), new[] { 32 }, new[] { 64, 32 } })
-        foreach (int truncation in loss == RankingLoss.LambdaRank ? new[] { 10, 30, int.MaxValue } : [0])
-        {
-            var o = baseOptions.Mlp with { Loss = loss, Hidden = hidden, Truncation = Math.Max(truncation, 1) };
-            clock.Restart();
-            MlpTrainingResult result = MlpTrainer.Train(fitRows, validation, o);
-            Console.WriteLine($"validation ndcg@10 {result.ValidationNdcg:F4} (train {RankingDatasetMetrics.MeanNdcg(fitRows, result.Model.ScoreAll(fitRows), 10):F4}; epoch {result.BestEpoch}, {clock.Elapsed.TotalSeconds:F1} s): {o}");
-            if (result.ValidationNdcg > bestNdcg)
-                (bestNdcg, best) = (result.ValidationNdcg, o);
-        }
-        Console.WriteLine($"chosen: {best}");
-        var baselines = new[] { ModelKind.Als, ModelKind.Ease }.Select(kind =>
+        Console.WriteLine($"# ranker study {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {LoadAverage()}");
+        Console.WriteLine("| model | settings | validation ndcg@10 | test ndcg@10 | recall@10 | coverage | diversity (genre) | novelty | train s |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (ModelKind kind in new[] { ModelKind.Als, ModelKind.Ease, ModelKind.ItemKnn })
         {
             var m = ModelFactory.Create(kind, settings);
+            var clock = Stopwatch.StartNew();
             m.Fit(train);
-            return (kind.Name(), Evaluator.Evaluate(m, train, test));
-        });
-
-        var chosen = baseOptions with { Mlp = best };
-        if (args.Length > 5 && args[5] == "diagnose")
-        {
-            // The test part as ranking rows (final sources, test labels): each source's order and the ranker's, same candidates.
-            var model = new RankedRecommender(source, chosen);
-            model.Fit(train, rows);
-            RankingDataset testRows = model.BuildRows(train, test);
-            foreach (var (s, ndcg) in RankingDatasetMetrics.SourceNdcg(testRows, 10))
-                Console.WriteLine($"test rows ndcg@10 {s,-10} alone: {ndcg:F4}");
-            Console.WriteLine($"test rows ndcg@10 ranker: {RankingDatasetMetrics.MeanNdcg(testRows, model.Model.ScoreAll(testRows), 10):F4}; evaluator: {Evaluator.Evaluate(model, train, test).Ndcg:F4}");
-            var (m1, _) = MlpRanker.Standardization(rows.Features, rows.Schema.Count);
-            var (m2, _) = MlpRanker.Standardization(testRows.Features, rows.Schema.Count);
-            var (_, inv) = MlpRanker.Standardization(rows.Features, rows.Schema.Count);
-            for (int k = 0; k < rows.Schema.Count; k++)
-            {
-                if (Math.Abs(m1[k] - m2[k]) * inv[k] > 0.1)
-                    Console.WriteLine($"shift {rows.Schema.Features[k].Name}: train mean {m1[k]:F3}, test mean {m2[k]:F3} ({(m2[k] - m1[k]) * inv[k]:F2} std)");
-            }
-            return 0;
+            double seconds = clock.Elapsed.TotalSeconds;
+            Row(kind.Name(), m.Describe(), "-", Evaluator.Evaluate(m, train, test), seconds);
         }
-        Console.WriteLine("| model | groups | validation ndcg@10 | test ndcg@10 | recall@10 | coverage | diversity |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (var (name, r) in baselines)
-            Console.WriteLine($"| {name} | - | - | {r.Ndcg:F4} | {r.Recall:F4} | {r.Coverage:F4} | {r.Diversity:F4} |");
-        RankingFeatureGroups[] ablation =
-        [
-            RankingFeatureGroups.All,
-            .. new[] { RankingFeatureGroups.User, RankingFeatureGroups.Item, RankingFeatureGroups.Context, RankingFeatureGroups.Sources, RankingFeatureGroups.Affinity }
-                .Select(g => RankingFeatureGroups.All & ~g),
-            RankingFeatureGroups.Sources,
-            RankingFeatureGroups.Sources | RankingFeatureGroups.Affinity,
-        ];
-        foreach (RankingFeatureGroups groups in ablation.Take(ablate ? ablation.Length : 1))
+        var rows = new Dictionary<string, RankingDataset>();
+        foreach (string spec in specs)
         {
-            var model = new RankedRecommender(source, chosen with { Groups = groups });
-            model.Fit(train, groups == RankingFeatureGroups.All ? rows : model.BuildTrainingRows(train));
-            EvaluationResult r = Evaluator.Evaluate(model, train, test);
-            string label = groups == RankingFeatureGroups.All ? "all"
-                : groups.HasFlag(RankingFeatureGroups.User) || groups.HasFlag(RankingFeatureGroups.Item) ? "all - " + (RankingFeatureGroups.All & ~groups).ToString().ToLowerInvariant()
-                : "only " + groups.ToString().ToLowerInvariant().Replace(", ", " + ");
-            Console.WriteLine($"| ranked mlp | {label} | {model.Training!.ValidationNdcg:F4} | {r.Ndcg:F4} | {r.Recall:F4} | {r.Coverage:F4} | {r.Diversity:F4} |");
+            var options = Parse(spec) with { Log = null };
+            var clock = Stopwatch.StartNew();
+            var model = new RankedRecommender(source, options);
+            string key = RowKey(options);
+            if (!rows.TryGetValue(key, out RankingDataset? data))
+                rows[key] = data = model.BuildTrainingRows(train);
+            model.Fit(train, data);
+            double seconds = clock.Elapsed.TotalSeconds;
+            Row("ranked " + options.Ranker.ToString().ToLowerInvariant(), spec + $" ({data.Queries} queries, {data.Rows} rows)",
+                model.ValidationNdcg.ToString("F4", CultureInfo.InvariantCulture), Evaluator.Evaluate(model, train, test), seconds);
+            Console.WriteLine($"  {model.Describe()}");
         }
         return 0;
     }
+
+    private static void Row(string model, string settings, string validation, EvaluationResult r, double seconds) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {model} | {settings} | {validation} | {r.Ndcg:F4} | {r.Recall:F4} | {r.Coverage:F4} | {r.Diversity:F4} | {r.Novelty:F3} | {seconds:F1} |"));
+
+    private static string RowKey(RankerTrainingOptions o) =>
+        string.Create(CultureInfo.InvariantCulture, $"{o.CrossFitFolds}/{o.FitFraction}/{o.InnerSplits}/{o.PerSource}/{o.Groups}/{string.Join("+", o.Sources ?? [])}/{o.HistoryWindow}/{o.CounterHalfLifeHours}");
+
+    /// <summary>"gbdt:folds=5,leaves=15" -> the options (see the class summary for the keys).</summary>
+    public static RankerTrainingOptions Parse(string spec)
+    {
+        string[] head = spec.Split(':', 2);
+        var o = new RankerTrainingOptions { Ranker = Enum.Parse<RankerKind>(head[0], ignoreCase: true) };
+        if (head.Length == 1)
+            return o;
+        foreach (string pair in head[1].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] kv = pair.Split('=', 2);
+            string k = kv[0], v = kv[1];
+            double d() => double.Parse(v, CultureInfo.InvariantCulture);
+            int i() => int.Parse(v, CultureInfo.InvariantCulture);
+            o = k switch
+            {
+                "folds" => o with { CrossFitFolds = i() },
+                "fit" => o with { FitFraction = d() },
+                "splits" => o with { InnerSplits = i() },
+                "per" => o with { PerSource = i() },
+                "groups" => o with { Groups = Groups(v) },
+                "sources" => o with { Sources = v.Split('+') },
+                "window" => o with { HistoryWindow = i() },
+                "halflife" => o with { CounterHalfLifeHours = d() },
+                "hidden" => o with { Mlp = o.Mlp with { Hidden = v == "none" ? [] : [.. v.Split('-').Select(int.Parse)] } },
+                "loss" => o with { Mlp = o.Mlp with { Loss = Enum.Parse<RankingLoss>(v, ignoreCase: true) } },
+                "trunc" => o with { Mlp = o.Mlp with { Truncation = i() } },
+                "epochs" => o with { Mlp = o.Mlp with { MaxEpochs = i() } },
+                "lr" when o.Ranker == RankerKind.Mlp => o with { Mlp = o.Mlp with { LearningRate = (float)d() } },
+                "lr" => o with { Gbdt = o.Gbdt with { LearningRate = d() } },
+                "leaves" => o with { Gbdt = o.Gbdt with { NumLeaves = i() } },
+                "minleaf" => o with { Gbdt = o.Gbdt with { MinDataInLeaf = i() } },
+                "rounds" => o with { Gbdt = o.Gbdt with { MaxIterations = i() } },
+                "stop" => o with { Gbdt = o.Gbdt with { EarlyStoppingRounds = i() } },
+                "every" => o with { Gbdt = o.Gbdt with { EvaluateEvery = i() } },
+                "ff" => o with { Gbdt = o.Gbdt with { FeatureFraction = d() } },
+                "l2" => o with { Gbdt = o.Gbdt with { L2 = d() } },
+                "bag" => o with { Gbdt = o.Gbdt with { BaggingFraction = double.Parse(v.Split('/')[0], CultureInfo.InvariantCulture), BaggingFrequency = int.Parse(v.Split('/')[1], CultureInfo.InvariantCulture) } },
+                _ => throw new ArgumentException($"unknown setting '{k}' in '{spec}'"),
+            };
+        }
+        return o;
+    }
+
+    /// <summary>"all", "all-user-context" (all but those), "sources+affinity" (only those).</summary>
+    private static RankingFeatureGroups Groups(string v)
+    {
+        string[] minus = v.Split('-');
+        if (minus[0] == "all")
+            return minus.Skip(1).Aggregate(RankingFeatureGroups.All, (g, name) => g & ~Enum.Parse<RankingFeatureGroups>(name, ignoreCase: true));
+        return v.Split('+').Aggregate(RankingFeatureGroups.None, (g, name) => g | Enum.Parse<RankingFeatureGroups>(name, ignoreCase: true));
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -4,52 +4,116 @@ using System.Runtime.CompilerServices;
 namespace RecSys.Engine.Cli.Bench;
 
 /// <summary>
-/// Runs candidates one after another on the same data in one process, so peers are compared under
-/// the same conditions: build (timed), a time-based warm-up per setting, then every query once on one thread (timed per query).
-/// recall@k = |returned top-k ∩ exact top-k| / k, averaged over queries.
+/// Runs candidates on the same data in one process, so peers are compared under the same conditions: every index
+/// is built once (timed), then the comparison runs <see cref="AnnTiming.Runs"/> times, each run starting at the next
+/// index (run 1: A B C, run 2: B C A, ...) so drift on a shared machine hits every row alike. Per row and run: a
+/// time-based warm-up, then the query set on one thread, each query timed, repeated until the row has been timed for
+/// at least <see cref="AnnTiming.MinTime"/>.
+/// recall@k = |returned top-k ∩ exact top-k| / k, averaged over queries, each query counted once.
 /// </summary>
 internal static class AnnBenchmarkRunner
 {
-    public static List<AnnResult> Run(AnnDataset data, IReadOnlyList<IAnnCandidate> candidates, int k, TextWriter log)
+    /// <summary>Latencies kept per row and run for the percentiles: the most recent whole passes that fit (8 MB).</summary>
+    private const int LatencyCapacity = 1 << 20;
+
+    /// <summary>One row measured in one run.</summary>
+    private readonly record struct Measure(double Qps, long Queries, double Recall, double P50, double P99);
+
+    public static List<AnnResult> Run(AnnDataset data, IReadOnlyList<IAnnCandidate> candidates, int k, AnnTiming timing, TextWriter log)
     {
         if (k > data.GroundTruthK)
             throw new CliInputException($"--k: {k} is larger than the ground truth depth ({data.GroundTruthK})");
-        var results = new List<AnnResult>();
-        var ids = new long[k];
-        var latencies = new double[data.QueryCount];
-        foreach (var candidate in candidates)
+        try
         {
-            log.WriteLine($"[{candidate.Name}] building over {data.BaseCount:N0} x {data.Dimension} ({data.Metric})...");
-            var sw = Stopwatch.StartNew();
-            candidate.Build(data, log);
-            double buildSeconds = sw.Elapsed.TotalSeconds;
-            log.WriteLine($"[{candidate.Name}] built in {buildSeconds:F2}s");
-
-            for (int s = 0; s < candidate.Settings.Count; s++)
+            var buildSeconds = new double[candidates.Count];
+            for (int c = 0; c < candidates.Count; c++)
             {
-                Warm(candidate, s, data, k, ids);
-
-                int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
-                long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
-                var jitTime = System.Runtime.JitInfo.GetCompilationTime();
-                double seconds = TimedLoop(candidate, s, data, k, ids, latencies, out double hits);
-                Array.Sort(latencies, 0, data.QueryCount);
-                // What else ran inside the timed loop: a compile or a collection shows here (and in the max latency).
-                log.WriteLine($"[{candidate.Name}] timed loop: max {latencies[data.QueryCount - 1]:F0} us, gc {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}, jit {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F1} ms");
-                string settings = string.Join(",", new[] { candidate.BuildParams, candidate.Settings[s] }.Where(x => x.Length > 0));
-                var row = new AnnResult(
-                    candidate.Name, settings, Math.Round(buildSeconds, 3),
-                    Math.Round(hits / ((double)data.QueryCount * k), 4),
-                    Math.Round(data.QueryCount / seconds, 1),
-                    Math.Round(candidate.BytesPerVectorAt(s), 1),
-                    Math.Round(Percentile(latencies, data.QueryCount, 0.50), 1),
-                    Math.Round(Percentile(latencies, data.QueryCount, 0.99), 1));
-                results.Add(row);
-                log.WriteLine($"[{candidate.Name}] {settings}: recall@{k} {row.RecallAt10:F4}, {row.Qps1Thread:N0} QPS (1 thread)");
+                var candidate = candidates[c];
+                log.WriteLine($"[{candidate.Name}] building over {data.BaseCount:N0} x {data.Dimension} ({data.Metric})...");
+                var sw = Stopwatch.StartNew();
+                candidate.Build(data, log);
+                buildSeconds[c] = sw.Elapsed.TotalSeconds;
+                log.WriteLine($"[{candidate.Name}] built in {buildSeconds[c]:F2}s");
             }
-            candidate.Dispose();
+
+            // Settings are read after the builds: a candidate may learn in Build that it can serve fewer.
+            var measures = candidates.Select(c => c.Settings.Select(_ => new List<Measure>()).ToArray()).ToArray();
+            var ids = new long[k];
+            var latencies = new double[Math.Max(LatencyCapacity, data.QueryCount)];
+            for (int run = 0; run < timing.Runs; run++)
+            {
+                var order = Enumerable.Range(0, candidates.Count).Select(j => (run + j) % candidates.Count).ToArray();
+                log.WriteLine($"run {run + 1}/{timing.Runs}: {string.Join(", ", order.Select(c => candidates[c].Name))}; load average {LoadAverage()}");
+                foreach (int c in order)
+                {
+                    for (int s = 0; s < candidates[c].Settings.Count; s++)
+                        measures[c][s].Add(MeasureRow(candidates[c], s, data, k, timing.MinTime, ids, latencies, log));
+                }
+            }
+            log.WriteLine($"done; load average {LoadAverage()}");
+
+            var results = new List<AnnResult>();
+            for (int c = 0; c < candidates.Count; c++)
+            {
+                var candidate = candidates[c];
+                for (int s = 0; s < candidate.Settings.Count; s++)
+                    results.Add(Row(candidate, s, buildSeconds[c], measures[c][s], timing));
+            }
+            return results;
         }
-        return results;
+        finally
+        {
+            foreach (var candidate in candidates)
+                candidate.Dispose();
+        }
+    }
+
+    private static AnnResult Row(IAnnCandidate candidate, int setting, double buildSeconds, List<Measure> runs, AnnTiming timing)
+    {
+        string settings = string.Join(",", new[] { candidate.BuildParams, candidate.Settings[setting] }.Where(x => x.Length > 0));
+        var qps = runs.Select(m => Math.Round(m.Qps, 1)).ToArray();
+        double median = Median(qps);
+        return new AnnResult(
+            candidate.Name, settings, Math.Round(buildSeconds, 3),
+            Math.Round(runs.Average(m => m.Recall), 4),
+            median,
+            Math.Round(candidate.BytesPerVectorAt(setting), 1),
+            Math.Round(Median(runs.Select(m => m.P50).ToArray()), 1),
+            Math.Round(Median(runs.Select(m => m.P99).ToArray()), 1),
+            runs.Count, median, qps.Min(), qps.Max(), qps,
+            runs.Min(m => m.Queries),
+            timing.MinTime.TotalSeconds,
+            candidate.Library);
+    }
+
+    /// <summary>Warm-up, then the query set repeated until at least <paramref name="minTime"/> has been timed.</summary>
+    private static Measure MeasureRow(IAnnCandidate candidate, int setting, AnnDataset data, int k, TimeSpan minTime, long[] ids, double[] latencies, TextWriter log)
+    {
+        Warm(candidate, setting, data, k, ids);
+
+        int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
+        long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var jitTime = System.Runtime.JitInfo.GetCompilationTime();
+        int nq = data.QueryCount;
+        int slots = latencies.Length / nq; // whole passes the latency buffer holds; later passes overwrite the oldest
+        double seconds = 0, recall = 0;
+        int passes = 0;
+        do
+        {
+            seconds += TimedLoop(candidate, setting, data, k, ids, latencies.AsSpan(passes % slots * nq, nq), out double hits);
+            if (passes == 0)
+                recall = hits / ((double)nq * k);
+            passes++;
+        }
+        while (seconds < minTime.TotalSeconds);
+        int kept = Math.Min(passes, slots) * nq;
+        Array.Sort(latencies, 0, kept);
+        long queries = (long)passes * nq;
+        // What else ran inside the timed loops: a compile or a collection shows here (and in the max latency).
+        log.WriteLine($"[{candidate.Name}] {candidate.Settings[setting]}: {passes} pass(es), {queries:N0} queries in {seconds:F2}s, {queries / seconds:N0} QPS, recall@{k} {recall:F4}; "
+            + $"max {latencies[kept - 1]:F0} us, gc {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}, "
+            + $"jit {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F1} ms");
+        return new Measure(queries / seconds, queries, recall, Percentile(latencies, kept, 0.50), Percentile(latencies, kept, 0.99));
     }
 
     /// <summary>
@@ -59,7 +123,7 @@ internal static class AnnBenchmarkRunner
     /// invisible in the per-query latencies, but a third of that row's QPS gone.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double TimedLoop(IAnnCandidate candidate, int setting, AnnDataset data, int k, long[] ids, double[] latencies, out double hits)
+    private static double TimedLoop(IAnnCandidate candidate, int setting, AnnDataset data, int k, long[] ids, Span<double> latencies, out double hits)
     {
         hits = 0;
         long total = Stopwatch.GetTimestamp();
@@ -129,11 +193,37 @@ internal static class AnnBenchmarkRunner
     private static double Percentile(double[] sorted, int n, double p) =>
         n == 0 ? 0 : sorted[Math.Min(n - 1, (int)Math.Ceiling(p * n) - 1)];
 
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n == 0 ? 0 : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /// <summary>/proc/loadavg's first three fields (1, 5, 15 minutes), or "n/a" off Linux.</summary>
+    internal static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "n/a";
+        }
+    }
+
     public static void PrintTable(IReadOnlyList<AnnResult> results, int k, TextWriter output)
     {
-        output.WriteLine($"| index | params | build s | recall@{k} | QPS (1 thread) | p50 us | p99 us | bytes/vector |");
-        output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        int runs = results.Count > 0 ? results.Max(r => r.Runs) : 1;
+        string qps = runs > 1 ? $"QPS (1 thread, median of {runs})" : "QPS (1 thread)";
+        output.WriteLine($"| index | params | build s | recall@{k} | {qps} | QPS min-max | p50 us | p99 us | bytes/vector |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
-            output.WriteLine($"| {r.Index} | {r.Params} | {r.BuildSeconds:F2} | {r.RecallAt10:F4} | {r.Qps1Thread:N1} | {r.P50Micros:F1} | {r.P99Micros:F1} | {r.BytesPerVector:F0} |");
+            output.WriteLine($"| {r.Index} | {r.Params} | {r.BuildSeconds:F2} | {r.RecallAt10:F4} | {r.Qps1Thread:N1} | {r.QpsMin:N0}-{r.QpsMax:N0} | {r.P50Micros:F1} | {r.P99Micros:F1} | {r.BytesPerVector:F0} |");
     }
 }

@@ -28,4 +28,7 @@ internal interface IAnnCandidate : IDisposable
 
     /// <summary>Build parameters, printed in the params column.</summary>
     string BuildParams { get; }
+
+    /// <summary>For a native peer, what was loaded: library version and the SIMD level it was compiled for; null for ours.</summary>
+    string? Library => null;
 }

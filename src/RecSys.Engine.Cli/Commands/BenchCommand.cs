@@ -5,6 +5,7 @@ using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Native.Peers;
 
 namespace RecSys.Engine.Cli.Commands;
 
@@ -18,8 +19,8 @@ internal static class BenchCommand
         return bench;
     }
 
-    /// <summary>Names of indexes built from the flags (and the USearch peer); anything else in --index is a factory string.</summary>
-    private static readonly string[] IndexNames = ["flat", "hnsw", "hnsw-bf16", "ivfpq", "usearch"];
+    /// <summary>Names of indexes built from the flags (and the peers); anything else in --index is a factory string.</summary>
+    private static readonly string[] IndexNames = ["flat", "hnsw", "hnsw-bf16", "ivfpq", "usearch", "hnswlib", "faiss-hnsw", "faiss-ivfflat", "faiss-ivfpq"];
 
     private static readonly SpecSource GraphFlags = SpecSource.Flags(new Dictionary<string, string>
     {
@@ -33,7 +34,8 @@ internal static class BenchCommand
         var index = new Option<string>("--index")
         {
             Description = "Comma-separated indexes to run in this order: the names flat, hnsw, hnsw-bf16, ivfpq (shaped by the flags below), "
-                + "usearch (the peer), or index factory strings such as HNSW32,efc100 or IVF1024,PQ24,R0 (the grammar is in the README).",
+                + "the peers usearch, hnswlib, faiss-hnsw, faiss-ivfflat, faiss-ivfpq (same flags; hnswlib and faiss-* need "
+                + PeerLibraries.BuildScript + "), or index factory strings such as HNSW32,efc100 or IVF1024,PQ24,R0 (the grammar is in the README).",
             DefaultValueFactory = _ => "flat",
         };
         var k = new Option<int>("--k") { Description = "Neighbours per query (recall@k).", DefaultValueFactory = _ => 10 };
@@ -46,11 +48,14 @@ internal static class BenchCommand
         var graphEfc = new Option<int>("--efc", "--ef-construction", "--usearch-ef-construction") { Description = "Beam width while building (ef construction).", DefaultValueFactory = _ => 200 };
         var graphEf = new Option<string>("--ef", "--usearch-ef") { Description = "Comma-separated search beam widths: one build, one row per ef.", DefaultValueFactory = _ => "16,32,64,128" };
         var buildThreads = new Option<int>("--build-threads") { Description = "Threads a graph build uses (-1 = all cores).", DefaultValueFactory = _ => -1 };
+        var runs = new Option<int>("--runs") { Description = "Repeat the whole comparison N times (indexes built once, the order rotated each run); rows report the median and range.", DefaultValueFactory = _ => 1 };
+        var minTime = new Option<string>("--min-time") { Description = "Time each row for at least this long, repeating the query set (e.g. 1s, 500ms; 0 = one pass).", DefaultValueFactory = _ => "0" };
+        var peersDir = new Option<string?>("--peers-dir") { Description = $"Folder holding the built native peers (default: ${PeerLibraries.DirectoryVariable}, else native-interop/peers/build of this checkout)." };
         var ivf = IvfPqBenchOptions.Create();
 
         var ann = new Command("ann", "Approximate nearest neighbour benchmark against exact ground truth.")
         {
-            data, index, k, json, metric, queries, graphM, graphEfc, graphEf, buildThreads,
+            data, index, k, json, metric, queries, graphM, graphEfc, graphEf, buildThreads, runs, minTime, peersDir,
         };
         ivf.AddTo(ann);
         ann.SetAction(parse =>
@@ -73,16 +78,25 @@ internal static class BenchCommand
             int threads = parse.GetValue(buildThreads);
             if (threads == 0 || threads < -1)
                 throw new CliInputException($"--build-threads: {threads} must be -1 (all cores) or at least 1");
+            var timing = new AnnTiming(AnnTiming.ParseRuns(parse.GetValue(runs)), AnnTiming.ParseMinTime(parse.GetValue(minTime)!));
+            var log = parse.InvocationConfiguration.Error;
+            var peers = new PeerCheck(parse.GetValue(peersDir), log);
             var candidates = new List<IAnnCandidate>();
             foreach (string entry in entries)
             {
-                candidates.Add(entry.ToLowerInvariant() switch
+                IAnnCandidate? candidate = entry.ToLowerInvariant() switch
                 {
                     "flat" => new FlatCandidate(),
                     "hnsw" => new HnswCandidate(graph, GraphFlags, efSweep, threads),
                     "hnsw-bf16" => new HnswCandidate(graph with { BFloat16Traversal = true }, GraphFlags, efSweep, threads),
                     "usearch" => new USearchCandidate(graph.M, graph.EfConstruction, efs, threads),
                     "ivfpq" => ivf.CreateCandidate(parse),
+                    "hnswlib" => peers.Available(PeerLibrary.Hnswlib, out string hnswlib)
+                        ? new HnswlibCandidate(graph.M, graph.EfConstruction, efs, threads, hnswlib) : null,
+                    "faiss-hnsw" => peers.Available(PeerLibrary.Faiss, out string faiss)
+                        ? FaissCandidate.Hnsw(graph.M, graph.EfConstruction, efs, threads, faiss) : null,
+                    "faiss-ivfflat" or "faiss-ivfpq" => peers.Available(PeerLibrary.Faiss, out string faiss)
+                        ? ivf.CreateFaissCandidate(parse, productQuantized: entry.Equals("faiss-ivfpq", StringComparison.OrdinalIgnoreCase), threads, faiss) : null,
                     _ => ParseSpec(entry) switch
                     {
                         FlatIndexSpec => new FlatCandidate(),
@@ -90,16 +104,23 @@ internal static class BenchCommand
                         IvfPqIndexSpec v => ivf.CreateCandidate(parse, v),
                         var other => throw new CliInputException($"--index: '{other}' has no bench runner"),
                     },
-                });
+                };
+                if (candidate is not null)
+                    candidates.Add(candidate);
             }
+            if (candidates.Count == 0)
+                throw new CliInputException("--index: none of the indexes can run here (see the lines above)");
 
             var output = parse.InvocationConfiguration.Output;
-            var log = parse.InvocationConfiguration.Error;
             var dataset = AnnDataset.Load(parse.GetValue(data)!, metricOverride, maxQueries, log);
-            var results = AnnBenchmarkRunner.Run(dataset, candidates, kValue, log);
+            string loadBefore = AnnBenchmarkRunner.LoadAverage();
+            var results = AnnBenchmarkRunner.Run(dataset, candidates, kValue, timing, log);
 
             output.WriteLine($"recsys bench ann: {dataset.Directory}, {dataset.BaseCount:N0} x {dataset.Dimension}, {dataset.QueryCount:N0} queries, {MetricNames.Format(dataset.Metric)}, k={kValue}");
-            output.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
+            output.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {loadBefore} before, {AnnBenchmarkRunner.LoadAverage()} after");
+            output.WriteLine($"timing: {timing.Runs} run(s), each row timed for at least {timing.MinTime.TotalSeconds:0.###} s (0 = one pass of the queries), index order rotated each run");
+            foreach (var peer in candidates.Where(c => c.Library is not null).GroupBy(c => c.Library))
+                output.WriteLine($"peer {string.Join(", ", peer.Select(c => c.Name))}: {peer.Key}");
             AnnBenchmarkRunner.PrintTable(results, kValue, output);
             string? jsonPath = parse.GetValue(json);
             if (jsonPath is not null)

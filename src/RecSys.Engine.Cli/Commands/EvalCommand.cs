@@ -6,6 +6,7 @@ using RecSys.Engine.Core.Validation;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Evaluation;
 using RecSys.Engine.Models.Factory;
+using RecSys.Engine.Models.Ranking;
 
 namespace RecSys.Engine.Cli.Commands;
 
@@ -39,7 +40,7 @@ internal static class EvalCommand
         var iterations = new Option<int?>("--iterations") { Description = $"ALS sweeps (default {defaults.Als.Iterations})." };
         var easeLambda = new Option<float?>("--ease-lambda") { Description = $"EASE regularisation (default {defaults.EaseLambda:G})." };
         var neighbors = new Option<int?>("--neighbors") { Description = $"Item-kNN neighbours per item (default {defaults.KnnNeighbors})." };
-        var ranker = new Option<string>("--ranker") { Description = "The learned ranker of the 'ranked' model: mlp.", DefaultValueFactory = _ => "mlp" };
+        var ranker = new Option<string>("--ranker") { Description = "The learned ranker of the 'ranked' model: mlp or gbdt (LambdaRank, LightGBM).", DefaultValueFactory = _ => "mlp" };
 
         var command = new Command("eval", "Train models on a split and report ranking metrics (NDCG, recall, precision, MAP, MRR, hit rate, coverage, diversity, novelty).");
         foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker })
@@ -78,9 +79,13 @@ internal static class EvalCommand
             }
             OptionRules.Check("--ease-lambda", () => ModelFactory.Create(ModelKind.Ease, settings));
             OptionRules.Check("--neighbors", () => ModelFactory.Create(ModelKind.ItemKnn, settings));
-            if (parse.GetValue(ranker) != "mlp")
-                throw new CliInputException($"--ranker must be mlp (got '{parse.GetValue(ranker)}')");
-            settings = settings with { Ranker = settings.Ranker with { Seed = s, Log = line => stderr.WriteLine(line) } };
+            RankerKind rankerKind = parse.GetValue(ranker) switch
+            {
+                "mlp" => RankerKind.Mlp,
+                "gbdt" => RankerKind.Gbdt,
+                var r => throw new CliInputException($"--ranker must be mlp or gbdt (got '{r}')"),
+            };
+            settings = settings with { Ranker = settings.Ranker with { Ranker = rankerKind, Seed = s, Log = line => stderr.WriteLine(line) } };
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
 
             string path = parse.GetValue(data)!;

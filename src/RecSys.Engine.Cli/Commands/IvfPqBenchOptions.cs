@@ -7,8 +7,9 @@ using RecSys.Engine.Core.Index.IvfPq;
 namespace RecSys.Engine.Cli.Commands;
 
 /// <summary>
-/// The `bench ann` options of IVF-PQ: --nlist --m --rotate shape the index named "ivfpq" (a factory string
-/// says its own); --nprobe 1,4,16,64 --refine 0,100 (the sweep) and --adc-kernel apply to every IVF-PQ index.
+/// The `bench ann` options of IVF-PQ: --nlist --m --rotate shape the index named "ivfpq" and the FAISS peers
+/// faiss-ivfpq / faiss-ivfflat (a factory string says its own); --nprobe 1,4,16,64 --refine 0,100 (the sweep) apply to
+/// every IVF index, --adc-kernel to ours.
 /// </summary>
 internal sealed class IvfPqBenchOptions
 {
@@ -39,20 +40,39 @@ internal sealed class IvfPqBenchOptions
     }
 
     /// <summary>The index named "ivfpq": the spec the flags describe, checked by the options' own rules.</summary>
-    public IAnnCandidate CreateCandidate(ParseResult parse)
-    {
-        var spec = new IvfPqIndexSpec { NList = parse.GetValue(_nlist), M = parse.GetValue(_m), Rotate = parse.GetValue(_rotate) };
-        FromFlags.Validate(spec);
-        return CreateCandidate(parse, spec, FromFlags);
-    }
+    public IAnnCandidate CreateCandidate(ParseResult parse) => CreateCandidate(parse, FlagSpec(parse), FromFlags);
 
     /// <summary>An IVF-PQ index from a factory string, searched with the same sweep.</summary>
     public IAnnCandidate CreateCandidate(ParseResult parse, IvfPqIndexSpec spec) => CreateCandidate(parse, spec, SpecSource.FactoryString);
 
+    /// <summary>
+    /// A FAISS peer with the flags' shape (--nlist, and --m --rotate for IVF-PQ) and the same sweep: faiss-ivfpq one row
+    /// per (refine, nprobe) as ours, faiss-ivfflat one row per nprobe (nothing to re-rank).
+    /// </summary>
+    public IAnnCandidate CreateFaissCandidate(ParseResult parse, bool productQuantized, int buildThreads, string library)
+    {
+        var spec = FlagSpec(parse);
+        var (nprobes, refines) = Sweep(parse);
+        return productQuantized
+            ? FaissCandidate.IvfPq(spec.NList, spec.M, spec.Rotate, refines.SelectMany(r => nprobes.Select(p => (p, r))).ToArray(), buildThreads, library)
+            : FaissCandidate.IvfFlat(spec.NList, nprobes, buildThreads, library);
+    }
+
+    /// <summary>The spec --nlist --m --rotate describe, checked by the options' own rules.</summary>
+    private IvfPqIndexSpec FlagSpec(ParseResult parse)
+    {
+        var spec = new IvfPqIndexSpec { NList = parse.GetValue(_nlist), M = parse.GetValue(_m), Rotate = parse.GetValue(_rotate) };
+        FromFlags.Validate(spec);
+        return spec;
+    }
+
+    private (List<int> NProbes, List<int> Refines) Sweep(ParseResult parse) =>
+        (OptionRules.IntList(parse.GetValue(_nprobe)!, "--nprobe", v => _ = new SearchParameters { NProbe = v }),
+         OptionRules.IntList(parse.GetValue(_refine)!, "--refine", v => _ = new SearchParameters { Refine = v }));
+
     private IvfPqCandidate CreateCandidate(ParseResult parse, IvfPqIndexSpec spec, SpecSource source)
     {
-        var nprobes = OptionRules.IntList(parse.GetValue(_nprobe)!, "--nprobe", v => _ = new SearchParameters { NProbe = v });
-        var refines = OptionRules.IntList(parse.GetValue(_refine)!, "--refine", v => _ = new SearchParameters { Refine = v });
+        var (nprobes, refines) = Sweep(parse);
         var kernel = parse.GetValue(_kernel)!.ToLowerInvariant() switch
         {
             "auto" => AdcKernel.Auto,

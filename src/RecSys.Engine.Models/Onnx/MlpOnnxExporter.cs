@@ -1,4 +1,3 @@
-using RecSys.Engine.Core.Files;
 using RecSys.Engine.Models.Ranking;
 
 namespace RecSys.Engine.Models.Onnx;
@@ -13,22 +12,19 @@ namespace RecSys.Engine.Models.Onnx;
 /// </summary>
 public static class MlpOnnxExporter
 {
-    public const string InputName = "features";
+    public const string InputName = RankerOnnxFile.InputName;
 
-    public const string OutputName = "score";
+    public const string OutputName = RankerOnnxFile.OutputName;
 
-    public const string CandidateDimension = "candidates";
+    public const string CandidateDimension = RankerOnnxFile.CandidateDimension;
 
     /// <summary>model.onnx -> model.schema.json.</summary>
-    public static string SchemaPath(string modelPath) => Path.ChangeExtension(modelPath, ".schema.json");
+    public static string SchemaPath(string modelPath) => RankerOnnxFile.SchemaPath(modelPath);
 
     public static byte[] Build(MlpRanker model, string? description = null) => Graph(model).Build(Metadata(model, description));
 
-    public static void Save(MlpRanker model, string path, string? description = null)
-    {
-        Graph(model).Save(path, Metadata(model, description));
-        DurableFile.WriteAllBytes(SchemaPath(path), System.Text.Encoding.UTF8.GetBytes(model.Schema.ToJson()));
-    }
+    public static void Save(MlpRanker model, string path, string? description = null) =>
+        RankerOnnxFile.Save(Graph(model), path, Metadata(model, description), model.Schema);
 
     private static OnnxGraphBuilder Graph(MlpRanker model)
     {
@@ -60,12 +56,6 @@ public static class MlpOnnxExporter
         return g;
     }
 
-    private static Dictionary<string, string> Metadata(MlpRanker model, string? description) => new()
-    {
-        [OnnxMetadataKeys.FeatureSchema] = model.Schema.ToJson(),
-        [OnnxMetadataKeys.InputName] = InputName,
-        [OnnxMetadataKeys.OutputName] = OutputName,
-        [OnnxMetadataKeys.ModelKind] = "mlp",
-        [OnnxMetadataKeys.Description] = description ?? model.Describe(),
-    };
+    private static Dictionary<string, string> Metadata(MlpRanker model, string? description) =>
+        RankerOnnxFile.Metadata(model.Schema, "mlp", description ?? model.Describe());
 }

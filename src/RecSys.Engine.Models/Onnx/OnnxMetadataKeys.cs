@@ -17,4 +17,12 @@ public static class OnnxMetadataKeys
 
     /// <summary>The trainer's description (hyper-parameters, validation NDCG).</summary>
     public const string Description = "recsys.description";
+
+    /// <summary>
+    /// How the model reads a missing feature; absent = it has no notion of one (every feature must be a finite number).
+    /// <see cref="MissingAsNaN"/>: NaN is a missing value the model handles (a GBDT's per-split default direction).
+    /// </summary>
+    public const string MissingValues = "recsys.missing_values";
+
+    public const string MissingAsNaN = "nan";
 }

@@ -8,16 +8,30 @@ namespace RecSys.Engine.Models.Popularity;
 /// </summary>
 public static class UserSegments
 {
-    public static string AgeBucket(int age) => age switch
+    private static readonly string[] AgeBuckets = ["?", "<18", "18-24", "25-34", "35-44", "45-49", "50-55", "56+"];
+
+    public static string AgeBucket(int age) => AgeBuckets[AgeBucketCode(age)];
+
+    /// <summary>The age bucket as the feature store's profile codes it: 0 unknown, then 1 (under 18) .. 7 (56+) in order.</summary>
+    public static byte AgeBucketCode(int age) => age switch
     {
-        <= 0 => "?",
-        < 18 => "<18",
-        < 25 => "18-24",
-        < 35 => "25-34",
-        < 45 => "35-44",
-        < 50 => "45-49",
-        < 56 => "50-55",
-        _ => "56+",
+        <= 0 => 0,
+        < 18 => 1,
+        < 25 => 2,
+        < 35 => 3,
+        < 45 => 4,
+        < 50 => 5,
+        < 56 => 6,
+        _ => 7,
+    };
+
+    /// <summary>The gender as the feature store's profile codes it: 0 unknown (""), 1 "M", 2 "F", 3 anything else.</summary>
+    public static byte GenderCode(string gender) => gender switch
+    {
+        "" => 0,
+        "M" or "m" => 1,
+        "F" or "f" => 2,
+        _ => 3,
     };
 
     public static string Of(UserDemographics? demographics, int user) =>

@@ -1,205 +1,278 @@
+using System.Numerics.Tensors;
 using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Popularity;
 
 namespace RecSys.Engine.Models.Ranking;
 
 /// <summary>
-/// The feature store's values computed from training events, for offline training and evaluation: user and item
-/// counters (all time, 7 and 30 days before the newest event), item age (since first seen), category masks and the
-/// users' category shares, each user's recent items (for the content similarity). What serving reads from the
-/// feature store, offline runs read from here, so both fill <see cref="RankingFeatureInput"/> the same way.
+/// What serving reads from the feature store and the in-memory catalog, computed offline from the same interaction
+/// data and models, so offline training fills <see cref="RankingFeatureInput"/> with the very numbers the pipeline
+/// fills it with for the same (user, item, time). The pipeline's side is its feature writer; a test holds the two to
+/// equality on a real feature store. Offline stands in for the store as the serving bootstrap loads it:
+/// <code>
+///   events, oldest first (the bootstrap's order)  -> per item: the store's decayed counter, replayed with its arithmetic
+///                                                 -> per user: the newest HistoryWindow events = the store's history read
+///        history window -> history length, distinct items (newest first) -> category shares, content profile
+///   demographics -> the profile's codes (age band, gender)        ALS user row -> the CF vector of a trained user
+///   catalog -> category masks; publish times -> item age          "now" -> the context (home surface)
+/// </code>
+/// Immutable after construction; thread-safe with one <see cref="OfflineRankingScratch"/> per thread.
 /// </summary>
 public sealed class OfflineRankingFeatures
 {
-    private const long Day = 86_400;
+    private const long DayMs = 86_400_000;
 
-    private readonly float[] _itemCount, _item7d, _item30d, _itemAgeDays;
+    private readonly float[] _trend, _ageHours;
     private readonly ulong[] _itemMask;
     private readonly RankingUserFeatures[] _users;
-    private readonly long[] _userLast;
     private readonly float[] _categoryShare;
+    private readonly int[] _recentStart;
     private readonly int[] _recent;
-    private readonly int[] _recentCount;
     private readonly ContentEncoder? _content;
+    private readonly ImplicitAls? _als;
 
-    public OfflineRankingFeatures(TrainingData data, RankingFeatureSchema schema, ContentEncoder? content = null, int recentItems = 10)
+    /// <param name="data">The events the feature store holds (what the bootstrap loaded, or a training split of it).</param>
+    /// <param name="content">The content model whose item vectors the catalog serves (content similarity); null = unknown.</param>
+    /// <param name="als">The ALS model whose user rows are the CF vectors (CF score); null = unknown.</param>
+    /// <param name="nowMs">The request time (unix ms) the counters and context are read at; default a day after the newest event.</param>
+    /// <param name="publishedAtMs">Publish time of an item ordinal in unix ms (0 = unknown), as the bootstrap was given it; null = all unknown.</param>
+    public OfflineRankingFeatures(TrainingData data, RankingFeatureSchema schema, ContentEncoder? content = null, ImplicitAls? als = null,
+        long? nowMs = null, Func<int, long>? publishedAtMs = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(recentItems, 1);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(schema);
+        if (content is not null && content.ItemCount < data.ItemCount)
+            throw new ArgumentException($"the content model has {content.ItemCount} items, the data {data.ItemCount}", nameof(content));
+        if (als is not null && (als.ItemCount < data.ItemCount || als.UserCount < data.UserCount))
+            throw new ArgumentException($"the ALS model has {als.UserCount} users x {als.ItemCount} items, the data {data.UserCount} x {data.ItemCount}", nameof(als));
         Schema = schema;
         _content = content;
-        RecentItems = recentItems;
+        _als = als;
         InteractionSet events = data.Events;
         int users = data.UserCount, items = data.ItemCount, categories = schema.Categories.Count;
-        long now = events.MaxTimestamp();
-        Now = now;
-        _itemCount = new float[items];
-        _item7d = new float[items];
-        _item30d = new float[items];
-        _itemAgeDays = new float[items];
-        var firstSeen = new long[items];
-        Array.Fill(firstSeen, long.MaxValue);
-        var userCount = new float[users];
-        var userRecent = new float[users];
-        _userLast = new long[users];
-        for (int e = 0; e < events.Count; e++)
-        {
-            int i = events.ItemOrdinals[e], u = events.UserOrdinals[e];
-            long t = events.Timestamps[e];
-            _itemCount[i]++;
-            if (now - t < 7 * Day)
-                _item7d[i]++;
-            if (now - t < 30 * Day)
-            {
-                _item30d[i]++;
-                userRecent[u]++;
-            }
-            firstSeen[i] = Math.Min(firstSeen[i], t);
-            userCount[u]++;
-            _userLast[u] = Math.Max(_userLast[u], t);
-        }
+        NowMs = nowMs ?? events.MaxTimestamp() * 1000 + DayMs;
+        Context = RankingContext.At(NowMs);
+        int[] order = BootstrapOrder(events);
+
+        _trend = ReplayCounters(events, order, items, NowMs, schema.CounterHalfLifeHours * 3_600_000.0);
+        _ageHours = new float[items];
         for (int i = 0; i < items; i++)
-            _itemAgeDays[i] = firstSeen[i] == long.MaxValue ? 0f : (now - firstSeen[i]) / (float)Day;
-
-        _itemMask = new ulong[items];
-        if (data.Catalog is { } catalog && categories > 0)
         {
-            var bit = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (int c = 0; c < categories; c++)
-                bit[schema.Categories[c]] = c;
-            for (int i = 0; i < Math.Min(items, catalog.Count); i++)
-            {
-                foreach (string name in catalog.Categories(i))
-                {
-                    if (bit.TryGetValue(name, out int c))
-                        _itemMask[i] |= 1UL << c;
-                }
-            }
+            long published = publishedAtMs?.Invoke(i) ?? 0;
+            _ageHours[i] = published > 0 ? Math.Max(0f, (float)((NowMs - published) / 3_600_000.0)) : -1f;
         }
+        _itemMask = CategoryMasks(data.Catalog, schema, items);
 
-        // Per-user sums over the history: category counts (-> shares) and mainstreamness.
-        _categoryShare = new float[users * categories];
+        // Each user's events in the order the store appended them; the history read walks them newest first.
+        var byUser = new int[events.Count];
+        var userStart = new int[users + 1];
+        foreach (int e in order)
+            userStart[events.UserOrdinals[e] + 1]++;
+        for (int u = 0; u < users; u++)
+            userStart[u + 1] += userStart[u];
+        var fill = userStart[..users];
+        foreach (int e in order)
+            byUser[fill[events.UserOrdinals[e]]++] = e;
+
+        int window = schema.HistoryWindow;
         _users = new RankingUserFeatures[users];
-        InteractionMatrix m = data.Matrix;
+        _recentStart = new int[users + 1];
+        var recent = new List<int>();
+        var taken = new int[items]; // user + 1 when the item is already among that user's recent items
+        _categoryShare = new float[users * categories];
+        UserDemographics? demographics = data.Demographics;
         for (int u = 0; u < users; u++)
         {
-            ReadOnlySpan<int> history = m.Columns(u);
-            Span<float> share = _categoryShare.AsSpan(u * categories, categories);
-            double taste = 0;
-            foreach (int i in history)
+            int first = recent.Count, length = 0;
+            for (int p = userStart[u + 1] - 1; p >= userStart[u] && length < window; p--, length++)
             {
-                taste += Math.Log(1 + _itemCount[i]);
-                for (ulong mask = _itemMask[i]; mask != 0; mask &= mask - 1)
-                    share[System.Numerics.BitOperations.TrailingZeroCount(mask)]++;
+                int item = events.ItemOrdinals[byUser[p]];
+                if (taken[item] == u + 1)
+                    continue;
+                taken[item] = u + 1;
+                recent.Add(item);
             }
-            if (history.Length > 0)
+            _recentStart[u + 1] = recent.Count;
+            int distinct = recent.Count - first;
+            Span<float> share = _categoryShare.AsSpan(u * categories, categories);
+            for (int r = first; r < recent.Count; r++)
+            {
+                for (ulong mask = _itemMask[recent[r]]; mask != 0; mask &= mask - 1)
+                    share[System.Numerics.BitOperations.TrailingZeroCount(mask)] += 1;
+            }
+            if (distinct > 0)
             {
                 for (int c = 0; c < categories; c++)
-                    share[c] /= history.Length;
+                    share[c] /= distinct;
             }
-            UserDemographics? d = data.Demographics;
-            string gender = d is null ? "" : d.Gender(u);
+            bool known = demographics is not null && u < demographics.Count;
             _users[u] = new RankingUserFeatures
             {
-                Interactions = userCount[u],
-                RecentInteractions = userRecent[u],
-                Age = d?.Age(u) ?? 0,
-                Gender = gender == "F" ? UserGender.Female : gender == "M" ? UserGender.Male : UserGender.Unknown,
-                Mainstreamness = history.Length == 0 ? 0f : (float)(taste / history.Length),
+                HistoryLength = length,
+                AgeBucket = known ? UserSegments.AgeBucketCode(demographics!.Age(u)) : (byte)0,
+                Gender = known ? (UserGender)UserSegments.GenderCode(demographics!.Gender(u)) : UserGender.Unknown,
             };
         }
-
-        // The last `recentItems` events of each user by time (ties by event order).
-        _recent = new int[users * recentItems];
-        _recentCount = new int[users];
-        int[] order = Enumerable.Range(0, events.Count).ToArray();
-        Array.Sort(order, (a, b) => events.Timestamps[a] != events.Timestamps[b] ? events.Timestamps[b].CompareTo(events.Timestamps[a]) : b.CompareTo(a));
-        foreach (int e in order)
-        {
-            int u = events.UserOrdinals[e];
-            if (_recentCount[u] < recentItems)
-                _recent[u * recentItems + _recentCount[u]++] = events.ItemOrdinals[e];
-        }
+        _recent = [.. recent];
     }
 
     public RankingFeatureSchema Schema { get; }
 
-    /// <summary>The newest training event (unix seconds): "now" for the counters.</summary>
-    public long Now { get; }
+    /// <summary>The request time every counter and the context are read at (unix ms).</summary>
+    public long NowMs { get; }
 
-    public int RecentItems { get; }
+    /// <summary>The context offline: the home surface at <see cref="NowMs"/>.</summary>
+    public RankingContext Context { get; }
 
     /// <summary>Content vector dimension (0 without a content model): the profile scratch size.</summary>
     public int ContentDimension => _content?.Dimension ?? 0;
 
     public RankingUserFeatures User(int user) => _users[user];
 
-    /// <summary>The context offline: home surface at the time of the user's newest training event.</summary>
-    public RankingContext Context(int user) => RankingContext.At(_userLast[user]);
-
     public ReadOnlySpan<float> CategoryShare(int user) => _categoryShare.AsSpan(user * Schema.Categories.Count, Schema.Categories.Count);
 
-    public ReadOnlySpan<int> RecentHistory(int user) => _recent.AsSpan(user * RecentItems, _recentCount[user]);
-
-    /// <summary>Writes the item columns of <paramref name="items"/> (each span at least items.Length long).</summary>
-    public void FillItems(ReadOnlySpan<int> items, Span<float> interactions, Span<float> interactions7d, Span<float> interactions30d,
-        Span<float> ageDays, Span<ulong> categoryMask)
-    {
-        for (int c = 0; c < items.Length; c++)
-        {
-            int i = items[c];
-            interactions[c] = _itemCount[i];
-            interactions7d[c] = _item7d[i];
-            interactions30d[c] = _item30d[i];
-            ageDays[c] = _itemAgeDays[i];
-            categoryMask[c] = _itemMask[i];
-        }
-    }
+    /// <summary>The distinct items of the user's history window, newest first.</summary>
+    public ReadOnlySpan<int> RecentHistory(int user) => _recent.AsSpan(_recentStart[user], _recentStart[user + 1] - _recentStart[user]);
 
     /// <summary>
-    /// Cosine of each item's content vector with the normalised mean of the user's recent items; zeros without a
-    /// content model or history. <paramref name="profile"/> is scratch of <see cref="ContentDimension"/> floats.
+    /// The raw input of <paramref name="user"/>'s request for <paramref name="items"/>: every column but the sources'
+    /// (the caller's candidate list brings those), in <paramref name="scratch"/>'s buffers.
     /// </summary>
-    public void ContentSimilarity(int user, ReadOnlySpan<int> items, Span<float> similarity, Span<float> profile)
+    public RankingFeatureInput Input(int user, ReadOnlySpan<int> items, OfflineRankingScratch scratch)
     {
-        ReadOnlySpan<int> recent = RecentHistory(user);
-        if (_content is null || recent.IsEmpty)
+        int n = items.Length;
+        scratch.Ensure(n, ContentDimension);
+        Span<float> trend = scratch.Trend.AsSpan(0, n), age = scratch.AgeHours.AsSpan(0, n);
+        Span<float> similarity = scratch.Similarity.AsSpan(0, n), cf = scratch.Cf.AsSpan(0, n);
+        Span<ulong> masks = scratch.CategoryMask.AsSpan(0, n);
+        for (int c = 0; c < n; c++)
         {
-            similarity[..items.Length].Clear();
-            return;
+            int i = items[c];
+            trend[c] = _trend[i];
+            age[c] = _ageHours[i];
+            masks[c] = _itemMask[i];
         }
-        _content.BuildProfile(recent, default, profile);
-        for (int c = 0; c < items.Length; c++)
-            similarity[c] = DotProduct.Compute(profile[.._content.Dimension], _content.ItemVector(items[c]));
+        ContentSimilarity(user, items, similarity, scratch.Profile);
+        ReadOnlySpan<float> vector = _als is null ? default : _als.UserRow(user);
+        bool hasVector = vector.ContainsAnyExcept(0f);
+        for (int c = 0; c < n; c++)
+            cf[c] = hasVector ? DotProduct.Compute(vector, _als!.ItemRow(items[c])) : float.NaN;
+        return new RankingFeatureInput
+        {
+            User = _users[user],
+            Context = Context,
+            UserCategoryShare = CategoryShare(user),
+            ItemTrend = trend,
+            ItemAgeHours = age,
+            ItemCategoryMask = masks,
+            ContentSimilarity = similarity,
+            CfScore = cf,
+        };
     }
 
     /// <summary>
     /// Generates <paramref name="user"/>'s candidates and writes their feature rows into <paramref name="scratch"/>'s
-    /// tensor, exactly as the pipeline does from the feature store; returns the candidate count.
+    /// tensor; returns the candidate count.
     /// </summary>
     public int Assemble(int user, RankingCandidateGenerator generator, RankingFeatureAssembler assembler, OfflineRankingScratch scratch)
     {
-        RankingCandidates candidates = scratch.Candidates;
+        RankingCandidates candidates = scratch.Candidates ?? throw new ArgumentException("the scratch was made without a candidate generator", nameof(scratch));
         generator.Generate(user, candidates);
         int n = candidates.Count;
-        ReadOnlySpan<int> items = candidates.CandidateItems;
-        FillItems(items, scratch.Interactions, scratch.Interactions7d, scratch.Interactions30d, scratch.AgeDays, scratch.CategoryMask);
-        ContentSimilarity(user, items, scratch.Similarity, scratch.Profile);
-        var input = new RankingFeatureInput
-        {
-            User = User(user),
-            Context = Context(user),
-            UserCategoryShare = CategoryShare(user),
-            ItemInteractions = scratch.Interactions.AsSpan(0, n),
-            ItemInteractions7d = scratch.Interactions7d.AsSpan(0, n),
-            ItemInteractions30d = scratch.Interactions30d.AsSpan(0, n),
-            ItemAgeDays = scratch.AgeDays.AsSpan(0, n),
-            ItemCategoryMask = scratch.CategoryMask.AsSpan(0, n),
-            ContentSimilarity = scratch.Similarity.AsSpan(0, n),
-            SourceScores = candidates.SourceScores,
-            SourceRanks = candidates.SourceRanks,
-        };
+        RankingFeatureInput input = Input(user, candidates.CandidateItems, scratch);
+        input.SourceScores = candidates.SourceScores;
+        input.SourceRanks = candidates.SourceRanks;
+        scratch.EnsureTensor(n * Schema.Count);
         assembler.Assemble(input, n, scratch.Tensor);
         return n;
+    }
+
+    /// <summary>
+    /// The pipeline's content similarity: the content vectors of the user's recent items (those with one) summed in
+    /// history order and normalised (its history profile), dotted with each item's vector; NaN without either.
+    /// </summary>
+    private void ContentSimilarity(int user, ReadOnlySpan<int> items, Span<float> similarity, Span<float> profile)
+    {
+        int used = 0;
+        if (_content is not null)
+        {
+            profile = profile[.._content.Dimension];
+            profile.Clear();
+            foreach (int item in RecentHistory(user))
+            {
+                ReadOnlySpan<float> row = _content.ItemVector(item);
+                if (!row.ContainsAnyExcept(0f))
+                    continue;
+                TensorPrimitives.Add(profile, row, profile);
+                used++;
+            }
+            if (used > 0)
+                CosineSimilarity.Normalize(profile);
+        }
+        for (int c = 0; c < items.Length; c++)
+        {
+            ReadOnlySpan<float> row = used == 0 ? default : _content!.ItemVector(items[c]);
+            similarity[c] = used > 0 && row.ContainsAnyExcept(0f) ? DotProduct.Compute(profile, row) : float.NaN;
+        }
+    }
+
+    /// <summary>The serving bootstrap's load order: events by timestamp, oldest first (the same sort on the same keys, so ties fall the same way).</summary>
+    private static int[] BootstrapOrder(InteractionSet events)
+    {
+        var order = new int[events.Count];
+        for (int e = 0; e < order.Length; e++)
+            order[e] = e;
+        var times = (long[])events.Timestamps.Clone();
+        Array.Sort(times, order);
+        return order;
+    }
+
+    /// <summary>
+    /// Each item's decayed counter as of <paramref name="nowMs"/>, with the feature store's arithmetic (its
+    /// DecayedCounter): events applied in load order, the first sets (value, time), a later one decays the score to its
+    /// time and adds, an earlier one is decayed to the counter's time; read at now by decaying from the last update.
+    /// </summary>
+    private static float[] ReplayCounters(InteractionSet events, int[] order, int items, long nowMs, double halfLifeMs)
+    {
+        var score = new double[items];
+        var last = new long[items];
+        foreach (int e in order)
+        {
+            int i = events.ItemOrdinals[e];
+            long t = events.Timestamps[e] * 1000;
+            double value = events.Values[e];
+            if (score[i] == 0 && last[i] == 0)
+                (score[i], last[i]) = (value, t);
+            else if (t >= last[i])
+                (score[i], last[i]) = (score[i] * Math.Pow(2.0, -(t - last[i]) / halfLifeMs) + value, t);
+            else
+                score[i] += value * Math.Pow(2.0, -(last[i] - t) / halfLifeMs);
+        }
+        var trend = new float[items];
+        for (int i = 0; i < items; i++)
+            trend[i] = (float)(nowMs <= last[i] ? score[i] : score[i] * Math.Pow(2.0, -(nowMs - last[i]) / halfLifeMs));
+        return trend;
+    }
+
+    private static ulong[] CategoryMasks(ItemCatalog? catalog, RankingFeatureSchema schema, int items)
+    {
+        var masks = new ulong[items];
+        if (catalog is null || schema.Categories.Count == 0)
+            return masks;
+        var bit = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int c = 0; c < schema.Categories.Count; c++)
+            bit[schema.Categories[c]] = c;
+        for (int i = 0; i < Math.Min(items, catalog.Count); i++)
+        {
+            foreach (string name in catalog.Categories(i))
+            {
+                if (bit.TryGetValue(name, out int c))
+                    masks[i] |= 1UL << c;
+            }
+        }
+        return masks;
     }
 }

@@ -1,8 +1,19 @@
 namespace RecSys.Engine.Models.Ranking;
 
-/// <summary>Settings of <see cref="RankedRecommender"/>: the retrieval depth, the feature groups, the inner splits and the MLP.</summary>
+/// <summary>Settings of <see cref="RankedRecommender"/>: the ranker, the retrieval depth, the feature groups, how training rows are labelled.</summary>
 public sealed record RankerTrainingOptions
 {
+    public RankerKind Ranker { get; init; } = RankerKind.Mlp;
+
+    /// <summary>The candidate sources (the schema's source block), by model name; null = <see cref="RankingFeatureSchema.DefaultSources"/>.</summary>
+    public IReadOnlyList<string>? Sources { get; init; }
+
+    /// <summary>The schema's history window (<see cref="RankingFeatureSchema.HistoryWindow"/>: the serving pipeline's HistoryWindow).</summary>
+    public int HistoryWindow { get; init; } = RankingFeatureSchema.DefaultHistoryWindow;
+
+    /// <summary>The schema's trend counter half-life (<see cref="RankingFeatureSchema.CounterHalfLifeHours"/>: the serving store's CounterHalfLife).</summary>
+    public double CounterHalfLifeHours { get; init; } = RankingFeatureSchema.DefaultCounterHalfLifeHours;
+
     /// <summary>Candidates each source contributes (merged, so a request has at most sources x this).</summary>
     public int PerSource { get; init; } = 50;
 
@@ -24,7 +35,20 @@ public sealed record RankerTrainingOptions
     /// <summary>Share of the training users held back for early stopping.</summary>
     public double ValidationFraction { get; init; } = 0.2;
 
+    /// <summary>
+    /// K-fold cross-fitting (2 or more): each user's training events are dealt into K folds, and each fold is labelled by
+    /// sources fitted on the other K-1; replaces <see cref="FitFraction"/> and <see cref="InnerSplits"/>. 0 = off.
+    /// </summary>
+    public int CrossFitFolds { get; init; }
+
     public MlpTrainingOptions Mlp { get; init; } = new();
+
+    /// <summary>
+    /// The GBDT's settings (its NDCG cut-off follows <see cref="MlpTrainingOptions.K"/>, the validation metric's). Small
+    /// trees by default: on MovieLens 100K 7 leaves of at least 50 rows scored best on validation, above LightGBM's 31 / 20,
+    /// which overfit the ~750 training users within 20 rounds (bench/results/ranker.md, quality study).
+    /// </summary>
+    public Gbdt.GbdtOptions Gbdt { get; init; } = new() { NumLeaves = 7, MinDataInLeaf = 50 };
 
     public ulong Seed { get; init; } = 42;
 
@@ -35,10 +59,15 @@ public sealed record RankerTrainingOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(PerSource, 1, nameof(PerSource));
         ArgumentOutOfRangeException.ThrowIfLessThan(InnerSplits, 1, nameof(InnerSplits));
+        if (CrossFitFolds is 1 or < 0)
+            throw new ArgumentOutOfRangeException(nameof(CrossFitFolds), CrossFitFolds, "cross-fitting needs 2 or more folds (0 = off)");
+        if (!Enum.IsDefined(Ranker))
+            throw new ArgumentOutOfRangeException(nameof(Ranker), Ranker, "unknown ranker");
         if (!(FitFraction > 0 && FitFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(FitFraction), $"must be in (0, 1), got {FitFraction}");
         if (!(ValidationFraction > 0 && ValidationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), $"must be in (0, 1), got {ValidationFraction}");
         Mlp.Validate();
+        Gbdt.Validate();
     }
 }

@@ -5,9 +5,9 @@ namespace RecSys.Engine.Models.Ranking;
 
 /// <summary>
 /// The retrieval stage offline: each trained source ranks every item for the user, the user's seen items are dropped,
-/// each source's top <see cref="PerSource"/> are merged (first-seen order, sources in schema order), and every
-/// candidate gets every source's score (the sources score the whole catalog, so also items they did not retrieve) and
-/// rank. These are the ranker's hard negatives in training and its candidates in evaluation.
+/// each source's top <see cref="PerSource"/> are merged (first-seen order, sources in schema order), and each candidate
+/// gets the rank and score of every source that retrieved it (as a serving request's candidate set has them). These
+/// are the ranker's hard negatives in training and its candidates in evaluation.
 /// </summary>
 public sealed class RankingCandidateGenerator
 {
@@ -57,23 +57,24 @@ public sealed class RankingCandidateGenerator
             }
         }
         into.Count = n;
-        // Now that the list is complete: every source's score and rank for every candidate.
+        // Now that the list is complete: each source's rank and score of the candidates it retrieved (serving knows a
+        // source's score only for what it returned, so the others read as not retrieved: rank 0, score NaN).
         for (int s = 0; s < sources; s++)
         {
             Span<float> scores = into.Scores.AsSpan(s * n, n);
             Span<int> ranks = into.Ranks.AsSpan(s * n, n);
             ranks.Clear();
+            scores.Fill(float.NaN);
             if (_sources[s] is null)
-            {
-                scores.Fill(float.NaN);
                 continue;
-            }
             ReadOnlySpan<float> full = into.FullScores.AsSpan(s * items, items);
-            for (int c = 0; c < n; c++)
-                scores[c] = full[into.Items[c]];
             ReadOnlySpan<int> top = into.Top.AsSpan(s * k, into.TopCount[s]);
             for (int r = 0; r < top.Length; r++)
-                ranks[into.Position[top[r]]] = r + 1;
+            {
+                int c = into.Position[top[r]];
+                ranks[c] = r + 1;
+                scores[c] = full[top[r]];
+            }
         }
         foreach (int item in into.Items.AsSpan(0, n))
             into.Position[item] = -1;

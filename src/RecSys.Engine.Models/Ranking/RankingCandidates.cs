@@ -52,7 +52,7 @@ public sealed class RankingCandidates
 
     public ReadOnlySpan<int> CandidateItems => Items.AsSpan(0, Count);
 
-    /// <summary>[sources x Count], source-major, NaN where the source has no model.</summary>
+    /// <summary>[sources x Count], source-major, NaN where the source did not retrieve the candidate.</summary>
     public ReadOnlySpan<float> SourceScores => Scores.AsSpan(0, Sources * Count);
 
     /// <summary>[sources x Count], source-major.</summary>

@@ -26,7 +26,7 @@ public static class RankingDatasetBuilder
                     return scratch;
                 int n = features.Assemble(u, generator, assembler, scratch);
                 var labels = new float[n];
-                ReadOnlySpan<int> items = scratch.Candidates.CandidateItems;
+                ReadOnlySpan<int> items = scratch.Candidates!.CandidateItems;
                 for (int c = 0; c < n; c++)
                     labels[c] = relevant.BinarySearch(items[c]) >= 0 ? 1f : 0f;
                 perUser[u] = (scratch.Tensor.AsSpan(0, n * f).ToArray(), labels);

@@ -1,9 +1,10 @@
 namespace RecSys.Engine.Models.Ranking;
 
 /// <summary>
-/// Writes the [candidates x features] tensor (row-major, schema order) of one request from a
-/// <see cref="RankingFeatureInput"/>. Column by column: a per-request value is broadcast down its column, a
-/// per-candidate span is scaled into it. No allocation; thread-safe (no state besides the schema's offsets).
+/// The one feature assembler: writes the [candidates x features] tensor (row-major, schema order) of one request from a
+/// <see cref="RankingFeatureInput"/>, whoever filled it (serving or offline training). Column by column: a per-request
+/// value is broadcast down its column, a per-candidate span is scaled into it. No allocation; thread-safe (no state
+/// besides the schema's offsets).
 /// </summary>
 public sealed class RankingFeatureAssembler
 {
@@ -36,7 +37,7 @@ public sealed class RankingFeatureAssembler
         if (destination.Length < candidates * stride)
             throw new ArgumentException($"destination holds {destination.Length} floats, {candidates} candidates x {stride} features need {candidates * stride}", nameof(destination));
         if (_user >= 0)
-            WriteUser(input.User, MeanLog1p(Column(input.ItemInteractions, candidates, nameof(input.ItemInteractions))), candidates, destination[_user..], stride);
+            WriteUser(input.User, candidates, destination[_user..], stride);
         if (_item >= 0)
             WriteItem(input, candidates, destination[_item..], stride);
         if (_context >= 0)
@@ -58,32 +59,35 @@ public sealed class RankingFeatureAssembler
         return -1;
     }
 
-    private static void WriteUser(RankingUserFeatures user, float candidatePopularity, int n, Span<float> d, int stride)
+    private static void WriteUser(RankingUserFeatures user, int n, Span<float> d, int stride)
     {
-        float gender = user.Gender switch { UserGender.Female => 1f, UserGender.Male => -1f, _ => 0f };
-        Broadcast(d, 0, stride, n, Log1p(user.Interactions));
-        Broadcast(d, 1, stride, n, Log1p(user.RecentInteractions));
-        Broadcast(d, 2, stride, n, Math.Max(user.Age, 0) / 100f);
-        Broadcast(d, 3, stride, n, gender);
-        Broadcast(d, 4, stride, n, user.Mainstreamness == 0 ? 0f : user.Mainstreamness - candidatePopularity);
-        Broadcast(d, 5, stride, n, user.Age > 0 || user.Gender != UserGender.Unknown ? 1f : 0f);
+        Broadcast(d, 0, stride, n, Log1p(user.HistoryLength));
+        Broadcast(d, 1, stride, n, user.AgeBucket / 7f);
+        Broadcast(d, 2, stride, n, user.Gender == UserGender.Female ? 1f : 0f);
+        Broadcast(d, 3, stride, n, user.Gender == UserGender.Male ? 1f : 0f);
+        Broadcast(d, 4, stride, n, user.AgeBucket > 0 || user.Gender != UserGender.Unknown ? 1f : 0f);
     }
 
     private void WriteItem(scoped in RankingFeatureInput input, int n, Span<float> d, int stride)
     {
-        Log1pColumn(d, 0, stride, Column(input.ItemInteractions, n, nameof(input.ItemInteractions)));
-        Log1pColumn(d, 1, stride, Column(input.ItemInteractions7d, n, nameof(input.ItemInteractions7d)));
-        Log1pColumn(d, 2, stride, Column(input.ItemInteractions30d, n, nameof(input.ItemInteractions30d)));
-        ReadOnlySpan<float> age = Column(input.ItemAgeDays, n, nameof(input.ItemAgeDays));
+        ReadOnlySpan<float> trend = Column(input.ItemTrend, n, nameof(input.ItemTrend));
+        float mean = MeanLog1p(trend);
+        ReadOnlySpan<float> age = Column(input.ItemAgeHours, n, nameof(input.ItemAgeHours));
         for (int c = 0; c < n; c++)
-            d[c * stride + 3] = Log1p(Math.Max(age[c], 0f));
+        {
+            Span<float> row = d.Slice(c * stride, 3);
+            row[0] = Log1p(trend[c]) - mean;
+            bool known = age[c] >= 0;
+            row[1] = known ? Log1p(age[c] / 24f) : 0f;
+            row[2] = known ? 1f : 0f;
+        }
         int categories = Schema.Categories.Count;
         if (categories == 0)
             return;
         ReadOnlySpan<ulong> masks = Column(input.ItemCategoryMask, n, nameof(input.ItemCategoryMask));
         for (int c = 0; c < n; c++)
         {
-            Span<float> row = d.Slice(c * stride + 4, categories);
+            Span<float> row = d.Slice(c * stride + 3, categories);
             ulong mask = masks[c];
             for (int k = 0; k < row.Length; k++)
                 row[k] = (mask >> k & 1) != 0 ? 1f : 0f;
@@ -109,34 +113,11 @@ public sealed class RankingFeatureAssembler
         ReadOnlySpan<int> ranks = Column(input.SourceRanks, sources * n, nameof(input.SourceRanks));
         for (int s = 0; s < sources; s++)
         {
-            ReadOnlySpan<float> score = scores.Slice(s * n, n);
-            ReadOnlySpan<int> rank = ranks.Slice(s * n, n);
-            // One pass for max, mean and variance over the known scores (NaN = the source cannot score the item).
-            double sum = 0, squares = 0;
-            float best = float.NegativeInfinity;
-            int known = 0;
-            foreach (float v in score)
-            {
-                if (float.IsNaN(v))
-                    continue;
-                known++;
-                sum += v;
-                squares += (double)v * v;
-                best = Math.Max(best, v);
-            }
-            double mean = known == 0 ? 0 : sum / known;
-            double variance = known == 0 ? 0 : Math.Max(squares / known - mean * mean, 0);
-            // All equal (or one known score): no spread to measure against, so the score says nothing within the request.
-            float inv = variance > 1e-12 * Math.Max(1, mean * mean) ? (float)(1 / Math.Sqrt(variance)) : 0f;
             int o = 3 * s;
+            WriteStandardized(scores.Slice(s * n, n), d, o, stride);
+            ReadOnlySpan<int> rank = ranks.Slice(s * n, n);
             for (int c = 0; c < n; c++)
-            {
-                float v = score[c];
-                bool isKnown = !float.IsNaN(v);
-                d[c * stride + o] = isKnown ? (float)((v - mean) * inv) : 0f;
-                d[c * stride + o + 1] = isKnown ? (v - best) * inv : 0f;
                 d[c * stride + o + 2] = rank[c] > 0 ? 1f / rank[c] : 0f;
-            }
         }
     }
 
@@ -166,7 +147,39 @@ public sealed class RankingFeatureAssembler
             }
             d[c * stride] = count == 0 ? 0f : sum / count;
             d[c * stride + 1] = max;
-            d[c * stride + 2] = similarity[c];
+            d[c * stride + 2] = float.IsNaN(similarity[c]) ? 0f : similarity[c];
+        }
+        WriteStandardized(Column(input.CfScore, n, nameof(input.CfScore)), d, 3, stride);
+    }
+
+    /// <summary>
+    /// Column <paramref name="column"/>: (x - mean) / std, column + 1: (x - max) / std, over the known (non-NaN) values of
+    /// <paramref name="score"/>; 0 for an unknown value, and everywhere when the known values are all equal (no spread
+    /// to measure against, so the score says nothing within the request).
+    /// </summary>
+    private static void WriteStandardized(ReadOnlySpan<float> score, Span<float> d, int column, int stride)
+    {
+        double sum = 0, squares = 0;
+        float best = float.NegativeInfinity;
+        int known = 0;
+        foreach (float v in score)
+        {
+            if (float.IsNaN(v))
+                continue;
+            known++;
+            sum += v;
+            squares += (double)v * v;
+            best = Math.Max(best, v);
+        }
+        double mean = known == 0 ? 0 : sum / known;
+        double variance = known == 0 ? 0 : Math.Max(squares / known - mean * mean, 0);
+        float inv = variance > 1e-12 * Math.Max(1, mean * mean) ? (float)(1 / Math.Sqrt(variance)) : 0f;
+        for (int c = 0; c < score.Length; c++)
+        {
+            float v = score[c];
+            bool isKnown = !float.IsNaN(v);
+            d[c * stride + column] = isKnown ? (float)((v - mean) * inv) : 0f;
+            d[c * stride + column + 1] = isKnown ? (v - best) * inv : 0f;
         }
     }
 
@@ -181,14 +194,6 @@ public sealed class RankingFeatureAssembler
     {
         for (int c = 0; c < n; c++)
             d[c * stride + column] = value;
-    }
-
-    /// <summary>log(1 + x) of each candidate, minus the mean over the request's candidates.</summary>
-    private static void Log1pColumn(Span<float> d, int column, int stride, ReadOnlySpan<float> raw)
-    {
-        float mean = MeanLog1p(raw);
-        for (int c = 0; c < raw.Length; c++)
-            d[c * stride + column] = Log1p(raw[c]) - mean;
     }
 
     private static float MeanLog1p(ReadOnlySpan<float> raw)

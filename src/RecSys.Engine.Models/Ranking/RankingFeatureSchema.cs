@@ -6,33 +6,45 @@ namespace RecSys.Engine.Models.Ranking;
 /// <summary>
 /// The ranking feature schema: the name, order, meaning and scaling of every column of the [candidates x features]
 /// tensor a ranker reads. It is kept with each model (inside the .onnx file's metadata and as JSON beside it), so a
-/// model is only ever fed the layout it was trained on. The layout, by group, in this order (each group optional):
+/// model is only ever fed the layout it was trained on. Every feature is defined on what both sides of the engine
+/// hold for a (user, item, time), so offline training (<see cref="OfflineRankingFeatures"/>, from interaction data and
+/// the trained models) and serving (the pipeline, from one batch read of the feature store and the in-memory
+/// catalog) fill the same raw <see cref="RankingFeatureInput"/>, and one <see cref="RankingFeatureAssembler"/> scales it.
+/// The layout, by group, in this order (each group optional):
 /// <code>
-///  user      user_log_interactions, user_log_recent_interactions, user_age, user_gender, user_mainstreamness,
-///            user_demographics_known
-///  item      item_log_interactions, item_log_interactions_7d, item_log_interactions_30d, item_log_age_days,
-///            item_category_&lt;c&gt; for each category c (multi-hot)
+///  user      user_log_history, user_age_bucket, user_gender_female, user_gender_male, user_demographics_known
+///  item      item_log_trend, item_log_age_days, item_age_known, item_category_&lt;c&gt; for each category c (multi-hot)
 ///  context   context_surface_&lt;s&gt; for home, search, email, item_page (one-hot), context_hour_sin/cos,
 ///            context_weekday_sin/cos
 ///  sources   for each source s: source_&lt;s&gt;_score_z, source_&lt;s&gt;_score_gap, source_&lt;s&gt;_inverse_rank
-///  affinity  user_category_affinity_mean, user_category_affinity_max, content_similarity_recent
+///  affinity  user_category_affinity_mean, user_category_affinity_max, content_similarity_recent, cf_score_z, cf_score_gap
 /// </code>
-/// Source scores are standardised within the request, and popularity counters centred on the request's mean: sources
-/// score on scales that differ by user and grow with the history (EASE and item-kNN sum over it), counters grow with
-/// the data, and a ranker only compares candidates of one request anyway (so a model trained on less data, or
-/// earlier, still reads today's values right).
-/// Version 1. A change to any name, meaning or scaling is a new version; models of another version are refused.
+/// Two parameters pin what "recent" and "trend" mean, so both sides compute the same numbers:
+/// <see cref="HistoryWindow"/> (the user's newest events read, as the pipeline's <c>HistoryWindow</c>) and
+/// <see cref="CounterHalfLifeHours"/> (the half-life of the feature store's item counters). The source block is data:
+/// one triple per name in <see cref="Sources"/>, matched by name against the request's sources; a source scores only
+/// the items it retrieved (serving knows nothing else), and the CF score is the cross feature every candidate has.
+/// Source and CF scores are standardised within the request, and the trend counter centred on the request's mean:
+/// scales differ by user and grow with the data, and a ranker only compares candidates of one request anyway.
+/// Version 2 (version 1 was trained on counters and scores serving could not fill). A change to any name, meaning,
+/// scaling or parameter is a new version; models of another version are refused.
 /// </summary>
 public sealed class RankingFeatureSchema
 {
     public const string Format = "recsys-ranking-features";
 
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>Category masks are one 64-bit word per item.</summary>
     public const int MaxCategories = 64;
 
-    /// <summary>The candidate sources of the engine, in schema order (two-tower is zero until it is trained).</summary>
+    /// <summary>The pipeline's default history window (PipelineConfig.HistoryWindow).</summary>
+    public const int DefaultHistoryWindow = 100;
+
+    /// <summary>The feature store's default counter half-life (FeatureStoreSettings.CounterHalfLife).</summary>
+    public const double DefaultCounterHalfLifeHours = 24;
+
+    /// <summary>The offline candidate sources, in schema order (two-tower reads as never retrieved until it is trained).</summary>
     public static readonly IReadOnlyList<string> DefaultSources = ["als", "ease", "itemknn", "content", "trending", "twotower"];
 
     /// <summary>The surfaces of the context one-hot, in <see cref="RankingSurface"/> order.</summary>
@@ -47,11 +59,13 @@ public sealed class RankingFeatureSchema
 
     private readonly Dictionary<string, int> _index;
 
-    private RankingFeatureSchema(RankingFeatureGroups groups, string[] categories, string[] sources, RankingFeature[] features)
+    private RankingFeatureSchema(RankingFeatureGroups groups, string[] categories, string[] sources, int historyWindow, double halfLifeHours, RankingFeature[] features)
     {
         Groups = groups;
         Categories = categories;
         Sources = sources;
+        HistoryWindow = historyWindow;
+        CounterHalfLifeHours = halfLifeHours;
         Features = features;
         _index = new Dictionary<string, int>(features.Length, StringComparer.Ordinal);
         for (int f = 0; f < features.Length; f++)
@@ -71,6 +85,12 @@ public sealed class RankingFeatureSchema
     /// <summary>Candidate sources of the cross block, in the order the assembler input lists them.</summary>
     public IReadOnlyList<string> Sources { get; }
 
+    /// <summary>The user's newest history events the user and affinity features read.</summary>
+    public int HistoryWindow { get; }
+
+    /// <summary>Half-life of the item trend counter (the feature store's decayed counters).</summary>
+    public double CounterHalfLifeHours { get; }
+
     public IReadOnlyList<RankingFeature> Features { get; }
 
     public int Count => Features.Count;
@@ -79,7 +99,8 @@ public sealed class RankingFeatureSchema
     public int IndexOf(string name) => _index.TryGetValue(name, out int f) ? f : -1;
 
     public static RankingFeatureSchema Create(IReadOnlyList<string> categories, IReadOnlyList<string>? sources = null,
-        RankingFeatureGroups groups = RankingFeatureGroups.All)
+        RankingFeatureGroups groups = RankingFeatureGroups.All, int historyWindow = DefaultHistoryWindow,
+        double counterHalfLifeHours = DefaultCounterHalfLifeHours)
     {
         ArgumentNullException.ThrowIfNull(categories);
         sources ??= DefaultSources;
@@ -87,30 +108,32 @@ public sealed class RankingFeatureSchema
             throw new ArgumentException($"at most {MaxCategories} categories fit the item category mask, got {categories.Count}", nameof(categories));
         if ((groups & ~RankingFeatureGroups.All) != 0 || groups == RankingFeatureGroups.None)
             throw new ArgumentOutOfRangeException(nameof(groups), $"groups must be a non-empty subset of {RankingFeatureGroups.All}, got {groups}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(historyWindow, 1);
+        if (!(counterHalfLifeHours > 0) || !double.IsFinite(counterHalfLifeHours))
+            throw new ArgumentOutOfRangeException(nameof(counterHalfLifeHours), counterHalfLifeHours, "the counter half-life must be a positive number of hours");
         foreach (string name in categories.Concat(sources))
         {
             if (string.IsNullOrWhiteSpace(name))
                 throw new ArgumentException("category and source names must be non-empty");
         }
+        string window = $"the user's newest {historyWindow} history events";
         var f = new List<RankingFeature>();
         if (groups.HasFlag(RankingFeatureGroups.User))
         {
             const RankingFeatureGroups g = RankingFeatureGroups.User;
-            f.Add(new("user_log_interactions", g, "interactions in the user's whole history", "log(1 + x)"));
-            f.Add(new("user_log_recent_interactions", g, "interactions in the last 30 days", "log(1 + x)"));
-            f.Add(new("user_age", g, "age in years, 0 when unknown", "x / 100"));
-            f.Add(new("user_gender", g, "gender where stated", "+1 female, -1 male, 0 unknown"));
-            f.Add(new("user_mainstreamness", g, "mean log(1 + all-time interactions) of the items in the user's history, against this request's candidates",
-                "x minus the mean log(1 + all-time interactions) of the request's candidates; 0 without history"));
-            f.Add(new("user_demographics_known", g, "whether age or gender is known", "1 or 0"));
+            f.Add(new("user_log_history", g, $"interactions among {window}", "log(1 + x)"));
+            f.Add(new("user_age_bucket", g, "the profile's age band (1 under 18, 2 18-24, ... 7 56+), 0 when unknown", "x / 7"));
+            f.Add(new("user_gender_female", g, "the profile says female", "1 or 0"));
+            f.Add(new("user_gender_male", g, "the profile says male", "1 or 0"));
+            f.Add(new("user_demographics_known", g, "whether the age band or gender is known", "1 or 0"));
         }
         if (groups.HasFlag(RankingFeatureGroups.Item))
         {
             const RankingFeatureGroups g = RankingFeatureGroups.Item;
-            f.Add(new("item_log_interactions", g, "all-time interactions with the item", "log(1 + x), minus its mean over the request's candidates"));
-            f.Add(new("item_log_interactions_7d", g, "interactions in the last 7 days", "log(1 + x), minus its mean over the request's candidates"));
-            f.Add(new("item_log_interactions_30d", g, "interactions in the last 30 days", "log(1 + x), minus its mean over the request's candidates"));
-            f.Add(new("item_log_age_days", g, "days since the item was published (first seen where no date is known)", "log(1 + max(0, x))"));
+            f.Add(new("item_log_trend", g, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the item's decayed counter as of the request time: the sum of its events' values, each halved every {counterHalfLifeHours:G} h"),
+                "log(1 + x), minus its mean over the request's candidates"));
+            f.Add(new("item_log_age_days", g, "days since the item was published", "log(1 + max(0, x)); 0 when unknown"));
+            f.Add(new("item_age_known", g, "whether the item has a publish time", "1 or 0"));
             foreach (string c in categories)
                 f.Add(new("item_category_" + Slug(c), g, $"the item is in category '{c}'", "1 or 0"));
         }
@@ -119,31 +142,37 @@ public sealed class RankingFeatureSchema
             const RankingFeatureGroups g = RankingFeatureGroups.Context;
             foreach (string s in SurfaceNames)
                 f.Add(new("context_surface_" + s, g, $"the request comes from the {s} surface", "1 or 0"));
-            f.Add(new("context_hour_sin", g, "hour of day", "sin(2 pi hour / 24)"));
-            f.Add(new("context_hour_cos", g, "hour of day", "cos(2 pi hour / 24)"));
-            f.Add(new("context_weekday_sin", g, "day of week (Sunday 0)", "sin(2 pi day / 7)"));
-            f.Add(new("context_weekday_cos", g, "day of week (Sunday 0)", "cos(2 pi day / 7)"));
+            f.Add(new("context_hour_sin", g, "hour of day (UTC) of the request", "sin(2 pi hour / 24)"));
+            f.Add(new("context_hour_cos", g, "hour of day (UTC) of the request", "cos(2 pi hour / 24)"));
+            f.Add(new("context_weekday_sin", g, "day of week (UTC, Sunday 0) of the request", "sin(2 pi day / 7)"));
+            f.Add(new("context_weekday_cos", g, "day of week (UTC, Sunday 0) of the request", "cos(2 pi day / 7)"));
         }
         if (groups.HasFlag(RankingFeatureGroups.Sources))
         {
             const RankingFeatureGroups g = RankingFeatureGroups.Sources;
             foreach (string s in sources)
             {
-                f.Add(new($"source_{Slug(s)}_score_z", g, $"the {s} source's score for the item, standardised over this request's candidates",
-                    "(x - mean) / std over the request's known scores; 0 when unknown or all equal"));
+                f.Add(new($"source_{Slug(s)}_score_z", g, $"the {s} source's score for the item, standardised over this request's candidates it retrieved",
+                    "(x - mean) / std over the scores of the items it retrieved; 0 when it did not retrieve the item or all are equal"));
                 f.Add(new($"source_{Slug(s)}_score_gap", g, $"how far the {s} score is below the best {s} score among this request's candidates",
-                    "(x - max) / std over the request's known scores; 0 when unknown or all equal"));
+                    "(x - max) / std over the scores of the items it retrieved; 0 when it did not retrieve the item or all are equal"));
                 f.Add(new($"source_{Slug(s)}_inverse_rank", g, $"1 / rank of the item in the {s} source's candidate list", "1 / rank; 0 when not retrieved by it"));
             }
         }
         if (groups.HasFlag(RankingFeatureGroups.Affinity))
         {
             const RankingFeatureGroups g = RankingFeatureGroups.Affinity;
-            f.Add(new("user_category_affinity_mean", g, "mean over the item's categories of the share of the user's history in that category", "identity (0..1); 0 without categories"));
-            f.Add(new("user_category_affinity_max", g, "max over the item's categories of the share of the user's history in that category", "identity (0..1); 0 without categories"));
-            f.Add(new("content_similarity_recent", g, "cosine of the item's content vector and the mean vector of the user's recent items", "identity (-1..1); 0 without history"));
+            string shares = $"the share of the distinct items of {window} in that category";
+            f.Add(new("user_category_affinity_mean", g, $"mean over the item's categories of {shares}", "identity (0..1); 0 without categories"));
+            f.Add(new("user_category_affinity_max", g, $"max over the item's categories of {shares}", "identity (0..1); 0 without categories"));
+            f.Add(new("content_similarity_recent", g, $"cosine of the item's content vector and the normalised sum of the content vectors of the distinct items of {window}",
+                "identity (-1..1); 0 without history or content vector"));
+            f.Add(new("cf_score_z", g, "the user's CF vector . the item's CF factors, standardised over this request's candidates",
+                "(x - mean) / std over the known scores; 0 when unknown or all equal"));
+            f.Add(new("cf_score_gap", g, "how far the CF score is below the best CF score among this request's candidates",
+                "(x - max) / std over the known scores; 0 when unknown or all equal"));
         }
-        return new RankingFeatureSchema(groups, [.. categories], [.. sources], [.. f]);
+        return new RankingFeatureSchema(groups, [.. categories], [.. sources], historyWindow, counterHalfLifeHours, [.. f]);
     }
 
     /// <summary>
@@ -152,6 +181,10 @@ public sealed class RankingFeatureSchema
     /// </summary>
     public string? FirstDifference(RankingFeatureSchema other, string mine = "this schema", string theirs = "the other schema")
     {
+        if (HistoryWindow != other.HistoryWindow)
+            return $"the history window is {HistoryWindow} events in {mine} but {other.HistoryWindow} in {theirs} (every user and affinity feature reads it)";
+        if (CounterHalfLifeHours != other.CounterHalfLifeHours)
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the counter half-life is {CounterHalfLifeHours:G} h in {mine} but {other.CounterHalfLifeHours:G} h in {theirs} (feature 'item_log_trend')");
         int n = Math.Min(Count, other.Count);
         for (int f = 0; f < n; f++)
         {
@@ -172,6 +205,8 @@ public sealed class RankingFeatureSchema
         Groups = Groups,
         Categories = [.. Categories],
         Sources = [.. Sources],
+        HistoryWindow = HistoryWindow,
+        CounterHalfLifeHours = CounterHalfLifeHours,
         Features = [.. Features],
     }, Json);
 
@@ -197,7 +232,7 @@ public sealed class RankingFeatureSchema
         RankingFeatureSchema rebuilt;
         try
         {
-            rebuilt = Create(doc.Categories ?? [], doc.Sources ?? [], doc.Groups);
+            rebuilt = Create(doc.Categories ?? [], doc.Sources ?? [], doc.Groups, doc.HistoryWindow, doc.CounterHalfLifeHours);
         }
         catch (ArgumentException e)
         {
@@ -216,8 +251,11 @@ public sealed class RankingFeatureSchema
         return rebuilt;
     }
 
-    /// <summary>Lower case letters and digits, other runs as one underscore: "Children's" -> "children_s".</summary>
-    private static string Slug(string name)
+    /// <summary>
+    /// What a category, source or surface name becomes in feature names: lower case letters and digits, other runs as
+    /// one underscore ("Children's" -> "children_s", "item-page" -> "item_page").
+    /// </summary>
+    public static string Slug(string name)
     {
         var sb = new System.Text.StringBuilder(name.Length);
         foreach (char ch in name.Trim())
@@ -241,6 +279,10 @@ public sealed class RankingFeatureSchema
         public string[]? Categories { get; init; }
 
         public string[]? Sources { get; init; }
+
+        public int HistoryWindow { get; init; }
+
+        public double CounterHalfLifeHours { get; init; }
 
         public RankingFeature[]? Features { get; init; }
     }

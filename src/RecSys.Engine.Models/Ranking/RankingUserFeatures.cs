@@ -1,21 +1,16 @@
 namespace RecSys.Engine.Models.Ranking;
 
 /// <summary>
-/// The per-user values of one ranking request, as the feature store holds them (raw counts: the assembler scales them).
+/// The per-user values of one ranking request, raw (the assembler scales them): what the pipeline reads from the
+/// feature store's profile and the user's history window, and what offline training computes from the events.
 /// </summary>
 public readonly record struct RankingUserFeatures
 {
-    /// <summary>Interactions in the user's whole history.</summary>
-    public float Interactions { get; init; }
+    /// <summary>Interactions among the user's newest <see cref="RankingFeatureSchema.HistoryWindow"/> history events.</summary>
+    public int HistoryLength { get; init; }
 
-    /// <summary>Interactions in the last 30 days.</summary>
-    public float RecentInteractions { get; init; }
-
-    /// <summary>Age in years; 0 when unknown.</summary>
-    public int Age { get; init; }
+    /// <summary>The profile's age band code (<see cref="Popularity.UserSegments.AgeBucketCode"/>: 1 under 18 .. 7 56+); 0 when unknown.</summary>
+    public byte AgeBucket { get; init; }
 
     public UserGender Gender { get; init; }
-
-    /// <summary>Mean of log(1 + all-time interactions) over the items of the user's history: taste for popular items; 0 without history.</summary>
-    public float Mainstreamness { get; init; }
 }

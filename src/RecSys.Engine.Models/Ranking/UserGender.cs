@@ -1,9 +1,13 @@
 namespace RecSys.Engine.Models.Ranking;
 
-/// <summary>A user's gender where the profile states it; the ranking feature is +1 female, -1 male, 0 otherwise.</summary>
-public enum UserGender
+/// <summary>
+/// A user's gender as the feature store's profile codes it (<c>UserProfile.Gender</c>; <see cref="Popularity.UserSegments.GenderCode"/>
+/// maps the data's strings to it): the ranking features read the same code offline and when serving.
+/// </summary>
+public enum UserGender : byte
 {
     Unknown = 0,
-    Female = 1,
-    Male = 2,
+    Male = 1,
+    Female = 2,
+    Other = 3,
 }

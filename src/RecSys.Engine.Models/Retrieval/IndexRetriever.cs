@@ -39,13 +39,7 @@ public sealed class IndexRetriever(IVectorIndex index) : IItemRetriever
             throw new ArgumentException($"{nq} queries x k={k} need {n} result slots; items holds {items.Length}, scores {scores.Length}", nameof(items));
         long[] ids = t_ids is { } i && i.Length >= n ? i : t_ids = new long[Math.Max(n, 256)];
         float[] distances = t_distances is { } d && d.Length >= n ? d : t_distances = new float[Math.Max(n, 256)];
-        if (Index is HnswIndex hnsw)
-            hnsw.Search(queries, k, ids, distances, parameters, cancellationToken);
-        else
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            Index.Search(queries, k, ids, distances, parameters);
-        }
+        Search(Index, queries, k, ids, distances, parameters, cancellationToken);
         DistanceMetric metric = Index.Metric;
         for (int r = 0; r < n; r++)
         {
@@ -53,6 +47,21 @@ public sealed class IndexRetriever(IVectorIndex index) : IItemRetriever
             scores[r] = ids[r] < 0 ? float.NegativeInfinity : ScoreOf(metric, distances[r]);
         }
         return nq;
+    }
+
+    /// <summary>
+    /// <see cref="IVectorIndex.Search"/> with a cancellation token: looked at before the search starts, and by HNSW also
+    /// between hops, so a deadline stops a long graph walk midway (the other indexes' scans are short and bounded).
+    /// </summary>
+    public static void Search(IVectorIndex index, ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> distances, SearchParameters? parameters,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (index is HnswIndex hnsw)
+            hnsw.Search(queries, k, ids, distances, parameters, cancellationToken);
+        else
+            index.Search(queries, k, ids, distances, parameters);
     }
 
     /// <summary>Higher-is-better score of an index distance.</summary>

@@ -1,16 +1,17 @@
 namespace RecSys.Engine.Pipeline.Abstractions;
 
 /// <summary>
-/// The ranker's whole input for one request, as columns over the candidates (struct of arrays): what issue 12's
-/// feature schema needs, filled by one batch of feature-store reads and from memory, no allocation per candidate.
+/// The ranker's whole input for one request, as columns over the candidates (struct of arrays): the raw values of the
+/// ranking feature schema (<see cref="Models.Ranking.RankingFeatureSchema"/>), filled by one batch read of the feature
+/// store and from memory, no allocation per candidate. <see cref="FeatureAssembly.RankingFeatureWriter"/> turns it into
+/// the schema's tensor with the one assembler offline training uses too.
 /// <code>
-///   user      User (activity, segment, demographics)            context  Context (surface, hour, weekday)
-///   item      Popularity[i]       decayed counter, all users    SegmentPopularity[i]  decayed counter, the user's segment
-///             AgeHours[i]         since publish (-1 unknown)    Impressions[i]
-///             categories of i     CategoryIds[CategoryStart[i] .. CategoryStart[i + 1])
+///   user      User (history length, segment, demographics)     context  Context (surface, hour, weekday)
+///             Request.CategoryShare(c): the user's share of recent items in category c
+///   item      Popularity[i]       the store's decayed counter   AgeHours[i]  since publish (-1 unknown)
+///             Impressions[i]      times served (memory)          categories of i  CategoryIds[CategoryStart[i] .. CategoryStart[i + 1])
 ///   cross     Candidates.SourceRank(s)[i] / SourceScore(s)[i]   each source's rank (0 = absent) and score (NaN)
-///             CategoryAffinity[i] the user's share of interactions in the item's categories (max over them)
-///             ContentSimilarity[i] cosine of the item's content vector and the user's recent history (NaN = none)
+///             ContentSimilarity[i] cosine of the item's content vector and the user's history profile (NaN = none)
 ///             CfScore[i]          user CF vector . item factors (NaN = either missing)
 /// </code>
 /// Columns hold <see cref="Count"/> valid entries. Pooled with the request: valid only during the ranker call.
@@ -18,12 +19,10 @@ namespace RecSys.Engine.Pipeline.Abstractions;
 public sealed class RankerInput
 {
     private float[] _popularity = [];
-    private float[] _segmentPopularity = [];
     private float[] _ageHours = [];
     private int[] _impressions = [];
     private int[] _categoryStart = [0];
     private int[] _categoryIds = [];
-    private float[] _categoryAffinity = [];
     private float[] _contentSimilarity = [];
     private float[] _cfScore = [];
     private double[] _counters = [];
@@ -44,8 +43,6 @@ public sealed class RankerInput
 
     public ReadOnlySpan<float> Popularity => _popularity.AsSpan(0, Count);
 
-    public ReadOnlySpan<float> SegmentPopularity => _segmentPopularity.AsSpan(0, Count);
-
     public ReadOnlySpan<float> AgeHours => _ageHours.AsSpan(0, Count);
 
     public ReadOnlySpan<int> Impressions => _impressions.AsSpan(0, Count);
@@ -55,8 +52,6 @@ public sealed class RankerInput
     public ReadOnlySpan<int> CategoryIds => _categoryIds.AsSpan(0, _categoryStart[Count]);
 
     public ReadOnlySpan<int> CategoriesOf(int i) => _categoryIds.AsSpan(_categoryStart[i], _categoryStart[i + 1] - _categoryStart[i]);
-
-    public ReadOnlySpan<float> CategoryAffinity => _categoryAffinity.AsSpan(0, Count);
 
     public ReadOnlySpan<float> ContentSimilarity => _contentSimilarity.AsSpan(0, Count);
 
@@ -69,11 +64,9 @@ public sealed class RankerInput
         HasFeatures = false;
         int n = candidates.Count;
         Ensure(ref _popularity, n);
-        Ensure(ref _segmentPopularity, n);
         Ensure(ref _ageHours, n);
         Ensure(ref _impressions, n);
         Ensure(ref _categoryStart, n + 1);
-        Ensure(ref _categoryAffinity, n);
         Ensure(ref _contentSimilarity, n);
         Ensure(ref _cfScore, n);
         Ensure(ref _counters, n);
@@ -84,13 +77,9 @@ public sealed class RankerInput
 
     internal float[] PopularityColumn => _popularity;
 
-    internal float[] SegmentPopularityColumn => _segmentPopularity;
-
     internal Span<float> AgeHoursColumn => _ageHours.AsSpan(0, Count);
 
     internal Span<int> ImpressionsColumn => _impressions.AsSpan(0, Count);
-
-    internal Span<float> CategoryAffinityColumn => _categoryAffinity.AsSpan(0, Count);
 
     internal Span<float> ContentSimilarityColumn => _contentSimilarity.AsSpan(0, Count);
 
@@ -105,7 +94,10 @@ public sealed class RankerInput
         _categoryStart[i + 1] = start + categories.Length;
     }
 
-    private static void Ensure<T>(ref T[] column, int length, bool keep = false)
+    /// <summary>The feature writer's buffers for this request (pooled with it).</summary>
+    internal FeatureAssembly.RankingFeatureBuffers FeatureBuffers { get; } = new();
+
+    internal static void Ensure<T>(ref T[] column, int length, bool keep = false)
     {
         if (column.Length >= length)
             return;

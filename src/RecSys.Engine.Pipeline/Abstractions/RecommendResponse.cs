@@ -10,6 +10,12 @@ public sealed record RecommendResponse
     /// <summary>The pipeline version (config + models) that answered: what an experiment or a rollback reports.</summary>
     public required string Version { get; init; }
 
+    /// <summary>The experiment that routed the request (null: none runs on the surface).</summary>
+    public string? Experiment { get; init; }
+
+    /// <summary>The user's variant in <see cref="Experiment"/> (null without one).</summary>
+    public string? Variant { get; init; }
+
     /// <summary>Best first; fewer than K when too few candidates survive.</summary>
     public required RecommendedItem[] Items { get; init; }
 

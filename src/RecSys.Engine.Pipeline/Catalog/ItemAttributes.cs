@@ -16,4 +16,10 @@ public sealed record ItemAttributes
     public long PublishedAtMs { get; init; }
 
     public ItemPolicyFlags PolicyFlags { get; init; }
+
+    /// <summary>
+    /// A content vector from the caller's own encoder (the content dimension; finite, checked at the edge), used instead of
+    /// encoding title, categories and tags with the saved vocabulary; null or empty = encode.
+    /// </summary>
+    public IReadOnlyList<float>? ContentVector { get; init; }
 }

@@ -11,8 +11,6 @@ namespace RecSys.Engine.Pipeline.ColdStart;
 /// </summary>
 public static class UserProfiles
 {
-    private static readonly string[] AgeBuckets = ["?", "<18", "18-24", "25-34", "35-44", "45-49", "50-55", "56+"];
-
     public static UserProfile ToProfile(UserAttributes user, LiveCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -35,14 +33,8 @@ public static class UserProfiles
         user.HasDemographics ? catalog.Segments.GetOrAdd(UserSegments.Key(user.Age, user.Gender, user.Occupation)) : -1;
 
     /// <summary>0 = unknown, then the buckets of <see cref="UserSegments.AgeBucket"/> in order (1 = under 18 .. 7 = 56+).</summary>
-    public static byte AgeBucketCode(int age) => (byte)Array.IndexOf(AgeBuckets, UserSegments.AgeBucket(age));
+    public static byte AgeBucketCode(int age) => UserSegments.AgeBucketCode(age);
 
     /// <summary>0 = unknown, 1 = "M", 2 = "F", 3 = anything else.</summary>
-    public static byte GenderCode(string gender) => gender switch
-    {
-        "" => 0,
-        "M" or "m" => 1,
-        "F" or "f" => 2,
-        _ => 3,
-    };
+    public static byte GenderCode(string gender) => UserSegments.GenderCode(gender);
 }

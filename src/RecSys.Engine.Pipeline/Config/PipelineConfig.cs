@@ -44,6 +44,15 @@ public sealed record PipelineConfig
         throw new ArgumentException($"unknown surface '{name}' (known: {string.Join(", ", Surfaces.Select(s => s.Name))})", "surface");
     }
 
+    /// <summary>
+    /// This config with every source of every surface given <paramref name="budget"/>: a slower or shared machine (or the
+    /// first, JIT-compiling requests) needs more than the defaults' 50 ms.
+    /// </summary>
+    public PipelineConfig WithSourceBudget(TimeSpan budget) => this with
+    {
+        Surfaces = [.. Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = budget })] })],
+    };
+
     /// <summary>Checks every field once (the edge); names what is wrong.</summary>
     public void Validate()
     {

@@ -1,10 +1,7 @@
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models;
-using RecSys.Engine.Models.Als;
-using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Factory;
-using RecSys.Engine.Models.Popularity;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Serving;
@@ -61,23 +58,12 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
     private async Task FitAsync(TrainingData data)
     {
         Dispose();
-        var als = (ImplicitAls)ModelFactory.Create(ModelKind.Als, _settings);
-        als.Fit(data);
-        ContentEncoder? content = null;
-        if (data.Catalog is not null)
-        {
-            content = (ContentEncoder)ModelFactory.Create(ModelKind.Content, _settings);
-            content.Fit(data);
-        }
-        var popularity = new PopularityModel(new PopularityOptions { BySegment = true, SegmentPrior = _settings.TrendingSegmentPrior }, "popularity");
-        popularity.Fit(data);
-        var trending = (PopularityModel)ModelFactory.Create(ModelKind.Trending, _settings);
-        trending.Fit(data);
+        var trained = TrainedModels.Train(data, _settings);
 
         _directory = Path.Combine(Path.GetTempPath(), "recsys-eval-pipeline-" + Guid.NewGuid().ToString("N"));
         _store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions { DataDirectory = _directory, CheckpointInterval = TimeSpan.Zero, MemoryBudgetBytes = 64L << 20 })
             .ConfigureAwait(false);
-        var (catalog, models) = await ServingBootstrap.BuildAsync(data, _store, als, content, popularity, trending).ConfigureAwait(false);
+        var (catalog, models) = await ServingBootstrap.BuildAsync(data, _store, trained.Als, trained.Content, trained.Popularity, trained.Trending).ConfigureAwait(false);
         var pipelineConfig = (config ?? (m => PipelineDefaults.Config(m, "eval")))(models) with { CountServedImpressions = false };
         pipelineConfig = pipelineConfig with
         {

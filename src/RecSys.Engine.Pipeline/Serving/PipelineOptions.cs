@@ -23,4 +23,10 @@ public sealed record PipelineOptions
 
     /// <summary>Users an email batch works on at once.</summary>
     public int BatchParallelism { get; init; } = 4;
+
+    /// <summary>
+    /// Experiment responses remembered by request id for click attribution (the most recent ones; a click on an
+    /// older response is not credited). About 200 bytes each.
+    /// </summary>
+    public int AttributionCapacity { get; init; } = 100_000;
 }

@@ -14,19 +14,38 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// sources built from them, the ranker, the filters and the post-processing stages. Immutable once made (the
 /// indexes take live inserts and deletes in place); <see cref="RecommendationPipeline.Activate"/> swaps the whole
 /// version at once, and an experiment can answer a request with another version.
+/// <para>
+/// Lifetime, by reference counting, so that a version's files (memory-mapped indexes, the ranker) are released
+/// after its last request and never before:
+/// <code>
+///   owner       1 reference from creation until <see cref="Retire"/> (the registry, when the version is swapped out)
+///   requests    one reference each while they run (taken by the pipeline before the first stage)
+///   derived     a version made by <see cref="With(PipelineConfig, LiveCatalog, IRanker?)"/> holds one on its parent
+///   count 0     the owned resources are disposed, then the parent's reference is dropped; no reference can be
+///               taken any more, so a request that read a retired version reads the active one again
+/// </code>
+/// A version that owns nothing (made by <see cref="Create"/> without <c>owned</c>) is never affected by any of it.
+/// </para>
 /// </summary>
 public sealed class PipelineVersion
 {
     private readonly Dictionary<string, ICandidateSource> _sources;
     private readonly Dictionary<string, CompiledRule[]> _rules;
+    private readonly IDisposable? _owned;
+    private readonly PipelineVersion? _parent;
+    private int _references = 1;
+    private int _retired;
 
-    private PipelineVersion(PipelineConfig config, ServingModels models, IRanker ranker, Dictionary<string, ICandidateSource> sources, Dictionary<string, CompiledRule[]> rules)
+    private PipelineVersion(PipelineConfig config, ServingModels models, IRanker ranker, Dictionary<string, ICandidateSource> sources,
+        Dictionary<string, CompiledRule[]> rules, IDisposable? owned, PipelineVersion? parent)
     {
         Config = config;
         Models = models;
         Ranker = ranker;
         _sources = sources;
         _rules = rules;
+        _owned = owned;
+        _parent = parent;
         Name = $"{config.Version}/{models.Version}";
     }
 
@@ -53,14 +72,54 @@ public sealed class PipelineVersion
 
     internal CompiledRule[] RulesOf(SurfaceConfig surface) => _rules[surface.Name];
 
+    /// <summary>True once the last reference is gone and the owned resources are disposed: the version cannot serve.</summary>
+    public bool IsReleased => Volatile.Read(ref _references) == 0;
+
+    /// <summary>
+    /// Drops the owner's reference: the owned resources are released once the requests in flight on this version
+    /// (and the versions derived from it) are done. Idempotent.
+    /// </summary>
+    public void Retire()
+    {
+        if (Interlocked.Exchange(ref _retired, 1) == 0)
+            Release();
+    }
+
+    /// <summary>Takes a reference for a request; false when the version is already released.</summary>
+    internal bool TryAcquire()
+    {
+        int count = Volatile.Read(ref _references);
+        while (count > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _references, count + 1, count);
+            if (seen == count)
+                return true;
+            count = seen;
+        }
+        return false;
+    }
+
+    /// <summary>Drops a reference; the last one disposes the owned resources and releases the parent.</summary>
+    internal void Release()
+    {
+        int left = Interlocked.Decrement(ref _references);
+        if (left > 0)
+            return;
+        if (left < 0)
+            throw new InvalidOperationException($"version {Name} released more often than acquired");
+        _owned?.Dispose();
+        _parent?.Release();
+    }
+
     /// <summary>
     /// Makes a version: validates the config and models, builds the standard sources from the models that are
     /// there (see <see cref="SourceNames"/>), adds <paramref name="extraSources"/> (replacing a standard one of the
     /// same name), and checks that every source a surface lists exists. <paramref name="popularPoolSize"/> bounds the
     /// per-segment popularity lists.
     /// </summary>
+    /// <paramref name="owned"/> (index mappings, a loaded ranker) is disposed when the version is released (see the class summary).
     public static PipelineVersion Create(PipelineConfig config, ServingModels models, LiveCatalog catalog, IRanker? ranker = null,
-        IEnumerable<ICandidateSource>? extraSources = null, int popularPoolSize = 500)
+        IEnumerable<ICandidateSource>? extraSources = null, int popularPoolSize = 500, IDisposable? owned = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(models);
@@ -72,18 +131,27 @@ public sealed class PipelineVersion
         var sources = StandardSources(models, catalog, popularPoolSize);
         foreach (var extra in extraSources ?? [])
             sources[extra.Name] = extra;
-        return new PipelineVersion(config, models, ranker ?? new ReciprocalRankFusionRanker(), sources, CompileRules(config, sources, catalog));
+        return new PipelineVersion(config, models, ranker ?? new ReciprocalRankFusionRanker(), sources, CompileRules(config, sources, catalog), owned, parent: null);
     }
 
     /// <summary>
     /// The same models and source instances (popularity lists, indexes) under another config or ranker: an
     /// experiment variant, or a config change without reloading models.
     /// </summary>
-    public PipelineVersion With(PipelineConfig config, LiveCatalog catalog, IRanker? ranker = null)
+    public PipelineVersion With(PipelineConfig config, LiveCatalog catalog, IRanker? ranker = null) => With(config, catalog, ranker, owned: null);
+
+    /// <summary>
+    /// As <see cref="With(PipelineConfig, LiveCatalog, IRanker?)"/>, owning <paramref name="owned"/> (a ranker loaded for
+    /// it). The new version holds a reference on this one until it is released itself.
+    /// </summary>
+    public PipelineVersion With(PipelineConfig config, LiveCatalog catalog, IRanker? ranker, IDisposable? owned)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        return new PipelineVersion(config, Models, ranker ?? Ranker, _sources, CompileRules(config, _sources, catalog));
+        var rules = CompileRules(config, _sources, catalog);
+        if (!TryAcquire())
+            throw new ObjectDisposedException(Name, $"version {Name} is released; no version can be derived from it");
+        return new PipelineVersion(config, Models, ranker ?? Ranker, _sources, rules, owned, parent: this);
     }
 
     /// <summary>Checks that every source a surface lists exists, and resolves each surface's rules (pipeline-wide first).</summary>
@@ -128,6 +196,8 @@ public sealed class PipelineVersion
             Add(new PopularitySource(SourceNames.Popular, models.Popularity, catalog, popularPoolSize));
         if (models.Trending is not null)
             Add(new PopularitySource(SourceNames.Trending, models.Trending, catalog, popularPoolSize));
+        foreach (var (name, embedding) in models.Embeddings)
+            Add(new ItemNeighborsSource(SourceNames.SimilarByEmbedding(name), new IndexRetriever(embedding.Index), embedding, fromRequestItem: true));
         Add(new NewItemsSource(catalog));
         return sources;
     }

@@ -35,36 +35,13 @@ public static class ServingBootstrap
         options ??= new BootstrapOptions();
         if (content is not null && content.Vocabulary is null)
             throw new ArgumentException("the content model has no vocabulary (restored from an old directory?): items added later could not be encoded", nameof(content));
-        var items = CatalogIdMap.FromIdMap(data.Events.Items);
-        var segmentKeys = new List<string>();
-        foreach (var model in new[] { popularity, trending })
-        {
-            if (model?.Options.BySegment == true)
-                segmentKeys.AddRange(model.SegmentKeys);
-        }
-        var segments = KeyTable.FromKeys(segmentKeys.Distinct(StringComparer.Ordinal));
-        var categories = KeyTable.FromKeys(data.Catalog?.DistinctCategories() ?? []);
-        var catalog = new LiveCatalog(items, categories, segments, content?.Dimension ?? 0);
-
-        await LoadItemsAsync(data, store, catalog, options, cancellationToken).ConfigureAwait(false);
+        var catalog = NewCatalog(data, popularity, trending, content?.Dimension ?? 0);
+        await SeedStoreAsync(data, store, catalog, options, cancellationToken).ConfigureAwait(false);
         if (content is not null)
             catalog.Content!.SetRows(content.ItemVectors);
         var users = CatalogIdMap.FromIdMap(data.Events.Users);
-        var segmentOfUser = await LoadUsersAsync(data, store, catalog, users, cancellationToken).ConfigureAwait(false);
-        if (options.LoadHistories)
-            await LoadHistoriesAsync(data, store, users, items, segmentOfUser, options.EventBatch, cancellationToken).ConfigureAwait(false);
-
-        IVectorIndex? cfIndex = null, contentIndex = null;
-        if (als is not null)
-        {
-            cfIndex = NewIndex(options.CfIndex, options.Build, als.Factors, DistanceMetric.InnerProduct, als.ItemFactors);
-            ItemVectorRows.AddTo(cfIndex, als.ItemFactors, als.Factors);
-        }
-        if (content is not null)
-        {
-            contentIndex = NewIndex(options.ContentIndex, options.Build, content.Dimension, DistanceMetric.Cosine, content.ItemVectors);
-            ItemVectorRows.AddTo(contentIndex, content.ItemVectors, content.Dimension);
-        }
+        var cfIndex = als is null ? null : BuildIndex(options.CfIndex, options.Build, als.Factors, DistanceMetric.InnerProduct, als.ItemFactors);
+        var contentIndex = content is null ? null : BuildIndex(options.ContentIndex, options.Build, content.Dimension, DistanceMetric.Cosine, content.ItemVectors);
         var models = new ServingModels
         {
             Als = als,
@@ -77,6 +54,63 @@ public static class ServingBootstrap
             Version = options.Version,
         };
         return (catalog, models);
+    }
+
+    /// <summary>
+    /// The serving catalog of a training set, in its id space: items in the data's order (ordinal i = model ordinal i),
+    /// categories as the data lists them, segments: the popularity models' keys, then those of the users'
+    /// demographics in user order (what the users' stored profiles are numbered by). Deterministic: the registry
+    /// saves the same tables the store is seeded with.
+    /// </summary>
+    public static LiveCatalog NewCatalog(TrainingData data, PopularityModel? popularity, PopularityModel? trending, int contentDimension)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var segmentKeys = new List<string>();
+        foreach (var model in new[] { popularity, trending })
+        {
+            if (model?.Options.BySegment == true)
+                segmentKeys.AddRange(model.SegmentKeys);
+        }
+        var catalog = new LiveCatalog(CatalogIdMap.FromIdMap(data.Events.Items), KeyTable.FromKeys(data.Catalog?.DistinctCategories() ?? []),
+            KeyTable.FromKeys(segmentKeys.Distinct(StringComparer.Ordinal)), contentDimension);
+        var demographics = data.Demographics;
+        for (int u = 0; demographics is not null && u < Math.Min(demographics.Count, data.Events.Users.Count); u++)
+            ColdStart.UserProfiles.SegmentOf(UserAttributesOf(demographics, u), catalog);
+        return catalog;
+    }
+
+    /// <summary>
+    /// Writes a training set into the store in <paramref name="catalog"/>'s numbering (<see cref="NewCatalog"/>): items
+    /// (metadata, and the catalog's records of them), users (profiles with the segment of their demographics) and,
+    /// with <see cref="BootstrapOptions.LoadHistories"/>, the training events as histories (oldest first).
+    /// </summary>
+    public static async Task SeedStoreAsync(TrainingData data, IFeatureStore store, LiveCatalog catalog, BootstrapOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new BootstrapOptions();
+        await LoadItemsAsync(data, store, catalog, options, cancellationToken).ConfigureAwait(false);
+        var users = CatalogIdMap.FromIdMap(data.Events.Users);
+        var segmentOfUser = await LoadUsersAsync(data, store, catalog, users, cancellationToken).ConfigureAwait(false);
+        if (options.LoadHistories)
+            await LoadHistoriesAsync(data, store, users, catalog.Items, segmentOfUser, options.EventBatch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An index from a factory string holding <paramref name="rows"/> (row-major, ids = ordinals; all-zero rows left out).</summary>
+    public static IVectorIndex BuildIndex(string spec, IndexBuildSettings build, int dimension, DistanceMetric metric, ReadOnlySpan<float> rows)
+    {
+        var index = NewIndex(spec, build, dimension, metric, rows);
+        try
+        {
+            ItemVectorRows.AddTo(index, rows, dimension);
+            return index;
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
     }
 
     /// <summary>An empty index from a factory string (an IVF-PQ one trained on <paramref name="rows"/>, ready for its vectors).</summary>
@@ -117,8 +151,7 @@ public static class ServingBootstrap
             segmentOfUser[u] = -1;
             if (demographics is null || u >= demographics.Count)
                 continue;
-            var attributes = new UserAttributes { Age = demographics.Age(u), Gender = demographics.Gender(u), Occupation = demographics.Occupation(u) };
-            var profile = ColdStart.UserProfiles.ToProfile(attributes, catalog);
+            var profile = ColdStart.UserProfiles.ToProfile(UserAttributesOf(demographics, u), catalog);
             segmentOfUser[u] = profile.Segment;
             profiles.Add(new(users.ExternalId(u), profile));
         }
@@ -152,4 +185,7 @@ public static class ServingBootstrap
         if (n > 0)
             await store.AppendEventsAsync(chunk.AsMemory(0, n), ct).ConfigureAwait(false);
     }
+
+    private static UserAttributes UserAttributesOf(UserDemographics demographics, int user) =>
+        new() { Age = demographics.Age(user), Gender = demographics.Gender(user), Occupation = demographics.Occupation(user) };
 }

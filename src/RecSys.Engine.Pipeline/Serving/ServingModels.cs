@@ -16,6 +16,7 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///   Content + ContentIndex     content, search query, similar-content, new items (cosine; vectors in LiveCatalog.Content)
 ///   Popularity                 popular per segment (cold start)
 ///   Trending                   decayed popularity per segment, refreshed from the store's counters
+///   Embeddings                 bulk-loaded item vectors by name, each with its index (item page: "embedding:NAME")
 /// </code>
 /// </summary>
 public sealed class ServingModels
@@ -41,6 +42,20 @@ public sealed class ServingModels
     /// <summary>Names the models in responses (with the config's version).</summary>
     public string Version { get; init; } = "models";
 
+    /// <summary>
+    /// Marks the CF vectors this ALS model's fold-in writes to the feature store, so that a version with another ALS
+    /// model never reads them (its factors live in another space): the stored vector is the factors followed by this
+    /// tag, and one whose tag differs is ignored (the request folds in afresh). 0 = untagged (a version that is never
+    /// swapped: the stored vector is the bare factors). At most <see cref="MaxCfVectorTag"/>, so it is exact as a float.
+    /// </summary>
+    public int CfVectorTag { get; init; }
+
+    /// <summary>The largest <see cref="CfVectorTag"/> (2^24 - 1: every integer up to it is exact in a float).</summary>
+    public const int MaxCfVectorTag = (1 << 24) - 1;
+
+    /// <summary>Bulk-loaded item embeddings by name (see <see cref="EmbeddingSet"/>).</summary>
+    public IReadOnlyDictionary<string, EmbeddingSet> Embeddings { get; init; } = new Dictionary<string, EmbeddingSet>();
+
     /// <summary>Checks that the parts fit each other (the edge: once, when a version is made).</summary>
     public void Validate()
     {
@@ -56,5 +71,12 @@ public sealed class ServingModels
             throw new ArgumentException($"the content index has dimension {ContentIndex.Dimension}, the vocabulary {Content.Dimension}", nameof(ContentIndex));
         if (Als is not null && AlsUsers is not null && AlsUsers.Count > Als.UserCount)
             throw new ArgumentException($"the ALS user map has {AlsUsers.Count} users, the model {Als.UserCount}", nameof(AlsUsers));
+        if (CfVectorTag is < 0 or > MaxCfVectorTag)
+            throw new ArgumentOutOfRangeException(nameof(CfVectorTag), CfVectorTag, $"must be in 0..{MaxCfVectorTag}");
+        foreach (var (name, embedding) in Embeddings)
+        {
+            if (name != embedding.Name)
+                throw new ArgumentException($"embedding set '{embedding.Name}' is listed as '{name}'", nameof(Embeddings));
+        }
     }
 }

@@ -32,4 +32,7 @@ public static class SourceNames
 
     /// <summary>The search surface's personal re-rank column: the user's CF score of each candidate.</summary>
     public const string Personal = "personal";
+
+    /// <summary>Item page: neighbours of the page's item among bulk-loaded embeddings <paramref name="embedding"/> ("embedding:item-tower").</summary>
+    public static string SimilarByEmbedding(string embedding) => "embedding:" + embedding;
 }

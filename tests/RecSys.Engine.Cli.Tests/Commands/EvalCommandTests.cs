@@ -85,7 +85,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--format", "parquet", "--format")]
     [InlineData("--k", "0", "--k")]
     [InlineData("--factors", "0", "--factors")]
-    [InlineData("--ranker", "gbdt", "--ranker")]
+    [InlineData("--ranker", "xgboost", "--ranker")]
     public void BadOption_ExitsTwo(string option, string value, string named)
     {
         string path = Path.Combine(_dir, "ok.csv");

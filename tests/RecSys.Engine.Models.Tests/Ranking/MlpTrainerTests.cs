@@ -16,7 +16,7 @@ public sealed class MlpTrainerTests
         MlpTrainingResult result = MlpTrainer.Train(train, validation, Fast);
 
         double mlp = RankingDatasetMetrics.MeanNdcg(test, result.Model.ScoreAll(test), 10);
-        double popularity = RankingDatasetMetrics.MeanNdcg(test, RankingTestData.ByFeature(test, "item_log_interactions"), 10);
+        double popularity = RankingDatasetMetrics.MeanNdcg(test, RankingTestData.ByFeature(test, "item_log_trend"), 10);
         var rng = new SplitMix64(9);
         var random = new float[test.Rows];
         for (int i = 0; i < random.Length; i++)

@@ -8,8 +8,11 @@ namespace RecSys.Engine.Models.Tests.Ranking;
 
 public sealed class RankedRecommenderTests
 {
-    [Fact]
-    public void Fit_TrainsOnTheTrainingPartOnly_AndScoresOnlyCandidates_WellAbovePopularity()
+    [Theory]
+    [InlineData(RankerKind.Mlp, 0)]
+    [InlineData(RankerKind.Gbdt, 0)]
+    [InlineData(RankerKind.Gbdt, 3)]
+    public void Fit_TrainsOnTheTrainingPartOnly_AndScoresOnlyCandidates_WellAbovePopularity(RankerKind kind, int folds)
     {
         InteractionSet all = TestData.Planted(users: 120, items: 150, rank: 4, perUser: 30, seed: 21);
         DataSplit split = Splitter.RandomPerUser(all, 0.75, 42);
@@ -17,11 +20,19 @@ public sealed class RankedRecommenderTests
         InteractionMatrix test = InteractionMatrix.FromSet(split.Test, binary: true);
         var settings = new ModelSettings { Als = new ModelSettings().Als with { Factors = 8, Iterations = 5 }, EaseLambda = 50f };
         var ranked = new RankedRecommender(ModelFactory.RankingSource(settings),
-            new RankerTrainingOptions { PerSource = 20, Mlp = new MlpTrainingOptions { MaxEpochs = 8, Patience = 3 } });
+            new RankerTrainingOptions
+            {
+                Ranker = kind,
+                CrossFitFolds = folds,
+                PerSource = 20,
+                Mlp = new MlpTrainingOptions { MaxEpochs = 8, Patience = 3 },
+                Gbdt = new Models.Ranking.Gbdt.GbdtOptions { MaxIterations = 60, EarlyStoppingRounds = 10, NumLeaves = 8 },
+            });
         ranked.Fit(train);
 
-        Assert.NotNull(ranked.Training);
-        Assert.Equal(120, ranked.TrainingRows.Queries); // one query per user, from the inner split of the training part
+        Assert.True(kind == RankerKind.Mlp ? ranked.Mlp is not null : ranked.Gbdt is not null);
+        // One query per user and label split: the inner split of the training part, or each of the folds.
+        Assert.Equal(120 * Math.Max(folds, 1), ranked.TrainingRows.Queries);
         Assert.Contains("als", ranked.ValidationBaselines.Keys);
         var scores = new float[train.ItemCount];
         ranked.Score(0, scores);
@@ -35,6 +46,6 @@ public sealed class RankedRecommenderTests
         popularity.Fit(train);
         double popular = Evaluator.Evaluate(popularity, train, test).Ndcg;
         Assert.True(ndcg > popular + 0.05, $"ranked {ndcg:F3} vs popularity {popular:F3}");
-        Assert.Contains("ranker=mlp", ranked.Describe());
+        Assert.Contains("ranker=" + kind.ToString().ToLowerInvariant(), ranked.Describe());
     }
 }

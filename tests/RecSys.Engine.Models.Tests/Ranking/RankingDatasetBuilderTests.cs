@@ -37,7 +37,12 @@ public sealed class RankingDatasetBuilderTests
             Assert.InRange(data.QueryLength(q), 15, 30);
             Assert.Equal(heldOut.RowLength(user), data.QueryRelevant[q]);
             int n = features.Assemble(user, generator, assembler, scratch);
-            ReadOnlySpan<int> items = scratch.Candidates.CandidateItems;
+            ReadOnlySpan<int> items = scratch.Candidates!.CandidateItems;
+            ReadOnlySpan<float> sourceScores = scratch.Candidates.SourceScores;
+            ReadOnlySpan<int> sourceRanks = scratch.Candidates.SourceRanks;
+            // As a serving request has them: a source's score only for the items it retrieved.
+            for (int k = 0; k < sourceRanks.Length; k++)
+                Assert.Equal(sourceRanks[k] == 0, float.IsNaN(sourceScores[k]));
             for (int c = 0; c < n; c++)
             {
                 Assert.False(fit.Matrix.Contains(user, items[c]), "a seen item was offered");

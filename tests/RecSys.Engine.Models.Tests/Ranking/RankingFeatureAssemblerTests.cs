@@ -9,28 +9,26 @@ public sealed class RankingFeatureAssemblerTests
 
     private sealed class Columns
     {
-        public float[] Interactions = [0, 9, 99];
-        public float[] Recent7 = [0, 1, 2];
-        public float[] Recent30 = [0, 3, 4];
-        public float[] Age = [-5, 0, 10];
+        public float[] Trend = [0, 9, 99];
+        public float[] AgeHours = [-1, 0, 240];
         public ulong[] Masks = [0b001, 0b110, 0];
-        public float[] Similarity = [0.1f, 0.2f, -0.3f];
-        // als: 3 candidates, ease: one unknown score (NaN)
+        public float[] Similarity = [0.1f, float.NaN, -0.3f];
+        public float[] Cf = [1f, float.NaN, 3f];
+        // als: 3 candidates, ease: one not retrieved (NaN)
         public float[] Scores = [2f, 5f, 1f, 0.5f, float.NaN, 0.25f];
-        public int[] Ranks = [2, 1, 0, 1, 0, 2];
+        public int[] Ranks = [2, 1, 3, 1, 0, 2];
         public float[] Share = [0.5f, 0.25f, 0.125f];
 
         public RankingFeatureInput Input() => new()
         {
-            User = new RankingUserFeatures { Interactions = 19, RecentInteractions = 0, Age = 25, Gender = UserGender.Female, Mainstreamness = 3.5f },
+            User = new RankingUserFeatures { HistoryLength = 19, AgeBucket = 3, Gender = UserGender.Female },
             Context = new RankingContext { Surface = RankingSurface.Email, Hour = 6, Weekday = DayOfWeek.Sunday },
             UserCategoryShare = Share,
-            ItemInteractions = Interactions,
-            ItemInteractions7d = Recent7,
-            ItemInteractions30d = Recent30,
-            ItemAgeDays = Age,
+            ItemTrend = Trend,
+            ItemAgeHours = AgeHours,
             ItemCategoryMask = Masks,
             ContentSimilarity = Similarity,
+            CfScore = Cf,
             SourceScores = Scores,
             SourceRanks = Ranks,
         };
@@ -50,31 +48,32 @@ public sealed class RankingFeatureAssemblerTests
 
         for (int c = 0; c < 3; c++)
         {
-            Assert.Equal(MathF.Log(20), At(t, c, "user_log_interactions"), 6);
-            Assert.Equal(0.25f, At(t, c, "user_age"));
-            Assert.Equal(1f, At(t, c, "user_gender"));
+            Assert.Equal(MathF.Log(20), At(t, c, "user_log_history"), 6);
+            Assert.Equal(3f / 7f, At(t, c, "user_age_bucket"), 6);
+            Assert.Equal(1f, At(t, c, "user_gender_female"));
+            Assert.Equal(0f, At(t, c, "user_gender_male"));
             Assert.Equal(1f, At(t, c, "user_demographics_known"));
             Assert.Equal(1f, At(t, c, "context_surface_email"));
             Assert.Equal(0f, At(t, c, "context_surface_home"));
             Assert.Equal(1f, At(t, c, "context_hour_sin"), 6); // 6 o'clock: a quarter turn
             Assert.Equal(1f, At(t, c, "context_weekday_cos"), 6);
         }
-        // Counters: log(1 + x) = 0, ln 10, ln 100, centred on their mean ln 10; mainstreamness against the same mean.
-        Assert.Equal(-MathF.Log(10), At(t, 0, "item_log_interactions"), 5);
-        Assert.Equal(MathF.Log(10), At(t, 2, "item_log_interactions"), 5);
-        Assert.Equal(3.5f - MathF.Log(10), At(t, 0, "user_mainstreamness"), 5);
-        Assert.Equal(0f, At(t, 0, "item_log_age_days")); // negative age reads as 0
-        Assert.Equal(MathF.Log(11), At(t, 2, "item_log_age_days"), 6);
+        // Trend counters: log(1 + x) = 0, ln 10, ln 100, centred on their mean ln 10.
+        Assert.Equal(-MathF.Log(10), At(t, 0, "item_log_trend"), 5);
+        Assert.Equal(MathF.Log(10), At(t, 2, "item_log_trend"), 5);
+        Assert.Equal((0f, 0f), (At(t, 0, "item_log_age_days"), At(t, 0, "item_age_known"))); // unknown
+        Assert.Equal((0f, 1f), (At(t, 1, "item_log_age_days"), At(t, 1, "item_age_known"))); // published just now
+        Assert.Equal(MathF.Log(11), At(t, 2, "item_log_age_days"), 6); // 10 days
         Assert.Equal([1f, 0f, 0f], new[] { At(t, 0, "item_category_action"), At(t, 0, "item_category_comedy"), At(t, 0, "item_category_drama") });
         Assert.Equal([0f, 1f, 1f], new[] { At(t, 1, "item_category_action"), At(t, 1, "item_category_comedy"), At(t, 1, "item_category_drama") });
 
-        // als scores 2, 5, 1: mean 8/3, std sqrt(10 - 64/9); ease 0.5, unknown, 0.25: mean 0.375, std 0.125.
+        // als scores 2, 5, 1: mean 8/3, std sqrt(10 - 64/9); ease 0.5, not retrieved, 0.25: mean 0.375, std 0.125.
         float alsStd = MathF.Sqrt(10f - 64f / 9f);
         Assert.Equal((5f - 8f / 3f) / alsStd, At(t, 1, "source_als_score_z"), 5);
         Assert.Equal(-3f / alsStd, At(t, 0, "source_als_score_gap"), 5);
         Assert.Equal(0.5f, At(t, 0, "source_als_inverse_rank"));
-        Assert.Equal(0f, At(t, 2, "source_als_inverse_rank")); // not retrieved by als
-        Assert.Equal(0f, At(t, 1, "source_ease_score_z")); // unknown score -> 0
+        Assert.Equal(0f, At(t, 1, "source_ease_inverse_rank")); // not retrieved by ease
+        Assert.Equal(0f, At(t, 1, "source_ease_score_z")); // its score is unknown -> 0
         Assert.Equal(0f, At(t, 1, "source_ease_score_gap"));
         Assert.Equal(-1f, At(t, 2, "source_ease_score_z"), 5);
         Assert.Equal(-2f, At(t, 2, "source_ease_score_gap"), 5);
@@ -84,6 +83,23 @@ public sealed class RankingFeatureAssemblerTests
         Assert.Equal(0.25f, At(t, 1, "user_category_affinity_max"));
         Assert.Equal(0f, At(t, 2, "user_category_affinity_max")); // no categories
         Assert.Equal(-0.3f, At(t, 2, "content_similarity_recent"));
+        Assert.Equal(0f, At(t, 1, "content_similarity_recent")); // unknown -> 0
+        // CF 1, unknown, 3: mean 2, std 1.
+        Assert.Equal((-1f, -2f), (At(t, 0, "cf_score_z"), At(t, 0, "cf_score_gap")));
+        Assert.Equal((0f, 0f), (At(t, 1, "cf_score_z"), At(t, 1, "cf_score_gap")));
+        Assert.Equal((1f, 0f), (At(t, 2, "cf_score_z"), At(t, 2, "cf_score_gap")));
+    }
+
+    [Fact]
+    public void Surface_OfAPipelineName_IsTheSchemasColumn()
+    {
+        Assert.Equal(RankingSurface.ItemPage, RankingContext.SurfaceOf("item-page"));
+        Assert.Equal(RankingSurface.Home, RankingContext.SurfaceOf("Home"));
+        Assert.Equal(RankingSurface.Other, RankingContext.SurfaceOf("newsletter"));
+        var schema = RankingFeatureSchema.Create([], [], RankingFeatureGroups.Context);
+        var t = new float[schema.Count];
+        new RankingFeatureAssembler(schema).Assemble(new RankingFeatureInput { Context = new RankingContext { Surface = RankingSurface.Other } }, 1, t);
+        Assert.All(t[..4], v => Assert.Equal(0f, v)); // no surface column set
     }
 
     [Fact]
@@ -119,10 +135,10 @@ public sealed class RankingFeatureAssemblerTests
     [Fact]
     public void Assemble_WithAShortColumn_NamesIt()
     {
-        var columns = new Columns { Age = [1f] };
+        var columns = new Columns { AgeHours = [1f] };
         var t = new float[Schema.Count * 3];
         var e = Assert.Throws<ArgumentException>(() => new RankingFeatureAssembler(Schema).Assemble(columns.Input(), 3, t));
-        Assert.Contains("ItemAgeDays", e.Message);
+        Assert.Contains("ItemAgeHours", e.Message);
         Assert.Throws<ArgumentException>(() => new RankingFeatureAssembler(Schema).Assemble(new Columns().Input(), 3, new float[5]));
     }
 

@@ -8,41 +8,43 @@ public sealed class RankingFeatureSchemaTests
     public void Schema_LaysOutGroupsInOrder_WithOneColumnPerCategoryAndThreePerSource()
     {
         var schema = RankingFeatureSchema.Create(["Action", "Children's"]);
-        Assert.Equal(6 + 4 + 2 + 8 + 3 * 6 + 3, schema.Count);
-        Assert.Equal(0, schema.IndexOf("user_log_interactions"));
-        Assert.Equal(10, schema.IndexOf("item_category_action"));
-        Assert.Equal(11, schema.IndexOf("item_category_children_s"));
-        Assert.Equal(20, schema.IndexOf("source_als_score_z"));
-        Assert.Equal(schema.Count - 1, schema.IndexOf("content_similarity_recent"));
+        Assert.Equal(5 + 3 + 2 + 8 + 3 * 6 + 5, schema.Count);
+        Assert.Equal(0, schema.IndexOf("user_log_history"));
+        Assert.Equal(8, schema.IndexOf("item_category_action"));
+        Assert.Equal(9, schema.IndexOf("item_category_children_s"));
+        Assert.Equal(18, schema.IndexOf("source_als_score_z"));
+        Assert.Equal(schema.Count - 3, schema.IndexOf("content_similarity_recent"));
+        Assert.Equal(schema.Count - 1, schema.IndexOf("cf_score_gap"));
         Assert.All(schema.Features, f => Assert.False(string.IsNullOrEmpty(f.Meaning) || string.IsNullOrEmpty(f.Scaling)));
 
         var withoutSources = RankingFeatureSchema.Create(["Action"], groups: RankingFeatureGroups.All & ~RankingFeatureGroups.Sources);
         Assert.Equal(-1, withoutSources.IndexOf("source_als_score_z"));
-        Assert.Equal(withoutSources.Count - 3, withoutSources.IndexOf("user_category_affinity_mean"));
+        Assert.Equal(withoutSources.Count - 5, withoutSources.IndexOf("user_category_affinity_mean"));
     }
 
     [Fact]
     public void Json_RoundTrips_AndARebuiltSchemaEqualsTheOriginal()
     {
-        var schema = RankingFeatureSchema.Create(["a", "b"], ["als", "ease"], RankingFeatureGroups.User | RankingFeatureGroups.Sources);
+        var schema = RankingFeatureSchema.Create(["a", "b"], ["als", "ease"], RankingFeatureGroups.User | RankingFeatureGroups.Sources, historyWindow: 50, counterHalfLifeHours: 0.5);
         var back = RankingFeatureSchema.FromJson(schema.ToJson());
         Assert.Null(schema.FirstDifference(back));
         Assert.Equal(schema.Groups, back.Groups);
         Assert.Equal(schema.Categories, back.Categories);
         Assert.Equal(schema.Features, back.Features);
-        Assert.Contains("\"version\": 1", schema.ToJson());
+        Assert.Equal((50, 0.5), (back.HistoryWindow, back.CounterHalfLifeHours));
+        Assert.Contains("\"version\": 2", schema.ToJson());
     }
 
     [Fact]
     public void Json_WithAFeatureThisBuildDoesNotAssemble_IsRefused_NamingIt()
     {
-        string json = RankingFeatureSchema.Create(["a"]).ToJson().Replace("\"user_age\"", "\"user_height\"");
+        string json = RankingFeatureSchema.Create(["a"]).ToJson().Replace("\"user_age_bucket\"", "\"user_height\"");
         var e = Assert.Throws<InvalidDataException>(() => RankingFeatureSchema.FromJson(json, "model.schema.json"));
         Assert.Contains("model.schema.json", e.Message);
         Assert.Contains("user_height", e.Message);
 
-        string newer = RankingFeatureSchema.Create(["a"]).ToJson().Replace("\"version\": 1", "\"version\": 2");
-        Assert.Contains("version 2", Assert.Throws<InvalidDataException>(() => RankingFeatureSchema.FromJson(newer)).Message);
+        string older = RankingFeatureSchema.Create(["a"]).ToJson().Replace("\"version\": 2", "\"version\": 1");
+        Assert.Contains("version 1", Assert.Throws<InvalidDataException>(() => RankingFeatureSchema.FromJson(older)).Message);
         Assert.Throws<InvalidDataException>(() => RankingFeatureSchema.FromJson("{ not json"));
     }
 
@@ -57,6 +59,9 @@ public sealed class RankingFeatureSchemaTests
         Assert.Contains("mine", d);
         var shorter = RankingFeatureSchema.Create(["x"]);
         Assert.Contains("item_category_y", a.FirstDifference(shorter));
+        // The parameters every value depends on count as differences too.
+        Assert.Contains("history window", a.FirstDifference(RankingFeatureSchema.Create(["x", "y"], historyWindow: 20)));
+        Assert.Contains("item_log_trend", a.FirstDifference(RankingFeatureSchema.Create(["x", "y"], counterHalfLifeHours: 48)));
     }
 
     [Fact]

@@ -13,7 +13,6 @@ public sealed class RankerTests
         public int Calls;
         public int LastCount;
         public float[] Popularity = [];
-        public float[] SegmentPopularity = [];
         public float[] Affinity = [];
         public float[] ContentSimilarity = [];
         public float[] CfScore = [];
@@ -33,8 +32,7 @@ public sealed class RankerTests
             LastCount = input.Count;
             Assert.True(input.HasFeatures);
             Popularity = input.Popularity.ToArray();
-            SegmentPopularity = input.SegmentPopularity.ToArray();
-            Affinity = input.CategoryAffinity.ToArray();
+            Affinity = [.. Enumerable.Range(0, input.Count).Select(i => input.CategoriesOf(i).ToArray().Select(input.Request.CategoryShare).DefaultIfEmpty(0f).Max())];
             ContentSimilarity = input.ContentSimilarity.ToArray();
             CfScore = input.CfScore.ToArray();
             ItemIds = input.Candidates.ItemIds.ToArray();
@@ -74,7 +72,7 @@ public sealed class RankerTests
         if (hotAt >= 0)
             Assert.True(ranker.Popularity[hotAt] >= 19f, $"counter {ranker.Popularity[hotAt]}");
         Assert.All(ranker.Categories, c => Assert.Single(c));
-        // Cross group: source ranks, category affinity, content similarity, CF score.
+        // Cross group: source ranks, the user's category shares, content similarity, CF score.
         Assert.Contains(ranker.CollaborativeRank, r => r == 1);
         for (int i = 0; i < ranker.ItemIds.Length; i++)
         {

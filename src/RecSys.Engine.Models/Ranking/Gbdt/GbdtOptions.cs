@@ -35,6 +35,9 @@ public sealed record GbdtOptions
     /// <summary>Stop when validation NDCG has not improved for this many rounds; the best round's model is kept.</summary>
     public int EarlyStoppingRounds { get; init; } = 30;
 
+    /// <summary>Rounds between evaluations of a caller's validation metric (each one predicts every validation row).</summary>
+    public int EvaluateEvery { get; init; } = 5;
+
     /// <summary>ndcg_eval_at: the cut-off of the validation NDCG that early stopping watches (and LambdaRank's truncation is at least).</summary>
     public int NdcgAt { get; init; } = 10;
 
@@ -57,6 +60,7 @@ public sealed record GbdtOptions
         Check(MaxIterations >= 1, nameof(MaxIterations), MaxIterations, ">= 1");
         Check(EarlyStoppingRounds >= 1, nameof(EarlyStoppingRounds), EarlyStoppingRounds, ">= 1");
         Check(NdcgAt >= 1, nameof(NdcgAt), NdcgAt, ">= 1");
+        Check(EvaluateEvery >= 1, nameof(EvaluateEvery), EvaluateEvery, ">= 1");
         Check(Threads >= 1, nameof(Threads), Threads, ">= 1");
     }
 

@@ -6,6 +6,9 @@ namespace RecSys.Engine.Models.Ranking.Gbdt;
 /// Trains a LambdaRank GBDT with LightGBM (through native-interop's C API bindings) and returns it as a
 /// <see cref="TreeEnsemble"/>: one boosting round at a time, validation NDCG@k read after each, stopping once it
 /// has not improved for <see cref="GbdtOptions.EarlyStoppingRounds"/> rounds, the model cut at the best round.
+/// The validation metric is LightGBM's own NDCG@k, or the caller's (a function of the raw scores of the validation
+/// rows, read every <see cref="GbdtOptions.EvaluateEvery"/> rounds): LightGBM's NDCG sees only the labels inside each
+/// query, while the test protocol counts a user's relevant items no source retrieved too.
 /// Deterministic for given options (seed, thread count, LightGBM's deterministic mode).
 /// </summary>
 public static class GbdtTrainer
@@ -15,7 +18,9 @@ public static class GbdtTrainer
 
     /// <exception cref="ArgumentException">Grades that are not whole numbers in 0..30, or a validation set of another width.</exception>
     /// <exception cref="LightGbmException">LightGBM refused the data or the parameters (its reason in the message).</exception>
-    public static GbdtTrainingResult Train(RankingTrainingSet train, RankingTrainingSet validation, GbdtOptions options, Action<string>? log = null)
+    /// <param name="validationMetric">Higher is better, from one raw score per validation row; null = LightGBM's NDCG@k.</param>
+    public static GbdtTrainingResult Train(RankingTrainingSet train, RankingTrainingSet validation, GbdtOptions options, Action<string>? log = null,
+        Func<ReadOnlySpan<float>, double>? validationMetric = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
@@ -32,6 +37,8 @@ public static class GbdtTrainer
         using var booster = LightGbmBooster.Create(trainSet, parameters);
         booster.AddValidation(validSet);
         Span<double> eval = stackalloc double[booster.EvaluationCount];
+        double[] raw = validationMetric is null ? [] : new double[validation.Rows];
+        float[] scores = validationMetric is null ? [] : new float[validation.Rows];
         var curve = new List<double>();
         double best = double.NegativeInfinity;
         int bestIteration = 0;
@@ -43,16 +50,32 @@ public static class GbdtTrainer
                 log?.Invoke($"gbdt: round {round} found no split; stopping");
                 break;
             }
-            booster.GetEvaluation(1, eval);
-            curve.Add(eval[0]);
-            if (eval[0] > best)
-                (best, bestIteration) = (eval[0], round);
+            double value;
+            if (validationMetric is null)
+            {
+                booster.GetEvaluation(1, eval);
+                value = eval[0];
+            }
+            else if (round % options.EvaluateEvery == 0 || round == options.MaxIterations)
+            {
+                booster.PredictRaw(validation.Features.Span, validation.Rows, validation.FeatureCount, raw);
+                for (int r = 0; r < raw.Length; r++)
+                    scores[r] = (float)raw[r];
+                value = validationMetric(scores);
+            }
+            else
+            {
+                continue;
+            }
+            curve.Add(value);
+            if (value > best)
+                (best, bestIteration) = (value, round);
             else if (round - bestIteration >= options.EarlyStoppingRounds)
                 break;
         }
         if (bestIteration == 0)
             throw new InvalidOperationException("LightGBM found no split in the first round: the features carry nothing LightGBM can split on (constant columns, or too few rows per leaf)");
-        log?.Invoke($"gbdt: best validation ndcg@{options.NdcgAt} {best:F4} at round {bestIteration} of {curve.Count} ({options})");
+        log?.Invoke($"gbdt: best validation {(validationMetric is null ? $"ndcg@{options.NdcgAt} (LightGBM's)" : "metric")} {best:F4} at round {bestIteration} ({options})");
         var model = TreeEnsemble.FromLightGbmJson(booster.DumpModelJson(bestIteration));
         return new GbdtTrainingResult(model, bestIteration, best, curve, parameters);
     }

@@ -39,6 +39,32 @@ public sealed class GbdtTrainerTests
     }
 
     [Fact]
+    public void ACallersValidationMetric_DrivesEarlyStopping_OnTheRawScoresOfTheEvaluatedRounds()
+    {
+        var train = RankingTestData.Queries(seed: 8, queries: 120, perQuery: 30);
+        var validation = RankingTestData.Queries(seed: 9, queries: 40, perQuery: 30);
+        var options = Options with { EvaluateEvery = 5, EarlyStoppingRounds = 20 };
+        var seen = new List<float[]>();
+
+        // A metric that prefers the first evaluation: LightGBM's own NDCG would keep improving well past round 5.
+        var result = GbdtTrainer.Train(train, validation, options, validationMetric: scores =>
+        {
+            seen.Add(scores.ToArray());
+            return -seen.Count;
+        });
+
+        Assert.Equal(5, result.BestIteration);
+        Assert.Equal(5, result.Model.TreeCount);
+        Assert.Equal(-1, result.BestValidationNdcg);
+        // Evaluated at rounds 5, 10, ..., 25: stopped once 20 rounds passed without improving.
+        Assert.Equal([-1.0, -2, -3, -4, -5], result.ValidationNdcg);
+        float[] cut = Scores(result.Model, validation);
+        Assert.Equal(validation.Rows, seen[0].Length);
+        for (int r = 0; r < cut.Length; r++)
+            Assert.Equal(cut[r], seen[0][r], 1e-5f);
+    }
+
+    [Fact]
     public void Training_IsDeterministic_BySeed()
     {
         var train = RankingTestData.Queries(seed: 5, queries: 120, perQuery: 30);

@@ -5,13 +5,14 @@ using RecSys.Engine.Pipeline.Abstractions;
 namespace RecSys.Engine.Pipeline.FeatureAssembly;
 
 /// <summary>
-/// Fills a <see cref="RankerInput"/> for a learned ranker: the item counters in one batch read of the store per
-/// counter kind (all users, and the user's segment when it has one), everything else from memory (the live
-/// catalog, the request context, the models), into pooled columns: no allocation and no store call per candidate.
+/// Fills a <see cref="RankerInput"/> for a learned ranker: the item counters in ONE batch read of the store (all users,
+/// as of the request time), everything else from memory (the live catalog, the request context, the models), into
+/// pooled columns: no allocation and no store call per candidate. The values are the raw ones the ranking feature
+/// schema defines (<see cref="RankingFeatureWriter"/> scales them); offline training computes the same from data.
 /// </summary>
-internal static class FeatureAssembler
+internal static class RankerInputFiller
 {
-    public static async ValueTask AssembleAsync(IFeatureStore store, RequestContext context, RankerInput input, CancellationToken cancellationToken)
+    public static async ValueTask FillAsync(IFeatureStore store, RequestContext context, RankerInput input, CancellationToken cancellationToken)
     {
         CandidateSet set = input.Candidates;
         int n = set.Count;
@@ -24,24 +25,11 @@ internal static class FeatureAssembler
         var ids = new ReadOnlyMemory<long>(set.ItemIdArray, 0, n);
         var counters = new Memory<double>(input.CounterBuffer, 0, n);
         await store.GetItemCountersAsync(ids, -1, context.NowMs, counters, cancellationToken).ConfigureAwait(false);
-        CopyToFloats(input.CounterBuffer, input.PopularityColumn, n);
-        if (context.Segment >= 0)
-        {
-            await store.GetItemCountersAsync(ids, context.Segment, context.NowMs, counters, cancellationToken).ConfigureAwait(false);
-            CopyToFloats(input.CounterBuffer, input.SegmentPopularityColumn, n);
-        }
-        else
-        {
-            input.SegmentPopularityColumn.AsSpan(0, n).Clear();
-        }
+        float[] popularity = input.PopularityColumn;
+        for (int i = 0; i < n; i++)
+            popularity[i] = (float)input.CounterBuffer[i];
         FillFromMemory(context, input);
         input.HasFeatures = true;
-    }
-
-    private static void CopyToFloats(double[] from, float[] to, int n)
-    {
-        for (int i = 0; i < n; i++)
-            to[i] = (float)from[i];
     }
 
     private static void FillFromMemory(RequestContext context, RankerInput input)
@@ -55,7 +43,6 @@ internal static class FeatureAssembler
         ReadOnlySpan<int> ordinals = set.Ordinals;
         Span<float> age = input.AgeHoursColumn;
         Span<int> impressions = input.ImpressionsColumn;
-        Span<float> affinity = input.CategoryAffinityColumn;
         Span<float> similarity = input.ContentSimilarityColumn;
         Span<float> cfScore = input.CfScoreColumn;
         for (int i = 0; i < ordinals.Length; i++)
@@ -64,12 +51,7 @@ internal static class FeatureAssembler
             long published = catalog.PublishedAtMs(item);
             age[i] = published > 0 ? Math.Max(0f, (float)((context.NowMs - published) / 3_600_000.0)) : -1f;
             impressions[i] = catalog.Impressions(item);
-            ReadOnlySpan<int> categories = catalog.CategoriesOf(item);
-            input.SetCategories(i, categories);
-            float best = 0;
-            foreach (int c in categories)
-                best = Math.Max(best, context.CategoryShare(c));
-            affinity[i] = best;
+            input.SetCategories(i, catalog.CategoriesOf(item));
             ReadOnlySpan<float> row = content is null ? default : content.Row(item);
             similarity[i] = !history.IsEmpty && row.Length == history.Length ? DotProduct.Compute(history, row) : float.NaN;
             cfScore[i] = als is not null && !cf.IsEmpty && (uint)item < (uint)als.ItemCount ? DotProduct.Compute(cf, als.ItemRow(item)) : float.NaN;

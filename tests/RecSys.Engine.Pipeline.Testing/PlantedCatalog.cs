@@ -15,7 +15,7 @@ namespace RecSys.Engine.Pipeline.Tests.Support;
 ///   hits     every other user also takes the Blockbusters (items 0..4): popular overall, never in the segment
 /// </code>
 /// </summary>
-internal sealed class PlantedCatalog
+public sealed class PlantedCatalog
 {
     public const int Categories = 8;
     public static readonly string[] Words = ["space", "romance", "crime", "comedy", "horror", "western", "music", "nature"];

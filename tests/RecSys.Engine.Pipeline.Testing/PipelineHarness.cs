@@ -1,7 +1,5 @@
 using RecSys.Engine.Features.Faster;
-using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
-using RecSys.Engine.Models.Popularity;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Config;
@@ -12,14 +10,17 @@ namespace RecSys.Engine.Pipeline.Tests.Support;
 
 /// <summary>
 /// The end-to-end rig: the planted catalog, models trained on it, a REAL FasterFeatureStore on a temp directory
-/// (no mock), the serving state bootstrapped into it, and a pipeline over all of that.
+/// (no mock), the serving state bootstrapped into it, and a pipeline over all of that. Given a data directory that
+/// already holds a store (a restart), it reopens that store and loads the training events only the first time.
 /// </summary>
-internal sealed class PipelineHarness : IAsyncDisposable
+public sealed class PipelineHarness : IAsyncDisposable
 {
-    private readonly TempDirectory _dir;
+    private readonly TempDirectory? _dir;
 
-    private PipelineHarness(TempDirectory dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline)
+    private PipelineHarness(TempDirectory? dir, PlantedCatalog planted, FasterFeatureStore store, LiveCatalog catalog, ServingModels models, RecommendationPipeline pipeline,
+        ContentEncoder content)
     {
+        ContentModel = content;
         _dir = dir;
         Planted = planted;
         Store = store;
@@ -38,61 +39,70 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public RecommendationPipeline Pipeline { get; }
 
+    /// <summary>The content model the catalog's content vectors came from (offline feature computations need it).</summary>
+    public ContentEncoder ContentModel { get; }
+
     /// <summary>"Now" for every request: a day after the last training event.</summary>
     public long NowMs => Planted.MaxTimestampSeconds * 1000 + 86_400_000;
 
+    /// <summary>
+    /// Trains the models on <paramref name="planted"/> and bootstraps the serving state into a FASTER store on
+    /// <paramref name="dataDirectory"/> (null = a fresh temp directory, removed on dispose; a given one is left in place,
+    /// and when it already holds a store, the store is reopened and the training events are not loaded again).
+    /// </summary>
     public static async Task<PipelineHarness> CreateAsync(
         Func<PipelineConfig, PipelineConfig>? configure = null,
         IRanker? ranker = null,
         IEnumerable<ICandidateSource>? extraSources = null,
         PlantedCatalog? planted = null,
         bool parallelSources = true,
-        string index = "HNSW16,efc100")
+        string index = "HNSW16,efc100",
+        TrainedModels? models = null,
+        string? dataDirectory = null,
+        Models.Data.TrainingData? data = null)
     {
         planted ??= new PlantedCatalog();
-        var dir = new TempDirectory("recsys-pipeline");
+        var dir = dataDirectory is null ? new TempDirectory("recsys-pipeline") : null;
+        string path = dataDirectory ?? dir!.Path;
+        bool reopened = Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any();
         var store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions
         {
-            DataDirectory = dir.Path,
+            DataDirectory = path,
             MemoryBudgetBytes = 16L << 20,
             IndexBuckets = 1 << 14,
             CheckpointInterval = TimeSpan.Zero,
         });
-        var data = planted.Data;
-        var als = new ImplicitAls(new AlsOptions { Factors = 16, Iterations = 8, Lambda = 1f, Alpha = 10f, Seed = 3, MaxDegreeOfParallelism = 2 });
-        als.Fit(data);
-        var content = new ContentEncoder(new ContentOptions { HashBuckets = 256 });
-        content.Fit(data);
-        var popularity = new PopularityModel(new PopularityOptions { BySegment = true, SegmentPrior = 5 }, "popularity");
-        popularity.Fit(data);
-        var trending = new PopularityModel(new PopularityOptions { BySegment = true, HalfLifeDays = 30, SegmentPrior = 5 }, "trending");
-        trending.Fit(data);
-        var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, als, content, popularity, trending, new BootstrapOptions
+        // A split of the planted data (its training part) serves in place of the whole.
+        data ??= planted.Data;
+        models ??= TrainedModels.Train(data, TrainedPlanted.Settings(seed: 3));
+        var (catalog, serving) = await ServingBootstrap.BuildAsync(data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
         {
             CfIndex = index,
             ContentIndex = index,
             Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
+            LoadHistories = !reopened,
         });
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.
-        var config = Generous(PipelineDefaults.Config(models));
+        var config = Generous(PipelineDefaults.Config(serving));
         if (configure is not null)
             config = configure(config);
         PipelineVersion version;
         try
         {
-            version = PipelineVersion.Create(config, models, catalog, ranker, extraSources);
+            version = PipelineVersion.Create(config, serving, catalog, ranker, extraSources);
         }
         catch
         {
             await store.DisposeAsync();
-            models.CfIndex?.Dispose();
-            models.ContentIndex?.Dispose();
-            dir.Dispose();
+            serving.CfIndex?.Dispose();
+            serving.ContentIndex?.Dispose();
+            dir?.Dispose();
             throw;
         }
         var pipeline = new RecommendationPipeline(store, catalog, version, new PipelineOptions { ParallelSources = parallelSources });
-        return new PipelineHarness(dir, planted, store, catalog, models, pipeline);
+        return new PipelineHarness(dir, planted, store, catalog, serving, pipeline,
+            models.Content ?? throw new ArgumentException("the harness serves content vectors: the models need a content encoder", nameof(models)));
     }
 
     public ValueTask<RecommendResponse> RecommendAsync(long userId, string surface = "home", int k = 10, bool debug = false, RequestFilters? filters = null) =>
@@ -110,10 +120,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     }
 
     /// <summary>Every source budget set to 10 s.</summary>
-    public static PipelineConfig Generous(PipelineConfig config) => config with
-    {
-        Surfaces = [.. config.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = TimeSpan.FromSeconds(10) })] })],
-    };
+    public static PipelineConfig Generous(PipelineConfig config) => config.WithSourceBudget(TimeSpan.FromSeconds(10));
 
     /// <summary>Replaces a surface of the config (by name) using <paramref name="change"/>.</summary>
     public static PipelineConfig WithSurface(PipelineConfig config, string name, Func<SurfaceConfig, SurfaceConfig> change) =>
@@ -124,6 +131,6 @@ internal sealed class PipelineHarness : IAsyncDisposable
         await Store.DisposeAsync();
         Models.CfIndex?.Dispose();
         Models.ContentIndex?.Dispose();
-        _dir.Dispose();
+        _dir?.Dispose();
     }
 }

@@ -1,0 +1,60 @@
+using RecSys.Engine.Pipeline.Experiments;
+using RecSys.Engine.Pipeline.Serving;
+
+namespace RecSys.Engine.Pipeline;
+
+public sealed partial class RecommendationPipeline
+{
+    /// <summary>
+    /// The version (and variant) a request runs on, with a reference taken on it. A version released between the
+    /// read and the reference was swapped out meanwhile: the route is read again and names its successor.
+    /// </summary>
+    private (PipelineVersion Version, VariantCounters? Variant) AcquireRoute(long userId, string surface)
+    {
+        while (true)
+        {
+            var route = Volatile.Read(ref _route);
+            var (version, variant) = route.Route(userId, surface);
+            if (version.TryAcquire())
+                return (version, variant);
+            if (ReferenceEquals(Volatile.Read(ref _route), route))
+                throw new InvalidOperationException($"version {version.Name} was retired while it still serves; retire a version only after it was swapped out");
+        }
+    }
+
+    /// <summary>
+    /// Every version that serves now: the active one and those pinned by experiment variants (distinct models).
+    /// Item updates reach each one's indexes; the trending refresh and event counts each one's popularity lists.
+    /// </summary>
+    private List<PipelineVersion> ServingVersions()
+    {
+        var route = Volatile.Read(ref _route);
+        var versions = new List<PipelineVersion> { route.Active };
+        if (route.Binding is not null)
+        {
+            foreach (var pinned in route.Binding.Set.PinnedVersions())
+            {
+                if (!versions.Exists(v => ReferenceEquals(v.Models, pinned.Models)))
+                    versions.Add(pinned);
+            }
+        }
+        return versions;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> with item upserts and deletes held off: the registry attaches a version to the
+    /// catalog (its items, the live items into its indexes) and swaps it in without an update slipping in between.
+    /// </summary>
+    internal async Task<T> UnderCatalogWritesAsync<T>(Func<Task<T>> change, CancellationToken cancellationToken)
+    {
+        await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await change().ConfigureAwait(false);
+        }
+        finally
+        {
+            _catalogWrites.Release();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using RecSys.Engine.Features;
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Models.Content;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Serving;
+
+namespace RecSys.Engine.Pipeline.Registry;
+
+/// <summary>
+/// A registry version read from disk (<see cref="VersionLoader.Load"/>), not yet serving: its id map and key
+/// tables, the models with their indexes mapped, the content model's item vectors, the ranker. Attaching it to a
+/// serving catalog makes the <see cref="PipelineVersion"/>, which then owns the mappings and the ranker; a loaded
+/// version never attached is disposed by its holder.
+/// </summary>
+public sealed class LoadedVersion : IDisposable
+{
+    private readonly OwnedResources _owned;
+    private bool _attached;
+
+    internal LoadedVersion(RegistryVersion source, CatalogIdMap items, KeyTable categories, KeyTable segments, ServingModels models,
+        ContentEncoder? content, IRanker? ranker, OwnedResources owned)
+    {
+        Source = source;
+        Items = items;
+        Categories = categories;
+        Segments = segments;
+        Models = models;
+        Content = content;
+        Ranker = ranker;
+        _owned = owned;
+    }
+
+    public RegistryVersion Source { get; }
+
+    public string Id => Source.Id;
+
+    /// <summary>The version's catalog id map (its models' item ordinals are the first of it).</summary>
+    public CatalogIdMap Items { get; }
+
+    public KeyTable Categories { get; }
+
+    public KeyTable Segments { get; }
+
+    public ServingModels Models { get; }
+
+    /// <summary>The content model (item vectors of the version's items), when it has one.</summary>
+    public ContentEncoder? Content { get; }
+
+    /// <summary>The learned ranker, or null for the rank-fusion fallback.</summary>
+    public IRanker? Ranker { get; }
+
+    /// <summary>
+    /// Makes this version serve against <paramref name="catalog"/> (called with item updates held off):
+    /// <code>
+    ///   items       its id map must agree with the catalog's on every ordinal both have; ids it has beyond the
+    ///               catalog join the catalog (their records from the store)
+    ///   segments    the popularity models' keys join the catalog's segment table
+    ///   content     the catalog's rows take this version's vectors where they have none, or all of them when the
+    ///               rows were made by another vocabulary (<paramref name="rowsVocabulary"/>: the one they are in)
+    ///   indexes     catch up with the live catalog: items added or re-encoded since the version was built go into
+    ///               its content index, deleted items leave every index
+    /// </code>
+    /// then builds the version's sources under <paramref name="config"/>. The returned version owns this one's
+    /// mappings and ranker.
+    /// </summary>
+    public async Task<PipelineVersion> AttachAsync(LiveCatalog catalog, IFeatureStore store, PipelineConfig config, ContentVocabulary? rowsVocabulary,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(config);
+        ObjectDisposedException.ThrowIf(_attached || _owned.IsDisposed, this);
+        CheckItems(catalog.Items);
+        if (Content is not null && (catalog.Content is null || catalog.Content.Dimension != Content.Dimension))
+            throw new InvalidOperationException($"version '{Id}': its content vectors have {Content.Dimension} dimensions, the serving catalog's "
+                + (catalog.Content is null ? "none (it was opened without a content model)" : $"{catalog.Content.Dimension}") + "; it cannot be swapped in, restart on it");
+        await AddItemsAsync(catalog, store, cancellationToken).ConfigureAwait(false);
+        foreach (var model in new[] { Models.Popularity, Models.Trending })
+        {
+            foreach (string key in model?.Options.BySegment == true ? model.SegmentKeys : [])
+                catalog.Segments.GetOrAdd(key);
+        }
+        int reencoded = Content is null ? 0 : CopyContentRows(catalog, SameVocabulary(rowsVocabulary, Content.Vocabulary!));
+        CatchUpIndexes(catalog, reencoded);
+        var version = PipelineVersion.Create(config, Models, catalog, Ranker, owned: _owned);
+        _attached = true;
+        return version;
+    }
+
+    private void CheckItems(CatalogIdMap serving)
+    {
+        int shared = Math.Min(serving.Count, Items.Count);
+        for (int o = 0; o < shared; o++)
+        {
+            if (serving.ExternalId(o) != Items.ExternalId(o))
+                throw new InvalidOperationException($"version '{Id}': its item id map has id {Items.ExternalId(o)} at ordinal {o}, the serving catalog "
+                    + $"{serving.ExternalId(o)}; a version must extend the catalog's id space (build it from the serving catalog's ids)");
+        }
+    }
+
+    /// <summary>The version's ids beyond the catalog join it, in order (so the ordinals agree), with their records from the store.</summary>
+    private async Task AddItemsAsync(LiveCatalog catalog, IFeatureStore store, CancellationToken cancellationToken)
+    {
+        int first = catalog.Items.Count;
+        int n = Items.Count - first;
+        if (n <= 0)
+            return;
+        var ids = new long[n];
+        for (int i = 0; i < n; i++)
+            ids[i] = Items.ExternalId(first + i);
+        var records = new ItemMetadata?[n];
+        await store.GetItemsAsync(ids, records, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < n; i++)
+        {
+            int ordinal = Items.NameOf(first + i) is { } name ? catalog.Items.GetOrAdd(name) : catalog.Items.GetOrAdd(ids[i]);
+            if (ordinal != first + i)
+                throw new InvalidOperationException($"version '{Id}': item {ids[i]} got ordinal {ordinal} in the serving catalog, {first + i} in the version (an item was added meanwhile)");
+            catalog.SetItem(ordinal, records[i] ?? new ItemMetadata(), isNew: false);
+        }
+    }
+
+    /// <summary>Writes the version's content vectors into the catalog's rows (all of them, or only where a row is missing); returns the first ordinal past them.</summary>
+    private int CopyContentRows(LiveCatalog catalog, bool sameVocabulary)
+    {
+        var table = catalog.Content!;
+        var content = Content!;
+        for (int o = 0; o < content.ItemCount; o++)
+        {
+            if (!sameVocabulary || !table.HasRow(o))
+                table.Set(o, content.ItemVector(o));
+        }
+        return content.ItemCount;
+    }
+
+    /// <summary>Items the version's indexes do not know as the catalog has them now: re-encoded or added live, or deleted.</summary>
+    private void CatchUpIndexes(LiveCatalog catalog, int trainedContent)
+    {
+        var table = catalog.Content;
+        int length = catalog.Length;
+        for (int o = 0; o < length; o++)
+        {
+            if (catalog.IsDeleted(o))
+            {
+                Models.CfIndex?.Remove([o]);
+                Models.ContentIndex?.Remove([o]);
+                foreach (var embedding in Models.Embeddings.Values)
+                    embedding.Index.Remove([o]);
+                continue;
+            }
+            if (Models.ContentIndex is not { } index || table is null)
+                continue;
+            ReadOnlySpan<float> row = table.Row(o);
+            if (o < trainedContent)
+            {
+                ReadOnlySpan<float> trained = Content!.ItemVector(o);
+                if (row.SequenceEqual(trained.ContainsAnyExcept(0f) ? trained : []))
+                    continue;
+                index.Remove([o]);
+            }
+            if (!row.IsEmpty)
+                index.Add([o], row);
+        }
+    }
+
+    private static bool SameVocabulary(ContentVocabulary? a, ContentVocabulary b) =>
+        a is not null && (ReferenceEquals(a, b) || a.Dimension == b.Dimension && a.Categories.SequenceEqual(b.Categories) && a.Idf.SequenceEqual(b.Idf)
+            && a.Options == b.Options);
+
+    /// <summary>Releases the mappings and the ranker of a version that was never attached.</summary>
+    public void Dispose()
+    {
+        if (!_attached)
+            _owned.Dispose();
+    }
+}

@@ -1,0 +1,140 @@
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Vectors.Storage;
+using RecSys.Engine.Models.Content;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Persistence;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Serving;
+
+namespace RecSys.Engine.Pipeline.Registry;
+
+/// <summary>
+/// Opens a registry version for serving:
+/// <code>
+///   verify      every file's size and SHA-256 against the manifest (a damaged version is refused, naming the file)
+///   catalog     catalog.ids (+ names), the categories and segments tables
+///   models      ModelStore: ALS (factors, user map), content (vectors, vocabulary), popularity, trending
+///   indexes     each with its own Load: vectors memory-mapped, graphs and lists read (OnMapped sees each mapping)
+///   embeddings  rows mapped, ids -> ordinals, their index
+///   ranker      through the IRankerLoader hook (the pipeline knows no ONNX); none -> the rank-fusion fallback
+/// </code>
+/// The result (<see cref="LoadedVersion"/>) becomes a <see cref="PipelineVersion"/> when attached to a serving catalog.
+/// </summary>
+public static class VersionLoader
+{
+    public static LoadedVersion Load(RegistryVersion version, VersionLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        options ??= new VersionLoadOptions();
+        var m = version.Manifest;
+        if (m.Ranker is not null && options.RankerLoader is null && !options.IgnoreRanker)
+            throw new InvalidOperationException($"version '{version.Id}' ships a ranker ({m.Ranker}), but no IRankerLoader was given "
+                + "(VersionLoadOptions.RankerLoader); give one, or set IgnoreRanker to serve it with the rank-fusion fallback");
+        if (options.VerifyHashes)
+            version.Verify(cancellationToken);
+        string catalogDir = version.PathOf(VersionPaths.Catalog);
+        var items = CatalogIdMap.Load(catalogDir);
+        if (items.Count != m.Items)
+            throw new VersionCorruptedException(version.Id, Path.Combine(catalogDir, CatalogIdMap.IdsFileName), $"{items.Count} ids, the manifest says {m.Items}");
+        var categories = KeyTable.Load(catalogDir, KeyFile(version, "categories"));
+        var segments = KeyTable.Load(catalogDir, KeyFile(version, "segments"));
+
+        var owned = new OwnedResources();
+        try
+        {
+            var models = LoadModels(version, items, options, owned, out var content, cancellationToken);
+            IRanker? ranker = null;
+            if (m.Ranker is not null && !options.IgnoreRanker)
+            {
+                ranker = options.RankerLoader!.Load(version.PathOf(m.Ranker), version);
+                if (ranker is IDisposable disposable)
+                    owned.Add(disposable);
+            }
+            return new LoadedVersion(version, items, categories, segments, models, content, ranker, owned);
+        }
+        catch
+        {
+            owned.Dispose();
+            throw;
+        }
+    }
+
+    private static ServingModels LoadModels(RegistryVersion version, CatalogIdMap items, VersionLoadOptions options, OwnedResources owned,
+        out ContentEncoder? content, CancellationToken cancellationToken)
+    {
+        var m = version.Manifest;
+        Models.Als.ImplicitAls? als = null;
+        CatalogIdMap? alsUsers = null;
+        if (m.Models.TryGetValue("als", out string? alsDir))
+        {
+            var (model, users, alsItems) = ModelStore.LoadAls(version.PathOf(alsDir));
+            CheckModelItems(version, alsDir, alsItems, items);
+            (als, alsUsers) = (model, CatalogIdMap.FromIdMap(users));
+        }
+        content = null;
+        if (m.Models.TryGetValue("content", out string? contentDir))
+        {
+            var (model, contentItems) = ModelStore.LoadContent(version.PathOf(contentDir));
+            CheckModelItems(version, contentDir, contentItems, items);
+            if (model.Vocabulary is null)
+                throw new VersionCorruptedException(version.Id, version.PathOf(contentDir), "the content model has no vocabulary (items added while serving could not be encoded)");
+            content = model;
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var embeddings = new Dictionary<string, EmbeddingSet>(StringComparer.Ordinal);
+        foreach (var entry in m.Embeddings)
+            embeddings[entry.Name] = LoadEmbedding(version, entry, items, options, owned);
+        return new ServingModels
+        {
+            Als = als,
+            AlsUsers = alsUsers,
+            CfIndex = LoadIndex(version, "cf", options, owned),
+            Content = content?.Vocabulary,
+            ContentIndex = LoadIndex(version, "content", options, owned),
+            Popularity = m.Models.TryGetValue("popularity", out string? p) ? ModelStore.LoadPopularity(version.PathOf(p)).Model : null,
+            Trending = m.Models.TryGetValue("trending", out string? t) ? ModelStore.LoadPopularity(version.PathOf(t)).Model : null,
+            Version = version.Id,
+            CfVectorTag = m.CfVectorTag,
+            Embeddings = embeddings,
+        };
+    }
+
+    private static IVectorIndex? LoadIndex(RegistryVersion version, string role, VersionLoadOptions options, OwnedResources owned) =>
+        version.Manifest.Indexes.TryGetValue(role, out var entry) ? owned.Add(SavedIndex.Load(version.PathOf(entry.Path), options.Hnsw, options.OnMapped)) : null;
+
+    private static EmbeddingSet LoadEmbedding(RegistryVersion version, EmbeddingEntry entry, CatalogIdMap items, VersionLoadOptions options, OwnedResources owned)
+    {
+        var rows = owned.Add(MappedVectorFile.Open(version.PathOf(entry.Vectors)));
+        options.OnMapped?.Invoke(rows);
+        if (rows.Count != entry.Count || rows.Dimension != entry.Dimension)
+            throw new VersionCorruptedException(version.Id, rows.Path, $"holds {rows.Count} x {rows.Dimension}, the manifest says {entry.Count} x {entry.Dimension}");
+        long[] ids = IdFile.Read(version.PathOf(entry.Ids));
+        if (ids.LongLength != entry.Count)
+            throw new VersionCorruptedException(version.Id, version.PathOf(entry.Ids), $"{ids.LongLength} ids for {entry.Count} rows");
+        var ordinals = new int[ids.Length];
+        for (int r = 0; r < ids.Length; r++)
+        {
+            if (!items.TryGetOrdinal(ids[r], out ordinals[r]))
+                throw new VersionCorruptedException(version.Id, version.PathOf(entry.Ids), $"row {r}: id {ids[r]} is not in the version's catalog");
+        }
+        var index = owned.Add(SavedIndex.Load(version.PathOf(entry.Index.Path), options.Hnsw, options.OnMapped));
+        return new EmbeddingSet(entry.Name, rows, ordinals, index);
+    }
+
+    /// <summary>A model's item list must be the first ids of the version's catalog (model ordinal = catalog ordinal).</summary>
+    private static void CheckModelItems(RegistryVersion version, string modelDir, IdMap modelItems, CatalogIdMap items)
+    {
+        if (modelItems.Count > items.Count)
+            throw new VersionCorruptedException(version.Id, version.PathOf(modelDir), $"{modelItems.Count} items, the version's catalog {items.Count}");
+        for (int o = 0; o < modelItems.Count; o++)
+        {
+            if (!items.TryGetOrdinal(modelItems[o], out int ordinal) || ordinal != o)
+                throw new VersionCorruptedException(version.Id, version.PathOf(modelDir), $"item '{modelItems[o]}' is model ordinal {o} but not catalog ordinal {o}");
+        }
+    }
+
+    private static string KeyFile(RegistryVersion version, string table) =>
+        version.Manifest.Catalog.TryGetValue(table, out string? file) && file == Path.GetFileName(file)
+            ? file
+            : throw new VersionCorruptedException(version.Id, Path.Combine(version.Directory, VersionManifest.FileName), $"names no plain '{table}' table file in its catalog section");
+}

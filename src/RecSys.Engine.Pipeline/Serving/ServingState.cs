@@ -1,0 +1,297 @@
+using RecSys.Engine.Features;
+using RecSys.Engine.Features.Faster;
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Experiments;
+using RecSys.Engine.Pipeline.Registry;
+
+namespace RecSys.Engine.Pipeline.Serving;
+
+/// <summary>
+/// Everything a server serves, opened and saved in one call each; the server, <c>recsys serve</c> and
+/// <c>recsys demo</c> use exactly this.
+/// <code>
+///   OpenAsync(registry dir, store dir)   registry ACTIVE -> version loaded (hashes checked, indexes mapped, ranker
+///                                        through the hook) -> catalog (the saved snapshot, else the version's; item
+///                                        records read back from the store) -> attached -> RecommendationPipeline
+///   CreateAsync(..., training data)      first start: train a version, seed the store, activate it, then open
+///   ActivateAsync(id) / RollbackAsync()  load + attach (off the request path) -> ACTIVE replaced -> pipeline swapped;
+///                                        the old version's files are released after its last request
+///   SaveAsync()                          the catalog snapshot (ids, key tables, live content rows) and a store
+///                                        checkpoint; the active version is the registry's ACTIVE already
+/// </code>
+/// Activation, rollback, experiment versions and saving are serialised with item updates, so none of them slips
+/// between. Also the <see cref="IVariantVersionSource"/> of the pipeline's experiments (variants pinned to registry
+/// versions or rankers).
+/// </summary>
+public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
+{
+    private readonly ServingStateOptions _options;
+    private readonly bool _ownsStore;
+    private readonly string _catalogDirectory;
+    private int _disposed;
+
+    private ServingState(ModelRegistry registry, IFeatureStore store, bool ownsStore, LiveCatalog catalog, RecommendationPipeline pipeline, ServingStateOptions options, string catalogDirectory)
+    {
+        Registry = registry;
+        Store = store;
+        _ownsStore = ownsStore;
+        Catalog = catalog;
+        Pipeline = pipeline;
+        _options = options;
+        _catalogDirectory = catalogDirectory;
+    }
+
+    public ModelRegistry Registry { get; }
+
+    public IFeatureStore Store { get; }
+
+    public LiveCatalog Catalog { get; }
+
+    public RecommendationPipeline Pipeline { get; }
+
+    /// <summary>The registry version serving now (outside experiments).</summary>
+    public string ActiveVersionId => Pipeline.Version.Models.Version;
+
+    /// <summary>Opens the registry's active version over a FASTER store in <paramref name="storeDirectory"/> (opened here, closed on dispose).</summary>
+    public static async Task<ServingState> OpenAsync(string registryDirectory, string storeDirectory, ServingStateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ServingStateOptions();
+        var store = await OpenStoreAsync(storeDirectory, options, cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(ModelRegistry.Open(registryDirectory), store, ownsStore: true, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens the registry's active version over <paramref name="store"/> (the caller's: Garnet / Redis, or a FASTER store it opened).</summary>
+    public static Task<ServingState> OpenAsync(string registryDirectory, IFeatureStore store, ServingStateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return OpenAsync(ModelRegistry.Open(registryDirectory), store, ownsStore: false, options ?? new ServingStateOptions(), cancellationToken);
+    }
+
+    /// <summary>
+    /// The first start from a training set: a version of <paramref name="models"/> trained on it (null: trained here,
+    /// <see cref="TrainedModels.Train"/> with the build's settings), the data written into a new store in
+    /// <paramref name="storeDirectory"/> (items, users, histories), the version activated and opened. A registry that
+    /// has an active version already is refused: open it instead.
+    /// </summary>
+    public static async Task<ServingState> CreateAsync(string registryDirectory, string storeDirectory, TrainingData data, TrainedModels? models = null,
+        VersionBuildOptions? build = null, ServingStateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new ServingStateOptions();
+        var registry = ModelRegistry.Open(registryDirectory);
+        if (registry.ActiveId is { } active)
+            throw new InvalidOperationException($"registry {registry.Directory} serves version '{active}' already; open it (ServingState.OpenAsync) instead of creating");
+        var store = await OpenStoreAsync(storeDirectory, options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            build ??= new VersionBuildOptions();
+            models ??= TrainedModels.Train(data, build.Settings, cancellationToken);
+            var version = VersionBuilder.Write(registry, data, models, build, cancellationToken);
+            // The same numbering the version saved (NewCatalog is deterministic), so the store's ints mean what its tables say.
+            var seedCatalog = ServingBootstrap.NewCatalog(data, models.Popularity, models.Trending, 0);
+            await ServingBootstrap.SeedStoreAsync(data, store, seedCatalog, options.Seed, cancellationToken).ConfigureAwait(false);
+            registry.SetActive(version.Id);
+            return await OpenAsync(registry, store, ownsStore: true, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<FasterFeatureStore> OpenStoreAsync(string storeDirectory, ServingStateOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(storeDirectory);
+        var storeOptions = options.Store is null ? new FasterFeatureStoreOptions { DataDirectory = storeDirectory } : options.Store with { DataDirectory = storeDirectory };
+        return await FasterFeatureStore.OpenAsync(storeOptions, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<ServingState> OpenAsync(ModelRegistry registry, IFeatureStore store, bool ownsStore, ServingStateOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            string active = registry.ActiveId
+                ?? throw new InvalidOperationException($"registry {registry.Directory} has no active version: build one (VersionBuilder) and activate it, or use ServingState.CreateAsync");
+            var version = registry.Get(active);
+            string catalogDirectory = options.CatalogDirectory ?? Path.Combine(registry.Directory, "serving");
+            using var loaded = VersionLoader.Load(version, options.Load, cancellationToken);
+            using var snapshot = CatalogSnapshot.TryRead(catalogDirectory);
+            var catalog = await RestoreCatalogAsync(loaded, snapshot, store, cancellationToken).ConfigureAwait(false);
+            var pipelineVersion = await loaded.AttachAsync(catalog, store, ConfigOf(options, loaded.Models), loaded.Content?.Vocabulary, cancellationToken).ConfigureAwait(false);
+            var pipeline = new RecommendationPipeline(store, catalog, pipelineVersion, options.Pipeline);
+            return new ServingState(registry, store, ownsStore, catalog, pipeline, options, catalogDirectory);
+        }
+        catch
+        {
+            if (ownsStore)
+                await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The catalog as it was served: the snapshot's numbering (else the version's), item records from the store, the
+    /// version's content rows, then the snapshot's live rows over them (its rows of the version's own items only when
+    /// it was saved under this very version: otherwise they were diffs against other vectors).
+    /// </summary>
+    private static async Task<LiveCatalog> RestoreCatalogAsync(LoadedVersion loaded, CatalogSnapshot? snapshot, IFeatureStore store, CancellationToken cancellationToken)
+    {
+        var versionCatalog = loaded.Source.PathOf(VersionPaths.Catalog);
+        var items = snapshot?.Items ?? CatalogIdMap.Load(versionCatalog);
+        var categories = snapshot?.Categories ?? KeyTable.Load(versionCatalog, loaded.Source.Manifest.Catalog["categories"]);
+        var segments = snapshot?.Segments ?? KeyTable.Load(versionCatalog, loaded.Source.Manifest.Catalog["segments"]);
+        int dimension = loaded.Content?.Dimension ?? 0;
+        var catalog = new LiveCatalog(items, categories, segments, dimension);
+
+        const int batch = 10_000;
+        var ids = new long[Math.Min(batch, Math.Max(items.Count, 1))];
+        var records = new ItemMetadata?[ids.Length];
+        for (int start = 0; start < items.Count; start += batch)
+        {
+            int n = Math.Min(batch, items.Count - start);
+            for (int i = 0; i < n; i++)
+                ids[i] = items.ExternalId(start + i);
+            await store.GetItemsAsync(ids.AsMemory(0, n), records.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < n; i++)
+                catalog.SetItem(start + i, records[i] ?? new ItemMetadata(), isNew: start + i >= loaded.Items.Count);
+        }
+
+        if (loaded.Content is { } content)
+        {
+            catalog.Content!.SetRows(content.ItemVectors);
+            if (snapshot?.ContentRows is { } rows && snapshot.ContentDimension == dimension)
+            {
+                bool sameVersion = snapshot.Version == loaded.Id;
+                for (int r = 0; r < snapshot.ContentOrdinals.Length; r++)
+                {
+                    int o = snapshot.ContentOrdinals[r];
+                    if (sameVersion || o >= content.ItemCount)
+                        catalog.Content.Set(o, rows.GetRow(r));
+                }
+            }
+        }
+        return catalog;
+    }
+
+    private static PipelineConfig ConfigOf(ServingStateOptions options, ServingModels models) =>
+        options.Config?.Invoke(models) ?? PipelineDefaults.Config(models);
+
+    /// <summary>
+    /// Serves registry version <paramref name="versionId"/> from now on: loaded and attached while the current one
+    /// serves, then ACTIVE is replaced and the pipeline swapped at once. Requests in flight finish on the old
+    /// version, whose files are released after the last of them. A restart serves the new one.
+    /// </summary>
+    public async Task<RegistryVersion> ActivateAsync(string versionId, CancellationToken cancellationToken = default)
+    {
+        var target = Registry.Get(versionId);
+        if (versionId == ActiveVersionId && Registry.ActiveId == versionId)
+            return target;
+        return await SwapAsync(target, version => Registry.SetActive(version.Id), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Goes back to the version active before the current one (see <see cref="ModelRegistry.RollbackTarget"/>), as <see cref="ActivateAsync"/> swaps.</summary>
+    public Task<RegistryVersion> RollbackAsync(CancellationToken cancellationToken = default) =>
+        SwapAsync(Registry.RollbackTarget(), Registry.RollBackTo, cancellationToken);
+
+    private async Task<RegistryVersion> SwapAsync(RegistryVersion target, Action<RegistryVersion> commitPointer, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var loaded = VersionLoader.Load(target, _options.Load, cancellationToken);
+        try
+        {
+            await Pipeline.UnderCatalogWritesAsync(async () =>
+            {
+                var current = Pipeline.Version;
+                var version = await loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), current.Models.Content, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    commitPointer(target);
+                }
+                catch
+                {
+                    version.Retire();
+                    throw;
+                }
+                Pipeline.Activate(version).Retire();
+                return version;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            loaded.Dispose(); // a no-op once attached: the pipeline version owns the files then
+        }
+        return target;
+    }
+
+    /// <summary>Saves what a restart needs beyond the registry: the catalog snapshot, then a store checkpoint (FASTER).</summary>
+    public async Task SaveAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await SaveCatalogAsync(cancellationToken).ConfigureAwait(false);
+        if (Store is FasterFeatureStore faster)
+            await faster.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task SaveCatalogAsync(CancellationToken cancellationToken) =>
+        Pipeline.UnderCatalogWritesAsync(() =>
+        {
+            string active = ActiveVersionId;
+            using var trained = CatalogSnapshot.TrainedContentRows(Registry.Get(active));
+            CatalogSnapshot.Save(_catalogDirectory, Catalog, active, trained);
+            return Task.FromResult(true);
+        }, cancellationToken);
+
+    /// <summary>Runs <paramref name="experiments"/> on the pipeline, variants naming registry versions or rankers loaded from this registry.</summary>
+    public Task SetExperimentsAsync(IReadOnlyList<ExperimentConfig> experiments, CancellationToken cancellationToken = default) =>
+        Pipeline.SetExperimentsAsync(experiments, this, cancellationToken);
+
+    async ValueTask<PipelineVersion> IVariantVersionSource.LoadVersionAsync(string versionId, CancellationToken cancellationToken)
+    {
+        var loaded = VersionLoader.Load(Registry.Get(versionId), _options.Load, cancellationToken);
+        try
+        {
+            return await Pipeline.UnderCatalogWritesAsync(
+                () => loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), Pipeline.Version.Models.Content, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            loaded.Dispose();
+        }
+    }
+
+    ValueTask<IRanker> IVariantVersionSource.LoadRankerAsync(string versionId, CancellationToken cancellationToken)
+    {
+        var version = Registry.Get(versionId);
+        if (version.Manifest.Ranker is not { } file)
+            throw new ArgumentException($"version '{versionId}' has no ranker file", nameof(versionId));
+        var loader = _options.Load.RankerLoader
+            ?? throw new InvalidOperationException($"a variant names the ranker of version '{versionId}', but no IRankerLoader was given (ServingStateOptions.Load.RankerLoader)");
+        if (_options.Load.VerifyHashes)
+            version.Verify(cancellationToken);
+        return ValueTask.FromResult(loader.Load(version.PathOf(file), version));
+    }
+
+    /// <summary>Saves (unless <see cref="ServingStateOptions.SaveOnDispose"/> is off), stops the experiments, releases the active version and closes the store it opened.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        try
+        {
+            if (_options.SaveOnDispose)
+                await SaveCatalogAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Pipeline.SetExperimentsAsync([]).ConfigureAwait(false);
+            Pipeline.Version.Retire();
+            if (_ownsStore)
+                await Store.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

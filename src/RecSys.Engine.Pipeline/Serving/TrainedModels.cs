@@ -1,0 +1,47 @@
+using RecSys.Engine.Models.Als;
+using RecSys.Engine.Models.Content;
+using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Factory;
+using RecSys.Engine.Models.Popularity;
+
+namespace RecSys.Engine.Pipeline.Serving;
+
+/// <summary>
+/// The models a serving version is made of, trained or handed in: ALS (collaborative, item-to-item, fold-in),
+/// the content encoder (content, search, new items), popularity and trending by segment (cold start). Any may be
+/// missing. <see cref="Train"/> is the one recipe the registry builder and the offline pipeline evaluation share.
+/// </summary>
+public sealed record TrainedModels
+{
+    public ImplicitAls? Als { get; init; }
+
+    public ContentEncoder? Content { get; init; }
+
+    public PopularityModel? Popularity { get; init; }
+
+    public PopularityModel? Trending { get; init; }
+
+    /// <summary>
+    /// Trains ALS, the content encoder (when the data has item metadata), popularity per segment (prior from the
+    /// trending settings) and trending, with <paramref name="settings"/>' hyper-parameters.
+    /// </summary>
+    public static TrainedModels Train(TrainingData data, ModelSettings? settings = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        settings ??= new ModelSettings();
+        var als = (ImplicitAls)ModelFactory.Create(ModelKind.Als, settings);
+        als.Fit(data);
+        cancellationToken.ThrowIfCancellationRequested();
+        ContentEncoder? content = null;
+        if (data.Catalog is not null)
+        {
+            content = (ContentEncoder)ModelFactory.Create(ModelKind.Content, settings);
+            content.Fit(data);
+        }
+        var popularity = new PopularityModel(new PopularityOptions { BySegment = true, SegmentPrior = settings.TrendingSegmentPrior }, "popularity");
+        popularity.Fit(data);
+        var trending = (PopularityModel)ModelFactory.Create(ModelKind.Trending, settings);
+        trending.Fit(data);
+        return new TrainedModels { Als = als, Content = content, Popularity = popularity, Trending = trending };
+    }
+}

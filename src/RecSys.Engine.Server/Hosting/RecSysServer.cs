@@ -1,0 +1,211 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using RecSys.Engine.Pipeline;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Server.Auth;
+using RecSys.Engine.Server.Health;
+using RecSys.Engine.Server.Interception;
+using RecSys.Engine.Server.Metrics;
+using RecSys.Engine.Server.Services;
+using RecSys.Engine.Server.Validation;
+
+namespace RecSys.Engine.Server.Hosting;
+
+/// <summary>
+/// Starts the gRPC server over a pipeline: the one way `recsys serve`, `recsys demo` and the tests start it.
+/// <code>
+///   Kestrel  gRPC endpoint   Host:Port, HTTP/2 (h2c, or TLS)      Recommender, Catalog, Admin, grpc.health.v1, reflection
+///            metrics endpoint Metrics:Host:Port, HTTP/1.1          GET /metrics (Prometheus text)
+///   every gRPC call: metrics -> API key and role -> admission -> errors -> service -> pipeline (call's token flows down)
+/// </code>
+/// <code>
+///   await using var server = await RecSysServer.StartAsync(options, pipeline);
+///   Console.WriteLine(server.Address);   // http://127.0.0.1:50051
+///   ...
+///   await server.StopAsync();            // drain, finish calls in flight, checkpoint the feature store
+/// </code>
+/// The caller keeps owning the pipeline (or serving state) and its feature store: the server saves the state (or
+/// checkpoints the store) when it stops, and never disposes either.
+/// </summary>
+public static partial class RecSysServer
+{
+    /// <summary>
+    /// Validates <paramref name="options"/> (a <see cref="ServerConfigException"/> names the key), binds the ports and
+    /// starts serving. <paramref name="logging"/> configures logging (default: console, information and above).
+    /// </summary>
+    public static Task<RunningServer> StartAsync(ServerOptions options, RecommendationPipeline pipeline, Action<ILoggingBuilder>? logging = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return StartAsync(options, new ServingContext(pipeline, null), logging, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the server over a serving state (<see cref="ServingState.OpenAsync(string, string, ServingStateOptions?, CancellationToken)"/>):
+    /// everything <see cref="StartAsync(ServerOptions, RecommendationPipeline, Action{ILoggingBuilder}?, CancellationToken)"/> does,
+    /// plus the model RPCs over its registry; a stop saves the state (catalog snapshot and store checkpoint). The caller
+    /// keeps owning the state.
+    /// </summary>
+    public static Task<RunningServer> StartAsync(ServerOptions options, ServingState state, Action<ILoggingBuilder>? logging = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return StartAsync(options, new ServingContext(state.Pipeline, state), logging, cancellationToken);
+    }
+
+    private static async Task<RunningServer> StartAsync(ServerOptions options, ServingContext serving, Action<ILoggingBuilder>? logging,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var pipeline = serving.Pipeline;
+        var certificate = options.Tls.Enabled ? LoadCertificate(options.Tls) : null;
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "RecSys.Engine.Server", ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        if (logging is null)
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information);
+        else
+            logging(builder.Logging);
+
+        ListenOptions? grpcEndpoint = null, metricsEndpoint = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(Address(options.Host), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                    listen.UseHttps(certificate);
+                grpcEndpoint = listen;
+            });
+            if (options.Metrics.Enabled)
+            {
+                kestrel.Listen(Address(options.Metrics.Host), options.Metrics.Port, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    metricsEndpoint = listen;
+                });
+            }
+        });
+        builder.WebHost.UseShutdownTimeout(options.ShutdownTimeout);
+
+        var services = builder.Services;
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, CallerOwnedLifetime>();
+        var state = new ServerState();
+        services.AddSingleton(options);
+        services.AddSingleton(pipeline);
+        services.AddSingleton(serving);
+        services.AddSingleton(state);
+        services.AddSingleton(new ApiKeyRing(options.Auth.Keys));
+        services.AddSingleton(new AdmissionControl(options.Admission));
+        services.AddSingleton(new EdgeRules(options.Limits));
+        services.AddSingleton<ServerMetrics>();
+        services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
+            grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
+            grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<MetricsInterceptor>();
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
+            grpc.Interceptors.Add<AdmissionInterceptor>();
+            grpc.Interceptors.Add<ErrorInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks(health =>
+            {
+                // "" is the whole server; each recsys.v1 service answers too (grpc_health_probe -service recsys.v1.Recommender).
+                foreach (string service in (string[])["", "recsys.v1.Recommender", "recsys.v1.Catalog", "recsys.v1.Admin"])
+                    health.Services.Map(service, _ => true);
+            })
+            .AddCheck<ReadinessHealthCheck>("pipeline")
+            .AddCheck<FeatureStoreHealthCheck>("feature-store");
+        if (options.Metrics.Enabled)
+        {
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(ServerMetrics.MeterName, PipelineMetrics.MeterName)
+                .AddPrometheusExporter(o => o.ScrapeEndpointPath = options.Metrics.Path));
+        }
+
+        var app = builder.Build();
+        if (options.Metrics.Enabled)
+        {
+            // Only on the metrics port: the gRPC port serves gRPC alone.
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(http => http.Connection.LocalPort == state.MetricsPort
+                && http.Request.Path == options.Metrics.Path);
+        }
+        app.MapGrpcService<RecommenderService>();
+        app.MapGrpcService<CatalogService>();
+        app.MapGrpcService<AdminService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RecSys.Engine.Server");
+        if (options.WarmUp)
+        {
+            try
+            {
+                await PipelineWarmUp.RunAsync(pipeline, logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ServerConfigException($"{ServerOptions.SectionName}:Port", $"cannot listen on {options.Host}:{options.Port} or the metrics port {options.Metrics.Port}: {e.Message}");
+        }
+        int port = grpcEndpoint!.IPEndPoint!.Port;
+        state.MetricsPort = metricsEndpoint?.IPEndPoint?.Port ?? 0;
+        state.Ready = true;
+        _ = app.Services.GetRequiredService<ServerMetrics>(); // instruments exist from the first scrape on
+        if (!options.Auth.Enabled)
+            LogAuthOff(logger);
+        string scheme = certificate is null ? "http" : "https";
+        var address = new Uri($"{scheme}://{Host(options.Host)}:{port}");
+        LogStarted(logger, address, pipeline.Version.Name, state.MetricsPort == 0 ? "off" : $"http://{Host(options.Metrics.Host)}:{state.MetricsPort}{options.Metrics.Path}");
+        return new RunningServer(app, state, serving, address, state.MetricsPort, options.Metrics.Path, logger);
+    }
+
+    private static IPAddress Address(string host) => host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
+
+    private static string Host(string host) => Address(host) is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } v6 ? $"[{v6}]" : Address(host).ToString();
+
+    private static X509Certificate2 LoadCertificate(TlsOptions tls)
+    {
+        string path = tls.CertificatePath!;
+        try
+        {
+            string extension = Path.GetExtension(path).ToLowerInvariant();
+            if (extension is ".pfx" or ".p12")
+                return X509CertificateLoader.LoadPkcs12FromFile(path, tls.Password);
+            return tls.Password is null
+                ? X509Certificate2.CreateFromPemFile(path, tls.KeyPath)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, tls.Password, tls.KeyPath);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException or IOException)
+        {
+            throw new ServerConfigException($"{ServerOptions.SectionName}:Tls:CertificatePath", $"{ServerOptions.SectionName}:Tls:CertificatePath '{path}': cannot load the certificate: {e.Message}");
+        }
+    }
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning,
+        Message = "API key authentication is OFF (Server:Auth:Enabled = false): anyone who reaches the port can read, write and administer")]
+    private static partial void LogAuthOff(ILogger logger);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "recsys gRPC server listening on {Address} (version {Version}); metrics {Metrics}")]
+    private static partial void LogStarted(ILogger logger, Uri address, string version, string metrics);
+}

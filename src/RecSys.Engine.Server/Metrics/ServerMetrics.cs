@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Grpc.Core;
+using RecSys.Engine.Pipeline;
+using RecSys.Engine.Server.Health;
+using RecSys.Engine.Server.Hosting;
+using RecSys.Engine.Server.Interception;
+
+namespace RecSys.Engine.Server.Metrics;
+
+/// <summary>
+/// The server's OpenTelemetry instruments (meter <see cref="MeterName"/>), scraped as Prometheus text from /metrics:
+/// <code>
+///   recsys.rpc.requests         counter    per method and gRPC status code (errors are the codes other than OK)
+///   recsys.rpc.duration         histogram  seconds, per method and status code
+///   recsys.pipeline.duration    histogram  seconds of the pipeline call behind an RPC, per operation (recommend, rank, ...)
+///   recsys.events.lag           histogram  seconds from an event's time to its arrival
+///   recsys.index.vectors / recsys.index.memory_bytes   gauges per index (cf, content, embedding sets)
+///   recsys.catalog.items        gauge      catalog ordinals
+///   recsys.model.active         gauge      1, labelled with the active version
+///   recsys.pipeline.requests / events / fold_ins       counters from the pipeline's own stats
+///   recsys.source.runs / failures / timeouts           counters per candidate source
+///   recsys.admission.in_flight  gauge;  recsys.admission.rejected  counter
+///   recsys.feature_store.healthy gauge   1 healthy, 0 degraded
+/// </code>
+/// The pipeline's own stage latencies (recsys.pipeline.stage.duration per stage: user_context, sources, merge_filter,
+/// rank, post) come from its meter, <see cref="Pipeline.Serving.PipelineMetrics"/>, exported beside these.
+/// </summary>
+internal sealed class ServerMetrics : IDisposable
+{
+    /// <summary>The meter name to add to a MeterProvider.</summary>
+    public const string MeterName = "RecSys.Engine.Server";
+
+    private static readonly double[] s_latencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _pipeline;
+    private readonly Histogram<double> _eventLag;
+
+    public ServerMetrics(IMeterFactory meters, ServingContext serving, AdmissionControl admission)
+    {
+        var pipeline = serving.Pipeline;
+        _meter = meters.Create(MeterName);
+        _requests = _meter.CreateCounter<long>("recsys.rpc.requests", description: "gRPC calls finished, by method and status code");
+        _duration = _meter.CreateHistogram<double>("recsys.rpc.duration", "s", "gRPC call latency",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_latencyBuckets });
+        _pipeline = _meter.CreateHistogram<double>("recsys.pipeline.duration", "s", "Latency of the pipeline call behind an RPC, by operation",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_latencyBuckets });
+        _eventLag = _meter.CreateHistogram<double>("recsys.events.lag", "s", "Time from an event's timestamp to its arrival at the server",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.1, 1, 10, 60, 600, 3600, 86_400] });
+
+        _meter.CreateObservableGauge("recsys.index.vectors", () => Indexes(pipeline, i => i.Vectors), description: "Vectors in each index of the active version (cf, content, embedding sets)");
+        _meter.CreateObservableGauge("recsys.index.memory_bytes", () => Indexes(pipeline, i => i.MemoryBytes), "By", "Bytes each index of the active version holds");
+        _meter.CreateObservableGauge("recsys.catalog.items", () => (long)pipeline.Catalog.Length, description: "Catalog ordinals (deleted items included)");
+        _meter.CreateObservableGauge("recsys.model.active", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", serving.ActiveVersion)),
+            description: "1, labelled with the active version (the registry's version id, or the pipeline version's name)");
+        _meter.CreateObservableCounter("recsys.pipeline.requests", () => pipeline.Stats.Requests, description: "Recommendations answered by the pipeline");
+        _meter.CreateObservableCounter("recsys.pipeline.events", () => pipeline.Stats.Events, description: "Events recorded");
+        _meter.CreateObservableCounter("recsys.pipeline.fold_ins", () => pipeline.Stats.FoldIns, description: "User CF vectors folded in after events");
+        _meter.CreateObservableCounter("recsys.source.runs", () => Sources(pipeline, c => c.Runs), description: "Candidate source runs");
+        _meter.CreateObservableCounter("recsys.source.failures", () => Sources(pipeline, c => c.Failures), description: "Source runs dropped because the source threw");
+        _meter.CreateObservableCounter("recsys.source.timeouts", () => Sources(pipeline, c => c.Timeouts), description: "Source runs dropped for running past their budget");
+        _meter.CreateObservableGauge("recsys.admission.in_flight", () => admission.InFlight, description: "recsys.v1 calls in flight");
+        _meter.CreateObservableCounter("recsys.admission.rejected", () => admission.Rejected, description: "Calls refused by admission control (RESOURCE_EXHAUSTED)");
+        _meter.CreateObservableGauge("recsys.feature_store.healthy",
+            () => FeatureStoreHealthCheck.Of(pipeline.Store) is { } h && h.Status != Features.FeatureStoreHealthStatus.Healthy ? 0 : 1,
+            description: "1 while the feature store is healthy, 0 while its checkpoints fail");
+    }
+
+    /// <summary>One finished call.</summary>
+    public void RecordCall(string method, StatusCode status, long startTimestamp)
+    {
+        var tags = new TagList { { "rpc.method", method }, { "rpc.grpc.status_code", status.ToString() } };
+        _requests.Add(1, tags);
+        _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+    }
+
+    /// <summary>One pipeline call behind an RPC, started at <paramref name="startTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public void RecordPipeline(string operation, long startTimestamp) =>
+        _pipeline.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
+
+    /// <summary>An event that happened at <paramref name="eventMs"/> arrived at <paramref name="nowMs"/>.</summary>
+    public void RecordEventLag(long eventMs, long nowMs) => _eventLag.Record(Math.Max(0, nowMs - eventMs) / 1000.0);
+
+    private static IEnumerable<Measurement<long>> Indexes(RecommendationPipeline pipeline, Func<Pipeline.Serving.IndexSummary, long> value) =>
+        pipeline.DescribeIndexes().Select(i => new Measurement<long>(value(i), new KeyValuePair<string, object?>("index", i.Name)));
+
+    private static IEnumerable<Measurement<long>> Sources(RecommendationPipeline pipeline, Func<Pipeline.Serving.SourceCounters, long> value)
+    {
+        foreach (var (name, counters) in pipeline.Stats.Sources)
+            yield return new Measurement<long>(value(counters), new KeyValuePair<string, object?>("source", name));
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -98,7 +98,8 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
                 RankingDataset dataset = Capture(rows, capture!, labels);
                 log?.Invoke($"pipeline ranker rows: {dataset.Queries} users, {dataset.Rows} candidates ({schema!.Count} features)");
                 Ranker = TrainedRanker.Train(dataset, options);
-                log?.Invoke($"pipeline ranker: {Ranker.Describe(options)} validation_ndcg={Ranker.ValidationNdcg:F4}");
+                log?.Invoke($"pipeline ranker: {Ranker.Describe(options)} validation_ndcg={Ranker.ValidationNdcg:F4} (sources alone: "
+                    + string.Join(" ", Ranker.ValidationBaselines.Select(p => $"{p.Key}={p.Value:F4}")) + ")");
                 if (PostProcessGrid.Count > 0)
                     ChoosePostProcessing(rows, innerData, labels);
             }

@@ -43,7 +43,7 @@ public sealed class RankingDatasetBuilderTests
             // Schema v3: a source with a model scores every candidate (retrieved by it or not); one without reads NaN.
             for (int k = 0; k < sourceRanks.Length; k++)
                 Assert.Equal(k >= 2 * n, float.IsNaN(sourceScores[k]));
-            Assert.Contains(Enumerable.Range(0, n), c => sourceRanks[c] == 0); // item-kNN scores candidates it did not retrieve
+            Assert.Contains(0, sourceRanks[..n].ToArray()); // item-kNN scores candidates it did not retrieve
             for (int c = 0; c < n; c++)
             {
                 Assert.False(fit.Matrix.Contains(user, items[c]), "a seen item was offered");

@@ -43,7 +43,8 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
     /// <summary>Offline, a source is never dropped for time: what it returns, not how fast, is being measured.</summary>
     private static readonly TimeSpan OfflineBudget = TimeSpan.FromSeconds(10);
 
-    public string Name => ranker is null ? "pipeline" : "pipeline+" + ranker.Value.ToString().ToLowerInvariant();
+    /// <summary>"pipeline" whatever ranks it (Describe names the ranker), so result rows keep one name.</summary>
+    public string Name => "pipeline";
 
     /// <summary>The pipeline built by <see cref="Fit"/> (for inspection).</summary>
     public RecommendationPipeline Pipeline => _served?.Pipeline ?? throw new InvalidOperationException("call Fit first");

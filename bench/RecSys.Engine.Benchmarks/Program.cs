@@ -22,6 +22,9 @@ if (args.Length > 0 && args[0] == "ease-scale")
 // Ranking/RankerLatencyHarness.cs); `--filter '*RankerBenchmarks*'` gives BenchmarkDotNet's means and allocations.
 if (args.Length > 0 && args[0] == "ranker")
     return RecSys.Engine.Benchmarks.Ranking.RankerLatencyHarness.Run(args[1..]);
+// `ranker-trees [calls] [leaves] [trees,...]`: GBDT latency (ONNX Runtime and the C# tree walk) against the tree count.
+if (args.Length > 0 && args[0] == "ranker-trees")
+    return RecSys.Engine.Benchmarks.Ranking.GbdtTreeSweepHarness.Run(args[1..]);
 // `ranker-tune DIR SPEC...`: the ranked model on MovieLens 100K, one row per ranker / row setting (validation and test NDCG).
 if (args.Length > 0 && args[0] == "ranker-tune")
     return RecSys.Engine.Benchmarks.Ranking.RankerTuningHarness.Run(args[1..]);

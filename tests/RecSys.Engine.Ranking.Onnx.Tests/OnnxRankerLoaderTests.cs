@@ -103,7 +103,7 @@ public sealed class OnnxRankerLoaderTests(TrainedPlanted trained) : IClassFixtur
         };
         string model = PlantedRanker.TrainMlp(schema, _dir.File($"{field}.onnx"));
         if (field == "version")
-            model = Tampered(model, "\"version\": 2", "\"version\": 7");
+            model = Tampered(model, "\"version\": 3", "\"version\": 7");
         var loader = new OnnxRankerLoader(Cpu);
         await using var state = await rig.CreateAsync("v1", RegistryRig.Options(loader));
         var bad = rig.AddVersion("v2", ranker: model);

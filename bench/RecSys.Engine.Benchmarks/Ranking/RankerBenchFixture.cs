@@ -7,8 +7,8 @@ using RecSys.Engine.Ranking.Onnx;
 namespace RecSys.Engine.Benchmarks.Ranking;
 
 /// <summary>
-/// What both ranker benchmarks score: a MovieLens-100K-shaped schema (19 genres: 58 features, schema version 2), an MLP
-/// 58-64-32-1 with seeded weights, and a LambdaRank GBDT of <see cref="GbdtTrees"/> trees of up to 31 leaves (trained by
+/// What both ranker benchmarks score: a MovieLens-100K-shaped schema (19 genres: 58 features, the current schema version), an MLP
+/// 58-64-32-1 with seeded weights, and a LambdaRank GBDT of <see cref="GbdtTrees"/> trees of up to 31 leaves by default (trained by
 /// LightGBM on seeded rows with a planted signal, no early stopping, so its size is fixed), each exported to a temp
 /// .onnx file and loaded on CPU with one intra-op thread; 500 candidates of random features (a tenth of them missing,
 /// NaN, for the GBDT, which takes missing values). ONNX Runtime and the plain C# pass see the same rows.
@@ -22,7 +22,9 @@ internal sealed class RankerBenchFixture : IDisposable
     private readonly string _path;
     private readonly string _gbdtPath;
 
-    public RankerBenchFixture(int intraOpThreads = 1)
+    /// <param name="gbdtTrees">The GBDT's tree count (the latency sweep varies it; <see cref="GbdtTrees"/> elsewhere).</param>
+    /// <param name="gbdtLeaves">Leaves per GBDT tree at most.</param>
+    public RankerBenchFixture(int intraOpThreads = 1, int gbdtTrees = GbdtTrees, int gbdtLeaves = 31)
     {
         string[] genres = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
             "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"];
@@ -44,7 +46,7 @@ internal sealed class RankerBenchFixture : IDisposable
         Onnx = OnnxRanker.Load(_path, CpuOptions(intraOpThreads));
         Scratch = new MlpScratch(Mlp, Candidates);
 
-        Gbdt = TrainGbdt(Schema, rng);
+        Gbdt = TrainGbdt(Schema, rng, gbdtTrees, gbdtLeaves);
         GbdtRows = (float[])Rows.Clone();
         for (int i = 0; i < GbdtRows.Length; i++)
         {
@@ -65,7 +67,7 @@ internal sealed class RankerBenchFixture : IDisposable
     };
 
     /// <summary>Queries of random rows, relevance from a few features and an interaction; trees grown to <see cref="GbdtTrees"/>.</summary>
-    private static GbdtRanker TrainGbdt(RankingFeatureSchema schema, SplitMix64 rng)
+    private static GbdtRanker TrainGbdt(RankingFeatureSchema schema, SplitMix64 rng, int trees, int leaves)
     {
         int f = schema.Count, queries = 200, perQuery = 100, rows = queries * perQuery;
         var x = new float[rows * f];
@@ -81,7 +83,7 @@ internal sealed class RankerBenchFixture : IDisposable
             y[r] = s > 2 ? 3 : s > 1.2 ? 2 : s > 0.5 ? 1 : 0;
         }
         var set = new RankingTrainingSet(x, f, y, Enumerable.Repeat(perQuery, queries).ToArray());
-        var options = new GbdtOptions { MaxIterations = GbdtTrees, EarlyStoppingRounds = GbdtTrees, NumLeaves = 31, LearningRate = 0.05 };
+        var options = new GbdtOptions { MaxIterations = trees, EarlyStoppingRounds = trees, NumLeaves = leaves, LearningRate = 0.05 };
         return new GbdtRanker(schema, GbdtTrainer.Train(set, set, options).Model);
     }
 

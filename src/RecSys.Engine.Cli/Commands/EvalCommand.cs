@@ -41,9 +41,12 @@ internal static class EvalCommand
         var easeLambda = new Option<float?>("--ease-lambda") { Description = $"EASE regularisation (default {defaults.EaseLambda:G})." };
         var neighbors = new Option<int?>("--neighbors") { Description = $"Item-kNN neighbours per item (default {defaults.KnnNeighbors})." };
         var ranker = new Option<string>("--ranker") { Description = "The learned ranker of the 'ranked' model: mlp or gbdt (LambdaRank, LightGBM).", DefaultValueFactory = _ => "mlp" };
+        var pipelineRanker = new Option<string>("--pipeline-ranker") { Description = $"The {PipelineModel}'s ranking stage: gbdt or mlp (trained on the pipeline's own candidates and features from an inner split of the training part) or none (rank fusion of the sources).", DefaultValueFactory = _ => "gbdt" };
+        var pipelinePost = new Option<string>("--pipeline-post") { Description = $"The {PipelineModel}'s post-processing: on (the surface's MMR, category cap and exploration) or off (none of them).", DefaultValueFactory = _ => "on" };
+        var pipelineGrid = new Option<string?>("--pipeline-grid") { Description = $"MMR:SHARE,... settings of the {PipelineModel}'s MMR lambda and exploration share tried on the inner split (needs a ranker); the best NDCG@10 at inner coverage >= 0.30 is used." };
 
         var command = new Command("eval", "Train models on a split and report ranking metrics (NDCG, recall, precision, MAP, MRR, hit rate, coverage, diversity, novelty).");
-        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker })
+        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker, pipelineRanker, pipelinePost, pipelineGrid })
             command.Add(o);
         command.SetAction(parse =>
         {
@@ -91,6 +94,7 @@ internal static class EvalCommand
                 TwoTower = settings.TwoTower with { Seed = s, Log = line => stderr.WriteLine(line) },
             };
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
+            var pipelineOptions = ParsePipelineOptions(parse.GetValue(pipelineRanker)!, parse.GetValue(pipelinePost)!, parse.GetValue(pipelineGrid));
 
             string path = parse.GetValue(data)!;
             InteractionSet all = InteractionInput.Load(path, parse.GetValue(format)!, parse.GetValue(skipBad), stderr);
@@ -126,7 +130,7 @@ internal static class EvalCommand
             var test = InteractionMatrix.FromSet(parts.Test, binary: true);
             var results = EvalRunner.Run(train, test, modelKinds, settings, topK, line => stderr.WriteLine(line));
             if (pipeline)
-                results = [.. results, EvaluatePipeline(train, test, settings, topK, stderr)];
+                results = [.. results, EvaluatePipeline(train, test, settings, topK, pipelineOptions, stderr)];
             PrintTable(stdout, results, topK);
             string? jsonPath = parse.GetValue(json);
             if (jsonPath is not null)
@@ -158,10 +162,16 @@ internal static class EvalCommand
     }
 
     /// <summary>The very pipeline object the server runs (Pipeline.Evaluation.PipelineRecommender), trained and evaluated on the split.</summary>
-    private static EvaluationResult EvaluatePipeline(TrainingData train, InteractionMatrix test, ModelSettings settings, int k, TextWriter log)
+    private static EvaluationResult EvaluatePipeline(TrainingData train, InteractionMatrix test, ModelSettings settings, int k,
+        (RankerKind? Ranker, bool Post, (float, float)[] Grid) options, TextWriter log)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var pipeline = new Pipeline.Evaluation.PipelineRecommender(settings);
+        Func<Pipeline.Serving.ServingModels, Pipeline.Config.PipelineConfig>? config = options.Post ? null : m =>
+        {
+            var c = Pipeline.Config.PipelineDefaults.Config(m, "eval");
+            return c with { Surfaces = [.. c.Surfaces.Select(x => x with { MmrLambda = 1f, CategoryCap = 0, ExplorationShare = 0f })] };
+        };
+        using var pipeline = new Pipeline.Evaluation.PipelineRecommender(settings, config, ranker: options.Ranker, log: line => log.WriteLine(line)) { PostProcessGrid = options.Grid };
         pipeline.Fit(train);
         double seconds = clock.Elapsed.TotalSeconds;
         log.WriteLine($"trained {PipelineModel} in {seconds:F2} s ({pipeline.Describe()})");
@@ -170,6 +180,38 @@ internal static class EvalCommand
         var result = Evaluator.Evaluate(pipeline, train, test, new EvaluationOptions { K = k, MaxDegreeOfParallelism = Environment.ProcessorCount }, seconds);
         log.WriteLine($"evaluated {PipelineModel}: ndcg@{k} {result.Ndcg:F4} in {result.EvalSeconds:F2} s");
         return result;
+    }
+
+    /// <summary>--pipeline-ranker, --pipeline-post and --pipeline-grid, checked before any data is read.</summary>
+    internal static (RankerKind? Ranker, bool Post, (float, float)[] Grid) ParsePipelineOptions(string ranker, string post, string? grid)
+    {
+        RankerKind? kind = ranker switch
+        {
+            "gbdt" => RankerKind.Gbdt,
+            "mlp" => RankerKind.Mlp,
+            "none" => null,
+            _ => throw new CliInputException($"--pipeline-ranker must be gbdt, mlp or none (got '{ranker}')"),
+        };
+        bool on = post switch
+        {
+            "on" => true,
+            "off" => false,
+            _ => throw new CliInputException($"--pipeline-post must be on or off (got '{post}')"),
+        };
+        var settings = new List<(float, float)>();
+        foreach (string pair in (grid ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] p = pair.Split(':');
+            if (p.Length != 2 || !float.TryParse(p[0], NumberStyles.Float, CultureInfo.InvariantCulture, out float mmr) || !(mmr >= 0 && mmr <= 1)
+                || !float.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out float share) || !(share >= 0 && share < 1))
+                throw new CliInputException($"--pipeline-grid: '{pair}' is not MMR:SHARE with MMR in [0, 1] and SHARE in [0, 1)");
+            settings.Add((mmr, share));
+        }
+        if (settings.Count > 0 && kind is null)
+            throw new CliInputException("--pipeline-grid needs a --pipeline-ranker (the grid is measured on the ranked inner pipeline)");
+        if (settings.Count > 0 && !on)
+            throw new CliInputException("--pipeline-grid moves the post-processing, which --pipeline-post off turns off");
+        return (kind, on, [.. settings]);
     }
 
     /// <summary>--models, parsed once against the registry: unknown names are bad input naming the option and the known names.</summary>

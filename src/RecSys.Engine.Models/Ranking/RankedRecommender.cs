@@ -95,25 +95,11 @@ public sealed class RankedRecommender : IRecommender
         if (rows.Schema.FirstDifference(schema, "the training rows", "this data's schema") is { } diff)
             throw new ArgumentException(diff, nameof(rows));
         TrainingRows = (rows.Queries, rows.Rows, rows.Rows == 0 ? 0 : rows.Labels.Sum() / rows.Rows);
-        var (train, validation) = rows.SplitByQuery(Options.ValidationFraction, Options.Seed ^ 0x7A11_DA7EUL);
-        int k = Options.Mlp.K;
-        Mlp = null;
-        Gbdt = null;
-        if (Options.Ranker == RankerKind.Mlp)
-        {
-            Mlp = MlpTrainer.Train(train, validation, Options.Mlp with { Seed = Options.Seed }, Options.Log);
-            ValidationNdcg = Mlp.ValidationNdcg;
-        }
-        else
-        {
-            GbdtOptions gbdt = Options.Gbdt with { NdcgAt = k };
-            // Early stopping on the test protocol's NDCG (every held-out item counts, retrieved or not), not LightGBM's.
-            GbdtTrainingResult result = GbdtTrainer.Train(train.ToTrainingSet(), validation.ToTrainingSet(), gbdt, Options.Log,
-                scores => RankingDatasetMetrics.MeanNdcg(validation, scores, k));
-            Gbdt = new GbdtRanker(schema, result.Model, $"gbdt trees={result.Model.TreeCount} best_round={result.BestIteration} {gbdt}");
-            ValidationNdcg = RankingDatasetMetrics.MeanNdcg(validation, Gbdt.ScoreAll(validation), k);
-        }
-        ValidationBaselines = RankingDatasetMetrics.SourceNdcg(validation, k);
+        TrainedRanker trained = TrainedRanker.Train(rows, Options);
+        Mlp = trained.Mlp;
+        Gbdt = trained.Gbdt;
+        ValidationNdcg = trained.ValidationNdcg;
+        ValidationBaselines = trained.ValidationBaselines;
 
         (_features, _generator) = Retrieval(data, schema);
         _assembler = new RankingFeatureAssembler(schema);

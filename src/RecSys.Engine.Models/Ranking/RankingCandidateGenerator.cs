@@ -6,7 +6,7 @@ namespace RecSys.Engine.Models.Ranking;
 /// <summary>
 /// The retrieval stage offline: each trained source ranks every item for the user, the user's seen items are dropped,
 /// each source's top <see cref="PerSource"/> are merged (first-seen order, sources in schema order), and each candidate
-/// gets the rank and score of every source that retrieved it (as a serving request's candidate set has them). These
+/// gets the rank of every source that retrieved it and the score of every source (schema v3: dense scores). These
 /// are the ranker's hard negatives in training and its candidates in evaluation.
 /// </summary>
 public sealed class RankingCandidateGenerator
@@ -57,24 +57,29 @@ public sealed class RankingCandidateGenerator
             }
         }
         into.Count = n;
-        // Now that the list is complete: each source's rank and score of the candidates it retrieved (serving knows a
-        // source's score only for what it returned, so the others read as not retrieved: rank 0, score NaN).
+        // Now that the list is complete: each source's rank of the candidates it retrieved (0 for the others) and, schema
+        // v3, its score of EVERY candidate (a source that can score one item, as every offline source can, scores the
+        // other sources' candidates too: serving computes the same from the user's vector or profile).
         for (int s = 0; s < sources; s++)
         {
             Span<float> scores = into.Scores.AsSpan(s * n, n);
             Span<int> ranks = into.Ranks.AsSpan(s * n, n);
             ranks.Clear();
-            scores.Fill(float.NaN);
             if (_sources[s] is null)
+            {
+                scores.Fill(float.NaN);
                 continue;
+            }
             ReadOnlySpan<float> full = into.FullScores.AsSpan(s * items, items);
+            ReadOnlySpan<int> candidates = into.Items.AsSpan(0, n);
+            for (int c = 0; c < n; c++)
+            {
+                float v = full[candidates[c]];
+                scores[c] = float.IsFinite(v) ? v : float.NaN;
+            }
             ReadOnlySpan<int> top = into.Top.AsSpan(s * k, into.TopCount[s]);
             for (int r = 0; r < top.Length; r++)
-            {
-                int c = into.Position[top[r]];
-                ranks[c] = r + 1;
-                scores[c] = full[top[r]];
-            }
+                ranks[into.Position[top[r]]] = r + 1;
         }
         foreach (int item in into.Items.AsSpan(0, n))
             into.Position[item] = -1;

@@ -2,8 +2,8 @@ namespace RecSys.Engine.Models.Ranking;
 
 /// <summary>
 /// One user's merged candidate list with provenance, as <see cref="RankingCandidateGenerator"/> writes it: the items
-/// (first-seen order over the sources), and per source (source-major) each candidate's score and 1-based rank (0 when
-/// that source did not retrieve it). Also the generator's scratch: reuse one instance per thread.
+/// (first-seen order over the sources), and per source (source-major) each candidate's score (schema v3: whether or not the source
+/// retrieved it) and 1-based rank (0 when that source did not retrieve it). Also the generator's scratch: reuse one instance per thread.
 /// </summary>
 public sealed class RankingCandidates
 {
@@ -52,7 +52,7 @@ public sealed class RankingCandidates
 
     public ReadOnlySpan<int> CandidateItems => Items.AsSpan(0, Count);
 
-    /// <summary>[sources x Count], source-major, NaN where the source did not retrieve the candidate.</summary>
+    /// <summary>[sources x Count], source-major: every source's score of every candidate (NaN where the source has no model).</summary>
     public ReadOnlySpan<float> SourceScores => Scores.AsSpan(0, Sources * Count);
 
     /// <summary>[sources x Count], source-major.</summary>

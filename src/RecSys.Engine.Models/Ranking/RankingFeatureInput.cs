@@ -36,7 +36,7 @@ public ref struct RankingFeatureInput
 
     /// <summary>
     /// [schema sources x candidates], source-major (source s's scores at [s * candidates, (s + 1) * candidates)): the
-    /// source's score for the candidate, NaN where the source did not retrieve it.
+    /// source's score for the candidate (schema v3: for every candidate where the source can score one item), NaN where unknown.
     /// </summary>
     public ReadOnlySpan<float> SourceScores;
 

@@ -22,18 +22,22 @@ namespace RecSys.Engine.Models.Ranking;
 /// Two parameters pin what "recent" and "trend" mean, so both sides compute the same numbers:
 /// <see cref="HistoryWindow"/> (the user's newest events read, as the pipeline's <c>HistoryWindow</c>) and
 /// <see cref="CounterHalfLifeHours"/> (the half-life of the feature store's item counters). The source block is data:
-/// one triple per name in <see cref="Sources"/>, matched by name against the request's sources; a source scores only
-/// the items it retrieved (serving knows nothing else), and the CF score is the cross feature every candidate has.
+/// one triple per name in <see cref="Sources"/>, matched by name against the request's sources. Since version 3 a
+/// source's score is its score of EVERY candidate where the source can score one item (ALS / collaborative: the dot of
+/// the user's vector and the item's factors; content: the profile's cosine; EASE, item-kNN, trending offline from the
+/// model's row), and only of the items it retrieved where it cannot (serving's item-to-item, popular); the rank is
+/// always the rank in the source's own list (0 = not retrieved: the "missing" indicator).
 /// Source and CF scores are standardised within the request, and the trend counter centred on the request's mean:
 /// scales differ by user and grow with the data, and a ranker only compares candidates of one request anyway.
-/// Version 2 (version 1 was trained on counters and scores serving could not fill). A change to any name, meaning,
-/// scaling or parameter is a new version; models of another version are refused.
+/// Version 3 (version 2 gave a source's score only for what it retrieved; version 1 was trained on counters and scores
+/// serving could not fill). A change to any name, meaning, scaling or parameter is a new version; models of another
+/// version are refused with a message that says to retrain.
 /// </summary>
 public sealed class RankingFeatureSchema
 {
     public const string Format = "recsys-ranking-features";
 
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>Category masks are one 64-bit word per item.</summary>
     public const int MaxCategories = 64;
@@ -152,10 +156,10 @@ public sealed class RankingFeatureSchema
             const RankingFeatureGroups g = RankingFeatureGroups.Sources;
             foreach (string s in sources)
             {
-                f.Add(new($"source_{Slug(s)}_score_z", g, $"the {s} source's score for the item, standardised over this request's candidates it retrieved",
-                    "(x - mean) / std over the scores of the items it retrieved; 0 when it did not retrieve the item or all are equal"));
-                f.Add(new($"source_{Slug(s)}_score_gap", g, $"how far the {s} score is below the best {s} score among this request's candidates",
-                    "(x - max) / std over the scores of the items it retrieved; 0 when it did not retrieve the item or all are equal"));
+                f.Add(new($"source_{Slug(s)}_score_z", g, $"the {s} source's score for the item (every candidate where {s} can score one item, else only those it retrieved), standardised over this request's candidates",
+                    "(x - mean) / std over the known scores; 0 when unknown or all are equal"));
+                f.Add(new($"source_{Slug(s)}_score_gap", g, $"how far the {s} score is below the best known {s} score among this request's candidates",
+                    "(x - max) / std over the known scores; 0 when unknown or all are equal"));
                 f.Add(new($"source_{Slug(s)}_inverse_rank", g, $"1 / rank of the item in the {s} source's candidate list", "1 / rank; 0 when not retrieved by it"));
             }
         }
@@ -228,7 +232,8 @@ public sealed class RankingFeatureSchema
         if (doc is null || doc.Format != Format)
             throw new InvalidDataException($"{origin}: format is '{doc?.Format}', expected '{Format}'");
         if (doc.Version != CurrentVersion)
-            throw new InvalidDataException($"{origin}: feature schema version {doc.Version}, this build assembles version {CurrentVersion}");
+            throw new InvalidDataException($"{origin}: feature schema version {doc.Version}, this build assembles version {CurrentVersion}"
+                + (doc.Version < CurrentVersion ? " (a source's score now covers every candidate the source can score, not only those it retrieved): retrain the ranker" : ""));
         RankingFeatureSchema rebuilt;
         try
         {

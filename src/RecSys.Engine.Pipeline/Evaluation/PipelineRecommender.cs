@@ -1,9 +1,13 @@
+using System.Globalization;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Evaluation;
 using RecSys.Engine.Models.Factory;
+using RecSys.Engine.Models.Ranking;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Ranking;
 using RecSys.Engine.Pipeline.Serving;
 
 namespace RecSys.Engine.Pipeline.Evaluation;
@@ -12,44 +16,65 @@ namespace RecSys.Engine.Pipeline.Evaluation;
 /// The serving pipeline as an <see cref="IRecommender"/>, so offline evaluation (<c>Evaluator</c>, <c>recsys eval</c>)
 /// scores the very object the server runs, not a re-implementation:
 /// <code>
-///   Fit    train ALS, content (when the data has item metadata), popularity and trending by segment with the
-///          given settings -> a FASTER store in a temporary directory -> ServingBootstrap (histories, profiles,
-///          indexes) -> a pipeline version (the home surface by default, every stage on)
+///   Fit    [ranker] inner split of the training part (FitFraction, the test protocol again) -> a pipeline on the inner
+///          75% whose ranking stage records each request's feature rows (RankingFeatureWriter, the serving assembly) ->
+///          rows labelled by the inner 25% -> TrainedRanker (GBDT or MLP, early-stopped on held-back users) -> on the
+///          same inner pipeline, now ranked, each post-processing setting of PostProcessGrid (MMR lambda, exploration
+///          share) measured on the inner held-out items; the best NDCG at inner coverage >= CoverageTarget is kept
+///          train ALS, content (when the data has item metadata), popularity and trending by segment -> a FASTER store
+///          in a temporary directory -> ServingBootstrap (histories, profiles, indexes) -> a pipeline version (the home
+///          surface by default, every stage on; the learned ranker when one was trained, else rank fusion)
 ///   Score  one Recommend call for the user (k = Depth, request id "eval-{user}", now = a day after the last
 ///          training event); the answer's rank r becomes the score Depth - r, every other item -infinity
 /// </code>
 /// Sources run inline with 10 s budgets and served items are not counted as impressions, so the result depends
 /// neither on the machine's load nor on the order users are scored in. Score users about one thread per core
 /// (EvaluationOptions.MaxDegreeOfParallelism): the feature store's reads slow down sharply with many more threads
-/// than cores. Dispose removes the store.
+/// than cores. The learned ranker is served by its C# pass (the ONNX export a deployment serves is tested equal to it
+/// within 1e-5). Dispose removes the store.
 /// </summary>
-public sealed class PipelineRecommender(ModelSettings? settings = null, Func<ServingModels, PipelineConfig>? config = null, string surface = "home", int depth = 100)
+public sealed class PipelineRecommender(ModelSettings? settings = null, Func<ServingModels, PipelineConfig>? config = null, string surface = "home", int depth = 100,
+    RankerKind? ranker = null, Action<string>? log = null)
     : IRecommender, IDisposable
 {
     private readonly ModelSettings _settings = settings ?? new ModelSettings();
-    private FasterFeatureStore? _store;
-    private string? _directory;
-    private RecommendationPipeline? _pipeline;
-    private CatalogIdMap? _users;
-    private int _items;
-    private long _nowMs;
+    private Served? _served;
 
     /// <summary>Offline, a source is never dropped for time: what it returns, not how fast, is being measured.</summary>
     private static readonly TimeSpan OfflineBudget = TimeSpan.FromSeconds(10);
 
+    /// <summary>"pipeline" whatever ranks it (Describe names the ranker), so result rows keep one name.</summary>
     public string Name => "pipeline";
 
     /// <summary>The pipeline built by <see cref="Fit"/> (for inspection).</summary>
-    public RecommendationPipeline Pipeline => _pipeline ?? throw new InvalidOperationException("call Fit first");
+    public RecommendationPipeline Pipeline => _served?.Pipeline ?? throw new InvalidOperationException("call Fit first");
 
     public int Depth { get; } = depth >= 1 ? depth : throw new ArgumentOutOfRangeException(nameof(depth));
 
+    /// <summary>
+    /// (MMR lambda, exploration share) settings of the surface tried on the inner split after the ranker is trained; empty
+    /// = keep the config's. Only with a ranker (the inner pipeline exists only then).
+    /// </summary>
+    public IReadOnlyList<(float MmrLambda, float ExplorationShare)> PostProcessGrid { get; init; } = [];
+
+    /// <summary>The least inner-split catalog coverage a grid setting must reach to be chosen (the best NDCG among those; the best NDCG overall when none does).</summary>
+    public double CoverageTarget { get; init; } = 0.30;
+
+    /// <summary>The trained ranker (null without one).</summary>
+    public TrainedRanker? Ranker { get; private set; }
+
+    /// <summary>Each grid setting's inner-split NDCG@10 and coverage, in grid order.</summary>
+    public IReadOnlyList<(float MmrLambda, float ExplorationShare, double Ndcg, double Coverage)> GridResults { get; private set; } = [];
+
+    private (float MmrLambda, float ExplorationShare)? _chosen;
+
     public string Describe()
     {
-        if (_pipeline is null)
+        if (_served is null)
             return $"surface={surface} depth={Depth}";
-        var s = _pipeline.Version.Config.Surface(surface);
-        return $"surface={surface} ranker={_pipeline.Version.Ranker.Name} sources={string.Join(",", s.Sources.Select(x => $"{x.Name}:{x.Count}:{x.Weight:G}"))} "
+        var s = _served.Pipeline.Version.Config.Surface(surface);
+        string rankerText = Ranker is null ? _served.Pipeline.Version.Ranker.Name : $"{_served.Pipeline.Version.Ranker.Name} [{Ranker.Describe(_settings.Ranker)} validation_ndcg={Ranker.ValidationNdcg:F4}]";
+        return $"surface={surface} ranker={rankerText} sources={string.Join(",", s.Sources.Select(x => $"{x.Name}:{x.Count}:{x.Weight:G}"))} "
             + $"mmr={s.MmrLambda:G} cap={s.CategoryCap} exploration={s.ExplorationShare:G} als=[{_settings.Als}]";
     }
 
@@ -58,48 +83,153 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
     private async Task FitAsync(TrainingData data)
     {
         Dispose();
-        var trained = TrainedModels.Train(data, _settings);
+        Ranker = null;
+        _chosen = null;
+        GridResults = [];
+        if (ranker is { } kind)
+        {
+            RankerTrainingOptions options = _settings.Ranker with { Ranker = kind, Log = log };
+            DataSplit inner = Splitter.RandomPerUser(data.Events, options.FitFraction, options.Seed ^ 0x4A4B_1E5E_ED00UL);
+            var innerData = new TrainingData(inner.Train);
+            InteractionMatrix labels = InteractionMatrix.FromSet(inner.Test, binary: true);
+            RankingFeatureSchema? schema = null;
+            FeatureCaptureRanker? capture = null;
+            using (Served rows = await BuildAsync(innerData, c => capture = new FeatureCaptureRanker(schema = SchemaOf(data, c))).ConfigureAwait(false))
+            {
+                RankingDataset dataset = Capture(rows, capture!, labels);
+                log?.Invoke($"pipeline ranker rows: {dataset.Queries} users, {dataset.Rows} candidates ({schema!.Count} features)");
+                Ranker = TrainedRanker.Train(dataset, options);
+                log?.Invoke($"pipeline ranker: {Ranker.Describe(options)} validation_ndcg={Ranker.ValidationNdcg:F4} (sources alone: "
+                    + string.Join(" ", Ranker.ValidationBaselines.Select(p => $"{p.Key}={p.Value:F4}")) + ")");
+                if (PostProcessGrid.Count > 0)
+                    ChoosePostProcessing(rows, innerData, labels);
+            }
+        }
+        _served = await BuildAsync(data, _ => Ranker is null ? null : new LearnedRanker(Ranker)).ConfigureAwait(false);
+    }
 
-        _directory = Path.Combine(Path.GetTempPath(), "recsys-eval-pipeline-" + Guid.NewGuid().ToString("N"));
-        _store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions { DataDirectory = _directory, CheckpointInterval = TimeSpan.Zero, MemoryBudgetBytes = 64L << 20 })
+    /// <summary>The ranker's schema: the catalog's categories, the surface's sources (by their serving names), the pipeline's history window.</summary>
+    private RankingFeatureSchema SchemaOf(TrainingData data, PipelineConfig c)
+    {
+        string[] categories = data.Catalog is null ? [] : [.. data.Catalog.DistinctCategories().Take(RankingFeatureSchema.MaxCategories)];
+        string[] sources = [.. c.Surface(surface).Sources.Select(s => s.Name)];
+        return RankingFeatureSchema.Create(categories, sources, _settings.Ranker.Groups, c.HistoryWindow, _settings.Ranker.CounterHalfLifeHours);
+    }
+
+    /// <summary>Every user with held-out items asks the inner pipeline once; the captured rows of their candidates are labelled by those items.</summary>
+    private RankingDataset Capture(Served served, FeatureCaptureRanker capture, InteractionMatrix labels)
+    {
+        var users = Enumerable.Range(0, labels.RowCount).Where(u => labels.RowLength(u) > 0).ToArray();
+        Parallel.ForEach(users, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, u => served.Recommend(u, Depth, "train-"));
+        var features = new List<float>();
+        var rowLabels = new List<float>();
+        var start = new List<int> { 0 };
+        var queryUser = new List<int>();
+        var relevant = new List<int>();
+        foreach (int u in users)
+        {
+            if (!capture.Captured.TryGetValue("train-" + u.ToString(CultureInfo.InvariantCulture), out var q) || q.Ordinals.Length == 0)
+                continue;
+            ReadOnlySpan<int> held = labels.Columns(u);
+            features.AddRange(q.Rows);
+            foreach (int item in q.Ordinals)
+                rowLabels.Add(held.BinarySearch(item) >= 0 ? 1f : 0f);
+            start.Add(rowLabels.Count);
+            queryUser.Add(u);
+            relevant.Add(held.Length);
+        }
+        return new RankingDataset(capture.Writer.Schema, [.. features], [.. rowLabels], [.. start], [.. queryUser], [.. relevant]);
+    }
+
+    /// <summary>
+    /// Each grid setting on the inner pipeline, ranked by the trained ranker, against the inner held-out items (all inner
+    /// users: most trained the ranker, so these NDCGs run high, alike for every setting); never the test part.
+    /// </summary>
+    private void ChoosePostProcessing(Served served, TrainingData innerData, InteractionMatrix labels)
+    {
+        var results = new List<(float, float, double, double)>();
+        var ranked = new LearnedRanker(Ranker!);
+        foreach (var (mmr, share) in PostProcessGrid)
+        {
+            served.Activate(WithPostProcessing(served.Pipeline.Version.Config, mmr, share), ranked);
+            EvaluationResult r = Evaluator.Evaluate(served, innerData, labels, new EvaluationOptions { K = 10, MaxDegreeOfParallelism = Environment.ProcessorCount });
+            results.Add((mmr, share, r.Ndcg, r.Coverage));
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"inner split: mmr={mmr:G} exploration={share:G} ndcg@10={r.Ndcg:F4} coverage={r.Coverage:F4}"));
+        }
+        GridResults = results;
+        var eligible = results.Where(r => r.Item4 >= CoverageTarget).ToList();
+        var best = (eligible.Count > 0 ? eligible : results).MaxBy(r => r.Item3);
+        _chosen = (best.Item1, best.Item2);
+        log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"chosen on the inner split: mmr={best.Item1:G} exploration={best.Item2:G}"));
+    }
+
+    private PipelineConfig WithPostProcessing(PipelineConfig c, float mmr, float share) =>
+        c with { Surfaces = [.. c.Surfaces.Select(s => s.Name == surface ? s with { MmrLambda = mmr, ExplorationShare = share } : s)] };
+
+    private async Task<Served> BuildAsync(TrainingData data, Func<PipelineConfig, IRanker?> rankerOf)
+    {
+        var trained = TrainedModels.Train(data, _settings);
+        string directory = Path.Combine(Path.GetTempPath(), "recsys-eval-pipeline-" + Guid.NewGuid().ToString("N"));
+        var store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions { DataDirectory = directory, CheckpointInterval = TimeSpan.Zero, MemoryBudgetBytes = 64L << 20 })
             .ConfigureAwait(false);
-        var (catalog, models) = await ServingBootstrap.BuildAsync(data, _store, trained.Als, trained.Content, trained.Popularity, trained.Trending).ConfigureAwait(false);
+        var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, trained.Als, trained.Content, trained.Popularity, trained.Trending).ConfigureAwait(false);
         var pipelineConfig = (config ?? (m => PipelineDefaults.Config(m, "eval")))(models) with { CountServedImpressions = false };
         pipelineConfig = pipelineConfig with
         {
             Surfaces = [.. pipelineConfig.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = OfflineBudget })] })],
         };
-        var version = PipelineVersion.Create(pipelineConfig, models, catalog);
-        _pipeline = new RecommendationPipeline(_store, catalog, version, new PipelineOptions { ParallelSources = false });
-        _users = CatalogIdMap.FromIdMap(data.Events.Users);
-        _items = data.ItemCount;
-        _nowMs = data.Events.MaxTimestamp() * 1000 + 86_400_000;
+        if (_chosen is { } chosen)
+            pipelineConfig = WithPostProcessing(pipelineConfig, chosen.MmrLambda, chosen.ExplorationShare);
+        var version = PipelineVersion.Create(pipelineConfig, models, catalog, rankerOf(pipelineConfig));
+        var pipeline = new RecommendationPipeline(store, catalog, version, new PipelineOptions { ParallelSources = false });
+        return new Served(store, directory, pipeline, CatalogIdMap.FromIdMap(data.Events.Users), data.ItemCount, data.Events.MaxTimestamp() * 1000 + 86_400_000, Depth, surface);
     }
 
-    public void Score(int user, Span<float> scores)
-    {
-        var pipeline = Pipeline;
-        scores[.._items].Fill(float.NegativeInfinity);
-        var request = new RecommendRequest { UserId = _users!.ExternalId(user), Surface = surface, K = Depth, NowMs = _nowMs, RequestId = "eval-" + user };
-        var response = pipeline.RecommendAsync(request).AsTask().GetAwaiter().GetResult();
-        for (int r = 0; r < response.Items.Length; r++)
-        {
-            if (pipeline.Catalog.Items.TryGetOrdinal(response.Items[r].ItemId, out int item) && item < _items)
-                scores[item] = Depth - r;
-        }
-    }
+    public void Score(int user, Span<float> scores) => (_served ?? throw new InvalidOperationException("call Fit first")).Score(user, scores);
 
     public void Dispose()
     {
-        _pipeline?.Version.Models.CfIndex?.Dispose();
-        _pipeline?.Version.Models.ContentIndex?.Dispose();
-        _store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _store = null;
-        _pipeline = null;
-        if (_directory is not null)
+        _served?.Dispose();
+        _served = null;
+    }
+
+    /// <summary>One built pipeline over its own store, answering for users of the data it was built from.</summary>
+    private sealed class Served(FasterFeatureStore store, string directory, RecommendationPipeline pipeline, CatalogIdMap users, int items, long nowMs, int depth, string surface)
+        : IRecommender, IDisposable
+    {
+        public RecommendationPipeline Pipeline => pipeline;
+
+        public string Name => "pipeline";
+
+        public void Fit(TrainingData data) => throw new NotSupportedException("built already");
+
+        public string Describe() => $"pipeline version {pipeline.Version.Name}";
+
+        public void Activate(PipelineConfig config, IRanker ranker) => pipeline.Activate(pipeline.Version.With(config, pipeline.Catalog, ranker));
+
+        public RecommendResponse Recommend(int user, int k, string prefix)
         {
-            try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-            _directory = null;
+            var request = new RecommendRequest { UserId = users.ExternalId(user), Surface = surface, K = k, NowMs = nowMs, RequestId = prefix + user.ToString(CultureInfo.InvariantCulture) };
+            return pipeline.RecommendAsync(request).AsTask().GetAwaiter().GetResult();
+        }
+
+        public void Score(int user, Span<float> scores)
+        {
+            scores[..items].Fill(float.NegativeInfinity);
+            var response = Recommend(user, depth, "eval-");
+            for (int r = 0; r < response.Items.Length; r++)
+            {
+                if (pipeline.Catalog.Items.TryGetOrdinal(response.Items[r].ItemId, out int item) && item < items)
+                    scores[item] = depth - r;
+            }
+        }
+
+        public void Dispose()
+        {
+            pipeline.Version.Models.CfIndex?.Dispose();
+            pipeline.Version.Models.ContentIndex?.Dispose();
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         }
     }
 }

@@ -19,7 +19,8 @@ namespace RecSys.Engine.Pipeline.FeatureAssembly;
 ///     Popularity, AgeHours, ContentSimilarity,   ItemTrend, ItemAgeHours, ContentSimilarity, CfScore (as they are)
 ///     CfScore
 ///     Candidates' source columns, by name        SourceRanks / SourceScores [schema sources x n]; a schema source the
-///                                                request did not run reads as "retrieved nothing"
+///                                                request did not run reads as "retrieved nothing"; collaborative and
+///                                                content scores filled for every candidate (schema v3)
 /// </code>
 /// Thread-safe; writes into the request's pooled buffers (no allocation once they have grown, except when the
 /// catalog's category table grows, which rebuilds the small name map once).
@@ -27,12 +28,14 @@ namespace RecSys.Engine.Pipeline.FeatureAssembly;
 public sealed class RankingFeatureWriter
 {
     private readonly RankingFeatureAssembler _assembler;
+    private readonly DenseSource[] _dense;
     private CategoryMap? _categories;
 
     public RankingFeatureWriter(RankingFeatureSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
         _assembler = new RankingFeatureAssembler(schema);
+        _dense = [.. schema.Sources.Select(DenseOf)];
     }
 
     public RankingFeatureSchema Schema => _assembler.Schema;
@@ -92,6 +95,7 @@ public sealed class RankingFeatureWriter
             set.SourceScore(column).CopyTo(scores.Slice(s * n, n));
             set.SourceRank(column).CopyTo(ranks.Slice(s * n, n));
         }
+        FillDenseScores(request, input, scores, n);
 
         var features = new RankingFeatureInput
         {
@@ -114,6 +118,54 @@ public sealed class RankingFeatureWriter
         Span<float> tensor = buffers.Tensor(_assembler.TensorLength(n));
         _assembler.Assemble(features, n, tensor);
         return tensor;
+    }
+
+    /// <summary>
+    /// Schema v3: a source that can score one item scores every candidate, retrieved by it or not, with the score its
+    /// own list carries (so the columns equal offline's full-catalog scores): collaborative (and "als", its offline
+    /// name) = the user's CF vector . the item's factors (the CF score column), content = the user's content profile .
+    /// the item's content vector (the content source's query and cosine index). The others (item-to-item, popular,
+    /// trending, two-tower) keep the scores of what they retrieved. Computed once per request from memory, in place.
+    /// </summary>
+    private void FillDenseScores(RequestContext request, RankerInput input, Span<float> scores, int n)
+    {
+        for (int s = 0; s < _dense.Length; s++)
+        {
+            Span<float> column = scores.Slice(s * n, n);
+            switch (_dense[s])
+            {
+                case DenseSource.Collaborative:
+                    if (!request.CfVector.IsEmpty)
+                        input.CfScore[..n].CopyTo(column);
+                    break;
+                case DenseSource.Content:
+                    ReadOnlySpan<float> profile = request.ContentProfile;
+                    var table = request.Catalog.Content;
+                    if (profile.IsEmpty || table is null)
+                        break;
+                    ReadOnlySpan<int> ordinals = input.Candidates.Ordinals;
+                    for (int i = 0; i < n; i++)
+                    {
+                        ReadOnlySpan<float> row = table.Row(ordinals[i]);
+                        column[i] = row.Length == profile.Length ? Core.Vectors.Kernels.DotProduct.Compute(profile, row) : float.NaN;
+                    }
+                    break;
+            }
+        }
+    }
+
+    private static DenseSource DenseOf(string source) => source switch
+    {
+        Sources.SourceNames.Collaborative or "als" => DenseSource.Collaborative,
+        Sources.SourceNames.Content => DenseSource.Content,
+        _ => DenseSource.None,
+    };
+
+    private enum DenseSource : byte
+    {
+        None,
+        Collaborative,
+        Content,
     }
 
     private static int IndexOf(ReadOnlySpan<string> names, string name)

@@ -35,6 +35,8 @@ public sealed class EvalPipelineTests : IDisposable
         Assert.Equal(["popularity", "pipeline"], rows.Keys);
         Assert.True(rows["pipeline"].GetProperty("ndcg_at_10").GetDouble() > 0);
         Assert.Contains("trained pipeline", stderr.ToString());
+        Assert.Contains("ranker=gbdt", stderr.ToString()); // the default: a GBDT trained on the pipeline's own rows
+        Assert.Contains("pipeline ranker rows", stderr.ToString());
 
         // Alone, and an unknown name still names --models.
         code = CliRunner.Run(root, ["eval", "--data", path, "--format", "csv", "--split", "temporal:2", "--models", "pipeline", "--factors", "8", "--iterations", "3"],
@@ -43,5 +45,17 @@ public sealed class EvalPipelineTests : IDisposable
         var bad = new StringWriter();
         Assert.Equal(2, CliRunner.Run(root, ["eval", "--data", path, "--format", "csv", "--models", "pipeline,magic"], new StringWriter(), bad));
         Assert.Contains("--models", bad.ToString());
+
+        // Rank fusion (no ranker), and the pipeline options' bad values name the option.
+        var none = new StringWriter();
+        Assert.Equal(0, CliRunner.Run(root, ["eval", "--data", path, "--format", "csv", "--split", "temporal:2", "--models", "pipeline", "--factors", "8", "--iterations", "3",
+            "--pipeline-ranker", "none", "--pipeline-post", "off"], new StringWriter(), none));
+        Assert.Contains("ranker=rrf", none.ToString());
+        foreach (var (option, value) in new[] { ("--pipeline-ranker", "forest"), ("--pipeline-post", "maybe"), ("--pipeline-grid", "0.9"), ("--pipeline-grid", "2:0.1") })
+        {
+            bad = new StringWriter();
+            Assert.Equal(2, CliRunner.Run(root, ["eval", "--data", path, "--format", "csv", "--models", "pipeline", option, value], new StringWriter(), bad));
+            Assert.Contains(option, bad.ToString());
+        }
     }
 }

@@ -40,9 +40,10 @@ public sealed class RankingDatasetBuilderTests
             ReadOnlySpan<int> items = scratch.Candidates!.CandidateItems;
             ReadOnlySpan<float> sourceScores = scratch.Candidates.SourceScores;
             ReadOnlySpan<int> sourceRanks = scratch.Candidates.SourceRanks;
-            // As a serving request has them: a source's score only for the items it retrieved.
+            // Schema v3: a source with a model scores every candidate (retrieved by it or not); one without reads NaN.
             for (int k = 0; k < sourceRanks.Length; k++)
-                Assert.Equal(sourceRanks[k] == 0, float.IsNaN(sourceScores[k]));
+                Assert.Equal(k >= 2 * n, float.IsNaN(sourceScores[k]));
+            Assert.Contains(0, sourceRanks[..n].ToArray()); // item-kNN scores candidates it did not retrieve
             for (int c = 0; c < n; c++)
             {
                 Assert.False(fit.Matrix.Contains(user, items[c]), "a seen item was offered");

@@ -32,7 +32,7 @@ public sealed class RankingFeatureSchemaTests
         Assert.Equal(schema.Categories, back.Categories);
         Assert.Equal(schema.Features, back.Features);
         Assert.Equal((50, 0.5), (back.HistoryWindow, back.CounterHalfLifeHours));
-        Assert.Contains("\"version\": 2", schema.ToJson());
+        Assert.Contains("\"version\": 3", schema.ToJson());
     }
 
     [Fact]
@@ -43,8 +43,11 @@ public sealed class RankingFeatureSchemaTests
         Assert.Contains("model.schema.json", e.Message);
         Assert.Contains("user_height", e.Message);
 
-        string older = RankingFeatureSchema.Create(["a"]).ToJson().Replace("\"version\": 2", "\"version\": 1");
-        Assert.Contains("version 1", Assert.Throws<InvalidDataException>(() => RankingFeatureSchema.FromJson(older)).Message);
+        // A version-2 model (a source's score only for what it retrieved) is refused, saying to retrain.
+        string older = RankingFeatureSchema.Create(["a"]).ToJson().Replace("\"version\": 3", "\"version\": 2");
+        string message = Assert.Throws<InvalidDataException>(() => RankingFeatureSchema.FromJson(older)).Message;
+        Assert.Contains("version 2", message);
+        Assert.Contains("retrain", message);
         Assert.Throws<InvalidDataException>(() => RankingFeatureSchema.FromJson("{ not json"));
     }
 

@@ -75,6 +75,14 @@ public sealed class RankingFeatureWriterTests
             int n = ordinals.Length;
             Assert.True(n > 20, $"{n} candidates");
             RankingFeatureInput input = offline.Input(users[r], ordinals, scratch);
+            // Schema v3: the sources that can score one item score every candidate, with the offline models' numbers
+            // (collaborative: the user's ALS row . the item's factors; content: the history profile's cosine).
+            int retrievedOnly = 0;
+            for (int c = 0; c < n; c++)
+                retrievedOnly += float.IsNaN(scores[c]) ? 1 : 0;
+            Assert.True(retrievedOnly > 0, "every candidate came from the collaborative source: the dense fill is not tested");
+            input.CfScore.CopyTo(scores.AsSpan(Array.IndexOf(Sources, SourceNames.Collaborative) * n, n));
+            input.ContentSimilarity.CopyTo(scores.AsSpan(Array.IndexOf(Sources, SourceNames.Content) * n, n));
             input.SourceScores = scores;
             input.SourceRanks = ranks;
             var rows = new float[n * f];

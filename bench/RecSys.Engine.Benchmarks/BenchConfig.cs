@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
@@ -9,7 +8,7 @@ namespace RecSys.Engine.Benchmarks;
 /// <summary>
 /// Shared settings on top of the defaults (loggers, columns): one launch, short warm-up, 15 iterations
 /// (the machine is noisy; medians are quoted), the memory diagnoser everywhere (search paths must
-/// allocate nothing), GitHub markdown out. The short mode (<c>--short</c>) is for quick checks that every benchmark
+/// allocate nothing), GitHub markdown out (the default exporters). The short mode (<c>--short</c>) is for quick checks that every benchmark
 /// runs and roughly where it stands: in process (no child build and launch per benchmark), 1 warm-up and 3
 /// iterations of about 100 ms; its numbers are rougher than the full job's.
 /// </summary>
@@ -27,6 +26,5 @@ public static class BenchConfig
     private static IConfig Common(Job job) => DefaultConfig.Instance
         .AddJob(job)
         .AddDiagnoser(MemoryDiagnoser.Default)
-        .AddExporter(MarkdownExporter.GitHub)
         .WithOptions(ConfigOptions.JoinSummary);
 }

@@ -28,5 +28,18 @@ if (args.Length > 0 && args[0] == "ranker-trees")
 // `ranker-tune DIR SPEC...`: the ranked model on MovieLens 100K, one row per ranker / row setting (validation and test NDCG).
 if (args.Length > 0 && args[0] == "ranker-tune")
     return RecSys.Engine.Benchmarks.Ranking.RankerTuningHarness.Run(args[1..]);
-BenchmarkSwitcher.FromAssembly(typeof(RecSys.Engine.Benchmarks.BenchConfig).Assembly).Run(args, RecSys.Engine.Benchmarks.BenchConfig.Create());
+// Otherwise BenchmarkDotNet: `--category kernels,index,ranker,store,pipeline,models` picks categories, `--short` the quick
+// job; tables land in bench/results/bdn/results/ (BenchArguments.cs).
+RecSys.Engine.Benchmarks.BenchArguments parsed;
+try
+{
+    parsed = RecSys.Engine.Benchmarks.BenchArguments.Parse(args, Environment.CurrentDirectory);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+var config = parsed.Short ? RecSys.Engine.Benchmarks.BenchConfig.CreateShort() : RecSys.Engine.Benchmarks.BenchConfig.Create();
+BenchmarkSwitcher.FromAssembly(typeof(RecSys.Engine.Benchmarks.BenchConfig).Assembly).Run(parsed.BenchmarkDotNet, config);
 return 0;

@@ -63,6 +63,11 @@ public sealed partial class RecommendationPipeline
             var context = scratch.Context;
             long stageStart = System.Diagnostics.Stopwatch.GetTimestamp();
             context.Begin(request, config, surface, _catalog, version.Models, requestId, k, Now(request.NowMs));
+            if (Volatile.Read(ref _degradation)?.CurrentShare() is { } share && share < 1f)
+            {
+                context.SourceShare = share;
+                Interlocked.Increment(ref Stats._degraded);
+            }
             await BuildUserContextAsync(context, scratch, cancellationToken).ConfigureAwait(false);
             stageStart = PipelineMetrics.Stage("user_context", stageStart);
             var trace = request.Debug ? new PipelineTrace() : null;
@@ -208,6 +213,7 @@ public sealed partial class RecommendationPipeline
             Ranker = version.Ranker.Name,
             Items = items,
             DroppedSources = dropped is null ? [] : dropped,
+            SourceShare = context.SourceShare,
             Trace = trace,
         };
     }

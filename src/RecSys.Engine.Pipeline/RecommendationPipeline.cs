@@ -13,8 +13,8 @@ namespace RecSys.Engine.Pipeline;
 ///     -> surface config (unknown: ArgumentException naming "surface"); k checked against it
 ///     -> user context from the feature store: profile + segment, recent history (seen set, seeds, category shares),
 ///        CF vector (stored fold-in, else the trained row, else folded in now), content profile (history + onboarding)
-///     -> candidate sources in parallel, each with its count and time budget; one that throws or overruns is dropped
-///        (logged, counted), the request still answers
+///     -> candidate sources in parallel, each with its count and time budget (count and beam shrunk while the host is
+///        busy: Degradation); one that throws or overruns is dropped (logged, counted), the request still answers
 ///     -> merge + dedupe with provenance -> filters (available, seen, already shown)
 ///     -> [search: the personal re-rank column] -> feature assembly (learned ranker only) -> one ranker call
 ///     -> post-processing: rules, freshness -> sort -> diversity (MMR, category caps) -> exploration slots -> pins
@@ -38,6 +38,7 @@ public sealed partial class RecommendationPipeline
     private readonly SemaphoreSlim _catalogWrites = new(1, 1);
     private readonly Lock _swapLock = new();
     private ServingRoute _route;
+    private SourceDegradation? _degradation;
 
     public RecommendationPipeline(IFeatureStore store, LiveCatalog catalog, PipelineVersion version, PipelineOptions? options = null)
     {
@@ -60,6 +61,16 @@ public sealed partial class RecommendationPipeline
     public IFeatureStore Store => _store;
 
     public PipelineStats Stats { get; } = new();
+
+    /// <summary>
+    /// How sources shrink when the host in front is busy; set by that host (the gRPC server, from its admission
+    /// control), null = sources always run at their configured size. Read once per request.
+    /// </summary>
+    public SourceDegradation? Degradation
+    {
+        get => Volatile.Read(ref _degradation);
+        set => Volatile.Write(ref _degradation, value);
+    }
 
     /// <summary>
     /// Makes <paramref name="version"/> the one new requests run with (and the basis of the experiments' variants);

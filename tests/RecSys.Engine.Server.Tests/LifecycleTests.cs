@@ -38,6 +38,38 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Above_the_degrade_threshold_sources_shrink_and_the_answer_says_so_then_recover_when_load_drops()
+    {
+        var gate = new GateRanker();
+        await using var rig = await ServerRig.StartAsync(o => o with
+        {
+            Admission = new AdmissionOptions { MaxConcurrentCalls = 4, DegradeAbove = 0.5, MinSourceShare = 0.25 },
+        }, gate);
+        Assert.False((await rig.RecommendAsync(1)).Degraded); // 1 of 4 in flight: full size
+
+        gate.Armed = true;
+        var held = new[] { rig.RecommendAsync(1), rig.RecommendAsync(2) };
+        await gate.WaitForEnteredAsync(2);
+        gate.Armed = false; // the next call passes the gate while the two stay held
+
+        // 3 of 4 in flight: load 0.75, halfway from the threshold to the limit, so 0.625 of each count and beam.
+        var busy = await rig.RecommendAsync(3);
+        Assert.True(busy.Degraded);
+        Assert.Equal(0.625f, busy.SourceShare);
+        Assert.Equal(10, busy.Items.Count);
+
+        gate.Release();
+        foreach (var call in held)
+            Assert.False((await call).Degraded); // admitted before the load rose
+        var calm = await rig.RecommendAsync(4);
+        Assert.False(calm.Degraded);
+        Assert.Equal(1f, calm.SourceShare);
+        var stats = await rig.Admin.GetStatsAsync(new GetStatsRequest(), TestKeys.Headers(TestKeys.Admin));
+        Assert.Equal(1, stats.Degraded);
+        Assert.Equal(0, stats.Rejected);
+    }
+
+    [Fact]
     public async Task The_warm_up_runs_every_surface_before_the_port_opens_and_records_nothing()
     {
         await using var rig = await ServerRig.StartAsync();

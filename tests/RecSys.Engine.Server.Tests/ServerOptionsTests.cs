@@ -20,7 +20,7 @@ public sealed class ServerOptionsTests
         var options = Load("""
             { "Server": { "Host": "0.0.0.0", "Port": 6000, "ShutdownTimeout": "00:00:05", "MaxReceiveMessageBytes": 4096,
                           "Auth": { "Keys": [ { "Name": "app", "Key": "0123456789abcdef", "Roles": [ "Read", "write" ] } ] },
-                          "Metrics": { "Port": 9000, "Path": "/m" }, "Admission": { "MaxConcurrentCalls": 8 },
+                          "Metrics": { "Port": 9000, "Path": "/m" }, "Admission": { "MaxConcurrentCalls": 8, "DegradeAbove": 0.75, "MinSourceShare": 0.5 },
                           "Limits": { "MaxEventsPerCall": 7 } } }
             """);
         options.Validate();
@@ -34,6 +34,8 @@ public sealed class ServerOptionsTests
         Assert.Equal(9000, options.Metrics.Port);
         Assert.Equal("/m", options.Metrics.Path);
         Assert.Equal(8, options.Admission.MaxConcurrentCalls);
+        Assert.Equal(0.75, options.Admission.DegradeAbove);
+        Assert.Equal(0.5, options.Admission.MinSourceShare);
         Assert.Equal(7, options.Limits.MaxEventsPerCall);
         Assert.Equal(new RequestLimits().MaxIdLength, options.Limits.MaxIdLength);
     }
@@ -58,6 +60,8 @@ public sealed class ServerOptionsTests
     [InlineData("""{ "Server": { "Auth": { "Keys": [ { "Name": "a", "Key": "0123456789abcdef", "Roles": [ "Read" ] }, { "Name": "a", "Key": "0123456789abcdeg", "Roles": [ "Read" ] } ] } } }""", "Server:Auth:Keys:1:Name")]
     [InlineData("""{ "Server": { "Tls": { "Enabled": true }, "Auth": { "Enabled": false } } }""", "Server:Tls:CertificatePath")]
     [InlineData("""{ "Server": { "Admission": { "MaxConcurrentCalls": -1 }, "Auth": { "Enabled": false } } }""", "Server:Admission:MaxConcurrentCalls")]
+    [InlineData("""{ "Server": { "Admission": { "DegradeAbove": 0 }, "Auth": { "Enabled": false } } }""", "Server:Admission:DegradeAbove")]
+    [InlineData("""{ "Server": { "Admission": { "MinSourceShare": 1.5 }, "Auth": { "Enabled": false } } }""", "Server:Admission:MinSourceShare")]
     [InlineData("""{ "Server": { "Limits": { "MaxRankItems": 0 }, "Auth": { "Enabled": false } } }""", "Server:Limits:MaxRankItems")]
     [InlineData("""{ "Server": { "Metrics": { "Path": "metrics" }, "Auth": { "Enabled": false } } }""", "Server:Metrics:Path")]
     [InlineData("""{ "Server": { "Port": 9464, "Auth": { "Enabled": false } } }""", "Server:Metrics:Port")]

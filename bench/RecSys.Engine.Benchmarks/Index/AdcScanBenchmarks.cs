@@ -10,6 +10,7 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// as 4-bit codes (2M sub-quantizers of 16 centroids, FAISS PQ4 layout, byte-shuffle lookups, uint16 sums),
 /// and the per-list cost of quantizing its 2M x 16 float table to bytes.
 /// </summary>
+[BenchmarkCategory(BenchCategories.Kernels)]
 public unsafe class AdcScanBenchmarks
 {
     private const int Codes = 4096;

@@ -13,6 +13,7 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// centroids would flatter the exact scan (no structure) and handicap the graph. Queries cycle through 256
 /// generated query rows. The probe-overlap of the graph against the exact scan is in bench/results/ivfpq.md.
 /// </summary>
+[BenchmarkCategory(BenchCategories.Index)]
 public unsafe class CoarseQuantizerBenchmarks
 {
     private const int Dim = 96;

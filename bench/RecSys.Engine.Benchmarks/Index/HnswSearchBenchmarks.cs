@@ -12,6 +12,7 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// In-process and repeated, so it is the number to compare when changing the search loop; the memory
 /// diagnoser checks that a search allocates nothing. Setup builds the graph (~20 CPU-seconds).
 /// </summary>
+[BenchmarkCategory(BenchCategories.Index)]
 public class HnswSearchBenchmarks
 {
     private const int N = 100_000;

@@ -14,6 +14,7 @@ namespace RecSys.Engine.Benchmarks.Models;
 /// scratch; the first version (kept verbatim below as the baseline) allocated its buffers on every call.
 /// The memory diagnoser shows the difference; the time is dominated by the sources' own scoring.
 /// </summary>
+[BenchmarkCategory(BenchCategories.Models)]
 public class BlendBenchmarks
 {
     private RankFusion _blend = null!;

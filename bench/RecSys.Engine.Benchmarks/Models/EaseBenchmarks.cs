@@ -11,6 +11,7 @@ namespace RecSys.Engine.Benchmarks.Models;
 /// (943 users, popularity-skewed items) and its SPD inverse (Cholesky, triangular inverse, product; double),
 /// on one thread and on all cores; the first (one dot per entry) inverse runs beside it as the baseline.
 /// </summary>
+[BenchmarkCategory(BenchCategories.Models)]
 public class EaseBenchmarks
 {
     private const int Items = 1682;

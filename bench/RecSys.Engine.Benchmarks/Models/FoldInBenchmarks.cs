@@ -10,6 +10,7 @@ namespace RecSys.Engine.Benchmarks.Models;
 /// the item factors fixed), at 32, 64 and 128 factors, against 10,000 trained items. Target: under 1 ms at
 /// 64 factors. The scratch is reused, as a serving thread would; the item Gram matrix is cached by the model.
 /// </summary>
+[BenchmarkCategory(BenchCategories.Models)]
 public class FoldInBenchmarks
 {
     private ImplicitAls _als = null!;

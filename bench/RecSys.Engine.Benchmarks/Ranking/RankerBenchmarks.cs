@@ -8,6 +8,7 @@ namespace RecSys.Engine.Benchmarks.Ranking;
 /// p50 / p99 come from the timed harness (`ranker`, <see cref="RankerLatencyHarness"/>), since BenchmarkDotNet has no
 /// p99 column.
 /// </summary>
+[BenchmarkCategory(BenchCategories.Ranker)]
 public class RankerBenchmarks
 {
     private RankerBenchFixture _fixture = null!;

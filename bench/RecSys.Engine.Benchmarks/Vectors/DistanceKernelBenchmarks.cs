@@ -19,6 +19,7 @@ namespace RecSys.Engine.Benchmarks.Vectors
     /// Distance (with the square root) stands in: one sqrt is noise next to the sum at these lengths. 100 (= 6 x 16 + 4)
     /// is the one dimension with a tail on the Vector512 and Vector256 rungs, where the masked overlapping load works.
     /// </summary>
+    [BenchmarkCategory(BenchCategories.Kernels)]
     public class DistanceKernelBenchmarks
     {
         private float[] _a = [];

@@ -13,6 +13,7 @@ namespace RecSys.Engine.Benchmarks.Vectors;
 /// the same run (this machine's memory-bandwidth ceiling). GB/s = bytes read / mean time: 384 MB for
 /// the scan (rows are 384 bytes, already 64-byte aligned, so no padding is read), 1 GiB for the stream.
 /// </summary>
+[BenchmarkCategory(BenchCategories.Kernels)]
 public unsafe class FlatScanBenchmarks
 {
     private const int N = 1_000_000;

@@ -31,10 +31,13 @@ public sealed class CandidateList
     public ReadOnlySpan<float> Scores => _scores.AsSpan(0, Count);
 
     /// <summary>Empties the list and asks for the count of <paramref name="config"/>.</summary>
-    public void Reset(Config.SourceConfig config)
+    public void Reset(Config.SourceConfig config) => Reset(config, config.Count);
+
+    /// <summary>Empties the list and asks for <paramref name="capacity"/> candidates of a source configured as <paramref name="config"/> (fewer than its count under load).</summary>
+    public void Reset(Config.SourceConfig config, int capacity)
     {
         Config = config;
-        Reset(config.Count);
+        Reset(capacity);
     }
 
     /// <summary>Empties the list and asks for <paramref name="capacity"/> candidates.</summary>

@@ -25,6 +25,15 @@ public sealed record RecommendResponse
     /// <summary>Sources dropped for this request (failed or out of time), with the reason: "collaborative: timeout".</summary>
     public IReadOnlyList<string> DroppedSources { get; init; } = [];
 
+    /// <summary>
+    /// The share of their configured counts and search beams the sources got: 1 normally, less when the host was busy
+    /// and the sources degraded (<see cref="Serving.SourceDegradation"/>).
+    /// </summary>
+    public float SourceShare { get; init; } = 1f;
+
+    /// <summary>The sources ran degraded (<see cref="SourceShare"/> below 1).</summary>
+    public bool Degraded => SourceShare < 1f;
+
     /// <summary>Each stage's candidates and scores, when the request asked for debug.</summary>
     public PipelineTrace? Trace { get; init; }
 }

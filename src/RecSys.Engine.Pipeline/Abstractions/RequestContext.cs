@@ -133,22 +133,40 @@ public sealed class RequestContext
         && !(Surface.FilterShownOnSurface && _shown.Contains(ordinal));
 
     /// <summary>
-    /// Index search parameters for beam <paramref name="ef"/> (null = the index default): the request's filters as the
-    /// index's id filter when it has any, the calling thread only. Cached per pooled context, so a search allocates nothing.
+    /// The share of its configured count and search beam each source gets in this request: 1 normally, less while the
+    /// host is busy (<see cref="Serving.SourceDegradation"/>). The pipeline sizes each source's list with it already.
     /// </summary>
-    public SearchParameters SearchParameters(int? ef)
+    public float SourceShare { get; internal set; } = 1f;
+
+    /// <summary>
+    /// Index search parameters for a source configured as <paramref name="source"/> searching <paramref name="index"/>:
+    /// its ef (null = the index default), shrunk together with nprobe by <see cref="SourceShare"/> under load.
+    /// </summary>
+    public SearchParameters SearchParameters(SourceConfig source, IVectorIndex index)
+    {
+        var (ef, nprobe) = Serving.SourceDegradation.Beams(source.Ef, index, SourceShare);
+        return SearchParameters(ef, nprobe);
+    }
+
+    /// <summary>
+    /// Index search parameters for beam <paramref name="ef"/> and <paramref name="nprobe"/> (null = the index default):
+    /// the request's filters as the index's id filter when it has any, the calling thread only. Cached per pooled
+    /// context, so a search allocates nothing.
+    /// </summary>
+    public SearchParameters SearchParameters(int? ef, int? nprobe = null)
     {
         IdFilter? filter = _hasRequestFilters || _maxAgeMs > 0 ? _indexFilter : null;
         // Sources call this concurrently: every slot holds a whole immutable object, so a race costs a cache miss, never a
-        // wrong answer (the object itself says which ef and filter it carries).
+        // wrong answer (the object itself says which ef, nprobe and filter it carries).
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = Volatile.Read(ref _parameters[i]);
-            if (p is not null && p.Ef == ef && ReferenceEquals(p.Filter, filter))
+            if (p is not null && p.Ef == ef && p.NProbe == nprobe && ReferenceEquals(p.Filter, filter))
                 return p;
         }
-        var made = new SearchParameters { Ef = ef, Filter = filter, MaxDegreeOfParallelism = 1 };
-        Volatile.Write(ref _parameters[(int)((uint)((ef ?? 0) * 2 + (filter is null ? 0 : 1)) % (uint)_parameters.Length)], made);
+        var made = new SearchParameters { Ef = ef, NProbe = nprobe, Filter = filter, MaxDegreeOfParallelism = 1 };
+        uint slot = (uint)(((ef ?? 0) * 31 + (nprobe ?? 0)) * 2 + (filter is null ? 0 : 1));
+        Volatile.Write(ref _parameters[(int)(slot % (uint)_parameters.Length)], made);
         return made;
     }
 
@@ -168,6 +186,7 @@ public sealed class RequestContext
         Segment = -1;
         InteractionCount = 0;
         SeedItem = -1;
+        SourceShare = 1f;
         _recentCount = _cfLength = _contentLength = _historyLength = _queryLength = 0;
         _includeCount = _excludeCount = 0;
         _hasAllow = _hasRequestFilters = false;

@@ -9,6 +9,7 @@ public sealed class PipelineStats
     internal long _requests;
     internal long _events;
     internal long _foldIns;
+    internal long _degraded;
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -17,6 +18,9 @@ public sealed class PipelineStats
 
     /// <summary>User CF vectors folded in after events.</summary>
     public long FoldIns => Interlocked.Read(ref _foldIns);
+
+    /// <summary>Requests whose sources ran degraded (fewer candidates, narrower beams) because the host was busy.</summary>
+    public long Degraded => Interlocked.Read(ref _degraded);
 
     /// <summary>The counters of source <paramref name="name"/> (zeros when it never ran).</summary>
     public SourceCounters Source(string name) => _sources.GetOrAdd(name, static _ => new SourceCounters());

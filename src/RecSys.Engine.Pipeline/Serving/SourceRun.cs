@@ -42,7 +42,7 @@ internal sealed class SourceRun
         Source = source;
         Config = config;
         _context = context;
-        Output.Reset(config);
+        Output.Reset(config, SourceDegradation.Scale(config.Count, context.SourceShare));
         Error = null;
         _finished = false;
         _start = Stopwatch.GetTimestamp();

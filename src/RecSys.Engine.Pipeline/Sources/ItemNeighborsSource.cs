@@ -56,7 +56,7 @@ public sealed class ItemNeighborsSource(string name, IndexRetriever retriever, I
         Span<int> ints = output.IntScratch(2 * hits);
         Span<int> hitItems = ints[..hits];
         Span<int> merged = ints.Slice(hits, hits);
-        var parameters = context.SearchParameters(output.Config.Ef);
+        var parameters = context.SearchParameters(output.Config, retriever.Index);
         retriever.RetrieveMany(queries, k, hitItems, hitScores, parameters, cancellationToken);
 
         var best = output.Map;

@@ -36,7 +36,7 @@ public sealed class TwoTowerSource(TwoTowerModel model, ITowerEncoder userTower,
         string? segment = context.Segment >= 0 ? context.Catalog.Segments.KeyOf(context.Segment) : null;
         model.Features.WriteUser(segment, history, features);
         userTower.Encode(features, ids, 1, vector);
-        retriever.Retrieve(vector, items, scores, context.SearchParameters(output.Config.Ef), cancellationToken);
+        retriever.Retrieve(vector, items, scores, context.SearchParameters(output.Config, retriever.Index), cancellationToken);
         for (int r = 0; r < fetch && !output.IsFull; r++)
         {
             int item = items[r];

@@ -27,7 +27,7 @@ public sealed class VectorQuerySource(string name, IndexRetriever retriever, Que
         int fetch = output.Capacity + (context.Surface.FilterSeen ? context.SeenCount : 0) + (context.Surface.FilterShownOnSurface ? 16 : 0);
         Span<int> items = output.IntScratch(fetch);
         Span<float> scores = output.FloatScratch(fetch);
-        var parameters = context.SearchParameters(output.Config.Ef);
+        var parameters = context.SearchParameters(output.Config, retriever.Index);
         retriever.Retrieve(vector, items, scores, parameters, cancellationToken);
         bool cosine = retriever.Index.Metric == Core.Vectors.DistanceMetric.Cosine;
         for (int r = 0; r < fetch && !output.IsFull; r++)

@@ -23,6 +23,7 @@ namespace RecSys.Engine.Server.Hosting;
 ///   Kestrel  gRPC endpoint   Host:Port, HTTP/2 (h2c, or TLS)      Recommender, Catalog, Admin, grpc.health.v1, reflection
 ///            metrics endpoint Metrics:Host:Port, HTTP/1.1          GET /metrics (Prometheus text)
 ///   every gRPC call: metrics -> API key and role -> admission -> errors -> service -> pipeline (call's token flows down)
+///   admission's load (in flight / limit) -> pipeline.Degradation: sources shrink above Admission:DegradeAbove
 /// </code>
 /// <code>
 ///   await using var server = await RecSysServer.StartAsync(options, pipeline);
@@ -110,7 +111,8 @@ public static partial class RecSysServer
         services.AddSingleton(serving);
         services.AddSingleton(state);
         services.AddSingleton(new ApiKeyRing(options.Auth.Keys));
-        services.AddSingleton(new AdmissionControl(options.Admission));
+        var admission = new AdmissionControl(options.Admission);
+        services.AddSingleton(admission);
         services.AddSingleton(new EdgeRules(options.Limits));
         services.AddSingleton<ServerMetrics>();
         services.AddGrpc(grpc =>
@@ -165,6 +167,10 @@ public static partial class RecSysServer
                 throw;
             }
         }
+        // After the warm-up (which must run at full size), before the first call.
+        pipeline.Degradation = options.Admission.Degrades
+            ? new SourceDegradation(admission, options.Admission.DegradeAbove, options.Admission.MinSourceShare)
+            : null;
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Server.Hosting;
 
 namespace RecSys.Engine.Server.Interception;
@@ -5,9 +6,10 @@ namespace RecSys.Engine.Server.Interception;
 /// <summary>
 /// The concurrency limit in front of the pipeline: a counter of calls in flight; a call past
 /// <see cref="AdmissionOptions.MaxConcurrentCalls"/> is refused at once (no queue). Lock-free: one interlocked add
-/// to enter, one to leave. Counts what it refused, for metrics and GetStats.
+/// to enter, one to leave. Counts what it refused, for metrics and GetStats. Its load (in flight / limit) is what the
+/// pipeline's sources degrade by.
 /// </summary>
-public sealed class AdmissionControl
+public sealed class AdmissionControl : ILoadSignal
 {
     private readonly int _limit;
     private long _inFlight;
@@ -20,6 +22,9 @@ public sealed class AdmissionControl
 
     /// <summary>Calls admitted and not yet finished.</summary>
     public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>Calls in flight as a share of the limit (0 without one); the call asking counts itself.</summary>
+    public double Load => _limit == 0 ? 0 : (double)InFlight / _limit;
 
     /// <summary>Calls refused since start.</summary>
     public long Rejected => Interlocked.Read(ref _rejected);

@@ -34,6 +34,8 @@ internal static class ProtoConvert
             });
         }
         proto.DroppedSources.AddRange(response.DroppedSources);
+        proto.Degraded = response.Degraded;
+        proto.SourceShare = response.SourceShare;
         if (response.Trace is { } trace)
         {
             foreach (var stage in trace.Stages)

@@ -19,6 +19,7 @@ namespace RecSys.Engine.Server.Metrics;
 ///   recsys.catalog.items        gauge      catalog ordinals
 ///   recsys.model.active         gauge      1, labelled with the active version
 ///   recsys.pipeline.requests / events / fold_ins       counters from the pipeline's own stats
+///   recsys.pipeline.degraded    counter    recommendations whose sources ran degraded (server busy)
 ///   recsys.source.runs / failures / timeouts           counters per candidate source
 ///   recsys.admission.in_flight  gauge;  recsys.admission.rejected  counter
 ///   recsys.feature_store.healthy gauge   1 healthy, 0 degraded
@@ -59,6 +60,8 @@ internal sealed class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("recsys.pipeline.requests", () => pipeline.Stats.Requests, description: "Recommendations answered by the pipeline");
         _meter.CreateObservableCounter("recsys.pipeline.events", () => pipeline.Stats.Events, description: "Events recorded");
         _meter.CreateObservableCounter("recsys.pipeline.fold_ins", () => pipeline.Stats.FoldIns, description: "User CF vectors folded in after events");
+        _meter.CreateObservableCounter("recsys.pipeline.degraded", () => pipeline.Stats.Degraded,
+            description: "Recommendations whose sources ran with fewer candidates and narrower searches because the server was busy (Server:Admission:DegradeAbove)");
         _meter.CreateObservableCounter("recsys.source.runs", () => Sources(pipeline, c => c.Runs), description: "Candidate source runs");
         _meter.CreateObservableCounter("recsys.source.failures", () => Sources(pipeline, c => c.Failures), description: "Source runs dropped because the source threw");
         _meter.CreateObservableCounter("recsys.source.timeouts", () => Sources(pipeline, c => c.Timeouts), description: "Source runs dropped for running past their budget");

@@ -115,6 +115,7 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
             CatalogItems = Pipeline.Catalog.Length,
             InFlight = admission.InFlight,
             Rejected = admission.Rejected,
+            Degraded = stats.Degraded,
             FeatureStore = "healthy",
         };
         foreach (var (name, counters) in stats.Sources.OrderBy(s => s.Key, StringComparer.Ordinal))

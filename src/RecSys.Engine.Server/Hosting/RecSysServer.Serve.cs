@@ -32,9 +32,11 @@ public static partial class RecSysServer
         // load rankers while it serves, so the factory lives as long as the serve.
         using var loggers = LoggerFactory.Create(builder => ConfigureLogging(builder, logging));
         rankers ??= OnnxRankers(config.Serving, loggers.CreateLogger("RecSys.Engine.Server.Ranker"));
+        var experiments = config.Experiments.Count > 0 ? config.Experiments : ServeConfig.ReadExperiments(config.Serving);
         var (state, external) = await OpenStateAsync(config.Serving, rankers, stop).ConfigureAwait(false);
         try
         {
+            await ApplyExperimentsAsync(state, config.Serving, experiments, stop).ConfigureAwait(false);
             var server = await StartAsync(config.Server, state, logging, stop).ConfigureAwait(false);
             try
             {
@@ -59,6 +61,27 @@ public static partial class RecSysServer
     }
 
     /// <summary>
+    /// Runs <paramref name="experiments"/> on the opened state before the port opens, so the first request is already
+    /// bucketed. What only the served version can check (its surfaces, the registry versions and rankers a variant names)
+    /// fails here: a <see cref="ServerConfigException"/> on Serving:ExperimentsFile naming the file and the field.
+    /// </summary>
+    private static async Task ApplyExperimentsAsync(ServingState state, ServingOptions serving, IReadOnlyList<Pipeline.Experiments.ExperimentConfig> experiments,
+        CancellationToken cancellationToken)
+    {
+        if (experiments.Count == 0)
+            return;
+        try
+        {
+            await state.SetExperimentsAsync(experiments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or InvalidOperationException or InvalidDataException or IOException)
+        {
+            string key = ServeConfig.ExperimentsKey;
+            throw new ServerConfigException(key, $"{key}: {serving.ExperimentsFile}: {e.Message}");
+        }
+    }
+
+    /// <summary>
     /// The ONNX ranker loader for <paramref name="serving"/>: its execution provider, and the feature store's counter
     /// half-life for the schema check (the history window is the pipeline defaults').
     /// </summary>
@@ -77,7 +100,7 @@ public static partial class RecSysServer
         var watch = new RankerLoadWatch(rankers);
         var options = new ServingStateOptions
         {
-            Pipeline = new PipelineOptions { ParallelSources = serving.ParallelSources },
+            Pipeline = new PipelineOptions { ParallelSources = serving.ParallelSources, AttributionCapacity = serving.AttributionWindow },
             Load = new VersionLoadOptions { VerifyHashes = serving.VerifyHashes, RankerLoader = watch, IgnoreRanker = serving.IgnoreRanker },
             CatalogDirectory = serving.CatalogDirectory,
             Store = store.IsFaster ? store.ToFaster() : null,

@@ -146,6 +146,7 @@ public sealed class LoadedVersion : IDisposable
             {
                 Models.CfIndex?.Remove([o]);
                 Models.ContentIndex?.Remove([o]);
+                Models.TwoTowerIndex?.Remove([o]);
                 foreach (var embedding in Models.Embeddings.Values)
                     embedding.Index.Remove([o]);
                 continue;

@@ -32,8 +32,10 @@ public static partial class RecSysServer
         // load rankers while it serves, so the factory lives as long as the serve.
         using var loggers = LoggerFactory.Create(builder => ConfigureLogging(builder, logging));
         rankers ??= OnnxRankers(config.Serving, loggers.CreateLogger("RecSys.Engine.Server.Ranker"));
+        var towerLog = loggers.CreateLogger("RecSys.Engine.Server.Tower");
+        var towers = new OnnxTowerLoader(new OnnxRankerOptions { ExecutionProvider = ServingOptions.Provider(config.Serving.RankerProvider), Log = line => LogRanker(towerLog, line) });
         var experiments = config.Experiments.Count > 0 ? config.Experiments : ServeConfig.ReadExperiments(config.Serving);
-        var (state, external) = await OpenStateAsync(config.Serving, rankers, stop).ConfigureAwait(false);
+        var (state, external) = await OpenStateAsync(config.Serving, rankers, towers, stop).ConfigureAwait(false);
         try
         {
             await ApplyExperimentsAsync(state, config.Serving, experiments, stop).ConfigureAwait(false);
@@ -93,7 +95,8 @@ public static partial class RecSysServer
     private static partial void LogRanker(ILogger logger, string line);
 
     /// <summary>The serving state over the configured store; the Redis store is returned too (the state does not own it).</summary>
-    private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, IRankerLoader rankers, CancellationToken cancellationToken)
+    private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, IRankerLoader rankers, ITowerLoader towers,
+        CancellationToken cancellationToken)
     {
         const string s = ServingOptions.SectionName;
         var store = serving.FeatureStore;
@@ -101,7 +104,7 @@ public static partial class RecSysServer
         var options = new ServingStateOptions
         {
             Pipeline = new PipelineOptions { ParallelSources = serving.ParallelSources, AttributionCapacity = serving.AttributionWindow },
-            Load = new VersionLoadOptions { VerifyHashes = serving.VerifyHashes, RankerLoader = watch, IgnoreRanker = serving.IgnoreRanker },
+            Load = new VersionLoadOptions { VerifyHashes = serving.VerifyHashes, RankerLoader = watch, IgnoreRanker = serving.IgnoreRanker, TowerLoader = towers },
             CatalogDirectory = serving.CatalogDirectory,
             Store = store.IsFaster ? store.ToFaster() : null,
             Config = serving.SourceBudget is { } budget ? models => PipelineDefaults.Config(models).WithSourceBudget(budget) : null,

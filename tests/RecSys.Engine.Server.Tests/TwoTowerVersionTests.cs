@@ -122,7 +122,15 @@ public sealed class TwoTowerVersionTests(TrainedPlanted trained) : IClassFixture
         Assert.Equal(10, before.Items.Count);
         Assert.DoesNotContain(before.Items, i => i.Source == SourceNames.TwoTower);
 
+        // An item added live before the swap joins the two-tower index when the version is attached.
+        using (var call = new Api.V1.Catalog.CatalogClient(channel).UpsertItems(TestKeys.Write))
+        {
+            await call.RequestStream.WriteAsync(new UpsertItemsRequest { Items = { new Item { Id = new Id { Str = "sku-live" }, Title = "crime silent river", Categories = { "c2" } } } });
+            await call.RequestStream.CompleteAsync();
+            await call.ResponseAsync;
+        }
         await admin.ActivateModelAsync(new ActivateModelRequest { Version = "v2-tt" }, TestKeys.AdminOnly);
+        Assert.Equal(Model.Value.ItemCount + 1, state.Pipeline.Version.Models.TwoTowerIndex!.Count);
         Assert.Contains("model:twotower", (await admin.ListModelsAsync(new ListModelsRequest(), TestKeys.AdminOnly)).Models.Single(v => v.Name == "v2-tt").Parts);
         var answer = await recommender.RecommendAsync(request, TestKeys.Read);
         Assert.EndsWith("/v2-tt", answer.Version, StringComparison.Ordinal);

@@ -100,7 +100,8 @@ public static partial class ModelStore
             DemographicBuckets = Int(m, "demographic_buckets"),
             SegmentBuckets = Int(m, "segment_buckets"),
             Temperature = Float(m, "temperature"),
-            Seed = ulong.Parse(Get(m, "seed"), CultureInfo.InvariantCulture),
+            Seed = ulong.TryParse(Get(m, "seed"), NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong seed)
+                ? seed : throw new InvalidDataException($"{m.SourcePath}: model manifest parameter 'seed' is not an unsigned integer"),
         };
         var content = new ContentOptions
         {

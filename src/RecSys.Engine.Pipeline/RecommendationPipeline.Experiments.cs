@@ -60,14 +60,33 @@ public sealed partial class RecommendationPipeline
             _attribution.Add(response.RequestId, userId, response.Items, variant);
     }
 
-    /// <summary>Credits the click events that carry the request id of an experiment response to its variant.</summary>
+    /// <summary>Experiment responses the click-attribution window holds at most (<see cref="PipelineOptions.AttributionCapacity"/>).</summary>
+    public int AttributionWindow => _attribution.Capacity;
+
+    /// <summary>Experiment responses the click-attribution window holds now.</summary>
+    public int AttributionWindowUsed => _attribution.Count;
+
+    /// <summary>
+    /// Credits the clicks and purchases that carry the request id of an experiment response to its variant (a shown item
+    /// once, whichever comes first); those whose request id is unknown or expired are counted as not attributed. The
+    /// events themselves were recorded before, attributed or not.
+    /// </summary>
     private void AttributeClicks(IReadOnlyList<InteractionEvent> events)
     {
         for (int i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            if (e.Type == EventType.Click && e.RequestId is not null)
-                _attribution.Click(e.RequestId, e.UserId, e.ItemId);
+            if (e.Type is not (EventType.Click or EventType.Purchase) || e.RequestId is null)
+                continue;
+            switch (_attribution.Click(e.RequestId, e.UserId, e.ItemId))
+            {
+                case AttributionOutcome.Credited:
+                    Interlocked.Increment(ref Stats._attributedClicks);
+                    break;
+                case AttributionOutcome.NotAttributed:
+                    Interlocked.Increment(ref Stats._unattributedClicks);
+                    break;
+            }
         }
     }
 }

@@ -61,7 +61,8 @@ public sealed class PipelineHarness : IAsyncDisposable
         TrainedModels? models = null,
         TwoTowerModel? twoTower = null,
         string? dataDirectory = null,
-        Models.Data.TrainingData? data = null)
+        Models.Data.TrainingData? data = null,
+        PipelineOptions? options = null)
     {
         planted ??= new PlantedCatalog();
         var dir = dataDirectory is null ? new TempDirectory("recsys-pipeline") : null;
@@ -104,7 +105,7 @@ public sealed class PipelineHarness : IAsyncDisposable
             dir?.Dispose();
             throw;
         }
-        var pipeline = new RecommendationPipeline(store, catalog, version, new PipelineOptions { ParallelSources = parallelSources });
+        var pipeline = new RecommendationPipeline(store, catalog, version, (options ?? new PipelineOptions()) with { ParallelSources = parallelSources });
         return new PipelineHarness(dir, planted, store, catalog, serving, pipeline,
             models.Content ?? throw new ArgumentException("the harness serves content vectors: the models need a content encoder", nameof(models)));
     }

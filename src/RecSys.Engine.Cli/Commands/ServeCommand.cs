@@ -34,7 +34,8 @@ internal static class ServeCommand
             }
             if (parse.GetValue(check))
             {
-                stdout.WriteLine($"{path}: ok; would serve registry {settings.Serving.RegistryDirectory} on {settings.Server.Host}:{settings.Server.Port}");
+                stdout.WriteLine($"{path}: ok; would serve registry {settings.Serving.RegistryDirectory} on {settings.Server.Host}:{settings.Server.Port}"
+                    + (settings.Experiments.Count == 0 ? "" : $" with experiments {string.Join(", ", settings.Experiments.Select(e => e.Name))}"));
                 return CliRunner.ExitOk;
             }
             return Serve(settings, path, stdout);

@@ -23,7 +23,9 @@ namespace RecSys.Engine.Models.TwoTower;
 /// </summary>
 public sealed class TwoTowerModel : IRecommender
 {
-    private TwoTowerTrainingSet? _set;
+    private TwoTowerFeatures? _features;
+    private int[] _itemCounts = [];
+    private double[] _itemAgeDays = [];
     private float[] _itemVectors = [];
     private float[] _userVectors = [];
     private TowerEncoder? _userEncoder;
@@ -43,7 +45,7 @@ public sealed class TwoTowerModel : IRecommender
 
     public string Name => ModelKind.TwoTower.Name();
 
-    public TwoTowerFeatures Features => _set?.Features ?? throw NotFitted();
+    public TwoTowerFeatures Features => _features ?? throw NotFitted();
 
     /// <summary>Items with a trained embedding (ordinals 0..ItemCount-1); <see cref="PaddingId"/> = ItemCount.</summary>
     public int ItemCount { get; private set; }
@@ -141,7 +143,9 @@ public sealed class TwoTowerModel : IRecommender
     /// </summary>
     internal void Finish(TwoTowerTrainingSet set)
     {
-        _set = set;
+        _features = set.Features;
+        _itemCounts = set.ItemCounts;
+        _itemAgeDays = set.ItemAgeDays;
         _itemVectors = new float[ItemCount * Dimension];
         EncodeItems(set, _itemVectors);
         var users = new int[UserCount];
@@ -153,8 +157,10 @@ public sealed class TwoTowerModel : IRecommender
 
     public void Score(int user, Span<float> scores)
     {
-        if (_set is null)
+        if (_features is null)
             throw NotFitted();
+        if (_userVectors.Length == 0 && UserCount > 0)
+            throw new InvalidOperationException("the two-tower model was restored for serving (ModelStore.LoadTwoTower): it keeps no training users' vectors to score offline");
         DotProduct.ComputeMany(UserVector(user), _itemVectors, Dimension, scores[..ItemCount]);
     }
 
@@ -190,10 +196,43 @@ public sealed class TwoTowerModel : IRecommender
         Span<float> content = features.ContentDimension == 0 ? default : new float[features.ContentDimension];
         features.Content?.Encode(title, categories, tags, content);
         var row = new float[features.ItemCount];
-        double age = ageDays ?? (trained ? _set!.ItemAgeDays[ordinal] : 0);
-        features.WriteItem(categories, trained ? _set!.ItemCounts[ordinal] : 0, age, content, row);
+        double age = ageDays ?? (trained ? _itemAgeDays[ordinal] : 0);
+        features.WriteItem(categories, trained ? _itemCounts[ordinal] : 0, age, content, row);
         ReadOnlySpan<long> id = [trained ? ordinal : PaddingId];
         ItemEncoder.Encode(row, id, 1, vector);
+    }
+
+    /// <summary>Each trained item's training interactions (its popularity feature), [ItemCount].</summary>
+    public ReadOnlySpan<int> ItemCounts => _itemCounts;
+
+    /// <summary>Each trained item's age in days at training (its age feature), [ItemCount].</summary>
+    public ReadOnlySpan<double> ItemAgeDays => _itemAgeDays;
+
+    /// <summary>
+    /// A fitted model back from its saved parts (ModelStore.LoadTwoTower): what serving needs (both towers' forward
+    /// passes, the item vectors, encoding items added later), not the training users' vectors (<see cref="Score"/> refuses).
+    /// </summary>
+    internal void Restore(TwoTowerFeatures features, int items, int users, float[] parameters, int[] itemCounts, double[] itemAgeDays, float[] itemVectors)
+    {
+        int e = Options.EmbeddingDimension;
+        var user = new TowerLayout(TowerKind.User, features.UserCount, Options.MaxHistory, e, Options.Hidden, Options.Dimension, (items + 1) * e);
+        var item = new TowerLayout(TowerKind.Item, features.ItemCount, 1, e, Options.Hidden, Options.Dimension, user.End);
+        if (parameters.Length != item.End)
+            throw new ArgumentException($"{parameters.Length} parameters; {items} items and these options need {item.End}", nameof(parameters));
+        if (itemCounts.Length != items || itemAgeDays.Length != items || itemVectors.Length != (long)items * Options.Dimension)
+            throw new ArgumentException($"item statistics and vectors must cover the {items} trained items", nameof(itemVectors));
+        ItemCount = items;
+        UserCount = users;
+        UserTower = user;
+        ItemTower = item;
+        Parameters = parameters;
+        _features = features;
+        _itemCounts = itemCounts;
+        _itemAgeDays = itemAgeDays;
+        _itemVectors = itemVectors;
+        _userVectors = [];
+        _userEncoder = new TowerEncoder(this, UserTower);
+        _itemEncoder = new TowerEncoder(this, ItemTower);
     }
 
     /// <summary>One tower's forward pass over <paramref name="n"/> rows into unit vectors (<see cref="TowerScratch"/> keeps the activations).</summary>

@@ -5,9 +5,10 @@ namespace RecSys.Engine.Pipeline.Experiments;
 
 /// <summary>
 /// The recent responses of experiment traffic by request id, so that a click event carrying a request id is
-/// credited to the variant that showed the item. Bounded: a ring of the last <c>capacity</c> responses; adding
-/// one more forgets the oldest (a click on a response that old is not attributed). Thread-safe; one small entry per
-/// response, which keeps the response's item array (no copy).
+/// credited to the variant that showed the item. Bounded: a ring of the last <c>capacity</c> responses
+/// (<see cref="Serving.PipelineOptions.AttributionCapacity"/>); adding one more forgets the oldest, so memory stays
+/// fixed however long the server runs (a click on a response that old is recorded as an event but not attributed).
+/// Thread-safe; one small entry per response, which keeps the response's item array (no copy).
 /// </summary>
 internal sealed class RequestAttribution
 {
@@ -37,15 +38,18 @@ internal sealed class RequestAttribution
             _byRequest.TryRemove(new KeyValuePair<string, Shown>(evicted.RequestId, evicted));
     }
 
+    /// <summary>Responses the window holds at most.</summary>
+    public int Capacity => _ring.Length;
+
     /// <summary>
     /// Credits a click on <paramref name="itemId"/> by <paramref name="userId"/> to the variant that showed it in
-    /// <paramref name="requestId"/>; false when the request is unknown (not experiment traffic, or forgotten), was
-    /// another user's, did not show the item, or the item's click was already counted.
+    /// <paramref name="requestId"/>; not when the request is unknown (not experiment traffic, or forgotten), was
+    /// another user's or did not show the item, nor a second time for the same shown item.
     /// </summary>
-    public bool Click(string requestId, long userId, long itemId)
+    public AttributionOutcome Click(string requestId, long userId, long itemId)
     {
         if (!_byRequest.TryGetValue(requestId, out var shown) || shown.UserId != userId)
-            return false;
+            return AttributionOutcome.NotAttributed;
         return shown.Click(itemId);
     }
 
@@ -58,7 +62,7 @@ internal sealed class RequestAttribution
 
         public long UserId { get; } = userId;
 
-        public bool Click(long itemId)
+        public AttributionOutcome Click(long itemId)
         {
             int position = -1;
             for (int i = 0; i < items.Length; i++)
@@ -70,17 +74,17 @@ internal sealed class RequestAttribution
                 }
             }
             if (position < 0)
-                return false;
+                return AttributionOutcome.NotAttributed;
             lock (_lock)
             {
                 _clicked ??= new ulong[(items.Length + 63) / 64];
                 ulong bit = 1UL << (position & 63);
                 if ((_clicked[position >> 6] & bit) != 0)
-                    return false;
+                    return AttributionOutcome.AlreadyCredited;
                 _clicked[position >> 6] |= bit;
             }
             Interlocked.Increment(ref variant._clicks);
-            return true;
+            return AttributionOutcome.Credited;
         }
     }
 }

@@ -2,8 +2,8 @@ namespace RecSys.Engine.Pipeline.Experiments;
 
 /// <summary>
 /// Live counters of one variant, updated by the pipeline without locks and readable at any time:
-/// requests answered, impressions (items returned), clicks attributed to them (click events carrying the request
-/// id of a response of this variant, each shown item counted once), and the click-through rate.
+/// requests answered, impressions (items returned), clicks attributed to them (click or purchase events carrying the
+/// request id of a response of this variant, each shown item counted once), and the click-through rate.
 /// </summary>
 public sealed class VariantCounters(string experiment, string variant, double share)
 {

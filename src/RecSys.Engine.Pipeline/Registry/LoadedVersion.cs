@@ -61,7 +61,8 @@ public sealed class LoadedVersion : IDisposable
     ///   content     the catalog's rows take this version's vectors where they have none, or all of them when the
     ///               rows were made by another vocabulary (<paramref name="rowsVocabulary"/>: the one they are in)
     ///   indexes     catch up with the live catalog: items added or re-encoded since the version was built go into
-    ///               its content index, deleted items leave every index
+    ///               its content index (and, encoded by its item tower from the stored categories, tags and age, its
+///               two-tower index), deleted items leave every index
     /// </code>
     /// then builds the version's sources under <paramref name="config"/>. The returned version owns this one's
     /// mappings and ranker.
@@ -85,6 +86,7 @@ public sealed class LoadedVersion : IDisposable
         }
         int reencoded = Content is null ? 0 : CopyContentRows(catalog, SameVocabulary(rowsVocabulary, Content.Vocabulary!));
         CatchUpIndexes(catalog, reencoded);
+        await CatchUpTwoTowerAsync(catalog, store, cancellationToken).ConfigureAwait(false);
         var version = PipelineVersion.Create(config, Models, catalog, Ranker, owned: _owned);
         _attached = true;
         return version;
@@ -146,6 +148,7 @@ public sealed class LoadedVersion : IDisposable
             {
                 Models.CfIndex?.Remove([o]);
                 Models.ContentIndex?.Remove([o]);
+                Models.TwoTowerIndex?.Remove([o]);
                 foreach (var embedding in Models.Embeddings.Values)
                     embedding.Index.Remove([o]);
                 continue;
@@ -162,6 +165,34 @@ public sealed class LoadedVersion : IDisposable
             }
             if (!row.IsEmpty)
                 index.Add([o], row);
+        }
+    }
+
+    /// <summary>
+    /// Items past the two-tower's trained ones (added live since it was built) into its index: the item tower encodes each
+    /// from what the store keeps (categories, tags, publish time; the title is not stored, so it is left out), one batch read.
+    /// </summary>
+    private async Task CatchUpTwoTowerAsync(LiveCatalog catalog, IFeatureStore store, CancellationToken cancellationToken)
+    {
+        if (Models.TwoTower is not { } model || Models.TwoTowerIndex is not { } index)
+            return;
+        int first = model.ItemCount, length = catalog.Length;
+        if (length <= first)
+            return;
+        var ids = new long[length - first];
+        for (int o = first; o < length; o++)
+            ids[o - first] = catalog.Items.ExternalId(o);
+        var records = new ItemMetadata?[ids.Length];
+        await store.GetItemsAsync(ids, records, cancellationToken).ConfigureAwait(false);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var vector = new float[model.Dimension];
+        for (int o = first; o < length; o++)
+        {
+            if (catalog.IsDeleted(o) || records[o - first] is not { } record)
+                continue;
+            double? ageDays = record.PublishedAtMs > 0 ? Math.Max(0, now - record.PublishedAtMs) / 86_400_000.0 : null;
+            model.EncodeItem(o, "", catalog.CategoryNames(record.Categories), record.Tags, ageDays, vector);
+            index.Add([o], vector);
         }
     }
 

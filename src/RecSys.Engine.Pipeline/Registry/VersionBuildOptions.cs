@@ -23,13 +23,19 @@ public sealed record VersionBuildOptions
     /// <summary>Factory string of the index over the content vectors (cosine).</summary>
     public string ContentIndex { get; init; } = "HNSW16,efc200";
 
+    /// <summary>Factory string of the index over the two-tower item vectors (cosine), when the models have a two-tower.</summary>
+    public string TwoTowerIndex { get; init; } = "HNSW16,efc200";
+
     /// <summary>Threads for building the indexes (not part of what they are).</summary>
     public IndexBuildSettings Build { get; init; } = IndexBuildSettings.Default;
 
     /// <summary>A ranker model file (.onnx) to ship with the version; null = the rank-fusion fallback.</summary>
     public string? RankerFile { get; init; }
 
-    /// <summary>Two-tower model files (.onnx), optional.</summary>
+    /// <summary>
+    /// Two-tower model files (.onnx) to ship instead of the exports of <see cref="TrainedModels.TwoTower"/> (a model whose
+    /// towers were trained elsewhere; they must match its schema); null = the builder exports the model's own towers.
+    /// </summary>
     public string? UserTowerFile { get; init; }
 
     public string? ItemTowerFile { get; init; }

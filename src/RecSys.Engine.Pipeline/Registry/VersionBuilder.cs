@@ -1,6 +1,7 @@
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Persistence;
+using RecSys.Engine.Models.TwoTower;
 using RecSys.Engine.Pipeline.Serving;
 
 namespace RecSys.Engine.Pipeline.Registry;
@@ -12,7 +13,8 @@ namespace RecSys.Engine.Pipeline.Registry;
 ///   Write    catalog/   the training set's id map and key tables (ServingBootstrap.NewCatalog: what the store is seeded with)
 ///            models/    each model through ModelStore (its own directory, manifest, id and vector files)
 ///            indexes/   the CF and content indexes built from the models, each saved by its Save
-///            ranker/, towers/   the given .onnx files, copied
+///            models/twotower + indexes/twotower   the two-tower model (when given) and the index of its item vectors
+///            ranker/, towers/   the given .onnx files, copied; a two-tower model's towers exported to ONNX when none are given
 ///            manifest.json      last: training summary, metrics, every file's size and SHA-256
 /// </code>
 /// Every file goes through the durable-file helper; a build that fails or is cancelled leaves no version.
@@ -64,6 +66,19 @@ public static class VersionBuilder
             ModelStore.SavePopularity(trending, users, items, writer.DirectoryOf(modelDirs["trending"] = VersionPaths.Models + "/trending"));
         cancellationToken.ThrowIfCancellationRequested();
         var towers = new Dictionary<string, string>();
+        if (models.TwoTower is { } twoTower)
+        {
+            ModelStore.SaveTwoTower(twoTower, items, writer.DirectoryOf(modelDirs["twotower"] = VersionPaths.Models + "/twotower"));
+            cancellationToken.ThrowIfCancellationRequested();
+            indexes["twotower"] = SaveIndex(writer, "twotower", options.TwoTowerIndex, options, twoTower.Dimension, DistanceMetric.Cosine, twoTower.ItemVectors);
+            foreach (var kind in new[] { TowerKind.User, TowerKind.Item })
+            {
+                // The exports, with their schema beside them: what the server runs on ONNX Runtime.
+                string relative = VersionPaths.Towers + "/" + TwoTowerOnnxExporter.FileName(kind);
+                TwoTowerOnnxExporter.Save(twoTower, kind, writer.PathOf(relative));
+                towers[kind == TowerKind.User ? "user" : "item"] = relative;
+            }
+        }
         if (options.UserTowerFile is not null)
             towers["user"] = writer.CopyIn(options.UserTowerFile, VersionPaths.Towers + "/user.onnx");
         if (options.ItemTowerFile is not null)
@@ -100,6 +115,8 @@ public static class VersionBuilder
             throw new ArgumentException($"the content model has {content.ItemCount} items, the data {data.ItemCount}", nameof(models));
         if (models.Content is { Vocabulary: null })
             throw new ArgumentException("the content model has no vocabulary: items added while serving could not be encoded", nameof(models));
+        if (models.TwoTower is { } twoTower && twoTower.ItemCount != data.ItemCount)
+            throw new ArgumentException($"the two-tower model has {twoTower.ItemCount} items, the data {data.ItemCount}", nameof(models));
         foreach (var p in new[] { models.Popularity, models.Trending })
         {
             if (p is not null && p.ItemCount != data.ItemCount)

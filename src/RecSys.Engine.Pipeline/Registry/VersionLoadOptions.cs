@@ -12,6 +12,12 @@ public sealed record VersionLoadOptions
     /// <summary>Makes the ranker of a version with a ranker file; without one such a version is refused (see <see cref="IgnoreRanker"/>).</summary>
     public IRankerLoader? RankerLoader { get; init; }
 
+    /// <summary>
+    /// Makes the user-tower encoder of a version with a two-tower model from its ONNX file (RecSys.Engine.Ranking.Onnx's
+    /// OnnxTowerLoader); null = the model's C# forward pass.
+    /// </summary>
+    public ITowerLoader? TowerLoader { get; init; }
+
     /// <summary>Serve a version's ranker file with the rank-fusion fallback instead (no loader at hand).</summary>
     public bool IgnoreRanker { get; init; }
 

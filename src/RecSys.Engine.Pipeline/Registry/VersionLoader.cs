@@ -3,6 +3,7 @@ using RecSys.Engine.Core.Vectors.Storage;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Persistence;
+using RecSys.Engine.Models.TwoTower;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Serving;
 
@@ -13,7 +14,8 @@ namespace RecSys.Engine.Pipeline.Registry;
 /// <code>
 ///   verify      every file's size and SHA-256 against the manifest (a damaged version is refused, naming the file)
 ///   catalog     catalog.ids (+ names), the categories and segments tables
-///   models      ModelStore: ALS (factors, user map), content (vectors, vocabulary), popularity, trending
+///   models      ModelStore: ALS (factors, user map), content (vectors, vocabulary), popularity, trending, two-tower
+///   towers      the two-tower's user tower through the ITowerLoader hook (ONNX Runtime); none -> its C# forward pass
 ///   indexes     each with its own Load: vectors memory-mapped, graphs and lists read (OnMapped sees each mapping)
 ///   embeddings  rows mapped, ids -> ordinals, their index
 ///   ranker      through the IRankerLoader hook (the pipeline knows no ONNX); none -> the rank-fusion fallback
@@ -81,6 +83,21 @@ public static class VersionLoader
             content = model;
         }
         cancellationToken.ThrowIfCancellationRequested();
+        TwoTowerModel? twoTower = null;
+        ITowerEncoder? userTower = null;
+        if (m.Models.TryGetValue("twotower", out string? twoTowerDir))
+        {
+            var (model, towerItems) = ModelStore.LoadTwoTower(version.PathOf(twoTowerDir));
+            CheckModelItems(version, twoTowerDir, towerItems, items);
+            twoTower = model;
+            if (m.Towers.TryGetValue("user", out string? userFile) && options.TowerLoader is { } towers)
+            {
+                userTower = towers.Load(version.PathOf(userFile), version, TowerSchema.Of(model, TowerKind.User));
+                if (userTower is IDisposable disposable)
+                    owned.Add(disposable);
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
         var embeddings = new Dictionary<string, EmbeddingSet>(StringComparer.Ordinal);
         foreach (var entry in m.Embeddings)
             embeddings[entry.Name] = LoadEmbedding(version, entry, items, options, owned);
@@ -93,6 +110,9 @@ public static class VersionLoader
             ContentIndex = LoadIndex(version, "content", options, owned),
             Popularity = m.Models.TryGetValue("popularity", out string? p) ? ModelStore.LoadPopularity(version.PathOf(p)).Model : null,
             Trending = m.Models.TryGetValue("trending", out string? t) ? ModelStore.LoadPopularity(version.PathOf(t)).Model : null,
+            TwoTower = twoTower,
+            TwoTowerIndex = twoTower is null ? null : LoadIndex(version, "twotower", options, owned),
+            UserTower = userTower,
             Version = version.Id,
             CfVectorTag = m.CfVectorTag,
             Embeddings = embeddings,

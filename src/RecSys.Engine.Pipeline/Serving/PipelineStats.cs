@@ -10,6 +10,8 @@ public sealed class PipelineStats
     internal long _events;
     internal long _foldIns;
     internal long _degraded;
+    internal long _attributedClicks;
+    internal long _unattributedClicks;
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -21,6 +23,15 @@ public sealed class PipelineStats
 
     /// <summary>Requests whose sources ran degraded (fewer candidates, narrower beams) because the host was busy.</summary>
     public long Degraded => Interlocked.Read(ref _degraded);
+
+    /// <summary>Clicks and purchases credited to an experiment variant through their request id.</summary>
+    public long AttributedClicks => Interlocked.Read(ref _attributedClicks);
+
+    /// <summary>
+    /// Clicks and purchases with a request id that no remembered experiment response of that user showing that item has
+    /// (never served under an experiment, or fallen out of the attribution window): recorded, not attributed.
+    /// </summary>
+    public long UnattributedClicks => Interlocked.Read(ref _unattributedClicks);
 
     /// <summary>The counters of source <paramref name="name"/> (zeros when it never ran).</summary>
     public SourceCounters Source(string name) => _sources.GetOrAdd(name, static _ => new SourceCounters());

@@ -9,7 +9,7 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// <summary>
 /// The models a serving version is made of, trained or handed in: ALS (collaborative, item-to-item, fold-in),
 /// the content encoder (content, search, new items), popularity and trending by segment (cold start). Any may be
-/// missing. <see cref="Train"/> is the one recipe the registry builder and the offline pipeline evaluation share.
+/// missing; the two-tower retriever is added when trained. <see cref="Train"/> is the one recipe the registry builder and the offline pipeline evaluation share.
 /// </summary>
 public sealed record TrainedModels
 {
@@ -20,6 +20,12 @@ public sealed record TrainedModels
     public PopularityModel? Popularity { get; init; }
 
     public PopularityModel? Trending { get; init; }
+
+    /// <summary>
+    /// The two-tower retriever (trained apart: <see cref="Train"/> does not train it); a version built with it serves the
+    /// two-tower source (its item vectors in an index, its towers as ONNX files).
+    /// </summary>
+    public Models.TwoTower.TwoTowerModel? TwoTower { get; init; }
 
     /// <summary>
     /// Trains ALS, the content encoder (when the data has item metadata), popularity per segment (prior from the

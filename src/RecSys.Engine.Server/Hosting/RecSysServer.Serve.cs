@@ -32,9 +32,13 @@ public static partial class RecSysServer
         // load rankers while it serves, so the factory lives as long as the serve.
         using var loggers = LoggerFactory.Create(builder => ConfigureLogging(builder, logging));
         rankers ??= OnnxRankers(config.Serving, loggers.CreateLogger("RecSys.Engine.Server.Ranker"));
-        var (state, external) = await OpenStateAsync(config.Serving, rankers, stop).ConfigureAwait(false);
+        var towerLog = loggers.CreateLogger("RecSys.Engine.Server.Tower");
+        var towers = new OnnxTowerLoader(new OnnxRankerOptions { ExecutionProvider = ServingOptions.Provider(config.Serving.RankerProvider), Log = line => LogRanker(towerLog, line) });
+        var experiments = config.Experiments.Count > 0 ? config.Experiments : ServeConfig.ReadExperiments(config.Serving);
+        var (state, external) = await OpenStateAsync(config.Serving, rankers, towers, stop).ConfigureAwait(false);
         try
         {
+            await ApplyExperimentsAsync(state, config.Serving, experiments, stop).ConfigureAwait(false);
             var server = await StartAsync(config.Server, state, logging, stop).ConfigureAwait(false);
             try
             {
@@ -59,6 +63,27 @@ public static partial class RecSysServer
     }
 
     /// <summary>
+    /// Runs <paramref name="experiments"/> on the opened state before the port opens, so the first request is already
+    /// bucketed. What only the served version can check (its surfaces, the registry versions and rankers a variant names)
+    /// fails here: a <see cref="ServerConfigException"/> on Serving:ExperimentsFile naming the file and the field.
+    /// </summary>
+    private static async Task ApplyExperimentsAsync(ServingState state, ServingOptions serving, IReadOnlyList<Pipeline.Experiments.ExperimentConfig> experiments,
+        CancellationToken cancellationToken)
+    {
+        if (experiments.Count == 0)
+            return;
+        try
+        {
+            await state.SetExperimentsAsync(experiments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or InvalidOperationException or InvalidDataException or IOException)
+        {
+            string key = ServeConfig.ExperimentsKey;
+            throw new ServerConfigException(key, $"{key}: {serving.ExperimentsFile}: {e.Message}");
+        }
+    }
+
+    /// <summary>
     /// The ONNX ranker loader for <paramref name="serving"/>: its execution provider, and the feature store's counter
     /// half-life for the schema check (the history window is the pipeline defaults').
     /// </summary>
@@ -70,15 +95,16 @@ public static partial class RecSysServer
     private static partial void LogRanker(ILogger logger, string line);
 
     /// <summary>The serving state over the configured store; the Redis store is returned too (the state does not own it).</summary>
-    private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, IRankerLoader rankers, CancellationToken cancellationToken)
+    private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, IRankerLoader rankers, ITowerLoader towers,
+        CancellationToken cancellationToken)
     {
         const string s = ServingOptions.SectionName;
         var store = serving.FeatureStore;
         var watch = new RankerLoadWatch(rankers);
         var options = new ServingStateOptions
         {
-            Pipeline = new PipelineOptions { ParallelSources = serving.ParallelSources },
-            Load = new VersionLoadOptions { VerifyHashes = serving.VerifyHashes, RankerLoader = watch, IgnoreRanker = serving.IgnoreRanker },
+            Pipeline = new PipelineOptions { ParallelSources = serving.ParallelSources, AttributionCapacity = serving.AttributionWindow },
+            Load = new VersionLoadOptions { VerifyHashes = serving.VerifyHashes, RankerLoader = watch, IgnoreRanker = serving.IgnoreRanker, TowerLoader = towers },
             CatalogDirectory = serving.CatalogDirectory,
             Store = store.IsFaster ? store.ToFaster() : null,
             Config = serving.SourceBudget is { } budget ? models => PipelineDefaults.Config(models).WithSourceBudget(budget) : null,

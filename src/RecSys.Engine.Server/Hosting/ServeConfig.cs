@@ -1,3 +1,5 @@
+using RecSys.Engine.Pipeline.Experiments;
+
 namespace RecSys.Engine.Server.Hosting;
 
 /// <summary>
@@ -10,6 +12,9 @@ public sealed record ServeConfig
     public ServerOptions Server { get; init; } = new();
 
     public ServingOptions Serving { get; init; } = new();
+
+    /// <summary>The experiments of <see cref="ServingOptions.ExperimentsFile"/>, as read by <see cref="FromJsonFile"/> (empty: none).</summary>
+    public IReadOnlyList<ExperimentConfig> Experiments { get; init; } = [];
 
     /// <summary>
     /// Reads and validates <paramref name="path"/>: a missing file, bad JSON, an unknown key, a value of the wrong type or
@@ -33,6 +38,29 @@ public sealed record ServeConfig
         };
         config.Server.Validate();
         config.Serving.Validate();
-        return config;
+        return config with { Experiments = ReadExperiments(config.Serving) };
     }
+
+    /// <summary>
+    /// The experiments file of <paramref name="serving"/> (none: empty), checked as far as a file can be: JSON, field
+    /// names and types, each experiment's shares and names. A fault is a <see cref="ServerConfigException"/> on
+    /// Serving:ExperimentsFile whose message names the file and the field. What needs the served version (surfaces it
+    /// has, registry versions a variant names) is checked when the server applies them.
+    /// </summary>
+    public static IReadOnlyList<ExperimentConfig> ReadExperiments(ServingOptions serving)
+    {
+        ArgumentNullException.ThrowIfNull(serving);
+        if (serving.ExperimentsFile is not { } path)
+            return [];
+        try
+        {
+            return ExperimentConfigFile.Read(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new ServerConfigException(ExperimentsKey, $"{ExperimentsKey}: {e.Message}");
+        }
+    }
+
+    internal const string ExperimentsKey = ServingOptions.SectionName + ":" + nameof(ServingOptions.ExperimentsFile);
 }

@@ -7,6 +7,7 @@ namespace RecSys.Engine.Server.Hosting;
 /// version is loaded at start; ActivateModel / Rollback swap it) and the feature store.
 /// <code>
 ///   { "Serving": { "RegistryDirectory": "data/registry",
+///                  "ExperimentsFile": "experiments.json",
 ///                  "FeatureStore": { "Backend": "Faster", "DataDirectory": "data/store" } } }
 /// </code>
 /// Relative paths are relative to the config file's directory.
@@ -43,6 +44,18 @@ public sealed record ServingOptions
     /// </summary>
     public TimeSpan? SourceBudget { get; init; }
 
+    /// <summary>
+    /// A JSON file of A/B experiments (<see cref="Pipeline.Experiments.ExperimentConfigFile"/>) run from the start; null =
+    /// none. Read and checked with the rest of the config: a bad file refuses the start, naming the file and the field.
+    /// </summary>
+    public string? ExperimentsFile { get; init; }
+
+    /// <summary>
+    /// Experiment responses remembered by request id for click attribution: a fixed-size window of the most recent ones;
+    /// a click whose request id fell out of it (or was never served) is recorded but credited to no variant. Default 100,000.
+    /// </summary>
+    public int AttributionWindow { get; init; } = 100_000;
+
     /// <summary>The feature store.</summary>
     public FeatureStoreOptions FeatureStore { get; init; } = new();
 
@@ -56,6 +69,10 @@ public sealed record ServingOptions
             throw new ServerConfigException($"{s}:RegistryDirectory", $"{s}:RegistryDirectory '{RegistryDirectory}' does not exist");
         if (SourceBudget is { } budget && budget <= TimeSpan.Zero)
             throw new ServerConfigException($"{s}:SourceBudget", $"{s}:SourceBudget must be positive (got {budget})");
+        if (ExperimentsFile is not null && !File.Exists(ExperimentsFile))
+            throw new ServerConfigException($"{s}:ExperimentsFile", $"{s}:ExperimentsFile '{ExperimentsFile}' does not exist");
+        if (AttributionWindow < 1)
+            throw new ServerConfigException($"{s}:AttributionWindow", $"{s}:AttributionWindow must be at least 1 (got {AttributionWindow})");
         _ = Provider(RankerProvider);
         (FeatureStore ?? throw new ServerConfigException($"{s}:FeatureStore", $"{s}:FeatureStore must not be null")).Validate($"{s}:FeatureStore");
     }
@@ -74,6 +91,7 @@ public sealed record ServingOptions
     {
         RegistryDirectory = Absolute(RegistryDirectory, baseDirectory),
         CatalogDirectory = Absolute(CatalogDirectory, baseDirectory),
+        ExperimentsFile = Absolute(ExperimentsFile, baseDirectory),
         FeatureStore = FeatureStore is null ? null! : FeatureStore with { DataDirectory = Absolute(FeatureStore.DataDirectory, baseDirectory) },
     };
 

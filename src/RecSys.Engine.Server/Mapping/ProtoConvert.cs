@@ -21,6 +21,8 @@ internal static class ProtoConvert
             Surface = response.Surface,
             Version = response.Version,
             Ranker = response.Ranker,
+            Experiment = response.Experiment ?? "",
+            Variant = response.Variant ?? "",
         };
         foreach (var item in response.Items)
         {

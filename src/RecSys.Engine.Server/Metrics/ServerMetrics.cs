@@ -23,6 +23,8 @@ namespace RecSys.Engine.Server.Metrics;
 ///   recsys.source.runs / failures / timeouts           counters per candidate source
 ///   recsys.admission.in_flight  gauge;  recsys.admission.rejected  counter
 ///   recsys.feature_store.healthy gauge   1 healthy, 0 degraded
+///   recsys.experiment.requests / impressions / clicks   counters per experiment and variant (CTR = clicks / impressions)
+///   recsys.attribution.clicks   counter per outcome: attributed, unattributed (request id unknown or out of the window)
 /// </code>
 /// The pipeline's own stage latencies (recsys.pipeline.stage.duration per stage: user_context, sources, merge_filter,
 /// rank, post) come from its meter, <see cref="Pipeline.Serving.PipelineMetrics"/>, exported beside these.
@@ -70,6 +72,20 @@ internal sealed class ServerMetrics : IDisposable
         _meter.CreateObservableGauge("recsys.feature_store.healthy",
             () => FeatureStoreHealthCheck.Of(pipeline.Store) is { } h && h.Status != Features.FeatureStoreHealthStatus.Healthy ? 0 : 1,
             description: "1 while the feature store is healthy, 0 while its checkpoints fail");
+        _meter.CreateObservableCounter("recsys.experiment.requests", () => Variants(pipeline, v => v.Requests), description: "Recommendations answered per experiment variant");
+        _meter.CreateObservableCounter("recsys.experiment.impressions", () => Variants(pipeline, v => v.Impressions), description: "Items returned per experiment variant");
+        _meter.CreateObservableCounter("recsys.experiment.clicks", () => Variants(pipeline, v => v.Clicks),
+            description: "Shown items clicked or purchased with the request id that showed them, per experiment variant");
+        _meter.CreateObservableCounter("recsys.attribution.clicks", () => (Measurement<long>[])[
+                new(pipeline.Stats.AttributedClicks, new KeyValuePair<string, object?>("outcome", "attributed")),
+                new(pipeline.Stats.UnattributedClicks, new KeyValuePair<string, object?>("outcome", "unattributed"))],
+            description: "Clicks and purchases carrying a request id, by whether a variant was credited");
+    }
+
+    private static IEnumerable<Measurement<long>> Variants(RecommendationPipeline pipeline, Func<Pipeline.Experiments.VariantCounters, long> value)
+    {
+        foreach (var v in pipeline.ExperimentCounters)
+            yield return new Measurement<long>(value(v), new KeyValuePair<string, object?>("experiment", v.Experiment), new KeyValuePair<string, object?>("variant", v.Variant));
     }
 
     /// <summary>One finished call.</summary>

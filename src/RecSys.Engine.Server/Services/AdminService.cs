@@ -117,7 +117,19 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
             Rejected = admission.Rejected,
             Degraded = stats.Degraded,
             FeatureStore = "healthy",
+            AttributedClicks = stats.AttributedClicks,
+            UnattributedClicks = stats.UnattributedClicks,
+            AttributionWindowUsed = Pipeline.AttributionWindowUsed,
+            AttributionWindow = Pipeline.AttributionWindow,
         };
+        foreach (var v in Pipeline.ExperimentCounters)
+        {
+            response.Variants.Add(new VariantStats
+            {
+                Experiment = v.Experiment, Variant = v.Variant, Share = v.Share,
+                Requests = v.Requests, Impressions = v.Impressions, Clicks = v.Clicks, Ctr = v.ClickThroughRate,
+            });
+        }
         foreach (var (name, counters) in stats.Sources.OrderBy(s => s.Key, StringComparer.Ordinal))
             response.Sources.Add(new SourceStats { Name = name, Runs = counters.Runs, Failures = counters.Failures, Timeouts = counters.Timeouts });
         foreach (var index in Pipeline.DescribeIndexes())

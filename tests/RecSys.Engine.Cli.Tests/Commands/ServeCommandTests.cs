@@ -152,6 +152,24 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
     }
 
     [Theory]
+    [InlineData("{\"experiments\": [{\"name\": \"e\", \"salt\": \"s\", \"variants\": [{\"name\": \"a\", \"share\": 0.5}, {\"name\": \"b\", \"share\": 0.5, \"mmr_lamda\": 0.5}]}]}", "mmr_lamda")]
+    [InlineData("{\"experiments\": [{\"name\": \"e\", \"salt\": \"s\", \"variants\": [{\"name\": \"a\", \"share\": 0.5}, {\"name\": \"b\", \"share\": 0.6}]}]}", "add up to")]
+    [InlineData("{\"experiments\": [{\"name\": \"e\", \"variants\": []}]}", "salt")]
+    public void A_bad_experiments_file_exits_two_naming_the_file_and_the_field(string experiments, string field)
+    {
+        Directory.CreateDirectory(_rig.RegistryDirectory);
+        File.WriteAllText(Path.Combine(Root, "experiments.json"), experiments);
+        var config = Config();
+        ((Dictionary<string, object>)config["Serving"])["ExperimentsFile"] = "experiments.json";
+        var (code, stdout, stderr) = Run("serve", "--config", WriteConfig(config), "--check");
+        Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
+        Assert.Contains("Serving:ExperimentsFile", stderr);
+        Assert.Contains("experiments.json", stderr);
+        Assert.Contains(field, stderr);
+        Assert.DoesNotContain("ok", stdout);
+    }
+
+    [Theory]
     [InlineData("Backend", "Mongo", "Serving:FeatureStore:Backend")]
     [InlineData("IndexBuckets", 1000, "Serving:FeatureStore:IndexBuckets")]
     [InlineData("DataDirectory", "", "Serving:FeatureStore:DataDirectory")]

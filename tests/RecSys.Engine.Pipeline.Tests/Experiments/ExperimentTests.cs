@@ -84,14 +84,18 @@ public sealed class ExperimentTests
             var response = await h.Pipeline.RecommendAsync(new RecommendRequest { UserId = user, RequestId = $"req-{u}", NowMs = h.NowMs });
             var (requests, impressions, clicks) = expected[response.Variant!];
             bool click = u % 2 == 0;
-            expected[response.Variant!] = (requests + 1, impressions + response.Items.Length, clicks + (click ? 2 : 0));
+            expected[response.Variant!] = (requests + 1, impressions + response.Items.Length, clicks + (click ? 3 : 0));
             if (!click)
                 continue;
             long first = response.Items[0].ItemId, second = response.Items[1].ItemId;
             events.Add(new InteractionEvent(user, first, EventType.Click, 1, h.NowMs, response.RequestId));
             events.Add(new InteractionEvent(user, second, EventType.Click, 1, h.NowMs, response.RequestId));
-            // None of these count: the same click again, a view, an item not shown, another user's request, an unknown request.
+            // A purchase of a shown item counts as its click.
+            events.Add(new InteractionEvent(user, response.Items[3].ItemId, EventType.Purchase, 1, h.NowMs, response.RequestId));
+            // None of these count: the same click again, a purchase of an item already clicked, a view, an item not shown,
+            // another user's request, an unknown request, no request id.
             events.Add(new InteractionEvent(user, first, EventType.Click, 1, h.NowMs, response.RequestId));
+            events.Add(new InteractionEvent(user, first, EventType.Purchase, 1, h.NowMs, response.RequestId));
             events.Add(new InteractionEvent(user, response.Items[2].ItemId, EventType.View, 1, h.NowMs, response.RequestId));
             long notShown = Enumerable.Range(0, h.Planted.Items).Select(i => PlantedCatalog.ItemId(i)).First(i => response.Items.All(x => x.ItemId != i));
             events.Add(new InteractionEvent(user, notShown, EventType.Click, 1, h.NowMs, response.RequestId));
@@ -112,6 +116,36 @@ public sealed class ExperimentTests
             Assert.Equal((double)clicks / impressions, counters.ClickThroughRate, 12);
             Assert.True(counters.Clicks > 0);
         }
+        // Every event was recorded; three per clicking user were credited, three carried a request id that credits nobody.
+        Assert.Equal(events.Count, h.Pipeline.Stats.Events);
+        Assert.Equal(150, h.Pipeline.Stats.AttributedClicks);
+        Assert.Equal(150, h.Pipeline.Stats.UnattributedClicks);
+    }
+
+    [Fact]
+    public async Task A_click_on_a_response_older_than_the_attribution_window_is_recorded_but_not_attributed()
+    {
+        await using var h = await PipelineHarness.CreateAsync(options: new Pipeline.Serving.PipelineOptions { AttributionCapacity = 4 });
+        await h.Pipeline.SetExperimentsAsync([Capped()]);
+        Assert.Equal(4, h.Pipeline.AttributionWindow);
+        var responses = new List<RecommendResponse>();
+        for (int u = 0; u < 10; u++)
+            responses.Add(await h.Pipeline.RecommendAsync(new RecommendRequest { UserId = PlantedCatalog.UserId(u), RequestId = $"req-{u}", NowMs = h.NowMs }));
+        // The window is a fixed ring: ten responses served, the last four remembered.
+        Assert.Equal(4, h.Pipeline.AttributionWindowUsed);
+
+        var old = responses[0];
+        long oldUser = PlantedCatalog.UserId(0), oldItem = old.Items[0].ItemId;
+        await h.Pipeline.RecordEventsAsync([new InteractionEvent(oldUser, oldItem, EventType.Click, 1, h.NowMs, old.RequestId)]);
+        Assert.Equal(0, h.Pipeline.ExperimentCounters.Sum(c => c.Clicks));
+        Assert.Equal((0L, 1L), (h.Pipeline.Stats.AttributedClicks, h.Pipeline.Stats.UnattributedClicks));
+        // Recorded all the same: it is the user's newest history entry.
+        Assert.Equal(oldItem, (await h.Store.GetRecentHistoryAsync(oldUser, 1))[0].ItemId);
+
+        var recent = responses[9];
+        await h.Pipeline.RecordEventsAsync([new InteractionEvent(PlantedCatalog.UserId(9), recent.Items[0].ItemId, EventType.Click, 1, h.NowMs, recent.RequestId)]);
+        Assert.Equal(1, h.Pipeline.ExperimentCounters.Single(c => c.Variant == recent.Variant).Clicks);
+        Assert.Equal((1L, 1L), (h.Pipeline.Stats.AttributedClicks, h.Pipeline.Stats.UnattributedClicks));
     }
 
     [Fact]

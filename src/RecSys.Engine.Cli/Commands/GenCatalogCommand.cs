@@ -112,13 +112,21 @@ internal static class GenCatalogCommand
 
     private static string CheckSpec(string option, string text, string kind, int dim, int items)
     {
-        var spec = OptionRules.Check(option, () => IndexSpec.Parse(text));
-        if (spec.Kind != kind)
-            throw new CliInputException($"{option}: '{text}' is a {spec.Kind} index, not {kind}");
-        using var probe = OptionRules.Check(option, () => IndexFactory.Create(spec, dim, DistanceMetric.InnerProduct));
-        if (probe is IvfPqIndex ivf && items < ivf.Options.MinTrainingVectors)
-            throw new CliInputException($"{option}: '{text}' needs at least {ivf.Options.MinTrainingVectors} items to train; --items is {items}");
-        return spec.ToString();
+        try
+        {
+            var spec = OptionRules.Check(option, () => IndexSpec.Parse(text));
+            if (spec.Kind != kind)
+                throw new CliInputException($"{option}: '{text}' is a {spec.Kind} index, not {kind}");
+            // Built empty here so the dimension rules (m divides the dimension) fail now, not after the data is made.
+            using var probe = OptionRules.Check(option, () => IndexFactory.Create(spec, dim, DistanceMetric.InnerProduct));
+            if (probe is IvfPqIndex ivf && items < ivf.Options.MinTrainingVectors)
+                throw new CliInputException($"{option}: '{text}' needs at least {ivf.Options.MinTrainingVectors} items to train; --items is {items}");
+            return spec.ToString();
+        }
+        catch (IndexSpecException e)
+        {
+            throw new CliInputException($"{option}: {e.Message}");
+        }
     }
 
     private static long ParseEndTime(string text)

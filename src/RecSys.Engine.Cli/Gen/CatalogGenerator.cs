@@ -112,7 +112,8 @@ internal static class CatalogGenerator
     /// <summary>
     /// The store sized for the catalog, the same for seeding and serving (serve.json carries it): the hash index at about
     /// six keys a bucket (per user a profile and a history; per item its record, a counter and up to 12 segment counters),
-    /// the log's memory part large enough to hold the histories and counters, so the benchmarks read from memory.
+    /// the log's memory part sized to the histories and counters, up to 1 GiB (past it the oldest records are read from
+    /// the log files, through the page cache).
     /// </summary>
     internal static FasterFeatureStoreOptions StoreOptionsFor(CatalogGenSettings settings)
     {
@@ -120,7 +121,8 @@ internal static class CatalogGenerator
         long keys = 2L * settings.Users + settings.Items * (2L + Math.Min(12L, Math.Max(1L, events / settings.Items)));
         long buckets = Math.Max(1L << 18, (long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1L, keys / 6)));
         long bytes = events * 48 + settings.Items * 600L;
-        long budget = Math.Clamp((long)BitOperations.RoundUpToPowerOf2((ulong)bytes), 256L << 20, 4L << 30);
+        // At most 1 GiB: a 1M catalog's server also holds the ALS factors, the indexes and, during a swap, two versions.
+        long budget = Math.Clamp((long)BitOperations.RoundUpToPowerOf2((ulong)bytes), 256L << 20, 1L << 30);
         return new FasterFeatureStoreOptions { DataDirectory = "-", IndexBuckets = buckets, MemoryBudgetBytes = budget };
     }
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecSys.Engine.Cli.Gen;
 using RecSys.Engine.Core.Randomness;
-using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Serving;
@@ -32,20 +31,12 @@ internal static class PipelineBenchRunner
     {
         string root = Path.GetFullPath(settings.Directory);
         using var gen = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(root, CatalogGenerator.SummaryName)));
-        using var serve = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(root, CatalogGenerator.ServeConfigName)));
-        var fs = serve.RootElement.GetProperty("Serving").GetProperty("FeatureStore");
         int users = gen.RootElement.GetProperty("users").GetInt32();
         int items = gen.RootElement.GetProperty("items").GetInt32();
         long nowMs = gen.RootElement.GetProperty("end_seconds").GetInt64() * 1000;
         var options = new ServingStateOptions
         {
-            Store = new FasterFeatureStoreOptions
-            {
-                DataDirectory = "-",
-                MemoryBudgetBytes = fs.GetProperty("MemoryBudgetBytes").GetInt64(),
-                IndexBuckets = fs.GetProperty("IndexBuckets").GetInt64(),
-                CheckpointInterval = TimeSpan.Zero,
-            },
+            Store = CatalogGenerator.ReadStoreOptions(root) with { CheckpointInterval = TimeSpan.Zero },
             Pipeline = new PipelineOptions { ParallelSources = false },
             Config = models => WithCandidates(PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(1)), settings.Candidates),
             SaveOnDispose = false,

@@ -126,6 +126,19 @@ internal static class CatalogGenerator
         return new FasterFeatureStoreOptions { DataDirectory = "-", IndexBuckets = buckets, MemoryBudgetBytes = budget };
     }
 
+    /// <summary>The store options serve.json of the generated directory <paramref name="root"/> names (sizes), for opening its store in-process.</summary>
+    internal static FasterFeatureStoreOptions ReadStoreOptions(string root)
+    {
+        using var serve = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(root, ServeConfigName)));
+        var fs = serve.RootElement.GetProperty("Serving").GetProperty("FeatureStore");
+        return new FasterFeatureStoreOptions
+        {
+            DataDirectory = Path.Combine(root, fs.GetProperty("DataDirectory").GetString()!),
+            MemoryBudgetBytes = fs.GetProperty("MemoryBudgetBytes").GetInt64(),
+            IndexBuckets = fs.GetProperty("IndexBuckets").GetInt64(),
+        };
+    }
+
     private static byte[] ServeConfigJson(FasterFeatureStoreOptions store)
     {
         static string NewKey() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));

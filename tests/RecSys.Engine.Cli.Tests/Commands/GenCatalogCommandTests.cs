@@ -2,7 +2,6 @@ using System.Text.Json;
 using RecSys.Engine.Cli.Commands;
 using RecSys.Engine.Cli.Gen;
 using RecSys.Engine.Core.Vectors.Synthetic;
-using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Registry;
@@ -33,21 +32,16 @@ public sealed class GenCatalogCommandTests : IDisposable
     {
         string output = Generate("c");
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, CatalogGenerator.ServeConfigName)));
-        var fs = config.RootElement.GetProperty("Serving").GetProperty("FeatureStore");
+        var store = CatalogGenerator.ReadStoreOptions(output);
         var options = new ServingStateOptions
         {
-            Store = new FasterFeatureStoreOptions
-            {
-                DataDirectory = "-",
-                MemoryBudgetBytes = fs.GetProperty("MemoryBudgetBytes").GetInt64(),
-                IndexBuckets = fs.GetProperty("IndexBuckets").GetInt64(),
-            },
+            Store = store,
             // Generous budgets: a shared test machine must not drop a source by timing.
             Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(10)),
         };
         string registry = Path.Combine(output, config.RootElement.GetProperty("Serving").GetProperty("RegistryDirectory").GetString()!);
         Assert.Equal(["hnsw", "ivfpq"], ModelRegistry.Open(registry).List().Select(v => v.Id).Order());
-        await using var state = await ServingState.OpenAsync(registry, Path.Combine(output, "store"), options);
+        await using var state = await ServingState.OpenAsync(registry, store.DataDirectory, options);
         Assert.Equal("hnsw", state.ActiveVersionId);
 
         // Item vectors are the recipe's base rows, normalised (ALS item factors, no training).

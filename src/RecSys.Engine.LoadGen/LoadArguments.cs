@@ -33,6 +33,9 @@ public static class LoadArguments
         --json FILE                write the report (or the sweep) as JSON
         --sweep R1,R2,...          one run per rate, rising, until p99 fails the first SLO
         --plot FILE.png            the sweep's latency against throughput
+        --activate VERSION@T       ActivateModel(VERSION) T seconds into the measured window (errors must stay 0)
+        --admin-key KEY            key with the Admin role for --activate                     default --api-key
+        --freshness on|off         probes: click the top item, time until an answer leaves it out   default off
         --scenario NAME|FILE.json  preset flags (smoke, hnsw-1m, ivfpq-1m, hnsw-1m-events, or a JSON file); given flags win
         """;
 
@@ -91,7 +94,26 @@ public static class LoadArguments
             SweepRates = values.TryGetValue("--sweep", out string? sweep) ? List("--sweep", sweep, 0, MaxRate, MaxSweepSteps) : null,
             PlotPath = values.GetValueOrDefault("--plot"),
             Scenario = scenario,
+            AdminKey = values.GetValueOrDefault("--admin-key"),
+            Freshness = Get("--freshness", "off") switch
+            {
+                "on" => true,
+                "off" => false,
+                string f => throw new LoadArgumentException("--freshness", $"'{f}' is not on or off"),
+            },
         };
+        if (values.TryGetValue("--activate", out string? activate))
+        {
+            int at = activate.LastIndexOf('@');
+            if (at <= 0)
+                throw new LoadArgumentException("--activate", $"'{activate}' is not VERSION@SECONDS (e.g. ivfpq@10)");
+            var when = Time("--activate", activate[(at + 1)..], MaxDuration, allowZero: true);
+            if (when >= options.Duration)
+                throw new LoadArgumentException("--activate", $"{when.TotalSeconds:0.###} s is not inside the measured window ({options.Duration.TotalSeconds:0.###} s)");
+            options = options with { ActivateVersion = activate[..at], ActivateAtS = when.TotalSeconds };
+        }
+        if (options.AdminKey is { } admin && (admin.Length == 0 || admin.Any(char.IsWhiteSpace)))
+            throw new LoadArgumentException("--admin-key", "must be non-empty, without white space");
         if (options.ApiKey is { } key && (key.Length == 0 || key.Any(char.IsWhiteSpace)))
             throw new LoadArgumentException("--api-key", "must be non-empty, without white space");
         if (options.Mix.Sends(RequestKind.SearchVectors) && options.SearchDim == 0)
@@ -144,6 +166,7 @@ public static class LoadArguments
     {
         "--target", "--rate", "--duration", "--warmup", "--concurrency", "--timeout", "--mix", "--api-key", "--users", "--items",
         "--upsert-ids", "--k", "--surface", "--search-index", "--search-dim", "--seed", "--slo-ms", "--json", "--sweep", "--plot", "--scenario",
+        "--activate", "--admin-key", "--freshness",
     };
 
     private static double Number(string flag, string text, double min, double max, bool exclusiveMin)

@@ -16,7 +16,9 @@ public sealed class LoadClient : IDisposable
     private readonly GrpcChannel _channel;
     private readonly Recommender.RecommenderClient _recommender;
     private readonly Catalog.CatalogClient _catalog;
+    private readonly Admin.AdminClient _admin;
     private readonly Metadata? _headers;
+    private readonly Metadata? _adminHeaders;
     private long _upserts;
 
     public LoadClient(LoadOptions options)
@@ -31,7 +33,9 @@ public sealed class LoadClient : IDisposable
         });
         _recommender = new Recommender.RecommenderClient(_channel);
         _catalog = new Catalog.CatalogClient(_channel);
+        _admin = new Admin.AdminClient(_channel);
         _headers = options.ApiKey is null ? null : new Metadata { { "x-api-key", options.ApiKey } };
+        _adminHeaders = options.AdminKey is null ? _headers : new Metadata { { "x-api-key", options.AdminKey } };
     }
 
     /// <summary>The request for one call of <paramref name="kind"/>, drawn from <paramref name="random"/>.</summary>
@@ -80,6 +84,25 @@ public sealed class LoadClient : IDisposable
             default:
                 throw new ArgumentException($"not a load request: {request.Descriptor.FullName}", nameof(request));
         }
+    }
+
+    /// <summary>ActivateModel (Admin role: <see cref="LoadOptions.AdminKey"/>).</summary>
+    public async Task ActivateAsync(string version, DateTime deadline, CancellationToken cancellationToken) =>
+        await _admin.ActivateModelAsync(new ActivateModelRequest { Version = version }, _adminHeaders, deadline, cancellationToken).ResponseAsync.ConfigureAwait(false);
+
+    /// <summary>The item ids of one Recommend answer for <paramref name="user"/> (the freshness probe's view).</summary>
+    public async Task<List<long>> RecommendIdsAsync(long user, CancellationToken cancellationToken)
+    {
+        var request = new RecommendRequest { User = new Id { Num = user }, K = _options.K, Surface = _options.Surface };
+        var response = await _recommender.RecommendAsync(request, _headers, DateTime.UtcNow + _options.Timeout, cancellationToken).ResponseAsync.ConfigureAwait(false);
+        return [.. response.Items.Select(i => i.Item.Num)];
+    }
+
+    /// <summary>One click of <paramref name="user"/> on <paramref name="item"/>, acknowledged (RecordEventsBatch).</summary>
+    public async Task RecordClickAsync(long user, long item, CancellationToken cancellationToken)
+    {
+        var request = new RecordEventsRequest { Events = { new Event { User = new Id { Num = user }, Item = new Id { Num = item }, Type = EventType.Click } } };
+        await _recommender.RecordEventsBatchAsync(request, _headers, DateTime.UtcNow + _options.Timeout, cancellationToken).ResponseAsync.ConfigureAwait(false);
     }
 
     public void Dispose() => _channel.Dispose();

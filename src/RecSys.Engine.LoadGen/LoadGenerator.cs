@@ -24,6 +24,8 @@ public static class LoadGenerator
         long start = Stopwatch.GetTimestamp();
         long stopAt = start + (long)(options.TimeBound(rate).TotalSeconds * frequency);
         long measuredFrom = start + LoadSchedule.DueTicks(warm, rate, frequency);
+        using var stopSide = new CancellationTokenSource();
+        var side = LoadSideTasks.Start(options, client, measuredFrom, stopSide.Token);
         long sent = 0; // measured ones
         long index = 0;
         for (; index < total; index++)
@@ -48,7 +50,9 @@ public static class LoadGenerator
         // timeout (the calls are not kept in a list: a long run sends millions).
         for (int i = 0; i < options.Concurrency; i++)
             await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        return Report(options, rate, recorder, measured, sent, measuredFrom, frequency);
+        await stopSide.CancelAsync().ConfigureAwait(false);
+        var (activation, freshness) = await side.ResultsAsync().ConfigureAwait(false);
+        return Report(options, rate, recorder, measured, sent, measuredFrom, frequency) with { Activation = activation, Freshness = freshness };
     }
 
     private static async Task CallAsync(LoadClient client, LatencyRecorder recorder, SemaphoreSlim slots, RequestKind kind, IMessage request,

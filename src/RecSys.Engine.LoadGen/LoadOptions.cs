@@ -66,6 +66,18 @@ public sealed record LoadOptions
     /// <summary>The preset the flags started from (<c>--scenario</c>), or null.</summary>
     public string? Scenario { get; init; }
 
+    /// <summary>A registry version to activate (ActivateModel) during the measured window, or null (<c>--activate VERSION@T</c>).</summary>
+    public string? ActivateVersion { get; init; }
+
+    /// <summary>Seconds into the measured window when <see cref="ActivateVersion"/> is activated.</summary>
+    public double ActivateAtS { get; init; }
+
+    /// <summary>API key with the Admin role, for the activation (null: <see cref="ApiKey"/>).</summary>
+    public string? AdminKey { get; init; }
+
+    /// <summary>Run freshness probes beside the load (<c>--freshness on</c>): how long until a recorded event shows in the next answer.</summary>
+    public bool Freshness { get; init; }
+
     /// <summary>The first SLO: the one the verdict and the sweep decide by.</summary>
     public double PrimarySloMs => SloMs[0];
 

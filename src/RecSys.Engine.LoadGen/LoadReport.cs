@@ -48,6 +48,12 @@ public sealed record LoadReport
     public required IReadOnlyDictionary<string, KindSummary> ByKind { get; init; }
     public required IReadOnlyList<SloVerdict> Slo { get; init; }
 
+    /// <summary>The ActivateModel call made during the run (<c>--activate</c>), or null.</summary>
+    public ActivationResult? Activation { get; init; }
+
+    /// <summary>The freshness probes (<c>--freshness on</c>), or null.</summary>
+    public FreshnessSummary? Freshness { get; init; }
+
     /// <summary>"pass" or "fail", against the first SLO.</summary>
     public required string Verdict { get; init; }
 
@@ -81,6 +87,10 @@ public sealed record LoadReport
             foreach (var (kind, s) in ByKind)
                 output.WriteLine(string.Create(c, $"  {kind}: ok {s.Ok:N0}, failed {s.Failed:N0}, p50 {s.P50Ms:0.###} ms, p99 {s.P99Ms:0.###} ms, max {s.MaxMs:0.###} ms"));
         }
+        if (Activation is { } a)
+            output.WriteLine(string.Create(c, $"  activated '{a.Version}' at {a.AtS:0.###} s into the window: {a.Status} in {a.TookMs:0.#} ms"));
+        if (Freshness is { } f)
+            output.WriteLine(string.Create(c, $"  freshness: {f.Probes} probes, event visible in the very next answer {f.VisibleAtFirstAnswer}, never {f.NeverVisible}, failed {f.Failed}; RecordEvents send to an answer without the item p50 {f.P50Ms:0.###} ms, max {f.MaxMs:0.###} ms"));
         output.WriteLine("  SLO: " + string.Join("; ", Slo.Select(v => string.Create(c, $"p99 <= {v.SloMs:0.###} ms {(v.Pass ? "PASS" : "FAIL")}"))));
     }
 }

@@ -27,8 +27,16 @@ public sealed record LoadScenario(string Name, string Description, IReadOnlyDict
         new("hnsw-1m", "Recommend at 500 req/s for 30 s, held to p99 <= 10 ms; server: 1M items x 96, 1M users, HNSW retrieval, 500 candidates ranked on CPU",
             With(OneMillion, [])),
         new("ivfpq-1m", "as hnsw-1m; server: the same catalog served from an IVF-PQ version", With(OneMillion, [])),
-        new("hnsw-1m-events", "as hnsw-1m plus 200 writes/s (190 RecordEvents, 10 UpsertItems): freshness under load; needs a Write key",
-            With(OneMillion, [("--rate", "700"), ("--mix", "Recommend=500,RecordEvents=190,UpsertItems=10")])),
+        new("hnsw-1m-events", "as hnsw-1m plus 200 writes/s (190 RecordEvents, 10 UpsertItems), with freshness probes (time until a click shows in the next answer); needs a Write key",
+            With(OneMillion, [("--rate", "700"), ("--mix", "Recommend=500,RecordEvents=190,UpsertItems=10"), ("--freshness", "on")])),
+        new("ivfpq-1m-events", "as hnsw-1m-events; server: the IVF-PQ version",
+            With(OneMillion, [("--rate", "700"), ("--mix", "Recommend=500,RecordEvents=190,UpsertItems=10"), ("--freshness", "on")])),
+        new("hnsw-1m-swap", "as hnsw-1m while version 'ivfpq' is activated 10 s into the window (recsys gen catalog --index both); errors must stay 0; needs --admin-key",
+            With(OneMillion, [("--activate", "ivfpq@10")])),
+        new("ivfpq-1m-swap", "as ivfpq-1m while version 'hnsw' is activated 10 s into the window; errors must stay 0; needs --admin-key",
+            With(OneMillion, [("--activate", "hnsw@10")])),
+        new("hnsw-1m-overload", "Recommend at 1,000 req/s (set --rate to twice the sustained rate measured): p99 of the accepted calls, RESOURCE_EXHAUSTED counts",
+            With(OneMillion, [("--rate", "1000"), ("--slo-ms", "100,10")])),
     ];
 
     /// <summary>The preset <paramref name="nameOrFile"/> names: a built-in, or a JSON file of flag/value pairs.</summary>

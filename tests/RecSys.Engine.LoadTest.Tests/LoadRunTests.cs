@@ -63,6 +63,24 @@ public sealed class LoadRunTests
     }
 
     [Fact]
+    public async Task Freshness_probes_see_each_recorded_click_leave_the_next_answers()
+    {
+        await using var rig = await LoadRig.StartAsync();
+        var options = rig.Options with { Duration = TimeSpan.FromSeconds(2), Freshness = true };
+
+        var report = await LoadGenerator.RunAsync(options, options.RateRps).WaitAsync(Stopped);
+
+        var f = report.Freshness;
+        Assert.NotNull(f);
+        Assert.True(f.Probes >= 1, $"{f.Probes} probes in a 2 s window");
+        Assert.Equal(0, f.Failed);
+        Assert.Equal(0, f.NeverVisible);
+        Assert.Equal(f.Probes, f.VisibleAtFirstAnswer); // RecordEvents applies the event before it returns
+        Assert.True(f.P50Ms > 0 && f.P50Ms <= f.MaxMs);
+        Assert.Null(report.Activation);
+    }
+
+    [Fact]
     public async Task Past_the_admission_limit_the_server_refuses_with_resource_exhausted_and_recovers_when_the_load_drops()
     {
         var ranker = new HoldingRanker();

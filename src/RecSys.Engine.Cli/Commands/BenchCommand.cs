@@ -17,6 +17,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks held against the latency SLO.");
         bench.Subcommands.Add(CreateAnn());
         bench.Subcommands.Add(BenchLoadCommand.Create());
+        bench.Subcommands.Add(BenchPipelineCommand.Create());
         return bench;
     }
 

@@ -30,6 +30,7 @@ internal static class GenCommand
         var gen = new Command("gen", "Generate benchmark datasets (.fvecs, .ivecs ground truth, meta.json).");
         gen.Add(CreateVectors());
         gen.Add(CreateMnist());
+        gen.Add(GenCatalogCommand.Create());
         return gen;
     }
 

@@ -138,6 +138,24 @@ public sealed class ImplicitAls : IRecommender
         }, _ => { });
     }
 
+    /// <summary>
+    /// A model over factors made elsewhere (a generated catalog's vectors, another trainer's output), row-major
+    /// <paramref name="users"/> x <see cref="AlsOptions.Factors"/> and <paramref name="items"/> x factors; the arrays are
+    /// kept, not copied. Fold-in works on it as on a trained one (it needs only the item factors).
+    /// </summary>
+    public static ImplicitAls FromFactors(AlsOptions options, float[] userFactors, float[] itemFactors, int users, int items)
+    {
+        ArgumentNullException.ThrowIfNull(userFactors);
+        ArgumentNullException.ThrowIfNull(itemFactors);
+        var model = new ImplicitAls(options);
+        if (userFactors.LongLength != (long)users * model.Factors)
+            throw new ArgumentException($"{userFactors.LongLength} user factors, expected {users} x {model.Factors}", nameof(userFactors));
+        if (itemFactors.LongLength != (long)items * model.Factors)
+            throw new ArgumentException($"{itemFactors.LongLength} item factors, expected {items} x {model.Factors}", nameof(itemFactors));
+        model.Restore(userFactors, itemFactors, users, items);
+        return model;
+    }
+
     /// <summary>Restores a trained model (from <see cref="Persistence.ModelStore"/>).</summary>
     internal void Restore(float[] userFactors, float[] itemFactors, int users, int items)
     {

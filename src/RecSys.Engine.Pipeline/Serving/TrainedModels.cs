@@ -44,10 +44,22 @@ public sealed record TrainedModels
             content = (ContentEncoder)ModelFactory.Create(ModelKind.Content, settings);
             content.Fit(data);
         }
+        var (popularity, trending) = FitPopularity(data, settings);
+        return new TrainedModels { Als = als, Content = content, Popularity = popularity, Trending = trending };
+    }
+
+    /// <summary>
+    /// Popularity per segment (prior from the trending settings) and trending, fitted on <paramref name="data"/>: the
+    /// cold-start models, also for a catalog whose vectors come from elsewhere (a generated one) rather than ALS.
+    /// </summary>
+    public static (PopularityModel Popularity, PopularityModel Trending) FitPopularity(TrainingData data, ModelSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        settings ??= new ModelSettings();
         var popularity = new PopularityModel(new PopularityOptions { BySegment = true, SegmentPrior = settings.TrendingSegmentPrior }, "popularity");
         popularity.Fit(data);
         var trending = (PopularityModel)ModelFactory.Create(ModelKind.Trending, settings);
         trending.Fit(data);
-        return new TrainedModels { Als = als, Content = content, Popularity = popularity, Trending = trending };
+        return (popularity, trending);
     }
 }

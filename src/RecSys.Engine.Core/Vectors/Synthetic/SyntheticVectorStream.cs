@@ -26,8 +26,11 @@ public sealed class SyntheticVectorStream
     /// <summary>Index of the vector the next call to <see cref="Next"/> produces.</summary>
     public long Position { get; private set; }
 
-    /// <summary>Writes the next vector into <paramref name="row"/> (length must be the dimension).</summary>
-    public void Next(Span<float> row)
+    /// <summary>
+    /// Writes the next vector into <paramref name="row"/> (length must be the dimension); returns the centre it was drawn
+    /// around (0..255), which a generated catalog uses as the item's or user's taste cluster.
+    /// </summary>
+    public int Next(Span<float> row)
     {
         int d = _generator.Dimension;
         if (row.Length != d)
@@ -46,6 +49,7 @@ public sealed class SyntheticVectorStream
             row[j] = (float)v;
         }
         Position++;
+        return k;
     }
 
     /// <summary>Fills <paramref name="rows"/> (a whole number of vectors, row-major) with consecutive vectors.</summary>

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RecSys.Engine.Cli.Gen;
+using RecSys.Engine.Core.Randomness;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Pipeline.Sources;
+
+namespace RecSys.Engine.Cli.Bench;
+
+/// <summary>
+/// In-process Recommend over a generated catalog (<c>recsys gen catalog</c>), one request at a time on the calling
+/// thread, sources run one after another (the one-core shape):
+/// <code>
+///   open      ServingState over DIR/registry and DIR/store (serve.json's store sizes), the home surface's CF count
+///             raised so the sources hand the merge <c>candidates</c> in all (default 500), budgets 1 s (nothing dropped)
+///   warm-up   requests for random users, not measured
+///   pass 1    latency (Stopwatch) and allocation (GC.GetTotalAllocatedBytes, imprecise: the per-request mean over the
+///             pass is exact to a few KiB in total) per request, no listener on the stage histogram
+///   pass 2    the same users again with a MeterListener on recsys.pipeline.stage.duration: time per stage
+///   trace     one debug request: how many candidates each source gave and the merge kept
+/// </code>
+/// Users are drawn uniformly from 1..users with a fixed seed, so two runs (two catalogs) ask for the same ids.
+/// </summary>
+internal static class PipelineBenchRunner
+{
+    public static async Task<JsonObject> RunAsync(PipelineBenchSettings settings, TextWriter log, CancellationToken cancellationToken = default)
+    {
+        string root = Path.GetFullPath(settings.Directory);
+        using var gen = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(root, CatalogGenerator.SummaryName)));
+        int users = gen.RootElement.GetProperty("users").GetInt32();
+        int items = gen.RootElement.GetProperty("items").GetInt32();
+        long nowMs = gen.RootElement.GetProperty("end_seconds").GetInt64() * 1000;
+        var options = new ServingStateOptions
+        {
+            Store = CatalogGenerator.ReadStoreOptions(root) with { CheckpointInterval = TimeSpan.Zero },
+            Pipeline = new PipelineOptions { ParallelSources = false },
+            Config = models => WithCandidates(PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(1)), settings.Candidates),
+            SaveOnDispose = false,
+        };
+        var open = Stopwatch.StartNew();
+        await using var state = await ServingState.OpenAsync(Path.Combine(root, CatalogGenerator.RegistryName), Path.Combine(root, CatalogGenerator.StoreName), options, cancellationToken).ConfigureAwait(false);
+        if (settings.Version is { } id && id != state.ActiveVersionId)
+            await state.ActivateAsync(id, cancellationToken).ConfigureAwait(false);
+        log.WriteLine($"opened {root} (version '{state.ActiveVersionId}') in {open.Elapsed.TotalSeconds:F1} s");
+
+        var pipeline = state.Pipeline;
+        long[] ids = new long[settings.Requests];
+        var rng = new SplitMix64(settings.Seed);
+        for (int i = 0; i < ids.Length; i++)
+            ids[i] = 1 + (long)(rng.Next() % (ulong)users);
+        RecommendRequest Request(long user) => new() { UserId = user, K = settings.K, NowMs = nowMs };
+
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < settings.Warmup; i++)
+            await pipeline.RecommendAsync(Request(1 + (long)(rng.Next() % (ulong)users)), cancellationToken).ConfigureAwait(false);
+        log.WriteLine($"warm-up: {settings.Warmup} requests in {warm.Elapsed.TotalSeconds:F1} s");
+
+        var micros = new double[ids.Length];
+        long dropped = 0;
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var pass = Stopwatch.StartNew();
+        for (int i = 0; i < ids.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            var response = await pipeline.RecommendAsync(Request(ids[i]), cancellationToken).ConfigureAwait(false);
+            micros[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            dropped += response.DroppedSources.Count;
+        }
+        double seconds = pass.Elapsed.TotalSeconds;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var gcs = new JsonObject
+        {
+            ["gen0"] = GC.CollectionCount(0) - gen0,
+            ["gen1"] = GC.CollectionCount(1) - gen1,
+            ["gen2"] = GC.CollectionCount(2) - gen2,
+        };
+        log.WriteLine($"measured: {ids.Length} requests in {seconds:F1} s");
+
+        var stages = await StageTimesAsync(pipeline, ids, Request, cancellationToken).ConfigureAwait(false);
+        var trace = await pipeline.RecommendAsync(Request(ids[0]) with { Debug = true }, cancellationToken).ConfigureAwait(false);
+        var sourceCounts = new JsonObject();
+        foreach (var s in trace.Trace!.Stages)
+            sourceCounts[s.Stage] = s.ItemIds.Length;
+
+        Array.Sort(micros);
+        return new JsonObject
+        {
+            ["catalog"] = new JsonObject { ["items"] = items, ["users"] = users, ["dimension"] = gen.RootElement.GetProperty("dimension").GetInt32() },
+            ["version"] = state.ActiveVersionId,
+            ["cf_index"] = state.Registry.Get(state.ActiveVersionId).Manifest.Indexes["cf"].Spec,
+            ["ranker"] = trace.Ranker,
+            ["candidates_configured"] = settings.Candidates,
+            ["requests"] = ids.Length,
+            ["warmup"] = settings.Warmup,
+            ["k"] = settings.K,
+            ["throughput_rps"] = Math.Round(ids.Length / seconds, 1),
+            ["latency_us"] = Percentiles(micros),
+            ["allocated_bytes_per_request"] = allocated / ids.Length,
+            ["gc_collections"] = gcs,
+            ["dropped_sources"] = dropped,
+            ["stage_us"] = stages,
+            ["trace_counts"] = sourceCounts,
+            ["processor_count"] = Environment.ProcessorCount,
+            ["server_gc"] = System.Runtime.GCSettings.IsServerGC,
+        };
+    }
+
+    /// <summary>
+    /// The home surface with its collaborative count raised (or lowered) so that the source counts add up to
+    /// <paramref name="candidates"/>; the new-items source is left out of the sum, as a generated catalog has no new
+    /// items for it to give.
+    /// </summary>
+    private static PipelineConfig WithCandidates(PipelineConfig config, int candidates) => config with
+    {
+        Surfaces = [.. config.Surfaces.Select(s =>
+        {
+            if (s.Name != "home" || s.Sources.All(x => x.Name != SourceNames.Collaborative))
+                return s;
+            int others = s.Sources.Where(x => x.Name is not (SourceNames.Collaborative or SourceNames.NewItems)).Sum(x => x.Count);
+            int cf = Math.Max(1, candidates - others);
+            return s with { Sources = [.. s.Sources.Select(x => x.Name == SourceNames.Collaborative ? x with { Count = cf } : x)] };
+        })],
+    };
+
+    private static async Task<JsonObject> StageTimesAsync(Pipeline.RecommendationPipeline pipeline, long[] ids, Func<long, RecommendRequest> request, CancellationToken ct)
+    {
+        var samples = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == PipelineMetrics.MeterName)
+                    l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "stage" && tag.Value is string stage)
+                {
+                    if (!samples.TryGetValue(stage, out var list))
+                        samples[stage] = list = new List<double>(ids.Length);
+                    list.Add(value * 1e6);
+                }
+            }
+        });
+        listener.Start();
+        foreach (long id in ids)
+            await pipeline.RecommendAsync(request(id), ct).ConfigureAwait(false);
+        listener.Dispose();
+        var result = new JsonObject();
+        foreach (string stage in new[] { "user_context", "sources", "merge_filter", "rank", "post" })
+        {
+            if (!samples.TryGetValue(stage, out var list))
+                continue;
+            var sorted = list.ToArray();
+            Array.Sort(sorted);
+            result[stage] = Percentiles(sorted);
+        }
+        return result;
+    }
+
+    private static JsonObject Percentiles(double[] sorted)
+    {
+        double At(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        return new JsonObject
+        {
+            ["p50"] = Math.Round(At(0.50), 1),
+            ["p90"] = Math.Round(At(0.90), 1),
+            ["p99"] = Math.Round(At(0.99), 1),
+            ["p999"] = Math.Round(At(0.999), 1),
+            ["max"] = Math.Round(sorted.Length == 0 ? 0 : sorted[^1], 1),
+            ["mean"] = Math.Round(sorted.Length == 0 ? 0 : sorted.Average(), 1),
+        };
+    }
+}

@@ -1,0 +1,4 @@
+namespace RecSys.Engine.Cli.Bench;
+
+/// <summary>What <see cref="PipelineBenchRunner"/> runs: a generated catalog directory, request counts, the candidate total, the version.</summary>
+internal sealed record PipelineBenchSettings(string Directory, int Requests, int Warmup, int Candidates, ulong Seed, string? Version, int K);

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using RecSys.Engine.Cli.Bench;
+using RecSys.Engine.Cli.Gen;
+using RecSys.Engine.Core.Files;
+
+namespace RecSys.Engine.Cli.Commands;
+
+/// <summary>
+/// <c>recsys bench pipeline --data DIR</c>: in-process Recommend latency, allocations per request and time per stage
+/// over a catalog from <c>recsys gen catalog</c> (<see cref="PipelineBenchRunner"/>). Run it under <c>taskset -c N</c>
+/// for the one-core figure.
+/// </summary>
+internal static class BenchPipelineCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "A directory written by `recsys gen catalog`.", Required = true };
+        var requests = new Option<int>("--requests") { Description = "Measured requests.", DefaultValueFactory = _ => 20_000 };
+        var warmup = new Option<int>("--warmup") { Description = "Requests before measuring.", DefaultValueFactory = _ => 2_000 };
+        var candidates = new Option<int>("--candidates") { Description = "Candidates the home surface's sources hand the merge in all (the CF count makes up the rest).", DefaultValueFactory = _ => 500 };
+        var k = new Option<int>("--k") { Description = "Items per answer.", DefaultValueFactory = _ => 10 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the user draw.", DefaultValueFactory = _ => 7UL };
+        var version = new Option<string?>("--version") { Description = "Registry version to serve (default: the active one)." };
+        var json = new Option<string?>("--json") { Description = "Write the result here as JSON." };
+        var command = new Command("pipeline", "In-process Recommend over a generated catalog: p50/p99, allocated bytes per request, time per stage.");
+        foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json })
+            command.Add(o);
+        command.SetAction((parse, ct) => RunAsync(parse, data, requests, warmup, candidates, k, seed, version, json, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, Option<string> data, Option<int> requests, Option<int> warmup, Option<int> candidates,
+        Option<int> k, Option<ulong> seed, Option<string?> version, Option<string?> json, CancellationToken ct)
+    {
+        TextWriter stdout = parse.InvocationConfiguration.Output;
+        TextWriter stderr = parse.InvocationConfiguration.Error;
+        string dir = parse.GetValue(data)!;
+        if (!File.Exists(Path.Combine(dir, CatalogGenerator.SummaryName)))
+            throw new CliInputException($"--data: '{dir}' has no {CatalogGenerator.SummaryName} (not a finished `recsys gen catalog` directory)");
+        int n = parse.GetValue(requests), w = parse.GetValue(warmup), c = parse.GetValue(candidates), kk = parse.GetValue(k);
+        if (n < 1)
+            throw new CliInputException($"--requests must be at least 1 (got {n})");
+        if (w < 0)
+            throw new CliInputException($"--warmup must not be negative (got {w})");
+        if (c < 1)
+            throw new CliInputException($"--candidates must be at least 1 (got {c})");
+        if (kk < 1)
+            throw new CliInputException($"--k must be at least 1 (got {kk})");
+        var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk), stderr, ct).ConfigureAwait(false);
+        string text = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        stdout.WriteLine(text);
+        if (parse.GetValue(json) is { } path)
+            DurableFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text + "\n"));
+        var lat = result["latency_us"]!;
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"p50 {(double)lat["p50"]! / 1000:F3} ms, p99 {(double)lat["p99"]! / 1000:F3} ms, {result["allocated_bytes_per_request"]} B allocated per request"));
+        return CliRunner.ExitOk;
+    }
+}

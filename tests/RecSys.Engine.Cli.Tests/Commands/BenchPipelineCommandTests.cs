@@ -1,0 +1,45 @@
+using System.Text.Json;
+using RecSys.Engine.Cli.Commands;
+
+namespace RecSys.Engine.Cli.Tests.Commands;
+
+public sealed class BenchPipelineCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("recsys-benchpipe-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void OverAGeneratedCatalog_ReportsLatencyAllocationsStagesAndCandidates()
+    {
+        string catalog = Path.Combine(_dir, "c");
+        var gen = CommandRun.Run(GenCommand.Create(), "gen", "catalog", "--items", "400", "--users", "100", "--history", "5", "--hnsw", "HNSW8,efc40", "--out", catalog);
+        Assert.True(gen.Code == 0, gen.Stderr + gen.Stdout);
+
+        string json = Path.Combine(_dir, "result.json");
+        var (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "50", "--warmup", "5", "--candidates", "120", "--json", json);
+        Assert.True(code == 0, stderr + stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var r = doc.RootElement;
+        Assert.Equal(50, r.GetProperty("requests").GetInt32());
+        Assert.Equal("hnsw", r.GetProperty("version").GetString());
+        Assert.Equal("rrf", r.GetProperty("ranker").GetString());
+        var latency = r.GetProperty("latency_us");
+        Assert.True(latency.GetProperty("p50").GetDouble() > 0);
+        Assert.True(latency.GetProperty("p99").GetDouble() >= latency.GetProperty("p50").GetDouble());
+        Assert.True(r.GetProperty("allocated_bytes_per_request").GetInt64() > 0);
+        foreach (string stage in new[] { "user_context", "sources", "merge_filter", "rank", "post" })
+            Assert.True(r.GetProperty("stage_us").TryGetProperty(stage, out _), stage);
+        var counts = r.GetProperty("trace_counts");
+        Assert.Equal(10, counts.GetProperty("final").GetInt32());
+        Assert.True(counts.GetProperty("merged").GetInt32() > 10);
+    }
+
+    [Fact]
+    public void ADirectoryThatIsNotAGeneratedCatalog_ExitsTwoNamingData()
+    {
+        var (code, _, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", _dir);
+        Assert.Equal(CliRunner.ExitBadInput, code);
+        Assert.Contains("--data", stderr);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using RecSys.Engine.Cli.Commands;
+using RecSys.Engine.Cli.Gen;
+using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Registry;
+using RecSys.Engine.Pipeline.Serving;
+
+namespace RecSys.Engine.Cli.Tests.Commands;
+
+public sealed class GenCatalogCommandTests : IDisposable
+{
+    // Small enough for CI (a few seconds each), large enough for an IVF-PQ version (256 training vectors at least).
+    private static readonly string[] Small = ["--items", "600", "--users", "400", "--history", "8", "--index", "both", "--threads", "1", "--seed", "42"];
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("recsys-gencat-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Generate(string name)
+    {
+        string output = Path.Combine(_dir, name);
+        var (code, stdout, stderr) = CommandRun.Run(GenCommand.Create(), ["gen", "catalog", .. Small, "--out", output]);
+        Assert.True(code == 0, stderr + stdout);
+        Assert.True(File.Exists(Path.Combine(output, CatalogGenerator.SummaryName)), "gen.json is written last, on success");
+        return output;
+    }
+
+    [Fact]
+    public async Task TheGeneratedDirectory_OpensAsAServer_WouldAndAnswersRecommend()
+    {
+        string output = Generate("c");
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, CatalogGenerator.ServeConfigName)));
+        var store = CatalogGenerator.ReadStoreOptions(output);
+        var options = new ServingStateOptions
+        {
+            Store = store,
+            // Generous budgets: a shared test machine must not drop a source by timing.
+            Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(10)),
+        };
+        string registry = Path.Combine(output, config.RootElement.GetProperty("Serving").GetProperty("RegistryDirectory").GetString()!);
+        Assert.Equal(["hnsw", "ivfpq"], ModelRegistry.Open(registry).List().Select(v => v.Id).Order());
+        await using var state = await ServingState.OpenAsync(registry, store.DataDirectory, options);
+        Assert.Equal("hnsw", state.ActiveVersionId);
+
+        // Item vectors are the recipe's base rows, normalised (ALS item factors, no training).
+        var expected = new SyntheticVectorGenerator(96, 42).GenerateBase(2);
+        SyntheticVectorGenerator.Normalize(expected.AsSpan(96, 96));
+        var als = state.Pipeline.Version.Models.Als!;
+        Assert.Equal(expected.AsSpan(96, 96).ToArray(), als.ItemRow(1).ToArray());
+
+        // User 7 has a profile (segment) and 8 events in the store; the answer leaves them out (seen).
+        var profile = await state.Store.GetUserProfileAsync(7);
+        Assert.NotNull(profile);
+        var history = await state.Store.GetRecentHistoryAsync(7, 100);
+        Assert.Equal(8, history.Length);
+        var item = await state.Store.GetItemAsync(history[0].ItemId);
+        Assert.NotNull(item);
+        Assert.True(item.PublishedAtMs > 0);
+        Assert.Single(item.Categories);
+
+        var answer = await state.Pipeline.RecommendAsync(new RecommendRequest { UserId = 7, K = 10, NowMs = 1_764_547_200_000 });
+        Assert.Equal(10, answer.Items.Length);
+        Assert.Empty(answer.DroppedSources);
+        Assert.DoesNotContain(answer.Items, i => history.Any(h => h.ItemId == i.ItemId));
+
+        // The IVF-PQ version swaps in live.
+        await state.ActivateAsync("ivfpq");
+        var afterSwap = await state.Pipeline.RecommendAsync(new RecommendRequest { UserId = 7, K = 10, NowMs = 1_764_547_200_000 });
+        Assert.Equal("ivfpq", state.ActiveVersionId);
+        Assert.Equal(10, afterSwap.Items.Length);
+    }
+
+    [Fact]
+    public void TheSameOptions_WriteTheSameVersions()
+    {
+        var a = ModelRegistry.Open(Path.Combine(Generate("a"), "registry"));
+        var b = ModelRegistry.Open(Path.Combine(Generate("b"), "registry"));
+        foreach (string id in new[] { "hnsw", "ivfpq" })
+        {
+            var fa = a.Get(id).Manifest.Files;
+            var fb = b.Get(id).Manifest.Files;
+            Assert.Equal(fa.Keys.Order(), fb.Keys.Order());
+            foreach (var (path, file) in fa)
+                Assert.True(file == fb[path], $"{id}/{path} differs between two runs with the same options");
+        }
+    }
+
+    [Theory]
+    [InlineData("--items", "0")]
+    [InlineData("--users", "0")]
+    [InlineData("--dim", "0")]
+    [InlineData("--history", "0")]
+    [InlineData("--history", "601")]
+    [InlineData("--index", "flat")]
+    [InlineData("--hnsw", "IVF16,PQ8")]
+    [InlineData("--hnsw", "HNSW0")]
+    [InlineData("--ivfpq", "IVF4096,PQ24")]
+    [InlineData("--ivfpq", "IVF16,PQ7")]
+    [InlineData("--end-time", "yesterday")]
+    [InlineData("--threads", "0")]
+    public void ABadOption_ExitsTwo_NamingIt_BeforeWritingAnything(string option, string value)
+    {
+        var args = new Dictionary<string, string> { ["--items"] = "600", ["--users"] = "400", ["--index"] = "both" };
+        args[option] = value;
+        string output = Path.Combine(_dir, "never");
+        var (code, _, stderr) = CommandRun.Run(GenCommand.Create(), ["gen", "catalog", .. args.SelectMany(p => new[] { p.Key, p.Value }), "--out", output]);
+        Assert.Equal(CliRunner.ExitBadInput, code);
+        Assert.Contains(option, stderr);
+        Assert.False(Directory.Exists(output), "options are checked before anything is written");
+    }
+
+    [Fact]
+    public void ANonEmptyOutputDirectory_ExitsTwo()
+    {
+        string output = Path.Combine(_dir, "used");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "x"), "");
+        var (code, _, stderr) = CommandRun.Run(GenCommand.Create(), "gen", "catalog", "--items", "600", "--users", "400", "--out", output);
+        Assert.Equal(CliRunner.ExitBadInput, code);
+        Assert.Contains("--out", stderr);
+    }
+}

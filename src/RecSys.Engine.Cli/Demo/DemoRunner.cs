@@ -81,7 +81,7 @@ internal static class DemoRunner
             {
                 Store = new FasterFeatureStoreOptions { DataDirectory = "-" },
                 Seed = new BootstrapOptions { PublishedAtMs = data.PublishedAtMs },
-                Load = new VersionLoadOptions { VerifyHashes = true, RankerLoader = new OnnxRankerLoader() },
+                Load = new VersionLoadOptions { VerifyHashes = true, RankerLoader = DemoRankers },
                 Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromMilliseconds(settings.SourceBudgetMs)),
             };
             await using var state = await steps.RunAsync($"building the {CfIndex} indexes, seeding the feature store, opening the version",
@@ -129,6 +129,12 @@ internal static class DemoRunner
     /// hundred), so a few hundred users give ample rows while the step stays a small share of the start.
     /// </summary>
     private const int RankerUsers = 300;
+
+    /// <summary>
+    /// CPU: one small MLP over a few hundred candidates is a fraction of a millisecond there, and the auto provider's
+    /// CUDA probe prints ONNX Runtime's native load error on a machine without CUDA 13 (`recsys serve` keeps auto).
+    /// </summary>
+    private static readonly OnnxRankerLoader DemoRankers = new(new OnnxRankerOptions { ExecutionProvider = OnnxExecutionProvider.Cpu });
 
     /// <summary>The ranker of the version, or null (said in one line on stderr) when training fails: the demo then serves rank fusion.</summary>
     private static async Task<ServedRanker?> TrainRankerAsync(DemoDataSet data, ModelSettings settings, string path, ulong seed, TextWriter stderr, CancellationToken token)

@@ -13,11 +13,21 @@ public sealed partial class DemoCommandTests
     private const int Items = 2000;
 
     [Fact]
-    public void SmallDemo_AnswersEveryCall_AndTheEventChangesTheNextAnswer()
+    public void SmallDemo_ServesItsTrainedMlpRanker_AnswersEveryCall_AndTheEventChangesTheNextAnswer()
     {
+        using var dir = new TempDirectory("recsys-demo-test");
         var (code, stdout, stderr) = CommandRun.Run(DemoCommand.Create(), "demo", "--items", $"{Items}", "--users", "500", "--no-serve", "--port", "0",
-            "--source-budget-ms", "10000"); // a shared test machine must not drop a source by timing
+            "--source-budget-ms", "10000", // a shared test machine must not drop a source by timing
+            "--data-dir", dir.Path);
         Assert.True(code == 0, stderr + stdout);
+
+        // The MLP ranker was trained, shipped in the version, and ranks every answer through ONNX Runtime.
+        Assert.Matches(@"models: version 'demo'; ranker: mlp v\d+ \(onnx-mlp, ONNX Runtime; \d+ features over sources collaborative, item2item, content, trending, popular, new-items; trained on \d+ candidates", stdout);
+        Assert.DoesNotContain("rank fusion", stdout + stderr);
+        Assert.Equal(4, Regex.Matches(stdout, @"version default/demo, ranker onnx-mlp,").Count);
+        var version = RecSys.Engine.Pipeline.Registry.ModelRegistry.Open(Path.Combine(dir.Path, "registry")).Get("demo");
+        Assert.NotNull(version.Manifest.Ranker);
+        Assert.True(File.Exists(version.PathOf(version.Manifest.Ranker!)));
 
         var before = ItemsOf(stdout, "[before]");
         var similar = ItemsOf(stdout, "SimilarItems:");

@@ -4,15 +4,21 @@ using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Core.Validation;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Factory;
+using RecSys.Engine.Models.Ranking;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Ranking;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Ranking.Onnx;
 
 namespace RecSys.Engine.Cli.Commands;
 
 /// <summary>
 /// <c>recsys train</c>: interactions in, a registry version out (VersionBuilder.Train: ALS, content when the data has
-/// item metadata, popularity and trending by segment; the CF and content indexes; manifest with every file's SHA-256).
+/// item metadata, popularity and trending by segment; the CF and content indexes; manifest with every file's SHA-256),
+/// with a learned ranker (ServedRankerTrainer: rows from the serving pipeline's own sources, exported to ONNX).
 /// <code>
+///   --ranker    mlp (default) | gbdt | none: the ranker file the version ships; none serves rank fusion
 ///   (default)   the version is written, not activated: ActivateModel (Admin) on a running server swaps to it
 ///   --activate  ACTIVE points at it (what `recsys serve` serves on its next start)
 ///   --store DIR the first version of a registry: the FASTER feature store in DIR seeded with the data (items, users,
@@ -37,10 +43,11 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "ALS seed.", DefaultValueFactory = _ => defaults.Als.Seed };
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip (and count) bad rows instead of failing." };
         var activate = new Option<bool>("--activate") { Description = "Point the registry's ACTIVE at the new version (served on the next start)." };
+        var ranker = new Option<string>("--ranker") { Description = "The learned ranker the version ships: mlp, gbdt or none (rank fusion).", DefaultValueFactory = _ => "mlp" };
         var store = new Option<string?>("--store") { Description = "First version only: seed the feature store in this directory with the data (items, users, histories) and activate the version, ready for `recsys serve`." };
 
         var command = new Command("train", "Train the serving models on interactions and write them, with their indexes, as a new model registry version.");
-        foreach (var o in new Option[] { data, format, registry, id, description, cfIndex, contentIndex, factors, iterations, seed, skipBad, activate, store })
+        foreach (var o in new Option[] { data, format, registry, id, description, cfIndex, contentIndex, factors, iterations, seed, skipBad, activate, store, ranker })
             command.Add(o);
         command.SetAction(parse =>
         {
@@ -77,13 +84,21 @@ internal static class TrainCommand
             if (storeDirectory is not null && Directory.Exists(storeDirectory) && Directory.EnumerateFileSystemEntries(storeDirectory).Any())
                 throw new CliInputException($"--store: '{storeDirectory}' is not empty (a new feature store is seeded there)");
 
+            RankerKind? rankerKind = parse.GetValue(ranker) switch
+            {
+                "mlp" => RankerKind.Mlp,
+                "gbdt" => RankerKind.Gbdt,
+                "none" => null,
+                var other => throw new CliInputException($"--ranker must be mlp, gbdt or none (got '{other}')"),
+            };
+
             string path = parse.GetValue(data)!;
             var set = InteractionInput.Load(path, parse.GetValue(format)!, parse.GetValue(skipBad), stderr);
             stdout.WriteLine($"data: {set.Count} interactions, {set.UserCount} users, {set.ItemCount} items ({parse.GetValue(format)})");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             stderr.WriteLine($"training ALS ({settings.Als.Factors} factors, {settings.Als.Iterations} sweeps){(set.Catalog is null ? "" : ", content")}, popularity, trending; building {cf} and {content} ...");
             var training = new TrainingData(set);
-            var buildOptions = new VersionBuildOptions
+            VersionBuildOptions buildOptions = new()
             {
                 Id = versionId,
                 Description = parse.GetValue(description)!,
@@ -92,16 +107,38 @@ internal static class TrainCommand
                 CfIndex = cf,
                 ContentIndex = content,
             };
+            // The ranker file is copied into the version; its training directory goes when the command ends.
             RegistryVersion version;
-            if (storeDirectory is null)
+            string? rankerDirectory = rankerKind is null ? null : Directory.CreateTempSubdirectory("recsys-train-ranker-").FullName;
+            try
             {
-                version = VersionBuilder.Train(target, training, buildOptions);
-                if (parse.GetValue(activate))
-                    target.SetActive(version.Id);
+                if (rankerKind is { } kind)
+                {
+                    var trained = TrainRanker(training, settings, kind, cf, content, Path.Combine(rankerDirectory!, "ranker.onnx"), stderr);
+                    buildOptions = buildOptions with
+                    {
+                        RankerFile = trained.Path,
+                        Metrics = new Dictionary<string, double> { ["ranker_validation_ndcg@10"] = trained.ValidationNdcg },
+                    };
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"ranker: {trained.KindName} v{trained.Schema.Version}, {trained.Schema.Count} features over sources {string.Join(", ", trained.Schema.Sources)}; "
+                        + $"trained on {trained.Rows} candidates of {trained.Queries} requests, validation NDCG@10 {trained.ValidationNdcg:F3}"));
+                }
+                if (storeDirectory is null)
+                {
+                    version = VersionBuilder.Train(target, training, buildOptions);
+                    if (parse.GetValue(activate))
+                        target.SetActive(version.Id);
+                }
+                else
+                {
+                    version = SeedAndActivate(target, storeDirectory, training, buildOptions);
+                }
             }
-            else
+            finally
             {
-                version = SeedAndActivate(target, storeDirectory, training, buildOptions);
+                if (rankerDirectory is not null)
+                    Directory.Delete(rankerDirectory, recursive: true);
             }
             var m = version.Manifest;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -114,10 +151,34 @@ internal static class TrainCommand
         return command;
     }
 
+    /// <summary>
+    /// The ranker of the version, on the serving pipeline's own candidates for held-out events (the config the server
+    /// runs, the version's index specs). A failure is exit 2 naming --ranker: the user asked for this ranker.
+    /// </summary>
+    private static ServedRanker TrainRanker(TrainingData data, ModelSettings settings, RankerKind kind, string cfIndex, string contentIndex, string path, TextWriter stderr)
+    {
+        string name = kind.ToString().ToLowerInvariant();
+        stderr.WriteLine($"training the {name} ranker on the serving pipeline's candidates for held-out events ...");
+        var options = new ServedRankerOptions { Kind = kind, CfIndex = cfIndex, ContentIndex = contentIndex, Seed = settings.Als.Seed };
+        try
+        {
+            return ServedRankerTrainer.TrainAsync(data, settings, models => PipelineDefaults.Config(models), path, options).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            throw new CliInputException($"--ranker {name}: training failed: {e.Message} (--ranker none writes the version without a learned ranker)");
+        }
+    }
+
     /// <summary>The first start of a registry, as a server makes it: version written, store seeded, version activated; then closed (saved).</summary>
     private static RegistryVersion SeedAndActivate(ModelRegistry registry, string storeDirectory, TrainingData data, VersionBuildOptions build)
     {
-        var state = ServingState.CreateAsync(registry.Directory, storeDirectory, data, build: build).GetAwaiter().GetResult();
+        // The ranker is loaded as the server loads it (on the CPU: this only checks that it can be served).
+        var options = new ServingStateOptions
+        {
+            Load = new VersionLoadOptions { RankerLoader = new OnnxRankerLoader(new OnnxRankerOptions { ExecutionProvider = OnnxExecutionProvider.Cpu }) },
+        };
+        var state = ServingState.CreateAsync(registry.Directory, storeDirectory, data, build: build, options: options).GetAwaiter().GetResult();
         try
         {
             return registry.Get(state.ActiveVersionId);

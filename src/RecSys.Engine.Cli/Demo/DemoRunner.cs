@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Security.Cryptography;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
@@ -7,9 +8,12 @@ using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Factory;
+using RecSys.Engine.Models.Ranking;
 using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Ranking;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Ranking.Onnx;
 using RecSys.Engine.Server.Api.V1;
 using RecSys.Engine.Server.Hosting;
 
@@ -20,14 +24,16 @@ namespace RecSys.Engine.Cli.Demo;
 /// <code>
 ///   1 data      the planted catalog (or MovieLens 100K)
 ///   2 train     ALS, the content encoder, popularity and trending by segment (TrainedModels.Train)
-///   3 version   a registry version (HNSW indexes over the ALS item factors and the content vectors), the feature
+///   3 ranker    the MLP ranker, on rows the serving pipeline's own sources make for held-out events
+///               (ServedRankerTrainer), exported to ONNX; a failure here falls back to rank fusion, said in one line
+///   4 version   a registry version (HNSW indexes over the ALS item factors and the content vectors), the feature
 ///               store seeded (items, users, histories), activated and opened: ServingState.CreateAsync, as a server
-///   4 server    the real gRPC server on 127.0.0.1 (RecSysServer), an API key with read and write roles for this run
-///   5 calls     Recommend / SimilarItems / RecordEvents / Recommend again / cold start, through the generated client
+///   5 server    the real gRPC server on 127.0.0.1 (RecSysServer), an API key with read and write roles for this run
+///   6 calls     Recommend / SimilarItems / RecordEvents / Recommend again / cold start, through the generated client
 ///   then serve until SIGINT or SIGTERM: a graceful stop (drain, save the state), the temp directory removed
 /// </code>
-/// The ranker is rank fusion (rrf): a version can ship a learned ranker file, but this build has no IRanker over
-/// ONNX to serve it with.
+/// The version ships the ranker file and the serving state loads it through <see cref="OnnxRankerLoader"/>, as
+/// <c>recsys serve</c> does, so Recommend is ranked by it.
 /// </summary>
 internal static class DemoRunner
 {
@@ -45,7 +51,7 @@ internal static class DemoRunner
         string root = settings.DataDirectory ?? Directory.CreateTempSubdirectory("recsys-demo-").FullName;
         try
         {
-            var steps = new StepClock(stderr, 5);
+            var steps = new StepClock(stderr, 6);
             var data = settings.MovieLens is { } ml
                 ? await steps.RunAsync("reading MovieLens 100K", () => Task.FromResult(DemoDataSet.MovieLens(ml))).ConfigureAwait(false)
                 : await steps.RunAsync($"generating {settings.Items} items, {settings.Users} users with planted tastes",
@@ -56,6 +62,10 @@ internal static class DemoRunner
             var models = await steps.RunAsync($"training ALS ({modelSettings.Als.Factors} factors, {modelSettings.Als.Iterations} sweeps), content, popularity, trending",
                 () => Task.Run(() => TrainedModels.Train(data.Data, modelSettings, token), token)).ConfigureAwait(false);
 
+            string rankerPath = Path.Combine(root, "ranker", "ranker.onnx");
+            var ranker = await steps.RunAsync($"training the mlp ranker on the pipeline's own candidates ({Math.Min(RankerUsers, data.Data.UserCount)} users' requests)",
+                () => TrainRankerAsync(data, modelSettings, rankerPath, settings.Seed, stderr, token)).ConfigureAwait(false);
+
             var build = new VersionBuildOptions
             {
                 Id = "demo",
@@ -64,17 +74,19 @@ internal static class DemoRunner
                 Settings = modelSettings,
                 CfIndex = CfIndex,
                 ContentIndex = CfIndex,
+                RankerFile = ranker?.Path,
+                Metrics = ranker is null ? new Dictionary<string, double>() : new Dictionary<string, double> { ["ranker_validation_ndcg@10"] = ranker.ValidationNdcg },
             };
             var stateOptions = new ServingStateOptions
             {
                 Store = new FasterFeatureStoreOptions { DataDirectory = "-" },
                 Seed = new BootstrapOptions { PublishedAtMs = data.PublishedAtMs },
-                Load = new VersionLoadOptions { VerifyHashes = true },
+                Load = new VersionLoadOptions { VerifyHashes = true, RankerLoader = DemoRankers },
                 Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromMilliseconds(settings.SourceBudgetMs)),
             };
             await using var state = await steps.RunAsync($"building the {CfIndex} indexes, seeding the feature store, opening the version",
-                () => ServingState.CreateAsync(Path.Combine(root, "registry"), Path.Combine(root, "store"), data.Data, models, build, stateOptions, token)).ConfigureAwait(false);
-            stdout.WriteLine($"models: version '{state.ActiveVersionId}'; ranker: rank fusion (rrf), the learned ranker is not served by this build");
+                () => CreateStateAsync(root, data, models, build, stateOptions, stderr, token)).ConfigureAwait(false);
+            stdout.WriteLine($"models: version '{state.ActiveVersionId}'; ranker: {DescribeRanker(state, ranker)}");
 
             string apiKey = NewApiKey();
             var serverOptions = new ServerOptions
@@ -110,6 +122,74 @@ internal static class DemoRunner
             if (temp)
                 TryDelete(root, stderr);
         }
+    }
+
+    /// <summary>
+    /// Users whose home requests make the ranker's rows: each brings every candidate that survived the filters (several
+    /// hundred), so a few hundred users give ample rows while the step stays a small share of the start.
+    /// </summary>
+    private const int RankerUsers = 300;
+
+    /// <summary>
+    /// CPU: one small MLP over a few hundred candidates is a fraction of a millisecond there, and the auto provider's
+    /// CUDA probe prints ONNX Runtime's native load error on a machine without CUDA 13 (`recsys serve` keeps auto).
+    /// </summary>
+    private static readonly OnnxRankerLoader DemoRankers = new(new OnnxRankerOptions { ExecutionProvider = OnnxExecutionProvider.Cpu });
+
+    /// <summary>The ranker of the version, or null (said in one line on stderr) when training fails: the demo then serves rank fusion.</summary>
+    private static async Task<ServedRanker?> TrainRankerAsync(DemoDataSet data, ModelSettings settings, string path, ulong seed, TextWriter stderr, CancellationToken token)
+    {
+        var options = new ServedRankerOptions
+        {
+            Kind = RankerKind.Mlp,
+            MaxUsers = RankerUsers,
+            CfIndex = CfIndex,
+            ContentIndex = CfIndex,
+            PublishedAtMs = data.PublishedAtMs,
+            NowMs = data.NowMs,
+            Seed = seed,
+        };
+        try
+        {
+            return await Task.Run(() => ServedRankerTrainer.TrainAsync(data.Data, settings, models => PipelineDefaults.Config(models), path, options, token), token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            stderr.WriteLine($"ranker: training the mlp ranker failed ({e.GetType().Name}: {e.Message}); serving rank fusion (rrf) instead");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The first start with the version's ranker loaded through ONNX Runtime; when it cannot be served (the loader refuses
+    /// it) the store and version written stay, and the version is opened again with the rank-fusion fallback.
+    /// </summary>
+    private static async Task<ServingState> CreateStateAsync(string root, DemoDataSet data, TrainedModels models, VersionBuildOptions build,
+        ServingStateOptions options, TextWriter stderr, CancellationToken token)
+    {
+        string registry = Path.Combine(root, "registry"), store = Path.Combine(root, "store");
+        try
+        {
+            return await ServingState.CreateAsync(registry, store, data.Data, models, build, options, token).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e) when (build.RankerFile is not null)
+        {
+            stderr.WriteLine($"ranker: the version's mlp ranker cannot be served ({e.Message}); serving rank fusion (rrf) instead");
+            return await ServingState.OpenAsync(registry, store, options with { Load = options.Load with { IgnoreRanker = true } }, token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What ranks Recommend, from the pipeline itself (not from what was meant to be loaded).</summary>
+    private static string DescribeRanker(ServingState state, ServedRanker? trained)
+    {
+        string served = state.Pipeline.Version.Ranker.Name;
+        if (trained is null || served != "onnx-" + trained.KindName)
+            return $"rank fusion ({served})";
+        string best = trained.SourceNdcg.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+            $", best source alone {trained.SourceNdcg.MaxBy(p => p.Value).Key} {trained.SourceNdcg.Values.Max():F3}");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{trained.KindName} v{trained.Schema.Version} ({served}, ONNX Runtime; {trained.Schema.Count} features over sources {string.Join(", ", trained.Schema.Sources)}; "
+            + $"trained on {trained.Rows} candidates of {trained.Queries} requests, validation NDCG@10 {trained.ValidationNdcg:F3}{best})");
     }
 
     /// <summary>Small ALS and content settings: the demo must start in minutes on 2 cores; the generated data's tastes need few factors.</summary>

@@ -30,7 +30,9 @@ internal static class ItemMetadataLoad
         if (rows == 0)
             throw new CliInputException($"--items: '{path}' has a header but no rows");
 
-        var state = ServingState.OpenAsync(registry, storeDirectory).GetAwaiter().GetResult();
+        // Items go into the catalog and the store; no request is ranked here, so a version's learned ranker is not loaded.
+        var openOptions = new ServingStateOptions { Load = new Pipeline.Registry.VersionLoadOptions { IgnoreRanker = true } };
+        var state = ServingState.OpenAsync(registry, storeDirectory, openOptions).GetAwaiter().GetResult();
         long added = 0;
         try
         {

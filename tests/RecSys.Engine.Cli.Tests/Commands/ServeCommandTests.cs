@@ -203,7 +203,7 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
     }
 
     [Fact]
-    public async Task A_version_with_a_learned_ranker_needs_IgnoreRanker_and_the_refusal_names_it()
+    public async Task A_version_whose_ranker_file_is_not_ONNX_refuses_the_start_naming_the_version_and_IgnoreRanker()
     {
         await using (await _rig.CreateAsync("v1"))
         {

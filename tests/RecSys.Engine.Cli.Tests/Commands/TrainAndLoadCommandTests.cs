@@ -34,10 +34,11 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         return path;
     }
 
-    private void Train(string id)
+    /// <summary>A version without a learned ranker unless <paramref name="ranker"/> names one (the load tests need none).</summary>
+    private void Train(string id, string ranker = "none")
     {
         var (code, stdout, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
-            "--registry", Registry, "--id", id, "--factors", "8", "--iterations", "3", "--cf-index", "HNSW8,efc40");
+            "--registry", Registry, "--id", id, "--factors", "8", "--iterations", "3", "--cf-index", "HNSW8,efc40", "--ranker", ranker);
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains($"wrote version '{id}'", stdout);
     }
@@ -46,17 +47,31 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         string.Join(",", [id.ToString(CultureInfo.InvariantCulture), .. values.Select(v => v.ToString(CultureInfo.InvariantCulture))]);
 
     [Fact]
-    public void Train_WritesAVersionTheRegistryOpens()
+    public void Train_WritesAVersionWithItsMlpRanker_ThatTheRegistryOpensThroughOnnxRuntime()
     {
-        Train("t1");
+        Train("t1", ranker: "mlp");
         var version = ModelRegistry.Open(Registry).Get("t1");
         Assert.Equal(ItemCount, version.Manifest.Items);
         Assert.Contains("als", version.Manifest.Models.Keys);
         Assert.Equal("HNSW8,efc40", version.Manifest.Indexes["cf"].Spec);
-        // Opening checks every file's SHA-256 and maps the indexes: the version is servable.
-        using var loaded = VersionLoader.Load(version, new VersionLoadOptions());
+        Assert.NotNull(version.Manifest.Ranker);
+        // Opening checks every file's SHA-256, maps the indexes and loads the ranker as the server does: the version is servable.
+        using var loaded = VersionLoader.Load(version, new VersionLoadOptions { RankerLoader = CpuRankers });
         Assert.Equal(ItemCount, loaded.Items.Count);
+        Assert.Equal("onnx-mlp", loaded.Ranker?.Name);
     }
+
+    [Fact]
+    public void Train_AnUnknownRanker_IsExit2_NamingTheOption()
+    {
+        var (code, _, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv", "--registry", Registry, "--ranker", "forest");
+        Assert.Equal(2, code);
+        Assert.Contains("--ranker must be mlp, gbdt or none (got 'forest')", stderr);
+        Assert.Empty(ModelRegistry.Open(Registry).List());
+    }
+
+    private static readonly RecSys.Engine.Ranking.Onnx.OnnxRankerLoader CpuRankers =
+        new(new RecSys.Engine.Ranking.Onnx.OnnxRankerOptions { ExecutionProvider = RecSys.Engine.Ranking.Onnx.OnnxExecutionProvider.Cpu });
 
     [Fact]
     public async Task TrainWithStore_SeedsAndActivates_SoAServingStateOpensIt()
@@ -68,11 +83,16 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         Assert.Equal("first", ModelRegistry.Open(Registry).ActiveId);
         // What `recsys serve` does at start: open the active version over the store.
         // Generous source budgets: a shared test machine must not drop a source (and empty the answer) by timing.
-        var options = new ServingStateOptions { Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(10)) };
+        var options = new ServingStateOptions
+        {
+            Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(10)),
+            Load = new VersionLoadOptions { RankerLoader = CpuRankers },
+        };
         await using var state = await ServingState.OpenAsync(Registry, store, options);
         Assert.Equal("first", state.ActiveVersionId);
         var answer = await state.Pipeline.RecommendAsync(new RecommendRequest { UserId = CatalogIdMap.KeyOf("u0"), K = 5, NowMs = 2_000_000 });
         Assert.NotEmpty(answer.Items);
+        Assert.Equal("onnx-mlp", answer.Ranker); // the default --ranker, trained and served
 
         // A second version cannot seed the store again.
         var second = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv", "--registry", Registry, "--store", store);
@@ -84,9 +104,10 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
     public void TrainActivate_PointsActiveAtTheVersion()
     {
         var (code, _, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
-            "--registry", Registry, "--id", "a1", "--factors", "8", "--iterations", "3", "--activate");
+            "--registry", Registry, "--id", "a1", "--factors", "8", "--iterations", "3", "--activate", "--ranker", "none");
         Assert.True(code == 0, stderr);
         Assert.Equal("a1", ModelRegistry.Open(Registry).ActiveId);
+        Assert.Null(ModelRegistry.Open(Registry).Get("a1").Manifest.Ranker); // --ranker none: served by rank fusion
     }
 
     [Fact]

@@ -217,7 +217,9 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("2 items (1 new, 1 updated)", stdout);
 
-        await using var state = await ServingState.OpenAsync(Registry, store);
+        // train ships an MLP ranker by default; this test reads the catalog only, so the ranker is not loaded.
+        await using var state = await ServingState.OpenAsync(Registry, store,
+            new ServingStateOptions { Load = new VersionLoadOptions { IgnoreRanker = true } });
         var item = await state.Store.GetItemAsync(700);
         Assert.NotNull(item);
         Assert.Equal(1_700_000_000_000, item.PublishedAtMs);

@@ -63,8 +63,10 @@ internal static class DemoRunner
                 () => Task.Run(() => TrainedModels.Train(data.Data, modelSettings, token), token)).ConfigureAwait(false);
 
             string rankerPath = Path.Combine(root, "ranker", "ranker.onnx");
-            var ranker = await steps.RunAsync($"training the mlp ranker on the pipeline's own candidates ({Math.Min(RankerUsers, data.Data.UserCount)} users' requests)",
+            var trained = await steps.RunAsync($"training the mlp ranker on the pipeline's own candidates ({Math.Min(RankerUsers, data.Data.UserCount)} users' requests)",
                 () => TrainRankerAsync(data, modelSettings, rankerPath, settings.Seed, stderr, token)).ConfigureAwait(false);
+            // The model gate: a ranker that does not beat rank fusion on its validation requests is not shipped.
+            var ranker = trained is { BeatsFusion: true } ? trained : null;
 
             var build = new VersionBuildOptions
             {
@@ -75,7 +77,11 @@ internal static class DemoRunner
                 CfIndex = CfIndex,
                 ContentIndex = CfIndex,
                 RankerFile = ranker?.Path,
-                Metrics = ranker is null ? new Dictionary<string, double>() : new Dictionary<string, double> { ["ranker_validation_ndcg@10"] = ranker.ValidationNdcg },
+                Metrics = trained is null ? new Dictionary<string, double>() : new Dictionary<string, double>
+                {
+                    ["ranker_validation_ndcg@10"] = trained.ValidationNdcg,
+                    ["rank_fusion_validation_ndcg@10"] = trained.FusionNdcg,
+                },
             };
             var stateOptions = new ServingStateOptions
             {
@@ -86,7 +92,7 @@ internal static class DemoRunner
             };
             await using var state = await steps.RunAsync($"building the {CfIndex} indexes, seeding the feature store, opening the version",
                 () => CreateStateAsync(root, data, models, build, stateOptions, stderr, token)).ConfigureAwait(false);
-            stdout.WriteLine($"models: version '{state.ActiveVersionId}'; ranker: {DescribeRanker(state, ranker)}");
+            stdout.WriteLine($"models: version '{state.ActiveVersionId}'; ranker: {DescribeRanker(state, trained)}");
 
             string apiKey = NewApiKey();
             var serverOptions = new ServerOptions
@@ -183,13 +189,17 @@ internal static class DemoRunner
     private static string DescribeRanker(ServingState state, ServedRanker? trained)
     {
         string served = state.Pipeline.Version.Ranker.Name;
+        if (trained is { BeatsFusion: false })
+            return string.Create(CultureInfo.InvariantCulture,
+                $"rank fusion ({served}); the {trained.KindName} ranker trained on {trained.Queries} requests scored validation NDCG@10 "
+                + $"{trained.ValidationNdcg:F3}, not above rank fusion's {trained.FusionNdcg:F3} on the same requests, so the version does not ship it");
         if (trained is null || served != "onnx-" + trained.KindName)
             return $"rank fusion ({served})";
         string best = trained.SourceNdcg.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
             $", best source alone {trained.SourceNdcg.MaxBy(p => p.Value).Key} {trained.SourceNdcg.Values.Max():F3}");
         return string.Create(CultureInfo.InvariantCulture,
             $"{trained.KindName} v{trained.Schema.Version} ({served}, ONNX Runtime; {trained.Schema.Count} features over sources {string.Join(", ", trained.Schema.Sources)}; "
-            + $"trained on {trained.Rows} candidates of {trained.Queries} requests, validation NDCG@10 {trained.ValidationNdcg:F3}{best})");
+            + $"trained on {trained.Rows} candidates of {trained.Queries} requests, validation NDCG@10 {trained.ValidationNdcg:F3}, rank fusion {trained.FusionNdcg:F3}{best})");
     }
 
     /// <summary>Small ALS and content settings: the demo must start in minutes on 2 cores; the generated data's tastes need few factors.</summary>

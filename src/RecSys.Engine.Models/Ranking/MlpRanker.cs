@@ -132,30 +132,50 @@ public sealed class MlpRanker
         }
     }
 
-    /// <summary>Mean and 1 / std of each feature over <paramref name="rows"/> ([rows x features]); constant features get 0.</summary>
+    /// <summary>
+    /// Mean and 1 / std of each feature over <paramref name="rows"/> ([rows x features]); a feature whose std is below
+    /// <see cref="MinStd"/> is constant for the model (1 / std = 0: it is ignored).
+    /// </summary>
+    /// <remarks>
+    /// Why the floor: the schema scales every feature to order 1, so a spread of 1e-6 is rounding, not signal. The
+    /// demo's rows had user_log_history = log(1 + 14) for every user up to float noise (std 1.7e-6, 1 / std 578,438);
+    /// at serving the same users have all their events, log(1 + 19), and that one input became (2.996 - 2.708) x 578,438
+    /// = 166,000: every score of the request moved by a huge constant and the hidden layer left the range it was trained
+    /// in. Two passes (the mean, then the squared deviations) keep an exactly constant feature at variance 0.
+    /// </remarks>
+    public const double MinStd = 1e-3;
+
     public static (float[] Mean, float[] InvStd) Standardization(ReadOnlySpan<float> rows, int features)
     {
         int n = rows.Length / features;
         var sum = new double[features];
-        var sq = new double[features];
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<float> row = rows.Slice(r * features, features);
+            for (int k = 0; k < features; k++)
+                sum[k] += row[k];
+        }
+        var mean = new double[features];
+        for (int k = 0; k < features; k++)
+            mean[k] = n == 0 ? 0 : sum[k] / n;
+        var squares = new double[features];
         for (int r = 0; r < n; r++)
         {
             ReadOnlySpan<float> row = rows.Slice(r * features, features);
             for (int k = 0; k < features; k++)
             {
-                sum[k] += row[k];
-                sq[k] += (double)row[k] * row[k];
+                double d = row[k] - mean[k];
+                squares[k] += d * d;
             }
         }
-        var mean = new float[features];
+        var meanOut = new float[features];
         var inv = new float[features];
         for (int k = 0; k < features; k++)
         {
-            double m = n == 0 ? 0 : sum[k] / n;
-            double variance = n == 0 ? 0 : Math.Max(sq[k] / n - m * m, 0);
-            mean[k] = (float)m;
-            inv[k] = variance > 1e-12 ? (float)(1 / Math.Sqrt(variance)) : 0f;
+            double variance = n == 0 ? 0 : squares[k] / n;
+            meanOut[k] = (float)mean[k];
+            inv[k] = variance > MinStd * MinStd ? (float)(1 / Math.Sqrt(variance)) : 0f;
         }
-        return (mean, inv);
+        return (meanOut, inv);
     }
 }

@@ -19,6 +19,7 @@ namespace RecSys.Engine.Pipeline.Ranking;
 ///   per sampled user: one Recommend on the surface -> the candidates that survived the filters, with the features
 ///            the ONNX ranker will read (one RankingFeatureWriter), labelled 1 when the user holds the item out
 ///   rows split by user (ValidationFraction) -> MLP (LambdaRank) or LambdaRank GBDT, early-stopped on NDCG@K
+///   validation NDCG of the ranker against rank fusion's on the same rows (FusionNdcg): the caller ships it only if ahead
 ///   -> exported to ONNX with its schema (sources: the names the pipeline runs, categories, history window)
 /// </code>
 /// The sources are fitted on the fit part only, so the held-out items' scores are what a ranker meets for an item the
@@ -50,6 +51,8 @@ public static class ServedRankerTrainer
         try
         {
             RankingDataset rows;
+            SurfaceConfig surface;
+            float fusionC;
             await using (var store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions
             {
                 DataDirectory = directory,
@@ -67,7 +70,8 @@ public static class ServedRankerTrainer
                     {
                         Surfaces = [.. pipelineConfig.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = OfflineBudget })] })],
                     };
-                    SurfaceConfig surface = pipelineConfig.Surface(options.Surface);
+                    surface = pipelineConfig.Surface(options.Surface);
+                    fusionC = pipelineConfig.FusionC;
                     string[] categories = data.Catalog is null ? [] : [.. data.Catalog.DistinctCategories().Take(RankingFeatureSchema.MaxCategories)];
                     var schema = RankingFeatureSchema.Create(categories, [.. surface.Sources.Select(s => s.Name)], historyWindow: pipelineConfig.HistoryWindow);
                     var recorder = new TrainingRowRecorder(schema);
@@ -83,7 +87,7 @@ public static class ServedRankerTrainer
                 }
             }
             cancellationToken.ThrowIfCancellationRequested();
-            return Train(rows, path, options);
+            return Train(rows, path, options, surface, fusionC);
         }
         finally
         {
@@ -137,19 +141,20 @@ public static class ServedRankerTrainer
         return new RankingDataset(recorder.Schema, [.. features], [.. labels], [.. start], [.. queryUser], [.. relevant]);
     }
 
-    private static ServedRanker Train(RankingDataset rows, string path, ServedRankerOptions options)
+    private static ServedRanker Train(RankingDataset rows, string path, ServedRankerOptions options, SurfaceConfig surface, float fusionC)
     {
         var (train, validation) = rows.SplitByQuery(options.ValidationFraction, options.Seed ^ 0x7A11_DA7EUL);
         int k = options.Mlp.K;
         double positives = rows.Rows == 0 ? 0 : rows.Labels.Sum() / rows.Rows;
         var baselines = RankingDatasetMetrics.SourceNdcg(validation, k);
+        double fusion = FusionBaseline.Ndcg(validation, surface, fusionC, k);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         if (options.Kind == RankerKind.Mlp)
         {
             MlpTrainingResult mlp = MlpTrainer.Train(train, validation, options.Mlp with { Seed = options.Seed }, options.Log);
             string description = $"mlp {mlp.Model.Describe()} best_epoch={mlp.BestEpoch} queries={rows.Queries} rows={rows.Rows}";
             MlpOnnxExporter.Save(mlp.Model, path, description);
-            return new ServedRanker(path, RankerKind.Mlp, rows.Schema, rows.Queries, rows.Rows, positives, mlp.ValidationNdcg, baselines, description);
+            return new ServedRanker(path, RankerKind.Mlp, rows.Schema, rows.Queries, rows.Rows, positives, mlp.ValidationNdcg, baselines, description, fusion);
         }
         GbdtOptions gbdt = options.Gbdt with { NdcgAt = k };
         GbdtTrainingResult result = GbdtTrainer.Train(train.ToTrainingSet(), validation.ToTrainingSet(), gbdt, options.Log,
@@ -157,6 +162,6 @@ public static class ServedRankerTrainer
         var model = new GbdtRanker(rows.Schema, result.Model, $"gbdt trees={result.Model.TreeCount} best_round={result.BestIteration} queries={rows.Queries} rows={rows.Rows}");
         GbdtOnnxExporter.Save(model, path, model.Description);
         double ndcg = RankingDatasetMetrics.MeanNdcg(validation, model.ScoreAll(validation), k);
-        return new ServedRanker(path, RankerKind.Gbdt, rows.Schema, rows.Queries, rows.Rows, positives, ndcg, baselines, model.Description);
+        return new ServedRanker(path, RankerKind.Gbdt, rows.Schema, rows.Queries, rows.Rows, positives, ndcg, baselines, model.Description, fusion);
     }
 }

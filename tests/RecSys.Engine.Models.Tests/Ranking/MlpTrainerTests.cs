@@ -80,4 +80,24 @@ public sealed class MlpTrainerTests
         Assert.Equal(1f, inv[0], 5);
         Assert.Equal(0f, inv[1]);
     }
+
+    [Fact]
+    public void Standardization_OfAFeatureConstantUpToFloatNoise_IsZeroWeight()
+    {
+        // The demo's user_log_history: log(1 + 14) for every training user, up to float noise in a few rows. Its old
+        // 1 / std (578,438) turned log(1 + 19) at serving into an input of 166,000.
+        const int rows = 100_000;
+        float value = MathF.Log(15f);
+        var data = new float[rows * 2];
+        for (int r = 0; r < rows; r++)
+        {
+            data[2 * r] = r % 3;
+            data[2 * r + 1] = r % 33 == 0 ? value + 1e-4f : value; // std ~1.7e-5: float noise on an order-1 feature
+        }
+        var (mean, inv) = MlpRanker.Standardization(data, 2);
+        Assert.Equal(value, mean[1], 5);
+        Assert.True(inv[1] == 0, $"1 / std of the near-constant feature: {inv[1]}");
+        // The varying feature keeps its scale: values 0, 1, 2 evenly -> std sqrt(2/3).
+        Assert.Equal(1 / MathF.Sqrt(2f / 3), inv[0], 3);
+    }
 }

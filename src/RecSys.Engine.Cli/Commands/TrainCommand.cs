@@ -19,6 +19,8 @@ namespace RecSys.Engine.Cli.Commands;
 /// with a learned ranker (ServedRankerTrainer: rows from the serving pipeline's own sources, exported to ONNX).
 /// <code>
 ///   --ranker    mlp (default) | gbdt | none: the ranker file the version ships; none serves rank fusion
+///   --ranker-gate on (default) | off: on ships the trained ranker only when its validation NDCG beats rank fusion's
+///               on the same validation requests (otherwise the version serves rank fusion and says why); off ships it
 ///   (default)   the version is written, not activated: ActivateModel (Admin) on a running server swaps to it
 ///   --activate  ACTIVE points at it (what `recsys serve` serves on its next start)
 ///   --store DIR the first version of a registry: the FASTER feature store in DIR seeded with the data (items, users,
@@ -44,10 +46,15 @@ internal static class TrainCommand
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip (and count) bad rows instead of failing." };
         var activate = new Option<bool>("--activate") { Description = "Point the registry's ACTIVE at the new version (served on the next start)." };
         var ranker = new Option<string>("--ranker") { Description = "The learned ranker the version ships: mlp, gbdt or none (rank fusion).", DefaultValueFactory = _ => "mlp" };
+        var rankerGate = new Option<string>("--ranker-gate")
+        {
+            Description = "on: ship the ranker only if its validation NDCG@10 beats rank fusion's on the same requests; off: ship it regardless.",
+            DefaultValueFactory = _ => "on",
+        };
         var store = new Option<string?>("--store") { Description = "First version only: seed the feature store in this directory with the data (items, users, histories) and activate the version, ready for `recsys serve`." };
 
         var command = new Command("train", "Train the serving models on interactions and write them, with their indexes, as a new model registry version.");
-        foreach (var o in new Option[] { data, format, registry, id, description, cfIndex, contentIndex, factors, iterations, seed, skipBad, activate, store, ranker })
+        foreach (var o in new Option[] { data, format, registry, id, description, cfIndex, contentIndex, factors, iterations, seed, skipBad, activate, store, ranker, rankerGate })
             command.Add(o);
         command.SetAction(parse =>
         {
@@ -92,6 +99,13 @@ internal static class TrainCommand
                 var other => throw new CliInputException($"--ranker must be mlp, gbdt or none (got '{other}')"),
             };
 
+            bool gate = parse.GetValue(rankerGate) switch
+            {
+                "on" => true,
+                "off" => false,
+                var other => throw new CliInputException($"--ranker-gate must be on or off (got '{other}')"),
+            };
+
             string path = parse.GetValue(data)!;
             var set = InteractionInput.Load(path, parse.GetValue(format)!, parse.GetValue(skipBad), stderr);
             stdout.WriteLine($"data: {set.Count} interactions, {set.UserCount} users, {set.ItemCount} items ({parse.GetValue(format)})");
@@ -115,14 +129,22 @@ internal static class TrainCommand
                 if (rankerKind is { } kind)
                 {
                     var trained = TrainRanker(training, settings, kind, cf, content, Path.Combine(rankerDirectory!, "ranker.onnx"), stderr);
+                    bool ship = trained.BeatsFusion || !gate;
                     buildOptions = buildOptions with
                     {
-                        RankerFile = trained.Path,
-                        Metrics = new Dictionary<string, double> { ["ranker_validation_ndcg@10"] = trained.ValidationNdcg },
+                        RankerFile = ship ? trained.Path : null,
+                        Metrics = new Dictionary<string, double>
+                        {
+                            ["ranker_validation_ndcg@10"] = trained.ValidationNdcg,
+                            ["rank_fusion_validation_ndcg@10"] = trained.FusionNdcg,
+                        },
                     };
+                    string verdict = trained.BeatsFusion ? "" : ship
+                        ? "; shipped although it does not beat rank fusion (--ranker-gate off)"
+                        : "; not shipped: it does not beat rank fusion, so the version serves rank fusion (--ranker-gate off ships it anyway)";
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"ranker: {trained.KindName} v{trained.Schema.Version}, {trained.Schema.Count} features over sources {string.Join(", ", trained.Schema.Sources)}; "
-                        + $"trained on {trained.Rows} candidates of {trained.Queries} requests, validation NDCG@10 {trained.ValidationNdcg:F3}"));
+                        + $"trained on {trained.Rows} candidates of {trained.Queries} requests, validation NDCG@10 {trained.ValidationNdcg:F3}, rank fusion {trained.FusionNdcg:F3}{verdict}"));
                 }
                 if (storeDirectory is null)
                 {

@@ -38,7 +38,8 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
     private void Train(string id, string ranker = "none")
     {
         var (code, stdout, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
-            "--registry", Registry, "--id", id, "--factors", "8", "--iterations", "3", "--cf-index", "HNSW8,efc40", "--ranker", ranker);
+            "--registry", Registry, "--id", id, "--factors", "8", "--iterations", "3", "--cf-index", "HNSW8,efc40", "--ranker", ranker,
+            "--ranker-gate", "off"); // the shipping path, whatever rank fusion scores on these few users
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains($"wrote version '{id}'", stdout);
     }
@@ -62,6 +63,31 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithTheGate_ShipsTheRankerExactlyWhenItBeatsRankFusion_AndRecordsBoth()
+    {
+        var (code, stdout, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
+            "--registry", Registry, "--id", "g1", "--factors", "8", "--iterations", "3", "--cf-index", "HNSW8,efc40", "--ranker", "mlp");
+        Assert.True(code == 0, stderr + stdout);
+        var line = Regex.Match(stdout, @"validation NDCG@10 ([\d.]+), rank fusion ([\d.]+)(; not shipped)?");
+        Assert.True(line.Success, stdout);
+        var version = ModelRegistry.Open(Registry).Get("g1");
+        double ranker = version.Manifest.Metrics["ranker_validation_ndcg@10"], fusion = version.Manifest.Metrics["rank_fusion_validation_ndcg@10"];
+        Assert.Equal(line.Groups[1].Value, ranker.ToString("F3", CultureInfo.InvariantCulture));
+        Assert.Equal(line.Groups[2].Value, fusion.ToString("F3", CultureInfo.InvariantCulture));
+        Assert.Equal(ranker > fusion, version.Manifest.Ranker is not null);
+        Assert.Equal(ranker <= fusion, line.Groups[3].Success);
+    }
+
+    [Fact]
+    public void Train_ABadRankerGate_IsExit2_NamingTheOption()
+    {
+        var (code, _, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv", "--registry", Registry, "--ranker-gate", "maybe");
+        Assert.Equal(2, code);
+        Assert.Contains("--ranker-gate must be on or off (got 'maybe')", stderr);
+        Assert.Empty(ModelRegistry.Open(Registry).List());
+    }
+
+    [Fact]
     public void Train_AnUnknownRanker_IsExit2_NamingTheOption()
     {
         var (code, _, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv", "--registry", Registry, "--ranker", "forest");
@@ -78,7 +104,7 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
     {
         string store = Path.Combine(_dir.Path, "store");
         var (code, stdout, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
-            "--registry", Registry, "--id", "first", "--factors", "8", "--iterations", "3", "--store", store);
+            "--registry", Registry, "--id", "first", "--factors", "8", "--iterations", "3", "--store", store, "--ranker-gate", "off");
         Assert.True(code == 0, stderr + stdout);
         Assert.Equal("first", ModelRegistry.Open(Registry).ActiveId);
         // What `recsys serve` does at start: open the active version over the store.

@@ -77,7 +77,7 @@ public sealed class TrainedRanker
             return -1;
         int column = schema.IndexOf(name);
         return column >= 0 ? column
-            : throw new ArgumentException($"GBDT base feature '{name}' is not in the feature schema ({schema.Count} features)", nameof(name));
+            : throw new ArgumentException($"GBDT base feature '{name}' is not in the feature schema ({schema.Count} features)", "options");
     }
 
     /// <summary>Scores <paramref name="n"/> candidates from their rows ([n x features], row-major, <see cref="Schema"/>'s layout).</summary>

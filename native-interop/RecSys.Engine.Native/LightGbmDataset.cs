@@ -75,5 +75,17 @@ public sealed unsafe class LightGbmDataset : IDisposable
             LightGbmException.ThrowOnError(LightGbmNative.DatasetSetField(Handle, "group", p, groupSizes.Length, LightGbmNative.DTypeInt32), "LGBM_DatasetSetField(group)");
     }
 
+    /// <summary>
+    /// One starting raw score per row (LightGBM's "init_score" field, float64): boosting starts from these margins
+    /// instead of 0, so the trees learn corrections to them. LightGBM's predictions leave it out; a caller adds it back.
+    /// </summary>
+    public void SetInitScore(ReadOnlySpan<double> initScore)
+    {
+        if (initScore.Length != Rows)
+            throw new ArgumentException($"{initScore.Length} init scores for {Rows} rows", nameof(initScore));
+        fixed (double* p = initScore)
+            LightGbmException.ThrowOnError(LightGbmNative.DatasetSetField(Handle, "init_score", p, initScore.Length, LightGbmNative.DTypeFloat64), "LGBM_DatasetSetField(init_score)");
+    }
+
     public void Dispose() => Handle.Dispose();
 }

@@ -85,6 +85,41 @@ public sealed class GbdtOnnxExportTests : IDisposable
     }
 
     [Fact]
+    public void ResidualModel_OnnxRuntimeScores_EqualTheTreeWalkPlusTheBase_Within1e5()
+    {
+        // Boosted from init_score = 1.5 x cf_score_z: the graph adds Gather(column) x 1.5 to the trees.
+        int column = Schema.IndexOf("cf_score_z");
+        var (trees, training) = Train(7);
+        var model = new GbdtRanker(Schema, trees.Trees.WithBase(column, 1.5f));
+        string path = _dir.File("residual.onnx");
+        GbdtOnnxExporter.Save(model, path);
+        using var ranker = OnnxRanker.Load(path, Cpu, Schema);
+
+        var rng = new Random(10);
+        int f = Schema.Count;
+        foreach (int n in new[] { 1, 7, 500 })
+        {
+            var rows = new float[n * f];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                // Missing values everywhere but the base column (a base margin is always known: the trainer refuses NaN there).
+                float value = rng.Next(6) == 0 ? float.NaN : training[rng.Next(training.Length)] * 3;
+                rows[i] = i % f == column && float.IsNaN(value) ? 0.25f : value;
+            }
+            float[] walk = new float[n], onnx = new float[n], treesOnly = new float[n];
+            model.Score(rows, n, walk);
+            trees.Score(rows, n, treesOnly);
+            ranker.Score(rows, n, onnx);
+            for (int r = 0; r < n; r++)
+            {
+                float expected = treesOnly[r] + 1.5f * rows[r * f + column];
+                Assert.Equal(expected, walk[r]);
+                Assert.True(Math.Abs(onnx[r] - expected) <= 1e-5 * Math.Max(1, Math.Abs(expected)), $"n={n}, row {r}: ONNX Runtime {onnx[r]}, tree walk + base {expected}");
+            }
+        }
+    }
+
+    [Fact]
     public void Export_CarriesTheSchema_AndAMismatchIsRefusedNamingTheFeature()
     {
         var (model, _) = Train(5);

@@ -18,7 +18,7 @@ namespace RecSys.Engine.Benchmarks.Ranking;
 ///             groups=all | all-user | sources+affinity ...; sources=als+ease+itemknn+content+trending;
 ///             window=100 (history events); halflife=24 (trend counter, hours)
 ///   mlp       hidden=32 | 64-32 | none; loss=lambdarank|listwise; trunc=30; lr=0.001; epochs=40
-///   gbdt      leaves=31; lr=0.05; minleaf=20; rounds=500; stop=30; every=5 (rounds between validations); ff=1 (feature fraction); l2=0; bag=1/0 (fraction/freq)
+///   gbdt      base=2*cf_score_z | none (residual: boost from 2 x that feature); gtrunc=30 (lambdarank truncation); leaves=31; lr=0.05; minleaf=20; rounds=500; stop=30; every=5 (rounds between validations); ff=1 (feature fraction); l2=0; bag=1/0 (fraction/freq)
 /// </code>
 /// Training rows are built once per distinct row setting and shared by the specs that use it.
 /// </summary>
@@ -105,6 +105,9 @@ public static class RankerTuningHarness
                 "stop" => o with { Gbdt = o.Gbdt with { EarlyStoppingRounds = i() } },
                 "every" => o with { Gbdt = o.Gbdt with { EvaluateEvery = i() } },
                 "ff" => o with { Gbdt = o.Gbdt with { FeatureFraction = d() } },
+                "base" when v == "none" => o with { GbdtBaseFeature = null },
+                "base" => o with { GbdtBaseFeature = v.Split('*')[^1], Gbdt = o.Gbdt with { BaseWeight = v.Contains('*') ? double.Parse(v.Split('*')[0], CultureInfo.InvariantCulture) : 1.0 } },
+                "gtrunc" => o with { Gbdt = o.Gbdt with { TruncationLevel = i() } },
                 "l2" => o with { Gbdt = o.Gbdt with { L2 = d() } },
                 "bag" => o with { Gbdt = o.Gbdt with { BaggingFraction = double.Parse(v.Split('/')[0], CultureInfo.InvariantCulture), BaggingFrequency = int.Parse(v.Split('/')[1], CultureInfo.InvariantCulture) } },
                 _ => throw new ArgumentException($"unknown setting '{k}' in '{spec}'"),

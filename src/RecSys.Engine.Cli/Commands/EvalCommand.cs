@@ -41,12 +41,13 @@ internal static class EvalCommand
         var easeLambda = new Option<float?>("--ease-lambda") { Description = $"EASE regularisation (default {defaults.EaseLambda:G})." };
         var neighbors = new Option<int?>("--neighbors") { Description = $"Item-kNN neighbours per item (default {defaults.KnnNeighbors})." };
         var ranker = new Option<string>("--ranker") { Description = "The learned ranker of the 'ranked' model: mlp or gbdt (LambdaRank, LightGBM).", DefaultValueFactory = _ => "mlp" };
+        var gbdtBase = new Option<string?>("--gbdt-base") { Description = "Residual GBDT (the 'ranked' model and the pipeline's ranker): FEATURE[:WEIGHT], the ranking feature the boosting starts from (LightGBM init_score = WEIGHT x that column; the model adds it back), e.g. cf_score_z:2; none = boost from 0 (default)." };
         var pipelineRanker = new Option<string>("--pipeline-ranker") { Description = $"The {PipelineModel}'s ranking stage: gbdt or mlp (trained on the pipeline's own candidates and features from an inner split of the training part) or none (rank fusion of the sources).", DefaultValueFactory = _ => "gbdt" };
         var pipelinePost = new Option<string>("--pipeline-post") { Description = $"The {PipelineModel}'s post-processing: on (the surface's MMR, category cap and exploration) or off (none of them).", DefaultValueFactory = _ => "on" };
         var pipelineGrid = new Option<string?>("--pipeline-grid") { Description = $"MMR:SHARE,... settings of the {PipelineModel}'s MMR lambda and exploration share tried on the inner split (needs a ranker); the best NDCG@10 at inner coverage >= 0.30 is used." };
 
         var command = new Command("eval", "Train models on a split and report ranking metrics (NDCG, recall, precision, MAP, MRR, hit rate, coverage, diversity, novelty).");
-        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker, pipelineRanker, pipelinePost, pipelineGrid })
+        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker, gbdtBase, pipelineRanker, pipelinePost, pipelineGrid })
             command.Add(o);
         command.SetAction(parse =>
         {
@@ -88,9 +89,14 @@ internal static class EvalCommand
                 "gbdt" => RankerKind.Gbdt,
                 var r => throw new CliInputException($"--ranker must be mlp or gbdt (got '{r}')"),
             };
+            var (baseFeature, baseWeight) = ParseGbdtBase(parse.GetValue(gbdtBase), settings.Ranker);
             settings = settings with
             {
-                Ranker = settings.Ranker with { Ranker = rankerKind, Seed = s, Log = line => stderr.WriteLine(line) },
+                Ranker = settings.Ranker with
+                {
+                    Ranker = rankerKind, Seed = s, Log = line => stderr.WriteLine(line),
+                    GbdtBaseFeature = baseFeature, Gbdt = settings.Ranker.Gbdt with { BaseWeight = baseWeight },
+                },
                 TwoTower = settings.TwoTower with { Seed = s, Log = line => stderr.WriteLine(line) },
             };
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
@@ -180,6 +186,22 @@ internal static class EvalCommand
         var result = Evaluator.Evaluate(pipeline, train, test, new EvaluationOptions { K = k, MaxDegreeOfParallelism = Environment.ProcessorCount }, seconds);
         log.WriteLine($"evaluated {PipelineModel}: ndcg@{k} {result.Ndcg:F4} in {result.EvalSeconds:F2} s");
         return result;
+    }
+
+    /// <summary>--gbdt-base FEATURE[:WEIGHT] | none (null = the settings' own), checked before any data is read (the feature name against the schema at training).</summary>
+    internal static (string? Feature, double Weight) ParseGbdtBase(string? value, RankerTrainingOptions defaults)
+    {
+        if (value is null)
+            return (defaults.GbdtBaseFeature, defaults.Gbdt.BaseWeight);
+        if (value == "none")
+            return (null, defaults.Gbdt.BaseWeight);
+        string[] parts = value.Split(':');
+        if (parts.Length > 2 || parts[0].Length == 0)
+            throw new CliInputException($"--gbdt-base must be FEATURE[:WEIGHT] or none (got '{value}')");
+        double weight = 1.0;
+        if (parts.Length == 2 && !(double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out weight) && double.IsFinite(weight)))
+            throw new CliInputException($"--gbdt-base: weight '{parts[1]}' is not a finite number");
+        return (parts[0], weight);
     }
 
     /// <summary>--pipeline-ranker, --pipeline-post and --pipeline-grid, checked before any data is read.</summary>

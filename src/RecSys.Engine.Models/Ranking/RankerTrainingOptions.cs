@@ -50,6 +50,12 @@ public sealed record RankerTrainingOptions
     /// </summary>
     public Gbdt.GbdtOptions Gbdt { get; init; } = new() { NumLeaves = 7, MinDataInLeaf = 50 };
 
+    /// <summary>
+    /// Residual GBDT: the feature (by schema name) the boosting starts from, times <see cref="Gbdt.GbdtOptions.BaseWeight"/>
+    /// (LightGBM init_score), so the trees learn corrections to that order; null = boost from 0.
+    /// </summary>
+    public string? GbdtBaseFeature { get; init; }
+
     public ulong Seed { get; init; } = 42;
 
     /// <summary>Receives the training log (epochs, validation NDCG); null is silent.</summary>

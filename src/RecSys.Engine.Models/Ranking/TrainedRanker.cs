@@ -58,7 +58,7 @@ public sealed class TrainedRanker
         }
         else
         {
-            GbdtOptions settings = options.Gbdt with { NdcgAt = k };
+            GbdtOptions settings = options.Gbdt with { NdcgAt = k, BaseFeature = BaseColumn(rows.Schema, options.GbdtBaseFeature) };
             // Early stopping on the test protocol's NDCG (every held-out item counts, retrieved or not), not LightGBM's.
             GbdtTrainingResult result = GbdtTrainer.Train(train.ToTrainingSet(), validation.ToTrainingSet(), settings, options.Log,
                 scores => RankingDatasetMetrics.MeanNdcg(validation, scores, k));
@@ -69,6 +69,15 @@ public sealed class TrainedRanker
         {
             ValidationUsers = [.. validation.QueryUser],
         };
+    }
+
+    private static int BaseColumn(RankingFeatureSchema schema, string? name)
+    {
+        if (name is null)
+            return -1;
+        int column = schema.IndexOf(name);
+        return column >= 0 ? column
+            : throw new ArgumentException($"GBDT base feature '{name}' is not in the feature schema ({schema.Count} features)", "options");
     }
 
     /// <summary>Scores <paramref name="n"/> candidates from their rows ([n x features], row-major, <see cref="Schema"/>'s layout).</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models;
 using RecSys.Engine.Models.Data;
@@ -27,8 +28,9 @@ namespace RecSys.Engine.Pipeline.Evaluation;
 ///   Score  one Recommend call for the user (k = Depth, request id "eval-{user}", now = a day after the last
 ///          training event); the answer's rank r becomes the score Depth - r, every other item -infinity
 /// </code>
-/// Sources run inline with 10 s budgets and served items are not counted as impressions, so the result depends
-/// neither on the machine's load nor on the order users are scored in. Score users about one thread per core
+/// Sources run inline with 10 s budgets, served items are not counted as impressions and the indexes are built on one
+/// thread (<see cref="Bootstrap"/>), so the result depends neither on the machine's load nor on the order users are
+/// scored in: the same data and seed give the same rows, ranker and lists. Score users about one thread per core
 /// (EvaluationOptions.MaxDegreeOfParallelism): the feature store's reads slow down sharply with many more threads
 /// than cores. The learned ranker is served by its C# pass (the ONNX export a deployment serves is tested equal to it
 /// within 1e-5). Dispose removes the store.
@@ -42,6 +44,13 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
 
     /// <summary>Offline, a source is never dropped for time: what it returns, not how fast, is being measured.</summary>
     private static readonly TimeSpan OfflineBudget = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The indexes are built on one thread: HNSW links nodes in parallel by default, and the graph (so the collaborative
+    /// and content candidates, the ranker's training rows and its early stopping) then depends on thread timing. An
+    /// evaluation has to reproduce by seed; 1,682 MovieLens items take well under a second on one thread.
+    /// </summary>
+    internal static readonly BootstrapOptions Bootstrap = new() { Build = IndexBuildSettings.Default with { Threads = 1 } };
 
     /// <summary>"pipeline" whatever ranks it (Describe names the ranker), so result rows keep one name.</summary>
     public string Name => "pipeline";
@@ -172,7 +181,8 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
         string directory = Path.Combine(Path.GetTempPath(), "recsys-eval-pipeline-" + Guid.NewGuid().ToString("N"));
         var store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions { DataDirectory = directory, CheckpointInterval = TimeSpan.Zero, MemoryBudgetBytes = 64L << 20 })
             .ConfigureAwait(false);
-        var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, trained.Als, trained.Content, trained.Popularity, trained.Trending).ConfigureAwait(false);
+        var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, trained.Als, trained.Content, trained.Popularity, trained.Trending, Bootstrap)
+            .ConfigureAwait(false);
         var pipelineConfig = (config ?? (m => PipelineDefaults.Config(m, "eval")))(models) with { CountServedImpressions = false };
         pipelineConfig = pipelineConfig with
         {

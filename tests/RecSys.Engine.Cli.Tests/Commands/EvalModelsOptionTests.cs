@@ -33,4 +33,17 @@ public sealed class EvalModelsOptionTests
         }
         Assert.Throws<CliInputException>(() => EvalCommand.ParseModels(" , "));
     }
+
+    [Fact]
+    public void Gbdt_base_parses_feature_and_weight_and_a_bad_value_exits_2_naming_the_option()
+    {
+        var defaults = new RecSys.Engine.Models.Ranking.RankerTrainingOptions();
+        Assert.Equal(("cf_score_z", 2.0), EvalCommand.ParseGbdtBase("cf_score_z:2", defaults));
+        Assert.Equal(("source_als_score_z", 1.0), EvalCommand.ParseGbdtBase("source_als_score_z", defaults));
+        Assert.Equal((null, defaults.Gbdt.BaseWeight), EvalCommand.ParseGbdtBase("none", defaults with { GbdtBaseFeature = "cf_score_z" }));
+        Assert.Equal((defaults.GbdtBaseFeature, defaults.Gbdt.BaseWeight), EvalCommand.ParseGbdtBase(null, defaults));
+        Assert.Contains("--gbdt-base", Assert.Throws<CliInputException>(() => EvalCommand.ParseGbdtBase("cf_score_z:x", defaults)).Message);
+        Assert.Contains("--gbdt-base", Assert.Throws<CliInputException>(() => EvalCommand.ParseGbdtBase(":2", defaults)).Message);
+        Assert.Contains("--gbdt-base", Assert.Throws<CliInputException>(() => EvalCommand.ParseGbdtBase("a:1:2", defaults)).Message);
+    }
 }

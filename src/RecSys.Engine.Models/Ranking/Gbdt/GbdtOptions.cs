@@ -41,8 +41,21 @@ public sealed record GbdtOptions
     /// <summary>ndcg_eval_at: the cut-off of the validation NDCG that early stopping watches (and LambdaRank's truncation is at least).</summary>
     public int NdcgAt { get; init; } = 10;
 
+    /// <summary>lambdarank_truncation_level: the top positions of each query whose pairs LambdaRank weighs; 0 = max(<see cref="NdcgAt"/>, 30).</summary>
+    public int TruncationLevel { get; init; }
+
     /// <summary>seed: LightGBM derives its bagging, feature-fraction and data seeds from it.</summary>
     public int Seed { get; init; } = 42;
+
+    /// <summary>
+    /// Residual boosting: the column whose value x <see cref="BaseWeight"/> is every row's starting score (LightGBM's
+    /// init_score), so the trees learn corrections to it; the model adds it back (<see cref="TreeEnsemble.WithBase"/>).
+    /// -1 = boost from 0. Not a LightGBM parameter string entry: the trainer sets it as a data set field.
+    /// </summary>
+    public int BaseFeature { get; init; } = -1;
+
+    /// <summary>The weight of <see cref="BaseFeature"/> in the starting score (LambdaRank's sigmoid reads score differences, so the scale matters).</summary>
+    public double BaseWeight { get; init; } = 1.0;
 
     /// <summary>num_threads: fixed, because LightGBM's deterministic mode is deterministic for a given thread count.</summary>
     public int Threads { get; init; } = 1;
@@ -62,11 +75,14 @@ public sealed record GbdtOptions
         Check(NdcgAt >= 1, nameof(NdcgAt), NdcgAt, ">= 1");
         Check(EvaluateEvery >= 1, nameof(EvaluateEvery), EvaluateEvery, ">= 1");
         Check(Threads >= 1, nameof(Threads), Threads, ">= 1");
+        Check(TruncationLevel >= 0, nameof(TruncationLevel), TruncationLevel, ">= 0 (0 = max(NdcgAt, 30))");
+        Check(BaseFeature >= -1, nameof(BaseFeature), BaseFeature, "-1 (none) or a column");
+        Check(double.IsFinite(BaseWeight), nameof(BaseWeight), BaseWeight, "finite");
     }
 
     /// <summary>LightGBM's parameter string for a LambdaRank booster and its data sets.</summary>
     public string ToLightGbmParameters() => string.Create(CultureInfo.InvariantCulture,
-        $"objective=lambdarank metric=ndcg ndcg_eval_at={NdcgAt} lambdarank_truncation_level={Math.Max(NdcgAt, 30)} " +
+        $"objective=lambdarank metric=ndcg ndcg_eval_at={NdcgAt} lambdarank_truncation_level={(TruncationLevel > 0 ? TruncationLevel : Math.Max(NdcgAt, 30))} " +
         $"num_leaves={NumLeaves} learning_rate={LearningRate:R} min_data_in_leaf={MinDataInLeaf} " +
         $"feature_fraction={FeatureFraction:R} bagging_fraction={BaggingFraction:R} bagging_freq={BaggingFrequency} lambda_l2={L2:R} " +
         // Deterministic training: fixed seed and threads, and the row-wise histogram layout chosen up front
@@ -75,7 +91,7 @@ public sealed record GbdtOptions
         $"seed={Seed} num_threads={Threads} deterministic=true force_row_wise=true zero_as_missing=false verbosity=-1");
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"leaves={NumLeaves} lr={LearningRate:G} min_leaf={MinDataInLeaf} feature_fraction={FeatureFraction:G} bagging={BaggingFraction:G}/{BaggingFrequency} l2={L2:G} rounds<={MaxIterations} stop={EarlyStoppingRounds} ndcg@{NdcgAt} seed={Seed} threads={Threads}");
+        $"leaves={NumLeaves} lr={LearningRate:G} min_leaf={MinDataInLeaf} feature_fraction={FeatureFraction:G} bagging={BaggingFraction:G}/{BaggingFrequency} l2={L2:G} rounds<={MaxIterations} stop={EarlyStoppingRounds} ndcg@{NdcgAt}{(TruncationLevel > 0 ? $" trunc={TruncationLevel}" : "")} seed={Seed} threads={Threads}{(BaseFeature >= 0 ? string.Create(CultureInfo.InvariantCulture, $" base={BaseWeight:G}*f{BaseFeature}") : "")}");
 
     private static void Check(bool ok, string name, object value, string range)
     {

@@ -30,10 +30,13 @@ public static class GbdtTrainer
             throw new ArgumentException($"validation rows have {validation.FeatureCount} features, training rows {train.FeatureCount}", nameof(validation));
         CheckGrades(train, nameof(train));
         CheckGrades(validation, nameof(validation));
+        if (options.BaseFeature >= train.FeatureCount)
+            throw new ArgumentException($"base feature {options.BaseFeature}, but the rows have {train.FeatureCount} features", nameof(options));
 
         string parameters = options.ToLightGbmParameters();
-        using var trainSet = Dataset(train, parameters, null);
-        using var validSet = Dataset(validation, parameters, trainSet);
+        float[] validationBase = BaseScores(validation, options, nameof(validation));
+        using var trainSet = Dataset(train, parameters, null, BaseScores(train, options, nameof(train)));
+        using var validSet = Dataset(validation, parameters, trainSet, validationBase);
         using var booster = LightGbmBooster.Create(trainSet, parameters);
         booster.AddValidation(validSet);
         Span<double> eval = stackalloc double[booster.EvaluationCount];
@@ -59,8 +62,9 @@ public static class GbdtTrainer
             else if (round % options.EvaluateEvery == 0 || round == options.MaxIterations)
             {
                 booster.PredictRaw(validation.Features.Span, validation.Rows, validation.FeatureCount, raw);
+                // LightGBM's prediction leaves the init score out; the served model adds it in float (TreeEnsemble.Score).
                 for (int r = 0; r < raw.Length; r++)
-                    scores[r] = (float)raw[r];
+                    scores[r] = (float)raw[r] + (validationBase.Length == 0 ? 0f : validationBase[r]);
                 value = validationMetric(scores);
             }
             else
@@ -77,16 +81,38 @@ public static class GbdtTrainer
             throw new InvalidOperationException("LightGBM found no split in the first round: the features carry nothing LightGBM can split on (constant columns, or too few rows per leaf)");
         log?.Invoke($"gbdt: best validation {(validationMetric is null ? $"ndcg@{options.NdcgAt} (LightGBM's)" : "metric")} {best:F4} at round {bestIteration} ({options})");
         var model = TreeEnsemble.FromLightGbmJson(booster.DumpModelJson(bestIteration));
+        if (options.BaseFeature >= 0)
+            model = model.WithBase(options.BaseFeature, (float)options.BaseWeight);
         return new GbdtTrainingResult(model, bestIteration, best, curve, parameters);
     }
 
-    private static LightGbmDataset Dataset(RankingTrainingSet set, string parameters, LightGbmDataset? reference)
+    /// <summary>weight x the base column of each row, in float as the served model computes it; empty without a base.</summary>
+    private static float[] BaseScores(RankingTrainingSet set, GbdtOptions options, string argument)
+    {
+        if (options.BaseFeature < 0)
+            return [];
+        var scores = new float[set.Rows];
+        ReadOnlySpan<float> x = set.Features.Span;
+        float weight = (float)options.BaseWeight;
+        for (int r = 0; r < scores.Length; r++)
+        {
+            float value = x[r * set.FeatureCount + options.BaseFeature];
+            if (!float.IsFinite(value))
+                throw new ArgumentException($"row {r}: the base feature {options.BaseFeature} is {value}; a base margin has to be known for every row", argument);
+            scores[r] = weight * value;
+        }
+        return scores;
+    }
+
+    private static LightGbmDataset Dataset(RankingTrainingSet set, string parameters, LightGbmDataset? reference, float[] baseScores)
     {
         var dataset = LightGbmDataset.FromMatrix(set.Features.Span, set.Rows, set.FeatureCount, parameters, reference);
         try
         {
             dataset.SetLabels(set.Labels.Span);
             dataset.SetGroups(set.GroupSizes.Span);
+            if (baseScores.Length > 0)
+                dataset.SetInitScore(Array.ConvertAll(baseScores, v => (double)v));
             return dataset;
         }
         catch

@@ -8,13 +8,18 @@ namespace RecSys.Engine.Models.Ranking.Gbdt;
 public sealed partial class TreeEnsemble
 {
     // File layout, little-endian:
-    //   0  "RSYSGBT\0"  8  version (int32)  12 feature count  16 tree count  20 node count  24 reserved (8 bytes, 0)
+    //   0  "RSYSGBT\0"  8  version (int32)  12 feature count  16 tree count  20 node count
+    //   24 version 1: reserved (8 bytes, 0); version 2: base feature (int32), base weight (float32)
     //   32 tree starts int32[trees + 1], split features int32[nodes], right children int32[nodes],
     //      decision types byte[nodes], zero padding to 8, thresholds double[nodes], leaf values double[nodes]
     //   then the SHA-256 of everything before it (32 bytes): a flipped bit anywhere is caught before parsing.
     private const int HeaderSize = 32;
     private const int HashSize = 32;
     private static readonly BinaryFileFormat Format = new("tree ensemble file", "RSYSGBT\0"u8, version: 1, HeaderSize);
+
+    // A model with a base margin is written as version 2, so a build that reads only version 1 refuses it rather
+    // than scoring without the base; a model without one stays version 1 (files of older builds still load).
+    private static readonly BinaryFileFormat FormatWithBase = new("tree ensemble file", "RSYSGBT\0"u8, version: 2, HeaderSize);
 
     /// <summary>
     /// Writes the model to <paramref name="path"/> through Core's <see cref="DurableFile"/>: a crash leaves either the
@@ -26,7 +31,12 @@ public sealed partial class TreeEnsemble
         long length = BodyLength(TreeCount, nodes) + HashSize;
         var bytes = new byte[length];
         Span<byte> span = bytes;
-        Format.WriteHeader(span);
+        (HasBase ? FormatWithBase : Format).WriteHeader(span);
+        if (HasBase)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(span[24..], BaseFeature);
+            BinaryPrimitives.WriteSingleLittleEndian(span[28..], BaseWeight);
+        }
         BinaryPrimitives.WriteInt32LittleEndian(span[12..], FeatureCount);
         BinaryPrimitives.WriteInt32LittleEndian(span[16..], TreeCount);
         BinaryPrimitives.WriteInt32LittleEndian(span[20..], nodes);
@@ -49,7 +59,8 @@ public sealed partial class TreeEnsemble
             throw new FileNotFoundException($"{path}: tree ensemble file not found", path);
         byte[] bytes = File.ReadAllBytes(path);
         ReadOnlySpan<byte> span = bytes;
-        Format.CheckHeader(span, span.Length, path);
+        bool withBase = span.Length >= 12 && BinaryPrimitives.ReadInt32LittleEndian(span[8..]) == FormatWithBase.Version;
+        (withBase ? FormatWithBase : Format).CheckHeader(span, span.Length, path);
         int featureCount = BinaryPrimitives.ReadInt32LittleEndian(span[12..]);
         int trees = BinaryPrimitives.ReadInt32LittleEndian(span[16..]);
         int nodes = BinaryPrimitives.ReadInt32LittleEndian(span[20..]);
@@ -70,7 +81,14 @@ public sealed partial class TreeEnsemble
         at = Align8(at);
         double[] thresholds = Take<double>(span, ref at, nodes);
         double[] values = Take<double>(span, ref at, nodes);
-        return new TreeEnsemble(featureCount, treeStarts, features, thresholds, right, decisions, values, path);
+        var model = new TreeEnsemble(featureCount, treeStarts, features, thresholds, right, decisions, values, path);
+        if (!withBase)
+            return model;
+        int baseFeature = BinaryPrimitives.ReadInt32LittleEndian(span[24..]);
+        float baseWeight = BinaryPrimitives.ReadSingleLittleEndian(span[28..]);
+        if (baseFeature < 0 || baseFeature >= featureCount || !float.IsFinite(baseWeight))
+            throw new InvalidDataException($"{path}: base feature {baseFeature} with weight {baseWeight} (the model has {featureCount} features)");
+        return model.WithBase(baseFeature, baseWeight);
     }
 
     private static long BodyLength(long trees, long nodes) =>

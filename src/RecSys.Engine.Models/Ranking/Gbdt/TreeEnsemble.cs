@@ -49,6 +49,46 @@ public sealed partial class TreeEnsemble
         }
     }
 
+    /// <summary>
+    /// A copy of this model that adds <paramref name="weight"/> x column <paramref name="feature"/> to the trees' sum:
+    /// the base margin a residual model was boosted from (LightGBM's init_score), which LightGBM's own model leaves out.
+    /// The trees are shared, not copied.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column outside the rows, or a weight that is not finite.</exception>
+    public TreeEnsemble WithBase(int feature, float weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(feature);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(feature, FeatureCount);
+        if (!float.IsFinite(weight))
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, "the base weight must be finite");
+        return new TreeEnsemble(this, feature, weight);
+    }
+
+    /// <summary>The trees alone (the corrections a residual model learned), sharing this model's arrays.</summary>
+    public TreeEnsemble WithoutBase() => HasBase ? new TreeEnsemble(this, -1, 0f) : this;
+
+    /// <summary>The column whose value (times <see cref="BaseWeight"/>) is added to the trees' sum; -1 = none.</summary>
+    public int BaseFeature { get; } = -1;
+
+    /// <summary>The weight of <see cref="BaseFeature"/> in the score; 0 when there is no base.</summary>
+    public float BaseWeight { get; }
+
+    public bool HasBase => BaseFeature >= 0;
+
+    private TreeEnsemble(TreeEnsemble trees, int baseFeature, float baseWeight)
+    {
+        FeatureCount = trees.FeatureCount;
+        _treeStarts = trees._treeStarts;
+        _features = trees._features;
+        _thresholds = trees._thresholds;
+        _right = trees._right;
+        _decisions = trees._decisions;
+        _values = trees._values;
+        _walk = trees._walk;
+        BaseFeature = baseFeature;
+        BaseWeight = baseWeight;
+    }
+
     /// <summary>The width of a row: every split reads a column below this.</summary>
     public int FeatureCount { get; }
 
@@ -72,13 +112,17 @@ public sealed partial class TreeEnsemble
     /// <summary>
     /// Scores each row of <paramref name="matrix"/> ([scores.Length x <see cref="FeatureCount"/>], row-major) into
     /// <paramref name="scores"/>: the sum of the leaf values the row reaches, LightGBM's raw score. NaN is a missing
-    /// value and follows each split's LightGBM rule. Allocates nothing.
+    /// value and follows each split's LightGBM rule. With a base (<see cref="WithBase"/>) each score is then
+    /// float(trees) + <see cref="BaseWeight"/> x the row's <see cref="BaseFeature"/>, in float, the order of the ONNX
+    /// graph's Mul and Add. Allocates nothing.
     /// </summary>
     public void Score(ReadOnlySpan<float> matrix, Span<float> scores)
     {
         if (matrix.Length != (long)scores.Length * FeatureCount)
             throw new ArgumentException($"{matrix.Length} values is not {scores.Length} rows x {FeatureCount} features", nameof(matrix));
         TreeWalk.Score(_walk, _values, _treeStarts, matrix, FeatureCount, scores);
+        if (HasBase)
+            TreeWalk.AddBase(matrix, FeatureCount, BaseFeature, BaseWeight, scores);
     }
 
     /// <summary>

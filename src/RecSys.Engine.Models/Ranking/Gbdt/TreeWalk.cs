@@ -27,6 +27,16 @@ internal static class TreeWalk
         }
     }
 
+    /// <summary>scores[r] += weight x matrix[r, feature]: a residual model's base margin (a strided read, one per row).</summary>
+    public static void AddBase(ReadOnlySpan<float> matrix, int featureCount, int feature, float weight, Span<float> scores)
+    {
+        for (int r = 0; r < scores.Length; r++)
+        {
+            float product = weight * matrix[r * featureCount + feature];
+            scores[r] += product;
+        }
+    }
+
     /// <summary>The leaf <paramref name="row"/> reaches from the root at <paramref name="node"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Leaf(ReadOnlySpan<TreeWalkNode> nodes, int node, ReadOnlySpan<float> row)

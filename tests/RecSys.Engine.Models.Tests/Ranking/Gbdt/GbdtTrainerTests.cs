@@ -82,6 +82,47 @@ public sealed class GbdtTrainerTests
     }
 
     [Fact]
+    public void ResidualBoosting_StartsFromTheBaseColumn_AndTheModelAddsItBack()
+    {
+        var train = RankingTestData.Queries(seed: 11, queries: 200, perQuery: 30);
+        var validation = RankingTestData.Queries(seed: 12, queries: 60, perQuery: 30);
+        int column = RankingTestData.PopularityFeature;
+        var options = Options with { BaseFeature = column, BaseWeight = 2.0 };
+        var seen = new List<float[]>();
+
+        var result = GbdtTrainer.Train(train, validation, options with { EvaluateEvery = 1 }, validationMetric: scores =>
+        {
+            seen.Add(scores.ToArray());
+            return RankingTestData.MeanNdcg(validation, scores.ToArray(), 10);
+        });
+
+        TreeEnsemble model = result.Model;
+        Assert.Equal((column, 2f), (model.BaseFeature, model.BaseWeight));
+        float[] withBase = Scores(model, validation);
+        // The metric early stopping read saw trees + base, the same numbers the model scores.
+        float[] atBest = seen[result.BestIteration - 1];
+        for (int r = 0; r < withBase.Length; r++)
+            Assert.Equal(withBase[r], atBest[r], 1e-5f);
+        // Score = the trees' own sum + 2 x the base column, row by row.
+        TreeEnsemble trees = model.WithoutBase();
+        Assert.False(trees.HasBase);
+        float[] treesOnly = Scores(trees, validation);
+        ReadOnlySpan<float> x = validation.Features.Span;
+        for (int r = 0; r < withBase.Length; r++)
+            Assert.Equal(treesOnly[r] + 2f * x[r * RankingTestData.Features + column], withBase[r]);
+        // Boosted from the base, the model beats the base column's order alone.
+        var baseOnly = new float[validation.Rows];
+        for (int r = 0; r < baseOnly.Length; r++)
+            baseOnly[r] = x[r * RankingTestData.Features + column];
+        Assert.True(RankingTestData.MeanNdcg(validation, withBase, 10) > RankingTestData.MeanNdcg(validation, baseOnly, 10) + 0.05);
+
+        var missing = RankingTestData.Queries(seed: 13, queries: 10, perQuery: 30);
+        var e = Assert.Throws<ArgumentException>(() => GbdtTrainer.Train(missing, validation, Options with { BaseFeature = 1 }));
+        Assert.Contains("base feature 1 is NaN", e.Message);
+        Assert.Throws<ArgumentException>(() => GbdtTrainer.Train(train, validation, Options with { BaseFeature = RankingTestData.Features }));
+    }
+
+    [Fact]
     public void BadInputs_NameTheArgument()
     {
         var x = new float[6 * 2];

@@ -43,6 +43,37 @@ public sealed class TreeEnsembleFileTests
     }
 
     [Fact]
+    public void SaveLoad_RoundTripsTheBaseMargin_AsVersion2()
+    {
+        using var dir = new TempDirectory();
+        TreeEnsemble trees = Trained();
+        TreeEnsemble model = trees.WithBase(2, -1.5f);
+        string path = dir.File("residual.gbdt");
+        model.Save(path);
+        Assert.Equal(2, BitConverter.ToInt32(File.ReadAllBytes(path), 8));
+
+        var loaded = TreeEnsemble.Load(path);
+        Assert.Equal((2, -1.5f), (loaded.BaseFeature, loaded.BaseWeight));
+        var rng = new Random(5);
+        var rows = new float[100 * model.FeatureCount];
+        for (int i = 0; i < rows.Length; i++)
+            rows[i] = (float)(rng.NextDouble() * 4 - 2);
+        float[] a = new float[100], b = new float[100], t = new float[100];
+        model.Score(rows, a);
+        loaded.Score(rows, b);
+        trees.Score(rows, t);
+        Assert.Equal(a, b);
+        for (int r = 0; r < 100; r++)
+            Assert.Equal(t[r] + -1.5f * rows[r * model.FeatureCount + 2], a[r]);
+
+        // A model without a base stays version 1, the format older builds read.
+        trees.Save(path);
+        Assert.Equal(1, BitConverter.ToInt32(File.ReadAllBytes(path), 8));
+        Assert.False(TreeEnsemble.Load(path).HasBase);
+        Assert.Throws<ArgumentOutOfRangeException>(() => trees.WithBase(trees.FeatureCount, 1f));
+    }
+
+    [Fact]
     public void Save_SurvivesAPowerLoss_AndWithoutTheFileFsyncDoesNot()
     {
         using var dir = new TempDirectory();

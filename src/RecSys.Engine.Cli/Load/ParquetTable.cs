@@ -63,6 +63,8 @@ internal sealed class ParquetTable : IDisposable
     /// <summary>The top-level columns, for messages.</summary>
     public string Columns() => string.Join(", ", _reader.Schema.Fields.Select(f => $"'{f.Name}' ({Describe(f)})"));
 
+    public ParquetSchema Schema => _reader.Schema;
+
     public ParquetRowGroupReader Group(int index) => _reader.OpenRowGroupReader(index);
 
     /// <summary>An id column: int64, int32 or string, not repeated.</summary>
@@ -138,6 +140,17 @@ internal sealed class ParquetTable : IDisposable
             texts = ReadStrings(group, field);
         }
         return (numbers, texts);
+    }
+
+    /// <summary>A flat column of a value type: per row, its value or null.</summary>
+    public static T?[] ReadNullable<T>(ParquetRowGroupReader group, DataField field)
+        where T : struct
+    {
+        var rows = new T?[checked((int)group.RowCount)];
+        var (values, present) = ReadFlat<T>(group, field);
+        for (int r = 0, v = 0; r < rows.Length; r++)
+            rows[r] = present(r) ? values[v++] : null;
+        return rows;
     }
 
     /// <summary>A flat string column: per row, its text or null.</summary>

@@ -227,8 +227,10 @@ internal sealed class ParquetTable : IDisposable
         var values = new T[n];
         var definitions = new int[n];
         var repetitions = new int[n];
-        group.ReadRawAsync<T>(field, values, field.MaxDefinitionLevel > 0 ? definitions : null, field.MaxRepetitionLevel > 0 ? repetitions : null)
-            .GetAwaiter().GetResult();
+        // Typed as Memory<int>? on purpose: a null int[] would convert to an empty (not absent) buffer, which the reader refuses.
+        Memory<int>? definitionLevels = field.MaxDefinitionLevel > 0 ? definitions.AsMemory() : (Memory<int>?)null;
+        Memory<int>? repetitionLevels = field.MaxRepetitionLevel > 0 ? repetitions.AsMemory() : (Memory<int>?)null;
+        group.ReadRawAsync<T>(field, values, definitionLevels, repetitionLevels).GetAwaiter().GetResult();
         if (field.MaxDefinitionLevel == 0)
             Array.Fill(definitions, 0);
         return (values, definitions, repetitions);

@@ -54,28 +54,31 @@ internal sealed class ParquetEmbeddings : IDisposable
     public void ReadInto(EmbeddingImport import)
     {
         float[] row = [];
+        long first = 1;
         for (int g = 0; g < _table.RowGroupCount; g++)
         {
-            var group = _table.Group(g);
-            var (numbers, texts) = ParquetTable.ReadIds(group, _id);
-            if (_leaf.ClrType == typeof(float))
+            // The row group's columns are read whole (the unit Parquet compresses), then its rows go to the import.
+            var ((numbers, texts), floats, doubles) = _table.ReadGroup(g, first, group => (
+                ParquetTable.ReadIds(group, _id),
+                _leaf.ClrType == typeof(float) ? ParquetTable.ReadLists<float>(group, _leaf, _vector) : null,
+                _leaf.ClrType == typeof(double) ? ParquetTable.ReadLists<double>(group, _leaf, _vector) : null));
+            first += numbers.Length;
+            if (floats is { } lists)
             {
-                var lists = ParquetTable.ReadLists<float>(group, _leaf, _vector);
                 for (int r = 0; r < numbers.Length; r++)
                     Add(import, numbers[r], texts[r], lists, r, lists.Row(r));
             }
-            else
+            else if (doubles is { } wide)
             {
-                var lists = ParquetTable.ReadLists<double>(group, _leaf, _vector);
                 for (int r = 0; r < numbers.Length; r++)
                 {
-                    var values = lists.Row(r);
+                    var values = wide.Row(r);
                     if (row.Length < values.Length)
                         row = new float[values.Length];
                     // Narrowed here; a double beyond float range becomes infinite and the import refuses it as not finite.
                     for (int i = 0; i < values.Length; i++)
                         row[i] = (float)values[i];
-                    Add(import, numbers[r], texts[r], lists, r, row.AsSpan(0, values.Length));
+                    Add(import, numbers[r], texts[r], wide, r, row.AsSpan(0, values.Length));
                 }
             }
         }

@@ -76,7 +76,7 @@ internal sealed class ParquetItemMetadata : IItemMetadataSource
                 return false;
             }
             _rowBase += _batch?.Rows ?? 0;
-            _batch = Read(_table.Group(++_group));
+            _batch = _table.ReadGroup(++_group, _rowBase + 1, Read);
             _next = 0;
         }
         int r = _next++;

@@ -67,6 +67,26 @@ internal sealed class ParquetTable : IDisposable
 
     public ParquetRowGroupReader Group(int index) => _reader.OpenRowGroupReader(index);
 
+    /// <summary>
+    /// Reads row group <paramref name="index"/> (its first row is <paramref name="firstRow"/>, 1-based) with
+    /// <paramref name="read"/>; a page Parquet.Net cannot decode (a damaged file) is bad input naming the file and the
+    /// rows, not an internal failure.
+    /// </summary>
+    public TBatch ReadGroup<TBatch>(int index, long firstRow, Func<ParquetRowGroupReader, TBatch> read)
+    {
+        var group = Group(index);
+        try
+        {
+            return read(group);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            // Whatever the decoder throws on a damaged page (its own exception types, IndexOutOfRange, a thrift error)
+            // comes from the file's bytes: the user's to fix, so exit 2 with the decoder's words, not a crash report.
+            throw new InvalidDataException($"{Path}: rows {firstRow}-{firstRow + group.RowCount - 1} (row group {index + 1}): cannot be read ({e.Message})");
+        }
+    }
+
     /// <summary>An id column: int64, int32 or string, not repeated.</summary>
     public DataField IdField(string name)
     {

@@ -156,6 +156,24 @@ public sealed class LoadParquetCommandTests(ParquetLoadFixture fx) : IClassFixtu
     }
 
     [Fact]
+    public async Task ADamagedRowGroup_IsExit2_NamingTheFileAndItsRows_AndWritesNoVersion()
+    {
+        string file = fx.File("damaged.parquet");
+        await ParquetTestFiles.WriteEmbeddingsAsync(file, Ids(ParquetLoadFixture.ItemCount), Vectors(ParquetLoadFixture.ItemCount), groupSizes: [15, 15, 10]);
+        // The footer (schema, row groups) stays intact; the first row group's first page header and data are overwritten.
+        using (var stream = File.OpenWrite(file))
+        {
+            stream.Position = 4; // after the "PAR1" magic
+            stream.Write(Enumerable.Repeat((byte)0xFF, 48).ToArray());
+        }
+        var before = Versions();
+        var (code, stdout, stderr) = Load(file, "pq-damaged");
+        Assert.True(code == 2, $"exit {code}: {stderr}{stdout}");
+        Assert.Contains($"error: {file}: rows 1-15 (row group 1): cannot be read", stderr);
+        Assert.Equal(before, Versions());
+    }
+
+    [Fact]
     public async Task AMissingColumn_IsExit2_NamingItAndTheColumnsPresent()
     {
         string file = fx.File("no-id.parquet");
@@ -217,6 +235,55 @@ public sealed class LoadParquetCommandTests(ParquetLoadFixture fx) : IClassFixtu
         var renamed = await state.Store.GetItemAsync(101);
         Assert.NotNull(renamed);
         Assert.Empty(renamed.Categories);
+    }
+
+    [Fact]
+    public async Task ItemMetadata_TextForms_AsInTheCsv_AndABadTimeNamesRowAndField()
+    {
+        // categories as '|'-separated text and published_at as ISO 8601 text, over two row groups.
+        var id = new DataField<string>("id", nullable: true);
+        var categories = new DataField<string>("categories", nullable: true);
+        var published = new DataField<string>("published_at", nullable: true);
+        var schema = new ParquetSchema(id, categories, published);
+        async Task<string> Write(string lastTime)
+        {
+            string file = fx.File("text-items.parquet");
+            using var stream = File.Create(file);
+            await using var writer = await Parquet.ParquetWriter.CreateAsync(schema, stream);
+            using (var group = writer.CreateRowGroup())
+            {
+                await group.WriteAsync(id, new[] { "810", "811" });
+                await group.WriteAsync(categories, new[] { "Action|Comedy", null });
+                await group.WriteAsync(published, new[] { "2024-05-01T12:00:00Z", null });
+            }
+            using (var group = writer.CreateRowGroup())
+            {
+                await group.WriteAsync(id, new[] { "812" });
+                await group.WriteAsync(categories, new[] { "Drama" });
+                await group.WriteAsync(published, new[] { lastTime });
+            }
+            return file;
+        }
+
+        string bad = await Write("yesterday");
+        var refused = CommandRun.Run(LoadCommand.Create(), "load", "--registry", fx.Registry, "--items", bad, "--store", fx.Store);
+        Assert.Equal(2, refused.Code);
+        Assert.Contains($"error: {bad}: row 3, field 'published_at': 'yesterday' is neither unix seconds nor an ISO 8601 time", refused.Stderr);
+        await using (var state = await ServingState.OpenAsync(fx.Registry, fx.Store))
+            Assert.Null(await state.Store.GetItemAsync(810));
+
+        string good = await Write("1700000000");
+        var (code, stdout, stderr) = CommandRun.Run(LoadCommand.Create(), "load", "--registry", fx.Registry, "--items", good, "--store", fx.Store);
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("3 items (3 new, 0 updated)", stdout);
+        await using (var state = await ServingState.OpenAsync(fx.Registry, fx.Store))
+        {
+            var first = await state.Store.GetItemAsync(810);
+            Assert.NotNull(first);
+            Assert.Equal(2, first.Categories.Length);
+            Assert.Equal(DateTimeOffset.Parse("2024-05-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(), first.PublishedAtMs);
+            Assert.Equal(1_700_000_000_000, (await state.Store.GetItemAsync(812))!.PublishedAtMs);
+        }
     }
 
     [Fact]

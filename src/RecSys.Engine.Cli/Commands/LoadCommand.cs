@@ -24,7 +24,7 @@ internal static class LoadCommand
     public static Command Create()
     {
         var registry = new Option<string>("--registry") { Description = "The model registry directory.", Required = true };
-        var file = new Option<string?>("--file") { Description = $"The embeddings: {string.Join(", ", EmbeddingExtensions)} (CSV rows: id,f1,...,fd; Parquet: columns id (int64, int32 or string) and vector (list<float> or list<double>))." };
+        var file = new Option<string?>("--file") { Description = $"The embeddings: {string.Join(", ", EmbeddingExtensions)} (CSV rows: id,f1,...,fd; Parquet: columns id (int64, int32 or string) and vector (list<float> or list<double>), or id and one float/double column per component)." };
         var ids = new Option<string?>("--ids") { Description = "Item ids of a .npy / .fvecs / .bvecs file, one per line (line i = row i); CSV and Parquet rows carry their own." };
         var name = new Option<string?>("--name") { Description = "The embedding set's name (SearchVectors index name; item-page source embedding:NAME); required with --file." };
         var items = new Option<string?>("--items") { Description = "Item metadata, a CSV file with a header (or a .parquet file with columns): id, and any of title, categories ('|'-separated, or a Parquet list<string>), tags, published_at (unix seconds or ISO 8601)." };

@@ -78,6 +78,45 @@ public sealed class LoadParquetCommandTests(ParquetLoadFixture fx) : IClassFixtu
         AssertLoaded("pq-double", ids, vectors);
     }
 
+    [Fact]
+    public async Task AWideTable_IdAndOneFloatColumnPerComponent_IsTheCsvShape_AndANullComponentNamesItsColumn()
+    {
+        const int rows = ParquetLoadFixture.ItemCount;
+        var (ids, vectors) = (Ids(rows), Vectors(rows));
+        string file = fx.File("wide.parquet");
+        DataField[] fields = [new DataField<long>("id"), new DataField<float?>("f1"), new DataField<float?>("f2"), new DataField<double?>("f3"), new DataField<float?>("f4")];
+        var schema = new ParquetSchema(fields);
+        using (var stream = File.Create(file))
+        {
+            await using var writer = await Parquet.ParquetWriter.CreateAsync(schema, stream);
+            foreach (var (start, count) in new[] { (0, 25), (25, 15) })
+            {
+                using var group = writer.CreateRowGroup();
+                await group.WriteAsync<long>(fields[0], ids.Skip(start).Take(count).Select(i => i!.Value).ToArray());
+                for (int j = 0; j < Dimension; j++)
+                {
+                    // Row 12's third component is null.
+                    var column = Enumerable.Range(start, count).Select(r => r == 11 && j == 2 ? (double?)null : vectors[r]![j]).ToArray();
+                    if (j == 2)
+                        await group.WriteAsync<double>(fields[j + 1], column);
+                    else
+                        await group.WriteAsync<float>(fields[j + 1], column.Select(v => (float?)v).ToArray());
+                }
+            }
+        }
+
+        var (code, stdout, stderr) = Load(file, "pq-wide", "--skip-bad");
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains($"{rows} rows read, {rows - 1} taken, 1 skipped", stdout);
+        Assert.Contains($"skipped {file}: row 12, field 'f3': null", stdout);
+        int[] kept = [.. Enumerable.Range(0, rows).Where(r => r != 11)];
+        AssertLoaded("pq-wide", [.. kept.Select(r => ids[r])], [.. kept.Select(r => vectors[r])]);
+
+        var refused = Load(file, "pq-wide-refused");
+        Assert.Equal(2, refused.Code);
+        Assert.Contains($"error: {file}: row 12, field 'f3': null", refused.Stderr);
+    }
+
     public static TheoryData<string, int, string> BadRows() => new()
     {
         // case, the row at fault (1-based over the file), what the message says after "row N, field "

@@ -9,11 +9,12 @@ using RecSys.Engine.Pipeline.Registry;
 namespace RecSys.Engine.Cli.Commands;
 
 /// <summary>
-/// <c>recsys load</c>: bulk-loads item embeddings (.npy, .fvecs, .bvecs, CSV <c>id,f1..fd</c>) into a new registry
+/// <c>recsys load</c>: bulk-loads item embeddings (.npy, .fvecs, .bvecs, CSV <c>id,f1..fd</c>, Parquet <c>id</c> +
+/// <c>vector</c> list&lt;float&gt; read one row group at a time: <see cref="ParquetEmbeddings"/>) into a new registry
 /// version on top of a base one (EmbeddingImport: rows streamed to disk as they are read, the named index built over
 /// them, the base version's files copied and checked). A bad row stops the load (exit 2, naming file, row and field;
 /// nothing is written), or with --skip-bad is counted and listed in the summary.
-/// <c>--items FILE --store DIR</c> loads item metadata (CSV: id, title, categories, tags, published_at) the way the
+/// <c>--items FILE --store DIR</c> loads item metadata (CSV or Parquet: id, title, categories, tags, published_at) the way the
 /// Catalog service's UpsertItems does, into the serving state of the registry's active version and its feature store
 /// (the server must be stopped: the store is one process's): the whole file is checked first, so a bad row (exit 2,
 /// naming file, line and field) leaves the store as it was.
@@ -23,10 +24,10 @@ internal static class LoadCommand
     public static Command Create()
     {
         var registry = new Option<string>("--registry") { Description = "The model registry directory.", Required = true };
-        var file = new Option<string?>("--file") { Description = $"The embeddings: {string.Join(", ", VectorReaders.SupportedExtensions.Where(e => e != ".ivecs"))} (CSV rows: id,f1,...,fd)." };
-        var ids = new Option<string?>("--ids") { Description = "Item ids of a .npy / .fvecs / .bvecs file, one per line (line i = row i); CSV rows carry their own." };
+        var file = new Option<string?>("--file") { Description = $"The embeddings: {string.Join(", ", EmbeddingExtensions)} (CSV rows: id,f1,...,fd; Parquet: columns id (int64, int32 or string) and vector (list<float> or list<double>), or id and one float/double column per component)." };
+        var ids = new Option<string?>("--ids") { Description = "Item ids of a .npy / .fvecs / .bvecs file, one per line (line i = row i); CSV and Parquet rows carry their own." };
         var name = new Option<string?>("--name") { Description = "The embedding set's name (SearchVectors index name; item-page source embedding:NAME); required with --file." };
-        var items = new Option<string?>("--items") { Description = "Item metadata, a CSV file with a header: id, and any of title, categories ('|'-separated), tags, published_at (unix seconds or ISO 8601)." };
+        var items = new Option<string?>("--items") { Description = "Item metadata, a CSV file with a header (or a .parquet file with columns): id, and any of title, categories ('|'-separated, or a Parquet list<string>), tags, published_at (unix seconds or ISO 8601)." };
         var store = new Option<string?>("--store") { Description = "The feature store directory of the registry's serving state; required with --items." };
         var baseVersion = new Option<string?>("--base") { Description = "The version to add the embeddings to (default: the active one)." };
         var id = new Option<string?>("--id") { Description = "The new version's id (default a fresh one)." };
@@ -54,10 +55,13 @@ internal static class LoadCommand
             if (!File.Exists(path))
                 throw new CliInputException($"--file: '{path}' does not exist");
             string extension = Path.GetExtension(path).ToLowerInvariant();
-            if (extension == ".ivecs" || !VectorReaders.SupportedExtensions.Contains(extension))
-                throw new CliInputException($"--file: '{path}': extension '{extension}' is not an embedding format (.npy, .fvecs, .bvecs, .csv)");
+            if (!EmbeddingExtensions.Contains(extension))
+                throw new CliInputException($"--file: '{path}': extension '{extension}' is not an embedding format ({string.Join(", ", EmbeddingExtensions)})");
+            bool parquet = extension == ParquetExtension;
             string? idsPath = parse.GetValue(ids);
-            if (extension != ".csv" && idsPath is null)
+            if (parquet && idsPath is not null)
+                throw new CliInputException($"--ids: Parquet rows carry their own ids (column '{ParquetEmbeddings.IdColumn}'); drop --ids");
+            if (extension != ".csv" && !parquet && idsPath is null)
                 throw new CliInputException($"--ids: {extension} rows carry no item id; give a file of ids, one per line");
             if (idsPath is not null && !File.Exists(idsPath))
                 throw new CliInputException($"--ids: '{idsPath}' does not exist");
@@ -68,27 +72,31 @@ internal static class LoadCommand
             if (!target.TryGet(basis, out _))
                 throw new CliInputException($"--base: registry {target.Directory} has no version '{basis}'");
 
-            using var reader = VectorReaders.Open(path);
+            // Parquet's id column may hold strings and its rows may be null: it feeds the import itself rather than
+            // being a Core IVectorReader (Core does not depend on Parquet.Net).
+            using var table = parquet ? ParquetEmbeddings.Open(path) : null;
+            using var reader = parquet ? null : VectorReaders.Open(path);
             using var idList = idsPath is null ? null : new EmbeddingIdList(idsPath);
             var options = new EmbeddingImportOptions
             {
                 Name = setName,
-                Dimension = reader.Dimension,
+                Dimension = reader?.Dimension ?? 0, // 0: the first Parquet row sets it
                 Metric = MetricNames.Parse(parse.GetValue(metric), "--metric"),
                 Index = spec,
                 SkipBadRows = parse.GetValue(skipBad),
                 AddUnknownItems = parse.GetValue(newItems),
                 VersionId = parse.GetValue(id),
                 Description = $"embeddings '{setName}' from {Path.GetFileName(path)}",
-                Progress = new LoadProgress(stderr, reader.Count),
+                Progress = new LoadProgress(stderr, reader is null ? table!.Count : reader.Count),
                 ProgressInterval = 10_000,
             };
             using var import = OptionRules.Check("--name", () => EmbeddingImport.Begin(target, basis, options));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var row = new float[reader.Dimension];
             try
             {
-                while (reader.TryReadNext(row, out long rowId))
+                table?.ReadInto(import);
+                var row = new float[reader?.Dimension ?? 0];
+                while (reader is not null && reader.TryReadNext(row, out long rowId))
                 {
                     if (idList is null)
                         import.AddRow(rowId, row);
@@ -106,7 +114,7 @@ internal static class LoadCommand
                 throw new CliInputException($"{path}: no row was taken ({import.RowsRead} read, {import.RowsSkipped} skipped)");
             var version = import.Complete();
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"loaded {path}: {import.RowsRead} rows read, {import.RowsAccepted} taken, {import.RowsSkipped} skipped, {import.NewItems} new items; {reader.Dimension} dimensions, index {spec}; {clock.Elapsed.TotalSeconds:F1} s"));
+                $"loaded {path}: {import.RowsRead} rows read, {import.RowsAccepted} taken, {import.RowsSkipped} skipped, {import.NewItems} new items; {import.Dimension} dimensions, index {spec}; {clock.Elapsed.TotalSeconds:F1} s"));
             foreach (string message in import.SkippedMessages)
                 stdout.WriteLine($"  skipped {path}: {message}");
             if (import.RowsSkipped > import.SkippedMessages.Count)
@@ -116,4 +124,9 @@ internal static class LoadCommand
         });
         return command;
     }
+
+    private const string ParquetExtension = ".parquet";
+
+    /// <summary>What --file takes: the Core vector readers' formats but .ivecs (integer rows are ground truth, not embeddings), and Parquet.</summary>
+    private static readonly string[] EmbeddingExtensions = [.. VectorReaders.SupportedExtensions.Where(e => e != ".ivecs"), ParquetExtension];
 }

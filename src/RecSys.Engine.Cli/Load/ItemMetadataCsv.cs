@@ -1,4 +1,3 @@
-using System.Globalization;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Pipeline.Catalog;
 
@@ -16,14 +15,16 @@ namespace RecSys.Engine.Cli.Load;
 /// Quoted fields follow RFC 4180 (titles with commas). A bad row is an <see cref="InvalidDataException"/> naming the
 /// file, the line and the column.
 /// </summary>
-internal sealed class ItemMetadataCsv(string path) : IDisposable
+internal sealed class ItemMetadataCsv(string path) : IItemMetadataSource
 {
-    private static readonly string[] Known = ["id", "title", "categories", "tags", "published_at"];
+    private static string[] Known => ItemMetadataFields.Known;
 
     private readonly StreamReader _reader = new(path);
     private readonly List<string> _fields = [];
     private Dictionary<string, int>? _columns;
     private long _line;
+
+    public string Unit => "line";
 
     /// <summary>The next row: its line number, id and attributes; false at the end of the file.</summary>
     public bool TryReadNext(out long line, out string id, out ItemAttributes item)
@@ -51,8 +52,8 @@ internal sealed class ItemMetadataCsv(string path) : IDisposable
         item = new ItemAttributes
         {
             Title = Field("title") ?? "",
-            Categories = List(Field("categories")),
-            Tags = List(Field("tags")),
+            Categories = ItemMetadataFields.List(Field("categories")),
+            Tags = ItemMetadataFields.List(Field("tags")),
             PublishedAtMs = PublishedAt(Field("published_at")),
         };
         return true;
@@ -87,22 +88,10 @@ internal sealed class ItemMetadataCsv(string path) : IDisposable
 
     private string? Field(string column) => _columns!.TryGetValue(column, out int i) ? _fields[i].Trim() : null;
 
-    private static string[] List(string? text) =>
-        string.IsNullOrEmpty(text) ? [] : text.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
     private long PublishedAt(string? text)
     {
-        if (string.IsNullOrEmpty(text))
-            return 0;
-        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long seconds))
-        {
-            if (seconds < 0 || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-                throw Bad("published_at", $"{seconds} is not a time in unix seconds from 1970 on");
-            return seconds * 1000;
-        }
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) && time.ToUnixTimeMilliseconds() >= 0)
-            return time.ToUnixTimeMilliseconds();
-        throw Bad("published_at", $"'{text}' is neither unix seconds nor an ISO 8601 time from 1970 on");
+        long ms = ItemMetadataFields.PublishedAtMs(text, out string? fault);
+        return fault is null ? ms : throw Bad("published_at", fault);
     }
 
     private InvalidDataException Bad(string column, string reason) =>

@@ -22,7 +22,7 @@ internal static class ItemMetadataLoad
             throw new CliInputException($"--store: '{storeDirectory}' does not exist (seed one with `recsys train --store` or `recsys demo --data-dir`)");
 
         long rows = 0;
-        using (var check = new ItemMetadataCsv(path))
+        using (var check = Open(path))
         {
             while (check.TryReadNext(out _, out _, out _))
                 rows++;
@@ -37,7 +37,7 @@ internal static class ItemMetadataLoad
         try
         {
             var progress = new Commands.StderrProgress(log, "loading item metadata");
-            using var reader = new ItemMetadataCsv(path);
+            using var reader = Open(path);
             long done = 0;
             while (reader.TryReadNext(out long line, out string id, out ItemAttributes item))
             {
@@ -48,7 +48,7 @@ internal static class ItemMetadataLoad
                 }
                 catch (ArgumentException e)
                 {
-                    throw new CliInputException($"{path}: line {line}: {Core.Validation.ArgumentReason.Of(e)}");
+                    throw new CliInputException($"{path}: {reader.Unit} {line}: {Core.Validation.ArgumentReason.Of(e)}");
                 }
                 if (!known)
                     added++;
@@ -64,6 +64,10 @@ internal static class ItemMetadataLoad
         }
         stdout.WriteLine($"loaded {path}: {rows} items ({added} new, {rows - added} updated) into the serving state of version '{ModelRegistryActive(registry)}' (store {storeDirectory})");
     }
+
+    /// <summary>The file's reader, chosen by extension: .parquet is Parquet, anything else CSV (as before Parquet came).</summary>
+    private static IItemMetadataSource Open(string path) =>
+        Path.GetExtension(path).Equals(".parquet", StringComparison.OrdinalIgnoreCase) ? ParquetItemMetadata.Open(path) : new ItemMetadataCsv(path);
 
     private static string ModelRegistryActive(string registry) => Pipeline.Registry.ModelRegistry.Open(registry).ActiveId ?? "?";
 }

@@ -88,6 +88,9 @@ public sealed class EmbeddingImport : IDisposable
     /// <summary>The first <see cref="MaxMessages"/> skipped rows, each naming the row, the field and the reason.</summary>
     public IReadOnlyList<string> SkippedMessages => _messages;
 
+    /// <summary>Components per row: the options' dimension, or, when that was 0, the first checked row's length (0 before it).</summary>
+    public int Dimension => _dimension;
+
     /// <summary>Items the new version adds to the base version's id map.</summary>
     public int NewItems => _items.Count - _base.Manifest.Items;
 
@@ -121,6 +124,29 @@ public sealed class EmbeddingImport : IDisposable
         return taken;
     }
 
+    /// <summary>
+    /// A row the caller could not turn into an id and a vector (a null id in a Parquet file, say): numbered and counted
+    /// like any other row, so row numbers stay those of the input; refused (<see cref="EmbeddingRowException"/>) unless
+    /// <see cref="EmbeddingImportOptions.SkipBadRows"/>. Always false (the row is not taken).
+    /// </summary>
+    public bool RejectRow(string field, string reason)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        ArgumentException.ThrowIfNullOrEmpty(field);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        Skip(++RowsRead, field, reason);
+        return false;
+    }
+
+    private void Skip(long row, string field, string fault)
+    {
+        if (!_options.SkipBadRows)
+            throw new EmbeddingRowException(row, field, fault);
+        RowsSkipped++;
+        if (_messages.Count < MaxMessages)
+            _messages.Add($"row {row}, field '{field}': {fault}");
+    }
+
     private bool Add(long id, string? name, ReadOnlySpan<float> vector)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
@@ -128,11 +154,7 @@ public sealed class EmbeddingImport : IDisposable
         string? fault = Check(id, name, vector, out string field, out int ordinal);
         if (fault is not null)
         {
-            if (!_options.SkipBadRows)
-                throw new EmbeddingRowException(row, field, fault);
-            RowsSkipped++;
-            if (_messages.Count < MaxMessages)
-                _messages.Add($"row {row}, field '{field}': {fault}");
+            Skip(row, field, fault);
             return false;
         }
         if (ordinal < 0)

@@ -23,7 +23,8 @@ namespace RecSys.Engine.Server.Hosting;
 ///   Kestrel  gRPC endpoint   Host:Port, HTTP/2 (h2c, or TLS)      Recommender, Catalog, Admin, grpc.health.v1, reflection
 ///            metrics endpoint Metrics:Host:Port, HTTP/1.1          GET /metrics (Prometheus text)
 ///   every gRPC call: metrics -> API key and role -> admission -> errors -> service -> pipeline (call's token flows down)
-///   admission's load (in flight / limit) -> pipeline.Degradation: sources shrink above Admission:DegradeAbove
+///   admission: refuse past Admission:MaxConcurrentCalls in flight or Admission:MaxQueueDelay of thread-pool queue delay
+///   admission's load (the larger share of either limit) -> pipeline.Degradation: sources shrink above Admission:DegradeAbove
 /// </code>
 /// <code>
 ///   await using var server = await RecSysServer.StartAsync(options, pipeline);
@@ -85,6 +86,9 @@ public static partial class RecSysServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Calls past the admission limit must reach the interceptor (and be refused there, at once) rather than wait
+            // in a client for a free stream: allow well more streams per connection than calls admitted.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(kestrel.Limits.Http2.MaxStreamsPerConnection, 4 * options.Admission.MaxConcurrentCalls);
             kestrel.Listen(Address(options.Host), options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
@@ -112,6 +116,7 @@ public static partial class RecSysServer
         services.AddSingleton(state);
         services.AddSingleton(new ApiKeyRing(options.Auth.Keys));
         var admission = new AdmissionControl(options.Admission);
+        EnsureWorkerThreads(options.Admission);
         services.AddSingleton(admission);
         services.AddSingleton(new EdgeRules(options.Limits));
         services.AddSingleton<ServerMetrics>();
@@ -142,6 +147,8 @@ public static partial class RecSysServer
         }
 
         var app = builder.Build();
+        // The queue-delay monitor's thread lives as long as the server: stopped once the last call has drained.
+        app.Lifetime.ApplicationStopped.Register(admission.Dispose);
         if (options.Metrics.Enabled)
         {
             // Only on the metrics port: the gRPC port serves gRPC alone.
@@ -163,6 +170,7 @@ public static partial class RecSysServer
             }
             catch
             {
+                admission.Dispose();
                 await app.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
@@ -177,6 +185,7 @@ public static partial class RecSysServer
         }
         catch (IOException e)
         {
+            admission.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw new ServerConfigException($"{ServerOptions.SectionName}:Port", $"cannot listen on {options.Host}:{options.Port} or the metrics port {options.Metrics.Port}: {e.Message}");
         }
@@ -190,6 +199,25 @@ public static partial class RecSysServer
         var address = new Uri($"{scheme}://{Host(options.Host)}:{port}");
         LogStarted(logger, address, pipeline.Version.Name, state.MetricsPort == 0 ? "off" : $"http://{Host(options.Metrics.Host)}:{state.MetricsPort}{options.Metrics.Path}");
         return new RunningServer(app, state, serving, address, state.MetricsPort, options.Metrics.Path, logger);
+    }
+
+    /// <summary>
+    /// Raises the thread pool's minimum worker threads to the admission limit plus two per core. An admitted call can
+    /// hold a pool thread blocked: the FASTER store completes reads of evicted records synchronously, and on Linux the
+    /// file read it waits for is itself a pool work item. Below the minimum the pool adds threads at once; above it,
+    /// about one a second, so with fewer threads than blocked calls the reads they wait for sit in the queue and the
+    /// server stalls (bench/results/slo-overload.md: 4 to 21 threads in 17 s, one call a second, CPU idle). With every
+    /// admitted call able to block and threads left over, the queue keeps moving and admission can refuse the rest.
+    /// Process-wide and only ever raised.
+    /// </summary>
+    private static void EnsureWorkerThreads(AdmissionOptions admission)
+    {
+        if (admission.MaxConcurrentCalls == 0)
+            return;
+        int wanted = admission.MaxConcurrentCalls + 2 * Environment.ProcessorCount;
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        if (workers < wanted)
+            ThreadPool.SetMinThreads(wanted, io);
     }
 
     private static IPAddress Address(string host) => host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);

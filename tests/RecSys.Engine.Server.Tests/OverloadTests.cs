@@ -34,7 +34,7 @@ public sealed class OverloadTests
             Assert.Contains("queue", refused.Status.Detail);
 
             // An operator can still look: health and GetStats are never refused.
-            var health = new Health.HealthClient(rig.Channel);
+            var health = new Grpc.Health.V1.Health.HealthClient(rig.Channel);
             var check = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow + Eventually);
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, check.Status);
             var stats = await rig.Admin.GetStatsAsync(new GetStatsRequest(), TestKeys.Headers(TestKeys.Admin), DateTime.UtcNow + Eventually);

@@ -24,8 +24,8 @@ public sealed class OverloadTests
         await using var rig = await ServerRig.StartAsync(o => o with { Admission = o.Admission with { MaxQueueDelay = TimeSpan.FromMilliseconds(20) } });
         Assert.Equal(10, (await rig.RecommendAsync(1)).Items.Count);
 
-        // Far more blocked items than the pool keeps threads (the server raises its minimum to about the admission limit).
-        var hog = new ThreadPoolHog(items: 4000, holdMs: 10);
+        // Far more blocking items than the pool has threads: each hop of a call waits behind ~2 s of work / threads.
+        var hog = new ThreadPoolHog(items: 1000, holdMs: 2);
         RpcException refused;
         try
         {
@@ -57,7 +57,7 @@ public sealed class OverloadTests
     public async Task With_the_signal_off_a_queue_never_refuses_a_call()
     {
         await using var rig = await ServerRig.StartAsync(); // TestOptions: MaxQueueDelay 0
-        var hog = new ThreadPoolHog(items: 4000, holdMs: 10);
+        var hog = new ThreadPoolHog(items: 1000, holdMs: 2);
         try
         {
             // Slow (every hop of the call waits in the flooded queue) but admitted.

@@ -116,7 +116,6 @@ public static partial class RecSysServer
         services.AddSingleton(state);
         services.AddSingleton(new ApiKeyRing(options.Auth.Keys));
         var admission = new AdmissionControl(options.Admission);
-        EnsureWorkerThreads(options.Admission);
         services.AddSingleton(admission);
         services.AddSingleton(new EdgeRules(options.Limits));
         services.AddSingleton<ServerMetrics>();
@@ -199,25 +198,6 @@ public static partial class RecSysServer
         var address = new Uri($"{scheme}://{Host(options.Host)}:{port}");
         LogStarted(logger, address, pipeline.Version.Name, state.MetricsPort == 0 ? "off" : $"http://{Host(options.Metrics.Host)}:{state.MetricsPort}{options.Metrics.Path}");
         return new RunningServer(app, state, serving, address, state.MetricsPort, options.Metrics.Path, logger);
-    }
-
-    /// <summary>
-    /// Raises the thread pool's minimum worker threads to the admission limit plus two per core. An admitted call can
-    /// hold a pool thread blocked: the FASTER store completes reads of evicted records synchronously, and on Linux the
-    /// file read it waits for is itself a pool work item. Below the minimum the pool adds threads at once; above it,
-    /// about one a second, so with fewer threads than blocked calls the reads they wait for sit in the queue and the
-    /// server stalls (bench/results/slo-overload.md: 4 to 21 threads in 17 s, one call a second, CPU idle). With every
-    /// admitted call able to block and threads left over, the queue keeps moving and admission can refuse the rest.
-    /// Process-wide and only ever raised.
-    /// </summary>
-    private static void EnsureWorkerThreads(AdmissionOptions admission)
-    {
-        if (admission.MaxConcurrentCalls == 0)
-            return;
-        int wanted = admission.MaxConcurrentCalls + 2 * Environment.ProcessorCount;
-        ThreadPool.GetMinThreads(out int workers, out int io);
-        if (workers < wanted)
-            ThreadPool.SetMinThreads(wanted, io);
     }
 
     private static IPAddress Address(string host) => host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);

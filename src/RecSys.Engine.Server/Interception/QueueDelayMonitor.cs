@@ -9,14 +9,15 @@ namespace RecSys.Engine.Server.Interception;
 /// <code>
 ///   monitor thread, every Period:   probe pending?  yes: delay = now - queued (a lower bound, still growing)
 ///                                                   no:  delay = the last probe's wait; queue a new probe
-///   Shedding = delay &gt; MaxQueueDelay  and  pool's pending work items &gt;= cores
+///   own work queueing = pool's pending work items &gt;= cores
+///   Shedding = delay &gt; MaxQueueDelay and own work queueing;   Load = delay / MaxQueueDelay if own work queueing, else 0
 /// </code>
 /// The probe is one work item (this object, no allocation) queued to the pool's global queue, the same FIFO Kestrel
 /// queues streams on, so its wait is the wait a call arriving now meets. The monitor runs on a thread of its own: on
 /// pool threads it would wait in the very queue it measures. The pending-work condition keeps CPU taken by other
 /// processes (a loaded machine with an idle server) from shedding calls that refusals could not help: only when this
-/// process's own work is queueing is refusing new calls what shortens the wait. Readers (<see cref="Shedding"/>,
-/// <see cref="DelayTicks"/>) pay one volatile read.
+/// process's own work is queueing is refusing new calls (or shrinking them) what shortens the wait. Readers
+/// (<see cref="Shedding"/>, <see cref="Load"/>, <see cref="DelayTicks"/>) pay one volatile read.
 /// </summary>
 public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
 {
@@ -30,7 +31,9 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     private long _queuedAt;   // timestamp of the probe in the queue; 0 = none
     private long _lastWait;   // ticks the last probe waited
     private long _delay;      // the current estimate, ticks
+    private long _ownDelay;   // the estimate while this process's work is queueing, else 0
     private volatile bool _shedding;
+    private int _disposed;
 
     /// <param name="maxDelay">Queue delay above which new calls are refused; positive.</param>
     public QueueDelayMonitor(TimeSpan maxDelay)
@@ -39,7 +42,7 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
         _maxDelayTicks = (long)(maxDelay.TotalSeconds * Stopwatch.Frequency);
         _minPending = Environment.ProcessorCount;
         MaxDelay = maxDelay;
-        _thread = new Thread(Run) { IsBackground = true, Name = "recsys queue-delay monitor", Priority = ThreadPriority.AboveNormal };
+        _thread = new Thread(Run) { IsBackground = true, Name = "recsys queue-delay monitor" };
         _thread.Start();
     }
 
@@ -55,13 +58,8 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     /// <summary>The current queue delay estimate in milliseconds.</summary>
     public double DelayMs => DelayTicks * 1000.0 / Stopwatch.Frequency;
 
-    /// <summary>The queue delay as a share of <see cref="MaxDelay"/>: 1 at the threshold.</summary>
-    public double Load => (double)DelayTicks / _maxDelayTicks;
-
-    /// <summary>Times the monitor went from admitting to shedding since start.</summary>
-    public long Episodes => Interlocked.Read(ref _episodes);
-
-    private long _episodes;
+    /// <summary>The queue delay as a share of <see cref="MaxDelay"/> (1 at the threshold) while this process's work is queueing; else 0.</summary>
+    public double Load => (double)Volatile.Read(ref _ownDelay) / _maxDelayTicks;
 
     // The probe: runs on a pool thread when the queue reaches it.
     void IThreadPoolWorkItem.Execute()
@@ -88,11 +86,10 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
                 Volatile.Write(ref _queuedAt, now);
                 ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             }
+            bool ownWork = ThreadPool.PendingWorkItemCount >= _minPending;
             Volatile.Write(ref _delay, delay);
-            bool shed = delay > _maxDelayTicks && ThreadPool.PendingWorkItemCount >= _minPending;
-            if (shed && !_shedding)
-                Interlocked.Increment(ref _episodes);
-            _shedding = shed;
+            Volatile.Write(ref _ownDelay, ownWork ? delay : 0);
+            _shedding = ownWork && delay > _maxDelayTicks;
         }
     }
 
@@ -105,7 +102,6 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
         _thread.Join();
         _stop.Dispose();
         _shedding = false;
+        Volatile.Write(ref _ownDelay, 0);
     }
-
-    private int _disposed;
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RecSys.Engine.LoadGen;
 using RecSys.Engine.LoadTest.Tests.Support;
+using RecSys.Engine.Server.Interception;
 using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.LoadTest.Tests;
@@ -101,11 +102,22 @@ public sealed class LoadRunTests
         Assert.InRange(ranker.MostHeld, 1, 2);
         Assert.Equal("fail", report.Verdict);
 
-        // The load drops (the ranker lets go): the next run is answered in full.
+        // The load drops (the ranker lets go): the next run is answered in full. Two things kept this from being a
+        // fact on a loaded machine: a held call can still be inside the server after the client gave up on it (its
+        // deadline fires client-side first), and at 50 req/s a third call can overlap two slow ones. So the run starts
+        // once the server has no call in flight, and sends at most the limit's 2 at a time (a call leaves admission
+        // before its answer is sent, so the server never sees more than the client has out).
         ranker.Holding = false;
-        var after = await LoadGenerator.RunAsync(rig.Options with { Duration = TimeSpan.FromSeconds(1) }, 50).WaitAsync(Stopped);
+        var admission = (AdmissionControl)rig.Server.Services.GetService(typeof(AdmissionControl))!;
+        var idleBy = DateTime.UtcNow + Stopped;
+        while (admission.InFlight > 0 && DateTime.UtcNow < idleBy)
+            await Task.Delay(20);
+        Assert.Equal(0, admission.InFlight);
+        long rejectedBefore = admission.Rejected;
+        var after = await LoadGenerator.RunAsync(rig.Options with { Duration = TimeSpan.FromSeconds(1), Concurrency = 2 }, 50).WaitAsync(Stopped);
         Assert.Equal(50, after.Ok);
         Assert.Empty(after.Errors);
+        Assert.Equal(rejectedBefore, admission.Rejected);
     }
 
     [Fact]

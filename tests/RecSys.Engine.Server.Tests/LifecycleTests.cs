@@ -18,7 +18,7 @@ public sealed class LifecycleTests
     public async Task Past_the_concurrency_limit_a_call_is_refused_at_once_with_resource_exhausted()
     {
         var gate = new GateRanker();
-        await using var rig = await ServerRig.StartAsync(o => o with { Admission = new AdmissionOptions { MaxConcurrentCalls = 2 } }, gate);
+        await using var rig = await ServerRig.StartAsync(o => o with { Admission = o.Admission with { MaxConcurrentCalls = 2 } }, gate);
         gate.Armed = true;
         var held = new[] { rig.RecommendAsync(1), rig.RecommendAsync(2) };
         await gate.WaitForEnteredAsync(2);
@@ -43,7 +43,7 @@ public sealed class LifecycleTests
         var gate = new GateRanker();
         await using var rig = await ServerRig.StartAsync(o => o with
         {
-            Admission = new AdmissionOptions { MaxConcurrentCalls = 4, DegradeAbove = 0.5, MinSourceShare = 0.25 },
+            Admission = o.Admission with { MaxConcurrentCalls = 4, DegradeAbove = 0.5, MinSourceShare = 0.25 },
         }, gate);
         Assert.False((await rig.RecommendAsync(1)).Degraded); // 1 of 4 in flight: full size
 

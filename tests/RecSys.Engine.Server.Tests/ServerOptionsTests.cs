@@ -20,7 +20,7 @@ public sealed class ServerOptionsTests
         var options = Load("""
             { "Server": { "Host": "0.0.0.0", "Port": 6000, "ShutdownTimeout": "00:00:05", "MaxReceiveMessageBytes": 4096,
                           "Auth": { "Keys": [ { "Name": "app", "Key": "0123456789abcdef", "Roles": [ "Read", "write" ] } ] },
-                          "Metrics": { "Port": 9000, "Path": "/m" }, "Admission": { "MaxConcurrentCalls": 8, "DegradeAbove": 0.75, "MinSourceShare": 0.5 },
+                          "Metrics": { "Port": 9000, "Path": "/m" }, "Admission": { "MaxConcurrentCalls": 8, "DegradeAbove": 0.75, "MinSourceShare": 0.5, "MaxQueueDelay": "00:00:00.050" },
                           "Limits": { "MaxEventsPerCall": 7 } } }
             """);
         options.Validate();
@@ -36,6 +36,7 @@ public sealed class ServerOptionsTests
         Assert.Equal(8, options.Admission.MaxConcurrentCalls);
         Assert.Equal(0.75, options.Admission.DegradeAbove);
         Assert.Equal(0.5, options.Admission.MinSourceShare);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), options.Admission.MaxQueueDelay);
         Assert.Equal(7, options.Limits.MaxEventsPerCall);
         Assert.Equal(new RequestLimits().MaxIdLength, options.Limits.MaxIdLength);
     }
@@ -62,6 +63,8 @@ public sealed class ServerOptionsTests
     [InlineData("""{ "Server": { "Admission": { "MaxConcurrentCalls": -1 }, "Auth": { "Enabled": false } } }""", "Server:Admission:MaxConcurrentCalls")]
     [InlineData("""{ "Server": { "Admission": { "DegradeAbove": 0 }, "Auth": { "Enabled": false } } }""", "Server:Admission:DegradeAbove")]
     [InlineData("""{ "Server": { "Admission": { "MinSourceShare": 1.5 }, "Auth": { "Enabled": false } } }""", "Server:Admission:MinSourceShare")]
+    [InlineData("""{ "Server": { "Admission": { "MaxQueueDelay": "-00:00:01" }, "Auth": { "Enabled": false } } }""", "Server:Admission:MaxQueueDelay")]
+    [InlineData("""{ "Server": { "Admission": { "MaxQueueDelay": "00:01:00" }, "Auth": { "Enabled": false } } }""", "Server:Admission:MaxQueueDelay")]
     [InlineData("""{ "Server": { "Limits": { "MaxRankItems": 0 }, "Auth": { "Enabled": false } } }""", "Server:Limits:MaxRankItems")]
     [InlineData("""{ "Server": { "Metrics": { "Path": "metrics" }, "Auth": { "Enabled": false } } }""", "Server:Metrics:Path")]
     [InlineData("""{ "Server": { "Port": 9464, "Auth": { "Enabled": false } } }""", "Server:Metrics:Port")]

@@ -8,7 +8,10 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// <summary>
 /// Sources degrade before requests fail: under load every source of a request is asked for fewer candidates and
 /// searches with a narrower beam, so each request costs less while the host still admits it (past its limit the host
-/// refuses calls outright). The rule, read once per request from the host's <see cref="ILoadSignal"/>:
+/// refuses calls outright). The gRPC server's load is the larger of its calls in flight / MaxConcurrentCalls and its
+/// thread-pool queue delay / MaxQueueDelay, so under CPU overload (where the queue, not the calls in flight, grows) the
+/// sources shrink as the queue delay nears the point of refusals. The rule, read once per request from the host's
+/// <see cref="ILoadSignal"/>:
 /// <code>
 ///   load &lt;= Above          share = 1 (untouched)
 ///   Above &lt; load &lt; 1      share = 1 - (1 - MinShare) * (load - Above) / (1 - Above), rounded up to 1/16

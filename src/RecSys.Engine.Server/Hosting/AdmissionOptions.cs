@@ -1,30 +1,43 @@
 namespace RecSys.Engine.Server.Hosting;
 
 /// <summary>
-/// Admission control in front of the pipeline: past the limit a call is refused at once with RESOURCE_EXHAUSTED
-/// instead of queueing (a queued call would miss its deadline anyway, and the queue would delay every call behind it).
-/// Health checks and reflection are never limited. Before that, sources degrade: above <see cref="DegradeAbove"/> of the
-/// limit in flight, every request's sources are asked for fewer candidates and search with narrower beams
-/// (<see cref="Pipeline.Serving.SourceDegradation"/> has the rule), down to <see cref="MinSourceShare"/> at the limit.
+/// Admission control in front of the pipeline: past either limit (calls in flight, queue delay) a call is refused at
+/// once with RESOURCE_EXHAUSTED instead of queueing (a queued call would miss its deadline anyway, and the queue would
+/// delay every call behind it). Health checks, reflection and Admin calls are never refused. Before that, sources
+/// degrade: above <see cref="DegradeAbove"/> of either limit (the larger share counts), every request's sources are asked
+/// for fewer candidates and search with narrower beams (<see cref="Pipeline.Serving.SourceDegradation"/> has the rule),
+/// down to <see cref="MinSourceShare"/> at the limit. With the defaults: sources shrink from 10 ms of queue delay or 32
+/// calls in flight, reach a quarter at 20 ms or 64, and past that calls are refused.
 /// </summary>
 public sealed record AdmissionOptions
 {
     /// <summary>recsys.v1 calls the server works on at once; 0 = no limit. Default 64 (about 30 per core on 2 cores).</summary>
     public int MaxConcurrentCalls { get; init; } = 64;
 
-    /// <summary>Share of <see cref="MaxConcurrentCalls"/> in flight above which sources degrade; 1 = never (only refusals). Default 0.5.</summary>
+    /// <summary>
+    /// Queue delay past which new calls are refused: how long work waits in the thread pool's queue, where overload
+    /// queues on a CPU-bound server before any call is counted in flight (measured every 5 ms by
+    /// <see cref="Interception.QueueDelayMonitor"/>; refusals only while this process's own work is queueing).
+    /// <see cref="TimeSpan.Zero"/> = off. Default 20 ms: a fifth of the 100 ms SLO, over the few ms a busy but keeping-up
+    /// server shows (bench/results/slo-overload.md).
+    /// </summary>
+    public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Share of <see cref="MaxConcurrentCalls"/> in flight (or of <see cref="MaxQueueDelay"/> waited) above which sources degrade; 1 = never (only refusals). Default 0.5.</summary>
     public double DegradeAbove { get; init; } = 0.5;
 
     /// <summary>Share of their configured counts and beams sources keep at the limit. Default 0.25.</summary>
     public double MinSourceShare { get; init; } = 0.25;
 
     /// <summary>Whether sources degrade at all: a limit to measure the load against, and a threshold below it.</summary>
-    internal bool Degrades => MaxConcurrentCalls > 0 && DegradeAbove < 1;
+    internal bool Degrades => (MaxConcurrentCalls > 0 || MaxQueueDelay > TimeSpan.Zero) && DegradeAbove < 1;
 
     internal void Validate(string key)
     {
         if (MaxConcurrentCalls < 0)
             throw new ServerConfigException($"{key}:MaxConcurrentCalls", $"{key}:MaxConcurrentCalls must be >= 0 (0 = no limit; got {MaxConcurrentCalls})");
+        if (MaxQueueDelay < TimeSpan.Zero || MaxQueueDelay > TimeSpan.FromSeconds(10))
+            throw new ServerConfigException($"{key}:MaxQueueDelay", $"{key}:MaxQueueDelay must be in 00:00:00..00:00:10 (0 = off; got {MaxQueueDelay})");
         if (!(DegradeAbove > 0 && DegradeAbove <= 1))
             throw new ServerConfigException($"{key}:DegradeAbove", $"{key}:DegradeAbove must be in (0, 1] (a share of MaxConcurrentCalls; 1 = sources never degrade; got {DegradeAbove})");
         if (!(MinSourceShare > 0 && MinSourceShare <= 1))

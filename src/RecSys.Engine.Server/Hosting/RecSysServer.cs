@@ -23,7 +23,8 @@ namespace RecSys.Engine.Server.Hosting;
 ///   Kestrel  gRPC endpoint   Host:Port, HTTP/2 (h2c, or TLS)      Recommender, Catalog, Admin, grpc.health.v1, reflection
 ///            metrics endpoint Metrics:Host:Port, HTTP/1.1          GET /metrics (Prometheus text)
 ///   every gRPC call: metrics -> API key and role -> admission -> errors -> service -> pipeline (call's token flows down)
-///   admission's load (in flight / limit) -> pipeline.Degradation: sources shrink above Admission:DegradeAbove
+///   admission: refuse past Admission:MaxConcurrentCalls in flight or Admission:MaxQueueDelay of thread-pool queue delay
+///   admission's load (the larger share of either limit) -> pipeline.Degradation: sources shrink above Admission:DegradeAbove
 /// </code>
 /// <code>
 ///   await using var server = await RecSysServer.StartAsync(options, pipeline);
@@ -85,6 +86,9 @@ public static partial class RecSysServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Calls past the admission limit must reach the interceptor (and be refused there, at once) rather than wait
+            // in a client for a free stream: allow well more streams per connection than calls admitted.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(kestrel.Limits.Http2.MaxStreamsPerConnection, 4 * options.Admission.MaxConcurrentCalls);
             kestrel.Listen(Address(options.Host), options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
@@ -142,6 +146,8 @@ public static partial class RecSysServer
         }
 
         var app = builder.Build();
+        // The queue-delay monitor's thread lives as long as the server: stopped once the last call has drained.
+        app.Lifetime.ApplicationStopped.Register(admission.Dispose);
         if (options.Metrics.Enabled)
         {
             // Only on the metrics port: the gRPC port serves gRPC alone.
@@ -163,6 +169,7 @@ public static partial class RecSysServer
             }
             catch
             {
+                admission.Dispose();
                 await app.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
@@ -177,6 +184,7 @@ public static partial class RecSysServer
         }
         catch (IOException e)
         {
+            admission.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw new ServerConfigException($"{ServerOptions.SectionName}:Port", $"cannot listen on {options.Host}:{options.Port} or the metrics port {options.Metrics.Port}: {e.Message}");
         }

@@ -21,7 +21,8 @@ namespace RecSys.Engine.Server.Metrics;
 ///   recsys.pipeline.requests / events / fold_ins       counters from the pipeline's own stats
 ///   recsys.pipeline.degraded    counter    recommendations whose sources ran degraded (server busy)
 ///   recsys.source.runs / failures / timeouts           counters per candidate source
-///   recsys.admission.in_flight  gauge;  recsys.admission.rejected  counter
+///   recsys.admission.in_flight  gauge;  recsys.admission.rejected  counter per reason (concurrency_limit, queue_delay)
+///   recsys.admission.queue_delay gauge   seconds work waits in the thread pool's queue (the overload signal)
 ///   recsys.feature_store.healthy gauge   1 healthy, 0 degraded
 ///   recsys.experiment.requests / impressions / clicks   counters per experiment and variant (CTR = clicks / impressions)
 ///   recsys.attribution.clicks   counter per outcome: attributed, unattributed (request id unknown or out of the window)
@@ -68,7 +69,15 @@ internal sealed class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("recsys.source.failures", () => Sources(pipeline, c => c.Failures), description: "Source runs dropped because the source threw");
         _meter.CreateObservableCounter("recsys.source.timeouts", () => Sources(pipeline, c => c.Timeouts), description: "Source runs dropped for running past their budget");
         _meter.CreateObservableGauge("recsys.admission.in_flight", () => admission.InFlight, description: "recsys.v1 calls in flight");
-        _meter.CreateObservableCounter("recsys.admission.rejected", () => admission.Rejected, description: "Calls refused by admission control (RESOURCE_EXHAUSTED)");
+        _meter.CreateObservableCounter("recsys.admission.rejected", () => (Measurement<long>[])[
+                new(admission.RejectedConcurrencyLimit, new KeyValuePair<string, object?>("reason", "concurrency_limit")),
+                new(admission.RejectedQueueDelay, new KeyValuePair<string, object?>("reason", "queue_delay"))],
+            description: "Calls refused by admission control (RESOURCE_EXHAUSTED), by reason");
+        if (admission.QueueDelay is { } queue)
+        {
+            _meter.CreateObservableGauge("recsys.admission.queue_delay", () => queue.DelayMs / 1000, "s",
+                "How long work waits in the thread pool's queue (Server:Admission:MaxQueueDelay refuses calls past it)");
+        }
         _meter.CreateObservableGauge("recsys.feature_store.healthy",
             () => FeatureStoreHealthCheck.Of(pipeline.Store) is { } h && h.Status != Features.FeatureStoreHealthStatus.Healthy ? 0 : 1,
             description: "1 while the feature store is healthy, 0 while its checkpoints fail");

@@ -115,6 +115,8 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
             CatalogItems = Pipeline.Catalog.Length,
             InFlight = admission.InFlight,
             Rejected = admission.Rejected,
+            RejectedQueueDelay = admission.RejectedQueueDelay,
+            QueueDelayMs = admission.QueueDelay?.DelayMs ?? 0,
             Degraded = stats.Degraded,
             FeatureStore = "healthy",
             AttributedClicks = stats.AttributedClicks,

@@ -49,7 +49,8 @@ public sealed class LoadRig : IAsyncDisposable
                 Port = 0,
                 Metrics = new MetricsOptions { Enabled = false },
                 Auth = new AuthOptions { Keys = [new ApiKeyOptions { Name = "load", Key = WriterKey, Roles = ["Read", "Write"] }] },
-                Admission = new AdmissionOptions { MaxConcurrentCalls = maxConcurrentCalls },
+                // The queue-delay signal off: a loaded test machine's queue delay must not refuse calls these tests count.
+                Admission = new AdmissionOptions { MaxConcurrentCalls = maxConcurrentCalls, MaxQueueDelay = TimeSpan.Zero },
             };
             return new LoadRig(harness, await RecSysServer.StartAsync(options, harness.Pipeline));
         }

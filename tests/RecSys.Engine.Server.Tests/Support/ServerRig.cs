@@ -48,6 +48,9 @@ public sealed class ServerRig : IAsyncDisposable
         MaxReceiveMessageBytes = 1 << 20,
         Limits = new RequestLimits { MaxEventsPerCall = 50, MaxItemsPerCall = 50, MaxListLength = 20, MaxRankItems = 50 },
         ShutdownTimeout = TimeSpan.FromSeconds(60),
+        // Off: on a loaded test machine (and with other tests' servers sharing this process's thread pool) the queue
+        // delay would refuse calls of tests about something else. OverloadTests turns it on.
+        Admission = new AdmissionOptions { MaxQueueDelay = TimeSpan.Zero },
     };
 
     public static async Task<ServerRig> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, IRanker? ranker = null, string? dataDirectory = null)

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+
+namespace RecSys.Engine.Server.Interception;
+
+/// <summary>
+/// Measures how long work waits in the thread pool's queue, the queue overload builds in: Kestrel hands every HTTP/2
+/// stream to the pool, so on saturated cores a new call waits there before any interceptor runs, and a concurrency
+/// limit counted in the interceptor never sees it (bench/results/slo-overload.md has the evidence).
+/// <code>
+///   monitor thread, every Period:   probe pending?  yes: delay = now - queued (a lower bound, still growing)
+///                                                   no:  delay = the last probe's wait; queue a new probe
+///   own work queueing = pool's pending work items &gt;= cores
+///   Shedding = delay &gt; MaxQueueDelay and own work queueing;   Load = delay / MaxQueueDelay if own work queueing, else 0
+/// </code>
+/// The probe is one work item (this object, no allocation) queued to the pool's global queue, the same FIFO Kestrel
+/// queues streams on, so its wait is the wait a call arriving now meets. The monitor runs on a thread of its own: on
+/// pool threads it would wait in the very queue it measures. The pending-work condition keeps CPU taken by other
+/// processes (a loaded machine with an idle server) from shedding calls that refusals could not help: only when this
+/// process's own work is queueing is refusing new calls (or shrinking them) what shortens the wait. Readers
+/// (<see cref="Shedding"/>, <see cref="Load"/>, <see cref="DelayTicks"/>) pay one volatile read.
+/// </summary>
+public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
+{
+    /// <summary>How often the monitor looks: short against a 100 ms SLO, cheap (one wake-up and at most one work item).</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(5);
+
+    private readonly long _maxDelayTicks;
+    private readonly int _minPending;
+    private readonly Thread _thread;
+    private readonly ManualResetEventSlim _stop = new();
+    private long _queuedAt;   // timestamp of the probe in the queue; 0 = none
+    private long _lastWait;   // ticks the last probe waited
+    private long _delay;      // the current estimate, ticks
+    private long _ownDelay;   // the estimate while this process's work is queueing, else 0
+    private volatile bool _shedding;
+    private int _disposed;
+
+    /// <param name="maxDelay">Queue delay above which new calls are refused; positive.</param>
+    public QueueDelayMonitor(TimeSpan maxDelay)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxDelay, TimeSpan.Zero);
+        _maxDelayTicks = (long)(maxDelay.TotalSeconds * Stopwatch.Frequency);
+        _minPending = Environment.ProcessorCount;
+        MaxDelay = maxDelay;
+        _thread = new Thread(Run) { IsBackground = true, Name = "recsys queue-delay monitor" };
+        _thread.Start();
+    }
+
+    /// <summary>The configured threshold (Server:Admission:MaxQueueDelay).</summary>
+    public TimeSpan MaxDelay { get; }
+
+    /// <summary>True while new calls should be refused: the queue delay is over <see cref="MaxDelay"/> and this process's work is queueing.</summary>
+    public bool Shedding => _shedding;
+
+    /// <summary>The current queue delay estimate in <see cref="Stopwatch"/> ticks.</summary>
+    public long DelayTicks => Volatile.Read(ref _delay);
+
+    /// <summary>The current queue delay estimate in milliseconds.</summary>
+    public double DelayMs => DelayTicks * 1000.0 / Stopwatch.Frequency;
+
+    /// <summary>The queue delay as a share of <see cref="MaxDelay"/> (1 at the threshold) while this process's work is queueing; else 0.</summary>
+    public double Load => (double)Volatile.Read(ref _ownDelay) / _maxDelayTicks;
+
+    // The probe: runs on a pool thread when the queue reaches it.
+    void IThreadPoolWorkItem.Execute()
+    {
+        long queued = Volatile.Read(ref _queuedAt);
+        Volatile.Write(ref _lastWait, Stopwatch.GetTimestamp() - queued);
+        Volatile.Write(ref _queuedAt, 0);
+    }
+
+    private void Run()
+    {
+        while (!_stop.Wait(Period))
+        {
+            long now = Stopwatch.GetTimestamp();
+            long queued = Volatile.Read(ref _queuedAt);
+            long delay;
+            if (queued != 0)
+            {
+                delay = Math.Max(now - queued, Volatile.Read(ref _lastWait));
+            }
+            else
+            {
+                delay = Volatile.Read(ref _lastWait);
+                Volatile.Write(ref _queuedAt, now);
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+            bool ownWork = ThreadPool.PendingWorkItemCount >= _minPending;
+            Volatile.Write(ref _delay, delay);
+            Volatile.Write(ref _ownDelay, ownWork ? delay : 0);
+            _shedding = ownWork && delay > _maxDelayTicks;
+        }
+    }
+
+    /// <summary>Stops the monitor thread (idempotent); a stopped monitor never sheds.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _stop.Set();
+        _thread.Join();
+        _stop.Dispose();
+        _shedding = false;
+        Volatile.Write(ref _ownDelay, 0);
+    }
+}

@@ -199,6 +199,7 @@ public sealed partial class FasterFeatureStore
         var prefetcher = _prefetcher;
         bool prefetch = prefetcher is { Enabled: true } && ids.Length > 1;
         long* hashes = stackalloc long[PrefetchGroup];
+        int went = 0; // counted here and published on every exit: the caller needs it also when a decode throws
         session.BeginUnsafe();
         try
         {
@@ -221,14 +222,18 @@ public sealed partial class FasterFeatureStore
                 {
                     FeatureKey.Write(keySpan, kind, ids[i], segment);
                     var key = SpanByte.FromPointer(kp, FeatureKey.Length);
-                    var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)pending * ReadSession.SlotBytes, ReadSession.SlotBytes));
+                    var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)went * ReadSession.SlotBytes, ReadSession.SlotBytes));
                     var status = session.Read(ref key, ref output, i, 0);
-                    if (status.IsPending) { pending++; continue; }
+                    if (status.IsPending) { went++; continue; }
                     results[i] = Decode(status, ref output, decode, missing);
                 }
             }
         }
-        finally { session.EndUnsafe(); }
+        finally
+        {
+            session.EndUnsafe();
+            pending = went;
+        }
     }
 
     private static T Decode<T>(Status status, ref SpanByteAndMemory output, PayloadDecoder<T> decode, T missing)

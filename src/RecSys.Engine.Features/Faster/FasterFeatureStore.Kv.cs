@@ -8,7 +8,9 @@ public sealed partial class FasterFeatureStore
 {
     /// <summary>
     /// Reads one value (envelope included). A read of an evicted record goes pending and is completed here,
-    /// synchronously, so callers see one code path whether the record was in memory or on disk.
+    /// synchronously, so callers see one code path whether the record was in memory or on disk. Only the write side
+    /// calls this (the applier thread, a dedicated thread, and replay at open, before serving starts), so the wait
+    /// never holds a pool thread; the serving reads complete asynchronously (<see cref="CompleteReadsAsync{T}"/>).
     /// </summary>
     private static unsafe bool TryReadRaw(KvSession session, RecordKind kind, long id, int segment, out IMemoryOwner<byte>? owner, out int length)
     {
@@ -41,6 +43,7 @@ public sealed partial class FasterFeatureStore
         return true;
     }
 
+    /// <summary>Waits synchronously for an upsert that goes pending; like <see cref="TryReadRaw"/> it runs on the write side only.</summary>
     private static unsafe void UpsertRaw(KvSession session, RecordKind kind, long id, int segment, byte[] value)
     {
         byte* kp = stackalloc byte[FeatureKey.Length];

@@ -1,3 +1,4 @@
+using System.Buffers;
 using FASTER.core;
 using RecSys.Engine.Features.Codecs;
 using RecSys.Engine.Features.Records;
@@ -10,84 +11,170 @@ public sealed partial class FasterFeatureStore
     /// <summary>Decodes a live payload (envelope stripped).</summary>
     private delegate T PayloadDecoder<T>(ReadOnlySpan<byte> payload);
 
+    private static readonly PayloadDecoder<UserProfile?> DecodeProfile = static p => UserProfileCodec.Decode(p);
+    private static readonly PayloadDecoder<float[]?> DecodeCfVector = static p => CfVectorCodec.Decode(p);
+    private static readonly PayloadDecoder<ItemMetadata?> DecodeItem = static p => ItemMetadataCodec.Decode(p);
+    private static readonly PayloadDecoder<HistoryEvent[]?> DecodeHistory = static p => HistoryCodec.Decode(p);
+    private static readonly PayloadDecoder<DecayedCounter> DecodeCounter = static p => DecayedCounterCodec.Decode(p);
+
     public ValueTask<UserProfile?> GetUserProfileAsync(long userId, CancellationToken cancellationToken = default) =>
-        new(ReadOne(RecordKind.UserProfile, userId, 0, static p => UserProfileCodec.Decode(p)));
+        ReadOne(RecordKind.UserProfile, userId, DecodeProfile);
 
     public ValueTask GetUserProfilesAsync(ReadOnlyMemory<long> userIds, Memory<UserProfile?> results, CancellationToken cancellationToken = default)
     {
         if (results.Length < userIds.Length) throw new ArgumentException($"results holds {results.Length}, fewer than the {userIds.Length} ids", nameof(results));
-        ReadMany(RecordKind.UserProfile, userIds.Span, 0, results.Span, static p => UserProfileCodec.Decode(p), null);
-        return ValueTask.CompletedTask;
+        return ReadMany(RecordKind.UserProfile, userIds.Span, 0, results, DecodeProfile, null);
     }
 
     public ValueTask<float[]?> GetCfVectorAsync(long userId, CancellationToken cancellationToken = default) =>
-        new(ReadOne(RecordKind.UserCfVector, userId, 0, static p => CfVectorCodec.Decode(p)));
+        ReadOne(RecordKind.UserCfVector, userId, DecodeCfVector);
 
     public ValueTask<ItemMetadata?> GetItemAsync(long itemId, CancellationToken cancellationToken = default) =>
-        new(ReadOne(RecordKind.Item, itemId, 0, static p => ItemMetadataCodec.Decode(p)));
+        ReadOne(RecordKind.Item, itemId, DecodeItem);
 
     public ValueTask<HistoryEvent[]> GetRecentHistoryAsync(long userId, int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);
-        var all = ReadOne(RecordKind.UserHistory, userId, 0, static p => HistoryCodec.Decode(p));
-        return new(all is null ? [] : HistoryCodec.NewestFirst(all, max));
+        var read = ReadOne(RecordKind.UserHistory, userId, DecodeHistory);
+        return read.IsCompletedSuccessfully ? new(NewestFirst(read.Result, max)) : NewestFirstAsync(read, max);
+
+        static async ValueTask<HistoryEvent[]> NewestFirstAsync(ValueTask<HistoryEvent[]?> read, int max) =>
+            NewestFirst(await read.ConfigureAwait(false), max);
     }
+
+    private static HistoryEvent[] NewestFirst(HistoryEvent[]? all, int max) => all is null ? [] : HistoryCodec.NewestFirst(all, max);
 
     public ValueTask GetItemsAsync(ReadOnlyMemory<long> itemIds, Memory<ItemMetadata?> results, CancellationToken cancellationToken = default)
     {
         if (results.Length < itemIds.Length) throw new ArgumentException($"results holds {results.Length}, fewer than the {itemIds.Length} ids", nameof(results));
-        ReadMany(RecordKind.Item, itemIds.Span, 0, results.Span, static p => ItemMetadataCodec.Decode(p), null);
-        return ValueTask.CompletedTask;
+        return ReadMany(RecordKind.Item, itemIds.Span, 0, results, DecodeItem, null);
     }
 
     public ValueTask GetItemCountersAsync(ReadOnlyMemory<long> itemIds, int segment, long nowMs, Memory<double> results, CancellationToken cancellationToken = default)
     {
         if (results.Length < itemIds.Length) throw new ArgumentException($"results holds {results.Length}, fewer than the {itemIds.Length} ids", nameof(results));
-        // Pooled: the ranking path reads a few hundred counters per request and should not allocate for them.
-        var rented = System.Buffers.ArrayPool<DecayedCounter>.Shared.Rent(itemIds.Length);
-        try
-        {
-            var counters = rented.AsSpan(0, itemIds.Length);
-            var kind = segment < 0 ? RecordKind.ItemCounter : RecordKind.ItemSegmentCounter;
-            ReadMany(kind, itemIds.Span, Math.Max(segment, 0), counters, static p => DecayedCounterCodec.Decode(p), default(DecayedCounter));
-            var r = results.Span;
-            for (int i = 0; i < counters.Length; i++) r[i] = counters[i].ValueAt(nowMs, _halfLifeMs);
-        }
-        finally { System.Buffers.ArrayPool<DecayedCounter>.Shared.Return(rented); }
+        // Pooled: the ranking path reads a few hundred counters per request and should not allocate for them. The
+        // array goes back only after the last read completed into it (after the await when reads went to disk).
+        var rented = ArrayPool<DecayedCounter>.Shared.Rent(itemIds.Length);
+        var counters = rented.AsMemory(0, itemIds.Length);
+        var kind = segment < 0 ? RecordKind.ItemCounter : RecordKind.ItemSegmentCounter;
+        ReadSession? held;
+        try { held = BeginReads(kind, itemIds.Span, Math.Max(segment, 0), counters.Span, DecodeCounter, default); }
+        catch { ArrayPool<DecayedCounter>.Shared.Return(rented); throw; }
+        if (held is not null) return DecayAfterDiskAsync(held, rented, counters, results, nowMs);
+        Decay(counters.Span, results.Span, nowMs);
+        ArrayPool<DecayedCounter>.Shared.Return(rented);
         return ValueTask.CompletedTask;
     }
 
-    private T? ReadOne<T>(RecordKind kind, long id, int segment, PayloadDecoder<T> decode) where T : class
+    private async ValueTask DecayAfterDiskAsync(ReadSession held, DecayedCounter[] rented, Memory<DecayedCounter> counters, Memory<double> results, long nowMs)
     {
-        Span<long> ids = [id];
-        var result = new T?[1];
-        ReadMany(kind, ids, segment, result.AsSpan(), decode!, null);
-        return result[0];
+        try
+        {
+            await CompleteReadsAsync(held, counters, DecodeCounter, default).ConfigureAwait(false);
+            Decay(counters.Span, results.Span, nowMs);
+        }
+        finally { ArrayPool<DecayedCounter>.Shared.Return(rented); }
+    }
+
+    private void Decay(ReadOnlySpan<DecayedCounter> counters, Span<double> results, long nowMs)
+    {
+        for (int i = 0; i < counters.Length; i++) results[i] = counters[i].ValueAt(nowMs, _halfLifeMs);
+    }
+
+    /// <summary>
+    /// One read. From memory it completes synchronously and allocates nothing of its own (the result slot is a local);
+    /// only a read that went to disk allocates its one-element result array and an async completion.
+    /// </summary>
+    private ValueTask<T?> ReadOne<T>(RecordKind kind, long id, PayloadDecoder<T?> decode) where T : class
+    {
+        T? value = null;
+        var held = BeginReads(kind, new ReadOnlySpan<long>(in id), 0, new Span<T?>(ref value), decode, null);
+        return held is null ? new(value) : CompleteOneAsync(held, decode);
+
+        async ValueTask<T?> CompleteOneAsync(ReadSession held, PayloadDecoder<T?> decode)
+        {
+            var result = new T?[1];
+            await CompleteReadsAsync(held, result, decode, null).ConfigureAwait(false);
+            return result[0];
+        }
     }
 
     /// <summary>
     /// The ranking hot path: issue every read on one session, decode the ones served from memory at once, then
     /// complete the evicted ones together (their disk reads overlap) and decode those. The read's context is the
-    /// index into the results.
+    /// index into the results. When nothing went to disk this completes synchronously, with no state machine.
     /// </summary>
-    private unsafe void ReadMany<T>(RecordKind kind, ReadOnlySpan<long> ids, int segment, Span<T> results, PayloadDecoder<T> decode, T missing)
+    private ValueTask ReadMany<T>(RecordKind kind, ReadOnlySpan<long> ids, int segment, Memory<T> results, PayloadDecoder<T> decode, T missing)
+    {
+        var held = BeginReads(kind, ids, segment, results.Span, decode, missing);
+        return held is null ? ValueTask.CompletedTask : CompleteReadsAsync(held, results, decode, missing);
+    }
+
+    /// <summary>
+    /// Rents a session and issues the reads (<see cref="IssueReads{T}"/>). Null when every read was served from
+    /// memory (the session is back in the pool); otherwise the session, still held, with reads pending on it: the
+    /// caller must hand it to <see cref="CompleteReadsAsync{T}"/>, which completes them into its output slots and
+    /// returns it.
+    /// </summary>
+    private ReadSession? BeginReads<T>(RecordKind kind, ReadOnlySpan<long> ids, int segment, Span<T> results, PayloadDecoder<T> decode, T missing)
     {
         var rs = RentSession();
+        int pending = 0;
         try
         {
-            int pending = IssueReads(rs, kind, ids, segment, results, decode, missing);
-            if (pending == 0) return;
-            rs.Session.CompletePendingWithOutputs(out var completed, wait: true);
+            IssueReads(rs, kind, ids, segment, results, decode, missing, ref pending);
+        }
+        catch
+        {
+            // A decode failed (a damaged record) after some reads went pending: they complete in the background, and
+            // only then does the session go back, so the next renter never receives this batch's completions.
+            if (pending == 0) ReturnSession(rs);
+            else _ = DrainThenReturnAsync(rs);
+            throw;
+        }
+        if (pending > 0) return rs;
+        ReturnSession(rs);
+        return null;
+    }
+
+    /// <summary>
+    /// Completes the reads that went to disk without holding a thread: a pool thread that waited here synchronously
+    /// (CompletePendingWithOutputs with wait: true) waited for FASTER's device I/O, whose completion itself runs on
+    /// the pool; under a burst of such reads the pool starved (bench/results/slo-overload.md, case a2). No epoch is
+    /// held across the await (FASTER takes it itself while it completes), and no cancellation token is passed: a
+    /// completion abandoned half way would leave reads pending on a pooled session.
+    /// </summary>
+    private async ValueTask CompleteReadsAsync<T>(ReadSession held, Memory<T> results, PayloadDecoder<T> decode, T missing)
+    {
+        try
+        {
+            var completed = await held.Session.CompletePendingWithOutputsAsync().ConfigureAwait(false);
             using (completed)
             {
+                var r = results.Span;
                 while (completed.Next())
                 {
                     ref var c = ref completed.Current;
-                    results[(int)c.Context] = Decode(c.Status, ref c.Output, decode, missing);
+                    r[(int)c.Context] = Decode(c.Status, ref c.Output, decode, missing);
                 }
             }
         }
-        finally { ReturnSession(rs); }
+        finally { ReturnSession(held); }
+    }
+
+    private async Task DrainThenReturnAsync(ReadSession held)
+    {
+        try
+        {
+            await held.Session.CompletePendingAsync().ConfigureAwait(false);
+            ReturnSession(held);
+        }
+        catch (Exception)
+        {
+            // The store is being disposed under it, or FASTER failed the reads: drop the session rather than pool one
+            // whose state is unknown.
+        }
     }
 
     /// <summary>Reads whose buckets and records are prefetched together before they run (their misses overlap).</summary>
@@ -95,14 +182,15 @@ public sealed partial class FasterFeatureStore
 
     /// <summary>
     /// Issues every read under one epoch protection (FASTER's unsafe context) instead of one per read, decoding
-    /// the values served from memory at once; returns how many went pending (evicted, read from disk). The epoch
+    /// the values served from memory at once; counts in <paramref name="pending"/> the reads that went pending
+    /// (evicted, read from disk; counted as they go, so a caller that catches a decode failure knows). The epoch
     /// is released before the caller waits on the disk, so a slow batch never holds back checkpoints or flushes.
     /// Reads go in groups of <see cref="PrefetchGroup"/>: first the group's hash buckets and records are
     /// prefetched (<see cref="IndexPrefetcher"/>), then the reads run against a warm cache. A read served from
     /// memory is decoded at once, so the next read reuses its output slot; only a pending read keeps its slot
     /// (FASTER completes into it later), so an in-memory batch touches one slot, not 500.
     /// </summary>
-    private unsafe int IssueReads<T>(ReadSession rs, RecordKind kind, ReadOnlySpan<long> ids, int segment, Span<T> results, PayloadDecoder<T> decode, T missing)
+    private unsafe void IssueReads<T>(ReadSession rs, RecordKind kind, ReadOnlySpan<long> ids, int segment, Span<T> results, PayloadDecoder<T> decode, T missing, ref int pending)
     {
         var session = rs.Session.UnsafeContext;
         byte* slots = rs.Slots(ids.Length);
@@ -111,7 +199,7 @@ public sealed partial class FasterFeatureStore
         var prefetcher = _prefetcher;
         bool prefetch = prefetcher is { Enabled: true } && ids.Length > 1;
         long* hashes = stackalloc long[PrefetchGroup];
-        int pending = 0;
+        int went = 0; // counted here and published on every exit: the caller needs it also when a decode throws
         session.BeginUnsafe();
         try
         {
@@ -134,15 +222,18 @@ public sealed partial class FasterFeatureStore
                 {
                     FeatureKey.Write(keySpan, kind, ids[i], segment);
                     var key = SpanByte.FromPointer(kp, FeatureKey.Length);
-                    var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)pending * ReadSession.SlotBytes, ReadSession.SlotBytes));
+                    var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)went * ReadSession.SlotBytes, ReadSession.SlotBytes));
                     var status = session.Read(ref key, ref output, i, 0);
-                    if (status.IsPending) { pending++; continue; }
+                    if (status.IsPending) { went++; continue; }
                     results[i] = Decode(status, ref output, decode, missing);
                 }
             }
         }
-        finally { session.EndUnsafe(); }
-        return pending;
+        finally
+        {
+            session.EndUnsafe();
+            pending = went;
+        }
     }
 
     private static T Decode<T>(Status status, ref SpanByteAndMemory output, PayloadDecoder<T> decode, T missing)

@@ -38,4 +38,17 @@ public sealed class ServedRankerTrainerTests : IDisposable
         Assert.Equal(modelKind, ranker.ModelKind);
         Assert.Null(ranker.Schema.FirstDifference(PlantedRanker.Schema(planted)));
     }
+
+    [Fact]
+    public async Task The_same_seed_trains_the_same_ranker()
+    {
+        var planted = new PlantedCatalog();
+        var options = new ServedRankerOptions { Kind = RankerKind.Mlp, MaxUsers = 120, PublishedAtMs = planted.PublishedAtMs, NowMs = planted.MaxTimestampSeconds * 1000 };
+        var first = await ServedRankerTrainer.TrainAsync(planted.Data, new ModelSettings(), models => PipelineDefaults.Config(models), _dir.File("a.onnx"), options);
+        var second = await ServedRankerTrainer.TrainAsync(planted.Data, new ModelSettings(), models => PipelineDefaults.Config(models), _dir.File("b.onnx"), options);
+        Assert.Equal(first.Rows, second.Rows);
+        Assert.Equal(first.ValidationNdcg, second.ValidationNdcg);
+        Assert.Equal(first.FusionNdcg, second.FusionNdcg);
+        Assert.Equal(File.ReadAllBytes(first.Path), File.ReadAllBytes(second.Path));
+    }
 }

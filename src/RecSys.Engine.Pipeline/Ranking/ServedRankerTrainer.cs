@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Factory;
@@ -60,7 +61,15 @@ public static class ServedRankerTrainer
                 MemoryBudgetBytes = 64L << 20,
             }, cancellationToken).ConfigureAwait(false))
             {
-                var bootstrap = new BootstrapOptions { CfIndex = options.CfIndex, ContentIndex = options.ContentIndex, PublishedAtMs = options.PublishedAtMs };
+                // One build thread: a multi-threaded HNSW build depends on thread timing, so the candidates, the rows and the
+                // trained ranker would differ from run to run (as PipelineRecommender.Bootstrap found for the eval).
+                var bootstrap = new BootstrapOptions
+                {
+                    CfIndex = options.CfIndex,
+                    ContentIndex = options.ContentIndex,
+                    PublishedAtMs = options.PublishedAtMs,
+                    Build = IndexBuildSettings.Default with { Threads = 1 },
+                };
                 var (catalog, serving) = await ServingBootstrap.BuildAsync(fit, store, models.Als, models.Content, models.Popularity, models.Trending, bootstrap,
                     cancellationToken: cancellationToken).ConfigureAwait(false);
                 try

@@ -30,7 +30,7 @@ public static class FusionBaseline
             int column = data.Schema.IndexOf($"source_{RankingFeatureSchema.Slug(source)}_inverse_rank");
             if (column < 0)
                 continue;
-            float weight = WeightOf(surface, source);
+            float weight = ReciprocalRankFusionRanker.WeightOf(surface, source);
             if (weight == 0)
                 continue;
             for (int r = 0; r < scores.Length; r++)
@@ -42,18 +42,5 @@ public static class FusionBaseline
             }
         }
         return scores;
-    }
-
-    /// <summary>The weight rank fusion gives <paramref name="source"/> on the surface (as the ranker reads it: 1 when unlisted).</summary>
-    private static float WeightOf(SurfaceConfig surface, string source)
-    {
-        if (source == Sources.SourceNames.Personal)
-            return surface.PersonalWeight;
-        foreach (SourceConfig s in surface.Sources)
-        {
-            if (string.Equals(s.Name, source, StringComparison.Ordinal))
-                return s.Weight;
-        }
-        return 1f;
     }
 }

@@ -23,12 +23,11 @@ public sealed class ReciprocalRankFusionRanker : IRanker
         RequestContext context = input.Request;
         Span<float> s = scores.Span[..set.Count];
         s.Clear();
-        var sources = context.Surface.Sources;
         float c = context.Config.FusionC;
         for (int source = 0; source < set.SourceCount; source++)
         {
             string name = set.SourceNames[source];
-            float weight = name == Sources.SourceNames.Personal ? context.Surface.PersonalWeight : WeightOf(sources, name);
+            float weight = WeightOf(context.Surface, name);
             if (weight == 0)
                 continue;
             ReadOnlySpan<int> ranks = set.SourceRank(source);
@@ -41,8 +40,12 @@ public sealed class ReciprocalRankFusionRanker : IRanker
         return ValueTask.CompletedTask;
     }
 
-    private static float WeightOf(IReadOnlyList<Config.SourceConfig> sources, string name)
+    /// <summary>The weight source <paramref name="name"/> gets on the surface (1 when unlisted); also read by <see cref="FusionBaseline"/>.</summary>
+    internal static float WeightOf(Config.SurfaceConfig surface, string name)
     {
+        if (name == Sources.SourceNames.Personal)
+            return surface.PersonalWeight;
+        var sources = surface.Sources;
         for (int i = 0; i < sources.Count; i++)
         {
             if (string.Equals(sources[i].Name, name, StringComparison.Ordinal))

@@ -20,7 +20,8 @@ public sealed class ServerOptionsTests
         var options = Load("""
             { "Server": { "Host": "0.0.0.0", "Port": 6000, "ShutdownTimeout": "00:00:05", "MaxReceiveMessageBytes": 4096,
                           "Auth": { "Keys": [ { "Name": "app", "Key": "0123456789abcdef", "Roles": [ "Read", "write" ] } ] },
-                          "Metrics": { "Port": 9000, "Path": "/m" }, "Admission": { "MaxConcurrentCalls": 8, "DegradeAbove": 0.75, "MinSourceShare": 0.5, "MaxQueueDelay": "00:00:00.050" },
+                          "Metrics": { "Port": 9000, "Path": "/m" }, "Admission": { "MaxConcurrentCalls": 8, "DegradeAbove": 0.75, "MinSourceShare": 0.5, "MaxQueueDelay": "00:00:00.050", "ShedAfter": "00:00:00.250" },
+                          "LogCalls": true,
                           "Limits": { "MaxEventsPerCall": 7 } } }
             """);
         options.Validate();
@@ -37,6 +38,8 @@ public sealed class ServerOptionsTests
         Assert.Equal(0.75, options.Admission.DegradeAbove);
         Assert.Equal(0.5, options.Admission.MinSourceShare);
         Assert.Equal(TimeSpan.FromMilliseconds(50), options.Admission.MaxQueueDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.Admission.ShedAfter);
+        Assert.True(options.LogCalls);
         Assert.Equal(7, options.Limits.MaxEventsPerCall);
         Assert.Equal(new RequestLimits().MaxIdLength, options.Limits.MaxIdLength);
     }
@@ -48,6 +51,8 @@ public sealed class ServerOptionsTests
         Assert.Equal("127.0.0.1", defaults.Host);
         Assert.Equal(50051, defaults.Port);
         Assert.False(defaults.Tls.Enabled);
+        Assert.False(defaults.LogCalls);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), defaults.Admission.ShedAfter);
         Assert.True(defaults.Auth.Enabled);
         var e = Assert.Throws<ServerConfigException>(defaults.Validate);
         Assert.Equal("Server:Auth:Keys", e.Key);
@@ -65,6 +70,8 @@ public sealed class ServerOptionsTests
     [InlineData("""{ "Server": { "Admission": { "MinSourceShare": 1.5 }, "Auth": { "Enabled": false } } }""", "Server:Admission:MinSourceShare")]
     [InlineData("""{ "Server": { "Admission": { "MaxQueueDelay": "-00:00:01" }, "Auth": { "Enabled": false } } }""", "Server:Admission:MaxQueueDelay")]
     [InlineData("""{ "Server": { "Admission": { "MaxQueueDelay": "00:01:00" }, "Auth": { "Enabled": false } } }""", "Server:Admission:MaxQueueDelay")]
+    [InlineData("""{ "Server": { "Admission": { "ShedAfter": "-00:00:00.001" }, "Auth": { "Enabled": false } } }""", "Server:Admission:ShedAfter")]
+    [InlineData("""{ "Server": { "Admission": { "ShedAfter": "00:00:11" }, "Auth": { "Enabled": false } } }""", "Server:Admission:ShedAfter")]
     [InlineData("""{ "Server": { "Limits": { "MaxRankItems": 0 }, "Auth": { "Enabled": false } } }""", "Server:Limits:MaxRankItems")]
     [InlineData("""{ "Server": { "Metrics": { "Path": "metrics" }, "Auth": { "Enabled": false } } }""", "Server:Metrics:Path")]
     [InlineData("""{ "Server": { "Port": 9464, "Auth": { "Enabled": false } } }""", "Server:Metrics:Port")]

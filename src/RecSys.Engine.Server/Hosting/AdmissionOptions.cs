@@ -23,6 +23,14 @@ public sealed record AdmissionOptions
     /// </summary>
     public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// How long the queue delay must stay over <see cref="MaxQueueDelay"/> before calls are refused: a burst the server
+    /// drains by itself (a GC, a clump of arrivals) is ridden out, slower but answered; a standing queue is refused.
+    /// Once it has refused, a return over the limit within a second refuses at once. Sources degrade without waiting.
+    /// <see cref="TimeSpan.Zero"/> = refuse at the first look over the limit. Default 100 ms (CoDel's interval), at most 10 s.
+    /// </summary>
+    public TimeSpan ShedAfter { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Share of <see cref="MaxConcurrentCalls"/> in flight (or of <see cref="MaxQueueDelay"/> waited) above which sources degrade; 1 = never (only refusals). Default 0.5.</summary>
     public double DegradeAbove { get; init; } = 0.5;
 
@@ -38,6 +46,8 @@ public sealed record AdmissionOptions
             throw new ServerConfigException($"{key}:MaxConcurrentCalls", $"{key}:MaxConcurrentCalls must be >= 0 (0 = no limit; got {MaxConcurrentCalls})");
         if (MaxQueueDelay < TimeSpan.Zero || MaxQueueDelay > TimeSpan.FromSeconds(10))
             throw new ServerConfigException($"{key}:MaxQueueDelay", $"{key}:MaxQueueDelay must be in 00:00:00..00:00:10 (0 = off; got {MaxQueueDelay})");
+        if (ShedAfter < TimeSpan.Zero || ShedAfter > TimeSpan.FromSeconds(10))
+            throw new ServerConfigException($"{key}:ShedAfter", $"{key}:ShedAfter must be in 00:00:00..00:00:10 (0 = refuse at once; got {ShedAfter})");
         if (!(DegradeAbove > 0 && DegradeAbove <= 1))
             throw new ServerConfigException($"{key}:DegradeAbove", $"{key}:DegradeAbove must be in (0, 1] (a share of MaxConcurrentCalls; 1 = sources never degrade; got {DegradeAbove})");
         if (!(MinSourceShare > 0 && MinSourceShare <= 1))

@@ -81,6 +81,11 @@ public static partial class RecSysServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "RecSys.Engine.Server", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         ConfigureLogging(builder.Logging, logging);
+        if (!options.LogCalls)
+        {
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
+        }
 
         ListenOptions? grpcEndpoint = null, metricsEndpoint = null;
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -41,6 +41,14 @@ public sealed record ServerOptions
     /// </summary>
     public bool WarmUp { get; init; } = true;
 
+    /// <summary>
+    /// ASP.NET Core's and gRPC's lines for every call (request started / finished, endpoint, a non-OK status) at
+    /// Information. Default false: they are filtered to Warning and above, since at 500 calls/s they are 2,000 lines/s
+    /// written on the serving cores (and, under overload, one more line per refused call). The server's own lines
+    /// (start, stop, version swaps, dropped sources, errors) are not affected.
+    /// </summary>
+    public bool LogCalls { get; init; }
+
     /// <summary>API keys and their roles.</summary>
     public AuthOptions Auth { get; init; } = new();
 

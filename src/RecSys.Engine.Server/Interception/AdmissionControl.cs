@@ -6,7 +6,7 @@ namespace RecSys.Engine.Server.Interception;
 /// <summary>
 /// Admission control in front of the pipeline, two signals, both checked at once for every call (no queue):
 /// <code>
-///   queue delay &gt; MaxQueueDelay (and this process's work queueing)   -> refused, QueueDelay        (QueueDelayMonitor)
+///   queue delay &gt; MaxQueueDelay for ShedAfter (this process's work queueing) -> refused, QueueDelay  (QueueDelayMonitor)
 ///   calls in flight would pass MaxConcurrentCalls                    -> refused, ConcurrencyLimit
 ///   otherwise admitted; Exit when the call ends
 /// </code>
@@ -27,7 +27,7 @@ public sealed class AdmissionControl : ILoadSignal, IDisposable
     internal AdmissionControl(AdmissionOptions options)
     {
         _limit = options.MaxConcurrentCalls;
-        _queue = options.MaxQueueDelay > TimeSpan.Zero ? new QueueDelayMonitor(options.MaxQueueDelay) : null;
+        _queue = options.MaxQueueDelay > TimeSpan.Zero ? new QueueDelayMonitor(options.MaxQueueDelay, options.ShedAfter) : null;
     }
 
     /// <summary>The limit (0 = none).</summary>

@@ -10,7 +10,8 @@ namespace RecSys.Engine.Server.Interception;
 ///   monitor thread, every Period:   probe pending?  yes: delay = now - queued (a lower bound, still growing)
 ///                                                   no:  delay = the last probe's wait; queue a new probe
 ///   own work queueing = pool's pending work items &gt;= cores
-///   Shedding = delay &gt; MaxQueueDelay and own work queueing;   Load = delay / MaxQueueDelay if own work queueing, else 0
+///   over     = delay &gt; MaxQueueDelay and own work queueing;   Load = delay / MaxQueueDelay if own work queueing, else 0
+///   Shedding = over for a whole ShedAfter (a standing queue, not a burst; StandingQueueDetector has the rule)
 /// </code>
 /// The probe is one work item (this object, no allocation) queued to the pool's global queue, the same FIFO Kestrel
 /// queues streams on, so its wait is the wait a call arriving now meets. The monitor runs on a thread of its own: on
@@ -24,7 +25,11 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     /// <summary>How often the monitor looks: short against a 100 ms SLO, cheap (one wake-up and at most one work item).</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>After shedding, how long a return over the limit sheds at once (without waiting a whole ShedAfter again).</summary>
+    public static readonly TimeSpan RearmWindow = TimeSpan.FromSeconds(1);
+
     private readonly long _maxDelayTicks;
+    private StandingQueueDetector _standing;  // the monitor thread's alone
     private readonly int _minPending;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _stop = new();
@@ -36,10 +41,14 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     private int _disposed;
 
     /// <param name="maxDelay">Queue delay above which new calls are refused; positive.</param>
-    public QueueDelayMonitor(TimeSpan maxDelay)
+    /// <param name="shedAfter">How long the delay must stay over <paramref name="maxDelay"/> before calls are refused; zero = at once.</param>
+    public QueueDelayMonitor(TimeSpan maxDelay, TimeSpan shedAfter = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxDelay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shedAfter, TimeSpan.Zero);
         _maxDelayTicks = (long)(maxDelay.TotalSeconds * Stopwatch.Frequency);
+        _standing = new StandingQueueDetector((long)(shedAfter.TotalSeconds * Stopwatch.Frequency), (long)(RearmWindow.TotalSeconds * Stopwatch.Frequency));
+        ShedAfter = shedAfter;
         _minPending = Environment.ProcessorCount;
         MaxDelay = maxDelay;
         _thread = new Thread(Run) { IsBackground = true, Name = "recsys queue-delay monitor" };
@@ -49,7 +58,13 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     /// <summary>The configured threshold (Server:Admission:MaxQueueDelay).</summary>
     public TimeSpan MaxDelay { get; }
 
-    /// <summary>True while new calls should be refused: the queue delay is over <see cref="MaxDelay"/> and this process's work is queueing.</summary>
+    /// <summary>How long the delay must stay over <see cref="MaxDelay"/> before calls are refused (Server:Admission:ShedAfter).</summary>
+    public TimeSpan ShedAfter { get; }
+
+    /// <summary>
+    /// True while new calls should be refused: the queue delay has been over <see cref="MaxDelay"/>, with this process's
+    /// work queueing, for <see cref="ShedAfter"/> (or came back over it within <see cref="RearmWindow"/> of the last shedding).
+    /// </summary>
     public bool Shedding => _shedding;
 
     /// <summary>The current queue delay estimate in <see cref="Stopwatch"/> ticks.</summary>
@@ -89,7 +104,7 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
             bool ownWork = ThreadPool.PendingWorkItemCount >= _minPending;
             Volatile.Write(ref _delay, delay);
             Volatile.Write(ref _ownDelay, ownWork ? delay : 0);
-            _shedding = ownWork && delay > _maxDelayTicks;
+            _shedding = _standing.Observe(now, ownWork && delay > _maxDelayTicks);
         }
     }
 

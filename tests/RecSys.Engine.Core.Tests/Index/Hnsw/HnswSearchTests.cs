@@ -2,6 +2,7 @@ using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.Flat;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.Hnsw;
@@ -241,6 +242,28 @@ public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
             finally
             {
                 Directory.Delete(dir, true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Descent_with_row_prefetch_ends_where_the_plain_descent_ends()
+    {
+        foreach (var (index, queries, cosine) in new[] { (data.Cosine, data.CosineQueries, true), (data.L2, data.L2Queries, false) })
+        {
+            int nq = queries.Length / HnswTestData.Dim;
+            for (int i = 0; i < nq; i++)
+            {
+                var q = queries.AsSpan(i * HnswTestData.Dim, HnswTestData.Dim).ToArray();
+                if (cosine)
+                    CosineSimilarity.Normalize(q);
+                var plain = index.DescendForTest(q, prefetchRows: false);
+                var prefetched = index.DescendForTest(q, prefetchRows: true);
+                // 20k nodes at M 16 reach level 3 or so: the upper levels are really walked.
+                Assert.True(plain.TopLevel >= 1, $"top level {plain.TopLevel}: the test graph has no upper level to descend");
+                Assert.Equal(plain.Node, prefetched.Node);
+                Assert.Equal(BitConverter.SingleToInt32Bits(plain.Key), BitConverter.SingleToInt32Bits(prefetched.Key));
+                Assert.True(plain.Node >= 0);
             }
         }
     }

@@ -14,14 +14,14 @@ public sealed unsafe partial class HnswIndex
     /// (<see cref="SearchBeam{TMetric, TRows}"/>): the upper levels' rows are rarely in cache, and scoring each row
     /// as it was read left every miss exposed, one after another (the 2026-12-04 profile in bench/results/hnsw.md:
     /// the descent was 17% of a search against hnswlib's ~6%). Prefetch is only a hint, so the walk, the nodes it
-    /// scores and where it ends are the same with or without it; <paramref name="prefetchRows"/> = false keeps the
-    /// old loop for the test that says so.
+    /// scores and where it ends are the same with or without it; <see cref="HnswOptions.PlainDescent"/> keeps the
+    /// old loop for the test that says so and for the A/B harness.
     /// </para>
     /// </summary>
-    private void GreedyDescend<TMetric>(NodeTables t, float* q, ref int cur, ref float curDist, int fromLevel, int toLevel, CancellationToken ct, bool prefetchRows = true)
+    private void GreedyDescend<TMetric>(NodeTables t, float* q, ref int cur, ref float curDist, int fromLevel, int toLevel, CancellationToken ct)
         where TMetric : struct, IScanMetric
     {
-        int prefetchBytes = prefetchRows && Sse.IsSupported ? Dimension * sizeof(float) : 0;
+        int prefetchBytes = !Options.PlainDescent && Sse.IsSupported ? Dimension * sizeof(float) : 0;
         int hops = 0;
         for (int level = fromLevel; level > toLevel; level--)
         {
@@ -60,9 +60,9 @@ public sealed unsafe partial class HnswIndex
 
     /// <summary>
     /// Tests only: the descent of a search for <paramref name="query"/> (already normalised for cosine) from the entry
-    /// point to level 0, with or without the row prefetch. Returns the level-0 entry and its key, and the top level.
+    /// point to level 0. Returns the level-0 entry and its key, and the top level.
     /// </summary>
-    internal (int Node, float Key, int TopLevel) DescendForTest(ReadOnlySpan<float> query, bool prefetchRows)
+    internal (int Node, float Key, int TopLevel) DescendForTest(ReadOnlySpan<float> query)
     {
         ThrowIfDisposed();
         if (query.Length != Dimension)
@@ -77,13 +77,13 @@ public sealed unsafe partial class HnswIndex
             if (Metric == DistanceMetric.L2)
             {
                 float d = Distance<SquaredL2ScanMetric>(q, VectorOf(t, ep));
-                GreedyDescend<SquaredL2ScanMetric>(t, q, ref ep, ref d, UnpackLevel(entry), 0, CancellationToken.None, prefetchRows);
+                GreedyDescend<SquaredL2ScanMetric>(t, q, ref ep, ref d, UnpackLevel(entry), 0, CancellationToken.None);
                 return (ep, d, UnpackLevel(entry));
             }
             else
             {
                 float d = Distance<NegatedDotScanMetric>(q, VectorOf(t, ep));
-                GreedyDescend<NegatedDotScanMetric>(t, q, ref ep, ref d, UnpackLevel(entry), 0, CancellationToken.None, prefetchRows);
+                GreedyDescend<NegatedDotScanMetric>(t, q, ref ep, ref d, UnpackLevel(entry), 0, CancellationToken.None);
                 return (ep, d, UnpackLevel(entry));
             }
         }

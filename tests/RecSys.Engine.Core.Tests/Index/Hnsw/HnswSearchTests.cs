@@ -223,26 +223,7 @@ public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
         foreach (var (index, queries) in new[] { (data.Cosine, data.CosineQueries), (data.L2, data.L2Queries) })
         {
             // The same graph loaded again with the two-heap loop for unfiltered searches.
-            string dir = VectorTestData.TempDirectory();
-            try
-            {
-                index.Save(dir);
-                using var twoHeaps = HnswIndex.Load(dir, new HnswOptions { TwoHeapBeam = true });
-                int nq = queries.Length / HnswTestData.Dim;
-                var beamIds = new long[nq * 10];
-                var beamD = new float[nq * 10];
-                var heapIds = new long[nq * 10];
-                var heapD = new float[nq * 10];
-                var p = new SearchParameters { Ef = ef, MaxDegreeOfParallelism = 1 };
-                index.Search(queries, 10, beamIds, beamD, p);
-                twoHeaps.Search(queries, 10, heapIds, heapD, p);
-                Assert.Equal(heapIds, beamIds);
-                Assert.Equal(heapD, beamD);
-            }
-            finally
-            {
-                Directory.Delete(dir, true);
-            }
+            WithReloaded(index, new HnswOptions { TwoHeapBeam = true }, twoHeaps => AssertSameAnswers(twoHeaps, index, queries, ef));
         }
     }
 
@@ -252,11 +233,8 @@ public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
         foreach (var (index, queries, cosine) in new[] { (data.Cosine, data.CosineQueries, true), (data.L2, data.L2Queries, false) })
         {
             // The same graph loaded again with the descent that scores each row as it reads it (no prefetch).
-            string dir = VectorTestData.TempDirectory();
-            try
+            WithReloaded(index, new HnswOptions { PlainDescent = true }, plain =>
             {
-                index.Save(dir);
-                using var plain = HnswIndex.Load(dir, new HnswOptions { PlainDescent = true });
                 int nq = queries.Length / HnswTestData.Dim;
                 for (int i = 0; i < nq; i++)
                 {
@@ -271,22 +249,41 @@ public class HnswSearchTests(HnswTestData data) : IClassFixture<HnswTestData>
                     Assert.Equal(before.Node, after.Node);
                     Assert.Equal(BitConverter.SingleToInt32Bits(before.Key), BitConverter.SingleToInt32Bits(after.Key));
                 }
-                // And the whole search: the same ids and distances, bit for bit.
-                var p = new SearchParameters { Ef = 32, MaxDegreeOfParallelism = 1 };
-                var plainIds = new long[nq * 10];
-                var plainD = new float[nq * 10];
-                var ids = new long[nq * 10];
-                var d = new float[nq * 10];
-                plain.Search(queries, 10, plainIds, plainD, p);
-                index.Search(queries, 10, ids, d, p);
-                Assert.Equal(plainIds, ids);
-                Assert.Equal(plainD, d);
-            }
-            finally
-            {
-                Directory.Delete(dir, true);
-            }
+                // And the whole search: the same ids and distances.
+                AssertSameAnswers(plain, index, queries, 32);
+            });
         }
+    }
+
+    /// <summary>Saves <paramref name="index"/>, loads it again with <paramref name="options"/> and hands that copy to <paramref name="check"/>.</summary>
+    private static void WithReloaded(HnswIndex index, HnswOptions options, Action<HnswIndex> check)
+    {
+        string dir = VectorTestData.TempDirectory();
+        try
+        {
+            index.Save(dir);
+            using var reloaded = HnswIndex.Load(dir, options);
+            check(reloaded);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>Top 10 of every query at <paramref name="ef"/> on one thread: the same ids and distances from both.</summary>
+    private static void AssertSameAnswers(HnswIndex expected, HnswIndex actual, float[] queries, int ef)
+    {
+        int nq = queries.Length / HnswTestData.Dim;
+        var expectedIds = new long[nq * 10];
+        var expectedD = new float[nq * 10];
+        var ids = new long[nq * 10];
+        var d = new float[nq * 10];
+        var p = new SearchParameters { Ef = ef, MaxDegreeOfParallelism = 1 };
+        expected.Search(queries, 10, expectedIds, expectedD, p);
+        actual.Search(queries, 10, ids, d, p);
+        Assert.Equal(expectedIds, ids);
+        Assert.Equal(expectedD, d);
     }
 
     [Theory]

@@ -10,7 +10,8 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// `hnsw-ab DIR [blocks] [ef,...] [A,B]`: interleaved A/B of the level-0 search loop on one saved graph (built once
 /// with M 16, efC 200 and cached in /tmp/hnsw-ab-graph-NAME), each variant a load of that graph with its options:
 /// 0 = two heaps (HnswOptions.TwoHeapBeam), 1 = sorted beam (the default options), 2 = sorted beam on the bfloat16
-/// rows (HnswOptions.BFloat16Traversal); default A = 0, B = 1. One thread, k = 10; after a 2 s warm-up, per ef the
+/// rows (HnswOptions.BFloat16Traversal), 3 = sorted beam after the upper-level descent without its row prefetch
+/// (HnswOptions.PlainDescent); default A = 0, B = 1. One thread, k = 10; after a 2 s warm-up, per ef the
 /// variants alternate in blocks of 1,000 queries; prints median / min / max QPS of the blocks and recall@10 per variant.
 /// </summary>
 internal static class HnswAbHarness
@@ -53,7 +54,8 @@ internal static class HnswAbHarness
             0 => new HnswOptions { TwoHeapBeam = true },
             1 => new HnswOptions(),
             2 => new HnswOptions { BFloat16Traversal = true },
-            _ => throw new ArgumentException($"variant {v}: 0 (two heaps), 1 (sorted beam) or 2 (sorted beam on bfloat16)"),
+            3 => new HnswOptions { PlainDescent = true },
+            _ => throw new ArgumentException($"variant {v}: 0 (two heaps), 1 (sorted beam), 2 (sorted beam on bfloat16) or 3 (sorted beam, descent without prefetch)"),
         })).ToArray();
         Console.WriteLine($"hnsw-ab: {dir}, {indexes[0].Count} x {dim}, {nq} queries, blocks of {Block}, {blocks} per variant; load {File.ReadAllText("/proc/loadavg").Trim()}");
         var outIds = new long[Block * K];

@@ -48,6 +48,13 @@ public sealed record HnswOptions
     /// </summary>
     internal bool TwoHeapBeam { get; init; }
 
+    /// <summary>
+    /// The greedy descent of the upper levels scores each neighbour as it reads it, without first prefetching the
+    /// list's rows (the loop before 2026-12-04). Prefetch is only a hint, so the walk and the answers are the same;
+    /// this exists for the test that says so and for the A/B harness (bench hnsw-ab, variant 3). Not saved.
+    /// </summary>
+    internal bool PlainDescent { get; init; }
+
     internal void Validate()
     {
         if (M < 2 || M > 256)

@@ -120,9 +120,14 @@ internal static class EvalCommand
             if (parts.Test.Count == 0)
                 throw new CliInputException($"--split {parse.GetValue(split)} leaves no test events");
 
+            var validationSplit = ValidationSplit(parse.GetValue(split)!, s, parts.Test.Count / (double)all.Count);
+            // The ranker's training rows are labelled by the test protocol applied to the training part, as tuning is:
+            // under a temporal split it must learn to rank each user's next events, not a random quarter of them.
+            // The random protocol keeps the ranker's own inner random split (FitFraction, its own seed).
+            if (!parse.GetValue(split)!.StartsWith("random:", StringComparison.Ordinal))
+                settings = settings with { Ranker = settings.Ranker with { LabelSplit = validationSplit } };
             if (parse.GetValue(tune))
             {
-                var validationSplit = ValidationSplit(parse.GetValue(split)!, s, parts.Test.Count / (double)all.Count);
                 settings = Tuner.Tune(parts.Train, validationSplit, modelKinds, settings, topK, line => stderr.WriteLine(line));
                 stdout.WriteLine("tuned on a validation split of the training part:");
                 stdout.WriteLine($"  {ModelKind.Als.Name()}: {settings.Als}");

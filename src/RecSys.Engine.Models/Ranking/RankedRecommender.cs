@@ -10,7 +10,7 @@ namespace RecSys.Engine.Models.Ranking;
 /// The two-stage recommender offline ("ranked"): the retrieval sources -> feature assembly -> a learned ranker (MLP or
 /// LambdaRank GBDT, <see cref="RankerTrainingOptions.Ranker"/>). Fit never looks at the test part:
 /// <code>
-///  training part --held-out labels: inner random splits (FitFraction), or K folds per user (CrossFitFolds)-->
+///  training part --held-out labels: the test protocol's own split (LabelSplit), inner random splits (FitFraction), or K folds per user (CrossFitFolds)-->
 ///     per split: sources fitted on the rest -> candidates per user -> feature rows, labelled by the held-out part
 ///     users split (ValidationFraction) -> ranker trained on the rest, early-stopped on their NDCG@K (the test protocol)
 ///  sources refitted on the whole training part -> Score: candidates -> features -> ranker; other items -inf
@@ -62,7 +62,7 @@ public sealed class RankedRecommender : IRecommender
         if (Mlp is null && Gbdt is null)
             return $"ranker={kind} (not fitted)";
         string model = Mlp is not null ? $"{Mlp.Model.Describe()} best_epoch={Mlp.BestEpoch} {Options.Mlp}" : $"{Gbdt!.Describe()}";
-        string rows = Options.CrossFitFolds >= 2 ? $"cross_fit_folds={Options.CrossFitFolds}" : $"fit_fraction={Options.FitFraction:G} inner_splits={Options.InnerSplits}";
+        string rows = Options.LabelSplit is not null ? "label_split=given" : Options.CrossFitFolds >= 2 ? $"cross_fit_folds={Options.CrossFitFolds}" : $"fit_fraction={Options.FitFraction:G} inner_splits={Options.InnerSplits}";
         return $"ranker={kind} {model} groups={Options.Groups.ToString().Replace(", ", "+").ToLowerInvariant()} per_source={Options.PerSource} {rows} "
             + $"validation_ndcg={ValidationNdcg:F4} (sources alone: {string.Join(" ", ValidationBaselines.Select(p => $"{p.Key}={p.Value:F4}"))})";
     }
@@ -130,9 +130,15 @@ public sealed class RankedRecommender : IRecommender
             scores[items[c]] = s.Scores[c];
     }
 
-    /// <summary>The (fit, held-out) event sets the training rows come from: inner random splits, or K folds per user.</summary>
+    /// <summary>The (fit, held-out) event sets the training rows come from: the given split, inner random splits, or K folds per user.</summary>
     private IEnumerable<(InteractionSet Fit, InteractionSet HeldOut)> LabelSplits(InteractionSet events)
     {
+        if (Options.LabelSplit is { } given)
+        {
+            DataSplit split = given(events);
+            yield return (split.Train, split.Test);
+            yield break;
+        }
         if (Options.CrossFitFolds < 2)
         {
             for (int split = 0; split < Options.InnerSplits; split++)

@@ -41,6 +41,14 @@ public sealed record RankerTrainingOptions
     /// </summary>
     public int CrossFitFolds { get; init; }
 
+    /// <summary>
+    /// The (fit, held-out) split of the training part the training rows are labelled by, when the test protocol is not
+    /// random per user: under a temporal test split (each user's last N events held out) the ranker has to learn to
+    /// rank the events that come next, so its labels must be the training part's own latest events, not a random
+    /// quarter of it. Replaces <see cref="FitFraction"/>; null = the random per-user split.
+    /// </summary>
+    public Func<Data.InteractionSet, Data.DataSplit>? LabelSplit { get; init; }
+
     public MlpTrainingOptions Mlp { get; init; } = new();
 
     /// <summary>
@@ -67,6 +75,8 @@ public sealed record RankerTrainingOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(InnerSplits, 1, nameof(InnerSplits));
         if (CrossFitFolds is 1 or < 0)
             throw new ArgumentOutOfRangeException(nameof(CrossFitFolds), CrossFitFolds, "cross-fitting needs 2 or more folds (0 = off)");
+        if (LabelSplit is not null && (InnerSplits > 1 || CrossFitFolds >= 2))
+            throw new ArgumentException($"a given {nameof(LabelSplit)} is one split: it cannot be combined with {nameof(InnerSplits)} > 1 or {nameof(CrossFitFolds)}", nameof(LabelSplit));
         if (!Enum.IsDefined(Ranker))
             throw new ArgumentOutOfRangeException(nameof(Ranker), Ranker, "unknown ranker");
         if (!(FitFraction > 0 && FitFraction < 1))

@@ -17,7 +17,7 @@ namespace RecSys.Engine.Pipeline.Evaluation;
 /// The serving pipeline as an <see cref="IRecommender"/>, so offline evaluation (<c>Evaluator</c>, <c>recsys eval</c>)
 /// scores the very object the server runs, not a re-implementation:
 /// <code>
-///   Fit    [ranker] inner split of the training part (FitFraction, the test protocol again) -> a pipeline on the inner
+///   Fit    [ranker] inner split of the training part (LabelSplit or FitFraction, the test protocol again) -> a pipeline on the inner
 ///          75% whose ranking stage records each request's feature rows (RankingFeatureWriter, the serving assembly) ->
 ///          rows labelled by the inner 25% -> TrainedRanker (GBDT or MLP, early-stopped on held-back users) -> on the
 ///          same inner pipeline, now ranked, each post-processing setting of PostProcessGrid (MMR lambda, exploration
@@ -98,7 +98,9 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
         if (ranker is { } kind)
         {
             RankerTrainingOptions options = _settings.Ranker with { Ranker = kind, Log = log };
-            DataSplit inner = Splitter.RandomPerUser(data.Events, options.FitFraction, options.Seed ^ 0x4A4B_1E5E_ED00UL);
+            // The test protocol's own split when given (temporal), else the random per-user one.
+            DataSplit inner = options.LabelSplit?.Invoke(data.Events)
+                ?? Splitter.RandomPerUser(data.Events, options.FitFraction, options.Seed ^ 0x4A4B_1E5E_ED00UL);
             var innerData = new TrainingData(inner.Train);
             InteractionMatrix labels = InteractionMatrix.FromSet(inner.Test, binary: true);
             RankingFeatureSchema? schema = null;

@@ -61,6 +61,22 @@ public sealed class EvalCommandTests : IDisposable
             Assert.Equal(a[i].ToJsonString(), b[i].ToJsonString());
     }
 
+    /// <summary>
+    /// Under a temporal split the ranker's training rows are labelled by the same protocol on the training part (each
+    /// user's latest events), not by the ranker's own random 75/25 split.
+    /// </summary>
+    [Fact]
+    public void MovieLens100K_TemporalSplit_RankedLabelsItsTrainingRowsByTheTemporalSplit()
+    {
+        string json = Path.Combine(_dir, "ranked.json");
+        var (code, _, stderr) = Run("eval", "--data", Datasets.MovieLens100K(), "--format", "ml100k", "--split", "temporal:10",
+            "--k", "10", "--models", "ranked", "--ranker", "gbdt", "--seed", "42", "--json", json);
+        Assert.True(code == 0, stderr);
+        string parameters = RowsWithoutTimings(json).Single()["parameters"]!.GetValue<string>();
+        Assert.Contains("label_split=given", parameters);
+        Assert.DoesNotContain("fit_fraction=", parameters);
+    }
+
     private static JsonObject[] RowsWithoutTimings(string path)
     {
         var rows = JsonNode.Parse(File.ReadAllText(path))!.AsArray().Select(r => r!.AsObject()).ToArray();

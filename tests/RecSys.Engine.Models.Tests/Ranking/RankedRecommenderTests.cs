@@ -48,4 +48,36 @@ public sealed class RankedRecommenderTests
         Assert.True(ndcg > popular + 0.05, $"ranked {ndcg:F3} vs popularity {popular:F3}");
         Assert.Contains("ranker=" + kind.ToString().ToLowerInvariant(), ranked.Describe());
     }
+
+    [Fact]
+    public void LabelSplit_Given_LabelsTheTrainingRowsByThatSplit_NotARandomQuarter()
+    {
+        // 30 events per user, timestamps 1000..1029: the temporal protocol holds out each user's last 3 (of the
+        // training part); the random 75/25 default would hold out round(0.25 x 30) = 8 (rounded per user).
+        InteractionSet all = TestData.Planted(users: 60, items: 120, rank: 4, perUser: 30, seed: 5);
+        var train = new TrainingData(all);
+        var settings = new ModelSettings { Als = new ModelSettings().Als with { Factors = 8, Iterations = 3 }, EaseLambda = 50f };
+        RankedRecommender Ranked(Func<InteractionSet, DataSplit>? split) => new(ModelFactory.RankingSource(settings),
+            new RankerTrainingOptions { Ranker = RankerKind.Gbdt, PerSource = 20, LabelSplit = split });
+
+        RankingDataset temporal = Ranked(set => Splitter.TemporalLastN(set, 3)).BuildTrainingRows(train);
+        RankingDataset random = Ranked(null).BuildTrainingRows(train);
+
+        Assert.Equal(60, temporal.Queries);
+        Assert.All(temporal.QueryRelevant, relevant => Assert.Equal(3, relevant));
+        Assert.All(random.QueryRelevant, relevant => Assert.InRange(relevant, 7, 8));
+        // Every positive row is one of the 3 held-out events (the candidates never repeat an item within a query).
+        for (int q = 0; q < temporal.Queries; q++)
+            Assert.InRange(temporal.QueryLabels(q).ToArray().Count(l => l > 0), 0, 3);
+        Assert.True(temporal.Labels.Sum() > 0, "some of the latest events are among the candidates");
+    }
+
+    [Fact]
+    public void LabelSplit_WithInnerSplitsOrFolds_IsRefused()
+    {
+        Func<InteractionSet, DataSplit> split = set => Splitter.TemporalLastN(set, 2);
+        Assert.Throws<ArgumentException>(() => new RankerTrainingOptions { LabelSplit = split, InnerSplits = 3 }.Validate());
+        Assert.Throws<ArgumentException>(() => new RankerTrainingOptions { LabelSplit = split, CrossFitFolds = 3 }.Validate());
+        new RankerTrainingOptions { LabelSplit = split }.Validate();
+    }
 }

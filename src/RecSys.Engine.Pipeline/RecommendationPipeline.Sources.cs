@@ -58,6 +58,8 @@ public sealed partial class RecommendationPipeline
             var run = scratch.Runs[i];
             var counters = Stats.Source(configs[i].Name);
             Interlocked.Increment(ref counters._runs);
+            if (run.Finished)
+                PipelineMetrics.Source(configs[i].Name, run.WaitTicks, run.RunTicks);
             if (run.Succeeded)
             {
                 scratch.KeptLists[scratch.KeptCount] = run.Output;

@@ -14,6 +14,7 @@ internal sealed class SourceRun
     private readonly Func<Task> _execute;
     private CancellationTokenSource _budget = new();
     private long _start;
+    private long _began;
     private long _end;
     private volatile bool _finished;
 
@@ -31,6 +32,12 @@ internal sealed class SourceRun
 
     /// <summary>Finished within its budget without an error: its candidates count.</summary>
     public bool Succeeded => _finished && Error is null && !OverBudget;
+
+    /// <summary>Stopwatch ticks from when the run was scheduled to when the source began (the pool's queue, when run in parallel).</summary>
+    public long WaitTicks => _began - _start;
+
+    /// <summary>Stopwatch ticks the source itself ran; meaningful once <see cref="Finished"/>.</summary>
+    public long RunTicks => _end - _began;
 
     /// <summary>The budget counts from when the run was scheduled (time in the pool's queue is the request's time too).</summary>
     public bool OverBudget => Stopwatch.GetElapsedTime(_start, _end) > Config.Budget;
@@ -70,6 +77,7 @@ internal sealed class SourceRun
 
     private async Task ExecuteAsync()
     {
+        _began = Stopwatch.GetTimestamp();
         try
         {
             await Source.RetrieveAsync(_context, Output, _budget.Token).ConfigureAwait(false);

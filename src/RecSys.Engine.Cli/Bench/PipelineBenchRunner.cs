@@ -3,9 +3,11 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecSys.Engine.Cli.Gen;
+using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Sources;
 
@@ -16,7 +18,8 @@ namespace RecSys.Engine.Cli.Bench;
 /// thread, sources run one after another (the one-core shape):
 /// <code>
 ///   open      ServingState over DIR/registry and DIR/store (serve.json's store sizes), the home surface's CF count
-///             raised so the sources hand the merge <c>candidates</c> in all (default 500), budgets 1 s (nothing dropped)
+///             raised so the sources hand the merge <c>candidates</c> in all (default 500), budgets 1 s (nothing dropped);
+///             with --hnsw-bf16 true|false the graphs walk level 0 on bf16 rows or not, whatever their files say
 ///   warm-up   requests for random users, not measured
 ///   pass 1    latency (Stopwatch) and allocation (GC.GetTotalAllocatedBytes, imprecise: the per-request mean over the
 ///             pass is exact to a few KiB in total) per request, no listener on the stage histogram
@@ -38,6 +41,7 @@ internal static class PipelineBenchRunner
         {
             Store = CatalogGenerator.ReadStoreOptions(root) with { CheckpointInterval = TimeSpan.Zero },
             Pipeline = new PipelineOptions { ParallelSources = false },
+            Load = new VersionLoadOptions { HnswBFloat16Traversal = settings.HnswBFloat16 },
             Config = models => WithCandidates(PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(1)), settings.Candidates),
             SaveOnDispose = false,
         };
@@ -93,6 +97,7 @@ internal static class PipelineBenchRunner
             ["catalog"] = new JsonObject { ["items"] = items, ["users"] = users, ["dimension"] = gen.RootElement.GetProperty("dimension").GetInt32() },
             ["version"] = state.ActiveVersionId,
             ["cf_index"] = state.Registry.Get(state.ActiveVersionId).Manifest.Indexes["cf"].Spec,
+            ["hnsw_bf16"] = state.Pipeline.Version.Models.CfIndex is HnswIndex graph ? graph.Options.BFloat16Traversal : null,
             ["ranker"] = trace.Ranker,
             ["candidates_configured"] = settings.Candidates,
             ["requests"] = ids.Length,

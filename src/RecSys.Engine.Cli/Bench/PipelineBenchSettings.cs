@@ -1,4 +1,7 @@
 namespace RecSys.Engine.Cli.Bench;
 
-/// <summary>What <see cref="PipelineBenchRunner"/> runs: a generated catalog directory, request counts, the candidate total, the version.</summary>
-internal sealed record PipelineBenchSettings(string Directory, int Requests, int Warmup, int Candidates, ulong Seed, string? Version, int K);
+/// <summary>
+/// What <see cref="PipelineBenchRunner"/> runs: a generated catalog directory, request counts, the candidate total, the
+/// version, and whether the HNSW graphs walk on bf16 rows (null: as saved; VersionLoadOptions.HnswBFloat16Traversal).
+/// </summary>
+internal sealed record PipelineBenchSettings(string Directory, int Requests, int Warmup, int Candidates, ulong Seed, string? Version, int K, bool? HnswBFloat16 = null);

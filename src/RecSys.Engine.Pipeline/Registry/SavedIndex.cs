@@ -10,7 +10,8 @@ namespace RecSys.Engine.Pipeline.Registry;
 /// <summary>Opens a saved index directory with its own Load (memory-mapped), chosen by the kind its index.json names.</summary>
 internal static class SavedIndex
 {
-    public static IVectorIndex Load(string directory, HnswOptions? hnsw, Action<MappedVectorFile>? onMapped)
+    /// <param name="hnsw">An HNSW graph's search settings from its saved ones (null: the saved ones).</param>
+    public static IVectorIndex Load(string directory, Func<HnswOptions, HnswOptions>? hnsw, Action<MappedVectorFile>? onMapped)
     {
         string manifest = Path.Combine(directory, FlatIndex.ManifestFileName);
         string? kind;
@@ -26,7 +27,7 @@ internal static class SavedIndex
         return kind switch
         {
             "flat" => FlatIndex.Load(directory, onMapped),
-            "hnsw" => HnswIndex.Load(directory, hnsw, onMapped),
+            "hnsw" => hnsw is null ? HnswIndex.Load(directory, options: null, onMapped) : HnswIndex.Load(directory, hnsw, onMapped),
             "ivfpq" => IvfPqIndex.Load(directory, onMapped),
             _ => throw new InvalidDataException($"{manifest}: unknown index kind '{kind}' (known: flat, hnsw, ivfpq)"),
         };

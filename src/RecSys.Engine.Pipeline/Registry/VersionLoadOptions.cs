@@ -21,8 +21,29 @@ public sealed record VersionLoadOptions
     /// <summary>Serve a version's ranker file with the rank-fusion fallback instead (no loader at hand).</summary>
     public bool IgnoreRanker { get; init; }
 
-    /// <summary>Search-time HNSW settings for the loaded graphs (null: those saved with each index).</summary>
+    /// <summary>Search-time HNSW settings for the loaded graphs, replacing the saved ones (null: those saved with each index).</summary>
     public HnswOptions? Hnsw { get; init; }
+
+    /// <summary>
+    /// Walk every loaded HNSW graph's level 0 on a bfloat16 copy of its rows, re-scoring the beam's head on float32
+    /// (<see cref="HnswOptions.BFloat16Traversal"/>; half a vector more memory per item, computed at load); each graph
+    /// keeps its other saved search settings. Null: as each index was saved. Applied after <see cref="Hnsw"/>.
+    /// </summary>
+    public bool? HnswBFloat16Traversal { get; init; }
+
+    /// <summary>The search settings a saved graph is opened with, from what it was saved with; null = the saved ones.</summary>
+    internal Func<HnswOptions, HnswOptions>? HnswSearch()
+    {
+        if (Hnsw is null && HnswBFloat16Traversal is null)
+            return null;
+        var replace = Hnsw;
+        bool? bf16 = HnswBFloat16Traversal;
+        return saved =>
+        {
+            var options = replace ?? saved;
+            return bf16 is bool b ? options with { BFloat16Traversal = b } : options;
+        };
+    }
 
     /// <summary>Sees every memory-mapped vector file before the first search: the place to madvise or mlock it (RecSys.Engine.Native).</summary>
     public Action<MappedVectorFile>? OnMapped { get; init; }

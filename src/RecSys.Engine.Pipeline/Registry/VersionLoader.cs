@@ -120,7 +120,7 @@ public static class VersionLoader
     }
 
     private static IVectorIndex? LoadIndex(RegistryVersion version, string role, VersionLoadOptions options, OwnedResources owned) =>
-        version.Manifest.Indexes.TryGetValue(role, out var entry) ? owned.Add(SavedIndex.Load(version.PathOf(entry.Path), options.Hnsw, options.OnMapped)) : null;
+        version.Manifest.Indexes.TryGetValue(role, out var entry) ? owned.Add(SavedIndex.Load(version.PathOf(entry.Path), options.HnswSearch(), options.OnMapped)) : null;
 
     private static EmbeddingSet LoadEmbedding(RegistryVersion version, EmbeddingEntry entry, CatalogIdMap items, VersionLoadOptions options, OwnedResources owned)
     {
@@ -137,7 +137,7 @@ public static class VersionLoader
             if (!items.TryGetOrdinal(ids[r], out ordinals[r]))
                 throw new VersionCorruptedException(version.Id, version.PathOf(entry.Ids), $"row {r}: id {ids[r]} is not in the version's catalog");
         }
-        var index = owned.Add(SavedIndex.Load(version.PathOf(entry.Index.Path), options.Hnsw, options.OnMapped));
+        var index = owned.Add(SavedIndex.Load(version.PathOf(entry.Index.Path), options.HnswSearch(), options.OnMapped));
         return new EmbeddingSet(entry.Name, rows, ordinals, index);
     }
 

@@ -104,7 +104,11 @@ public static partial class RecSysServer
         var options = new ServingStateOptions
         {
             Pipeline = new PipelineOptions { ParallelSources = serving.ParallelSources, AttributionCapacity = serving.AttributionWindow },
-            Load = new VersionLoadOptions { VerifyHashes = serving.VerifyHashes, RankerLoader = watch, IgnoreRanker = serving.IgnoreRanker, TowerLoader = towers },
+            Load = new VersionLoadOptions
+            {
+                VerifyHashes = serving.VerifyHashes, RankerLoader = watch, IgnoreRanker = serving.IgnoreRanker, TowerLoader = towers,
+                HnswBFloat16Traversal = serving.HnswBFloat16Traversal,
+            },
             CatalogDirectory = serving.CatalogDirectory,
             Store = store.IsFaster ? store.ToFaster() : null,
             Config = serving.SourceBudget is { } budget ? models => PipelineDefaults.Config(models).WithSourceBudget(budget) : null,

@@ -1,3 +1,5 @@
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
@@ -100,6 +102,49 @@ public sealed class RegistryTests(TrainedPlanted trained) : IClassFixture<Traine
         Assert.Contains("SHA-256", damaged.Message);
         registry.SetActive("v3");
         await Assert.ThrowsAsync<VersionCorruptedException>(() => rig.OpenAsync());
+    }
+
+    [Fact]
+    public async Task A_version_loaded_with_bf16_walks_keeps_each_graphs_saved_search_settings()
+    {
+        using var rig = new RegistryRig(trained);
+        RecommendResponse[] float32;
+        await using (var first = await rig.CreateAsync())
+            float32 = await AnswersAsync(first.Pipeline, rig);
+        var version = rig.AddVersion("v2", cfIndex: "HNSW16,efc100,ef48");
+        static HnswIndex Graph(IVectorIndex? index) => Assert.IsType<HnswIndex>(index);
+
+        using (var saved = VersionLoader.Load(version))
+        {
+            Assert.False(Graph(saved.Models.CfIndex).Options.BFloat16Traversal);
+            Assert.Equal(48, Graph(saved.Models.CfIndex).Options.EfSearch);
+        }
+        using (var bf16 = VersionLoader.Load(version, new VersionLoadOptions { HnswBFloat16Traversal = true }))
+        {
+            // bf16 on, and each graph keeps the beam it was saved with: the CF index its ef48, the content index the default.
+            Assert.True(Graph(bf16.Models.CfIndex).Options.BFloat16Traversal);
+            Assert.Equal(48, Graph(bf16.Models.CfIndex).Options.EfSearch);
+            Assert.True(Graph(bf16.Models.ContentIndex).Options.BFloat16Traversal);
+            Assert.Equal(new HnswOptions().EfSearch, Graph(bf16.Models.ContentIndex).Options.EfSearch);
+        }
+        // Hnsw replaces the saved search settings; the bf16 switch applies on top of them.
+        using (var both = VersionLoader.Load(version, new VersionLoadOptions { Hnsw = new HnswOptions { EfSearch = 20 }, HnswBFloat16Traversal = true }))
+        {
+            Assert.Equal(20, Graph(both.Models.CfIndex).Options.EfSearch);
+            Assert.True(Graph(both.Models.CfIndex).Options.BFloat16Traversal);
+        }
+
+        // The active version served with bf16 walks answers (nearly) as the float32 walks did.
+        await using var state = await rig.OpenAsync(RegistryRig.Options() with { Load = new VersionLoadOptions { HnswBFloat16Traversal = true } });
+        Assert.True(Graph(state.Pipeline.Version.Models.CfIndex).Options.BFloat16Traversal);
+        var served = await AnswersAsync(state.Pipeline, rig);
+        int shared = 0, total = 0;
+        for (int i = 0; i < served.Length; i++)
+        {
+            shared += served[i].Items.Select(x => x.ItemId).Intersect(float32[i].Items.Select(x => x.ItemId)).Count();
+            total += float32[i].Items.Length;
+        }
+        Assert.True(total > 0 && shared >= 0.9 * total, $"bf16 answers share {shared} of {total} items with the float32 answers");
     }
 
     [Theory]

@@ -123,13 +123,29 @@ public sealed unsafe partial class HnswIndex
 
     /// <summary>
     /// Opens a saved index: maps the vectors (no copy), reads the graph into memory. Build settings (M, ef
-    /// construction, seed) come from the file; <paramref name="options"/> may change the search-time ones
+    /// construction, seed) come from the file; <paramref name="options"/> replaces the search-time ones
     /// (EfSearch, ExactFilterThreshold, BuildThreads, BFloat16Traversal; without options, the saved ones apply).
+    /// To change one search setting and keep the other saved ones, use the overload that takes a function.
     /// With BFloat16Traversal the bf16 rows are computed from the mapped rows here, which reads the whole vector
     /// file once. <paramref name="onMapped"/> sees the mapping first,
     /// the place to madvise or mlock it (RecSys.Engine.Native).
     /// </summary>
-    public static HnswIndex Load(string directory, HnswOptions? options = null, Action<MappedVectorFile>? onMapped = null)
+    public static HnswIndex Load(string directory, HnswOptions? options = null, Action<MappedVectorFile>? onMapped = null) =>
+        LoadCore(directory, options is null ? null : _ => options, onMapped);
+
+    /// <summary>
+    /// Opens a saved index with search-time settings derived from the saved ones: <paramref name="searchOptions"/>
+    /// gets the options the file was saved with (its EfSearch and BFloat16Traversal included) and returns those to
+    /// search with, e.g. <c>saved => saved with { BFloat16Traversal = true }</c> keeps each graph's own EfSearch.
+    /// Build settings (M, ef construction, seed, pruned connections) stay the file's whatever it returns.
+    /// </summary>
+    public static HnswIndex Load(string directory, Func<HnswOptions, HnswOptions> searchOptions, Action<MappedVectorFile>? onMapped = null)
+    {
+        ArgumentNullException.ThrowIfNull(searchOptions);
+        return LoadCore(directory, searchOptions, onMapped);
+    }
+
+    private static HnswIndex LoadCore(string directory, Func<HnswOptions, HnswOptions>? searchOptions, Action<MappedVectorFile>? onMapped)
     {
         var manifest = IndexManifest.Read(Path.Combine(directory, ManifestFileName), expectedKind: "hnsw", FormatVersion);
         string graphPath = Path.GetFullPath(Path.Combine(directory, GraphFileName));
@@ -163,9 +179,9 @@ public sealed unsafe partial class HnswIndex
         GraphFormat.RequireLength(graphPath, fs.Length, GraphFormat.HeaderSize + (nodes * (2L * m + 1) + nodes + upperInts) * sizeof(int),
             $"{nodes} nodes with M={m} and {upperInts} upper-level ints");
 
-        var opts = (options ?? new HnswOptions()) with { M = m, EfConstruction = efc, Seed = seed, KeepPrunedConnections = (flags & 1) != 0 };
-        if (options is null)
-            opts = opts with { EfSearch = efs, BFloat16Traversal = (flags & 2) != 0 };
+        var saved = new HnswOptions { M = m, EfConstruction = efc, Seed = seed, KeepPrunedConnections = (flags & 1) != 0, EfSearch = efs, BFloat16Traversal = (flags & 2) != 0 };
+        var opts = searchOptions is null ? saved
+            : searchOptions(saved) with { M = m, EfConstruction = efc, Seed = seed, KeepPrunedConnections = saved.KeepPrunedConnections };
         var index = new HnswIndex(dim, metric, opts);
         var mapped = MappedVectorFile.Open(Path.Combine(directory, VectorsFileName));
         index._mapped = mapped;

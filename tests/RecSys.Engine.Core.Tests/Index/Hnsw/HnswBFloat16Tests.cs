@@ -113,6 +113,45 @@ public class HnswBFloat16Tests(HnswTestData data) : IClassFixture<HnswTestData>,
     }
 
     [Fact]
+    public void A_load_that_only_turns_on_bf16_keeps_the_saved_search_settings()
+    {
+        const int n = 2000;
+        var build = HnswTestData.Build with { EfSearch = 40 };
+        using (var index = new HnswIndex(Dim, DistanceMetric.L2, build))
+        {
+            index.Add(data.Ids.AsSpan(0, n), data.L2Rows.AsSpan(0, n * Dim));
+            index.Save(_dir);
+        }
+        HnswOptions? seen = null;
+        using var bf16 = HnswIndex.Load(_dir, saved => (seen = saved) with { BFloat16Traversal = true, M = 99, EfConstruction = 7 });
+        // The function saw what the file holds ...
+        Assert.Equal(40, seen!.EfSearch);
+        Assert.False(seen.BFloat16Traversal);
+        Assert.Equal(build.M, seen.M);
+        // ... the index keeps the saved beam, turns on bf16, and build settings stay the file's whatever it returned.
+        Assert.Equal(40, bf16.Options.EfSearch);
+        Assert.True(bf16.Options.BFloat16Traversal);
+        Assert.Equal(build.M, bf16.Options.M);
+        Assert.Equal(build.EfConstruction, bf16.Options.EfConstruction);
+        // The options overload replaces the search settings (EfSearch back to the default), as before.
+        using var replaced = HnswIndex.Load(_dir, Bf16);
+        Assert.Equal(new HnswOptions().EfSearch, replaced.Options.EfSearch);
+
+        // bf16 walks over the same graph find (nearly) what the float32 walk finds at the saved beam.
+        using var f32 = HnswIndex.Load(_dir);
+        int nq = HnswTestData.QueryCount;
+        var a = new long[nq * K];
+        var b = new long[nq * K];
+        var d = new float[nq * K];
+        f32.Search(data.L2Queries, K, a, d);
+        bf16.Search(data.L2Queries, K, b, d);
+        int same = 0;
+        for (int q = 0; q < nq; q++)
+            same += a.AsSpan(q * K, K).ToArray().Intersect(b.AsSpan(q * K, K).ToArray()).Count();
+        Assert.True(same >= 0.95 * nq * K, $"bf16 walk shares {same} of {nq * K} answers with the float32 walk");
+    }
+
+    [Fact]
     public void Inserts_after_load_are_found_and_deletes_never_returned()
     {
         const int n = 3000, extra = 200;

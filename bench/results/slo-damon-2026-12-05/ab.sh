@@ -28,6 +28,10 @@ block() { V=$1; R=$2
   sync; sleep 3
 }
 uptime
-for b in "F32-ON 1" "BF16-ON 1" "F32-OFF 1" "BF16-OFF 1" "PAR-ON 1" "BF16-OFF 2" "F32-OFF 2" "BF16-ON 2" "F32-ON 2" "PAR-ON 2"; do block $b; done
+# Blocks as arguments ("F32-OFF 2" ...); default the planned order. Run 1 used the default and was stopped after
+# PAR-ON 1 (time); run 2 was `ab.sh "F32-OFF 2" "F32-ON 2"` (ab2.log).
+if [ $# -gt 0 ]; then BLOCKS=("$@"); else
+  BLOCKS=("F32-ON 1" "BF16-ON 1" "F32-OFF 1" "BF16-OFF 1" "PAR-ON 1" "BF16-OFF 2" "F32-OFF 2" "BF16-ON 2" "F32-ON 2" "PAR-ON 2"); fi
+for b in "${BLOCKS[@]}"; do block $b; done
 echo "damon after: $(cat $D)"
 uptime

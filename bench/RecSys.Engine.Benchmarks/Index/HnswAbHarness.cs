@@ -3,6 +3,7 @@ using RecSys.Engine.Core.Index;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Readers;
+using RecSys.Engine.Core.Vectors.Storage;
 
 namespace RecSys.Engine.Benchmarks.Index;
 
@@ -11,7 +12,8 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// with M 16, efC 200 and cached in /tmp/hnsw-ab-graph-NAME), each variant a load of that graph with its options:
 /// 0 = two heaps (HnswOptions.TwoHeapBeam), 1 = sorted beam (the default options), 2 = sorted beam on the bfloat16
 /// rows (HnswOptions.BFloat16Traversal), 3 = sorted beam after the upper-level descent without its row prefetch
-/// (HnswOptions.PlainDescent); default A = 0, B = 1. One thread, k = 10; after a 2 s warm-up, per ef the
+/// (HnswOptions.PlainDescent), 4 = sorted beam with the mapped rows on 2 MiB pages (MappedVectorFile.PreferHugePages);
+/// default A = 0, B = 1. One thread, k = 10; after a 2 s warm-up, per ef the
 /// variants alternate in blocks of 1,000 queries; prints median / min / max QPS of the blocks and recall@10 per variant.
 /// </summary>
 internal static class HnswAbHarness
@@ -49,14 +51,41 @@ internal static class HnswAbHarness
             built.Save(graphDir);
         }
         // One load per variant: the same graph, searched with that variant's options (a bf16 load reads every row once).
-        var indexes = variants.Select(v => HnswIndex.Load(graphDir, v switch
+        // Variant 4 maps the rows on 2 MiB pages: it drops the file's cached pages and reads them back in 2 MiB folios.
+        // On this kernel a file read in from disk by page faults comes back in large folios either way, and a file just
+        // written stays in the write path's small ones; so with variant 4 in the set every variant loads a fresh copy
+        // of the graph (written here, cached small), and only variant 4 re-reads its copy.
+        var indexes = new HnswIndex[variants.Length];
+        var copies = new List<string>();
+        for (int i = 0; i < variants.Length; i++)
         {
-            0 => new HnswOptions { TwoHeapBeam = true },
-            1 => new HnswOptions(),
-            2 => new HnswOptions { BFloat16Traversal = true },
-            3 => new HnswOptions { PlainDescent = true },
-            _ => throw new ArgumentException($"variant {v}: 0 (two heaps), 1 (sorted beam), 2 (sorted beam on bfloat16) or 3 (sorted beam, descent without prefetch)"),
-        })).ToArray();
+            int v = variants[i];
+            string loadDir = graphDir;
+            if (variants.Contains(4))
+            {
+                loadDir = $"{graphDir}-copy{i}";
+                Directory.CreateDirectory(loadDir);
+                foreach (string f in Directory.GetFiles(graphDir))
+                    File.Copy(f, Path.Combine(loadDir, Path.GetFileName(f)), overwrite: true);
+                copies.Add(loadDir);
+            }
+            indexes[i] = HnswIndex.Load(loadDir, v switch
+            {
+                0 => new HnswOptions { TwoHeapBeam = true },
+                1 or 4 => new HnswOptions(),
+                2 => new HnswOptions { BFloat16Traversal = true },
+                3 => new HnswOptions { PlainDescent = true },
+                _ => throw new ArgumentException($"variant {v}: 0 (two heaps), 1 (sorted beam), 2 (sorted beam on bfloat16), 3 (sorted beam, descent without prefetch) or 4 (sorted beam, rows mapped on huge pages)"),
+            }, m =>
+            {
+                if (v == 4)
+                    Console.WriteLine($"variant 4: {m.PreferHugePages() ?? "rows advised for huge pages"}");
+                TouchEveryPage(m); // no variant takes page faults inside its timed blocks
+            });
+        }
+        Console.WriteLine("mapped on huge pages (smaps_rollup): " + string.Join(", ", File.ReadAllLines("/proc/self/smaps_rollup")
+            .Where(l => l.StartsWith("FilePmdMapped", StringComparison.Ordinal) || l.StartsWith("AnonHugePages", StringComparison.Ordinal))
+            .Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries)))));
         Console.WriteLine($"hnsw-ab: {dir}, {indexes[0].Count} x {dim}, {nq} queries, blocks of {Block}, {blocks} per variant; load {File.ReadAllText("/proc/loadavg").Trim()}");
         var outIds = new long[Block * K];
         var outDist = new float[Block * K];
@@ -125,7 +154,17 @@ internal static class HnswAbHarness
         Console.WriteLine($"load after {File.ReadAllText("/proc/loadavg").Trim()}");
         foreach (var loaded in indexes)
             loaded.Dispose();
+        foreach (string copy in copies)
+            Directory.Delete(copy, recursive: true);
         return 0;
+    }
+
+    private static unsafe void TouchEveryPage(MappedVectorFile m)
+    {
+        long sum = 0;
+        for (long off = 0; off < m.MappingLength; off += 4096)
+            sum += m.MappingPointer[off];
+        GC.KeepAlive(sum);
     }
 
     private static double Median(List<double> xs)

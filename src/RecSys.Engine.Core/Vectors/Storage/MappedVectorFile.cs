@@ -42,6 +42,17 @@ public sealed unsafe class MappedVectorFile : IDisposable
 
     public long MappingLength => _length;
 
+    /// <summary>
+    /// Serve this mapping from 2 MiB pages where the kernel and file system can (<see cref="LargePageMemory.PreferHugePagesForFile"/>):
+    /// call before the first row is read; the file's cached pages are dropped and read back on first use. Returns why
+    /// not, or null when the advice took (whether the pages come back huge is then the kernel's call).
+    /// </summary>
+    public string? PreferHugePages()
+    {
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        return LargePageMemory.PreferHugePagesForFile(_base, (nuint)_length, Path);
+    }
+
     /// <summary>Pointer to row 0 (64-byte aligned within the file).</summary>
     public float* RowsPointer
     {

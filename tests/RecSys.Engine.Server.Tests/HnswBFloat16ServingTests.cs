@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Pipeline.Tests.Support;
@@ -51,25 +50,8 @@ public sealed class HnswBFloat16ServingTests(TrainedPlanted trained) : IClassFix
     private static HnswIndex CfGraph(RunningServer server) =>
         Assert.IsType<HnswIndex>(server.Services.GetRequiredService<ServingContext>().State!.Pipeline.Version.Models.CfIndex);
 
-    private static async Task ServeAsync(ServeConfig config, Func<RunningServer, Recommender.RecommenderClient, Admin.AdminClient, Task> calls)
-    {
-        using var stop = new CancellationTokenSource();
-        var started = new TaskCompletionSource<RunningServer>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var serving = RecSysServer.ServeAsync(config, started.SetResult, new LogCapture().Configure, stop: stop.Token);
-        if (await Task.WhenAny(started.Task, serving) == serving)
-            await serving; // it ended before it listened: its exception says why
-        try
-        {
-            var server = await started.Task;
-            using var channel = GrpcChannel.ForAddress(server.Address);
-            await calls(server, new Recommender.RecommenderClient(channel), new Admin.AdminClient(channel));
-        }
-        finally
-        {
-            stop.Cancel();
-            await serving;
-        }
-    }
+    private static Task ServeAsync(ServeConfig config, Func<RunningServer, Recommender.RecommenderClient, Admin.AdminClient, Task> calls) =>
+        ServeRun.RunAsync(config, new LogCapture(), calls);
 
     [Fact]
     public async Task The_config_key_reaches_the_served_graphs_and_a_swapped_in_version_keeps_it_and_its_saved_beam()

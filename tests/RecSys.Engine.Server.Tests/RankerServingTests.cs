@@ -1,4 +1,3 @@
-using Grpc.Net.Client;
 using RecSys.Engine.Pipeline.Tests.Support;
 using RecSys.Engine.Server.Api.V1;
 using RecSys.Engine.Server.Hosting;
@@ -47,25 +46,8 @@ public sealed class RankerServingTests(TrainedPlanted trained) : IClassFixture<T
     }
 
     /// <summary>Serves <paramref name="config"/> until <paramref name="calls"/> is done, through the generated clients.</summary>
-    private static async Task ServeAsync(ServeConfig config, LogCapture logs, Func<Recommender.RecommenderClient, Admin.AdminClient, Task> calls)
-    {
-        using var stop = new CancellationTokenSource();
-        var started = new TaskCompletionSource<RunningServer>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var serving = RecSysServer.ServeAsync(config, started.SetResult, logs.Configure, stop: stop.Token);
-        var first = await Task.WhenAny(started.Task, serving);
-        if (first == serving)
-            await serving; // failed to start: its exception
-        try
-        {
-            using var channel = GrpcChannel.ForAddress((await started.Task).Address);
-            await calls(new Recommender.RecommenderClient(channel), new Admin.AdminClient(channel));
-        }
-        finally
-        {
-            stop.Cancel();
-            await serving;
-        }
-    }
+    private static Task ServeAsync(ServeConfig config, LogCapture logs, Func<Recommender.RecommenderClient, Admin.AdminClient, Task> calls) =>
+        ServeRun.RunAsync(config, logs, (_, recommender, admin) => calls(recommender, admin));
 
     private static async Task<Api.V1.RecommendResponse> RecommendAsync(Recommender.RecommenderClient client) =>
         await client.RecommendAsync(new Api.V1.RecommendRequest { User = ServerRig.UserId(3), K = 5 }, TestKeys.Read);

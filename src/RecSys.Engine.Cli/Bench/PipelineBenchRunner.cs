@@ -41,7 +41,7 @@ internal static class PipelineBenchRunner
         {
             Store = CatalogGenerator.ReadStoreOptions(root) with { CheckpointInterval = TimeSpan.Zero },
             Pipeline = new PipelineOptions { ParallelSources = false },
-            Load = new VersionLoadOptions { HnswBFloat16Traversal = settings.HnswBFloat16 },
+            Load = new VersionLoadOptions { HnswBFloat16Traversal = settings.HnswBFloat16, HugePageMappings = settings.HugePages, HugePageLog = log.WriteLine },
             Config = models => WithCandidates(PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(1)), settings.Candidates),
             SaveOnDispose = false,
         };
@@ -98,6 +98,7 @@ internal static class PipelineBenchRunner
             ["version"] = state.ActiveVersionId,
             ["cf_index"] = state.Registry.Get(state.ActiveVersionId).Manifest.Indexes["cf"].Spec,
             ["hnsw_bf16"] = state.Pipeline.Version.Models.CfIndex is HnswIndex graph ? graph.Options.BFloat16Traversal : null,
+            ["huge_pages"] = settings.HugePages,
             ["ranker"] = trace.Ranker,
             ["candidates_configured"] = settings.Candidates,
             ["requests"] = ids.Length,

@@ -2,6 +2,8 @@ namespace RecSys.Engine.Cli.Bench;
 
 /// <summary>
 /// What <see cref="PipelineBenchRunner"/> runs: a generated catalog directory, request counts, the candidate total, the
-/// version, and whether the HNSW graphs walk on bf16 rows (null: as saved; VersionLoadOptions.HnswBFloat16Traversal).
+/// version, whether the HNSW graphs walk on bf16 rows (null: as saved; VersionLoadOptions.HnswBFloat16Traversal), and
+/// whether mapped rows are read back onto 2 MiB pages (VersionLoadOptions.HugePageMappings).
 /// </summary>
-internal sealed record PipelineBenchSettings(string Directory, int Requests, int Warmup, int Candidates, ulong Seed, string? Version, int K, bool? HnswBFloat16 = null);
+internal sealed record PipelineBenchSettings(string Directory, int Requests, int Warmup, int Candidates, ulong Seed, string? Version, int K, bool? HnswBFloat16 = null,
+    bool HugePages = false);

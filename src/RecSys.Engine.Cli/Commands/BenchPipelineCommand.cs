@@ -25,15 +25,17 @@ internal static class BenchPipelineCommand
         var version = new Option<string?>("--version") { Description = "Registry version to serve (default: the active one)." };
         var json = new Option<string?>("--json") { Description = "Write the result here as JSON." };
         var bf16 = new Option<bool?>("--hnsw-bf16") { Description = "true: walk the HNSW graphs' level 0 on bfloat16 rows (Serving:HnswBFloat16Traversal); false: on float32; default: as each index was saved." };
+        var hugePages = new Option<bool>("--huge-pages") { Description = "Read the mapped rows back onto 2 MiB pages while the version loads (Serving:HugePageMappings)." };
         var command = new Command("pipeline", "In-process Recommend over a generated catalog: p50/p99, allocated bytes per request, time per stage.");
-        foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json, bf16 })
+        foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages })
             command.Add(o);
-        command.SetAction((parse, ct) => RunAsync(parse, data, requests, warmup, candidates, k, seed, version, json, bf16, ct));
+        command.SetAction((parse, ct) => RunAsync(parse, data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Option<string> data, Option<int> requests, Option<int> warmup, Option<int> candidates,
-        Option<int> k, Option<ulong> seed, Option<string?> version, Option<string?> json, Option<bool?> bf16, CancellationToken ct)
+        Option<int> k, Option<ulong> seed, Option<string?> version, Option<string?> json, Option<bool?> bf16, Option<bool> hugePages,
+        CancellationToken ct)
     {
         TextWriter stdout = parse.InvocationConfiguration.Output;
         TextWriter stderr = parse.InvocationConfiguration.Error;
@@ -49,7 +51,7 @@ internal static class BenchPipelineCommand
             throw new CliInputException($"--candidates must be at least 1 (got {c})");
         if (kk < 1)
             throw new CliInputException($"--k must be at least 1 (got {kk})");
-        var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk, parse.GetValue(bf16)), stderr, ct).ConfigureAwait(false);
+        var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk, parse.GetValue(bf16), parse.GetValue(hugePages)), stderr, ct).ConfigureAwait(false);
         string text = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         stdout.WriteLine(text);
         if (parse.GetValue(json) is { } path)

@@ -120,12 +120,12 @@ public static class VersionLoader
     }
 
     private static IVectorIndex? LoadIndex(RegistryVersion version, string role, VersionLoadOptions options, OwnedResources owned) =>
-        version.Manifest.Indexes.TryGetValue(role, out var entry) ? owned.Add(SavedIndex.Load(version.PathOf(entry.Path), options.HnswSearch(), options.OnMapped)) : null;
+        version.Manifest.Indexes.TryGetValue(role, out var entry) ? owned.Add(SavedIndex.Load(version.PathOf(entry.Path), options.HnswSearch(), options.MappedHook())) : null;
 
     private static EmbeddingSet LoadEmbedding(RegistryVersion version, EmbeddingEntry entry, CatalogIdMap items, VersionLoadOptions options, OwnedResources owned)
     {
         var rows = owned.Add(MappedVectorFile.Open(version.PathOf(entry.Vectors)));
-        options.OnMapped?.Invoke(rows);
+        options.MappedHook()?.Invoke(rows);
         if (rows.Count != entry.Count || rows.Dimension != entry.Dimension)
             throw new VersionCorruptedException(version.Id, rows.Path, $"holds {rows.Count} x {rows.Dimension}, the manifest says {entry.Count} x {entry.Dimension}");
         long[] ids = IdFile.Read(version.PathOf(entry.Ids));
@@ -137,7 +137,7 @@ public static class VersionLoader
             if (!items.TryGetOrdinal(ids[r], out ordinals[r]))
                 throw new VersionCorruptedException(version.Id, version.PathOf(entry.Ids), $"row {r}: id {ids[r]} is not in the version's catalog");
         }
-        var index = owned.Add(SavedIndex.Load(version.PathOf(entry.Index.Path), options.HnswSearch(), options.OnMapped));
+        var index = owned.Add(SavedIndex.Load(version.PathOf(entry.Index.Path), options.HnswSearch(), options.MappedHook()));
         return new EmbeddingSet(entry.Name, rows, ordinals, index);
     }
 

@@ -35,7 +35,8 @@ public static partial class RecSysServer
         var towerLog = loggers.CreateLogger("RecSys.Engine.Server.Tower");
         var towers = new OnnxTowerLoader(new OnnxRankerOptions { ExecutionProvider = ServingOptions.Provider(config.Serving.RankerProvider), Log = line => LogRanker(towerLog, line) });
         var experiments = config.Experiments.Count > 0 ? config.Experiments : ServeConfig.ReadExperiments(config.Serving);
-        var (state, external) = await OpenStateAsync(config.Serving, rankers, towers, stop).ConfigureAwait(false);
+        var mappingLog = loggers.CreateLogger("RecSys.Engine.Server.Mapping");
+        var (state, external) = await OpenStateAsync(config.Serving, rankers, towers, line => LogMapping(mappingLog, line), stop).ConfigureAwait(false);
         try
         {
             await ApplyExperimentsAsync(state, config.Serving, experiments, stop).ConfigureAwait(false);
@@ -94,9 +95,12 @@ public static partial class RecSysServer
     [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
     private static partial void LogRanker(ILogger logger, string line);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private static partial void LogMapping(ILogger logger, string line);
+
     /// <summary>The serving state over the configured store; the Redis store is returned too (the state does not own it).</summary>
     private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, IRankerLoader rankers, ITowerLoader towers,
-        CancellationToken cancellationToken)
+        Action<string> hugePageLog, CancellationToken cancellationToken)
     {
         const string s = ServingOptions.SectionName;
         var store = serving.FeatureStore;
@@ -107,7 +111,7 @@ public static partial class RecSysServer
             Load = new VersionLoadOptions
             {
                 VerifyHashes = serving.VerifyHashes, RankerLoader = watch, IgnoreRanker = serving.IgnoreRanker, TowerLoader = towers,
-                HnswBFloat16Traversal = serving.HnswBFloat16Traversal,
+                HnswBFloat16Traversal = serving.HnswBFloat16Traversal, HugePageMappings = serving.HugePageMappings, HugePageLog = hugePageLog,
             },
             CatalogDirectory = serving.CatalogDirectory,
             Store = store.IsFaster ? store.ToFaster() : null,

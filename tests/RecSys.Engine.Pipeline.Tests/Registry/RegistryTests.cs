@@ -147,6 +147,30 @@ public sealed class RegistryTests(TrainedPlanted trained) : IClassFixture<Traine
         Assert.True(total > 0 && shared >= 0.9 * total, $"bf16 answers share {shared} of {total} items with the float32 answers");
     }
 
+    [Fact]
+    public async Task A_version_loaded_onto_huge_pages_answers_exactly_as_one_on_small_pages()
+    {
+        using var rig = new RegistryRig(trained);
+        RecommendResponse[] small;
+        await using (var first = await rig.CreateAsync())
+            small = await AnswersAsync(first.Pipeline, rig);
+        var seen = new List<string>();
+        var lines = new List<string>();
+        var options = RegistryRig.Options() with
+        {
+            Load = new VersionLoadOptions { HugePageMappings = true, HugePageLog = lines.Add, OnMapped = m => seen.Add(Path.GetFileName(m.Path)) },
+        };
+        await using var state = await rig.OpenAsync(options);
+        // The caller's own hook still sees every mapping (after the advice), and on Linux every advice took.
+        Assert.NotEmpty(seen);
+        if (OperatingSystem.IsLinux())
+            Assert.Empty(lines);
+        else
+            Assert.Equal(seen.Count, lines.Count);
+        // Same bytes, other pages: the answers are the same, item for item and score for score.
+        AssertSameAnswers(small, await AnswersAsync(state.Pipeline, rig));
+    }
+
     [Theory]
     [InlineData(true, true)]
     [InlineData(false, true)]

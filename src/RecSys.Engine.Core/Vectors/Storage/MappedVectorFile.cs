@@ -53,6 +53,16 @@ public sealed unsafe class MappedVectorFile : IDisposable
         return LargePageMemory.PreferHugePagesForFile(_base, (nuint)_length, Path);
     }
 
+    /// <summary>Reads every page of the mapping now (one byte per 4 KiB), so the first searches take no page faults.</summary>
+    public void Prefault()
+    {
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        byte sum = 0;
+        for (long off = 0; off < _length; off += 4096)
+            sum ^= _base[off];
+        GC.KeepAlive(sum);
+    }
+
     /// <summary>Pointer to row 0 (64-byte aligned within the file).</summary>
     public float* RowsPointer
     {

@@ -1,5 +1,5 @@
-using System.Globalization;
 using RecSys.Engine.Core.Vectors.Storage;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Vectors.Storage;
 
@@ -38,12 +38,12 @@ public unsafe class LargePageMemoryTests
         try
         {
             new Span<byte>(p, bytes).Fill(1);
-            var mapping = MappingContaining((nuint)p);
+            var mapping = ProcessMappings.Containing((ulong)p);
             Assert.NotNull(mapping);
             // smaps' VmFlags: "hg" = MADV_HUGEPAGE was applied to this mapping (whether the kernel found free huge pages
             // is its business and varies with fragmentation; the advice is what we control).
-            Assert.Contains(" hg", mapping!.Value.VmFlags);
-            Assert.True(mapping.Value.Start <= (nuint)p && (nuint)p + bytes <= mapping.Value.End);
+            Assert.True(mapping!.Value.AdvisedHugePages, mapping.Value.VmFlags);
+            Assert.True(mapping.Value.Start <= (ulong)p && (ulong)p + bytes <= mapping.Value.End);
         }
         finally
         {
@@ -54,12 +54,12 @@ public unsafe class LargePageMemoryTests
     [Fact]
     public void A_mapped_vector_file_advised_for_huge_pages_reads_back_the_same_rows()
     {
-        string dir = RecSys.Engine.Testing.VectorTestData.TempDirectory();
+        string dir = VectorTestData.TempDirectory();
         try
         {
             const int n = 9000, dim = 96; // 3.4 MiB of rows: more than one 2 MiB page
             string path = Path.Combine(dir, "rows.vec");
-            var rows = RecSys.Engine.Testing.VectorTestData.ClusteredRows(3, n, dim);
+            var rows = VectorTestData.ClusteredRows(3, n, dim);
             using (var w = new VectorFileWriter(path, dim, RecSys.Engine.Core.Vectors.DistanceMetric.L2))
             {
                 for (int i = 0; i < n; i++)
@@ -77,36 +77,13 @@ public unsafe class LargePageMemoryTests
             // The cached pages were dropped: every row must come back from disk bit for bit.
             for (int i = 0; i < n; i++)
                 Assert.True(mapped.GetRow(i).SequenceEqual(rows.AsSpan(i * dim, dim)), $"row {i} differs after the cache drop");
-            var mapping = MappingContaining((nuint)mapped.RowsPointer);
+            var mapping = ProcessMappings.Containing((ulong)mapped.RowsPointer);
             Assert.NotNull(mapping);
-            Assert.Contains(" hg", mapping!.Value.VmFlags);
+            Assert.True(mapping!.Value.AdvisedHugePages, mapping.Value.VmFlags);
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static (nuint Start, nuint End, string VmFlags)? MappingContaining(nuint address)
-    {
-        string[] lines = File.ReadAllLines("/proc/self/smaps");
-        for (int i = 0; i < lines.Length; i++)
-        {
-            string line = lines[i];
-            int dash = line.IndexOf('-');
-            int space = line.IndexOf(' ');
-            if (dash <= 0 || space < dash || !ulong.TryParse(line.AsSpan(0, dash), NumberStyles.HexNumber, null, out ulong start)
-                || !ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.HexNumber, null, out ulong end))
-                continue;
-            if (address < start || address >= end)
-                continue;
-            for (int j = i + 1; j < lines.Length; j++)
-            {
-                if (lines[j].StartsWith("VmFlags:", StringComparison.Ordinal))
-                    return ((nuint)start, (nuint)end, lines[j]);
-            }
-            return ((nuint)start, (nuint)end, "");
-        }
-        return null;
     }
 }

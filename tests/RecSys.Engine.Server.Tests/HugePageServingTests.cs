@@ -1,0 +1,85 @@
+using System.Text.Json;
+using RecSys.Engine.Pipeline.Tests.Support;
+using RecSys.Engine.Server.Api.V1;
+using RecSys.Engine.Server.Hosting;
+using RecSys.Engine.Server.Tests.Support;
+using RecSys.Engine.Testing;
+
+namespace RecSys.Engine.Server.Tests;
+
+/// <summary>
+/// Serving:HugePageMappings from a config file, through <see cref="RecSysServer.ServeAsync"/> (real Kestrel on
+/// 127.0.0.1): with the key, the served version's mapped index rows are advised for 2 MiB pages (smaps' "hg" flag) and
+/// the server answers; without it they are mapped as before.
+/// </summary>
+public sealed class HugePageServingTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>, IDisposable
+{
+    private readonly RegistryRig _rig = new(trained);
+
+    public void Dispose() => _rig.Dispose();
+
+    private string Root => Path.GetDirectoryName(_rig.RegistryDirectory)!;
+
+    private ServeConfig Config(bool? hugePages)
+    {
+        var serving = new Dictionary<string, object>
+        {
+            ["RegistryDirectory"] = "registry",
+            ["SourceBudget"] = "00:00:10",
+            ["FeatureStore"] = new Dictionary<string, object>
+            {
+                ["DataDirectory"] = "store",
+                ["MemoryBudgetBytes"] = 16L << 20,
+                ["IndexBuckets"] = 1 << 14,
+                ["CheckpointInterval"] = "00:00:00",
+            },
+        };
+        if (hugePages is bool b)
+            serving["HugePageMappings"] = b;
+        string path = Path.Combine(Root, "serve.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["Server"] = new Dictionary<string, object> { ["Port"] = 0, ["Auth"] = new Dictionary<string, object> { ["Enabled"] = false } },
+            ["Serving"] = serving,
+        }));
+        return ServeConfig.FromJsonFile(path) with { Server = ServerRig.TestOptions };
+    }
+
+    /// <summary>This rig's mapped index row files (each HNSW index's vectors.rsv under the registry).</summary>
+    private List<ProcessMapping> IndexRowMappings() =>
+        ProcessMappings.Read().Where(m => m.Path.StartsWith(_rig.RegistryDirectory, StringComparison.Ordinal)
+            && m.Path.EndsWith("vectors.rsv", StringComparison.Ordinal)).ToList();
+
+    [Fact]
+    public async Task The_config_key_serves_the_index_rows_from_mappings_advised_for_huge_pages()
+    {
+        if (!OperatingSystem.IsLinux())
+            return; // /proc/self/smaps and MADV_HUGEPAGE are Linux's
+        await using (await _rig.CreateAsync("v1"))
+        {
+        }
+        var config = Config(hugePages: true);
+        Assert.True(config.Serving.HugePageMappings);
+        var logs = new LogCapture();
+        await ServeRun.RunAsync(config, logs, async (_, recommender, _) =>
+        {
+            var rows = IndexRowMappings();
+            Assert.NotEmpty(rows);
+            Assert.All(rows, m => Assert.True(m.AdvisedHugePages, $"{m.Path}: {m.VmFlags}"));
+            var answer = await recommender.RecommendAsync(new RecommendRequest { User = ServerRig.UserId(3), K = 5 }, TestKeys.Read);
+            Assert.Equal(5, answer.Items.Count);
+        });
+        // Every advice took: nothing was logged from the mapping category.
+        Assert.DoesNotContain(logs.Entries, e => e.Category == "RecSys.Engine.Server.Mapping");
+
+        var plain = Config(hugePages: null);
+        Assert.False(plain.Serving.HugePageMappings);
+        await ServeRun.RunAsync(plain, new LogCapture(), (_, _, _) =>
+        {
+            var rows = IndexRowMappings();
+            Assert.NotEmpty(rows);
+            Assert.All(rows, m => Assert.False(m.AdvisedHugePages, $"{m.Path}: {m.VmFlags}"));
+            return Task.CompletedTask;
+        });
+    }
+}

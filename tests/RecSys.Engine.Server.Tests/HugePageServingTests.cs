@@ -9,8 +9,8 @@ namespace RecSys.Engine.Server.Tests;
 
 /// <summary>
 /// Serving:HugePageMappings from a config file, through <see cref="RecSysServer.ServeAsync"/> (real Kestrel on
-/// 127.0.0.1): with the key, the served version's mapped index rows are advised for 2 MiB pages (smaps' "hg" flag) and
-/// the server answers; without it they are mapped as before.
+/// 127.0.0.1): by default the served version's mapped index rows are advised for 2 MiB pages (smaps' "hg" flag) and
+/// the server answers; with the key false they are mapped as the page cache holds them.
 /// </summary>
 public sealed class HugePageServingTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>, IDisposable
 {
@@ -51,14 +51,14 @@ public sealed class HugePageServingTests(TrainedPlanted trained) : IClassFixture
             && m.Path.EndsWith("vectors.rsv", StringComparison.Ordinal)).ToList();
 
     [Fact]
-    public async Task The_config_key_serves_the_index_rows_from_mappings_advised_for_huge_pages()
+    public async Task By_default_the_index_rows_are_served_from_mappings_advised_for_huge_pages_and_false_turns_it_off()
     {
         if (!OperatingSystem.IsLinux())
             return; // /proc/self/smaps and MADV_HUGEPAGE are Linux's
         await using (await _rig.CreateAsync("v1"))
         {
         }
-        var config = Config(hugePages: true);
+        var config = Config(hugePages: null);
         Assert.True(config.Serving.HugePageMappings);
         var logs = new LogCapture();
         await ServeRun.RunAsync(config, logs, async (_, recommender, _) =>
@@ -72,7 +72,7 @@ public sealed class HugePageServingTests(TrainedPlanted trained) : IClassFixture
         // Every advice took: nothing was logged from the mapping category.
         Assert.DoesNotContain(logs.Entries, e => e.Category == "RecSys.Engine.Server.Mapping");
 
-        var plain = Config(hugePages: null);
+        var plain = Config(hugePages: false);
         Assert.False(plain.Serving.HugePageMappings);
         await ServeRun.RunAsync(plain, new LogCapture(), (_, _, _) =>
         {

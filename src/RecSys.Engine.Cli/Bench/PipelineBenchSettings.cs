@@ -6,4 +6,4 @@ namespace RecSys.Engine.Cli.Bench;
 /// whether mapped rows are read back onto 2 MiB pages (VersionLoadOptions.HugePageMappings).
 /// </summary>
 internal sealed record PipelineBenchSettings(string Directory, int Requests, int Warmup, int Candidates, ulong Seed, string? Version, int K, bool? HnswBFloat16 = null,
-    bool HugePages = false);
+    bool HugePages = true);

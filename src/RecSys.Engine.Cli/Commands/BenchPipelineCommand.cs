@@ -25,7 +25,11 @@ internal static class BenchPipelineCommand
         var version = new Option<string?>("--version") { Description = "Registry version to serve (default: the active one)." };
         var json = new Option<string?>("--json") { Description = "Write the result here as JSON." };
         var bf16 = new Option<bool?>("--hnsw-bf16") { Description = "true: walk the HNSW graphs' level 0 on bfloat16 rows (Serving:HnswBFloat16Traversal); false: on float32; default: as each index was saved." };
-        var hugePages = new Option<bool>("--huge-pages") { Description = "Read the mapped rows back onto 2 MiB pages while the version loads (Serving:HugePageMappings)." };
+        var hugePages = new Option<bool>("--huge-pages")
+        {
+            Description = "true (default, as Serving:HugePageMappings): read the mapped rows back onto 2 MiB pages while the version loads; false: map them as the page cache holds them.",
+            DefaultValueFactory = _ => true,
+        };
         var command = new Command("pipeline", "In-process Recommend over a generated catalog: p50/p99, allocated bytes per request, time per stage.");
         foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages })
             command.Add(o);

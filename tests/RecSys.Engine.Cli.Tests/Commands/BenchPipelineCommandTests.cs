@@ -33,6 +33,14 @@ public sealed class BenchPipelineCommandTests : IDisposable
         var counts = r.GetProperty("trace_counts");
         Assert.Equal(10, counts.GetProperty("final").GetInt32());
         Assert.True(counts.GetProperty("merged").GetInt32() > 10);
+        Assert.True(r.GetProperty("huge_pages").GetBoolean()); // the default, as Serving:HugePageMappings
+
+        // --huge-pages false maps the rows as the cache holds them, and says so.
+        (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "20", "--warmup", "2", "--huge-pages", "false", "--json", json);
+        Assert.True(code == 0, stderr + stdout);
+        using var off = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.False(off.RootElement.GetProperty("huge_pages").GetBoolean());
+        Assert.Equal(20, off.RootElement.GetProperty("requests").GetInt32());
     }
 
     [Fact]

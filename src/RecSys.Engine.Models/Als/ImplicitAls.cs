@@ -81,6 +81,16 @@ public sealed class ImplicitAls : IRecommender
         DotProduct.ComputeMany(userVector, _itemFactors, Factors, scores[..ItemCount]);
 
     /// <summary>
+    /// Computes what every <see cref="FoldIn"/> shares (Y^T Y + lambda I over all item factors) now, if not yet done.
+    /// Serving calls it when a version loads: done lazily, the first fold-in after a start paid for it on the request path
+    /// (1M items x 96 factors: seconds of both cores, during which the 1M server shed every call; bench/results/slo.md).
+    /// </summary>
+    public void PrepareFoldIn() => ItemGram();
+
+    /// <summary>True once <see cref="PrepareFoldIn"/> (or a first <see cref="FoldIn"/>) has computed the shared term.</summary>
+    public bool IsFoldInPrepared => _itemGram is not null;
+
+    /// <summary>
     /// The least-squares user row for <paramref name="items"/> (with values, or null for all-ones) and the
     /// item factors fixed: the exact solution by Cholesky, identical to a Cholesky user half-step.
     /// Thread-safe; allocates only the k x k scratch when <paramref name="scratch"/> is null.
@@ -102,9 +112,11 @@ public sealed class ImplicitAls : IRecommender
         Span<float> confidence = scratch.Confidence.AsSpan(0, items.Length);
         for (int n = 0; n < items.Length; n++)
             confidence[n] = Confidence(values.IsEmpty ? 1f : values[n]);
-        float[] gram = _itemGram ??= AlsKernels.Gram(_itemFactors, ItemCount, k, Options.Lambda);
+        float[] gram = ItemGram();
         AlsKernels.SolveExact(gram, _itemFactors, k, items, confidence, userVector, scratch.A, scratch.B, scratch.Yt, scratch.Wt);
     }
+
+    private float[] ItemGram() => _itemGram ??= AlsKernels.Gram(_itemFactors, ItemCount, Factors, Options.Lambda);
 
     private float Confidence(float value) => 1f + Options.Alpha * (Options.BinaryConfidence ? 1f : value);
 

@@ -148,6 +148,17 @@ public sealed class RegistryTests(TrainedPlanted trained) : IClassFixture<Traine
     }
 
     [Fact]
+    public void A_loaded_version_has_its_fold_in_ready_before_the_first_event()
+    {
+        using var rig = new RegistryRig(trained);
+        var version = rig.AddVersion("v1");
+        using var loaded = VersionLoader.Load(version);
+        // The term every fold-in shares is computed by the load, not by the first event's request.
+        var als = Assert.IsType<RecSys.Engine.Models.Als.ImplicitAls>(loaded.Models.Als);
+        Assert.True(als.IsFoldInPrepared);
+    }
+
+    [Fact]
     public async Task A_version_loaded_onto_huge_pages_answers_exactly_as_one_on_small_pages()
     {
         using var rig = new RegistryRig(trained);

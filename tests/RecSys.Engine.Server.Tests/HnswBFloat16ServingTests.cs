@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Pipeline.Tests.Support;
@@ -21,31 +20,8 @@ public sealed class HnswBFloat16ServingTests(TrainedPlanted trained) : IClassFix
 
     private string Root => Path.GetDirectoryName(_rig.RegistryDirectory)!;
 
-    private string WriteConfig(bool? bf16)
-    {
-        var serving = new Dictionary<string, object>
-        {
-            ["RegistryDirectory"] = "registry",
-            ["SourceBudget"] = "00:00:10",
-            ["FeatureStore"] = new Dictionary<string, object>
-            {
-                ["DataDirectory"] = "store",
-                ["MemoryBudgetBytes"] = 16L << 20,
-                ["IndexBuckets"] = 1 << 14,
-                ["CheckpointInterval"] = "00:00:00",
-            },
-        };
-        if (bf16 is bool b)
-            serving["HnswBFloat16Traversal"] = b;
-        string path = Path.Combine(Root, "serve.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            // The server section is replaced by the test options (free ports, test keys) after reading.
-            ["Server"] = new Dictionary<string, object> { ["Port"] = 0, ["Auth"] = new Dictionary<string, object> { ["Enabled"] = false } },
-            ["Serving"] = serving,
-        }));
-        return path;
-    }
+    private ServeConfig Config(bool? bf16) =>
+        ServeConfigFile.Write(Root, bf16 is bool b ? new Dictionary<string, object> { ["HnswBFloat16Traversal"] = b } : null);
 
     private static HnswIndex CfGraph(RunningServer server) =>
         Assert.IsType<HnswIndex>(server.Services.GetRequiredService<ServingContext>().State!.Pipeline.Version.Models.CfIndex);
@@ -60,7 +36,7 @@ public sealed class HnswBFloat16ServingTests(TrainedPlanted trained) : IClassFix
         {
         }
         _rig.AddVersion("v2", cfIndex: "HNSW16,efc100,ef40");
-        var config = ServeConfig.FromJsonFile(WriteConfig(bf16: true)) with { Server = ServerRig.TestOptions };
+        var config = Config(bf16: true);
         Assert.True(config.Serving.HnswBFloat16Traversal);
 
         await ServeAsync(config, async (server, recommender, admin) =>
@@ -79,7 +55,7 @@ public sealed class HnswBFloat16ServingTests(TrainedPlanted trained) : IClassFix
         });
 
         // Without the key each graph is walked as it was saved (float32 here).
-        var plain = ServeConfig.FromJsonFile(WriteConfig(bf16: null)) with { Server = ServerRig.TestOptions };
+        var plain = Config(bf16: null);
         Assert.Null(plain.Serving.HnswBFloat16Traversal);
         await ServeAsync(plain, (server, _, _) =>
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using RecSys.Engine.Pipeline.Tests.Support;
 using RecSys.Engine.Server.Api.V1;
 using RecSys.Engine.Server.Hosting;
@@ -20,30 +19,8 @@ public sealed class HugePageServingTests(TrainedPlanted trained) : IClassFixture
 
     private string Root => Path.GetDirectoryName(_rig.RegistryDirectory)!;
 
-    private ServeConfig Config(bool? hugePages)
-    {
-        var serving = new Dictionary<string, object>
-        {
-            ["RegistryDirectory"] = "registry",
-            ["SourceBudget"] = "00:00:10",
-            ["FeatureStore"] = new Dictionary<string, object>
-            {
-                ["DataDirectory"] = "store",
-                ["MemoryBudgetBytes"] = 16L << 20,
-                ["IndexBuckets"] = 1 << 14,
-                ["CheckpointInterval"] = "00:00:00",
-            },
-        };
-        if (hugePages is bool b)
-            serving["HugePageMappings"] = b;
-        string path = Path.Combine(Root, "serve.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["Server"] = new Dictionary<string, object> { ["Port"] = 0, ["Auth"] = new Dictionary<string, object> { ["Enabled"] = false } },
-            ["Serving"] = serving,
-        }));
-        return ServeConfig.FromJsonFile(path) with { Server = ServerRig.TestOptions };
-    }
+    private ServeConfig Config(bool? hugePages) =>
+        ServeConfigFile.Write(Root, hugePages is bool b ? new Dictionary<string, object> { ["HugePageMappings"] = b } : null);
 
     /// <summary>This rig's mapped index row files (each HNSW index's vectors.rsv under the registry).</summary>
     private List<ProcessMapping> IndexRowMappings() =>

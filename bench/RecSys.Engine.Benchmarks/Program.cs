@@ -18,6 +18,9 @@ if (args.Length > 0 && args[0] == "fastscan")
 // sizes too large for BenchmarkDotNet's repetitions (Models/EaseScaleHarness.cs).
 if (args.Length > 0 && args[0] == "ease-scale")
     return RecSys.Engine.Benchmarks.Models.EaseScaleHarness.Run(args[1..]);
+// `als-gram [rows] [k] [reps]` times the ALS Gram at 1M items, the scalar reference against the kernel (Models/AlsGramHarness.cs).
+if (args.Length > 0 && args[0] == "als-gram")
+    return RecSys.Engine.Benchmarks.Models.AlsGramHarness.Run(args[1..]);
 // `ranker [calls] [rounds]` times one 500-candidate MLP and GBDT request, ONNX Runtime beside the C# forward pass and tree walk (p50 / p99,
 // Ranking/RankerLatencyHarness.cs); `--filter '*RankerBenchmarks*'` gives BenchmarkDotNet's means and allocations.
 if (args.Length > 0 && args[0] == "ranker")

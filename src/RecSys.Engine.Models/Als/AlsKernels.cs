@@ -43,6 +43,12 @@ internal static class AlsKernels
                 }
             }
         });
+        return ToGram(acc, k, lambda);
+    }
+
+    /// <summary>The float Gram from its double accumulator, lambda added on the diagonal.</summary>
+    private static float[] ToGram(double[] acc, int k, float lambda)
+    {
         var gram = new float[k * k];
         for (int i = 0; i < gram.Length; i++)
             gram[i] = (float)acc[i];
@@ -88,12 +94,7 @@ internal static class AlsKernels
                     row[b] += ya * y[b];
             }
         });
-        var gram = new float[k * k];
-        for (int i = 0; i < gram.Length; i++)
-            gram[i] = (float)acc[i];
-        for (int a = 0; a < k; a++)
-            gram[a * k + a] += lambda;
-        return gram;
+        return ToGram(acc, k, lambda);
     }
 
     /// <summary>

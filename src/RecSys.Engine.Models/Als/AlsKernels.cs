@@ -25,7 +25,9 @@ internal static class AlsKernels
         // Accumulate in double: 10^5..10^6 rows of small values would lose digits in float.
         var acc = new double[k * k];
         int blocks = Math.Min(k, Math.Max(1, Environment.ProcessorCount)); // each block streams every row once
-        Parallel.For(0, blocks, blk =>
+        // On the caller's scheduler: a version load runs this on low-priority threads (LowPriorityTaskScheduler), and
+        // Parallel.For without a scheduler would move it to the thread pool at the server's priority.
+        Parallel.For(0, blocks, new ParallelOptions { TaskScheduler = TaskScheduler.Current }, blk =>
         {
             int a0 = (int)((long)k * blk / blocks), a1 = (int)((long)k * (blk + 1) / blocks);
             var wide = new double[k];

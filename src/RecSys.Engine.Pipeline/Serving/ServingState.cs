@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Threading;
 using RecSys.Engine.Features;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Features.Records;
@@ -18,7 +19,7 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///                                        through the hook) -> catalog (the saved snapshot, else the version's; item
 ///                                        records read back from the store) -> attached -> RecommendationPipeline
 ///   CreateAsync(..., training data)      first start: train a version, seed the store, activate it, then open
-///   ActivateAsync(id) / RollbackAsync()  load + attach (off the request path) -> ACTIVE replaced -> pipeline swapped;
+///   ActivateAsync(id) / RollbackAsync()  load (low-priority threads) + attach (off the request path) -> ACTIVE replaced -> pipeline swapped;
 ///                                        the old version's files are released after its last request
 ///   SaveAsync()                          the catalog snapshot (ids, key tables, live content rows) and a store
 ///                                        checkpoint; the active version is the registry's ACTIVE already
@@ -201,7 +202,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     private async Task<RegistryVersion> SwapAsync(RegistryVersion target, Action<RegistryVersion> commitPointer, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var loaded = VersionLoader.Load(target, _options.Load, cancellationToken);
+        var loaded = await LoadWhileServingAsync(target, cancellationToken).ConfigureAwait(false);
         try
         {
             await Pipeline.UnderCatalogWritesAsync(async () =>
@@ -228,6 +229,27 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         return target;
     }
 
+    /// <summary>
+    /// Loads a version while another one serves: on low-priority threads of its own by default
+    /// (<see cref="ServingStateOptions.LowPriorityLoads"/>), so the load takes the CPU requests leave idle rather than
+    /// half of it. Its ranker and user tower load on a thread at the caller's priority (their ONNX sessions start
+    /// threads, which would inherit nice 19). Attaching stays on the caller's side: it holds the catalog-writes lock.
+    /// </summary>
+    private Task<LoadedVersion> LoadWhileServingAsync(RegistryVersion version, CancellationToken cancellationToken)
+    {
+        var options = _options.Load;
+        if (!_options.LowPriorityLoads)
+            return Task.FromResult(VersionLoader.Load(version, options, cancellationToken));
+        var log = _options.LoadLog;
+        return LowPriorityTaskScheduler.RunAsync(callerPriority => VersionLoader.Load(version, options with
+            {
+                RankerLoader = options.RankerLoader is { } rankers ? new CallerPriorityRankerLoader(rankers, callerPriority) : null,
+                TowerLoader = options.TowerLoader is { } towers ? new CallerPriorityTowerLoader(towers, callerPriority) : null,
+            }, cancellationToken),
+            Environment.ProcessorCount, "recsys version load",
+            why => log?.Invoke($"loading version '{version.Id}' at the server's own priority: {why}"), cancellationToken);
+    }
+
     /// <summary>Saves what a restart needs beyond the registry: the catalog snapshot, then a store checkpoint (FASTER).</summary>
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
@@ -252,7 +274,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
 
     async ValueTask<PipelineVersion> IVariantVersionSource.LoadVersionAsync(string versionId, CancellationToken cancellationToken)
     {
-        var loaded = VersionLoader.Load(Registry.Get(versionId), _options.Load, cancellationToken);
+        var loaded = await LoadWhileServingAsync(Registry.Get(versionId), cancellationToken).ConfigureAwait(false);
         try
         {
             return await Pipeline.UnderCatalogWritesAsync(

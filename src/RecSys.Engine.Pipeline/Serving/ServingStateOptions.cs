@@ -25,6 +25,17 @@ public sealed record ServingStateOptions
     /// <summary><see cref="ServingState.CreateAsync"/>: how the training set is written into the store (histories, publish times).</summary>
     public BootstrapOptions Seed { get; init; } = new();
 
+    /// <summary>
+    /// Load versions activated while serving (ActivateAsync, RollbackAsync, experiment versions) on threads at the
+    /// lowest OS priority (<see cref="Core.Threading.LowPriorityTaskScheduler"/>), so a load takes only the CPU requests
+    /// leave idle and slows down instead of the requests. Default true; false loads on the calling thread at the
+    /// server's priority (faster on an idle server, and requests compete with it on a busy one).
+    /// </summary>
+    public bool LowPriorityLoads { get; init; } = true;
+
+    /// <summary>Receives a line when a load could not lower its priority (why; it runs at the server's); null = silent.</summary>
+    public Action<string>? LoadLog { get; init; }
+
     /// <summary>Save the catalog snapshot when the state is disposed.</summary>
     public bool SaveOnDispose { get; init; } = true;
 }

@@ -36,7 +36,9 @@ public static partial class RecSysServer
         var towers = new OnnxTowerLoader(new OnnxRankerOptions { ExecutionProvider = ServingOptions.Provider(config.Serving.RankerProvider), Log = line => LogRanker(towerLog, line) });
         var experiments = config.Experiments.Count > 0 ? config.Experiments : ServeConfig.ReadExperiments(config.Serving);
         var mappingLog = loggers.CreateLogger("RecSys.Engine.Server.Mapping");
-        var (state, external) = await OpenStateAsync(config.Serving, rankers, towers, line => LogMapping(mappingLog, line), stop).ConfigureAwait(false);
+        var registryLog = loggers.CreateLogger("RecSys.Engine.Server.Registry");
+        var (state, external) = await OpenStateAsync(config.Serving, rankers, towers, line => LogWarningLine(mappingLog, line),
+            line => LogWarningLine(registryLog, line), stop).ConfigureAwait(false);
         try
         {
             await ApplyExperimentsAsync(state, config.Serving, experiments, stop).ConfigureAwait(false);
@@ -96,11 +98,11 @@ public static partial class RecSysServer
     private static partial void LogRanker(ILogger logger, string line);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
-    private static partial void LogMapping(ILogger logger, string line);
+    private static partial void LogWarningLine(ILogger logger, string line);
 
     /// <summary>The serving state over the configured store; the Redis store is returned too (the state does not own it).</summary>
     private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, IRankerLoader rankers, ITowerLoader towers,
-        Action<string> hugePageLog, CancellationToken cancellationToken)
+        Action<string> hugePageLog, Action<string> loadLog, CancellationToken cancellationToken)
     {
         const string s = ServingOptions.SectionName;
         var store = serving.FeatureStore;
@@ -117,6 +119,8 @@ public static partial class RecSysServer
             Store = store.IsFaster ? store.ToFaster() : null,
             Config = serving.SourceBudget is { } budget ? models => PipelineDefaults.Config(models).WithSourceBudget(budget) : null,
             SaveOnDispose = false, // the server's stop saved it already
+            LowPriorityLoads = serving.LowPriorityLoads,
+            LoadLog = loadLog,
         };
         IFeatureStore? external = null;
         try

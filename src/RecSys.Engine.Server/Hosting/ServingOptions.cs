@@ -57,6 +57,16 @@ public sealed record ServingOptions
     public bool HugePageMappings { get; init; } = true;
 
     /// <summary>
+    /// Load a version activated while serving (ActivateModel, Rollback, experiment versions) on threads at the lowest OS
+    /// priority (Linux: nice 19), so the load takes only the CPU requests leave idle (ServingStateOptions.LowPriorityLoads).
+    /// Default true. False loads at the server's priority: faster on an idle server, and on a busy one the requests
+    /// compete with it. On the 1M catalog at 500 req/s on 2 cores (bench/results/slo.md, 4 swaps each): 569-1,179 calls
+    /// refused and max 0.8-1.5 s per 30 s swap run with false, 28-159 and max 53-110 ms with true; the swap took
+    /// 20-26 s instead of 13-21 s.
+    /// </summary>
+    public bool LowPriorityLoads { get; init; } = true;
+
+    /// <summary>
     /// Time each candidate source of a request may take before it is dropped from that request; null = the defaults'
     /// 50 ms. Raise it on a slow or shared machine ("00:00:00.200").
     /// </summary>

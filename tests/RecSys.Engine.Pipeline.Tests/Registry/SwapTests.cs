@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using RecSys.Engine.Core.Threading;
 using RecSys.Engine.Features.Records;
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Tests.Support;
 
@@ -132,5 +134,68 @@ public sealed class SwapTests(TrainedPlanted trained) : IClassFixture<TrainedPla
         {
             File.Delete(rankerFile);
         }
+    }
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_version_activated_while_serving_loads_at_the_lowest_priority_unless_told_otherwise(bool lowPriority)
+    {
+        Assert.True(OperatingSystem.IsLinux(), "CI runs on Linux; the nice value is what this test reads");
+        using var rig = new RegistryRig(trained);
+        // The loader calls OnMapped on the thread that maps the version's rows: the nice value there is the load's.
+        var nices = new ConcurrentQueue<int?>();
+        var options = RegistryRig.Options() with
+        {
+            LowPriorityLoads = lowPriority,
+            Load = new VersionLoadOptions { OnMapped = _ => nices.Enqueue(LowPriorityTaskScheduler.CurrentThreadNice()) },
+        };
+        await using var state = await rig.CreateAsync(options: options);
+        rig.AddVersion("v2");
+        int callerNice = LowPriorityTaskScheduler.CurrentThreadNice()!.Value;
+        Assert.NotEmpty(nices); // the first version's load (the start), at the caller's priority either way
+        Assert.All(nices, n => Assert.Equal(callerNice, n));
+        nices.Clear();
+
+        await state.ActivateAsync("v2");
+
+        Assert.NotEmpty(nices);
+        Assert.All(nices, n => Assert.Equal(lowPriority ? LowPriorityTaskScheduler.LinuxNice : callerNice, n));
+        // Once the load's own threads have ended, no thread of the process is left at nice 19: a thread started from a
+        // low-priority one (a pool worker, a session's pool) would inherit it and serve requests at the lowest priority.
+        var lingering = ThreadsAtNice(LowPriorityTaskScheduler.LinuxNice);
+        for (int wait = 0; wait < 100 && lingering.Count > 0; wait++)
+        {
+            await Task.Delay(50);
+            lingering = ThreadsAtNice(LowPriorityTaskScheduler.LinuxNice);
+        }
+        Assert.Empty(lingering);
+        Assert.Equal("v2", state.Pipeline.Version.Models.Version);
+        var response = await state.Pipeline.RecommendAsync(rig.Request(3));
+        Assert.Equal("default/v2", response.Version);
+        Assert.NotEmpty(response.Items);
+    }
+
+    /// <summary>This process's threads (id and name) whose nice value is <paramref name="nice"/>, from /proc/self/task/*/stat.</summary>
+    private static List<string> ThreadsAtNice(int nice)
+    {
+        var found = new List<string>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // ended meanwhile
+            }
+            // "tid (name) state ppid ...": the name may hold spaces, so split after its closing parenthesis; nice is field 19.
+            int close = stat.LastIndexOf(')');
+            string[] fields = stat[(close + 2)..].Split(' ');
+            if (int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture) == nice)
+                found.Add($"{Path.GetFileName(dir)} {stat[(stat.IndexOf('(') + 1)..close]}");
+        }
+        return found;
     }
 }

@@ -144,22 +144,30 @@ public sealed class SwapTests(TrainedPlanted trained) : IClassFixture<TrainedPla
         using var rig = new RegistryRig(trained);
         // The loader calls OnMapped on the thread that maps the version's rows: the nice value there is the load's.
         var nices = new ConcurrentQueue<int?>();
-        var options = RegistryRig.Options() with
+        // The ranker loader stands for an ONNX one: its session starts threads, which inherit the loading thread's nice.
+        var rankers = new TestRankerLoader();
+        string rankerFile = Path.Combine(Path.GetTempPath(), $"nice-{Guid.NewGuid():N}.onnx");
+        await File.WriteAllBytesAsync(rankerFile, "a ranker the test loader reads"u8.ToArray());
+        var options = RegistryRig.Options(rankers) with
         {
             LowPriorityLoads = lowPriority,
-            Load = new VersionLoadOptions { OnMapped = _ => nices.Enqueue(LowPriorityTaskScheduler.CurrentThreadNice()) },
+            Load = new VersionLoadOptions { RankerLoader = rankers, OnMapped = _ => nices.Enqueue(LowPriorityTaskScheduler.CurrentThreadNice()) },
         };
-        await using var state = await rig.CreateAsync(options: options);
-        rig.AddVersion("v2");
+        await using var state = await rig.CreateAsync(options: options, ranker: rankerFile);
+        rig.AddVersion("v2", ranker: rankerFile);
+        File.Delete(rankerFile);
         int callerNice = LowPriorityTaskScheduler.CurrentThreadNice()!.Value;
         Assert.NotEmpty(nices); // the first version's load (the start), at the caller's priority either way
         Assert.All(nices, n => Assert.Equal(callerNice, n));
         nices.Clear();
+        rankers.LoadNices.Clear();
 
         await state.ActivateAsync("v2");
 
         Assert.NotEmpty(nices);
         Assert.All(nices, n => Assert.Equal(lowPriority ? LowPriorityTaskScheduler.LinuxNice : callerNice, n));
+        // The ranker loads at the caller's priority in both modes (CallerPriorityRankerLoader).
+        Assert.Equal([callerNice], rankers.LoadNices);
         // Once the load's own threads have ended, no thread of the process is left at nice 19: a thread started from a
         // low-priority one (a pool worker, a session's pool) would inherit it and serve requests at the lowest priority.
         var lingering = ThreadsAtNice(LowPriorityTaskScheduler.LinuxNice);

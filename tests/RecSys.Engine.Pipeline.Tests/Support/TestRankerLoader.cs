@@ -13,8 +13,12 @@ internal sealed class TestRankerLoader(bool gated = false) : IRankerLoader
 {
     public ConcurrentQueue<TestRanker> Loaded { get; } = new();
 
+    /// <summary>The nice value of the thread each Load ran on (Linux; null elsewhere): an ONNX session starts its threads there.</summary>
+    public ConcurrentQueue<int?> LoadNices { get; } = new();
+
     public IRanker Load(string path, RegistryVersion version)
     {
+        LoadNices.Enqueue(Core.Threading.LowPriorityTaskScheduler.CurrentThreadNice());
         var ranker = new TestRanker(path, gated);
         Loaded.Enqueue(ranker);
         return ranker;

@@ -93,11 +93,13 @@ public class HnswUpdateTests(HnswTestData data) : IClassFixture<HnswTestData>
         using var index = new HnswIndex(Dim, DistanceMetric.L2, HnswTestData.Build);
         index.Add(data.Ids.AsSpan(0, initial), data.L2Rows.AsSpan(0, initial * Dim));
         int published = initial; // rows [0, published) are fully added
-        // Kept apart: an exception or an id that was never added is a bug, however rare; a missed item may be a
-        // reader on a link list one update old (it costs recall, not correctness), so a few are tolerated.
+        // Kept apart: an exception or an id that was never added is a bug, however rare. A missed item is either the
+        // graph's own recall (the parallel build is not deterministic: a row the finished graph cannot reach at this
+        // ef is missed with or without writers, so it is checked once the writer is done) or a reader on a link list
+        // one update old, which costs recall, not correctness: those are held to a small share of the searches.
         var exceptions = new List<Exception>();
         var invalidIds = new List<string>();
-        var misses = new List<string>();
+        var misses = new List<(int Row, string What)>();
         var searches = new int[readers];
         using var started = new CountdownEvent(readers);
         using var stop = new CancellationTokenSource();
@@ -115,11 +117,9 @@ public class HnswUpdateTests(HnswTestData data) : IClassFixture<HnswTestData>
                 {
                     int known = Volatile.Read(ref published);
                     int row = rng.Next(known);
-                    index.Search(data.L2Rows.AsSpan(row * Dim, Dim), 10, ids, d, new SearchParameters { Ef = 64, MaxDegreeOfParallelism = 1 });
                     searches[r]++;
-                    // The item itself is at distance 0: it must come first (ties: another copy at 0 is fine).
-                    if (d[0] != 0f || !ids.Contains(data.Ids[row]))
-                        lock (misses) misses.Add($"row {row}: got {ids[0]} at {d[0]}");
+                    if (!FindsItself(row, ids, d))
+                        lock (misses) misses.Add((row, $"row {row}: got {ids[0]} at {d[0]}"));
                     foreach (long id in ids)
                     {
                         if (id < 1000 || (id - 1000) % 3 != 0 || (id - 1000) / 3 >= total)
@@ -131,6 +131,13 @@ public class HnswUpdateTests(HnswTestData data) : IClassFixture<HnswTestData>
             {
                 lock (exceptions) exceptions.Add(e);
             }
+        }
+
+        // The item itself is at distance 0: it must come first (ties: another copy at 0 is fine).
+        bool FindsItself(int row, long[] ids, float[] d)
+        {
+            index.Search(data.L2Rows.AsSpan(row * Dim, Dim), 10, ids, d, new SearchParameters { Ef = 64, MaxDegreeOfParallelism = 1 });
+            return d[0] == 0f && ids.Contains(data.Ids[row]);
         }
 
         var tasks = Enumerable.Range(0, readers).Select(r => Task.Factory.StartNew(() => Reader(r), TaskCreationOptions.LongRunning)).ToArray();
@@ -146,7 +153,15 @@ public class HnswUpdateTests(HnswTestData data) : IClassFixture<HnswTestData>
         Assert.True(exceptions.Count == 0, $"{exceptions.Count} reader exceptions, the first: {exceptions.FirstOrDefault()}");
         Assert.All(searches, n => Assert.True(n >= searchesEach, $"a reader finished {n} searches, not {searchesEach}"));
         Assert.True(invalidIds.Count == 0, $"{invalidIds.Count} ids never added, e.g. {string.Join("; ", invalidIds.Take(3))}");
-        Assert.True(misses.Count <= 2, $"{misses.Count} of {searches.Sum()} searches missed their own item, e.g. {string.Join("; ", misses.Take(3))}");
+        // The finished graph: every row looked up by its own vector, the exact answer known (recall against exact).
+        var finalIds = new long[10];
+        var finalD = new float[10];
+        var unreachable = new HashSet<int>(Enumerable.Range(0, total).Where(row => !FindsItself(row, finalIds, finalD)));
+        Assert.True(unreachable.Count <= total / 1000, $"the finished graph misses {unreachable.Count} of {total} rows looked up by their own vector");
+        var concurrentMisses = misses.Where(m => !unreachable.Contains(m.Row)).Select(m => m.What).ToList();
+        int allowed = Math.Max(2, searches.Sum() / 2000);
+        Assert.True(concurrentMisses.Count <= allowed,
+            $"{concurrentMisses.Count} of {searches.Sum()} searches (at most {allowed}) missed their own item that the finished graph finds, e.g. {string.Join("; ", concurrentMisses.Take(3))}");
         Assert.Equal(total, index.Count);
     }
 }

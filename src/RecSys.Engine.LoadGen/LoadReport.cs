@@ -91,6 +91,8 @@ public sealed record LoadReport
             output.WriteLine(string.Create(c, $"  activated '{a.Version}' at {a.AtS:0.###} s into the window: {a.Status} in {a.TookMs:0.#} ms"));
         if (Freshness is { } f)
             output.WriteLine(string.Create(c, $"  freshness: {f.Probes} probes, event visible in the very next answer {f.VisibleAtFirstAnswer}, never {f.NeverVisible}, failed {f.Failed}; RecordEvents send to an answer without the item p50 {f.P50Ms:0.###} ms, max {f.MaxMs:0.###} ms"));
+        if (WarmupS == 0)
+            output.WriteLine("  note: no warm-up: the first measured calls pay this client's own start (JIT, the connections it opens as calls pile up), and a short run's p99 can carry it; --warmup (default 2s) keeps it out");
         output.WriteLine("  SLO: " + string.Join("; ", Slo.Select(v => string.Create(c, $"p99 <= {v.SloMs:0.###} ms {(v.Pass ? "PASS" : "FAIL")}"))));
     }
 }

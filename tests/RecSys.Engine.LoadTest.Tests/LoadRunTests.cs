@@ -59,6 +59,7 @@ public sealed class LoadRunTests
         string text = output.ToString();
         Assert.Contains("requests 100, ok 100, errors 0, unsent 0", text);
         Assert.Contains("p99 <= 600000 ms PASS", text);
+        Assert.DoesNotContain("no warm-up", text);
         // The upserts reached the catalog (the run really wrote).
         Assert.True(rig.Harness.Catalog.Items.TryGetOrdinal(o.UpsertIds.First, out _));
     }
@@ -154,7 +155,8 @@ public sealed class LoadRunTests
             "--users", rig.Options.Users.ToString(), "--slo-ms", "600000", "--json", json, "--plot", png,
         ];
 
-        int exit = await LoadTestCommand.RunAsync(args, new StringWriter(), new StringWriter(), "test", (path, sweep) =>
+        var output = new StringWriter();
+        int exit = await LoadTestCommand.RunAsync(args, output, new StringWriter(), "test", (path, sweep) =>
         {
             Assert.Equal(png, path);
             plotted = sweep;
@@ -168,6 +170,8 @@ public sealed class LoadRunTests
         Assert.Equal([20L, 40L], sweep.Steps.Select(s => s.Ok));
         Assert.Equal(40, sweep.MaxPassingRateRps);
         Assert.Equal(600_000, sweep.SloMs);
+        // --warmup 0: each step's report says its first calls carry the client's own start (one note per step).
+        Assert.Equal(2, output.ToString().Split("note: no warm-up").Length - 1);
     }
 
     [Fact]

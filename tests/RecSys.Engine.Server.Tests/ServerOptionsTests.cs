@@ -52,7 +52,7 @@ public sealed class ServerOptionsTests
         Assert.Equal(50051, defaults.Port);
         Assert.False(defaults.Tls.Enabled);
         Assert.False(defaults.LogCalls);
-        Assert.Equal(TimeSpan.Zero, defaults.Admission.ShedAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), defaults.Admission.ShedAfter);
         Assert.True(defaults.Auth.Enabled);
         var e = Assert.Throws<ServerConfigException>(defaults.Validate);
         Assert.Equal("Server:Auth:Keys", e.Key);

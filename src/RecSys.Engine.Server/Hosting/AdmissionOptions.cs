@@ -25,13 +25,16 @@ public sealed record AdmissionOptions
 
     /// <summary>
     /// How long the queue delay must stay over <see cref="MaxQueueDelay"/> before calls are refused (CoDel's idea): a
-    /// burst the server drains by itself (a GC, a clump of arrivals) is ridden out, slower but answered; a standing
-    /// queue is refused. Once it has refused, a return over the limit within a second refuses at once. Sources degrade
-    /// without waiting. Default <see cref="TimeSpan.Zero"/>: refuse at the first look over the limit. Measured on the
-    /// 1M catalog (bench/results/slo.md), 100 ms removed the 1-2% refusals at 500 req/s but let the accepted calls' p99
-    /// rise and, at 1,500 req/s, let a queue build whose p99 reached about a second, so it is not the default. At most 10 s.
+    /// burst the server drains by itself (a GC, a clump of arrivals, a VM's memory scanner taking a vCPU for tens of
+    /// ms) is ridden out, slower but answered; a standing queue is refused. Once it has refused, a return over the limit
+    /// within a second refuses at once. Sources degrade without waiting. <see cref="TimeSpan.Zero"/> = refuse at the
+    /// first look over the limit. Default 50 ms: on the 1M catalog (bench/results/slo.md, 2026-12-05, 3 blocks each) it
+    /// refused nothing in 12 runs at 500 req/s and in 5 of 6 version swaps, where the immediate rule refused 9-22 calls in
+    /// 8 of 12 runs and 35-206 in every swap; the price is the tail when a real queue forms: one swap at p99 209 ms, and
+    /// at twice the sustained rate p99 48-101 ms against 41-67 ms. 100 ms was too long (p99 up to about a second at 3x,
+    /// 2026-12-04). At most 10 s.
     /// </summary>
-    public TimeSpan ShedAfter { get; init; }
+    public TimeSpan ShedAfter { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Share of <see cref="MaxConcurrentCalls"/> in flight (or of <see cref="MaxQueueDelay"/> waited) above which sources degrade; 1 = never (only refusals). Default 0.5.</summary>
     public double DegradeAbove { get; init; } = 0.5;

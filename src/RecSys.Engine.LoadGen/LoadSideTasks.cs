@@ -74,6 +74,7 @@ internal sealed class LoadSideTasks
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
                 long user = options.Users.At((ulong)random.NextInt64(0, long.MaxValue));
+                bool counted = false;
                 try
                 {
                     var before = await client.RecommendIdsAsync(user, stop).ConfigureAwait(false);
@@ -81,6 +82,7 @@ internal sealed class LoadSideTasks
                         continue;
                     long item = before[0];
                     probes++;
+                    counted = true;
                     long sent = Stopwatch.GetTimestamp();
                     await client.RecordClickAsync(user, item, stop).ConfigureAwait(false);
                     int tries = 0;
@@ -94,6 +96,13 @@ internal sealed class LoadSideTasks
                     if (tries == 0)
                         first++;
                     visibleMs.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && stop.IsCancellationRequested)
+                {
+                    // The run ended with this probe in flight: it has no outcome, so it is neither a probe nor a failure.
+                    if (counted)
+                        probes--;
+                    break;
                 }
                 catch (RpcException)
                 {

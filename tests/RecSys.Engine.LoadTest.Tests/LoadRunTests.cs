@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using RecSys.Engine.LoadGen;
 using RecSys.Engine.LoadTest.Tests.Support;
@@ -80,6 +81,30 @@ public sealed class LoadRunTests
         Assert.Equal(f.Probes, f.VisibleAtFirstAnswer); // RecordEvents applies the event before it returns
         Assert.True(f.P50Ms > 0 && f.P50Ms <= f.MaxMs);
         Assert.Null(report.Activation);
+    }
+
+    [Fact]
+    public async Task A_freshness_probe_cut_by_the_end_of_the_run_is_neither_a_probe_nor_a_failure()
+    {
+        var ranker = new HoldingRanker();
+        await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 0, ranker);
+        ranker.Holding = true; // after the start: the server's warm-up ranks too
+        // A deadline far past the test: the probe's first Recommend stays held until the run's end cancels it.
+        var options = rig.Options with { Freshness = true, Timeout = TimeSpan.FromMinutes(5) };
+        using var client = new LoadClient(options);
+        using var stop = new CancellationTokenSource();
+        var side = LoadSideTasks.Start(options, client, Stopwatch.GetTimestamp(), stop.Token);
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (ranker.MostHeld == 0 && DateTime.UtcNow < until)
+            await Task.Delay(20);
+        Assert.Equal(1, ranker.MostHeld); // the probe's call is in flight
+
+        await stop.CancelAsync();
+        var (_, f) = await side.ResultsAsync().WaitAsync(Stopped);
+
+        Assert.NotNull(f);
+        Assert.Equal(0, f.Failed);
+        Assert.Equal(0, f.Probes);
     }
 
     [Fact]

@@ -159,7 +159,8 @@ public class HnswUpdateTests(HnswTestData data) : IClassFixture<HnswTestData>
         var unreachable = new HashSet<int>(Enumerable.Range(0, total).Where(row => !FindsItself(row, finalIds, finalD)));
         Assert.True(unreachable.Count <= total / 1000, $"the finished graph misses {unreachable.Count} of {total} rows looked up by their own vector");
         var concurrentMisses = misses.Where(m => !unreachable.Contains(m.Row)).Select(m => m.What).ToList();
-        int allowed = Math.Max(2, searches.Sum() / 2000);
+        // 1 in 5,000: the one CI failure on record was 3 misses (one row) in 20,017 searches, over the old fixed 2.
+        int allowed = Math.Max(2, searches.Sum() / 5000);
         Assert.True(concurrentMisses.Count <= allowed,
             $"{concurrentMisses.Count} of {searches.Sum()} searches (at most {allowed}) missed their own item that the finished graph finds, e.g. {string.Join("; ", concurrentMisses.Take(3))}");
         Assert.Equal(total, index.Count);

@@ -47,6 +47,13 @@ public sealed class SwapTests(TrainedPlanted trained) : IClassFixture<TrainedPla
                 }
                 n++;
                 Interlocked.Increment(ref requests);
+                // A pause between requests, as a client has. Without it the six loops never leave the pool threads'
+                // local queues (each request's continuations are queued there), and an item in the pool's global
+                // queue can wait behind them for good: a CI run hung here for 9+ minutes with FASTER's commit and
+                // checkpoint blocked in DeviceLogCommitCheckpointManager.WriteInto (sync over async) while the file
+                // write they waited for (SafeFileHandle+ThreadPoolValueTaskSource) and the timer queue sat in the
+                // global queue (dotnet-dump threadpool -wi), so the swap it awaited never finished.
+                await Task.Delay(1);
             }
         })).ToArray();
 

@@ -12,7 +12,8 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// with M 16, efC 200 and cached in /tmp/hnsw-ab-graph-NAME), each variant a load of that graph with its options:
 /// 0 = two heaps (HnswOptions.TwoHeapBeam), 1 = sorted beam (the default options), 2 = sorted beam on the bfloat16
 /// rows (HnswOptions.BFloat16Traversal), 3 = sorted beam after the upper-level descent without its row prefetch
-/// (HnswOptions.PlainDescent), 4 = sorted beam with the mapped rows on 2 MiB pages (MappedVectorFile.PreferHugePages);
+/// (HnswOptions.PlainDescent), 4 = sorted beam with the mapped rows on 2 MiB pages (MappedVectorFile.PreferHugePages),
+/// 5 = sorted beam on an owned copy in the saved node order, 6 = the same on a copy in breadth-first order (HnswIndex.Reordered);
 /// default A = 0, B = 1. One thread, k = 10; after a 2 s warm-up, per ef the
 /// variants alternate in blocks of 1,000 queries; prints median / min / max QPS of the blocks and recall@10 per variant.
 /// </summary>
@@ -72,16 +73,25 @@ internal static class HnswAbHarness
             indexes[i] = HnswIndex.Load(loadDir, v switch
             {
                 0 => new HnswOptions { TwoHeapBeam = true },
-                1 or 4 => new HnswOptions(),
+                1 or 4 or 5 or 6 => new HnswOptions(),
                 2 => new HnswOptions { BFloat16Traversal = true },
                 3 => new HnswOptions { PlainDescent = true },
-                _ => throw new ArgumentException($"variant {v}: 0 (two heaps), 1 (sorted beam), 2 (sorted beam on bfloat16), 3 (sorted beam, descent without prefetch) or 4 (sorted beam, rows mapped on huge pages)"),
+                _ => throw new ArgumentException($"variant {v}: 0 (two heaps), 1 (sorted beam), 2 (sorted beam on bfloat16), 3 (sorted beam, descent without prefetch), 4 (sorted beam, rows mapped on huge pages), 5 (an owned copy in the saved order) or 6 (an owned copy in breadth-first order)"),
             }, m =>
             {
                 if (v == 4)
                     Console.WriteLine($"variant 4: {m.PreferHugePages() ?? "rows advised for huge pages"}");
                 TouchEveryPage(m); // no variant takes page faults inside its timed blocks
             });
+            if (v is 5 or 6)
+            {
+                // Both copies go through the same code into the same kind of memory; only the node order differs.
+                var loaded = indexes[i];
+                var sw = Stopwatch.StartNew();
+                indexes[i] = loaded.Reordered(identity: v == 5);
+                Console.WriteLine($"variant {v}: copied in {sw.Elapsed.TotalSeconds:F2} s");
+                loaded.Dispose();
+            }
         }
         Console.WriteLine("mapped on huge pages (smaps_rollup): " + string.Join(", ", File.ReadAllLines("/proc/self/smaps_rollup")
             .Where(l => l.StartsWith("FilePmdMapped", StringComparison.Ordinal) || l.StartsWith("AnonHugePages", StringComparison.Ordinal))

@@ -39,6 +39,8 @@ internal sealed class HnswCandidate : IAnnCandidate
     {
         _index = (HnswIndex)_source.Create(_spec, data, _build);
         _index.Add(data.RowIds(), data.Base);
+        // As every build path of the engine does (and inside the timed build): nodes renumbered for locality.
+        _index = (HnswIndex)IndexLayout.ForSearch(_index);
         log.WriteLine($"[{Name}] {_index.NodeCount:N0} nodes, top level {_index.TopLevel}, {_index.MemoryBytes / (1 << 20):N0} MiB");
     }
 

@@ -248,21 +248,30 @@ public sealed class EmbeddingImport : IDisposable
         var training = new float[(long)sample * dim];
         for (int s = 0; s < sample; s++)
             rows.GetRow((long)s * n / sample).CopyTo(training.AsSpan(s * dim, dim));
-        using var index = ServingBootstrap.NewIndex(entry.Index.Spec, _options.Build, dim, _options.Metric, training);
-        var ids = new long[Math.Min(Batch, n)];
-        var batch = new float[ids.Length * dim];
-        for (int start = 0; start < n; start += Batch)
+        var built = ServingBootstrap.NewIndex(entry.Index.Spec, _options.Build, dim, _options.Metric, training);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int count = Math.Min(Batch, n - start);
-            for (int r = 0; r < count; r++)
+            var ids = new long[Math.Min(Batch, n)];
+            var batch = new float[ids.Length * dim];
+            for (int start = 0; start < n; start += Batch)
             {
-                ids[r] = _ordinals[start + r];
-                rows.GetRow(start + r).CopyTo(batch.AsSpan(r * dim, dim));
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(Batch, n - start);
+                for (int r = 0; r < count; r++)
+                {
+                    ids[r] = _ordinals[start + r];
+                    rows.GetRow(start + r).CopyTo(batch.AsSpan(r * dim, dim));
+                }
+                built.Add(ids.AsSpan(0, count), batch.AsSpan(0, count * dim));
+                _options.Progress?.Report(new EmbeddingImportProgress("index", start + count, n));
             }
-            index.Add(ids.AsSpan(0, count), batch.AsSpan(0, count * dim));
-            _options.Progress?.Report(new EmbeddingImportProgress("index", start + count, n));
         }
+        catch
+        {
+            built.Dispose();
+            throw;
+        }
+        using var index = IndexLayout.ForSearch(built);
         index.Save(_writer.DirectoryOf(entry.Index.Path));
     }
 

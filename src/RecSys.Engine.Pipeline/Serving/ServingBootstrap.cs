@@ -102,20 +102,23 @@ public static class ServingBootstrap
             await LoadHistoriesAsync(data, store, users, catalog.Items, segmentOfUser, options.EventBatch, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>An index from a factory string holding <paramref name="rows"/> (row-major, ids = ordinals; all-zero rows left out).</summary>
+    /// <summary>
+    /// An index from a factory string holding <paramref name="rows"/> (row-major, ids = ordinals; all-zero rows left
+    /// out), laid out for search (<see cref="IndexLayout.ForSearch"/>).
+    /// </summary>
     public static IVectorIndex BuildIndex(string spec, IndexBuildSettings build, int dimension, DistanceMetric metric, ReadOnlySpan<float> rows)
     {
         var index = NewIndex(spec, build, dimension, metric, rows);
         try
         {
             ItemVectorRows.AddTo(index, rows, dimension);
-            return index;
         }
         catch
         {
             index.Dispose();
             throw;
         }
+        return IndexLayout.ForSearch(index);
     }
 
     /// <summary>An empty index from a factory string (an IVF-PQ one trained on <paramref name="rows"/>, ready for its vectors).</summary>

@@ -13,7 +13,9 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// 0 = two heaps (HnswOptions.TwoHeapBeam), 1 = sorted beam (the default options), 2 = sorted beam on the bfloat16
 /// rows (HnswOptions.BFloat16Traversal), 3 = sorted beam after the upper-level descent without its row prefetch
 /// (HnswOptions.PlainDescent), 4 = sorted beam with the mapped rows on 2 MiB pages (MappedVectorFile.PreferHugePages),
-/// 5 = sorted beam on an owned copy in the saved node order, 6 = the same on a copy in breadth-first order (HnswIndex.Reordered);
+/// 5 = sorted beam on an owned copy in the saved node order, 6 = the same on a copy in breadth-first order (HnswIndex.Reordered),
+/// 7 = sorted beam on the bfloat16 rows of a breadth-first copy (what a bulk bf16 build serves; 6 against 7 is float32 against
+/// bfloat16 on one graph);
 /// default A = 0, B = 1. One thread, k = 10; after a 2 s warm-up, per ef the
 /// variants alternate in blocks of 1,000 queries; prints median / min / max QPS of the blocks and recall@10 per variant.
 /// </summary>
@@ -74,16 +76,16 @@ internal static class HnswAbHarness
             {
                 0 => new HnswOptions { TwoHeapBeam = true },
                 1 or 4 or 5 or 6 => new HnswOptions(),
-                2 => new HnswOptions { BFloat16Traversal = true },
+                2 or 7 => new HnswOptions { BFloat16Traversal = true },
                 3 => new HnswOptions { PlainDescent = true },
-                _ => throw new ArgumentException($"variant {v}: 0 (two heaps), 1 (sorted beam), 2 (sorted beam on bfloat16), 3 (sorted beam, descent without prefetch), 4 (sorted beam, rows mapped on huge pages), 5 (an owned copy in the saved order) or 6 (an owned copy in breadth-first order)"),
+                _ => throw new ArgumentException($"variant {v}: 0 (two heaps), 1 (sorted beam), 2 (sorted beam on bfloat16), 3 (sorted beam, descent without prefetch), 4 (sorted beam, rows mapped on huge pages), 5 (an owned copy in the saved order), 6 (an owned copy in breadth-first order) or 7 (6 on bfloat16 rows)"),
             }, m =>
             {
                 if (v == 4)
                     Console.WriteLine($"variant 4: {m.PreferHugePages() ?? "rows advised for huge pages"}");
                 TouchEveryPage(m); // no variant takes page faults inside its timed blocks
             });
-            if (v is 5 or 6)
+            if (v is 5 or 6 or 7)
             {
                 // Both copies go through the same code into the same kind of memory; only the node order differs.
                 var loaded = indexes[i];

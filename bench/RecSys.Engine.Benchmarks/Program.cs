@@ -12,6 +12,9 @@ if (args.Length > 0 && args[0] == "coarseprobe")
 // `hnsw-ab [DIR] [blocks] [efs]` interleaves the two HNSW level-0 search loops (Index/HnswAbHarness.cs).
 if (args.Length > 0 && args[0] == "hnsw-ab")
     return RecSys.Engine.Benchmarks.Index.HnswAbHarness.Run(args[1..]);
+// `kernel-ab [dims] [blocks]`: the dot product's remainder loop, production / a copy of its loop / the candidate, in one process (Vectors/KernelRemainderAbHarness.cs).
+if (args.Length > 0 && args[0] == "kernel-ab")
+    return RecSys.Engine.Benchmarks.Vectors.KernelRemainderAbHarness.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fastscan")
     return RecSys.Engine.Benchmarks.Index.FastScanHarness.Run(args[1..]);
 // `ease-scale N[,N...] [--threads 1,-1] [--reps R] [--old N_MAX] [--fit]` times the EASE SPD inverse at catalog

@@ -24,8 +24,25 @@ internal static class KernelRemainderAbHarness
 
     public static int Run(string[] args)
     {
-        int[] dims = args.Length > 0 ? args[0].Split(',').Select(int.Parse).ToArray() : [64, 96, 100, 128, 256];
-        int blocks = args.Length > 1 ? int.Parse(args[1]) : 21;
+        if (!Vector256.IsHardwareAccelerated)
+            return Usage("needs Vector256 or Vector512 hardware acceleration (the rungs it compares)");
+        // The widest rung runs only from one full vector up; shorter rows would silently measure another rung.
+        int minDim = Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
+        int[] dims = [64, 96, 100, 128, 256];
+        if (args.Length > 0)
+        {
+            var parsed = new List<int>();
+            foreach (string d in args[0].Split(','))
+            {
+                if (!int.TryParse(d, out int dim) || dim < minDim || dim > 65536)
+                    return Usage($"dims: '{d}' is not a dimension from {minDim} to 65536");
+                parsed.Add(dim);
+            }
+            dims = parsed.ToArray();
+        }
+        int blocks = 21;
+        if (args.Length > 1 && (!int.TryParse(args[1], out blocks) || blocks < 1 || blocks > 100_000))
+            return Usage($"blocks: '{args[1]}' is not a count from 1 to 100000");
         Console.WriteLine($"kernel-ab: Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}; {Rows} rows x {Passes} passes per block, {blocks} blocks per variant; load {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine("| dim | P ns (production) | A ns (copy of production) | B ns (remainder on 3 accumulators) | A/P (placement) | B/A median of pairs | B faster in pairs | max abs diff B-A |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -56,6 +73,13 @@ internal static class KernelRemainderAbHarness
             Console.WriteLine($"| {dim} | {Median(ns[0]):F2} | {Median(ns[1]):F2} | {Median(ns[2]):F2} | {Median(ns[1]) / Median(ns[0]):F2} | {Median(pairs):F3} | {pairs.Count(x => x < 1)}/{blocks} | {maxDiff:G3} |");
         }
         return 0;
+    }
+
+    private static int Usage(string reason)
+    {
+        Console.Error.WriteLine($"kernel-ab: {reason}");
+        Console.Error.WriteLine("usage: kernel-ab [dims, e.g. 64,96,100] [blocks per variant]");
+        return 2;
     }
 
     private static double TimeBlock(int variant, float[] q, float[] rows, int dim)

@@ -15,6 +15,9 @@ if (args.Length > 0 && args[0] == "hnsw-ab")
 // `kernel-ab [dims] [blocks]`: the dot product's remainder loop, production / a copy of its loop / the candidate, in one process (Vectors/KernelRemainderAbHarness.cs).
 if (args.Length > 0 && args[0] == "kernel-ab")
     return RecSys.Engine.Benchmarks.Vectors.KernelRemainderAbHarness.Run(args[1..]);
+// `bf16-key-ab [dims] [blocks]`: the widening and the split-query bfloat16 keys, in one process (Vectors/BFloat16KeyAbHarness.cs).
+if (args.Length > 0 && args[0] == "bf16-key-ab")
+    return RecSys.Engine.Benchmarks.Vectors.BFloat16KeyAbHarness.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fastscan")
     return RecSys.Engine.Benchmarks.Index.FastScanHarness.Run(args[1..]);
 // `ease-scale N[,N...] [--threads 1,-1] [--reps R] [--old N_MAX] [--fit]` times the EASE SPD inverse at catalog

@@ -54,7 +54,12 @@ public sealed unsafe partial class HnswIndex
         }
     }
 
-    private readonly struct Bf16Rows(NodeTables t, int dimension, int strideUShorts) : IBeamRows
+    /// <summary>
+    /// The bf16 rows with the query already split into its even and odd elements (<paramref name="even"/>,
+    /// <paramref name="odd"/>, see <see cref="BFloat16SplitQueryKernel"/>): <see cref="Key{TMetric}"/> reads those, not
+    /// its <c>q</c> argument, which the float32 rows need.
+    /// </summary>
+    private readonly struct Bf16Rows(NodeTables t, int dimension, int strideUShorts, float* even, float* odd) : IBeamRows
     {
         private readonly nint* _chunks = t.Bf16Ptr;
 
@@ -69,9 +74,9 @@ public sealed unsafe partial class HnswIndex
         {
             // typeof tests on a struct type argument are folded by the JIT: no branch is left.
             if (typeof(TMetric) == typeof(NegatedDotScanMetric))
-                return -BFloat16PairwiseKernel.Run<DotOperator>(ref *q, ref *(ushort*)RowOf(node), dimension);
+                return -BFloat16SplitQueryKernel.Run<DotOperator>(ref *even, ref *odd, ref *(ushort*)RowOf(node), dimension);
             if (typeof(TMetric) == typeof(SquaredL2ScanMetric))
-                return BFloat16PairwiseKernel.Run<SquaredL2Operator>(ref *q, ref *(ushort*)RowOf(node), dimension);
+                return BFloat16SplitQueryKernel.Run<SquaredL2Operator>(ref *even, ref *odd, ref *(ushort*)RowOf(node), dimension);
             throw new NotSupportedException($"no bfloat16 key for {typeof(TMetric).Name}");
         }
     }

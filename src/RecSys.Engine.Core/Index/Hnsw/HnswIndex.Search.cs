@@ -75,9 +75,7 @@ public sealed unsafe partial class HnswIndex
     private void SearchOne(float* query, int k, long* outIds, float* outDist, int ef, IdFilter? filter, CancellationToken ct)
     {
         var s = HnswScratch.Current;
-        if (s.Query.Length < Dimension)
-            s.Query = new float[Dimension];
-        var q = s.Query.AsSpan(0, Dimension);
+        var q = s.Query(Dimension);
         new ReadOnlySpan<float>(query, Dimension).CopyTo(q);
         if (Metric == DistanceMetric.Cosine)
             CosineSimilarity.Normalize(q);
@@ -117,7 +115,13 @@ public sealed unsafe partial class HnswIndex
                 int size;
                 if (Bf16StrideUShorts > 0)
                 {
-                    size = SearchBeam<TMetric, Bf16Rows>(t, s, q, ep, epDist, ef, new Bf16Rows(t, Dimension, Bf16StrideUShorts), ct);
+                    // The bf16 key reads the query split into even and odd elements (BFloat16SplitQueryKernel):
+                    // split once here for the few hundred rows the walk scores.
+                    int even = BFloat16SplitQueryKernel.EvenLength(Dimension);
+                    var split = s.QuerySplit(even, Dimension >> 1, out int oddAt);
+                    BFloat16SplitQueryKernel.Split(new ReadOnlySpan<float>(q, Dimension), split[..even], split[oddAt..]);
+                    fixed (float* sp = split)
+                        size = SearchBeam<TMetric, Bf16Rows>(t, s, q, ep, epDist, ef, new Bf16Rows(t, Dimension, Bf16StrideUShorts, sp, sp + oddAt), ct);
                     // Only the head of a wide beam can hold the float32 top k: a bf16 key is off by far less
                     // than the gap to the 4k-th entry. Re-scoring all of ef = 256 cost more than the walk saved.
                     size = Math.Min(size, RescoreDepth(k));

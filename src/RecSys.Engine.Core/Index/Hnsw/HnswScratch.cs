@@ -35,9 +35,44 @@ internal sealed class HnswScratch
     public HnswCandidate[] Selected = new HnswCandidate[256];    // heuristic output
     public HnswCandidate[] Pruned = new HnswCandidate[256];      // heuristic rejects (keep-pruned option)
     public HnswCandidate[] Beam = new HnswCandidate[256];        // sorted beam of an unfiltered search (expanded: node's top bit)
-    public float[] Query = new float[16];
+    private float[] _query = [];
+    private int _queryAt;
+    private float[] _querySplit = [];
+    private int _querySplitAt;
 
     public static HnswScratch Current => t_current ??= new HnswScratch();
+
+    /// <summary>
+    /// The query as the walk reads it: <paramref name="floats"/> floats starting on a 64-byte boundary, so every
+    /// full-width load of it stays inside one cache line (the rows are 64-byte aligned too). A load that straddles
+    /// two lines costs a second access; with a query at an arbitrary 8-byte offset, most Vector512 loads did.
+    /// </summary>
+    public Span<float> Query(int floats) => AlignedSpan(ref _query, ref _queryAt, floats);
+
+    /// <summary>
+    /// The bf16 walk's split query (<see cref="Vectors.Kernels.BFloat16SplitQueryKernel"/>): its even elements at
+    /// [0, <paramref name="evenLength"/>), its odd ones from the returned offset, both on 64-byte boundaries.
+    /// </summary>
+    public Span<float> QuerySplit(int evenLength, int oddLength, out int oddAt)
+    {
+        oddAt = (evenLength + 15) & ~15;
+        return AlignedSpan(ref _querySplit, ref _querySplitAt, oddAt + oddLength);
+    }
+
+    /// <summary>
+    /// A pinned array (the pinned object heap never moves it, so the offset found once stays aligned) with 16 floats
+    /// of slack; reallocated only when a longer query arrives.
+    /// </summary>
+    private static unsafe Span<float> AlignedSpan(ref float[] buffer, ref int at, int floats)
+    {
+        if (buffer.Length - at < floats)
+        {
+            buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+            fixed (float* p = buffer)
+                at = (int)((64 - ((nint)p & 63)) & 63) / sizeof(float);
+        }
+        return buffer.AsSpan(at, floats);
+    }
 
     /// <summary>Starts a new visited set covering node ids below <paramref name="nodeCapacity"/>.</summary>
     public void BeginVisit(int nodeCapacity)

@@ -79,6 +79,36 @@ internal static class VectorWidth
         return Unsafe.BitCast<int, TVector>(Unsafe.BitCast<TVector, int>(value) & Unsafe.BitCast<TVector, int>(mask));
     }
 
+    /// <summary>
+    /// Each 32-bit lane of <paramref name="words"/> holds two bfloat16 values (two adjacent row elements, the even
+    /// one in the low half): the even one as float32, i.e. the lane shifted left by 16 bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector BFloat16LowHalf<TVector>(TVector words) where TVector : struct
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+            return Unsafe.BitCast<Vector512<float>, TVector>(Vector512.ShiftLeft(Unsafe.BitCast<TVector, Vector512<uint>>(words), 16).AsSingle());
+        if (typeof(TVector) == typeof(Vector256<float>))
+            return Unsafe.BitCast<Vector256<float>, TVector>(Vector256.ShiftLeft(Unsafe.BitCast<TVector, Vector256<uint>>(words), 16).AsSingle());
+        if (typeof(TVector) == typeof(Vector128<float>))
+            return Unsafe.BitCast<Vector128<float>, TVector>(Vector128.ShiftLeft(Unsafe.BitCast<TVector, Vector128<uint>>(words), 16).AsSingle());
+        return Unsafe.BitCast<uint, TVector>(Unsafe.BitCast<TVector, uint>(words) << 16);
+    }
+
+    /// <summary>As <see cref="BFloat16LowHalf{TVector}"/>, the odd element (the high half): the lane with its low 16 bits cleared.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector BFloat16HighHalf<TVector>(TVector words) where TVector : struct
+    {
+        const uint high = 0xFFFF0000u;
+        if (typeof(TVector) == typeof(Vector512<float>))
+            return Unsafe.BitCast<Vector512<float>, TVector>((Unsafe.BitCast<TVector, Vector512<uint>>(words) & Vector512.Create(high)).AsSingle());
+        if (typeof(TVector) == typeof(Vector256<float>))
+            return Unsafe.BitCast<Vector256<float>, TVector>((Unsafe.BitCast<TVector, Vector256<uint>>(words) & Vector256.Create(high)).AsSingle());
+        if (typeof(TVector) == typeof(Vector128<float>))
+            return Unsafe.BitCast<Vector128<float>, TVector>((Unsafe.BitCast<TVector, Vector128<uint>>(words) & Vector128.Create(high)).AsSingle());
+        return Unsafe.BitCast<uint, TVector>(Unsafe.BitCast<TVector, uint>(words) & high);
+    }
+
     /// <summary>The four accumulators folded pairwise, then across lanes: one fixed order per width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum<TVector>(TVector acc0, TVector acc1, TVector acc2, TVector acc3) where TVector : struct

@@ -1,7 +1,9 @@
 using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Flat;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Core.Vectors.Synthetic;
 using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.Hnsw;
@@ -47,6 +49,34 @@ public class HnswBFloat16Tests(HnswTestData data) : IClassFixture<HnswTestData>,
                 Assert.True(r16 >= 0.95, $"{metric} ef {ef}: bf16 walk recall@10 {r16:F4}");
             Assert.True(r16 >= r32 - 0.01, $"{metric} ef {ef}: bf16 walk {r16:F4} vs float32 walk {r32:F4}");
         }
+    }
+
+    [Theory]
+    [InlineData(DistanceMetric.Cosine, 37)]
+    [InlineData(DistanceMetric.L2, 37)]
+    [InlineData(DistanceMetric.L2, 1)]
+    public void An_odd_dimension_walks_as_well_as_float32(DistanceMetric metric, int dim)
+    {
+        // The bf16 key reads rows as pairs of elements (BFloat16SplitQueryKernel): an odd dimension leaves a last
+        // element outside every pair, and 37 dims (18 pairs) also take the widest rung's overlapping tail.
+        const int N = 2000, Queries = 100;
+        var gen = new SyntheticVectorGenerator(dim, 44);
+        var rows = gen.GenerateBase(N);
+        var queries = gen.GenerateQueries(Queries);
+        var ids = Enumerable.Range(0, N).Select(i => (long)i).ToArray();
+        using var f32 = new HnswIndex(dim, metric, HnswTestData.Build);
+        f32.Add(ids, rows);
+        using var flat = new FlatIndex(dim, metric);
+        flat.Add(ids, rows);
+        string dir = Path.Combine(_dir, $"odd-{metric}-{dim}");
+        f32.Save(dir);
+        using var bf16 = HnswIndex.Load(dir, Bf16);
+        var p = new SearchParameters { Ef = 64 };
+        double r16 = HnswTestData.Recall(bf16, flat, queries, K, p);
+        double r32 = HnswTestData.Recall(f32, flat, queries, K, p);
+        Assert.True(r16 >= r32 - 0.01, $"{metric} dim {dim}: bf16 walk {r16:F4} vs float32 walk {r32:F4}");
+        if (dim > 1)
+            Assert.True(r16 >= 0.95, $"{metric} dim {dim}: bf16 walk recall@10 {r16:F4}");
     }
 
     [Theory]

@@ -21,6 +21,7 @@ public sealed class LatencyRecorder
     private readonly SortedDictionary<string, long> _errors = new(StringComparer.Ordinal);
     private readonly Dictionary<RequestKind, long> _errorsByKind = [];
     private long _lastCompletedTicks = long.MinValue;
+    private long _degraded;
 
     /// <param name="ticksPerSecond">The clock of the times passed in (Stopwatch.Frequency in a run; 1,000,000 gives microseconds).</param>
     public LatencyRecorder(long ticksPerSecond)
@@ -49,6 +50,16 @@ public sealed class LatencyRecorder
         }
     }
 
+    /// <summary>OK answers whose sources ran degraded (the server was busy: fewer candidates, narrower searches).</summary>
+    public long Degraded
+    {
+        get
+        {
+            lock (_lock)
+                return _degraded;
+        }
+    }
+
     /// <summary>When the last recorded request completed (ticks), or null before any.</summary>
     public long? LastCompletedTicks
     {
@@ -59,8 +70,11 @@ public sealed class LatencyRecorder
         }
     }
 
-    /// <summary>An OK answer: due at <paramref name="dueTicks"/>, sent at <paramref name="sentTicks"/>, answered at <paramref name="completedTicks"/>.</summary>
-    public void Success(RequestKind kind, long dueTicks, long sentTicks, long completedTicks)
+    /// <summary>
+    /// An OK answer: due at <paramref name="dueTicks"/>, sent at <paramref name="sentTicks"/>, answered at
+    /// <paramref name="completedTicks"/>; <paramref name="degraded"/> when the answer says its sources ran degraded.
+    /// </summary>
+    public void Success(RequestKind kind, long dueTicks, long sentTicks, long completedTicks, bool degraded = false)
     {
         long latency = Micros(LoadSchedule.LatencyTicks(dueTicks, completedTicks));
         long service = Micros(LoadSchedule.LatencyTicks(sentTicks, completedTicks));
@@ -71,6 +85,8 @@ public sealed class LatencyRecorder
             if (!_byKind.TryGetValue(kind, out var histogram))
                 _byKind[kind] = histogram = NewHistogram();
             histogram.RecordValue(latency);
+            if (degraded)
+                _degraded++;
             _lastCompletedTicks = Math.Max(_lastCompletedTicks, completedTicks);
         }
     }

@@ -56,14 +56,17 @@ public sealed class LoadClient : IDisposable
         };
     }
 
-    /// <summary>Sends <paramref name="request"/> (from <see cref="Build"/>) with a deadline; completes when it is answered, throws RpcException on failure.</summary>
-    public async Task SendAsync(IMessage request, DateTime deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="request"/> (from <see cref="Build"/>) with a deadline; completes when it is answered, throws
+    /// RpcException on failure. Returns whether the answer says its sources ran degraded (a busy server's fewer
+    /// candidates: <c>RecommendResponse.degraded</c>); false for the other calls.
+    /// </summary>
+    public async Task<bool> SendAsync(IMessage request, DateTime deadline, CancellationToken cancellationToken)
     {
         switch (request)
         {
             case RecommendRequest r:
-                await _recommender.RecommendAsync(r, _headers, deadline, cancellationToken).ResponseAsync.ConfigureAwait(false);
-                break;
+                return (await _recommender.RecommendAsync(r, _headers, deadline, cancellationToken).ResponseAsync.ConfigureAwait(false)).Degraded;
             case SimilarItemsRequest r:
                 await _recommender.SimilarItemsAsync(r, _headers, deadline, cancellationToken).ResponseAsync.ConfigureAwait(false);
                 break;
@@ -84,6 +87,7 @@ public sealed class LoadClient : IDisposable
             default:
                 throw new ArgumentException($"not a load request: {request.Descriptor.FullName}", nameof(request));
         }
+        return false;
     }
 
     /// <summary>ActivateModel (Admin role: <see cref="LoadOptions.AdminKey"/>).</summary>

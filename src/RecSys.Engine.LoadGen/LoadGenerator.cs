@@ -61,9 +61,9 @@ public static class LoadGenerator
         long sent = Stopwatch.GetTimestamp();
         try
         {
-            await client.SendAsync(request, DateTime.UtcNow + timeout, cancellationToken).ConfigureAwait(false);
+            bool degraded = await client.SendAsync(request, DateTime.UtcNow + timeout, cancellationToken).ConfigureAwait(false);
             if (measure)
-                recorder.Success(kind, due, sent, Stopwatch.GetTimestamp());
+                recorder.Success(kind, due, sent, Stopwatch.GetTimestamp(), degraded);
         }
         catch (RpcException e)
         {
@@ -102,6 +102,7 @@ public static class LoadGenerator
             Requests = measured,
             Sent = sent,
             Ok = latency.Count,
+            Degraded = recorder.Degraded,
             Unsent = unsent,
             ThroughputRps = Math.Round(latency.Count / window, 2),
             P50Ms = latency.P50Ms,

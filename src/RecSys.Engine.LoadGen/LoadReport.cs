@@ -29,6 +29,12 @@ public sealed record LoadReport
     public required long Sent { get; init; }
 
     public required long Ok { get; init; }
+
+    /// <summary>
+    /// OK Recommend answers that say their sources ran degraded (the server was busy: fewer candidates, narrower
+    /// searches; Server:Admission:DegradeQueueDelay). Part of <see cref="Ok"/>: a fast answer under load may be a thinner one.
+    /// </summary>
+    public long Degraded { get; init; }
     public required long Unsent { get; init; }
 
     /// <summary>OK answers per second over the measured part (from its first due time to its last answer, at least the duration).</summary>
@@ -78,7 +84,7 @@ public sealed record LoadReport
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(c, $"{Target}{(Scenario is null ? "" : ", scenario " + Scenario)}: {RateRps:0.##} req/s for {DurationS:0.###} s (+{WarmupS:0.###} s warm-up), concurrency {Concurrency}, mix {Mix}"));
         long failed = Errors.Values.Sum();
-        output.WriteLine(string.Create(c, $"  requests {Requests:N0}, ok {Ok:N0}, errors {failed:N0}, unsent {Unsent:N0}, throughput {ThroughputRps:0.#} req/s"));
+        output.WriteLine(string.Create(c, $"  requests {Requests:N0}, ok {Ok:N0} (degraded {Degraded:N0}), errors {failed:N0}, unsent {Unsent:N0}, throughput {ThroughputRps:0.#} req/s"));
         output.WriteLine(string.Create(c, $"  latency ms from the scheduled send: p50 {P50Ms:0.###}  p95 {P95Ms:0.###}  p99 {P99Ms:0.###}  p99.9 {P999Ms:0.###}  max {MaxMs:0.###}  (service p99 {ServiceP99Ms:0.###})"));
         if (failed > 0)
             output.WriteLine("  errors: " + string.Join(", ", Errors.Select(e => string.Create(c, $"{e.Key} {e.Value:N0}"))));

@@ -58,6 +58,19 @@ public sealed class LatencyRecorderTests
     }
 
     [Fact]
+    public void Degraded_answers_are_counted_among_the_ok_ones()
+    {
+        var recorder = new LatencyRecorder(Us);
+        recorder.Success(RequestKind.Recommend, 0, 0, 1_000, degraded: true);
+        recorder.Success(RequestKind.Recommend, 0, 0, 1_000);
+        recorder.Success(RequestKind.Recommend, 0, 0, 1_000, degraded: true);
+        recorder.Failure(RequestKind.Recommend, StatusCode.ResourceExhausted, 2_000);
+
+        Assert.Equal(3, recorder.Ok);
+        Assert.Equal(2, recorder.Degraded);
+    }
+
+    [Fact]
     public void Failures_count_by_status_and_kind_and_stay_out_of_the_latencies()
     {
         var recorder = new LatencyRecorder(Us);

@@ -41,6 +41,7 @@ public sealed class LoadRunTests
         Assert.Equal(100, report.Requests);
         Assert.Equal(100, report.Sent);
         Assert.Equal(100, report.Ok);
+        Assert.Equal(0, report.Degraded); // 16 calls at most against a limit of 64: never busy enough to shrink sources
         Assert.Equal(0, report.Unsent);
         Assert.Empty(report.Errors);
         Assert.Equal("pass", report.Verdict);
@@ -58,11 +59,34 @@ public sealed class LoadRunTests
         foreach (string field in new[] { "requests", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "errors", "verdict", "slo" })
             Assert.True(doc.RootElement.TryGetProperty(field, out _), $"the JSON has no '{field}'");
         string text = output.ToString();
-        Assert.Contains("requests 100, ok 100, errors 0, unsent 0", text);
+        Assert.Contains("requests 100, ok 100 (degraded 0), errors 0, unsent 0", text);
         Assert.Contains("p99 <= 600000 ms PASS", text);
         Assert.DoesNotContain("no warm-up", text);
         // The upserts reached the catalog (the run really wrote).
         Assert.True(rig.Harness.Catalog.Items.TryGetOrdinal(o.UpsertIds.First, out _));
+    }
+
+    [Fact]
+    public async Task Answers_a_busy_server_gave_with_fewer_candidates_are_counted_as_degraded()
+    {
+        // A limit of one call: the call in flight is the whole limit, so every admitted Recommend runs its sources at
+        // MinSourceShare and says so; one call at a time from the client, so none is refused.
+        await using var rig = await LoadRig.StartAsync(maxConcurrentCalls: 1);
+        var options = rig.Options with { Concurrency = 1, RateRps = 20, Duration = TimeSpan.FromSeconds(1), WarmUp = TimeSpan.FromSeconds(0.25) };
+
+        var report = await LoadGenerator.RunAsync(options, options.RateRps).WaitAsync(Stopped);
+
+        Assert.Empty(report.Errors);
+        Assert.Equal(report.Requests, report.Ok);
+        Assert.Equal(report.Ok, report.Degraded);
+        Assert.Contains($"ok {report.Ok:N0} (degraded {report.Degraded:N0})", Text(report));
+    }
+
+    private static string Text(LoadReport report)
+    {
+        var w = new StringWriter();
+        report.WriteText(w);
+        return w.ToString();
     }
 
     [Fact]

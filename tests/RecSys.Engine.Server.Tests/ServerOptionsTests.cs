@@ -20,7 +20,7 @@ public sealed class ServerOptionsTests
         var options = Load("""
             { "Server": { "Host": "0.0.0.0", "Port": 6000, "ShutdownTimeout": "00:00:05", "MaxReceiveMessageBytes": 4096,
                           "Auth": { "Keys": [ { "Name": "app", "Key": "0123456789abcdef", "Roles": [ "Read", "write" ] } ] },
-                          "Metrics": { "Port": 9000, "Path": "/m" }, "Admission": { "MaxConcurrentCalls": 8, "DegradeAbove": 0.75, "MinSourceShare": 0.5, "MaxQueueDelay": "00:00:00.050", "ShedAfter": "00:00:00.250" },
+                          "Metrics": { "Port": 9000, "Path": "/m" }, "Admission": { "MaxConcurrentCalls": 8, "DegradeAbove": 0.75, "MinSourceShare": 0.5, "MaxQueueDelay": "00:00:00.050", "ShedAfter": "00:00:00.250", "DegradeQueueDelay": "00:00:00.040" },
                           "LogCalls": true,
                           "Limits": { "MaxEventsPerCall": 7 } } }
             """);
@@ -39,6 +39,7 @@ public sealed class ServerOptionsTests
         Assert.Equal(0.5, options.Admission.MinSourceShare);
         Assert.Equal(TimeSpan.FromMilliseconds(50), options.Admission.MaxQueueDelay);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.Admission.ShedAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(40), options.Admission.DegradeQueueDelay);
         Assert.True(options.LogCalls);
         Assert.Equal(7, options.Limits.MaxEventsPerCall);
         Assert.Equal(new RequestLimits().MaxIdLength, options.Limits.MaxIdLength);
@@ -53,6 +54,8 @@ public sealed class ServerOptionsTests
         Assert.False(defaults.Tls.Enabled);
         Assert.False(defaults.LogCalls);
         Assert.Equal(TimeSpan.FromMilliseconds(50), defaults.Admission.ShedAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), defaults.Admission.DegradeQueueDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), defaults.Admission.MaxQueueDelay);
         Assert.True(defaults.Auth.Enabled);
         var e = Assert.Throws<ServerConfigException>(defaults.Validate);
         Assert.Equal("Server:Auth:Keys", e.Key);
@@ -67,6 +70,8 @@ public sealed class ServerOptionsTests
     [InlineData("""{ "Server": { "Tls": { "Enabled": true }, "Auth": { "Enabled": false } } }""", "Server:Tls:CertificatePath")]
     [InlineData("""{ "Server": { "Admission": { "MaxConcurrentCalls": -1 }, "Auth": { "Enabled": false } } }""", "Server:Admission:MaxConcurrentCalls")]
     [InlineData("""{ "Server": { "Admission": { "DegradeAbove": 0 }, "Auth": { "Enabled": false } } }""", "Server:Admission:DegradeAbove")]
+    [InlineData("""{ "Server": { "Admission": { "DegradeQueueDelay": "00:00:00" }, "Auth": { "Enabled": false } } }""", "Server:Admission:DegradeQueueDelay")]
+    [InlineData("""{ "Server": { "Admission": { "DegradeQueueDelay": "00:00:11" }, "Auth": { "Enabled": false } } }""", "Server:Admission:DegradeQueueDelay")]
     [InlineData("""{ "Server": { "Admission": { "MinSourceShare": 1.5 }, "Auth": { "Enabled": false } } }""", "Server:Admission:MinSourceShare")]
     [InlineData("""{ "Server": { "Admission": { "MaxQueueDelay": "-00:00:01" }, "Auth": { "Enabled": false } } }""", "Server:Admission:MaxQueueDelay")]
     [InlineData("""{ "Server": { "Admission": { "MaxQueueDelay": "00:01:00" }, "Auth": { "Enabled": false } } }""", "Server:Admission:MaxQueueDelay")]

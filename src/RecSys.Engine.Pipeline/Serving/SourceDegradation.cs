@@ -9,8 +9,8 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// Sources degrade before requests fail: under load every source of a request is asked for fewer candidates and
 /// searches with a narrower beam, so each request costs less while the host still admits it (past its limit the host
 /// refuses calls outright). The gRPC server's load is the larger of its calls in flight / MaxConcurrentCalls and its
-/// thread-pool queue delay / MaxQueueDelay, so under CPU overload (where the queue, not the calls in flight, grows) the
-/// sources shrink as the queue delay nears the point of refusals. The rule, read once per request from the host's
+/// thread-pool queue delay / DegradeQueueDelay, so under CPU overload (where the queue, not the calls in flight, grows) the
+/// sources shrink as soon as a queue forms, well before the point of refusals. The rule, read once per request from the host's
 /// <see cref="ILoadSignal"/>:
 /// <code>
 ///   load &lt;= Above          share = 1 (untouched)

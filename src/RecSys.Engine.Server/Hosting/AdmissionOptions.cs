@@ -4,10 +4,12 @@ namespace RecSys.Engine.Server.Hosting;
 /// Admission control in front of the pipeline: past either limit (calls in flight, queue delay) a call is refused at
 /// once with RESOURCE_EXHAUSTED instead of queueing (a queued call would miss its deadline anyway, and the queue would
 /// delay every call behind it). Health checks, reflection and Admin calls are never refused. Before that, sources
-/// degrade: above <see cref="DegradeAbove"/> of either limit (the larger share counts), every request's sources are asked
+/// degrade: above <see cref="DegradeAbove"/> of either scale (calls in flight against <see cref="MaxConcurrentCalls"/>, queue
+/// delay against <see cref="DegradeQueueDelay"/>; the larger share counts), every request's sources are asked
 /// for fewer candidates and search with narrower beams (<see cref="Pipeline.Serving.SourceDegradation"/> has the rule),
-/// down to <see cref="MinSourceShare"/> at the limit. With the defaults: sources shrink from 10 ms of queue delay or 32
-/// calls in flight, reach a quarter at 20 ms or 64, and past that calls are refused.
+/// down to <see cref="MinSourceShare"/> at the limit. With the defaults: sources shrink from 5 ms of queue delay or 32
+/// calls in flight and reach a quarter at 10 ms or 64; calls are refused past 64 in flight, or once the queue delay has
+/// stayed over 10 ms for 50 ms.
 /// </summary>
 public sealed record AdmissionOptions
 {
@@ -18,10 +20,13 @@ public sealed record AdmissionOptions
     /// Queue delay past which new calls are refused: how long work waits in the thread pool's queue, where overload
     /// queues on a CPU-bound server before any call is counted in flight (measured every 5 ms by
     /// <see cref="Interception.QueueDelayMonitor"/>; refusals only while this process's own work is queueing).
-    /// <see cref="TimeSpan.Zero"/> = off. Default 20 ms: a fifth of the 100 ms SLO, over the few ms a busy but keeping-up
-    /// server shows (bench/results/slo-overload.md).
+    /// <see cref="TimeSpan.Zero"/> = off. Default 10 ms (20 ms before 2026-12-06): with sources shrinking from 5 ms
+    /// (<see cref="DegradeQueueDelay"/>) the thread-pool queue of a saturated server stays short, so a 20 ms threshold
+    /// refused too little at three times the sustained rate and the callers' latency reached 1-2 s; 10 ms held the accepted
+    /// calls' p99 under 100 ms at twice and three times the sustained rate (bench/results/slo.md, 2026-12-06). Over the few ms
+    /// a busy but keeping-up server shows: no refusals at 500 or 2,500 req/s there.
     /// </summary>
-    public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// How long the queue delay must stay over <see cref="MaxQueueDelay"/> before calls are refused (CoDel's idea): a
@@ -36,7 +41,18 @@ public sealed record AdmissionOptions
     /// </summary>
     public TimeSpan ShedAfter { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Share of <see cref="MaxConcurrentCalls"/> in flight (or of <see cref="MaxQueueDelay"/> waited) above which sources degrade; 1 = never (only refusals). Default 0.5.</summary>
+    /// <summary>
+    /// The queue delay sources degrade against: the delay side of the load is queue delay / this, so with
+    /// <see cref="DegradeAbove"/> 0.5 sources start shrinking at half of it and keep <see cref="MinSourceShare"/> from
+    /// it on. Shrinking sources early is what keeps a saturated server's queue short: on the 1M catalog at twice the
+    /// sustained rate (bench/results/slo.md, 2026-12-06) 10 ms, with refusals unchanged, answered every call with p99
+    /// 66-78 ms, where 20 ms (the scale before this key existed) let p99 reach 80-210 ms; at 500 req/s (almost) no answer
+    /// ran degraded with either. A key of its own so that the refusal threshold (<see cref="MaxQueueDelay"/>) can be set
+    /// apart from it. Default 10 ms. At most 10 s.
+    /// </summary>
+    public TimeSpan DegradeQueueDelay { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Share of <see cref="MaxConcurrentCalls"/> in flight (or of <see cref="DegradeQueueDelay"/> waited) above which sources degrade; 1 = never (only refusals). Default 0.5.</summary>
     public double DegradeAbove { get; init; } = 0.5;
 
     /// <summary>Share of their configured counts and beams sources keep at the limit. Default 0.25.</summary>
@@ -53,6 +69,8 @@ public sealed record AdmissionOptions
             throw new ServerConfigException($"{key}:MaxQueueDelay", $"{key}:MaxQueueDelay must be in 00:00:00..00:00:10 (0 = off; got {MaxQueueDelay})");
         if (ShedAfter < TimeSpan.Zero || ShedAfter > TimeSpan.FromSeconds(10))
             throw new ServerConfigException($"{key}:ShedAfter", $"{key}:ShedAfter must be in 00:00:00..00:00:10 (0 = refuse at once; got {ShedAfter})");
+        if (DegradeQueueDelay <= TimeSpan.Zero || DegradeQueueDelay > TimeSpan.FromSeconds(10))
+            throw new ServerConfigException($"{key}:DegradeQueueDelay", $"{key}:DegradeQueueDelay must be in (00:00:00, 00:00:10] (got {DegradeQueueDelay})");
         if (!(DegradeAbove > 0 && DegradeAbove <= 1))
             throw new ServerConfigException($"{key}:DegradeAbove", $"{key}:DegradeAbove must be in (0, 1] (a share of MaxConcurrentCalls; 1 = sources never degrade; got {DegradeAbove})");
         if (!(MinSourceShare > 0 && MinSourceShare <= 1))

@@ -13,8 +13,8 @@ namespace RecSys.Engine.Server.Interception;
 /// The queue delay is the signal that trips under CPU overload: there the queue builds in the thread pool, in front of
 /// any interceptor, and calls in flight stay under the limit (bench/results/slo-overload.md). Lock-free and
 /// allocation-free: one volatile read, then one interlocked add to enter and one to leave. Counts what it refused, for
-/// metrics and GetStats. Its load, the larger of (in flight / limit) and (queue delay / MaxQueueDelay), is what the
-/// pipeline's sources degrade by, so they shrink before calls are refused.
+/// metrics and GetStats. Its load, the larger of (in flight / limit) and (queue delay / DegradeQueueDelay), is what
+/// the pipeline's sources degrade by, so they shrink as a queue grows.
 /// </summary>
 public sealed class AdmissionControl : ILoadSignal, IDisposable
 {
@@ -27,7 +27,7 @@ public sealed class AdmissionControl : ILoadSignal, IDisposable
     internal AdmissionControl(AdmissionOptions options)
     {
         _limit = options.MaxConcurrentCalls;
-        _queue = options.MaxQueueDelay > TimeSpan.Zero ? new QueueDelayMonitor(options.MaxQueueDelay, options.ShedAfter) : null;
+        _queue = options.MaxQueueDelay > TimeSpan.Zero ? new QueueDelayMonitor(options.MaxQueueDelay, options.ShedAfter, options.DegradeQueueDelay) : null;
     }
 
     /// <summary>The limit (0 = none).</summary>
@@ -41,7 +41,7 @@ public sealed class AdmissionControl : ILoadSignal, IDisposable
 
     /// <summary>
     /// The larger of calls in flight as a share of the limit (the call asking counts itself) and the queue delay as a
-    /// share of MaxQueueDelay; 0 without either signal.
+    /// share of DegradeQueueDelay; 0 without either signal.
     /// </summary>
     public double Load => Math.Max(_limit == 0 ? 0 : (double)InFlight / _limit, _queue?.Load ?? 0);
 

@@ -10,7 +10,7 @@ namespace RecSys.Engine.Server.Interception;
 ///   monitor thread, every Period:   probe pending?  yes: delay = now - queued (a lower bound, still growing)
 ///                                                   no:  delay = the last probe's wait; queue a new probe
 ///   own work queueing = pool's pending work items &gt;= cores
-///   over     = delay &gt; MaxQueueDelay and own work queueing;   Load = delay / MaxQueueDelay if own work queueing, else 0
+///   over     = delay &gt; MaxQueueDelay and own work queueing;   Load = delay / LoadScale if own work queueing, else 0
 ///   Shedding = over for a whole ShedAfter (a standing queue, not a burst; StandingQueueDetector has the rule)
 /// </code>
 /// The probe is one work item (this object, no allocation) queued to the pool's global queue, the same FIFO Kestrel
@@ -29,6 +29,7 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     public static readonly TimeSpan RearmWindow = TimeSpan.FromSeconds(1);
 
     private readonly long _maxDelayTicks;
+    private readonly long _loadScaleTicks;
     private StandingQueueDetector _standing;  // the monitor thread's alone
     private readonly int _minPending;
     private readonly Thread _thread;
@@ -42,11 +43,16 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
 
     /// <param name="maxDelay">Queue delay above which new calls are refused; positive.</param>
     /// <param name="shedAfter">How long the delay must stay over <paramref name="maxDelay"/> before calls are refused; zero = at once.</param>
-    public QueueDelayMonitor(TimeSpan maxDelay, TimeSpan shedAfter = default)
+    /// <param name="loadScale">The delay <see cref="Load"/> reads as 1 (Server:Admission:DegradeQueueDelay); default <paramref name="maxDelay"/>.</param>
+    public QueueDelayMonitor(TimeSpan maxDelay, TimeSpan shedAfter = default, TimeSpan? loadScale = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(shedAfter, TimeSpan.Zero);
+        TimeSpan scale = loadScale ?? maxDelay;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(scale, TimeSpan.Zero, nameof(loadScale));
         _maxDelayTicks = (long)(maxDelay.TotalSeconds * Stopwatch.Frequency);
+        _loadScaleTicks = (long)(scale.TotalSeconds * Stopwatch.Frequency);
+        LoadScale = scale;
         _standing = new StandingQueueDetector((long)(shedAfter.TotalSeconds * Stopwatch.Frequency), (long)(RearmWindow.TotalSeconds * Stopwatch.Frequency));
         ShedAfter = shedAfter;
         _minPending = Environment.ProcessorCount;
@@ -61,6 +67,9 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     /// <summary>How long the delay must stay over <see cref="MaxDelay"/> before calls are refused (Server:Admission:ShedAfter).</summary>
     public TimeSpan ShedAfter { get; }
 
+    /// <summary>The delay at which <see cref="Load"/> reads 1 (Server:Admission:DegradeQueueDelay): what sources degrade against.</summary>
+    public TimeSpan LoadScale { get; }
+
     /// <summary>
     /// True while new calls should be refused: the queue delay has been over <see cref="MaxDelay"/>, with this process's
     /// work queueing, for <see cref="ShedAfter"/> (or came back over it within <see cref="RearmWindow"/> of the last shedding).
@@ -73,8 +82,8 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     /// <summary>The current queue delay estimate in milliseconds.</summary>
     public double DelayMs => DelayTicks * 1000.0 / Stopwatch.Frequency;
 
-    /// <summary>The queue delay as a share of <see cref="MaxDelay"/> (1 at the threshold) while this process's work is queueing; else 0.</summary>
-    public double Load => (double)Volatile.Read(ref _ownDelay) / _maxDelayTicks;
+    /// <summary>The queue delay as a share of <see cref="LoadScale"/> while this process's work is queueing; else 0.</summary>
+    public double Load => (double)Volatile.Read(ref _ownDelay) / _loadScaleTicks;
 
     // The probe: runs on a pool thread when the queue reaches it.
     void IThreadPoolWorkItem.Execute()

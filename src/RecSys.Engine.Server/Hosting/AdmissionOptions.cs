@@ -23,8 +23,9 @@ public sealed record AdmissionOptions
     /// <see cref="TimeSpan.Zero"/> = off. Default 10 ms (20 ms before 2026-12-06): with sources shrinking from 5 ms
     /// (<see cref="DegradeQueueDelay"/>) the thread-pool queue of a saturated server stays short, so a 20 ms threshold
     /// refused too little at three times the sustained rate and the callers' latency reached 1-2 s; 10 ms held the accepted
-    /// calls' p99 under 100 ms at twice and three times the sustained rate (bench/results/slo.md, 2026-12-06). Over the few ms
-    /// a busy but keeping-up server shows: no refusals at 500 or 2,500 req/s there.
+    /// calls' p99 under 100 ms at twice the sustained rate in 11 of 11 runs (at three times 94-185 ms, against 117-171 ms
+    /// before; bench/results/slo.md, 2026-12-06). Over the few ms a busy but keeping-up server shows: no refusals at 500 or
+    /// 2,500 req/s there.
     /// </summary>
     public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(10);
 

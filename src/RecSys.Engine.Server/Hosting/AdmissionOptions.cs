@@ -46,10 +46,12 @@ public sealed record AdmissionOptions
     /// The queue delay sources degrade against: the delay side of the load is queue delay / this, so with
     /// <see cref="DegradeAbove"/> 0.5 sources start shrinking at half of it and keep <see cref="MinSourceShare"/> from
     /// it on. Shrinking sources early is what keeps a saturated server's queue short: on the 1M catalog at twice the
-    /// sustained rate (bench/results/slo.md, 2026-12-06) 10 ms, with refusals unchanged, answered every call with p99
-    /// 66-78 ms, where 20 ms (the scale before this key existed) let p99 reach 80-210 ms; at 500 req/s (almost) no answer
-    /// ran degraded with either. A key of its own so that the refusal threshold (<see cref="MaxQueueDelay"/>) can be set
-    /// apart from it. Default 10 ms. At most 10 s.
+    /// sustained rate (bench/results/slo.md, 2026-12-06) 10 ms answered nearly every call with p99 66-86 ms in 7 of 8
+    /// runs, where 20 ms (the scale before this key existed) let p99 reach 80-210 ms; at 500 req/s (almost) no answer ran
+    /// degraded with either. Alone, though, it kept the queue under the old 20 ms refusal threshold and three times the
+    /// sustained rate ran away to 1-2 s, so <see cref="MaxQueueDelay"/> came down to 10 ms with it. A key of its own so
+    /// that the refusal threshold can be set apart from it. Measured by the same monitor as <see cref="MaxQueueDelay"/>:
+    /// with that at 0 (off) there is no queue-delay signal and this has no effect. Default 10 ms. At most 10 s.
     /// </summary>
     public TimeSpan DegradeQueueDelay { get; init; } = TimeSpan.FromMilliseconds(10);
 

@@ -36,16 +36,25 @@ public sealed partial class RecommendationPipeline
         var profile = await _store.GetUserProfileAsync(request.UserId, cancellationToken).ConfigureAwait(false);
         context.Profile = profile;
         context.Segment = profile?.Segment ?? -1;
-        var history = await _store.GetRecentHistoryAsync(request.UserId, context.Config.HistoryWindow, cancellationToken).ConfigureAwait(false);
+        int window = context.Config.HistoryWindow;
+        int seenWindow = context.Config.SeenWindow == 0 ? _store.HistoryCapacity : context.Config.SeenWindow;
+        var history = await _store.GetRecentHistoryAsync(request.UserId, Math.Max(window, seenWindow), cancellationToken).ConfigureAwait(false);
         int interactions = 0;
-        foreach (var e in history)
+        for (int i = 0; i < history.Length; i++)
         {
+            var e = history[i];
             if (!_catalog.Items.TryGetOrdinal(e.ItemId, out int item))
                 continue;
             if (e.Type == EventType.Impression)
             {
                 if (e.Value == context.Surface.Code)
                     context.AddShown(item);
+                continue;
+            }
+            if (i >= window)
+            {
+                // Older than the window: it only keeps the item out of the answer.
+                context.AddSeen(item);
                 continue;
             }
             interactions++;

@@ -54,6 +54,22 @@ public sealed class RecommendationPipelineTests
     }
 
     [Fact]
+    public async Task Seen_items_older_than_the_history_window_never_return()
+    {
+        // A window of 3 events shapes the request, but the seen filter reads every event the store keeps: the user's
+        // 12 favourites (the items the collaborative source finds first) stay out of the answer.
+        await using var h = await PipelineHarness.CreateAsync(c => c with { HistoryWindow = 3 });
+        for (int u = 0; u < 40; u++)
+        {
+            var seen = h.TrainingItems(u);
+            Assert.True(seen.Count > 3);
+            var response = await h.RecommendAsync(PlantedCatalog.UserId(u), k: 30);
+            Assert.NotEmpty(response.Items);
+            Assert.DoesNotContain(response.Items, i => seen.Contains(i.ItemId));
+        }
+    }
+
+    [Fact]
     public async Task A_deleted_item_never_returns()
     {
         await using var h = await PipelineHarness.CreateAsync();

@@ -15,8 +15,16 @@ public sealed record PipelineConfig
     /// <summary>Rules of every surface (applied before the surface's own).</summary>
     public IReadOnlyList<BusinessRule> Rules { get; init; } = [];
 
-    /// <summary>Newest history events read per request (the seen filter, seeds, the content profile, fold-in).</summary>
+    /// <summary>Newest history events that shape a request (seeds, the content profile, fold-in, the ranker's history features).</summary>
     public int HistoryWindow { get; init; } = 100;
+
+    /// <summary>
+    /// Newest history events the seen and shown-on-surface filters read, when more than <see cref="HistoryWindow"/>:
+    /// 0 = every event the store keeps (<c>IFeatureStore.HistoryCapacity</c>). The filters see no further back than
+    /// the store keeps, so a deployment sizes the store's history to its heaviest users; reading a user's full history
+    /// costs a larger read per request only for users who have one.
+    /// </summary>
+    public int SeenWindow { get; init; }
 
     /// <summary>Recent items the item-to-item source starts from.</summary>
     public int SeedItems { get; init; } = 5;
@@ -72,6 +80,8 @@ public sealed record PipelineConfig
             Rules[r].Validate($"pipeline rule {r}");
         if (HistoryWindow < 1)
             throw new ArgumentOutOfRangeException(nameof(HistoryWindow), HistoryWindow, "must be >= 1");
+        if (SeenWindow < 0)
+            throw new ArgumentOutOfRangeException(nameof(SeenWindow), SeenWindow, "must be >= 0 (0 = every event the store keeps)");
         if (SeedItems < 1)
             throw new ArgumentOutOfRangeException(nameof(SeedItems), SeedItems, "must be >= 1");
         if (!(FusionC >= 0) || !float.IsFinite(FusionC))

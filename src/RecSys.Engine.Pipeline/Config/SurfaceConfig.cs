@@ -52,6 +52,15 @@ public sealed record SurfaceConfig
     /// <summary>The first position an exploration slot may take (the head stays exploit).</summary>
     public int ExplorationFirstPosition { get; init; } = 2;
 
+    /// <summary>
+    /// Exploration slots choose among the best this many candidates (by score) below the list: 0 = every candidate. A
+    /// bounded pool keeps explored items relevant to the user; an unbounded one reaches the whole candidate set.
+    /// </summary>
+    public int ExplorationPool { get; init; }
+
+    /// <summary>How a slot chooses among the eligible candidates of the pool.</summary>
+    public ExplorationPick ExplorationPick { get; init; } = ExplorationPick.Uniform;
+
     /// <summary>Search: add the user's CF affinity as a source column before ranking (the personalised re-rank).</summary>
     public bool Personalize { get; init; }
 
@@ -106,6 +115,10 @@ public sealed record SurfaceConfig
             throw new ArgumentOutOfRangeException(nameof(ExplorationShare), ExplorationShare, $"{where}: must be in [0, 1)");
         if (ExplorationFirstPosition < 0)
             throw new ArgumentOutOfRangeException(nameof(ExplorationFirstPosition), ExplorationFirstPosition, $"{where}: must be >= 0");
+        if (ExplorationPool < 0)
+            throw new ArgumentOutOfRangeException(nameof(ExplorationPool), ExplorationPool, $"{where}: must be >= 0 (0 = every candidate)");
+        if (!Enum.IsDefined(ExplorationPick))
+            throw new ArgumentOutOfRangeException(nameof(ExplorationPick), ExplorationPick, $"{where}: must be Uniform or LeastShown");
         for (int r = 0; r < Rules.Count; r++)
             Rules[r].Validate($"{where}, rule {r}");
     }

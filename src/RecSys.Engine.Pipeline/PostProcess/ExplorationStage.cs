@@ -1,16 +1,21 @@
 using Microsoft.Extensions.Logging;
 using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
 
 namespace RecSys.Engine.Pipeline.PostProcess;
 
 /// <summary>
-/// Exploration slots: a share of the positions (<see cref="Config.SurfaceConfig.ExplorationShare"/> of k, the
-/// fraction drawn as a coin flip) from <see cref="Config.SurfaceConfig.ExplorationFirstPosition"/> on, evenly
-/// spread, each given to a candidate drawn uniformly from the under-exposed ones (fewer impressions than
-/// <see cref="Config.PipelineConfig.ExplorationImpressions"/>: new items first of all) that are not shown already.
-/// The draw's probability (1 / eligible) is the item's propensity, returned and logged for off-policy evaluation.
-/// Random draws are seeded by the request id, so a request replays the same answer.
+/// Exploration slots: a share of the positions (<see cref="SurfaceConfig.ExplorationShare"/> of k, the
+/// fraction drawn as a coin flip) from <see cref="SurfaceConfig.ExplorationFirstPosition"/> on, evenly
+/// spread, each given to one of the eligible candidates: under-exposed (fewer impressions than
+/// <see cref="PipelineConfig.ExplorationImpressions"/>: new items first of all), not shown already, and, with
+/// <see cref="SurfaceConfig.ExplorationPool"/> set, among that many best-scored candidates below the list.
+/// <code>
+///   Uniform     a draw seeded by the request id (a request replays the same answer); propensity 1 / eligible
+///   LeastShown  the fewest impressions so far, ties to the better score; propensity 1 (deterministic given the counters)
+/// </code>
+/// The propensity is returned with the item and logged, for off-policy evaluation.
 /// </summary>
 public sealed class ExplorationStage : IPostProcessor
 {
@@ -38,19 +43,64 @@ public sealed class ExplorationStage : IPostProcessor
         int[] eligible = PostProcessContext.Ensure(ref context.IntScratch, set.Count);
         int e = 0;
         int threshold = request.Config.ExplorationImpressions;
-        for (int i = 0; i < set.Count; i++)
+        var catalog = request.Catalog;
+        if (surface.ExplorationPool == 0 && surface.ExplorationPick == ExplorationPick.Uniform)
         {
-            if (!float.IsNegativeInfinity(set.Scores[i]) && request.Catalog.Impressions(set.Ordinals[i]) < threshold && !context.Ranked.Contains(i))
-                eligible[e++] = i;
+            // Every candidate, in candidate order (the order the seeded draws have always indexed).
+            for (int i = 0; i < set.Count; i++)
+            {
+                if (!float.IsNegativeInfinity(set.Scores[i]) && catalog.Impressions(set.Ordinals[i]) < threshold && !context.Ranked.Contains(i))
+                    eligible[e++] = i;
+            }
+        }
+        else
+        {
+            // Best score first: the pool is the best candidates below the list, and LeastShown breaks ties by this order.
+            int pool = surface.ExplorationPool == 0 ? int.MaxValue : surface.ExplorationPool;
+            ReadOnlySpan<int> byScore = context.ByScore;
+            for (int r = 0, inPool = 0; r < byScore.Length && inPool < pool; r++)
+            {
+                int i = byScore[r];
+                float score = set.Scores[i];
+                if (float.IsNegativeInfinity(score) || float.IsNaN(score) || context.Ranked.Contains(i))
+                    continue;
+                inPool++;
+                if (catalog.Impressions(set.Ordinals[i]) < threshold)
+                    eligible[e++] = i;
+            }
         }
         int span = k - surface.ExplorationFirstPosition;
         for (int s = 0; s < slots && e > 0; s++)
         {
             int position = surface.ExplorationFirstPosition + (int)((long)(s + 1) * span / (slots + 1));
-            int pick = (int)(NextDouble(ref rng) * e);
-            float propensity = 1f / e;
-            int candidate = eligible[pick];
-            eligible[pick] = eligible[--e];
+            int pick;
+            float propensity;
+            int candidate;
+            if (surface.ExplorationPick == ExplorationPick.LeastShown)
+            {
+                pick = 0;
+                int fewest = catalog.Impressions(set.Ordinals[eligible[0]]);
+                for (int j = 1; j < e && fewest > 0; j++)
+                {
+                    int shown = catalog.Impressions(set.Ordinals[eligible[j]]);
+                    if (shown < fewest)
+                    {
+                        fewest = shown;
+                        pick = j;
+                    }
+                }
+                propensity = 1f;
+                candidate = eligible[pick];
+                // Keep the rest in score order: a second slot's tie-break needs it.
+                Array.Copy(eligible, pick + 1, eligible, pick, --e - pick);
+            }
+            else
+            {
+                pick = (int)(NextDouble(ref rng) * e);
+                propensity = 1f / e;
+                candidate = eligible[pick];
+                eligible[pick] = eligible[--e];
+            }
             if (position < context.Ranked.Count)
                 context.Ranked.RemoveAt(position);
             context.Ranked.InsertExploration(position, candidate, set.Scores[candidate], propensity);

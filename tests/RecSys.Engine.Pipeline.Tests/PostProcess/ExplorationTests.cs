@@ -49,4 +49,49 @@ public sealed class ExplorationTests
         Assert.InRange(shown, 2, 3);
         Assert.True(h.Catalog.Impressions(h.Catalog.Items.TryGetOrdinal(item, out int o) ? o : -1) >= 2);
     }
+
+    [Fact]
+    public async Task LeastShown_takes_the_least_shown_of_the_pool_below_the_list_ties_to_the_better_score()
+    {
+        // One slot at the last position (k 10, first position 9), chosen among the 2 best candidates below the list.
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
+        {
+            MmrLambda = 1, CategoryCap = 0, ExplorationShare = 0.1f, ExplorationFirstPosition = 9,
+            ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 2,
+        }) with { ExplorationImpressions = 1000, CountServedImpressions = true });
+        long user = PlantedCatalog.UserId(5);
+        var first = await h.RecommendAsync(user, debug: true);
+        long[] byScore = first.Trace!.Stage("ranked")!.ItemIds;
+        long[] head = [.. first.Items.Take(9).Select(i => i.ItemId)];
+        Assert.Equal(byScore.Take(9), head); // the head is the ranker's order
+        long[] below = [.. byScore.Skip(10).Take(3)];
+
+        // Nothing below the list was shown yet: the tie goes to the best of them.
+        Assert.True(first.Items[9].Exploration);
+        Assert.Equal(1f, first.Items[9].Propensity);
+        Assert.Equal(below[0], first.Items[9].ItemId);
+
+        // It is now shown once, the next one never: the next answer takes the next one.
+        var second = await h.RecommendAsync(user);
+        Assert.Equal(head, second.Items.Take(9).Select(i => i.ItemId));
+        Assert.Equal(below[1], second.Items[9].ItemId);
+
+        // Both shown once: a tie again, to the better score, and never the third (outside the pool of 2).
+        var third = await h.RecommendAsync(user);
+        Assert.Equal(below[0], third.Items[9].ItemId);
+        Assert.Equal(2, h.Catalog.Impressions(h.Catalog.Items.TryGetOrdinal(below[0], out int o) ? o : -1));
+    }
+
+    [Fact]
+    public async Task LeastShown_with_no_eligible_candidate_in_the_pool_leaves_the_list_as_ranked()
+    {
+        // Every item counts as exposed (threshold 0): no slot is taken, the answer is the ranker's top 10.
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
+        {
+            MmrLambda = 1, CategoryCap = 0, ExplorationShare = 0.3f, ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 5,
+        }) with { ExplorationImpressions = 0 });
+        var response = await h.RecommendAsync(PlantedCatalog.UserId(5), debug: true);
+        Assert.DoesNotContain(response.Items, i => i.Exploration);
+        Assert.Equal(response.Trace!.Stage("ranked")!.ItemIds.Take(10), response.Items.Select(i => i.ItemId));
+    }
 }

@@ -182,7 +182,7 @@ internal static class EvalCommand
             var c = Pipeline.Config.PipelineDefaults.Config(m, "eval");
             return c with { Surfaces = [.. c.Surfaces.Select(x => x with { MmrLambda = 1f, CategoryCap = 0, ExplorationShare = 0f })] };
         };
-        using var pipeline = new Pipeline.Evaluation.PipelineRecommender(settings, config, ranker: options.Ranker, log: line => log.WriteLine(line)) { PostProcessGrid = options.Grid };
+        using var pipeline = new Pipeline.Evaluation.PipelineRecommender(settings, config, depth: k, ranker: options.Ranker, log: line => log.WriteLine(line)) { PostProcessGrid = options.Grid };
         pipeline.Fit(train);
         double seconds = clock.Elapsed.TotalSeconds;
         log.WriteLine($"trained {PipelineModel} in {seconds:F2} s ({pipeline.Describe()})");

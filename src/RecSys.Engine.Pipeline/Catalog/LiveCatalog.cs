@@ -137,6 +137,14 @@ public sealed class LiveCatalog
             Interlocked.Increment(ref _records[ordinal].Impressions);
     }
 
+    /// <summary>Every item back to no impressions: offline evaluation replays its traffic from the same start for each setting.</summary>
+    internal void ClearImpressions()
+    {
+        int n = Length;
+        for (int i = 0; i < n; i++)
+            Volatile.Write(ref _records[i].Impressions, 0);
+    }
+
     /// <summary>Copies the most recently added ordinals into <paramref name="destination"/>, newest first; returns how many.</summary>
     public int CopyRecent(Span<int> destination)
     {

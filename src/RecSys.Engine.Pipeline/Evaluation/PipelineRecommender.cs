@@ -25,17 +25,21 @@ namespace RecSys.Engine.Pipeline.Evaluation;
 ///          train ALS, content (when the data has item metadata), popularity and trending by segment -> a FASTER store
 ///          in a temporary directory -> ServingBootstrap (histories, profiles, indexes) -> a pipeline version (the home
 ///          surface by default, every stage on; the learned ranker when one was trained, else rank fusion)
-///   Score  one Recommend call for the user (k = Depth, request id "eval-{user}", now = a day after the last
-///          training event); the answer's rank r becomes the score Depth - r, every other item -infinity
+///   Replay every user asks once (k = Depth, request id "eval-{user}", now = a day after the last training event), in
+///          user order on one thread, each answer's items counted as impressions as a live server counts them
+///          (exploration's LeastShown reads the counts); the answers are kept
+///   Score  the user's kept answer: rank r becomes the score Depth - r, every other item -infinity
 /// </code>
-/// Sources run inline with 10 s budgets, served items are not counted as impressions and the indexes are built on one
-/// thread (<see cref="Bootstrap"/>), so the result depends neither on the machine's load nor on the order users are
+/// Depth should be the evaluation's k: post-processing shapes the page the user is shown (an exploration slot of a
+/// 10-item page sits inside the top 10, one of a 100-item page may not). Sources run inline with 10 s budgets, the
+/// ranker's training rows are captured with no impressions counted, and the indexes are built on one thread
+/// (<see cref="Bootstrap"/>), so the result depends neither on the machine's load nor on the order or threads users are
 /// scored in: the same data and seed give the same rows, ranker and lists. Score users about one thread per core
 /// (EvaluationOptions.MaxDegreeOfParallelism): the feature store's reads slow down sharply with many more threads
 /// than cores. The learned ranker is served by its C# pass (the ONNX export a deployment serves is tested equal to it
 /// within 1e-5). Dispose removes the store.
 /// </summary>
-public sealed class PipelineRecommender(ModelSettings? settings = null, Func<ServingModels, PipelineConfig>? config = null, string surface = "home", int depth = 100,
+public sealed class PipelineRecommender(ModelSettings? settings = null, Func<ServingModels, PipelineConfig>? config = null, string surface = "home", int depth = 10,
     RankerKind? ranker = null, Action<string>? log = null)
     : IRecommender, IDisposable
 {
@@ -68,6 +72,12 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
 
     /// <summary>The least inner-split catalog coverage a grid setting must reach to be chosen (the best NDCG among those; the best NDCG overall when none does).</summary>
     public double CoverageTarget { get; init; } = 0.30;
+
+    /// <summary>
+    /// Replay the traffic in user order with served items counted as impressions (the default, as a server counts them);
+    /// false = no impressions counted, each user answered when scored (exploration then sees an unexposed catalog).
+    /// </summary>
+    public bool CountImpressions { get; init; } = true;
 
     /// <summary>The trained ranker (null without one).</summary>
     public TrainedRanker? Ranker { get; private set; }
@@ -116,7 +126,9 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
                     ChoosePostProcessing(rows, innerData, labels);
             }
         }
-        _served = await BuildAsync(data, _ => Ranker is null ? null : new LearnedRanker(Ranker)).ConfigureAwait(false);
+        _served = await BuildAsync(data, _ => Ranker is null ? null : new LearnedRanker(Ranker), CountImpressions).ConfigureAwait(false);
+        if (CountImpressions)
+            _served.Replay();
     }
 
     /// <summary>The ranker's schema: the catalog's categories, the surface's sources (by their serving names), the pipeline's history window.</summary>
@@ -162,7 +174,9 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
         var ranked = new LearnedRanker(Ranker!);
         foreach (var (mmr, share) in PostProcessGrid)
         {
-            served.Activate(WithPostProcessing(served.Pipeline.Version.Config, mmr, share), ranked);
+            served.Activate(WithPostProcessing(served.Pipeline.Version.Config, mmr, share) with { CountServedImpressions = CountImpressions }, ranked);
+            if (CountImpressions)
+                served.Replay();
             EvaluationResult r = Evaluator.Evaluate(served, innerData, labels, new EvaluationOptions { K = 10, MaxDegreeOfParallelism = Environment.ProcessorCount });
             results.Add((mmr, share, r.Ndcg, r.Coverage));
             log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"inner split: mmr={mmr:G} exploration={share:G} ndcg@10={r.Ndcg:F4} coverage={r.Coverage:F4}"));
@@ -177,15 +191,18 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
     private PipelineConfig WithPostProcessing(PipelineConfig c, float mmr, float share) =>
         c with { Surfaces = [.. c.Surfaces.Select(s => s.Name == surface ? s with { MmrLambda = mmr, ExplorationShare = share } : s)] };
 
-    private async Task<Served> BuildAsync(TrainingData data, Func<PipelineConfig, IRanker?> rankerOf)
+    private async Task<Served> BuildAsync(TrainingData data, Func<PipelineConfig, IRanker?> rankerOf, bool countImpressions = false)
     {
         var trained = TrainedModels.Train(data, _settings);
         string directory = Path.Combine(Path.GetTempPath(), "recsys-eval-pipeline-" + Guid.NewGuid().ToString("N"));
-        var store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions { DataDirectory = directory, CheckpointInterval = TimeSpan.Zero, MemoryBudgetBytes = 64L << 20 })
+        var store = await FasterFeatureStore.OpenAsync(new FasterFeatureStoreOptions
+            {
+                DataDirectory = directory, CheckpointInterval = TimeSpan.Zero, MemoryBudgetBytes = 64L << 20, HistoryCapacity = HistoryCapacityFor(data.Events),
+            })
             .ConfigureAwait(false);
         var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, trained.Als, trained.Content, trained.Popularity, trained.Trending, Bootstrap)
             .ConfigureAwait(false);
-        var pipelineConfig = (config ?? (m => PipelineDefaults.Config(m, "eval")))(models) with { CountServedImpressions = false };
+        var pipelineConfig = (config ?? (m => PipelineDefaults.Config(m, "eval")))(models) with { CountServedImpressions = countImpressions };
         pipelineConfig = pipelineConfig with
         {
             Surfaces = [.. pipelineConfig.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = OfflineBudget })] })],
@@ -195,6 +212,20 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
         var version = PipelineVersion.Create(pipelineConfig, models, catalog, rankerOf(pipelineConfig));
         var pipeline = new RecommendationPipeline(store, catalog, version, new PipelineOptions { ParallelSources = false });
         return new Served(store, directory, pipeline, CatalogIdMap.FromIdMap(data.Events.Users), data.ItemCount, data.Events.MaxTimestamp() * 1000 + 86_400_000, Depth, surface);
+    }
+
+    /// <summary>
+    /// The store keeps every training event of the heaviest user (at least the serving default, 200): the seen filter
+    /// reads as far back as the store keeps, and an evaluation that let a user's older items back into the answer would
+    /// score a page the user never gets from a store sized for them.
+    /// </summary>
+    internal static int HistoryCapacityFor(InteractionSet events)
+    {
+        var perUser = new int[events.UserCount];
+        int longest = 0;
+        foreach (int u in events.UserOrdinals)
+            longest = Math.Max(longest, ++perUser[u]);
+        return Math.Max(200, longest);
     }
 
     public void Score(int user, Span<float> scores) => (_served ?? throw new InvalidOperationException("call Fit first")).Score(user, scores);
@@ -217,7 +248,24 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
 
         public string Describe() => $"pipeline version {pipeline.Version.Name}";
 
-        public void Activate(PipelineConfig config, IRanker ranker) => pipeline.Activate(pipeline.Version.With(config, pipeline.Catalog, ranker));
+        private RecommendResponse[]? _answers;
+
+        public void Activate(PipelineConfig config, IRanker ranker)
+        {
+            pipeline.Activate(pipeline.Version.With(config, pipeline.Catalog, ranker));
+            _answers = null;
+        }
+
+        /// <summary>From no impressions, every user asks once in user order on this thread; Score then returns these answers.</summary>
+        public void Replay()
+        {
+            _answers = null;
+            pipeline.Catalog.ClearImpressions();
+            var answers = new RecommendResponse[users.Count];
+            for (int u = 0; u < answers.Length; u++)
+                answers[u] = Recommend(u, depth, "eval-");
+            _answers = answers;
+        }
 
         public RecommendResponse Recommend(int user, int k, string prefix)
         {
@@ -228,7 +276,7 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
         public void Score(int user, Span<float> scores)
         {
             scores[..items].Fill(float.NegativeInfinity);
-            var response = Recommend(user, depth, "eval-");
+            var response = _answers is { } kept ? kept[user] : Recommend(user, depth, "eval-");
             for (int r = 0; r < response.Items.Length; r++)
             {
                 if (pipeline.Catalog.Items.TryGetOrdinal(response.Items[r].ItemId, out int item) && item < items)

@@ -71,6 +71,42 @@ public sealed class PipelineRecommenderTests(ITestOutputHelper output)
         Assert.True(result.Ndcg > 0.42, $"ranked pipeline ndcg {result.Ndcg:F4}");
     }
 
+    /// <summary>
+    /// LeastShown exploration over the replayed traffic: one slot at the end of the page, from the user's next 60
+    /// candidates, to the one shown least so far. Measured here: coverage 0.19 -> 0.33 for 0.006 of NDCG. The replay
+    /// (every user once, in user order, impressions counted) makes the answers independent of the scoring threads.
+    /// </summary>
+    [Fact]
+    public void LeastShown_exploration_widens_coverage_for_little_ndcg_and_evaluates_the_same_on_any_threads()
+    {
+        var all = MovieLens100KLoader.Load(Datasets.MovieLens100K());
+        var split = Splitter.RandomPerUser(all, 0.75, 42);
+        var train = new TrainingData(split.Train);
+        var test = InteractionMatrix.FromSet(split.Test, binary: true);
+
+        using var plain = new PipelineRecommender(config: m => Plain(PipelineDefaults.Config(m)));
+        plain.Fit(train);
+        var plainResult = Evaluator.Evaluate(plain, train, test, new EvaluationOptions { K = 10, MaxDegreeOfParallelism = 2 });
+
+        using var explored = new PipelineRecommender(config: m => Surface(Plain(PipelineDefaults.Config(m)), s => s with
+        {
+            ExplorationShare = 0.1f, ExplorationFirstPosition = 8, ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 60,
+        }));
+        explored.Fit(train);
+        var one = Evaluator.Evaluate(explored, train, test, new EvaluationOptions { K = 10, MaxDegreeOfParallelism = 1 });
+        var two = Evaluator.Evaluate(explored, train, test, new EvaluationOptions { K = 10, MaxDegreeOfParallelism = 2 });
+
+        foreach (var r in new[] { plainResult, one })
+            output.WriteLine($"{r.Model,-10} ndcg {r.Ndcg:F4} coverage {r.Coverage:F3} ({r.Parameters})");
+        Assert.Equal(one.Ndcg, two.Ndcg);
+        Assert.Equal(one.Coverage, two.Coverage);
+        Assert.True(one.Coverage > plainResult.Coverage + 0.08, $"coverage {one.Coverage:F3} explored, {plainResult.Coverage:F3} not");
+        Assert.True(one.Ndcg > plainResult.Ndcg - 0.015, $"ndcg {one.Ndcg:F4} explored, {plainResult.Ndcg:F4} not");
+    }
+
+    private static PipelineConfig Surface(PipelineConfig config, Func<SurfaceConfig, SurfaceConfig> change) =>
+        config with { Surfaces = [.. config.Surfaces.Select(s => s.Name == "home" ? change(s) : s)] };
+
     private static PipelineConfig Plain(PipelineConfig config) => config with
     {
         Surfaces = [.. config.Surfaces.Select(s => s.Name == "home" ? s with { MmrLambda = 1, CategoryCap = 0, ExplorationShare = 0 } : s)],

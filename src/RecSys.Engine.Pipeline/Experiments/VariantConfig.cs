@@ -9,7 +9,8 @@ namespace RecSys.Engine.Pipeline.Experiments;
 ///   Version      a registry version to serve the variant's users with (models, indexes and ranker), instead of the active one
 ///   Ranker       "rrf" = the rank-fusion fallback; any other value = the registry version whose ranker file to use
 ///   Sources      the candidate sources of each surface the experiment covers (names, counts, budgets, weights)
-///   MmrLambda, CategoryCap, DiversityPool, ExplorationShare, FreshnessHalfLifeHours, FreshnessWeight
+///   MmrLambda, CategoryCap, DiversityPool, ExplorationShare, ExplorationPick, ExplorationPool, FreshnessHalfLifeHours,
+///   FreshnessWeight
 ///                the post-processing knobs of those surfaces
 /// </code>
 /// </summary>
@@ -37,6 +38,11 @@ public sealed record VariantConfig
 
     public float? ExplorationShare { get; init; }
 
+    /// <summary>"Uniform" or "LeastShown" (JSON "exploration_pick").</summary>
+    public ExplorationPick? ExplorationPick { get; init; }
+
+    public int? ExplorationPool { get; init; }
+
     public double? FreshnessHalfLifeHours { get; init; }
 
     public float? FreshnessWeight { get; init; }
@@ -46,7 +52,7 @@ public sealed record VariantConfig
 
     /// <summary>True when the variant overrides a surface parameter.</summary>
     public bool ChangesSurfaces => Sources is not null || MmrLambda is not null || CategoryCap is not null || DiversityPool is not null
-        || ExplorationShare is not null || FreshnessHalfLifeHours is not null || FreshnessWeight is not null;
+        || ExplorationShare is not null || ExplorationPick is not null || ExplorationPool is not null || FreshnessHalfLifeHours is not null || FreshnessWeight is not null;
 
     /// <summary>
     /// The config with the overrides applied to the surfaces <paramref name="experiment"/> covers (the surfaces check
@@ -71,6 +77,8 @@ public sealed record VariantConfig
         CategoryCap = CategoryCap ?? s.CategoryCap,
         DiversityPool = DiversityPool ?? s.DiversityPool,
         ExplorationShare = ExplorationShare ?? s.ExplorationShare,
+        ExplorationPick = ExplorationPick ?? s.ExplorationPick,
+        ExplorationPool = ExplorationPool ?? s.ExplorationPool,
         FreshnessHalfLifeHours = FreshnessHalfLifeHours ?? s.FreshnessHalfLifeHours,
         FreshnessWeight = FreshnessWeight ?? s.FreshnessWeight,
     };

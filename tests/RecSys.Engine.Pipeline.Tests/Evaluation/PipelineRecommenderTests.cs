@@ -10,9 +10,9 @@ namespace RecSys.Engine.Pipeline.Tests.Evaluation;
 
 /// <summary>
 /// The serving pipeline evaluated offline on MovieLens 100K (random 75/25 per user, seed 42, top 10). Measured here:
-/// ALS alone 0.496 (README); the pipeline with the default weights and diversity / exploration off 0.467 (coverage
-/// 0.19), with them on (MMR 0.7, cap 3, 10% exploration) 0.404 (coverage 0.30). Rank fusion of the sources does not
-/// beat its best source (combining them is the learned ranker's job); these bounds hold it near ALS.
+/// ALS alone 0.496 (README); the pipeline with the default weights and diversity / exploration off 0.496 (coverage
+/// 0.20), with them on (MMR 0.7, least-shown exploration 0.1 from a pool of 60) 0.4875 (coverage 0.36); with the old
+/// defaults (cap 3, a uniform exploration draw, side sources at 0.1-0.2) 0.404 at 0.30, which these bounds refuse.
 /// </summary>
 public sealed class PipelineRecommenderTests(ITestOutputHelper output)
 {
@@ -35,16 +35,17 @@ public sealed class PipelineRecommenderTests(ITestOutputHelper output)
 
         foreach (var r in new[] { plainResult, fullResult })
             output.WriteLine($"{r.Model,-10} ndcg {r.Ndcg:F4} recall {r.Recall:F4} coverage {r.Coverage:F3} diversity {r.Diversity:F3} novelty {r.Novelty:F2} ({r.Parameters})");
-        // Within 0.05 of ALS alone (0.496); diversity and exploration widen the coverage at some cost in NDCG.
-        Assert.True(plainResult.Ndcg > 0.446, $"pipeline ndcg {plainResult.Ndcg:F4}");
-        Assert.True(fullResult.Ndcg > 0.36, $"pipeline ndcg {fullResult.Ndcg:F4} with diversity and exploration");
-        Assert.True(fullResult.Coverage > plainResult.Coverage, $"coverage {fullResult.Coverage:F3} with diversity and exploration, {plainResult.Coverage:F3} without");
+        // Within 0.01 of ALS alone (0.496); diversity and exploration widen the coverage past 0.30 for a little NDCG.
+        Assert.True(plainResult.Ndcg > 0.486, $"pipeline ndcg {plainResult.Ndcg:F4}");
+        Assert.True(fullResult.Ndcg > 0.475, $"pipeline ndcg {fullResult.Ndcg:F4} with diversity and exploration");
+        Assert.True(fullResult.Coverage > 0.30, $"coverage {fullResult.Coverage:F3} with diversity and exploration, {plainResult.Coverage:F3} without");
     }
 
     /// <summary>
     /// The ranked pipeline: a GBDT trained on the pipeline's own candidates and feature rows (inner split of the
-    /// training part) serves the ranking stage. Measured here: 0.463 with diversity and exploration off (the rank-fusion
-    /// pipeline: 0.467); the bound holds it near ALS, and the rows must come from the pipeline (every user asked once).
+    /// training part) serves the ranking stage. Measured here: 0.480 with the grid's choice (MMR 0.9, least-shown
+    /// exploration 0.1; the rank-fusion pipeline with the defaults: 0.4875); the bound holds it near ALS, and the rows
+    /// must come from the pipeline (every user asked once).
     /// </summary>
     [Fact]
     public void The_pipeline_trains_and_serves_a_learned_ranker_on_its_own_candidates()
@@ -68,7 +69,7 @@ public sealed class PipelineRecommenderTests(ITestOutputHelper output)
         Assert.True(ranked.GridResults[1].Coverage > ranked.GridResults[0].Coverage);
         var home = ranked.Pipeline.Version.Config.Surface("home");
         Assert.Contains(ranked.GridResults, r => r.MmrLambda == home.MmrLambda && r.ExplorationShare == home.ExplorationShare);
-        Assert.True(result.Ndcg > 0.42, $"ranked pipeline ndcg {result.Ndcg:F4}");
+        Assert.True(result.Ndcg > 0.46, $"ranked pipeline ndcg {result.Ndcg:F4}");
     }
 
     /// <summary>

@@ -36,7 +36,10 @@ public sealed record FeatureStoreOptions
     /// <summary>Redis: prepended to every key, so deployments can share a server. Default "".</summary>
     public string KeyPrefix { get; init; } = "";
 
-    /// <summary>Events kept per user, newest first. Default 200.</summary>
+    /// <summary>
+    /// Events kept per user, newest first. Default 200. The seen filter reads all of them and no further back: a user
+    /// with more interactions than this can be shown their oldest items again.
+    /// </summary>
     public int HistoryCapacity { get; init; } = 200;
 
     /// <summary>Half-life of the trending counters. Default "1.00:00:00" (24 h).</summary>

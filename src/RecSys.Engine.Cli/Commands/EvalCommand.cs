@@ -44,10 +44,11 @@ internal static class EvalCommand
         var gbdtBase = new Option<string?>("--gbdt-base") { Description = "Residual GBDT (the 'ranked' model and the pipeline's ranker): FEATURE[:WEIGHT], the ranking feature the boosting starts from (LightGBM init_score = WEIGHT x that column; the model adds it back), e.g. cf_score_z:2; none = boost from 0 (default)." };
         var pipelineRanker = new Option<string>("--pipeline-ranker") { Description = $"The {PipelineModel}'s ranking stage: gbdt or mlp (trained on the pipeline's own candidates and features from an inner split of the training part) or none (rank fusion of the sources).", DefaultValueFactory = _ => "gbdt" };
         var pipelinePost = new Option<string>("--pipeline-post") { Description = $"The {PipelineModel}'s post-processing: on (the surface's MMR, category cap and exploration) or off (none of them).", DefaultValueFactory = _ => "on" };
+        var rankerGate = new Option<string>("--ranker-gate") { Description = $"The {PipelineModel}'s trained ranker serves only when its validation NDCG beats rank fusion's on the same rows, as `recsys train` ships it: on (default) or off (serve it anyway).", DefaultValueFactory = _ => "on" };
         var pipelineGrid = new Option<string?>("--pipeline-grid") { Description = $"MMR:SHARE,... settings of the {PipelineModel}'s MMR lambda and exploration share tried on the inner split (needs a ranker); the best NDCG@10 at inner coverage >= 0.30 is used." };
 
         var command = new Command("eval", "Train models on a split and report ranking metrics (NDCG, recall, precision, MAP, MRR, hit rate, coverage, diversity, novelty).");
-        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker, gbdtBase, pipelineRanker, pipelinePost, pipelineGrid })
+        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker, gbdtBase, pipelineRanker, pipelinePost, pipelineGrid, rankerGate })
             command.Add(o);
         command.SetAction(parse =>
         {
@@ -100,7 +101,7 @@ internal static class EvalCommand
                 TwoTower = settings.TwoTower with { Seed = s, Log = line => stderr.WriteLine(line) },
             };
             Func<InteractionSet, DataSplit> splitter = ParseSplit(parse.GetValue(split)!, s);
-            var pipelineOptions = ParsePipelineOptions(parse.GetValue(pipelineRanker)!, parse.GetValue(pipelinePost)!, parse.GetValue(pipelineGrid));
+            var pipelineOptions = ParsePipelineOptions(parse.GetValue(pipelineRanker)!, parse.GetValue(pipelinePost)!, parse.GetValue(pipelineGrid), parse.GetValue(rankerGate)!);
 
             string path = parse.GetValue(data)!;
             InteractionSet all = InteractionInput.Load(path, parse.GetValue(format)!, parse.GetValue(skipBad), stderr);
@@ -174,7 +175,7 @@ internal static class EvalCommand
 
     /// <summary>The very pipeline object the server runs (Pipeline.Evaluation.PipelineRecommender), trained and evaluated on the split.</summary>
     private static EvaluationResult EvaluatePipeline(TrainingData train, InteractionMatrix test, ModelSettings settings, int k,
-        (RankerKind? Ranker, bool Post, (float, float)[] Grid) options, TextWriter log)
+        (RankerKind? Ranker, bool Post, (float, float)[] Grid, bool Gate) options, TextWriter log)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Func<Pipeline.Serving.ServingModels, Pipeline.Config.PipelineConfig>? config = options.Post ? null : m =>
@@ -182,7 +183,7 @@ internal static class EvalCommand
             var c = Pipeline.Config.PipelineDefaults.Config(m, "eval");
             return c with { Surfaces = [.. c.Surfaces.Select(x => x with { MmrLambda = 1f, CategoryCap = 0, ExplorationShare = 0f })] };
         };
-        using var pipeline = new Pipeline.Evaluation.PipelineRecommender(settings, config, depth: k, ranker: options.Ranker, log: line => log.WriteLine(line)) { PostProcessGrid = options.Grid };
+        using var pipeline = new Pipeline.Evaluation.PipelineRecommender(settings, config, depth: k, ranker: options.Ranker, log: line => log.WriteLine(line)) { PostProcessGrid = options.Grid, RankerGate = options.Gate };
         pipeline.Fit(train);
         double seconds = clock.Elapsed.TotalSeconds;
         log.WriteLine($"trained {PipelineModel} in {seconds:F2} s ({pipeline.Describe()})");
@@ -209,9 +210,15 @@ internal static class EvalCommand
         return (parts[0], weight);
     }
 
-    /// <summary>--pipeline-ranker, --pipeline-post and --pipeline-grid, checked before any data is read.</summary>
-    internal static (RankerKind? Ranker, bool Post, (float, float)[] Grid) ParsePipelineOptions(string ranker, string post, string? grid)
+    /// <summary>--pipeline-ranker, --pipeline-post, --pipeline-grid and --ranker-gate, checked before any data is read.</summary>
+    internal static (RankerKind? Ranker, bool Post, (float, float)[] Grid, bool Gate) ParsePipelineOptions(string ranker, string post, string? grid, string gate = "on")
     {
+        bool gated = gate switch
+        {
+            "on" => true,
+            "off" => false,
+            _ => throw new CliInputException($"--ranker-gate must be on or off (got '{gate}')"),
+        };
         RankerKind? kind = ranker switch
         {
             "gbdt" => RankerKind.Gbdt,
@@ -238,7 +245,7 @@ internal static class EvalCommand
             throw new CliInputException("--pipeline-grid needs a --pipeline-ranker (the grid is measured on the ranked inner pipeline)");
         if (settings.Count > 0 && !on)
             throw new CliInputException("--pipeline-grid moves the post-processing, which --pipeline-post off turns off");
-        return (kind, on, [.. settings]);
+        return (kind, on, [.. settings], gated);
     }
 
     /// <summary>--models, parsed once against the registry: unknown names are bad input naming the option and the known names.</summary>

@@ -40,13 +40,24 @@ public sealed class TrainedRanker
 
     public string Describe(RankerTrainingOptions options) => Mlp is not null ? $"{Mlp.Model.Describe()} best_epoch={Mlp.BestEpoch} {options.Mlp}" : Gbdt!.Describe();
 
+    /// <summary>
+    /// The training and validation queries <see cref="Train"/> uses for <paramref name="rows"/> and <paramref name="options"/>
+    /// (by query, seeded): a caller measures a baseline on the very validation rows the ranker was judged on.
+    /// </summary>
+    public static (RankingDataset Train, RankingDataset Validation) SplitForTraining(RankingDataset rows, RankerTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(options);
+        return rows.SplitByQuery(options.ValidationFraction, options.Seed ^ 0x7A11_DA7EUL);
+    }
+
     /// <summary>Trains on <paramref name="rows"/>: <see cref="RankerTrainingOptions.ValidationFraction"/> of the queries held back for early stopping.</summary>
     public static TrainedRanker Train(RankingDataset rows, RankerTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var (train, validation) = rows.SplitByQuery(options.ValidationFraction, options.Seed ^ 0x7A11_DA7EUL);
+        var (train, validation) = SplitForTraining(rows, options);
         int k = options.Mlp.K;
         MlpTrainingResult? mlp = null;
         GbdtRanker? gbdt = null;

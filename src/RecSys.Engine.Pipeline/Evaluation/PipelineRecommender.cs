@@ -21,7 +21,8 @@ namespace RecSys.Engine.Pipeline.Evaluation;
 ///          75% whose ranking stage records each request's feature rows (RankingFeatureWriter, the serving assembly) ->
 ///          rows labelled by the inner 25% -> TrainedRanker (GBDT or MLP, early-stopped on held-back users) -> on the
 ///          same inner pipeline, now ranked, each post-processing setting of PostProcessGrid (MMR lambda, exploration
-///          share) measured on the inner held-out items; the best NDCG at inner coverage >= CoverageTarget is kept
+///          share) measured on the inner held-out items; the best NDCG at inner coverage >= CoverageTarget is kept; the
+///          ranker serves only when it beats rank fusion on its validation rows (RankerGate, as `recsys train` ships it)
 ///          train ALS, content (when the data has item metadata), popularity and trending by segment -> a FASTER store
 ///          in a temporary directory -> ServingBootstrap (histories, profiles, indexes) -> a pipeline version (the home
 ///          surface by default, every stage on; the learned ranker when one was trained, else rank fusion)
@@ -79,8 +80,21 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
     /// </summary>
     public bool CountImpressions { get; init; } = true;
 
-    /// <summary>The trained ranker (null without one).</summary>
+    /// <summary>
+    /// Serve the trained ranker only when its validation NDCG beats rank fusion's on the same validation rows, as
+    /// <c>recsys train</c> ships it (<c>--ranker-gate</c>); otherwise the pipeline serves rank fusion, the grid included.
+    /// False = serve the ranker whatever it scores.
+    /// </summary>
+    public bool RankerGate { get; init; } = true;
+
+    /// <summary>The trained ranker (null without one; trained but not served when <see cref="RankerServed"/> is false).</summary>
     public TrainedRanker? Ranker { get; private set; }
+
+    /// <summary>Rank fusion's NDCG@10 on the ranker's validation rows (NaN without a ranker).</summary>
+    public double FusionValidationNdcg { get; private set; } = double.NaN;
+
+    /// <summary>True when the trained ranker serves the ranking stage (it passed <see cref="RankerGate"/>, or the gate is off).</summary>
+    public bool RankerServed { get; private set; }
 
     /// <summary>Each grid setting's inner-split NDCG@10 and coverage, in grid order.</summary>
     public IReadOnlyList<(float MmrLambda, float ExplorationShare, double Ndcg, double Coverage)> GridResults { get; private set; } = [];
@@ -92,7 +106,9 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
         if (_served is null)
             return $"surface={surface} depth={Depth}";
         var s = _served.Pipeline.Version.Config.Surface(surface);
-        string rankerText = Ranker is null ? _served.Pipeline.Version.Ranker.Name : $"{_served.Pipeline.Version.Ranker.Name} [{Ranker.Describe(_settings.Ranker)} validation_ndcg={Ranker.ValidationNdcg:F4}]";
+        string rankerText = Ranker is null ? _served.Pipeline.Version.Ranker.Name
+            : RankerServed ? $"{_served.Pipeline.Version.Ranker.Name} [{Ranker.Describe(_settings.Ranker)} validation_ndcg={Ranker.ValidationNdcg:F4} fusion={FusionValidationNdcg:F4}]"
+            : $"{_served.Pipeline.Version.Ranker.Name} [trained ranker not served: validation_ndcg={Ranker.ValidationNdcg:F4} <= fusion={FusionValidationNdcg:F4}]";
         return $"surface={surface} ranker={rankerText} sources={string.Join(",", s.Sources.Select(x => $"{x.Name}:{x.Count}:{x.Weight:G}"))} "
             + $"mmr={s.MmrLambda:G} cap={s.CategoryCap} exploration={s.ExplorationShare:G} als=[{_settings.Als}]";
     }
@@ -103,6 +119,8 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
     {
         Dispose();
         Ranker = null;
+        RankerServed = false;
+        FusionValidationNdcg = double.NaN;
         _chosen = null;
         GridResults = [];
         if (ranker is { } kind)
@@ -120,13 +138,17 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
                 RankingDataset dataset = Capture(rows, capture!, labels);
                 log?.Invoke($"pipeline ranker rows: {dataset.Queries} users, {dataset.Rows} candidates ({schema!.Count} features)");
                 Ranker = TrainedRanker.Train(dataset, options);
-                log?.Invoke($"pipeline ranker: {Ranker.Describe(options)} validation_ndcg={Ranker.ValidationNdcg:F4} (sources alone: "
-                    + string.Join(" ", Ranker.ValidationBaselines.Select(p => $"{p.Key}={p.Value:F4}")) + ")");
+                var innerConfig = rows.Pipeline.Version.Config;
+                FusionValidationNdcg = FusionBaseline.Ndcg(TrainedRanker.SplitForTraining(dataset, options).Validation, innerConfig.Surface(surface), innerConfig.FusionC, options.Mlp.K);
+                RankerServed = !RankerGate || Ranker.ValidationNdcg > FusionValidationNdcg;
+                log?.Invoke($"pipeline ranker: {Ranker.Describe(options)} validation_ndcg={Ranker.ValidationNdcg:F4} (rank fusion {FusionValidationNdcg:F4}; sources alone: "
+                    + string.Join(" ", Ranker.ValidationBaselines.Select(p => $"{p.Key}={p.Value:F4}")) + ")"
+                    + (RankerServed ? "" : "; not served: it does not beat rank fusion on validation, so the pipeline serves rank fusion (gate off serves it anyway)"));
                 if (PostProcessGrid.Count > 0)
                     ChoosePostProcessing(rows, innerData, labels);
             }
         }
-        _served = await BuildAsync(data, _ => Ranker is null ? null : new LearnedRanker(Ranker), CountImpressions).ConfigureAwait(false);
+        _served = await BuildAsync(data, _ => RankerServed ? new LearnedRanker(Ranker!) : null, CountImpressions).ConfigureAwait(false);
         if (CountImpressions)
             _served.Replay();
     }
@@ -171,7 +193,7 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
     private void ChoosePostProcessing(Served served, TrainingData innerData, InteractionMatrix labels)
     {
         var results = new List<(float, float, double, double)>();
-        var ranked = new LearnedRanker(Ranker!);
+        IRanker ranked = RankerServed ? new LearnedRanker(Ranker!) : new ReciprocalRankFusionRanker();
         foreach (var (mmr, share) in PostProcessGrid)
         {
             served.Activate(WithPostProcessing(served.Pipeline.Version.Config, mmr, share) with { CountServedImpressions = CountImpressions }, ranked);

@@ -28,14 +28,14 @@ public sealed class EvalPipelineTests : IDisposable
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int code = CliRunner.Run(root, ["eval", "--data", path, "--format", "csv", "--split", "temporal:2", "--models", "popularity,pipeline",
-            "--factors", "8", "--iterations", "3", "--json", json], stdout, stderr);
+            "--factors", "8", "--iterations", "3", "--ranker-gate", "off", "--json", json], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var rows = doc.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("model").GetString()!);
         Assert.Equal(["popularity", "pipeline"], rows.Keys);
         Assert.True(rows["pipeline"].GetProperty("ndcg_at_10").GetDouble() > 0);
         Assert.Contains("trained pipeline", stderr.ToString());
-        Assert.Contains("ranker=gbdt", stderr.ToString()); // the default: a GBDT trained on the pipeline's own rows
+        Assert.Contains("ranker=gbdt", stderr.ToString()); // the default: a GBDT trained on the pipeline's own rows (served whatever it scores: gate off)
         Assert.Contains("pipeline ranker rows", stderr.ToString());
 
         // Alone, and an unknown name still names --models.
@@ -51,7 +51,7 @@ public sealed class EvalPipelineTests : IDisposable
         Assert.Equal(0, CliRunner.Run(root, ["eval", "--data", path, "--format", "csv", "--split", "temporal:2", "--models", "pipeline", "--factors", "8", "--iterations", "3",
             "--pipeline-ranker", "none", "--pipeline-post", "off"], new StringWriter(), none));
         Assert.Contains("ranker=rrf", none.ToString());
-        foreach (var (option, value) in new[] { ("--pipeline-ranker", "forest"), ("--pipeline-post", "maybe"), ("--pipeline-grid", "0.9"), ("--pipeline-grid", "2:0.1") })
+        foreach (var (option, value) in new[] { ("--pipeline-ranker", "forest"), ("--pipeline-post", "maybe"), ("--pipeline-grid", "0.9"), ("--pipeline-grid", "2:0.1"), ("--ranker-gate", "maybe") })
         {
             bad = new StringWriter();
             Assert.Equal(2, CliRunner.Run(root, ["eval", "--data", path, "--format", "csv", "--models", "pipeline", option, value], new StringWriter(), bad));

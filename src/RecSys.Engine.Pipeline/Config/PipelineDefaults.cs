@@ -7,8 +7,8 @@ namespace RecSys.Engine.Pipeline.Config;
 /// The four standard surfaces, with the sources the given models can serve (a surface lists only sources that
 /// exist, so a catalog without ALS still gets a working home page):
 /// <code>
-///   home       every source, diversity on (MMR 0.7), 10% exploration: a slot at the end of the page for the least-shown
-///              of the user's next 60 candidates
+///   home       every source, diversity on (MMR 0.7), 10% exploration: the last positions of the page (one of 10) for the
+///              least-shown of the user's next 60 candidates
 ///   search     the query against the content index, then the personal re-rank (CF affinity); seen items allowed
 ///   email      a batch for many users: k 20, fresher (half-life 72 h, weight 1), already-emailed items dropped,
 ///              what is sent logged as impressions
@@ -60,7 +60,7 @@ public static class PipelineDefaults
             new()
             {
                 Name = "home", Code = 1, Sources = home, MmrLambda = 0.7f, ExplorationShare = 0.1f, ExplorationPick = ExplorationPick.LeastShown,
-                ExplorationPool = 60, ExplorationFirstPosition = 8,
+                ExplorationPool = 60, ExplorationPlacement = ExplorationPlacement.Tail,
             },
             new()
             {

@@ -61,6 +61,9 @@ public sealed record SurfaceConfig
     /// <summary>How a slot chooses among the eligible candidates of the pool.</summary>
     public ExplorationPick ExplorationPick { get; init; } = ExplorationPick.Uniform;
 
+    /// <summary>Where the slots go: spread over the page from the first position, or its last positions.</summary>
+    public ExplorationPlacement ExplorationPlacement { get; init; } = ExplorationPlacement.Spread;
+
     /// <summary>Search: add the user's CF affinity as a source column before ranking (the personalised re-rank).</summary>
     public bool Personalize { get; init; }
 
@@ -117,6 +120,8 @@ public sealed record SurfaceConfig
             throw new ArgumentOutOfRangeException(nameof(ExplorationFirstPosition), ExplorationFirstPosition, $"{where}: must be >= 0");
         if (ExplorationPool < 0)
             throw new ArgumentOutOfRangeException(nameof(ExplorationPool), ExplorationPool, $"{where}: must be >= 0 (0 = every candidate)");
+        if (!Enum.IsDefined(ExplorationPlacement))
+            throw new ArgumentOutOfRangeException(nameof(ExplorationPlacement), ExplorationPlacement, $"{where}: must be Spread or Tail");
         if (!Enum.IsDefined(ExplorationPick))
             throw new ArgumentOutOfRangeException(nameof(ExplorationPick), ExplorationPick, $"{where}: must be Uniform or LeastShown");
         for (int r = 0; r < Rules.Count; r++)

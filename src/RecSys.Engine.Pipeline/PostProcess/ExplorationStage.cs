@@ -8,7 +8,7 @@ namespace RecSys.Engine.Pipeline.PostProcess;
 /// <summary>
 /// Exploration slots: a share of the positions (<see cref="SurfaceConfig.ExplorationShare"/> of k, the
 /// fraction drawn as a coin flip) from <see cref="SurfaceConfig.ExplorationFirstPosition"/> on, evenly
-/// spread, each given to one of the eligible candidates: under-exposed (fewer impressions than
+/// spread or at the end of the page (<see cref="SurfaceConfig.ExplorationPlacement"/>), each given to one of the eligible candidates: under-exposed (fewer impressions than
 /// <see cref="PipelineConfig.ExplorationImpressions"/>: new items first of all), not shown already, and, with
 /// <see cref="SurfaceConfig.ExplorationPool"/> set, among that many best-scored candidates below the list.
 /// <code>
@@ -72,7 +72,9 @@ public sealed class ExplorationStage : IPostProcessor
         int span = k - surface.ExplorationFirstPosition;
         for (int s = 0; s < slots && e > 0; s++)
         {
-            int position = surface.ExplorationFirstPosition + (int)((long)(s + 1) * span / (slots + 1));
+            int position = surface.ExplorationPlacement == ExplorationPlacement.Tail
+                ? Math.Max(surface.ExplorationFirstPosition, k - 1 - s)
+                : surface.ExplorationFirstPosition + (int)((long)(s + 1) * span / (slots + 1));
             int pick;
             float propensity;
             int candidate;
@@ -101,7 +103,8 @@ public sealed class ExplorationStage : IPostProcessor
                 candidate = eligible[pick];
                 eligible[pick] = eligible[--e];
             }
-            if (position < context.Ranked.Count)
+            // A slot replaces the ranked item there, never an earlier slot (a short list can put two on one position).
+            if (position < context.Ranked.Count && !context.Ranked.IsExploration(position))
                 context.Ranked.RemoveAt(position);
             context.Ranked.InsertExploration(position, candidate, set.Scores[candidate], propensity);
             if (context.Logger is { } logger && logger.IsEnabled(LogLevel.Debug))

@@ -20,6 +20,7 @@ public sealed class PipelineConfigTests
         Assert.Equal("ExplorationShare", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationShare = 1f }] }.Validate).ParamName);
         Assert.Equal("ExplorationPool", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationPool = -1 }] }.Validate).ParamName);
         Assert.Equal("ExplorationPick", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationPick = (ExplorationPick)7 }] }.Validate).ParamName);
+        Assert.Equal("ExplorationPlacement", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationPlacement = (ExplorationPlacement)5 }] }.Validate).ParamName);
         Assert.Equal("SeenWindow", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface()], SeenWindow = -1 }.Validate).ParamName);
         new PipelineConfig { Surfaces = [Surface(), Surface("email", 3)] }.Validate();
     }

@@ -10,7 +10,7 @@ public sealed class ExperimentConfigFileTests
         {"experiments": [{"name": "home-diversity", "salt": "2025-06", "surfaces": ["home"],
           "variants": [{"name": "control", "share": 0.25},
                        {"name": "capped", "share": 0.75, "category_cap": 1, "exploration_share": 0, "mmr_lambda": 0.9,
-                        "exploration_pick": "LeastShown", "exploration_pool": 30,
+                        "exploration_pick": "LeastShown", "exploration_pool": 30, "exploration_placement": "Tail",
                         "sources": [{"name": "collaborative", "count": 100, "budget": "00:00:10", "weight": 1},
                                     {"name": "popular", "count": 50, "budget": "00:00:10", "weight": 0.2}]}]}]}
         """;
@@ -26,6 +26,7 @@ public sealed class ExperimentConfigFileTests
         Assert.Equal((RecSys.Engine.Pipeline.Config.ExplorationPick.LeastShown, 30), (capped.ExplorationPick, capped.ExplorationPool));
         var surface = capped.Apply(new RecSys.Engine.Pipeline.Config.PipelineConfig { Surfaces = [new() { Name = "home", Code = 1, Sources = capped.Sources! }] }, experiments[0]).Surface("home");
         Assert.Equal((RecSys.Engine.Pipeline.Config.ExplorationPick.LeastShown, 30), (surface.ExplorationPick, surface.ExplorationPool));
+        Assert.Equal(RecSys.Engine.Pipeline.Config.ExplorationPlacement.Tail, surface.ExplorationPlacement);
         Assert.Equal(["collaborative", "popular"], capped.Sources!.Select(s => s.Name));
         Assert.Equal((50, TimeSpan.FromSeconds(10), 0.2f), (capped.Sources![1].Count, capped.Sources[1].Budget, capped.Sources[1].Weight));
         var again = ExperimentConfigFile.Parse(ExperimentConfigFile.Write(experiments));

@@ -94,4 +94,25 @@ public sealed class ExplorationTests
         Assert.DoesNotContain(response.Items, i => i.Exploration);
         Assert.Equal(response.Trace!.Stage("ranked")!.ItemIds.Take(10), response.Items.Select(i => i.ItemId));
     }
+
+    [Theory]
+    [InlineData(8, new[] { 7 })]
+    [InlineData(10, new[] { 9 })]
+    [InlineData(20, new[] { 18, 19 })]
+    public async Task Tail_placement_puts_the_slots_in_the_last_positions_of_any_page(int k, int[] slots)
+    {
+        // Share 0.1 with k a multiple of 10 (or 8 with the coin flip forced by a share of 0.125): whole slots, no draw.
+        float share = k == 8 ? 0.125f : 0.1f;
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
+        {
+            MmrLambda = 1, CategoryCap = 0, ExplorationShare = share, ExplorationPlacement = ExplorationPlacement.Tail,
+            ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 30,
+        }) with { ExplorationImpressions = 1000 });
+        var response = await h.RecommendAsync(PlantedCatalog.UserId(5), k: k, debug: true);
+        Assert.Equal(k, response.Items.Length);
+        Assert.Equal(slots, Enumerable.Range(0, k).Where(p => response.Items[p].Exploration));
+        // The head is the ranker's order, untouched.
+        long[] byScore = response.Trace!.Stage("ranked")!.ItemIds;
+        Assert.Equal(byScore.Take(k - slots.Length), response.Items.Take(k - slots.Length).Select(i => i.ItemId));
+    }
 }

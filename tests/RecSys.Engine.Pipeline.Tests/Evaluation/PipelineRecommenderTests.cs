@@ -20,10 +20,7 @@ public sealed class PipelineRecommenderTests(ITestOutputHelper output)
     [Fact]
     public void The_pipeline_evaluates_on_movielens_like_a_model()
     {
-        var all = MovieLens100KLoader.Load(Datasets.MovieLens100K());
-        var split = Splitter.RandomPerUser(all, 0.75, 42);
-        var train = new TrainingData(split.Train);
-        var test = InteractionMatrix.FromSet(split.Test, binary: true);
+        var (train, test) = StandardSplit();
         var options = new EvaluationOptions { K = 10, MaxDegreeOfParallelism = Environment.ProcessorCount };
 
         using var plain = new PipelineRecommender(config: m => Plain(PipelineDefaults.Config(m)));
@@ -51,10 +48,7 @@ public sealed class PipelineRecommenderTests(ITestOutputHelper output)
     [Fact]
     public void The_pipeline_trains_and_serves_a_learned_ranker_on_its_own_candidates()
     {
-        var all = MovieLens100KLoader.Load(Datasets.MovieLens100K());
-        var split = Splitter.RandomPerUser(all, 0.75, 42);
-        var train = new TrainingData(split.Train);
-        var test = InteractionMatrix.FromSet(split.Test, binary: true);
+        var (train, test) = StandardSplit();
         var options = new EvaluationOptions { K = 10, MaxDegreeOfParallelism = Environment.ProcessorCount };
 
         using var ranked = new PipelineRecommender(config: m => Plain(PipelineDefaults.Config(m)), ranker: RankerKind.Gbdt)
@@ -113,10 +107,7 @@ public sealed class PipelineRecommenderTests(ITestOutputHelper output)
     [Fact]
     public void LeastShown_exploration_widens_coverage_for_little_ndcg_and_evaluates_the_same_on_any_threads()
     {
-        var all = MovieLens100KLoader.Load(Datasets.MovieLens100K());
-        var split = Splitter.RandomPerUser(all, 0.75, 42);
-        var train = new TrainingData(split.Train);
-        var test = InteractionMatrix.FromSet(split.Test, binary: true);
+        var (train, test) = StandardSplit();
 
         using var plain = new PipelineRecommender(config: m => Plain(PipelineDefaults.Config(m)));
         plain.Fit(train);
@@ -136,6 +127,13 @@ public sealed class PipelineRecommenderTests(ITestOutputHelper output)
         Assert.Equal(one.Coverage, two.Coverage);
         Assert.True(one.Coverage > plainResult.Coverage + 0.08, $"coverage {one.Coverage:F3} explored, {plainResult.Coverage:F3} not");
         Assert.True(one.Ndcg > plainResult.Ndcg - 0.015, $"ndcg {one.Ndcg:F4} explored, {plainResult.Ndcg:F4} not");
+    }
+
+    /// <summary>MovieLens 100K, the standard protocol: random 75/25 per user, seed 42.</summary>
+    private static (TrainingData Train, InteractionMatrix Test) StandardSplit()
+    {
+        var split = Splitter.RandomPerUser(MovieLens100KLoader.Load(Datasets.MovieLens100K()), 0.75, 42);
+        return (new TrainingData(split.Train), InteractionMatrix.FromSet(split.Test, binary: true));
     }
 
     private static PipelineConfig Surface(PipelineConfig config, Func<SurfaceConfig, SurfaceConfig> change) =>

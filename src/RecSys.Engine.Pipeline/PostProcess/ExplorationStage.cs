@@ -13,7 +13,10 @@ namespace RecSys.Engine.Pipeline.PostProcess;
 /// <see cref="SurfaceConfig.ExplorationPool"/> set, among that many best-scored candidates below the list.
 /// <code>
 ///   Uniform     a draw seeded by the request id (a request replays the same answer); propensity 1 / eligible
-///   LeastShown  the fewest impressions so far, ties to the better score; propensity 1 (deterministic given the counters)
+///   LeastShown  the fewest impressions so far, then a new item before an established one, then the better score;
+///               propensity 1 (deterministic given the counters)
+/// New items (those the new-items source found) are eligible outside the pool too: the pool keeps established items
+/// relevant, and a new item's exploration is its cold start.
 /// </code>
 /// The propensity is returned with the item and logged, for off-policy evaluation.
 /// </summary>
@@ -56,13 +59,18 @@ public sealed class ExplorationStage : IPostProcessor
         else
         {
             // Best score first: the pool is the best candidates below the list, and LeastShown breaks ties by this order.
+            // New items (what the new-items source found) are eligible wherever they rank: their exploration is the
+            // cold start's, and the pool only keeps established items relevant.
             int pool = surface.ExplorationPool == 0 ? int.MaxValue : surface.ExplorationPool;
+            uint newItems = NewItemsBit(set);
             ReadOnlySpan<int> byScore = context.ByScore;
-            for (int r = 0, inPool = 0; r < byScore.Length && inPool < pool; r++)
+            ReadOnlySpan<uint> found = set.SourceMask;
+            for (int r = 0, inPool = 0; r < byScore.Length && (inPool < pool || newItems != 0); r++)
             {
                 int i = byScore[r];
                 float score = set.Scores[i];
-                if (float.IsNegativeInfinity(score) || float.IsNaN(score) || context.Ranked.Contains(i))
+                bool isNew = (found[i] & newItems) != 0;
+                if ((inPool >= pool && !isNew) || float.IsNegativeInfinity(score) || float.IsNaN(score) || context.Ranked.Contains(i))
                     continue;
                 inPool++;
                 if (catalog.Impressions(set.Ordinals[i]) < threshold)
@@ -80,14 +88,16 @@ public sealed class ExplorationStage : IPostProcessor
             int candidate;
             if (surface.ExplorationPick == ExplorationPick.LeastShown)
             {
+                // Fewest impressions first, a new item before an established one with as few, then the better score.
+                uint newItems = NewItemsBit(set);
                 pick = 0;
-                int fewest = catalog.Impressions(set.Ordinals[eligible[0]]);
+                long fewest = LeastShownKey(catalog, set, eligible[0], newItems);
                 for (int j = 1; j < e && fewest > 0; j++)
                 {
-                    int shown = catalog.Impressions(set.Ordinals[eligible[j]]);
-                    if (shown < fewest)
+                    long key = LeastShownKey(catalog, set, eligible[j], newItems);
+                    if (key < fewest)
                     {
-                        fewest = shown;
+                        fewest = key;
                         pick = j;
                     }
                 }
@@ -111,6 +121,17 @@ public sealed class ExplorationStage : IPostProcessor
                 s_logPick(logger, request.RequestId, set.ItemIds[candidate], Math.Min(position, context.Ranked.Count - 1), propensity, null);
         }
     }
+
+    /// <summary>The new-items source's bit in <see cref="CandidateSet.SourceMask"/> (0 when the surface does not run it).</summary>
+    private static uint NewItemsBit(CandidateSet set)
+    {
+        int source = set.SourceNames.IndexOf(Sources.SourceNames.NewItems);
+        return source < 0 ? 0u : 1u << source;
+    }
+
+    /// <summary>2 x impressions, + 1 for an item the new-items source did not find: fewer impressions first, then new items.</summary>
+    private static long LeastShownKey(Catalog.LiveCatalog catalog, CandidateSet set, int candidate, uint newItems) =>
+        2L * catalog.Impressions(set.Ordinals[candidate]) + ((set.SourceMask[candidate] & newItems) != 0 ? 0 : 1);
 
     private static double NextDouble(ref SplitMix64 rng) => (rng.Next() >> 11) * (1.0 / (1UL << 53));
 }

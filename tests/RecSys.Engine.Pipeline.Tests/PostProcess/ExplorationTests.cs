@@ -28,13 +28,17 @@ public sealed class ExplorationTests
         Assert.Equal(response.Items.Select(i => i.ItemId), replay.Items.Select(i => i.ItemId));
     }
 
-    [Fact]
-    public async Task A_new_item_is_explored_until_it_has_its_impressions()
+    [Theory]
+    [InlineData(ExplorationPick.Uniform, 0, 10)]
+    // 30 popular items: 20 below a page of 10, the new item (weight 0.01) last of all, far below a pool of 3; new items
+    // are eligible anyway, and the least shown go first, a new item before an established one.
+    [InlineData(ExplorationPick.LeastShown, 3, 30)]
+    public async Task A_new_item_is_explored_until_it_has_its_impressions(ExplorationPick pick, int pool, int popular)
     {
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
-            Sources = [new SourceConfig("popular", 10, TimeSpan.FromSeconds(1)), new SourceConfig("new-items", 10, TimeSpan.FromSeconds(1))],
-            ExplorationShare = 0.3f, MmrLambda = 1, CategoryCap = 0,
+            Sources = [new SourceConfig("popular", popular, TimeSpan.FromSeconds(1)), new SourceConfig("new-items", 10, TimeSpan.FromSeconds(1), Weight: 0.01f)],
+            ExplorationShare = 0.3f, MmrLambda = 1, CategoryCap = 0, ExplorationPick = pick, ExplorationPool = pool,
         }) with { ExplorationImpressions = 2, CountServedImpressions = true });
         long item = 60_000;
         await h.Pipeline.UpsertItemAsync(item, new ItemAttributes { Title = "fresh", Categories = ["c1"] });

@@ -6,17 +6,17 @@ using RecSys.Engine.Pipeline.Config;
 namespace RecSys.Engine.Pipeline.PostProcess;
 
 /// <summary>
-/// Exploration slots: a share of the positions (<see cref="SurfaceConfig.ExplorationShare"/> of k, the
-/// fraction drawn as a coin flip) from <see cref="SurfaceConfig.ExplorationFirstPosition"/> on, evenly
-/// spread or at the end of the page (<see cref="SurfaceConfig.ExplorationPlacement"/>), each given to one of the eligible candidates: under-exposed (fewer impressions than
-/// <see cref="PipelineConfig.ExplorationImpressions"/>: new items first of all), not shown already, and, with
-/// <see cref="SurfaceConfig.ExplorationPool"/> set, among that many best-scored candidates below the list.
+/// Exploration slots: a share of the positions (<see cref="SurfaceConfig.ExplorationShare"/> of k, the fraction drawn as a
+/// coin flip) from <see cref="SurfaceConfig.ExplorationFirstPosition"/> on, evenly spread or at the end of the page
+/// (<see cref="SurfaceConfig.ExplorationPlacement"/>), each given to one of the eligible candidates: under-exposed (fewer
+/// impressions than <see cref="PipelineConfig.ExplorationImpressions"/>), not shown already, and, with
+/// <see cref="SurfaceConfig.ExplorationPool"/> set, among that many best-scored candidates below the list. New items (those
+/// the new-items source found) are eligible outside the pool too: the pool keeps established items relevant, and a new
+/// item's exploration is its cold start.
 /// <code>
 ///   Uniform     a draw seeded by the request id (a request replays the same answer); propensity 1 / eligible
 ///   LeastShown  the fewest impressions so far, then a new item before an established one, then the better score;
 ///               propensity 1 (deterministic given the counters)
-/// New items (those the new-items source found) are eligible outside the pool too: the pool keeps established items
-/// relevant, and a new item's exploration is its cold start.
 /// </code>
 /// The propensity is returned with the item and logged, for off-policy evaluation.
 /// </summary>

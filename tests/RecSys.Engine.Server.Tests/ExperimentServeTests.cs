@@ -124,13 +124,28 @@ public sealed class ExperimentServeTests(TrainedPlanted trained) : IClassFixture
             Assert.Equal((40L, 1000L), (stats.AttributionWindowUsed, stats.AttributionWindow));
 
             using var http = new HttpClient();
-            string metrics = await http.GetStringAsync(server.MetricsAddress);
-            foreach (var (variant, (_, impressions, clicks)) in expected)
+            string[] patterns =
+            [
+                .. expected.SelectMany(p => new[]
+                {
+                    $"recsys_experiment_impressions(_total)?\\{{[^}}]*variant=\"{p.Key}\"[^}}]*\\}} {p.Value.Impressions}\\b",
+                    $"recsys_experiment_clicks(_total)?\\{{[^}}]*variant=\"{p.Key}\"[^}}]*\\}} {p.Value.Clicks}\\b",
+                }),
+                "recsys_attribution_clicks(_total)?\\{[^}]*outcome=\"unattributed\"[^}]*\\} 10\\b",
+            ];
+            // The exporter may answer a scrape from its short-lived cache of the previous one (a loaded CI machine once
+            // showed a scrape without the new counts): scrape again for a few seconds before calling a line missing.
+            string metrics = "";
+            for (int attempt = 0; attempt < 20; attempt++)
             {
-                Assert.Matches($"recsys_experiment_impressions(_total)?\\{{[^}}]*variant=\"{variant}\"[^}}]*\\}} {impressions}\\b", metrics);
-                Assert.Matches($"recsys_experiment_clicks(_total)?\\{{[^}}]*variant=\"{variant}\"[^}}]*\\}} {clicks}\\b", metrics);
+                metrics = await http.GetStringAsync(server.MetricsAddress);
+                if (patterns.All(p => System.Text.RegularExpressions.Regex.IsMatch(metrics, p)))
+                    break;
+                await Task.Delay(250);
             }
-            Assert.Matches("recsys_attribution_clicks(_total)?\\{[^}]*outcome=\"unattributed\"[^}]*\\} 10\\b", metrics);
+            string shown = string.Join("\n", metrics.Split('\n').Where(l => l.StartsWith("recsys_experiment", StringComparison.Ordinal) || l.StartsWith("recsys_attribution", StringComparison.Ordinal)));
+            foreach (string pattern in patterns)
+                Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, pattern), $"no line matches {pattern} in:\n{shown}");
         }
         finally
         {

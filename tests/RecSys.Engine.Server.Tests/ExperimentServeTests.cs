@@ -14,6 +14,7 @@ namespace RecSys.Engine.Server.Tests;
 /// answers over real gRPC on 127.0.0.1 name the variant, clicks and purchases carrying the request id are counted per
 /// variant in GetStats and the Prometheus metrics, and a bad experiments file refuses the start naming file and field.
 /// </summary>
+[Collection(Support.MetricsScrapeCollection.Name)]
 public sealed class ExperimentServeTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>, IDisposable
 {
     private const string Experiments = """
@@ -133,8 +134,8 @@ public sealed class ExperimentServeTests(TrainedPlanted trained) : IClassFixture
                 }),
                 "recsys_attribution_clicks(_total)?\\{[^}]*outcome=\"unattributed\"[^}]*\\} 10\\b",
             ];
-            // The exporter may answer a scrape from its short-lived cache of the previous one (a loaded CI machine once
-            // showed a scrape without the new counts): scrape again for a few seconds before calling a line missing.
+            // Scrape again for a few seconds before calling a line missing (a fresh-clone CI run once lost a line here;
+            // the class now runs alone, MetricsScrapeCollection says why), and name the lines seen when one is.
             string metrics = "";
             for (int attempt = 0; attempt < 20; attempt++)
             {

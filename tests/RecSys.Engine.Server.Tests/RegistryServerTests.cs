@@ -13,6 +13,7 @@ namespace RecSys.Engine.Server.Tests;
 /// activated and rolled back over the wire, embeddings bulk-loaded into a new version and searched once it serves,
 /// and a restart that keeps the live catalog.
 /// </summary>
+[Collection(Support.MetricsScrapeCollection.Name)]
 public sealed class RegistryServerTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
 {
     private sealed class Rig : IAsyncDisposable

@@ -61,6 +61,13 @@ public sealed record SurfaceConfig
     /// <summary>How a slot chooses among the eligible candidates of the pool.</summary>
     public ExplorationPick ExplorationPick { get; init; } = ExplorationPick.Uniform;
 
+    /// <summary>
+    /// LeastShown only: the share of slots given to a uniform draw over the eligible candidates instead (seeded by the
+    /// request id), so every eligible item has a known, non-zero propensity for off-policy evaluation. 0 = always the
+    /// least shown (propensity 1).
+    /// </summary>
+    public float ExplorationEpsilon { get; init; }
+
     /// <summary>Where the slots go: spread over the page from the first position, or its last positions.</summary>
     public ExplorationPlacement ExplorationPlacement { get; init; } = ExplorationPlacement.Spread;
 
@@ -120,6 +127,8 @@ public sealed record SurfaceConfig
             throw new ArgumentOutOfRangeException(nameof(ExplorationFirstPosition), ExplorationFirstPosition, $"{where}: must be >= 0");
         if (ExplorationPool < 0)
             throw new ArgumentOutOfRangeException(nameof(ExplorationPool), ExplorationPool, $"{where}: must be >= 0 (0 = every candidate)");
+        if (!(ExplorationEpsilon >= 0 && ExplorationEpsilon <= 1))
+            throw new ArgumentOutOfRangeException(nameof(ExplorationEpsilon), ExplorationEpsilon, $"{where}: must be in [0, 1]");
         if (!Enum.IsDefined(ExplorationPlacement))
             throw new ArgumentOutOfRangeException(nameof(ExplorationPlacement), ExplorationPlacement, $"{where}: must be Spread or Tail");
         if (!Enum.IsDefined(ExplorationPick))

@@ -9,8 +9,8 @@ namespace RecSys.Engine.Pipeline.Experiments;
 ///   Version      a registry version to serve the variant's users with (models, indexes and ranker), instead of the active one
 ///   Ranker       "rrf" = the rank-fusion fallback; any other value = the registry version whose ranker file to use
 ///   Sources      the candidate sources of each surface the experiment covers (names, counts, budgets, weights)
-///   MmrLambda, CategoryCap, DiversityPool, ExplorationShare, ExplorationPick, ExplorationPool, ExplorationPlacement,
-///   FreshnessHalfLifeHours, FreshnessWeight
+///   MmrLambda, CategoryCap, DiversityPool, ExplorationShare, ExplorationPick, ExplorationPool, ExplorationEpsilon,
+///   ExplorationPlacement, FreshnessHalfLifeHours, FreshnessWeight
 ///                the post-processing knobs of those surfaces
 /// </code>
 /// </summary>
@@ -43,6 +43,8 @@ public sealed record VariantConfig
 
     public int? ExplorationPool { get; init; }
 
+    public float? ExplorationEpsilon { get; init; }
+
     /// <summary>"Spread" or "Tail" (JSON "exploration_placement").</summary>
     public ExplorationPlacement? ExplorationPlacement { get; init; }
 
@@ -55,7 +57,7 @@ public sealed record VariantConfig
 
     /// <summary>True when the variant overrides a surface parameter.</summary>
     public bool ChangesSurfaces => Sources is not null || MmrLambda is not null || CategoryCap is not null || DiversityPool is not null
-        || ExplorationShare is not null || ExplorationPick is not null || ExplorationPool is not null || ExplorationPlacement is not null || FreshnessHalfLifeHours is not null || FreshnessWeight is not null;
+        || ExplorationShare is not null || ExplorationPick is not null || ExplorationPool is not null || ExplorationEpsilon is not null || ExplorationPlacement is not null || FreshnessHalfLifeHours is not null || FreshnessWeight is not null;
 
     /// <summary>
     /// The config with the overrides applied to the surfaces <paramref name="experiment"/> covers (the surfaces check
@@ -83,6 +85,7 @@ public sealed record VariantConfig
         ExplorationPick = ExplorationPick ?? s.ExplorationPick,
         ExplorationPool = ExplorationPool ?? s.ExplorationPool,
         ExplorationPlacement = ExplorationPlacement ?? s.ExplorationPlacement,
+        ExplorationEpsilon = ExplorationEpsilon ?? s.ExplorationEpsilon,
         FreshnessHalfLifeHours = FreshnessHalfLifeHours ?? s.FreshnessHalfLifeHours,
         FreshnessWeight = FreshnessWeight ?? s.FreshnessWeight,
     };

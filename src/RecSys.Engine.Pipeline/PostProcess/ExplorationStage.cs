@@ -16,7 +16,8 @@ namespace RecSys.Engine.Pipeline.PostProcess;
 /// <code>
 ///   Uniform     a draw seeded by the request id (a request replays the same answer); propensity 1 / eligible
 ///   LeastShown  the fewest impressions so far, then a new item before an established one, then the better score;
-///               propensity 1 (deterministic given the counters)
+///               with ExplorationEpsilon e a seeded uniform draw instead, that often: propensity (1 - e) + e / eligible
+///               for the least shown, e / eligible for any other (1 at e = 0: deterministic given the counters)
 /// </code>
 /// The propensity is returned with the item and logged, for off-policy evaluation.
 /// </summary>
@@ -101,7 +102,13 @@ public sealed class ExplorationStage : IPostProcessor
                         pick = j;
                     }
                 }
-                propensity = 1f;
+                // With ExplorationEpsilon, a seeded uniform draw replaces the pick that often: every eligible item keeps a
+                // known chance, which off-policy estimates need.
+                float epsilon = surface.ExplorationEpsilon;
+                int least = pick;
+                if (epsilon > 0 && NextDouble(ref rng) < epsilon)
+                    pick = (int)(NextDouble(ref rng) * e);
+                propensity = (pick == least ? 1f - epsilon : 0f) + epsilon / e;
                 candidate = eligible[pick];
                 // Keep the rest in score order: a second slot's tie-break needs it.
                 Array.Copy(eligible, pick + 1, eligible, pick, --e - pick);

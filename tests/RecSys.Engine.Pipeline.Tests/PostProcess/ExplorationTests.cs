@@ -119,4 +119,38 @@ public sealed class ExplorationTests
         long[] byScore = response.Trace!.Stage("ranked")!.ItemIds;
         Assert.Equal(byScore.Take(k - slots.Length), response.Items.Take(k - slots.Length).Select(i => i.ItemId));
     }
+
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(0.25f)]
+    public async Task LeastShown_with_epsilon_logs_the_propensity_of_its_draw(float epsilon)
+    {
+        // Pool 5, nothing exposed yet: 5 eligible below the list. The least shown is the best of them (ties to the
+        // score): propensity (1 - e) + e / 5 for it, e / 5 for any other; the draws are seeded by the request id.
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
+        {
+            MmrLambda = 1, CategoryCap = 0, ExplorationShare = 0.1f, ExplorationPlacement = ExplorationPlacement.Tail,
+            ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 5, ExplorationEpsilon = epsilon,
+        }) with { ExplorationImpressions = 1000, CountServedImpressions = false });
+        int others = 0;
+        for (int u = 0; u < 40; u++)
+        {
+            // Fixed request ids: the draws replay, so the counts below do not vary from run to run.
+            var response = await h.Pipeline.RecommendAsync(new RecommendRequest
+            {
+                UserId = PlantedCatalog.UserId(u), K = 10, NowMs = h.NowMs, Debug = true, RequestId = $"epsilon-{u}",
+            });
+            var slot = response.Items[9];
+            Assert.True(slot.Exploration);
+            long[] byScore = response.Trace!.Stage("ranked")!.ItemIds;
+            long[] below = [.. byScore.Skip(10).Take(5)]; // below the ranked page of 10, whose last item the slot replaced
+            Assert.Contains(slot.ItemId, below);
+            float expected = slot.ItemId == below[0] ? 1 - epsilon + epsilon / 5 : epsilon / 5;
+            Assert.Equal(expected, slot.Propensity, 5);
+            if (slot.ItemId != below[0])
+                others++;
+        }
+        // A uniform draw over 5 leaves the best one 1 time in 5; epsilon 0.25, 1 time in 25: both draw others.
+        Assert.InRange(others, epsilon == 1f ? 20 : 2, epsilon == 1f ? 40 : 20);
+    }
 }

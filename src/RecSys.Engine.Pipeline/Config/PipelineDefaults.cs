@@ -8,7 +8,8 @@ namespace RecSys.Engine.Pipeline.Config;
 /// exist, so a catalog without ALS still gets a working home page):
 /// <code>
 ///   home       every source, diversity on (MMR 0.7), 10% exploration: the last positions of the page (one of 10) for the
-///              least-shown of the user's next 60 candidates
+///              least-shown of the user's next 60 candidates, or 1 time in 10 a uniform draw among them (so every one
+///              has a logged propensity)
 ///   search     the query against the content index, then the personal re-rank (CF affinity); seen items allowed
 ///   email      a batch for many users: k 20, fresher (half-life 72 h, weight 1), already-emailed items dropped,
 ///              what is sent logged as impressions
@@ -22,7 +23,8 @@ namespace RecSys.Engine.Pipeline.Config;
 /// matter. Combining them well is the learned ranker's job (issue 12). The home surface's post-processing was chosen on
 /// an inner split of MovieLens 100K's training part (bench/results/eval-ml100k.md): exploration by the least-shown of
 /// a bounded pool buys catalog reach for a fraction of the NDCG a uniform draw costs, MMR 0.7 costs nothing there, and
-/// a cap of 3 per category cost 0.007-0.009 of NDCG, so it is off by default.
+/// a cap of 3 per category cost 0.007-0.009 of NDCG, so it is off by default; drawing 1 slot in 10 uniformly from the
+/// pool (ExplorationEpsilon 0.1) cost nothing measurable and gives every pool item a non-zero logged propensity.
 /// </summary>
 public static class PipelineDefaults
 {
@@ -60,7 +62,7 @@ public static class PipelineDefaults
             new()
             {
                 Name = "home", Code = 1, Sources = home, MmrLambda = 0.7f, ExplorationShare = 0.1f, ExplorationPick = ExplorationPick.LeastShown,
-                ExplorationPool = 60, ExplorationPlacement = ExplorationPlacement.Tail,
+                ExplorationPool = 60, ExplorationPlacement = ExplorationPlacement.Tail, ExplorationEpsilon = 0.1f,
             },
             new()
             {

@@ -38,7 +38,7 @@ public sealed class ExplorationTests
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
             Sources = [new SourceConfig("popular", popular, TimeSpan.FromSeconds(1)), new SourceConfig("new-items", 10, TimeSpan.FromSeconds(1), Weight: 0.01f)],
-            ExplorationShare = 0.3f, MmrLambda = 1, CategoryCap = 0, ExplorationPick = pick, ExplorationPool = pool,
+            ExplorationShare = 0.3f, MmrLambda = 1, CategoryCap = 0, ExplorationPick = pick, ExplorationPool = pool, ExplorationEpsilon = 0,
         }) with { ExplorationImpressions = 2, CountServedImpressions = true });
         long item = 60_000;
         await h.Pipeline.UpsertItemAsync(item, new ItemAttributes { Title = "fresh", Categories = ["c1"] });
@@ -61,7 +61,7 @@ public sealed class ExplorationTests
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
             MmrLambda = 1, CategoryCap = 0, ExplorationShare = 0.1f, ExplorationFirstPosition = 9,
-            ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 2,
+            ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 2, ExplorationEpsilon = 0,
         }) with { ExplorationImpressions = 1000, CountServedImpressions = true });
         long user = PlantedCatalog.UserId(5);
         var first = await h.RecommendAsync(user, debug: true);
@@ -110,7 +110,7 @@ public sealed class ExplorationTests
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
             MmrLambda = 1, CategoryCap = 0, ExplorationShare = share, ExplorationPlacement = ExplorationPlacement.Tail,
-            ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 30,
+            ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 30, ExplorationEpsilon = 0,
         }) with { ExplorationImpressions = 1000 });
         var response = await h.RecommendAsync(PlantedCatalog.UserId(5), k: k, debug: true);
         Assert.Equal(k, response.Items.Length);

@@ -48,6 +48,7 @@ public sealed class ExplorationStage : IPostProcessor
         int e = 0;
         int threshold = request.Config.ExplorationImpressions;
         var catalog = request.Catalog;
+        uint newItems = NewItemsBit(set);
         if (surface.ExplorationPool == 0 && surface.ExplorationPick == ExplorationPick.Uniform)
         {
             // Every candidate, in candidate order (the order the seeded draws have always indexed).
@@ -63,7 +64,6 @@ public sealed class ExplorationStage : IPostProcessor
             // New items (what the new-items source found) are eligible wherever they rank: their exploration is the
             // cold start's, and the pool only keeps established items relevant.
             int pool = surface.ExplorationPool == 0 ? int.MaxValue : surface.ExplorationPool;
-            uint newItems = NewItemsBit(set);
             ReadOnlySpan<int> byScore = context.ByScore;
             ReadOnlySpan<uint> found = set.SourceMask;
             for (int r = 0, inPool = 0; r < byScore.Length && (inPool < pool || newItems != 0); r++)
@@ -90,7 +90,6 @@ public sealed class ExplorationStage : IPostProcessor
             if (surface.ExplorationPick == ExplorationPick.LeastShown)
             {
                 // Fewest impressions first, a new item before an established one with as few, then the better score.
-                uint newItems = NewItemsBit(set);
                 pick = 0;
                 long fewest = LeastShownKey(catalog, set, eligible[0], newItems);
                 for (int j = 1; j < e && fewest > 0; j++)

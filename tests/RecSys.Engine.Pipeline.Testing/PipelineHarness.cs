@@ -85,7 +85,7 @@ public sealed class PipelineHarness : IAsyncDisposable
             TwoTowerIndex = index,
             Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
             LoadHistories = !reopened,
-        }, twoTower);
+        }, twoTower, sequence: models.Sequence);
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.
         var config = Generous(PipelineDefaults.Config(serving));

@@ -15,4 +15,5 @@ public enum ModelKind
     Blend,
     Ranked,
     TwoTower,
+    Sequence,
 }

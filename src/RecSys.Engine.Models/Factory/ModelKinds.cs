@@ -75,6 +75,12 @@ public static class ModelKinds
             Summary = "two-tower retriever: user and item towers, in-batch sampled softmax, early stopping on validation recall (TwoTower, Content)",
             Create = (s, _) => new TwoTowerModel(s.TwoTower, s.Content),
         },
+        new()
+        {
+            Kind = ModelKind.Sequence, Name = "sequence",
+            Summary = "item-to-item neighbours by adjacency in time-ordered histories, scored over the whole history (SequenceNeighbors, SequenceWindow)",
+            Create = (s, _) => new ItemKnn(s.SequenceNeighbors, ItemSimilarityKind.Sequence, window: s.SequenceWindow),
+        },
     ];
 
     /// <summary>Every kind, in <see cref="ModelKind"/> (report) order.</summary>

@@ -22,6 +22,12 @@ public sealed record ModelSettings
 
     public ItemSimilarityKind KnnSimilarity { get; init; } = ItemSimilarityKind.Cosine;
 
+    /// <summary>Neighbours kept per item by the sequence model (adjacency in time-ordered histories).</summary>
+    public int SequenceNeighbors { get; init; } = 100;
+
+    /// <summary>How many positions apart two events of one history may be to count as adjacent (the sequence model).</summary>
+    public int SequenceWindow { get; init; } = 3;
+
     public ContentOptions Content { get; init; } = new();
 
     public double TrendingHalfLifeDays { get; init; } = 30;

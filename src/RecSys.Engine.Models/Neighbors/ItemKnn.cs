@@ -8,28 +8,38 @@ namespace RecSys.Engine.Models.Neighbors;
 /// Item-kNN in the style of SAR: co-occurrence counts turned into a similarity (cosine, Jaccard, lift),
 /// each item keeping its <see cref="Neighbors"/> most similar items; a user's score for j is the sum of
 /// sim(i, j) over the user's items i (weighted by value). A cheap baseline and a candidate source.
+/// With <see cref="ItemSimilarityKind.Sequence"/> the lists come from adjacency in time-ordered histories instead
+/// (<see cref="SequenceCoOccurrence"/>, <see cref="Window"/> positions apart at most): the "sequence" model.
 /// </summary>
-public sealed class ItemKnn(int neighbors = 100, ItemSimilarityKind similarity = ItemSimilarityKind.Cosine, int maxDegreeOfParallelism = -1) : IRecommender, IHistoryScorer
+public sealed class ItemKnn(int neighbors = 100, ItemSimilarityKind similarity = ItemSimilarityKind.Cosine, int maxDegreeOfParallelism = -1, int window = 3) : IRecommender, IHistoryScorer
 {
     private int[] _neighborStart = [];
     private int[] _neighborItem = [];
     private float[] _neighborWeight = [];
     private InteractionMatrix? _train;
 
-    public string Name => ModelKind.ItemKnn.Name();
+    public string Name => Similarity == ItemSimilarityKind.Sequence ? ModelKind.Sequence.Name() : ModelKind.ItemKnn.Name();
 
     public int Neighbors { get; } = neighbors >= 1 ? neighbors : throw new ArgumentOutOfRangeException(nameof(neighbors), $"neighbors must be >= 1, got {neighbors}");
 
-    public ItemSimilarityKind Similarity { get; } = similarity;
+    public ItemSimilarityKind Similarity { get; } = Enum.IsDefined(similarity) ? similarity : throw new ArgumentOutOfRangeException(nameof(similarity), similarity, "unknown similarity");
+
+    /// <summary>For <see cref="ItemSimilarityKind.Sequence"/>: how many positions apart two events of a history may be to count.</summary>
+    public int Window { get; } = window >= 1 ? window : throw new ArgumentOutOfRangeException(nameof(window), $"window must be >= 1, got {window}");
 
     public int ItemCount { get; private set; }
 
-    public string Describe() => $"neighbors={Neighbors} similarity={Similarity.ToString().ToLowerInvariant()}";
+    public string Describe() => $"neighbors={Neighbors} similarity={Similarity.ToString().ToLowerInvariant()}" + (Similarity == ItemSimilarityKind.Sequence ? $" window={Window}" : "");
 
     public void Fit(TrainingData data)
     {
         _train = data.Matrix;
         int n = ItemCount = data.ItemCount;
+        if (Similarity == ItemSimilarityKind.Sequence)
+        {
+            (_neighborStart, _neighborItem, _neighborWeight) = SequenceCoOccurrence.Fit(data.Events, Window, Neighbors, maxDegreeOfParallelism);
+            return;
+        }
         // Similarity counts co-occurrences: built from the binary matrix whatever the data's values.
         double[] c = data.Binary
             ? CoOccurrence.Gram(data.Matrix, data.Transposed, maxDegreeOfParallelism)

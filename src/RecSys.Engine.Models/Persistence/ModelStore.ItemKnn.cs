@@ -38,11 +38,9 @@ public static partial class ModelStore
             Users = 0,
             Items = n,
             Dimension = keep,
-            Parameters = new()
-            {
-                ["neighbors"] = Str(model.Neighbors),
-                ["similarity"] = model.Similarity.ToString(),
-            },
+            Parameters = model.Similarity == ItemSimilarityKind.Sequence
+                ? new() { ["neighbors"] = Str(model.Neighbors), ["similarity"] = model.Similarity.ToString(), ["window"] = Str(model.Window) }
+                : new() { ["neighbors"] = Str(model.Neighbors), ["similarity"] = model.Similarity.ToString() },
             Files = new()
             {
                 ["items"] = IdMapFile.Write(directory, "items", items),
@@ -61,6 +59,10 @@ public static partial class ModelStore
         int neighbors = Int(m, "neighbors");
         if (neighbors < 1)
             throw new InvalidDataException($"{m.SourcePath}: neighbors must be >= 1, got {neighbors}");
+        // Only the sequence similarity has a window; directories written before it existed have none.
+        int window = m.Parameters.ContainsKey("window") ? Int(m, "window") : 3;
+        if (window < 1)
+            throw new InvalidDataException($"{m.SourcePath}: window must be >= 1, got {window}");
         int n = m.Items, keep = m.Dimension;
         if (keep < 1)
             throw new InvalidDataException($"{m.SourcePath}: dimension (neighbour slots per item) must be >= 1, got {keep}");
@@ -97,7 +99,7 @@ public static partial class ModelStore
             }
             start[i + 1] = items.Count;
         }
-        var model = new ItemKnn(neighbors, similarity);
+        var model = new ItemKnn(neighbors, similarity, window: window);
         model.Restore(n, start, items.ToArray(), weights.ToArray());
         return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), n));
     }

@@ -29,6 +29,14 @@ public sealed record PipelineConfig
     /// <summary>Recent items the item-to-item source starts from.</summary>
     public int SeedItems { get; init; } = 5;
 
+    /// <summary>Newest items whose sequence neighbours the sequence source sums ("watched next").</summary>
+    public int SequenceSeeds { get; init; } = 10;
+
+    /// <summary>
+    /// Recency of the sequence source's seeds: the newest counts 1, the one h positions older 1/2 (h this; 0 = all alike).
+    /// </summary>
+    public float SequenceSeedHalfLife { get; init; }
+
     /// <summary>The c of reciprocal rank fusion, the fallback ranker: w / (c + rank).</summary>
     public float FusionC { get; init; } = 60f;
 
@@ -84,6 +92,10 @@ public sealed record PipelineConfig
             throw new ArgumentOutOfRangeException(nameof(SeenWindow), SeenWindow, "must be >= 0 (0 = every event the store keeps)");
         if (SeedItems < 1)
             throw new ArgumentOutOfRangeException(nameof(SeedItems), SeedItems, "must be >= 1");
+        if (SequenceSeeds < 1)
+            throw new ArgumentOutOfRangeException(nameof(SequenceSeeds), SequenceSeeds, "must be >= 1");
+        if (!(SequenceSeedHalfLife >= 0) || float.IsPositiveInfinity(SequenceSeedHalfLife))
+            throw new ArgumentOutOfRangeException(nameof(SequenceSeedHalfLife), SequenceSeedHalfLife, "must be finite and >= 0");
         if (!(FusionC >= 0) || !float.IsFinite(FusionC))
             throw new ArgumentOutOfRangeException(nameof(FusionC), FusionC, "must be finite and >= 0");
         if (ExplorationImpressions < 0)

@@ -222,7 +222,7 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
                 DataDirectory = directory, CheckpointInterval = TimeSpan.Zero, MemoryBudgetBytes = 64L << 20, HistoryCapacity = HistoryCapacityFor(data.Events),
             })
             .ConfigureAwait(false);
-        var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, trained.Als, trained.Content, trained.Popularity, trained.Trending, Bootstrap)
+        var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, trained.Als, trained.Content, trained.Popularity, trained.Trending, Bootstrap, sequence: trained.Sequence)
             .ConfigureAwait(false);
         var pipelineConfig = (config ?? (m => PipelineDefaults.Config(m, "eval")))(models) with { CountServedImpressions = countImpressions };
         pipelineConfig = pipelineConfig with

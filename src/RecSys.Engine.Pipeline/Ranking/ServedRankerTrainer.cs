@@ -71,7 +71,7 @@ public static class ServedRankerTrainer
                     Build = IndexBuildSettings.Default with { Threads = 1 },
                 };
                 var (catalog, serving) = await ServingBootstrap.BuildAsync(fit, store, models.Als, models.Content, models.Popularity, models.Trending, bootstrap,
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                    cancellationToken: cancellationToken, sequence: models.Sequence).ConfigureAwait(false);
                 try
                 {
                     var pipelineConfig = config(serving) with { CountServedImpressions = false };

@@ -9,7 +9,7 @@ namespace RecSys.Engine.Pipeline.Registry;
 /// <summary>
 /// Makes registry versions from interactions:
 /// <code>
-///   Train    the models (TrainedModels.Train: ALS, content, popularity and trending by segment) -> Write
+///   Train    the models (TrainedModels.Train: ALS, content, popularity and trending by segment, sequence neighbours) -> Write
 ///   Write    catalog/   the training set's id map and key tables (ServingBootstrap.NewCatalog: what the store is seeded with)
 ///            models/    each model through ModelStore (its own directory, manifest, id and vector files)
 ///            indexes/   the CF and content indexes built from the models, each saved by its Save
@@ -64,6 +64,8 @@ public static class VersionBuilder
             ModelStore.SavePopularity(popularity, users, items, writer.DirectoryOf(modelDirs["popularity"] = VersionPaths.Models + "/popularity"));
         if (models.Trending is { } trending)
             ModelStore.SavePopularity(trending, users, items, writer.DirectoryOf(modelDirs["trending"] = VersionPaths.Models + "/trending"));
+        if (models.Sequence is { } sequence)
+            ModelStore.SaveItemKnn(sequence, items, writer.DirectoryOf(modelDirs["sequence"] = VersionPaths.Models + "/sequence"));
         cancellationToken.ThrowIfCancellationRequested();
         var towers = new Dictionary<string, string>();
         if (models.TwoTower is { } twoTower)
@@ -117,6 +119,8 @@ public static class VersionBuilder
             throw new ArgumentException("the content model has no vocabulary: items added while serving could not be encoded", nameof(models));
         if (models.TwoTower is { } twoTower && twoTower.ItemCount != data.ItemCount)
             throw new ArgumentException($"the two-tower model has {twoTower.ItemCount} items, the data {data.ItemCount}", nameof(models));
+        if (models.Sequence is { } sequence && sequence.ItemCount != data.ItemCount)
+            throw new ArgumentException($"the sequence model has {sequence.ItemCount} items, the data {data.ItemCount}", nameof(models));
         foreach (var p in new[] { models.Popularity, models.Trending })
         {
             if (p is not null && p.ItemCount != data.ItemCount)

@@ -83,6 +83,13 @@ public static class VersionLoader
                 throw new VersionCorruptedException(version.Id, version.PathOf(contentDir), "the content model has no vocabulary (items added while serving could not be encoded)");
             content = model;
         }
+        Models.Neighbors.ItemKnn? sequence = null;
+        if (m.Models.TryGetValue("sequence", out string? sequenceDir))
+        {
+            var (model, sequenceItems) = ModelStore.LoadItemKnn(version.PathOf(sequenceDir));
+            CheckModelItems(version, sequenceDir, sequenceItems, items);
+            sequence = model;
+        }
         cancellationToken.ThrowIfCancellationRequested();
         TwoTowerModel? twoTower = null;
         ITowerEncoder? userTower = null;
@@ -111,6 +118,7 @@ public static class VersionLoader
             ContentIndex = LoadIndex(version, "content", options, owned),
             Popularity = m.Models.TryGetValue("popularity", out string? p) ? ModelStore.LoadPopularity(version.PathOf(p)).Model : null,
             Trending = m.Models.TryGetValue("trending", out string? t) ? ModelStore.LoadPopularity(version.PathOf(t)).Model : null,
+            Sequence = sequence,
             TwoTower = twoTower,
             TwoTowerIndex = twoTower is null ? null : LoadIndex(version, "twotower", options, owned),
             UserTower = userTower,

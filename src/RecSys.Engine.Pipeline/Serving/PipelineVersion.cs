@@ -192,6 +192,8 @@ public sealed class PipelineVersion
             Add(new VectorQuerySource(SourceNames.Query, content, QueryVectorKind.Query));
             Add(new ItemNeighborsSource(SourceNames.SimilarContent, content, new ContentItemVectors(catalog.Content), fromRequestItem: true));
         }
+        if (models.Sequence is not null)
+            Add(new SequenceNeighborsSource(models.Sequence));
         if (models.Popularity is not null)
             Add(new PopularitySource(SourceNames.Popular, models.Popularity, catalog, popularPoolSize));
         if (models.Trending is not null)

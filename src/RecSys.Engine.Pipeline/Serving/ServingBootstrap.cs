@@ -7,6 +7,7 @@ using RecSys.Engine.Features.Records;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Neighbors;
 using RecSys.Engine.Models.Popularity;
 using RecSys.Engine.Models.Retrieval;
 using RecSys.Engine.Models.TwoTower;
@@ -29,7 +30,8 @@ public static class ServingBootstrap
 {
     public static async Task<(LiveCatalog Catalog, ServingModels Models)> BuildAsync(TrainingData data, IFeatureStore store,
         ImplicitAls? als = null, ContentEncoder? content = null, PopularityModel? popularity = null, PopularityModel? trending = null,
-        BootstrapOptions? options = null, TwoTowerModel? twoTower = null, ITowerEncoder? userTower = null, CancellationToken cancellationToken = default)
+        BootstrapOptions? options = null, TwoTowerModel? twoTower = null, ITowerEncoder? userTower = null, CancellationToken cancellationToken = default,
+        ItemKnn? sequence = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(store);
@@ -53,6 +55,7 @@ public static class ServingBootstrap
             ContentIndex = contentIndex,
             Popularity = popularity,
             Trending = trending,
+            Sequence = sequence,
             TwoTower = twoTower,
             TwoTowerIndex = twoTowerIndex,
             UserTower = userTower,

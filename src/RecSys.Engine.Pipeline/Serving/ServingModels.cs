@@ -3,6 +3,7 @@ using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Neighbors;
 using RecSys.Engine.Models.Popularity;
 using RecSys.Engine.Models.TwoTower;
 
@@ -16,6 +17,7 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///   Als + AlsUsers + CfIndex   collaborative, item-to-item, similar-cf, fold-in on events (inner product)
 ///   Content + ContentIndex     content, search query, similar-content, new items (cosine; vectors in LiveCatalog.Content)
 ///   Popularity                 popular per segment (cold start)
+///   Sequence                   "watched next": neighbour lists of the user's newest items (no index)
 ///   Trending                   decayed popularity per segment, refreshed from the store's counters
 ///   TwoTower + TwoTowerIndex   two-tower: user tower per request (UserTower: ONNX, else C#) x item-tower vectors (cosine)
 ///   Embeddings                 bulk-loaded item vectors by name, each with its index (item page: "embedding:NAME")
@@ -38,6 +40,9 @@ public sealed class ServingModels
     public IVectorIndex? ContentIndex { get; init; }
 
     public PopularityModel? Popularity { get; init; }
+
+    /// <summary>Sequence neighbour lists ("watched next"); item ordinals are catalog ordinals.</summary>
+    public ItemKnn? Sequence { get; init; }
 
     public PopularityModel? Trending { get; init; }
 

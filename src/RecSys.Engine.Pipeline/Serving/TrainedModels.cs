@@ -1,6 +1,7 @@
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Neighbors;
 using RecSys.Engine.Models.Factory;
 using RecSys.Engine.Models.Popularity;
 
@@ -8,7 +9,8 @@ namespace RecSys.Engine.Pipeline.Serving;
 
 /// <summary>
 /// The models a serving version is made of, trained or handed in: ALS (collaborative, item-to-item, fold-in),
-/// the content encoder (content, search, new items), popularity and trending by segment (cold start). Any may be
+/// the content encoder (content, search, new items), popularity and trending by segment (cold start), the sequence
+/// neighbours ("watched next"). Any may be
 /// missing; the two-tower retriever is added when trained. <see cref="Train"/> is the one recipe the registry builder and the offline pipeline evaluation share.
 /// </summary>
 public sealed record TrainedModels
@@ -20,6 +22,9 @@ public sealed record TrainedModels
     public PopularityModel? Popularity { get; init; }
 
     public PopularityModel? Trending { get; init; }
+
+    /// <summary>Sequence neighbours ("watched next"), from the events' time order.</summary>
+    public ItemKnn? Sequence { get; init; }
 
     /// <summary>
     /// The two-tower retriever (trained apart: <see cref="Train"/> does not train it); a version built with it serves the
@@ -45,7 +50,9 @@ public sealed record TrainedModels
             content.Fit(data);
         }
         var (popularity, trending) = FitPopularity(data, settings);
-        return new TrainedModels { Als = als, Content = content, Popularity = popularity, Trending = trending };
+        var sequence = (ItemKnn)ModelFactory.Create(ModelKind.Sequence, settings);
+        sequence.Fit(data);
+        return new TrainedModels { Als = als, Content = content, Popularity = popularity, Trending = trending, Sequence = sequence };
     }
 
     /// <summary>

@@ -9,6 +9,9 @@ public static class SourceNames
     /// <summary>Neighbours (CF index) of the user's most recent items.</summary>
     public const string ItemToItem = "item2item";
 
+    /// <summary>Sequence neighbours ("watched next") of the user's newest items: precomputed lists, no index.</summary>
+    public const string Sequence = "sequence";
+
     /// <summary>The user's content profile (history + onboarding) against the content index.</summary>
     public const string Content = "content";
 
@@ -37,7 +40,7 @@ public static class SourceNames
     public const string Personal = "personal";
 
     /// <summary>Every built-in name above (an embedding set's source is <see cref="SimilarByEmbedding"/> of its name).</summary>
-    public static readonly IReadOnlyList<string> BuiltIn = [Collaborative, ItemToItem, Content, Query, Popular, Trending, NewItems, SimilarCf, SimilarContent, Personal];
+    public static readonly IReadOnlyList<string> BuiltIn = [Collaborative, ItemToItem, Sequence, Content, Query, Popular, Trending, NewItems, SimilarCf, SimilarContent, Personal];
 
     /// <summary>Item page: neighbours of the page's item among bulk-loaded embeddings <paramref name="embedding"/> ("embedding:item-tower").</summary>
     public static string SimilarByEmbedding(string embedding) => "embedding:" + embedding;

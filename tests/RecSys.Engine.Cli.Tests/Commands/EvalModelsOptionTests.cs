@@ -25,7 +25,7 @@ public sealed class EvalModelsOptionTests
             var stderr = new StringWriter();
             int code = CliRunner.Run(root, ["eval", "--data", path, "--format", "csv", "--models", "als,magic"], new StringWriter(), stderr);
             Assert.Equal(CliRunner.ExitBadInput, code);
-            Assert.Contains("--models: unknown model 'magic' (known: popularity, trending, itemknn, ease, als, content, blend, ranked, twotower)", stderr.ToString());
+            Assert.Contains("--models: unknown model 'magic' (known: popularity, trending, itemknn, ease, als, content, blend, ranked, twotower, sequence)", stderr.ToString());
         }
         finally
         {

@@ -11,8 +11,8 @@ public sealed class ModelKindsTests
     public void Every_kind_has_one_entry_in_enum_order_with_the_names_results_use()
     {
         Assert.Equal(Enum.GetValues<ModelKind>(), ModelKinds.All.Select(i => i.Kind));
-        Assert.Equal(["popularity", "trending", "itemknn", "ease", "als", "content", "blend", "ranked", "twotower"], ModelKinds.All.Select(i => i.Name));
-        Assert.Equal("popularity, trending, itemknn, ease, als, content, blend, ranked, twotower", ModelKinds.KnownNames);
+        Assert.Equal(["popularity", "trending", "itemknn", "ease", "als", "content", "blend", "ranked", "twotower", "sequence"], ModelKinds.All.Select(i => i.Name));
+        Assert.Equal("popularity, trending, itemknn, ease, als, content, blend, ranked, twotower, sequence", ModelKinds.KnownNames);
         Assert.All(ModelKinds.All, i => Assert.Same(i, i.Kind.Info()));
         Assert.All(ModelKinds.All, i => Assert.False(string.IsNullOrWhiteSpace(i.Summary)));
         Assert.Equal([ModelKind.Content], ModelKinds.All.Where(i => i.NeedsItemMetadata).Select(i => i.Kind));

@@ -52,6 +52,30 @@ public sealed class ModelDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void SequenceModel_RoundTrips_WindowNeighbourListsAndScores()
+    {
+        var data = Data();
+        var model = new ItemKnn(neighbors: 5, ItemSimilarityKind.Sequence, window: 2);
+        model.Fit(data);
+        string dir = Path.Combine(_dir, "sequence");
+        ModelStore.Save(model, data.Events.Users, data.Events.Items, dir);
+        var restored = Assert.IsType<ItemKnn>(ModelStore.Load(dir).Model);
+        Assert.Equal((5, 2, ItemSimilarityKind.Sequence, "sequence"), (restored.Neighbors, restored.Window, restored.Similarity, restored.Name));
+        for (int i = 0; i < data.ItemCount; i++)
+        {
+            Assert.Equal(model.NeighborsOf(i).Items.ToArray(), restored.NeighborsOf(i).Items.ToArray());
+            Assert.Equal(model.NeighborsOf(i).Similarities.ToArray(), restored.NeighborsOf(i).Similarities.ToArray());
+        }
+        restored.AttachHistories(data.Matrix);
+        AssertSameScores(model, restored, data.UserCount, data.ItemCount);
+
+        // A window below 1 in the manifest is refused, naming it.
+        string manifest = Path.Combine(dir, "manifest.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"window\": \"2\"", "\"window\": \"0\""));
+        Assert.Contains("window must be >= 1", Assert.Throws<InvalidDataException>(() => ModelStore.Load(dir)).Message);
+    }
+
+    [Fact]
     public void ItemKnn_RoundTrips_NeighbourListsAndScores()
     {
         var data = Data();

@@ -52,7 +52,7 @@ public sealed class RegistryTests(TrainedPlanted trained) : IClassFixture<Traine
         Assert.Equal(0.5, listed.Metrics["ndcg@10"]);
         Assert.Equal(rig.Planted.Items, listed.Manifest.Items);
         Assert.Equal(rig.Planted.Data.Events.Count, listed.Manifest.Training.Events);
-        Assert.Equal(["als", "content", "popularity", "trending"], listed.Manifest.Models.Keys.Order());
+        Assert.Equal(["als", "content", "popularity", "sequence", "trending"], listed.Manifest.Models.Keys.Order());
         Assert.Equal("HNSW16,efc100", listed.Manifest.Indexes["cf"].Spec);
         Assert.All(listed.Manifest.Files.Values, f => Assert.Equal(64, f.Sha256.Length));
         Assert.Contains("models/als/item_factors.vec", listed.Manifest.Files.Keys);

@@ -40,9 +40,9 @@ public static class SequenceCoOccurrence
             occurrences[fill[sequence[p]]++] = p;
 
         keep = Math.Min(keep, Math.Max(n - 1, 1));
-        var items = new int[(long)n * keep];
-        var weights = new float[(long)n * keep];
-        var kept = new int[n];
+        // One exact-size list per item, not items x keep slots: most items of a large catalog have few neighbours.
+        var items = new int[n][];
+        var weights = new float[n][];
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
             () => new Scratch(n, keep),
             (i, _, s) =>
@@ -70,24 +70,26 @@ public static class SequenceCoOccurrence
                     heap.Push(-(float)(s.Sum[j] / Math.Sqrt((double)count[i] * count[j])), j);
                     s.Sum[j] = 0;
                 }
-                int m = kept[i] = heap.SortAscending();
+                int m = heap.SortAscending();
+                var mine = items[i] = new int[m];
+                var mineWeights = weights[i] = new float[m];
                 for (int r = 0; r < m; r++)
                 {
-                    items[(long)i * keep + r] = (int)s.Ids[r];
-                    weights[(long)i * keep + r] = -s.Distances[r];
+                    mine[r] = (int)s.Ids[r];
+                    mineWeights[r] = -s.Distances[r];
                 }
                 return s;
             }, _ => { });
 
         var start = new int[n + 1];
         for (int i = 0; i < n; i++)
-            start[i + 1] = checked(start[i] + kept[i]);
+            start[i + 1] = checked(start[i] + items[i].Length);
         var outItems = new int[start[n]];
         var outWeights = new float[start[n]];
         for (int i = 0; i < n; i++)
         {
-            Array.Copy(items, (long)i * keep, outItems, start[i], kept[i]);
-            Array.Copy(weights, (long)i * keep, outWeights, start[i], kept[i]);
+            items[i].CopyTo(outItems, start[i]);
+            weights[i].CopyTo(outWeights, start[i]);
         }
         return (start, outItems, outWeights);
     }

@@ -20,7 +20,10 @@ namespace RecSys.Engine.Pipeline.Config;
 /// the pipeline ALS's NDCG@10 (0.495), and every other source at an equal weight costs NDCG (item-to-item at 0.3:
 /// 0.474; popular + trending at 0.2: 0.452; all of them at 0.1-0.2: 0.465), so for a warm user the others get 0.01-0.02
 /// and only break ties and fill the list (0.496); for a cold user they are all there is, and only their ratios (kept)
-/// matter. Combining them well is the learned ranker's job (issue 12). The home surface's post-processing was chosen on
+/// matter. Combining them well is the learned ranker's job (issue 12). The sequence source ("watched next") is served by
+/// every version but listed on no default surface: with weight 0.2 (chosen on inner splits) it lifted MovieLens 100K's
+/// temporal split by 7% on test but cost the random split 0.01 (bench/results/eval-ml100k.md); add it per surface or
+/// in an experiment variant. The home surface's post-processing was chosen on
 /// an inner split of MovieLens 100K's training part (bench/results/eval-ml100k.md): exploration by the least-shown of
 /// a bounded pool buys catalog reach for a fraction of the NDCG a uniform draw costs, MMR 0.7 costs nothing there, and
 /// a cap of 3 per category cost 0.007-0.009 of NDCG, so it is off by default; drawing 1 slot in 10 uniformly from the

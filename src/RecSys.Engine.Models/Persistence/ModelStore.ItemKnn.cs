@@ -8,11 +8,56 @@ namespace RecSys.Engine.Models.Persistence;
 public static partial class ModelStore
 {
     /// <summary>
-    /// Item-kNN: the neighbour lists as two fixed-width tables of items x K slots (K = the longest list):
-    /// neighbors.ids (Core id file, int64 item ordinals, -1 in unused slots) and neighbors.vec (Core vector
-    /// file, the similarities, 0 in unused slots), most similar first.
+    /// Item-kNN (and the sequence model): the neighbour lists in one CSR file, neighbors.csr
+    /// (<see cref="NeighborListFile"/>: 8 bytes per kept neighbour, nothing for slots a list does not fill). The layout
+    /// before it (neighbors.ids + neighbors.vec, items x the longest list, padded with -1) paid 12 bytes for every slot
+    /// of every item; <see cref="LoadItemKnn"/> still reads it.
     /// </summary>
     public static void SaveItemKnn(ItemKnn model, IdMap items, string directory)
+    {
+        DurableFile.CreateDirectory(directory);
+        int n = model.ItemCount;
+        var start = new int[n + 1];
+        int longest = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int length = model.NeighborsOf(i).Items.Length;
+            start[i + 1] = start[i] + length;
+            longest = Math.Max(longest, length);
+        }
+        var neighbors = new int[start[n]];
+        var similarities = new float[start[n]];
+        for (int i = 0; i < n; i++)
+        {
+            var (list, weights) = model.NeighborsOf(i);
+            list.Span.CopyTo(neighbors.AsSpan(start[i]));
+            weights.Span.CopyTo(similarities.AsSpan(start[i]));
+        }
+        NeighborListFile.Write(Path.Combine(directory, "neighbors.csr"), start, neighbors, similarities);
+        var parameters = new Dictionary<string, string> { ["neighbors"] = Str(model.Neighbors), ["similarity"] = model.Similarity.ToString() };
+        if (model.Similarity == ItemSimilarityKind.Sequence)
+            parameters["window"] = Str(model.Window);
+        WriteManifest(directory, new ModelManifest
+        {
+            Kind = "itemknn",
+            Users = 0,
+            Items = n,
+            // The longest list (the fixed-width layout's slot count): informational in the CSR layout.
+            Dimension = Math.Max(longest, 1),
+            Parameters = parameters,
+            Files = new()
+            {
+                ["items"] = IdMapFile.Write(directory, "items", items),
+                ["neighbor_lists"] = "neighbors.csr",
+            },
+        });
+    }
+
+    /// <summary>
+    /// The fixed-width layout written before the CSR one (items x K slots, -1 in unused ones): kept only so that tests
+    /// prove directories in it still load.
+    /// </summary>
+    internal static void SaveItemKnnFixedWidth(ItemKnn model, IdMap items, string directory)
     {
         DurableFile.CreateDirectory(directory);
         int n = model.ItemCount;
@@ -32,15 +77,16 @@ public static partial class ModelStore
             }
         }
         IdFile.Write(Path.Combine(directory, "neighbors.ids"), ids);
+        var parameters = new Dictionary<string, string> { ["neighbors"] = Str(model.Neighbors), ["similarity"] = model.Similarity.ToString() };
+        if (model.Similarity == ItemSimilarityKind.Sequence)
+            parameters["window"] = Str(model.Window);
         WriteManifest(directory, new ModelManifest
         {
             Kind = "itemknn",
             Users = 0,
             Items = n,
             Dimension = keep,
-            Parameters = model.Similarity == ItemSimilarityKind.Sequence
-                ? new() { ["neighbors"] = Str(model.Neighbors), ["similarity"] = model.Similarity.ToString(), ["window"] = Str(model.Window) }
-                : new() { ["neighbors"] = Str(model.Neighbors), ["similarity"] = model.Similarity.ToString() },
+            Parameters = parameters,
             Files = new()
             {
                 ["items"] = IdMapFile.Write(directory, "items", items),
@@ -63,7 +109,18 @@ public static partial class ModelStore
         int window = m.Parameters.ContainsKey("window") ? Int(m, "window") : 3;
         if (window < 1)
             throw new InvalidDataException($"{m.SourcePath}: window must be >= 1, got {window}");
-        int n = m.Items, keep = m.Dimension;
+        int n = m.Items;
+        var (start, items, weights) = m.Files.ContainsKey("neighbor_lists")
+            ? NeighborListFile.Read(Path.Combine(directory, FileOf(m, directory, "neighbor_lists")), n)
+            : ReadFixedWidthLists(m, directory, n);
+        var model = new ItemKnn(neighbors, similarity, window: window);
+        model.Restore(n, start, items, weights);
+        return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), n));
+    }
+
+    private static (int[] Start, int[] Items, float[] Weights) ReadFixedWidthLists(ModelManifest m, string directory, int n)
+    {
+        int keep = m.Dimension;
         if (keep < 1)
             throw new InvalidDataException($"{m.SourcePath}: dimension (neighbour slots per item) must be >= 1, got {keep}");
         string idPath = Path.Combine(directory, FileOf(m, directory, "neighbor_ids"));
@@ -99,8 +156,6 @@ public static partial class ModelStore
             }
             start[i + 1] = items.Count;
         }
-        var model = new ItemKnn(neighbors, similarity, window: window);
-        model.Restore(n, start, items.ToArray(), weights.ToArray());
-        return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), n));
+        return (start, items.ToArray(), weights.ToArray());
     }
 }

@@ -17,7 +17,8 @@ namespace RecSys.Engine.Models.Persistence;
 ///   users.ids|.txt       ordinal -> external user id (Core IdFile when numeric)
 ///   items.ids|.txt       ordinal -> external item id
 ///   *.vec                RecSys vector files (Core VectorFileWriter), one row per user / item
-///   neighbors.ids        item-kNN neighbour ordinals (Core IdFile), beside neighbors.vec (similarities)
+///   neighbors.csr        item-kNN / sequence neighbour lists in CSR layout (NeighborListFile); directories written before
+///                        it hold neighbors.ids + neighbors.vec (fixed width, still read)
 ///   counts.f64, *.txt    popularity / trending: decayed counts in double, segment keys (ModelStore.Popularity.cs)
 ///   source-N-NAME/       a blend's sources, each a model directory of its own (ModelStore.Blend.cs)
 /// </code>

@@ -161,25 +161,88 @@ public sealed class ModelDirectoryTests : IDisposable
     }
 
     [Fact]
-    public void ItemKnn_NeighbourOutsideTheCatalog_NamesFileItemAndSlot()
+    public void ItemKnn_DamagedNeighbourFile_NamesFileItemAndSlot()
     {
         var data = Data();
         var knn = new ItemKnn(neighbors: 4);
         knn.Fit(data);
         string dir = Path.Combine(_dir, "knn-bad");
         ModelStore.SaveItemKnn(knn, data.Events.Items, dir);
-        string ids = Path.Combine(dir, "neighbors.ids");
-        long[] values = IdFile.Read(ids);
-        values[4 * 3 + 1] = 40; // item 3, slot 1: one past the last item
-        IdFile.Write(ids, values);
+        string file = Path.Combine(dir, "neighbors.csr");
+        byte[] good = File.ReadAllBytes(file);
+        // Layout: 32-byte header, 41 int64 offsets, then int32 neighbours and float32 similarities.
+        long Offset(int item) => BitConverter.ToInt64(good, 32 + 8 * item);
+        int idsAt = 32 + 8 * 41;
+
+        byte[] bad = (byte[])good.Clone();
+        BitConverter.GetBytes(40).CopyTo(bad, idsAt + 4 * (int)(Offset(3) + 1)); // item 3, slot 1: one past the last item
+        File.WriteAllBytes(file, bad);
         var e = Assert.Throws<InvalidDataException>(() => ModelStore.LoadItemKnn(dir));
-        Assert.Contains("neighbors.ids", e.Message);
+        Assert.Contains("neighbors.csr", e.Message);
         Assert.Contains("item 3, slot 1: neighbour 40 is outside the 40 items", e.Message);
 
-        IdFile.Write(ids, values.AsSpan(0, values.Length - 4));
+        bad = (byte[])good.Clone();
+        BitConverter.GetBytes(float.NaN).CopyTo(bad, idsAt + 4 * (int)(Offset(40) + Offset(3))); // item 3, slot 0's similarity
+        File.WriteAllBytes(file, bad);
+        Assert.Contains("item 3, slot 0: similarity NaN is not finite", Assert.Throws<InvalidDataException>(() => ModelStore.LoadItemKnn(dir)).Message);
+
+        bad = (byte[])good.Clone();
+        BitConverter.GetBytes(-1L).CopyTo(bad, 32 + 8); // offsets[1] below offsets[0]
+        File.WriteAllBytes(file, bad);
+        Assert.Contains("item 0's entries [0, -1) run backwards", Assert.Throws<InvalidDataException>(() => ModelStore.LoadItemKnn(dir)).Message);
+
+        File.WriteAllBytes(file, good[..^4]);
         e = Assert.Throws<InvalidDataException>(() => ModelStore.LoadItemKnn(dir));
-        Assert.Contains("neighbors.ids", e.Message);
-        Assert.Contains("the manifest says 40 items x 4 slots", e.Message);
+        Assert.Contains("neighbors.csr", e.Message);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
+    public void ItemKnn_StoresOnlyTheEntriesItsListsHold()
+    {
+        // A sequence model over short histories: most items have far fewer neighbours than the longest list.
+        var data = Data();
+        var model = new ItemKnn(neighbors: 30, ItemSimilarityKind.Sequence, window: 1);
+        model.Fit(data);
+        long entries = 0;
+        int longest = 0;
+        for (int i = 0; i < data.ItemCount; i++)
+        {
+            entries += model.NeighborsOf(i).Items.Length;
+            longest = Math.Max(longest, model.NeighborsOf(i).Items.Length);
+        }
+        Assert.True(entries < (long)data.ItemCount * longest, $"the fixture's lists are all {longest} long: the test needs uneven ones");
+        string dir = Path.Combine(_dir, "sequence-csr");
+        ModelStore.SaveItemKnn(model, data.Events.Items, dir);
+        // Header, items + 1 offsets, 8 bytes per entry: nothing for the slots the fixed-width layout padded.
+        Assert.Equal(32 + 8L * (data.ItemCount + 1) + 8 * entries, new FileInfo(Path.Combine(dir, "neighbors.csr")).Length);
+        Assert.False(File.Exists(Path.Combine(dir, "neighbors.ids")));
+    }
+
+    [Fact]
+    public void ItemKnn_FixedWidthDirectory_WrittenBeforeCsr_StillLoads()
+    {
+        var data = Data();
+        var model = new ItemKnn(neighbors: 7, ItemSimilarityKind.Sequence, window: 2);
+        model.Fit(data);
+        string dir = Path.Combine(_dir, "knn-fixed");
+        ModelStore.SaveItemKnnFixedWidth(model, data.Events.Items, dir);
+        Assert.False(File.Exists(Path.Combine(dir, "neighbors.csr")));
+        var (restored, items) = ModelStore.LoadItemKnn(dir);
+        Assert.Equal(data.Events.Items.Ids, items.Ids);
+        Assert.Equal((7, 2, ItemSimilarityKind.Sequence), (restored.Neighbors, restored.Window, restored.Similarity));
+        for (int i = 0; i < data.ItemCount; i++)
+        {
+            Assert.Equal(model.NeighborsOf(i).Items.ToArray(), restored.NeighborsOf(i).Items.ToArray());
+            Assert.Equal(model.NeighborsOf(i).Similarities.ToArray(), restored.NeighborsOf(i).Similarities.ToArray());
+        }
+
+        // Its own damage checks still name the slot layout.
+        string ids = Path.Combine(dir, "neighbors.ids");
+        long[] values = IdFile.Read(ids);
+        IdFile.Write(ids, values.AsSpan(0, values.Length - 7));
+        var e = Assert.Throws<InvalidDataException>(() => ModelStore.LoadItemKnn(dir));
+        Assert.Contains($"the manifest says {data.ItemCount} items x", e.Message);
     }
 
     [Fact]

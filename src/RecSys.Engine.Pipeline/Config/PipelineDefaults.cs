@@ -9,7 +9,8 @@ namespace RecSys.Engine.Pipeline.Config;
 /// <code>
 ///   home       every source, diversity on (MMR 0.7), 10% exploration: the last positions of the page (one of 10) for the
 ///              least-shown of the user's next 60 candidates, or 1 time in 10 a uniform draw among them (so every one
-///              has a logged propensity)
+///              has a logged propensity); an established item is eligible only while no one has been shown it (a new
+///              item until it has ExplorationImpressions)
 ///   search     the query against the content index, then the personal re-rank (CF affinity); seen items allowed
 ///   email      a batch for many users: k 20, fresher (half-life 72 h, weight 1), already-emailed items dropped,
 ///              what is sent logged as impressions
@@ -27,7 +28,12 @@ namespace RecSys.Engine.Pipeline.Config;
 /// an inner split of MovieLens 100K's training part (bench/results/eval-ml100k.md): exploration by the least-shown of
 /// a bounded pool buys catalog reach for a fraction of the NDCG a uniform draw costs, MMR 0.7 costs nothing there, and
 /// a cap of 3 per category cost 0.007-0.009 of NDCG, so it is off by default; drawing 1 slot in 10 uniformly from the
-/// pool (ExplorationEpsilon 0.1) cost nothing measurable and gives every pool item a non-zero logged propensity.
+/// pool (ExplorationEpsilon 0.1) cost nothing measurable and gives every pool item a non-zero logged propensity. The
+/// floor of 1 impression for established items was chosen on the same inner split (the best NDCG at coverage >= 0.30
+/// over share x pool x floor): a slot then always brings an item no one has seen, so the same reach costs fewer slots.
+/// The floor counts impressions, so it depends on traffic: on a live site every pool item soon has one, after which
+/// only new items are explored; raise it (or set it null, the pipeline's threshold) for a surface that should keep
+/// exploring established items.
 /// </summary>
 public static class PipelineDefaults
 {
@@ -65,7 +71,7 @@ public static class PipelineDefaults
             new()
             {
                 Name = "home", Code = 1, Sources = home, MmrLambda = 0.7f, ExplorationShare = 0.1f, ExplorationPick = ExplorationPick.LeastShown,
-                ExplorationPool = 60, ExplorationPlacement = ExplorationPlacement.Tail, ExplorationEpsilon = 0.1f,
+                ExplorationPool = 60, ExplorationPlacement = ExplorationPlacement.Tail, ExplorationEpsilon = 0.1f, ExplorationEstablishedImpressions = 1,
             },
             new()
             {

@@ -68,6 +68,15 @@ public sealed record SurfaceConfig
     /// </summary>
     public float ExplorationEpsilon { get; init; }
 
+    /// <summary>
+    /// Exploration slots consider an established item (one the new-items source did not find) under-exposed below this
+    /// many impressions; null = <see cref="PipelineConfig.ExplorationImpressions"/>, the threshold new items keep either
+    /// way (their exploration is their cold start). A low floor spends the slots only on items nobody has been shown yet:
+    /// the least NDCG per item of catalog reach (1 on the home surface, see <see cref="PipelineDefaults"/>). Once every
+    /// item of the users' pools has its impressions, established items are no longer explored and only new items are.
+    /// </summary>
+    public int? ExplorationEstablishedImpressions { get; init; }
+
     /// <summary>Where the slots go: spread over the page from the first position, or its last positions.</summary>
     public ExplorationPlacement ExplorationPlacement { get; init; } = ExplorationPlacement.Spread;
 
@@ -127,6 +136,8 @@ public sealed record SurfaceConfig
             throw new ArgumentOutOfRangeException(nameof(ExplorationFirstPosition), ExplorationFirstPosition, $"{where}: must be >= 0");
         if (ExplorationPool < 0)
             throw new ArgumentOutOfRangeException(nameof(ExplorationPool), ExplorationPool, $"{where}: must be >= 0 (0 = every candidate)");
+        if (ExplorationEstablishedImpressions is < 0)
+            throw new ArgumentOutOfRangeException(nameof(ExplorationEstablishedImpressions), ExplorationEstablishedImpressions, $"{where}: must be >= 0, or null for the pipeline's ExplorationImpressions");
         if (!(ExplorationEpsilon >= 0 && ExplorationEpsilon <= 1))
             throw new ArgumentOutOfRangeException(nameof(ExplorationEpsilon), ExplorationEpsilon, $"{where}: must be in [0, 1]");
         if (!Enum.IsDefined(ExplorationPlacement))

@@ -9,7 +9,8 @@ namespace RecSys.Engine.Pipeline.PostProcess;
 /// Exploration slots: a share of the positions (<see cref="SurfaceConfig.ExplorationShare"/> of k, the fraction drawn as a
 /// coin flip) from <see cref="SurfaceConfig.ExplorationFirstPosition"/> on, evenly spread or at the end of the page
 /// (<see cref="SurfaceConfig.ExplorationPlacement"/>), each given to one of the eligible candidates: under-exposed (fewer
-/// impressions than <see cref="PipelineConfig.ExplorationImpressions"/>), not shown already, and, with
+/// impressions than <see cref="PipelineConfig.ExplorationImpressions"/>, or for an established item than
+/// <see cref="SurfaceConfig.ExplorationEstablishedImpressions"/> where the surface sets it), not shown already, and, with
 /// <see cref="SurfaceConfig.ExplorationPool"/> set, among that many best-scored candidates below the list. New items (those
 /// the new-items source found) are eligible outside the pool too: the pool keeps established items relevant, and a new
 /// item's exploration is its cold start.
@@ -47,14 +48,16 @@ public sealed class ExplorationStage : IPostProcessor
         int[] eligible = PostProcessContext.Ensure(ref context.IntScratch, set.Count);
         int e = 0;
         int threshold = request.Config.ExplorationImpressions;
+        int established = surface.ExplorationEstablishedImpressions ?? threshold;
         var catalog = request.Catalog;
         uint newItems = NewItemsBit(set);
+        ReadOnlySpan<uint> found = set.SourceMask;
         if (surface.ExplorationPool == 0 && surface.ExplorationPick == ExplorationPick.Uniform)
         {
             // Every candidate, in candidate order (the order the seeded draws have always indexed).
             for (int i = 0; i < set.Count; i++)
             {
-                if (!float.IsNegativeInfinity(set.Scores[i]) && catalog.Impressions(set.Ordinals[i]) < threshold && !context.Ranked.Contains(i))
+                if (!float.IsNegativeInfinity(set.Scores[i]) && catalog.Impressions(set.Ordinals[i]) < ((found[i] & newItems) != 0 ? threshold : established) && !context.Ranked.Contains(i))
                     eligible[e++] = i;
             }
         }
@@ -65,7 +68,6 @@ public sealed class ExplorationStage : IPostProcessor
             // cold start's, and the pool only keeps established items relevant.
             int pool = surface.ExplorationPool == 0 ? int.MaxValue : surface.ExplorationPool;
             ReadOnlySpan<int> byScore = context.ByScore;
-            ReadOnlySpan<uint> found = set.SourceMask;
             for (int r = 0, inPool = 0; r < byScore.Length && (inPool < pool || newItems != 0); r++)
             {
                 int i = byScore[r];
@@ -74,7 +76,7 @@ public sealed class ExplorationStage : IPostProcessor
                 if ((inPool >= pool && !isNew) || float.IsNegativeInfinity(score) || float.IsNaN(score) || context.Ranked.Contains(i))
                     continue;
                 inPool++;
-                if (catalog.Impressions(set.Ordinals[i]) < threshold)
+                if (catalog.Impressions(set.Ordinals[i]) < (isNew ? threshold : established))
                     eligible[e++] = i;
             }
         }

@@ -19,6 +19,7 @@ public sealed class PipelineConfigTests
         Assert.Equal("Surfaces", Assert.Throws<ArgumentException>(new PipelineConfig { Surfaces = [Surface(), Surface("email", 1)] }.Validate).ParamName);
         Assert.Equal("ExplorationShare", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationShare = 1f }] }.Validate).ParamName);
         Assert.Equal("ExplorationPool", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationPool = -1 }] }.Validate).ParamName);
+        Assert.Equal("ExplorationEstablishedImpressions", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationEstablishedImpressions = -1 }] }.Validate).ParamName);
         Assert.Equal("ExplorationPick", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationPick = (ExplorationPick)7 }] }.Validate).ParamName);
         Assert.Equal("ExplorationPlacement", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationPlacement = (ExplorationPlacement)5 }] }.Validate).ParamName);
         Assert.Equal("ExplorationEpsilon", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationEpsilon = 1.5f }] }.Validate).ParamName);

@@ -10,7 +10,7 @@ public sealed class ExplorationTests
     [Fact]
     public async Task Exploration_slots_go_to_under_exposed_items_with_a_propensity()
     {
-        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with { ExplorationShare = 0.2f, MmrLambda = 1, CategoryCap = 0 })
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with { ExplorationShare = 0.2f, MmrLambda = 1, CategoryCap = 0, ExplorationEstablishedImpressions = null })
             with { ExplorationImpressions = 3 });
         // Served items count as impressions: the user's usual items grow exposed, explored ones are all still under 3.
         var request = new RecommendRequest { UserId = PlantedCatalog.UserId(2), K = 10, NowMs = h.NowMs, RequestId = "fixed-request" };
@@ -22,7 +22,7 @@ public sealed class ExplorationTests
         Assert.DoesNotContain(response.Items.Take(2), i => i.Exploration); // the head stays exploit
 
         // The same request id replays the same draws (for another user state the eligible set would differ).
-        await using var again = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with { ExplorationShare = 0.2f, MmrLambda = 1, CategoryCap = 0 })
+        await using var again = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with { ExplorationShare = 0.2f, MmrLambda = 1, CategoryCap = 0, ExplorationEstablishedImpressions = null })
             with { ExplorationImpressions = 3 });
         var replay = await again.Pipeline.RecommendAsync(request);
         Assert.Equal(response.Items.Select(i => i.ItemId), replay.Items.Select(i => i.ItemId));
@@ -37,6 +37,7 @@ public sealed class ExplorationTests
     {
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
+            ExplorationEstablishedImpressions = null, // these tests pin the pipeline threshold, for every item
             Sources = [new SourceConfig("popular", popular, TimeSpan.FromSeconds(1)), new SourceConfig("new-items", 10, TimeSpan.FromSeconds(1), Weight: 0.01f)],
             ExplorationShare = 0.3f, MmrLambda = 1, CategoryCap = 0, ExplorationPick = pick, ExplorationPool = pool, ExplorationEpsilon = 0,
         }) with { ExplorationImpressions = 2, CountServedImpressions = true });
@@ -54,12 +55,43 @@ public sealed class ExplorationTests
         Assert.True(h.Catalog.Impressions(h.Catalog.Items.TryGetOrdinal(item, out int o) ? o : -1) >= 2);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(null)]
+    public async Task An_established_item_is_explored_only_below_the_surface_floor_a_new_item_up_to_its_threshold(int? floor)
+    {
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
+        {
+            Sources = [new SourceConfig("popular", 30, TimeSpan.FromSeconds(1)), new SourceConfig("new-items", 10, TimeSpan.FromSeconds(1), Weight: 0.01f)],
+            ExplorationShare = 0.3f, MmrLambda = 1, CategoryCap = 0, ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 3,
+            ExplorationEpsilon = 0, ExplorationEstablishedImpressions = floor,
+        }) with { ExplorationImpressions = 5, CountServedImpressions = true });
+        long item = 60_000;
+        await h.Pipeline.UpsertItemAsync(item, new ItemAttributes { Title = "fresh", Categories = ["c1"] });
+        int newShown = 0;
+        var established = new List<long>();
+        for (int r = 0; r < 20; r++)
+        {
+            var response = await h.Pipeline.RecommendAsync(new RecommendRequest { UserId = 990_000 + r, K = 10, NowMs = h.NowMs, RequestId = "r" + r });
+            newShown += response.Items.Count(i => i.ItemId == item);
+            established.AddRange(response.Items.Where(i => i.Exploration && i.ItemId != item).Select(i => i.ItemId));
+        }
+        // The new item keeps the pipeline's threshold (5) whatever the floor: its exploration is its cold start.
+        Assert.InRange(newShown, 5, 6);
+        Assert.NotEmpty(established);
+        if (floor == 1)
+            Assert.Equal(established.Count, established.Distinct().Count()); // each explored once, while never shown
+        else
+            Assert.True(established.Count > established.Distinct().Count(), "without a floor an established item is explored until it has 5 impressions");
+    }
+
     [Fact]
     public async Task LeastShown_takes_the_least_shown_of_the_pool_below_the_list_ties_to_the_better_score()
     {
         // One slot at the last position (k 10, first position 9), chosen among the 2 best candidates below the list.
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
+            ExplorationEstablishedImpressions = null, // these tests pin the pipeline threshold, for every item
             MmrLambda = 1, CategoryCap = 0, ExplorationShare = 0.1f, ExplorationFirstPosition = 9,
             ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 2, ExplorationEpsilon = 0,
         }) with { ExplorationImpressions = 1000, CountServedImpressions = true });
@@ -92,6 +124,7 @@ public sealed class ExplorationTests
         // Every item counts as exposed (threshold 0): no slot is taken, the answer is the ranker's top 10.
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
+            ExplorationEstablishedImpressions = null, // these tests pin the pipeline threshold, for every item
             MmrLambda = 1, CategoryCap = 0, ExplorationShare = 0.3f, ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 5,
         }) with { ExplorationImpressions = 0 });
         var response = await h.RecommendAsync(PlantedCatalog.UserId(5), debug: true);
@@ -109,6 +142,7 @@ public sealed class ExplorationTests
         float share = k == 8 ? 0.125f : 0.1f;
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
+            ExplorationEstablishedImpressions = null, // these tests pin the pipeline threshold, for every item
             MmrLambda = 1, CategoryCap = 0, ExplorationShare = share, ExplorationPlacement = ExplorationPlacement.Tail,
             ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 30, ExplorationEpsilon = 0,
         }) with { ExplorationImpressions = 1000 });
@@ -129,6 +163,7 @@ public sealed class ExplorationTests
         // score): propensity (1 - e) + e / 5 for it, e / 5 for any other; the draws are seeded by the request id.
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
+            ExplorationEstablishedImpressions = null, // these tests pin the pipeline threshold, for every item
             MmrLambda = 1, CategoryCap = 0, ExplorationShare = 0.1f, ExplorationPlacement = ExplorationPlacement.Tail,
             ExplorationPick = ExplorationPick.LeastShown, ExplorationPool = 5, ExplorationEpsilon = epsilon,
         }) with { ExplorationImpressions = 1000, CountServedImpressions = false });

@@ -110,7 +110,9 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
             : RankerServed ? $"{_served.Pipeline.Version.Ranker.Name} [{Ranker.Describe(_settings.Ranker)} validation_ndcg={Ranker.ValidationNdcg:F4} fusion={FusionValidationNdcg:F4}]"
             : $"{_served.Pipeline.Version.Ranker.Name} [trained ranker not served: validation_ndcg={Ranker.ValidationNdcg:F4} <= fusion={FusionValidationNdcg:F4}]";
         return $"surface={surface} ranker={rankerText} sources={string.Join(",", s.Sources.Select(x => $"{x.Name}:{x.Count}:{x.Weight:G}"))} "
-            + $"mmr={s.MmrLambda:G} cap={s.CategoryCap} exploration={s.ExplorationShare:G} als=[{_settings.Als}]";
+            + $"mmr={s.MmrLambda:G} cap={s.CategoryCap} exploration={s.ExplorationShare:G}"
+            + (s.ExplorationShare > 0 ? $" exploration_pool={s.ExplorationPool} exploration_floor={s.ExplorationEstablishedImpressions ?? _served.Pipeline.Version.Config.ExplorationImpressions}" : "")
+            + $" als=[{_settings.Als}]";
     }
 
     public void Fit(TrainingData data) => FitAsync(data).GetAwaiter().GetResult();

@@ -34,9 +34,6 @@ public static partial class ModelStore
             weights.Span.CopyTo(similarities.AsSpan(start[i]));
         }
         NeighborListFile.Write(Path.Combine(directory, "neighbors.csr"), start, neighbors, similarities);
-        var parameters = new Dictionary<string, string> { ["neighbors"] = Str(model.Neighbors), ["similarity"] = model.Similarity.ToString() };
-        if (model.Similarity == ItemSimilarityKind.Sequence)
-            parameters["window"] = Str(model.Window);
         WriteManifest(directory, new ModelManifest
         {
             Kind = "itemknn",
@@ -44,7 +41,7 @@ public static partial class ModelStore
             Items = n,
             // The longest list (the fixed-width layout's slot count): informational in the CSR layout.
             Dimension = Math.Max(longest, 1),
-            Parameters = parameters,
+            Parameters = ItemKnnParameters(model),
             Files = new()
             {
                 ["items"] = IdMapFile.Write(directory, "items", items),
@@ -77,16 +74,13 @@ public static partial class ModelStore
             }
         }
         IdFile.Write(Path.Combine(directory, "neighbors.ids"), ids);
-        var parameters = new Dictionary<string, string> { ["neighbors"] = Str(model.Neighbors), ["similarity"] = model.Similarity.ToString() };
-        if (model.Similarity == ItemSimilarityKind.Sequence)
-            parameters["window"] = Str(model.Window);
         WriteManifest(directory, new ModelManifest
         {
             Kind = "itemknn",
             Users = 0,
             Items = n,
             Dimension = keep,
-            Parameters = parameters,
+            Parameters = ItemKnnParameters(model),
             Files = new()
             {
                 ["items"] = IdMapFile.Write(directory, "items", items),
@@ -94,6 +88,15 @@ public static partial class ModelStore
                 ["neighbor_similarities"] = WriteRows(directory, "neighbors.vec", sims, n, keep, null),
             },
         });
+    }
+
+    /// <summary>The manifest's parameters: neighbours and similarity, and the window for the sequence similarity only.</summary>
+    private static Dictionary<string, string> ItemKnnParameters(ItemKnn model)
+    {
+        var parameters = new Dictionary<string, string> { ["neighbors"] = Str(model.Neighbors), ["similarity"] = model.Similarity.ToString() };
+        if (model.Similarity == ItemSimilarityKind.Sequence)
+            parameters["window"] = Str(model.Window);
+        return parameters;
     }
 
     /// <summary>A restored item-kNN model; call <see cref="ItemKnn.AttachHistories"/> (or score histories directly) to score users.</summary>

@@ -10,7 +10,7 @@ namespace RecSys.Engine.Pipeline.Experiments;
 ///   Ranker       "rrf" = the rank-fusion fallback; any other value = the registry version whose ranker file to use
 ///   Sources      the candidate sources of each surface the experiment covers (names, counts, budgets, weights)
 ///   MmrLambda, CategoryCap, DiversityPool, ExplorationShare, ExplorationPick, ExplorationPool, ExplorationEpsilon,
-///   ExplorationPlacement, FreshnessHalfLifeHours, FreshnessWeight
+///   ExplorationEstablishedImpressions, ExplorationPlacement, FreshnessHalfLifeHours, FreshnessWeight
 ///                the post-processing knobs of those surfaces
 /// </code>
 /// </summary>
@@ -45,6 +45,13 @@ public sealed record VariantConfig
 
     public float? ExplorationEpsilon { get; init; }
 
+    /// <summary>
+    /// The impressions below which an established item may be explored (JSON "exploration_established_impressions"). The
+    /// home surface's floor of 1 was chosen offline at MovieLens traffic. On a live site the floor that pays depends on
+    /// traffic, which is what an experiment measures.
+    /// </summary>
+    public int? ExplorationEstablishedImpressions { get; init; }
+
     /// <summary>"Spread" or "Tail" (JSON "exploration_placement").</summary>
     public ExplorationPlacement? ExplorationPlacement { get; init; }
 
@@ -57,7 +64,7 @@ public sealed record VariantConfig
 
     /// <summary>True when the variant overrides a surface parameter.</summary>
     public bool ChangesSurfaces => Sources is not null || MmrLambda is not null || CategoryCap is not null || DiversityPool is not null
-        || ExplorationShare is not null || ExplorationPick is not null || ExplorationPool is not null || ExplorationEpsilon is not null || ExplorationPlacement is not null || FreshnessHalfLifeHours is not null || FreshnessWeight is not null;
+        || ExplorationShare is not null || ExplorationPick is not null || ExplorationPool is not null || ExplorationEpsilon is not null || ExplorationEstablishedImpressions is not null || ExplorationPlacement is not null || FreshnessHalfLifeHours is not null || FreshnessWeight is not null;
 
     /// <summary>
     /// The config with the overrides applied to the surfaces <paramref name="experiment"/> covers (the surfaces check
@@ -86,6 +93,7 @@ public sealed record VariantConfig
         ExplorationPool = ExplorationPool ?? s.ExplorationPool,
         ExplorationPlacement = ExplorationPlacement ?? s.ExplorationPlacement,
         ExplorationEpsilon = ExplorationEpsilon ?? s.ExplorationEpsilon,
+        ExplorationEstablishedImpressions = ExplorationEstablishedImpressions ?? s.ExplorationEstablishedImpressions,
         FreshnessHalfLifeHours = FreshnessHalfLifeHours ?? s.FreshnessHalfLifeHours,
         FreshnessWeight = FreshnessWeight ?? s.FreshnessWeight,
     };

@@ -11,6 +11,7 @@ public sealed class ExperimentConfigFileTests
           "variants": [{"name": "control", "share": 0.25},
                        {"name": "capped", "share": 0.75, "category_cap": 1, "exploration_share": 0, "mmr_lambda": 0.9,
                         "exploration_pick": "LeastShown", "exploration_pool": 30, "exploration_placement": "Tail",
+                        "exploration_established_impressions": 4,
                         "sources": [{"name": "collaborative", "count": 100, "budget": "00:00:10", "weight": 1},
                                     {"name": "popular", "count": 50, "budget": "00:00:10", "weight": 0.2}]}]}]}
         """;
@@ -27,6 +28,7 @@ public sealed class ExperimentConfigFileTests
         var surface = capped.Apply(new RecSys.Engine.Pipeline.Config.PipelineConfig { Surfaces = [new() { Name = "home", Code = 1, Sources = capped.Sources! }] }, experiments[0]).Surface("home");
         Assert.Equal((RecSys.Engine.Pipeline.Config.ExplorationPick.LeastShown, 30), (surface.ExplorationPick, surface.ExplorationPool));
         Assert.Equal(RecSys.Engine.Pipeline.Config.ExplorationPlacement.Tail, surface.ExplorationPlacement);
+        Assert.Equal(4, surface.ExplorationEstablishedImpressions);
         Assert.Equal(["collaborative", "popular"], capped.Sources!.Select(s => s.Name));
         Assert.Equal((50, TimeSpan.FromSeconds(10), 0.2f), (capped.Sources![1].Count, capped.Sources[1].Budget, capped.Sources[1].Weight));
         var again = ExperimentConfigFile.Parse(ExperimentConfigFile.Write(experiments));

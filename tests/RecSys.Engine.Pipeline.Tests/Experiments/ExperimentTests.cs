@@ -182,6 +182,9 @@ public sealed class ExperimentTests
         e = await Refused(Capped() with { Variants = [new() { Name = "a", Share = 0.5 }, new() { Name = "b", Share = 0.5, MmrLambda = 2 }] });
         Assert.Equal("MmrLambda", e.ParamName);
         Assert.Contains("variant 'b'", e.Message);
+        e = await Refused(Capped() with { Variants = [new() { Name = "a", Share = 0.5 }, new() { Name = "b", Share = 0.5, ExplorationEstablishedImpressions = -1 }] });
+        Assert.Equal("ExplorationEstablishedImpressions", e.ParamName);
+        Assert.Contains("variant 'b'", e.Message);
         e = await Refused(Capped() with { Variants = [new() { Name = "a", Share = 0.5 }, new() { Name = "b", Share = 0.5, Version = "v9" }] });
         Assert.Contains("no version source", e.Message);
         e = await Refused(Capped() with { Variants = [new() { Name = "a", Share = 0.5 }, new() { Name = "a", Share = 0.5 }] });

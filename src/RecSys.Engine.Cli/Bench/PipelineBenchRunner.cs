@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecSys.Engine.Cli.Gen;
@@ -42,11 +43,11 @@ internal static class PipelineBenchRunner
             Store = CatalogGenerator.ReadStoreOptions(root) with { CheckpointInterval = TimeSpan.Zero },
             Pipeline = new PipelineOptions { ParallelSources = false },
             Load = new VersionLoadOptions { HnswBFloat16Traversal = settings.HnswBFloat16, HugePageMappings = settings.HugePages, HugePageLog = log.WriteLine },
-            Config = models => WithCandidates(PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(1)), settings.Candidates),
+            Config = models => WithCandidates(WithAddedSources(PipelineDefaults.Config(models), settings.AddedSources ?? []).WithSourceBudget(TimeSpan.FromSeconds(1)), settings.Candidates),
             SaveOnDispose = false,
         };
         var open = Stopwatch.StartNew();
-        await using var state = await ServingState.OpenAsync(Path.Combine(root, CatalogGenerator.RegistryName), Path.Combine(root, CatalogGenerator.StoreName), options, cancellationToken).ConfigureAwait(false);
+        await using var state = await OpenAsync(root, options, settings.AddedSources ?? [], cancellationToken).ConfigureAwait(false);
         if (settings.Version is { } id && id != state.ActiveVersionId)
             await state.ActivateAsync(id, cancellationToken).ConfigureAwait(false);
         log.WriteLine($"opened {root} (version '{state.ActiveVersionId}') in {open.Elapsed.TotalSeconds:F1} s");
@@ -101,6 +102,7 @@ internal static class PipelineBenchRunner
             ["huge_pages"] = settings.HugePages,
             ["ranker"] = trace.Ranker,
             ["candidates_configured"] = settings.Candidates,
+            ["home_sources"] = string.Join(",", state.Pipeline.Version.Config.Surface("home").Sources.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Name}:{x.Count}:{x.Weight:G}"))),
             ["requests"] = ids.Length,
             ["warmup"] = settings.Warmup,
             ["k"] = settings.K,
@@ -114,6 +116,36 @@ internal static class PipelineBenchRunner
             ["processor_count"] = Environment.ProcessorCount,
             ["server_gc"] = System.Runtime.GCSettings.IsServerGC,
         };
+    }
+
+    /// <summary>
+    /// Opens the catalog's serving state. A version that lacks the model of an added source (a catalog generated before
+    /// the sequence model was fitted has no "sequence") is refused at load: that refusal is bad --add-source input.
+    /// </summary>
+    private static async Task<ServingState> OpenAsync(string root, ServingStateOptions options, IReadOnlyList<SourceConfig> added, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ServingState.OpenAsync(Path.Combine(root, CatalogGenerator.RegistryName), Path.Combine(root, CatalogGenerator.StoreName), options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException e) when (added.Any(a => e.Message.Contains($"source '{a.Name}'", StringComparison.Ordinal)))
+        {
+            throw new CliInputException($"--add-source: {e.Message}");
+        }
+    }
+
+    /// <summary>The home surface with <paramref name="added"/> after its default sources (a source it lists already is refused by name).</summary>
+    private static PipelineConfig WithAddedSources(PipelineConfig config, IReadOnlyList<SourceConfig> added)
+    {
+        if (added.Count == 0)
+            return config;
+        var home = config.Surface("home");
+        foreach (var a in added)
+        {
+            if (home.Sources.Any(s => s.Name == a.Name) || added.Count(x => x.Name == a.Name) > 1)
+                throw new CliInputException($"--add-source: '{a.Name}' is on the home surface already ({string.Join(", ", home.Sources.Select(s => s.Name))})");
+        }
+        return config with { Surfaces = [.. config.Surfaces.Select(s => s.Name == "home" ? s with { Sources = [.. s.Sources, .. added] } : s)] };
     }
 
     /// <summary>

@@ -30,16 +30,21 @@ internal static class BenchPipelineCommand
             Description = "true (default, as Serving:HugePageMappings): read the mapped rows back onto 2 MiB pages while the version loads; false: map them as the page cache holds them.",
             DefaultValueFactory = _ => true,
         };
+        var addSource = new Option<string[]>("--add-source")
+        {
+            Description = "NAME:COUNT[:WEIGHT] (repeatable): add a source to the home surface beyond its defaults, e.g. sequence:100:0.2 to price the opt-in sequence source. The collaborative count still makes up --candidates.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var command = new Command("pipeline", "In-process Recommend over a generated catalog: p50/p99, allocated bytes per request, time per stage.");
-        foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages })
+        foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource })
             command.Add(o);
-        command.SetAction((parse, ct) => RunAsync(parse, data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, ct));
+        command.SetAction((parse, ct) => RunAsync(parse, data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Option<string> data, Option<int> requests, Option<int> warmup, Option<int> candidates,
         Option<int> k, Option<ulong> seed, Option<string?> version, Option<string?> json, Option<bool?> bf16, Option<bool> hugePages,
-        CancellationToken ct)
+        Option<string[]> addSource, CancellationToken ct)
     {
         TextWriter stdout = parse.InvocationConfiguration.Output;
         TextWriter stderr = parse.InvocationConfiguration.Error;
@@ -55,7 +60,8 @@ internal static class BenchPipelineCommand
             throw new CliInputException($"--candidates must be at least 1 (got {c})");
         if (kk < 1)
             throw new CliInputException($"--k must be at least 1 (got {kk})");
-        var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk, parse.GetValue(bf16), parse.GetValue(hugePages)), stderr, ct).ConfigureAwait(false);
+        var added = (parse.GetValue(addSource) ?? []).Select(ParseSource).ToList();
+        var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk, parse.GetValue(bf16), parse.GetValue(hugePages), added), stderr, ct).ConfigureAwait(false);
         string text = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         stdout.WriteLine(text);
         if (parse.GetValue(json) is { } path)
@@ -64,5 +70,23 @@ internal static class BenchPipelineCommand
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"p50 {(double)lat["p50"]! / 1000:F3} ms, p99 {(double)lat["p99"]! / 1000:F3} ms, {result["allocated_bytes_per_request"]} B allocated per request"));
         return CliRunner.ExitOk;
+    }
+
+    /// <summary>NAME:COUNT[:WEIGHT] of --add-source (weight 1 when left out); a built-in source not on the home surface already.</summary>
+    private static Pipeline.Config.SourceConfig ParseSource(string text)
+    {
+        string[] parts = text.Split(':');
+        string Bad(string why) => $"--add-source: '{text}' {why} (expected NAME:COUNT[:WEIGHT], e.g. sequence:100:0.2)";
+        if (parts.Length is < 2 or > 3)
+            throw new CliInputException(Bad("is not NAME:COUNT[:WEIGHT]"));
+        string name = parts[0];
+        if (!Pipeline.Sources.SourceNames.BuiltIn.Contains(name))
+            throw new CliInputException(Bad($"names no built-in source ({string.Join(", ", Pipeline.Sources.SourceNames.BuiltIn)})"));
+        if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
+            throw new CliInputException(Bad("has a count that is not a whole number >= 1"));
+        float weight = 1f;
+        if (parts.Length == 3 && (!float.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out weight) || !(weight >= 0) || !float.IsFinite(weight)))
+            throw new CliInputException(Bad("has a weight that is not a finite number >= 0"));
+        return new Pipeline.Config.SourceConfig(name, count, Pipeline.Config.PipelineDefaults.SourceBudget, Weight: weight);
     }
 }

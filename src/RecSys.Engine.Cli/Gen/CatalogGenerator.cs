@@ -10,6 +10,8 @@ using RecSys.Engine.Core.Index.Factory;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Factory;
+using RecSys.Engine.Models.Neighbors;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
 
@@ -21,7 +23,8 @@ namespace RecSys.Engine.Cli.Gen;
 ///   1 data       SyntheticCatalog: item and user vectors (the SYNTHETIC.md recipe, normalised), categories, publish
 ///                times, demographics, histories
 ///   2 models     ALS over the generated vectors (no training: item factors = item vectors, user factors = user
-///                vectors), popularity and trending fitted on the histories (TrainedModels.FitPopularity)
+///                vectors), popularity and trending fitted on the histories (TrainedModels.FitPopularity), and the
+///                sequence neighbours (adjacency in the histories)
 ///   3 version    the first of the versions, the registry's own builder and first start (ServingState.CreateAsync):
 ///                version written (its CF index built), FASTER store seeded (items, profiles, histories and counters),
 ///                ACTIVE set, opened once (what a server does), saved (catalog snapshot, store checkpoint)
@@ -49,11 +52,13 @@ internal static class CatalogGenerator
         var catalog = await steps.RunAsync($"generating {settings.Items:N0} items x {settings.Dimension} and {settings.Users:N0} users with {settings.History} events each",
             progress => Task.Run(() => new SyntheticCatalog(settings.Items, settings.Users, settings.Dimension, settings.Seed, settings.History, settings.EndSeconds, progress), cancellationToken)).ConfigureAwait(false);
         var data = catalog.Data;
-        var models = await steps.RunAsync("fitting popularity and trending on the histories", () => Task.Run(() =>
+        var models = await steps.RunAsync("fitting popularity, trending and sequence neighbours on the histories", () => Task.Run(() =>
         {
             var als = ImplicitAls.FromFactors(new AlsOptions { Factors = settings.Dimension, Seed = settings.Seed }, catalog.UserVectors, catalog.ItemVectors, data.UserCount, data.ItemCount);
             var (popularity, trending) = TrainedModels.FitPopularity(data);
-            return new TrainedModels { Als = als, Popularity = popularity, Trending = trending };
+            var sequence = (ItemKnn)ModelFactory.Create(ModelKind.Sequence, new ModelSettings());
+            sequence.Fit(data);
+            return new TrainedModels { Als = als, Popularity = popularity, Trending = trending, Sequence = sequence };
         }, cancellationToken)).ConfigureAwait(false);
 
         var storeOptions = StoreOptionsFor(settings);

@@ -41,6 +41,29 @@ public sealed class BenchPipelineCommandTests : IDisposable
         using var off = JsonDocument.Parse(File.ReadAllText(json));
         Assert.False(off.RootElement.GetProperty("huge_pages").GetBoolean());
         Assert.Equal(20, off.RootElement.GetProperty("requests").GetInt32());
+
+        // --add-source prices an opt-in source: the generated version serves the sequence model, and it feeds the merge.
+        Assert.DoesNotContain("sequence", r.GetProperty("home_sources").GetString());
+        (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "20", "--warmup", "2", "--add-source", "sequence:30:0.2", "--json", json);
+        Assert.True(code == 0, stderr + stdout);
+        using var added = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.EndsWith(",sequence:30:0.2", added.RootElement.GetProperty("home_sources").GetString());
+        Assert.True(added.RootElement.GetProperty("trace_counts").GetProperty("source:sequence").GetInt32() > 0);
+        Assert.Equal(0, added.RootElement.GetProperty("dropped_sources").GetInt64());
+
+        // Bad --add-source values exit 2, naming the option and what is wrong.
+        foreach (var (value, reason) in new[]
+        {
+            ("bogus:3", "names no built-in source"), ("sequence", "is not NAME:COUNT[:WEIGHT]"), ("sequence:0", "count"),
+            ("sequence:5:-1", "weight"), ("collaborative:10", "on the home surface already"),
+            ("content:10", "which this version does not have"), // a generated catalog has no content index
+        })
+        {
+            (code, _, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "5", "--add-source", value);
+            Assert.True(code == CliRunner.ExitBadInput, value + ": " + stderr);
+            Assert.Contains("--add-source", stderr);
+            Assert.Contains(reason, stderr);
+        }
     }
 
     [Fact]

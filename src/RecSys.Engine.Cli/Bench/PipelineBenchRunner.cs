@@ -128,7 +128,7 @@ internal static class PipelineBenchRunner
         {
             return await ServingState.OpenAsync(Path.Combine(root, CatalogGenerator.RegistryName), Path.Combine(root, CatalogGenerator.StoreName), options, cancellationToken).ConfigureAwait(false);
         }
-        catch (ArgumentException e) when (added.Any(a => e.Message.Contains($"source '{a.Name}'", StringComparison.Ordinal)))
+        catch (UnknownSourceException e) when (added.Any(a => a.Name == e.SourceName))
         {
             throw new CliInputException($"--add-source: {e.Message}");
         }

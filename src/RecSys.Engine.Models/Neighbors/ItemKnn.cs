@@ -98,6 +98,12 @@ public sealed class ItemKnn(int neighbors = 100, ItemSimilarityKind similarity =
         return (_neighborItem.AsMemory(s, len), _neighborWeight.AsMemory(s, len));
     }
 
+    /// <summary>
+    /// The lists as held (CSR: item i's neighbours are [Start[i], Start[i + 1])), for saving without a copy. An unfitted
+    /// model has none: its one offset is 0.
+    /// </summary>
+    internal (int[] Start, int[] Items, float[] Weights) Lists => (_neighborStart.Length == 0 ? [0] : _neighborStart, _neighborItem, _neighborWeight);
+
     /// <summary>Restores trained neighbour lists (CSR: item i's neighbours are [start[i], start[i + 1])).</summary>
     internal void Restore(int items, int[] start, int[] neighborItems, float[] neighborWeights)
     {

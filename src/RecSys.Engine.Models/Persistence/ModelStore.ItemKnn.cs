@@ -17,23 +17,12 @@ public static partial class ModelStore
     {
         DurableFile.CreateDirectory(directory);
         int n = model.ItemCount;
-        var start = new int[n + 1];
+        // The model holds its lists in this very layout: written as they are.
+        var (start, neighbors, similarities) = model.Lists;
         int longest = 0;
         for (int i = 0; i < n; i++)
-        {
-            int length = model.NeighborsOf(i).Items.Length;
-            start[i + 1] = start[i] + length;
-            longest = Math.Max(longest, length);
-        }
-        var neighbors = new int[start[n]];
-        var similarities = new float[start[n]];
-        for (int i = 0; i < n; i++)
-        {
-            var (list, weights) = model.NeighborsOf(i);
-            list.Span.CopyTo(neighbors.AsSpan(start[i]));
-            weights.Span.CopyTo(similarities.AsSpan(start[i]));
-        }
-        NeighborListFile.Write(Path.Combine(directory, "neighbors.csr"), start, neighbors, similarities);
+            longest = Math.Max(longest, start[i + 1] - start[i]);
+        NeighborListFile.Write(Path.Combine(directory, "neighbors.csr"), start.AsSpan(0, n + 1), neighbors.AsSpan(0, start[n]), similarities.AsSpan(0, start[n]));
         WriteManifest(directory, new ModelManifest
         {
             Kind = "itemknn",

@@ -163,7 +163,7 @@ public sealed class PipelineVersion
             foreach (var s in surface.Sources)
             {
                 if (!sources.ContainsKey(s.Name))
-                    throw new ArgumentException($"surface '{surface.Name}' lists source '{s.Name}', which this version does not have (have: {string.Join(", ", sources.Keys.Order(StringComparer.Ordinal))})", nameof(config));
+                    throw new UnknownSourceException(surface.Name, s.Name, sources.Keys);
             }
             rules[surface.Name] = [.. config.Rules.Concat(surface.Rules).Select(r => Compile(r, catalog))];
         }

@@ -82,7 +82,9 @@ public sealed class SourceBudgetTests
     [Fact]
     public async Task A_surface_listing_a_source_the_version_lacks_is_refused_when_the_version_is_made()
     {
-        var e = await Assert.ThrowsAsync<ArgumentException>(async () => await PipelineHarness.CreateAsync(WithExtra("nowhere")));
+        // Typed (an ArgumentException on the config), so a caller that added the source can tell its input apart.
+        var e = await Assert.ThrowsAsync<Abstractions.UnknownSourceException>(async () => await PipelineHarness.CreateAsync(WithExtra("nowhere")));
         Assert.Contains("'nowhere'", e.Message);
+        Assert.Equal(("nowhere", "config"), (e.SourceName, e.ParamName));
     }
 }

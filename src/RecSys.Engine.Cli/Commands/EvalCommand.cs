@@ -39,6 +39,7 @@ internal static class EvalCommand
         var lambda = new Option<float?>("--lambda") { Description = $"ALS regularisation (default {defaults.Als.Lambda:G})." };
         var iterations = new Option<int?>("--iterations") { Description = $"ALS sweeps (default {defaults.Als.Iterations})." };
         var easeLambda = new Option<float?>("--ease-lambda") { Description = $"EASE regularisation (default {defaults.EaseLambda:G})." };
+        var easeDropout = new Option<float?>("--ease-dropout") { Description = $"EASE input dropout in [0, 1), the EDLAE closed form; 0 = plain EASE (default {defaults.EaseDropout:G})." };
         var neighbors = new Option<int?>("--neighbors") { Description = $"Item-kNN neighbours per item (default {defaults.KnnNeighbors})." };
         var ranker = new Option<string>("--ranker") { Description = "The learned ranker of the 'ranked' model: mlp or gbdt (LambdaRank, LightGBM).", DefaultValueFactory = _ => "mlp" };
         var gbdtBase = new Option<string?>("--gbdt-base") { Description = "Residual GBDT (the 'ranked' model and the pipeline's ranker): FEATURE[:WEIGHT], the ranking feature the boosting starts from (LightGBM init_score = WEIGHT x that column; the model adds it back), e.g. cf_score_z:2; none = boost from 0 (default)." };
@@ -48,7 +49,7 @@ internal static class EvalCommand
         var pipelineGrid = new Option<string?>("--pipeline-grid") { Description = $"MMR:SHARE,... settings of the {PipelineModel}'s MMR lambda and exploration share tried on the inner split (needs a ranker); the best NDCG@10 at inner coverage >= 0.30 is used." };
 
         var command = new Command("eval", "Train models on a split and report ranking metrics (NDCG, recall, precision, MAP, MRR, hit rate, coverage, diversity, novelty).");
-        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, neighbors, ranker, gbdtBase, pipelineRanker, pipelinePost, pipelineGrid, rankerGate })
+        foreach (var o in new Option[] { data, format, split, k, models, seed, json, tune, skipBad, factors, alpha, lambda, iterations, easeLambda, easeDropout, neighbors, ranker, gbdtBase, pipelineRanker, pipelinePost, pipelineGrid, rankerGate })
             command.Add(o);
         command.SetAction(parse =>
         {
@@ -71,6 +72,7 @@ internal static class EvalCommand
                     Seed = s,
                 },
                 EaseLambda = parse.GetValue(easeLambda) ?? defaults.EaseLambda,
+                EaseDropout = parse.GetValue(easeDropout) ?? defaults.EaseDropout,
                 KnnNeighbors = parse.GetValue(neighbors) ?? defaults.KnnNeighbors,
             };
             // The models' own rules, applied before any data is read.
@@ -82,6 +84,7 @@ internal static class EvalCommand
             {
                 throw new CliInputException($"--{e.ParamName?.ToLowerInvariant()}: {ArgumentReason.Of(e)}");
             }
+            OptionRules.Check("--ease-dropout", () => ModelFactory.Create(ModelKind.Ease, settings with { EaseLambda = defaults.EaseLambda }));
             OptionRules.Check("--ease-lambda", () => ModelFactory.Create(ModelKind.Ease, settings));
             OptionRules.Check("--neighbors", () => ModelFactory.Create(ModelKind.ItemKnn, settings));
             RankerKind rankerKind = parse.GetValue(ranker) switch
@@ -132,7 +135,7 @@ internal static class EvalCommand
                 settings = Tuner.Tune(parts.Train, validationSplit, modelKinds, settings, topK, line => stderr.WriteLine(line));
                 stdout.WriteLine("tuned on a validation split of the training part:");
                 stdout.WriteLine($"  {ModelKind.Als.Name()}: {settings.Als}");
-                stdout.WriteLine($"  {ModelKind.Ease.Name()}: lambda={settings.EaseLambda:G}");
+                stdout.WriteLine($"  {ModelKind.Ease.Name()}: lambda={settings.EaseLambda:G} dropout={settings.EaseDropout:G}");
                 stdout.WriteLine($"  {ModelKind.ItemKnn.Name()}: neighbors={settings.KnnNeighbors} similarity={settings.KnnSimilarity.ToString().ToLowerInvariant()}");
                 stdout.WriteLine($"  {ModelKind.Trending.Name()}: half_life_days={settings.TrendingHalfLifeDays:G}");
                 stdout.WriteLine($"  {ModelKind.Blend.Name()}: c={settings.BlendC:G} weights={string.Join(",", settings.BlendWeights.Select(p => $"{p.Key}:{p.Value:G}"))}");

@@ -56,16 +56,19 @@ public static class Tuner
         }
         if (wants(ModelKind.Ease))
         {
-            float best = settings.EaseLambda;
+            (float lambda, float dropout) best = (settings.EaseLambda, settings.EaseDropout);
             double bestScore = double.NegativeInfinity;
             foreach (float lambda in new[] { 100f, 200f, 300f, 500f, 800f, 1200f })
             {
-                double s = score(new Ease(lambda), $"ease lambda={lambda}");
-                if (s > bestScore)
-                    (bestScore, best) = (s, lambda);
+                foreach (float dropout in new[] { 0f, 0.25f, 0.5f, 0.67f })
+                {
+                    double s = score(new Ease(lambda, dropout), $"ease lambda={lambda} dropout={dropout}");
+                    if (s > bestScore)
+                        (bestScore, best) = (s, (lambda, dropout));
+                }
             }
-            settings = settings with { EaseLambda = best };
-            log?.Invoke($"chosen ease: lambda={best}");
+            settings = settings with { EaseLambda = best.lambda, EaseDropout = best.dropout };
+            log?.Invoke($"chosen ease: lambda={best.lambda} dropout={best.dropout}");
         }
         if (wants(ModelKind.ItemKnn))
         {

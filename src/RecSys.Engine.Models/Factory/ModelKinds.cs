@@ -40,8 +40,8 @@ public static class ModelKinds
         new()
         {
             Kind = ModelKind.Ease, Name = "ease",
-            Summary = "EASE closed-form item-item weights (EaseLambda)",
-            Create = (s, _) => new Ease(s.EaseLambda),
+            Summary = "EASE closed-form item-item weights (EaseLambda, EaseDropout)",
+            Create = (s, _) => new Ease(s.EaseLambda, s.EaseDropout),
         },
         new()
         {

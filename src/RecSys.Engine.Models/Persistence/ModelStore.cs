@@ -94,7 +94,7 @@ public static partial class ModelStore
             Users = 0,
             Items = model.ItemCount,
             Dimension = model.ItemCount,
-            Parameters = new() { ["lambda"] = Str(model.Lambda) },
+            Parameters = new() { ["lambda"] = Str(model.Lambda), ["dropout"] = Str(model.Dropout) },
             Files = new()
             {
                 ["items"] = IdMapFile.Write(directory, "items", items),
@@ -107,7 +107,11 @@ public static partial class ModelStore
     public static (Ease Model, IdMap Items) LoadEase(string directory)
     {
         var m = ReadManifest(directory, "ease");
-        var model = new Ease(Float(m, "lambda"));
+        // Directories written before the dropout setting existed hold plain EASE weights (dropout 0).
+        float dropout = m.Parameters.ContainsKey("dropout") ? Float(m, "dropout") : 0f;
+        if (!(dropout >= 0f && dropout < 1f))
+            throw new InvalidDataException($"{m.SourcePath}: model manifest parameter 'dropout' must be in [0, 1), got {dropout}");
+        var model = new Ease(Float(m, "lambda"), dropout);
         model.Restore(ReadRows(directory, FileOf(m, directory, "weights"), m.Items, m.Items), m.Items);
         return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), m.Items));
     }

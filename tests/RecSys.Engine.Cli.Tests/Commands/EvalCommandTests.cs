@@ -93,6 +93,9 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--format", "parquet", "--format")]
     [InlineData("--k", "0", "--k")]
     [InlineData("--factors", "0", "--factors")]
+    [InlineData("--ease-dropout", "1", "--ease-dropout")]
+    [InlineData("--ease-dropout", "-0.5", "--ease-dropout")]
+    [InlineData("--ease-lambda", "0", "--ease-lambda")]
     [InlineData("--ranker", "xgboost", "--ranker")]
     public void BadOption_ExitsTwo(string option, string value, string named)
     {

@@ -16,13 +16,14 @@ public sealed class TunerTests
         var start = new ModelSettings { EaseLambda = 7f, KnnNeighbors = 3 };
         var tuned = Tuner.Tune(train, t => Splitter.RandomPerUser(t, 0.75, 7), [ModelKind.Ease, ModelKind.ItemKnn], start, k: 10, log.Add);
         Assert.Contains(tuned.EaseLambda, new[] { 100f, 200f, 300f, 500f, 800f, 1200f });
+        Assert.Contains(tuned.EaseDropout, new[] { 0f, 0.25f, 0.5f, 0.67f });
         Assert.Contains(tuned.KnnNeighbors, new[] { 20, 50, 100, 200, 400 });
-        Assert.Equal(6 + 15 + 2, log.Count); // every trial and both choices are reported
+        Assert.Equal(6 * 4 + 15 + 2, log.Count); // every trial and both choices are reported
         Assert.Contains(log, l => l.StartsWith("chosen ease", StringComparison.Ordinal));
         // ALS was not asked for: its settings are untouched.
         Assert.Equal(start.Als, tuned.Als);
         var again = Tuner.Tune(train, t => Splitter.RandomPerUser(t, 0.75, 7), [ModelKind.Ease, ModelKind.ItemKnn], start, k: 10);
-        Assert.Equal((tuned.EaseLambda, tuned.KnnNeighbors, tuned.KnnSimilarity), (again.EaseLambda, again.KnnNeighbors, again.KnnSimilarity));
+        Assert.Equal((tuned.EaseLambda, tuned.EaseDropout, tuned.KnnNeighbors, tuned.KnnSimilarity), (again.EaseLambda, again.EaseDropout, again.KnnNeighbors, again.KnnSimilarity));
     }
 
     [Fact]

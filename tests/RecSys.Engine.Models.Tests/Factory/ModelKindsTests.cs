@@ -49,8 +49,9 @@ public sealed class ModelKindsTests
     [Fact]
     public void The_factory_passes_the_settings_each_kind_reads()
     {
-        var settings = new ModelSettings { EaseLambda = 123f, KnnNeighbors = 7, TrendingHalfLifeDays = 9 };
-        Assert.Equal(123f, ((Ease)ModelFactory.Create(ModelKind.Ease, settings)).Lambda);
+        var settings = new ModelSettings { EaseLambda = 123f, EaseDropout = 0.25f, KnnNeighbors = 7, TrendingHalfLifeDays = 9 };
+        var ease = (Ease)ModelFactory.Create(ModelKind.Ease, settings);
+        Assert.Equal((123f, 0.25f), (ease.Lambda, ease.Dropout));
         Assert.Equal(7, ((ItemKnn)ModelFactory.Create(ModelKind.ItemKnn, settings)).Neighbors);
         var trending = (PopularityModel)ModelFactory.Create(ModelKind.Trending, settings);
         Assert.Equal((9.0, true), (trending.Options.HalfLifeDays, trending.Options.BySegment));

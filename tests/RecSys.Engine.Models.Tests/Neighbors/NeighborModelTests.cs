@@ -54,6 +54,42 @@ public sealed class NeighborModelTests
         Assert.Equal(ease.Weights.Slice(4, 4).ToArray(), scores);
     }
 
+    [Theory]
+    [InlineData(0.5f, 0.25f)]
+    [InlineData(2f, 0.5f)]
+    [InlineData(0.1f, 0.67f)]
+    public void Ease_WithDropout_MatchesTheEdlaeClosedForm(float lambda, float dropout)
+    {
+        var d = Small();
+        var ease = new Ease(lambda, dropout);
+        ease.Fit(d);
+        // Reference: Lambda[j, j] = lambda + p / (1 - p) x G[j, j] (Steck 2020), inverted naively.
+        int n = 4;
+        double[] g = CoOccurrence.Gram(d.Matrix, d.Transposed);
+        for (int i = 0; i < n; i++) g[i * n + i] += lambda + dropout / (1.0 - dropout) * g[i * n + i];
+        double[] p = GaussJordanInverse(g, n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                Assert.Equal(i == j ? 0 : -p[i * n + j] / p[j * n + j], ease.Weights[i * n + j], 5);
+        // Dropout shrinks weights towards popular columns more than plain EASE with the same lambda: item 1 is
+        // the most popular (3 users), so every weight into it is smaller in magnitude.
+        var plain = new Ease(lambda);
+        plain.Fit(d);
+        Assert.True(Math.Abs(ease.Weights[0 * n + 1]) < Math.Abs(plain.Weights[0 * n + 1]));
+        Assert.Equal($"lambda={lambda:G} dropout={dropout:G}", ease.Describe());
+    }
+
+    [Theory]
+    [InlineData(-0.1f)]
+    [InlineData(1f)]
+    [InlineData(float.NaN)]
+    public void Ease_RefusesADropoutOutsideZeroToOne(float dropout)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Ease(300f, dropout));
+        Assert.Equal("dropout", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ease.ComputeWeights(new double[1], 1, 1f, dropout));
+    }
+
     [Fact]
     public void ItemKnn_CosineAndJaccard_MatchHandValues_AndKeepTopNeighbors()
     {

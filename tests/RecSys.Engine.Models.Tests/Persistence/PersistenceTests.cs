@@ -71,6 +71,32 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
+    public void Ease_RoundTripsItsDropout_AndAnOlderManifestWithoutItLoadsAsPlainEase()
+    {
+        var data = new TrainingData(TestData.Planted(users: 10, items: 8, rank: 2, perUser: 3, seed: 1));
+        var ease = new Ease(3f, 0.5f);
+        ease.Fit(data);
+        string dir = Path.Combine(_dir, "edlae");
+        ModelStore.SaveEase(ease, data.Events.Items, dir);
+        var (loaded, _) = ModelStore.LoadEase(dir);
+        Assert.Equal((3f, 0.5f), (loaded.Lambda, loaded.Dropout));
+        Assert.True(ease.Weights.SequenceEqual(loaded.Weights));
+
+        string manifest = Path.Combine(dir, ModelManifest.FileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
+        var parameters = json["parameters"]!.AsObject();
+        parameters.Remove("dropout");
+        File.WriteAllText(manifest, json.ToJsonString());
+        Assert.Equal(0f, ModelStore.LoadEase(dir).Model.Dropout);
+
+        parameters["dropout"] = "1.5";
+        File.WriteAllText(manifest, json.ToJsonString());
+        var e = Assert.Throws<InvalidDataException>(() => ModelStore.LoadEase(dir));
+        Assert.Contains("'dropout'", e.Message);
+        Assert.Contains(manifest, e.Message);
+    }
+
+    [Fact]
     public void Load_WrongKindOrMissingManifest_Throws()
     {
         var data = new TrainingData(TestData.Planted(users: 10, items: 8, rank: 2, perUser: 3, seed: 1));

@@ -69,7 +69,11 @@ public sealed class TrainedRanker
         }
         else
         {
-            GbdtOptions settings = options.Gbdt with { NdcgAt = k, BaseFeature = BaseColumn(rows.Schema, options.GbdtBaseFeature) };
+            // The run's seed reaches LightGBM as it reaches the MLP (its seed is an int: the low 31 bits, so 42 stays 42).
+            GbdtOptions settings = options.Gbdt with
+            {
+                NdcgAt = k, BaseFeature = BaseColumn(rows.Schema, options.GbdtBaseFeature), Seed = (int)(options.Seed & int.MaxValue),
+            };
             // Early stopping on the test protocol's NDCG (every held-out item counts, retrieved or not), not LightGBM's.
             GbdtTrainingResult result = GbdtTrainer.Train(train.ToTrainingSet(), validation.ToTrainingSet(), settings, options.Log,
                 scores => RankingDatasetMetrics.MeanNdcg(validation, scores, k));

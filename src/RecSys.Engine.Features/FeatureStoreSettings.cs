@@ -3,8 +3,15 @@ namespace RecSys.Engine.Features;
 /// <summary>Behaviour both backends share, so the contract tests can hold them to the same numbers.</summary>
 public record FeatureStoreSettings
 {
-    /// <summary>Events kept per user, newest kept.</summary>
+    /// <summary>Interactions (every event type but impressions) kept per user, newest kept.</summary>
     public int HistoryCapacity { get; init; } = 200;
+
+    /// <summary>
+    /// Impressions kept per user, newest kept, apart from <see cref="HistoryCapacity"/>: impressions never push
+    /// interactions out. They feed the "already shown on this surface" filters (the email surface's already-sent).
+    /// 0 keeps none.
+    /// </summary>
+    public int ImpressionCapacity { get; init; } = 100;
 
     /// <summary>Half-life of the trending counters.</summary>
     public TimeSpan CounterHalfLife { get; init; } = TimeSpan.FromHours(24);
@@ -15,6 +22,7 @@ public record FeatureStoreSettings
     internal void Validate()
     {
         if (HistoryCapacity < 1) throw new ArgumentOutOfRangeException(nameof(HistoryCapacity), HistoryCapacity, "must be at least 1");
+        if (ImpressionCapacity < 0) throw new ArgumentOutOfRangeException(nameof(ImpressionCapacity), ImpressionCapacity, "must not be negative");
         if (CounterHalfLife <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CounterHalfLife), CounterHalfLife, "must be positive");
         if (BulkChunkSize < 1) throw new ArgumentOutOfRangeException(nameof(BulkChunkSize), BulkChunkSize, "must be at least 1");
     }

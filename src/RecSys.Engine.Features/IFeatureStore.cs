@@ -12,8 +12,11 @@ namespace RecSys.Engine.Features;
 /// </summary>
 public interface IFeatureStore : IAsyncDisposable
 {
-    /// <summary>How many history events a user keeps (oldest dropped first).</summary>
+    /// <summary>How many interactions (events other than impressions) a user's history keeps (oldest dropped first).</summary>
     int HistoryCapacity { get; }
+
+    /// <summary>How many impressions a user's history keeps besides its interactions (oldest dropped first).</summary>
+    int ImpressionCapacity { get; }
 
     ValueTask UpsertUserProfileAsync(long userId, UserProfile profile, CancellationToken cancellationToken = default);
 
@@ -28,7 +31,10 @@ public interface IFeatureStore : IAsyncDisposable
     /// <summary>Several events, acknowledged together (one commit on the FASTER backend).</summary>
     ValueTask AppendEventsAsync(ReadOnlyMemory<UserEvent> events, CancellationToken cancellationToken = default);
 
-    /// <summary>Newest first, at most <paramref name="max"/> events; empty for an unknown user.</summary>
+    /// <summary>
+    /// Newest first, at most <paramref name="max"/> events, interactions and impressions interleaved by time; empty for an
+    /// unknown user. Everything kept is at most <see cref="HistoryCapacity"/> + <see cref="ImpressionCapacity"/> events.
+    /// </summary>
     ValueTask<HistoryEvent[]> GetRecentHistoryAsync(long userId, int max, CancellationToken cancellationToken = default);
 
     ValueTask UpsertCfVectorAsync(long userId, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default);

@@ -91,7 +91,7 @@ public sealed partial class RecommendationPipeline
     /// <summary>The user's CF vector from their stored history (interactions other than dislikes, each item once), written back to the store.</summary>
     private async ValueTask FoldInUserAsync(long userId, ImplicitAls als, int cfTag, CancellationToken cancellationToken)
     {
-        var history = await _store.GetRecentHistoryAsync(userId, _store.HistoryCapacity, cancellationToken).ConfigureAwait(false);
+        var history = await _store.GetRecentHistoryAsync(userId, StoredHistoryLength, cancellationToken).ConfigureAwait(false);
         var items = new int[history.Length];
         var distinct = t_distinct ??= new OrdinalMap();
         distinct.Reset(history.Length);

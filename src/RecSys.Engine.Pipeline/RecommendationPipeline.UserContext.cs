@@ -36,22 +36,26 @@ public sealed partial class RecommendationPipeline
         var profile = await _store.GetUserProfileAsync(request.UserId, cancellationToken).ConfigureAwait(false);
         context.Profile = profile;
         context.Segment = profile?.Segment ?? -1;
+        // Windows count interactions only: the store keeps impressions apart (they never push interactions out), and
+        // one read returns both, interleaved by time.
         int window = context.Config.HistoryWindow;
-        int seenWindow = context.Config.SeenWindow == 0 ? _store.HistoryCapacity : context.Config.SeenWindow;
-        var history = await _store.GetRecentHistoryAsync(request.UserId, Math.Max(window, seenWindow), cancellationToken).ConfigureAwait(false);
-        int interactions = 0;
+        int seenWindow = context.Config.SeenWindow == 0 ? _store.HistoryCapacity : Math.Max(window, context.Config.SeenWindow);
+        var history = await _store.GetRecentHistoryAsync(request.UserId, StoredHistoryLength, cancellationToken).ConfigureAwait(false);
+        int interactions = 0, position = 0;
         for (int i = 0; i < history.Length; i++)
         {
             var e = history[i];
-            if (!_catalog.Items.TryGetOrdinal(e.ItemId, out int item))
-                continue;
+            bool known = _catalog.Items.TryGetOrdinal(e.ItemId, out int item);
             if (e.Type == EventType.Impression)
             {
-                if (e.Value == context.Surface.Code)
+                if (known && e.Value == context.Surface.Code)
                     context.AddShown(item);
                 continue;
             }
-            if (i >= window)
+            int at = position++;
+            if (!known || at >= seenWindow)
+                continue;
+            if (at >= window)
             {
                 // Older than the window: it only keeps the item out of the answer.
                 context.AddSeen(item);
@@ -73,6 +77,9 @@ public sealed partial class RecommendationPipeline
         BuildContentProfiles(context, scratch);
         BuildQuery(context);
     }
+
+    /// <summary>Every event the store keeps for a user: its interactions and, apart from them, its impressions.</summary>
+    private int StoredHistoryLength => (int)Math.Min((long)_store.HistoryCapacity + _store.ImpressionCapacity, int.MaxValue);
 
     private void ApplyRequestFilters(RequestContext context, RequestFilters? filters)
     {

@@ -70,6 +70,45 @@ public sealed class RecommendationPipelineTests
     }
 
     [Fact]
+    public async Task Seen_items_never_return_after_many_impressions()
+    {
+        // A client that logs what it showed (as A/B click-through counting asks) sends 10 impressions a page. Those must
+        // not push the user's interactions out of the stored history: the seen filter, the seeds and fold-in read them.
+        await using var h = await PipelineHarness.CreateAsync();
+        int pages = h.Store.HistoryCapacity / 10 + 5;
+        for (int u = 0; u < 12; u++)
+        {
+            long user = PlantedCatalog.UserId(u);
+            var seen = h.TrainingItems(u);
+            for (int p = 0; p < pages; p++)
+            {
+                var page = await h.RecommendAsync(user, k: 10);
+                await h.Pipeline.RecordEventsAsync([.. page.Items.Select(i => new InteractionEvent(user, i.ItemId, EventType.Impression, 0, h.NowMs + p))]);
+            }
+            var history = await h.Store.GetRecentHistoryAsync(user, int.MaxValue);
+            Assert.Equal(seen.Count, history.Count(e => e.Type != EventType.Impression));
+            var response = await h.RecommendAsync(user, k: 30);
+            Assert.NotEmpty(response.Items);
+            Assert.DoesNotContain(response.Items, i => seen.Contains(i.ItemId));
+        }
+    }
+
+    [Fact]
+    public async Task The_history_window_counts_interactions_not_impressions()
+    {
+        // A window of 3 with 10 newer impressions: the request is still shaped by the 3 newest interactions (the
+        // item-to-item source starts from them), as it was before anything was shown.
+        await using var h = await PipelineHarness.CreateAsync(c => c with { HistoryWindow = 3 });
+        long user = PlantedCatalog.UserId(5);
+        var before = (await h.RecommendAsync(user, debug: true)).Trace!.Stage("source:" + SourceNames.ItemToItem)!.ItemIds;
+        Assert.NotEmpty(before);
+        var other = h.TrainingItems(6).Except(h.TrainingItems(5)).Take(10).ToArray();
+        await h.Pipeline.RecordEventsAsync([.. other.Select((item, i) => new InteractionEvent(user, item, EventType.Impression, 0, h.NowMs + i))]);
+        var after = (await h.RecommendAsync(user, debug: true)).Trace!.Stage("source:" + SourceNames.ItemToItem)!.ItemIds;
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
     public async Task A_deleted_item_never_returns()
     {
         await using var h = await PipelineHarness.CreateAsync();

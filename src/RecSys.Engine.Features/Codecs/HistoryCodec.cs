@@ -43,10 +43,13 @@ public static class HistoryCodec
     }
 
     /// <summary>
-    /// Inserts <paramref name="e"/> in timestamp order (after equal timestamps, so arrival order breaks ties)
-    /// and drops the oldest events beyond <paramref name="capacity"/>.
+    /// Inserts <paramref name="e"/> in timestamp order (after equal timestamps, so arrival order breaks ties), then
+    /// keeps the newest <paramref name="capacity"/> interactions (every type but impressions) and, apart from them, the
+    /// newest <paramref name="impressionCapacity"/> impressions. The two are bounded apart so that a client logging
+    /// every page it showed (10 impressions a page) cannot push the user's interactions out: the seen filter, the
+    /// request's seeds and fold-in read them. A record written under smaller limits is trimmed to these.
     /// </summary>
-    public static HistoryEvent[] Insert(HistoryEvent[] oldestFirst, HistoryEvent e, int capacity)
+    public static HistoryEvent[] Insert(HistoryEvent[] oldestFirst, HistoryEvent e, int capacity, int impressionCapacity)
     {
         int at = oldestFirst.Length;
         while (at > 0 && oldestFirst[at - 1].TimestampMs > e.TimestampMs) at--;
@@ -54,7 +57,31 @@ public static class HistoryCodec
         oldestFirst.AsSpan(0, at).CopyTo(merged);
         merged[at] = e;
         oldestFirst.AsSpan(at).CopyTo(merged.AsSpan(at + 1));
-        return merged.Length <= capacity ? merged : merged[(merged.Length - capacity)..];
+        return Trim(merged, capacity, impressionCapacity);
+    }
+
+    /// <summary>The newest <paramref name="capacity"/> interactions and newest <paramref name="impressionCapacity"/> impressions, oldest first.</summary>
+    public static HistoryEvent[] Trim(HistoryEvent[] oldestFirst, int capacity, int impressionCapacity)
+    {
+        int interactions = 0, impressions = 0, dropped = 0;
+        // Newest to oldest: an event is kept while its kind is under its limit.
+        var keep = oldestFirst.Length <= 256 ? stackalloc bool[oldestFirst.Length] : new bool[oldestFirst.Length];
+        for (int i = oldestFirst.Length - 1; i >= 0; i--)
+        {
+            ref int count = ref oldestFirst[i].Type == EventType.Impression ? ref impressions : ref interactions;
+            int limit = oldestFirst[i].Type == EventType.Impression ? impressionCapacity : capacity;
+            keep[i] = count < limit;
+            if (keep[i]) count++;
+            else dropped++;
+        }
+        if (dropped == 0)
+            return oldestFirst;
+        var kept = new HistoryEvent[oldestFirst.Length - dropped];
+        for (int i = 0, n = 0; i < oldestFirst.Length; i++)
+        {
+            if (keep[i]) kept[n++] = oldestFirst[i];
+        }
+        return kept;
     }
 
     /// <summary>Newest first, at most <paramref name="max"/> events: the order the pipeline consumes.</summary>

@@ -77,7 +77,7 @@ public sealed partial class FasterFeatureStore
         }
         if (apply)
         {
-            history = HistoryCodec.Insert(history, e.ToHistoryEvent(), _options.HistoryCapacity);
+            history = HistoryCodec.Insert(history, e.ToHistoryEvent(), _options.HistoryCapacity, _options.ImpressionCapacity);
             UpsertRaw(s, RecordKind.UserHistory, e.UserId, 0, StoredValue.Create(lsn, StoredValue.Live, HistoryCodec.Encode(history)));
         }
 

@@ -139,6 +139,8 @@ public sealed partial class FasterFeatureStore : IFeatureStore
 
     public int HistoryCapacity => _options.HistoryCapacity;
 
+    public int ImpressionCapacity => _options.ImpressionCapacity;
+
     /// <summary>Logical size in bytes of the KV log (every record version since the start, in memory or on disk; for diagnostics).</summary>
     public long LogTailAddress => _kv.Log.TailAddress;
 

@@ -42,6 +42,8 @@ public sealed class RedisFeatureStore : IFeatureStore
 
     public int HistoryCapacity => _options.HistoryCapacity;
 
+    public int ImpressionCapacity => _options.ImpressionCapacity;
+
     public async ValueTask UpsertUserProfileAsync(long userId, UserProfile profile, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profile);
@@ -65,8 +67,8 @@ public sealed class RedisFeatureStore : IFeatureStore
     public async ValueTask AppendEventAsync(UserEvent e, CancellationToken cancellationToken = default)
     {
         var he = e.ToHistoryEvent();
-        int cap = _options.HistoryCapacity;
-        var history = UpdateAsync(_keys.History(e.UserId), old => HistoryCodec.Encode(HistoryCodec.Insert(old.IsNull ? [] : HistoryCodec.Decode(old), he, cap)), createIfMissing: true);
+        int cap = _options.HistoryCapacity, impressions = _options.ImpressionCapacity;
+        var history = UpdateAsync(_keys.History(e.UserId), old => HistoryCodec.Encode(HistoryCodec.Insert(old.IsNull ? [] : HistoryCodec.Decode(old), he, cap, impressions)), createIfMissing: true);
         var counter = AddToCounterAsync(_keys.Counter(e.ItemId, -1), e);
         var segment = e.Segment >= 0 ? AddToCounterAsync(_keys.Counter(e.ItemId, e.Segment), e) : Task.CompletedTask;
         await Task.WhenAll(history, counter, segment).ConfigureAwait(false);

@@ -15,14 +15,15 @@ public sealed record PipelineConfig
     /// <summary>Rules of every surface (applied before the surface's own).</summary>
     public IReadOnlyList<BusinessRule> Rules { get; init; } = [];
 
-    /// <summary>Newest history events that shape a request (seeds, the content profile, fold-in, the ranker's history features).</summary>
+    /// <summary>Newest interactions (history events other than impressions) that shape a request (seeds, the content profile, fold-in, the ranker's history features).</summary>
     public int HistoryWindow { get; init; } = 100;
 
     /// <summary>
-    /// Newest history events the seen and shown-on-surface filters read, when more than <see cref="HistoryWindow"/>:
-    /// 0 = every event the store keeps (<c>IFeatureStore.HistoryCapacity</c>). The filters see no further back than
-    /// the store keeps, so a deployment sizes the store's history to its heaviest users; reading a user's full history
-    /// costs a larger read per request only for users who have one.
+    /// Newest interactions the seen filter reads, when more than <see cref="HistoryWindow"/>: 0 = every interaction the
+    /// store keeps (<c>IFeatureStore.HistoryCapacity</c>). The filter sees no further back than the store keeps, so a
+    /// deployment sizes the store's history to its heaviest users; reading a user's full history costs a larger read
+    /// per request only for users who have one. The shown-on-surface filter reads every impression the store keeps
+    /// (<c>IFeatureStore.ImpressionCapacity</c>).
     /// </summary>
     public int SeenWindow { get; init; }
 
@@ -90,7 +91,7 @@ public sealed record PipelineConfig
         if (HistoryWindow < 1)
             throw new ArgumentOutOfRangeException(nameof(HistoryWindow), HistoryWindow, "must be >= 1");
         if (SeenWindow < 0)
-            throw new ArgumentOutOfRangeException(nameof(SeenWindow), SeenWindow, "must be >= 0 (0 = every event the store keeps)");
+            throw new ArgumentOutOfRangeException(nameof(SeenWindow), SeenWindow, "must be >= 0 (0 = every interaction the store keeps)");
         if (SeedItems < 1)
             throw new ArgumentOutOfRangeException(nameof(SeedItems), SeedItems, "must be >= 1");
         if (SequenceSeeds < 1)

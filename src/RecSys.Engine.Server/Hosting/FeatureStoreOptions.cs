@@ -37,10 +37,17 @@ public sealed record FeatureStoreOptions
     public string KeyPrefix { get; init; } = "";
 
     /// <summary>
-    /// Events kept per user, newest first. Default 200. The seen filter reads all of them and no further back: a user
-    /// with more interactions than this can be shown their oldest items again.
+    /// Interactions (views, clicks, purchases, ratings, ...; not impressions) kept per user, newest first. Default 200.
+    /// The seen filter reads all of them and no further back: a user with more interactions than this can be shown
+    /// their oldest items again.
     /// </summary>
     public int HistoryCapacity { get; init; } = 200;
+
+    /// <summary>
+    /// Impressions kept per user besides the interactions, newest first. Default 100 (ten 10-item pages or emails).
+    /// They never push interactions out; the "already shown on this surface" filters (email's already-sent) read them.
+    /// </summary>
+    public int ImpressionCapacity { get; init; } = 100;
 
     /// <summary>Half-life of the trending counters. Default "1.00:00:00" (24 h).</summary>
     public TimeSpan CounterHalfLife { get; init; } = TimeSpan.FromHours(24);
@@ -54,6 +61,8 @@ public sealed record FeatureStoreOptions
             throw new ServerConfigException($"{key}:Backend", $"{key}:Backend '{Backend}' is not Faster or Redis");
         if (HistoryCapacity < 1)
             throw new ServerConfigException($"{key}:HistoryCapacity", $"{key}:HistoryCapacity must be at least 1 (got {HistoryCapacity})");
+        if (ImpressionCapacity < 0)
+            throw new ServerConfigException($"{key}:ImpressionCapacity", $"{key}:ImpressionCapacity must not be negative (got {ImpressionCapacity})");
         if (CounterHalfLife <= TimeSpan.Zero)
             throw new ServerConfigException($"{key}:CounterHalfLife", $"{key}:CounterHalfLife must be positive (got {CounterHalfLife})");
         if (!IsFaster)
@@ -81,6 +90,7 @@ public sealed record FeatureStoreOptions
         CheckpointInterval = CheckpointInterval,
         RecoverFromPreviousCheckpoint = RecoverFromPreviousCheckpoint,
         HistoryCapacity = HistoryCapacity,
+        ImpressionCapacity = ImpressionCapacity,
         CounterHalfLife = CounterHalfLife,
     };
 
@@ -89,6 +99,7 @@ public sealed record FeatureStoreOptions
         Configuration = Redis!,
         KeyPrefix = KeyPrefix,
         HistoryCapacity = HistoryCapacity,
+        ImpressionCapacity = ImpressionCapacity,
         CounterHalfLife = CounterHalfLife,
     };
 }

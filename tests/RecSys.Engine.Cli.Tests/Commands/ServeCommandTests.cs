@@ -173,6 +173,8 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
     [InlineData("Backend", "Mongo", "Serving:FeatureStore:Backend")]
     [InlineData("IndexBuckets", 1000, "Serving:FeatureStore:IndexBuckets")]
     [InlineData("DataDirectory", "", "Serving:FeatureStore:DataDirectory")]
+    [InlineData("HistoryCapacity", 0, "Serving:FeatureStore:HistoryCapacity")]
+    [InlineData("ImpressionCapacity", -1, "Serving:FeatureStore:ImpressionCapacity")]
     public void A_bad_feature_store_key_exits_two_naming_it(string key, object value, string named)
     {
         Directory.CreateDirectory(_rig.RegistryDirectory);

@@ -110,11 +110,35 @@ public sealed class CodecTests
     {
         HistoryEvent[] h = [];
         foreach (long t in new long[] { 5, 1, 3, 3, 9 })
-            h = HistoryCodec.Insert(h, new HistoryEvent(t * 10 + h.Length, EventType.View, 0, t), capacity: 4);
+            h = HistoryCodec.Insert(h, new HistoryEvent(t * 10 + h.Length, EventType.View, 0, t), capacity: 4, impressionCapacity: 2);
         Assert.Equal(new long[] { 3, 3, 5, 9 }, h.Select(e => e.TimestampMs));
         // Equal timestamps keep arrival order (the second 3 was inserted after the first).
         Assert.Equal(new long[] { 32, 33 }, h.Take(2).Select(e => e.ItemId));
         Assert.Equal(new long[] { 9, 5 }, HistoryCodec.NewestFirst(h, 2).Select(e => e.TimestampMs));
+    }
+
+    [Fact]
+    public void History_Insert_BoundsImpressionsApart_SoTheyNeverPushInteractionsOut()
+    {
+        HistoryEvent[] h = [];
+        // 3 views, then 50 impressions newer than all of them, then one view older than the rest.
+        for (int t = 0; t < 3; t++)
+            h = HistoryCodec.Insert(h, new HistoryEvent(t, EventType.View, 1, t), capacity: 3, impressionCapacity: 4);
+        for (int t = 10; t < 60; t++)
+            h = HistoryCodec.Insert(h, new HistoryEvent(1000 + t, EventType.Impression, 2, t), capacity: 3, impressionCapacity: 4);
+        Assert.Equal(new long[] { 0, 1, 2 }, h.Where(e => e.Type == EventType.View).Select(e => e.ItemId));
+        Assert.Equal(new long[] { 56, 57, 58, 59 }, h.Where(e => e.Type == EventType.Impression).Select(e => e.TimestampMs));
+        // A fourth interaction drops the oldest interaction, not an impression; one older than every kept one is dropped itself.
+        h = HistoryCodec.Insert(h, new HistoryEvent(7, EventType.Click, 1, 57), capacity: 3, impressionCapacity: 4);
+        Assert.Equal(new long[] { 1, 2, 7 }, h.Where(e => e.Type != EventType.Impression).Select(e => e.ItemId));
+        Assert.Equal(7, h.Length);
+        Assert.Equal(h.Select(e => e.TimestampMs).Order(), h.Select(e => e.TimestampMs));
+        var unchanged = HistoryCodec.Insert(h, new HistoryEvent(9, EventType.View, 1, -1), capacity: 3, impressionCapacity: 4);
+        Assert.Equal(h, unchanged);
+        // No impressions kept at all; and a record written under larger limits is trimmed to the new ones.
+        Assert.DoesNotContain(HistoryCodec.Insert(h, new HistoryEvent(8, EventType.Impression, 2, 99), 3, 0), e => e.Type == EventType.Impression);
+        var trimmed = HistoryCodec.Trim(h, capacity: 1, impressionCapacity: 1);
+        Assert.Equal(new long[] { 7, 1059 }, trimmed.Select(e => e.ItemId).Order());
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public abstract class FeatureStoreContractTests
     protected static readonly FeatureStoreSettings Settings = new()
     {
         HistoryCapacity = 5,
+        ImpressionCapacity = 3,
         CounterHalfLife = TimeSpan.FromHours(1),
         BulkChunkSize = 1000,
     };
@@ -133,6 +134,29 @@ public abstract class FeatureStoreContractTests
         Assert.Equal(EventType.View, h[0].Type);
         Assert.Equal(5f, h[0].Value);
         Assert.Equal(new long[] { 60, 50 }, (await store.GetRecentHistoryAsync(9, 2)).Select(e => e.TimestampMs - T0));
+    }
+
+    [Fact]
+    public async Task History_KeepsImpressionsApart_TheyNeverPushInteractionsOut()
+    {
+        await using var store = await CreateStoreAsync();
+        Assert.Equal((5, 3), (store.HistoryCapacity, store.ImpressionCapacity));
+        for (int i = 0; i < 4; i++)
+            await store.AppendEventAsync(new UserEvent(9, 100 + i, EventType.View, 1, T0 + i));
+        // Forty pages' worth of impressions later, in one batch and one by one.
+        await store.AppendEventsAsync(Enumerable.Range(0, 20).Select(i => new UserEvent(9, 500 + i, EventType.Impression, 2, T0 + 100 + i)).ToArray());
+        for (int i = 20; i < 40; i++)
+            await store.AppendEventAsync(new UserEvent(9, 500 + i, EventType.Impression, 2, T0 + 100 + i));
+        await store.AppendEventAsync(new UserEvent(9, 104, EventType.Click, 1, T0 + 135));
+
+        var h = await store.GetRecentHistoryAsync(9, 100);
+        // Newest first, both kinds interleaved by time: impressions 539, 538, 537 (3 kept), the click at 135 among them.
+        Assert.Equal(new long[] { 539, 538, 537, 104, 103, 102, 101, 100 }, h.Select(e => e.ItemId));
+        Assert.Equal(EventType.Click, h[3].Type);
+        // A sixth interaction drops the oldest interaction, never an impression.
+        await store.AppendEventAsync(new UserEvent(9, 105, EventType.View, 1, T0 + 200));
+        h = await store.GetRecentHistoryAsync(9, 100);
+        Assert.Equal(new long[] { 105, 539, 538, 537, 104, 103, 102, 101 }, h.Select(e => e.ItemId));
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public sealed class GarnetContractTests(GarnetFixture garnet) : FeatureStoreCont
             Configuration = garnet.Configuration,
             KeyPrefix = "t" + Guid.NewGuid().ToString("N") + ":",
             HistoryCapacity = Settings.HistoryCapacity,
+            ImpressionCapacity = Settings.ImpressionCapacity,
             CounterHalfLife = Settings.CounterHalfLife,
             BulkChunkSize = Settings.BulkChunkSize,
         });

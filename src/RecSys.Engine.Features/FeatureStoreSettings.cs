@@ -7,9 +7,9 @@ public record FeatureStoreSettings
     public int HistoryCapacity { get; init; } = 200;
 
     /// <summary>
-    /// Impressions kept per user, newest kept, apart from <see cref="HistoryCapacity"/>: impressions never push
-    /// interactions out. They feed the "already shown on this surface" filters (the email surface's already-sent).
-    /// 0 keeps none.
+    /// Impressions kept per user and surface (an impression's value is its surface's code), newest kept, apart from
+    /// <see cref="HistoryCapacity"/>: impressions never push interactions out, nor one surface's impressions another's.
+    /// They feed the "already shown on this surface" filters (the email surface's already-sent). 0 keeps none.
     /// </summary>
     public int ImpressionCapacity { get; init; } = 100;
 

@@ -15,7 +15,7 @@ public interface IFeatureStore : IAsyncDisposable
     /// <summary>How many interactions (events other than impressions) a user's history keeps (oldest dropped first).</summary>
     int HistoryCapacity { get; }
 
-    /// <summary>How many impressions a user's history keeps besides its interactions (oldest dropped first).</summary>
+    /// <summary>How many impressions a user's history keeps per surface code, besides its interactions (oldest dropped first).</summary>
     int ImpressionCapacity { get; }
 
     ValueTask UpsertUserProfileAsync(long userId, UserProfile profile, CancellationToken cancellationToken = default);
@@ -33,7 +33,8 @@ public interface IFeatureStore : IAsyncDisposable
 
     /// <summary>
     /// Newest first, at most <paramref name="max"/> events, interactions and impressions interleaved by time; empty for an
-    /// unknown user. Everything kept is at most <see cref="HistoryCapacity"/> + <see cref="ImpressionCapacity"/> events.
+    /// unknown user. Everything kept is at most <see cref="HistoryCapacity"/> interactions and <see cref="ImpressionCapacity"/>
+    /// impressions per surface.
     /// </summary>
     ValueTask<HistoryEvent[]> GetRecentHistoryAsync(long userId, int max, CancellationToken cancellationToken = default);
 

@@ -78,8 +78,11 @@ public sealed partial class RecommendationPipeline
         BuildQuery(context);
     }
 
-    /// <summary>Every event the store keeps for a user: its interactions and, apart from them, its impressions.</summary>
-    private int StoredHistoryLength => (int)Math.Min((long)_store.HistoryCapacity + _store.ImpressionCapacity, int.MaxValue);
+    /// <summary>
+    /// Every event the store keeps for a user: its interactions and, apart from them, its impressions of each surface
+    /// (bounded per surface, so the record's length has no fixed bound here; the store decodes the whole record anyway).
+    /// </summary>
+    private const int StoredHistoryLength = int.MaxValue;
 
     private void ApplyRequestFilters(RequestContext context, RequestFilters? filters)
     {

@@ -291,6 +291,24 @@ public sealed class RecommendationPipelineTests
     }
 
     [Fact]
+    public async Task An_email_is_never_sent_twice_however_many_home_pages_were_shown_since()
+    {
+        // The home client logs its pages as impressions (surface code 1). Those are kept apart from email's (code 3),
+        // so more home impressions than the store keeps per surface leave the already-sent filter intact.
+        await using var h = await PipelineHarness.CreateAsync();
+        long user = PlantedCatalog.UserId(4);
+        var sent = (await h.Pipeline.RecommendBatchAsync([user], "email", nowMs: h.NowMs))[0].Items.Select(i => i.ItemId).ToHashSet();
+        var others = Enumerable.Range(0, h.Planted.Items).Select(PlantedCatalog.ItemId).Where(i => !sent.Contains(i)).ToArray();
+        int home = h.Store.ImpressionCapacity + 50;
+        await h.Pipeline.RecordEventsAsync([.. Enumerable.Range(0, home).Select(i => new InteractionEvent(user, others[i % others.Length], EventType.Impression, 1, h.NowMs + 1 + i))]);
+        var history = await h.Store.GetRecentHistoryAsync(user, int.MaxValue);
+        Assert.Equal(h.Store.ImpressionCapacity, history.Count(e => e.Type == EventType.Impression && e.Value == 1));
+        var again = await h.Pipeline.RecommendBatchAsync([user], "email", nowMs: h.NowMs + 1 + home);
+        Assert.NotEmpty(again[0].Items);
+        Assert.DoesNotContain(again[0].Items, i => sent.Contains(i.ItemId));
+    }
+
+    [Fact]
     public async Task Search_finds_the_query_and_reranks_for_the_user()
     {
         await using var h = await PipelineHarness.CreateAsync();

@@ -45,9 +45,10 @@ public static class HistoryCodec
     /// <summary>
     /// Inserts <paramref name="e"/> in timestamp order (after equal timestamps, so arrival order breaks ties), then
     /// keeps the newest <paramref name="capacity"/> interactions (every type but impressions) and, apart from them, the
-    /// newest <paramref name="impressionCapacity"/> impressions. The two are bounded apart so that a client logging
-    /// every page it showed (10 impressions a page) cannot push the user's interactions out: the seen filter, the
-    /// request's seeds and fold-in read them. A record written under smaller limits is trimmed to these.
+    /// newest <paramref name="impressionCapacity"/> impressions of each surface (an impression's value is its surface's
+    /// code). They are bounded apart so that a client logging every page it showed (10 impressions a page) cannot push
+    /// the user's interactions out (the seen filter, the request's seeds and fold-in read them), nor the home page's
+    /// impressions another surface's (email's already-sent filter). A record written under larger limits is trimmed.
     /// </summary>
     public static HistoryEvent[] Insert(HistoryEvent[] oldestFirst, HistoryEvent e, int capacity, int impressionCapacity)
     {
@@ -60,19 +61,41 @@ public static class HistoryCodec
         return Trim(merged, capacity, impressionCapacity);
     }
 
-    /// <summary>The newest <paramref name="capacity"/> interactions and newest <paramref name="impressionCapacity"/> impressions, oldest first.</summary>
+    /// <summary>The newest <paramref name="capacity"/> interactions and the newest <paramref name="impressionCapacity"/> impressions of each surface code, oldest first.</summary>
     public static HistoryEvent[] Trim(HistoryEvent[] oldestFirst, int capacity, int impressionCapacity)
     {
-        int interactions = 0, impressions = 0, dropped = 0;
-        // Newest to oldest: an event is kept while its kind is under its limit.
+        int interactions = 0, dropped = 0, codes = 0;
+        // Impression counts by surface code: a handful of surfaces, so a linear scan of a small table.
+        Span<float> code = stackalloc float[16];
+        Span<int> count = stackalloc int[16];
         var keep = oldestFirst.Length <= 256 ? stackalloc bool[oldestFirst.Length] : new bool[oldestFirst.Length];
+        // Newest to oldest: an event is kept while its kind is under its limit.
         for (int i = oldestFirst.Length - 1; i >= 0; i--)
         {
-            ref int count = ref oldestFirst[i].Type == EventType.Impression ? ref impressions : ref interactions;
-            int limit = oldestFirst[i].Type == EventType.Impression ? impressionCapacity : capacity;
-            keep[i] = count < limit;
-            if (keep[i]) count++;
-            else dropped++;
+            var e = oldestFirst[i];
+            if (e.Type != EventType.Impression)
+            {
+                keep[i] = interactions < capacity;
+                if (keep[i]) interactions++;
+            }
+            else
+            {
+                int c = code[..codes].IndexOf(e.Value);
+                if (c < 0)
+                {
+                    if (codes == code.Length)
+                    {
+                        code = Grow(code);
+                        count = Grow(count);
+                    }
+                    c = codes++;
+                    code[c] = e.Value;
+                    count[c] = 0;
+                }
+                keep[i] = count[c] < impressionCapacity;
+                if (keep[i]) count[c]++;
+            }
+            if (!keep[i]) dropped++;
         }
         if (dropped == 0)
             return oldestFirst;
@@ -82,6 +105,13 @@ public static class HistoryCodec
             if (keep[i]) kept[n++] = oldestFirst[i];
         }
         return kept;
+    }
+
+    private static T[] Grow<T>(Span<T> full)
+    {
+        var bigger = new T[full.Length * 2];
+        full.CopyTo(bigger);
+        return bigger;
     }
 
     /// <summary>Newest first, at most <paramref name="max"/> events: the order the pipeline consumes.</summary>

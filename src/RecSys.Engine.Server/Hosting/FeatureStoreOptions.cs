@@ -44,8 +44,9 @@ public sealed record FeatureStoreOptions
     public int HistoryCapacity { get; init; } = 200;
 
     /// <summary>
-    /// Impressions kept per user besides the interactions, newest first. Default 100 (ten 10-item pages or emails).
-    /// They never push interactions out; the "already shown on this surface" filters (email's already-sent) read them.
+    /// Impressions kept per user and surface besides the interactions, newest first. Default 100 (ten 10-item home
+    /// pages, five 20-item emails). They never push interactions out, nor one surface's impressions another's; the
+    /// "already shown on this surface" filters (email's already-sent) read them.
     /// </summary>
     public int ImpressionCapacity { get; init; } = 100;
 

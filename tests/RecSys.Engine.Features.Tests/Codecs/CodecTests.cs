@@ -142,6 +142,25 @@ public sealed class CodecTests
     }
 
     [Fact]
+    public void History_Insert_BoundsEachSurfacesImpressionsApart()
+    {
+        // Surface 3 (email) sent 2 items long ago; 30 home impressions (surface 1) since must not push them out.
+        HistoryEvent[] h = [];
+        h = HistoryCodec.Insert(h, new HistoryEvent(70, EventType.Impression, 3, 1), capacity: 5, impressionCapacity: 4);
+        h = HistoryCodec.Insert(h, new HistoryEvent(71, EventType.Impression, 3, 2), capacity: 5, impressionCapacity: 4);
+        for (int t = 10; t < 40; t++)
+            h = HistoryCodec.Insert(h, new HistoryEvent(t, EventType.Impression, 1, t), capacity: 5, impressionCapacity: 4);
+        Assert.Equal(new long[] { 70, 71 }, h.Where(e => e.Value == 3).Select(e => e.ItemId));
+        Assert.Equal(new long[] { 36, 37, 38, 39 }, h.Where(e => e.Value == 1).Select(e => e.ItemId));
+        // More surfaces than the small table holds at first: each still keeps its own newest.
+        for (int s = 0; s < 40; s++)
+            for (int t = 0; t < 6; t++)
+                h = HistoryCodec.Insert(h, new HistoryEvent(1000 * s + t, EventType.Impression, 100 + s, 100 + t), capacity: 5, impressionCapacity: 4);
+        Assert.All(Enumerable.Range(0, 40), s => Assert.Equal(new long[] { 2, 3, 4, 5 }, h.Where(e => e.Value == 100 + s).Select(e => e.ItemId - 1000 * s)));
+        Assert.Equal(2 + 4 + 40 * 4, h.Length);
+    }
+
+    [Fact]
     public void DecayedCounter_MatchesScalarSum_ForAnyArrivalOrder()
     {
         const double h = 1000;

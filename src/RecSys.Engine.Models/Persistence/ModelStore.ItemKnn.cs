@@ -39,46 +39,6 @@ public static partial class ModelStore
         });
     }
 
-    /// <summary>
-    /// The fixed-width layout written before the CSR one (items x K slots, -1 in unused ones): kept only so that tests
-    /// prove directories in it still load.
-    /// </summary>
-    internal static void SaveItemKnnFixedWidth(ItemKnn model, IdMap items, string directory)
-    {
-        DurableFile.CreateDirectory(directory);
-        int n = model.ItemCount;
-        int keep = 1;
-        for (int i = 0; i < n; i++)
-            keep = Math.Max(keep, model.NeighborsOf(i).Items.Length);
-        var ids = new long[(long)n * keep];
-        var sims = new float[(long)n * keep];
-        Array.Fill(ids, -1);
-        for (int i = 0; i < n; i++)
-        {
-            var (neighbors, similarities) = model.NeighborsOf(i);
-            for (int s = 0; s < neighbors.Length; s++)
-            {
-                ids[(long)i * keep + s] = neighbors.Span[s];
-                sims[(long)i * keep + s] = similarities.Span[s];
-            }
-        }
-        IdFile.Write(Path.Combine(directory, "neighbors.ids"), ids);
-        WriteManifest(directory, new ModelManifest
-        {
-            Kind = "itemknn",
-            Users = 0,
-            Items = n,
-            Dimension = keep,
-            Parameters = ItemKnnParameters(model),
-            Files = new()
-            {
-                ["items"] = IdMapFile.Write(directory, "items", items),
-                ["neighbor_ids"] = "neighbors.ids",
-                ["neighbor_similarities"] = WriteRows(directory, "neighbors.vec", sims, n, keep, null),
-            },
-        });
-    }
-
     /// <summary>The manifest's parameters: neighbours and similarity, and the window for the sequence similarity only.</summary>
     private static Dictionary<string, string> ItemKnnParameters(ItemKnn model)
     {

@@ -13,6 +13,13 @@ public record FeatureStoreSettings
     /// </summary>
     public int ImpressionCapacity { get; init; } = 100;
 
+    /// <summary>
+    /// Distinct items kept per user whose interactions have fallen out of the bounded history (the oldest beyond
+    /// <see cref="HistoryCapacity"/>), so the seen filter still knows them. Filled in the order they fall out; once full,
+    /// later ones are not kept (the history still holds the newest). 0 keeps none: the history is all the filter reads.
+    /// </summary>
+    public int SeenCapacity { get; init; } = 5_000;
+
     /// <summary>Half-life of the trending counters.</summary>
     public TimeSpan CounterHalfLife { get; init; } = TimeSpan.FromHours(24);
 
@@ -23,6 +30,7 @@ public record FeatureStoreSettings
     {
         if (HistoryCapacity < 1) throw new ArgumentOutOfRangeException(nameof(HistoryCapacity), HistoryCapacity, "must be at least 1");
         if (ImpressionCapacity < 0) throw new ArgumentOutOfRangeException(nameof(ImpressionCapacity), ImpressionCapacity, "must not be negative");
+        if (SeenCapacity < 0) throw new ArgumentOutOfRangeException(nameof(SeenCapacity), SeenCapacity, "must not be negative");
         if (CounterHalfLife <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CounterHalfLife), CounterHalfLife, "must be positive");
         if (BulkChunkSize < 1) throw new ArgumentOutOfRangeException(nameof(BulkChunkSize), BulkChunkSize, "must be at least 1");
     }

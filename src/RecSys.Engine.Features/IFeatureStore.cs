@@ -38,11 +38,21 @@ public interface IFeatureStore : IAsyncDisposable
     /// </summary>
     ValueTask<HistoryEvent[]> GetRecentHistoryAsync(long userId, int max, CancellationToken cancellationToken = default);
 
+    /// <summary>At most this many items are kept in <see cref="GetOlderSeenItemsAsync"/>'s set per user; 0 = none.</summary>
+    int SeenCapacity { get; }
+
+    /// <summary>
+    /// The items of the user's interactions that have fallen out of the bounded history (distinct, ascending, at most
+    /// <see cref="SeenCapacity"/>): with the history, everything the user is known to have seen. Empty for a user whose
+    /// history never overflowed, or an unknown one.
+    /// </summary>
+    ValueTask<long[]> GetOlderSeenItemsAsync(long userId, CancellationToken cancellationToken = default);
+
     ValueTask UpsertCfVectorAsync(long userId, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default);
 
     ValueTask<float[]?> GetCfVectorAsync(long userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes the user's profile, history and CF vector.</summary>
+    /// <summary>Removes the user's profile, history (with its older seen items) and CF vector.</summary>
     ValueTask DeleteUserAsync(long userId, CancellationToken cancellationToken = default);
 
     ValueTask UpsertItemAsync(long itemId, ItemMetadata item, CancellationToken cancellationToken = default);

@@ -13,6 +13,7 @@ public sealed partial class RecommendationPipeline
     /// Everything the sources need about the user, from three store reads (profile, recent history, CF vector):
     /// <code>
     ///   history (newest first) -> interactions: seen set, distinct recent items (seeds), category shares
+    ///   older seen items   (only when the history is full) the items of interactions it dropped: seen set
     ///                          -> impressions with the surface's code: already shown on this surface
     ///   CF vector     stored (fold-in after the last events) | trained row (ALS user map) | folded in now from the
     ///                 recent items (a user with history but neither) | none (a new user)
@@ -68,6 +69,16 @@ public sealed partial class RecommendationPipeline
             {
                 context.AddRecent(item);
                 context.CountCategories(_catalog.CategoriesOf(item));
+            }
+        }
+        if (context.Config.SeenWindow == 0 && position >= _store.HistoryCapacity && _store.SeenCapacity > 0)
+        {
+            // A full history may have dropped older interactions: the store keeps their items apart, and they stay out
+            // of the answer too. Users whose history never filled pay no extra read.
+            foreach (long id in await _store.GetOlderSeenItemsAsync(request.UserId, cancellationToken).ConfigureAwait(false))
+            {
+                if (_catalog.Items.TryGetOrdinal(id, out int item))
+                    context.AddSeen(item);
             }
         }
         context.InteractionCount = interactions;

@@ -25,7 +25,9 @@ public static class CrashWorkload
         MemoryBudgetBytes = compaction ? 4L << 20 : 16L << 20,
         IndexBuckets = 1 << 12,
         CheckpointInterval = checkpointInterval,
-        HistoryCapacity = 1000,
+        // A short history, so that most users' events overflow it: the check then reads history and older seen items.
+        HistoryCapacity = 20,
+        SeenCapacity = 100_000,
         LogSegmentBytes = compaction ? 1L << 20 : FasterFeatureStoreOptions.DefaultLogSegmentBytes,
         LogCompactionThresholdBytes = compaction ? 64L << 10 : 0,
     };

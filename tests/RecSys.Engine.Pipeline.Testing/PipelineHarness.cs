@@ -62,7 +62,9 @@ public sealed class PipelineHarness : IAsyncDisposable
         TwoTowerModel? twoTower = null,
         string? dataDirectory = null,
         Models.Data.TrainingData? data = null,
-        PipelineOptions? options = null)
+        PipelineOptions? options = null,
+        int historyCapacity = 200,
+        int seenCapacity = 5_000)
     {
         planted ??= new PlantedCatalog();
         var dir = dataDirectory is null ? new TempDirectory("recsys-pipeline") : null;
@@ -74,6 +76,8 @@ public sealed class PipelineHarness : IAsyncDisposable
             MemoryBudgetBytes = 16L << 20,
             IndexBuckets = 1 << 14,
             CheckpointInterval = TimeSpan.Zero,
+            HistoryCapacity = historyCapacity,
+            SeenCapacity = seenCapacity,
         });
         // A split of the planted data (its training part) serves in place of the whole.
         data ??= planted.Data;

@@ -69,6 +69,26 @@ public sealed class RecommendationPipelineTests
         }
     }
 
+    [Theory]
+    [InlineData("home")]
+    [InlineData("email")]
+    public async Task Seen_items_never_return_after_they_fall_out_of_a_full_history(string surface)
+    {
+        // The store keeps 4 interactions a user; the planted users have about 19 training items each. The ones that
+        // fell out are kept apart by the store, and the seen filter reads them.
+        await using var h = await PipelineHarness.CreateAsync(historyCapacity: 4);
+        for (int u = 0; u < 40; u++)
+        {
+            var seen = h.TrainingItems(u);
+            Assert.True(seen.Count > 4);
+            var older = await h.Store.GetOlderSeenItemsAsync(PlantedCatalog.UserId(u));
+            Assert.Equal(seen.Count - 4, older.Length);
+            var response = await h.RecommendAsync(PlantedCatalog.UserId(u), surface, k: 30);
+            Assert.NotEmpty(response.Items);
+            Assert.DoesNotContain(response.Items, i => seen.Contains(i.ItemId));
+        }
+    }
+
     [Fact]
     public async Task Seen_items_never_return_after_many_impressions()
     {

@@ -50,7 +50,11 @@ public static class HistoryCodec
     /// the user's interactions out (the seen filter, the request's seeds and fold-in read them), nor the home page's
     /// impressions another surface's (email's already-sent filter). A record written under larger limits is trimmed.
     /// </summary>
-    public static HistoryEvent[] Insert(HistoryEvent[] oldestFirst, HistoryEvent e, int capacity, int impressionCapacity)
+    public static HistoryEvent[] Insert(HistoryEvent[] oldestFirst, HistoryEvent e, int capacity, int impressionCapacity) =>
+        Insert(oldestFirst, e, capacity, impressionCapacity, null);
+
+    /// <summary>As the overload above; the items of interactions it drops are added to <paramref name="droppedInteractions"/>.</summary>
+    public static HistoryEvent[] Insert(HistoryEvent[] oldestFirst, HistoryEvent e, int capacity, int impressionCapacity, List<long>? droppedInteractions)
     {
         int at = oldestFirst.Length;
         while (at > 0 && oldestFirst[at - 1].TimestampMs > e.TimestampMs) at--;
@@ -58,11 +62,11 @@ public static class HistoryCodec
         oldestFirst.AsSpan(0, at).CopyTo(merged);
         merged[at] = e;
         oldestFirst.AsSpan(at).CopyTo(merged.AsSpan(at + 1));
-        return Trim(merged, capacity, impressionCapacity);
+        return Trim(merged, capacity, impressionCapacity, droppedInteractions);
     }
 
     /// <summary>The newest <paramref name="capacity"/> interactions and the newest <paramref name="impressionCapacity"/> impressions of each surface code, oldest first.</summary>
-    public static HistoryEvent[] Trim(HistoryEvent[] oldestFirst, int capacity, int impressionCapacity)
+    public static HistoryEvent[] Trim(HistoryEvent[] oldestFirst, int capacity, int impressionCapacity, List<long>? droppedInteractions = null)
     {
         int interactions = 0, dropped = 0, codes = 0;
         // Impression counts by surface code: a handful of surfaces, so a linear scan of a small table.
@@ -77,6 +81,7 @@ public static class HistoryCodec
             {
                 keep[i] = interactions < capacity;
                 if (keep[i]) interactions++;
+                else droppedInteractions?.Add(e.ItemId);
             }
             else
             {

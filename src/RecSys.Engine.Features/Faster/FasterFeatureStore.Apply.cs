@@ -28,6 +28,7 @@ public sealed partial class FasterFeatureStore
             case WalOp.DeleteUser:
                 Put(RecordKind.UserProfile, record.Id, 0, lsn, StoredValue.Tombstone, default, replaying);
                 Put(RecordKind.UserHistory, record.Id, 0, lsn, StoredValue.Tombstone, default, replaying);
+                Put(RecordKind.UserSeen, record.Id, 0, lsn, StoredValue.Tombstone, default, replaying);
                 Put(RecordKind.UserCfVector, record.Id, 0, lsn, StoredValue.Tombstone, default, replaying);
                 break;
             case WalOp.MarkItemDeleted:
@@ -77,12 +78,37 @@ public sealed partial class FasterFeatureStore
         }
         if (apply)
         {
-            history = HistoryCodec.Insert(history, e.ToHistoryEvent(), _options.HistoryCapacity, _options.ImpressionCapacity);
+            var dropped = t_dropped ??= [];
+            dropped.Clear();
+            history = HistoryCodec.Insert(history, e.ToHistoryEvent(), _options.HistoryCapacity, _options.ImpressionCapacity, dropped);
+            // The seen set first: a crash between the two writes then leaves an item in both, never in neither (replay
+            // skips each key that already holds this entry).
+            if (dropped.Count > 0 && _options.SeenCapacity > 0)
+                AddToSeen(e.UserId, dropped, lsn);
             UpsertRaw(s, RecordKind.UserHistory, e.UserId, 0, StoredValue.Create(lsn, StoredValue.Live, HistoryCodec.Encode(history)));
         }
 
         AddToCounter(RecordKind.ItemCounter, e.ItemId, 0, e, lsn);
         if (e.Segment >= 0) AddToCounter(RecordKind.ItemSegmentCounter, e.ItemId, e.Segment, e, lsn);
+    }
+
+    [ThreadStatic] private static List<long>? t_dropped;
+
+    private void AddToSeen(long userId, List<long> items, long lsn)
+    {
+        var s = _applySession;
+        long[] seen = [];
+        if (TryReadRaw(s, RecordKind.UserSeen, userId, 0, out var owner, out int len))
+        {
+            using (owner)
+            {
+                var stored = owner!.Memory.Span[..len];
+                if (StoredValue.Lsn(stored) >= lsn) return;
+                if (StoredValue.IsLive(stored)) seen = SeenSetCodec.Decode(StoredValue.Payload(stored));
+            }
+        }
+        if (SeenSetCodec.Add(seen, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(items), _options.SeenCapacity) is { } grown)
+            UpsertRaw(s, RecordKind.UserSeen, userId, 0, StoredValue.Create(lsn, StoredValue.Live, SeenSetCodec.Encode(grown)));
     }
 
     private void AddToCounter(RecordKind kind, long itemId, int segment, in UserEvent e, long lsn)

@@ -15,6 +15,7 @@ public sealed partial class FasterFeatureStore
     private static readonly PayloadDecoder<float[]?> DecodeCfVector = static p => CfVectorCodec.Decode(p);
     private static readonly PayloadDecoder<ItemMetadata?> DecodeItem = static p => ItemMetadataCodec.Decode(p);
     private static readonly PayloadDecoder<HistoryEvent[]?> DecodeHistory = static p => HistoryCodec.Decode(p);
+    private static readonly PayloadDecoder<long[]?> DecodeSeen = static p => SeenSetCodec.Decode(p);
     private static readonly PayloadDecoder<DecayedCounter> DecodeCounter = static p => DecayedCounterCodec.Decode(p);
 
     public ValueTask<UserProfile?> GetUserProfileAsync(long userId, CancellationToken cancellationToken = default) =>
@@ -40,6 +41,14 @@ public sealed partial class FasterFeatureStore
 
         static async ValueTask<HistoryEvent[]> NewestFirstAsync(ValueTask<HistoryEvent[]?> read, int max) =>
             NewestFirst(await read.ConfigureAwait(false), max);
+    }
+
+    public ValueTask<long[]> GetOlderSeenItemsAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        var read = ReadOne(RecordKind.UserSeen, userId, DecodeSeen);
+        return read.IsCompletedSuccessfully ? new(read.Result ?? []) : OrEmptyAsync(read);
+
+        static async ValueTask<long[]> OrEmptyAsync(ValueTask<long[]?> read) => await read.ConfigureAwait(false) ?? [];
     }
 
     private static HistoryEvent[] NewestFirst(HistoryEvent[]? all, int max) => all is null ? [] : HistoryCodec.NewestFirst(all, max);

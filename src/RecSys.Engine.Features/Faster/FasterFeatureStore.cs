@@ -141,6 +141,8 @@ public sealed partial class FasterFeatureStore : IFeatureStore
 
     public int ImpressionCapacity => _options.ImpressionCapacity;
 
+    public int SeenCapacity => _options.SeenCapacity;
+
     /// <summary>Logical size in bytes of the KV log (every record version since the start, in memory or on disk; for diagnostics).</summary>
     public long LogTailAddress => _kv.Log.TailAddress;
 

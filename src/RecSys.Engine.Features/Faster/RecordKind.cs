@@ -10,4 +10,5 @@ internal enum RecordKind : byte
     Item = 4,
     ItemCounter = 5,
     ItemSegmentCounter = 6,
+    UserSeen = 7,
 }

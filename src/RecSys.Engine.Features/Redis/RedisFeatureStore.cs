@@ -44,6 +44,8 @@ public sealed class RedisFeatureStore : IFeatureStore
 
     public int ImpressionCapacity => _options.ImpressionCapacity;
 
+    public int SeenCapacity => _options.SeenCapacity;
+
     public async ValueTask UpsertUserProfileAsync(long userId, UserProfile profile, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profile);
@@ -67,8 +69,7 @@ public sealed class RedisFeatureStore : IFeatureStore
     public async ValueTask AppendEventAsync(UserEvent e, CancellationToken cancellationToken = default)
     {
         var he = e.ToHistoryEvent();
-        int cap = _options.HistoryCapacity, impressions = _options.ImpressionCapacity;
-        var history = UpdateAsync(_keys.History(e.UserId), old => HistoryCodec.Encode(HistoryCodec.Insert(old.IsNull ? [] : HistoryCodec.Decode(old), he, cap, impressions)), createIfMissing: true);
+        var history = UpdateHistoryAsync(e.UserId, he);
         var counter = AddToCounterAsync(_keys.Counter(e.ItemId, -1), e);
         var segment = e.Segment >= 0 ? AddToCounterAsync(_keys.Counter(e.ItemId, e.Segment), e) : Task.CompletedTask;
         await Task.WhenAll(history, counter, segment).ConfigureAwait(false);
@@ -96,8 +97,14 @@ public sealed class RedisFeatureStore : IFeatureStore
         return lease is null ? null : CfVectorCodec.Decode(lease.Span);
     }
 
+    public async ValueTask<long[]> GetOlderSeenItemsAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        using var lease = await _db.StringGetLeaseAsync(_keys.Seen(userId)).ConfigureAwait(false);
+        return lease is null ? [] : SeenSetCodec.Decode(lease.Span);
+    }
+
     public async ValueTask DeleteUserAsync(long userId, CancellationToken cancellationToken = default) =>
-        await _db.KeyDeleteAsync([_keys.Profile(userId), _keys.History(userId), _keys.CfVector(userId)]).ConfigureAwait(false);
+        await _db.KeyDeleteAsync([_keys.Profile(userId), _keys.History(userId), _keys.CfVector(userId), _keys.Seen(userId)]).ConfigureAwait(false);
 
     public async ValueTask UpsertItemAsync(long itemId, ItemMetadata item, CancellationToken cancellationToken = default)
     {
@@ -184,6 +191,35 @@ public sealed class RedisFeatureStore : IFeatureStore
 
     private Task AddToCounterAsync(RedisKey key, UserEvent e) =>
         UpdateAsync(key, old => DecayedCounterCodec.Encode((old.IsNull ? default : DecayedCounterCodec.Decode(old)).Add(e.Value, e.TimestampMs, _halfLifeMs)), createIfMissing: true);
+
+    /// <summary>
+    /// The history insert, and the items of the interactions it drops added to the seen set, in one transaction on the
+    /// user's slot: it commits only if neither key changed since it was read (retried on conflict), so an item dropped
+    /// from the history is never missing from both.
+    /// </summary>
+    private async Task UpdateHistoryAsync(long userId, HistoryEvent e)
+    {
+        RedisKey historyKey = _keys.History(userId), seenKey = _keys.Seen(userId);
+        var dropped = new List<long>();
+        for (int attempt = 0; attempt < _options.MaxRetries; attempt++)
+        {
+            var old = await _db.StringGetAsync(historyKey).ConfigureAwait(false);
+            dropped.Clear();
+            var history = HistoryCodec.Insert(old.IsNull ? [] : HistoryCodec.Decode(old), e, _options.HistoryCapacity, _options.ImpressionCapacity, dropped);
+            var tran = _db.CreateTransaction();
+            tran.AddCondition(old.IsNull ? Condition.KeyNotExists(historyKey) : Condition.StringEqual(historyKey, old));
+            _ = tran.StringSetAsync(historyKey, HistoryCodec.Encode(history));
+            if (dropped.Count > 0 && _options.SeenCapacity > 0)
+            {
+                var oldSeen = await _db.StringGetAsync(seenKey).ConfigureAwait(false);
+                tran.AddCondition(oldSeen.IsNull ? Condition.KeyNotExists(seenKey) : Condition.StringEqual(seenKey, oldSeen));
+                if (SeenSetCodec.Add(oldSeen.IsNull ? [] : SeenSetCodec.Decode(oldSeen), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dropped), _options.SeenCapacity) is { } grown)
+                    _ = tran.StringSetAsync(seenKey, SeenSetCodec.Encode(grown));
+            }
+            if (await tran.ExecuteAsync().ConfigureAwait(false)) return;
+        }
+        throw new TimeoutException($"read-modify-write of {historyKey} lost {_options.MaxRetries} races in a row");
+    }
 
     /// <summary>
     /// Optimistic read-modify-write of one key: read, compute, write only if the key still holds what was read

@@ -20,9 +20,9 @@ public sealed record PipelineConfig
 
     /// <summary>
     /// Newest interactions the seen filter reads, when more than <see cref="HistoryWindow"/>: 0 = every interaction the
-    /// store keeps (<c>IFeatureStore.HistoryCapacity</c>). The filter sees no further back than the store keeps, so a
-    /// deployment sizes the store's history to its heaviest users; reading a user's full history costs a larger read
-    /// per request only for users who have one. The shown-on-surface filter reads every impression the store keeps
+    /// store keeps (<c>IFeatureStore.HistoryCapacity</c>) and, for a user whose history is full, the items of the older
+    /// interactions it dropped (<c>IFeatureStore.GetOlderSeenItemsAsync</c>, up to <c>SeenCapacity</c> of them): one
+    /// more read, for those users only. The shown-on-surface filter reads every impression the store keeps
     /// (<c>IFeatureStore.ImpressionCapacity</c>).
     /// </summary>
     public int SeenWindow { get; init; }

@@ -38,10 +38,16 @@ public sealed record FeatureStoreOptions
 
     /// <summary>
     /// Interactions (views, clicks, purchases, ratings, ...; not impressions) kept per user, newest first. Default 200.
-    /// The seen filter reads all of them and no further back: a user with more interactions than this can be shown
-    /// their oldest items again.
+    /// The newest of them shape each request; the seen filter reads all of them and <see cref="SeenCapacity"/> more.
     /// </summary>
     public int HistoryCapacity { get; init; } = 200;
+
+    /// <summary>
+    /// Distinct items kept per user from the interactions that fell out of the history, so the seen filter still
+    /// drops them. Default 5,000 (8 bytes each, read only for users whose history is full). Beyond it, a user's oldest
+    /// items can come back; 0 keeps none.
+    /// </summary>
+    public int SeenCapacity { get; init; } = 5_000;
 
     /// <summary>
     /// Impressions kept per user and surface besides the interactions, newest first. Default 100 (ten 10-item home
@@ -62,6 +68,8 @@ public sealed record FeatureStoreOptions
             throw new ServerConfigException($"{key}:Backend", $"{key}:Backend '{Backend}' is not Faster or Redis");
         if (HistoryCapacity < 1)
             throw new ServerConfigException($"{key}:HistoryCapacity", $"{key}:HistoryCapacity must be at least 1 (got {HistoryCapacity})");
+        if (SeenCapacity < 0)
+            throw new ServerConfigException($"{key}:SeenCapacity", $"{key}:SeenCapacity must not be negative (got {SeenCapacity})");
         if (ImpressionCapacity < 0)
             throw new ServerConfigException($"{key}:ImpressionCapacity", $"{key}:ImpressionCapacity must not be negative (got {ImpressionCapacity})");
         if (CounterHalfLife <= TimeSpan.Zero)
@@ -92,6 +100,7 @@ public sealed record FeatureStoreOptions
         RecoverFromPreviousCheckpoint = RecoverFromPreviousCheckpoint,
         HistoryCapacity = HistoryCapacity,
         ImpressionCapacity = ImpressionCapacity,
+        SeenCapacity = SeenCapacity,
         CounterHalfLife = CounterHalfLife,
     };
 
@@ -101,6 +110,7 @@ public sealed record FeatureStoreOptions
         KeyPrefix = KeyPrefix,
         HistoryCapacity = HistoryCapacity,
         ImpressionCapacity = ImpressionCapacity,
+        SeenCapacity = SeenCapacity,
         CounterHalfLife = CounterHalfLife,
     };
 }

@@ -161,6 +161,36 @@ public sealed class CodecTests
     }
 
     [Fact]
+    public void History_Insert_ReportsTheInteractionsItDrops_NotImpressions()
+    {
+        HistoryEvent[] h = [];
+        var dropped = new List<long>();
+        for (int t = 0; t < 6; t++)
+            h = HistoryCodec.Insert(h, new HistoryEvent(10 + t, EventType.View, 1, t), 3, 2, dropped);
+        for (int t = 6; t < 10; t++)
+            h = HistoryCodec.Insert(h, new HistoryEvent(50 + t, EventType.Impression, 1, t), 3, 2, dropped);
+        Assert.Equal(new long[] { 10, 11, 12 }, dropped);
+    }
+
+    [Fact]
+    public void SeenSet_RoundTrips_AddsOnlyNewIdsUpToCapacity_AndRefusesDamage()
+    {
+        long[] empty = [];
+        Assert.Empty(SeenSetCodec.Decode(SeenSetCodec.Encode(empty)));
+        long[] set = SeenSetCodec.Add(empty, [9, -4, 9, 1L << 40], capacity: 10)!;
+        Assert.Equal(new long[] { -4, 9, 1L << 40 }, set);
+        Assert.Equal(set, SeenSetCodec.Decode(SeenSetCodec.Encode(set)));
+        Assert.Null(SeenSetCodec.Add(set, [9, -4], capacity: 10)); // nothing new: nothing to write
+        Assert.Equal(new long[] { -4, 1, 2, 9, 1L << 40 }, SeenSetCodec.Add(set, [2, 1, 3], capacity: 5)); // full at 5: 3 is not kept
+        Assert.Null(SeenSetCodec.Add(set, [7], capacity: 3));
+
+        byte[] bytes = SeenSetCodec.Encode(set);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(2), 100); // first id 100, then 9: out of order
+        Assert.Contains("ascending", Assert.Throws<FeatureFormatException>(() => SeenSetCodec.Decode(bytes)).Message);
+        Assert.Throws<FeatureFormatException>(() => SeenSetCodec.Decode(SeenSetCodec.Encode(set)[..^3]));
+    }
+
+    [Fact]
     public void DecayedCounter_MatchesScalarSum_ForAnyArrivalOrder()
     {
         const double h = 1000;

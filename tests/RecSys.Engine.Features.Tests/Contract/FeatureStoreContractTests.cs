@@ -12,6 +12,7 @@ public abstract class FeatureStoreContractTests
     {
         HistoryCapacity = 5,
         ImpressionCapacity = 3,
+        SeenCapacity = 4,
         CounterHalfLife = TimeSpan.FromHours(1),
         BulkChunkSize = 1000,
     };
@@ -157,6 +158,29 @@ public abstract class FeatureStoreContractTests
         await store.AppendEventAsync(new UserEvent(9, 105, EventType.View, 1, T0 + 200));
         h = await store.GetRecentHistoryAsync(9, 100);
         Assert.Equal(new long[] { 105, 539, 538, 537, 104, 103, 102, 101 }, h.Select(e => e.ItemId));
+    }
+
+    [Fact]
+    public async Task OlderSeenItems_KeepWhatFellOutOfTheHistory_UpToTheirCapacity()
+    {
+        await using var store = await CreateStoreAsync();
+        Assert.Equal(4, store.SeenCapacity);
+        Assert.Empty(await store.GetOlderSeenItemsAsync(9));
+        // 5 interactions fit; each later one drops the oldest. Item 100 twice: one entry. Impressions never enter.
+        long[] items = [100, 101, 102, 103, 104, 100, 105, 106];
+        for (int i = 0; i < items.Length; i++)
+            await store.AppendEventAsync(new UserEvent(9, items[i], EventType.View, 1, T0 + i));
+        await store.AppendEventsAsync(Enumerable.Range(0, 10).Select(i => new UserEvent(9, 900 + i, EventType.Impression, 1, T0 + 50 + i)).ToArray());
+        Assert.Equal(new long[] { 106, 105, 100, 104, 103 }, (await store.GetRecentHistoryAsync(9, 100)).Where(e => e.Type != EventType.Impression).Select(e => e.ItemId));
+        Assert.Equal(new long[] { 100, 101, 102 }, await store.GetOlderSeenItemsAsync(9));
+        // Full at 4: 103 enters, 104 and later do not (the history still holds the newest).
+        for (int i = 0; i < 3; i++)
+            await store.AppendEventAsync(new UserEvent(9, 200 + i, EventType.Click, 1, T0 + 100 + i));
+        Assert.Equal(new long[] { 100, 101, 102, 103 }, await store.GetOlderSeenItemsAsync(9));
+        Assert.Empty(await store.GetOlderSeenItemsAsync(10));
+        await store.DeleteUserAsync(9);
+        Assert.Empty(await store.GetOlderSeenItemsAsync(9));
+        Assert.Empty(await store.GetRecentHistoryAsync(9, 100));
     }
 
     [Fact]

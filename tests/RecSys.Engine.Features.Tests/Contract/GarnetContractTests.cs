@@ -12,6 +12,7 @@ public sealed class GarnetContractTests(GarnetFixture garnet) : FeatureStoreCont
             KeyPrefix = "t" + Guid.NewGuid().ToString("N") + ":",
             HistoryCapacity = Settings.HistoryCapacity,
             ImpressionCapacity = Settings.ImpressionCapacity,
+            SeenCapacity = Settings.SeenCapacity,
             CounterHalfLife = Settings.CounterHalfLife,
             BulkChunkSize = Settings.BulkChunkSize,
         });

@@ -128,9 +128,13 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var events = acked.Where(n => n % 3 == 1).Select(CrashWorkload.Event).ToArray();
         foreach (var byUser in events.GroupBy(e => e.UserId))
         {
+            // Each event has its own item: every acknowledged one is in the history or, once it fell out, in the older seen items.
             var history = (await store.GetRecentHistoryAsync(byUser.Key, 1000)).Select(h => h.ItemId).ToHashSet();
+            var older = await store.GetOlderSeenItemsAsync(byUser.Key);
+            Assert.True(history.Count <= 20, $"{when}: user {byUser.Key} holds {history.Count} events, more than the capacity");
+            Assert.Empty(older.Intersect(history));
             foreach (var e in byUser)
-                Assert.True(history.Contains(e.ItemId), $"{when}: acknowledged event {e.ItemId} missing from user {e.UserId}'s history");
+                Assert.True(history.Contains(e.ItemId) || Array.BinarySearch(older, e.ItemId) >= 0, $"{when}: acknowledged event {e.ItemId} missing from user {e.UserId}'s history and older seen items");
         }
         // Every event has its own item, so each counter must be exactly 1 at the event's time: 0 would be a lost
         // write, 2 a write applied twice by replay.

@@ -18,7 +18,7 @@ public record FeatureStoreSettings
     /// <see cref="HistoryCapacity"/>), so the seen filter still knows them. Filled in the order they fall out; once full,
     /// later ones are not kept (the history still holds the newest). 0 keeps none: the history is all the filter reads.
     /// </summary>
-    public int SeenCapacity { get; init; } = 5_000;
+    public int SeenCapacity { get; init; } = 1_000;
 
     /// <summary>Half-life of the trending counters.</summary>
     public TimeSpan CounterHalfLife { get; init; } = TimeSpan.FromHours(24);

@@ -40,7 +40,8 @@ public sealed partial class RecommendationPipeline
         // Windows count interactions only: the store keeps impressions apart (they never push interactions out), and
         // one read returns both, interleaved by time.
         int window = context.Config.HistoryWindow;
-        int seenWindow = context.Config.SeenWindow == 0 ? _store.HistoryCapacity : Math.Max(window, context.Config.SeenWindow);
+        // 0: every interaction the record holds (one written under a larger capacity may hold more until its next event).
+        int seenWindow = context.Config.SeenWindow == 0 ? int.MaxValue : Math.Max(window, context.Config.SeenWindow);
         var history = await _store.GetRecentHistoryAsync(request.UserId, StoredHistoryLength, cancellationToken).ConfigureAwait(false);
         int interactions = 0, position = 0;
         for (int i = 0; i < history.Length; i++)

@@ -64,7 +64,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         Models.Data.TrainingData? data = null,
         PipelineOptions? options = null,
         int historyCapacity = 200,
-        int seenCapacity = 5_000)
+        int seenCapacity = 1_000)
     {
         planted ??= new PlantedCatalog();
         var dir = dataDirectory is null ? new TempDirectory("recsys-pipeline") : null;

@@ -90,6 +90,20 @@ public sealed class RecommendationPipelineTests
     }
 
     [Fact]
+    public async Task A_bounded_overfetch_still_drops_every_seen_item_and_fills_the_page()
+    {
+        // Sources widen their searches by at most 2 for the ~19 seen items: fewer candidates survive, the page still fills.
+        await using var h = await PipelineHarness.CreateAsync(c => c with { SeenOverfetch = 2 }, historyCapacity: 4);
+        for (int u = 0; u < 20; u++)
+        {
+            var seen = h.TrainingItems(u);
+            var response = await h.RecommendAsync(PlantedCatalog.UserId(u), k: 10);
+            Assert.Equal(10, response.Items.Length);
+            Assert.DoesNotContain(response.Items, i => seen.Contains(i.ItemId));
+        }
+    }
+
+    [Fact]
     public async Task Seen_items_never_return_after_many_impressions()
     {
         // A client that logs what it showed (as A/B click-through counting asks) sends 10 impressions a page. Those must

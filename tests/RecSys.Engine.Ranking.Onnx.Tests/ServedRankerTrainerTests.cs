@@ -51,4 +51,13 @@ public sealed class ServedRankerTrainerTests : IDisposable
         Assert.Equal(first.FusionNdcg, second.FusionNdcg);
         Assert.Equal(File.ReadAllBytes(first.Path), File.ReadAllBytes(second.Path));
     }
+
+    [Fact]
+    public async Task The_gbdt_takes_the_runs_seed()
+    {
+        var planted = new PlantedCatalog();
+        var options = new ServedRankerOptions { Kind = RankerKind.Gbdt, MaxUsers = 120, PublishedAtMs = planted.PublishedAtMs, NowMs = planted.MaxTimestampSeconds * 1000, Seed = 7 };
+        var trained = await ServedRankerTrainer.TrainAsync(planted.Data, new ModelSettings(), models => PipelineDefaults.Config(models), _dir.File("g.onnx"), options);
+        Assert.Contains(" seed=7 ", trained.Description);
+    }
 }

@@ -46,7 +46,7 @@ public static class HistoryCodec
     /// Inserts <paramref name="e"/> in timestamp order (after equal timestamps, so arrival order breaks ties), then
     /// keeps the newest <paramref name="capacity"/> interactions (every type but impressions) and, apart from them, the
     /// newest <paramref name="impressionCapacity"/> impressions of each surface (an impression's value is its surface's
-    /// code). They are bounded apart so that a client logging every page it showed (10 impressions a page) cannot push
+    /// code; see <see cref="MaxImpressionSurfaces"/>). They are bounded apart so that a client logging every page it showed (10 impressions a page) cannot push
     /// the user's interactions out (the seen filter, the request's seeds and fold-in read them), nor the home page's
     /// impressions another surface's (email's already-sent filter). A record written under larger limits is trimmed.
     /// </summary>
@@ -65,14 +65,23 @@ public static class HistoryCodec
         return Trim(merged, capacity, impressionCapacity, droppedInteractions);
     }
 
-    /// <summary>The newest <paramref name="capacity"/> interactions and the newest <paramref name="impressionCapacity"/> impressions of each surface code, oldest first.</summary>
+    /// <summary>
+    /// Impressions are kept for at most this many surface codes (those seen most recently), so a record stays bounded
+    /// even when a client puts something other than a surface code in an impression's value.
+    /// </summary>
+    public const int MaxImpressionSurfaces = 8;
+
+    /// <summary>
+    /// The newest <paramref name="capacity"/> interactions and the newest <paramref name="impressionCapacity"/> impressions
+    /// of each of the <see cref="MaxImpressionSurfaces"/> most recent surface codes, oldest first; the items of the
+    /// interactions dropped are added to <paramref name="droppedInteractions"/>.
+    /// </summary>
     public static HistoryEvent[] Trim(HistoryEvent[] oldestFirst, int capacity, int impressionCapacity, List<long>? droppedInteractions = null)
     {
         int interactions = 0, dropped = 0, codes = 0;
-        // Impression counts by surface code: a handful of surfaces, so a linear scan of a small table.
-        Span<float> code = stackalloc float[16];
-        Span<int> count = stackalloc int[16];
-        var keep = oldestFirst.Length <= 256 ? stackalloc bool[oldestFirst.Length] : new bool[oldestFirst.Length];
+        Span<float> code = stackalloc float[MaxImpressionSurfaces];
+        Span<int> count = stackalloc int[MaxImpressionSurfaces];
+        var keep = oldestFirst.Length <= 1024 ? stackalloc bool[oldestFirst.Length] : new bool[oldestFirst.Length];
         // Newest to oldest: an event is kept while its kind is under its limit.
         for (int i = oldestFirst.Length - 1; i >= 0; i--)
         {
@@ -86,18 +95,13 @@ public static class HistoryCodec
             else
             {
                 int c = code[..codes].IndexOf(e.Value);
-                if (c < 0)
+                if (c < 0 && codes < MaxImpressionSurfaces)
                 {
-                    if (codes == code.Length)
-                    {
-                        code = Grow(code);
-                        count = Grow(count);
-                    }
                     c = codes++;
                     code[c] = e.Value;
                     count[c] = 0;
                 }
-                keep[i] = count[c] < impressionCapacity;
+                keep[i] = c >= 0 && count[c] < impressionCapacity;
                 if (keep[i]) count[c]++;
             }
             if (!keep[i]) dropped++;
@@ -110,13 +114,6 @@ public static class HistoryCodec
             if (keep[i]) kept[n++] = oldestFirst[i];
         }
         return kept;
-    }
-
-    private static T[] Grow<T>(Span<T> full)
-    {
-        var bigger = new T[full.Length * 2];
-        full.CopyTo(bigger);
-        return bigger;
     }
 
     /// <summary>Newest first, at most <paramref name="max"/> events: the order the pipeline consumes.</summary>

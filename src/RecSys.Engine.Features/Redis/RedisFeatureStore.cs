@@ -194,8 +194,9 @@ public sealed class RedisFeatureStore : IFeatureStore
 
     /// <summary>
     /// The history insert, and the items of the interactions it drops added to the seen set, in one transaction on the
-    /// user's slot: it commits only if neither key changed since it was read (retried on conflict), so an item dropped
-    /// from the history is never missing from both.
+    /// user's slot, so an item dropped from the history is never missing from both. It commits only if the history is
+    /// still what was read (retried on conflict). That condition covers the seen set too: the set changes only in this
+    /// transaction, always with the history, and a user delete removes both keys in one command.
     /// </summary>
     private async Task UpdateHistoryAsync(long userId, HistoryEvent e)
     {
@@ -212,7 +213,6 @@ public sealed class RedisFeatureStore : IFeatureStore
             if (dropped.Count > 0 && _options.SeenCapacity > 0)
             {
                 var oldSeen = await _db.StringGetAsync(seenKey).ConfigureAwait(false);
-                tran.AddCondition(oldSeen.IsNull ? Condition.KeyNotExists(seenKey) : Condition.StringEqual(seenKey, oldSeen));
                 if (SeenSetCodec.Add(oldSeen.IsNull ? [] : SeenSetCodec.Decode(oldSeen), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dropped), _options.SeenCapacity) is { } grown)
                     _ = tran.StringSetAsync(seenKey, SeenSetCodec.Encode(grown));
             }

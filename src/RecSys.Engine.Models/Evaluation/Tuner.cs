@@ -62,7 +62,7 @@ public static class Tuner
             {
                 foreach (float dropout in new[] { 0f, 0.25f, 0.5f, 0.67f })
                 {
-                    double s = score(new Ease(lambda, dropout), $"ease lambda={lambda} dropout={dropout}");
+                    double s = score(new Ease(lambda, dropout: dropout), $"ease lambda={lambda} dropout={dropout}");
                     if (s > bestScore)
                         (bestScore, best) = (s, (lambda, dropout));
                 }

@@ -41,7 +41,7 @@ public static class ModelKinds
         {
             Kind = ModelKind.Ease, Name = "ease",
             Summary = "EASE closed-form item-item weights (EaseLambda, EaseDropout)",
-            Create = (s, _) => new Ease(s.EaseLambda, s.EaseDropout),
+            Create = (s, _) => new Ease(s.EaseLambda, dropout: s.EaseDropout),
         },
         new()
         {

@@ -17,7 +17,7 @@ namespace RecSys.Engine.Models.Neighbors;
 /// more mass, are regularised more. It is why the same lambda generalises better here (eval-ml100k.md).
 /// </para>
 /// </summary>
-public sealed class Ease(float lambda = 300f, float dropout = 0f, int maxDegreeOfParallelism = -1) : IRecommender, IHistoryScorer
+public sealed class Ease(float lambda = 300f, int maxDegreeOfParallelism = -1, float dropout = 0f) : IRecommender, IHistoryScorer
 {
     private float[] _weights = [];
     private InteractionMatrix? _train;
@@ -40,11 +40,11 @@ public sealed class Ease(float lambda = 300f, float dropout = 0f, int maxDegreeO
     {
         _train = data.Matrix;
         ItemCount = data.ItemCount;
-        _weights = ComputeWeights(CoOccurrence.Gram(data.Matrix, data.Transposed, maxDegreeOfParallelism), ItemCount, Lambda, Dropout, maxDegreeOfParallelism);
+        _weights = ComputeWeights(CoOccurrence.Gram(data.Matrix, data.Transposed, maxDegreeOfParallelism), ItemCount, Lambda, maxDegreeOfParallelism, Dropout);
     }
 
     /// <summary>B from a Gram matrix (consumed: it is overwritten by the inverse, see <see cref="BlockedSpdInverse"/>).</summary>
-    public static float[] ComputeWeights(double[] gram, int n, float lambda, float dropout = 0f, int maxDegreeOfParallelism = -1)
+    public static float[] ComputeWeights(double[] gram, int n, float lambda, int maxDegreeOfParallelism = -1, float dropout = 0f)
     {
         if (!(dropout >= 0f && dropout < 1f))
             throw new ArgumentOutOfRangeException(nameof(dropout), $"dropout must be in [0, 1), got {dropout}");

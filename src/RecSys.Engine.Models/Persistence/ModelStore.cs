@@ -111,7 +111,7 @@ public static partial class ModelStore
         float dropout = m.Parameters.ContainsKey("dropout") ? Float(m, "dropout") : 0f;
         if (!(dropout >= 0f && dropout < 1f))
             throw new InvalidDataException($"{m.SourcePath}: model manifest parameter 'dropout' must be in [0, 1), got {dropout}");
-        var model = new Ease(Float(m, "lambda"), dropout);
+        var model = new Ease(Float(m, "lambda"), dropout: dropout);
         model.Restore(ReadRows(directory, FileOf(m, directory, "weights"), m.Items, m.Items), m.Items);
         return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), m.Items));
     }

@@ -93,6 +93,9 @@ public sealed class RequestContext
 
     public int SeenCount => _seen.Count;
 
+    /// <summary>Extra candidates a source fetches for the seen items it will drop: the seen count, up to <see cref="PipelineConfig.SeenOverfetch"/>.</summary>
+    public int SeenOverfetch => Surface.FilterSeen ? Math.Min(_seen.Count, Config.SeenOverfetch) : 0;
+
     public bool IsSeen(int ordinal) => _seen.Contains(ordinal);
 
     /// <summary>Whether this surface already showed the item to the user (email: already sent).</summary>

@@ -27,6 +27,13 @@ public sealed record PipelineConfig
     /// </summary>
     public int SeenWindow { get; init; }
 
+    /// <summary>
+    /// At most this many extra candidates a retrieval source asks its index for, beyond its count, to make up for the
+    /// seen items the filter will drop. A user who has seen thousands of items would otherwise make every search that
+    /// much wider; past this bound such a user gets fewer candidates from that source instead.
+    /// </summary>
+    public int SeenOverfetch { get; init; } = 200;
+
     /// <summary>Recent items the item-to-item source starts from.</summary>
     public int SeedItems { get; init; } = 5;
 
@@ -92,6 +99,8 @@ public sealed record PipelineConfig
             throw new ArgumentOutOfRangeException(nameof(HistoryWindow), HistoryWindow, "must be >= 1");
         if (SeenWindow < 0)
             throw new ArgumentOutOfRangeException(nameof(SeenWindow), SeenWindow, "must be >= 0 (0 = every interaction the store keeps)");
+        if (SeenOverfetch < 0)
+            throw new ArgumentOutOfRangeException(nameof(SeenOverfetch), SeenOverfetch, "must be >= 0");
         if (SeedItems < 1)
             throw new ArgumentOutOfRangeException(nameof(SeedItems), SeedItems, "must be >= 1");
         if (SequenceSeeds < 1)

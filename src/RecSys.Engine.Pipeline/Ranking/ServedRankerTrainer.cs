@@ -165,10 +165,11 @@ public static class ServedRankerTrainer
             MlpOnnxExporter.Save(mlp.Model, path, description);
             return new ServedRanker(path, RankerKind.Mlp, rows.Schema, rows.Queries, rows.Rows, positives, mlp.ValidationNdcg, baselines, description, fusion);
         }
-        GbdtOptions gbdt = options.Gbdt with { NdcgAt = k };
+        // The run's seed reaches LightGBM as it reaches the MLP (low 31 bits: 42 stays 42).
+        GbdtOptions gbdt = options.Gbdt with { NdcgAt = k, Seed = (int)(options.Seed & int.MaxValue) };
         GbdtTrainingResult result = GbdtTrainer.Train(train.ToTrainingSet(), validation.ToTrainingSet(), gbdt, options.Log,
             scores => RankingDatasetMetrics.MeanNdcg(validation, scores, k));
-        var model = new GbdtRanker(rows.Schema, result.Model, $"gbdt trees={result.Model.TreeCount} best_round={result.BestIteration} queries={rows.Queries} rows={rows.Rows}");
+        var model = new GbdtRanker(rows.Schema, result.Model, $"gbdt trees={result.Model.TreeCount} best_round={result.BestIteration} queries={rows.Queries} rows={rows.Rows} {gbdt}");
         GbdtOnnxExporter.Save(model, path, model.Description);
         double ndcg = RankingDatasetMetrics.MeanNdcg(validation, model.ScoreAll(validation), k);
         return new ServedRanker(path, RankerKind.Gbdt, rows.Schema, rows.Queries, rows.Rows, positives, ndcg, baselines, model.Description, fusion);

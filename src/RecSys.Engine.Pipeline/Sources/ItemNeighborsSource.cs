@@ -44,7 +44,7 @@ public sealed class ItemNeighborsSource(string name, IndexRetriever retriever, I
         if (seeds == 0)
             return ValueTask.CompletedTask;
 
-        int dropped = (context.Surface.FilterSeen ? context.SeenCount : 0) + seeds;
+        int dropped = context.SeenOverfetch + seeds;
         int k = Math.Min(output.Capacity + dropped, Math.Max(16, (output.Capacity + dropped) / seeds + 8));
         int hits = seeds * k;
         // Float scratch: [queries | hit scores | heap distances]; int scratch: hit ordinals, then merged ordinals.

@@ -24,7 +24,7 @@ public sealed class TwoTowerSource(TwoTowerModel model, ITowerEncoder userTower,
         int d = userTower.Dimension, f = userTower.FeatureCount, slots = userTower.IdSlots;
         if (output.Capacity == 0 || retriever.Dimension != d)
             return ValueTask.CompletedTask;
-        int fetch = output.Capacity + (context.Surface.FilterSeen ? context.SeenCount : 0) + (context.Surface.FilterShownOnSurface ? 16 : 0);
+        int fetch = output.Capacity + context.SeenOverfetch + (context.Surface.FilterShownOnSurface ? 16 : 0);
         // Float scratch: [user features | user vector | hit scores]; long scratch: the id slots.
         Span<float> floats = output.FloatScratch(f + d + fetch);
         Span<float> features = floats[..f];

@@ -24,7 +24,7 @@ public sealed class VectorQuerySource(string name, IndexRetriever retriever, Que
         };
         if (vector.IsEmpty || vector.Length != retriever.Dimension || output.Capacity == 0)
             return ValueTask.CompletedTask;
-        int fetch = output.Capacity + (context.Surface.FilterSeen ? context.SeenCount : 0) + (context.Surface.FilterShownOnSurface ? 16 : 0);
+        int fetch = output.Capacity + context.SeenOverfetch + (context.Surface.FilterShownOnSurface ? 16 : 0);
         Span<int> items = output.IntScratch(fetch);
         Span<float> scores = output.FloatScratch(fetch);
         var parameters = context.SearchParameters(output.Config, retriever.Index);

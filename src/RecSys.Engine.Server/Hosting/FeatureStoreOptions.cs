@@ -44,10 +44,11 @@ public sealed record FeatureStoreOptions
 
     /// <summary>
     /// Distinct items kept per user from the interactions that fell out of the history, so the seen filter still
-    /// drops them. Default 5,000 (8 bytes each, read only for users whose history is full). Beyond it, a user's oldest
-    /// items can come back; 0 keeps none.
+    /// drops them. Default 1,000 (8 bytes each, read only for users whose history is full; the set is rewritten whole
+    /// when an item is added, so its size bounds the write per event as the history's does). Beyond it, a user's
+    /// oldest items can come back; 0 keeps none.
     /// </summary>
-    public int SeenCapacity { get; init; } = 5_000;
+    public int SeenCapacity { get; init; } = 1_000;
 
     /// <summary>
     /// Impressions kept per user and surface besides the interactions, newest first. Default 100 (ten 10-item home

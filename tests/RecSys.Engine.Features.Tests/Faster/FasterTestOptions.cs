@@ -14,7 +14,7 @@ internal static class FasterTestOptions
         CommitInterval = TimeSpan.FromMilliseconds(1),
         HistoryCapacity = settings?.HistoryCapacity ?? 200,
         ImpressionCapacity = settings?.ImpressionCapacity ?? 100,
-        SeenCapacity = settings?.SeenCapacity ?? 5_000,
+        SeenCapacity = settings?.SeenCapacity ?? 1_000,
         CounterHalfLife = settings?.CounterHalfLife ?? TimeSpan.FromHours(24),
         BulkChunkSize = settings?.BulkChunkSize ?? 10_000,
     };

@@ -61,7 +61,7 @@ public sealed class NeighborModelTests
     public void Ease_WithDropout_MatchesTheEdlaeClosedForm(float lambda, float dropout)
     {
         var d = Small();
-        var ease = new Ease(lambda, dropout);
+        var ease = new Ease(lambda, dropout: dropout);
         ease.Fit(d);
         // Reference: Lambda[j, j] = lambda + p / (1 - p) x G[j, j] (Steck 2020), inverted naively.
         int n = 4;
@@ -85,9 +85,9 @@ public sealed class NeighborModelTests
     [InlineData(float.NaN)]
     public void Ease_RefusesADropoutOutsideZeroToOne(float dropout)
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Ease(300f, dropout));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Ease(300f, dropout: dropout));
         Assert.Equal("dropout", e.ParamName);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Ease.ComputeWeights(new double[1], 1, 1f, dropout));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ease.ComputeWeights(new double[1], 1, 1f, dropout: dropout));
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class PersistenceTests : IDisposable
     public void Ease_RoundTripsItsDropout_AndAnOlderManifestWithoutItLoadsAsPlainEase()
     {
         var data = new TrainingData(TestData.Planted(users: 10, items: 8, rank: 2, perUser: 3, seed: 1));
-        var ease = new Ease(3f, 0.5f);
+        var ease = new Ease(3f, dropout: 0.5f);
         ease.Fit(data);
         string dir = Path.Combine(_dir, "edlae");
         ModelStore.SaveEase(ease, data.Events.Items, dir);

@@ -24,6 +24,7 @@ public sealed class PipelineConfigTests
         Assert.Equal("ExplorationPlacement", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationPlacement = (ExplorationPlacement)5 }] }.Validate).ParamName);
         Assert.Equal("ExplorationEpsilon", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationEpsilon = 1.5f }] }.Validate).ParamName);
         Assert.Equal("SeenWindow", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface()], SeenWindow = -1 }.Validate).ParamName);
+        Assert.Equal("SeenOverfetch", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface()], SeenOverfetch = -1 }.Validate).ParamName);
         new PipelineConfig { Surfaces = [Surface(), Surface("email", 3)] }.Validate();
     }
 

@@ -18,7 +18,7 @@ public sealed class TunerTests
         Assert.Contains(tuned.EaseLambda, new[] { 100f, 200f, 300f, 500f, 800f, 1200f });
         Assert.Contains(tuned.EaseDropout, new[] { 0f, 0.25f, 0.5f, 0.67f });
         Assert.Contains(tuned.KnnNeighbors, new[] { 20, 50, 100, 200, 400 });
-        Assert.Equal(6 * 4 + 15 + 2, log.Count); // every trial and both choices are reported
+        Assert.Equal(6 + 3 + 15 + 2, log.Count); // EASE: lambda at the start's dropout, then the 3 other dropouts // every trial and both choices are reported
         Assert.Contains(log, l => l.StartsWith("chosen ease", StringComparison.Ordinal));
         // ALS was not asked for: its settings are untouched.
         Assert.Equal(start.Als, tuned.Als);

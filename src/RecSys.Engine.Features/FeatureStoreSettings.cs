@@ -11,7 +11,7 @@ public record FeatureStoreSettings
     /// <see cref="HistoryCapacity"/>: impressions never push interactions out, nor one surface's impressions another's.
     /// They feed the "already shown on this surface" filters (the email surface's already-sent). 0 keeps none.
     /// </summary>
-    public int ImpressionCapacity { get; init; } = 100;
+    public int ImpressionCapacity { get; init; } = 200;
 
     /// <summary>
     /// Distinct items kept per user whose interactions have fallen out of the bounded history (the oldest beyond

@@ -51,11 +51,11 @@ public sealed record FeatureStoreOptions
     public int SeenCapacity { get; init; } = 1_000;
 
     /// <summary>
-    /// Impressions kept per user and surface besides the interactions, newest first. Default 100 (ten 10-item home
-    /// pages, five 20-item emails). They never push interactions out, nor one surface's impressions another's; the
+    /// Impressions kept per user and surface besides the interactions, newest first. Default 200 (ten 20-item emails: the
+    /// already-sent memory the shared 200-event history gave before, at most). They never push interactions out, nor one surface's impressions another's; the
     /// "already shown on this surface" filters (email's already-sent) read them.
     /// </summary>
-    public int ImpressionCapacity { get; init; } = 100;
+    public int ImpressionCapacity { get; init; } = 200;
 
     /// <summary>Half-life of the trending counters. Default "1.00:00:00" (24 h).</summary>
     public TimeSpan CounterHalfLife { get; init; } = TimeSpan.FromHours(24);

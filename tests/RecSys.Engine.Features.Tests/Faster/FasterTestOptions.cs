@@ -13,7 +13,7 @@ internal static class FasterTestOptions
         CheckpointInterval = TimeSpan.Zero,
         CommitInterval = TimeSpan.FromMilliseconds(1),
         HistoryCapacity = settings?.HistoryCapacity ?? 200,
-        ImpressionCapacity = settings?.ImpressionCapacity ?? 100,
+        ImpressionCapacity = settings?.ImpressionCapacity ?? 200,
         SeenCapacity = settings?.SeenCapacity ?? 1_000,
         CounterHalfLife = settings?.CounterHalfLife ?? TimeSpan.FromHours(24),
         BulkChunkSize = settings?.BulkChunkSize ?? 10_000,

@@ -39,6 +39,12 @@ public sealed partial class RecommendationPipeline
                 throw new ArgumentOutOfRangeException($"events[{i}].Type", e.Type, "unknown event type");
             if (!float.IsFinite(e.Value))
                 throw new ArgumentException($"events[{i}].Value is {e.Value}; it must be finite", $"events[{i}].Value");
+            // The store keeps impressions per surface code (for a handful of codes), so a value that names no surface
+            // would either be dropped later or crowd out a real surface's impressions: refuse it here, by name.
+            if (e.Type == EventType.Impression && e.Value != 0 && !IsSurfaceCode(version.Config, e.Value))
+                throw new ArgumentException(
+                    $"events[{i}].Value is {e.Value}; an impression's value is the code of the surface that showed it ({string.Join(", ", version.Config.Surfaces.Select(s => $"{s.Name} {s.Code}"))}) or 0 for none",
+                    $"events[{i}].Value");
             if (e.TimestampMs < 0)
                 throw new ArgumentOutOfRangeException($"events[{i}].TimestampMs", e.TimestampMs, "must not be negative");
             if (!_catalog.Items.TryGetOrdinal(e.ItemId, out ordinals[i]))
@@ -86,6 +92,16 @@ public sealed partial class RecommendationPipeline
             foreach (long user in foldIn)
                 await FoldInUserAsync(user, als, version.Models.CfVectorTag, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static bool IsSurfaceCode(Config.PipelineConfig config, float value)
+    {
+        foreach (var surface in config.Surfaces)
+        {
+            if (surface.Code == value)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>The user's CF vector from their stored history (interactions other than dislikes, each item once), written back to the store.</summary>

@@ -39,18 +39,16 @@ public sealed partial class RecommendationPipeline
                 throw new ArgumentOutOfRangeException($"events[{i}].Type", e.Type, "unknown event type");
             if (!float.IsFinite(e.Value))
                 throw new ArgumentException($"events[{i}].Value is {e.Value}; it must be finite", $"events[{i}].Value");
-            // The store keeps impressions per surface code (for a handful of codes), so a value that names no surface
-            // would either be dropped later or crowd out a real surface's impressions: refuse it here, by name.
-            if (e.Type == EventType.Impression && e.Value != 0 && !IsSurfaceCode(version.Config, e.Value))
-                throw new ArgumentException(
-                    $"events[{i}].Value is {e.Value}; an impression's value is the code of the surface that showed it ({string.Join(", ", version.Config.Surfaces.Select(s => $"{s.Name} {s.Code}"))}) or 0 for none",
-                    $"events[{i}].Value");
             if (e.TimestampMs < 0)
                 throw new ArgumentOutOfRangeException($"events[{i}].TimestampMs", e.TimestampMs, "must not be negative");
             if (!_catalog.Items.TryGetOrdinal(e.ItemId, out ordinals[i]))
                 throw new UnknownItemException(e.ItemId, $"events[{i}].ItemId");
         }
 
+        // The store keeps impressions per surface code, for a bounded number of codes. An impression whose value names no
+        // surface of a serving version is kept as one of no surface (0), so a stray value cannot crowd out a real
+        // surface's impressions; it is counted, and the batch (with its clicks) is not refused for it.
+        var servingNow = ServingVersions();
         var segments = new Dictionary<long, int>();
         var foldIn = new HashSet<long>();
         var stored = new UserEvent[events.Count];
@@ -62,14 +60,20 @@ public sealed partial class RecommendationPipeline
                 var profile = await _store.GetUserProfileAsync(e.UserId, cancellationToken).ConfigureAwait(false);
                 segments[e.UserId] = segment = profile?.Segment ?? -1;
             }
-            stored[i] = new UserEvent(e.UserId, e.ItemId, e.Type, e.Value, e.TimestampMs, segment);
+            float value = e.Value;
+            if (e.Type == EventType.Impression && value != 0 && !IsSurfaceCode(servingNow, value))
+            {
+                value = 0;
+                Interlocked.Increment(ref Stats._impressionsWithoutSurface);
+            }
+            stored[i] = new UserEvent(e.UserId, e.ItemId, e.Type, value, e.TimestampMs, segment);
             if (e.Type != EventType.Impression)
                 foldIn.Add(e.UserId);
         }
         await _store.AppendEventsAsync(stored, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref Stats._events, events.Count);
         AttributeClicks(events);
-        var serving = ServingVersions();
+        var serving = servingNow;
 
         for (int i = 0; i < events.Count; i++)
         {
@@ -94,12 +98,15 @@ public sealed partial class RecommendationPipeline
         }
     }
 
-    private static bool IsSurfaceCode(Config.PipelineConfig config, float value)
+    private static bool IsSurfaceCode(List<PipelineVersion> versions, float value)
     {
-        foreach (var surface in config.Surfaces)
+        foreach (var version in versions)
         {
-            if (surface.Code == value)
-                return true;
+            foreach (var surface in version.Config.Surfaces)
+            {
+                if (surface.Code == value)
+                    return true;
+            }
         }
         return false;
     }

@@ -90,17 +90,36 @@ public sealed class RecommendationPipelineTests
     }
 
     [Fact]
-    public async Task A_bounded_overfetch_still_drops_every_seen_item_and_fills_the_page()
+    public async Task Sources_widen_a_search_for_seen_items_only_up_to_the_overfetch_bound()
     {
-        // Sources widen their searches by at most 2 for the ~19 seen items: fewer candidates survive, the page still fills.
-        await using var h = await PipelineHarness.CreateAsync(c => c with { SeenOverfetch = 2 }, historyCapacity: 4);
-        for (int u = 0; u < 20; u++)
+        // A user's ~19 seen items are the ones the collaborative search finds first. Without widening, they leave the
+        // source short; widened by up to 3, it is less short; widened enough, it is full. Seen items never return.
+        long user = PlantedCatalog.UserId(2);
+        async Task<int> Collaborative(int overfetch)
         {
-            var seen = h.TrainingItems(u);
-            var response = await h.RecommendAsync(PlantedCatalog.UserId(u), k: 10);
-            Assert.Equal(10, response.Items.Length);
-            Assert.DoesNotContain(response.Items, i => seen.Contains(i.ItemId));
+            await using var h = await PipelineHarness.CreateAsync(c => c with { SeenOverfetch = overfetch });
+            var response = await h.RecommendAsync(user, k: 10, debug: true);
+            Assert.DoesNotContain(response.Items, i => h.TrainingItems(2).Contains(i.ItemId));
+            return response.Trace!.Stage("source:" + SourceNames.Collaborative)!.ItemIds.Length;
         }
+        int none = await Collaborative(0), three = await Collaborative(3), all = await Collaborative(200);
+        Assert.True(none < three && three < all, $"collaborative candidates: {none} with no widening, {three} with 3, {all} with 200");
+        Assert.True(three <= none + 3, $"{three} candidates with a widening of 3 from {none}");
+    }
+
+    [Fact]
+    public async Task An_impression_naming_no_surface_is_kept_as_one_of_no_surface_and_its_batch_applies()
+    {
+        await using var h = await PipelineHarness.CreateAsync();
+        long user = PlantedCatalog.UserId(7);
+        var fresh = Enumerable.Range(0, h.Planted.Items).Select(PlantedCatalog.ItemId).Where(i => !h.TrainingItems(7).Contains(i)).Take(2).ToArray();
+        await h.Pipeline.RecordEventsAsync([
+            new InteractionEvent(user, fresh[0], EventType.Impression, 42, h.NowMs),
+            new InteractionEvent(user, fresh[1], EventType.Click, 1, h.NowMs + 1)]);
+        Assert.Equal(1, h.Pipeline.Stats.ImpressionsWithoutSurface);
+        var history = await h.Store.GetRecentHistoryAsync(user, 3);
+        Assert.Equal((fresh[1], EventType.Click), (history[0].ItemId, history[0].Type));
+        Assert.Equal((fresh[0], EventType.Impression, 0f), (history[1].ItemId, history[1].Type, history[1].Value));
     }
 
     [Fact]

@@ -67,9 +67,10 @@ public static class HistoryCodec
 
     /// <summary>
     /// Impressions are kept for at most this many surface codes (those seen most recently), so a record stays bounded
-    /// even when a client puts something other than a surface code in an impression's value.
+    /// whatever values it is given. The pipeline allows one fewer surfaces (0 is "no surface") and stores an impression
+    /// whose value names no surface as 0, so every surface keeps its own.
     /// </summary>
-    public const int MaxImpressionSurfaces = 8;
+    public const int MaxImpressionSurfaces = 16;
 
     /// <summary>
     /// The newest <paramref name="capacity"/> interactions and the newest <paramref name="impressionCapacity"/> impressions

@@ -194,9 +194,9 @@ public sealed class RedisFeatureStore : IFeatureStore
 
     /// <summary>
     /// The history insert, and the items of the interactions it drops added to the seen set, in one transaction on the
-    /// user's slot, so an item dropped from the history is never missing from both. It commits only if the history is
-    /// still what was read (retried on conflict). That condition covers the seen set too: the set changes only in this
-    /// transaction, always with the history, and a user delete removes both keys in one command.
+    /// user's slot, so an item dropped from the history is never missing from both. It commits only if both keys are
+    /// still what was read (retried on conflict). The history condition alone is not enough: a late event (older than
+    /// everything a full history keeps) is dropped at once, leaving the history's bytes as they were while the set grows.
     /// </summary>
     private async Task UpdateHistoryAsync(long userId, HistoryEvent e)
     {
@@ -213,6 +213,7 @@ public sealed class RedisFeatureStore : IFeatureStore
             if (dropped.Count > 0 && _options.SeenCapacity > 0)
             {
                 var oldSeen = await _db.StringGetAsync(seenKey).ConfigureAwait(false);
+                tran.AddCondition(oldSeen.IsNull ? Condition.KeyNotExists(seenKey) : Condition.StringEqual(seenKey, oldSeen));
                 if (SeenSetCodec.Add(oldSeen.IsNull ? [] : SeenSetCodec.Decode(oldSeen), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dropped), _options.SeenCapacity) is { } grown)
                     _ = tran.StringSetAsync(seenKey, SeenSetCodec.Encode(grown));
             }

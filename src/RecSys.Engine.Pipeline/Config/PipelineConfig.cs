@@ -83,6 +83,9 @@ public sealed record PipelineConfig
     {
         if (Surfaces is null || Surfaces.Count == 0)
             throw new ArgumentException("the pipeline config needs at least one surface", nameof(Surfaces));
+        // The store keeps impressions per surface code for a bounded number of codes, one of them "no surface" (0).
+        if (Surfaces.Count > Features.Codecs.HistoryCodec.MaxImpressionSurfaces - 1)
+            throw new ArgumentException($"the pipeline config has {Surfaces.Count} surfaces; at most {Features.Codecs.HistoryCodec.MaxImpressionSurfaces - 1} (the user history keeps impressions for that many surface codes)", nameof(Surfaces));
         var names = new HashSet<string>(StringComparer.Ordinal);
         var codes = new HashSet<int>();
         foreach (var s in Surfaces)

@@ -12,8 +12,12 @@ public sealed class PipelineStats
     internal long _degraded;
     internal long _attributedClicks;
     internal long _unattributedClicks;
+    internal long _impressionsWithoutSurface;
 
     public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Impressions recorded whose value named no surface of a serving version: kept as impressions of no surface (value 0).</summary>
+    public long ImpressionsWithoutSurface => Interlocked.Read(ref _impressionsWithoutSurface);
 
     /// <summary>Events recorded through <see cref="RecommendationPipeline.RecordEventsAsync"/>.</summary>
     public long Events => Interlocked.Read(ref _events);

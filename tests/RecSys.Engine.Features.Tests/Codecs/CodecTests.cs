@@ -152,14 +152,14 @@ public sealed class CodecTests
             h = HistoryCodec.Insert(h, new HistoryEvent(t, EventType.Impression, 1, t), capacity: 5, impressionCapacity: 4);
         Assert.Equal(new long[] { 70, 71 }, h.Where(e => e.Value == 3).Select(e => e.ItemId));
         Assert.Equal(new long[] { 36, 37, 38, 39 }, h.Where(e => e.Value == 1).Select(e => e.ItemId));
-        // A client putting anything in the value (here 40 distinct values, newer than the rest): the record keeps the
-        // 8 most recent codes, 4 impressions each, and nothing older; the interactions are untouched.
+        // Anything in the value (here 40 distinct values, newer than the rest): the record keeps the 16 most recent
+        // codes, 4 impressions each, and nothing older; the interactions are untouched.
         h = HistoryCodec.Insert(h, new HistoryEvent(5, EventType.View, 0, 5), capacity: 5, impressionCapacity: 4);
         for (int s = 0; s < 40; s++)
             for (int t = 0; t < 6; t++)
                 h = HistoryCodec.Insert(h, new HistoryEvent(1000 * s + t, EventType.Impression, 100 + s, 100 + 10 * s + t), capacity: 5, impressionCapacity: 4);
         Assert.Equal(HistoryCodec.MaxImpressionSurfaces * 4 + 1, h.Length);
-        Assert.All(Enumerable.Range(32, 8), s => Assert.Equal(new long[] { 2, 3, 4, 5 }, h.Where(e => e.Value == 100 + s).Select(e => e.ItemId - 1000 * s)));
+        Assert.All(Enumerable.Range(40 - HistoryCodec.MaxImpressionSurfaces, HistoryCodec.MaxImpressionSurfaces), s => Assert.Equal(new long[] { 2, 3, 4, 5 }, h.Where(e => e.Value == 100 + s).Select(e => e.ItemId - 1000 * s)));
         Assert.Single(h, e => e.Type == EventType.View);
     }
 

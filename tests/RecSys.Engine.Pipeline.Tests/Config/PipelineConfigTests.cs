@@ -26,6 +26,11 @@ public sealed class PipelineConfigTests
         Assert.Equal("SeenWindow", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface()], SeenWindow = -1 }.Validate).ParamName);
         Assert.Equal("SeenOverfetch", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface()], SeenOverfetch = -1 }.Validate).ParamName);
         new PipelineConfig { Surfaces = [Surface(), Surface("email", 3)] }.Validate();
+        // One impression code per surface, and "no surface": at most 15 surfaces.
+        new PipelineConfig { Surfaces = [.. Enumerable.Range(1, 15).Select(c => Surface($"s{c}", c))] }.Validate();
+        var e = Assert.Throws<ArgumentException>(new PipelineConfig { Surfaces = [.. Enumerable.Range(1, 16).Select(c => Surface($"s{c}", c))] }.Validate);
+        Assert.Equal("Surfaces", e.ParamName);
+        Assert.Contains("16 surfaces", e.Message);
     }
 
     [Fact]

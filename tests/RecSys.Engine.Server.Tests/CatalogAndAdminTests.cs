@@ -103,7 +103,11 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
         var shown = await Rig.RecommendAsync(6);
         await Rig.Recommender.RecordEventsBatchAsync(new RecordEventsRequest
         {
-            Events = { new Event { User = ServerRig.UserId(6), Item = shown.Items[0].Item, Type = EventType.Click, Time = Rig.Now } },
+            Events =
+            {
+                new Event { User = ServerRig.UserId(6), Item = shown.Items[0].Item, Type = EventType.Click, Time = Rig.Now },
+                new Event { User = ServerRig.UserId(6), Item = shown.Items[1].Item, Type = EventType.Impression, Value = 42, Time = Rig.Now },
+            },
         }, TestKeys.Write);
         await RpcAssert.FailsAsync(StatusCode.Unauthenticated, null, () => Rig.Recommender.RecommendAsync(new Api.V1.RecommendRequest { User = ServerRig.UserId(6) }));
         Assert.NotNull(Rig.Server.MetricsAddress);
@@ -123,6 +127,7 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
         Assert.Contains("index=\"content\"", text);
         Assert.Contains($"version=\"{Rig.Harness.Pipeline.Version.Name}\"", text);
         Assert.Contains("recsys_source_runs_total{", text);
+        Assert.Matches(@"recsys_pipeline_impressions_without_surface_total\{[^}]*\} [1-9]", text);
     }
 
     [Fact]

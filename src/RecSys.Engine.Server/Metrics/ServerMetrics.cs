@@ -63,6 +63,8 @@ internal sealed class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("recsys.pipeline.requests", () => pipeline.Stats.Requests, description: "Recommendations answered by the pipeline");
         _meter.CreateObservableCounter("recsys.pipeline.events", () => pipeline.Stats.Events, description: "Events recorded");
         _meter.CreateObservableCounter("recsys.pipeline.fold_ins", () => pipeline.Stats.FoldIns, description: "User CF vectors folded in after events");
+        _meter.CreateObservableCounter("recsys.pipeline.impressions_without_surface", () => pipeline.Stats.ImpressionsWithoutSurface,
+            description: "Impressions whose value named no serving surface's code, kept as impressions of no surface (value 0)");
         _meter.CreateObservableCounter("recsys.pipeline.degraded", () => pipeline.Stats.Degraded,
             description: "Recommendations whose sources ran with fewer candidates and narrower searches because the server was busy (Server:Admission:DegradeAbove)");
         _meter.CreateObservableCounter("recsys.source.runs", () => Sources(pipeline, c => c.Runs), description: "Candidate source runs");

@@ -148,6 +148,17 @@ public static partial class RecSysServer
             services.AddOpenTelemetry().WithMetrics(metrics => metrics
                 .AddMeter(ServerMetrics.MeterName, PipelineMetrics.MeterName)
                 .AddPrometheusExporter(o => o.ScrapeEndpointPath = options.Metrics.Path));
+            services.ConfigureOpenTelemetryMeterProvider((provider, builder) =>
+            {
+                // OpenTelemetry matches meters by name across the process. With two servers in one process (tests, an
+                // embedding host), each scrape would see the other's "RecSys.Engine.Server" instruments too: one metric
+                // stream fed by both servers' callbacks, the last one's value exported. Each server keeps the
+                // instruments of its own meter factory only.
+                var own = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+                builder.AddView(instrument => instrument.Meter.Name == ServerMetrics.MeterName && !ReferenceEquals(instrument.Meter.Scope, own)
+                    ? MetricStreamConfiguration.Drop
+                    : null);
+            });
         }
 
         var app = builder.Build();

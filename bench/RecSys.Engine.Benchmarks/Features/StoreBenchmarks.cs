@@ -8,7 +8,8 @@ namespace RecSys.Engine.Benchmarks.Features;
 /// <summary>
 /// The feature-store calls one recommendation makes, on FASTER in memory (20k items, 2k users with 50 events of history
 /// and a 32-float CF vector each): the user's profile, history and CF vector, and the 500-candidate item batch the learned
-/// ranker reads; plus one event appended (acknowledged at the write-ahead log's group commit). Percentiles and the
+/// ranker reads; the whole history of a user whose client logs impressions on three surfaces (200 interactions and 600
+/// impressions: what a request reads); plus one event appended (acknowledged at the write-ahead log's group commit). Percentiles and the
 /// larger-than-memory and Garnet cases come from the timed harness (`featurestore`, <see cref="FeatureStoreHarness"/>).
 /// </summary>
 [BenchmarkCategory(BenchCategories.Store)]
@@ -19,6 +20,7 @@ public class StoreBenchmarks
     private const int Items = 20_000;
     private const int Users = 2_000;
     private const int Batch = 500;
+    private const int HeavyUsers = 50;
 
     private TempDirectory _dir = null!;
     private FasterFeatureStore _store = null!;
@@ -46,6 +48,17 @@ public class StoreBenchmarks
         for (int e = 0; e < events.Length; e++)
             events[e] = new UserEvent(e % Users, rng.Next(Items), EventType.Click, 1, 1_700_000_000_000 + e, (e % Users) % 8);
         await _store.AppendEventsAsync(events);
+        // Users Users..Users+HeavyUsers: 200 clicks, then 200 impressions on each of surfaces 1, 2 and 3.
+        var heavy = new List<UserEvent>();
+        for (int u = 0; u < HeavyUsers; u++)
+        {
+            for (int e = 0; e < 800; e++)
+            {
+                var type = e < 200 ? EventType.Click : EventType.Impression;
+                heavy.Add(new UserEvent(Users + u, rng.Next(Items), type, type == EventType.Impression ? 1 + (e - 200) / 200 : 1, 1_700_000_000_000 + e, 0));
+            }
+        }
+        await _store.AppendEventsAsync(heavy.ToArray());
         // One write at a time waits for a group commit each: start them all, then wait (they commit together).
         var writes = new Task[Users];
         for (int u = 0; u < Users; u++)
@@ -73,6 +86,9 @@ public class StoreBenchmarks
 
     [Benchmark]
     public async Task<int> RecentHistory50() => (await _store.GetRecentHistoryAsync(NextUser(), 50)).Length;
+
+    [Benchmark]
+    public async Task<int> WholeHistoryWithImpressions() => (await _store.GetRecentHistoryAsync(Users + (_next = (_next + 1) % HeavyUsers), int.MaxValue)).Length;
 
     [Benchmark]
     public async Task<int> CfVector() => (await _store.GetCfVectorAsync(NextUser()))!.Length;

@@ -14,7 +14,7 @@ public sealed partial class FasterFeatureStore
     private static readonly PayloadDecoder<UserProfile?> DecodeProfile = static p => UserProfileCodec.Decode(p);
     private static readonly PayloadDecoder<float[]?> DecodeCfVector = static p => CfVectorCodec.Decode(p);
     private static readonly PayloadDecoder<ItemMetadata?> DecodeItem = static p => ItemMetadataCodec.Decode(p);
-    private static readonly PayloadDecoder<HistoryEvent[]?> DecodeHistory = static p => HistoryCodec.Decode(p);
+    private static readonly PayloadDecoder<HistoryEvent[]?> DecodeWholeHistory = static p => HistoryCodec.DecodeNewestFirst(p, int.MaxValue);
     private static readonly PayloadDecoder<long[]?> DecodeSeen = static p => SeenSetCodec.Decode(p);
     private static readonly PayloadDecoder<DecayedCounter> DecodeCounter = static p => DecayedCounterCodec.Decode(p);
 
@@ -36,22 +36,18 @@ public sealed partial class FasterFeatureStore
     public ValueTask<HistoryEvent[]> GetRecentHistoryAsync(long userId, int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);
-        var read = ReadOne(RecordKind.UserHistory, userId, DecodeHistory);
-        return read.IsCompletedSuccessfully ? new(NewestFirst(read.Result, max)) : NewestFirstAsync(read, max);
-
-        static async ValueTask<HistoryEvent[]> NewestFirstAsync(ValueTask<HistoryEvent[]?> read, int max) =>
-            NewestFirst(await read.ConfigureAwait(false), max);
+        // The pipeline reads the whole history: that decoder is cached; a bounded read allocates its own.
+        var read = ReadOne(RecordKind.UserHistory, userId, max == int.MaxValue ? DecodeWholeHistory : p => HistoryCodec.DecodeNewestFirst(p, max));
+        return read.IsCompletedSuccessfully ? new(read.Result ?? []) : OrEmptyAsync(read);
     }
 
     public ValueTask<long[]> GetOlderSeenItemsAsync(long userId, CancellationToken cancellationToken = default)
     {
         var read = ReadOne(RecordKind.UserSeen, userId, DecodeSeen);
         return read.IsCompletedSuccessfully ? new(read.Result ?? []) : OrEmptyAsync(read);
-
-        static async ValueTask<long[]> OrEmptyAsync(ValueTask<long[]?> read) => await read.ConfigureAwait(false) ?? [];
     }
 
-    private static HistoryEvent[] NewestFirst(HistoryEvent[]? all, int max) => all is null ? [] : HistoryCodec.NewestFirst(all, max);
+    private static async ValueTask<T[]> OrEmptyAsync<T>(ValueTask<T[]?> read) => await read.ConfigureAwait(false) ?? [];
 
     public ValueTask GetItemsAsync(ReadOnlyMemory<long> itemIds, Memory<ItemMetadata?> results, CancellationToken cancellationToken = default)
     {

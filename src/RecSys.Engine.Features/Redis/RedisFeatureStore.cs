@@ -85,7 +85,7 @@ public sealed class RedisFeatureStore : IFeatureStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);
         using var lease = await _db.StringGetLeaseAsync(_keys.History(userId)).ConfigureAwait(false);
-        return lease is null ? [] : HistoryCodec.NewestFirst(HistoryCodec.Decode(lease.Span), max);
+        return lease is null ? [] : HistoryCodec.DecodeNewestFirst(lease.Span, max);
     }
 
     public async ValueTask UpsertCfVectorAsync(long userId, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default) =>

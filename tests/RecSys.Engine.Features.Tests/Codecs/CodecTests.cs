@@ -17,13 +17,13 @@ public sealed class CodecTests
         PolicyFlags = ItemPolicyFlags.Adult | ItemPolicyFlags.Blocked, Deleted = true,
     };
 
-    public static TheoryData<string> Kinds => ["profile", "item", "history", "cf", "counter"];
+    public static TheoryData<string> Kinds => ["profile", "item", "history", "history-newest-first", "cf", "counter"];
 
     private static byte[] Encode(string kind) => kind switch
     {
         "profile" => UserProfileCodec.Encode(SampleProfile),
         "item" => ItemMetadataCodec.Encode(SampleItem),
-        "history" => HistoryCodec.Encode(new HistoryEvent[] { new(1, EventType.Rating, 4.5f, 10), new(2, EventType.Share, 0, 11) }),
+        "history" or "history-newest-first" => HistoryCodec.Encode(new HistoryEvent[] { new(1, EventType.Rating, 4.5f, 10), new(2, EventType.Share, 0, 11) }),
         "cf" => CfVectorCodec.Encode(new float[] { 1.5f, -2, float.Epsilon }),
         _ => DecayedCounterCodec.Encode(new DecayedCounter(3.25, 99)),
     };
@@ -35,6 +35,7 @@ public sealed class CodecTests
             case "profile": UserProfileCodec.Decode(bytes); break;
             case "item": ItemMetadataCodec.Decode(bytes); break;
             case "history": HistoryCodec.Decode(bytes); break;
+            case "history-newest-first": HistoryCodec.DecodeNewestFirst(bytes, 1); break;
             case "cf": CfVectorCodec.Decode(bytes); break;
             default: DecayedCounterCodec.Decode(bytes); break;
         }
@@ -114,7 +115,22 @@ public sealed class CodecTests
         Assert.Equal(new long[] { 3, 3, 5, 9 }, h.Select(e => e.TimestampMs));
         // Equal timestamps keep arrival order (the second 3 was inserted after the first).
         Assert.Equal(new long[] { 32, 33 }, h.Take(2).Select(e => e.ItemId));
-        Assert.Equal(new long[] { 9, 5 }, HistoryCodec.NewestFirst(h, 2).Select(e => e.TimestampMs));
+        Assert.Equal(new long[] { 9, 5 }, HistoryCodec.DecodeNewestFirst(HistoryCodec.Encode(h), 2).Select(e => e.TimestampMs));
+    }
+
+    [Fact]
+    public void History_DecodeNewestFirst_IsTheReversedDecode_CutAtMax()
+    {
+        var rng = new Random(5);
+        foreach (int count in new[] { 0, 1, 2, 7, 200, 3_400 })
+        {
+            var events = Enumerable.Range(0, count).Select(i => new HistoryEvent(rng.NextInt64(), (EventType)rng.Next(1, 8), rng.NextSingle() * 10 - 5, rng.NextInt64())).ToArray();
+            var bytes = HistoryCodec.Encode(events);
+            var reversed = HistoryCodec.Decode(bytes).Reverse().ToArray();
+            foreach (int max in new[] { 0, 1, count / 2, count, count + 1, int.MaxValue })
+                Assert.Equal(reversed.Take(max), HistoryCodec.DecodeNewestFirst(bytes, max));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => HistoryCodec.DecodeNewestFirst(HistoryCodec.Encode([]), -1));
     }
 
     [Fact]

@@ -28,7 +28,11 @@ public sealed record ModelSettings
 
     public ItemSimilarityKind KnnSimilarity { get; init; } = ItemSimilarityKind.Cosine;
 
-    /// <summary>Neighbours kept per item by the sequence model (adjacency in time-ordered histories).</summary>
+    /// <summary>
+    /// Neighbours kept per item by the sequence model (adjacency in time-ordered histories). For a serving version
+    /// (TrainedModels.Train) 0 means no sequence model: no default surface lists it, and at 1M items it costs about 9 s
+    /// and 356 MB per version; a surface that lists "sequence" then fails to load with that version, naming the source.
+    /// </summary>
     public int SequenceNeighbors { get; init; } = 100;
 
     /// <summary>How many positions apart two events of one history may be to count as adjacent (the sequence model).</summary>

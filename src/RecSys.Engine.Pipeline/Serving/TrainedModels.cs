@@ -34,7 +34,8 @@ public sealed record TrainedModels
 
     /// <summary>
     /// Trains ALS, the content encoder (when the data has item metadata), popularity per segment (prior from the
-    /// trending settings) and trending, with <paramref name="settings"/>' hyper-parameters.
+    /// trending settings), trending and the sequence neighbours (unless <see cref="ModelSettings.SequenceNeighbors"/> is 0),
+    /// with <paramref name="settings"/>' hyper-parameters.
     /// </summary>
     public static TrainedModels Train(TrainingData data, ModelSettings? settings = null, CancellationToken cancellationToken = default)
     {
@@ -50,8 +51,12 @@ public sealed record TrainedModels
             content.Fit(data);
         }
         var (popularity, trending) = FitPopularity(data, settings);
-        var sequence = (ItemKnn)ModelFactory.Create(ModelKind.Sequence, settings);
-        sequence.Fit(data);
+        ItemKnn? sequence = null;
+        if (settings.SequenceNeighbors > 0)
+        {
+            sequence = (ItemKnn)ModelFactory.Create(ModelKind.Sequence, settings);
+            sequence.Fit(data);
+        }
         return new TrainedModels { Als = als, Content = content, Popularity = popularity, Trending = trending, Sequence = sequence };
     }
 

@@ -88,6 +88,33 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_SequenceNeighborsZero_WritesAVersionWithoutTheSequenceModel_ThatStillLoads()
+    {
+        Train("with");
+        var (code, stdout, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv",
+            "--registry", Registry, "--id", "without", "--factors", "8", "--iterations", "3", "--cf-index", "HNSW8,efc40", "--ranker", "none",
+            "--sequence-neighbors", "0");
+        Assert.True(code == 0, stderr + stdout);
+        var registry = ModelRegistry.Open(Registry);
+        Assert.Contains("sequence", registry.Get("with").Manifest.Models.Keys);
+        var without = registry.Get("without");
+        Assert.DoesNotContain("sequence", without.Manifest.Models.Keys);
+        Assert.Contains("als", without.Manifest.Models.Keys);
+        using var loaded = VersionLoader.Load(without, new VersionLoadOptions { RankerLoader = CpuRankers });
+        Assert.Null(loaded.Models.Sequence);
+        Assert.NotNull(loaded.Models.Als);
+    }
+
+    [Fact]
+    public void Train_NegativeSequenceNeighbors_IsExit2_NamingTheOption()
+    {
+        var (code, _, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv", "--registry", Registry, "--sequence-neighbors", "-1");
+        Assert.Equal(2, code);
+        Assert.Contains("--sequence-neighbors must be >= 0 (got -1)", stderr);
+        Assert.Empty(ModelRegistry.Open(Registry).List());
+    }
+
+    [Fact]
     public void Train_AnUnknownRanker_IsExit2_NamingTheOption()
     {
         var (code, _, stderr) = CommandRun.Run(TrainCommand.Create(), "train", "--data", WriteInteractions(), "--format", "csv", "--registry", Registry, "--ranker", "forest");

@@ -178,10 +178,11 @@ public sealed partial class RecommendationPipeline
         input.Begin(context, set);
         if (set.Count == 0)
             return;
-        if (version.Ranker.NeedsFeatures)
+        var ranker = version.RankerFor(context.Surface);
+        if (ranker.NeedsFeatures)
             await RankerInputFiller.FillAsync(_store, context, input, cancellationToken).ConfigureAwait(false);
         float[] scores = RequestScratch.Ensure(ref scratch.Scores, set.Count);
-        await version.Ranker.ScoreAsync(input, scores.AsMemory(0, set.Count), cancellationToken).ConfigureAwait(false);
+        await ranker.ScoreAsync(input, scores.AsMemory(0, set.Count), cancellationToken).ConfigureAwait(false);
         Span<float> target = set.Scores;
         for (int i = 0; i < target.Length; i++)
             target[i] = float.IsNaN(scores[i]) ? float.NegativeInfinity : scores[i];
@@ -210,7 +211,7 @@ public sealed partial class RecommendationPipeline
             Version = version.Name,
             Experiment = variant?.Experiment,
             Variant = variant?.Variant,
-            Ranker = version.Ranker.Name,
+            Ranker = version.RankerFor(context.Surface).Name,
             Items = items,
             DroppedSources = dropped is null ? [] : dropped,
             SourceShare = context.SourceShare,

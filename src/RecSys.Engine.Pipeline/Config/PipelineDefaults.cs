@@ -80,9 +80,9 @@ public static class PipelineDefaults
             },
         };
         if (content)
-            surfaces.Add(new() { Name = "search", Code = 2, Sources = [new SourceConfig(SourceNames.Query, 50, SourceBudget)], FilterSeen = false, Personalize = cf });
+            surfaces.Add(new() { Name = "search", Code = 2, Sources = [new SourceConfig(SourceNames.Query, 50, SourceBudget)], FilterSeen = false, Personalize = cf, LearnedRanker = false });
         if (itemPage.Count > 0)
-            surfaces.Add(new() { Name = "item-page", Code = 4, Sources = itemPage, FilterSeen = false });
+            surfaces.Add(new() { Name = "item-page", Code = 4, Sources = itemPage, FilterSeen = false, LearnedRanker = false });
         return new PipelineConfig { Version = version, Surfaces = surfaces };
     }
 }

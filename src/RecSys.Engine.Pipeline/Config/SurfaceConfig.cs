@@ -86,6 +86,14 @@ public sealed record SurfaceConfig
     /// <summary>Weight of that personal column in rank fusion (below the query's 1: relevance to the query leads).</summary>
     public float PersonalWeight { get; init; } = 0.5f;
 
+    /// <summary>
+    /// Rank this surface's candidates with the version's learned ranker, when it has one; false = rank fusion of the
+    /// sources, whatever the version ships. A served ranker is trained on home requests (ServedRankerOptions.Surface),
+    /// so the defaults keep it off the search and item-page surfaces, whose candidates (a query's matches, an item's
+    /// neighbours) and surface feature it never saw in training.
+    /// </summary>
+    public bool LearnedRanker { get; init; } = true;
+
     /// <summary>Rules of this surface, applied after the pipeline-wide ones.</summary>
     public IReadOnlyList<BusinessRule> Rules { get; init; } = [];
 

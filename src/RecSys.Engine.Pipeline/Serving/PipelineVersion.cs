@@ -59,6 +59,12 @@ public sealed class PipelineVersion
     /// <summary>The learned ranker, or <see cref="ReciprocalRankFusionRanker"/> when none was given.</summary>
     public IRanker Ranker { get; }
 
+    /// <summary>Rank fusion: what a surface that turns the learned ranker off (<see cref="SurfaceConfig.LearnedRanker"/>) ranks with.</summary>
+    private static readonly ReciprocalRankFusionRanker s_fusion = new();
+
+    /// <summary>The ranker of <paramref name="surface"/>'s requests: <see cref="Ranker"/>, or rank fusion where the surface turns it off.</summary>
+    public IRanker RankerFor(SurfaceConfig surface) => surface.LearnedRanker ? Ranker : s_fusion;
+
     public IReadOnlyDictionary<string, ICandidateSource> Sources => _sources;
 
     /// <summary>Filters in the order they run.</summary>

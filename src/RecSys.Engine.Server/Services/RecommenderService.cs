@@ -161,7 +161,7 @@ internal sealed class RecommenderService(RecommendationPipeline pipeline, EdgeRu
         float[] scores = await pipeline.RankAsync(user, ids, surface, now, context.CancellationToken).ConfigureAwait(false);
         metrics.RecordPipeline("rank", start);
         var version = pipeline.Version;
-        var response = new RankResponse { Ranker = version.Ranker.Name, Version = version.Name };
+        var response = new RankResponse { Ranker = version.RankerFor(version.Config.Surface(surface)).Name, Version = version.Name };
         for (int i = 0; i < ids.Length; i++)
             response.Items.Add(new ScoredItem { Item = request.Items[i], Score = scores[i] });
         return response;

@@ -22,14 +22,16 @@ public sealed partial class DemoCommandTests
         Assert.True(code == 0, stderr + stdout);
 
         // The MLP ranker was trained, beat rank fusion on its validation requests (the gate), was shipped in the version,
-        // and ranks every answer through ONNX Runtime.
+        // and ranks every home answer through ONNX Runtime.
         var models = Regex.Match(stdout, @"models: version 'demo'; ranker: mlp v\d+ \(onnx-mlp, ONNX Runtime; \d+ features over sources collaborative, item2item, content, trending, popular, new-items; trained on \d+ candidates of \d+ requests, validation NDCG@10 ([\d.]+), rank fusion ([\d.]+)");
         Assert.True(models.Success, stdout);
         Assert.True(double.Parse(models.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
             > double.Parse(models.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), models.Value);
         Assert.DoesNotContain("serving rank fusion", stdout + stderr);
         Assert.DoesNotContain("ranker: rank fusion", stdout);
-        Assert.Equal(4, Regex.Matches(stdout, @"version default/demo, ranker onnx-mlp,").Count);
+        // The home answers (before, after, cold start) through it; the item page ranks by fusion (the ranker never saw one).
+        Assert.Equal(3, Regex.Matches(stdout, @"version default/demo, ranker onnx-mlp,").Count);
+        Assert.Matches(@"SimilarItems: [^\n]*\n  version default/demo, ranker rrf,", stdout);
         var version = RecSys.Engine.Pipeline.Registry.ModelRegistry.Open(Path.Combine(dir.Path, "registry")).Get("demo");
         Assert.NotNull(version.Manifest.Ranker);
         Assert.True(File.Exists(version.PathOf(version.Manifest.Ranker!)));

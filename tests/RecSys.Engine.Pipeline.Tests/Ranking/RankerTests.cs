@@ -88,6 +88,35 @@ public sealed class RankerTests
     }
 
     [Fact]
+    public async Task The_learned_ranker_ranks_home_and_email_but_not_search_or_the_item_page_unless_a_surface_asks()
+    {
+        var ranker = new RecordingRanker();
+        await using var h = await PipelineHarness.CreateAsync(ranker: ranker);
+        long user = PlantedCatalog.UserId(8);
+        Assert.Equal("recording", (await h.RecommendAsync(user)).Ranker);
+        Assert.Equal("recording", (await h.RecommendAsync(user, surface: "email")).Ranker);
+        Assert.Equal(2, ranker.Calls);
+
+        // The served ranker is trained on home requests: the item page and search rank by fusion, and say so.
+        var page = await h.Pipeline.RecommendAsync(new RecommendRequest { UserId = user, Surface = "item-page", ItemId = PlantedCatalog.ItemId(3), K = 10, NowMs = h.NowMs, Debug = true });
+        var search = await h.Pipeline.RecommendAsync(new RecommendRequest { UserId = user, Surface = "search", QueryText = PlantedCatalog.Words[3], K = 10, NowMs = h.NowMs });
+        Assert.Equal(("rrf", "rrf"), (page.Ranker, search.Ranker));
+        Assert.Equal(2, ranker.Calls);
+        Assert.NotEmpty(page.Items);
+        Assert.NotEmpty(search.Items);
+        // Fusion's scores: each a sum of w / (c + rank), falling along the list.
+        var ranked = page.Trace!.Stage("ranked")!;
+        for (int r = 1; r < ranked.Scores.Length; r++)
+            Assert.True(ranked.Scores[r] <= ranked.Scores[r - 1]);
+
+        // A surface can turn it on (or off) in its config.
+        await using var on = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "item-page", s => s with { LearnedRanker = true }), ranker);
+        var ranked2 = await on.Pipeline.RecommendAsync(new RecommendRequest { UserId = user, Surface = "item-page", ItemId = PlantedCatalog.ItemId(3), K = 10, NowMs = on.NowMs });
+        Assert.Equal("recording", ranked2.Ranker);
+        Assert.Equal(3, ranker.Calls);
+    }
+
+    [Fact]
     public async Task Without_a_ranker_rank_fusion_orders_items_several_sources_agree_on_first()
     {
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with { ExplorationShare = 0, MmrLambda = 1, CategoryCap = 0 }));

@@ -21,6 +21,11 @@ public sealed partial class RecommendationPipeline
     /// naming itemIds[i], before any work.
     /// </summary>
     public async ValueTask<float[]> RankAsync(long userId, IReadOnlyList<long> itemIds, string surface = "home", long? nowMs = null,
+        CancellationToken cancellationToken = default) =>
+        (await RankWithAsync(userId, itemIds, surface, nowMs, cancellationToken).ConfigureAwait(false)).Scores;
+
+    /// <summary>As <see cref="RankAsync"/>, with the name of the ranker that scored and the version it ran on.</summary>
+    public async ValueTask<RankResult> RankWithAsync(long userId, IReadOnlyList<long> itemIds, string surface = "home", long? nowMs = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(itemIds);
@@ -28,7 +33,9 @@ public sealed partial class RecommendationPipeline
         var (version, _) = AcquireRoute(userId, surface);
         try
         {
-            return await RankAsync(userId, itemIds, version, version.Config.Surface(surface), nowMs, cancellationToken).ConfigureAwait(false);
+            var surfaceConfig = version.Config.Surface(surface);
+            float[] scores = await RankAsync(userId, itemIds, version, surfaceConfig, nowMs, cancellationToken).ConfigureAwait(false);
+            return new RankResult(scores, version.RankerFor(surfaceConfig).Name, version.Name);
         }
         finally
         {

@@ -74,7 +74,7 @@ public sealed record VariantConfig
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(experiment);
-        if (!ChangesSurfaces)
+        if (!ChangesSurfaces && Ranker is null)
             return config;
         return config with
         {
@@ -84,6 +84,8 @@ public sealed record VariantConfig
 
     private SurfaceConfig Apply(SurfaceConfig s) => s with
     {
+        // A variant that names a ranker asks for it on every surface it covers, those that rank by fusion by default too.
+        LearnedRanker = Ranker is not null || s.LearnedRanker,
         Sources = Sources ?? s.Sources,
         MmrLambda = MmrLambda ?? s.MmrLambda,
         CategoryCap = CategoryCap ?? s.CategoryCap,

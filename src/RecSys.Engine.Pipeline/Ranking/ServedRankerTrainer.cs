@@ -75,9 +75,14 @@ public static class ServedRankerTrainer
                 try
                 {
                     var pipelineConfig = config(serving) with { CountServedImpressions = false };
+                    // The training surface ranks with the recorder, whatever its default (search and the item page rank by fusion).
                     pipelineConfig = pipelineConfig with
                     {
-                        Surfaces = [.. pipelineConfig.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = OfflineBudget })] })],
+                        Surfaces = [.. pipelineConfig.Surfaces.Select(s => s with
+                        {
+                            Sources = [.. s.Sources.Select(x => x with { Budget = OfflineBudget })],
+                            LearnedRanker = s.LearnedRanker || s.Name == options.Surface,
+                        })],
                     };
                     surface = pipelineConfig.Surface(options.Surface);
                     fusionC = pipelineConfig.FusionC;

@@ -158,12 +158,12 @@ internal sealed class RecommenderService(RecommendationPipeline pipeline, EdgeRu
         string surface = rules.String(request.Surface, "surface", "home");
         long? now = EdgeRules.UnixMs(request.Now, "now");
         long start = Stopwatch.GetTimestamp();
-        float[] scores = await pipeline.RankAsync(user, ids, surface, now, context.CancellationToken).ConfigureAwait(false);
+        var ranked = await pipeline.RankWithAsync(user, ids, surface, now, context.CancellationToken).ConfigureAwait(false);
         metrics.RecordPipeline("rank", start);
-        var version = pipeline.Version;
-        var response = new RankResponse { Ranker = version.RankerFor(version.Config.Surface(surface)).Name, Version = version.Name };
+        // The ranker and version that scored: the user's variant may serve another, and a surface may rank by fusion.
+        var response = new RankResponse { Ranker = ranked.Ranker, Version = ranked.Version };
         for (int i = 0; i < ids.Length; i++)
-            response.Items.Add(new ScoredItem { Item = request.Items[i], Score = scores[i] });
+            response.Items.Add(new ScoredItem { Item = request.Items[i], Score = ranked.Scores[i] });
         return response;
     }
 

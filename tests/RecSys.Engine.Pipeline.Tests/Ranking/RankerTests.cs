@@ -104,16 +104,40 @@ public sealed class RankerTests
         Assert.Equal(2, ranker.Calls);
         Assert.NotEmpty(page.Items);
         Assert.NotEmpty(search.Items);
-        // Fusion's scores: each a sum of w / (c + rank), falling along the list.
-        var ranked = page.Trace!.Stage("ranked")!;
-        for (int r = 1; r < ranked.Scores.Length; r++)
-            Assert.True(ranked.Scores[r] <= ranked.Scores[r - 1]);
+        // Rank calls too, and they say which ranker scored.
+        long[] given = [PlantedCatalog.ItemId(1), PlantedCatalog.ItemId(2), PlantedCatalog.ItemId(3)];
+        Assert.Equal("rrf", (await h.Pipeline.RankWithAsync(user, given, "item-page", h.NowMs)).Ranker);
+        Assert.Equal(2, ranker.Calls);
+        var home = await h.Pipeline.RankWithAsync(user, given, "home", h.NowMs);
+        Assert.Equal(("recording", h.Pipeline.Version.Name), (home.Ranker, home.Version));
+        Assert.Equal(3, ranker.Calls);
 
         // A surface can turn it on (or off) in its config.
         await using var on = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "item-page", s => s with { LearnedRanker = true }), ranker);
         var ranked2 = await on.Pipeline.RecommendAsync(new RecommendRequest { UserId = user, Surface = "item-page", ItemId = PlantedCatalog.ItemId(3), K = 10, NowMs = on.NowMs });
         Assert.Equal("recording", ranked2.Ranker);
-        Assert.Equal(3, ranker.Calls);
+        Assert.Equal(4, ranker.Calls);
+    }
+
+    [Fact]
+    public void An_experiment_variant_naming_a_ranker_turns_it_on_for_the_surfaces_it_covers()
+    {
+        var config = new PipelineConfig
+        {
+            Surfaces =
+            [
+                new SurfaceConfig { Name = "home", Code = 1, Sources = [new SourceConfig("popular", 10, TimeSpan.FromSeconds(1))] },
+                new SurfaceConfig { Name = "item-page", Code = 4, Sources = [new SourceConfig("popular", 10, TimeSpan.FromSeconds(1))], LearnedRanker = false },
+                new SurfaceConfig { Name = "search", Code = 2, Sources = [new SourceConfig("popular", 10, TimeSpan.FromSeconds(1))], LearnedRanker = false },
+            ],
+        };
+        var variant = new Pipeline.Experiments.VariantConfig { Name = "b", Share = 0.5, Ranker = "v2" };
+        var experiment = new Pipeline.Experiments.ExperimentConfig { Name = "e", Salt = "s", Surfaces = ["home", "item-page"], Variants = [variant] };
+        var applied = variant.Apply(config, experiment);
+        Assert.True(applied.Surface("item-page").LearnedRanker);
+        Assert.False(applied.Surface("search").LearnedRanker); // not covered
+        var sourcesOnly = new Pipeline.Experiments.VariantConfig { Name = "c", Share = 0.5, MmrLambda = 0.5f };
+        Assert.False(sourcesOnly.Apply(config, experiment).Surface("item-page").LearnedRanker);
     }
 
     [Fact]

@@ -198,16 +198,15 @@ public sealed class RedisFeatureStore : IFeatureStore
     /// still what was read (retried on conflict). The history condition alone is not enough: a late event (older than
     /// everything a full history keeps) is dropped at once, leaving the history's bytes as they were while the set grows.
     /// </summary>
-    private async Task UpdateHistoryAsync(long userId, HistoryEvent e)
+    private Task UpdateHistoryAsync(long userId, HistoryEvent e)
     {
         RedisKey historyKey = _keys.History(userId), seenKey = _keys.Seen(userId);
         var dropped = new List<long>();
-        for (int attempt = 0; attempt < _options.MaxRetries; attempt++)
+        return OptimisticAsync(historyKey, async tran =>
         {
             var old = await _db.StringGetAsync(historyKey).ConfigureAwait(false);
             dropped.Clear();
             var history = HistoryCodec.Insert(old.IsNull ? [] : HistoryCodec.Decode(old), e, _options.HistoryCapacity, _options.ImpressionCapacity, dropped);
-            var tran = _db.CreateTransaction();
             tran.AddCondition(old.IsNull ? Condition.KeyNotExists(historyKey) : Condition.StringEqual(historyKey, old));
             _ = tran.StringSetAsync(historyKey, HistoryCodec.Encode(history));
             if (dropped.Count > 0 && _options.SeenCapacity > 0)
@@ -217,25 +216,39 @@ public sealed class RedisFeatureStore : IFeatureStore
                 if (SeenSetCodec.Add(oldSeen.IsNull ? [] : SeenSetCodec.Decode(oldSeen), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dropped), _options.SeenCapacity) is { } grown)
                     _ = tran.StringSetAsync(seenKey, SeenSetCodec.Encode(grown));
             }
-            if (await tran.ExecuteAsync().ConfigureAwait(false)) return;
-        }
-        throw new TimeoutException($"read-modify-write of {historyKey} lost {_options.MaxRetries} races in a row");
+            return true;
+        });
     }
 
     /// <summary>
     /// Optimistic read-modify-write of one key: read, compute, write only if the key still holds what was read
     /// (or is still missing); retried on conflict.
     /// </summary>
-    private async Task UpdateAsync(RedisKey key, Func<RedisValue, byte[]> update, bool createIfMissing)
+    private Task UpdateAsync(RedisKey key, Func<RedisValue, byte[]> update, bool createIfMissing) =>
+        OptimisticAsync(key, async tran =>
+        {
+            var old = await _db.StringGetAsync(key).ConfigureAwait(false);
+            if (old.IsNull && !createIfMissing)
+                return false;
+            tran.AddCondition(old.IsNull ? Condition.KeyNotExists(key) : Condition.StringEqual(key, old));
+            _ = tran.StringSetAsync(key, update(old));
+            return true;
+        });
+
+    /// <summary>
+    /// The optimistic retry loop: <paramref name="prepare"/> reads what it needs and fills a fresh transaction with its
+    /// conditions and writes (false: nothing to write, done); the transaction commits only if every condition still
+    /// holds, else the whole attempt is made again, up to MaxRetries times.
+    /// </summary>
+    private async Task OptimisticAsync(RedisKey key, Func<ITransaction, Task<bool>> prepare)
     {
         for (int attempt = 0; attempt < _options.MaxRetries; attempt++)
         {
-            var old = await _db.StringGetAsync(key).ConfigureAwait(false);
-            if (old.IsNull && !createIfMissing) return;
             var tran = _db.CreateTransaction();
-            tran.AddCondition(old.IsNull ? Condition.KeyNotExists(key) : Condition.StringEqual(key, old));
-            _ = tran.StringSetAsync(key, update(old));
-            if (await tran.ExecuteAsync().ConfigureAwait(false)) return;
+            if (!await prepare(tran).ConfigureAwait(false))
+                return;
+            if (await tran.ExecuteAsync().ConfigureAwait(false))
+                return;
         }
         throw new TimeoutException($"read-modify-write of {key} lost {_options.MaxRetries} races in a row");
     }

@@ -118,7 +118,7 @@ internal static class TrainCommand
             var set = InteractionInput.Load(path, parse.GetValue(format)!, parse.GetValue(skipBad), stderr);
             stdout.WriteLine($"data: {set.Count} interactions, {set.UserCount} users, {set.ItemCount} items ({parse.GetValue(format)})");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            stderr.WriteLine($"training ALS ({settings.Als.Factors} factors, {settings.Als.Iterations} sweeps){(set.Catalog is null ? "" : ", content")}, popularity, trending; building {cf} and {content} ...");
+            stderr.WriteLine($"training ALS ({settings.Als.Factors} factors, {settings.Als.Iterations} sweeps){(set.Catalog is null ? "" : ", content")}, popularity, trending{(settings.SequenceNeighbors > 0 ? ", sequence" : "")}; building {cf} and {content} ...");
             var training = new TrainingData(set);
             VersionBuildOptions buildOptions = new()
             {

@@ -95,6 +95,7 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
             "--registry", Registry, "--id", "without", "--factors", "8", "--iterations", "3", "--cf-index", "HNSW8,efc40", "--ranker", "none",
             "--sequence-neighbors", "0");
         Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("popularity, trending; building", stderr); // the progress line names no sequence model
         var registry = ModelRegistry.Open(Registry);
         Assert.Contains("sequence", registry.Get("with").Manifest.Models.Keys);
         var without = registry.Get("without");

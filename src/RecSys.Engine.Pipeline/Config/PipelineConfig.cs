@@ -78,6 +78,17 @@ public sealed record PipelineConfig
         Surfaces = [.. Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x with { Budget = budget })] })],
     };
 
+    /// <summary>
+    /// This config for an offline run over <paramref name="surface"/>'s requests (ranker training, evaluation):
+    /// every source given <paramref name="budget"/> (timing must not drop a source), and that surface ranked by the
+    /// version's ranker whatever its default (the ranker there records or is trained on exactly those requests).
+    /// </summary>
+    public PipelineConfig ForOfflineRun(string surface, TimeSpan budget)
+    {
+        var budgeted = WithSourceBudget(budget);
+        return budgeted with { Surfaces = [.. budgeted.Surfaces.Select(s => s.Name == surface ? s with { LearnedRanker = true } : s)] };
+    }
+
     /// <summary>Checks every field once (the edge); names what is wrong.</summary>
     public void Validate()
     {

@@ -227,15 +227,7 @@ public sealed class PipelineRecommender(ModelSettings? settings = null, Func<Ser
         var (catalog, models) = await ServingBootstrap.BuildAsync(data, store, trained.Als, trained.Content, trained.Popularity, trained.Trending, Bootstrap, sequence: trained.Sequence)
             .ConfigureAwait(false);
         var pipelineConfig = (config ?? (m => PipelineDefaults.Config(m, "eval")))(models) with { CountServedImpressions = countImpressions };
-        // The evaluated surface ranks with the learned ranker, whatever its default: the ranker is trained on its requests.
-        pipelineConfig = pipelineConfig with
-        {
-            Surfaces = [.. pipelineConfig.Surfaces.Select(s => s with
-            {
-                Sources = [.. s.Sources.Select(x => x with { Budget = OfflineBudget })],
-                LearnedRanker = s.LearnedRanker || s.Name == surface,
-            })],
-        };
+        pipelineConfig = pipelineConfig.ForOfflineRun(surface, OfflineBudget);
         if (_chosen is { } chosen)
             pipelineConfig = WithPostProcessing(pipelineConfig, chosen.MmrLambda, chosen.ExplorationShare);
         var version = PipelineVersion.Create(pipelineConfig, models, catalog, rankerOf(pipelineConfig));

@@ -75,15 +75,7 @@ public static class ServedRankerTrainer
                 try
                 {
                     var pipelineConfig = config(serving) with { CountServedImpressions = false };
-                    // The training surface ranks with the recorder, whatever its default (search and the item page rank by fusion).
-                    pipelineConfig = pipelineConfig with
-                    {
-                        Surfaces = [.. pipelineConfig.Surfaces.Select(s => s with
-                        {
-                            Sources = [.. s.Sources.Select(x => x with { Budget = OfflineBudget })],
-                            LearnedRanker = s.LearnedRanker || s.Name == options.Surface,
-                        })],
-                    };
+                    pipelineConfig = pipelineConfig.ForOfflineRun(options.Surface, OfflineBudget);
                     surface = pipelineConfig.Surface(options.Surface);
                     fusionC = pipelineConfig.FusionC;
                     string[] categories = data.Catalog is null ? [] : [.. data.Catalog.DistinctCategories().Take(RankingFeatureSchema.MaxCategories)];

@@ -138,6 +138,12 @@ public sealed class RankerTests
         Assert.False(applied.Surface("search").LearnedRanker); // not covered
         var sourcesOnly = new Pipeline.Experiments.VariantConfig { Name = "c", Share = 0.5, MmrLambda = 0.5f };
         Assert.False(sourcesOnly.Apply(config, experiment).Surface("item-page").LearnedRanker);
+
+        // An offline run (ranker training, eval) over the item page ranks it with the recorder, and only it.
+        var offline = config.ForOfflineRun("item-page", TimeSpan.FromSeconds(10));
+        Assert.True(offline.Surface("item-page").LearnedRanker);
+        Assert.False(offline.Surface("search").LearnedRanker);
+        Assert.All(offline.Surfaces.SelectMany(x => x.Sources), x => Assert.Equal(TimeSpan.FromSeconds(10), x.Budget));
     }
 
     [Fact]

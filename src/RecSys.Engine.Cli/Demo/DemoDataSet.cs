@@ -42,13 +42,20 @@ internal sealed class DemoDataSet
     /// <summary>Favourite-category items per generated user.</summary>
     public const int PerUser = 12;
 
+    /// <summary>
+    /// Zipf exponent of the favourites within a category. Uniform favourites (the tests' catalog) leave nothing to
+    /// predict inside a category but the overall hits, so a ranker trained on them learns "popular" and ignores taste;
+    /// real catalogs have hits in every genre, and so does the demo's.
+    /// </summary>
+    public const double PopularitySkew = 1.0;
+
     public static DemoDataSet Planted(int items, int users, ulong seed, IProgress<double>? progress)
     {
         const int perUser = PerUser;
         long nowSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         // Events are a second apart: start far enough back that the last one is an hour ago.
         long start = nowSeconds - (long)users * (perUser + 2 + PlantedTasteCatalog.Blockbusters.Length) - 3600;
-        var planted = new PlantedTasteCatalog(items, users, perUser, seed, start, progress);
+        var planted = new PlantedTasteCatalog(items, users, perUser, seed, start, progress, PopularitySkew);
         return new DemoDataSet(planted.Data, $"planted catalog: {items} items, {users} users, seed {seed}", planted.PublishedAtMs, (planted.MaxTimestampSeconds - 1) * 1000);
     }
 

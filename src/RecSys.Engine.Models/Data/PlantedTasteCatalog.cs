@@ -12,7 +12,9 @@ namespace RecSys.Engine.Models.Data;
 ///   users    u in 0..Users-1, ids 1 + u, favourite category u % Categories; demographics: age 20 + 10 (u % 3),
 ///            gender M / F by u % 2, occupation "occ{u % 2}"
 ///   events   each user: PerUser items of the favourite category + 2 at random, distinct, timestamps growing
-///            (one second apart from StartSeconds on)
+///            (one second apart from StartSeconds on); favourites are drawn uniformly within the category, or, with a
+///            popularity skew s > 0, the r-th item of the category (lowest index first) with weight 1 / (r + 1)^s, so
+///            a category has hits of its own the way real catalogs do
 ///   segment  the users of one segment (age 30, F, occ1: see IsSegmentUser) also all take the items SegmentItems,
 ///            which nobody else touches: popular in that segment only
 ///   hits     every other user also takes the Blockbusters (items 0..4): popular overall, never in the segment
@@ -22,6 +24,9 @@ namespace RecSys.Engine.Models.Data;
 public class PlantedTasteCatalog
 {
     public const int Categories = 8;
+
+    /// <summary>The largest Zipf exponent the generator takes.</summary>
+    public const double MaxPopularitySkew = 3;
     public static readonly string[] Words = ["space", "romance", "crime", "comedy", "horror", "western", "music", "nature"];
     private static readonly string[] Adjectives = ["dark", "bright", "silent", "golden", "lost", "wild", "broken", "hidden", "last", "first", "red", "blue", "cold"];
     private static readonly string[] Nouns = ["city", "river", "night", "road", "house", "storm", "garden"];
@@ -36,13 +41,20 @@ public class PlantedTasteCatalog
     /// <param name="seed">Random seed.</param>
     /// <param name="startSeconds">Time of the first event (unix seconds); each next event is a second later.</param>
     /// <param name="progress">Users generated, as a fraction.</param>
-    public PlantedTasteCatalog(int items = 400, int users = 240, int perUser = 12, ulong seed = 7, long startSeconds = DefaultStartSeconds, IProgress<double>? progress = null)
+    /// <param name="popularitySkew">Zipf exponent of the favourites within a category; 0 (the default, what the tests'
+    /// ground truth assumes) draws them uniformly, with the same random stream as before the option existed.</param>
+    public PlantedTasteCatalog(int items = 400, int users = 240, int perUser = 12, ulong seed = 7, long startSeconds = DefaultStartSeconds, IProgress<double>? progress = null,
+        double popularitySkew = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perUser, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(items, 2 * Categories);
         ArgumentOutOfRangeException.ThrowIfLessThan(users, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(startSeconds);
+        // Above 3 the last items of a category are so unlikely that drawing a user's twelfth favourite takes thousands of tries.
+        if (!(popularitySkew is >= 0 and <= MaxPopularitySkew))
+            throw new ArgumentOutOfRangeException(nameof(popularitySkew), popularitySkew, $"must be in 0..{MaxPopularitySkew}");
         Items = items;
+        PopularitySkew = popularitySkew;
         Users = users;
         StartSeconds = startSeconds;
         var rng = new SplitMix64(seed);
@@ -60,6 +72,7 @@ public class PlantedTasteCatalog
         long time = startSeconds;
         var taken = new HashSet<int>();
         int reportEvery = Math.Max(1, users / 100);
+        double[]? rankCdf = popularitySkew > 0 ? ZipfCdf(items / Categories, popularitySkew) : null;
         for (int u = 0; u < users; u++)
         {
             taken.Clear();
@@ -86,7 +99,8 @@ public class PlantedTasteCatalog
             int wanted = Math.Min(perUser, Available(fav, perCategory, taken));
             while (favourites < wanted)
             {
-                int item = fav + Categories * (int)(rng.Next() % (ulong)perCategory);
+                int rank = rankCdf is null ? (int)(rng.Next() % (ulong)perCategory) : DrawRank(rankCdf, (rng.Next() >> 11) * (1.0 / (1UL << 53)));
+                int item = fav + Categories * rank;
                 if (!IsSegmentItem(item) && taken.Add(item))
                 {
                     Take(item);
@@ -99,6 +113,27 @@ public class PlantedTasteCatalog
         progress?.Report(1);
         Data = new TrainingData(builder.Build());
         MaxTimestampSeconds = time;
+    }
+
+    /// <summary>Cumulative Zipf weights 1 / (r + 1)^s over ranks 0..n-1, normalised to end at 1.</summary>
+    private static double[] ZipfCdf(int n, double s)
+    {
+        var cdf = new double[n];
+        double sum = 0;
+        for (int r = 0; r < n; r++)
+            cdf[r] = sum += Math.Pow(r + 1, -s);
+        for (int r = 0; r < n; r++)
+            cdf[r] /= sum;
+        cdf[n - 1] = 1;
+        return cdf;
+    }
+
+    /// <summary>The first rank whose cumulative weight exceeds <paramref name="u"/> in [0, 1).</summary>
+    private static int DrawRank(double[] cdf, double u)
+    {
+        int r = Array.BinarySearch(cdf, u);
+        r = r >= 0 ? r + 1 : ~r;
+        return Math.Min(r, cdf.Length - 1);
     }
 
     /// <summary>Items of category <paramref name="category"/> a user can still take as favourites: not the segment's, not taken.</summary>
@@ -127,6 +162,9 @@ public class PlantedTasteCatalog
     public int Items { get; }
 
     public int Users { get; }
+
+    /// <summary>Zipf exponent of the favourites within a category (0: uniform).</summary>
+    public double PopularitySkew { get; }
 
     public TrainingData Data { get; }
 

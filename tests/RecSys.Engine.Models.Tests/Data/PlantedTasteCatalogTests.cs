@@ -34,4 +34,65 @@ public sealed class PlantedTasteCatalogTests
         var small = new PlantedTasteCatalog(items: 16, users: 20, perUser: 12, seed: 1);
         Assert.InRange(small.Data.Events.Count, 20 * 2, 20 * (2 + 5 + 2));
     }
+
+    [Fact]
+    public void APopularitySkew_GivesEachCategoryItsOwnHits_AndStillEveryUserTheirFavourites()
+    {
+        const int items = 4000, users = 800;
+        var uniform = new PlantedTasteCatalog(items, users, perUser: 12, seed: 3);
+        var skewed = new PlantedTasteCatalog(items, users, perUser: 12, seed: 3, popularitySkew: 1.0);
+        Assert.Equal(uniform.Data.Events.Count, skewed.Data.Events.Count);
+
+        // The share of favourite picks that land on the ten lowest-index items of each category (blockbusters and
+        // segment items aside): about 10 / 500 under uniform draws, far more under Zipf(1) (about 0.3 of the weight).
+        double TopShare(PlantedTasteCatalog c)
+        {
+            int top = 0, all = 0;
+            var items = c.Data.Events.Items;
+            foreach (int o in c.Data.Events.ItemOrdinals)
+            {
+                int i = PlantedTasteCatalog.ItemIndex(long.Parse(items[o], System.Globalization.CultureInfo.InvariantCulture));
+                if (PlantedTasteCatalog.Blockbusters.Contains(i) || c.IsSegmentItem(i))
+                    continue;
+                all++;
+                if (i / PlantedTasteCatalog.Categories < 10)
+                    top++;
+            }
+            return top / (double)all;
+        }
+        Assert.InRange(TopShare(uniform), 0, 0.05);
+        Assert.InRange(TopShare(skewed), 0.15, 0.5);
+
+        var m = skewed.Data.Matrix;
+        for (int u = 0; u < users; u++)
+        {
+            skewed.Data.Events.Users.TryGetOrdinal(PlantedTasteCatalog.UserId(u).ToString(System.Globalization.CultureInfo.InvariantCulture), out int row);
+            int favourites = 0;
+            foreach (int item in m.Columns(row))
+            {
+                if (PlantedTasteCatalog.CategoryOf(PlantedTasteCatalog.ItemIndex(long.Parse(skewed.Data.Events.Items[item], System.Globalization.CultureInfo.InvariantCulture))) == PlantedTasteCatalog.Favourite(u))
+                    favourites++;
+            }
+            Assert.True(favourites >= 12, $"user {u}: {favourites} items of the favourite category");
+        }
+    }
+
+    [Theory]
+    [InlineData(-0.5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(3.5)]
+    public void ABadPopularitySkew_IsRefused(double skew)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new PlantedTasteCatalog(popularitySkew: skew));
+        Assert.Equal("popularitySkew", e.ParamName);
+    }
+
+    [Fact]
+    public void ASmallSkewedCatalog_StillEnds()
+    {
+        // Every favourite of a category taken, including its least likely items.
+        var small = new PlantedTasteCatalog(items: PlantedTasteCatalog.MinItems(12), users: 40, perUser: 12, seed: 2, popularitySkew: PlantedTasteCatalog.MaxPopularitySkew);
+        Assert.InRange(small.Data.Events.Count, 40 * 12, 40 * (12 + 5 + 2));
+    }
 }

@@ -11,18 +11,7 @@ public sealed class PlantedTasteCatalogTests
         var b = new PlantedTasteCatalog(items: 400, users: 60, perUser: 12, seed: 5, startSeconds: 1_700_000_000);
         Assert.Equal(a.Data.Events.ItemOrdinals, b.Data.Events.ItemOrdinals);
         Assert.Equal(1_700_000_000, a.Data.Events.Timestamps.Min());
-        var m = a.Data.Matrix;
-        for (int u = 0; u < a.Users; u++)
-        {
-            a.Data.Events.Users.TryGetOrdinal(PlantedTasteCatalog.UserId(u).ToString(System.Globalization.CultureInfo.InvariantCulture), out int row);
-            int favourites = 0;
-            foreach (int item in m.Columns(row))
-            {
-                if (PlantedTasteCatalog.CategoryOf(PlantedTasteCatalog.ItemIndex(long.Parse(a.Data.Events.Items[item], System.Globalization.CultureInfo.InvariantCulture))) == PlantedTasteCatalog.Favourite(u))
-                    favourites++;
-            }
-            Assert.True(favourites >= 12, $"user {u}: {favourites} items of the favourite category");
-        }
+        AssertEveryUserHasFavourites(a, 12);
         Assert.True(a.PublishedAtMs(399) > a.PublishedAtMs(0));
         Assert.True(a.PublishedAtMs(399) < 1_700_000_000_000);
     }
@@ -63,18 +52,7 @@ public sealed class PlantedTasteCatalogTests
         Assert.InRange(TopShare(uniform), 0, 0.05);
         Assert.InRange(TopShare(skewed), 0.15, 0.5);
 
-        var m = skewed.Data.Matrix;
-        for (int u = 0; u < users; u++)
-        {
-            skewed.Data.Events.Users.TryGetOrdinal(PlantedTasteCatalog.UserId(u).ToString(System.Globalization.CultureInfo.InvariantCulture), out int row);
-            int favourites = 0;
-            foreach (int item in m.Columns(row))
-            {
-                if (PlantedTasteCatalog.CategoryOf(PlantedTasteCatalog.ItemIndex(long.Parse(skewed.Data.Events.Items[item], System.Globalization.CultureInfo.InvariantCulture))) == PlantedTasteCatalog.Favourite(u))
-                    favourites++;
-            }
-            Assert.True(favourites >= 12, $"user {u}: {favourites} items of the favourite category");
-        }
+        AssertEveryUserHasFavourites(skewed, 12);
     }
 
     [Theory]
@@ -94,5 +72,22 @@ public sealed class PlantedTasteCatalogTests
         // Every favourite of a category taken, including its least likely items.
         var small = new PlantedTasteCatalog(items: PlantedTasteCatalog.MinItems(12), users: 40, perUser: 12, seed: 2, popularitySkew: PlantedTasteCatalog.MaxPopularitySkew);
         Assert.InRange(small.Data.Events.Count, 40 * 12, 40 * (12 + 5 + 2));
+    }
+
+    private static void AssertEveryUserHasFavourites(PlantedTasteCatalog catalog, int atLeast)
+    {
+        var m = catalog.Data.Matrix;
+        var events = catalog.Data.Events;
+        for (int u = 0; u < catalog.Users; u++)
+        {
+            Assert.True(events.Users.TryGetOrdinal(PlantedTasteCatalog.UserId(u).ToString(System.Globalization.CultureInfo.InvariantCulture), out int row));
+            int favourites = 0;
+            foreach (int item in m.Columns(row))
+            {
+                if (PlantedTasteCatalog.CategoryOf(PlantedTasteCatalog.ItemIndex(long.Parse(events.Items[item], System.Globalization.CultureInfo.InvariantCulture))) == PlantedTasteCatalog.Favourite(u))
+                    favourites++;
+            }
+            Assert.True(favourites >= atLeast, $"user {u}: {favourites} items of the favourite category");
+        }
     }
 }

@@ -1,4 +1,4 @@
-#:project /work/main/src/RecSys.Engine.Models/RecSys.Engine.Models.csproj
+#:project ../../../src/RecSys.Engine.Models/RecSys.Engine.Models.csproj
 #:property Configuration=Release
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Data;

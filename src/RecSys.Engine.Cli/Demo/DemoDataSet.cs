@@ -1,5 +1,6 @@
 using System.Globalization;
 using RecSys.Engine.Models.Data;
+using RecSys.Engine.Models.Popularity;
 
 namespace RecSys.Engine.Cli.Demo;
 
@@ -85,8 +86,9 @@ internal sealed class DemoDataSet
 
     /// <summary>
     /// The story the calls tell: a user with a clear favourite category (the highest share among the first users
-    /// with at least 10 events), a category they have barely touched, the most popular items of it they have not
-    /// seen (the events they will record), and the most popular item of their favourite (for SimilarItems).
+    /// with at least 10 events), a category they have barely touched, the items of it they have not seen that are most
+    /// popular among users of their own demographic segment (the events they will record), and the most popular item of
+    /// their favourite (for SimilarItems).
     /// </summary>
     public DemoScenario PickScenario(int newTasteEvents)
     {
@@ -128,11 +130,34 @@ internal sealed class DemoDataSet
             .ThenBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => c.Key)
             .FirstOrDefault() ?? throw new InvalidDataException($"{Source}: no second category with {newTasteEvents} items the demo user has not seen");
-        int[] likes = [.. categoryItems[newTaste].Where(i => !seen.Contains(i)).OrderByDescending(i => popularity[i]).ThenBy(i => i).Take(newTasteEvents)];
+        // What people like this user take in that category: popular within their own demographic segment first (an item
+        // popular only in some other segment would tell the models "this user is one of them"), then overall.
+        var peers = PeerPopularity(bestUser);
+        int[] likes = [.. categoryItems[newTaste].Where(i => !seen.Contains(i))
+            .OrderByDescending(i => peers[i]).ThenByDescending(i => popularity[i]).ThenBy(i => i).Take(newTasteEvents)];
         int similar = categoryItems[favourite].OrderByDescending(i => popularity[i]).ThenBy(i => i).First();
         return new DemoScenario(
             UserId(bestUser), m.RowLength(bestUser), favourite, newTaste,
             [.. likes.Select(ItemId)], ItemId(similar), ColdUserId(), UserId(bestUser == 0 ? 1 : 0));
+    }
+
+    /// <summary>Events per item from the users of <paramref name="user"/>'s demographic segment (all zero without demographics).</summary>
+    private int[] PeerPopularity(int user)
+    {
+        var counts = new int[Data.ItemCount];
+        var demographics = Data.Demographics;
+        if (demographics is null)
+            return counts;
+        string segment = UserSegments.Of(demographics, user);
+        var m = Data.Matrix;
+        for (int u = 0; u < m.RowCount; u++)
+        {
+            if (UserSegments.Of(demographics, u) != segment)
+                continue;
+            foreach (int item in m.Columns(u))
+                counts[item]++;
+        }
+        return counts;
     }
 
     /// <summary>A user id the data does not know (a cold-start user): numeric when the data's ids are.</summary>

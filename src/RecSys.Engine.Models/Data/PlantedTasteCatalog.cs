@@ -13,8 +13,8 @@ namespace RecSys.Engine.Models.Data;
 ///            gender M / F by u % 2, occupation "occ{u % 2}"
 ///   events   each user: PerUser items of the favourite category + 2 at random, distinct, timestamps growing
 ///            (one second apart from StartSeconds on); favourites are drawn uniformly within the category, or, with a
-///            popularity skew s > 0, the r-th item of the category (lowest index first) with weight 1 / (r + 1)^s, so
-///            a category has hits of its own the way real catalogs do
+///            popularity skew s > 0, the category's r-th item in a seeded shuffle with weight 1 / (r + 1)^s (never a
+///            blockbuster or a segment item), so a category has hits of its own the way real catalogs do
 ///   segment  the users of one segment (age 30, F, occ1: see IsSegmentUser) also all take the items SegmentItems,
 ///            which nobody else touches: popular in that segment only
 ///   hits     every other user also takes the Blockbusters (items 0..4): popular overall, never in the segment
@@ -72,7 +72,28 @@ public class PlantedTasteCatalog
         long time = startSeconds;
         var taken = new HashSet<int>();
         int reportEvery = Math.Max(1, users / 100);
-        double[]? rankCdf = popularitySkew > 0 ? ZipfCdf(items / Categories, popularitySkew) : null;
+        double[]? rankCdf = null;
+        int[][]? rankToIndex = null;
+        if (popularitySkew > 0)
+        {
+            rankCdf = ZipfCdf(items / Categories, popularitySkew);
+            // Which item of a category is its r-th hit: a seeded shuffle per category from a stream of its own (the main
+            // stream stays as it was), so the hits are not simply the oldest items, nor all titled alike.
+            var shuffle = new SplitMix64(seed ^ 0x21FF_5EED_0DDBA11UL);
+            rankToIndex = new int[Categories][];
+            for (int c = 0; c < Categories; c++)
+            {
+                var order = new int[items / Categories];
+                for (int r = 0; r < order.Length; r++)
+                    order[r] = r;
+                for (int r = order.Length - 1; r > 0; r--)
+                {
+                    int j = (int)(shuffle.Next() % (ulong)(r + 1));
+                    (order[r], order[j]) = (order[j], order[r]);
+                }
+                rankToIndex[c] = order;
+            }
+        }
         for (int u = 0; u < users; u++)
         {
             taken.Clear();
@@ -96,12 +117,14 @@ public class PlantedTasteCatalog
                     Take(item);
             }
             int favourites = 0;
-            int wanted = Math.Min(perUser, Available(fav, perCategory, taken));
+            int wanted = Math.Min(perUser, Available(fav, perCategory, taken, skipBlockbusters: rankCdf is not null));
             while (favourites < wanted)
             {
-                int rank = rankCdf is null ? (int)(rng.Next() % (ulong)perCategory) : DrawRank(rankCdf, (rng.Next() >> 11) * (1.0 / (1UL << 53)));
+                int rank = rankCdf is null ? (int)(rng.Next() % (ulong)perCategory) : rankToIndex![fav][DrawRank(rankCdf, (rng.Next() >> 11) * (1.0 / (1UL << 53)))];
                 int item = fav + Categories * rank;
-                if (!IsSegmentItem(item) && taken.Add(item))
+                // Skewed draws would land on a blockbuster often (segment users included), so they skip them; uniform ones
+                // keep the stream they always had.
+                if (!IsSegmentItem(item) && (rankCdf is null || !Blockbusters.Contains(item)) && taken.Add(item))
                 {
                     Take(item);
                     favourites++;
@@ -137,7 +160,7 @@ public class PlantedTasteCatalog
     }
 
     /// <summary>Items of category <paramref name="category"/> a user can still take as favourites: not the segment's, not taken.</summary>
-    private int Available(int category, int perCategory, HashSet<int> taken)
+    private int Available(int category, int perCategory, HashSet<int> taken, bool skipBlockbusters)
     {
         int blocked = 0;
         foreach (int item in SegmentItems(Items))
@@ -149,6 +172,14 @@ public class PlantedTasteCatalog
         {
             if (CategoryOf(item) == category && item < perCategory * Categories && !IsSegmentItem(item))
                 blocked++;
+        }
+        if (skipBlockbusters)
+        {
+            foreach (int item in Blockbusters)
+            {
+                if (CategoryOf(item) == category && item < perCategory * Categories && !taken.Contains(item) && !IsSegmentItem(item))
+                    blocked++;
+            }
         }
         return perCategory - blocked;
     }

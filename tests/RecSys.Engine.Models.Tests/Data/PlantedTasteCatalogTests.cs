@@ -27,32 +27,26 @@ public sealed class PlantedTasteCatalogTests
     [Fact]
     public void APopularitySkew_GivesEachCategoryItsOwnHits_AndStillEveryUserTheirFavourites()
     {
-        const int items = 4000, users = 800;
+        const int items = 4000, users = 2000;
         var uniform = new PlantedTasteCatalog(items, users, perUser: 12, seed: 3);
         var skewed = new PlantedTasteCatalog(items, users, perUser: 12, seed: 3, popularitySkew: 1.0);
         Assert.Equal(uniform.Data.Events.Count, skewed.Data.Events.Count);
 
-        // The share of favourite picks that land on the ten lowest-index items of each category (blockbusters and
-        // segment items aside): about 10 / 500 under uniform draws, far more under Zipf(1) (about 0.3 of the weight).
-        double TopShare(PlantedTasteCatalog c)
-        {
-            int top = 0, all = 0;
-            var items = c.Data.Events.Items;
-            foreach (int o in c.Data.Events.ItemOrdinals)
-            {
-                int i = PlantedTasteCatalog.ItemIndex(long.Parse(items[o], System.Globalization.CultureInfo.InvariantCulture));
-                if (PlantedTasteCatalog.Blockbusters.Contains(i) || c.IsSegmentItem(i))
-                    continue;
-                all++;
-                if (i / PlantedTasteCatalog.Categories < 10)
-                    top++;
-            }
-            return top / (double)all;
-        }
-        Assert.InRange(TopShare(uniform), 0, 0.05);
-        Assert.InRange(TopShare(skewed), 0.15, 0.5);
+        // The share of favourite picks that land on each category's ten most taken items (blockbusters and segment
+        // items aside): about 0.04 under uniform draws of 3,000 picks over 500 items, about 0.4 under Zipf(1).
+        Assert.InRange(TopTenShare(uniform), 0, 0.08);
+        Assert.InRange(TopTenShare(skewed), 0.25, 0.6);
+        // The hits are spread over the category (a seeded shuffle), not its oldest items: at most a few of the skewed
+        // top tens sit among the category's first 50 items (10 x 50 / 500 = 1 expected per category).
+        Assert.InRange(TopTen(skewed).Count(i => i / PlantedTasteCatalog.Categories < 50), 0, 3 * PlantedTasteCatalog.Categories);
 
         AssertEveryUserHasFavourites(skewed, 12);
+        // The hits stay out of the segment, whatever the skew.
+        for (int u = 0; u < users; u++)
+        {
+            if (PlantedTasteCatalog.IsSegmentUser(u))
+                Assert.DoesNotContain(ItemsOf(skewed, u), PlantedTasteCatalog.Blockbusters.Contains);
+        }
     }
 
     [Theory]
@@ -66,12 +60,14 @@ public sealed class PlantedTasteCatalogTests
         Assert.Equal("popularitySkew", e.ParamName);
     }
 
-    [Fact]
-    public void ASmallSkewedCatalog_StillEnds()
+    [Theory]
+    [InlineData(16, 20)]
+    [InlineData(128, 40)]
+    public void ASmallSkewedCatalog_StillEnds(int items, int users)
     {
         // Every favourite of a category taken, including its least likely items.
-        var small = new PlantedTasteCatalog(items: PlantedTasteCatalog.MinItems(12), users: 40, perUser: 12, seed: 2, popularitySkew: PlantedTasteCatalog.MaxPopularitySkew);
-        Assert.InRange(small.Data.Events.Count, 40 * 12, 40 * (12 + 5 + 2));
+        var small = new PlantedTasteCatalog(items, users, perUser: 12, seed: 2, popularitySkew: PlantedTasteCatalog.MaxPopularitySkew);
+        Assert.InRange(small.Data.Events.Count, users * Math.Min(12, items / 8 - 2), users * (12 + 5 + 2));
     }
 
     private static void AssertEveryUserHasFavourites(PlantedTasteCatalog catalog, int atLeast)
@@ -89,5 +85,36 @@ public sealed class PlantedTasteCatalogTests
             }
             Assert.True(favourites >= atLeast, $"user {u}: {favourites} items of the favourite category");
         }
+    }
+
+    private static int[] ItemsOf(PlantedTasteCatalog catalog, int u)
+    {
+        Assert.True(catalog.Data.Events.Users.TryGetOrdinal(PlantedTasteCatalog.UserId(u).ToString(System.Globalization.CultureInfo.InvariantCulture), out int row));
+        return [.. catalog.Data.Matrix.Columns(row).ToArray().Select(o => PlantedTasteCatalog.ItemIndex(long.Parse(catalog.Data.Events.Items[o], System.Globalization.CultureInfo.InvariantCulture)))];
+    }
+
+    /// <summary>Picks per item index, blockbusters and segment items left out.</summary>
+    private static Dictionary<int, int> FavouritePicks(PlantedTasteCatalog catalog)
+    {
+        var picks = new Dictionary<int, int>();
+        for (int u = 0; u < catalog.Users; u++)
+        {
+            foreach (int i in ItemsOf(catalog, u))
+            {
+                if (!PlantedTasteCatalog.Blockbusters.Contains(i) && !catalog.IsSegmentItem(i))
+                    picks[i] = picks.GetValueOrDefault(i) + 1;
+            }
+        }
+        return picks;
+    }
+
+    private static List<int> TopTen(PlantedTasteCatalog catalog) =>
+        [.. FavouritePicks(catalog).GroupBy(p => PlantedTasteCatalog.CategoryOf(p.Key))
+            .SelectMany(g => g.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(10).Select(p => p.Key))];
+
+    private static double TopTenShare(PlantedTasteCatalog catalog)
+    {
+        var picks = FavouritePicks(catalog);
+        return TopTen(catalog).Sum(i => picks[i]) / (double)picks.Values.Sum();
     }
 }

@@ -86,9 +86,9 @@ internal sealed class DemoDataSet
 
     /// <summary>
     /// The story the calls tell: a user with a clear favourite category (the highest share among the first users
-    /// with at least 10 events), a category they have barely touched, the items of it they have not seen that are most
-    /// popular among users of their own demographic segment (the events they will record), and the most popular item of
-    /// their favourite (for SimilarItems).
+    /// with at least 10 events), a category they have barely touched, the most popular items of it they have not seen
+    /// and that are not nearly all another segment's (the events they will record), and the most popular item of their
+    /// favourite (for SimilarItems).
     /// </summary>
     public DemoScenario PickScenario(int newTasteEvents)
     {
@@ -130,34 +130,36 @@ internal sealed class DemoDataSet
             .ThenBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => c.Key)
             .FirstOrDefault() ?? throw new InvalidDataException($"{Source}: no second category with {newTasteEvents} items the demo user has not seen");
-        // What people like this user take in that category: popular within their own demographic segment first (an item
-        // popular only in some other segment would tell the models "this user is one of them"), then overall.
-        var peers = PeerPopularity(bestUser);
+        // The category's most popular items, leaving out one that nearly only some other demographic segment takes: it
+        // would tell the models "this user is one of them" rather than "this user likes the category".
+        string ownSegment = UserSegments.Of(Data.Demographics, bestUser);
         int[] likes = [.. categoryItems[newTaste].Where(i => !seen.Contains(i))
-            .OrderByDescending(i => peers[i]).ThenByDescending(i => popularity[i]).ThenBy(i => i).Take(newTasteEvents)];
+            .OrderByDescending(i => popularity[i]).ThenBy(i => i)
+            .Where(i => DominantOtherSegment(i, ownSegment) is null).Take(newTasteEvents)];
         int similar = categoryItems[favourite].OrderByDescending(i => popularity[i]).ThenBy(i => i).First();
         return new DemoScenario(
             UserId(bestUser), m.RowLength(bestUser), favourite, newTaste,
             [.. likes.Select(ItemId)], ItemId(similar), ColdUserId(), UserId(bestUser == 0 ? 1 : 0));
     }
 
-    /// <summary>Events per item from the users of <paramref name="user"/>'s demographic segment (all zero without demographics).</summary>
-    private int[] PeerPopularity(int user)
+    /// <summary>
+    /// The segment other than <paramref name="ownSegment"/> that holds at least 90% of a popular item's users (20 or more),
+    /// or null: without demographics, for a niche item, and for an item taken across segments.
+    /// </summary>
+    private string? DominantOtherSegment(int item, string ownSegment)
     {
-        var counts = new int[Data.ItemCount];
         var demographics = Data.Demographics;
-        if (demographics is null)
-            return counts;
-        string segment = UserSegments.Of(demographics, user);
-        var m = Data.Matrix;
-        for (int u = 0; u < m.RowCount; u++)
+        ReadOnlySpan<int> users = Data.Transposed.Columns(item);
+        if (demographics is null || users.Length < 20)
+            return null;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (int u in users)
         {
-            if (UserSegments.Of(demographics, u) != segment)
-                continue;
-            foreach (int item in m.Columns(u))
-                counts[item]++;
+            string segment = UserSegments.Of(demographics, u);
+            counts[segment] = counts.GetValueOrDefault(segment) + 1;
         }
-        return counts;
+        var top = counts.MaxBy(c => c.Value);
+        return top.Key != ownSegment && top.Value >= 0.9 * users.Length ? top.Key : null;
     }
 
     /// <summary>A user id the data does not know (a cold-start user): numeric when the data's ids are.</summary>

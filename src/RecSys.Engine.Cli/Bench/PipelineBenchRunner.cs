@@ -165,6 +165,13 @@ internal static class PipelineBenchRunner
         })],
     };
 
+    /// <summary>
+    /// The samples of the run whose requests are in flight in this async flow. The stage histogram's meter is one per
+    /// process, so a listener also hears every other pipeline in it (another run or test beside this one), on their
+    /// threads; each run's callback keeps only the measurements made inside its own flow.
+    /// </summary>
+    private static readonly AsyncLocal<object?> MeasuringFor = new();
+
     private static async Task<JsonObject> StageTimesAsync(Pipeline.RecommendationPipeline pipeline, long[] ids, Func<long, RecommendRequest> request, CancellationToken ct)
     {
         var samples = new Dictionary<string, List<double>>(StringComparer.Ordinal);
@@ -178,19 +185,33 @@ internal static class PipelineBenchRunner
         };
         listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
         {
+            if (!ReferenceEquals(MeasuringFor.Value, samples))
+                return;
             foreach (var tag in tags)
             {
                 if (tag.Key == "stage" && tag.Value is string stage)
                 {
-                    if (!samples.TryGetValue(stage, out var list))
-                        samples[stage] = list = new List<double>(ids.Length);
-                    list.Add(value * 1e6);
+                    // A request's parallel sources may record from several threads at once.
+                    lock (samples)
+                    {
+                        if (!samples.TryGetValue(stage, out var list))
+                            samples[stage] = list = new List<double>(ids.Length);
+                        list.Add(value * 1e6);
+                    }
                 }
             }
         });
         listener.Start();
-        foreach (long id in ids)
-            await pipeline.RecommendAsync(request(id), ct).ConfigureAwait(false);
+        MeasuringFor.Value = samples;
+        try
+        {
+            foreach (long id in ids)
+                await pipeline.RecommendAsync(request(id), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            MeasuringFor.Value = null;
+        }
         listener.Dispose();
         var result = new JsonObject();
         foreach (string stage in new[] { "user_context", "sources", "merge_filter", "rank", "post" })
@@ -199,7 +220,9 @@ internal static class PipelineBenchRunner
                 continue;
             var sorted = list.ToArray();
             Array.Sort(sorted);
-            result[stage] = Percentiles(sorted);
+            var percentiles = Percentiles(sorted);
+            percentiles["samples"] = sorted.Length;
+            result[stage] = percentiles;
         }
         return result;
     }

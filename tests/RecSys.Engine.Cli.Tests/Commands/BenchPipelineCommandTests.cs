@@ -10,6 +10,49 @@ public sealed class BenchPipelineCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
+    public async Task StageTimes_CountOnlyTheirOwnRequests_WhileAnotherPipelineRunsInTheProcess()
+    {
+        // The stage histogram's meter is one per process: a listener hears every pipeline in it, on their threads. Before
+        // the runner kept to its own flow, the other run's measurements landed in its samples (and, recorded from two
+        // threads into one dictionary, could corrupt it and fail both runs).
+        string mine = Path.Combine(_dir, "mine"), other = Path.Combine(_dir, "other");
+        foreach (string c in new[] { mine, other })
+        {
+            var gen = CommandRun.Run(GenCommand.Create(), "gen", "catalog", "--items", "400", "--users", "100", "--history", "5", "--hnsw", "HNSW8,efc40", "--out", c);
+            Assert.True(gen.Code == 0, gen.Stderr + gen.Stdout);
+        }
+        using var stop = new CancellationTokenSource();
+        var background = Task.Run(() =>
+        {
+            int runs = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var r = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", other, "--requests", "200", "--warmup", "1", "--json", Path.Combine(_dir, $"other-{runs}.json"));
+                Assert.True(r.Code == 0, r.Stderr + r.Stdout);
+                runs++;
+            }
+            return runs;
+        });
+        try
+        {
+            string json = Path.Combine(_dir, "mine.json");
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                var (code, stdout, stderr) = await Task.Run(() => CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", mine, "--requests", "300", "--warmup", "1", "--json", json));
+                Assert.True(code == 0, stderr + stdout);
+                using var doc = JsonDocument.Parse(File.ReadAllText(json));
+                foreach (var stage in doc.RootElement.GetProperty("stage_us").EnumerateObject())
+                    Assert.True(stage.Value.GetProperty("samples").GetInt32() == 300, $"{stage.Name}: {stage.Value}");
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+        }
+        Assert.True(await background > 0);
+    }
+
+    [Fact]
     public void OverAGeneratedCatalog_ReportsLatencyAllocationsStagesAndCandidates()
     {
         string catalog = Path.Combine(_dir, "c");

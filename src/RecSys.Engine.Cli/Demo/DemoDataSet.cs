@@ -132,10 +132,12 @@ internal sealed class DemoDataSet
             .FirstOrDefault() ?? throw new InvalidDataException($"{Source}: no second category with {newTasteEvents} items the demo user has not seen");
         // The category's most popular items, leaving out one that nearly only some other demographic segment takes: it
         // would tell the models "this user is one of them" rather than "this user likes the category".
-        string ownSegment = UserSegments.Of(Data.Demographics, bestUser);
+        string[]? segments = Data.Demographics is { } demographics
+            ? [.. Enumerable.Range(0, m.RowCount).Select(u => UserSegments.Of(demographics, u))]
+            : null;
         int[] likes = [.. categoryItems[newTaste].Where(i => !seen.Contains(i))
             .OrderByDescending(i => popularity[i]).ThenBy(i => i)
-            .Where(i => DominantOtherSegment(i, ownSegment) is null).Take(newTasteEvents)];
+            .Where(i => segments is null || !TakenMostlyByAnotherSegment(i, segments, segments[bestUser])).Take(newTasteEvents)];
         int similar = categoryItems[favourite].OrderByDescending(i => popularity[i]).ThenBy(i => i).First();
         return new DemoScenario(
             UserId(bestUser), m.RowLength(bestUser), favourite, newTaste,
@@ -143,23 +145,19 @@ internal sealed class DemoDataSet
     }
 
     /// <summary>
-    /// The segment other than <paramref name="ownSegment"/> that holds at least 90% of a popular item's users (20 or more),
-    /// or null: without demographics, for a niche item, and for an item taken across segments.
+    /// True when 90% or more of a popular item's users (20 or more) belong to one segment other than
+    /// <paramref name="ownSegment"/>; <paramref name="segments"/> is each user's segment.
     /// </summary>
-    private string? DominantOtherSegment(int item, string ownSegment)
+    private bool TakenMostlyByAnotherSegment(int item, string[] segments, string ownSegment)
     {
-        var demographics = Data.Demographics;
         ReadOnlySpan<int> users = Data.Transposed.Columns(item);
-        if (demographics is null || users.Length < 20)
-            return null;
+        if (users.Length < 20)
+            return false;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (int u in users)
-        {
-            string segment = UserSegments.Of(demographics, u);
-            counts[segment] = counts.GetValueOrDefault(segment) + 1;
-        }
+            counts[segments[u]] = counts.GetValueOrDefault(segments[u]) + 1;
         var top = counts.MaxBy(c => c.Value);
-        return top.Key != ownSegment && top.Value >= 0.9 * users.Length ? top.Key : null;
+        return top.Key != ownSegment && top.Value >= 0.9 * users.Length;
     }
 
     /// <summary>A user id the data does not know (a cold-start user): numeric when the data's ids are.</summary>

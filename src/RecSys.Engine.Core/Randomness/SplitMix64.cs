@@ -33,6 +33,9 @@ public struct SplitMix64
         }
     }
 
+    /// <summary>A uniform double in [0, 1): the top 53 bits of one draw, exactly (one draw, no rounding).</summary>
+    public double NextDouble() => (Next() >> 11) * TwoPowMinus53;
+
     /// <summary>
     /// One standard normal by Box-Muller, taking exactly two draws and keeping the cosine half.
     /// The recipe fixes every operation (u1 is shifted by one so the log never sees zero), so

@@ -120,7 +120,7 @@ public class PlantedTasteCatalog
             int wanted = Math.Min(perUser, Available(fav, perCategory, taken, skipBlockbusters: rankCdf is not null));
             while (favourites < wanted)
             {
-                int rank = rankCdf is null ? (int)(rng.Next() % (ulong)perCategory) : rankToIndex![fav][DrawRank(rankCdf, (rng.Next() >> 11) * (1.0 / (1UL << 53)))];
+                int rank = rankCdf is null ? (int)(rng.Next() % (ulong)perCategory) : rankToIndex![fav][DrawRank(rankCdf, rng.NextDouble())];
                 int item = fav + Categories * rank;
                 // Skewed draws would land on a blockbuster often (segment users included), so they skip them; uniform ones
                 // keep the stream they always had.

@@ -190,7 +190,7 @@ public sealed class SyntheticCatalog
     {
         for (int attempt = 0; attempt < 8; attempt++)
         {
-            double u = (rng.Next() >> 11) * (1.0 / (1UL << 53));
+            double u = rng.NextDouble();
             int item = own.Length > 0 && u < OwnCentreShare
                 ? own[(int)(own.Length * Square(u / OwnCentreShare))]
                 : (int)(rng.Next() % (ulong)items);

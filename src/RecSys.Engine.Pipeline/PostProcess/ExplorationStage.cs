@@ -40,7 +40,7 @@ public sealed class ExplorationStage : IPostProcessor
         // The request id's stable 64-bit key seeds the draws: a request replays the same answer.
         var rng = new SplitMix64((ulong)Models.Data.CatalogIdMap.KeyOf(request.RequestId));
         double wanted = surface.ExplorationShare * k;
-        int slots = (int)wanted + (NextDouble(ref rng) < wanted - Math.Floor(wanted) ? 1 : 0);
+        int slots = (int)wanted + (rng.NextDouble() < wanted - Math.Floor(wanted) ? 1 : 0);
         if (slots == 0)
             return;
 
@@ -107,8 +107,8 @@ public sealed class ExplorationStage : IPostProcessor
                 // known chance, which off-policy estimates need.
                 float epsilon = surface.ExplorationEpsilon;
                 int least = pick;
-                if (epsilon > 0 && NextDouble(ref rng) < epsilon)
-                    pick = (int)(NextDouble(ref rng) * e);
+                if (epsilon > 0 && rng.NextDouble() < epsilon)
+                    pick = (int)(rng.NextDouble() * e);
                 propensity = (pick == least ? 1f - epsilon : 0f) + epsilon / e;
                 candidate = eligible[pick];
                 // Keep the rest in score order: a second slot's tie-break needs it.
@@ -116,7 +116,7 @@ public sealed class ExplorationStage : IPostProcessor
             }
             else
             {
-                pick = (int)(NextDouble(ref rng) * e);
+                pick = (int)(rng.NextDouble() * e);
                 propensity = 1f / e;
                 candidate = eligible[pick];
                 eligible[pick] = eligible[--e];
@@ -140,6 +140,4 @@ public sealed class ExplorationStage : IPostProcessor
     /// <summary>2 x impressions, + 1 for an item the new-items source did not find: fewer impressions first, then new items.</summary>
     private static long LeastShownKey(Catalog.LiveCatalog catalog, CandidateSet set, int candidate, uint newItems) =>
         2L * catalog.Impressions(set.Ordinals[candidate]) + ((set.SourceMask[candidate] & newItems) != 0 ? 0 : 1);
-
-    private static double NextDouble(ref SplitMix64 rng) => (rng.Next() >> 11) * (1.0 / (1UL << 53));
 }

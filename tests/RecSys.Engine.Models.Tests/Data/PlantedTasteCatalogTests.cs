@@ -79,17 +79,9 @@ public sealed class PlantedTasteCatalogTests
 
     private static void AssertEveryUserHasFavourites(PlantedTasteCatalog catalog, int atLeast)
     {
-        var m = catalog.Data.Matrix;
-        var events = catalog.Data.Events;
         for (int u = 0; u < catalog.Users; u++)
         {
-            Assert.True(events.Users.TryGetOrdinal(PlantedTasteCatalog.UserId(u).ToString(System.Globalization.CultureInfo.InvariantCulture), out int row));
-            int favourites = 0;
-            foreach (int item in m.Columns(row))
-            {
-                if (PlantedTasteCatalog.CategoryOf(PlantedTasteCatalog.ItemIndex(long.Parse(events.Items[item], System.Globalization.CultureInfo.InvariantCulture))) == PlantedTasteCatalog.Favourite(u))
-                    favourites++;
-            }
+            int favourites = ItemsOf(catalog, u).Count(i => PlantedTasteCatalog.CategoryOf(i) == PlantedTasteCatalog.Favourite(u));
             Assert.True(favourites >= atLeast, $"user {u}: {favourites} items of the favourite category");
         }
     }

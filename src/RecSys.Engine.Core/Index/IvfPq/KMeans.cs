@@ -264,7 +264,7 @@ public static unsafe class KMeans
             }
             else
             {
-                double r = (rng.Next() >> 11) * (1.0 / (1UL << 53)) * total;
+                double r = rng.NextDouble() * total;
                 double acc = 0;
                 pick = n - 1;
                 for (int i = 0; i < n; i++)

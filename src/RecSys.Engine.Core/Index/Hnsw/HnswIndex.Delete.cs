@@ -63,7 +63,7 @@ public sealed unsafe partial class HnswIndex
 
     /// <summary>
     /// True when repairing the deleted nodes' two-hop neighbourhoods reads fewer lists than a pass over every node.
-    /// A serving delete is one item: at 1M nodes the pass took a median 43 ms on both cores for it, the two-hop repair
+    /// A serving delete is one item: at 1M nodes the pass took a median 41 ms on both cores for it, the two-hop repair
     /// 0.2 ms on one (bench/results/hnsw-delete-2026-12-06).
     /// </summary>
     private bool LocalRepairPays(int deleted) => (long)deleted * (1 + _m0 + (long)_m0 * _m0) < _nodeCount;
@@ -72,13 +72,23 @@ public sealed unsafe partial class HnswIndex
     /// Repairs the lists around <paramref name="deleted"/> only. Links are one-way and a node's in-neighbours are not
     /// stored, but insertion links both ways (a new node's neighbours take it back unless their list is full and it
     /// loses the heuristic), so the lists that name a deleted node sit almost all among its own neighbours and theirs,
-    /// level by level. A list this misses still names the tombstone: searches walk through it, as through every deleted
-    /// node, and never return it, so a miss costs a little recall, not correctness; the next delete nearby or a batch
-    /// delete (the full pass) mends it.
+    /// level by level. Both hops are read before any list is rewritten: a repaired neighbour's new list would lead
+    /// back to the deleted node's neighbours, not to its old ones. A list this misses still names the tombstone:
+    /// searches walk through it, as through every deleted node, and never return it, so a miss costs a little recall,
+    /// not correctness. A later delete whose neighbourhood reaches it or a batch delete (the full pass) mends it; until
+    /// then an insert that re-prunes the list may keep it (as it may keep any entry), so single deletes leave a few
+    /// such lists behind, about 0.4 per delete in the test's graph (HnswUpdateTests).
     /// </summary>
     private void RepairAround<TMetric>(NodeTables t, List<int> deleted) where TMetric : struct, IScanMetric
     {
         var seen = new HashSet<long>();
+        var pending = new List<(int Node, int Level)>();
+        void Visit(int node, int level)
+        {
+            if (!IsDeleted(t, node) && seen.Add(((long)node << 8) | (uint)level))
+                pending.Add((node, level));
+        }
+
         foreach (int d in deleted)
         {
             int top = LevelOf(t, d);
@@ -89,29 +99,26 @@ public sealed unsafe partial class HnswIndex
                 for (int i = 1; i <= firstCount; i++)
                 {
                     int nb = first[i];
-                    RepairIfItNamesDeleted<TMetric>(t, nb, lc, seen);
+                    Visit(nb, lc);
                     // A deleted neighbour's list is never rewritten, so it still leads to its own neighbours.
                     int* second = LinksOf(t, nb, lc);
                     int secondCount = Volatile.Read(ref *second);
                     for (int j = 1; j <= secondCount; j++)
-                        RepairIfItNamesDeleted<TMetric>(t, second[j], lc, seen);
+                        Visit(second[j], lc);
                 }
             }
         }
-    }
-
-    private void RepairIfItNamesDeleted<TMetric>(NodeTables t, int node, int level, HashSet<long> seen) where TMetric : struct, IScanMetric
-    {
-        if (IsDeleted(t, node) || !seen.Add(((long)node << 8) | (uint)level))
-            return;
-        int* list = LinksOf(t, node, level);
-        int count = *list;
-        for (int i = 1; i <= count; i++)
+        foreach (var (node, level) in pending)
         {
-            if (IsDeleted(t, list[i]))
+            int* list = LinksOf(t, node, level);
+            int count = *list;
+            for (int i = 1; i <= count; i++)
             {
-                RepairList<TMetric>(t, node, level, list);
-                return;
+                if (IsDeleted(t, list[i]))
+                {
+                    RepairList<TMetric>(t, node, level, list);
+                    break;
+                }
             }
         }
     }

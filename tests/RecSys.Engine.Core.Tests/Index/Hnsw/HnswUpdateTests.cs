@@ -71,10 +71,13 @@ public class HnswUpdateTests(HnswTestData data) : IClassFixture<HnswTestData>
     }
 
     [Fact]
-    public void Single_deletes_repair_their_neighbourhoods_and_recall_holds()
+    public void Single_deletes_rewrite_nearly_every_list_that_named_a_deleted_node()
     {
         // One id per call, as a serving delete comes: each repair reads the deleted node's two-hop neighbourhood, not
-        // the whole graph. Nearly every list that named a deleted node is rewritten, and recall holds as after a batch.
+        // the whole graph. What this checks is the stale-list count: without any repair 10,184 lists would still name a
+        // deleted node here, with one hop only 2,158, with both hops read before rewriting 396 (deterministic: one build
+        // thread). Searches filter deleted nodes whatever the lists say, so the recall and "never returned" checks below
+        // only guard against a repair that damages lists; on this data they pass without any repair too.
         const int n = HnswTestData.N, removed = 1000;
         using var index = new HnswIndex(Dim, DistanceMetric.Cosine, HnswTestData.Build with { BuildThreads = 1 });
         index.Add(data.Ids, data.CosineRows);
@@ -87,10 +90,8 @@ public class HnswUpdateTests(HnswTestData data) : IClassFixture<HnswTestData>
                 Assert.Equal(1, index.Remove([id]));
         }
         Assert.Equal(n - removed, index.Count);
-
-        // Without any repair 10,184 lists would still name a deleted node here; the two-hop repairs leave 537.
         int left = index.ListsNamingDeleted();
-        Assert.True(left <= removed, $"{left} lists still name a deleted node after {removed} single deletes");
+        Assert.True(left <= removed / 2, $"{left} lists still name a deleted node after {removed} single deletes");
 
         var ids = new long[10];
         var d = new float[10];
@@ -109,6 +110,64 @@ public class HnswUpdateTests(HnswTestData data) : IClassFixture<HnswTestData>
         // A batch large enough for the full pass mends every list, the ones the local repairs missed too.
         Assert.Equal(100, index.Remove([.. keep.Take(100).Select(i => data.Ids[i])]));
         Assert.Equal(0, index.ListsNamingDeleted());
+    }
+
+    [Fact]
+    public async Task Readers_during_single_deletes_see_no_exception_and_no_unknown_id()
+    {
+        const int n = 8000, removed = 1500, readers = 2;
+        using var index = new HnswIndex(Dim, DistanceMetric.L2, HnswTestData.Build);
+        index.Add(data.Ids.AsSpan(0, n), data.L2Rows.AsSpan(0, n * Dim));
+        var exceptions = new List<Exception>();
+        var unknown = new List<long>();
+        var searches = new int[readers];
+        using var started = new CountdownEvent(readers);
+        using var stop = new CancellationTokenSource();
+
+        void Reader(int r)
+        {
+            var rng = new Random(r + 3);
+            var ids = new long[10];
+            var d = new float[10];
+            started.Signal();
+            try
+            {
+                while (!stop.IsCancellationRequested || searches[r] < 200)
+                {
+                    searches[r]++;
+                    int row = rng.Next(n);
+                    index.Search(data.L2Rows.AsSpan(row * Dim, Dim), 10, ids, d, new SearchParameters { Ef = 32, MaxDegreeOfParallelism = 1 });
+                    foreach (long id in ids)
+                    {
+                        if (id != -1 && (id < 1000 || (id - 1000) % 3 != 0 || (id - 1000) / 3 >= n))
+                            lock (unknown) unknown.Add(id);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                lock (exceptions) exceptions.Add(e);
+            }
+        }
+
+        var tasks = Enumerable.Range(0, readers).Select(r => Task.Factory.StartNew(() => Reader(r), TaskCreationOptions.LongRunning)).ToArray();
+        started.Wait();
+        var order = Enumerable.Range(0, n).OrderBy(i => (i * 7919) % n).Take(removed).ToArray();
+        foreach (int row in order)
+            Assert.Equal(1, index.Remove([data.Ids[row]]));
+        stop.Cancel();
+        await Task.WhenAll(tasks);
+        Assert.True(exceptions.Count == 0, $"{exceptions.Count} reader exceptions, the first: {exceptions.FirstOrDefault()}");
+        Assert.True(unknown.Count == 0, $"{unknown.Count} ids never added, e.g. {string.Join(", ", unknown.Take(3))}");
+        // Once the deletes are done, none of them comes back.
+        var gone = order.Select(row => data.Ids[row]).ToHashSet();
+        var found = new long[10];
+        var dist = new float[10];
+        foreach (int row in order.Take(300))
+        {
+            index.Search(data.L2Rows.AsSpan(row * Dim, Dim), 10, found, dist, new SearchParameters { Ef = 32 });
+            Assert.DoesNotContain(found, gone.Contains);
+        }
     }
 
     [Fact]

@@ -77,6 +77,28 @@ public sealed class EvalCommandTests : IDisposable
         Assert.DoesNotContain("fit_fraction=", parameters);
     }
 
+    /// <summary>
+    /// --tune-splits N under a random split: N validation splits of the training part, the first the one a single split
+    /// used (so N = 1 tunes as before), each a different split; a deterministic protocol has exactly one.
+    /// </summary>
+    [Fact]
+    public void ValidationSplits_AreDistinctRandomSplits_AndOneForATemporalSplit()
+    {
+        var set = RecSys.Engine.Models.Data.MovieLens100KLoader.Load(Datasets.MovieLens100K());
+        var splits = EvalCommand.ValidationSplits("random:0.75", 42, 0.25, 3);
+        Assert.Equal(3, splits.Count);
+        string Held(Func<RecSys.Engine.Models.Data.InteractionSet, RecSys.Engine.Models.Data.DataSplit> split)
+        {
+            var test = split(set).Test;
+            return string.Join(";", Enumerable.Range(0, test.Count).Select(e => ((long)test.UserOrdinals[e] << 32) | (uint)test.ItemOrdinals[e]).Order());
+        }
+        Assert.Equal(Held(EvalCommand.ValidationSplit("random:0.75", 42, 0.25)), Held(splits[0]));
+        Assert.Equal(3, splits.Select(Held).Distinct().Count());
+        // The same protocol each time: every split holds out the same number of each user's events.
+        Assert.Single(splits.Select(split => split(set).Test.Count).Distinct());
+        Assert.Single(EvalCommand.ValidationSplits("temporal:2", 42, 0.25, 3));
+    }
+
     private static JsonObject[] RowsWithoutTimings(string path)
     {
         var rows = JsonNode.Parse(File.ReadAllText(path))!.AsArray().Select(r => r!.AsObject()).ToArray();
@@ -97,6 +119,8 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--ease-dropout", "-0.5", "--ease-dropout")]
     [InlineData("--ease-lambda", "0", "--ease-lambda")]
     [InlineData("--ranker", "xgboost", "--ranker")]
+    [InlineData("--tune-splits", "0", "--tune-splits")]
+    [InlineData("--tune-splits", "11", "--tune-splits")]
     public void BadOption_ExitsTwo(string option, string value, string named)
     {
         string path = Path.Combine(_dir, "ok.csv");

@@ -40,6 +40,33 @@ public sealed class TunerTests
         Assert.Same(train, Assert.Single(seen));
     }
 
+    /// <summary>With several validation splits every setting scores the mean of its NDCG on each of them.</summary>
+    [Fact]
+    public void Tune_WithSeveralSplits_ScoresEachSettingByTheMeanOverThem()
+    {
+        var set = TestData.Planted(users: 150, items: 120, rank: 4, perUser: 20, seed: 9);
+        var train = Splitter.RandomPerUser(set, 0.75, 42).Train;
+        Func<InteractionSet, DataSplit> a = t => Splitter.RandomPerUser(t, 0.75, 7), b = t => Splitter.RandomPerUser(t, 0.75, 8);
+        var start = new ModelSettings();
+        Dictionary<string, double> Scores(IReadOnlyList<Func<InteractionSet, DataSplit>> splits)
+        {
+            var log = new List<string>();
+            Tuner.Tune(train, splits, [ModelKind.ItemKnn], start, k: 10, log.Add);
+            return log.Where(l => l.StartsWith("tune ", StringComparison.Ordinal)).ToDictionary(
+                l => l[..l.IndexOf(':')],
+                l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        var onA = Scores([a]);
+        var onB = Scores([b]);
+        var both = Scores([a, b]);
+        Assert.Equal(15, both.Count);
+        // The splits differ (else the mean says nothing), and each logged score is the mean to the log's 4 decimals.
+        Assert.Contains(both.Keys, key => Math.Abs(onA[key] - onB[key]) > 0.001);
+        foreach (var (key, mean) in both)
+            Assert.True(Math.Abs(mean - (onA[key] + onB[key]) / 2) <= 1.01e-4, $"{key}: {mean} against {onA[key]} and {onB[key]}");
+        Assert.Throws<ArgumentException>(() => Tuner.Tune(train, Array.Empty<Func<InteractionSet, DataSplit>>(), [ModelKind.ItemKnn], start, k: 10));
+    }
+
     [Fact]
     public void SegmentKey_MatchesTheDemographicSegment()
     {

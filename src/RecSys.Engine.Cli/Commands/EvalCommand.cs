@@ -69,6 +69,8 @@ internal static class EvalCommand
             OptionRules.Check("--k", () => _ = new EvaluationOptions { K = topK });
             if (parse.GetValue(tuneSplits) is < 1 or > MaxTuneSplits)
                 throw new CliInputException($"--tune-splits must be 1 to {MaxTuneSplits} (got {parse.GetValue(tuneSplits)})");
+            if (parse.GetResult(tuneSplits) is { Implicit: false } && !parse.GetValue(tune))
+                throw new CliInputException("--tune-splits needs --tune (it sets how many validation splits tuning scores on)");
             string? requested = parse.GetValue(models);
             bool pipeline = TakePipeline(ref requested);
             List<ModelKind> modelKinds = requested is null ? [.. DefaultModels] : pipeline && requested.Length == 0 ? [] : ParseModels(requested);
@@ -145,6 +147,8 @@ internal static class EvalCommand
             if (parse.GetValue(tune))
             {
                 var validationSplits = ValidationSplits(parse.GetValue(split)!, s, parts.Test.Count / (double)all.Count, parse.GetValue(tuneSplits));
+                if (validationSplits.Count < parse.GetValue(tuneSplits))
+                    stderr.WriteLine($"note: --split {parse.GetValue(split)} has one validation split (the training part's latest events); --tune-splits {parse.GetValue(tuneSplits)} is not used");
                 settings = Tuner.Tune(parts.Train, validationSplits, modelKinds, settings, topK, line => stderr.WriteLine(line));
                 stdout.WriteLine(validationSplits.Count == 1 ? "tuned on a validation split of the training part:" : $"tuned on {validationSplits.Count} validation splits of the training part (mean NDCG):");
                 stdout.WriteLine($"  {ModelKind.Als.Name()}: {settings.Als}");

@@ -121,6 +121,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--ranker", "xgboost", "--ranker")]
     [InlineData("--tune-splits", "0", "--tune-splits")]
     [InlineData("--tune-splits", "11", "--tune-splits")]
+    [InlineData("--tune-splits", "3", "--tune-splits needs --tune")]
     public void BadOption_ExitsTwo(string option, string value, string named)
     {
         string path = Path.Combine(_dir, "ok.csv");

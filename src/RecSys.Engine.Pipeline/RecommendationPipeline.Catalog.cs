@@ -103,22 +103,45 @@ public sealed partial class RecommendationPipeline
     /// once, and it leaves the indexes (HNSW delete repairs the graph while searches go on).
     /// Unknown: <see cref="UnknownItemException"/>.
     /// </summary>
-    public async ValueTask DeleteItemAsync(long itemId, CancellationToken cancellationToken = default)
+    public ValueTask DeleteItemAsync(long itemId, CancellationToken cancellationToken = default) =>
+        DeleteItemsAsync([itemId], nameof(itemId), cancellationToken);
+
+    /// <summary>
+    /// Deletes several items as <see cref="DeleteItemAsync"/> does, with one index call per index for all of them: an
+    /// HNSW index repairs a few deleted nodes' neighbourhoods, and a large batch with one pass over the graph instead of
+    /// one neighbourhood repair per item. An unknown id deletes nothing (<see cref="UnknownItemException"/>, naming its
+    /// position).
+    /// </summary>
+    public ValueTask DeleteItemsAsync(IReadOnlyList<long> itemIds, CancellationToken cancellationToken = default) =>
+        DeleteItemsAsync(itemIds, nameof(itemIds), cancellationToken);
+
+    private async ValueTask DeleteItemsAsync(IReadOnlyList<long> itemIds, string field, CancellationToken cancellationToken)
     {
-        if (!_catalog.Items.TryGetOrdinal(itemId, out int ordinal))
-            throw new UnknownItemException(itemId, nameof(itemId));
+        ArgumentNullException.ThrowIfNull(itemIds);
+        var ordinals = new long[itemIds.Count];
+        for (int i = 0; i < ordinals.Length; i++)
+        {
+            if (!_catalog.Items.TryGetOrdinal(itemIds[i], out int ordinal))
+                throw new UnknownItemException(itemIds[i], field == "itemId" ? field : $"{field}[{i}]");
+            ordinals[i] = ordinal;
+        }
+        if (ordinals.Length == 0)
+            return;
         await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _store.MarkItemDeletedAsync(itemId, cancellationToken).ConfigureAwait(false);
-            _catalog.MarkDeleted(ordinal);
+            for (int i = 0; i < ordinals.Length; i++)
+            {
+                await _store.MarkItemDeletedAsync(itemIds[i], cancellationToken).ConfigureAwait(false);
+                _catalog.MarkDeleted((int)ordinals[i]);
+            }
             foreach (var version in ServingVersions())
             {
-                version.Models.CfIndex?.Remove([ordinal]);
-                version.Models.ContentIndex?.Remove([ordinal]);
-                version.Models.TwoTowerIndex?.Remove([ordinal]);
+                version.Models.CfIndex?.Remove(ordinals);
+                version.Models.ContentIndex?.Remove(ordinals);
+                version.Models.TwoTowerIndex?.Remove(ordinals);
                 foreach (var embedding in version.Models.Embeddings.Values)
-                    embedding.Index.Remove([ordinal]);
+                    embedding.Index.Remove(ordinals);
             }
         }
         finally

@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Features.Records;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
@@ -181,6 +182,38 @@ public sealed class RecommendationPipelineTests
         var page = await h.Pipeline.RecommendAsync(new RecommendRequest { UserId = user, Surface = "item-page", ItemId = PlantedCatalog.ItemId(neighbour % h.Planted.Items), K = 50, NowMs = h.NowMs });
         Assert.DoesNotContain(page.Items, i => i.ItemId == victim);
         await Assert.ThrowsAsync<UnknownItemException>(async () => await h.Pipeline.DeleteItemAsync(999_999));
+    }
+
+    [Fact]
+    public async Task A_batch_delete_removes_every_item_and_an_unknown_id_deletes_none()
+    {
+        await using var h = await PipelineHarness.CreateAsync();
+        long user = PlantedCatalog.UserId(3);
+        var before = await h.RecommendAsync(user, k: 20);
+        long[] victims = [.. before.Items.Take(6).Select(i => i.ItemId)];
+
+        // One unknown id in the batch: refused, naming its position, and none of the others is deleted.
+        var unknown = await Assert.ThrowsAsync<UnknownItemException>(async () => await h.Pipeline.DeleteItemsAsync([victims[0], 999_999, victims[1]]));
+        Assert.Equal("itemIds[1]", unknown.Field);
+        Assert.False((await h.Store.GetItemAsync(victims[0]))!.Deleted);
+        Assert.Contains((await h.RecommendAsync(user, k: 20)).Items, i => i.ItemId == victims[0]);
+
+        // Gone from the indexes themselves, not only filtered out of the answers.
+        var cf = Assert.IsType<HnswIndex>(h.Models.CfIndex);
+        int[] ordinals = [.. victims.Select(v => h.Pipeline.Catalog.Items.TryGetOrdinal(v, out int o) ? o : -1)];
+        Assert.All(ordinals, o => Assert.True(cf.Contains(o)));
+        long cfBefore = cf.Count;
+
+        await h.Pipeline.DeleteItemsAsync(victims);
+        foreach (long victim in victims)
+            Assert.True((await h.Store.GetItemAsync(victim))!.Deleted);
+        Assert.All(ordinals, o => Assert.False(cf.Contains(o), $"ordinal {o} is still in the CF index"));
+        Assert.Equal(cfBefore - victims.Length, cf.Count);
+        for (int u = 0; u < 40; u++)
+        {
+            var response = await h.RecommendAsync(PlantedCatalog.UserId(u), k: 30);
+            Assert.DoesNotContain(response.Items, i => victims.Contains(i.ItemId));
+        }
     }
 
     [Fact]

@@ -95,8 +95,7 @@ internal sealed class CatalogService(ServingContext serving, EdgeRules rules) : 
             if (!Pipeline.Catalog.Items.TryGetOrdinal(keys[i], out _))
                 throw EdgeRules.NotFound($"items[{i}]", $"unknown item {keys[i]}; nothing was deleted");
         }
-        foreach (long key in keys)
-            await Pipeline.DeleteItemAsync(key, context.CancellationToken).ConfigureAwait(false);
+        await Pipeline.DeleteItemsAsync(keys, context.CancellationToken).ConfigureAwait(false);
         return new DeleteItemsResponse { Deleted = keys.Length };
     }
 

@@ -148,7 +148,7 @@ internal static class EvalCommand
             {
                 var validationSplits = ValidationSplits(parse.GetValue(split)!, s, parts.Test.Count / (double)all.Count, parse.GetValue(tuneSplits));
                 if (validationSplits.Count < parse.GetValue(tuneSplits))
-                    stderr.WriteLine($"note: --split {parse.GetValue(split)} has one validation split (the training part's latest events); --tune-splits {parse.GetValue(tuneSplits)} is not used");
+                    stderr.WriteLine($"note: --split {parse.GetValue(split)} has one validation split (the test protocol on the training part has no randomness); --tune-splits {parse.GetValue(tuneSplits)} is not used");
                 settings = Tuner.Tune(parts.Train, validationSplits, modelKinds, settings, topK, line => stderr.WriteLine(line));
                 stdout.WriteLine(validationSplits.Count == 1 ? "tuned on a validation split of the training part:" : $"tuned on {validationSplits.Count} validation splits of the training part (mean NDCG):");
                 stdout.WriteLine($"  {ModelKind.Als.Name()}: {settings.Als}");

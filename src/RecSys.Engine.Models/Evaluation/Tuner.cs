@@ -136,29 +136,15 @@ public static class Tuner
 
     private static ModelSettings TuneBlend(List<(TrainingData Fit, InteractionMatrix Held)> folds, ModelSettings settings, EvaluationOptions options, Action<string>? log)
     {
-        // Train each candidate source once per validation fit, then search weights over them.
+        // Every weight setting of the grid, in the order the log reports them.
         ModelKind[] candidates = [ModelKind.Als, ModelKind.Ease, ModelKind.ItemKnn, ModelKind.Content, ModelKind.Trending];
-        var trained = new List<Dictionary<ModelKind, IRecommender>>(folds.Count);
-        foreach (var (fit, _) in folds)
-        {
-            var sources = new Dictionary<ModelKind, IRecommender>();
-            foreach (var kind in candidates)
-            {
-                if (kind.Info().NeedsItemMetadata && fit.Catalog is null)
-                    continue;
-                var model = ModelFactory.Create(kind, settings);
-                model.Fit(fit);
-                sources[kind] = model;
-            }
-            trained.Add(sources);
-        }
+        bool content = folds[0].Fit.Catalog is not null || !ModelKind.Content.Info().NeedsItemMetadata;
         float[] easeWeights = [0f, 0.5f, 1f, 1.5f];
         float[] knnWeights = [0f, 0.25f, 0.5f];
-        float[] contentWeights = trained[0].ContainsKey(ModelKind.Content) ? [0f, 0.1f, 0.25f] : [0f];
+        float[] contentWeights = content ? [0f, 0.1f, 0.25f] : [0f];
         float[] trendingWeights = [0f, 0.1f];
         float[] cs = [10f, 30f, 60f];
-        var best = settings;
-        double bestScore = double.NegativeInfinity;
+        var grid = new List<ModelSettings>();
         foreach (float c in cs)
         foreach (float we in easeWeights)
         foreach (float wk in knnWeights)
@@ -170,21 +156,40 @@ public static class Tuner
             if (wk > 0) weights[ModelKind.ItemKnn.Name()] = wk;
             if (wc > 0) weights[ModelKind.Content.Name()] = wc;
             if (wt > 0) weights[ModelKind.Trending.Name()] = wt;
-            var candidate = settings with { BlendWeights = weights, BlendC = c };
-            double s = 0;
-            string described = "";
-            for (int f = 0; f < folds.Count; f++)
+            grid.Add(settings with { BlendWeights = weights, BlendC = c });
+        }
+
+        // One fold at a time: its sources are trained once, every setting is scored over them, and they are let go
+        // before the next fold (an EASE source is items x items floats, so N folds at once would hold N of them).
+        var sums = new double[grid.Count];
+        var described = new string[grid.Count];
+        foreach (var (fit, held) in folds)
+        {
+            var sources = new Dictionary<ModelKind, IRecommender>();
+            foreach (var kind in candidates)
             {
-                var sources = trained[f];
-                var blend = ModelFactory.CreateBlend(candidate, kind => sources[kind]);
-                blend.Fit(folds[f].Fit);
-                s += Evaluator.Evaluate(blend, folds[f].Fit, folds[f].Held, options).Ndcg;
-                described = blend.Describe();
+                if (kind.Info().NeedsItemMetadata && fit.Catalog is null)
+                    continue;
+                var model = ModelFactory.Create(kind, settings);
+                model.Fit(fit);
+                sources[kind] = model;
             }
-            s /= folds.Count;
-            log?.Invoke($"tune blend {described}: validation ndcg@{options.K} {s:F4}");
+            for (int g = 0; g < grid.Count; g++)
+            {
+                var blend = ModelFactory.CreateBlend(grid[g], kind => sources[kind]);
+                blend.Fit(fit);
+                sums[g] += Evaluator.Evaluate(blend, fit, held, options).Ndcg;
+                described[g] = blend.Describe();
+            }
+        }
+        var best = settings;
+        double bestScore = double.NegativeInfinity;
+        for (int g = 0; g < grid.Count; g++)
+        {
+            double s = sums[g] / folds.Count;
+            log?.Invoke($"tune blend {described[g]}: validation ndcg@{options.K} {s:F4}");
             if (s > bestScore)
-                (bestScore, best) = (s, candidate);
+                (bestScore, best) = (s, grid[g]);
         }
         log?.Invoke($"chosen blend: c={best.BlendC} weights={string.Join(",", best.BlendWeights.Select(p => $"{p.Key}:{p.Value}"))}");
         return best;

@@ -99,6 +99,22 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Single(EvalCommand.ValidationSplits("temporal:2", 42, 0.25, 3));
     }
 
+    [Fact]
+    public void TuneSplits_TunesOnThatManySplits_AndATemporalSplitSaysItHasOne()
+    {
+        var (code, stdout, stderr) = Run("eval", "--data", Datasets.MovieLens100K(), "--format", "ml100k", "--models", "trending",
+            "--tune", "--tune-splits", "2", "--seed", "42");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("tuned on 2 validation splits of the training part (mean NDCG):", stdout);
+        Assert.Equal(5, stderr.Split('\n').Count(l => l.StartsWith("tune trending", StringComparison.Ordinal)));
+
+        (code, stdout, stderr) = Run("eval", "--data", Datasets.MovieLens100K(), "--format", "ml100k", "--models", "trending",
+            "--split", "temporal:10", "--tune", "--tune-splits", "2", "--seed", "42");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("note: --split temporal:10 has one validation split", stderr);
+        Assert.Contains("tuned on a validation split of the training part:", stdout);
+    }
+
     private static JsonObject[] RowsWithoutTimings(string path)
     {
         var rows = JsonNode.Parse(File.ReadAllText(path))!.AsArray().Select(r => r!.AsObject()).ToArray();

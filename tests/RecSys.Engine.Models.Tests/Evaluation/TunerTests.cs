@@ -48,23 +48,34 @@ public sealed class TunerTests
         var train = Splitter.RandomPerUser(set, 0.75, 42).Train;
         Func<InteractionSet, DataSplit> a = t => Splitter.RandomPerUser(t, 0.75, 7), b = t => Splitter.RandomPerUser(t, 0.75, 8);
         var start = new ModelSettings();
-        Dictionary<string, double> Scores(IReadOnlyList<Func<InteractionSet, DataSplit>> splits)
+        Dictionary<string, double> Scores(IReadOnlyList<Func<InteractionSet, DataSplit>> splits, ModelKind[] models)
         {
             var log = new List<string>();
-            Tuner.Tune(train, splits, [ModelKind.ItemKnn], start, k: 10, log.Add);
+            Tuner.Tune(train, splits, models, start, k: 10, log.Add);
             return log.Where(l => l.StartsWith("tune ", StringComparison.Ordinal)).ToDictionary(
-                l => l[..l.IndexOf(':')],
+                l => l[..l.LastIndexOf(": validation", StringComparison.Ordinal)],
                 l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
         }
-        var onA = Scores([a]);
-        var onB = Scores([b]);
-        var both = Scores([a, b]);
+        var onA = Scores([a], [ModelKind.ItemKnn]);
+        var onB = Scores([b], [ModelKind.ItemKnn]);
+        var both = Scores([a, b], [ModelKind.ItemKnn]);
         Assert.Equal(15, both.Count);
         // The splits differ (else the mean says nothing), and each logged score is the mean to the log's 4 decimals.
         Assert.Contains(both.Keys, key => Math.Abs(onA[key] - onB[key]) > 0.001);
         foreach (var (key, mean) in both)
             Assert.True(Math.Abs(mean - (onA[key] + onB[key]) / 2) <= 1.01e-4, $"{key}: {mean} against {onA[key]} and {onB[key]}");
         Assert.Throws<ArgumentException>(() => Tuner.Tune(train, Array.Empty<Func<InteractionSet, DataSplit>>(), [ModelKind.ItemKnn], start, k: 10));
+
+        // The blend: its sources are trained on each split's own fit part, every weight setting scored on each.
+        // (No blend weights to start from, so no source is tuned first and all three runs blend the same sources.)
+        start = new ModelSettings { BlendWeights = new Dictionary<string, float>(), Als = new ModelSettings().Als with { Factors = 8, Iterations = 3 } };
+        var blendA = Scores([a], [ModelKind.Blend]);
+        var blendB = Scores([b], [ModelKind.Blend]);
+        var blendBoth = Scores([a, b], [ModelKind.Blend]);
+        Assert.True(blendBoth.Count >= 2 * 4 * 3 * 3, $"{blendBoth.Count} blend settings logged");
+        Assert.Contains(blendBoth.Keys, key => Math.Abs(blendA[key] - blendB[key]) > 0.001);
+        foreach (var (key, mean) in blendBoth)
+            Assert.True(Math.Abs(mean - (blendA[key] + blendB[key]) / 2) <= 1.01e-4, $"{key}: {mean} against {blendA[key]} and {blendB[key]}");
     }
 
     [Fact]

@@ -104,49 +104,63 @@ public sealed partial class RecommendationPipeline
     /// Unknown: <see cref="UnknownItemException"/>.
     /// </summary>
     public ValueTask DeleteItemAsync(long itemId, CancellationToken cancellationToken = default) =>
-        DeleteItemsAsync([itemId], nameof(itemId), cancellationToken);
+        DeleteItemsAsync([itemId], single: true, cancellationToken);
 
     /// <summary>
     /// Deletes several items as <see cref="DeleteItemAsync"/> does, with one index call per index for all of them: an
     /// HNSW index repairs a few deleted nodes' neighbourhoods, and a large batch with one pass over the graph instead of
-    /// one neighbourhood repair per item. An unknown id deletes nothing (<see cref="UnknownItemException"/>, naming its
-    /// position).
+    /// one neighbourhood repair per item. An unknown id deletes none (<see cref="UnknownItemException"/>, naming its
+    /// position). The token is honoured until the batch starts; once an item is marked, the batch runs to its end, and
+    /// whatever was marked leaves the indexes even when a store write fails, so no item is deleted in the catalog and
+    /// still in an index. Catalog writes (upserts, other deletes) wait for the whole batch: about 1.5 ms an item on
+    /// FASTER.
     /// </summary>
     public ValueTask DeleteItemsAsync(IReadOnlyList<long> itemIds, CancellationToken cancellationToken = default) =>
-        DeleteItemsAsync(itemIds, nameof(itemIds), cancellationToken);
+        DeleteItemsAsync(itemIds, single: false, cancellationToken);
 
-    private async ValueTask DeleteItemsAsync(IReadOnlyList<long> itemIds, string field, CancellationToken cancellationToken)
+    private async ValueTask DeleteItemsAsync(IReadOnlyList<long> itemIds, bool single, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(itemIds);
         var ordinals = new long[itemIds.Count];
         for (int i = 0; i < ordinals.Length; i++)
         {
             if (!_catalog.Items.TryGetOrdinal(itemIds[i], out int ordinal))
-                throw new UnknownItemException(itemIds[i], field == "itemId" ? field : $"{field}[{i}]");
+                throw new UnknownItemException(itemIds[i], single ? "itemId" : $"itemIds[{i}]");
             ordinals[i] = ordinal;
         }
         if (ordinals.Length == 0)
             return;
         await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
+        int marked = 0;
         try
         {
-            for (int i = 0; i < ordinals.Length; i++)
+            for (; marked < ordinals.Length; marked++)
             {
-                await _store.MarkItemDeletedAsync(itemIds[i], cancellationToken).ConfigureAwait(false);
-                _catalog.MarkDeleted((int)ordinals[i]);
-            }
-            foreach (var version in ServingVersions())
-            {
-                version.Models.CfIndex?.Remove(ordinals);
-                version.Models.ContentIndex?.Remove(ordinals);
-                version.Models.TwoTowerIndex?.Remove(ordinals);
-                foreach (var embedding in version.Models.Embeddings.Values)
-                    embedding.Index.Remove(ordinals);
+                await _store.MarkItemDeletedAsync(itemIds[marked], CancellationToken.None).ConfigureAwait(false);
+                _catalog.MarkDeleted((int)ordinals[marked]);
             }
         }
         finally
         {
-            _catalogWrites.Release();
+            try
+            {
+                if (marked > 0)
+                {
+                    long[] gone = marked == ordinals.Length ? ordinals : ordinals[..marked];
+                    foreach (var version in ServingVersions())
+                    {
+                        version.Models.CfIndex?.Remove(gone);
+                        version.Models.ContentIndex?.Remove(gone);
+                        version.Models.TwoTowerIndex?.Remove(gone);
+                        foreach (var embedding in version.Models.Embeddings.Values)
+                            embedding.Index.Remove(gone);
+                    }
+                }
+            }
+            finally
+            {
+                _catalogWrites.Release();
+            }
         }
     }
 

@@ -197,6 +197,13 @@ public sealed class RecommendationPipelineTests
         Assert.Equal("itemIds[1]", unknown.Field);
         Assert.False((await h.Store.GetItemAsync(victims[0]))!.Deleted);
         Assert.Contains((await h.RecommendAsync(user, k: 20)).Items, i => i.ItemId == victims[0]);
+        // A call cancelled before the batch starts deletes none either.
+        using (var cancelled = new CancellationTokenSource())
+        {
+            await cancelled.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await h.Pipeline.DeleteItemsAsync(victims, cancelled.Token));
+        }
+        Assert.False((await h.Store.GetItemAsync(victims[0]))!.Deleted);
 
         // Gone from the indexes themselves, not only filtered out of the answers.
         var cf = Assert.IsType<HnswIndex>(h.Models.CfIndex);

@@ -110,10 +110,10 @@ public sealed partial class RecommendationPipeline
     /// Deletes several items as <see cref="DeleteItemAsync"/> does, with one index call per index for all of them: an
     /// HNSW index repairs a few deleted nodes' neighbourhoods, and a large batch with one pass over the graph instead of
     /// one neighbourhood repair per item. An unknown id deletes none (<see cref="UnknownItemException"/>, naming its
-    /// position). The token is honoured until the batch starts; once an item is marked, the batch runs to its end, and
-    /// whatever was marked leaves the indexes even when a store write fails, so no item is deleted in the catalog and
-    /// still in an index. Catalog writes (upserts, other deletes) wait for the whole batch: about 1.5 ms an item on
-    /// FASTER.
+    /// position). The token is honoured until the batch starts; then every store write is started at once (they share
+    /// the store's group commits), and each item the store took is deleted in the catalog and the indexes even when
+    /// another write fails, so no item is deleted in the catalog and still in an index. Catalog writes (upserts, other
+    /// deletes) wait for the batch.
     /// </summary>
     public ValueTask DeleteItemsAsync(IReadOnlyList<long> itemIds, CancellationToken cancellationToken = default) =>
         DeleteItemsAsync(itemIds, single: false, cancellationToken);
@@ -131,36 +131,65 @@ public sealed partial class RecommendationPipeline
         if (ordinals.Length == 0)
             return;
         await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
-        int marked = 0;
         try
         {
-            for (; marked < ordinals.Length; marked++)
+            // Every store write is started before any is awaited, so they share the store's group commits.
+            var writes = new Task[ordinals.Length];
+            for (int i = 0; i < writes.Length; i++)
+                writes[i] = MarkDeletedInStore(itemIds[i]);
+            try
             {
-                await _store.MarkItemDeletedAsync(itemIds[marked], CancellationToken.None).ConfigureAwait(false);
-                _catalog.MarkDeleted((int)ordinals[marked]);
+                await Task.WhenAll(writes).ConfigureAwait(false);
             }
+            catch (Exception)
+            {
+                // Inspected below, write by write: what the store took is deleted everywhere, then the first failure is thrown.
+            }
+            var gone = new List<long>(ordinals.Length);
+            Exception? failure = null;
+            for (int i = 0; i < writes.Length; i++)
+            {
+                if (writes[i].IsCompletedSuccessfully)
+                {
+                    _catalog.MarkDeleted((int)ordinals[i]);
+                    gone.Add(ordinals[i]);
+                }
+                else
+                {
+                    failure ??= writes[i].Exception?.InnerException ?? new OperationCanceledException($"the store did not take the delete of item {itemIds[i]}");
+                }
+            }
+            if (gone.Count > 0)
+            {
+                long[] removed = [.. gone];
+                foreach (var version in ServingVersions())
+                {
+                    version.Models.CfIndex?.Remove(removed);
+                    version.Models.ContentIndex?.Remove(removed);
+                    version.Models.TwoTowerIndex?.Remove(removed);
+                    foreach (var embedding in version.Models.Embeddings.Values)
+                        embedding.Index.Remove(removed);
+                }
+            }
+            if (failure is not null)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
         finally
         {
-            try
-            {
-                if (marked > 0)
-                {
-                    long[] gone = marked == ordinals.Length ? ordinals : ordinals[..marked];
-                    foreach (var version in ServingVersions())
-                    {
-                        version.Models.CfIndex?.Remove(gone);
-                        version.Models.ContentIndex?.Remove(gone);
-                        version.Models.TwoTowerIndex?.Remove(gone);
-                        foreach (var embedding in version.Models.Embeddings.Values)
-                            embedding.Index.Remove(gone);
-                    }
-                }
-            }
-            finally
-            {
-                _catalogWrites.Release();
-            }
+            _catalogWrites.Release();
+        }
+    }
+
+    /// <summary>The store's soft delete as a task that never throws synchronously (a refused write is a faulted task).</summary>
+    private Task MarkDeletedInStore(long itemId)
+    {
+        try
+        {
+            return _store.MarkItemDeletedAsync(itemId, CancellationToken.None).AsTask();
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
         }
     }
 

@@ -111,16 +111,21 @@ public sealed unsafe partial class HnswIndex
         foreach (var (node, level) in pending)
         {
             int* list = LinksOf(t, node, level);
-            int count = *list;
-            for (int i = 1; i <= count; i++)
-            {
-                if (IsDeleted(t, list[i]))
-                {
-                    RepairList<TMetric>(t, node, level, list);
-                    break;
-                }
-            }
+            if (NamesDeleted(t, list))
+                RepairList<TMetric>(t, node, level, list);
         }
+    }
+
+    /// <summary>True when the list [count | ids] names a deleted node.</summary>
+    private static bool NamesDeleted(NodeTables t, int* list)
+    {
+        int count = *list;
+        for (int i = 1; i <= count; i++)
+        {
+            if (IsDeleted(t, list[i]))
+                return true;
+        }
+        return false;
     }
 
     /// <summary>Live lists (node, level) that still name a deleted node: what the local repair left for a full pass (tests, diagnostics).</summary>
@@ -136,15 +141,8 @@ public sealed unsafe partial class HnswIndex
                     continue;
                 for (int lc = 0; lc <= LevelOf(t, node); lc++)
                 {
-                    int* list = LinksOf(t, node, lc);
-                    for (int i = 1; i <= *list; i++)
-                    {
-                        if (IsDeleted(t, list[i]))
-                        {
-                            lists++;
-                            break;
-                        }
-                    }
+                    if (NamesDeleted(t, LinksOf(t, node, lc)))
+                        lists++;
                 }
             }
             return lists;
@@ -176,11 +174,7 @@ public sealed unsafe partial class HnswIndex
         for (int lc = 0; lc <= level; lc++)
         {
             int* list = LinksOf(t, node, lc);
-            int count = *list;
-            bool touched = false;
-            for (int i = 1; i <= count && !touched; i++)
-                touched = IsDeleted(t, list[i]);
-            if (touched)
+            if (NamesDeleted(t, list))
                 RepairList<TMetric>(t, node, lc, list);
         }
     }

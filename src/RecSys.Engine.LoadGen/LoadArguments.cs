@@ -25,9 +25,11 @@ public static class LoadArguments
         --warmup T                 sent first at the same rate, not measured                   default 2s
         --concurrency N            calls in flight at most; due requests wait (and count)      default 256
         --timeout T                each call's deadline                                        default 5s
-        --mix KIND=W,...           Recommend, SimilarItems, SearchVectors, RecordEvents, UpsertItems   default Recommend=1
-        --api-key KEY              sent as x-api-key (events and upserts need the Write role)
+        --mix KIND=W,...           Recommend, SimilarItems, SearchVectors, RecordEvents, UpsertItems, DeleteItems   default Recommend=1
+        --api-key KEY              sent as x-api-key (events, upserts and deletes need the Write role)
         --users A..B  --items A..B  --upsert-ids A..B   id ranges the requests draw from      defaults 1..1000, 1..1000, 1000000000..1000000999
+        --delete-ids A..B          existing items DeleteItems deletes, in order, each once: required with DeleteItems
+                                   (deletes are permanent); must hold every request the run schedules
         --k N  --surface NAME  --search-index NAME  --search-dim D  --seed N
         --slo-ms MS[,MS...]        p99 thresholds; the first decides the verdict              default 100,10
         --json FILE                write the report (or the sweep) as JSON
@@ -36,7 +38,7 @@ public static class LoadArguments
         --activate VERSION@T       ActivateModel(VERSION) T seconds into the measured window (errors must stay 0)
         --admin-key KEY            key with the Admin role for --activate                     default --api-key
         --freshness on|off         probes: click the top item, time until an answer leaves it out   default off
-        --scenario NAME|FILE.json  preset flags (smoke, hnsw-1m, ivfpq-1m, hnsw-1m-events, or a JSON file); given flags win
+        --scenario NAME|FILE.json  preset flags (smoke, hnsw-1m, ivfpq-1m, hnsw-1m-events, hnsw-1m-deletes, or a JSON file); given flags win
         """;
 
     /// <summary>Parses <paramref name="args"/> (flag, value pairs).</summary>
@@ -84,6 +86,7 @@ public static class LoadArguments
             Users = IdRange.Parse(Get("--users", "1..1000"), "--users"),
             Items = IdRange.Parse(Get("--items", "1..1000"), "--items"),
             UpsertIds = IdRange.Parse(Get("--upsert-ids", "1000000000..1000000999"), "--upsert-ids"),
+            DeleteIds = values.TryGetValue("--delete-ids", out string? deleteIds) ? IdRange.Parse(deleteIds, "--delete-ids") : null,
             K = Integer("--k", Get("--k", "10"), 1, 1000),
             Surface = Get("--surface", ""),
             SearchIndex = Get("--search-index", "cf"),
@@ -118,6 +121,17 @@ public static class LoadArguments
             throw new LoadArgumentException("--api-key", "must be non-empty, without white space");
         if (options.Mix.Sends(RequestKind.SearchVectors) && options.SearchDim == 0)
             throw new LoadArgumentException("--search-dim", "required when --mix sends SearchVectors (the length of the index's vectors)");
+        if (options.Mix.Sends(RequestKind.DeleteItems) && options.DeleteIds is null)
+            throw new LoadArgumentException("--delete-ids", "required when --mix sends DeleteItems: the existing items the run may delete (a delete is permanent)");
+        if (options.DeleteIds is { } deletable)
+        {
+            if (!options.Mix.Sends(RequestKind.DeleteItems))
+                throw new LoadArgumentException("--delete-ids", "only a mix that sends DeleteItems deletes");
+            long scheduled = (options.SweepRates ?? [options.RateRps]).Sum(options.Scheduled);
+            if (deletable.Count < scheduled)
+                throw new LoadArgumentException("--delete-ids", string.Create(CultureInfo.InvariantCulture,
+                    $"'{deletable}' holds {deletable.Count:N0} ids; the run schedules {scheduled:N0} requests, any of which may be a delete, and no item is deleted twice"));
+        }
         if (options.SweepRates is { } rates)
         {
             for (int i = 1; i < rates.Count; i++)
@@ -165,7 +179,7 @@ public static class LoadArguments
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         "--target", "--rate", "--duration", "--warmup", "--concurrency", "--timeout", "--mix", "--api-key", "--users", "--items",
-        "--upsert-ids", "--k", "--surface", "--search-index", "--search-dim", "--seed", "--slo-ms", "--json", "--sweep", "--plot", "--scenario",
+        "--upsert-ids", "--delete-ids", "--k", "--surface", "--search-index", "--search-dim", "--seed", "--slo-ms", "--json", "--sweep", "--plot", "--scenario",
         "--activate", "--admin-key", "--freshness",
     };
 

@@ -20,6 +20,7 @@ public sealed class LoadClient : IDisposable
     private readonly Metadata? _headers;
     private readonly Metadata? _adminHeaders;
     private long _upserts;
+    private long _deletes;
 
     public LoadClient(LoadOptions options)
     {
@@ -52,6 +53,7 @@ public sealed class LoadClient : IDisposable
                 Events = { new Event { User = Id(o.Users, random), Item = Id(o.Items, random), Type = EventType.Click } },
             },
             RequestKind.UpsertItems => Upsert(),
+            RequestKind.DeleteItems => Delete(),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
     }
@@ -83,6 +85,9 @@ public sealed class LoadClient : IDisposable
                     await call.RequestStream.CompleteAsync().ConfigureAwait(false);
                     await call.ResponseAsync.ConfigureAwait(false);
                 }
+                break;
+            case DeleteItemsRequest r:
+                await _catalog.DeleteItemsAsync(r, _headers, deadline, cancellationToken).ResponseAsync.ConfigureAwait(false);
                 break;
             default:
                 throw new ArgumentException($"not a load request: {request.Descriptor.FullName}", nameof(request));
@@ -130,6 +135,15 @@ public sealed class LoadClient : IDisposable
         foreach (float v in vector)
             request.Vector.Add(v * scale);
         return request;
+    }
+
+    private DeleteItemsRequest Delete()
+    {
+        var range = _options.DeleteIds ?? throw new InvalidOperationException("DeleteItems needs LoadOptions.DeleteIds (--delete-ids)");
+        long n = _deletes++; // built on the scheduling thread only
+        if (n >= range.Count)
+            throw new InvalidOperationException($"--delete-ids {range} is used up after {n:N0} deletes");
+        return new DeleteItemsRequest { Items = { new Id { Num = range.First + n } } };
     }
 
     private UpsertItemsRequest Upsert()

@@ -36,6 +36,13 @@ public sealed record LoadOptions
     /// <summary>Ids UpsertItems cycles through (<c>--upsert-ids</c>): by default new ids far from a generated catalog's, so a run adds at most 1,000 items and changes none.</summary>
     public IdRange UpsertIds { get; init; } = new(1_000_000_000, 1_000_000_999);
 
+    /// <summary>
+    /// Existing items DeleteItems deletes, in order from the first, one per call (<c>--delete-ids</c>; required when the mix
+    /// sends DeleteItems, since a delete is permanent). It holds at least every request the run (or sweep) schedules, so
+    /// no item is deleted twice; a sweep's later runs start past the ids the earlier ones could have used.
+    /// </summary>
+    public IdRange? DeleteIds { get; init; }
+
     /// <summary>Items per Recommend / SimilarItems / SearchVectors answer (<c>--k</c>).</summary>
     public int K { get; init; } = 10;
 
@@ -81,6 +88,9 @@ public sealed record LoadOptions
     /// <summary>The first SLO: the one the verdict and the sweep decide by.</summary>
     public double PrimarySloMs => SloMs[0];
 
+    /// <summary>Every request a run at <paramref name="rate"/> schedules, warm-up included: the most ids its DeleteItems could use.</summary>
+    public long Scheduled(double rate) => Counts(rate).WarmUp + Counts(rate).Measured;
+
     /// <summary>Requests of the warm-up, then of the measured part, at <paramref name="rate"/>.</summary>
     public (long WarmUp, long Measured) Counts(double rate) => (LoadSchedule.Count(rate, WarmUp), Math.Max(1, LoadSchedule.Count(rate, Duration)));
 
@@ -90,5 +100,5 @@ public sealed record LoadOptions
     /// its own deadline, so the run ends by itself even against a server that never answers.
     /// </summary>
     public TimeSpan TimeBound(double rate) =>
-        TimeSpan.FromSeconds((Counts(rate).WarmUp + Counts(rate).Measured) / rate) + Timeout + TimeSpan.FromSeconds(1);
+        TimeSpan.FromSeconds(Scheduled(rate) / rate) + Timeout + TimeSpan.FromSeconds(1);
 }

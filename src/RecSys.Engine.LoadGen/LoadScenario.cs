@@ -31,6 +31,8 @@ public sealed record LoadScenario(string Name, string Description, IReadOnlyDict
             With(OneMillion, [("--rate", "700"), ("--mix", "Recommend=500,RecordEvents=190,UpsertItems=10"), ("--freshness", "on")])),
         new("ivfpq-1m-events", "as hnsw-1m-events; server: the IVF-PQ version",
             With(OneMillion, [("--rate", "700"), ("--mix", "Recommend=500,RecordEvents=190,UpsertItems=10"), ("--freshness", "on")])),
+        new("hnsw-1m-deletes", "as hnsw-1m plus 10 DeleteItems/s of catalog items 900,001.. (one item per call, each once; permanent: pass --delete-ids a fresh range for each run on the same catalog); needs a Write key",
+            With(OneMillion, [("--rate", "510"), ("--mix", "Recommend=500,DeleteItems=10"), ("--delete-ids", "900001..1000000")])),
         new("hnsw-1m-swap", "as hnsw-1m while version 'ivfpq' is activated 10 s into the window (recsys gen catalog --index both); errors must stay 0; needs --admin-key",
             With(OneMillion, [("--activate", "ivfpq@10")])),
         new("ivfpq-1m-swap", "as ivfpq-1m while version 'hnsw' is activated 10 s into the window; errors must stay 0; needs --admin-key",

@@ -8,9 +8,13 @@ public static class LoadSweep
         var rates = options.SweepRates ?? throw new ArgumentException("not a sweep: SweepRates is null", nameof(options));
         var steps = new List<LoadReport>();
         double best = 0;
+        long deleteIdsUsed = 0;
         foreach (double rate in rates)
         {
-            var report = await LoadGenerator.RunAsync(options, rate, cancellationToken).ConfigureAwait(false);
+            // Each run's deletes start past the ids every earlier run could have deleted: no item is deleted twice.
+            var step = options.DeleteIds is { } d ? options with { DeleteIds = new IdRange(d.First + deleteIdsUsed, d.Last) } : options;
+            deleteIdsUsed += options.Scheduled(rate);
+            var report = await LoadGenerator.RunAsync(step, rate, cancellationToken).ConfigureAwait(false);
             steps.Add(report);
             stepDone?.Invoke(report);
             if (!report.Passed)

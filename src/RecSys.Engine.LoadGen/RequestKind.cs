@@ -17,4 +17,10 @@ public enum RequestKind
 
     /// <summary>Catalog.UpsertItems: one item, id cycling through <c>--upsert-ids</c>, in a one-message stream.</summary>
     UpsertItems,
+
+    /// <summary>
+    /// Catalog.DeleteItems: one existing item, ids taken in order from <c>--delete-ids</c>, each deleted once in a run (the
+    /// range must hold every request the run could send). A delete is permanent: the range names items the run may remove.
+    /// </summary>
+    DeleteItems,
 }

@@ -104,6 +104,26 @@ public sealed class LoadArgumentsTests
     }
 
     [Fact]
+    public void Deletes_need_a_range_of_deletable_items_that_holds_every_scheduled_request()
+    {
+        // 10 req/s for 2 s plus 1 s of warm-up schedules 30 requests: any of them may be a delete.
+        string[] run = ["--rate", "10", "--duration", "2s", "--warmup", "1s", "--mix", "Recommend=1,DeleteItems=1"];
+        var o = Parse([.. run, "--delete-ids", "101..130"]);
+        Assert.Equal(new IdRange(101, 130), o.DeleteIds);
+        Assert.Equal(30, o.Scheduled(o.RateRps));
+        var tooFew = Assert.Throws<LoadArgumentException>(() => Parse([.. run, "--delete-ids", "101..129"]));
+        Assert.Equal("--delete-ids", tooFew.Flag);
+        Assert.Contains("holds 29 ids", tooFew.Message);
+        Assert.Equal("--delete-ids", Assert.Throws<LoadArgumentException>(() => Parse(run)).Flag); // deletes are permanent: no default range
+        Assert.Equal("--delete-ids", Assert.Throws<LoadArgumentException>(() => Parse("--delete-ids", "1..100")).Flag); // nothing deletes
+        Assert.Equal("--delete-ids", Assert.Throws<LoadArgumentException>(() => Parse([.. run, "--delete-ids", "9..1"])).Flag);
+        // A sweep's runs use separate ids: the range holds all of them (20 + 40 at 10 and 20 req/s over 2 s).
+        string[] sweep = ["--sweep", "10,20", "--duration", "2s", "--warmup", "0s", "--mix", "DeleteItems=1"];
+        Assert.Equal(new IdRange(1, 60), Parse([.. sweep, "--delete-ids", "1..60"]).DeleteIds);
+        Assert.Equal("--delete-ids", Assert.Throws<LoadArgumentException>(() => Parse([.. sweep, "--delete-ids", "1..59"])).Flag);
+    }
+
+    [Fact]
     public void A_sweep_takes_rising_rates_and_a_png()
     {
         var o = Parse("--sweep", "100,200,500", "--plot", "sweep.png");

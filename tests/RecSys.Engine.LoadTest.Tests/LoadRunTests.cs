@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using RecSys.Engine.LoadGen;
 using RecSys.Engine.LoadTest.Tests.Support;
+using RecSys.Engine.Pipeline.Tests.Support;
 using RecSys.Engine.Server.Interception;
 using RecSys.Engine.Testing;
 
@@ -64,6 +65,43 @@ public sealed class LoadRunTests
         Assert.DoesNotContain("no warm-up", text);
         // The upserts reached the catalog (the run really wrote).
         Assert.True(rig.Harness.Catalog.Items.TryGetOrdinal(o.UpsertIds.First, out _));
+    }
+
+    [Fact]
+    public async Task Deletes_remove_the_range_in_order_each_item_once_and_a_sweeps_second_run_starts_past_the_first()
+    {
+        await using var rig = await LoadRig.StartAsync();
+        long first = PlantedCatalog.ItemId(300);
+        // Two runs of 1 s at 20 and 40 req/s schedule 20 and 40 requests: run 1 may use ids first..first+19, run 2 from first+20.
+        var options = rig.Options with
+        {
+            Mix = RequestMix.Parse("Recommend=1,DeleteItems=1", "--mix"),
+            DeleteIds = new IdRange(first, PlantedCatalog.ItemId(399)),
+            SweepRates = [20, 40],
+            Duration = TimeSpan.FromSeconds(1),
+            WarmUp = TimeSpan.Zero,
+        };
+
+        var sweep = await LoadSweep.RunAsync(options).WaitAsync(Stopped);
+
+        Assert.Equal(2, sweep.Steps.Count);
+        var deletes = new long[2];
+        for (int r = 0; r < 2; r++)
+        {
+            Assert.Empty(sweep.Steps[r].Errors); // every id existed, and none was deleted twice
+            deletes[r] = sweep.Steps[r].ByKind["DeleteItems"].Ok;
+            Assert.Equal(sweep.Steps[r].Requests, sweep.Steps[r].Ok);
+        }
+        Assert.True(deletes[0] > 0 && deletes[1] > 0, $"deletes per run: {deletes[0]}, {deletes[1]}");
+        var expected = Enumerable.Range(0, (int)deletes[0]).Select(i => first + i)
+            .Concat(Enumerable.Range(0, (int)deletes[1]).Select(i => first + 20 + i)).ToHashSet();
+        var catalog = rig.Harness.Catalog;
+        for (long id = first; id <= PlantedCatalog.ItemId(399); id++)
+        {
+            Assert.True(catalog.Items.TryGetOrdinal(id, out int ordinal));
+            Assert.True(expected.Contains(id) == catalog.IsDeleted(ordinal), $"item {id}: deleted {catalog.IsDeleted(ordinal)}, expected {expected.Contains(id)}");
+        }
+        Assert.False(catalog.IsDeleted(rig.Harness.Catalog.Items.TryGetOrdinal(PlantedCatalog.ItemId(0), out int kept) ? kept : -1));
     }
 
     [Fact]

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Sockets;
+using Garnet;
+using RecSys.Engine.Features.Redis;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Pipeline.Tests.Support;
+using StackExchange.Redis;
+
+namespace RecSys.Engine.Pipeline.Tests.Redis;
+
+/// <summary>
+/// The serving pipeline over the Redis-protocol backend: a real in-process Garnet server on 127.0.0.1, a
+/// <see cref="RedisFeatureStore"/> on it, and the planted catalog's models and indexes as <see cref="PipelineHarness"/>
+/// builds them over FASTER. <see cref="Raw"/> is a plain Redis client on the same server, for what a store cannot be
+/// asked to do (break a key).
+/// </summary>
+public sealed class GarnetPipelineRig : IAsyncDisposable
+{
+    private readonly GarnetServer _server;
+
+    private GarnetPipelineRig(GarnetServer server, ConnectionMultiplexer raw, RedisFeatureStore store, ServingModels models, RecommendationPipeline pipeline, string prefix)
+    {
+        _server = server;
+        RawConnection = raw;
+        Store = store;
+        Models = models;
+        Pipeline = pipeline;
+        KeyPrefix = prefix;
+    }
+
+    public PlantedCatalog Planted { get; } = new();
+
+    public RedisFeatureStore Store { get; }
+
+    public ServingModels Models { get; }
+
+    public RecommendationPipeline Pipeline { get; }
+
+    public string KeyPrefix { get; }
+
+    public ConnectionMultiplexer RawConnection { get; }
+
+    public IDatabase Raw => RawConnection.GetDatabase();
+
+    public long NowMs => Planted.MaxTimestampSeconds * 1000 + 86_400_000;
+
+    public static async Task<GarnetPipelineRig> StartAsync()
+    {
+        int port = FreePort();
+        var server = new GarnetServer(["-q", "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory", "256m", "--index", "16m"]);
+        server.Start();
+        string configuration = $"127.0.0.1:{port},abortConnect=false";
+        string prefix = "p" + Guid.NewGuid().ToString("N") + ":";
+        var store = await RedisFeatureStore.ConnectAsync(new RedisFeatureStoreOptions { Configuration = configuration, KeyPrefix = prefix });
+        var raw = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var planted = new PlantedCatalog();
+        var models = TrainedModels.Train(planted.Data, TrainedPlanted.Settings(seed: 3));
+        var (catalog, serving) = await ServingBootstrap.BuildAsync(planted.Data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
+        {
+            CfIndex = "HNSW16,efc100",
+            ContentIndex = "HNSW16,efc100",
+            Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
+        });
+        var version = PipelineVersion.Create(PipelineHarness.Generous(PipelineDefaults.Config(serving)), serving, catalog);
+        return new GarnetPipelineRig(server, raw, store, serving, new RecommendationPipeline(store, catalog, version), prefix);
+    }
+
+    public ValueTask<RecommendResponse> RecommendAsync(long userId, int k = 10) =>
+        Pipeline.RecommendAsync(new RecommendRequest { UserId = userId, Surface = "home", K = k, NowMs = NowMs });
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        await RawConnection.DisposeAsync();
+        Models.CfIndex?.Dispose();
+        Models.ContentIndex?.Dispose();
+        _server.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}

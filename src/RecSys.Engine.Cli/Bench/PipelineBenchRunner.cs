@@ -42,7 +42,11 @@ internal static class PipelineBenchRunner
         {
             Store = CatalogGenerator.ReadStoreOptions(root) with { CheckpointInterval = TimeSpan.Zero },
             Pipeline = new PipelineOptions { ParallelSources = false },
-            Load = new VersionLoadOptions { HnswBFloat16Traversal = settings.HnswBFloat16, HugePageMappings = settings.HugePages, HugePageLog = log.WriteLine },
+            Load = new VersionLoadOptions
+            {
+                HnswBFloat16Traversal = settings.HnswBFloat16, HugePageMappings = settings.HugePages, HugePageLog = log.WriteLine,
+                RankerLoader = settings.UseRanker ? CatalogGenerator.Rankers : null, IgnoreRanker = !settings.UseRanker,
+            },
             Config = models => WithCandidates(WithAddedSources(PipelineDefaults.Config(models), settings.AddedSources ?? []).WithSourceBudget(TimeSpan.FromSeconds(1)), settings.Candidates),
             SaveOnDispose = false,
         };

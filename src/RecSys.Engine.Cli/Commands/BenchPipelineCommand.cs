@@ -35,16 +35,21 @@ internal static class BenchPipelineCommand
             Description = "NAME:COUNT[:WEIGHT] (repeatable): add a source to the home surface beyond its defaults, e.g. sequence:100:0.2 to price the opt-in sequence source. The collaborative count still makes up --candidates.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var ranker = new Option<string>("--ranker")
+        {
+            Description = "on (default): a ranker the version ships ranks the candidates (ONNX Runtime, CPU); off: the rank-fusion fallback, as for a version without one.",
+            DefaultValueFactory = _ => "on",
+        };
         var command = new Command("pipeline", "In-process Recommend over a generated catalog: p50/p99, allocated bytes per request, time per stage.");
-        foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource })
+        foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource, ranker })
             command.Add(o);
-        command.SetAction((parse, ct) => RunAsync(parse, data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource, ct));
+        command.SetAction((parse, ct) => RunAsync(parse, data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource, ranker, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Option<string> data, Option<int> requests, Option<int> warmup, Option<int> candidates,
         Option<int> k, Option<ulong> seed, Option<string?> version, Option<string?> json, Option<bool?> bf16, Option<bool> hugePages,
-        Option<string[]> addSource, CancellationToken ct)
+        Option<string[]> addSource, Option<string> ranker, CancellationToken ct)
     {
         TextWriter stdout = parse.InvocationConfiguration.Output;
         TextWriter stderr = parse.InvocationConfiguration.Error;
@@ -61,7 +66,13 @@ internal static class BenchPipelineCommand
         if (kk < 1)
             throw new CliInputException($"--k must be at least 1 (got {kk})");
         var added = (parse.GetValue(addSource) ?? []).Select(ParseSource).ToList();
-        var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk, parse.GetValue(bf16), parse.GetValue(hugePages), added), stderr, ct).ConfigureAwait(false);
+        bool useRanker = parse.GetValue(ranker) switch
+        {
+            "on" => true,
+            "off" => false,
+            var other => throw new CliInputException($"--ranker must be on or off (got '{other}')"),
+        };
+        var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk, parse.GetValue(bf16), parse.GetValue(hugePages), added, useRanker), stderr, ct).ConfigureAwait(false);
         string text = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         stdout.WriteLine(text);
         if (parse.GetValue(json) is { } path)

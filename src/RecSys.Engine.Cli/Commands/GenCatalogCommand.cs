@@ -33,16 +33,23 @@ internal static class GenCatalogCommand
         var ivfpq = new Option<string?>("--ivfpq") { Description = "Factory string of the IVF-PQ index (default: IVF1024,PQ24,R100,np8 at 1M x 96; nlist and m scaled to the catalog)." };
         var threads = new Option<int>("--threads") { Description = "Index build threads (-1 = all cores; 1 = the same graph every run).", DefaultValueFactory = _ => -1 };
         var output = new Option<string>("--out") { Description = "Output directory: new or empty.", Required = true };
+        var ranker = new Option<string>("--ranker")
+        {
+            Description = "The learned ranker every version ships: none (rank fusion), mlp or gbdt, trained on a generated sample (--ranker-sample) as `recsys train` trains one.",
+            DefaultValueFactory = _ => "none",
+        };
+        var rankerSample = new Option<int>("--ranker-sample") { Description = "Items and users of the sample the ranker is trained on (at most the catalog's).", DefaultValueFactory = _ => 20_000 };
 
         var command = new Command("catalog", "A generated catalog ready for `recsys serve --config DIR/serve.json`: item and user vectors, metadata, histories in FASTER, HNSW and/or IVF-PQ versions.");
-        foreach (var o in new Option[] { items, users, dim, seed, history, endTime, index, hnsw, ivfpq, threads, output })
+        foreach (var o in new Option[] { items, users, dim, seed, history, endTime, index, hnsw, ivfpq, threads, output, ranker, rankerSample })
             command.Add(o);
         command.SetAction(parse =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output;
             TextWriter stderr = parse.InvocationConfiguration.Error;
             var settings = Check(parse.GetValue(items), parse.GetValue(users), parse.GetValue(dim), parse.GetValue(seed), parse.GetValue(history),
-                parse.GetValue(endTime)!, parse.GetValue(index)!, parse.GetValue(hnsw)!, parse.GetValue(ivfpq), parse.GetValue(threads), parse.GetValue(output)!);
+                parse.GetValue(endTime)!, parse.GetValue(index)!, parse.GetValue(hnsw)!, parse.GetValue(ivfpq), parse.GetValue(threads), parse.GetValue(output)!,
+                parse.GetValue(ranker)!, parse.GetValue(rankerSample));
             var summary = CatalogGenerator.RunAsync(settings, stderr).GetAwaiter().GetResult();
             string dir = Path.GetFullPath(settings.OutputDirectory);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -53,7 +60,8 @@ internal static class GenCatalogCommand
         return command;
     }
 
-    internal static CatalogGenSettings Check(int items, int users, int dim, ulong seed, int history, string endTime, string index, string hnsw, string? ivfpq, int threads, string output)
+    internal static CatalogGenSettings Check(int items, int users, int dim, ulong seed, int history, string endTime, string index, string hnsw, string? ivfpq, int threads, string output,
+        string ranker = "none", int rankerSample = 20_000)
     {
         if (items < 1)
             throw new CliInputException($"--items must be at least 1 (got {items})");
@@ -70,6 +78,18 @@ internal static class GenCatalogCommand
         if (threads == 0 || threads < -1)
             throw new CliInputException($"--threads must be -1 (all cores) or at least 1 (got {threads})");
         long end = ParseEndTime(endTime);
+        Models.Ranking.RankerKind? rankerKind = ranker.ToLowerInvariant() switch
+        {
+            "none" => null,
+            "mlp" => Models.Ranking.RankerKind.Mlp,
+            "gbdt" => Models.Ranking.RankerKind.Gbdt,
+            _ => throw new CliInputException($"--ranker must be none, mlp or gbdt (got '{ranker}')"),
+        };
+        // The sample needs users with held-out events and candidates beyond their histories.
+        if (rankerSample < 100)
+            throw new CliInputException($"--ranker-sample must be at least 100 (got {rankerSample})");
+        if (rankerKind is not null && Math.Min(items, rankerSample) <= 2 * history)
+            throw new CliInputException($"--ranker needs more than 2 x --history ({2 * history}) items in its sample (got {Math.Min(items, rankerSample)}): too few candidates to rank");
         var versions = new List<(string, string)>();
         string kind = index.ToLowerInvariant();
         if (kind is not ("hnsw" or "ivfpq" or "both"))
@@ -97,6 +117,8 @@ internal static class GenCatalogCommand
             OutputDirectory = output,
             Versions = versions,
             Threads = threads,
+            Ranker = rankerKind,
+            RankerSample = rankerSample,
         };
     }
 

@@ -24,4 +24,13 @@ internal sealed record CatalogGenSettings
 
     /// <summary>Index build threads (-1 = all cores); 1 gives the same graph on every run.</summary>
     public int Threads { get; init; } = -1;
+
+    /// <summary>The learned ranker every version ships (<c>--ranker</c>), or null for rank fusion.</summary>
+    public Models.Ranking.RankerKind? Ranker { get; init; }
+
+    /// <summary>
+    /// Items and users of the generated sample the ranker is trained on (<c>--ranker-sample</c>; at most the catalog's):
+    /// the serving pipeline's own candidates there, labelled by held-out events, as <c>recsys train</c> does.
+    /// </summary>
+    public int RankerSample { get; init; } = 20_000;
 }

@@ -12,8 +12,13 @@ using RecSys.Engine.Models.Als;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Models.Factory;
 using RecSys.Engine.Models.Neighbors;
+using RecSys.Engine.Models.Ranking;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Ranking;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Pipeline.Sources;
+using RecSys.Engine.Ranking.Onnx;
 
 namespace RecSys.Engine.Cli.Gen;
 
@@ -44,7 +49,7 @@ internal static class CatalogGenerator
     /// <summary>Generates the catalog; returns the summary written to gen.json (the API keys are in serve.json).</summary>
     public static async Task<JsonObject> RunAsync(CatalogGenSettings settings, TextWriter log, CancellationToken cancellationToken = default)
     {
-        var steps = new StepClock(log, 2 + settings.Versions.Count);
+        var steps = new StepClock(log, 2 + settings.Versions.Count + (settings.Ranker is null ? 0 : 1));
         string root = Path.GetFullPath(settings.OutputDirectory);
         DurableFile.CreateDirectory(root);
         string registry = Path.Combine(root, RegistryName), store = Path.Combine(root, StoreName);
@@ -61,58 +66,110 @@ internal static class CatalogGenerator
             return new TrainedModels { Als = als, Popularity = popularity, Trending = trending, Sequence = sequence };
         }, cancellationToken)).ConfigureAwait(false);
 
-        var storeOptions = StoreOptionsFor(settings);
-        var build = new IndexBuildSettings { Threads = settings.Threads };
-        string source = string.Create(CultureInfo.InvariantCulture,
-            $"recsys gen catalog: {settings.Items} items x {settings.Dimension}, {settings.Users} users x {settings.History} events, seed {settings.Seed}, end {settings.EndSeconds}");
-        VersionBuildOptions BuildOf((string Id, string Spec) v) => new()
+        // The ranker's file goes into every version; its training directory goes when the command ends.
+        string? rankerDirectory = settings.Ranker is null ? null : Directory.CreateTempSubdirectory("recsys-gen-ranker-").FullName;
+        try
         {
-            Id = v.Id,
-            Description = $"generated catalog, CF index {v.Spec}",
-            Source = source,
-            CfIndex = v.Spec,
-            Build = build,
-        };
-        var first = settings.Versions[0];
-        await steps.RunAsync($"version '{first.Id}': building {first.Spec} over the item vectors, seeding the feature store, opening it", async () =>
-        {
-            var options = new ServingStateOptions
+            ServedRanker? ranker = null;
+            if (settings.Ranker is { } kind)
             {
-                Store = storeOptions with { DataDirectory = store },
-                Seed = new BootstrapOptions { PublishedAtMs = catalog.PublishedAtMs, Build = build },
+                int sample = Math.Min(settings.RankerSample, Math.Min(settings.Items, settings.Users));
+                ranker = await steps.RunAsync($"training the {kind.ToString().ToLowerInvariant()} ranker on a generated sample of {sample:N0} items x {sample:N0} users (the serving pipeline's candidates for held-out events)",
+                    () => TrainRankerAsync(settings, kind, sample, Path.Combine(rankerDirectory!, "ranker.onnx"), cancellationToken)).ConfigureAwait(false);
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"ranker: {ranker.Description}; validation NDCG@10 {ranker.ValidationNdcg:F4} against rank fusion's {ranker.FusionNdcg:F4} (on the sample; shipped either way: a generated catalog serves it to measure its cost)"));
+            }
+            var storeOptions = StoreOptionsFor(settings);
+            var build = new IndexBuildSettings { Threads = settings.Threads };
+            string source = string.Create(CultureInfo.InvariantCulture,
+                $"recsys gen catalog: {settings.Items} items x {settings.Dimension}, {settings.Users} users x {settings.History} events, seed {settings.Seed}, end {settings.EndSeconds}");
+            VersionBuildOptions BuildOf((string Id, string Spec) v) => new()
+            {
+                Id = v.Id,
+                Description = $"generated catalog, CF index {v.Spec}",
+                Source = source,
+                CfIndex = v.Spec,
+                Build = build,
+                RankerFile = ranker?.Path,
             };
-            await using var state = await ServingState.CreateAsync(registry, store, data, models, BuildOf(first), options, cancellationToken).ConfigureAwait(false);
-            return state.ActiveVersionId;
-        }).ConfigureAwait(false);
-        foreach (var v in settings.Versions.Skip(1))
-        {
-            await steps.RunAsync($"version '{v.Id}': building {v.Spec} over the item vectors", () => Task.Run(() =>
-                VersionBuilder.Write(ModelRegistry.Open(registry), data, models, BuildOf(v), cancellationToken), cancellationToken)).ConfigureAwait(false);
-        }
+            var first = settings.Versions[0];
+            await steps.RunAsync($"version '{first.Id}': building {first.Spec} over the item vectors, seeding the feature store, opening it", async () =>
+            {
+                var options = new ServingStateOptions
+                {
+                    Store = storeOptions with { DataDirectory = store },
+                    Seed = new BootstrapOptions { PublishedAtMs = catalog.PublishedAtMs, Build = build },
+                    Load = new VersionLoadOptions { RankerLoader = Rankers },
+                };
+                await using var state = await ServingState.CreateAsync(registry, store, data, models, BuildOf(first), options, cancellationToken).ConfigureAwait(false);
+                return state.ActiveVersionId;
+            }).ConfigureAwait(false);
+            foreach (var v in settings.Versions.Skip(1))
+            {
+                await steps.RunAsync($"version '{v.Id}': building {v.Spec} over the item vectors", () => Task.Run(() =>
+                    VersionBuilder.Write(ModelRegistry.Open(registry), data, models, BuildOf(v), cancellationToken), cancellationToken)).ConfigureAwait(false);
+            }
 
-        DurableFile.WriteAllBytes(Path.Combine(root, ServeConfigName), ServeConfigJson(storeOptions));
-        var summary = new JsonObject
+            DurableFile.WriteAllBytes(Path.Combine(root, ServeConfigName), ServeConfigJson(storeOptions));
+            var summary = new JsonObject
+            {
+                ["format"] = "recsys-gen-catalog",
+                ["items"] = settings.Items,
+                ["users"] = settings.Users,
+                ["dimension"] = settings.Dimension,
+                ["seed"] = settings.Seed,
+                ["history"] = settings.History,
+                ["events"] = data.Events.Count,
+                ["end_seconds"] = settings.EndSeconds,
+                ["item_ids"] = $"1..{settings.Items}",
+                ["user_ids"] = $"1..{settings.Users}",
+                ["versions"] = new JsonArray([.. settings.Versions.Select(v => (JsonNode)new JsonObject { ["id"] = v.Id, ["cf_index"] = v.Spec })]),
+                ["active"] = first.Id,
+                ["registry"] = RegistryName,
+                ["store"] = StoreName,
+                ["serve_config"] = ServeConfigName,
+                ["ranker"] = ranker is null ? null : new JsonObject
+                {
+                    ["kind"] = ranker.KindName,
+                    ["description"] = ranker.Description,
+                    ["features"] = ranker.Schema.Count,
+                    ["sample"] = Math.Min(settings.RankerSample, Math.Min(settings.Items, settings.Users)),
+                    ["validation_ndcg@10"] = Math.Round(ranker.ValidationNdcg, 4),
+                    ["fusion_ndcg@10"] = Math.Round(ranker.FusionNdcg, 4),
+                },
+                ["seconds"] = Math.Round(steps.Elapsed.TotalSeconds, 1),
+            };
+            DurableFile.WriteAllBytes(Path.Combine(root, SummaryName), JsonSerializer.SerializeToUtf8Bytes(summary, new JsonSerializerOptions { WriteIndented = true }));
+            return summary;
+        }
+        finally
         {
-            ["format"] = "recsys-gen-catalog",
-            ["items"] = settings.Items,
-            ["users"] = settings.Users,
-            ["dimension"] = settings.Dimension,
-            ["seed"] = settings.Seed,
-            ["history"] = settings.History,
-            ["events"] = data.Events.Count,
-            ["end_seconds"] = settings.EndSeconds,
-            ["item_ids"] = $"1..{settings.Items}",
-            ["user_ids"] = $"1..{settings.Users}",
-            ["versions"] = new JsonArray([.. settings.Versions.Select(v => (JsonNode)new JsonObject { ["id"] = v.Id, ["cf_index"] = v.Spec })]),
-            ["active"] = first.Id,
-            ["registry"] = RegistryName,
-            ["store"] = StoreName,
-            ["serve_config"] = ServeConfigName,
-            ["seconds"] = Math.Round(steps.Elapsed.TotalSeconds, 1),
-        };
-        DurableFile.WriteAllBytes(Path.Combine(root, SummaryName), JsonSerializer.SerializeToUtf8Bytes(summary, new JsonSerializerOptions { WriteIndented = true }));
-        return summary;
+            if (rankerDirectory is not null)
+                Directory.Delete(rankerDirectory, recursive: true);
+        }
     }
+
+    /// <summary>Loads a version's ranker (CPU provider) when the generator opens the first version, as a server would.</summary>
+    internal static readonly OnnxRankerLoader Rankers = new(new OnnxRankerOptions { ExecutionProvider = OnnxExecutionProvider.Cpu });
+
+    /// <summary>
+    /// The ranker, trained as <c>recsys train</c> trains one (<see cref="ServedRankerTrainer"/>: ALS and the other models fitted
+    /// on the sample, the pipeline's own candidates labelled by held-out events), on a smaller catalog from the same generator
+    /// and seed. The generated versions have no content model, so the sample's pipeline runs without the content sources:
+    /// the ranker's schema then names only sources the generated versions run. (The loader would take a content source,
+    /// which is a built-in one, but its features would read "retrieved nothing" on every served request, unlike in training.)
+    /// </summary>
+    private static Task<ServedRanker> TrainRankerAsync(CatalogGenSettings settings, RankerKind kind, int sample, string path, CancellationToken cancellationToken)
+    {
+        var small = new SyntheticCatalog(sample, sample, settings.Dimension, settings.Seed, settings.History, settings.EndSeconds);
+        var options = new ServedRankerOptions { Kind = kind, CfIndex = settings.Versions[0].Spec.StartsWith("HNSW", StringComparison.OrdinalIgnoreCase) ? settings.Versions[0].Spec : "HNSW16,efc200", PublishedAtMs = small.PublishedAtMs, Seed = settings.Seed };
+        return ServedRankerTrainer.TrainAsync(small.Data, new ModelSettings { Als = new AlsOptions { Seed = settings.Seed } }, models => WithoutContent(PipelineDefaults.Config(models)), path, options, cancellationToken);
+    }
+
+    private static PipelineConfig WithoutContent(PipelineConfig config) => config with
+    {
+        Surfaces = [.. config.Surfaces.Select(s => s with { Sources = [.. s.Sources.Where(x => x.Name is not (SourceNames.Content or SourceNames.SimilarContent))] })],
+    };
 
     /// <summary>
     /// The store sized for the catalog, the same for seeding and serving (serve.json carries it): the hash index at about

@@ -55,6 +55,25 @@ public sealed class BenchPipelineCommandTests : IDisposable
     }
 
     [Fact]
+    public void TheVersionsRanker_RanksUnlessRankerIsOff()
+    {
+        string catalog = Path.Combine(_dir, "ranked");
+        var gen = CommandRun.Run(GenCommand.Create(), "gen", "catalog", "--items", "400", "--users", "200", "--history", "5", "--hnsw", "HNSW8,efc40", "--ranker", "mlp", "--ranker-sample", "200", "--out", catalog);
+        Assert.True(gen.Code == 0, gen.Stderr + gen.Stdout);
+        foreach (var (flag, expected) in new[] { ("on", "onnx-mlp"), ("off", "rrf") })
+        {
+            string json = Path.Combine(_dir, $"ranker-{flag}.json");
+            var (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "20", "--warmup", "2", "--ranker", flag, "--json", json);
+            Assert.True(code == 0, stderr + stdout);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.Equal(expected, doc.RootElement.GetProperty("ranker").GetString());
+        }
+        var bad = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--ranker", "maybe");
+        Assert.Equal(CliRunner.ExitBadInput, bad.Code);
+        Assert.Contains("--ranker", bad.Stderr);
+    }
+
+    [Fact]
     public void OverAGeneratedCatalog_ReportsLatencyAllocationsStagesAndCandidates()
     {
         string catalog = Path.Combine(_dir, "c");

@@ -6,6 +6,7 @@ using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Ranking.Onnx;
 
 namespace RecSys.Engine.Cli.Tests.Commands;
 
@@ -87,6 +88,47 @@ public sealed class GenCatalogCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task WithRanker_EveryVersionShipsIt_AndTheOpenedVersionRanksWithIt()
+    {
+        string output = Path.Combine(_dir, "ranked");
+        var (code, stdout, stderr) = CommandRun.Run(GenCommand.Create(), ["gen", "catalog", .. Small, "--ranker", "gbdt", "--ranker-sample", "400", "--out", output]);
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("training the gbdt ranker on a generated sample of 400 items x 400 users", stderr);
+        using (var gen = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, CatalogGenerator.SummaryName))))
+        {
+            var ranker = gen.RootElement.GetProperty("ranker");
+            Assert.Equal("gbdt", ranker.GetProperty("kind").GetString());
+            Assert.Equal(400, ranker.GetProperty("sample").GetInt32());
+            Assert.True(ranker.GetProperty("features").GetInt32() > 0);
+        }
+        string registry = Path.Combine(output, "registry");
+        foreach (var v in ModelRegistry.Open(registry).List())
+            Assert.True(v.Manifest.Ranker is not null, $"version '{v.Id}' ships no ranker");
+
+        // The ranker loads and ranks; its schema names only sources the generated version runs on its home surface (the
+        // sample had a content model, the versions have none); without a ranker loader the version is refused.
+        var store = CatalogGenerator.ReadStoreOptions(output);
+        var options = new ServingStateOptions
+        {
+            Store = store,
+            Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(10)),
+            Load = new VersionLoadOptions { RankerLoader = CatalogGenerator.Rankers },
+        };
+        await using (var state = await ServingState.OpenAsync(registry, store.DataDirectory, options))
+        {
+            var answer = await state.Pipeline.RecommendAsync(new RecommendRequest { UserId = 7, K = 10, NowMs = 1_764_547_200_000 });
+            Assert.Equal(10, answer.Items.Length);
+            Assert.Equal("onnx-gbdt", answer.Ranker);
+            var served = state.Pipeline.Version.Config.Surface("home").Sources.Select(x => x.Name).ToHashSet();
+            using var onnx = OnnxRanker.Load(state.Registry.Get("hnsw").PathOf(state.Registry.Get("hnsw").Manifest.Ranker!));
+            Assert.NotEmpty(onnx.Schema.Sources);
+            Assert.All(onnx.Schema.Sources, source => Assert.Contains(source, served));
+        }
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await ServingState.OpenAsync(registry, store.DataDirectory, options with { Load = new VersionLoadOptions() }));
+        Assert.Contains("ranker", refused.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--items", "0")]
     [InlineData("--users", "0")]
@@ -100,6 +142,8 @@ public sealed class GenCatalogCommandTests : IDisposable
     [InlineData("--ivfpq", "IVF16,PQ7")]
     [InlineData("--end-time", "yesterday")]
     [InlineData("--threads", "0")]
+    [InlineData("--ranker", "xgboost")]
+    [InlineData("--ranker-sample", "10")]
     public void ABadOption_ExitsTwo_NamingIt_BeforeWritingAnything(string option, string value)
     {
         var args = new Dictionary<string, string> { ["--items"] = "600", ["--users"] = "400", ["--index"] = "both" };

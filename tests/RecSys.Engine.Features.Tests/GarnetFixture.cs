@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Garnet;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Features.Tests;
 
@@ -11,7 +10,7 @@ public sealed class GarnetFixture : IDisposable
 
     public GarnetFixture()
     {
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         _server = new GarnetServer(["-q", "--bind", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory", "256m", "--index", "16m"]);
         _server.Start();
     }
@@ -21,13 +20,4 @@ public sealed class GarnetFixture : IDisposable
     public string Configuration => $"127.0.0.1:{Port},abortConnect=false";
 
     public void Dispose() => _server.Dispose();
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

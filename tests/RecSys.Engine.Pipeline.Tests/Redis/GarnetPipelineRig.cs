@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Garnet;
+using RecSys.Engine.Testing;
 using RecSys.Engine.Features.Redis;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Config;
@@ -48,7 +47,7 @@ public sealed class GarnetPipelineRig : IAsyncDisposable
 
     public static async Task<GarnetPipelineRig> StartAsync()
     {
-        int port = FreePort();
+        int port = LoopbackPort.Free();
         var server = new GarnetServer(["-q", "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory", "256m", "--index", "16m"]);
         server.Start();
         string configuration = $"127.0.0.1:{port},abortConnect=false";
@@ -77,14 +76,5 @@ public sealed class GarnetPipelineRig : IAsyncDisposable
         Models.CfIndex?.Dispose();
         Models.ContentIndex?.Dispose();
         _server.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }

@@ -45,7 +45,7 @@ internal static class PipelineBenchRunner
             Load = new VersionLoadOptions
             {
                 HnswBFloat16Traversal = settings.HnswBFloat16, HugePageMappings = settings.HugePages, HugePageLog = log.WriteLine,
-                RankerLoader = settings.UseRanker ? CatalogGenerator.Rankers : null, IgnoreRanker = !settings.UseRanker,
+                RankerLoader = settings.UseRanker ? CpuRankerLoader.Shared : null, IgnoreRanker = !settings.UseRanker,
             },
             Config = models => WithCandidates(WithAddedSources(PipelineDefaults.Config(models), settings.AddedSources ?? []).WithSourceBudget(TimeSpan.FromSeconds(1)), settings.Candidates),
             SaveOnDispose = false,

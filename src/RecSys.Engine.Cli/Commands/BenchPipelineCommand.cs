@@ -66,7 +66,7 @@ internal static class BenchPipelineCommand
         if (kk < 1)
             throw new CliInputException($"--k must be at least 1 (got {kk})");
         var added = (parse.GetValue(addSource) ?? []).Select(ParseSource).ToList();
-        bool useRanker = parse.GetValue(ranker) switch
+        bool useRanker = parse.GetValue(ranker)!.ToLowerInvariant() switch
         {
             "on" => true,
             "off" => false,

@@ -85,11 +85,20 @@ internal static class GenCatalogCommand
             "gbdt" => Models.Ranking.RankerKind.Gbdt,
             _ => throw new CliInputException($"--ranker must be none, mlp or gbdt (got '{ranker}')"),
         };
-        // The sample needs users with held-out events and candidates beyond their histories.
+        // The sample needs users with held-out events (two events each at least: one to fit, one held out) and
+        // candidates beyond their histories.
         if (rankerSample < 100)
             throw new CliInputException($"--ranker-sample must be at least 100 (got {rankerSample})");
-        if (rankerKind is not null && Math.Min(items, rankerSample) <= 2 * history)
-            throw new CliInputException($"--ranker needs more than 2 x --history ({2 * history}) items in its sample (got {Math.Min(items, rankerSample)}): too few candidates to rank");
+        if (rankerKind is not null)
+        {
+            int sample = Math.Min(rankerSample, Math.Min(items, users));
+            if (sample < 100)
+                throw new CliInputException($"--ranker needs a sample of at least 100 items and users; --items and --users give {sample}");
+            if (history < 2)
+                throw new CliInputException($"--ranker needs --history of at least 2 (events to fit on and events held out; got {history})");
+            if (sample <= 2 * history)
+                throw new CliInputException($"--ranker needs more than 2 x --history ({2 * history}) items in its sample (got {sample}): too few candidates to rank");
+        }
         var versions = new List<(string, string)>();
         string kind = index.ToLowerInvariant();
         if (kind is not ("hnsw" or "ivfpq" or "both"))

@@ -33,4 +33,7 @@ internal sealed record CatalogGenSettings
     /// the serving pipeline's own candidates there, labelled by held-out events, as <c>recsys train</c> does.
     /// </summary>
     public int RankerSample { get; init; } = 20_000;
+
+    /// <summary>Items and users the ranker's sample really has: <see cref="RankerSample"/>, at most the catalog's items and users.</summary>
+    public int RankerSampleSize => Math.Min(RankerSample, Math.Min(Items, Users));
 }

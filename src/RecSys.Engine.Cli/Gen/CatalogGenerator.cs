@@ -73,7 +73,7 @@ internal static class CatalogGenerator
             ServedRanker? ranker = null;
             if (settings.Ranker is { } kind)
             {
-                int sample = Math.Min(settings.RankerSample, Math.Min(settings.Items, settings.Users));
+                int sample = settings.RankerSampleSize;
                 ranker = await steps.RunAsync($"training the {kind.ToString().ToLowerInvariant()} ranker on a generated sample of {sample:N0} items x {sample:N0} users (the serving pipeline's candidates for held-out events)",
                     () => TrainRankerAsync(settings, kind, sample, Path.Combine(rankerDirectory!, "ranker.onnx"), cancellationToken)).ConfigureAwait(false);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -99,7 +99,7 @@ internal static class CatalogGenerator
                 {
                     Store = storeOptions with { DataDirectory = store },
                     Seed = new BootstrapOptions { PublishedAtMs = catalog.PublishedAtMs, Build = build },
-                    Load = new VersionLoadOptions { RankerLoader = Rankers },
+                    Load = new VersionLoadOptions { RankerLoader = CpuRankerLoader.Shared },
                 };
                 await using var state = await ServingState.CreateAsync(registry, store, data, models, BuildOf(first), options, cancellationToken).ConfigureAwait(false);
                 return state.ActiveVersionId;
@@ -133,7 +133,7 @@ internal static class CatalogGenerator
                     ["kind"] = ranker.KindName,
                     ["description"] = ranker.Description,
                     ["features"] = ranker.Schema.Count,
-                    ["sample"] = Math.Min(settings.RankerSample, Math.Min(settings.Items, settings.Users)),
+                    ["sample"] = settings.RankerSampleSize,
                     ["validation_ndcg@10"] = Math.Round(ranker.ValidationNdcg, 4),
                     ["fusion_ndcg@10"] = Math.Round(ranker.FusionNdcg, 4),
                 },
@@ -149,9 +149,6 @@ internal static class CatalogGenerator
         }
     }
 
-    /// <summary>Loads a version's ranker (CPU provider) when the generator opens the first version, as a server would.</summary>
-    internal static readonly OnnxRankerLoader Rankers = new(new OnnxRankerOptions { ExecutionProvider = OnnxExecutionProvider.Cpu });
-
     /// <summary>
     /// The ranker, trained as <c>recsys train</c> trains one (<see cref="ServedRankerTrainer"/>: ALS and the other models fitted
     /// on the sample, the pipeline's own candidates labelled by held-out events), on a smaller catalog from the same generator
@@ -159,11 +156,23 @@ internal static class CatalogGenerator
     /// the ranker's schema then names only sources the generated versions run. (The loader would take a content source,
     /// which is a built-in one, but its features would read "retrieved nothing" on every served request, unlike in training.)
     /// </summary>
-    private static Task<ServedRanker> TrainRankerAsync(CatalogGenSettings settings, RankerKind kind, int sample, string path, CancellationToken cancellationToken)
+    private static async Task<ServedRanker> TrainRankerAsync(CatalogGenSettings settings, RankerKind kind, int sample, string path, CancellationToken cancellationToken)
     {
         var small = new SyntheticCatalog(sample, sample, settings.Dimension, settings.Seed, settings.History, settings.EndSeconds);
-        var options = new ServedRankerOptions { Kind = kind, CfIndex = settings.Versions[0].Spec.StartsWith("HNSW", StringComparison.OrdinalIgnoreCase) ? settings.Versions[0].Spec : "HNSW16,efc200", PublishedAtMs = small.PublishedAtMs, Seed = settings.Seed };
-        return ServedRankerTrainer.TrainAsync(small.Data, new ModelSettings { Als = new AlsOptions { Seed = settings.Seed } }, models => WithoutContent(PipelineDefaults.Config(models)), path, options, cancellationToken);
+        // The sample's own CF index only finds the training candidates; an IVF-PQ-only catalog trains over HNSW (the
+        // trainer's default), which gives the same features.
+        string cfIndex = settings.Versions[0].Spec.StartsWith("HNSW", StringComparison.OrdinalIgnoreCase) ? settings.Versions[0].Spec : new ServedRankerOptions().CfIndex;
+        var options = new ServedRankerOptions { Kind = kind, CfIndex = cfIndex, PublishedAtMs = small.PublishedAtMs, Seed = settings.Seed };
+        try
+        {
+            return await ServedRankerTrainer.TrainAsync(small.Data, new ModelSettings { Als = new AlsOptions { Seed = settings.Seed } },
+                models => WithoutContent(PipelineDefaults.Config(models)), path, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Too little data to train on (too few users reach the ranking stage, no split found): the user asked for it.
+            throw new CliInputException($"--ranker: no ranker could be trained on the sample of {sample:N0} items x users: {e.Message}");
+        }
     }
 
     private static PipelineConfig WithoutContent(PipelineConfig config) => config with

@@ -113,7 +113,7 @@ public sealed class GenCatalogCommandTests : IDisposable
         {
             Store = store,
             Config = models => PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(10)),
-            Load = new VersionLoadOptions { RankerLoader = CatalogGenerator.Rankers },
+            Load = new VersionLoadOptions { RankerLoader = CpuRankerLoader.Shared },
         };
         await using (var state = await ServingState.OpenAsync(registry, store.DataDirectory, options))
         {
@@ -152,6 +152,23 @@ public sealed class GenCatalogCommandTests : IDisposable
         var (code, _, stderr) = CommandRun.Run(GenCommand.Create(), ["gen", "catalog", .. args.SelectMany(p => new[] { p.Key, p.Value }), "--out", output]);
         Assert.Equal(CliRunner.ExitBadInput, code);
         Assert.Contains(option, stderr);
+        Assert.False(Directory.Exists(output), "options are checked before anything is written");
+    }
+
+    [Theory]
+    [InlineData("--users", "10", "--ranker")] // the sample is at most the catalog's users: 10, under 100
+    [InlineData("--history", "1", "--history")] // nothing to hold out
+    [InlineData("--items", "150", "--ranker")] // with --history 100 the sample's 150 items leave too few candidates
+    public void ARankerTheCatalogCannotTrain_ExitsTwo_NamingWhy(string option, string value, string named)
+    {
+        var args = new Dictionary<string, string> { ["--items"] = "600", ["--users"] = "400", ["--history"] = "5", ["--ranker"] = "mlp" };
+        args[option] = value;
+        if (option == "--items")
+            args["--history"] = "100";
+        string output = Path.Combine(_dir, "never");
+        var (code, _, stderr) = CommandRun.Run(GenCommand.Create(), ["gen", "catalog", .. args.SelectMany(p => new[] { p.Key, p.Value }), "--out", output]);
+        Assert.Equal(CliRunner.ExitBadInput, code);
+        Assert.Contains(named, stderr);
         Assert.False(Directory.Exists(output), "options are checked before anything is written");
     }
 

@@ -16,6 +16,10 @@ public static class LoadGenerator
     {
         var (warm, measured) = options.Counts(rate);
         long total = warm + measured;
+        // LoadArguments checks this for the command line; a caller building LoadOptions itself gets the same refusal
+        // here, before anything is sent, instead of a failure in the middle of the schedule.
+        if (options.Mix.Sends(RequestKind.DeleteItems) && (options.DeleteIds is not { } deletable || deletable.Last < deletable.First || deletable.Count < total))
+            throw new ArgumentException($"DeleteIds must hold every request of the run ({total:N0}); it is {options.DeleteIds?.ToString() ?? "not set"}", nameof(options));
         long frequency = Stopwatch.Frequency;
         var recorder = new LatencyRecorder(frequency);
         var random = new Random(options.Seed);

@@ -121,6 +121,11 @@ public sealed class LoadArgumentsTests
         string[] sweep = ["--sweep", "10,20", "--duration", "2s", "--warmup", "0s", "--mix", "DeleteItems=1"];
         Assert.Equal(new IdRange(1, 60), Parse([.. sweep, "--delete-ids", "1..60"]).DeleteIds);
         Assert.Equal("--delete-ids", Assert.Throws<LoadArgumentException>(() => Parse([.. sweep, "--delete-ids", "1..59"])).Flag);
+        // The scenario names no range of its own (a re-run would delete nothing and look clean): it asks for one, and
+        // with its mix overridden it deletes nothing and asks for none.
+        Assert.Equal("--delete-ids", Assert.Throws<LoadArgumentException>(() => Parse("--scenario", "hnsw-1m-deletes")).Flag);
+        Assert.Equal(new IdRange(1, 20_000), Parse("--scenario", "hnsw-1m-deletes", "--delete-ids", "1..20000").DeleteIds);
+        Assert.Null(Parse("--scenario", "hnsw-1m-deletes", "--mix", "Recommend=1").DeleteIds);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Garnet;
 using RecSys.Engine.Testing;
 using RecSys.Engine.Features.Redis;
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Tests.Support;
@@ -19,9 +20,11 @@ public sealed class GarnetPipelineRig : IAsyncDisposable
 {
     private readonly GarnetServer _server;
 
-    private GarnetPipelineRig(GarnetServer server, ConnectionMultiplexer raw, RedisFeatureStore store, ServingModels models, RecommendationPipeline pipeline, string prefix)
+    private GarnetPipelineRig(GarnetServer server, ConnectionMultiplexer raw, RedisFeatureStore store, PlantedCatalog planted, ServingModels models, RecommendationPipeline pipeline,
+        string prefix)
     {
         _server = server;
+        Planted = planted;
         RawConnection = raw;
         Store = store;
         Models = models;
@@ -29,7 +32,8 @@ public sealed class GarnetPipelineRig : IAsyncDisposable
         KeyPrefix = prefix;
     }
 
-    public PlantedCatalog Planted { get; } = new();
+    /// <summary>The catalog the models were trained on and the store was seeded from.</summary>
+    public PlantedCatalog Planted { get; }
 
     public RedisFeatureStore Store { get; }
 
@@ -49,21 +53,40 @@ public sealed class GarnetPipelineRig : IAsyncDisposable
     {
         int port = LoopbackPort.Free();
         var server = new GarnetServer(["-q", "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory", "256m", "--index", "16m"]);
-        server.Start();
-        string configuration = $"127.0.0.1:{port},abortConnect=false";
-        string prefix = "p" + Guid.NewGuid().ToString("N") + ":";
-        var store = await RedisFeatureStore.ConnectAsync(new RedisFeatureStoreOptions { Configuration = configuration, KeyPrefix = prefix });
-        var raw = await ConnectionMultiplexer.ConnectAsync(configuration);
-        var planted = new PlantedCatalog();
-        var models = TrainedModels.Train(planted.Data, TrainedPlanted.Settings(seed: 3));
-        var (catalog, serving) = await ServingBootstrap.BuildAsync(planted.Data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
+        RedisFeatureStore? store = null;
+        ConnectionMultiplexer? raw = null;
+        ServingModels? serving = null;
+        try
         {
-            CfIndex = "HNSW16,efc100",
-            ContentIndex = "HNSW16,efc100",
-            Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
-        });
-        var version = PipelineVersion.Create(PipelineHarness.Generous(PipelineDefaults.Config(serving)), serving, catalog);
-        return new GarnetPipelineRig(server, raw, store, serving, new RecommendationPipeline(store, catalog, version), prefix);
+            server.Start();
+            string configuration = $"127.0.0.1:{port},abortConnect=false";
+            string prefix = "p" + Guid.NewGuid().ToString("N") + ":";
+            store = await RedisFeatureStore.ConnectAsync(new RedisFeatureStoreOptions { Configuration = configuration, KeyPrefix = prefix });
+            raw = await ConnectionMultiplexer.ConnectAsync(configuration);
+            var planted = new PlantedCatalog();
+            var models = TrainedModels.Train(planted.Data, TrainedPlanted.Settings(seed: 3));
+            LiveCatalog catalog;
+            (catalog, serving) = await ServingBootstrap.BuildAsync(planted.Data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
+            {
+                CfIndex = "HNSW16,efc100",
+                ContentIndex = "HNSW16,efc100",
+                Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
+            });
+            var version = PipelineVersion.Create(PipelineHarness.Generous(PipelineDefaults.Config(serving)), serving, catalog);
+            return new GarnetPipelineRig(server, raw, store, planted, serving, new RecommendationPipeline(store, catalog, version), prefix);
+        }
+        catch
+        {
+            // A rig that failed to start must not leave a 256 MB Garnet server and its connections behind.
+            serving?.CfIndex?.Dispose();
+            serving?.ContentIndex?.Dispose();
+            if (raw is not null)
+                await raw.DisposeAsync();
+            if (store is not null)
+                await store.DisposeAsync();
+            server.Dispose();
+            throw;
+        }
     }
 
     public ValueTask<RecommendResponse> RecommendAsync(long userId, int k = 10) =>

@@ -42,10 +42,12 @@ public sealed class GarnetPipelineTests
         var before = await rig.RecommendAsync(user, k: 20);
         long taken = before.Items[0].ItemId, refused = before.Items[1].ItemId;
         var cf = Assert.IsType<HnswIndex>(rig.Models.CfIndex);
+        var content = Assert.IsType<HnswIndex>(rig.Models.ContentIndex);
         var items = rig.Pipeline.Catalog.Items;
         Assert.True(items.TryGetOrdinal(taken, out int takenOrdinal));
         Assert.True(items.TryGetOrdinal(refused, out int refusedOrdinal));
         Assert.True(cf.Contains(takenOrdinal) && cf.Contains(refusedOrdinal));
+        Assert.True(content.Contains(takenOrdinal) && content.Contains(refusedOrdinal));
         // The refused item's metadata record carries a format version this build does not know (as a newer engine sharing
         // the Redis store might write it): the store's read-modify-write of it fails, the other item's write commits.
         // (A key of the wrong type is no use here: Garnet answers GET on a hash with WRONGTYPE in some runs and nil in others.)
@@ -61,9 +63,11 @@ public sealed class GarnetPipelineTests
         Assert.True((await rig.Store.GetItemAsync(taken))!.Deleted);
         Assert.True(rig.Pipeline.Catalog.IsDeleted(takenOrdinal));
         Assert.False(cf.Contains(takenOrdinal), "the item the store deleted is still in the CF index");
+        Assert.False(content.Contains(takenOrdinal), "the item the store deleted is still in the content index");
         // What it refused is deleted nowhere: still served.
         Assert.False(rig.Pipeline.Catalog.IsDeleted(refusedOrdinal));
         Assert.True(cf.Contains(refusedOrdinal), "the item the store refused left the CF index");
+        Assert.True(content.Contains(refusedOrdinal), "the item the store refused left the content index");
         var after = await rig.RecommendAsync(user, k: 20);
         Assert.DoesNotContain(after.Items, i => i.ItemId == taken);
         Assert.Contains(after.Items, i => i.ItemId == refused);
@@ -74,6 +78,7 @@ public sealed class GarnetPipelineTests
         Assert.True((await rig.Store.GetItemAsync(refused))!.Deleted);
         Assert.True(rig.Pipeline.Catalog.IsDeleted(refusedOrdinal));
         Assert.False(cf.Contains(refusedOrdinal));
+        Assert.False(content.Contains(refusedOrdinal));
         Assert.DoesNotContain((await rig.RecommendAsync(user, k: 20)).Items, i => i.ItemId == refused);
     }
 

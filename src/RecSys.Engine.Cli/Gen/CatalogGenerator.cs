@@ -46,6 +46,9 @@ internal static class CatalogGenerator
     public const string ServeConfigName = "serve.json";
     public const string SummaryName = "gen.json";
 
+    /// <summary>Where <c>--ranker</c> trains its model before each version copies it in; gone when the run ends well.</summary>
+    private const string RankerScratchName = "ranker-training";
+
     /// <summary>Generates the catalog; returns the summary written to gen.json (the API keys are in serve.json).</summary>
     public static async Task<JsonObject> RunAsync(CatalogGenSettings settings, TextWriter log, CancellationToken cancellationToken = default)
     {
@@ -66,87 +69,81 @@ internal static class CatalogGenerator
             return new TrainedModels { Als = als, Popularity = popularity, Trending = trending, Sequence = sequence };
         }, cancellationToken)).ConfigureAwait(false);
 
-        // The ranker's file goes into every version; its training directory goes when the command ends.
-        string? rankerDirectory = settings.Ranker is null ? null : Directory.CreateTempSubdirectory("recsys-gen-ranker-").FullName;
-        try
+        // The ranker is trained into the output directory and copied into each version from there; an interrupted run
+        // leaves it with the rest (the directory then has no gen.json, and the command asks for it to be deleted).
+        ServedRanker? ranker = null;
+        if (settings.Ranker is { } kind)
         {
-            ServedRanker? ranker = null;
-            if (settings.Ranker is { } kind)
+            int sample = settings.RankerSampleSize;
+            ranker = await steps.RunAsync($"training the {kind.ToString().ToLowerInvariant()} ranker on a generated sample of {sample:N0} items x {sample:N0} users (the serving pipeline's candidates for held-out events)",
+                () => TrainRankerAsync(settings, kind, sample, Path.Combine(root, RankerScratchName, "ranker.onnx"), cancellationToken)).ConfigureAwait(false);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ranker: {ranker.Description}; validation NDCG@10 {ranker.ValidationNdcg:F4} against rank fusion's {ranker.FusionNdcg:F4} (on the sample; shipped either way: a generated catalog serves it to measure its cost)"));
+        }
+        var storeOptions = StoreOptionsFor(settings);
+        var build = new IndexBuildSettings { Threads = settings.Threads };
+        string source = string.Create(CultureInfo.InvariantCulture,
+            $"recsys gen catalog: {settings.Items} items x {settings.Dimension}, {settings.Users} users x {settings.History} events, seed {settings.Seed}, end {settings.EndSeconds}");
+        VersionBuildOptions BuildOf((string Id, string Spec) v) => new()
+        {
+            Id = v.Id,
+            Description = $"generated catalog, CF index {v.Spec}",
+            Source = source,
+            CfIndex = v.Spec,
+            Build = build,
+            RankerFile = ranker?.Path,
+        };
+        var first = settings.Versions[0];
+        await steps.RunAsync($"version '{first.Id}': building {first.Spec} over the item vectors, seeding the feature store, opening it", async () =>
+        {
+            var options = new ServingStateOptions
             {
-                int sample = settings.RankerSampleSize;
-                ranker = await steps.RunAsync($"training the {kind.ToString().ToLowerInvariant()} ranker on a generated sample of {sample:N0} items x {sample:N0} users (the serving pipeline's candidates for held-out events)",
-                    () => TrainRankerAsync(settings, kind, sample, Path.Combine(rankerDirectory!, "ranker.onnx"), cancellationToken)).ConfigureAwait(false);
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"ranker: {ranker.Description}; validation NDCG@10 {ranker.ValidationNdcg:F4} against rank fusion's {ranker.FusionNdcg:F4} (on the sample; shipped either way: a generated catalog serves it to measure its cost)"));
-            }
-            var storeOptions = StoreOptionsFor(settings);
-            var build = new IndexBuildSettings { Threads = settings.Threads };
-            string source = string.Create(CultureInfo.InvariantCulture,
-                $"recsys gen catalog: {settings.Items} items x {settings.Dimension}, {settings.Users} users x {settings.History} events, seed {settings.Seed}, end {settings.EndSeconds}");
-            VersionBuildOptions BuildOf((string Id, string Spec) v) => new()
-            {
-                Id = v.Id,
-                Description = $"generated catalog, CF index {v.Spec}",
-                Source = source,
-                CfIndex = v.Spec,
-                Build = build,
-                RankerFile = ranker?.Path,
+                Store = storeOptions with { DataDirectory = store },
+                Seed = new BootstrapOptions { PublishedAtMs = catalog.PublishedAtMs, Build = build },
+                Load = new VersionLoadOptions { RankerLoader = CpuRankerLoader.Shared },
             };
-            var first = settings.Versions[0];
-            await steps.RunAsync($"version '{first.Id}': building {first.Spec} over the item vectors, seeding the feature store, opening it", async () =>
-            {
-                var options = new ServingStateOptions
-                {
-                    Store = storeOptions with { DataDirectory = store },
-                    Seed = new BootstrapOptions { PublishedAtMs = catalog.PublishedAtMs, Build = build },
-                    Load = new VersionLoadOptions { RankerLoader = CpuRankerLoader.Shared },
-                };
-                await using var state = await ServingState.CreateAsync(registry, store, data, models, BuildOf(first), options, cancellationToken).ConfigureAwait(false);
-                return state.ActiveVersionId;
-            }).ConfigureAwait(false);
-            foreach (var v in settings.Versions.Skip(1))
-            {
-                await steps.RunAsync($"version '{v.Id}': building {v.Spec} over the item vectors", () => Task.Run(() =>
-                    VersionBuilder.Write(ModelRegistry.Open(registry), data, models, BuildOf(v), cancellationToken), cancellationToken)).ConfigureAwait(false);
-            }
+            await using var state = await ServingState.CreateAsync(registry, store, data, models, BuildOf(first), options, cancellationToken).ConfigureAwait(false);
+            return state.ActiveVersionId;
+        }).ConfigureAwait(false);
+        foreach (var v in settings.Versions.Skip(1))
+        {
+            await steps.RunAsync($"version '{v.Id}': building {v.Spec} over the item vectors", () => Task.Run(() =>
+                VersionBuilder.Write(ModelRegistry.Open(registry), data, models, BuildOf(v), cancellationToken), cancellationToken)).ConfigureAwait(false);
+        }
 
-            DurableFile.WriteAllBytes(Path.Combine(root, ServeConfigName), ServeConfigJson(storeOptions));
-            var summary = new JsonObject
-            {
-                ["format"] = "recsys-gen-catalog",
-                ["items"] = settings.Items,
-                ["users"] = settings.Users,
-                ["dimension"] = settings.Dimension,
-                ["seed"] = settings.Seed,
-                ["history"] = settings.History,
-                ["events"] = data.Events.Count,
-                ["end_seconds"] = settings.EndSeconds,
-                ["item_ids"] = $"1..{settings.Items}",
-                ["user_ids"] = $"1..{settings.Users}",
-                ["versions"] = new JsonArray([.. settings.Versions.Select(v => (JsonNode)new JsonObject { ["id"] = v.Id, ["cf_index"] = v.Spec })]),
-                ["active"] = first.Id,
-                ["registry"] = RegistryName,
-                ["store"] = StoreName,
-                ["serve_config"] = ServeConfigName,
-                ["ranker"] = ranker is null ? null : new JsonObject
-                {
-                    ["kind"] = ranker.KindName,
-                    ["description"] = ranker.Description,
-                    ["features"] = ranker.Schema.Count,
-                    ["sample"] = settings.RankerSampleSize,
-                    ["validation_ndcg@10"] = Math.Round(ranker.ValidationNdcg, 4),
-                    ["fusion_ndcg@10"] = Math.Round(ranker.FusionNdcg, 4),
-                },
-                ["seconds"] = Math.Round(steps.Elapsed.TotalSeconds, 1),
-            };
-            DurableFile.WriteAllBytes(Path.Combine(root, SummaryName), JsonSerializer.SerializeToUtf8Bytes(summary, new JsonSerializerOptions { WriteIndented = true }));
-            return summary;
-        }
-        finally
+        DurableFile.WriteAllBytes(Path.Combine(root, ServeConfigName), ServeConfigJson(storeOptions));
+        var summary = new JsonObject
         {
-            if (rankerDirectory is not null)
-                Directory.Delete(rankerDirectory, recursive: true);
-        }
+            ["format"] = "recsys-gen-catalog",
+            ["items"] = settings.Items,
+            ["users"] = settings.Users,
+            ["dimension"] = settings.Dimension,
+            ["seed"] = settings.Seed,
+            ["history"] = settings.History,
+            ["events"] = data.Events.Count,
+            ["end_seconds"] = settings.EndSeconds,
+            ["item_ids"] = $"1..{settings.Items}",
+            ["user_ids"] = $"1..{settings.Users}",
+            ["versions"] = new JsonArray([.. settings.Versions.Select(v => (JsonNode)new JsonObject { ["id"] = v.Id, ["cf_index"] = v.Spec })]),
+            ["active"] = first.Id,
+            ["registry"] = RegistryName,
+            ["store"] = StoreName,
+            ["serve_config"] = ServeConfigName,
+            ["ranker"] = ranker is null ? null : new JsonObject
+            {
+                ["kind"] = ranker.KindName,
+                ["description"] = ranker.Description,
+                ["features"] = ranker.Schema.Count,
+                ["sample"] = settings.RankerSampleSize,
+                ["validation_ndcg@10"] = Math.Round(ranker.ValidationNdcg, 4),
+                ["fusion_ndcg@10"] = Math.Round(ranker.FusionNdcg, 4),
+            },
+            ["seconds"] = Math.Round(steps.Elapsed.TotalSeconds, 1),
+        };
+        if (ranker is not null)
+            Directory.Delete(Path.Combine(root, RankerScratchName), recursive: true); // every version holds its own copy now
+        DurableFile.WriteAllBytes(Path.Combine(root, SummaryName), JsonSerializer.SerializeToUtf8Bytes(summary, new JsonSerializerOptions { WriteIndented = true }));
+        return summary;
     }
 
     /// <summary>

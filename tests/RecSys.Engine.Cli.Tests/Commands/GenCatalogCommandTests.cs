@@ -105,6 +105,8 @@ public sealed class GenCatalogCommandTests : IDisposable
         string registry = Path.Combine(output, "registry");
         foreach (var v in ModelRegistry.Open(registry).List())
             Assert.True(v.Manifest.Ranker is not null, $"version '{v.Id}' ships no ranker");
+        // The ranker was trained inside the output directory; each version holds its own copy, and the training folder is gone.
+        Assert.Equal(["gen.json", "registry", "serve.json", "store"], Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         // The ranker loads and ranks; its schema names only sources the generated version runs on its home surface (the
         // sample had a content model, the versions have none); without a ranker loader the version is refused.

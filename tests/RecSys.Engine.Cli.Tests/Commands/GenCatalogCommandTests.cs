@@ -157,6 +157,20 @@ public sealed class GenCatalogCommandTests : IDisposable
         Assert.False(Directory.Exists(output), "options are checked before anything is written");
     }
 
+    [Fact]
+    public void WithRanker_AnIvfPqOnlyCatalogShipsOneToo()
+    {
+        // The sample's pipeline needs an index spec for its own CF index; with no HNSW version it trains over the
+        // trainer's default HNSW, and the IVF-PQ version ships the ranker like any other.
+        string output = Path.Combine(_dir, "ivfpq-ranked");
+        var (code, stdout, stderr) = CommandRun.Run(GenCommand.Create(),
+            ["gen", "catalog", "--items", "600", "--users", "200", "--history", "5", "--index", "ivfpq", "--threads", "1", "--ranker", "mlp", "--ranker-sample", "200", "--out", output]);
+        Assert.True(code == 0, stderr + stdout);
+        var version = Assert.Single(ModelRegistry.Open(Path.Combine(output, "registry")).List());
+        Assert.Equal("ivfpq", version.Id);
+        Assert.NotNull(version.Manifest.Ranker);
+    }
+
     [Theory]
     [InlineData("--users", "10", "--ranker")] // the sample is at most the catalog's users: 10, under 100
     [InlineData("--history", "1", "--history")] // nothing to hold out

@@ -72,6 +72,11 @@ internal static class PipelineBenchRunner
         long dropped = 0;
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        // What else ran in the process during the timed pass. Methods still being recompiled by the tiered JIT, on the
+        // one core a run is pinned to, made the 3-4 ms p99 of some 1M runs (bench/results/pipeline-ranker-1m-2026-12-07);
+        // that shows here, not in the stage times. So do GC pauses.
+        long jitMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+        TimeSpan jitTimeBefore = System.Runtime.JitInfo.GetCompilationTime(), gcPauseBefore = GC.GetTotalPauseDuration();
         var pass = Stopwatch.StartNew();
         for (int i = 0; i < ids.Length; i++)
         {
@@ -87,6 +92,12 @@ internal static class PipelineBenchRunner
             ["gen0"] = GC.CollectionCount(0) - gen0,
             ["gen1"] = GC.CollectionCount(1) - gen1,
             ["gen2"] = GC.CollectionCount(2) - gen2,
+            ["pause_ms"] = Math.Round((GC.GetTotalPauseDuration() - gcPauseBefore).TotalMilliseconds, 2),
+        };
+        var jit = new JsonObject
+        {
+            ["methods"] = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsBefore,
+            ["ms"] = Math.Round((System.Runtime.JitInfo.GetCompilationTime() - jitTimeBefore).TotalMilliseconds, 2),
         };
         log.WriteLine($"measured: {ids.Length} requests in {seconds:F1} s");
 
@@ -114,6 +125,7 @@ internal static class PipelineBenchRunner
             ["latency_us"] = Percentiles(micros),
             ["allocated_bytes_per_request"] = allocated / ids.Length,
             ["gc_collections"] = gcs,
+            ["jit_during_pass"] = jit,
             ["dropped_sources"] = dropped,
             ["stage_us"] = stages,
             ["trace_counts"] = sourceCounts,

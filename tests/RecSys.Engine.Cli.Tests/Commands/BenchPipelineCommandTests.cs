@@ -92,6 +92,10 @@ public sealed class BenchPipelineCommandTests : IDisposable
         Assert.True(latency.GetProperty("p50").GetDouble() > 0);
         Assert.True(latency.GetProperty("p99").GetDouble() >= latency.GetProperty("p50").GetDouble());
         Assert.True(r.GetProperty("allocated_bytes_per_request").GetInt64() > 0);
+        // The fields that say what else the process did during the timed pass: JIT work and GC pauses.
+        Assert.Equal(JsonValueKind.Number, r.GetProperty("jit_during_pass").GetProperty("methods").ValueKind);
+        Assert.Equal(JsonValueKind.Number, r.GetProperty("jit_during_pass").GetProperty("ms").ValueKind);
+        Assert.Equal(JsonValueKind.Number, r.GetProperty("gc_collections").GetProperty("pause_ms").ValueKind);
         foreach (string stage in new[] { "user_context", "sources", "merge_filter", "rank", "post" })
             Assert.True(r.GetProperty("stage_us").TryGetProperty(stage, out _), stage);
         var counts = r.GetProperty("trace_counts");

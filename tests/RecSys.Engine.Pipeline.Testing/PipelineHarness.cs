@@ -1,3 +1,4 @@
+using RecSys.Engine.Features;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Models.Content;
 using RecSys.Engine.Models.TwoTower;
@@ -82,14 +83,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         // A split of the planted data (its training part) serves in place of the whole.
         data ??= planted.Data;
         models ??= TrainedModels.Train(data, TrainedPlanted.Settings(seed: 3));
-        var (catalog, serving) = await ServingBootstrap.BuildAsync(data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
-        {
-            CfIndex = index,
-            ContentIndex = index,
-            TwoTowerIndex = index,
-            Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
-            LoadHistories = !reopened,
-        }, twoTower, sequence: models.Sequence);
+        var (catalog, serving) = await BootstrapAsync(data, store, models, index, twoTower, loadHistories: !reopened);
         // Generous budgets: a test machine shared with other builds (and the first, JIT-compiling request) must not
         // drop a source the test relies on. The budget tests set their own.
         var config = Generous(PipelineDefaults.Config(serving));
@@ -127,6 +121,21 @@ public sealed class PipelineHarness : IAsyncDisposable
             set.Add(long.Parse(data.Events.Items[item], System.Globalization.CultureInfo.InvariantCulture));
         return set;
     }
+
+    /// <summary>
+    /// The serving state the harness serves, over any store (the Garnet rig uses it too): every index built with
+    /// <paramref name="index"/> on one thread (the same graph every run), histories loaded unless the store has them.
+    /// </summary>
+    public static Task<(LiveCatalog Catalog, ServingModels Models)> BootstrapAsync(Models.Data.TrainingData data, IFeatureStore store, TrainedModels models,
+        string index = "HNSW16,efc100", TwoTowerModel? twoTower = null, bool loadHistories = true) =>
+        ServingBootstrap.BuildAsync(data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
+        {
+            CfIndex = index,
+            ContentIndex = index,
+            TwoTowerIndex = index,
+            Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
+            LoadHistories = loadHistories,
+        }, twoTower, sequence: models.Sequence);
 
     /// <summary>Every source budget set to 10 s.</summary>
     public static PipelineConfig Generous(PipelineConfig config) => config.WithSourceBudget(TimeSpan.FromSeconds(10));

@@ -66,12 +66,7 @@ public sealed class GarnetPipelineRig : IAsyncDisposable
             var planted = new PlantedCatalog();
             var models = TrainedModels.Train(planted.Data, TrainedPlanted.Settings(seed: 3));
             LiveCatalog catalog;
-            (catalog, serving) = await ServingBootstrap.BuildAsync(planted.Data, store, models.Als, models.Content, models.Popularity, models.Trending, new BootstrapOptions
-            {
-                CfIndex = "HNSW16,efc100",
-                ContentIndex = "HNSW16,efc100",
-                Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
-            });
+            (catalog, serving) = await PipelineHarness.BootstrapAsync(planted.Data, store, models);
             var version = PipelineVersion.Create(PipelineHarness.Generous(PipelineDefaults.Config(serving)), serving, catalog);
             return new GarnetPipelineRig(server, raw, store, planted, serving, new RecommendationPipeline(store, catalog, version), prefix);
         }

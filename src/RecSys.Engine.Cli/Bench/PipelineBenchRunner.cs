@@ -22,6 +22,8 @@ namespace RecSys.Engine.Cli.Bench;
 ///             raised so the sources hand the merge <c>candidates</c> in all (default 500), budgets 1 s (nothing dropped);
 ///             with --hnsw-bf16 true|false the graphs walk level 0 on bf16 rows or not, whatever their files say
 ///   warm-up   requests for random users, not measured
+///   settle    (unless --settle-jit-seconds 0) more warm-up rounds, with pauses, until the tiered JIT compiles nothing new
+///             (TieredJitSettler): otherwise its leftover work can land in the timed pass on the one pinned core
 ///   pass 1    latency (Stopwatch) and allocation (GC.GetTotalAllocatedBytes, imprecise: the per-request mean over the
 ///             pass is exact to a few KiB in total) per request, no listener on the stage histogram
 ///   pass 2    the same users again with a MeterListener on recsys.pipeline.stage.duration: time per stage
@@ -31,6 +33,12 @@ namespace RecSys.Engine.Cli.Bench;
 /// </summary>
 internal static class PipelineBenchRunner
 {
+    // The JIT settling after the warm-up (TieredJitSettler): rounds of this many requests until a round and the pause
+    // after it compile no more than a couple of methods, for at most this many rounds (and --settle-jit-seconds).
+    private const int JitSettleRoundRequests = 500;
+    private const int JitSettleMaxRounds = 20;
+    private const int JitSettleQuietMethods = 2;
+
     public static async Task<JsonObject> RunAsync(PipelineBenchSettings settings, TextWriter log, CancellationToken cancellationToken = default)
     {
         string root = Path.GetFullPath(settings.Directory);
@@ -67,6 +75,26 @@ internal static class PipelineBenchRunner
         for (int i = 0; i < settings.Warmup; i++)
             await pipeline.RecommendAsync(Request(1 + (long)(rng.Next() % (ulong)users)), cancellationToken).ConfigureAwait(false);
         log.WriteLine($"warm-up: {settings.Warmup} requests in {warm.Elapsed.TotalSeconds:F1} s");
+        JsonObject? settle = null;
+        if (settings.JitSettleTime > TimeSpan.Zero)
+        {
+            var settled = await TieredJitSettler.SettleAsync(async ct =>
+            {
+                for (int i = 0; i < JitSettleRoundRequests; i++)
+                    await pipeline.RecommendAsync(Request(1 + (long)(rng.Next() % (ulong)users)), ct).ConfigureAwait(false);
+            }, JitSettleMaxRounds, JitSettleQuietMethods, settings.JitSettleTime, cancellationToken).ConfigureAwait(false);
+            log.WriteLine($"jit settle: {settled.Rounds} rounds of {JitSettleRoundRequests} requests, {settled.MethodsCompiled} methods compiled, "
+                + (settled.Settled ? "settled" : $"NOT settled (the last round compiled {settled.LastRoundMethods})") + $" in {settled.Elapsed.TotalSeconds:F1} s");
+            settle = new JsonObject
+            {
+                ["rounds"] = settled.Rounds,
+                ["round_requests"] = JitSettleRoundRequests,
+                ["methods"] = settled.MethodsCompiled,
+                ["last_round_methods"] = settled.LastRoundMethods,
+                ["settled"] = settled.Settled,
+                ["seconds"] = Math.Round(settled.Elapsed.TotalSeconds, 2),
+            };
+        }
 
         var micros = new double[ids.Length];
         long dropped = 0;
@@ -120,6 +148,7 @@ internal static class PipelineBenchRunner
             ["home_sources"] = string.Join(",", state.Pipeline.Version.Config.Surface("home").Sources.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Name}:{x.Count}:{x.Weight:G}"))),
             ["requests"] = ids.Length,
             ["warmup"] = settings.Warmup,
+            ["jit_settle"] = settle,
             ["k"] = settings.K,
             ["throughput_rps"] = Math.Round(ids.Length / seconds, 1),
             ["latency_us"] = Percentiles(micros),

@@ -40,16 +40,21 @@ internal static class BenchPipelineCommand
             Description = "on (default): a ranker the version ships ranks the candidates (ONNX Runtime, CPU); off: the rank-fusion fallback, as for a version without one.",
             DefaultValueFactory = _ => "on",
         };
+        var settleJit = new Option<double>("--settle-jit-seconds")
+        {
+            Description = "After --warmup, more warm-up rounds with pauses until the tiered JIT compiles nothing new, so the timed pass measures the steady state; at most this many seconds (0: none, the timed pass starts right after --warmup).",
+            DefaultValueFactory = _ => 60,
+        };
         var command = new Command("pipeline", "In-process Recommend over a generated catalog: p50/p99, allocated bytes per request, time per stage.");
-        foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource, ranker })
+        foreach (var o in new Option[] { data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource, ranker, settleJit })
             command.Add(o);
-        command.SetAction((parse, ct) => RunAsync(parse, data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource, ranker, ct));
+        command.SetAction((parse, ct) => RunAsync(parse, data, requests, warmup, candidates, k, seed, version, json, bf16, hugePages, addSource, ranker, settleJit, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Option<string> data, Option<int> requests, Option<int> warmup, Option<int> candidates,
         Option<int> k, Option<ulong> seed, Option<string?> version, Option<string?> json, Option<bool?> bf16, Option<bool> hugePages,
-        Option<string[]> addSource, Option<string> ranker, CancellationToken ct)
+        Option<string[]> addSource, Option<string> ranker, Option<double> settleJit, CancellationToken ct)
     {
         TextWriter stdout = parse.InvocationConfiguration.Output;
         TextWriter stderr = parse.InvocationConfiguration.Error;
@@ -72,7 +77,10 @@ internal static class BenchPipelineCommand
             "off" => false,
             var other => throw new CliInputException($"--ranker must be on or off (got '{other}')"),
         };
-        var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk, parse.GetValue(bf16), parse.GetValue(hugePages), added, useRanker), stderr, ct).ConfigureAwait(false);
+        double settle = parse.GetValue(settleJit);
+        if (!(settle >= 0) || !double.IsFinite(settle))
+            throw new CliInputException($"--settle-jit-seconds must be a finite number >= 0 (got {settle.ToString(CultureInfo.InvariantCulture)})");
+        var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk, parse.GetValue(bf16), parse.GetValue(hugePages), added, useRanker, TimeSpan.FromSeconds(settle)), stderr, ct).ConfigureAwait(false);
         string text = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         stdout.WriteLine(text);
         if (parse.GetValue(json) is { } path)

@@ -27,7 +27,7 @@ public sealed class BenchPipelineCommandTests : IDisposable
             int runs = 0;
             while (!stop.IsCancellationRequested)
             {
-                var r = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", other, "--requests", "200", "--warmup", "1", "--json", Path.Combine(_dir, $"other-{runs}.json"));
+                var r = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", other, "--requests", "200", "--warmup", "1", "--settle-jit-seconds", "0", "--json", Path.Combine(_dir, $"other-{runs}.json"));
                 Assert.True(r.Code == 0, r.Stderr + r.Stdout);
                 runs++;
             }
@@ -38,7 +38,7 @@ public sealed class BenchPipelineCommandTests : IDisposable
             string json = Path.Combine(_dir, "mine.json");
             for (int attempt = 0; attempt < 3; attempt++)
             {
-                var (code, stdout, stderr) = await Task.Run(() => CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", mine, "--requests", "300", "--warmup", "1", "--json", json));
+                var (code, stdout, stderr) = await Task.Run(() => CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", mine, "--requests", "300", "--warmup", "1", "--settle-jit-seconds", "0", "--json", json));
                 Assert.True(code == 0, stderr + stdout);
                 using var doc = JsonDocument.Parse(File.ReadAllText(json));
                 foreach (var stage in doc.RootElement.GetProperty("stage_us").EnumerateObject())
@@ -63,7 +63,7 @@ public sealed class BenchPipelineCommandTests : IDisposable
         foreach (var (flag, expected) in new[] { ("on", "onnx-mlp"), ("off", "rrf") })
         {
             string json = Path.Combine(_dir, $"ranker-{flag}.json");
-            var (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "20", "--warmup", "2", "--ranker", flag, "--json", json);
+            var (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "20", "--warmup", "2", "--settle-jit-seconds", "0", "--ranker", flag, "--json", json);
             Assert.True(code == 0, stderr + stdout);
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
             Assert.Equal(expected, doc.RootElement.GetProperty("ranker").GetString());
@@ -81,7 +81,7 @@ public sealed class BenchPipelineCommandTests : IDisposable
         Assert.True(gen.Code == 0, gen.Stderr + gen.Stdout);
 
         string json = Path.Combine(_dir, "result.json");
-        var (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "50", "--warmup", "5", "--candidates", "120", "--json", json);
+        var (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "50", "--warmup", "5", "--settle-jit-seconds", "5", "--candidates", "120", "--json", json);
         Assert.True(code == 0, stderr + stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var r = doc.RootElement;
@@ -96,6 +96,15 @@ public sealed class BenchPipelineCommandTests : IDisposable
         Assert.Equal(JsonValueKind.Number, r.GetProperty("jit_during_pass").GetProperty("methods").ValueKind);
         Assert.Equal(JsonValueKind.Number, r.GetProperty("jit_during_pass").GetProperty("ms").ValueKind);
         Assert.Equal(JsonValueKind.Number, r.GetProperty("gc_collections").GetProperty("pause_ms").ValueKind);
+        // The warm-up went on in rounds of 500 requests until the JIT settled or the 5 s ran out (other tests compile
+        // in this process too, so either outcome is fine here); the log says which.
+        var settle = r.GetProperty("jit_settle");
+        Assert.InRange(settle.GetProperty("rounds").GetInt32(), 1, 20);
+        Assert.Equal(500, settle.GetProperty("round_requests").GetInt32());
+        Assert.True(settle.GetProperty("methods").GetInt64() >= 0);
+        Assert.InRange(settle.GetProperty("seconds").GetDouble(), 0, 30);
+        Assert.Contains("jit settle: ", stderr);
+        Assert.Contains(settle.GetProperty("settled").GetBoolean() ? "settled in" : "NOT settled", stderr);
         foreach (string stage in new[] { "user_context", "sources", "merge_filter", "rank", "post" })
             Assert.True(r.GetProperty("stage_us").TryGetProperty(stage, out _), stage);
         var counts = r.GetProperty("trace_counts");
@@ -104,15 +113,17 @@ public sealed class BenchPipelineCommandTests : IDisposable
         Assert.True(r.GetProperty("huge_pages").GetBoolean()); // the default, as Serving:HugePageMappings
 
         // --huge-pages false maps the rows as the cache holds them, and says so.
-        (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "20", "--warmup", "2", "--huge-pages", "false", "--json", json);
+        (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "20", "--warmup", "2", "--settle-jit-seconds", "0", "--huge-pages", "false", "--json", json);
         Assert.True(code == 0, stderr + stdout);
         using var off = JsonDocument.Parse(File.ReadAllText(json));
         Assert.False(off.RootElement.GetProperty("huge_pages").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, off.RootElement.GetProperty("jit_settle").ValueKind); // --settle-jit-seconds 0
+        Assert.DoesNotContain("jit settle", stderr);
         Assert.Equal(20, off.RootElement.GetProperty("requests").GetInt32());
 
         // --add-source prices an opt-in source: the generated version serves the sequence model, and it feeds the merge.
         Assert.DoesNotContain("sequence", r.GetProperty("home_sources").GetString());
-        (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "20", "--warmup", "2", "--add-source", "sequence:30:0.2", "--json", json);
+        (code, stdout, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "20", "--warmup", "2", "--settle-jit-seconds", "0", "--add-source", "sequence:30:0.2", "--json", json);
         Assert.True(code == 0, stderr + stdout);
         using var added = JsonDocument.Parse(File.ReadAllText(json));
         Assert.EndsWith(",sequence:30:0.2", added.RootElement.GetProperty("home_sources").GetString());
@@ -132,6 +143,20 @@ public sealed class BenchPipelineCommandTests : IDisposable
             Assert.Contains("--add-source", stderr);
             Assert.Contains(reason, stderr);
         }
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    public void ABadSettleTime_ExitsTwoNamingTheOption(string value)
+    {
+        string catalog = Path.Combine(_dir, "settle");
+        var gen = CommandRun.Run(GenCommand.Create(), "gen", "catalog", "--items", "200", "--users", "50", "--history", "3", "--hnsw", "HNSW8,efc40", "--out", catalog);
+        Assert.True(gen.Code == 0, gen.Stderr + gen.Stdout);
+        var (code, _, stderr) = CommandRun.Run(BenchCommand.Create(), "bench", "pipeline", "--data", catalog, "--requests", "5", "--settle-jit-seconds", value);
+        Assert.Equal(CliRunner.ExitBadInput, code);
+        Assert.Contains("--settle-jit-seconds", stderr);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace RecSys.Engine.Ranking.Onnx;
 /// What every ONNX scorer here serves with (the ranker, the two-tower encoders): one session on the chosen provider and
 /// <see cref="OnnxRankerOptions.ConcurrentCalls"/> lanes of pre-allocated buffers.
 /// <code>
-///  Open:  bytes -> session (CUDA | CPU: auto tries CUDA, says once why it fell back) -> the owner's contract check -> lanes
+///  Open:  bytes -> session (CUDA | CPU: auto tries CUDA's library, then a session on its device, and says once why it
+///         fell back) -> the owner's contract check -> lanes
 ///  Call:  Acquire (a free lane, else wait on one) -> owner copies in -> Run(lane, rows) -> owner copies out -> Release
 /// </code>
 /// </summary>
@@ -46,31 +47,40 @@ internal sealed class OnnxServingSession<TLane> : IDisposable where TLane : Onnx
     /// everything made so far is disposed. Returns the session and what the check returned.
     /// </summary>
     /// <exception cref="InvalidDataException">ONNX Runtime cannot load the bytes (the message names <paramref name="origin"/>), or the check refuses them.</exception>
-    /// <exception cref="InvalidOperationException">CUDA was required and cannot load.</exception>
+    /// <exception cref="InvalidOperationException">CUDA was required and cannot load, or its device cannot run the model.</exception>
     public static (OnnxServingSession<TLane> Session, TContract Contract) Open<TContract>(byte[] model, string origin, OnnxRankerOptions options,
         Func<InferenceSession, TContract> check, Func<InferenceSession, TContract, TLane> lane)
     {
-        var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = options.IntraOpThreads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            // ONNX Runtime's own log would repeat a failed CUDA load as an error line; ChooseProvider says it once.
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-        };
+        var sessionOptions = NewSessionOptions(options);
         InferenceSession? session = null;
         var lanes = new TLane[options.ConcurrentCalls];
         try
         {
             var (provider, fallback) = ChooseProvider(sessionOptions, options);
-            try
+            if (provider == "CUDA")
             {
-                session = new InferenceSession(model, sessionOptions);
+                try
+                {
+                    session = QuietOrt(() => new InferenceSession(model, sessionOptions));
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    // CUDA's libraries loaded, but the session could not be made on it: the provider only touches the
+                    // device here (none visible, a driver too old, a device id that does not exist), or no provider can
+                    // load this model. Loading it on CPU tells which; a bad model is then the InvalidDataException below.
+                    sessionOptions.Dispose();
+                    sessionOptions = NewSessionOptions(options);
+                    session = CreateCpuSession(model, origin, sessionOptions);
+                    string reason = FirstLine(e.Message);
+                    if (options.ExecutionProvider == OnnxExecutionProvider.Cuda)
+                        throw new InvalidOperationException($"execution provider 'cuda' was requested but CUDA device {options.CudaDeviceId} cannot run the model on this machine: {reason}", e);
+                    options.Log?.Invoke($"onnx ranker: execution provider auto -> CPU, CUDA device {options.CudaDeviceId} unusable: {reason}");
+                    (provider, fallback) = ("CPU", reason);
+                }
             }
-            catch (OnnxRuntimeException e)
+            else
             {
-                throw new InvalidDataException($"{origin}: not an ONNX model ONNX Runtime can load: {e.Message}", e);
+                session = CreateCpuSession(model, origin, sessionOptions);
             }
             TContract contract = check(session);
             for (int i = 0; i < lanes.Length; i++)
@@ -84,6 +94,53 @@ internal sealed class OnnxServingSession<TLane> : IDisposable where TLane : Onnx
             session?.Dispose();
             sessionOptions.Dispose();
             throw;
+        }
+    }
+
+    private static SessionOptions NewSessionOptions(OnnxRankerOptions options) => new()
+    {
+        IntraOpNumThreads = options.IntraOpThreads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+    };
+
+    private static InferenceSession CreateCpuSession(byte[] model, string origin, SessionOptions sessionOptions)
+    {
+        try
+        {
+            return new InferenceSession(model, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{origin}: not an ONNX model ONNX Runtime can load: {e.Message}", e);
+        }
+    }
+
+    private static readonly Lock QuietGate = new();
+
+    /// <summary>
+    /// Runs a CUDA attempt with ONNX Runtime's process-wide log at FATAL, then puts the level back. A CUDA provider that
+    /// cannot load (or a device it cannot open) makes ONNX Runtime print its own error line on stderr, whatever the
+    /// session's LogSeverityLevel says, beside the one line that <see cref="ChooseProvider"/> or <see cref="Open"/> gives
+    /// with the reason. Loads on other threads in that moment log at FATAL too.
+    /// </summary>
+    private static T QuietOrt<T>(Func<T> attempt)
+    {
+        lock (QuietGate)
+        {
+            var env = OrtEnv.Instance();
+            var before = env.EnvLogLevel;
+            env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+            try
+            {
+                return attempt();
+            }
+            finally
+            {
+                env.EnvLogLevel = before;
+            }
         }
     }
 
@@ -141,7 +198,11 @@ internal sealed class OnnxServingSession<TLane> : IDisposable where TLane : Onnx
         try
         {
             // GetAvailableProviders() lists CUDA whenever the package ships it, loadable or not: only appending tells.
-            sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+            QuietOrt(() =>
+            {
+                sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+                return true;
+            });
             return ("CUDA", null);
         }
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)

@@ -86,6 +86,55 @@ public sealed class OnnxRankerTests : IDisposable
     }
 
     [Fact]
+    public void Auto_And_Cuda_LeaveOnlyOurOneLine_NotOnnxRuntimesOwnErrorLog()
+    {
+        // ONNX Runtime logs a failed CUDA load as its own error line on the native stderr, whatever the session's log
+        // level says; the fallback is meant to say why in one line of ours. Where CUDA loads there is nothing to see.
+        string path = Export(RandomMlp(Schema, 4));
+        var log = new List<string>();
+        string stderr;
+        using (var capture = new NativeStderrCapture())
+        {
+            using (var auto = OnnxRanker.Load(path, Cpu with { ExecutionProvider = OnnxExecutionProvider.Auto, Log = log.Add }))
+            {
+                if (auto.ExecutionProvider == "CUDA")
+                    return;
+            }
+            Assert.Throws<InvalidOperationException>(() => OnnxRanker.Load(path, Cpu with { ExecutionProvider = OnnxExecutionProvider.Cuda }));
+            stderr = capture.Stop();
+        }
+        Assert.Single(log, l => l.Contains("auto -> CPU"));
+        Assert.DoesNotContain("onnxruntime", stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("providers_cuda", stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Cuda_OnADeviceThatDoesNotExist_FallsBackUnderAuto_AndIsAClearErrorUnderCuda()
+    {
+        // Device 99 exists nowhere. Where CUDA's libraries load, the provider only opens the device when the session is
+        // made; where they do not (this machine, CI), the library load fails first. Either way auto serves on CPU and says
+        // why, and cuda is an InvalidOperationException, never the "not an ONNX model" of a bad file.
+        string path = Export(RandomMlp(Schema, 5));
+        var log = new List<string>();
+        using (var auto = OnnxRanker.Load(path, Cpu with { ExecutionProvider = OnnxExecutionProvider.Auto, CudaDeviceId = 99, Log = log.Add }))
+        {
+            Assert.Equal("CPU", auto.ExecutionProvider);
+            Assert.False(string.IsNullOrWhiteSpace(auto.FallbackReason));
+            Assert.Single(log, l => l.Contains("auto -> CPU"));
+            var scores = new float[4];
+            auto.Score(RandomRows(4, Schema.Count, 6), 4, scores);
+            Assert.DoesNotContain(scores, float.IsNaN);
+        }
+        var e = Assert.Throws<InvalidOperationException>(() => OnnxRanker.Load(path, Cpu with { ExecutionProvider = OnnxExecutionProvider.Cuda, CudaDeviceId = 99 }));
+        Assert.Contains("'cuda' was requested", e.Message);
+
+        // A bad file under cuda on a device that cannot run it stays a bad file where the libraries load.
+        string garbage = _dir.File("garbage-cuda.onnx");
+        File.WriteAllBytes(garbage, [0x08, 0xFF, 0xFF, 0x12, 0x34]);
+        Assert.Contains("garbage-cuda.onnx", Assert.Throws<InvalidDataException>(() => OnnxRanker.Load(garbage, Cpu with { ExecutionProvider = OnnxExecutionProvider.Auto, CudaDeviceId = 99 }, Schema)).Message);
+    }
+
+    [Fact]
     public void Cuda_WhereCudaCannotLoad_IsAClearError()
     {
         string path = Export(RandomMlp(Schema, 1));

@@ -1,6 +1,7 @@
 using RecSys.Engine.Features.Records;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Tests.Support;
 
 namespace RecSys.Engine.Pipeline.Tests.Ranking;
@@ -85,6 +86,53 @@ public sealed class RankerTests
         // The ranker's order is the answer's order (no diversity or exploration here).
         var byPopularity = ranker.ItemIds.Zip(ranker.Popularity).OrderByDescending(p => p.Second).ThenBy(p => Array.IndexOf(ranker.ItemIds, p.First)).Take(10).Select(p => p.First);
         Assert.Equal(byPopularity, response.Items.Select(i => i.ItemId));
+    }
+
+    /// <summary>The same ranker as far as ranking goes, but it asks for no features: the pipeline then fills none.</summary>
+    private sealed class WithoutFeatures(IRanker inner) : IRanker
+    {
+        public string Name => inner.Name;
+
+        public bool NeedsFeatures => false;
+
+        public ValueTask ScoreAsync(RankerInput input, Memory<float> scores, CancellationToken cancellationToken)
+        {
+            for (int i = 0; i < input.Count; i++)
+                scores.Span[i] = -i;
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task A_ranker_that_needs_features_costs_one_batch_read_of_the_item_counters_per_request_never_one_per_candidate()
+    {
+        // The same requests through two pipelines over the same real store, one whose ranker needs features and one whose
+        // ranker does not: the sources read what they read either way, so the difference is the feature fill's reads.
+        var ranker = new RecordingRanker();
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with { ExplorationShare = 0, MmrLambda = 1, CategoryCap = 0 }), ranker);
+        var store = new CallCountingStore(h.Store);
+        var config = h.Pipeline.Version.Config;
+        var withFeatures = new RecommendationPipeline(store, h.Catalog, PipelineVersion.Create(config, h.Models, h.Catalog, ranker), new PipelineOptions { ParallelSources = false });
+        var withoutFeatures = new RecommendationPipeline(store, h.Catalog, PipelineVersion.Create(config, h.Models, h.Catalog, new WithoutFeatures(ranker)), new PipelineOptions { ParallelSources = false });
+        foreach (int user in new[] { 3, 8, 21 })
+        {
+            var request = new RecommendRequest { UserId = PlantedCatalog.UserId(user), K = 10, NowMs = h.NowMs };
+            int before = store.CounterReads.Count;
+            await withoutFeatures.RecommendAsync(request);
+            var plain = store.CounterReads.Skip(before).ToArray();
+            before = store.CounterReads.Count;
+            int calls = ranker.Calls;
+            await withFeatures.RecommendAsync(request);
+            var ranked = store.CounterReads.Skip(before).ToArray();
+            Assert.Equal(calls + 1, ranker.Calls);
+            Assert.True(ranker.LastCount > 10, $"user {user}: {ranker.LastCount} candidates");
+            Assert.True(ranked.Length == plain.Length + 1, $"user {user}: counter reads {string.Join(",", ranked)} with features, {string.Join(",", plain)} without");
+            // The one extra read asked for every candidate at once.
+            var extra = ranked.ToList();
+            foreach (int n in plain)
+                extra.Remove(n);
+            Assert.Equal(ranker.LastCount, Assert.Single(extra));
+        }
     }
 
     [Fact]

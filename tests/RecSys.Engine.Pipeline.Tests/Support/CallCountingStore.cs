@@ -1,0 +1,74 @@
+using RecSys.Engine.Features;
+using RecSys.Engine.Features.Records;
+
+namespace RecSys.Engine.Pipeline.Tests.Support;
+
+/// <summary>
+/// A real store (FASTER, Garnet) seen through a counter: every call goes to <paramref name="inner"/> unchanged, and the
+/// item-counter reads are recorded (how many ids each asked for), so a test can tell one batch read from one read per
+/// candidate. Not a mock: what the pipeline reads is what the real store answers.
+/// </summary>
+internal sealed class CallCountingStore(IFeatureStore inner) : IFeatureStore
+{
+    private readonly List<int> _counterReads = [];
+
+    /// <summary>The id count of each GetItemCountersAsync call so far, in call order.</summary>
+    public IReadOnlyList<int> CounterReads
+    {
+        get
+        {
+            lock (_counterReads)
+                return [.. _counterReads];
+        }
+    }
+
+    public int HistoryCapacity => inner.HistoryCapacity;
+
+    public int ImpressionCapacity => inner.ImpressionCapacity;
+
+    public int SeenCapacity => inner.SeenCapacity;
+
+    public ValueTask GetItemCountersAsync(ReadOnlyMemory<long> itemIds, int segment, long nowMs, Memory<double> results, CancellationToken cancellationToken = default)
+    {
+        lock (_counterReads)
+            _counterReads.Add(itemIds.Length);
+        return inner.GetItemCountersAsync(itemIds, segment, nowMs, results, cancellationToken);
+    }
+
+    public ValueTask UpsertUserProfileAsync(long userId, UserProfile profile, CancellationToken cancellationToken = default) => inner.UpsertUserProfileAsync(userId, profile, cancellationToken);
+
+    public ValueTask<UserProfile?> GetUserProfileAsync(long userId, CancellationToken cancellationToken = default) => inner.GetUserProfileAsync(userId, cancellationToken);
+
+    public ValueTask GetUserProfilesAsync(ReadOnlyMemory<long> userIds, Memory<UserProfile?> results, CancellationToken cancellationToken = default) => inner.GetUserProfilesAsync(userIds, results, cancellationToken);
+
+    public ValueTask AppendEventAsync(UserEvent userEvent, CancellationToken cancellationToken = default) => inner.AppendEventAsync(userEvent, cancellationToken);
+
+    public ValueTask AppendEventsAsync(ReadOnlyMemory<UserEvent> events, CancellationToken cancellationToken = default) => inner.AppendEventsAsync(events, cancellationToken);
+
+    public ValueTask<HistoryEvent[]> GetRecentHistoryAsync(long userId, int max, CancellationToken cancellationToken = default) => inner.GetRecentHistoryAsync(userId, max, cancellationToken);
+
+    public ValueTask<long[]> GetOlderSeenItemsAsync(long userId, CancellationToken cancellationToken = default) => inner.GetOlderSeenItemsAsync(userId, cancellationToken);
+
+    public ValueTask UpsertCfVectorAsync(long userId, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default) => inner.UpsertCfVectorAsync(userId, vector, cancellationToken);
+
+    public ValueTask<float[]?> GetCfVectorAsync(long userId, CancellationToken cancellationToken = default) => inner.GetCfVectorAsync(userId, cancellationToken);
+
+    public ValueTask DeleteUserAsync(long userId, CancellationToken cancellationToken = default) => inner.DeleteUserAsync(userId, cancellationToken);
+
+    public ValueTask UpsertItemAsync(long itemId, ItemMetadata item, CancellationToken cancellationToken = default) => inner.UpsertItemAsync(itemId, item, cancellationToken);
+
+    public ValueTask<ItemMetadata?> GetItemAsync(long itemId, CancellationToken cancellationToken = default) => inner.GetItemAsync(itemId, cancellationToken);
+
+    public ValueTask GetItemsAsync(ReadOnlyMemory<long> itemIds, Memory<ItemMetadata?> results, CancellationToken cancellationToken = default) => inner.GetItemsAsync(itemIds, results, cancellationToken);
+
+    public ValueTask MarkItemDeletedAsync(long itemId, CancellationToken cancellationToken = default) => inner.MarkItemDeletedAsync(itemId, cancellationToken);
+
+    public ValueTask<long> BulkUpsertUsersAsync(IEnumerable<KeyValuePair<long, UserProfile>> users, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        inner.BulkUpsertUsersAsync(users, progress, cancellationToken);
+
+    public ValueTask<long> BulkUpsertItemsAsync(IEnumerable<KeyValuePair<long, ItemMetadata>> items, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        inner.BulkUpsertItemsAsync(items, progress, cancellationToken);
+
+    /// <summary>The inner store belongs to whoever made it (the harness disposes it).</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -147,7 +147,10 @@ public sealed partial class RecommendationPipeline
             stored.AsSpan(0, k).CopyTo(context.CfBuffer(k));
             return;
         }
-        if (models.AlsUsers is { } users && users.TryGetOrdinal(context.UserId, out int user) && user < als.UserCount)
+        // A stored vector of another model means the user has had events since training, folded in by the version that
+        // was active then: this version (a variant pinned to it, or the one swapped in) folds the history in afresh
+        // rather than serve its trained row, which knows none of those events.
+        if (stored is null && models.AlsUsers is { } users && users.TryGetOrdinal(context.UserId, out int user) && user < als.UserCount)
         {
             ReadOnlySpan<float> row = als.UserRow(user);
             if (row.ContainsAnyExcept(0f))
@@ -159,7 +162,7 @@ public sealed partial class RecommendationPipeline
         FoldInRecent(context, scratch, als);
     }
 
-    /// <summary>A user with history but no CF vector yet: fold the recent items in now (exact, a k x k solve).</summary>
+    /// <summary>A user with history but no CF vector of this model yet: fold the recent items in now (exact, a k x k solve).</summary>
     private static void FoldInRecent(RequestContext context, RequestScratch scratch, ImplicitAls als)
     {
         ReadOnlySpan<int> recent = context.RecentItems;

@@ -52,20 +52,35 @@ internal sealed class SourceRun
         Output.Reset(config, SourceDegradation.Scale(config.Count, context.SourceShare));
         Error = null;
         _finished = false;
-        _start = Stopwatch.GetTimestamp();
         if (!_budget.TryReset())
         {
             _budget.Dispose();
             _budget = new CancellationTokenSource();
         }
-        _budget.CancelAfter(config.Budget);
     }
 
-    /// <summary>Runs the source on the thread pool.</summary>
-    public Task StartOnPool() => Task.Run(_execute);
+    /// <summary>Runs the source on the thread pool; its budget starts now, so time in the pool's queue counts.</summary>
+    public Task StartOnPool()
+    {
+        StartBudget();
+        return Task.Run(_execute);
+    }
 
-    /// <summary>Runs the source on the calling thread (a synchronous source costs no task).</summary>
-    public Task RunInline() => ExecuteAsync();
+    /// <summary>
+    /// Runs the source on the calling thread (a synchronous source costs no task). Its budget starts now, not when the
+    /// request prepared its runs: run one after another, a source's budget would otherwise include the sources before it.
+    /// </summary>
+    public Task RunInline()
+    {
+        StartBudget();
+        return ExecuteAsync();
+    }
+
+    private void StartBudget()
+    {
+        _start = Stopwatch.GetTimestamp();
+        _budget.CancelAfter(Config.Budget);
+    }
 
     /// <summary>Why the run does not count ("timeout", "error: ..."); null when it succeeded.</summary>
     public string? FailureReason() =>

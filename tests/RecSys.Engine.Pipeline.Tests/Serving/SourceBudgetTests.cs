@@ -40,6 +40,18 @@ public sealed class SourceBudgetTests
         }
     }
 
+    /// <summary>Answers at once.</summary>
+    private sealed class QuickSource : ICandidateSource
+    {
+        public string Name => "quick";
+
+        public ValueTask RetrieveAsync(RequestContext context, CandidateList output, CancellationToken cancellationToken)
+        {
+            output.Add(1, 1f);
+            return ValueTask.CompletedTask;
+        }
+    }
+
     private static Func<PipelineConfig, PipelineConfig> WithExtra(params string[] names) => c => PipelineHarness.WithSurface(c, "home", s => s with
     {
         Sources = [.. s.Sources, .. names.Select(n => new SourceConfig(n, 10, TimeSpan.FromMilliseconds(100)))],
@@ -61,6 +73,23 @@ public sealed class SourceBudgetTests
         Assert.Equal(3, h.Pipeline.Stats.Source("broken").Failures);
         Assert.Equal(0, h.Pipeline.Stats.Source("collaborative").Failures);
         Assert.Equal(3, h.Pipeline.Stats.Source("collaborative").Runs);
+    }
+
+    [Fact]
+    public async Task Run_one_after_another_each_source_has_its_whole_budget_from_when_it_starts()
+    {
+        // Inline (ParallelSources off), a slow source within its own budget must not eat the budget of the source after
+        // it: before, every budget started when the request prepared its runs, so "quick" (250 ms) timed out behind
+        // "stuck" (600 ms of a 5 s budget) without having run long at all.
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
+        {
+            Sources = [.. s.Sources, new SourceConfig("stuck", 10, TimeSpan.FromSeconds(5)), new SourceConfig("quick", 10, TimeSpan.FromMilliseconds(250))],
+        }), extraSources: [new StuckSource(TimeSpan.FromMilliseconds(600)), new QuickSource()], parallelSources: false);
+        var response = await h.RecommendAsync(PlantedCatalog.UserId(5));
+        Assert.Equal(10, response.Items.Length);
+        Assert.Empty(response.DroppedSources);
+        Assert.Equal(0, h.Pipeline.Stats.Source("quick").Timeouts);
+        Assert.Equal(0, h.Pipeline.Stats.Source("stuck").Timeouts);
     }
 
     [Fact]

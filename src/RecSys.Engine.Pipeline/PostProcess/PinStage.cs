@@ -5,8 +5,9 @@ namespace RecSys.Engine.Pipeline.PostProcess;
 
 /// <summary>
 /// Pins: each pinned item goes to its position (in rule order), whether or not a source found it, unless it may
-/// not be shown (deleted, blocked, outside the request's filters, or excluded by a rule); the list is then cut to
-/// k. A pinned item that no source found is reported with the source "rule".
+/// not be shown (deleted, blocked, outside the request's filters, seen by the user or already sent on a surface that
+/// filters those, or excluded by a rule); the list is then cut to k. A pinned item that no source found is reported
+/// with the source "rule".
 /// </summary>
 public sealed class PinStage : IPostProcessor
 {
@@ -21,7 +22,9 @@ public sealed class PinStage : IPostProcessor
         {
             if (rule.Kind != RuleKind.Pin || rule.ItemId is not { } itemId || !request.Catalog.Items.TryGetOrdinal(itemId, out int ordinal))
                 continue;
-            if (!request.PassesHardFilters(ordinal) || IsExcluded(rules, itemId, request.Catalog.CategoriesOf(ordinal)))
+            // Allows, not only the hard filters: "seen items never return" holds for pins too (a promotion the user
+            // has already clicked, an item an email already sent).
+            if (!request.Allows(ordinal) || IsExcluded(rules, itemId, request.Catalog.CategoriesOf(ordinal)))
                 continue;
             int candidate = set.IndexOf(ordinal);
             if (candidate < 0)

@@ -24,6 +24,26 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public async Task A_pin_never_brings_back_an_item_the_user_has_seen()
+    {
+        int u = 0;
+        long user = PlantedCatalog.UserId(u);
+        await using var probe = await PipelineHarness.CreateAsync(Plain());
+        long seen = probe.TrainingItems(u).First(); // an item user 0 interacted with in training
+        long unseen = PlantedCatalog.ItemId(9);
+        await using var h = await PipelineHarness.CreateAsync(Plain(
+            new BusinessRule { Kind = RuleKind.Pin, ItemId = seen, Position = 0 }, new BusinessRule { Kind = RuleKind.Pin, ItemId = unseen, Position = 1 }));
+        var response = await h.RecommendAsync(user, k: 10);
+        Assert.Equal(10, response.Items.Length);
+        Assert.DoesNotContain(response.Items, i => i.ItemId == seen);
+        Assert.Equal(unseen, response.Items[1].ItemId); // the seen pin is skipped, the other still goes to its position
+
+        // The same for an item seen after training: a click now.
+        await h.Pipeline.RecordEventsAsync([new Abstractions.InteractionEvent(user, unseen, Features.Records.EventType.Click, 1f, h.NowMs)]);
+        Assert.DoesNotContain((await h.RecommendAsync(user, k: 10)).Items, i => i.ItemId == unseen || i.ItemId == seen);
+    }
+
+    [Fact]
     public async Task Exclude_drops_an_item_and_a_whole_category()
     {
         long user = PlantedCatalog.UserId(0);

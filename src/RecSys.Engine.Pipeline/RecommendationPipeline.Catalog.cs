@@ -13,7 +13,8 @@ public sealed partial class RecommendationPipeline
     /// Adds or updates an item while serving: the store first (durable), then the live catalog (filters, features),
     /// then its content vector (from the saved vocabulary) into the catalog and the content index, so the next
     /// request can retrieve it (content, new-items and similar-content sources). A new item has no CF factors until
-    /// the next training; an item deleted before comes back into the CF index with its trained factors. Writes are
+    /// the next training; an item deleted before comes back into the CF index with its trained factors, and into every
+    /// bulk-loaded embedding index that has a row for it. Writes are
     /// serialised; requests never wait for them.
     /// </summary>
     public ValueTask UpsertItemAsync(long itemId, ItemAttributes item, CancellationToken cancellationToken = default) =>
@@ -53,11 +54,20 @@ public sealed partial class RecommendationPipeline
             UpdateTwoTower(ordinal, item, serving, reindex: isNew || wasDeleted);
             foreach (var models in serving.Select(v => v.Models))
             {
-                if (wasDeleted && models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
+                if (!wasDeleted)
+                    continue;
+                if (models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
                 {
                     ReadOnlySpan<float> row = als.ItemRow(ordinal);
                     if (row.ContainsAnyExcept(0f))
                         cfIndex.Add([ordinal], row);
+                }
+                // The delete took the item out of the bulk-loaded embedding indexes too; its rows are still in the sets.
+                foreach (var embedding in models.Embeddings.Values)
+                {
+                    ReadOnlySpan<float> row = embedding.Row(ordinal);
+                    if (!row.IsEmpty)
+                        embedding.Index.Add([ordinal], row);
                 }
             }
         }

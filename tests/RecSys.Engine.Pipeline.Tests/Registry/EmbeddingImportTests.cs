@@ -2,6 +2,7 @@ using RecSys.Engine.Core.Randomness;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Features.Records;
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Pipeline.Serving;
@@ -111,6 +112,44 @@ public sealed class EmbeddingImportTests(TrainedPlanted trained) : IClassFixture
         Assert.All(response.Items, i => Assert.Equal("embedding:tower", i.Source));
         // The ALS model is the base's, copied: stored fold-in vectors keep their meaning.
         Assert.Equal(state.Registry.Get("v1").Manifest.CfVectorTag, version.Manifest.CfVectorTag);
+    }
+
+    [Fact]
+    public async Task A_deleted_item_upserted_again_comes_back_into_the_bulk_loaded_embedding_index()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync(options: RegistryRig.Options(config: WithEmbeddingPage));
+        using (var import = EmbeddingImport.Begin(state.Registry, "v1", new EmbeddingImportOptions
+        {
+            Name = "tower", Dimension = Dim, Index = "HNSW8,efc64", VersionId = "v1-tower", Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
+        }))
+        {
+            for (int i = 0; i < rig.Planted.Items; i++)
+                import.AddRow(PlantedCatalog.ItemId(i), Embedding(i));
+            import.Complete();
+        }
+        await state.ActivateAsync("v1-tower");
+        var tower = state.Pipeline.Version.Models.Embeddings["tower"];
+        long itemId = PlantedCatalog.ItemId(42);
+        Assert.True(state.Catalog.Items.TryGetOrdinal(itemId, out int ordinal));
+        long Nearest()
+        {
+            var ids = new long[1];
+            tower.Index.Search(Embedding(42), 1, ids, new float[1]);
+            return ids[0];
+        }
+        Assert.Equal(ordinal, Nearest());
+        long count = tower.Index.Count;
+
+        await state.Pipeline.DeleteItemAsync(itemId);
+        Assert.NotEqual(ordinal, Nearest());
+        Assert.Equal(count - 1, tower.Index.Count);
+
+        await state.Pipeline.UpsertItemAsync(itemId, new ItemAttributes { Title = "back again", Categories = [PlantedCatalog.Category(PlantedCatalog.CategoryOf(42))] });
+        Assert.Equal(ordinal, Nearest());
+        Assert.Equal(count, tower.Index.Count);
+        var page = await state.Pipeline.RecommendAsync(rig.Request(1, "embedding-page") with { ItemId = PlantedCatalog.ItemId(50) });
+        Assert.Contains(page.Items, i => i.ItemId == itemId); // item 50 is of item 42's category: its neighbour again
     }
 
     [Fact]

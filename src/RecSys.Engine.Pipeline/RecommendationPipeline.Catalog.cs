@@ -30,6 +30,9 @@ public sealed partial class RecommendationPipeline
         return UpsertItemAsync(CatalogIdMap.KeyOf(itemId), itemId, item, cancellationToken);
     }
 
+    /// <summary>Ordinals given to new items whose store write then failed (guarded by _catalogWrites).</summary>
+    private readonly HashSet<int> _unstoredNewItems = [];
+
     private async ValueTask UpsertItemAsync(long itemId, string? name, ItemAttributes item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -44,11 +47,22 @@ public sealed partial class RecommendationPipeline
         {
             // Every serving version (the active one, and those experiment variants pin) takes the change in its indexes.
             var serving = ServingVersions();
-            bool isNew = !_catalog.Items.TryGetOrdinal(itemId, out _);
+            bool isNew = !_catalog.Items.TryGetOrdinal(itemId, out int known) || _unstoredNewItems.Contains(known);
             int ordinal = name is null ? _catalog.Items.GetOrAdd(itemId) : _catalog.Items.GetOrAdd(name);
             bool wasDeleted = !isNew && _catalog.IsDeleted(ordinal);
             var metadata = _catalog.ToMetadata(item);
-            await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
+            }
+            catch when (isNew)
+            {
+                // The id has its ordinal now (the id map only grows), but the store never took the item: a retry must
+                // still treat it as new.
+                _unstoredNewItems.Add(ordinal);
+                throw;
+            }
+            _unstoredNewItems.Remove(ordinal);
             _catalog.SetItem(ordinal, metadata, isNew);
             UpdateContent(ordinal, item, serving, reindex: isNew || wasDeleted);
             UpdateTwoTower(ordinal, item, serving, reindex: isNew || wasDeleted);

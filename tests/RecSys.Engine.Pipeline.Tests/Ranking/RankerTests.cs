@@ -110,7 +110,7 @@ public sealed class RankerTests
         // ranker does not: the sources read what they read either way, so the difference is the feature fill's reads.
         var ranker = new RecordingRanker();
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with { ExplorationShare = 0, MmrLambda = 1, CategoryCap = 0 }), ranker);
-        var store = new CallCountingStore(h.Store);
+        var store = new InstrumentedStore(h.Store);
         var config = h.Pipeline.Version.Config;
         var withFeatures = new RecommendationPipeline(store, h.Catalog, PipelineVersion.Create(config, h.Models, h.Catalog, ranker), new PipelineOptions { ParallelSources = false });
         var withoutFeatures = new RecommendationPipeline(store, h.Catalog, PipelineVersion.Create(config, h.Models, h.Catalog, new WithoutFeatures(ranker)), new PipelineOptions { ParallelSources = false });

@@ -4,11 +4,12 @@ using RecSys.Engine.Features.Records;
 namespace RecSys.Engine.Pipeline.Tests.Support;
 
 /// <summary>
-/// A real store (FASTER, Garnet) seen through a counter: every call goes to <paramref name="inner"/> unchanged, and the
+/// A real store (FASTER, Garnet) with a test's hands on it: every call goes to <paramref name="inner"/> unchanged, the
 /// item-counter reads are recorded (how many ids each asked for), so a test can tell one batch read from one read per
-/// candidate. Not a mock: what the pipeline reads is what the real store answers.
+/// candidate, and the next item upsert can be made to fail, as a store that is down would. Not a mock: what the
+/// pipeline reads and writes is what the real store answers and keeps.
 /// </summary>
-internal sealed class CallCountingStore(IFeatureStore inner) : IFeatureStore
+internal sealed class InstrumentedStore(IFeatureStore inner) : IFeatureStore
 {
     private readonly List<int> _counterReads = [];
 
@@ -55,7 +56,18 @@ internal sealed class CallCountingStore(IFeatureStore inner) : IFeatureStore
 
     public ValueTask DeleteUserAsync(long userId, CancellationToken cancellationToken = default) => inner.DeleteUserAsync(userId, cancellationToken);
 
-    public ValueTask UpsertItemAsync(long itemId, ItemMetadata item, CancellationToken cancellationToken = default) => inner.UpsertItemAsync(itemId, item, cancellationToken);
+    /// <summary>Set: the next UpsertItemAsync throws this instead of writing (once).</summary>
+    public Exception? FailNextItemUpsert { get; set; }
+
+    public ValueTask UpsertItemAsync(long itemId, ItemMetadata item, CancellationToken cancellationToken = default)
+    {
+        if (FailNextItemUpsert is { } failure)
+        {
+            FailNextItemUpsert = null;
+            return ValueTask.FromException(failure);
+        }
+        return inner.UpsertItemAsync(itemId, item, cancellationToken);
+    }
 
     public ValueTask<ItemMetadata?> GetItemAsync(long itemId, CancellationToken cancellationToken = default) => inner.GetItemAsync(itemId, cancellationToken);
 

@@ -40,6 +40,8 @@ public sealed unsafe partial class IvfPqIndex
             if (refine > 0 && !_lists.HasVectors)
                 throw new ArgumentException($"Refine = {refine} needs the stored vectors, but this index was built with StoreVectors = false", nameof(parameters));
             nprobe = Math.Min(nprobe, NList);
+            // Planned once for the batch: every query carries the same filter.
+            bool exact = parameters.Filter is { } selective && PrefersExactScan(selective);
             int threads = parameters.ThreadCount;
             fixed (float* q = queries)
             fixed (long* ip = ids)
@@ -48,11 +50,11 @@ public sealed unsafe partial class IvfPqIndex
                 if (threads == 1 || nq == 1)
                 {
                     for (int i = 0; i < nq; i++)
-                        SearchOne(q + (long)i * Dimension, k, nprobe, refine, coarseEf, parameters.Filter, ip + (long)i * k, dp + (long)i * k);
+                        SearchOne(q + (long)i * Dimension, k, nprobe, refine, coarseEf, parameters.Filter, exact, ip + (long)i * k, dp + (long)i * k);
                 }
                 else
                 {
-                    SearchInParallel(q, nq, k, nprobe, refine, coarseEf, parameters.Filter, ip, dp, threads);
+                    SearchInParallel(q, nq, k, nprobe, refine, coarseEf, parameters.Filter, exact, ip, dp, threads);
                 }
             }
         }
@@ -63,30 +65,31 @@ public sealed unsafe partial class IvfPqIndex
     }
 
     // Separate method: the lambda's closure would otherwise be allocated on every call, sequential ones too.
-    private void SearchInParallel(float* q, int nq, int k, int nprobe, int refine, int? coarseEf, IdFilter? filter, long* ip, float* dp, int threads)
+    private void SearchInParallel(float* q, int nq, int k, int nprobe, int refine, int? coarseEf, IdFilter? filter, bool exact, long* ip, float* dp, int threads)
     {
         nint qa = (nint)q, ia = (nint)ip, da = (nint)dp;
         Parallel.For(0, nq, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            i => SearchOne((float*)qa + (long)i * Dimension, k, nprobe, refine, coarseEf, filter, (long*)ia + (long)i * k, (float*)da + (long)i * k));
+            i => SearchOne((float*)qa + (long)i * Dimension, k, nprobe, refine, coarseEf, filter, exact, (long*)ia + (long)i * k, (float*)da + (long)i * k));
     }
 
-    private void SearchOne(float* query, int k, int nprobe, int refine, int? coarseEf, IdFilter? filter, long* outIds, float* outDist)
+    /// <summary>One query; <paramref name="exact"/>: the filter planner chose the exact scan of the allowed items (IvfPqIndex.FilterPlanning.cs).</summary>
+    private void SearchOne(float* query, int k, int nprobe, int refine, int? coarseEf, IdFilter? filter, bool exact, long* outIds, float* outDist)
     {
         switch (filter)
         {
             case null:
-                SearchOne<NoRowFilter>(query, k, nprobe, refine, coarseEf, default, outIds, outDist);
+                SearchOne<NoRowFilter>(query, k, nprobe, refine, coarseEf, default, exact: false, outIds, outDist);
                 break;
             case AllowBitset bitset:
-                SearchOne(query, k, nprobe, refine, coarseEf, new BitsetRowFilter(bitset), outIds, outDist);
+                SearchOne(query, k, nprobe, refine, coarseEf, new BitsetRowFilter(bitset), exact, outIds, outDist);
                 break;
             default:
-                SearchOne(query, k, nprobe, refine, coarseEf, new AnyRowFilter(filter), outIds, outDist);
+                SearchOne(query, k, nprobe, refine, coarseEf, new AnyRowFilter(filter), exact, outIds, outDist);
                 break;
         }
     }
 
-    private void SearchOne<TFilter>(float* query, int k, int nprobe, int refine, int? coarseEf, TFilter filter, long* outIds, float* outDist)
+    private void SearchOne<TFilter>(float* query, int k, int nprobe, int refine, int? coarseEf, TFilter filter, bool exact, long* outIds, float* outDist)
         where TFilter : struct, IRowFilter
     {
         var s = t_scratch;
@@ -116,6 +119,17 @@ public sealed unsafe partial class IvfPqIndex
                 qr = qrBuffer;
             }
 
+            if (exact)
+            {
+                if (!lists.HasVectors)
+                    ExactFilteredCodes(s, qr, k, filter, outIds, outDist);
+                else if (Metric == DistanceMetric.L2)
+                    ExactFiltered<SquaredL2ScanMetric, TFilter>(qn, k, filter, outIds, outDist);
+                else
+                    ExactFiltered<NegatedDotScanMetric, TFilter>(qn, k, filter, outIds, outDist);
+                return;
+            }
+
             coarse.Search(qr, 1, nprobe, probes, probeKeys, coarseEf);
 
             bool rerank = refine > 0;
@@ -135,18 +149,7 @@ public sealed unsafe partial class IvfPqIndex
                 int count = lists.Count(list);
                 if (count == 0)
                     continue;
-                var centroid = coarse.Centroid(list);
-                float bias;
-                if (innerProduct)
-                {
-                    bias = -DotProduct.Compute(new ReadOnlySpan<float>(qr, dim), centroid);
-                }
-                else
-                {
-                    Residual(new ReadOnlySpan<float>(qr, dim), centroid, new Span<float>(res, dim));
-                    _pq.ComputeL2Table(res, table);
-                    bias = 0;
-                }
+                float bias = PrepareListTable(qr, list, res, table, innerProduct);
                 var ids = lists.Ids(list);
                 fixed (byte* codes = lists.Codes(list))
                 {
@@ -204,6 +207,22 @@ public sealed unsafe partial class IvfPqIndex
             }
             final.SortAscending();
         }
+    }
+
+    /// <summary>
+    /// Readies <paramref name="table"/> for scanning <paramref name="list"/> and returns the bias its distances add:
+    /// L2 builds the table of the query's residual to the list's centroid; inner product keeps the list-independent
+    /// -dot table (built once per query) and returns -dot(q, centroid).
+    /// </summary>
+    private float PrepareListTable(float* qr, int list, float* res, float* table, bool innerProduct)
+    {
+        var centroid = _coarse!.Centroid(list);
+        var q = new ReadOnlySpan<float>(qr, Dimension);
+        if (innerProduct)
+            return -DotProduct.Compute(q, centroid);
+        Residual(q, centroid, new Span<float>(res, Dimension));
+        _pq.ComputeL2Table(res, table);
+        return 0;
     }
 
     /// <summary>Per-thread buffers of one search: allocated once per thread and shape, reused by every query.</summary>

@@ -10,7 +10,9 @@ namespace RecSys.Engine.Core.Index.IvfPq;
 ///          -> CoarseQuantizer: nearest of nlist centroids = the list
 ///          -> residual (x - centroid) -> ProductQuantizer: M bytes
 ///          -> InvertedLists[list]: code, id (and the float vector, for refine)
-///   search -> coarse: nprobe nearest lists
+///   search -> filter planner: a filter allowing &lt; ExactFilterThreshold of the items -> exact scan of the
+///             allowed items instead of the steps below (IvfPqIndex.FilterPlanning.cs)
+///          -> coarse: nprobe nearest lists
 ///          -> per list: lookup table of the query residual (M x 256), AdcScan over the codes, top-R
 ///          -> refine (R > 0): exact distances of the R candidates from the stored vectors, top-k
 /// </code>

@@ -24,6 +24,15 @@ public sealed record IvfPqOptions
     /// </summary>
     public int DefaultRefine { get; init; }
 
+    /// <summary>
+    /// A filter that allows less than this fraction of the items is answered by an exact scan of the allowed items
+    /// instead of the nprobe lists: probing finds a filtered item only when its list is probed, so a filter allowing a
+    /// handful of items spread over the lists returns ~nprobe / nlist of them. The same rule and default as
+    /// <see cref="Hnsw.HnswOptions.ExactFilterThreshold"/>, so both indexes answer a selective filter alike.
+    /// Search-time only: not saved (a loaded index takes the default).
+    /// </summary>
+    public double ExactFilterThreshold { get; init; } = Scan.FilterSelectivity.DefaultExactThreshold;
+
     /// <summary>Coarse k-means trains on at most NList x this many points of the sample (FAISS uses 256).</summary>
     public int TrainPointsPerList { get; init; } = 256;
 
@@ -79,6 +88,8 @@ public sealed record IvfPqOptions
         if (CoarseGraphM is < 2 or > 256)
             throw new ArgumentOutOfRangeException(nameof(CoarseGraphM), CoarseGraphM, "CoarseGraphM must be in 2..256");
         AtLeast(CoarseGraphEfConstruction, 1, nameof(CoarseGraphEfConstruction));
+        if (ExactFilterThreshold is < 0 or > 1 || double.IsNaN(ExactFilterThreshold))
+            throw new ArgumentOutOfRangeException(nameof(ExactFilterThreshold), ExactFilterThreshold, "ExactFilterThreshold must be a fraction in [0, 1]");
     }
 
     private static void AtLeast(int value, int min, string field)

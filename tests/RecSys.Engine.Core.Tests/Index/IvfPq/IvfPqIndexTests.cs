@@ -119,7 +119,16 @@ public class IvfPqIndexTests(IvfPqFixture f) : IClassFixture<IvfPqFixture>, IDis
         var query = f.QueryRows.AsSpan(0, f.Index.Dimension).ToArray();
         var ids = new long[K];
         var d = new float[K];
-        foreach (var p in new[] { new SearchParameters { NProbe = 8, Refine = 0, MaxDegreeOfParallelism = 1 }, new SearchParameters { NProbe = 8, Refine = 100, MaxDegreeOfParallelism = 1 } })
+        // A filter allowing six ids takes the planner's exact scan (IvfPqIndex.FilterPlanning.cs): it allocates nothing either.
+        var few = new AllowBitset(f.Ids[^1] + 1);
+        foreach (long id in f.Ids.AsSpan(0, 6))
+            few.Set(id);
+        var selective = new PredicateFilter(few.Allows);
+        foreach (var p in new[]
+        {
+            new SearchParameters { NProbe = 8, Refine = 0, MaxDegreeOfParallelism = 1 }, new SearchParameters { NProbe = 8, Refine = 100, MaxDegreeOfParallelism = 1 },
+            new SearchParameters { NProbe = 8, Refine = 0, MaxDegreeOfParallelism = 1, Filter = few }, new SearchParameters { NProbe = 8, Refine = 0, MaxDegreeOfParallelism = 1, Filter = selective },
+        })
         {
             long bytes = AllocationProbe.FewestBytesPerBatch(() =>
             {

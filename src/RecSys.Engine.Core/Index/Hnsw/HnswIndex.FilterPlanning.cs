@@ -48,32 +48,11 @@ public sealed unsafe partial class HnswIndex
             SearchGraph<TMetric, AdmitLiveFiltered<AnyRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<AnyRowFilter>(t, new AnyRowFilter(filter)), ct);
     }
 
-    /// <summary>
-    /// Fraction of live items the filter allows: exact for a bitset (one popcount pass), a fixed sample of
-    /// 1,024 evenly spaced nodes for a predicate.
-    /// </summary>
+    /// <summary>Fraction of live items the filter allows: the rule every index plans with (<see cref="FilterSelectivity"/>).</summary>
     private double EstimateAllowedFraction(NodeTables t, IdFilter filter)
     {
-        long live = Count;
-        if (live == 0)
-            return 0;
-        if (filter is AllowBitset bits)
-            return Math.Min(1.0, (double)bits.CountAllowed() / live);
-        int nodes = NodeCount;
-        int samples = Math.Min(nodes, 1024);
-        if (samples == 0)
-            return 0;
-        int allowed = 0, seen = 0;
-        for (int i = 0; i < samples; i++)
-        {
-            int node = (int)((long)i * nodes / samples);
-            if (IsDeleted(t, node))
-                continue;
-            seen++;
-            if (filter.Allows(*LabelOf(t, node)))
-                allowed++;
-        }
-        return seen == 0 ? 0 : (double)allowed / seen;
+        var slots = new NodeSlots(t, NodeCount);
+        return FilterSelectivity.AllowedFraction(filter, Count, ref slots);
     }
 
     /// <summary>Exact top-k over the live nodes the filter allows (the planner's choice for very selective filters).</summary>
@@ -95,6 +74,19 @@ public sealed unsafe partial class HnswIndex
                 heap.Push(d, label);
         }
         heap.SortAscending();
+    }
+
+    /// <summary>The nodes as <see cref="FilterSelectivity"/> samples them; a deleted node holds no live item.</summary>
+    private readonly struct NodeSlots(NodeTables t, int nodes) : IFilterSampleSlots
+    {
+        public long Count => nodes;
+
+        public bool TryGetId(long slot, out long id)
+        {
+            int node = (int)slot;
+            id = *LabelOf(t, node);
+            return !IsDeleted(t, node);
+        }
     }
 
     /// <summary>Which nodes may enter a search's results (traversal never filters).</summary>

@@ -26,8 +26,9 @@ public sealed record HnswOptions
     /// allowed items instead of the graph (graph search would visit ~ef / fraction nodes to fill its beam).
     /// Measured on 100k x 128 (bench/results/hnsw.md): exact wins at 2% allowed, the graph at 5%, for ef 16
     /// and 64 alike; the exact scan's cost grows with the catalog, so larger indexes may want a lower value.
+    /// IVF-PQ plans on the same rule with the same default (IvfPqOptions.ExactFilterThreshold).
     /// </summary>
-    public double ExactFilterThreshold { get; init; } = 0.03;
+    public double ExactFilterThreshold { get; init; } = Scan.FilterSelectivity.DefaultExactThreshold;
 
     /// <summary>
     /// Keep a bfloat16 copy of every row and walk level 0 on it: half the bytes per visited neighbour, so

@@ -244,6 +244,33 @@ public sealed class OnnxRankerTests : IDisposable
     }
 
     [Fact]
+    public void Load_WarmsUp_SoTheFirstCallsAtTheLargestSizeAndAtOneCandidateAllocateNothing()
+    {
+        // "Warm-up at load": the first request must not pay for the lane's bindings. A first ranker warms the code
+        // paths (JIT, static state); the second one's very first calls are measured.
+        string path = Export(RandomMlp(Schema, 7));
+        float[] rows = RandomRows(600, Schema.Count, 10);
+        var scores = new float[600];
+        using (var first = OnnxRanker.Load(path, Cpu))
+        {
+            first.Score(rows, 600, scores);
+            first.Score(rows, 1, scores);
+        }
+        using var ranker = OnnxRanker.Load(path, Cpu with { ConcurrentCalls = 1 });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ranker.Score(rows, 600, scores);
+        long largest = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        ranker.Score(rows, 1, scores);
+        long one = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal((0L, 0L), (largest, one));
+        // A size not seen before binds its buffers once (the allocation the warm-up spares the usual sizes).
+        before = GC.GetAllocatedBytesForCurrentThread();
+        ranker.Score(rows, 333, scores);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before > 0, "a new size allocated nothing: the measurement cannot see a missing warm-up");
+    }
+
+    [Fact]
     public void ConcurrentCallers_GetTheSameScoresAsOneCaller()
     {
         MlpRanker model = RandomMlp(Schema, 6);

@@ -204,6 +204,9 @@ public sealed class RankingFeatureAssembler
         return raw.IsEmpty ? 0f : (float)(sum / raw.Length);
     }
 
-    /// <summary>log(1 + x) for counts; negative counts (never valid) read as 0 rather than produce NaN.</summary>
-    private static float Log1p(float x) => MathF.Log(1f + Math.Max(x, 0f));
+    /// <summary>
+    /// log(1 + x) for counts; a negative or non-finite count (never valid) reads as 0 rather than produce NaN: one bad
+    /// counter would otherwise make the request's mean NaN, and with it the trend of every candidate.
+    /// </summary>
+    private static float Log1p(float x) => x > 0f && float.IsFinite(x) ? MathF.Log(1f + x) : 0f;
 }

@@ -90,6 +90,24 @@ public sealed class RankingFeatureAssemblerTests
         Assert.Equal((1f, 0f), (At(t, 2, "cf_score_z"), At(t, 2, "cf_score_gap")));
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(-5f)]
+    public void AnInvalidTrendCounter_ReadsAsZero_AndLeavesTheOtherCandidatesTrendAlone(float bad)
+    {
+        // The trend column is centred on the request's mean: one NaN counter used to make every candidate's trend NaN.
+        var assembler = new RankingFeatureAssembler(Schema);
+        var zero = new Columns { Trend = [0, 0, 99] };
+        var invalid = new Columns { Trend = [0, bad, 99] };
+        var expected = new float[assembler.TensorLength(3)];
+        var actual = new float[assembler.TensorLength(3)];
+        assembler.Assemble(zero.Input(), 3, expected);
+        assembler.Assemble(invalid.Input(), 3, actual);
+        Assert.Equal(expected, actual);
+        Assert.True(At(actual, 2, "item_log_trend") > 0f);
+    }
+
     [Fact]
     public void Surface_OfAPipelineName_IsTheSchemasColumn()
     {

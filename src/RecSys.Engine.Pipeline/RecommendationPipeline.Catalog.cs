@@ -232,7 +232,10 @@ public sealed partial class RecommendationPipeline
         await _store.UpsertUserProfileAsync(userId, profile, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Re-ranks the popularity sources' per-segment lists with the store's decayed counters (call on a timer).</summary>
+    /// <summary>
+    /// Re-ranks the popularity sources' per-segment lists with the store's decayed counters. Call it on a timer: a server
+    /// started over a serving state does, every Serving:TrendingRefreshInterval (TrendingRefreshService).
+    /// </summary>
     public async Task RefreshTrendingAsync(long? nowMs = null, CancellationToken cancellationToken = default)
     {
         long now = Now(nowMs);

@@ -15,8 +15,9 @@ namespace RecSys.Engine.Pipeline.Sources;
 /// <para>
 /// Real time (<see cref="RefreshAsync"/>): each list is re-ranked over its pool plus the items that had events
 /// since the last refresh, by the model's score plus the store's decayed counters (each scaled to its maximum over
-/// the pool), so items trending now rise without retraining. The server calls it on a timer; lists are swapped
-/// whole, requests never wait for it.
+/// the pool), so items trending now rise without retraining. The server calls it on a timer (through
+/// RecommendationPipeline.RefreshTrendingAsync, every Serving:TrendingRefreshInterval); lists are swapped whole,
+/// requests never wait for it.
 /// </para>
 /// </summary>
 public sealed class PopularitySource : ICandidateSource

@@ -42,7 +42,7 @@ public static partial class RecSysServer
         try
         {
             await ApplyExperimentsAsync(state, config.Serving, experiments, stop).ConfigureAwait(false);
-            var server = await StartAsync(config.Server, state, logging, stop).ConfigureAwait(false);
+            var server = await StartAsync(config.Server, state, config.Serving.TrendingRefreshInterval, logging, stop).ConfigureAwait(false);
             try
             {
                 started?.Invoke(server);

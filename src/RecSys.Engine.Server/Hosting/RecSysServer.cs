@@ -40,25 +40,34 @@ public static partial class RecSysServer
     /// <summary>
     /// Validates <paramref name="options"/> (a <see cref="ServerConfigException"/> names the key), binds the ports and
     /// starts serving. <paramref name="logging"/> configures logging (default: console, information and above).
+    /// The trending lists are the caller's here: no periodic refresh runs over a bare pipeline (call
+    /// <see cref="RecommendationPipeline.RefreshTrendingAsync"/> when they should move), so a tool's or test's answers
+    /// change only with what it does.
     /// </summary>
     public static Task<RunningServer> StartAsync(ServerOptions options, RecommendationPipeline pipeline, Action<ILoggingBuilder>? logging = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        return StartAsync(options, new ServingContext(pipeline, null), logging, cancellationToken);
+        return StartAsync(options, new ServingContext(pipeline, null), TimeSpan.Zero, logging, cancellationToken);
     }
 
     /// <summary>
     /// Starts the server over a serving state (<see cref="ServingState.OpenAsync(string, string, ServingStateOptions?, CancellationToken)"/>):
     /// everything <see cref="StartAsync(ServerOptions, RecommendationPipeline, Action{ILoggingBuilder}?, CancellationToken)"/> does,
     /// plus the model RPCs over its registry; a stop saves the state (catalog snapshot and store checkpoint). The caller
-    /// keeps owning the state.
+    /// keeps owning the state. The trending lists are refreshed from the store every
+    /// <see cref="ServingOptions.DefaultTrendingRefreshInterval"/> (`recsys serve` takes Serving:TrendingRefreshInterval).
     /// </summary>
     public static Task<RunningServer> StartAsync(ServerOptions options, ServingState state, Action<ILoggingBuilder>? logging = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        StartAsync(options, state, ServingOptions.DefaultTrendingRefreshInterval, logging, cancellationToken);
+
+    /// <summary>The start over a serving state with the trending lists refreshed every <paramref name="trendingRefresh"/> (zero = never).</summary>
+    internal static Task<RunningServer> StartAsync(ServerOptions options, ServingState state, TimeSpan trendingRefresh, Action<ILoggingBuilder>? logging,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return StartAsync(options, new ServingContext(state.Pipeline, state), logging, cancellationToken);
+        return StartAsync(options, new ServingContext(state.Pipeline, state), trendingRefresh, logging, cancellationToken);
     }
 
     /// <summary><paramref name="logging"/>, or the default: console, one line per entry, information and above.</summary>
@@ -70,8 +79,8 @@ public static partial class RecSysServer
             logging(builder);
     }
 
-    private static async Task<RunningServer> StartAsync(ServerOptions options, ServingContext serving, Action<ILoggingBuilder>? logging,
-        CancellationToken cancellationToken)
+    private static async Task<RunningServer> StartAsync(ServerOptions options, ServingContext serving, TimeSpan trendingRefresh,
+        Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -124,6 +133,10 @@ public static partial class RecSysServer
         services.AddSingleton(admission);
         services.AddSingleton(new EdgeRules(options.Limits));
         services.AddSingleton<ServerMetrics>();
+        // Always there (its counters are exported), idle when the interval is zero; the host stops it before the state is saved.
+        services.AddSingleton(provider => new TrendingRefreshService(token => pipeline.RefreshTrendingAsync(cancellationToken: token), trendingRefresh,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("RecSys.Engine.Server.Trending")));
+        services.AddHostedService(provider => provider.GetRequiredService<TrendingRefreshService>());
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;

@@ -84,6 +84,18 @@ public sealed record ServingOptions
     /// </summary>
     public int AttributionWindow { get; init; } = 100_000;
 
+    /// <summary>
+    /// How often the server re-ranks the popularity and trending sources' per-segment lists from the feature store's
+    /// decayed counters, so items with events since training rise without a new version (a refresh reads the counters
+    /// of each list's pool plus the items with events since the last one; requests never wait for it). Default 1 minute;
+    /// 00:00:00 = off (the lists stay as the version trained them). A failed refresh is logged (category
+    /// RecSys.Engine.Server.Trending) and counted (recsys.trending.refreshes, outcome failed); the next one runs on time.
+    /// </summary>
+    public TimeSpan TrendingRefreshInterval { get; init; } = DefaultTrendingRefreshInterval;
+
+    /// <summary>The default of <see cref="TrendingRefreshInterval"/>, also what a server started over a serving state uses.</summary>
+    public static readonly TimeSpan DefaultTrendingRefreshInterval = TimeSpan.FromMinutes(1);
+
     /// <summary>The feature store.</summary>
     public FeatureStoreOptions FeatureStore { get; init; } = new();
 
@@ -99,6 +111,8 @@ public sealed record ServingOptions
             throw new ServerConfigException($"{s}:SourceBudget", $"{s}:SourceBudget must be positive (got {budget})");
         if (ExperimentsFile is not null && !File.Exists(ExperimentsFile))
             throw new ServerConfigException($"{s}:ExperimentsFile", $"{s}:ExperimentsFile '{ExperimentsFile}' does not exist");
+        if (TrendingRefreshInterval < TimeSpan.Zero)
+            throw new ServerConfigException($"{s}:TrendingRefreshInterval", $"{s}:TrendingRefreshInterval must not be negative (got {TrendingRefreshInterval}; 00:00:00 turns the refresh off)");
         if (AttributionWindow < 1)
             throw new ServerConfigException($"{s}:AttributionWindow", $"{s}:AttributionWindow must be at least 1 (got {AttributionWindow})");
         _ = Provider(RankerProvider);

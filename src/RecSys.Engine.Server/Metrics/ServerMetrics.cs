@@ -26,6 +26,7 @@ namespace RecSys.Engine.Server.Metrics;
 ///   recsys.feature_store.healthy gauge   1 healthy, 0 degraded
 ///   recsys.experiment.requests / impressions / clicks   counters per experiment and variant (CTR = clicks / impressions)
 ///   recsys.attribution.clicks   counter per outcome: attributed, unattributed (request id unknown or out of the window)
+///   recsys.trending.refreshes   counter per outcome: ok, failed (Serving:TrendingRefreshInterval)
 /// </code>
 /// The pipeline's own stage latencies (recsys.pipeline.stage.duration per stage: user_context, sources, merge_filter,
 /// rank, post) come from its meter, <see cref="Pipeline.Serving.PipelineMetrics"/>, exported beside these.
@@ -43,7 +44,7 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Histogram<double> _pipeline;
     private readonly Histogram<double> _eventLag;
 
-    public ServerMetrics(IMeterFactory meters, ServingContext serving, AdmissionControl admission)
+    public ServerMetrics(IMeterFactory meters, ServingContext serving, AdmissionControl admission, TrendingRefreshService trending)
     {
         var pipeline = serving.Pipeline;
         _meter = meters.Create(MeterName);
@@ -91,6 +92,10 @@ internal sealed class ServerMetrics : IDisposable
                 new(pipeline.Stats.AttributedClicks, new KeyValuePair<string, object?>("outcome", "attributed")),
                 new(pipeline.Stats.UnattributedClicks, new KeyValuePair<string, object?>("outcome", "unattributed"))],
             description: "Clicks and purchases carrying a request id, by whether a variant was credited");
+        _meter.CreateObservableCounter("recsys.trending.refreshes", () => (Measurement<long>[])[
+                new(trending.Refreshes, new KeyValuePair<string, object?>("outcome", "ok")),
+                new(trending.Failures, new KeyValuePair<string, object?>("outcome", "failed"))],
+            description: "Re-rankings of the popularity and trending lists from the store's counters (Serving:TrendingRefreshInterval), by outcome");
     }
 
     private static IEnumerable<Measurement<long>> Variants(RecommendationPipeline pipeline, Func<Pipeline.Experiments.VariantCounters, long> value)

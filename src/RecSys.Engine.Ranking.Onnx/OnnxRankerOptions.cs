@@ -19,7 +19,11 @@ public sealed record OnnxRankerOptions
     /// <summary>Receives the load's log lines (the provider chosen and, on fallback, why).</summary>
     public Action<string>? Log { get; init; }
 
-    internal void Validate()
+    /// <summary>
+    /// Checks every setting (the loaders call it); a bad one is an <see cref="ArgumentOutOfRangeException"/> whose
+    /// ParamName is the property, so a config layer can name its own key for it.
+    /// </summary>
+    public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(IntraOpThreads, 1, nameof(IntraOpThreads));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxCandidates, 1, nameof(MaxCandidates));

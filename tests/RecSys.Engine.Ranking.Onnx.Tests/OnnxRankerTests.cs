@@ -67,6 +67,29 @@ public sealed class OnnxRankerTests : IDisposable
     }
 
     [Fact]
+    public void TwoIntraOpThreads_ScoreTheSameRowsAsOne_Within1e5()
+    {
+        string path = Export(RandomMlp(Schema, 31));
+        var log = new List<string>();
+        using var one = OnnxRanker.Load(path, Cpu with { IntraOpThreads = 1 }, Schema);
+        using var two = OnnxRanker.Load(path, Cpu with { IntraOpThreads = 2, Log = log.Add }, Schema);
+        Assert.Contains(log, line => line.Contains("2 intra-op thread(s)", StringComparison.Ordinal));
+        // 600 rows: the full buffer, large enough for ONNX Runtime to split the matrix products between the threads.
+        foreach (int n in new[] { 1, 7, 600 })
+        {
+            float[] rows = RandomRows(n, Schema.Count, 100 + (ulong)n);
+            var single = new float[n];
+            var parallel = new float[n];
+            one.Score(rows, n, single);
+            two.Score(rows, n, parallel);
+            for (int c = 0; c < n; c++)
+                Assert.True(Math.Abs(single[c] - parallel[c]) <= 1e-5f * Math.Max(1f, Math.Abs(single[c])), $"n={n} candidate {c}: 1 thread {single[c]} vs 2 threads {parallel[c]}");
+            if (n > 1)
+                Assert.Contains(single, s => s != single[0]); // not a degenerate model
+        }
+    }
+
+    [Fact]
     public void Auto_UsesCudaOrSaysWhyItFellBackToCpu()
     {
         var log = new List<string>();

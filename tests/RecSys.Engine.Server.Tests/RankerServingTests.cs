@@ -22,7 +22,7 @@ public sealed class RankerServingTests(TrainedPlanted trained) : IClassFixture<T
         _rig.Dispose();
     }
 
-    private ServeConfig Config(string provider = "cpu", bool ignoreRanker = false) => new()
+    private ServeConfig Config(string provider = "cpu", bool ignoreRanker = false, int intraOpThreads = 1, int maxCandidates = 1000) => new()
     {
         Server = ServerRig.TestOptions,
         Serving = new ServingOptions
@@ -30,6 +30,8 @@ public sealed class RankerServingTests(TrainedPlanted trained) : IClassFixture<T
             RegistryDirectory = _rig.RegistryDirectory,
             RankerProvider = provider,
             IgnoreRanker = ignoreRanker,
+            RankerIntraOpThreads = intraOpThreads,
+            RankerMaxCandidates = maxCandidates,
             SourceBudget = TimeSpan.FromSeconds(10), // first requests JIT-compile on a shared machine: no source may be dropped
             FeatureStore = new FeatureStoreOptions { DataDirectory = _rig.StoreDirectory, MemoryBudgetBytes = 16L << 20, IndexBuckets = 1 << 14, CheckpointInterval = TimeSpan.Zero },
         },
@@ -57,7 +59,8 @@ public sealed class RankerServingTests(TrainedPlanted trained) : IClassFixture<T
     {
         await RegistryWithRankerAsync(PlantedRanker.TrainMlp(PlantedRanker.Schema(trained.Planted), _dir.File("mlp.onnx")));
         var logs = new LogCapture();
-        await ServeAsync(Config(), logs, async (recommender, admin) =>
+        // 100 candidates per call: fewer than the collaborative source alone brings (200), so a request is scored in chunks.
+        await ServeAsync(Config(intraOpThreads: 2, maxCandidates: 100), logs, async (recommender, admin) =>
         {
             var ranked = await RecommendAsync(recommender);
             Assert.EndsWith("/v2", ranked.Version, StringComparison.Ordinal);
@@ -73,8 +76,9 @@ public sealed class RankerServingTests(TrainedPlanted trained) : IClassFixture<T
             await admin.ActivateModelAsync(new ActivateModelRequest { Version = "v2" }, TestKeys.AdminOnly);
             Assert.Equal("onnx-mlp", (await RecommendAsync(recommender)).Ranker);
         });
-        // Serving:RankerProvider reached ONNX Runtime, and the load said so where the server logs.
-        Assert.Contains(logs.Entries, e => e.Message.Contains("provider CPU", StringComparison.Ordinal));
+        // Serving:RankerProvider, RankerIntraOpThreads and RankerMaxCandidates reached ONNX Runtime, and the load said so
+        // where the server logs.
+        Assert.Contains(logs.Entries, e => e.Message.Contains("provider CPU, 2 intra-op thread(s), up to 100 candidates", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -106,5 +110,29 @@ public sealed class RankerServingTests(TrainedPlanted trained) : IClassFixture<T
         Assert.Contains($"'{provider}'", e.Message);
         Assert.Equal("auto", new ServingOptions().RankerProvider);
         Config("CUDA").Serving.Validate();
+    }
+
+    [Theory]
+    [InlineData("RankerIntraOpThreads", 0)]
+    [InlineData("RankerMaxCandidates", 0)]
+    [InlineData("RankerConcurrentCalls", -1)]
+    public void A_ranker_thread_candidate_or_call_count_below_one_is_a_config_error_naming_the_key(string key, int value)
+    {
+        Directory.CreateDirectory(_rig.RegistryDirectory);
+        string root = Path.GetDirectoryName(_rig.RegistryDirectory)!;
+        var e = Assert.Throws<ServerConfigException>(() => ServeConfigFile.Write(root, new Dictionary<string, object> { [key] = value }));
+        Assert.Equal($"Serving:{key}", e.Key);
+        Assert.StartsWith($"Serving:{key}: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", e.Message);
+
+        var good = ServeConfigFile.Write(root, new Dictionary<string, object> { [key] = 3 }).Serving;
+        Assert.Equal(3, key switch
+        {
+            "RankerIntraOpThreads" => good.RankerIntraOpThreads,
+            "RankerMaxCandidates" => good.RankerMaxCandidates,
+            _ => good.RankerConcurrentCalls,
+        });
+        var defaults = new ServingOptions();
+        Assert.Equal((1, 1000, (int?)null), (defaults.RankerIntraOpThreads, defaults.RankerMaxCandidates, defaults.RankerConcurrentCalls));
     }
 }

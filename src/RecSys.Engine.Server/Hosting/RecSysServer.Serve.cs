@@ -33,7 +33,7 @@ public static partial class RecSysServer
         using var loggers = LoggerFactory.Create(builder => ConfigureLogging(builder, logging));
         rankers ??= OnnxRankers(config.Serving, loggers.CreateLogger("RecSys.Engine.Server.Ranker"));
         var towerLog = loggers.CreateLogger("RecSys.Engine.Server.Tower");
-        var towers = new OnnxTowerLoader(new OnnxRankerOptions { ExecutionProvider = ServingOptions.Provider(config.Serving.RankerProvider), Log = line => LogRanker(towerLog, line) });
+        var towers = new OnnxTowerLoader(config.Serving.TowerOptions(line => LogRanker(towerLog, line)));
         var experiments = config.Experiments.Count > 0 ? config.Experiments : ServeConfig.ReadExperiments(config.Serving);
         var mappingLog = loggers.CreateLogger("RecSys.Engine.Server.Mapping");
         var registryLog = loggers.CreateLogger("RecSys.Engine.Server.Registry");
@@ -87,12 +87,12 @@ public static partial class RecSysServer
     }
 
     /// <summary>
-    /// The ONNX ranker loader for <paramref name="serving"/>: its execution provider, and the feature store's counter
-    /// half-life for the schema check (the history window is the pipeline defaults').
+    /// The ONNX ranker loader for <paramref name="serving"/>: its Ranker* settings (provider, threads, candidates,
+    /// concurrent calls), and the feature store's counter half-life for the schema check (the history window is the
+    /// pipeline defaults').
     /// </summary>
     private static OnnxRankerLoader OnnxRankers(ServingOptions serving, ILogger logger) => new(
-        new OnnxRankerOptions { ExecutionProvider = ServingOptions.Provider(serving.RankerProvider), Log = line => LogRanker(logger, line) },
-        counterHalfLife: serving.FeatureStore.CounterHalfLife);
+        serving.RankerOptions(line => LogRanker(logger, line)), counterHalfLife: serving.FeatureStore.CounterHalfLife);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
     private static partial void LogRanker(ILogger logger, string line);

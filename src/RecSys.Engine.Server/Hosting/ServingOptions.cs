@@ -35,6 +35,24 @@ public sealed record ServingOptions
     /// </summary>
     public string RankerProvider { get; init; } = "auto";
 
+    /// <summary>
+    /// ONNX Runtime's intra-op threads per ranker or user-tower call. Default 1: a request scores on its own core, and
+    /// concurrent requests use the others; more can help a lightly loaded server with large candidate sets.
+    /// </summary>
+    public int RankerIntraOpThreads { get; init; } = 1;
+
+    /// <summary>
+    /// Candidates one ranker call scores: its input buffers are sized for this many rows when a version loads, and a
+    /// request with more is scored in chunks of it. Default 1000.
+    /// </summary>
+    public int RankerMaxCandidates { get; init; } = 1000;
+
+    /// <summary>
+    /// Ranker (and user-tower) calls that may run at once, each on buffers of its own; more callers wait for a free one.
+    /// Null (default) = one per processor.
+    /// </summary>
+    public int? RankerConcurrentCalls { get; init; }
+
     /// <summary>Run a request's candidate sources in parallel (false: one after another, for one-core machines). Default true.</summary>
     public bool ParallelSources { get; init; } = true;
 
@@ -115,7 +133,7 @@ public sealed record ServingOptions
             throw new ServerConfigException($"{s}:TrendingRefreshInterval", $"{s}:TrendingRefreshInterval must not be negative (got {TrendingRefreshInterval}; 00:00:00 turns the refresh off)");
         if (AttributionWindow < 1)
             throw new ServerConfigException($"{s}:AttributionWindow", $"{s}:AttributionWindow must be at least 1 (got {AttributionWindow})");
-        _ = Provider(RankerProvider);
+        CheckRankerOptions(RankerOptions(log: null));
         (FeatureStore ?? throw new ServerConfigException($"{s}:FeatureStore", $"{s}:FeatureStore must not be null")).Validate($"{s}:FeatureStore");
     }
 
@@ -127,6 +145,58 @@ public sealed record ServingOptions
         "cpu" => OnnxExecutionProvider.Cpu,
         _ => throw new ServerConfigException($"{SectionName}:RankerProvider", $"{SectionName}:RankerProvider must be auto, cuda or cpu (got '{value}')"),
     };
+
+    /// <summary>
+    /// The ONNX settings of a version's learned ranker: <see cref="RankerProvider"/>, <see cref="RankerIntraOpThreads"/>,
+    /// <see cref="RankerMaxCandidates"/> and <see cref="RankerConcurrentCalls"/>; <paramref name="log"/> receives the
+    /// load lines.
+    /// </summary>
+    internal OnnxRankerOptions RankerOptions(Action<string>? log)
+    {
+        var options = new OnnxRankerOptions
+        {
+            ExecutionProvider = Provider(RankerProvider),
+            IntraOpThreads = RankerIntraOpThreads,
+            MaxCandidates = RankerMaxCandidates,
+            Log = log,
+        };
+        return RankerConcurrentCalls is { } calls ? options with { ConcurrentCalls = calls } : options;
+    }
+
+    /// <summary>
+    /// The user tower's ONNX settings: the ranker's provider, threads and concurrent calls. Not RankerMaxCandidates: a
+    /// tower call encodes the one user of a request, so the tower keeps its own row limit.
+    /// </summary>
+    internal OnnxRankerOptions TowerOptions(Action<string>? log) =>
+        RankerOptions(log) with { MaxCandidates = new OnnxRankerOptions().MaxCandidates };
+
+    /// <summary>
+    /// The ranker's own checks (<see cref="OnnxRankerOptions.Validate"/>), so the rule lives in one place; a value it
+    /// refuses is a config error naming the Serving key it came from.
+    /// </summary>
+    private static void CheckRankerOptions(OnnxRankerOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            string key = $"{SectionName}:" + e.ParamName switch
+            {
+                nameof(OnnxRankerOptions.IntraOpThreads) => nameof(RankerIntraOpThreads),
+                nameof(OnnxRankerOptions.MaxCandidates) => nameof(RankerMaxCandidates),
+                nameof(OnnxRankerOptions.ConcurrentCalls) => nameof(RankerConcurrentCalls),
+                _ => nameof(RankerProvider),
+            };
+            // The exception's first line without its "(Parameter 'X')" tail: the rule as the ranker words it.
+            string rule = e.Message.Split('\n')[0].Trim();
+            int parameter = rule.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+            if (parameter > 0)
+                rule = rule[..parameter];
+            throw new ServerConfigException(key, $"{key}: {rule}");
+        }
+    }
 
     /// <summary>These options with relative paths made absolute against <paramref name="baseDirectory"/>.</summary>
     internal ServingOptions RelativeTo(string baseDirectory) => this with

@@ -111,8 +111,29 @@ public sealed partial class RecommendationPipeline
         return false;
     }
 
+    /// <summary>
+    /// One user's fold-ins run one at a time (striped by user id, so other users do not wait). Two event batches of one
+    /// user folding in at once could otherwise each read the history, and the one that read less could write last,
+    /// leaving a stored vector that misses the other batch's events. In turn, the last to write read a history holding both.
+    /// </summary>
+    private readonly SemaphoreSlim[] _foldInGates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
     /// <summary>The user's CF vector from their stored history (interactions other than dislikes, each item once), written back to the store.</summary>
     private async ValueTask FoldInUserAsync(long userId, ImplicitAls als, int cfTag, CancellationToken cancellationToken)
+    {
+        var gate = _foldInGates[(int)((ulong)userId % (ulong)_foldInGates.Length)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FoldInUserLockedAsync(userId, als, cfTag, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async ValueTask FoldInUserLockedAsync(long userId, ImplicitAls als, int cfTag, CancellationToken cancellationToken)
     {
         var history = await _store.GetRecentHistoryAsync(userId, StoredHistoryLength, cancellationToken).ConfigureAwait(false);
         var items = new int[history.Length];

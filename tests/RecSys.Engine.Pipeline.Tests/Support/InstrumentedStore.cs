@@ -6,7 +6,7 @@ namespace RecSys.Engine.Pipeline.Tests.Support;
 /// <summary>
 /// A real store (FASTER, Garnet) with a test's hands on it: every call goes to <paramref name="inner"/> unchanged, the
 /// item-counter reads are recorded (how many ids each asked for), so a test can tell one batch read from one read per
-/// candidate, and the next item upsert can be made to fail, as a store that is down would. Not a mock: what the
+/// candidate, the next item upsert can be made to fail, as a store that is down would, and CF vector writes can be held back. Not a mock: what the
 /// pipeline reads and writes is what the real store answers and keeps.
 /// </summary>
 internal sealed class InstrumentedStore(IFeatureStore inner) : IFeatureStore
@@ -50,7 +50,15 @@ internal sealed class InstrumentedStore(IFeatureStore inner) : IFeatureStore
 
     public ValueTask<long[]> GetOlderSeenItemsAsync(long userId, CancellationToken cancellationToken = default) => inner.GetOlderSeenItemsAsync(userId, cancellationToken);
 
-    public ValueTask UpsertCfVectorAsync(long userId, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default) => inner.UpsertCfVectorAsync(userId, vector, cancellationToken);
+    /// <summary>Set: awaited before each CF vector write goes to the store (a test holds a write back with it).</summary>
+    public Func<long, Task>? BeforeCfVectorWrite { get; set; }
+
+    public async ValueTask UpsertCfVectorAsync(long userId, ReadOnlyMemory<float> vector, CancellationToken cancellationToken = default)
+    {
+        if (BeforeCfVectorWrite is { } hold)
+            await hold(userId);
+        await inner.UpsertCfVectorAsync(userId, vector, cancellationToken);
+    }
 
     public ValueTask<float[]?> GetCfVectorAsync(long userId, CancellationToken cancellationToken = default) => inner.GetCfVectorAsync(userId, cancellationToken);
 

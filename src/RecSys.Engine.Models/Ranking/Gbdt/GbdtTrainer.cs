@@ -44,13 +44,36 @@ public static class GbdtTrainer
         float[] scores = validationMetric is null ? [] : new float[validation.Rows];
         var curve = new List<double>();
         double best = double.NegativeInfinity;
-        int bestIteration = 0;
+        int bestIteration = 0, lastEvaluated = 0;
+        double CallersMetric()
+        {
+            booster.PredictRaw(validation.Features.Span, validation.Rows, validation.FeatureCount, raw);
+            // LightGBM's prediction leaves the init score out; the served model adds it in float (TreeEnsemble.Score).
+            for (int r = 0; r < raw.Length; r++)
+                scores[r] = (float)raw[r] + (validationBase.Length == 0 ? 0f : validationBase[r]);
+            return validationMetric!(scores);
+        }
+        // Records the validation value of the model after round; false once early stopping says stop.
+        bool Record(int round, double value)
+        {
+            curve.Add(value);
+            lastEvaluated = round;
+            if (value > best)
+                (best, bestIteration) = (value, round);
+            else if (round - bestIteration >= options.EarlyStoppingRounds)
+                return false;
+            return true;
+        }
         for (int round = 1; round <= options.MaxIterations; round++)
         {
             // An empty tree means no split is left worth making; LightGBM drops it, so the model ends here.
             if (!booster.UpdateOneIteration())
             {
                 log?.Invoke($"gbdt: round {round} found no split; stopping");
+                // With a caller's metric evaluated every few rounds, the last round trained may not have been
+                // evaluated yet: it is, so an empty tree before the first evaluated round still leaves a model.
+                if (validationMetric is not null && round > 1 && lastEvaluated < round - 1)
+                    Record(round - 1, CallersMetric());
                 break;
             }
             double value;
@@ -61,20 +84,13 @@ public static class GbdtTrainer
             }
             else if (round % options.EvaluateEvery == 0 || round == options.MaxIterations)
             {
-                booster.PredictRaw(validation.Features.Span, validation.Rows, validation.FeatureCount, raw);
-                // LightGBM's prediction leaves the init score out; the served model adds it in float (TreeEnsemble.Score).
-                for (int r = 0; r < raw.Length; r++)
-                    scores[r] = (float)raw[r] + (validationBase.Length == 0 ? 0f : validationBase[r]);
-                value = validationMetric(scores);
+                value = CallersMetric();
             }
             else
             {
                 continue;
             }
-            curve.Add(value);
-            if (value > best)
-                (best, bestIteration) = (value, round);
-            else if (round - bestIteration >= options.EarlyStoppingRounds)
+            if (!Record(round, value))
                 break;
         }
         if (bestIteration == 0)

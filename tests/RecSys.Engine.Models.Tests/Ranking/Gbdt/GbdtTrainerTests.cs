@@ -65,6 +65,36 @@ public sealed class GbdtTrainerTests
     }
 
     [Fact]
+    public void AnEmptyTreeBeforeTheFirstEvaluatedRound_KeepsTheRoundsTrainedSoFar()
+    {
+        // One feature that orders every query perfectly, a learning rate far past any sane one: after a round or two
+        // the scores are so far apart that LambdaRank's hessians vanish and no split is left (an empty tree), before
+        // round 5, the first round a caller's metric is evaluated at. The rounds trained are a model, not "no split".
+        static RankingTrainingSet Separable(int queries)
+        {
+            var x = new List<float>();
+            var y = new List<float>();
+            for (int q = 0; q < queries; q++)
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    bool relevant = i < 4;
+                    x.Add(relevant ? 1f : 0f);
+                    x.Add((q * 31 + i * 7) % 13);
+                    y.Add(relevant ? 1f : 0f);
+                }
+            }
+            return new RankingTrainingSet(x.ToArray(), 2, y.ToArray(), Enumerable.Repeat(20, queries).ToArray());
+        }
+        var log = new List<string>();
+        var options = Options with { LearningRate = 50, NumLeaves = 2, MinDataInLeaf = 5, EvaluateEvery = 5, MaxIterations = 50 };
+        var result = GbdtTrainer.Train(Separable(60), Separable(20), options, log.Add, validationMetric: scores => 1.0);
+        Assert.Contains(log, l => l.Contains("found no split"));
+        Assert.InRange(result.BestIteration, 1, 4);
+        Assert.Equal(result.BestIteration, result.Model.TreeCount);
+    }
+
+    [Fact]
     public void Training_IsDeterministic_BySeed()
     {
         var train = RankingTestData.Queries(seed: 5, queries: 120, perQuery: 30);

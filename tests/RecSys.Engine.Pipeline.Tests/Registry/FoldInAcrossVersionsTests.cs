@@ -29,15 +29,21 @@ public sealed class FoldInAcrossVersionsTests(TrainedPlanted trained) : IClassFi
         [.. Enumerable.Range(0, rig.Planted.Items).Where(i => PlantedCatalog.CategoryOf(i) == category).Skip(3).Take(Clicked)
             .Select(i => new InteractionEvent(PlantedCatalog.UserId(user), PlantedCatalog.ItemId(i), EventType.Click, 1f, rig.NowMs))];
 
+    /// <summary>v1 active; v2 the same data with another ALS model (seed 4), so another vector space and tag.</summary>
+    private async Task<ServingState> CreateWithV2Async(RegistryRig rig)
+    {
+        var state = await rig.CreateAsync();
+        rig.AddVersion("v2", trained.Models with { Als = TrainedModels.Train(rig.Planted.Data, TrainedPlanted.Settings(seed: 4)).Als });
+        return state;
+    }
+
     private static int OtherCategory(int user) => (PlantedCatalog.Favourite(user) + 3) % PlantedCatalog.Categories;
 
     [Fact]
     public async Task Events_move_the_CF_candidates_in_a_variant_pinned_to_another_version_as_in_the_active_one()
     {
         using var rig = new RegistryRig(trained);
-        await using var state = await rig.CreateAsync();
-        var other = trained.Models with { Als = TrainedModels.Train(rig.Planted.Data, TrainedPlanted.Settings(seed: 4)).Als };
-        rig.AddVersion("v2", other);
+        await using var state = await CreateWithV2Async(rig);
         await state.SetExperimentsAsync([new ExperimentConfig
         {
             Name = "als",
@@ -66,9 +72,7 @@ public sealed class FoldInAcrossVersionsTests(TrainedPlanted trained) : IClassFi
     public async Task Events_recorded_before_a_swap_move_the_CF_candidates_of_the_version_swapped_in()
     {
         using var rig = new RegistryRig(trained);
-        await using var state = await rig.CreateAsync();
-        var other = trained.Models with { Als = TrainedModels.Train(rig.Planted.Data, TrainedPlanted.Settings(seed: 4)).Als };
-        rig.AddVersion("v2", other);
+        await using var state = await CreateWithV2Async(rig);
         int user = 5, category = OtherCategory(user);
         await state.ActivateAsync("v2");
         var before = await CollaborativeShareAsync(state, rig, user, category); // v2's trained vector

@@ -11,7 +11,8 @@ namespace RecSys.Engine.Pipeline.Catalog;
 ///   Categories  category name &lt;-&gt; int (the store's ItemMetadata.Categories)
 ///   Segments    segment key (UserSegments.Key) &lt;-&gt; int (the store's UserProfile.Segment, counters per segment)
 ///   records     per ordinal: categories, publish time, policy, deleted, impressions (in memory, for filters,
-///               diversity and features: the request path reads no item metadata from the store)
+///               diversity and features: the request path reads no item metadata from the store; impressions are
+///               kept across restarts by the catalog snapshot, not by the store)
 ///   Content     content vector per ordinal (trained ones, then every item added live)
 ///   recent      the last items added (the new-items source)
 /// </code>
@@ -135,6 +136,24 @@ public sealed class LiveCatalog
     {
         if ((uint)ordinal < (uint)Length)
             Interlocked.Increment(ref _records[ordinal].Impressions);
+    }
+
+    /// <summary>The impression count of every ordinal (for the catalog snapshot; increments racing the copy may be in it or not).</summary>
+    internal int[] CopyImpressions()
+    {
+        var counts = new int[Length];
+        for (int i = 0; i < counts.Length; i++)
+            counts[i] = Volatile.Read(ref _records[i].Impressions);
+        return counts;
+    }
+
+    /// <summary>Sets the counts of ordinals 0..counts.Length-1 (a restart, before serving: a snapshot's counts).</summary>
+    internal void RestoreImpressions(ReadOnlySpan<int> counts)
+    {
+        // The snapshot's reader refused more counts than its id map has ordinals, and the catalog was built from that map.
+        System.Diagnostics.Debug.Assert(counts.Length <= Length, $"{counts.Length} impression counts for a catalog of {Length} ordinals");
+        for (int i = 0; i < counts.Length; i++)
+            Volatile.Write(ref _records[i].Impressions, counts[i]);
     }
 
     /// <summary>Every item back to no impressions: offline evaluation replays its traffic from the same start for each setting.</summary>

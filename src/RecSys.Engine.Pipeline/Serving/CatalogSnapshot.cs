@@ -18,19 +18,30 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///     catalog.ids (+ names)   the live catalog id map
 ///     categories, segments    the key tables
 ///     content.vec, content.ids   content rows that differ from the active version's trained vectors, or lie beyond them
+///     impressions.counts      impressions per ordinal (exploration, new items); absent from snapshots saved before it
 ///     snapshot.json           written last: the active version then, the content dimension, the table file names
 /// </code>
 /// Item records (categories, publish time, policy, deleted) are not here: the store is their durable copy and they
-/// are read back from it on open. Impression counts start again from zero.
+/// are read back from it on open. Impression counts are here, not in the store: the store keeps impressions per user
+/// (the history, bounded) and decayed counters that sum event values (an impression's value is its surface code), and
+/// served items counted without an event (<see cref="Config.PipelineConfig.CountServedImpressions"/>) never reach it,
+/// so no store record holds the count exploration compares with its threshold. Beside the id map in one directory
+/// under one pointer, the counts always index the ordinals they were counted for. They are as of the last save (a
+/// clean stop, <see cref="ServingState.SaveAsync"/>): after a crash, impressions since then are lost and those items
+/// are explored a little longer. A snapshot written before the counts were kept loads with every count at zero.
 /// </summary>
 internal sealed class CatalogSnapshot : IDisposable
 {
     private const string PointerFileName = "CURRENT";
     private const string ManifestFileName = "snapshot.json";
 
-    private sealed record Manifest(string Version, int ContentDimension, string Categories, string Segments, int ContentRows);
+    private const string ImpressionsFileName = "impressions.counts";
 
-    private CatalogSnapshot(string version, CatalogIdMap items, KeyTable categories, KeyTable segments, int contentDimension, int[] contentOrdinals, MappedVectorFile? contentRows)
+    /// <param name="Impressions">The impression count file; null in a snapshot saved before counts were kept (read as zeros).</param>
+    private sealed record Manifest(string Version, int ContentDimension, string Categories, string Segments, int ContentRows, string? Impressions = null);
+
+    private CatalogSnapshot(string version, CatalogIdMap items, KeyTable categories, KeyTable segments, int contentDimension, int[] contentOrdinals, MappedVectorFile? contentRows,
+        int[] impressions)
     {
         Version = version;
         Items = items;
@@ -39,6 +50,7 @@ internal sealed class CatalogSnapshot : IDisposable
         ContentDimension = contentDimension;
         ContentOrdinals = contentOrdinals;
         ContentRows = contentRows;
+        Impressions = impressions;
     }
 
     /// <summary>The version that was active when the snapshot was saved (its trained rows are the ones left out).</summary>
@@ -57,6 +69,9 @@ internal sealed class CatalogSnapshot : IDisposable
     /// <summary>Row i is the content vector of ordinal ContentOrdinals[i] (null when none were saved).</summary>
     public MappedVectorFile? ContentRows { get; }
 
+    /// <summary>Impressions by ordinal of <see cref="Items"/> (possibly fewer than its count; the rest had none, or were not kept yet).</summary>
+    public int[] Impressions { get; }
+
     /// <summary>
     /// Saves <paramref name="catalog"/> as served with <paramref name="version"/> (the active one): content rows that
     /// differ from its trained vectors (<paramref name="trainedRows"/>, row-major by ordinal; null = none).
@@ -73,8 +88,11 @@ internal sealed class CatalogSnapshot : IDisposable
         int rows = 0;
         if (catalog.Content is { } table)
             rows = SaveContent(dir, table, trainedRows);
+        // After the id map: the caller holds the catalog writes, so no ordinal is added between the two and the counts
+        // never outnumber the ids (requests still count impressions meanwhile; those may miss this save).
+        ImpressionCountFile.Write(Path.Combine(dir, ImpressionsFileName), catalog.CopyImpressions());
         DurableFile.WriteAllBytes(Path.Combine(dir, ManifestFileName),
-            RegistryJson.Bytes(new Manifest(version, catalog.Content?.Dimension ?? 0, categories, segments, rows)));
+            RegistryJson.Bytes(new Manifest(version, catalog.Content?.Dimension ?? 0, categories, segments, rows, ImpressionsFileName)));
         DurableFile.WriteAllBytes(Path.Combine(directory, PointerFileName), System.Text.Encoding.UTF8.GetBytes(name));
         foreach (string old in Directory.EnumerateDirectories(directory, "s-*"))
         {
@@ -128,6 +146,7 @@ internal sealed class CatalogSnapshot : IDisposable
         var items = CatalogIdMap.Load(dir);
         var categories = KeyTable.Load(dir, m.Categories);
         var segments = KeyTable.Load(dir, m.Segments);
+        int[] impressions = m.Impressions is null ? [] : ImpressionCountFile.Read(Path.Combine(dir, m.Impressions), items.Count);
         int[] ordinals = [];
         MappedVectorFile? rows = null;
         if (m.ContentDimension > 0)
@@ -140,7 +159,7 @@ internal sealed class CatalogSnapshot : IDisposable
                 throw new InvalidDataException($"{dir}: {rows.Count} content rows of {rows.Dimension} for {ordinals.Length} ordinals, the snapshot says {m.ContentRows} of {m.ContentDimension}");
             }
         }
-        return new CatalogSnapshot(m.Version, items, categories, segments, m.ContentDimension, ordinals, rows);
+        return new CatalogSnapshot(m.Version, items, categories, segments, m.ContentDimension, ordinals, rows, impressions);
     }
 
     /// <summary>The trained content rows of a version (its content model's vector file, mapped), or null.</summary>

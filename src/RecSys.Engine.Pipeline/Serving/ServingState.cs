@@ -21,8 +21,8 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///   CreateAsync(..., training data)      first start: train a version, seed the store, activate it, then open
 ///   ActivateAsync(id) / RollbackAsync()  load (low-priority threads) + attach (off the request path) -> ACTIVE replaced -> pipeline swapped;
 ///                                        the old version's files are released after its last request
-///   SaveAsync()                          the catalog snapshot (ids, key tables, live content rows) and a store
-///                                        checkpoint; the active version is the registry's ACTIVE already
+///   SaveAsync()                          the catalog snapshot (ids, key tables, live content rows, impression counts)
+///                                        and a store checkpoint; the active version is the registry's ACTIVE already
 /// </code>
 /// Activation, rollback, experiment versions and saving are serialised with item updates, so none of them slips
 /// between. Also the <see cref="IVariantVersionSource"/> of the pipeline's experiments (variants pinned to registry
@@ -137,6 +137,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
 
     /// <summary>
     /// The catalog as it was served: the snapshot's numbering (else the version's), item records from the store, the
+    /// snapshot's impression counts (under any version: they count what users were shown, not what a model made), the
     /// version's content rows, then the snapshot's live rows over them (its rows of the version's own items only when
     /// it was saved under this very version: otherwise they were diffs against other vectors).
     /// </summary>
@@ -161,6 +162,8 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             for (int i = 0; i < n; i++)
                 catalog.SetItem(start + i, records[i] ?? new ItemMetadata(), isNew: start + i >= loaded.Items.Count);
         }
+        if (snapshot is not null)
+            catalog.RestoreImpressions(snapshot.Impressions);
 
         if (loaded.Content is { } content)
         {

@@ -132,10 +132,21 @@ public sealed class LiveCatalog
             Volatile.Write(ref _records[ordinal].Deleted, true);
     }
 
+    /// <summary>
+    /// Where an item's count stops. Counts outlive restarts (the catalog snapshot), so a long-lived popular item could
+    /// otherwise wrap past int.MaxValue to a negative count and look new again; every threshold is tiny next to it.
+    /// Increments racing at the cap may pass it by one each, far from the wrap.
+    /// </summary>
+    internal const int MaxImpressions = int.MaxValue / 2;
+
     internal void AddImpression(int ordinal)
     {
         if ((uint)ordinal < (uint)Length)
-            Interlocked.Increment(ref _records[ordinal].Impressions);
+        {
+            ref int count = ref _records[ordinal].Impressions;
+            if (Volatile.Read(ref count) < MaxImpressions)
+                Interlocked.Increment(ref count);
+        }
     }
 
     /// <summary>The impression count of every ordinal (for the catalog snapshot; increments racing the copy may be in it or not).</summary>

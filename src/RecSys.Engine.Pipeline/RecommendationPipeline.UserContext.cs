@@ -15,8 +15,9 @@ public sealed partial class RecommendationPipeline
     ///   history (newest first) -> interactions: seen set, distinct recent items (seeds), category shares
     ///   older seen items   (only when the history is full) the items of interactions it dropped: seen set
     ///                          -> impressions with the surface's code: already shown on this surface
-    ///   CF vector     stored (fold-in after the last events) | trained row (ALS user map) | folded in now from the
-    ///                 recent items (a user with history but neither) | none (a new user)
+    ///   CF vector     stored by this model (fold-in after the last events) | trained row (ALS user map), unless the
+    ///                 user has interactions newer than the model's training data (then another version folded them
+    ///                 in) | folded in now from the recent items | none (a new user)
     ///   content       history profile = normalised sum of the recent items' content vectors; content profile =
     ///                 that sum + OnboardingWeight x the onboarding categories' vector, normalised (cold start)
     ///   query         search: the request's vector, or its text through the content encoder
@@ -44,6 +45,7 @@ public sealed partial class RecommendationPipeline
         int seenWindow = context.Config.SeenWindow == 0 ? int.MaxValue : Math.Max(window, context.Config.SeenWindow);
         var history = await _store.GetRecentHistoryAsync(request.UserId, StoredHistoryLength, cancellationToken).ConfigureAwait(false);
         int interactions = 0, position = 0;
+        long newestInteractionMs = 0;
         for (int i = 0; i < history.Length; i++)
         {
             var e = history[i];
@@ -54,6 +56,7 @@ public sealed partial class RecommendationPipeline
                     context.AddShown(item);
                 continue;
             }
+            newestInteractionMs = Math.Max(newestInteractionMs, e.TimestampMs);
             int at = position++;
             if (!known || at >= seenWindow)
                 continue;
@@ -85,7 +88,7 @@ public sealed partial class RecommendationPipeline
         context.InteractionCount = interactions;
         context.FinishCategoryShares(context.RecentItems.Length);
 
-        await LoadCfVectorAsync(context, scratch, cancellationToken).ConfigureAwait(false);
+        await LoadCfVectorAsync(context, scratch, newestInteractionMs, cancellationToken).ConfigureAwait(false);
         BuildContentProfiles(context, scratch);
         BuildQuery(context);
     }
@@ -135,7 +138,7 @@ public sealed partial class RecommendationPipeline
         }
     }
 
-    private async ValueTask LoadCfVectorAsync(RequestContext context, RequestScratch scratch, CancellationToken cancellationToken)
+    private async ValueTask LoadCfVectorAsync(RequestContext context, RequestScratch scratch, long newestInteractionMs, CancellationToken cancellationToken)
     {
         var models = context.Models;
         if (models.Als is not { } als)
@@ -147,10 +150,12 @@ public sealed partial class RecommendationPipeline
             stored.AsSpan(0, k).CopyTo(context.CfBuffer(k));
             return;
         }
-        // A stored vector of another model means the user has had events since training, folded in by the version that
-        // was active then: this version (a variant pinned to it, or the one swapped in) folds the history in afresh
-        // rather than serve its trained row, which knows none of those events.
-        if (stored is null && models.AlsUsers is { } users && users.TryGetOrdinal(context.UserId, out int user) && user < als.UserCount)
+        // A stored vector of another model was folded in by the version active when the user's events came. If some of
+        // those events are newer than this model's training data (a variant pinned to an older version, or a version
+        // swapped in that was trained before them), its trained row knows nothing of them: fold the history in afresh.
+        // Otherwise (a retrain that saw them) the trained row is the better vector, and costs no solve.
+        bool eventsSinceTraining = stored is not null && (models.TrainedUntilMs <= 0 || newestInteractionMs > models.TrainedUntilMs);
+        if (!eventsSinceTraining && models.AlsUsers is { } users && users.TryGetOrdinal(context.UserId, out int user) && user < als.UserCount)
         {
             ReadOnlySpan<float> row = als.UserRow(user);
             if (row.ContainsAnyExcept(0f))

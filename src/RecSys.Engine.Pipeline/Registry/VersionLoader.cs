@@ -124,6 +124,7 @@ public static class VersionLoader
             UserTower = userTower,
             Version = version.Id,
             CfVectorTag = m.CfVectorTag,
+            TrainedUntilMs = m.Training.LastEventAt * 1000,
             Embeddings = embeddings,
         };
     }

@@ -66,6 +66,13 @@ public sealed class ServingModels
     /// </summary>
     public int CfVectorTag { get; init; }
 
+    /// <summary>
+    /// The time (unix ms) of the newest event the models were trained on; 0 = not known. A user whose stored CF vector
+    /// is another model's, and whose newest interaction is no later than this, gets this model's trained row: the
+    /// model has seen those events. One with later events is folded in afresh.
+    /// </summary>
+    public long TrainedUntilMs { get; init; }
+
     /// <summary>The largest <see cref="CfVectorTag"/> (2^24 - 1: every integer up to it is exact in a float).</summary>
     public const int MaxCfVectorTag = (1 << 24) - 1;
 

@@ -29,6 +29,39 @@ public sealed class FoldInAcrossVersionsTests(TrainedPlanted trained) : IClassFi
         [.. Enumerable.Range(0, rig.Planted.Items).Where(i => PlantedCatalog.CategoryOf(i) == category).Skip(3).Take(Clicked)
             .Select(i => new InteractionEvent(PlantedCatalog.UserId(user), PlantedCatalog.ItemId(i), EventType.Click, 1f, rig.NowMs))];
 
+    [Fact]
+    public async Task A_version_trained_on_the_users_events_serves_its_trained_row_though_another_model_folded_them_in()
+    {
+        // After a retrain that saw the events, the new model's trained row is the better vector (and costs no solve).
+        // Events no later than v2's training data, recorded (and folded in) while v1 is active, leave v2's answer as it
+        // was: v2 does not fold in afresh for them.
+        using var rig = new RegistryRig(trained);
+        await using var state = await CreateWithV2Async(rig);
+        int user = 7;
+        async Task<long[]> CfListAsync() =>
+            (await state.Pipeline.RecommendAsync(rig.Request(user) with { Debug = true })).Trace!.Stage("source:" + SourceNames.Collaborative)!.ItemIds[..20];
+        await state.ActivateAsync("v2");
+        long[] before = await CfListAsync();
+        await state.ActivateAsync("v1");
+        // Re-clicks of items the user already had (the seen set stays as it was), timed within the training data.
+        long trainedUntilMs = rig.Planted.MaxTimestampSeconds * 1000;
+        await state.Pipeline.RecordEventsAsync([.. TrainingItemsOf(rig, user).Take(3).Select(id => new InteractionEvent(PlantedCatalog.UserId(user), id, EventType.Click, 1f, trainedUntilMs - 1000))]);
+        Assert.NotNull(await state.Store.GetCfVectorAsync(PlantedCatalog.UserId(user))); // v1 folded them in
+
+        await state.ActivateAsync("v2");
+        Assert.Equal(before, await CfListAsync());
+    }
+
+    private static List<long> TrainingItemsOf(RegistryRig rig, int user)
+    {
+        var events = rig.Planted.Data.Events;
+        Assert.True(events.Users.TryGetOrdinal(PlantedCatalog.UserId(user).ToString(System.Globalization.CultureInfo.InvariantCulture), out int u));
+        var items = new List<long>();
+        foreach (int item in rig.Planted.Data.Matrix.Columns(u))
+            items.Add(long.Parse(events.Items[item], System.Globalization.CultureInfo.InvariantCulture));
+        return items;
+    }
+
     /// <summary>v1 active; v2 the same data with another ALS model (seed 4), so another vector space and tag.</summary>
     private async Task<ServingState> CreateWithV2Async(RegistryRig rig)
     {

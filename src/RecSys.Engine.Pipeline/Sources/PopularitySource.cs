@@ -69,14 +69,25 @@ public sealed class PopularitySource : ICandidateSource
         }
         var current = Volatile.Read(ref _lists);
         var segments = new SegmentList?[Math.Max(current.Segments.Length, _catalog.Segments.Count)];
-        var overall = await RerankAsync(store, current.Overall, -1, touched, nowMs, cancellationToken).ConfigureAwait(false);
-        for (int s = 0; s < segments.Length; s++)
+        try
         {
-            var list = s < current.Segments.Length ? current.Segments[s] : null;
-            segments[s] = list is null && touched.Count == 0 ? null
-                : await RerankAsync(store, list ?? overall, s, touched, nowMs, cancellationToken).ConfigureAwait(false);
+            var overall = await RerankAsync(store, current.Overall, -1, touched, nowMs, cancellationToken).ConfigureAwait(false);
+            for (int s = 0; s < segments.Length; s++)
+            {
+                var list = s < current.Segments.Length ? current.Segments[s] : null;
+                segments[s] = list is null && touched.Count == 0 ? null
+                    : await RerankAsync(store, list ?? overall, s, touched, nowMs, cancellationToken).ConfigureAwait(false);
+            }
+            Volatile.Write(ref _lists, new Lists(overall, segments));
         }
-        Volatile.Write(ref _lists, new Lists(overall, segments));
+        catch
+        {
+            // The lists stay as they were; the items that had events wait for the next refresh instead of being lost
+            // from it (they would otherwise only come back with another event).
+            foreach (int ordinal in touched)
+                _touched.TryAdd(ordinal, 0);
+            throw;
+        }
     }
 
     private async Task<SegmentList> RerankAsync(IFeatureStore store, SegmentList list, int segment, List<int> touched, long nowMs, CancellationToken ct)

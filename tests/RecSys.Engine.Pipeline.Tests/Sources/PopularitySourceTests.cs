@@ -29,4 +29,28 @@ public sealed class PopularitySourceTests
         Assert.Equal(coldOrdinal, trending.ListOf(-1)[0]);
         Assert.NotEqual(0, before);
     }
+
+    [Fact]
+    public async Task A_refresh_that_fails_keeps_the_items_that_had_events_for_the_next_one()
+    {
+        // A pool of 20 of the 400 items: a cold item enters a list only as an item that had events since the last
+        // refresh. A refresh whose store read fails must not forget it.
+        await using var h = await PipelineHarness.CreateAsync();
+        var source = new PopularitySource("trending", h.Models.Trending!, h.Catalog, poolSize: 20);
+        var store = new InstrumentedStore(h.Store);
+        long cold = PlantedCatalog.ItemId(h.Planted.Items - 6);
+        Assert.True(h.Catalog.Items.TryGetOrdinal(cold, out int coldOrdinal));
+        Assert.DoesNotContain(coldOrdinal, source.ListOf(-1).ToArray());
+        long later = h.NowMs + 10 * 86_400_000L;
+        await h.Pipeline.RecordEventsAsync([.. Enumerable.Range(0, 60).Select(u => new InteractionEvent(PlantedCatalog.UserId(u), cold, EventType.Click, 1f, later))]);
+        source.NoteEvent(coldOrdinal);
+
+        store.FailNextCounterRead = new IOException("store down");
+        await Assert.ThrowsAsync<IOException>(() => source.RefreshAsync(store, later));
+        Assert.DoesNotContain(coldOrdinal, source.ListOf(-1).ToArray()); // the lists stay as they were
+
+        await source.RefreshAsync(store, later);
+        // In, and near the top: a burst of 60 clicks against counters decayed through ten half-lives.
+        Assert.InRange(source.ListOf(-1).IndexOf(coldOrdinal), 0, 2);
+    }
 }

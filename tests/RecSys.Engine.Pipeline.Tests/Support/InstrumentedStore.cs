@@ -6,7 +6,7 @@ namespace RecSys.Engine.Pipeline.Tests.Support;
 /// <summary>
 /// A real store (FASTER, Garnet) with a test's hands on it: every call goes to <paramref name="inner"/> unchanged, the
 /// item-counter reads are recorded (how many ids each asked for), so a test can tell one batch read from one read per
-/// candidate, the next item upsert can be made to fail, as a store that is down would, and CF vector writes can be held back. Not a mock: what the
+/// candidate, the next item upsert or counter read can be made to fail, as a store that is down would, and CF vector writes can be held back. Not a mock: what the
 /// pipeline reads and writes is what the real store answers and keeps.
 /// </summary>
 internal sealed class InstrumentedStore(IFeatureStore inner) : IFeatureStore
@@ -29,8 +29,16 @@ internal sealed class InstrumentedStore(IFeatureStore inner) : IFeatureStore
 
     public int SeenCapacity => inner.SeenCapacity;
 
+    /// <summary>Set: the next GetItemCountersAsync throws this instead of reading (once).</summary>
+    public Exception? FailNextCounterRead { get; set; }
+
     public ValueTask GetItemCountersAsync(ReadOnlyMemory<long> itemIds, int segment, long nowMs, Memory<double> results, CancellationToken cancellationToken = default)
     {
+        if (FailNextCounterRead is { } failure)
+        {
+            FailNextCounterRead = null;
+            return ValueTask.FromException(failure);
+        }
         lock (_counterReads)
             _counterReads.Add(itemIds.Length);
         return inner.GetItemCountersAsync(itemIds, segment, nowMs, results, cancellationToken);

@@ -116,13 +116,17 @@ public sealed class TrendingRefreshServingTests(TrainedPlanted trained) : IClass
         Assert.Equal((0, 0), (service.Refreshes, service.Failures));
     }
 
-    [Fact]
-    public void A_negative_interval_is_a_config_error_naming_the_key_and_zero_turns_the_refresh_off()
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("00:00:00.0005")] // under the timer's 1 ms
+    [InlineData("60.00:00:00")] // over the timer's ~49.7 days: it would stop the server after it started
+    public void An_interval_the_timer_cannot_take_is_a_config_error_naming_the_key_and_zero_turns_the_refresh_off(string interval)
     {
         Directory.CreateDirectory(_rig.RegistryDirectory);
-        var e = Assert.Throws<ServerConfigException>(() => ServeConfigFile.Write(Root, new Dictionary<string, object> { ["TrendingRefreshInterval"] = "-00:00:01" }));
+        var e = Assert.Throws<ServerConfigException>(() => ServeConfigFile.Write(Root, new Dictionary<string, object> { ["TrendingRefreshInterval"] = interval }));
         Assert.Equal("Serving:TrendingRefreshInterval", e.Key);
         Assert.Contains("Serving:TrendingRefreshInterval", e.Message);
+        Assert.Equal(TimeSpan.FromDays(49), ServeConfigFile.Write(Root, new Dictionary<string, object> { ["TrendingRefreshInterval"] = "49.00:00:00" }).Serving.TrendingRefreshInterval);
         Assert.Equal(TimeSpan.Zero, ServeConfigFile.Write(Root, new Dictionary<string, object> { ["TrendingRefreshInterval"] = "00:00:00" }).Serving.TrendingRefreshInterval);
         Assert.Equal(TimeSpan.FromMinutes(1), new ServingOptions().TrendingRefreshInterval);
     }

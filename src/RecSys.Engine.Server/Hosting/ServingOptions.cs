@@ -114,6 +114,12 @@ public sealed record ServingOptions
     /// <summary>The default of <see cref="TrendingRefreshInterval"/>, also what a server started over a serving state uses.</summary>
     public static readonly TimeSpan DefaultTrendingRefreshInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>The shortest <see cref="TrendingRefreshInterval"/> other than 0.</summary>
+    public static readonly TimeSpan MinTrendingRefreshInterval = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The longest <see cref="TrendingRefreshInterval"/>: 49 days (a PeriodicTimer takes up to about 49.7).</summary>
+    public static readonly TimeSpan MaxTrendingRefreshInterval = TimeSpan.FromDays(49);
+
     /// <summary>The feature store.</summary>
     public FeatureStoreOptions FeatureStore { get; init; } = new();
 
@@ -129,8 +135,11 @@ public sealed record ServingOptions
             throw new ServerConfigException($"{s}:SourceBudget", $"{s}:SourceBudget must be positive (got {budget})");
         if (ExperimentsFile is not null && !File.Exists(ExperimentsFile))
             throw new ServerConfigException($"{s}:ExperimentsFile", $"{s}:ExperimentsFile '{ExperimentsFile}' does not exist");
-        if (TrendingRefreshInterval < TimeSpan.Zero)
-            throw new ServerConfigException($"{s}:TrendingRefreshInterval", $"{s}:TrendingRefreshInterval must not be negative (got {TrendingRefreshInterval}; 00:00:00 turns the refresh off)");
+        // The refresh runs on a PeriodicTimer, which takes 1 ms .. about 49.7 days: anything else would stop the server
+        // from its hosted service after it started, so it is refused here, naming the key.
+        if (TrendingRefreshInterval != TimeSpan.Zero && (TrendingRefreshInterval < MinTrendingRefreshInterval || TrendingRefreshInterval > MaxTrendingRefreshInterval))
+            throw new ServerConfigException($"{s}:TrendingRefreshInterval",
+                $"{s}:TrendingRefreshInterval must be 00:00:00 (off) or from {MinTrendingRefreshInterval} to {MaxTrendingRefreshInterval} (got {TrendingRefreshInterval})");
         if (AttributionWindow < 1)
             throw new ServerConfigException($"{s}:AttributionWindow", $"{s}:AttributionWindow must be at least 1 (got {AttributionWindow})");
         CheckRankerOptions(RankerOptions(log: null));

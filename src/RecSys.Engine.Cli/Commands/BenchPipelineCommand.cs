@@ -42,7 +42,7 @@ internal static class BenchPipelineCommand
         };
         var settleJit = new Option<double>("--settle-jit-seconds")
         {
-            Description = "After --warmup, more warm-up rounds with pauses until the tiered JIT compiles nothing new, so the timed pass measures the steady state; at most this many seconds (0: none, the timed pass starts right after --warmup).",
+            Description = "After --warmup, more warm-up rounds with pauses until the tiered JIT compiles nothing new, so the timed pass measures the steady state; at most this many seconds, 0 to 3600 (0: none, the timed pass starts right after --warmup).",
             DefaultValueFactory = _ => 60,
         };
         var command = new Command("pipeline", "In-process Recommend over a generated catalog: p50/p99, allocated bytes per request, time per stage.");
@@ -78,8 +78,8 @@ internal static class BenchPipelineCommand
             var other => throw new CliInputException($"--ranker must be on or off (got '{other}')"),
         };
         double settle = parse.GetValue(settleJit);
-        if (!(settle >= 0) || !double.IsFinite(settle))
-            throw new CliInputException($"--settle-jit-seconds must be a finite number >= 0 (got {settle.ToString(CultureInfo.InvariantCulture)})");
+        if (!(settle >= 0 && settle <= 3600))
+            throw new CliInputException($"--settle-jit-seconds must be from 0 to 3600 (got {settle.ToString(CultureInfo.InvariantCulture)})");
         var result = await PipelineBenchRunner.RunAsync(new PipelineBenchSettings(dir, n, w, c, parse.GetValue(seed), parse.GetValue(version), kk, parse.GetValue(bf16), parse.GetValue(hugePages), added, useRanker, TimeSpan.FromSeconds(settle)), stderr, ct).ConfigureAwait(false);
         string text = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         stdout.WriteLine(text);

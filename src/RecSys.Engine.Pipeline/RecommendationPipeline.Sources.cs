@@ -8,8 +8,9 @@ public sealed partial class RecommendationPipeline
     /// <summary>
     /// Runs the surface's sources (in parallel on the pool, or inline) and keeps the lists of those that finished in
     /// budget without an error. The wait ends at the largest budget: a source still running then is dropped, and
-    /// the request's scratch is not reused (that source may still write into it). Returns whether the scratch can
-    /// go back to the pool, and the dropped sources with their reasons (null when none).
+    /// the request's scratch is not reused (that source may still write into it). Inline, each source's budget starts
+    /// with its turn and is cut to what is left of the largest budget. Returns whether the scratch can go back to the
+    /// pool, and the dropped sources with their reasons (null when none).
     /// </summary>
     private async ValueTask<(bool Reusable, List<string>? Dropped)> RunSourcesAsync(RequestContext context, PipelineVersion version, RequestScratch scratch,
         PipelineTrace? trace, CancellationToken cancellationToken)
@@ -43,10 +44,12 @@ public sealed partial class RecommendationPipeline
         }
         else
         {
+            // One after another: each source's budget starts with its turn, cut to what is left of the largest budget.
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             for (int i = 0; i < n; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await scratch.Runs[i].RunInline().ConfigureAwait(false);
+                await scratch.Runs[i].RunInline(wait - System.Diagnostics.Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
             }
         }
 

@@ -40,7 +40,12 @@ internal sealed class SourceRun
     public long RunTicks => _end - _began;
 
     /// <summary>The budget counts from when the run was scheduled (time in the pool's queue is the request's time too).</summary>
-    public bool OverBudget => Stopwatch.GetElapsedTime(_start, _end) > Config.Budget;
+    public bool OverBudget => Stopwatch.GetElapsedTime(_start, _end) > _limit;
+
+    // The run's own budget, or less when run inline with less of the request's time left (see RunInline).
+    private TimeSpan _limit;
+
+    private static readonly OperationCanceledException s_noTimeLeft = new("the request's time for its sources ran out before this source's turn");
 
     private RequestContext _context = null!;
 
@@ -62,24 +67,36 @@ internal sealed class SourceRun
     /// <summary>Runs the source on the thread pool; its budget starts now, so time in the pool's queue counts.</summary>
     public Task StartOnPool()
     {
-        StartBudget();
+        StartBudget(Config.Budget);
         return Task.Run(_execute);
     }
 
     /// <summary>
     /// Runs the source on the calling thread (a synchronous source costs no task). Its budget starts now, not when the
-    /// request prepared its runs: run one after another, a source's budget would otherwise include the sources before it.
+    /// request prepared its runs (run one after another, a source's budget would otherwise include the sources before
+    /// it), and is cut to <paramref name="requestTimeLeft"/>, so the sources together take no longer than in parallel
+    /// (the largest budget). With no time left the source does not run and counts as a timeout.
     /// </summary>
-    public Task RunInline()
+    public Task RunInline(TimeSpan requestTimeLeft)
     {
-        StartBudget();
+        if (requestTimeLeft <= TimeSpan.Zero)
+        {
+            _start = _began = _end = Stopwatch.GetTimestamp();
+            _limit = TimeSpan.Zero;
+            _budget.Cancel();
+            Error = s_noTimeLeft;
+            _finished = true;
+            return Task.CompletedTask;
+        }
+        StartBudget(requestTimeLeft < Config.Budget ? requestTimeLeft : Config.Budget);
         return ExecuteAsync();
     }
 
-    private void StartBudget()
+    private void StartBudget(TimeSpan limit)
     {
         _start = Stopwatch.GetTimestamp();
-        _budget.CancelAfter(Config.Budget);
+        _limit = limit;
+        _budget.CancelAfter(limit);
     }
 
     /// <summary>Why the run does not count ("timeout", "error: ..."); null when it succeeded.</summary>

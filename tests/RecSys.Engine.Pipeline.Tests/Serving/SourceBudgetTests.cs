@@ -16,9 +16,9 @@ public sealed class SourceBudgetTests
     }
 
     /// <summary>Ignores its token and sleeps past any budget (a source stuck in a call it cannot cancel).</summary>
-    private sealed class StuckSource(TimeSpan delay) : ICandidateSource
+    private sealed class StuckSource(TimeSpan delay, string name = "stuck") : ICandidateSource
     {
-        public string Name => "stuck";
+        public string Name => name;
 
         public ValueTask RetrieveAsync(RequestContext context, CandidateList output, CancellationToken cancellationToken)
         {
@@ -90,6 +90,22 @@ public sealed class SourceBudgetTests
         Assert.Empty(response.DroppedSources);
         Assert.Equal(0, h.Pipeline.Stats.Source("quick").Timeouts);
         Assert.Equal(0, h.Pipeline.Stats.Source("stuck").Timeouts);
+    }
+
+    [Fact]
+    public async Task Run_one_after_another_the_sources_together_take_no_longer_than_the_largest_budget()
+    {
+        // Each of two sources takes 1.2 s of a 2 s budget. In parallel the request would wait 2 s at most; inline it
+        // must too: the second source's turn comes with 0.8 s left, so it is cut to that and dropped as a timeout
+        // (the request's time is not the sum of the budgets).
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
+        {
+            Sources = [new SourceConfig("stuck-a", 10, TimeSpan.FromSeconds(2)), new SourceConfig("stuck-b", 10, TimeSpan.FromSeconds(2))],
+        }), extraSources: [new StuckSource(TimeSpan.FromMilliseconds(1200), "stuck-a"), new StuckSource(TimeSpan.FromMilliseconds(1200), "stuck-b")], parallelSources: false);
+        var response = await h.RecommendAsync(PlantedCatalog.UserId(5));
+        Assert.Equal(["stuck-b: timeout"], response.DroppedSources);
+        Assert.Equal(1, h.Pipeline.Stats.Source("stuck-b").Timeouts);
+        Assert.Equal(0, h.Pipeline.Stats.Source("stuck-a").Timeouts);
     }
 
     [Fact]

@@ -113,16 +113,9 @@ public sealed record SurfaceConfig
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in Sources)
         {
+            s.Validate(where);
             if (!names.Add(s.Name))
                 throw new ArgumentException($"{where}: source '{s.Name}' listed twice", nameof(Sources));
-            if (s.Count < 1)
-                throw new ArgumentOutOfRangeException(nameof(Sources), s.Count, $"{where}: source '{s.Name}' count must be >= 1");
-            if (s.Budget <= TimeSpan.Zero)
-                throw new ArgumentOutOfRangeException(nameof(Sources), s.Budget, $"{where}: source '{s.Name}' budget must be positive");
-            if (!(s.Weight >= 0) || !float.IsFinite(s.Weight))
-                throw new ArgumentOutOfRangeException(nameof(Sources), s.Weight, $"{where}: source '{s.Name}' weight must be finite and >= 0");
-            if (s.Ef is < 1)
-                throw new ArgumentOutOfRangeException(nameof(Sources), s.Ef, $"{where}: source '{s.Name}' ef must be >= 1, or null for the index default");
         }
         if (!(PersonalWeight >= 0) || !float.IsFinite(PersonalWeight))
             throw new ArgumentOutOfRangeException(nameof(PersonalWeight), PersonalWeight, $"{where}: must be finite and >= 0");

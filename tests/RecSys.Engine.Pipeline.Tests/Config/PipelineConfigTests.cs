@@ -12,9 +12,19 @@ public sealed class PipelineConfigTests
     {
         Assert.Equal("DefaultK", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { DefaultK = 0 }] }.Validate).ParamName);
         Assert.Equal("MmrLambda", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { MmrLambda = 1.5f }] }.Validate).ParamName);
-        Assert.Equal("Sources", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig
+        Assert.Equal("Budget", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig
         {
             Surfaces = [Surface() with { Sources = [new SourceConfig("popular", 10, TimeSpan.Zero)] }],
+        }.Validate).ParamName);
+        // A budget past the bound would otherwise be refused by the request's timer, at the first request.
+        Assert.Equal("Budget", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig
+        {
+            Surfaces = [Surface() with { Sources = [new SourceConfig("popular", 10, SourceConfig.MaxBudget + TimeSpan.FromTicks(1))] }],
+        }.Validate).ParamName);
+        new PipelineConfig { Surfaces = [Surface() with { Sources = [new SourceConfig("popular", 10, SourceConfig.MaxBudget)] }] }.Validate();
+        Assert.Equal("Count", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig
+        {
+            Surfaces = [Surface() with { Sources = [new SourceConfig("popular", -1, TimeSpan.FromMilliseconds(20))] }],
         }.Validate).ParamName);
         Assert.Equal("Surfaces", Assert.Throws<ArgumentException>(new PipelineConfig { Surfaces = [Surface(), Surface("email", 1)] }.Validate).ParamName);
         Assert.Equal("ExplorationShare", Assert.Throws<ArgumentOutOfRangeException>(new PipelineConfig { Surfaces = [Surface() with { ExplorationShare = 1f }] }.Validate).ParamName);

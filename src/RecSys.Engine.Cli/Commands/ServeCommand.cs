@@ -35,6 +35,7 @@ internal static class ServeCommand
             if (parse.GetValue(check))
             {
                 stdout.WriteLine($"{path}: ok; would serve registry {settings.Serving.RegistryDirectory} on {settings.Server.Host}:{settings.Server.Port}"
+                    + (settings.PipelineFile is null ? "" : $" with pipeline config {settings.PipelineFile.Source}")
                     + (settings.Experiments.Count == 0 ? "" : $" with experiments {string.Join(", ", settings.Experiments.Select(e => e.Name))}"));
                 return CliRunner.ExitOk;
             }

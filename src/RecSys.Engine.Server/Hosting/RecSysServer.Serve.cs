@@ -18,7 +18,8 @@ public static partial class RecSysServer
     /// the configured feature store), starts the server, calls <paramref name="started"/>, serves until
     /// <paramref name="stop"/> fires, then stops gracefully (drain, save the state: catalog snapshot and store
     /// checkpoint) and closes everything. A registry or store that cannot be opened is a
-    /// <see cref="ServerConfigException"/> naming the key that points at it. <paramref name="rankers"/> loads a version's
+    /// <see cref="ServerConfigException"/> naming the key that points at it; so is a pipeline config file
+    /// (Serving:PipelineConfigFile) that the active version's defaults or models refuse. <paramref name="rankers"/> loads a version's
     /// learned ranker (null = <see cref="OnnxRankerLoader"/> on Serving:RankerProvider; Serving:IgnoreRanker serves such
     /// a version with the rank-fusion fallback instead).
     /// </summary>
@@ -35,9 +36,10 @@ public static partial class RecSysServer
         var towerLog = loggers.CreateLogger("RecSys.Engine.Server.Tower");
         var towers = new OnnxTowerLoader(config.Serving.TowerOptions(line => LogRanker(towerLog, line)));
         var experiments = config.Experiments.Count > 0 ? config.Experiments : ServeConfig.ReadExperiments(config.Serving);
+        var pipelineFile = config.PipelineFile ?? ServeConfig.ReadPipelineConfig(config.Serving);
         var mappingLog = loggers.CreateLogger("RecSys.Engine.Server.Mapping");
         var registryLog = loggers.CreateLogger("RecSys.Engine.Server.Registry");
-        var (state, external) = await OpenStateAsync(config.Serving, rankers, towers, line => LogWarningLine(mappingLog, line),
+        var (state, external) = await OpenStateAsync(config.Serving, pipelineFile, rankers, towers, line => LogWarningLine(mappingLog, line),
             line => LogWarningLine(registryLog, line), stop).ConfigureAwait(false);
         try
         {
@@ -100,13 +102,40 @@ public static partial class RecSysServer
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
     private static partial void LogWarningLine(ILogger logger, string line);
 
-    /// <summary>The serving state over the configured store; the Redis store is returned too (the state does not own it).</summary>
-    private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, IRankerLoader rankers, ITowerLoader towers,
-        Action<string> hugePageLog, Action<string> loadLog, CancellationToken cancellationToken)
+    /// <summary>
+    /// The serving state over the configured store; the Redis store is returned too (the state does not own it). Each
+    /// version is served with <paramref name="pipelineFile"/>'s changes to its defaults (none: the defaults), with
+    /// Serving:SourceBudget; a file the active version's defaults or models refuse is a <see cref="ServerConfigException"/>
+    /// on Serving:PipelineConfigFile naming the file and the field.
+    /// </summary>
+    private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, PipelineConfigFile? pipelineFile,
+        IRankerLoader rankers, ITowerLoader towers, Action<string> hugePageLog, Action<string> loadLog, CancellationToken cancellationToken)
     {
         const string s = ServingOptions.SectionName;
         var store = serving.FeatureStore;
         var watch = new RankerLoadWatch(rankers);
+        // The file's own refusal, told apart from an InvalidDataException of the registry's files by identity.
+        InvalidDataException? fileFault = null;
+        Func<ServingModels, PipelineConfig>? config = null;
+        if (pipelineFile is not null)
+        {
+            config = models =>
+            {
+                try
+                {
+                    return pipelineFile.Apply(models, serving.SourceBudget);
+                }
+                catch (InvalidDataException e)
+                {
+                    fileFault = e;
+                    throw;
+                }
+            };
+        }
+        else if (serving.SourceBudget is { } budget)
+        {
+            config = models => PipelineDefaults.Config(models).WithSourceBudget(budget);
+        }
         var options = new ServingStateOptions
         {
             Pipeline = new PipelineOptions { ParallelSources = serving.ParallelSources, AttributionCapacity = serving.AttributionWindow },
@@ -117,7 +146,7 @@ public static partial class RecSysServer
             },
             CatalogDirectory = serving.CatalogDirectory,
             Store = store.IsFaster ? store.ToFaster() : null,
-            Config = serving.SourceBudget is { } budget ? models => PipelineDefaults.Config(models).WithSourceBudget(budget) : null,
+            Config = config,
             SaveOnDispose = false, // the server's stop saved it already
             LowPriorityLoads = serving.LowPriorityLoads,
             LoadLog = loadLog,
@@ -134,6 +163,9 @@ public static partial class RecSysServer
         {
             if (external is not null)
                 await external.DisposeAsync().ConfigureAwait(false);
+            var fault = ReferenceEquals(e, fileFault) ? fileFault : e is UnknownSourceException unknown ? pipelineFile?.Explain(unknown) : null;
+            if (fault is not null)
+                throw new ServerConfigException(ServeConfig.PipelineConfigKey, $"{ServeConfig.PipelineConfigKey}: {fault.Message}");
             string key = e switch
             {
                 FeatureStoreCorruptedException => $"{s}:FeatureStore:DataDirectory",

@@ -1,3 +1,4 @@
+using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Experiments;
 
 namespace RecSys.Engine.Server.Hosting;
@@ -15,6 +16,9 @@ public sealed record ServeConfig
 
     /// <summary>The experiments of <see cref="ServingOptions.ExperimentsFile"/>, as read by <see cref="FromJsonFile"/> (empty: none).</summary>
     public IReadOnlyList<ExperimentConfig> Experiments { get; init; } = [];
+
+    /// <summary>The file of <see cref="ServingOptions.PipelineConfigFile"/>, as read by <see cref="FromJsonFile"/> (null: none, the defaults).</summary>
+    public PipelineConfigFile? PipelineFile { get; init; }
 
     /// <summary>
     /// Reads and validates <paramref name="path"/>: a missing file, bad JSON, an unknown key, a value of the wrong type or
@@ -38,7 +42,7 @@ public sealed record ServeConfig
         };
         config.Server.Validate();
         config.Serving.Validate();
-        return config with { Experiments = ReadExperiments(config.Serving) };
+        return config with { Experiments = ReadExperiments(config.Serving), PipelineFile = ReadPipelineConfig(config.Serving) };
     }
 
     /// <summary>
@@ -61,6 +65,29 @@ public sealed record ServeConfig
             throw new ServerConfigException(ExperimentsKey, $"{ExperimentsKey}: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// The pipeline config file of <paramref name="serving"/> (none: null), checked as far as a file can be without the
+    /// served version's models: JSON, field names and types, names listed twice. A fault is a
+    /// <see cref="ServerConfigException"/> on Serving:PipelineConfigFile whose message names the file and the field. The
+    /// values are checked when the server applies the file to the version's defaults, before it listens.
+    /// </summary>
+    public static PipelineConfigFile? ReadPipelineConfig(ServingOptions serving)
+    {
+        ArgumentNullException.ThrowIfNull(serving);
+        if (serving.PipelineConfigFile is not { } path)
+            return null;
+        try
+        {
+            return PipelineConfigFile.Read(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new ServerConfigException(PipelineConfigKey, $"{PipelineConfigKey}: {e.Message}");
+        }
+    }
+
+    internal const string PipelineConfigKey = ServingOptions.SectionName + ":" + nameof(ServingOptions.PipelineConfigFile);
 
     internal const string ExperimentsKey = ServingOptions.SectionName + ":" + nameof(ServingOptions.ExperimentsFile);
 }

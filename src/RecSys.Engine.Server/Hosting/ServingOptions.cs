@@ -7,6 +7,7 @@ namespace RecSys.Engine.Server.Hosting;
 /// version is loaded at start; ActivateModel / Rollback swap it) and the feature store.
 /// <code>
 ///   { "Serving": { "RegistryDirectory": "data/registry",
+///                  "PipelineConfigFile": "pipeline.json",
 ///                  "ExperimentsFile": "experiments.json",
 ///                  "FeatureStore": { "Backend": "Faster", "DataDirectory": "data/store" } } }
 /// </code>
@@ -86,9 +87,17 @@ public sealed record ServingOptions
 
     /// <summary>
     /// Time each candidate source of a request may take before it is dropped from that request; null = the defaults'
-    /// 50 ms. Raise it on a slow or shared machine ("00:00:00.200").
+    /// 50 ms. Raise it on a slow or shared machine ("00:00:00.200"); at most <see cref="Pipeline.Config.SourceConfig.MaxBudget"/>.
+    /// A budget the pipeline config file gives a source wins.
     /// </summary>
     public TimeSpan? SourceBudget { get; init; }
+
+    /// <summary>
+    /// A JSON file of changes to the pipeline defaults (<see cref="Pipeline.Config.PipelineConfigFile"/>: surfaces, their
+    /// sources, post-processing and business rules) every version is served with; null = the defaults. Read with the rest
+    /// of the config and applied when a version loads: a bad file refuses the start, naming the file and the field.
+    /// </summary>
+    public string? PipelineConfigFile { get; init; }
 
     /// <summary>
     /// A JSON file of A/B experiments (<see cref="Pipeline.Experiments.ExperimentConfigFile"/>) run from the start; null =
@@ -131,8 +140,10 @@ public sealed record ServingOptions
             throw new ServerConfigException($"{s}:RegistryDirectory", $"{s}:RegistryDirectory is required (the model registry to serve)");
         if (!Directory.Exists(RegistryDirectory))
             throw new ServerConfigException($"{s}:RegistryDirectory", $"{s}:RegistryDirectory '{RegistryDirectory}' does not exist");
-        if (SourceBudget is { } budget && budget <= TimeSpan.Zero)
-            throw new ServerConfigException($"{s}:SourceBudget", $"{s}:SourceBudget must be positive (got {budget})");
+        if (SourceBudget is { } budget && (budget <= TimeSpan.Zero || budget > Pipeline.Config.SourceConfig.MaxBudget))
+            throw new ServerConfigException($"{s}:SourceBudget", $"{s}:SourceBudget must be positive and at most {Pipeline.Config.SourceConfig.MaxBudget} (got {budget})");
+        if (PipelineConfigFile is not null && !File.Exists(PipelineConfigFile))
+            throw new ServerConfigException($"{s}:PipelineConfigFile", $"{s}:PipelineConfigFile '{PipelineConfigFile}' does not exist");
         if (ExperimentsFile is not null && !File.Exists(ExperimentsFile))
             throw new ServerConfigException($"{s}:ExperimentsFile", $"{s}:ExperimentsFile '{ExperimentsFile}' does not exist");
         // The refresh runs on a PeriodicTimer, which takes 1 ms .. about 49.7 days: anything else would stop the server
@@ -213,6 +224,7 @@ public sealed record ServingOptions
         RegistryDirectory = Absolute(RegistryDirectory, baseDirectory),
         CatalogDirectory = Absolute(CatalogDirectory, baseDirectory),
         ExperimentsFile = Absolute(ExperimentsFile, baseDirectory),
+        PipelineConfigFile = Absolute(PipelineConfigFile, baseDirectory),
         FeatureStore = FeatureStore is null ? null! : FeatureStore with { DataDirectory = Absolute(FeatureStore.DataDirectory, baseDirectory) },
     };
 

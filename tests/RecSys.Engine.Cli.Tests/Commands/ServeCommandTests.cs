@@ -223,6 +223,34 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
     }
 
     [Fact]
+    public async Task A_pipeline_config_file_the_version_refuses_exits_two_naming_the_key_the_file_and_the_field()
+    {
+        await using (await _rig.CreateAsync("v1"))
+        {
+        }
+        // Well-formed JSON: only applying it to the version's defaults finds the fault, after the config was read.
+        File.WriteAllText(Path.Combine(Root, "pipeline.json"), """{"surfaces": [{"name": "home", "exploration_share": 1}]}""");
+        var config = Config();
+        ((Dictionary<string, object>)config["Serving"])["PipelineConfigFile"] = "pipeline.json";
+        string path = WriteConfig(config);
+        var (code, stdout, stderr) = Run("serve", "--config", path, "--check");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("pipeline.json", stdout);
+
+        (code, stdout, stderr) = Run("serve", "--config", path);
+        Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
+        Assert.Contains("Serving:PipelineConfigFile", stderr);
+        Assert.Contains("pipeline.json: surfaces[0].exploration_share", stderr);
+        Assert.DoesNotContain("listening", stdout);
+
+        File.WriteAllText(Path.Combine(Root, "pipeline.json"), """{"surfaces": [{"name": "home", "exploration_shar": 0}]}""");
+        (code, _, stderr) = Run("serve", "--config", path, "--check");
+        Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
+        Assert.Contains("Serving:PipelineConfigFile", stderr);
+        Assert.Contains("surfaces[0].exploration_shar", stderr);
+    }
+
+    [Fact]
     public void Check_reads_the_config_and_says_what_it_would_serve()
     {
         Directory.CreateDirectory(_rig.RegistryDirectory);

@@ -4,8 +4,9 @@ namespace RecSys.Engine.Ranking.Onnx.Tests;
 
 /// <summary>
 /// Points the process's file descriptor 2 at a temporary file while it lives, so a test can read what native code
-/// (ONNX Runtime's own logger) wrote to stderr; Console.Error is not enough, as native writes bypass it. Linux and
-/// macOS only (libc's dup / dup2). Everything in the process that writes to stderr meanwhile lands in the file too.
+/// (ONNX Runtime's own logger) wrote to stderr; Console.Error is not enough, as native writes bypass it. Linux only
+/// (libc's dup / dup2 by that name). Everything in the process that writes to stderr meanwhile lands in the file too,
+/// so a test reading it looks only for lines of its own kind.
 /// </summary>
 internal sealed partial class NativeStderrCapture : IDisposable
 {

@@ -44,6 +44,25 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public async Task A_pin_on_the_email_surface_is_sent_once_and_then_filtered_as_already_sent()
+    {
+        // Email filters what it already sent (FilterShownOnSurface): a pinned item goes out in one email, not in every one.
+        long user = PlantedCatalog.UserId(0);
+        long pinned = PlantedCatalog.ItemId(9);
+        await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "email", s => s with
+        {
+            Rules = [new BusinessRule { Kind = RuleKind.Pin, ItemId = pinned, Position = 0 }],
+        }));
+        var first = await h.RecommendAsync(user, surface: "email", k: 10);
+        Assert.Equal(pinned, first.Items[0].ItemId);
+        // The email went out: its items are recorded as impressions with the email surface's code.
+        int email = h.Pipeline.Version.Config.Surface("email").Code;
+        await h.Pipeline.RecordEventsAsync([.. first.Items.Select(i => new Abstractions.InteractionEvent(user, i.ItemId, Features.Records.EventType.Impression, email, h.NowMs))]);
+        var second = await h.RecommendAsync(user, surface: "email", k: 10);
+        Assert.DoesNotContain(second.Items, i => i.ItemId == pinned);
+    }
+
+    [Fact]
     public async Task Exclude_drops_an_item_and_a_whole_category()
     {
         long user = PlantedCatalog.UserId(0);

@@ -116,6 +116,7 @@ public sealed class IvfPqFilterTests(IvfPqFixture f) : IClassFixture<IvfPqFixtur
     [InlineData(DistanceMetric.L2, false)]
     [InlineData(DistanceMetric.InnerProduct, true)]
     [InlineData(DistanceMetric.InnerProduct, false)]
+    [InlineData(DistanceMetric.Cosine, true)]
     [InlineData(DistanceMetric.Cosine, false)]
     public void Every_metric_with_or_without_stored_vectors_returns_every_allowed_id_of_a_selective_filter(DistanceMetric metric, bool storeVectors)
     {
@@ -132,14 +133,18 @@ public sealed class IvfPqFilterTests(IvfPqFixture f) : IClassFixture<IvfPqFixtur
         var filter = Allow(allowed, bitset: false);
         using var flat = new FlatIndex(dim, metric);
         flat.Add(ids, data);
-        var (truth, _) = Search(flat, queries, new SearchParameters { Filter = filter });
+        var (truth, truthD) = Search(flat, queries, new SearchParameters { Filter = filter });
 
-        var (found, _) = Search(index, queries, new SearchParameters { NProbe = 1, Refine = 0, Filter = filter });
+        var (found, foundD) = Search(index, queries, new SearchParameters { NProbe = 1, Refine = 0, Filter = filter });
         for (int q = 0; q < 20; q++)
         {
             Assert.Equal(allowed.Order(), found.AsSpan(q * K, allowed.Length).ToArray().Order());
-            if (storeVectors)
-                Assert.Equal(truth.AsSpan(q * K, K).ToArray(), found.AsSpan(q * K, K).ToArray());
+            if (!storeVectors)
+                continue;
+            // On the stored vectors: the exact search's ids, order and distances, in the metric's own units.
+            Assert.Equal(truth.AsSpan(q * K, K).ToArray(), found.AsSpan(q * K, K).ToArray());
+            for (int i = 0; i < allowed.Length; i++)
+                Assert.True(Math.Abs(truthD[q * K + i] - foundD[q * K + i]) <= 1e-4f * Math.Max(1f, Math.Abs(truthD[q * K + i])), $"{metric} query {q} rank {i}: {foundD[q * K + i]} vs exact {truthD[q * K + i]}");
         }
 
         // ExactFilterThreshold = 0 turns the fallback off: one probed list cannot hold ids from two lists.
@@ -150,6 +155,20 @@ public sealed class IvfPqFilterTests(IvfPqFixture f) : IClassFixture<IvfPqFixtur
         var (probed, _) = Search(probing, queries, new SearchParameters { NProbe = 1, Refine = 0, Filter = filter });
         for (int q = 0; q < 20; q++)
             Assert.True(probed.AsSpan(q * K, K).ToArray().Count(id => id >= 0) < allowed.Length, "probing one list found every allowed id");
+        if (storeVectors)
+            return;
+        // From the codes alone, the exact scan's distances are the probe path's (the same codes and tables): probing every
+        // list of the same index finds the same ids at the same distances.
+        var (all, allD) = Search(probing, queries, new SearchParameters { NProbe = options.NList, Refine = 0, Filter = filter });
+        for (int q = 0; q < 20; q++)
+        {
+            var byId = Enumerable.Range(0, allowed.Length).ToDictionary(i => all[q * K + i], i => allD[q * K + i]);
+            for (int i = 0; i < allowed.Length; i++)
+            {
+                float probeD = byId[found[q * K + i]];
+                Assert.True(Math.Abs(probeD - foundD[q * K + i]) <= 1e-4f * Math.Max(1f, Math.Abs(probeD)), $"{metric} codes, query {q}, id {found[q * K + i]}: {foundD[q * K + i]} vs the probe path's {probeD}");
+            }
+        }
     }
 
     [Fact]

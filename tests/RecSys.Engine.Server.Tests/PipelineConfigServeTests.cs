@@ -114,6 +114,22 @@ public sealed class PipelineConfigServeTests(TrainedPlanted trained) : IClassFix
         Assert.Contains(field, e.Message);
     }
 
+    [Fact]
+    public async Task Activating_a_version_the_file_does_not_fit_is_FAILED_PRECONDITION_and_the_old_version_keeps_serving()
+    {
+        // The file adds the sequence source to home: v1 has the sequence model, v2 does not.
+        var config = await ConfigAsync("""{"surfaces": [{"name": "home", "sources": [{"name": "sequence", "count": 20}]}]}""");
+        _rig.AddVersion("v2", trained.Models with { Sequence = null });
+        await ServeRun.RunAsync(config, new LogCapture(), async (_, recommender, admin) =>
+        {
+            await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "version",
+                () => admin.ActivateModelAsync(new ActivateModelRequest { Version = "v2" }, TestKeys.AdminOnly));
+            var answer = await recommender.RecommendAsync(new RecommendRequest { User = new Id { Num = PlantedCatalog.UserId(1) }, K = K }, TestKeys.Read);
+            Assert.EndsWith("/v1", answer.Version, StringComparison.Ordinal);
+            Assert.Equal(K, answer.Items.Count);
+        });
+    }
+
     [Theory]
     [InlineData("{\"surfaces\": [", "not a valid pipeline config file")]
     [InlineData("""{"surfaces": [{"name": "home", "mmr_lamda": 0.5}]}""", "surfaces[0].mmr_lamda")]

@@ -85,7 +85,11 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
         return new ActivateModelResponse { Active = version.Id, Previous = previous };
     }
 
-    /// <summary>A registry swap, its refusals as statuses: no such version NOT_FOUND; a damaged one or nothing to go back to FAILED_PRECONDITION.</summary>
+    /// <summary>
+    /// A registry swap, its refusals as statuses: no such version NOT_FOUND; a damaged one, nothing to go back to, or a
+    /// version the serving config does not fit (a surface of Serving:PipelineConfigFile lists a source the version lacks)
+    /// FAILED_PRECONDITION, with the reason.
+    /// </summary>
     private static async Task<RegistryVersion> SwapAsync(string field, Func<Task<RegistryVersion>> swap)
     {
         try
@@ -96,7 +100,7 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
         {
             throw EdgeRules.NotFound(field, e.Message);
         }
-        catch (Exception e) when (e is VersionCorruptedException or InvalidOperationException)
+        catch (Exception e) when (e is VersionCorruptedException or InvalidOperationException or ArgumentException or InvalidDataException)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{field}: {e.Message}"));
         }

@@ -61,7 +61,8 @@ public sealed partial class RecommendationPipeline
             var run = scratch.Runs[i];
             var counters = Stats.Source(configs[i].Name);
             Interlocked.Increment(ref counters._runs);
-            if (run.Finished)
+            // A source skipped for lack of time never ran: no latency sample (a 0 ms one would flatter it just when it starves).
+            if (run.Finished && !run.Skipped)
                 PipelineMetrics.Source(configs[i].Name, run.WaitTicks, run.RunTicks);
             if (run.Succeeded)
             {

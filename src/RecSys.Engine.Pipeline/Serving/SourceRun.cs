@@ -30,6 +30,9 @@ internal sealed class SourceRun
 
     public bool Finished => _finished;
 
+    /// <summary>Never ran: run inline, its turn came with none of the request's time left (a timeout).</summary>
+    public bool Skipped { get; private set; }
+
     /// <summary>Finished within its budget without an error: its candidates count.</summary>
     public bool Succeeded => _finished && Error is null && !OverBudget;
 
@@ -57,6 +60,7 @@ internal sealed class SourceRun
         Output.Reset(config, SourceDegradation.Scale(config.Count, context.SourceShare));
         Error = null;
         _finished = false;
+        Skipped = false;
         if (!_budget.TryReset())
         {
             _budget.Dispose();
@@ -85,6 +89,7 @@ internal sealed class SourceRun
             _limit = TimeSpan.Zero;
             _budget.Cancel();
             Error = s_noTimeLeft;
+            Skipped = true;
             _finished = true;
             return Task.CompletedTask;
         }

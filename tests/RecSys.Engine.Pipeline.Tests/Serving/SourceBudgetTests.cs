@@ -95,17 +95,47 @@ public sealed class SourceBudgetTests
     [Fact]
     public async Task Run_one_after_another_the_sources_together_take_no_longer_than_the_largest_budget()
     {
-        // Each of two sources takes 1.2 s of a 2 s budget. In parallel the request would wait 2 s at most; inline it
-        // must too: the second source's turn comes with 0.8 s left, so it is cut to that and dropped as a timeout
-        // (the request's time is not the sum of the budgets).
+        // Each of three sources takes 1.2 s of a 2 s budget. In parallel the request would wait 2 s at most; inline it
+        // must too: the second source's turn comes with 0.8 s left, so it is cut to that and dropped as a timeout, and
+        // the third's comes with none, so it does not run (the request's time is not the sum of the budgets).
         await using var h = await PipelineHarness.CreateAsync(c => PipelineHarness.WithSurface(c, "home", s => s with
         {
-            Sources = [new SourceConfig("stuck-a", 10, TimeSpan.FromSeconds(2)), new SourceConfig("stuck-b", 10, TimeSpan.FromSeconds(2))],
-        }), extraSources: [new StuckSource(TimeSpan.FromMilliseconds(1200), "stuck-a"), new StuckSource(TimeSpan.FromMilliseconds(1200), "stuck-b")], parallelSources: false);
+            Sources = [.. new[] { "stuck-a", "stuck-b", "stuck-c" }.Select(n => new SourceConfig(n, 10, TimeSpan.FromSeconds(2)))],
+        }), extraSources: [.. new[] { "stuck-a", "stuck-b", "stuck-c" }.Select(n => new StuckSource(TimeSpan.FromMilliseconds(1200), n))], parallelSources: false);
+        // Latency samples per source ("run" phase), from this request's flow only (the meter is one per process).
+        var samples = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var mine = new AsyncLocal<bool> { Value = true };
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "recsys.pipeline.source.duration")
+                    l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            if (!mine.Value)
+                return;
+            string? source = null, phase = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "source")
+                    source = tag.Value as string;
+                else if (tag.Key == "phase")
+                    phase = tag.Value as string;
+            }
+            if (source is not null && phase == "run")
+                samples.AddOrUpdate(source, 1, (_, n) => n + 1);
+        });
+        listener.Start();
         var response = await h.RecommendAsync(PlantedCatalog.UserId(5));
-        Assert.Equal(["stuck-b: timeout"], response.DroppedSources);
-        Assert.Equal(1, h.Pipeline.Stats.Source("stuck-b").Timeouts);
-        Assert.Equal(0, h.Pipeline.Stats.Source("stuck-a").Timeouts);
+        Assert.Equal(["stuck-b: timeout", "stuck-c: timeout"], response.DroppedSources);
+        Assert.Equal((0, 1, 1), (h.Pipeline.Stats.Source("stuck-a").Timeouts, h.Pipeline.Stats.Source("stuck-b").Timeouts, h.Pipeline.Stats.Source("stuck-c").Timeouts));
+        // The skipped source left no latency sample (a 0 ms one would flatter it); the two that ran did.
+        Assert.Equal(1, samples.GetValueOrDefault("stuck-a"));
+        Assert.Equal(1, samples.GetValueOrDefault("stuck-b"));
+        Assert.Equal(0, samples.GetValueOrDefault("stuck-c"));
     }
 
     [Fact]

@@ -124,7 +124,7 @@ public static class VersionLoader
             UserTower = userTower,
             Version = version.Id,
             CfVectorTag = m.CfVectorTag,
-            TrainedUntilMs = m.Training.LastEventAt * 1000,
+            TrainedUntilMs = ServingModels.TrainedUntilFromSeconds(m.Training.LastEventAt),
             Embeddings = embeddings,
         };
     }

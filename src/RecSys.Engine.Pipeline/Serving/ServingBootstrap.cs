@@ -60,7 +60,7 @@ public static class ServingBootstrap
             TwoTowerIndex = twoTowerIndex,
             UserTower = userTower,
             Version = options.Version,
-            TrainedUntilMs = data.Events.Timestamps.Length == 0 ? 0 : data.Events.Timestamps.Max() * 1000,
+            TrainedUntilMs = data.Events.Timestamps.Length == 0 ? 0 : ServingModels.TrainedUntilFromSeconds(data.Events.Timestamps.Max()),
         };
         return (catalog, models);
     }

@@ -69,9 +69,18 @@ public sealed class ServingModels
     /// <summary>
     /// The time (unix ms) of the newest event the models were trained on; 0 = not known. A user whose stored CF vector
     /// is another model's, and whose newest interaction is no later than this, gets this model's trained row: the
-    /// model has seen those events. One with later events is folded in afresh.
+    /// model has seen those events. One with later events is folded in afresh. (Events that arrive late, stamped
+    /// before this time but not in the training data, are taken as seen: the trained row serves until the next event.)
     /// </summary>
     public long TrainedUntilMs { get; init; }
+
+    /// <summary>
+    /// <see cref="TrainedUntilMs"/> from the training data's newest timestamp in unix seconds; 0 (not known) for none,
+    /// or for one past the year 5000, which is a file of millisecond stamps read as seconds and would otherwise turn
+    /// the fold-in across versions off for good.
+    /// </summary>
+    public static long TrainedUntilFromSeconds(long lastEventSeconds) =>
+        lastEventSeconds is > 0 and < 100_000_000_000 ? lastEventSeconds * 1000 : 0;
 
     /// <summary>The largest <see cref="CfVectorTag"/> (2^24 - 1: every integer up to it is exact in a float).</summary>
     public const int MaxCfVectorTag = (1 << 24) - 1;

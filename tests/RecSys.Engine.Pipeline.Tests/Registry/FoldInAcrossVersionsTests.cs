@@ -52,6 +52,13 @@ public sealed class FoldInAcrossVersionsTests(TrainedPlanted trained) : IClassFi
         Assert.Equal(before, await CfListAsync());
     }
 
+    [Theory]
+    [InlineData(1_700_000_000L, 1_700_000_000_000L)] // seconds, as the training summary keeps them
+    [InlineData(0L, 0L)] // not known
+    [InlineData(1_700_000_000_000L, 0L)] // milliseconds read as seconds: not known, rather than "trained on everything"
+    public void The_training_cutoff_comes_from_seconds_and_a_millisecond_file_counts_as_unknown(long lastEventSeconds, long expectedMs) =>
+        Assert.Equal(expectedMs, ServingModels.TrainedUntilFromSeconds(lastEventSeconds));
+
     private static List<long> TrainingItemsOf(RegistryRig rig, int user)
     {
         var events = rig.Planted.Data.Events;

@@ -26,9 +26,10 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// (the history, bounded) and decayed counters that sum event values (an impression's value is its surface code), and
 /// served items counted without an event (<see cref="Config.PipelineConfig.CountServedImpressions"/>) never reach it,
 /// so no store record holds the count exploration compares with its threshold. Beside the id map in one directory
-/// under one pointer, the counts always index the ordinals they were counted for. They are as of the last save (a
-/// clean stop, <see cref="ServingState.SaveAsync"/>): after a crash, impressions since then are lost and those items
-/// are explored a little longer. A snapshot written before the counts were kept loads with every count at zero.
+/// under one pointer, the counts always index the ordinals they were counted for. Everything here is as of the last
+/// save (a clean stop, <see cref="ServingState.SaveAsync"/>, or a server's timer, <see cref="ServingState.SaveCatalogAsync"/>
+/// every Serving:CatalogSaveInterval): after a crash, items added since then are unknown until upserted again, and
+/// impressions since then are lost (those items are explored a little longer). A snapshot written before the counts were kept loads with every count at zero.
 /// </summary>
 internal sealed class CatalogSnapshot : IDisposable
 {

@@ -257,12 +257,22 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        await SaveCatalogAsync(cancellationToken).ConfigureAwait(false);
+        await SaveCatalogCoreAsync(cancellationToken).ConfigureAwait(false);
         if (Store is FasterFeatureStore faster)
             await faster.CheckpointAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private Task SaveCatalogAsync(CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Saves the catalog snapshot alone (the numbering and content rows that grew while serving, impression counts),
+    /// under the catalog-write lock: what a server saves on a timer, so a crash loses at most one interval of them.
+    /// </summary>
+    public Task SaveCatalogAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return SaveCatalogCoreAsync(cancellationToken);
+    }
+
+    private Task SaveCatalogCoreAsync(CancellationToken cancellationToken) =>
         Pipeline.UnderCatalogWritesAsync(() =>
         {
             string active = ActiveVersionId;
@@ -309,7 +319,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         try
         {
             if (_options.SaveOnDispose)
-                await SaveCatalogAsync(CancellationToken.None).ConfigureAwait(false);
+                await SaveCatalogCoreAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

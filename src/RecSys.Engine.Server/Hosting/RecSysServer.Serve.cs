@@ -44,7 +44,7 @@ public static partial class RecSysServer
         try
         {
             await ApplyExperimentsAsync(state, config.Serving, experiments, stop).ConfigureAwait(false);
-            var server = await StartAsync(config.Server, state, config.Serving.TrendingRefreshInterval, logging, stop).ConfigureAwait(false);
+            var server = await StartAsync(config.Server, state, config.Serving.TrendingRefreshInterval, config.Serving.CatalogSaveInterval, logging, stop).ConfigureAwait(false);
             try
             {
                 started?.Invoke(server);

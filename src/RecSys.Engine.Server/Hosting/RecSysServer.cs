@@ -48,7 +48,7 @@ public static partial class RecSysServer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        return StartAsync(options, new ServingContext(pipeline, null), TimeSpan.Zero, logging, cancellationToken);
+        return StartAsync(options, new ServingContext(pipeline, null), TimeSpan.Zero, TimeSpan.Zero, logging, cancellationToken);
     }
 
     /// <summary>
@@ -56,18 +56,23 @@ public static partial class RecSysServer
     /// everything <see cref="StartAsync(ServerOptions, RecommendationPipeline, Action{ILoggingBuilder}?, CancellationToken)"/> does,
     /// plus the model RPCs over its registry; a stop saves the state (catalog snapshot and store checkpoint). The caller
     /// keeps owning the state. The trending lists are refreshed from the store every
-    /// <see cref="ServingOptions.DefaultTrendingRefreshInterval"/> (`recsys serve` takes Serving:TrendingRefreshInterval).
+    /// <see cref="ServingOptions.DefaultTrendingRefreshInterval"/>, and the catalog snapshot saved every
+    /// <see cref="ServingOptions.DefaultCatalogSaveInterval"/> (`recsys serve` takes Serving:TrendingRefreshInterval and
+    /// Serving:CatalogSaveInterval).
     /// </summary>
     public static Task<RunningServer> StartAsync(ServerOptions options, ServingState state, Action<ILoggingBuilder>? logging = null,
         CancellationToken cancellationToken = default) =>
-        StartAsync(options, state, ServingOptions.DefaultTrendingRefreshInterval, logging, cancellationToken);
+        StartAsync(options, state, ServingOptions.DefaultTrendingRefreshInterval, ServingOptions.DefaultCatalogSaveInterval, logging, cancellationToken);
 
-    /// <summary>The start over a serving state with the trending lists refreshed every <paramref name="trendingRefresh"/> (zero = never).</summary>
-    internal static Task<RunningServer> StartAsync(ServerOptions options, ServingState state, TimeSpan trendingRefresh, Action<ILoggingBuilder>? logging,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The start over a serving state with the trending lists refreshed every <paramref name="trendingRefresh"/> and the
+    /// catalog snapshot saved every <paramref name="catalogSave"/> (zero = never).
+    /// </summary>
+    internal static Task<RunningServer> StartAsync(ServerOptions options, ServingState state, TimeSpan trendingRefresh, TimeSpan catalogSave,
+        Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return StartAsync(options, new ServingContext(state.Pipeline, state), trendingRefresh, logging, cancellationToken);
+        return StartAsync(options, new ServingContext(state.Pipeline, state), trendingRefresh, catalogSave, logging, cancellationToken);
     }
 
     /// <summary><paramref name="logging"/>, or the default: console, one line per entry, information and above.</summary>
@@ -79,7 +84,7 @@ public static partial class RecSysServer
             logging(builder);
     }
 
-    private static async Task<RunningServer> StartAsync(ServerOptions options, ServingContext serving, TimeSpan trendingRefresh,
+    private static async Task<RunningServer> StartAsync(ServerOptions options, ServingContext serving, TimeSpan trendingRefresh, TimeSpan catalogSave,
         Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -137,6 +142,10 @@ public static partial class RecSysServer
         services.AddSingleton(provider => new TrendingRefreshService(token => pipeline.RefreshTrendingAsync(cancellationToken: token), trendingRefresh,
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("RecSys.Engine.Server.Trending")));
         services.AddHostedService(provider => provider.GetRequiredService<TrendingRefreshService>());
+        // Over a serving state only (a bare pipeline has no snapshot); idle when the interval is zero.
+        services.AddSingleton(provider => new CatalogSaveService(token => serving.State is { } saved ? saved.SaveCatalogAsync(token) : Task.CompletedTask,
+            serving.State is null ? TimeSpan.Zero : catalogSave, provider.GetRequiredService<ILoggerFactory>().CreateLogger("RecSys.Engine.Server.Catalog")));
+        services.AddHostedService(provider => provider.GetRequiredService<CatalogSaveService>());
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;

@@ -123,11 +123,33 @@ public sealed record ServingOptions
     /// <summary>The default of <see cref="TrendingRefreshInterval"/>, also what a server started over a serving state uses.</summary>
     public static readonly TimeSpan DefaultTrendingRefreshInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>The shortest <see cref="TrendingRefreshInterval"/> other than 0.</summary>
-    public static readonly TimeSpan MinTrendingRefreshInterval = TimeSpan.FromMilliseconds(1);
+    /// <summary>The shortest interval of the server's periodic work (<see cref="TrendingRefreshInterval"/>, <see cref="CatalogSaveInterval"/>) other than 0.</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>The longest <see cref="TrendingRefreshInterval"/>: 49 days (a PeriodicTimer takes up to about 49.7).</summary>
-    public static readonly TimeSpan MaxTrendingRefreshInterval = TimeSpan.FromDays(49);
+    /// <summary>The longest such interval: 49 days (a PeriodicTimer takes up to about 49.7).</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(49);
+
+    /// <summary>
+    /// 0 (off) or <see cref="MinInterval"/> .. <see cref="MaxInterval"/>: the work runs on a PeriodicTimer, which refuses
+    /// anything else, and its hosted service would then stop the server after it started.
+    /// </summary>
+    private static void CheckInterval(string key, TimeSpan interval)
+    {
+        if (interval != TimeSpan.Zero && (interval < MinInterval || interval > MaxInterval))
+            throw new ServerConfigException(key, $"{key} must be 00:00:00 (off) or from {MinInterval} to {MaxInterval} (got {interval})");
+    }
+
+    /// <summary>
+    /// How often the server saves the catalog snapshot: items added live and their numbering, content rows made live,
+    /// impression counts. The store keeps every write durably as it comes, but the snapshot is the only copy of what grew
+    /// in the catalog while serving, so a crash loses what was added since the last save. Default 1 minute; 00:00:00 =
+    /// only at a clean stop and on the Checkpoint call. Catalog writes (upserts, deletes) wait while it saves. A failed
+    /// save is logged (category RecSys.Engine.Server.Catalog) and the next one runs on time.
+    /// </summary>
+    public TimeSpan CatalogSaveInterval { get; init; } = DefaultCatalogSaveInterval;
+
+    /// <summary>The default of <see cref="CatalogSaveInterval"/>, also what a server started over a serving state uses.</summary>
+    public static readonly TimeSpan DefaultCatalogSaveInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>The feature store.</summary>
     public FeatureStoreOptions FeatureStore { get; init; } = new();
@@ -146,11 +168,8 @@ public sealed record ServingOptions
             throw new ServerConfigException($"{s}:PipelineConfigFile", $"{s}:PipelineConfigFile '{PipelineConfigFile}' does not exist");
         if (ExperimentsFile is not null && !File.Exists(ExperimentsFile))
             throw new ServerConfigException($"{s}:ExperimentsFile", $"{s}:ExperimentsFile '{ExperimentsFile}' does not exist");
-        // The refresh runs on a PeriodicTimer, which takes 1 ms .. about 49.7 days: anything else would stop the server
-        // from its hosted service after it started, so it is refused here, naming the key.
-        if (TrendingRefreshInterval != TimeSpan.Zero && (TrendingRefreshInterval < MinTrendingRefreshInterval || TrendingRefreshInterval > MaxTrendingRefreshInterval))
-            throw new ServerConfigException($"{s}:TrendingRefreshInterval",
-                $"{s}:TrendingRefreshInterval must be 00:00:00 (off) or from {MinTrendingRefreshInterval} to {MaxTrendingRefreshInterval} (got {TrendingRefreshInterval})");
+        CheckInterval($"{s}:TrendingRefreshInterval", TrendingRefreshInterval);
+        CheckInterval($"{s}:CatalogSaveInterval", CatalogSaveInterval);
         if (AttributionWindow < 1)
             throw new ServerConfigException($"{s}:AttributionWindow", $"{s}:AttributionWindow must be at least 1 (got {AttributionWindow})");
         CheckRankerOptions(RankerOptions(log: null));

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace RecSys.Engine.Server.Hosting;
@@ -6,63 +5,19 @@ namespace RecSys.Engine.Server.Hosting;
 /// <summary>
 /// Re-ranks the popularity and trending sources' per-segment lists from the feature store's decayed counters
 /// (RecommendationPipeline.RefreshTrendingAsync) every Serving:TrendingRefreshInterval while the server runs, so items
-/// with events since training rise without a new version. Requests never wait for it: each list is swapped whole.
-/// <code>
-///   host start -> tick every interval -> refresh (every serving version: the active one, experiment versions)
-///                                          ok: counted      failed: logged, counted, the old lists stay, next tick as usual
-///   host stop  -> the tick or refresh in progress is cancelled and awaited, before the server saves the state
-/// </code>
-/// A failed refresh never ends the loop: an exception out of a BackgroundService would stop the whole host.
+/// with events since training rise without a new version. Requests never wait for it: each list is swapped whole. A
+/// failed refresh leaves the old lists, and the items that had events wait for the next one (see <see cref="PeriodicServingTask"/>).
 /// </summary>
-internal sealed partial class TrendingRefreshService(Func<CancellationToken, Task> refresh, TimeSpan interval, ILogger logger) : BackgroundService
+internal sealed partial class TrendingRefreshService(Func<CancellationToken, Task> refresh, TimeSpan interval, ILogger logger)
+    : PeriodicServingTask(refresh, interval, logger)
 {
-    private long _refreshes;
-    private long _failures;
-
-    /// <summary>Time between refreshes; <see cref="TimeSpan.Zero"/> = off (the lists stay as trained).</summary>
-    public TimeSpan Interval => interval;
-
     /// <summary>Refreshes that completed.</summary>
-    public long Refreshes => Interlocked.Read(ref _refreshes);
+    public long Refreshes => Runs;
 
-    /// <summary>Refreshes that threw (logged; the lists stayed as they were).</summary>
-    public long Failures => Interlocked.Read(ref _failures);
+    /// <summary>One refresh (see <see cref="PeriodicServingTask.RunOnceAsync"/>).</summary>
+    internal Task RefreshOnceAsync(CancellationToken stoppingToken) => RunOnceAsync(stoppingToken);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (interval <= TimeSpan.Zero)
-            return;
-        using var timer = new PeriodicTimer(interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-                await RefreshOnceAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The host is stopping.
-        }
-    }
-
-    /// <summary>One refresh: counted either way; a failure is logged and swallowed, a cancellation by the stop is not.</summary>
-    internal async Task RefreshOnceAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await refresh(stoppingToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _refreshes);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            long failures = Interlocked.Increment(ref _failures);
-            // The reason on the line, not the stack: a store that stays down fails every interval.
-            LogFailed(logger, $"{e.GetType().Name}: {e.Message}", failures, interval);
-        }
-    }
+    protected override void LogFailure(string reason, long failures) => LogFailed(Logger, reason, failures, Interval);
 
     [LoggerMessage(EventId = 1405, Level = LogLevel.Warning,
         Message = "trending refresh failed: {Reason} ({Failures} failed so far); the popularity and trending lists stay as they were, next try in {Interval}")]

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Tests.Support;
+using RecSys.Engine.Server.Hosting;
+using RecSys.Engine.Server.Tests.Support;
+
+namespace RecSys.Engine.Server.Tests;
+
+/// <summary>
+/// Serving:CatalogSaveInterval: the server saves the catalog snapshot on a timer, so a crash (no clean stop) no longer
+/// loses the items added live since the server started; over a real registry and FASTER store reopened from the same
+/// directories, and through <c>recsys serve</c>'s path for the key.
+/// </summary>
+public sealed class CatalogSaveServingTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
+{
+    /// <summary>An overall deadline for what the timer does on its own: generous, for a shared 2-core machine.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private const long NewItem = 910_001;
+
+    /// <summary>
+    /// Adds an item live with the save timer on (or off), then drops the state as a crash would (no save on dispose),
+    /// reopens it from the same directories and says whether the item is in the catalog.
+    /// </summary>
+    private static async Task<bool> ItemSurvivesACrashAsync(RegistryRig rig, bool timer)
+    {
+        await using (var state = await rig.CreateAsync(options: RegistryRig.Options() with { SaveOnDispose = false }))
+        {
+            using var service = new CatalogSaveService(state.SaveCatalogAsync, timer ? TimeSpan.FromMilliseconds(100) : TimeSpan.Zero, NullLogger.Instance);
+            await service.StartAsync(CancellationToken.None);
+            await state.Pipeline.UpsertItemAsync(NewItem, new ItemAttributes { Title = "space golden storm", Categories = ["c0"] });
+            long after = service.Runs;
+            // Two saves after the upsert: the second began after it returned, so it saved the item.
+            var deadline = DateTime.UtcNow + Patience;
+            while (timer && service.Runs < after + 2 && DateTime.UtcNow < deadline)
+                await Task.Delay(50);
+            await service.StopAsync(CancellationToken.None);
+            Assert.Equal(0, service.Failures);
+            Assert.True(!timer || service.Runs >= after + 2, $"{service.Runs - after} saves after the upsert within {Patience}");
+        }
+        await using var reopened = await rig.OpenAsync(RegistryRig.Options() with { SaveOnDispose = false });
+        return reopened.Catalog.Items.TryGetOrdinal(NewItem, out _);
+    }
+
+    [Fact]
+    public async Task An_item_added_live_survives_a_crash_once_the_timer_has_saved_the_catalog()
+    {
+        using (var rig = new RegistryRig(trained))
+            Assert.False(await ItemSurvivesACrashAsync(rig, timer: false)); // without it: lost, as before
+        using (var rig = new RegistryRig(trained))
+            Assert.True(await ItemSurvivesACrashAsync(rig, timer: true));
+    }
+
+    [Fact]
+    public async Task The_key_reaches_the_server_and_a_bad_one_is_refused_naming_it()
+    {
+        using var rig = new RegistryRig(trained);
+        string root = Path.GetDirectoryName(rig.RegistryDirectory)!;
+        await using (await rig.CreateAsync("v1"))
+        {
+        }
+        foreach (string bad in new[] { "-00:00:01", "00:00:00.0005", "60.00:00:00" })
+        {
+            var e = Assert.Throws<ServerConfigException>(() => ServeConfigFile.Write(root, new Dictionary<string, object> { ["CatalogSaveInterval"] = bad }));
+            Assert.Equal("Serving:CatalogSaveInterval", e.Key);
+        }
+        Assert.Equal(TimeSpan.FromMinutes(1), new ServingOptions().CatalogSaveInterval);
+        var config = ServeConfigFile.Write(root, new Dictionary<string, object> { ["CatalogSaveInterval"] = "00:00:00.250" });
+        await ServeRun.RunAsync(config, new LogCapture(), (server, _, _) =>
+        {
+            var save = server.Services.GetRequiredService<CatalogSaveService>();
+            Assert.Equal(TimeSpan.FromMilliseconds(250), save.Interval); // the key reached the server, not the default
+            return Task.CompletedTask;
+        });
+    }
+}

@@ -230,6 +230,9 @@ public sealed class PipelineConfigFile
             int index = sources.FindIndex(s => string.Equals(s.Name, e.Name, StringComparison.Ordinal));
             if (e.Enabled == false)
             {
+                // A value beside "enabled": false would be ignored: the entry most likely meant to change the source.
+                if ((e.Count, e.Budget, e.Weight, e.Ef) is not (null, null, null, null))
+                    throw Fault($"{at}.enabled", $"{where}: source '{e.Name}' is disabled, so its count, budget, weight and ef mean nothing here (drop them, or drop \"enabled\": false)");
                 // Dropping a source the surface does not have is most likely a misspelt name: say so rather than do nothing.
                 if (index < 0)
                     throw Fault($"{at}.name", $"{where} has no source '{e.Name}' to disable (it has: {string.Join(", ", sources.Select(s => s.Name))})");
@@ -267,6 +270,11 @@ public sealed class PipelineConfigFile
             // BusinessRule's position defaults to 0 (the top), so a pin that forgot its position would silently take it.
             if (e.Kind == RuleKind.Pin && e.Position is null)
                 throw Fault($"{at}.position", $"{where}, rule {r}: a pin needs a position (0 = the top)");
+            // A field the rule's kind does not use would be dropped without a word.
+            if (e.Kind != RuleKind.Pin && e.Position is not null)
+                throw Fault($"{at}.position", $"{where}, rule {r}: only a Pin takes a position ({e.Kind} does not)");
+            if (e.Kind is RuleKind.Pin or RuleKind.Exclude && e.Factor is not null)
+                throw Fault($"{at}.factor", $"{where}, rule {r}: only Boost and Bury take a factor ({e.Kind} does not)");
             var rule = new BusinessRule { Kind = e.Kind, ItemId = e.ItemId, Category = e.Category, Factor = e.Factor ?? 1f, Position = e.Position ?? 0 };
             Check(at, () => rule.Validate($"{where}, rule {r}"));
             rules.Add(rule);

@@ -151,6 +151,11 @@ public sealed class PipelineConfigFileTests
     [InlineData("""{"surfaces": [{"name": "deals", "code": 5}]}""", "surfaces[0].sources")]
     [InlineData("""{"surfaces": [{"name": "deals", "code": 0, "sources": [{"name": "popular", "count": 5}]}]}""", "surfaces[0].code")]
     [InlineData("""{"surfaces": [{"name": "deals", "code": 1, "sources": [{"name": "popular", "count": 5}]}]}""", "surfaces: surface 'deals': code 1 is taken")]
+    // Fields that mean nothing where they stand are refused, not dropped.
+    [InlineData("""{"surfaces": [{"name": "home", "sources": [{"name": "popular", "enabled": false, "count": 5}]}]}""", "surfaces[0].sources[0].enabled: surface 'home': source 'popular' is disabled")]
+    [InlineData("""{"surfaces": [{"name": "home", "rules": [{"kind": "Boost", "item_id": 1, "factor": 2, "position": 3}]}]}""", "surfaces[0].rules[0].position: surface 'home', rule 0: only a Pin takes a position")]
+    [InlineData("""{"surfaces": [{"name": "home", "rules": [{"kind": "Pin", "item_id": 1, "position": 0, "factor": 2}]}]}""", "surfaces[0].rules[0].factor: surface 'home', rule 0: only Boost and Bury take a factor")]
+    [InlineData("""{"rules": [{"kind": "Exclude", "item_id": 1, "factor": 0.5}]}""", "rules[0].factor")]
     [InlineData("""{"history_window": 0}""", "history_window")]
     [InlineData("""{"fusion_c": -1}""", "fusion_c")]
     public void A_bad_input_is_refused_naming_the_file_and_the_field(string json, string field)

@@ -78,6 +78,9 @@ public sealed class LoadedVersion : IDisposable
         if (Content is not null && (catalog.Content is null || catalog.Content.Dimension != Content.Dimension))
             throw new InvalidOperationException($"version '{Id}': its content vectors have {Content.Dimension} dimensions, the serving catalog's "
                 + (catalog.Content is null ? "none (it was opened without a content model)" : $"{catalog.Content.Dimension}") + "; it cannot be swapped in, restart on it");
+        // Before anything below changes the live catalog (items, segments, content rows): a config this version does not
+        // fit must leave the version being served exactly as it was.
+        PipelineVersion.CheckSources(config, Models, catalog);
         await AddItemsAsync(catalog, store, cancellationToken).ConfigureAwait(false);
         foreach (var model in new[] { Models.Popularity, Models.Trending })
         {

@@ -179,6 +179,47 @@ public sealed class PipelineVersion
     private static CompiledRule Compile(BusinessRule rule, LiveCatalog catalog) =>
         new(rule.Kind, rule.ItemId, rule.Category is null ? -1 : catalog.Categories.GetOrAdd(rule.Category), rule.Factor, rule.Position);
 
+    /// <summary>
+    /// Checks that every source a surface of <paramref name="config"/> lists is one these models build over
+    /// <paramref name="catalog"/> (<see cref="UnknownSourceException"/> otherwise), without building them: a version
+    /// being attached is checked before it changes the live catalog, so a refused swap leaves nothing half done.
+    /// </summary>
+    internal static void CheckSources(PipelineConfig config, ServingModels models, LiveCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var names = StandardSourceNames(models, catalog.Content is not null);
+        foreach (var surface in config.Surfaces)
+        {
+            foreach (var s in surface.Sources)
+            {
+                if (!names.Contains(s.Name))
+                    throw new UnknownSourceException(surface.Name, s.Name, names);
+            }
+        }
+    }
+
+    /// <summary>The names of the sources <see cref="StandardSources"/> builds, under the same conditions (a test holds the two together).</summary>
+    internal static HashSet<string> StandardSourceNames(ServingModels models, bool contentRows)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (models.Als is not null && models.CfIndex is not null)
+            names.UnionWith([SourceNames.Collaborative, SourceNames.ItemToItem, SourceNames.SimilarCf]);
+        if (models.ContentIndex is not null && contentRows)
+            names.UnionWith([SourceNames.Content, SourceNames.Query, SourceNames.SimilarContent]);
+        if (models.Sequence is not null)
+            names.Add(SourceNames.Sequence);
+        if (models.Popularity is not null)
+            names.Add(SourceNames.Popular);
+        if (models.Trending is not null)
+            names.Add(SourceNames.Trending);
+        if (models.TwoTower is not null && models.TwoTowerIndex is not null)
+            names.Add(SourceNames.TwoTower);
+        foreach (string embedding in models.Embeddings.Keys)
+            names.Add(SourceNames.SimilarByEmbedding(embedding));
+        names.Add(SourceNames.NewItems);
+        return names;
+    }
+
     private static Dictionary<string, ICandidateSource> StandardSources(ServingModels models, LiveCatalog catalog, int popularPoolSize)
     {
         var sources = new Dictionary<string, ICandidateSource>(StringComparer.Ordinal);

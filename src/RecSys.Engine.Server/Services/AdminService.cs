@@ -1,6 +1,7 @@
 using Grpc.Core;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Pipeline;
+using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Registry;
 using RecSys.Engine.Server.Api.V1;
 using RecSys.Engine.Server.Auth;
@@ -100,7 +101,7 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
         {
             throw EdgeRules.NotFound(field, e.Message);
         }
-        catch (Exception e) when (e is VersionCorruptedException or InvalidOperationException or ArgumentException or InvalidDataException)
+        catch (Exception e) when (e is VersionCorruptedException or InvalidOperationException or UnknownSourceException or InvalidDataException)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{field}: {e.Message}"));
         }

@@ -46,6 +46,24 @@ public sealed class TwoTowerSourceTests
     }
 
     [Fact]
+    public async Task The_source_names_a_swap_checks_before_it_attaches_are_those_the_version_builds()
+    {
+        // PipelineVersion.CheckSources vets a config against the names alone, before a version changes the catalog;
+        // they must be exactly the sources Create builds (every standard source here: CF, content, sequence, popularity,
+        // trending, two-tower, new items), and a plain version's too.
+        await using var h = await CreateAsync();
+        Assert.Equal(h.Pipeline.Version.Sources.Keys.Order(StringComparer.Ordinal), PipelineVersion.StandardSourceNames(h.Models, contentRows: true).Order(StringComparer.Ordinal));
+        Assert.Contains(SourceNames.TwoTower, h.Pipeline.Version.Sources.Keys);
+        Assert.Contains(SourceNames.Sequence, h.Pipeline.Version.Sources.Keys);
+        await using var plain = await PipelineHarness.CreateAsync(models: TrainedModels.Train(Trained.Value.Planted.Data, TrainedPlanted.Settings(seed: 3) with { SequenceNeighbors = 0 }));
+        Assert.Equal(plain.Pipeline.Version.Sources.Keys.Order(StringComparer.Ordinal), PipelineVersion.StandardSourceNames(plain.Models, contentRows: true).Order(StringComparer.Ordinal));
+        var e = Assert.Throws<UnknownSourceException>(() => PipelineVersion.CheckSources(
+            PipelineHarness.WithSurface(plain.Pipeline.Version.Config, "home", s => s with { Sources = [.. s.Sources, new SourceConfig(SourceNames.Sequence, 5, TimeSpan.FromSeconds(1))] }),
+            plain.Models, plain.Catalog));
+        Assert.Equal((("home", SourceNames.Sequence)), (e.Surface, e.SourceName));
+    }
+
+    [Fact]
     public async Task A_known_user_gets_candidates_of_their_taste_and_none_they_have_seen()
     {
         await using var h = await CreateAsync();

@@ -67,11 +67,22 @@ public sealed class CatalogSaveServingTests(TrainedPlanted trained) : IClassFixt
         }
         Assert.Equal(TimeSpan.FromMinutes(1), new ServingOptions().CatalogSaveInterval);
         var config = ServeConfigFile.Write(root, new Dictionary<string, object> { ["CatalogSaveInterval"] = "00:00:00.250" });
-        await ServeRun.RunAsync(config, new LogCapture(), (server, _, _) =>
+        await ServeRun.RunAsync(config, new LogCapture(), async (server, _, _) =>
         {
             var save = server.Services.GetRequiredService<CatalogSaveService>();
             Assert.Equal(TimeSpan.FromMilliseconds(250), save.Interval); // the key reached the server, not the default
-            return Task.CompletedTask;
+            // The running server's own timer saves the serving state's catalog: an item added now is in the snapshot on
+            // disk after two saves, while the server still runs (its stop saves too, so the check is made before it).
+            await server.Services.GetRequiredService<Pipeline.RecommendationPipeline>()
+                .UpsertItemAsync(NewItem, new ItemAttributes { Title = "space golden storm", Categories = ["c0"] });
+            long after = save.Runs;
+            var deadline = DateTime.UtcNow + Patience;
+            while (save.Runs < after + 2 && DateTime.UtcNow < deadline)
+                await Task.Delay(50);
+            Assert.True(save.Runs >= after + 2, $"{save.Runs - after} saves after the upsert within {Patience}");
+            string serving = Path.Combine(rig.RegistryDirectory, "serving");
+            var saved = Models.Data.CatalogIdMap.Load(Path.Combine(serving, File.ReadAllText(Path.Combine(serving, "CURRENT")).Trim()));
+            Assert.True(saved.TryGetOrdinal(NewItem, out _), "the snapshot the timer saved lacks the item added live");
         });
     }
 }

@@ -27,6 +27,7 @@ namespace RecSys.Engine.Server.Metrics;
 ///   recsys.experiment.requests / impressions / clicks   counters per experiment and variant (CTR = clicks / impressions)
 ///   recsys.attribution.clicks   counter per outcome: attributed, unattributed (request id unknown or out of the window)
 ///   recsys.trending.refreshes   counter per outcome: ok, failed (Serving:TrendingRefreshInterval)
+///   recsys.catalog.saves        counter per outcome: ok, failed (Serving:CatalogSaveInterval; failed ones lose data on a crash)
 /// </code>
 /// The pipeline's own stage latencies (recsys.pipeline.stage.duration per stage: user_context, sources, merge_filter,
 /// rank, post) come from its meter, <see cref="Pipeline.Serving.PipelineMetrics"/>, exported beside these.
@@ -44,7 +45,7 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Histogram<double> _pipeline;
     private readonly Histogram<double> _eventLag;
 
-    public ServerMetrics(IMeterFactory meters, ServingContext serving, AdmissionControl admission, TrendingRefreshService trending)
+    public ServerMetrics(IMeterFactory meters, ServingContext serving, AdmissionControl admission, TrendingRefreshService trending, CatalogSaveService catalogSaves)
     {
         var pipeline = serving.Pipeline;
         _meter = meters.Create(MeterName);
@@ -96,6 +97,10 @@ internal sealed class ServerMetrics : IDisposable
                 new(trending.Refreshes, new KeyValuePair<string, object?>("outcome", "ok")),
                 new(trending.Failures, new KeyValuePair<string, object?>("outcome", "failed"))],
             description: "Re-rankings of the popularity and trending lists from the store's counters (Serving:TrendingRefreshInterval), by outcome");
+        _meter.CreateObservableCounter("recsys.catalog.saves", () => (Measurement<long>[])[
+                new(catalogSaves.Runs, new KeyValuePair<string, object?>("outcome", "ok")),
+                new(catalogSaves.Failures, new KeyValuePair<string, object?>("outcome", "failed"))],
+            description: "Timed saves of the catalog snapshot (Serving:CatalogSaveInterval), by outcome: a failed one leaves the catalog changes since the last good save to be lost on a crash");
     }
 
     private static IEnumerable<Measurement<long>> Variants(RecommendationPipeline pipeline, Func<Pipeline.Experiments.VariantCounters, long> value)

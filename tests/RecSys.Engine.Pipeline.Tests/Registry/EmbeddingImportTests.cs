@@ -153,6 +153,36 @@ public sealed class EmbeddingImportTests(TrainedPlanted trained) : IClassFixture
     }
 
     [Fact]
+    public async Task A_swap_the_serving_config_does_not_fit_is_refused_before_it_changes_the_live_catalog()
+    {
+        // The serving config lists the sequence source on home. v1 (served) has it; v0-tower, imported over a v0 trained
+        // without it, does not, and brings a new item. Refused, the swap must leave the catalog as it was: the new item
+        // is not added (before the check came first, the attach had added it by the time the config was refused).
+        using var rig = new RegistryRig(trained);
+        static PipelineConfig WithSequence(ServingModels models) => PipelineHarness.WithSurface(PipelineDefaults.Config(models), "home",
+            s => s with { Sources = [.. s.Sources, new SourceConfig(SourceNames.Sequence, 20, TimeSpan.FromSeconds(1))] });
+        await using var state = await rig.CreateAsync(options: RegistryRig.Options(config: WithSequence));
+        rig.AddVersion("v0", trained.Models with { Sequence = null });
+        const long newItem = 888_888;
+        using (var import = EmbeddingImport.Begin(state.Registry, "v0", new EmbeddingImportOptions
+        {
+            Name = "tower", Dimension = Dim, Index = "HNSW8,efc64", VersionId = "v0-tower", Build = new Core.Index.Factory.IndexBuildSettings { Threads = 1 },
+        }))
+        {
+            for (int i = 0; i < rig.Planted.Items; i++)
+                import.AddRow(PlantedCatalog.ItemId(i), Embedding(i));
+            Assert.True(import.AddRow(newItem, Embedding(3)));
+            import.Complete();
+        }
+        int length = state.Catalog.Length;
+        var e = await Assert.ThrowsAsync<UnknownSourceException>(() => state.ActivateAsync("v0-tower"));
+        Assert.Equal(SourceNames.Sequence, e.SourceName);
+        Assert.Equal("default/v1", (await state.Pipeline.RecommendAsync(rig.Request(1))).Version);
+        Assert.False(state.Catalog.Items.TryGetOrdinal(newItem, out _), "the refused version's new item joined the live catalog");
+        Assert.Equal(length, state.Catalog.Length);
+    }
+
+    [Fact]
     public void Bad_rows_can_be_skipped_and_unknown_items_refused()
     {
         using var rig = new RegistryRig(trained);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace RecSys.Engine.Core.Files;
 
@@ -93,6 +94,44 @@ public sealed class BinaryFileFormat
         if (length != expected)
             throw new InvalidDataException($"{path}: {length} bytes, but {contents} need exactly {expected} ({(length < expected ? "truncated" : "trailing bytes")} or corrupt)");
     }
+
+    /// <summary>
+    /// Writes a file of this format that is one array: the header with the element count as int64 at offset 16, then
+    /// the elements little-endian, through <see cref="DurableFile"/>. The header must be at least 24 bytes.
+    /// </summary>
+    public void WriteArray<T>(string path, ReadOnlySpan<T> items) where T : unmanaged
+    {
+        Span<byte> header = stackalloc byte[HeaderSize];
+        WriteHeader(header);
+        BinaryPrimitives.WriteInt64LittleEndian(header[CountOffset..], items.Length);
+        using var file = DurableFile.Create(path);
+        file.Stream.Write(header);
+        file.Stream.Write(MemoryMarshal.AsBytes(items));
+        file.Commit();
+    }
+
+    /// <summary>
+    /// Reads a file <see cref="WriteArray"/> wrote: at most <paramref name="maxCount"/> elements (<paramref name="what"/>
+    /// names them in errors), and the file exactly that long (<paramref name="exactLength"/>) or at least that long.
+    /// </summary>
+    public T[] ReadArray<T>(string path, long maxCount, string what, bool exactLength) where T : unmanaged
+    {
+        Span<byte> header = stackalloc byte[HeaderSize];
+        using var fs = OpenRead(path, header);
+        long count = BinaryPrimitives.ReadInt64LittleEndian(header[CountOffset..]);
+        if (count < 0 || count > Math.Min(maxCount, Array.MaxLength))
+            throw new InvalidDataException($"{path}: {count} {what}, but at most {Math.Min(maxCount, Array.MaxLength)} can be here");
+        long expected = HeaderSize + count * Marshal.SizeOf<T>();
+        if (exactLength)
+            RequireLength(path, fs.Length, expected, $"{count} {what}");
+        else
+            RequireAtLeast(path, fs.Length, expected, $"{count} {what}");
+        var items = new T[count];
+        fs.ReadExactly(MemoryMarshal.AsBytes(items.AsSpan()));
+        return items;
+    }
+
+    private const int CountOffset = 16;
 
     /// <summary>The file must hold at least <paramref name="expected"/> bytes; <paramref name="contents"/> says what needs them.</summary>
     public void RequireAtLeast(string path, long length, long expected, string contents)

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using RecSys.Engine.Core.Files;
 
 namespace RecSys.Engine.Pipeline.Serving;
@@ -13,28 +11,12 @@ internal static class ImpressionCountFile
 {
     private static readonly BinaryFileFormat Format = new("RecSys impression count file", "RSYSIMP\0"u8, version: 1, headerSize: 32);
 
-    public static void Write(string path, ReadOnlySpan<int> counts)
-    {
-        Span<byte> header = stackalloc byte[Format.HeaderSize];
-        Format.WriteHeader(header);
-        BinaryPrimitives.WriteInt64LittleEndian(header[16..], counts.Length);
-        using var file = DurableFile.Create(path);
-        file.Stream.Write(header);
-        file.Stream.Write(MemoryMarshal.AsBytes(counts));
-        file.Commit();
-    }
+    public static void Write(string path, ReadOnlySpan<int> counts) => Format.WriteArray(path, counts);
 
     /// <summary>The counts, at most <paramref name="maxCount"/> of them (the ordinals of the id map saved beside them); errors name the file.</summary>
     public static int[] Read(string path, int maxCount)
     {
-        Span<byte> header = stackalloc byte[Format.HeaderSize];
-        using var fs = Format.OpenRead(path, header);
-        long count = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
-        if (count < 0 || count > maxCount)
-            throw new InvalidDataException($"{path}: {count} impression counts, but the snapshot's id map has {maxCount} ordinals");
-        Format.RequireLength(path, fs.Length, Format.HeaderSize + count * sizeof(int), $"{count} counts");
-        var counts = new int[count];
-        fs.ReadExactly(MemoryMarshal.AsBytes(counts.AsSpan()));
+        int[] counts = Format.ReadArray<int>(path, maxCount, "impression counts (the snapshot's id map bounds them)", exactLength: true);
         for (int o = 0; o < counts.Length; o++)
         {
             if (counts[o] < 0)

@@ -23,6 +23,8 @@ public sealed class RequestContext
     private readonly SearchParameters?[] _parameters = new SearchParameters?[8];
     private int[] _recent = new int[64];
     private int _recentCount;
+    private int[] _allowList = new int[16];
+    private int _allowCount;
     private int[] _include = new int[8];
     private int _includeCount;
     private int[] _exclude = new int[8];
@@ -93,6 +95,21 @@ public sealed class RequestContext
 
     public int SeenCount => _seen.Count;
 
+    /// <summary>Whether the request names the only items it may show (an allow list, or categories none of which exist).</summary>
+    public bool HasAllowList => _hasAllow;
+
+    /// <summary>The allow list's items that exist in the catalog, in request order (empty when nothing qualifies).</summary>
+    public ReadOnlySpan<int> AllowList => _allowList.AsSpan(0, _hasAllow ? _allowCount : 0);
+
+    /// <summary>
+    /// Whether a source should score the allow list's items itself (<see cref="Sources.AllowListRetrieval"/>) instead of
+    /// searching <paramref name="index"/>: the list is short enough that the index would scan exactly anyway, and a
+    /// scan through the index tests the request filter on every item it holds (a pass over 1M nodes per search),
+    /// where the list costs one distance per listed item.
+    /// </summary>
+    public bool ScansAllowList(IVectorIndex index) =>
+        _hasAllow && (_allowCount <= Sources.AllowListRetrieval.AlwaysScanAtOrBelow || _allowCount < index.Count * Sources.AllowListRetrieval.MaxShareOfIndex);
+
     /// <summary>Extra candidates a source fetches for the seen items it will drop: the seen count, up to <see cref="PipelineConfig.SeenOverfetch"/>.</summary>
     public int SeenOverfetch => Surface.FilterSeen ? Math.Min(_seen.Count, Config.SeenOverfetch) : 0;
 
@@ -110,6 +127,9 @@ public sealed class RequestContext
     /// </summary>
     public bool PassesHardFilters(int ordinal)
     {
+        // The allow list first: when there is one it rejects almost every item, and an index scan asks about each.
+        if (_hasAllow && !_allow.Contains(ordinal))
+            return false;
         if (Catalog.IsUnavailable(ordinal))
             return false;
         if (_maxAgeMs > 0)
@@ -120,8 +140,6 @@ public sealed class RequestContext
         }
         if (!_hasRequestFilters)
             return true;
-        if (_hasAllow && !_allow.Contains(ordinal))
-            return false;
         if (_deny.Contains(ordinal))
             return false;
         if (_includeCount > 0 && !Catalog.HasAnyCategory(ordinal, _include.AsSpan(0, _includeCount)))
@@ -193,6 +211,7 @@ public sealed class RequestContext
         _recentCount = _cfLength = _contentLength = _historyLength = _queryLength = 0;
         _includeCount = _excludeCount = 0;
         _hasAllow = _hasRequestFilters = false;
+        _allowCount = 0;
         _maxAgeMs = surface.MaxItemAgeHours > 0 ? (long)(surface.MaxItemAgeHours * 3_600_000) : 0;
         _seen.Reset(config.HistoryWindow);
         _shown.Reset(16);
@@ -258,7 +277,11 @@ public sealed class RequestContext
     internal void AllowOnly(int ordinal)
     {
         _hasAllow = _hasRequestFilters = true;
-        _allow.Add(ordinal);
+        if (!_allow.Add(ordinal))
+            return;
+        if (_allowCount == _allowList.Length)
+            Array.Resize(ref _allowList, _allowList.Length * 2);
+        _allowList[_allowCount++] = ordinal;
     }
 
     internal void MarkAllowList() => _hasAllow = _hasRequestFilters = true;

@@ -228,16 +228,17 @@ public sealed class PipelineVersion
         {
             var cf = new IndexRetriever(models.CfIndex);
             var rows = new AlsItemVectors(models.Als);
-            Add(new VectorQuerySource(SourceNames.Collaborative, cf, QueryVectorKind.UserCf));
+            Add(new VectorQuerySource(SourceNames.Collaborative, cf, QueryVectorKind.UserCf, rows));
             Add(new ItemNeighborsSource(SourceNames.ItemToItem, cf, rows, fromRequestItem: false));
             Add(new ItemNeighborsSource(SourceNames.SimilarCf, cf, rows, fromRequestItem: true));
         }
         if (models.ContentIndex is not null && catalog.Content is not null)
         {
             var content = new IndexRetriever(models.ContentIndex);
-            Add(new VectorQuerySource(SourceNames.Content, content, QueryVectorKind.UserContent));
-            Add(new VectorQuerySource(SourceNames.Query, content, QueryVectorKind.Query));
-            Add(new ItemNeighborsSource(SourceNames.SimilarContent, content, new ContentItemVectors(catalog.Content), fromRequestItem: true));
+            var contentRows = new ContentItemVectors(catalog.Content);
+            Add(new VectorQuerySource(SourceNames.Content, content, QueryVectorKind.UserContent, contentRows));
+            Add(new VectorQuerySource(SourceNames.Query, content, QueryVectorKind.Query, contentRows));
+            Add(new ItemNeighborsSource(SourceNames.SimilarContent, content, contentRows, fromRequestItem: true));
         }
         if (models.Sequence is not null)
             Add(new SequenceNeighborsSource(models.Sequence));

@@ -1,0 +1,244 @@
+using System.Globalization;
+using RecSys.Engine.Core.Index;
+using RecSys.Engine.Core.Index.Flat;
+using RecSys.Engine.Core.Vectors;
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Models.Retrieval;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Config;
+using RecSys.Engine.Pipeline.Sources;
+using RecSys.Engine.Pipeline.Tests.Support;
+
+namespace RecSys.Engine.Pipeline.Tests.Sources;
+
+/// <summary>
+/// A short allow list is scored from the item vectors, not searched through the index (whose exact fallback tests the
+/// request filter on every item it holds): the sources' lists equal the scalar reference over the listed items, and the
+/// index is never asked. Each source here is an extra one over its own exact index, wrapped to count the searches.
+/// </summary>
+public sealed class AllowListRetrievalTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
+{
+    private const string Cf = "cf-counted";
+    private const string ItemToItem = "i2i-counted";
+    private const int User = 9;
+
+    [Fact]
+    public async Task The_collaborative_source_scores_an_allow_list_exactly_without_searching_the_index()
+    {
+        await using var rig = await Rig.CreateAsync(trained);
+        var h = rig.Harness;
+        var seen = h.TrainingItems(User);
+        long[] unseen = [.. Enumerable.Range(0, 400).Where(i => i % 41 == 3).Select(PlantedCatalog.ItemId).Where(id => !seen.Contains(id)).Take(8)];
+        long[] allow = [.. unseen, seen.First(), 999_999_999]; // a seen item is dropped, an unknown id is ignored
+
+        var list = await rig.ListAsync(Cf, allow);
+
+        Assert.Equal(0, rig.CfIndex.Searches);
+        float[] user = rig.UserRow(User).ToArray();
+        var expected = unseen.Select(id => (Id: id, Score: DotProduct.Reference(user, rig.ItemRow(id))))
+            .OrderByDescending(e => e.Score).ThenBy(e => rig.Ordinal(e.Id)).ToArray();
+        Assert.Equal(expected.Select(e => e.Id), list.ItemIds);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i].Score, list.Scores[i], 1e-4);
+
+        // Without an allow list the index answers: the counter counts.
+        var open = await rig.ListAsync(Cf, null);
+        Assert.Equal(10, open.ItemIds.Length);
+        Assert.True(rig.CfIndex.Searches > 0);
+    }
+
+    [Fact]
+    public async Task Item_to_item_keeps_each_allowed_items_best_similarity_to_the_seeds_without_searching_the_index()
+    {
+        await using var rig = await Rig.CreateAsync(trained);
+        var h = rig.Harness;
+        var seen = h.TrainingItems(User);
+        long[] allow = [.. Enumerable.Range(0, 400).Where(i => i % 37 == 11).Select(PlantedCatalog.ItemId).Where(id => !seen.Contains(id)).Take(7)];
+
+        var list = await rig.ListAsync(ItemToItem, allow);
+
+        Assert.Equal(0, rig.ItemIndex.Searches);
+        // Every history item seeds (SeedItems is above the history's length): an item's score is its best dot with one.
+        var expected = allow.Select(id => (Id: id, Score: seen.Max(s => DotProduct.Reference(rig.ItemRow(s), rig.ItemRow(id)))))
+            .OrderByDescending(e => e.Score).ToArray();
+        Assert.Equal(expected.Select(e => e.Id), list.ItemIds);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i].Score, list.Scores[i], 1e-4);
+    }
+
+    [Fact]
+    public async Task A_deleted_item_on_the_allow_list_never_returns_and_an_empty_allow_list_returns_nothing()
+    {
+        await using var rig = await Rig.CreateAsync(trained);
+        var seen = rig.Harness.TrainingItems(User);
+        long[] allow = [.. Enumerable.Range(0, 400).Where(i => i % 29 == 1).Select(PlantedCatalog.ItemId).Where(id => !seen.Contains(id)).Take(5)];
+        await rig.Harness.Pipeline.DeleteItemAsync(allow[2]);
+
+        var list = await rig.ListAsync(Cf, allow);
+        Assert.Equal(allow.Where(id => id != allow[2]).Order(), list.ItemIds.Order());
+
+        // Only unknown ids: nothing may be shown, and no source finds anything.
+        var response = await rig.Harness.RecommendAsync(PlantedCatalog.UserId(User), k: 10, debug: true, filters: new RequestFilters { AllowItems = [999_999_998] });
+        Assert.Empty(response.Items);
+        Assert.Empty(response.Trace!.Stage("source:" + Cf)!.ItemIds);
+        Assert.Equal(0, rig.CfIndex.Searches);
+    }
+
+    [Theory]
+    [InlineData(DistanceMetric.InnerProduct)]
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.L2)]
+    public async Task The_scores_and_order_equal_an_exact_index_search_with_the_same_allow_list(DistanceMetric metric)
+    {
+        // Random rows (some all-zero: not in the index, never returned) against the exact flat index with an allow bitset:
+        // the same items in the same order with the same scores, for every metric, several queries in one call.
+        await using var rig = await Rig.CreateAsync(trained);
+        const int Dim = 24, Rows = 400, K = 12, Queries = 3;
+        var rng = new Random(5);
+        var table = new float[Rows * Dim];
+        for (int i = 0; i < table.Length; i++)
+            table[i] = (float)(rng.NextDouble() * 2 - 1);
+        for (int r = 0; r < Rows; r += 50)
+            table.AsSpan(r * Dim, Dim).Clear();
+        using var flat = new FlatIndex(Dim, metric);
+        ItemVectorRows.AddTo(flat, table, Dim);
+        int[] allowed = [.. Enumerable.Range(0, Rows).Where(r => r % 7 == 0 || r % 50 == 0)];
+        var bits = new AllowBitset(Rows);
+        foreach (int r in allowed)
+            bits.Set(r);
+        var queries = new float[Queries * Dim];
+        for (int i = 0; i < queries.Length; i++)
+            queries[i] = (float)(rng.NextDouble() * 2 - 1);
+
+        var context = new RequestContext();
+        var config = rig.Harness.Pipeline.Version.Config;
+        context.Begin(new RecommendRequest { UserId = 1 }, config, config.Surface("home"), rig.Harness.Catalog, rig.Harness.Models, "r", 10, rig.Harness.NowMs);
+        foreach (int r in allowed)
+            context.AllowOnly(r);
+        Assert.True(context.ScansAllowList(flat));
+        var items = new int[Queries * K];
+        var scores = new float[Queries * K];
+        Assert.Equal(Queries, AllowListRetrieval.RetrieveMany(context, new TableRows(table, Dim), metric, queries, K, items, scores));
+
+        var ids = new long[Queries * K];
+        var distances = new float[Queries * K];
+        flat.Search(queries, K, ids, distances, new SearchParameters { Filter = bits });
+        Assert.Equal(ids.Select(id => (int)id), items);
+        for (int i = 0; i < ids.Length; i++)
+            Assert.Equal(IndexRetriever.ScoreOf(metric, distances[i]), scores[i], 1e-4);
+        Assert.DoesNotContain(items, r => r % 50 == 0);
+    }
+
+    /// <summary>Rows of a row-major table by ordinal.</summary>
+    private sealed class TableRows(float[] table, int dimension) : IItemVectors
+    {
+        public int Dimension => dimension;
+
+        public ReadOnlySpan<float> Row(int ordinal) => table.AsSpan(ordinal * dimension, dimension);
+    }
+
+    /// <summary>The harness with the two counted sources on the home surface, over exact indexes of the ALS item factors.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private Rig(PipelineHarness harness, TrainedPlanted trained, CountingIndex cf, CountingIndex items)
+        {
+            Harness = harness;
+            Trained = trained;
+            CfIndex = cf;
+            ItemIndex = items;
+        }
+
+        public PipelineHarness Harness { get; }
+
+        public TrainedPlanted Trained { get; }
+
+        public CountingIndex CfIndex { get; }
+
+        public CountingIndex ItemIndex { get; }
+
+        public static async Task<Rig> CreateAsync(TrainedPlanted trained)
+        {
+            var als = trained.Models.Als!;
+            var cf = new CountingIndex(Exact(als));
+            var items = new CountingIndex(Exact(als));
+            var rows = new AlsItemVectors(als);
+            var harness = await PipelineHarness.CreateAsync(
+                c => PipelineHarness.WithSurface(c, "home", s => s with
+                {
+                    Sources = [.. s.Sources, new SourceConfig(Cf, 10, TimeSpan.FromSeconds(10)), new SourceConfig(ItemToItem, 10, TimeSpan.FromSeconds(10))],
+                }) with { SeedItems = 50 },
+                extraSources:
+                [
+                    new VectorQuerySource(Cf, new IndexRetriever(cf), QueryVectorKind.UserCf, rows),
+                    new ItemNeighborsSource(ItemToItem, new IndexRetriever(items), rows, fromRequestItem: false),
+                ],
+                planted: trained.Planted, models: trained.Models);
+            return new Rig(harness, trained, cf, items);
+        }
+
+        public async Task<StageTrace> ListAsync(string source, long[]? allow)
+        {
+            var response = await Harness.RecommendAsync(PlantedCatalog.UserId(User), k: 10, debug: true,
+                filters: allow is null ? null : new RequestFilters { AllowItems = allow });
+            Assert.Empty(response.DroppedSources);
+            Assert.All(response.Items, i => Assert.True(allow is null || allow.Contains(i.ItemId)));
+            return response.Trace!.Stage("source:" + source) ?? throw new Xunit.Sdk.XunitException($"no {source} stage in the trace");
+        }
+
+        public int Ordinal(long itemId) => Harness.Catalog.Items.TryGetOrdinal(itemId, out int o) ? o : throw new ArgumentException($"item {itemId} not in the catalog");
+
+        public ReadOnlySpan<float> ItemRow(long itemId) => Trained.Models.Als!.ItemRow(Ordinal(itemId));
+
+        public ReadOnlySpan<float> UserRow(int user)
+        {
+            Assert.True(Trained.Planted.Data.Events.Users.TryGetOrdinal(PlantedCatalog.UserId(user).ToString(CultureInfo.InvariantCulture), out int u));
+            return Trained.Models.Als!.UserRow(u);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Harness.DisposeAsync();
+            CfIndex.Dispose();
+            ItemIndex.Dispose();
+        }
+
+        private static FlatIndex Exact(Models.Als.ImplicitAls als)
+        {
+            var index = new FlatIndex(als.Factors, DistanceMetric.InnerProduct);
+            ItemVectorRows.AddTo(index, als.ItemFactors, als.Factors);
+            return index;
+        }
+    }
+
+    /// <summary>A real index that counts the searches made of it.</summary>
+    private sealed class CountingIndex(IVectorIndex inner) : IVectorIndex
+    {
+        private int _searches;
+
+        public int Searches => Volatile.Read(ref _searches);
+
+        public string Kind => inner.Kind;
+
+        public int Dimension => inner.Dimension;
+
+        public DistanceMetric Metric => inner.Metric;
+
+        public long Count => inner.Count;
+
+        public long MemoryBytes => inner.MemoryBytes;
+
+        public void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors) => inner.Add(ids, vectors);
+
+        public void Search(ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> distances, SearchParameters? parameters = null)
+        {
+            Interlocked.Increment(ref _searches);
+            inner.Search(queries, k, ids, distances, parameters);
+        }
+
+        public int Remove(ReadOnlySpan<long> ids) => inner.Remove(ids);
+
+        public void Save(string directory) => inner.Save(directory);
+
+        public void Dispose() => inner.Dispose();
+    }
+}

@@ -23,6 +23,10 @@ public sealed class RequestContext
     private readonly SearchParameters?[] _parameters = new SearchParameters?[8];
     private int[] _recent = new int[64];
     private int _recentCount;
+    private readonly Lock _listedLock = new();
+    private int[] _listed = new int[64];
+    private int _listedCount;
+    private bool _listedBuilt;
     private int[] _allowList = new int[16];
     private int _allowCount;
     private int[] _include = new int[8];
@@ -102,13 +106,78 @@ public sealed class RequestContext
     public ReadOnlySpan<int> AllowList => _allowList.AsSpan(0, _hasAllow ? _allowCount : 0);
 
     /// <summary>
-    /// Whether a source should score the allow list's items itself (<see cref="Sources.AllowListRetrieval"/>) instead of
-    /// searching <paramref name="index"/>: the list is short enough that the index would scan exactly anyway, and a
-    /// scan through the index tests the request filter on every item it holds (a pass over 1M nodes per search),
-    /// where the list costs one distance per listed item.
+    /// Whether a source should score the request's listed items itself (<see cref="Sources.ListedItemsRetrieval"/>) instead
+    /// of searching <paramref name="index"/>: an allow list short enough that the index would scan exactly anyway (its
+    /// scan tests the request filter on every item it holds, a pass over 1M nodes per search, where the list costs one
+    /// distance per item), or included categories with few enough members (a graph walk that admits only a category's
+    /// items wanders far from the query: categories follow the embedding space). The shorter of the two is scored.
     /// </summary>
-    public bool ScansAllowList(IVectorIndex index) =>
-        _hasAllow && (_allowCount <= Sources.AllowListRetrieval.AlwaysScanAtOrBelow || _allowCount < index.Count * Sources.AllowListRetrieval.MaxShareOfIndex);
+    public bool ScansListedItems(IVectorIndex index)
+    {
+        long allow = AllowListLength, members = IncludedMembers;
+        if (allow == long.MaxValue && members == long.MaxValue)
+            return false;
+        long floor = Sources.ListedItemsRetrieval.AlwaysScanAtOrBelow;
+        return allow <= Math.Max(floor, index.Count * Sources.ListedItemsRetrieval.MaxShareOfIndex)
+            || members <= Math.Max(floor, index.Count * Sources.ListedItemsRetrieval.MaxCategoryShareOfIndex);
+    }
+
+    /// <summary>
+    /// The listed items (the allow list, or the included categories' members, whichever is shorter) that pass the hard
+    /// filters, an item of two included categories once: what <see cref="Sources.ListedItemsRetrieval"/> scores. Built
+    /// by the first source that asks and shared by the rest (each would otherwise read every member's record again).
+    /// An item that left a category and joined it again may be listed twice (<see cref="Catalog.CategoryMembers"/>).
+    /// </summary>
+    internal ReadOnlySpan<int> ListedItems()
+    {
+        if (!Volatile.Read(ref _listedBuilt))
+        {
+            lock (_listedLock)
+            {
+                if (!_listedBuilt)
+                {
+                    BuildListedItems();
+                    Volatile.Write(ref _listedBuilt, true);
+                }
+            }
+        }
+        return _listed.AsSpan(0, _listedCount);
+    }
+
+    private void BuildListedItems()
+    {
+        _listedCount = 0;
+        bool allowed = ListsAllowed;
+        int parts = allowed ? 1 : _includeCount;
+        for (int part = 0; part < parts; part++)
+        {
+            ReadOnlySpan<int> listed = allowed ? AllowList : Catalog.CategoryMembers.Of(_include[part]);
+            if (_listed.Length < _listedCount + listed.Length)
+                Array.Resize(ref _listed, Math.Max(_listedCount + listed.Length, _listed.Length * 2));
+            foreach (int item in listed)
+            {
+                if (PassesHardFilters(item) && (allowed || part == 0 || !Catalog.HasAnyCategory(item, _include.AsSpan(0, part))))
+                    _listed[_listedCount++] = item;
+            }
+        }
+    }
+
+    private bool ListsAllowed => _hasAllow && AllowListLength <= IncludedMembers;
+
+    private long AllowListLength => _hasAllow ? _allowCount : long.MaxValue;
+
+    private long IncludedMembers
+    {
+        get
+        {
+            if (_includeCount == 0)
+                return long.MaxValue;
+            long n = 0;
+            for (int i = 0; i < _includeCount; i++)
+                n += Catalog.CategoryMembers.CountOf(_include[i]);
+            return n;
+        }
+    }
 
     /// <summary>Extra candidates a source fetches for the seen items it will drop: the seen count, up to <see cref="PipelineConfig.SeenOverfetch"/>.</summary>
     public int SeenOverfetch => Surface.FilterSeen ? Math.Min(_seen.Count, Config.SeenOverfetch) : 0;
@@ -212,6 +281,8 @@ public sealed class RequestContext
         _includeCount = _excludeCount = 0;
         _hasAllow = _hasRequestFilters = false;
         _allowCount = 0;
+        _listedCount = 0;
+        _listedBuilt = false;
         _maxAgeMs = surface.MaxItemAgeHours > 0 ? (long)(surface.MaxItemAgeHours * 3_600_000) : 0;
         _seen.Reset(config.HistoryWindow);
         _shown.Reset(16);

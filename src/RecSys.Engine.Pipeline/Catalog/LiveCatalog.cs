@@ -13,6 +13,7 @@ namespace RecSys.Engine.Pipeline.Catalog;
 ///   records     per ordinal: categories, publish time, policy, deleted, impressions (in memory, for filters,
 ///               diversity and features: the request path reads no item metadata from the store; impressions are
 ///               kept across restarts by the catalog snapshot, not by the store)
+///   CategoryMembers  each category's ordinals (filters to a few categories are scored from them)
 ///   Content     content vector per ordinal (trained ones, then every item added live)
 ///   recent      the last items added (the new-items source)
 /// </code>
@@ -46,6 +47,9 @@ public sealed class LiveCatalog
     public KeyTable Categories { get; }
 
     public KeyTable Segments { get; }
+
+    /// <summary>Each category's items, for requests filtered to a few categories (a superset: see the class).</summary>
+    public CategoryMembers CategoryMembers { get; } = new();
 
     /// <summary>Content vectors by ordinal; null when the models have no content encoder.</summary>
     public VectorTable? Content { get; }
@@ -112,6 +116,7 @@ public sealed class LiveCatalog
     {
         _records.EnsureLength(ordinal + 1);
         ref ItemRecord r = ref _records[ordinal];
+        CategoryMembers.Update(ordinal, r.Categories, item.Categories);
         r.Categories = item.Categories;
         r.PublishedAtMs = item.PublishedAtMs;
         r.Policy = item.PolicyFlags;

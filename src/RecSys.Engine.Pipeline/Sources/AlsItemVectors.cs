@@ -14,4 +14,6 @@ public sealed class AlsItemVectors(ImplicitAls als) : IItemVectors
         ReadOnlySpan<float> row = als.ItemRow(ordinal);
         return row.ContainsAnyExcept(0f) ? row : default;
     }
+
+    public ReadOnlySpan<float> StoredRow(int ordinal) => (uint)ordinal < (uint)als.ItemCount ? als.ItemRow(ordinal) : default;
 }

@@ -8,7 +8,7 @@ namespace RecSys.Engine.Pipeline.Sources;
 /// vector, <see cref="Config.PipelineConfig.SeedItems"/> of them) or the item page's similar items (seed = the
 /// request's item). One batched index call for all seeds; an item found from several seeds keeps its best
 /// similarity; seeds themselves and items the request drops are left out. <paramref name="vectors"/> must be the rows the
-/// index was built from: they seed the searches, and score a short allow list directly (<see cref="AllowListRetrieval"/>).
+/// index was built from: they seed the searches, and score a short allow list directly (<see cref="ListedItemsRetrieval"/>).
 /// </summary>
 public sealed class ItemNeighborsSource(string name, IndexRetriever retriever, IItemVectors vectors, bool fromRequestItem) : ICandidateSource
 {
@@ -59,8 +59,8 @@ public sealed class ItemNeighborsSource(string name, IndexRetriever retriever, I
         Span<int> merged = ints.Slice(hits, hits);
         var parameters = context.SearchParameters(output.Config, retriever.Index);
         // The seed vectors are the index's own rows, so a short allow list is scored from them directly.
-        if (context.ScansAllowList(retriever.Index))
-            AllowListRetrieval.RetrieveMany(context, vectors, retriever.Index.Metric, queries, k, hitItems, hitScores, cancellationToken);
+        if (context.ScansListedItems(retriever.Index))
+            ListedItemsRetrieval.RetrieveMany(context, vectors, retriever.Index.Metric, queries, k, hitItems, hitScores, cancellationToken);
         else
             retriever.RetrieveMany(queries, k, hitItems, hitScores, parameters, cancellationToken);
 

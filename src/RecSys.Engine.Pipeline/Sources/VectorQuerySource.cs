@@ -10,7 +10,7 @@ namespace RecSys.Engine.Pipeline.Sources;
 /// keeps the first count the request allows. Nothing to search with (a new user has no CF vector) = no candidates.
 /// Over a cosine index only positive matches count: an item orthogonal to the query shares no feature with it.
 /// With the index's item vectors at hand (<paramref name="rows"/>), a short allow list is scored directly
-/// (<see cref="AllowListRetrieval"/>) rather than through the index's filter.
+/// (<see cref="ListedItemsRetrieval"/>) rather than through the index's filter.
 /// </summary>
 public sealed class VectorQuerySource(string name, IndexRetriever retriever, QueryVectorKind query, IItemVectors? rows = null) : ICandidateSource
 {
@@ -30,8 +30,8 @@ public sealed class VectorQuerySource(string name, IndexRetriever retriever, Que
         Span<int> items = output.IntScratch(fetch);
         Span<float> scores = output.FloatScratch(fetch);
         var parameters = context.SearchParameters(output.Config, retriever.Index);
-        if (rows is not null && rows.Dimension == retriever.Dimension && context.ScansAllowList(retriever.Index))
-            AllowListRetrieval.RetrieveMany(context, rows, retriever.Index.Metric, vector, fetch, items, scores, cancellationToken);
+        if (rows is not null && rows.Dimension == retriever.Dimension && context.ScansListedItems(retriever.Index))
+            ListedItemsRetrieval.RetrieveMany(context, rows, retriever.Index.Metric, vector, fetch, items, scores, cancellationToken);
         else
             retriever.Retrieve(vector, items, scores, parameters, cancellationToken);
         bool cosine = retriever.Index.Metric == Core.Vectors.DistanceMetric.Cosine;

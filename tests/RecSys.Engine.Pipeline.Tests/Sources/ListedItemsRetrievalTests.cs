@@ -5,6 +5,7 @@ using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Kernels;
 using RecSys.Engine.Models.Retrieval;
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Config;
 using RecSys.Engine.Pipeline.Sources;
 using RecSys.Engine.Pipeline.Tests.Support;
@@ -16,7 +17,7 @@ namespace RecSys.Engine.Pipeline.Tests.Sources;
 /// request filter on every item it holds): the sources' lists equal the scalar reference over the listed items, and the
 /// index is never asked. Each source here is an extra one over its own exact index, wrapped to count the searches.
 /// </summary>
-public sealed class AllowListRetrievalTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
+public sealed class ListedItemsRetrievalTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
 {
     private const string Cf = "cf-counted";
     private const string ItemToItem = "i2i-counted";
@@ -84,6 +85,61 @@ public sealed class AllowListRetrievalTests(TrainedPlanted trained) : IClassFixt
         Assert.Equal(0, rig.CfIndex.Searches);
     }
 
+    [Fact]
+    public async Task An_included_category_is_scored_from_its_members_without_searching_the_index()
+    {
+        await using var rig = await Rig.CreateAsync(trained);
+        var seen = rig.Harness.TrainingItems(User);
+        const int Category = 3;
+        var filters = new RequestFilters { IncludeCategories = [PlantedCatalog.Category(Category)] };
+
+        var list = await rig.ListAsync(Cf, null, filters);
+
+        Assert.Equal(0, rig.CfIndex.Searches);
+        float[] user = rig.UserRow(User).ToArray();
+        var expected = Enumerable.Range(0, 400).Where(i => PlantedCatalog.CategoryOf(i) == Category).Select(PlantedCatalog.ItemId)
+            .Where(id => !seen.Contains(id)).Select(id => (Id: id, Score: DotProduct.Reference(user, rig.ItemRow(id))))
+            .OrderByDescending(e => e.Score).ThenBy(e => rig.Ordinal(e.Id)).Take(10).ToArray();
+        Assert.Equal(expected.Select(e => e.Id), list.ItemIds);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i].Score, list.Scores[i], 1e-4);
+        var items = await rig.ListAsync(ItemToItem, null, filters);
+        Assert.Equal(0, rig.ItemIndex.Searches);
+        Assert.Equal(10, items.ItemIds.Length);
+        Assert.All(items.ItemIds, id => Assert.Equal(Category, PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(id))));
+    }
+
+    [Fact]
+    public async Task An_item_in_two_included_categories_or_back_in_one_it_left_comes_once_and_one_that_left_does_not_come()
+    {
+        // Category lists only grow: an item that leaves a category stays on its list (the filter refuses it), and one that
+        // comes back is on it twice. Each must still come back at most once, and only while it is in an included category.
+        await using var rig = await Rig.CreateAsync(trained);
+        var h = rig.Harness;
+        var seen = h.TrainingItems(User);
+        float[] user = rig.UserRow(User).ToArray();
+        // The user's best unseen items of categories 1 and 2: sure to be in the top 10 of either.
+        long Best(int category) => Enumerable.Range(0, 400).Where(i => PlantedCatalog.CategoryOf(i) == category).Select(PlantedCatalog.ItemId)
+            .Where(id => !seen.Contains(id)).MaxBy(id => DotProduct.Reference(user, rig.ItemRow(id)));
+        long both = Best(1), moved = Best(2);
+        string c1 = PlantedCatalog.Category(1), c2 = PlantedCatalog.Category(2), c5 = PlantedCatalog.Category(5);
+        await h.Pipeline.UpsertItemAsync(both, new ItemAttributes { Title = "both", Categories = [c1, c2] });
+        await h.Pipeline.UpsertItemAsync(moved, new ItemAttributes { Title = "moved", Categories = [c5] });
+
+        var twoCategories = new RequestFilters { IncludeCategories = [c1, c2] };
+        var list = await rig.ListAsync(Cf, null, twoCategories);
+        Assert.Equal(0, rig.CfIndex.Searches);
+        Assert.Equal(1, list.ItemIds.Count(id => id == both));
+        Assert.DoesNotContain(moved, list.ItemIds);
+        Assert.Equal(list.ItemIds.Length, list.ItemIds.Distinct().Count());
+
+        await h.Pipeline.UpsertItemAsync(moved, new ItemAttributes { Title = "back", Categories = [c2] });
+        Assert.Equal(2, h.Catalog.CategoryMembers.Of(2).ToArray().Count(o => o == rig.Ordinal(moved)));
+        list = await rig.ListAsync(Cf, null, new RequestFilters { IncludeCategories = [c2] });
+        Assert.Equal(1, list.ItemIds.Count(id => id == moved));
+        Assert.Equal(list.ItemIds.Length, list.ItemIds.Distinct().Count());
+    }
+
     [Theory]
     [InlineData(DistanceMetric.InnerProduct)]
     [InlineData(DistanceMetric.Cosine)]
@@ -115,10 +171,10 @@ public sealed class AllowListRetrievalTests(TrainedPlanted trained) : IClassFixt
         context.Begin(new RecommendRequest { UserId = 1 }, config, config.Surface("home"), rig.Harness.Catalog, rig.Harness.Models, "r", 10, rig.Harness.NowMs);
         foreach (int r in allowed)
             context.AllowOnly(r);
-        Assert.True(context.ScansAllowList(flat));
+        Assert.True(context.ScansListedItems(flat));
         var items = new int[Queries * K];
         var scores = new float[Queries * K];
-        Assert.Equal(Queries, AllowListRetrieval.RetrieveMany(context, new TableRows(table, Dim), metric, queries, K, items, scores));
+        Assert.Equal(Queries, ListedItemsRetrieval.RetrieveMany(context, new TableRows(table, Dim), metric, queries, K, items, scores));
 
         var ids = new long[Queries * K];
         var distances = new float[Queries * K];
@@ -176,10 +232,10 @@ public sealed class AllowListRetrievalTests(TrainedPlanted trained) : IClassFixt
             return new Rig(harness, trained, cf, items);
         }
 
-        public async Task<StageTrace> ListAsync(string source, long[]? allow)
+        public async Task<StageTrace> ListAsync(string source, long[]? allow, RequestFilters? filters = null)
         {
             var response = await Harness.RecommendAsync(PlantedCatalog.UserId(User), k: 10, debug: true,
-                filters: allow is null ? null : new RequestFilters { AllowItems = allow });
+                filters: allow is null ? filters : new RequestFilters { AllowItems = allow });
             Assert.Empty(response.DroppedSources);
             Assert.All(response.Items, i => Assert.True(allow is null || allow.Contains(i.ItemId)));
             return response.Trace!.Stage("source:" + source) ?? throw new Xunit.Sdk.XunitException($"no {source} stage in the trace");

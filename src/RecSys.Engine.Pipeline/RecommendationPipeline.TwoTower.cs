@@ -19,14 +19,18 @@ public sealed partial class RecommendationPipeline
                 continue;
             var vector = new float[model.Dimension];
             model.EncodeItem(ordinal, item.Title, item.Categories, item.Tags, ageDays, vector);
+            var rows = version.Models.TwoTowerRows!;
             if (!reindex)
             {
-                // An HNSW remove repairs the graph around the hole: skip it when a trained item's vector did not move.
-                if ((uint)ordinal < (uint)model.ItemCount && model.ItemVector(ordinal).SequenceEqual(vector))
+                // An HNSW remove repairs the graph around the hole: skip it when the vector the index holds did not move
+                // (compared with what the index holds, not with the trained vector: an item edited and then edited back
+                // must get its trained vector back into the index).
+                if (rows.Row(ordinal).SequenceEqual(vector))
                     continue;
                 index.Remove([ordinal]);
             }
             index.Add([ordinal], vector);
+            rows.Set(ordinal, vector);
         }
     }
 }

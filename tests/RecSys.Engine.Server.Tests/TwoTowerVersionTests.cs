@@ -139,6 +139,13 @@ public sealed class TwoTowerVersionTests(TrainedPlanted trained) : IClassFixture
         Assert.All(answer.Items, i => Assert.Equal(SourceNames.TwoTower, i.Source));
         int favourite = answer.Items.Count(i => PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(i.Item.Num)) == PlantedCatalog.Favourite(10));
         Assert.True(favourite >= 5, $"{favourite} of 10 two-tower items in the user's favourite category");
+        // A short allow list is scored from the vectors the index holds: the live item's, written when the version was
+        // attached, is among them.
+        var allowLive = request.Clone();
+        allowLive.Filters = new Filters { AllowItems = { new Id { Str = "sku-live" } } };
+        var live = await recommender.RecommendAsync(allowLive, TestKeys.Read);
+        Assert.Equal("sku-live", Assert.Single(live.Items).Item.Str);
+        Assert.Equal(SourceNames.TwoTower, live.Items[0].Source);
 
         // Back to the version without a two-tower: it serves as before.
         await admin.RollbackAsync(new RollbackRequest(), TestKeys.AdminOnly);

@@ -196,6 +196,7 @@ public sealed class LoadedVersion : IDisposable
             double? ageDays = record.PublishedAtMs > 0 ? Math.Max(0, now - record.PublishedAtMs) / 86_400_000.0 : null;
             model.EncodeItem(o, "", catalog.CategoryNames(record.Categories), record.Tags, ageDays, vector);
             index.Add([o], vector);
+            Models.TwoTowerRows!.Set(o, vector);
         }
     }
 

@@ -247,7 +247,7 @@ public sealed class PipelineVersion
         if (models.Trending is not null)
             Add(new PopularitySource(SourceNames.Trending, models.Trending, catalog, popularPoolSize));
         if (models.TwoTower is not null && models.TwoTowerIndex is not null)
-            Add(new TwoTowerSource(models.TwoTower, models.UserTower ?? models.TwoTower.UserEncoder, new IndexRetriever(models.TwoTowerIndex)));
+            Add(new TwoTowerSource(models.TwoTower, models.UserTower ?? models.TwoTower.UserEncoder, new IndexRetriever(models.TwoTowerIndex), models.TwoTowerRows));
         foreach (var (name, embedding) in models.Embeddings)
             Add(new ItemNeighborsSource(SourceNames.SimilarByEmbedding(name), new IndexRetriever(embedding.Index), embedding, fromRequestItem: true));
         Add(new NewItemsSource(catalog));

@@ -52,6 +52,15 @@ public sealed class ServingModels
     /// <summary>The item-tower vectors; ids are catalog ordinals; cosine. Live upserts land here.</summary>
     public IVectorIndex? TwoTowerIndex { get; init; }
 
+    /// <summary>
+    /// What <see cref="TwoTowerIndex"/> holds per item (trained vectors overlaid by those written live); null without a
+    /// two-tower model. Whoever writes an item-tower vector into the index writes it here too.
+    /// </summary>
+    public Sources.TwoTowerItemVectors? TwoTowerRows => TwoTower is null ? null
+        : LazyInitializer.EnsureInitialized(ref _twoTowerRows, () => new Sources.TwoTowerItemVectors(TwoTower));
+
+    private Sources.TwoTowerItemVectors? _twoTowerRows;
+
     /// <summary>Runs the user tower per request (the ONNX export on ONNX Runtime); null = the model's C# forward pass.</summary>
     public ITowerEncoder? UserTower { get; init; }
 

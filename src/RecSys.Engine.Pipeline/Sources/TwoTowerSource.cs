@@ -6,7 +6,8 @@ namespace RecSys.Engine.Pipeline.Sources;
 
 /// <summary>
 /// Two-tower retrieval: the user tower runs once per request, its vector searches the index of item-tower vectors (HNSW
-/// by default), and the first count the request allows are kept. No item is scored outside the index search.
+/// by default), and the first count the request allows are kept. No item is scored outside the index search, except the
+/// items a request lists (a short allow list, a few categories), scored from the index's own rows.
 /// <code>
 ///   segment key (profile) + recent items (newest first, those with a trained embedding, up to MaxHistory)
 ///     -> user features + id slots -> user tower (ONNX Runtime, or the C# forward pass) -> unit vector
@@ -15,9 +16,10 @@ namespace RecSys.Engine.Pipeline.Sources;
 /// A new user with only a profile still gets a vector (features alone, no history): candidates for their segment. A
 /// request with neither history nor demographics gets the tower's answer to "nothing known", popular-leaning items.
 /// </summary>
-public sealed class TwoTowerSource(TwoTowerModel model, ITowerEncoder userTower, IndexRetriever retriever) : ICandidateSource
+public sealed class TwoTowerSource(TwoTowerModel model, ITowerEncoder userTower, IndexRetriever retriever, IItemVectors? rows = null,
+    string name = SourceNames.TwoTower) : ICandidateSource
 {
-    public string Name => SourceNames.TwoTower;
+    public string Name => name;
 
     public ValueTask RetrieveAsync(RequestContext context, CandidateList output, CancellationToken cancellationToken)
     {
@@ -36,7 +38,11 @@ public sealed class TwoTowerSource(TwoTowerModel model, ITowerEncoder userTower,
         string? segment = context.Segment >= 0 ? context.Catalog.Segments.KeyOf(context.Segment) : null;
         model.Features.WriteUser(segment, history, features);
         userTower.Encode(features, ids, 1, vector);
-        retriever.Retrieve(vector, items, scores, context.SearchParameters(output.Config, retriever.Index), cancellationToken);
+        // With the index's rows at hand (trained and live: TwoTowerItemVectors), listed items are scored from them.
+        if (rows is not null && rows.Dimension == d && context.ScansListedItems(retriever.Index))
+            ListedItemsRetrieval.RetrieveMany(context, rows, retriever.Index.Metric, vector, fetch, items, scores, cancellationToken);
+        else
+            retriever.Retrieve(vector, items, scores, context.SearchParameters(output.Config, retriever.Index), cancellationToken);
         for (int r = 0; r < fetch && !output.IsFull; r++)
         {
             int item = items[r];

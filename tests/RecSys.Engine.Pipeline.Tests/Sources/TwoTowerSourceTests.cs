@@ -107,6 +107,51 @@ public sealed class TwoTowerSourceTests
     }
 
     [Fact]
+    public async Task Listed_items_are_scored_from_the_item_vectors_a_live_added_one_included_without_searching_the_index()
+    {
+        // A short allow list is scored from the vectors the index holds (trained ones, and the item tower's vector of an
+        // item added live, which only the index and TwoTowerItemVectors have): the tower scores, and no index search.
+        await using var h = await CreateAsync();
+        TwoTowerModel model = h.Models.TwoTower!;
+        const long NewItem = 77_002;
+        var attributes = new ItemAttributes { Title = "new " + PlantedCatalog.Words[2] + " quiet sea", Categories = [PlantedCatalog.Category(2)] };
+        await h.Pipeline.UpsertItemAsync(NewItem, attributes);
+        var counted = new CountingIndex(h.Models.TwoTowerIndex!); // not disposed: the harness owns the index
+        const string Counted = "twotower-counted";
+        var config = PipelineHarness.WithSurface(h.Pipeline.Version.Config, "home", s => s with
+        {
+            Sources = [.. s.Sources, new SourceConfig(Counted, 10, TimeSpan.FromSeconds(10))],
+        });
+        h.Pipeline.Activate(PipelineVersion.Create(config, h.Models, h.Catalog, extraSources:
+            [new TwoTowerSource(model, h.Models.UserTower ?? model.UserEncoder, new IndexRetriever(counted), h.Models.TwoTowerRows, Counted)]));
+
+        const int User = 5;
+        var seen = h.TrainingItems(User);
+        long[] trained = [.. Enumerable.Range(0, 400).Where(i => i % 43 == 7).Select(PlantedCatalog.ItemId).Where(id => !seen.Contains(id)).Take(5)];
+        var response = await h.RecommendAsync(PlantedCatalog.UserId(User), k: 10, debug: true, filters: new RequestFilters { AllowItems = [.. trained, NewItem] });
+        Assert.Empty(response.DroppedSources);
+        var list = response.Trace!.Stage("source:" + Counted)!;
+        Assert.Equal(0, counted.Searches);
+        Assert.Equal([.. trained, NewItem], list.ItemIds.Order());
+
+        // The oracle: the training-time user vector against each item's vector (the new one from the item tower).
+        Assert.True(h.Planted.Data.Events.Users.TryGetOrdinal(PlantedCatalog.UserId(User).ToString(System.Globalization.CultureInfo.InvariantCulture), out int u));
+        var exact = new float[model.ItemCount];
+        model.Score(u, exact);
+        var added = new float[model.Dimension];
+        model.EncodeItem(-1, attributes.Title, attributes.Categories, attributes.Tags, null, added);
+        for (int r = 0; r < list.ItemIds.Length; r++)
+        {
+            long id = list.ItemIds[r];
+            double expected = id == NewItem
+                ? Core.Vectors.Kernels.CosineSimilarity.Reference(model.UserVector(u), added)
+                : exact[h.Catalog.Items.TryGetOrdinal(id, out int o) ? o : -1];
+            Assert.True(Math.Abs(expected - list.Scores[r]) <= 1e-4, $"item {id}: source {list.Scores[r]}, exact {expected}");
+        }
+        Assert.True(list.Scores.Zip(list.Scores.Skip(1)).All(p => p.First >= p.Second), "best first");
+    }
+
+    [Fact]
     public async Task A_new_user_with_only_a_profile_gets_candidates()
     {
         await using var h = await CreateAsync();

@@ -30,8 +30,14 @@ public sealed partial class RecommendationPipeline
         return UpsertItemAsync(CatalogIdMap.KeyOf(itemId), itemId, item, cancellationToken);
     }
 
-    /// <summary>Ordinals given to new items whose store write then failed (guarded by _catalogWrites).</summary>
+    /// <summary>Ordinals given to new items whose store write (or journal append) then failed (guarded by _catalogWrites).</summary>
     private readonly HashSet<int> _unstoredNewItems = [];
+
+    /// <summary>
+    /// Where catalog changes a restart needs (numbering, content rows) are journaled before a write returns; set by
+    /// <see cref="ServingState"/> before it serves, null where nothing outlives the process (offline evaluation, tests).
+    /// </summary>
+    internal Serving.CatalogJournal? Journal { get; init; }
 
     private async ValueTask UpsertItemAsync(long itemId, string? name, ItemAttributes item, CancellationToken cancellationToken)
     {
@@ -51,20 +57,29 @@ public sealed partial class RecommendationPipeline
             int ordinal = name is null ? _catalog.Items.GetOrAdd(itemId) : _catalog.Items.GetOrAdd(name);
             bool wasDeleted = !isNew && _catalog.IsDeleted(ordinal);
             var metadata = _catalog.ToMetadata(item);
+            float[]? vector = ContentVector(item, serving);
+            bool contentChanged = vector is not null && !_catalog.Content!.Row(ordinal).SequenceEqual(vector.AsSpan().ContainsAnyExcept(0f) ? vector : []);
             try
             {
                 await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
+                // Durable before the catalog changes and the call returns: the ordinal (and any new category), and the
+                // content vector, which the store cannot give back (it keeps no title). The record itself is the store's.
+                if (contentChanged)
+                    Journal?.AppendContent(ordinal, serving[0].Models.Version, vector);
+                else
+                    Journal?.AppendNumbering();
             }
             catch when (isNew)
             {
-                // The id has its ordinal now (the id map only grows), but the store never took the item: a retry must
-                // still treat it as new.
+                // The id has its ordinal now (the id map only grows), but the store never took the item, or the journal
+                // did not: a retry must still treat it as new.
                 _unstoredNewItems.Add(ordinal);
                 throw;
             }
             _unstoredNewItems.Remove(ordinal);
             _catalog.SetItem(ordinal, metadata, isNew);
-            UpdateContent(ordinal, item, serving, reindex: isNew || wasDeleted);
+            if (vector is not null)
+                UpdateContent(ordinal, vector, contentChanged, serving, reindex: isNew || wasDeleted);
             UpdateTwoTower(ordinal, item, serving, reindex: isNew || wasDeleted);
             foreach (var models in serving.Select(v => v.Models))
             {
@@ -91,13 +106,12 @@ public sealed partial class RecommendationPipeline
         }
     }
 
-    /// <summary>The item's content vector (the active version's encoder) into the catalog, and into every serving version's content index.</summary>
-    private void UpdateContent(int ordinal, ItemAttributes item, List<Serving.PipelineVersion> serving, bool reindex)
+    /// <summary>The item's content vector: the one given, else the active version's encoder's; null when the catalog has no content space.</summary>
+    private float[]? ContentVector(ItemAttributes item, List<Serving.PipelineVersion> serving)
     {
-        var table = _catalog.Content;
         var vocabulary = serving[0].Models.Content;
-        if (table is null || vocabulary is null)
-            return;
+        if (_catalog.Content is null || vocabulary is null)
+            return null;
         var vector = new float[vocabulary.Dimension];
         if (item.ContentVector is { Count: > 0 } given)
         {
@@ -108,8 +122,13 @@ public sealed partial class RecommendationPipeline
         {
             vocabulary.Encode(item.Title, item.Categories, item.Tags, vector);
         }
-        bool changed = !table.Row(ordinal).SequenceEqual(vector.AsSpan().ContainsAnyExcept(0f) ? vector : []);
-        table.Set(ordinal, vector);
+        return vector;
+    }
+
+    /// <summary>The item's content vector into the catalog, and into every serving version's content index.</summary>
+    private void UpdateContent(int ordinal, float[] vector, bool changed, List<Serving.PipelineVersion> serving, bool reindex)
+    {
+        _catalog.Content!.Set(ordinal, vector);
         foreach (var version in serving)
         {
             if (version.Models.ContentIndex is not { } index || index.Dimension != vector.Length || (!changed && !reindex))
@@ -137,7 +156,9 @@ public sealed partial class RecommendationPipeline
     /// position). The token is honoured until the batch starts; then every store write is started at once (they share
     /// the store's group commits), and each item the store took is deleted in the catalog and the indexes even when
     /// another write fails, so no item is deleted in the catalog and still in an index. Catalog writes (upserts, other
-    /// deletes) wait for the batch.
+    /// deletes) wait for the batch. Nothing is journaled (<see cref="Serving.CatalogJournal"/>): a delete changes no
+    /// numbering or content row, and the store has the mark durably before the catalog drops the item, so a restart
+    /// reads it back with the record.
     /// </summary>
     public ValueTask DeleteItemsAsync(IReadOnlyList<long> itemIds, CancellationToken cancellationToken = default) =>
         DeleteItemsAsync(itemIds, single: false, cancellationToken);
@@ -230,6 +251,8 @@ public sealed partial class RecommendationPipeline
             throw new ArgumentException("gender, occupation, country and onboarding categories must not be null", nameof(user));
         UserProfile profile = UserProfiles.ToProfile(user, _catalog);
         await _store.UpsertUserProfileAsync(userId, profile, cancellationToken).ConfigureAwait(false);
+        // The profile holds its segment and onboarding categories as ints: keys they added are journaled before the call returns.
+        Journal?.AppendNumbering();
     }
 
     /// <summary>

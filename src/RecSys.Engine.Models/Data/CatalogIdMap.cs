@@ -148,14 +148,26 @@ public sealed class CatalogIdMap
     /// <summary>Writes catalog.ids (and catalog.names.txt when any id has a string name) into <paramref name="directory"/>.</summary>
     public void Save(string directory)
     {
-        DurableFile.CreateDirectory(directory);
-        long[] ids;
-        string?[]? names;
+        var (ids, names) = CopyEntries();
+        Save(directory, ids, names);
+    }
+
+    /// <summary>
+    /// The ids in ordinal order and their string names (null when no id has one; shorter than the ids when the last
+    /// ones have none), copied at once: what <see cref="Save(string, long[], string?[])"/> writes, taken while adds
+    /// are held off so the file can be written after they resume.
+    /// </summary>
+    public (long[] Ids, string?[]? Names) CopyEntries()
+    {
         lock (_writeLock)
-        {
-            ids = _ids.AsSpan(0, _count).ToArray();
-            names = _names?.AsSpan(0, Math.Min(_names.Length, _count)).ToArray();
-        }
+            return (_ids.AsSpan(0, _count).ToArray(), _names?.AsSpan(0, Math.Min(_names.Length, _count)).ToArray());
+    }
+
+    /// <summary>Writes entries <see cref="CopyEntries"/> took, as <see cref="Save(string)"/> writes the map.</summary>
+    public static void Save(string directory, long[] ids, string?[]? names)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        DurableFile.CreateDirectory(directory);
         string namesPath = Path.Combine(directory, NamesFileName);
         if (names is not null)
         {

@@ -58,5 +58,12 @@ public sealed class KeyTable
         lock (_map) return IdMapFile.Write(directory, name, _map);
     }
 
+    /// <summary>Writes keys <see cref="Keys"/> copied earlier, as <see cref="Save(string, string)"/> writes the table; returns the file name.</summary>
+    public static string Save(string directory, string name, string[] keys)
+    {
+        Core.Files.DurableFile.CreateDirectory(directory);
+        return IdMapFile.Write(directory, name, IdMap.FromIds(keys));
+    }
+
     public static KeyTable Load(string directory, string file) => new(IdMapFile.Read(directory, file));
 }

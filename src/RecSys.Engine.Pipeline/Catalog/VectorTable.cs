@@ -46,6 +46,21 @@ public sealed class VectorTable
         }
     }
 
+    /// <summary>
+    /// Every row by ordinal (null: none), as references: a row is never written in place (<see cref="Set"/> puts in a
+    /// new array), so the copy keeps the rows of this moment while later sets go on, at the cost of one pointer a row.
+    /// </summary>
+    public float[]?[] CopyRows()
+    {
+        lock (_writeLock)
+        {
+            var rows = new float[]?[_length];
+            for (int o = 0; o < rows.Length; o++)
+                rows[o] = Volatile.Read(ref _rows[o]);
+            return rows;
+        }
+    }
+
     /// <summary>Rows [0, rows.Length / Dimension) of a trained model's row-major table.</summary>
     public void SetRows(ReadOnlySpan<float> rows)
     {

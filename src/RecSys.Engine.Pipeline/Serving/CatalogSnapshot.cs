@@ -19,17 +19,21 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///     categories, segments    the key tables
 ///     content.vec, content.ids   content rows that differ from the active version's trained vectors, or lie beyond them
 ///     impressions.counts      impressions per ordinal (exploration, new items); absent from snapshots saved before it
-///     snapshot.json           written last: the active version then, the content dimension, the table file names
+///     snapshot.json           written last: the active version then, the content dimension, the table file names,
+///                             the first journal file not in the snapshot
+///   DIR/journal-N             the catalog journal (<see cref="CatalogJournal"/>): every change since, replayed over it
 /// </code>
 /// Item records (categories, publish time, policy, deleted) are not here: the store is their durable copy and they
 /// are read back from it on open. Impression counts are here, not in the store: the store keeps impressions per user
 /// (the history, bounded) and decayed counters that sum event values (an impression's value is its surface code), and
 /// served items counted without an event (<see cref="Config.PipelineConfig.CountServedImpressions"/>) never reach it,
 /// so no store record holds the count exploration compares with its threshold. Beside the id map in one directory
-/// under one pointer, the counts always index the ordinals they were counted for. Everything here is as of the last
-/// save (a clean stop, <see cref="ServingState.SaveAsync"/>, or a server's timer, <see cref="ServingState.SaveCatalogAsync"/>
-/// every Serving:CatalogSaveInterval): after a crash, items added since then are unknown until upserted again, and
-/// impressions since then are lost (those items are explored a little longer). A snapshot written before the counts were kept loads with every count at zero.
+/// under one pointer, the counts always index the ordinals they were counted for. The numbering and the content rows
+/// are as of the last save plus the journal, so a crash loses none of them; the counts are as of the last save (a clean
+/// stop, <see cref="ServingState.SaveAsync"/>, or a server's timer, <see cref="ServingState.SaveCatalogAsync"/> every
+/// Serving:CatalogSaveInterval): impressions since then are lost after a crash (those items are explored a little
+/// longer). A snapshot written before the counts were kept loads with every count at zero; one written before the
+/// journal replays every journal file there is (none, unless the directory was shared).
 /// </summary>
 internal sealed class CatalogSnapshot : IDisposable
 {
@@ -39,11 +43,14 @@ internal sealed class CatalogSnapshot : IDisposable
     private const string ImpressionsFileName = "impressions.counts";
 
     /// <param name="Impressions">The impression count file; null in a snapshot saved before counts were kept (read as zeros).</param>
-    private sealed record Manifest(string Version, int ContentDimension, string Categories, string Segments, int ContentRows, string? Impressions = null);
+    /// <param name="Journal">The first journal file the snapshot does not hold; 0 in one saved before the journal (replay them all).</param>
+    private sealed record Manifest(string Version, int ContentDimension, string Categories, string Segments, int ContentRows, string? Impressions = null, long Journal = 0);
 
-    private CatalogSnapshot(string version, CatalogIdMap items, KeyTable categories, KeyTable segments, int contentDimension, int[] contentOrdinals, MappedVectorFile? contentRows,
-        int[] impressions)
+    private CatalogSnapshot(string name, string version, CatalogIdMap items, KeyTable categories, KeyTable segments, int contentDimension, int[] contentOrdinals, MappedVectorFile? contentRows,
+        int[] impressions, long journalFrom)
     {
+        Name = name;
+        JournalFrom = journalFrom;
         Version = version;
         Items = items;
         Categories = categories;
@@ -53,6 +60,12 @@ internal sealed class CatalogSnapshot : IDisposable
         ContentRows = contentRows;
         Impressions = impressions;
     }
+
+    /// <summary>The snapshot's directory name (what CURRENT holds).</summary>
+    public string Name { get; }
+
+    /// <summary>The first journal file whose changes are not in the snapshot (0: every one).</summary>
+    public long JournalFrom { get; }
 
     /// <summary>The version that was active when the snapshot was saved (its trained rows are the ones left out).</summary>
     public string Version { get; }
@@ -74,26 +87,24 @@ internal sealed class CatalogSnapshot : IDisposable
     public int[] Impressions { get; }
 
     /// <summary>
-    /// Saves <paramref name="catalog"/> as served with <paramref name="version"/> (the active one): content rows that
-    /// differ from its trained vectors (<paramref name="trainedRows"/>, row-major by ordinal; null = none).
+    /// Saves <paramref name="capture"/> (the catalog as served with its version, the active one) and makes it the current
+    /// snapshot: content rows that differ from that version's trained vectors (<paramref name="trainedRows"/>, row-major
+    /// by ordinal; null = none). Returns the snapshot's directory name.
     /// </summary>
-    public static void Save(string directory, LiveCatalog catalog, string version, MappedVectorFile? trainedRows)
+    public static string Save(string directory, CatalogCapture capture, MappedVectorFile? trainedRows)
     {
         DurableFile.CreateDirectory(directory);
         string name = $"s-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmssfff'Z'}-{Random.Shared.Next(1 << 24):x6}";
         string dir = Path.Combine(directory, name);
         DurableFile.CreateDirectory(dir);
-        catalog.Items.Save(dir);
-        string categories = catalog.Categories.Save(dir, "categories");
-        string segments = catalog.Segments.Save(dir, "segments");
-        int rows = 0;
-        if (catalog.Content is { } table)
-            rows = SaveContent(dir, table, trainedRows);
-        // After the id map: the caller holds the catalog writes, so no ordinal is added between the two and the counts
-        // never outnumber the ids (requests still count impressions meanwhile; those may miss this save).
-        ImpressionCountFile.Write(Path.Combine(dir, ImpressionsFileName), catalog.CopyImpressions());
+        CatalogIdMap.Save(dir, capture.Ids, capture.Names);
+        string categories = KeyTable.Save(dir, "categories", capture.Categories);
+        string segments = KeyTable.Save(dir, "segments", capture.Segments);
+        int rows = capture.ContentDimension > 0 ? SaveContent(dir, capture.ContentDimension, capture.ContentRows, trainedRows) : 0;
+        // Captured with the id map while no ordinal could be added, so the counts never outnumber the ids.
+        ImpressionCountFile.Write(Path.Combine(dir, ImpressionsFileName), capture.Impressions);
         DurableFile.WriteAllBytes(Path.Combine(dir, ManifestFileName),
-            RegistryJson.Bytes(new Manifest(version, catalog.Content?.Dimension ?? 0, categories, segments, rows, ImpressionsFileName)));
+            RegistryJson.Bytes(new Manifest(capture.Version, capture.ContentDimension, categories, segments, rows, ImpressionsFileName, capture.JournalFrom)));
         DurableFile.WriteAllBytes(Path.Combine(directory, PointerFileName), System.Text.Encoding.UTF8.GetBytes(name));
         foreach (string old in Directory.EnumerateDirectories(directory, "s-*"))
         {
@@ -102,17 +113,18 @@ internal sealed class CatalogSnapshot : IDisposable
                 try { Directory.Delete(old, recursive: true); } catch (IOException) { /* an older snapshot left over is harmless */ }
             }
         }
+        return name;
     }
 
-    private static int SaveContent(string dir, VectorTable table, MappedVectorFile? trained)
+    private static int SaveContent(string dir, int dimension, float[]?[] table, MappedVectorFile? trained)
     {
         var ordinals = new List<long>();
-        using (var writer = new VectorFileWriter(Path.Combine(dir, "content.vec"), table.Dimension))
+        using (var writer = new VectorFileWriter(Path.Combine(dir, "content.vec"), dimension))
         {
-            int trainedCount = trained is not null && trained.Dimension == table.Dimension ? (int)trained.Count : 0;
+            int trainedCount = trained is not null && trained.Dimension == dimension ? (int)trained.Count : 0;
             for (int o = 0; o < table.Length; o++)
             {
-                ReadOnlySpan<float> row = table.Row(o);
+                ReadOnlySpan<float> row = table[o];
                 if (o < trainedCount)
                 {
                     ReadOnlySpan<float> t = trained!.GetRow(o);
@@ -124,7 +136,7 @@ internal sealed class CatalogSnapshot : IDisposable
                     continue;
                 }
                 // An empty row that differs from a trained one: the item lost its vector (stored as zeros).
-                writer.Append(row.IsEmpty ? new float[table.Dimension] : row);
+                writer.Append(row.IsEmpty ? new float[dimension] : row);
                 ordinals.Add(o);
             }
             writer.Complete();
@@ -160,7 +172,9 @@ internal sealed class CatalogSnapshot : IDisposable
                 throw new InvalidDataException($"{dir}: {rows.Count} content rows of {rows.Dimension} for {ordinals.Length} ordinals, the snapshot says {m.ContentRows} of {m.ContentDimension}");
             }
         }
-        return new CatalogSnapshot(m.Version, items, categories, segments, m.ContentDimension, ordinals, rows, impressions);
+        if (m.Journal < 0)
+            throw new InvalidDataException($"{Path.Combine(dir, ManifestFileName)}: journal {m.Journal} (corrupt)");
+        return new CatalogSnapshot(name, m.Version, items, categories, segments, m.ContentDimension, ordinals, rows, impressions, m.Journal);
     }
 
     /// <summary>The trained content rows of a version (its content model's vector file, mapped), or null.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RecSys.Engine.Core.Threading;
 using RecSys.Engine.Features;
 using RecSys.Engine.Features.Faster;
@@ -23,6 +24,9 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///                                        the old version's files are released after its last request
 ///   SaveAsync()                          the catalog snapshot (ids, key tables, live content rows, impression counts)
 ///                                        and a store checkpoint; the active version is the registry's ACTIVE already
+///   item / user writes                   the store, then the catalog journal (numbering, content rows: fsynced before
+///                                        the call returns), then the live catalog; a restart replays the journal over
+///                                        the snapshot, and a snapshot save (or a swap) starts a new journal file
 /// </code>
 /// Activation, rollback, experiment versions and saving are serialised with item updates, so none of them slips
 /// between. Also the <see cref="IVariantVersionSource"/> of the pipeline's experiments (variants pinned to registry
@@ -30,12 +34,35 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// </summary>
 public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
 {
+    private static readonly Action<ILogger, string, string, Exception?> s_logSwapSaveFailed =
+        LoggerMessage.Define<string, string>(LogLevel.Warning, new EventId(1310, "SwapSnapshotFailed"),
+            "version {Version} serves, but the catalog snapshot after the swap was not saved ({Reason}); the journal holds the changes, the next save tries again");
+
+    private static readonly Action<ILogger, string, Exception?> s_logTailDropped =
+        LoggerMessage.Define<string>(LogLevel.Information, new EventId(1311, "JournalTailDropped"),
+            "catalog journal: dropped a record a crash cut short ({Dropped}); the call writing it had not returned");
+
     private readonly ServingStateOptions _options;
     private readonly bool _ownsStore;
     private readonly string _catalogDirectory;
+    private readonly CatalogJournal _journal;
+
+    /// <summary>
+    /// Snapshot saves one at a time (the timer's, a swap's, SaveAsync's): each writes its files outside the catalog
+    /// writes, after rotating the journal under them. Taken before the catalog writes, never inside them.
+    /// </summary>
+    private readonly SemaphoreSlim _saves = new(1, 1);
+
+    /// <summary>The journal's change count the current snapshot holds (-1: it lacks some, or there is none); guarded by _saves.</summary>
+    private long _savedChanges;
+
+    /// <summary>The impression counts the current snapshot holds (not journaled: compared instead); guarded by _saves.</summary>
+    private int[] _savedImpressions;
+
     private int _disposed;
 
-    private ServingState(ModelRegistry registry, IFeatureStore store, bool ownsStore, LiveCatalog catalog, RecommendationPipeline pipeline, ServingStateOptions options, string catalogDirectory)
+    private ServingState(ModelRegistry registry, IFeatureStore store, bool ownsStore, LiveCatalog catalog, RecommendationPipeline pipeline, ServingStateOptions options, string catalogDirectory,
+        CatalogJournal journal, long savedChanges)
     {
         Registry = registry;
         Store = store;
@@ -44,6 +71,9 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         Pipeline = pipeline;
         _options = options;
         _catalogDirectory = catalogDirectory;
+        _journal = journal;
+        _savedChanges = savedChanges;
+        _savedImpressions = catalog.CopyImpressions();
     }
 
     public ModelRegistry Registry { get; }
@@ -53,6 +83,9 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     public LiveCatalog Catalog { get; }
 
     public RecommendationPipeline Pipeline { get; }
+
+    /// <summary>The catalog journal (what it replayed on open, where it appends).</summary>
+    internal CatalogJournal Journal => _journal;
 
     /// <summary>The registry version serving now (outside experiments).</summary>
     public string ActiveVersionId => Pipeline.Version.Models.Version;
@@ -114,6 +147,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
 
     private static async Task<ServingState> OpenAsync(ModelRegistry registry, IFeatureStore store, bool ownsStore, ServingStateOptions options, CancellationToken cancellationToken)
     {
+        CatalogJournal? journal = null;
         try
         {
             string active = registry.ActiveId
@@ -122,13 +156,21 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             string catalogDirectory = options.CatalogDirectory ?? Path.Combine(registry.Directory, "serving");
             using var loaded = VersionLoader.Load(version, options.Load, cancellationToken);
             using var snapshot = CatalogSnapshot.TryRead(catalogDirectory);
-            var catalog = await RestoreCatalogAsync(loaded, snapshot, store, cancellationToken).ConfigureAwait(false);
+            (var catalog, journal) = await RestoreCatalogAsync(loaded, snapshot, store, catalogDirectory, cancellationToken).ConfigureAwait(false);
+            // The snapshot is current when nothing was replayed over it; a save is owed otherwise (and when there is none).
+            long savedChanges = snapshot is not null && journal.ReplayedRecords == 0 ? journal.Changes : -1;
+            if (journal.DroppedTail is { } dropped && options.Pipeline.Logger is { } logger)
+                s_logTailDropped(logger, dropped, null);
             var pipelineVersion = await loaded.AttachAsync(catalog, store, ConfigOf(options, loaded.Models), loaded.Content?.Vocabulary, cancellationToken).ConfigureAwait(false);
-            var pipeline = new RecommendationPipeline(store, catalog, pipelineVersion, options.Pipeline);
-            return new ServingState(registry, store, ownsStore, catalog, pipeline, options, catalogDirectory);
+            // What attaching numbered (the version's ids beyond the snapshot, its segment keys, its rules' categories)
+            // is journaled before anything is served that could use it.
+            journal.AppendNumbering();
+            var pipeline = new RecommendationPipeline(store, catalog, pipelineVersion, options.Pipeline) { Journal = journal };
+            return new ServingState(registry, store, ownsStore, catalog, pipeline, options, catalogDirectory, journal, savedChanges);
         }
         catch
         {
+            journal?.Dispose();
             if (ownsStore)
                 await store.DisposeAsync().ConfigureAwait(false);
             throw;
@@ -136,17 +178,34 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     }
 
     /// <summary>
-    /// The catalog as it was served: the snapshot's numbering (else the version's), item records from the store, the
-    /// snapshot's impression counts (under any version: they count what users were shown, not what a model made), the
-    /// version's content rows, then the snapshot's live rows over them (its rows of the version's own items only when
-    /// it was saved under this very version: otherwise they were diffs against other vectors).
+    /// The catalog as it was served: the snapshot's numbering (else the version's) with the journal's replayed over it,
+    /// item records from the store, the snapshot's impression counts (under any version: they count what users were
+    /// shown, not what a model made), the version's content rows, then the snapshot's live rows and the journal's over
+    /// them (rows of the version's own items only when made under this very version: otherwise they were diffs against
+    /// other vectors). Returns the journal too, open for the appends from now on.
     /// </summary>
-    private static async Task<LiveCatalog> RestoreCatalogAsync(LoadedVersion loaded, CatalogSnapshot? snapshot, IFeatureStore store, CancellationToken cancellationToken)
+    private static async Task<(LiveCatalog Catalog, CatalogJournal Journal)> RestoreCatalogAsync(LoadedVersion loaded, CatalogSnapshot? snapshot, IFeatureStore store, string catalogDirectory,
+        CancellationToken cancellationToken)
     {
         var versionCatalog = loaded.Source.PathOf(VersionPaths.Catalog);
         var items = snapshot?.Items ?? CatalogIdMap.Load(versionCatalog);
         var categories = snapshot?.Categories ?? KeyTable.Load(versionCatalog, loaded.Source.Manifest.Catalog["categories"]);
         var segments = snapshot?.Segments ?? KeyTable.Load(versionCatalog, loaded.Source.Manifest.Catalog["segments"]);
+        var journal = CatalogJournal.Open(catalogDirectory, snapshot?.JournalFrom ?? 0, items, categories, segments);
+        try
+        {
+            return (await RestoreCatalogAsync(loaded, snapshot, store, items, categories, segments, journal.TakeReplayedContent(), cancellationToken).ConfigureAwait(false), journal);
+        }
+        catch
+        {
+            journal.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<LiveCatalog> RestoreCatalogAsync(LoadedVersion loaded, CatalogSnapshot? snapshot, IFeatureStore store, CatalogIdMap items, KeyTable categories, KeyTable segments,
+        Dictionary<int, JournaledContentRow> journaledRows, CancellationToken cancellationToken)
+    {
         int dimension = loaded.Content?.Dimension ?? 0;
         var catalog = new LiveCatalog(items, categories, segments, dimension);
 
@@ -178,6 +237,13 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
                         catalog.Content.Set(o, rows.GetRow(r));
                 }
             }
+            // Newer than the snapshot's, and under the same rule. A swap saves a snapshot, so only a crash between a
+            // swap and its save leaves rows made under another version here.
+            foreach (var (o, row) in journaledRows)
+            {
+                if ((row.Row.Length == 0 || row.Row.Length == dimension) && (row.Version == loaded.Id || o >= content.ItemCount))
+                    catalog.Content.Set(o, row.Row);
+            }
         }
         return catalog;
     }
@@ -202,34 +268,75 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     public Task<RegistryVersion> RollbackAsync(CancellationToken cancellationToken = default) =>
         SwapAsync(Registry.RollbackTarget(), Registry.RollBackTo, cancellationToken);
 
+    /// <summary>
+    /// Attaches, commits the registry pointer and swaps, then saves the catalog snapshot under the new version: the
+    /// attach may have renumbered and rewritten content rows, and the journal after a swap then only holds changes made
+    /// under the snapshot's version (a rollback to a version seen before cannot replay rows its own swap overwrote).
+    /// The snapshot's files are written after catalog writes resume; a failed save is logged, not thrown: the swap
+    /// has happened, and the journal still holds every change.
+    /// </summary>
     private async Task<RegistryVersion> SwapAsync(RegistryVersion target, Action<RegistryVersion> commitPointer, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var loaded = await LoadWhileServingAsync(target, cancellationToken).ConfigureAwait(false);
         try
         {
-            await Pipeline.UnderCatalogWritesAsync(async () =>
+            await _saves.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                var current = Pipeline.Version;
-                var version = await loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), current.Models.Content, cancellationToken).ConfigureAwait(false);
-                try
+                var capture = await Pipeline.UnderCatalogWritesAsync(async () =>
                 {
-                    commitPointer(target);
-                }
-                catch
+                    var current = Pipeline.Version;
+                    var version = await loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), current.Models.Content, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        commitPointer(target);
+                    }
+                    catch
+                    {
+                        version.Retire();
+                        throw;
+                    }
+                    Pipeline.Activate(version).Retire();
+                    try
+                    {
+                        _journal.NoteChange();
+                        return CaptureIfChanged();
+                    }
+                    catch (IOException e)
+                    {
+                        LogSwapSaveFailed(target, e);
+                        return null;
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+                if (capture is not null)
                 {
-                    version.Retire();
-                    throw;
+                    try
+                    {
+                        WriteSnapshot(capture);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        LogSwapSaveFailed(target, e);
+                    }
                 }
-                Pipeline.Activate(version).Retire();
-                return version;
-            }, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _saves.Release();
+            }
         }
         finally
         {
             loaded.Dispose(); // a no-op once attached: the pipeline version owns the files then
         }
         return target;
+    }
+
+    private void LogSwapSaveFailed(RegistryVersion target, Exception e)
+    {
+        if (_options.Pipeline.Logger is { } logger)
+            s_logSwapSaveFailed(logger, target.Id, $"{e.GetType().Name}: {e.Message}", e);
     }
 
     /// <summary>
@@ -263,8 +370,10 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     }
 
     /// <summary>
-    /// Saves the catalog snapshot alone (the numbering and content rows that grew while serving, impression counts),
-    /// under the catalog-write lock: what a server saves on a timer, so a crash loses at most one interval of them.
+    /// Saves the catalog snapshot alone (the numbering and content rows that grew while serving, impression counts) and
+    /// empties the journal: what a server does on a timer, so a restart replays at most one interval of journal, and
+    /// impression counts (not journaled) lose at most one interval to a crash. Skipped when nothing changed since the
+    /// last save. Catalog writes wait only while the catalog is copied; the files are written after they resume.
     /// </summary>
     public Task SaveCatalogAsync(CancellationToken cancellationToken = default)
     {
@@ -272,14 +381,46 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         return SaveCatalogCoreAsync(cancellationToken);
     }
 
-    private Task SaveCatalogCoreAsync(CancellationToken cancellationToken) =>
-        Pipeline.UnderCatalogWritesAsync(() =>
+    private async Task SaveCatalogCoreAsync(CancellationToken cancellationToken)
+    {
+        await _saves.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            string active = ActiveVersionId;
-            using var trained = CatalogSnapshot.TrainedContentRows(Registry.Get(active));
-            CatalogSnapshot.Save(_catalogDirectory, Catalog, active, trained);
-            return Task.FromResult(true);
-        }, cancellationToken);
+            var capture = await Pipeline.UnderCatalogWritesAsync(() => Task.FromResult(CaptureIfChanged()), cancellationToken).ConfigureAwait(false);
+            if (capture is not null)
+                WriteSnapshot(capture);
+        }
+        finally
+        {
+            _saves.Release();
+        }
+    }
+
+    /// <summary>
+    /// With catalog writes held off (and <see cref="_saves"/> held): null when the snapshot holds everything already,
+    /// else a new journal file for the writes from now on and a copy of what the snapshot saves. The copy is pointers
+    /// and flat arrays (ids, counts, row references), not the rows themselves.
+    /// </summary>
+    private CatalogCapture? CaptureIfChanged()
+    {
+        int[] impressions = Catalog.CopyImpressions();
+        if (_journal.Changes == _savedChanges && impressions.AsSpan().SequenceEqual(_savedImpressions))
+            return null;
+        long journalFrom = _journal.Rotate();
+        var (ids, names) = Catalog.Items.CopyEntries();
+        return new CatalogCapture(ActiveVersionId, ids, names, Catalog.Categories.Keys(), Catalog.Segments.Keys(), Catalog.Content?.Dimension ?? 0,
+            Catalog.Content?.CopyRows() ?? [], impressions, journalFrom, _journal.Changes);
+    }
+
+    /// <summary>Writes the captured snapshot and commits it, then deletes the journal files it holds (guarded by <see cref="_saves"/>).</summary>
+    private void WriteSnapshot(CatalogCapture capture)
+    {
+        using (var trained = CatalogSnapshot.TrainedContentRows(Registry.Get(capture.Version)))
+            CatalogSnapshot.Save(_catalogDirectory, capture, trained);
+        _journal.DeleteBefore(capture.JournalFrom);
+        _savedChanges = capture.Changes;
+        _savedImpressions = capture.Impressions;
+    }
 
     /// <summary>Runs <paramref name="experiments"/> on the pipeline, variants naming registry versions or rankers loaded from this registry.</summary>
     public Task SetExperimentsAsync(IReadOnlyList<ExperimentConfig> experiments, CancellationToken cancellationToken = default) =>
@@ -290,8 +431,23 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         var loaded = await LoadWhileServingAsync(Registry.Get(versionId), cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Pipeline.UnderCatalogWritesAsync(
-                () => loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), Pipeline.Version.Models.Content, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Pipeline.UnderCatalogWritesAsync(async () =>
+            {
+                var version = await loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), Pipeline.Version.Models.Content, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    // Ids, segment keys and rule categories the variant's version numbered, durably before it serves; the
+                    // content rows its attach may have rewritten are the next snapshot's to save.
+                    _journal.AppendNumbering();
+                    _journal.NoteChange();
+                }
+                catch
+                {
+                    version.Retire();
+                    throw;
+                }
+                return version;
+            }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -311,7 +467,11 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         return ValueTask.FromResult(loader.Load(version.PathOf(file), version));
     }
 
-    /// <summary>Saves (unless <see cref="ServingStateOptions.SaveOnDispose"/> is off), stops the experiments, releases the active version and closes the store it opened.</summary>
+    /// <summary>
+    /// Saves (unless <see cref="ServingStateOptions.SaveOnDispose"/> is off: the journal is then left as a crash would
+    /// leave it, and replayed on the next open), stops the experiments, releases the active version and closes the
+    /// journal and the store it opened.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -325,6 +485,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         {
             await Pipeline.SetExperimentsAsync([]).ConfigureAwait(false);
             Pipeline.Version.Retire();
+            _journal.Dispose();
             if (_ownsStore)
                 await Store.DisposeAsync().ConfigureAwait(false);
         }

@@ -4,10 +4,10 @@ namespace RecSys.Engine.Server.Hosting;
 
 /// <summary>
 /// Saves the serving state's catalog snapshot (ServingState.SaveCatalogAsync: items added live and their numbering,
-/// live content rows, impression counts) every Serving:CatalogSaveInterval while the server runs. The store makes every
-/// write durable as it happens, but the snapshot is the only copy of what grew in the catalog while serving: without a
-/// save, a crash would lose everything added since the server started (a clean stop saves it, as before). Catalog writes
-/// wait while it saves; requests do not.
+/// live content rows, impression counts) every Serving:CatalogSaveInterval while the server runs. Catalog changes are
+/// in the catalog journal before a write returns, so a crash loses none of them whatever the interval; each save empties
+/// the journal (bounding what a start replays) and keeps impression counts, which are not journaled. A save with nothing
+/// changed writes nothing. Catalog writes wait only while the catalog is copied; requests do not wait.
 /// </summary>
 internal sealed partial class CatalogSaveService(Func<CancellationToken, Task> save, TimeSpan interval, ILogger logger)
     : PeriodicServingTask(save, interval, logger)

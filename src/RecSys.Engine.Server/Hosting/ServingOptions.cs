@@ -140,11 +140,12 @@ public sealed record ServingOptions
     }
 
     /// <summary>
-    /// How often the server saves the catalog snapshot: items added live and their numbering, content rows made live,
-    /// impression counts. The store keeps every write durably as it comes, but the snapshot is the only copy of what grew
-    /// in the catalog while serving, so a crash loses what was added since the last save. Default 1 minute; 00:00:00 =
-    /// only at a clean stop and on the Checkpoint call. Catalog writes (upserts, deletes) wait while it saves. A failed
-    /// save is logged (category RecSys.Engine.Server.Catalog) and the next one runs on time.
+    /// How often the server saves the catalog snapshot (items added live and their numbering, content rows made live,
+    /// impression counts) and empties the catalog journal. Catalog changes are journaled before a write returns, so a
+    /// crash loses none; the interval bounds the journal a start replays and the impression counts (kept only in the
+    /// snapshot) a crash loses. A save with nothing changed writes nothing. Default 1 minute; 00:00:00 = only at a clean
+    /// stop, after a model swap and on the Checkpoint call. Catalog writes (upserts, deletes) wait only while the catalog
+    /// is copied. A failed save is logged (category RecSys.Engine.Server.Catalog) and the next one runs on time.
     /// </summary>
     public TimeSpan CatalogSaveInterval { get; init; } = DefaultCatalogSaveInterval;
 

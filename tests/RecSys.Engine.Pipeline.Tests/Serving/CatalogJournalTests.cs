@@ -1,0 +1,252 @@
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Pipeline.Tests.Support;
+
+namespace RecSys.Engine.Pipeline.Tests.Serving;
+
+/// <summary>
+/// The catalog journal: catalog changes made after the last snapshot save are back after a crash, over a real registry
+/// and a real FASTER store reopened from the same directories. The crash here is a dispose without a save: the journal
+/// file is left exactly as a kill leaves it, since every record was fsynced before its call returned and nothing is
+/// written on the way out (the journal is closed, never flushed or trimmed, when no save runs).
+/// </summary>
+public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
+{
+    private const long NewItem = 920_001;
+    private const string NamedItem = "sku-journal-2";
+    private const long GoneItem = 920_003;
+    private const long LaterItem = 920_004;
+
+    /// <summary>No save on dispose: what a crash leaves.</summary>
+    private static ServingStateOptions Crashing => RegistryRig.Options() with { SaveOnDispose = false };
+
+    private static string Serving(RegistryRig rig) => Path.Combine(rig.RegistryDirectory, "serving");
+
+    private static string Current(RegistryRig rig) => File.ReadAllText(Path.Combine(Serving(rig), "CURRENT")).Trim();
+
+    private static string[] JournalFiles(RegistryRig rig) => [.. Directory.GetFiles(Serving(rig), "journal-*").Order()];
+
+    private static int Ordinal(ServingState state, long item) => state.Catalog.Items.TryGetOrdinal(item, out int o) ? o : throw new KeyNotFoundException($"item {item}");
+
+    private static ItemAttributes Item(string title, params string[] categories) => new() { Title = title, Categories = categories, Tags = ["t"] };
+
+    [Fact]
+    public async Task Items_upserted_and_deleted_after_the_last_save_are_back_after_a_crash_under_their_ordinals()
+    {
+        using var rig = new RegistryRig(trained);
+        long planted = PlantedCatalog.ItemId(5);
+        int newOrdinal, namedOrdinal, goneOrdinal, plantedOrdinal, newCategory;
+        float[] newRow;
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.SaveCatalogAsync();
+            await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "c0", "journal-only-category"));
+            await state.Pipeline.UpsertItemAsync(NamedItem, Item("quiet river stone", "c1"));
+            await state.Pipeline.UpsertItemAsync(GoneItem, Item("gone soon", "c2"));
+            await state.Pipeline.DeleteItemAsync(GoneItem);
+            await state.Pipeline.DeleteItemAsync(planted);
+            newOrdinal = Ordinal(state, NewItem);
+            Assert.True(state.Catalog.Items.TryGetOrdinal(NamedItem, out namedOrdinal));
+            goneOrdinal = Ordinal(state, GoneItem);
+            plantedOrdinal = Ordinal(state, planted);
+            Assert.True(state.Catalog.Categories.TryGetId("journal-only-category", out newCategory));
+            newRow = state.Catalog.Content!.Row(newOrdinal).ToArray();
+            Assert.NotEmpty(newRow);
+        }
+
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            Assert.Equal(newOrdinal, Ordinal(state, NewItem));
+            Assert.True(state.Catalog.Items.TryGetOrdinal(NamedItem, out int named));
+            Assert.Equal((namedOrdinal, NamedItem), (named, state.Catalog.Items.NameOf(named)));
+            Assert.Equal(goneOrdinal, Ordinal(state, GoneItem));
+            Assert.True(state.Catalog.IsDeleted(goneOrdinal));
+            Assert.True(state.Catalog.IsDeleted(plantedOrdinal));
+            Assert.False(state.Catalog.IsDeleted(newOrdinal));
+            // The category the item brought keeps its number (the store's record holds the number), and the live
+            // content row is back (the store keeps no title to encode it from).
+            Assert.True(state.Catalog.Categories.TryGetId("journal-only-category", out int category));
+            Assert.Equal(newCategory, category);
+            Assert.Contains(newCategory, state.Catalog.CategoriesOf(newOrdinal).ToArray());
+            Assert.Equal(newRow, state.Catalog.Content!.Row(newOrdinal).ToArray());
+            // Numbering goes on after them: nothing is handed out twice.
+            await state.Pipeline.UpsertItemAsync(LaterItem, Item("later", "c0"));
+            Assert.Equal(goneOrdinal + 1, Ordinal(state, LaterItem));
+        }
+    }
+
+    [Fact]
+    public async Task A_segment_and_a_category_a_user_upsert_numbered_keep_their_numbers_after_a_crash()
+    {
+        using var rig = new RegistryRig(trained);
+        int segment, category;
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.SaveCatalogAsync();
+            await state.Pipeline.UpsertUserAsync(PlantedCatalog.UserId(7), new UserAttributes
+            {
+                Age = 77, Gender = "journal-gender", Occupation = "journal-occupation", OnboardingCategories = ["onboarding-only-category"],
+            });
+            segment = state.Catalog.Segments.Count - 1;
+            Assert.True(state.Catalog.Categories.TryGetId("onboarding-only-category", out category));
+        }
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            Assert.Equal(segment + 1, state.Catalog.Segments.Count);
+            Assert.Contains("journal-gender", state.Catalog.Segments.KeyOf(segment));
+            Assert.True(state.Catalog.Categories.TryGetId("onboarding-only-category", out int again));
+            Assert.Equal(category, again);
+        }
+    }
+
+    /// <summary>The offset of the last record of a journal file (records: uint32 length, two checksums, payload).</summary>
+    private static int LastRecordOffset(byte[] journal)
+    {
+        int offset = 32, last = -1;
+        while (offset < journal.Length)
+        {
+            last = offset;
+            offset += 12 + BitConverter.ToInt32(journal, offset);
+        }
+        return last;
+    }
+
+    /// <summary>
+    /// The two ways a crash tears the last record: "cut" leaves its start, then zeros past it (a file extended before
+    /// its data reached the disk); "zeroed" leaves it whole in length, with a stretch of it never written.
+    /// </summary>
+    [Theory]
+    [InlineData("cut")]
+    [InlineData("zeroed")]
+    public async Task A_record_a_crash_tore_is_dropped_and_the_journal_goes_on_after_the_last_whole_one(string tear)
+    {
+        using var rig = new RegistryRig(trained);
+        string journal;
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.SaveCatalogAsync();
+            await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "c0"));
+            await state.Pipeline.UpsertItemAsync(GoneItem, Item("torn", "c0"));
+            journal = state.Journal.CurrentPath;
+        }
+        var bytes = File.ReadAllBytes(journal);
+        int last = LastRecordOffset(bytes);
+        if (tear == "cut")
+            bytes = [.. bytes.AsSpan(0, last + 12 + 10), .. new byte[64]];
+        else
+            bytes.AsSpan(last + 12, 16).Clear();
+        File.WriteAllBytes(journal, bytes);
+
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            Assert.Equal(1, state.Journal.ReplayedRecords);
+            Assert.NotNull(state.Journal.DroppedTail);
+            Assert.True(state.Catalog.Items.TryGetOrdinal(NewItem, out int first));
+            Assert.False(state.Catalog.Items.TryGetOrdinal(GoneItem, out _));
+            await state.Pipeline.UpsertItemAsync(LaterItem, Item("after the tear", "c0"));
+            Assert.Equal(first + 1, Ordinal(state, LaterItem));
+        }
+        // The torn bytes were cut off, so the record written after them replays too.
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            Assert.Equal(2, state.Journal.ReplayedRecords);
+            Assert.Null(state.Journal.DroppedTail);
+            Assert.True(state.Catalog.Items.TryGetOrdinal(LaterItem, out _));
+        }
+    }
+
+    [Fact]
+    public async Task Damage_before_the_last_record_stops_the_open_naming_the_file_and_the_offset()
+    {
+        using var rig = new RegistryRig(trained);
+        string journal;
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.SaveCatalogAsync();
+            await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "c0"));
+            await state.Pipeline.UpsertItemAsync(GoneItem, Item("after the damage", "c0"));
+            journal = state.Journal.CurrentPath;
+        }
+        // One byte of the first record's payload (the file header is 32 bytes, a record header 12) flipped.
+        var bytes = File.ReadAllBytes(journal);
+        bytes[32 + 12 + 3] ^= 0x40;
+        File.WriteAllBytes(journal, bytes);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => rig.OpenAsync(Crashing));
+        Assert.Contains(journal, e.Message);
+        Assert.Contains("byte 32", e.Message);
+    }
+
+    [Fact]
+    public async Task A_save_empties_the_journal_and_a_restart_after_it_replays_only_the_changes_since()
+    {
+        using var rig = new RegistryRig(trained);
+        int before, after;
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "c0"));
+            await state.SaveCatalogAsync();
+            // One journal file, holding no record: the snapshot has the item.
+            string journal = Assert.Single(JournalFiles(rig));
+            Assert.Equal(32, new FileInfo(journal).Length);
+            await state.Pipeline.UpsertItemAsync(LaterItem, Item("after the save", "c1"));
+            (before, after) = (Ordinal(state, NewItem), Ordinal(state, LaterItem));
+        }
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            Assert.Equal(1, state.Journal.ReplayedRecords);
+            Assert.Equal((before, after), (Ordinal(state, NewItem), Ordinal(state, LaterItem)));
+        }
+    }
+
+    [Fact]
+    public async Task A_save_with_nothing_changed_since_the_last_one_does_not_rewrite_the_snapshot()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync(options: Crashing);
+        await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "c0"));
+        await state.SaveCatalogAsync();
+        string saved = Current(rig);
+
+        await state.SaveCatalogAsync();
+        await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "c0")); // the same again: nothing to journal
+        await state.SaveCatalogAsync();
+        Assert.Equal(saved, Current(rig));
+        Assert.True(Directory.Exists(Path.Combine(Serving(rig), saved)));
+
+        // Impressions are not journaled, so they are compared: one more is a change to save.
+        await state.Pipeline.RecordEventsAsync([new InteractionEvent(PlantedCatalog.UserId(200), NewItem, EventType.Impression, 1, rig.NowMs)]);
+        await state.SaveCatalogAsync();
+        Assert.NotEqual(saved, Current(rig));
+    }
+
+    [Fact]
+    public async Task A_swap_saves_the_snapshot_under_the_new_version_and_changes_after_it_survive_a_crash()
+    {
+        using var rig = new RegistryRig(trained);
+        rig.AddVersion("v2");
+        int first, second;
+        float[] row;
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.SaveCatalogAsync();
+            await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "c0"));
+            string before = Current(rig);
+            await state.ActivateAsync("v2");
+            Assert.NotEqual(before, Current(rig));
+            Assert.Equal(32, new FileInfo(Assert.Single(JournalFiles(rig))).Length);
+            await state.Pipeline.UpsertItemAsync(LaterItem, Item("under v2", "c1"));
+            (first, second) = (Ordinal(state, NewItem), Ordinal(state, LaterItem));
+            row = state.Catalog.Content!.Row(second).ToArray();
+        }
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            Assert.Equal("v2", state.ActiveVersionId);
+            Assert.Equal(1, state.Journal.ReplayedRecords);
+            Assert.Equal((first, second), (Ordinal(state, NewItem), Ordinal(state, LaterItem)));
+            Assert.Equal(row, state.Catalog.Content!.Row(second).ToArray());
+        }
+    }
+}

@@ -55,8 +55,7 @@ public sealed class VectorTable
         lock (_writeLock)
         {
             var rows = new float[]?[_length];
-            for (int o = 0; o < rows.Length; o++)
-                rows[o] = Volatile.Read(ref _rows[o]);
+            _rows.CopyTo(rows);
             return rows;
         }
     }

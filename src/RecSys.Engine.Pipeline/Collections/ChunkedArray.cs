@@ -19,6 +19,17 @@ internal sealed class ChunkedArray<T>
 
     public ref T this[int index] => ref Volatile.Read(ref _chunks)[index >> ChunkShift][index & ChunkMask];
 
+    /// <summary>
+    /// Copies elements [0, destination.Length) a chunk at a time (block copies, not one element at a time: a
+    /// snapshot copies a whole catalog's worth while writes wait). The caller holds off writers; readers may go on.
+    /// </summary>
+    public void CopyTo(Span<T> destination)
+    {
+        var chunks = Volatile.Read(ref _chunks);
+        for (int start = 0; start < destination.Length; start += ChunkSize)
+            chunks[start >> ChunkShift].AsSpan(0, Math.Min(ChunkSize, destination.Length - start)).CopyTo(destination[start..]);
+    }
+
     /// <summary>Makes [0, length) addressable. Callers serialise growth.</summary>
     public void EnsureLength(int length)
     {

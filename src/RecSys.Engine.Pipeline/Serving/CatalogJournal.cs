@@ -420,11 +420,12 @@ internal sealed class CatalogJournal : IDisposable
                 uint size = BinaryPrimitives.ReadUInt32LittleEndian(recordHeader);
                 if (BinaryPrimitives.ReadUInt32LittleEndian(recordHeader[4..]) != Crc32C.Compute(recordHeader[..4]))
                 {
-                    // A crash can leave the file longer than what reached the disk, the rest zeros: that is a tail,
-                    // anything else is damage.
-                    if (!IsZeroFrom(fs, offset))
+                    // A crash can leave the file longer than what reached the disk, the rest zeros. A header that
+                    // straddles a sector or page boundary can keep a few of its own bytes before them, so what must
+                    // be zero is everything after the header (a torn header with a payload after it is damage).
+                    if (!IsZeroFrom(fs, offset + RecordHeaderSize))
                         throw Corrupt(path, offset, "the record's length fails its checksum");
-                    torn = "zeros where the next record would start";
+                    torn = "a record header cut short, only zeros after it";
                 }
                 else if (size > MaxPayloadBytes)
                 {

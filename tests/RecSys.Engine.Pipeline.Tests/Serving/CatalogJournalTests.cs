@@ -114,12 +114,15 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
     }
 
     /// <summary>
-    /// The two ways a crash tears the last record: "cut" leaves its start, then zeros past it (a file extended before
-    /// its data reached the disk); "zeroed" leaves it whole in length, with a stretch of it never written.
+    /// The ways a crash tears the last record: "cut" leaves its start, then zeros past it (a file extended before
+    /// its data reached the disk); "zeroed" leaves it whole in length, with a stretch of it never written; "header"
+    /// tears it inside its 12-byte header (a record header straddling a sector or page boundary: the length and half
+    /// of its checksum reached the disk, the rest of the record did not).
     /// </summary>
     [Theory]
     [InlineData("cut")]
     [InlineData("zeroed")]
+    [InlineData("header")]
     public async Task A_record_a_crash_tore_is_dropped_and_the_journal_goes_on_after_the_last_whole_one(string tear)
     {
         using var rig = new RegistryRig(trained);
@@ -135,6 +138,8 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
         int last = LastRecordOffset(bytes);
         if (tear == "cut")
             bytes = [.. bytes.AsSpan(0, last + 12 + 10), .. new byte[64]];
+        else if (tear == "header")
+            bytes.AsSpan(last + 6).Clear();
         else
             bytes.AsSpan(last + 12, 16).Clear();
         File.WriteAllBytes(journal, bytes);
@@ -177,6 +182,27 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => rig.OpenAsync(Crashing));
         Assert.Contains(journal, e.Message);
         Assert.Contains("byte 32", e.Message);
+    }
+
+    /// <summary>A header that fails its checksum is a tear only when nothing after it reached the disk; with its payload there, it is damage.</summary>
+    [Fact]
+    public async Task Damage_to_the_last_records_header_with_its_payload_written_stops_the_open()
+    {
+        using var rig = new RegistryRig(trained);
+        string journal;
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.SaveCatalogAsync();
+            await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "c0"));
+            journal = state.Journal.CurrentPath;
+        }
+        var bytes = File.ReadAllBytes(journal);
+        int last = LastRecordOffset(bytes);
+        bytes[last + 5] ^= 0x01;
+        File.WriteAllBytes(journal, bytes);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => rig.OpenAsync(Crashing));
+        Assert.Contains($"byte {last}", e.Message);
     }
 
     [Fact]

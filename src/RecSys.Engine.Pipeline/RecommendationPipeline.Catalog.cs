@@ -53,7 +53,8 @@ public sealed partial class RecommendationPipeline
         {
             // Every serving version (the active one, and those experiment variants pin) takes the change in its indexes.
             var serving = ServingVersions();
-            bool isNew = !_catalog.Items.TryGetOrdinal(itemId, out int known) || _unstoredNewItems.Contains(known);
+            bool numbered = _catalog.Items.TryGetOrdinal(itemId, out int known);
+            bool isNew = !numbered || _unstoredNewItems.Contains(known);
             int ordinal = name is null ? _catalog.Items.GetOrAdd(itemId) : _catalog.Items.GetOrAdd(name);
             bool wasDeleted = !isNew && _catalog.IsDeleted(ordinal);
             var metadata = _catalog.ToMetadata(item);
@@ -61,12 +62,18 @@ public sealed partial class RecommendationPipeline
             bool contentChanged = vector is not null && !_catalog.Content!.Row(ordinal).SequenceEqual(vector.AsSpan().ContainsAnyExcept(0f) ? vector : []);
             try
             {
+                // An id numbered before may be journaled already, so a restart reads its record back: any category the
+                // record now holds as a new int is journaled before the store takes it, or a crash between the two would
+                // let a restart give that number to another key and read this record under it. A brand-new id is not:
+                // until its own record below, a restart does not know it and never reads the record.
+                if (numbered)
+                    Journal?.AppendNumbering();
                 await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
                 // Durable before the catalog changes and the call returns: the ordinal (and any new category), and the
                 // content vector, which the store cannot give back (it keeps no title). The record itself is the store's.
                 if (contentChanged)
                     Journal?.AppendContent(ordinal, serving[0].Models.Version, vector);
-                else
+                else if (!numbered)
                     Journal?.AppendNumbering();
             }
             catch when (isNew)
@@ -250,9 +257,10 @@ public sealed partial class RecommendationPipeline
         if (user.Gender is null || user.Occupation is null || user.Country is null || user.OnboardingCategories is null)
             throw new ArgumentException("gender, occupation, country and onboarding categories must not be null", nameof(user));
         UserProfile profile = UserProfiles.ToProfile(user, _catalog);
-        await _store.UpsertUserProfileAsync(userId, profile, cancellationToken).ConfigureAwait(false);
-        // The profile holds its segment and onboarding categories as ints: keys they added are journaled before the call returns.
+        // The profile holds its segment and onboarding categories as ints: keys they added are journaled before the
+        // store holds them, or a crash between the two would leave the profile naming a number a restart gives to another key.
         Journal?.AppendNumbering();
+        await _store.UpsertUserProfileAsync(userId, profile, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -101,6 +101,42 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
         }
     }
 
+    /// <summary>
+    /// The store keeps categories and segments as ints, so a number must be journaled before any store record holds it:
+    /// otherwise a crash between the store write and the append leaves a record whose number a restart hands to another
+    /// key. The append fails here (the journal closed, as a full disk would fail it) and the process then "crashes";
+    /// after the restart the next new category and segment must not show up in the records of the failed calls.
+    /// </summary>
+    [Fact]
+    public async Task A_number_a_failed_write_made_is_not_left_in_the_store_for_another_key_to_take_after_a_crash()
+    {
+        using var rig = new RegistryRig(trained);
+        long planted = PlantedCatalog.ItemId(5);
+        long user = PlantedCatalog.UserId(7);
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.SaveCatalogAsync();
+            state.Journal.Dispose();
+            await Assert.ThrowsAnyAsync<Exception>(() => state.Pipeline.UpsertItemAsync(planted, Item("planted again", "c0", "never-journaled-category")).AsTask());
+            await Assert.ThrowsAnyAsync<Exception>(() => state.Pipeline.UpsertUserAsync(user, new UserAttributes
+            {
+                Age = 66, Gender = "never-journaled-gender", Occupation = "never-journaled-occupation", OnboardingCategories = ["never-journaled-onboarding"],
+            }).AsTask());
+        }
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "after-the-crash-category"));
+            await state.Pipeline.UpsertUserAsync(PlantedCatalog.UserId(8), new UserAttributes { Age = 33, Gender = "after-the-crash", Occupation = "after-the-crash" });
+            Assert.True(state.Catalog.Categories.TryGetId("after-the-crash-category", out int category));
+            int segment = state.Catalog.Segments.Count - 1;
+            Assert.DoesNotContain(category, state.Catalog.CategoriesOf(Ordinal(state, planted)).ToArray());
+            var profile = await state.Store.GetUserProfileAsync(user);
+            Assert.NotNull(profile);
+            Assert.NotEqual(segment, profile.Segment);
+            Assert.DoesNotContain(category, profile.OnboardingCategories);
+        }
+    }
+
     /// <summary>The offset of the last record of a journal file (records: uint32 length, two checksums, payload).</summary>
     private static int LastRecordOffset(byte[] journal)
     {

@@ -229,6 +229,10 @@ internal sealed class CatalogJournal : IDisposable
             ObjectDisposedException.ThrowIf(_file is null, this);
             if (!_hasRecords && !_broken && !HasPendingNumbering())
                 return _sequence;
+            // A file that ends in the bytes of a failed append must be cut back before another follows it: a restart
+            // before the snapshot commits replays it, and only the newest file may end in a torn record.
+            if (_broken)
+                CutBack();
             var next = CreateFile(_directory, _sequence + 1);
             _file.Dispose();
             _file = next;
@@ -338,10 +342,8 @@ internal sealed class CatalogJournal : IDisposable
     /// <summary>One write and an fsync; a failed one is cut off again, so the next record follows the last whole one.</summary>
     private void Write(ReadOnlySpan<byte> record)
     {
-        string path = PathOf(_directory, _sequence);
         if (_broken)
-            throw new IOException($"{path}: an earlier append failed and could not be cut off, so nothing more is journaled here; "
-                + "the next catalog save starts a new journal file");
+            CutBack();
         try
         {
             _file!.Position = _length;
@@ -362,6 +364,26 @@ internal sealed class CatalogJournal : IDisposable
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Cuts the current file back to its last whole record, durably, after an append whose own cut back failed; clears
+    /// <see cref="_broken"/>, or throws while the file still cannot be cut (nothing more is appended to it meanwhile).
+    /// </summary>
+    private void CutBack()
+    {
+        string path = PathOf(_directory, _sequence);
+        try
+        {
+            _file!.SetLength(_length);
+            _file.Flush(flushToDisk: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{path}: an earlier append failed and the file still cannot be cut back to byte {_length}, so nothing more is journaled "
+                + "and no newer journal file is started", e);
+        }
+        _broken = false;
     }
 
     private static FileStream CreateFile(string directory, long sequence)

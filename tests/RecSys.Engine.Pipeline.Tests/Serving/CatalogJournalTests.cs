@@ -137,6 +137,36 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
         }
     }
 
+    /// <summary>
+    /// An append that fails part way, and whose cut back fails too, leaves bytes of a record no call acknowledged at the
+    /// end of the file; the journal stops appending there, and the next save rotates away from it. If the process then
+    /// dies before that save commits its snapshot, the file is no longer the newest, and the open must still succeed.
+    /// The failure is set up by hand (reflection): the bytes written through the journal's own handle, the flag set.
+    /// </summary>
+    [Fact]
+    public async Task A_journal_file_left_with_the_bytes_of_a_failed_append_does_not_stop_the_open_once_a_save_rotated_past_it()
+    {
+        using var rig = new RegistryRig(trained);
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.SaveCatalogAsync();
+            await state.Pipeline.UpsertItemAsync(NewItem, Item("space golden storm", "c0"));
+            var journal = state.Journal;
+            var flags = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+            var file = (FileStream)typeof(CatalogJournal).GetField("_file", flags)!.GetValue(journal)!;
+            file.Seek(0, SeekOrigin.End);
+            file.Write([40, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+            file.Flush(flushToDisk: true);
+            typeof(CatalogJournal).GetField("_broken", flags)!.SetValue(journal, true);
+            // What a save does first, under the catalog writes; the crash comes before its snapshot is committed.
+            journal.Rotate();
+        }
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            Assert.True(state.Catalog.Items.TryGetOrdinal(NewItem, out _));
+        }
+    }
+
     /// <summary>The offset of the last record of a journal file (records: uint32 length, two checksums, payload).</summary>
     private static int LastRecordOffset(byte[] journal)
     {

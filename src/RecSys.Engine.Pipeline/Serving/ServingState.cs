@@ -219,7 +219,14 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
                 ids[i] = items.ExternalId(start + i);
             await store.GetItemsAsync(ids.AsMemory(0, n), records.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             for (int i = 0; i < n; i++)
-                catalog.SetItem(start + i, records[i] ?? new ItemMetadata(), isNew: start + i >= loaded.Items.Count);
+            {
+                // An ordinal past the version's items with no record was numbered for an upsert whose store write failed
+                // (the numbering only grows, and a later journal record carries it): the item never existed, so it comes
+                // back deleted, not as a live item with no metadata that the new-items source would serve. A retry of
+                // its upsert re-adds it.
+                bool added = start + i >= loaded.Items.Count;
+                catalog.SetItem(start + i, records[i] ?? new ItemMetadata { Deleted = added }, isNew: added);
+            }
         }
         if (snapshot is not null)
             catalog.RestoreImpressions(snapshot.Impressions);

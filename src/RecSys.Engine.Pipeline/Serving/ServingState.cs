@@ -39,8 +39,10 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             "version {Version} serves, but the catalog snapshot after the swap was not saved ({Reason}); the journal holds the changes, the next save tries again");
 
     private static readonly Action<ILogger, string, Exception?> s_logTailDropped =
-        LoggerMessage.Define<string>(LogLevel.Information, new EventId(1311, "JournalTailDropped"),
-            "catalog journal: dropped a record a crash cut short ({Dropped}); the call writing it had not returned");
+        // Warning, not Information: a tail that fails its checksum is almost always a write a crash cut short (its call
+        // never returned), but a record damaged on disk after it was acknowledged reads the same, and that one is a loss.
+        LoggerMessage.Define<string>(LogLevel.Warning, new EventId(1311, "JournalTailDropped"),
+            "catalog journal: dropped the last record, cut short or damaged ({Dropped}); a crash mid-write leaves this, and its call had not returned");
 
     private readonly ServingStateOptions _options;
     private readonly bool _ownsStore;

@@ -141,6 +141,27 @@ public sealed class ListedItemsRetrievalTests(TrainedPlanted trained) : IClassFi
     }
 
     [Theory]
+    [InlineData(12)]  // the allow list is the shorter list: it is scored, the category tested on each item
+    [InlineData(120)] // the category's 50 members are the shorter: they are scored, the allow list tested on each
+    public async Task An_allow_list_and_a_category_together_give_the_items_in_both_from_whichever_list_is_shorter(int allowed)
+    {
+        await using var rig = await Rig.CreateAsync(trained);
+        var seen = rig.Harness.TrainingItems(User);
+        const int Category = 3;
+        long[] allow = [.. Enumerable.Range(0, 400).Where(i => i % (400 / allowed) == 0).Take(allowed).Select(PlantedCatalog.ItemId)];
+        var filters = new RequestFilters { AllowItems = allow, IncludeCategories = [PlantedCatalog.Category(Category)] };
+
+        var list = await rig.ListAsync(Cf, null, filters);
+
+        Assert.Equal(0, rig.CfIndex.Searches);
+        float[] user = rig.UserRow(User).ToArray();
+        var expected = allow.Where(id => PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(id)) == Category && !seen.Contains(id))
+            .OrderByDescending(id => DotProduct.Reference(user, rig.ItemRow(id))).Take(10).ToArray();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, list.ItemIds);
+    }
+
+    [Theory]
     [InlineData(DistanceMetric.InnerProduct)]
     [InlineData(DistanceMetric.Cosine)]
     [InlineData(DistanceMetric.L2)]

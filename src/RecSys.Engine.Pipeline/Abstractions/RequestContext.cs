@@ -19,6 +19,7 @@ public sealed class RequestContext
     private readonly OrdinalMap _shown = new();
     private readonly OrdinalMap _allow = new();
     private readonly OrdinalMap _deny = new();
+    private readonly OrdinalMap _listedOnce = new();
     private readonly RequestIdFilter _indexFilter;
     private readonly SearchParameters?[] _parameters = new SearchParameters?[8];
     private int[] _recent = new int[64];
@@ -126,7 +127,9 @@ public sealed class RequestContext
     /// The listed items (the allow list, or the included categories' members, whichever is shorter) that pass the hard
     /// filters, an item of two included categories once: what <see cref="Sources.ListedItemsRetrieval"/> scores. Built
     /// by the first source that asks and shared by the rest (each would otherwise read every member's record again).
-    /// An item that left a category and joined it again may be listed twice (<see cref="Catalog.CategoryMembers"/>).
+    /// Each item once: a category's list can hold an item twice (it left and joined again), or hold one that moved to
+    /// another included category (<see cref="Catalog.CategoryMembers"/>), and an item scored twice would fill two of a
+    /// query's k slots, pushing out an item the index returns.
     /// </summary>
     internal ReadOnlySpan<int> ListedItems()
     {
@@ -147,16 +150,28 @@ public sealed class RequestContext
     private void BuildListedItems()
     {
         _listedCount = 0;
-        bool allowed = ListsAllowed;
-        int parts = allowed ? 1 : _includeCount;
-        for (int part = 0; part < parts; part++)
+        if (ListsAllowed)
         {
-            ReadOnlySpan<int> listed = allowed ? AllowList : Catalog.CategoryMembers.Of(_include[part]);
-            if (_listed.Length < _listedCount + listed.Length)
-                Array.Resize(ref _listed, Math.Max(_listedCount + listed.Length, _listed.Length * 2));
-            foreach (int item in listed)
+            // The allow list holds each item once (AllowOnly).
+            ReadOnlySpan<int> allowed = AllowList;
+            if (_listed.Length < allowed.Length)
+                Array.Resize(ref _listed, Math.Max(allowed.Length, _listed.Length * 2));
+            foreach (int item in allowed)
             {
-                if (PassesHardFilters(item) && (allowed || part == 0 || !Catalog.HasAnyCategory(item, _include.AsSpan(0, part))))
+                if (PassesHardFilters(item))
+                    _listed[_listedCount++] = item;
+            }
+            return;
+        }
+        _listedOnce.Reset((int)Math.Min(IncludedMembers, int.MaxValue / 4));
+        for (int part = 0; part < _includeCount; part++)
+        {
+            ReadOnlySpan<int> members = Catalog.CategoryMembers.Of(_include[part]);
+            if (_listed.Length < _listedCount + members.Length)
+                Array.Resize(ref _listed, Math.Max(_listedCount + members.Length, _listed.Length * 2));
+            foreach (int item in members)
+            {
+                if (PassesHardFilters(item) && _listedOnce.Add(item))
                     _listed[_listedCount++] = item;
             }
         }

@@ -8,7 +8,7 @@ namespace RecSys.Engine.Pipeline.Catalog;
 /// <para>
 /// Lists only grow: an item joins the lists of the categories it gains and stays in those it leaves (the request filter
 /// still tests each item, so a stale member is refused there), and an item that leaves a category and joins it again
-/// appears twice (<see cref="Sources.ListedItemsRetrieval"/> keeps one). One writer (the catalog's, serialised by the
+/// appears twice (<see cref="Abstractions.RequestContext.ListedItems"/> lists it once). One writer (the catalog's, serialised by the
 /// pipeline); readers take a list without a lock: the count is published after the element, and a grown array holds
 /// every element the old one did.
 /// </para>

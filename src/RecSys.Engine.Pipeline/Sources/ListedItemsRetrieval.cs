@@ -122,18 +122,14 @@ public static class ListedItemsRetrieval
             int found = heap.SortAscending();
             Span<int> outItems = items.Slice(q * k, k);
             Span<float> outScores = scores.Slice(q * k, k);
-            int kept = 0;
+            // Each item is listed once (RequestContext.ListedItems), so each takes one slot.
             for (int r = 0; r < found; r++)
             {
-                // An item listed twice (it left a category and joined it again) sorts next to itself: keep one.
-                long id = ids[q * k + r];
-                if (kept > 0 && outItems[kept - 1] == id)
-                    continue;
-                outItems[kept] = (int)id;
-                outScores[kept++] = IndexRetriever.ScoreOf(metric, distances[q * k + r]);
+                outItems[r] = (int)ids[q * k + r];
+                outScores[r] = IndexRetriever.ScoreOf(metric, distances[q * k + r]);
             }
-            outItems[kept..].Fill(-1);
-            outScores[kept..].Fill(float.NegativeInfinity);
+            outItems[found..].Fill(-1);
+            outScores[found..].Fill(float.NegativeInfinity);
         }
         return nq;
     }

@@ -141,6 +141,45 @@ public sealed class ListedItemsRetrievalTests(TrainedPlanted trained) : IClassFi
     }
 
     [Theory]
+    [InlineData(false)] // left category 3 and came back: on its list twice
+    [InlineData(true)]  // moved from 3 to 5, both included: on 3's list (stale, yet passing the filter through 5) and on 5's
+    public async Task An_item_listed_twice_takes_one_result_slot_so_every_listed_item_fits_in_k_of_their_number(bool moved)
+    {
+        // k = the number of distinct listed items with a vector: every one of them must come back, once. An item listed twice
+        // that fills two of the k slots pushes the last listed item out (the index, which holds it once, returns it).
+        await using var rig = await Rig.CreateAsync(trained);
+        var h = rig.Harness;
+        var als = rig.Trained.Models.Als!;
+        var rows = new AlsItemVectors(als);
+        string c3 = PlantedCatalog.Category(3), c5 = PlantedCatalog.Category(5);
+        Assert.True(h.Catalog.Categories.TryGetId(c3, out int cat3));
+        Assert.True(h.Catalog.Categories.TryGetId(c5, out int cat5));
+        long item = Enumerable.Range(0, 400).Where(i => PlantedCatalog.CategoryOf(i) == 3).Select(PlantedCatalog.ItemId)
+            .First(id => !rows.Row(rig.Ordinal(id)).IsEmpty);
+        await h.Pipeline.UpsertItemAsync(item, new ItemAttributes { Title = "away", Categories = [c5] });
+        if (!moved)
+            await h.Pipeline.UpsertItemAsync(item, new ItemAttributes { Title = "back", Categories = [c3] });
+        int[] included = moved ? [cat3, cat5] : [cat3];
+
+        var context = new RequestContext();
+        var config = h.Pipeline.Version.Config;
+        context.Begin(new RecommendRequest { UserId = 1 }, config, config.Surface("home"), h.Catalog, h.Models, "r", 10, h.NowMs);
+        foreach (int c in included)
+            context.IncludeCategory(c);
+        int[] expected = [.. included.SelectMany(c => h.Catalog.CategoryMembers.Of(c).ToArray()).Distinct()
+            .Where(o => h.Catalog.HasAnyCategory(o, included) && !rows.Row(o).IsEmpty).Order()];
+        Assert.Contains(rig.Ordinal(item), expected);
+        int k = expected.Length;
+        // The query is the item's own row: the item listed twice is sure to be scored, with the best scores.
+        float[] query = rows.Row(rig.Ordinal(item)).ToArray();
+        var items = new int[k];
+        var scores = new float[k];
+        ListedItemsRetrieval.RetrieveMany(context, rows, DistanceMetric.InnerProduct, query, k, items, scores);
+
+        Assert.Equal(expected, items.Order());
+    }
+
+    [Theory]
     [InlineData(12)]  // the allow list is the shorter list: it is scored, the category tested on each item
     [InlineData(120)] // the category's 50 members are the shorter: they are scored, the allow list tested on each
     public async Task An_allow_list_and_a_category_together_give_the_items_in_both_from_whichever_list_is_shorter(int allowed)

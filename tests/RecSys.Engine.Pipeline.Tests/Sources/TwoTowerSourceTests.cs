@@ -152,6 +152,42 @@ public sealed class TwoTowerSourceTests
     }
 
     [Fact]
+    public async Task A_trained_item_edited_deleted_and_added_again_is_scored_with_the_vector_its_last_upsert_gave_it()
+    {
+        // The rows a listed item is scored from follow every write of the two-tower index: an edit in place, and a
+        // delete followed by a re-add with other attributes. Each time the item scores as the item tower's vector of its
+        // last attributes (the tower oracle), not its trained vector nor the edit before.
+        await using var h = await CreateAsync();
+        TwoTowerModel model = h.Models.TwoTower!;
+        const int User = 6;
+        var seen = h.TrainingItems(User);
+        long item = Enumerable.Range(0, 400).Select(PlantedCatalog.ItemId).First(id => !seen.Contains(id) && PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(id)) == 4);
+        Assert.True(h.Catalog.Items.TryGetOrdinal(item, out int ordinal));
+        Assert.True(ordinal < model.ItemCount, "a trained item");
+        Assert.True(h.Planted.Data.Events.Users.TryGetOrdinal(PlantedCatalog.UserId(User).ToString(System.Globalization.CultureInfo.InvariantCulture), out int u));
+
+        async Task ScoresAsAsync(ItemAttributes attributes)
+        {
+            var list = await TwoTowerListAsync(h, PlantedCatalog.UserId(User), new RequestFilters { AllowItems = [item] });
+            var vector = new float[model.Dimension];
+            model.EncodeItem(ordinal, attributes.Title, attributes.Categories, attributes.Tags, null, vector);
+            double expected = Core.Vectors.Kernels.CosineSimilarity.Reference(model.UserVector(u), vector);
+            Assert.Equal([item], list.ItemIds);
+            Assert.True(Math.Abs(expected - list.Scores[0]) <= 1e-4, $"{attributes.Title}: source {list.Scores[0]}, tower {expected}");
+        }
+
+        var edited = new ItemAttributes { Title = "edited " + PlantedCatalog.Words[1], Categories = [PlantedCatalog.Category(1)], Tags = ["edited"] };
+        await h.Pipeline.UpsertItemAsync(item, edited);
+        await ScoresAsAsync(edited);
+
+        await h.Pipeline.DeleteItemAsync(item);
+        Assert.Empty((await TwoTowerListAsync(h, PlantedCatalog.UserId(User), new RequestFilters { AllowItems = [item] })).ItemIds);
+        var again = new ItemAttributes { Title = "again " + PlantedCatalog.Words[6], Categories = [PlantedCatalog.Category(6)], Tags = ["again"] };
+        await h.Pipeline.UpsertItemAsync(item, again);
+        await ScoresAsAsync(again);
+    }
+
+    [Fact]
     public async Task A_new_user_with_only_a_profile_gets_candidates()
     {
         await using var h = await CreateAsync();

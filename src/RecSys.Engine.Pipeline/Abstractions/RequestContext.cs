@@ -100,11 +100,8 @@ public sealed class RequestContext
 
     public int SeenCount => _seen.Count;
 
-    /// <summary>Whether the request names the only items it may show (an allow list, or categories none of which exist).</summary>
-    public bool HasAllowList => _hasAllow;
-
     /// <summary>The allow list's items that exist in the catalog, in request order (empty when nothing qualifies).</summary>
-    public ReadOnlySpan<int> AllowList => _allowList.AsSpan(0, _hasAllow ? _allowCount : 0);
+    private ReadOnlySpan<int> AllowList => _allowList.AsSpan(0, _hasAllow ? _allowCount : 0);
 
     /// <summary>
     /// Whether a source should score the request's listed items itself (<see cref="Sources.ListedItemsRetrieval"/>) instead

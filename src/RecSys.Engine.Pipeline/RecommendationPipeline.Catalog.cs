@@ -1,3 +1,5 @@
+using System.Globalization;
+using RecSys.Engine.Core.Validation;
 using RecSys.Engine.Features.Records;
 using RecSys.Engine.Models.Data;
 using RecSys.Engine.Pipeline.Abstractions;
@@ -15,20 +17,29 @@ public sealed partial class RecommendationPipeline
     /// request can retrieve it (content, new-items and similar-content sources). A new item has no CF factors until
     /// the next training; an item deleted before comes back into the CF index with its trained factors, and into every
     /// bulk-loaded embedding index that has a row for it. Writes are
-    /// serialised; requests never wait for them.
+    /// serialised; requests never wait for them. Many items at once: <see cref="UpsertItemsAsync"/>.
     /// </summary>
     public ValueTask UpsertItemAsync(long itemId, ItemAttributes item, CancellationToken cancellationToken = default) =>
-        UpsertItemAsync(itemId, null, item, cancellationToken);
+        UpsertItemsAsync([ItemUpsert.Of(itemId, item)], single: true, cancellationToken);
 
     /// <summary>
     /// <see cref="UpsertItemAsync(long, ItemAttributes, CancellationToken)"/> for a string id (<see cref="CatalogIdMap.KeyOf"/>):
     /// the catalog keeps the string, so responses give it back. A string whose key another id holds is an ArgumentException.
     /// </summary>
-    public ValueTask UpsertItemAsync(string itemId, ItemAttributes item, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(itemId);
-        return UpsertItemAsync(CatalogIdMap.KeyOf(itemId), itemId, item, cancellationToken);
-    }
+    public ValueTask UpsertItemAsync(string itemId, ItemAttributes item, CancellationToken cancellationToken = default) =>
+        UpsertItemsAsync([ItemUpsert.Of(itemId, item)], single: true, cancellationToken);
+
+    /// <summary>
+    /// Upserts several items as <see cref="UpsertItemAsync(long, ItemAttributes, CancellationToken)"/> does, in order,
+    /// with one store commit and one journal fsync for all of them instead of one each (group commit): the streaming
+    /// UpsertItems call and <c>recsys load --items</c> go through here. Every item is checked before any is written
+    /// (an ArgumentException names its position, and then nothing changes). An id that comes twice splits the batch
+    /// there, so the later upsert sees the earlier one as a single call would. When the store refuses some writes, the
+    /// items it took are applied and the first failure is thrown; when the journal append fails, none of the batch is
+    /// applied and a retry writes it again. The token is honoured until the writes start.
+    /// </summary>
+    public ValueTask UpsertItemsAsync(IReadOnlyList<ItemUpsert> items, CancellationToken cancellationToken = default) =>
+        UpsertItemsAsync(items, single: false, cancellationToken);
 
     /// <summary>Ordinals given to new items whose store write (or journal append) then failed (guarded by _catalogWrites).</summary>
     private readonly HashSet<int> _unstoredNewItems = [];
@@ -39,77 +50,210 @@ public sealed partial class RecommendationPipeline
     /// </summary>
     internal Serving.CatalogJournal? Journal { get; init; }
 
-    private async ValueTask UpsertItemAsync(long itemId, string? name, ItemAttributes item, CancellationToken cancellationToken)
+    /// <summary>One item of a batch, numbered and encoded, between its store write and its catalog change.</summary>
+    private sealed class PreparedUpsert(ItemUpsert upsert, int ordinal, bool numbered, bool isNew, bool wasDeleted, ItemMetadata metadata, float[]? vector, bool contentChanged)
     {
-        ArgumentNullException.ThrowIfNull(item);
-        if (item.Title is null || item.Categories is null || item.Tags is null)
-            throw new ArgumentException("title, categories and tags must not be null", nameof(item));
-        if (item.PublishedAtMs < 0)
-            throw new ArgumentOutOfRangeException(nameof(item), item.PublishedAtMs, "PublishedAtMs must not be negative");
-        if (item.ContentVector is { Count: > 0 } given && given.Count != (Version.Models.Content?.Dimension ?? 0))
-            throw new ArgumentException($"the content vector has {given.Count} values; the content space has {Version.Models.Content?.Dimension ?? 0}", nameof(ItemAttributes.ContentVector));
+        public ItemUpsert Upsert { get; } = upsert;
+        public int Ordinal { get; } = ordinal;
+        /// <summary>The id had an ordinal before this call: a journal record may name it already, so a restart may read its store record.</summary>
+        public bool Numbered { get; } = numbered;
+        public bool IsNew { get; } = isNew;
+        public bool WasDeleted { get; } = wasDeleted;
+        public ItemMetadata Metadata { get; } = metadata;
+        public float[]? Vector { get; } = vector;
+        public bool ContentChanged { get; } = contentChanged;
+        public Task? Write { get; set; }
+    }
+
+    private async ValueTask UpsertItemsAsync(IReadOnlyList<ItemUpsert> items, bool single, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        CheckItems(items, single);
+        if (items.Count == 0)
+            return;
         await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Every serving version (the active one, and those experiment variants pin) takes the change in its indexes.
             var serving = ServingVersions();
-            bool numbered = _catalog.Items.TryGetOrdinal(itemId, out int known);
-            bool isNew = !numbered || _unstoredNewItems.Contains(known);
-            int ordinal = name is null ? _catalog.Items.GetOrAdd(itemId) : _catalog.Items.GetOrAdd(name);
-            bool wasDeleted = !isNew && _catalog.IsDeleted(ordinal);
-            var metadata = _catalog.ToMetadata(item);
-            float[]? vector = ContentVector(item, serving);
-            bool contentChanged = vector is not null && !_catalog.Content!.Row(ordinal).SequenceEqual(vector.AsSpan().ContainsAnyExcept(0f) ? vector : []);
-            try
+            var group = new List<PreparedUpsert>(Math.Min(items.Count, 4096));
+            var keys = new HashSet<long>();
+            foreach (var upsert in items)
             {
-                // An id numbered before may be journaled already, so a restart reads its record back: any category the
-                // record now holds as a new int is journaled before the store takes it, or a crash between the two would
-                // let a restart give that number to another key and read this record under it. A brand-new id is not:
-                // until its own record below, a restart does not know it and never reads the record.
-                if (numbered)
-                    Journal?.AppendNumbering();
-                await _store.UpsertItemAsync(itemId, metadata, cancellationToken).ConfigureAwait(false);
-                // Durable before the catalog changes and the call returns: the ordinal (and any new category), and the
-                // content vector, which the store cannot give back (it keeps no title). The record itself is the store's.
-                if (contentChanged)
-                    Journal?.AppendContent(ordinal, serving[0].Models.Version, vector);
-                else if (!numbered)
-                    Journal?.AppendNumbering();
-            }
-            catch when (isNew)
-            {
-                // The id has its ordinal now (the id map only grows), but the store never took the item, or the journal
-                // did not: a retry must still treat it as new.
-                _unstoredNewItems.Add(ordinal);
-                throw;
-            }
-            _unstoredNewItems.Remove(ordinal);
-            _catalog.SetItem(ordinal, metadata, isNew);
-            if (vector is not null)
-                UpdateContent(ordinal, vector, contentChanged, serving, reindex: isNew || wasDeleted);
-            UpdateTwoTower(ordinal, item, serving, reindex: isNew || wasDeleted);
-            foreach (var models in serving.Select(v => v.Models))
-            {
-                if (!wasDeleted)
-                    continue;
-                if (models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
+                if (!keys.Add(upsert.Key))
                 {
-                    ReadOnlySpan<float> row = als.ItemRow(ordinal);
-                    if (row.ContainsAnyExcept(0f))
-                        cfIndex.Add([ordinal], row);
+                    await CommitGroupAsync(group, serving).ConfigureAwait(false);
+                    group.Clear();
+                    keys.Clear();
+                    keys.Add(upsert.Key);
                 }
-                // The delete took the item out of the bulk-loaded embedding indexes too; its rows are still in the sets.
-                foreach (var embedding in models.Embeddings.Values)
-                {
-                    ReadOnlySpan<float> row = embedding.Row(ordinal);
-                    if (!row.IsEmpty)
-                        embedding.Index.Add([ordinal], row);
-                }
+                group.Add(Prepare(upsert, serving));
             }
+            await CommitGroupAsync(group, serving).ConfigureAwait(false);
         }
         finally
         {
             _catalogWrites.Release();
+        }
+    }
+
+    /// <summary>
+    /// Checks one item as an upsert would, without writing anything: an ArgumentException says what is wrong (a loader
+    /// checks each row as it reads it, so its error can name the row).
+    /// </summary>
+    public void CheckItem(ItemUpsert item) => CheckItems([item], single: true);
+
+    /// <summary>Every item's attributes and id, before anything is numbered or written; a refusal names the item's position.</summary>
+    private void CheckItems(IReadOnlyList<ItemUpsert> items, bool single)
+    {
+        int dimension = Version.Models.Content?.Dimension ?? 0;
+        Dictionary<long, string?>? names = single ? null : new(items.Count);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var (key, name, item) = items[i];
+            string at = single ? "" : $"items[{i}]: ";
+            try
+            {
+                ArgumentNullException.ThrowIfNull(item, nameof(item));
+                if (item.Title is null || item.Categories is null || item.Tags is null)
+                    throw new ArgumentException("title, categories and tags must not be null", nameof(item));
+                if (item.PublishedAtMs < 0)
+                    throw new ArgumentOutOfRangeException(nameof(item), item.PublishedAtMs, "PublishedAtMs must not be negative");
+                if (item.ContentVector is { Count: > 0 } given && given.Count != dimension)
+                    throw new ArgumentException($"the content vector has {given.Count} values; the content space has {dimension}", nameof(ItemAttributes.ContentVector));
+                if (name is not null && CatalogIdMap.KeyOf(name) != key)
+                    throw new ArgumentException($"the key {key} is not the key of id '{name}' ({CatalogIdMap.KeyOf(name)})", "itemId");
+                // What GetOrAdd would refuse once the batch is half written: an id whose key the catalog, or an earlier
+                // item of this batch, holds under another name.
+                string? kept = name is null ? null : CatalogIdMap.NameKept(name);
+                string? holder = null;
+                bool held = names is not null && names.TryGetValue(key, out holder);
+                if (!held && _catalog.Items.TryGetOrdinal(key, out int ordinal))
+                    (held, holder) = (true, _catalog.Items.NameOf(ordinal));
+                if (held && holder != kept)
+                    throw new ArgumentException($"ids '{holder ?? key.ToString(CultureInfo.InvariantCulture)}' and '{kept ?? key.ToString(CultureInfo.InvariantCulture)}' map to the same key {key}; rename one", "itemId");
+                names?.TryAdd(key, kept);
+            }
+            catch (ArgumentException e) when (!single)
+            {
+                throw new ArgumentException(at + ArgumentReason.Of(e), $"items[{i}]", e);
+            }
+        }
+    }
+
+    /// <summary>Numbers the item (a new id gets its ordinal now), and encodes what the store and the catalog will take.</summary>
+    private PreparedUpsert Prepare(ItemUpsert upsert, List<Serving.PipelineVersion> serving)
+    {
+        bool numbered = _catalog.Items.TryGetOrdinal(upsert.Key, out int known);
+        bool isNew = !numbered || _unstoredNewItems.Contains(known);
+        int ordinal = upsert.Name is null ? _catalog.Items.GetOrAdd(upsert.Key) : _catalog.Items.GetOrAdd(upsert.Name);
+        if (!numbered)
+            _unstoredNewItems.Add(ordinal); // until the journal has it and the catalog took it
+        bool wasDeleted = !isNew && _catalog.IsDeleted(ordinal);
+        var metadata = _catalog.ToMetadata(upsert.Attributes);
+        float[]? vector = ContentVector(upsert.Attributes, serving);
+        bool contentChanged = vector is not null && !_catalog.Content!.Row(ordinal).SequenceEqual(vector.AsSpan().ContainsAnyExcept(0f) ? vector : []);
+        return new PreparedUpsert(upsert, ordinal, numbered, isNew, wasDeleted, metadata, vector, contentChanged);
+    }
+
+    /// <summary>
+    /// A group of distinct ids: the store writes (started together, so they share the store's commits), one journal
+    /// record, then the catalog and index changes of every item the store took. The journal's rules per item:
+    /// <list type="bullet">
+    /// <item>A category or segment key that is new must be durable before the store takes a record of an id a restart
+    /// may know already (numbered before, even by an upsert that failed after), or a crash between the two would let a restart give that number to another
+    /// key and read the record under it: so such keys are journaled first, with one fsync for the group.</item>
+    /// <item>A brand-new id is journaled after its store write: until then a restart does not know it and never reads the
+    /// record (an id journaled without a record comes back deleted).</item>
+    /// <item>Content vectors, which the store cannot give back, are journaled after the store writes and before the
+    /// catalog changes and the call returns.</item>
+    /// </list>
+    /// </summary>
+    private async ValueTask CommitGroupAsync(List<PreparedUpsert> group, List<Serving.PipelineVersion> serving)
+    {
+        if (group.Count == 0)
+            return;
+        if (group.Exists(p => p.Numbered))
+            Journal?.AppendNewKeys();
+        foreach (var p in group)
+            p.Write = WriteItemToStore(p.Upsert.Key, p.Metadata);
+        try
+        {
+            await Task.WhenAll(group.Select(p => p.Write!)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Inspected below, write by write: what the store took is applied, then the first failure is thrown.
+        }
+        Exception? failure = null;
+        var stored = new List<PreparedUpsert>(group.Count);
+        foreach (var p in group)
+        {
+            if (p.Write!.IsCompletedSuccessfully)
+                stored.Add(p);
+            else
+                failure ??= p.Write.Exception?.InnerException ?? new OperationCanceledException($"the store did not take the upsert of item {p.Upsert.Key}");
+        }
+        if (stored.Count > 0)
+        {
+            // Durable before the catalog changes and the call returns: the ordinals (and any new category), and the
+            // content vectors. The records themselves are the store's. A failure here applies nothing: the new ids stay
+            // unstored, so a retry treats them as new and journals them again.
+            string version = serving[0].Models.Version;
+            var rows = new List<(int, Serving.JournaledContentRow)>();
+            foreach (var p in stored)
+            {
+                if (p.ContentChanged)
+                    rows.Add((p.Ordinal, new Serving.JournaledContentRow(version, p.Vector!)));
+            }
+            Journal?.AppendContent(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows));
+            foreach (var p in stored)
+                Apply(p, serving);
+        }
+        if (failure is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    }
+
+    /// <summary>The store's upsert as a task that never throws synchronously (a refused write is a faulted task).</summary>
+    private Task WriteItemToStore(long itemId, ItemMetadata metadata)
+    {
+        try
+        {
+            return _store.UpsertItemAsync(itemId, metadata, CancellationToken.None).AsTask();
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    /// <summary>A stored, journaled item into the live catalog and every serving version's indexes.</summary>
+    private void Apply(PreparedUpsert p, List<Serving.PipelineVersion> serving)
+    {
+        int ordinal = p.Ordinal;
+        bool wasDeleted = p.WasDeleted;
+        _unstoredNewItems.Remove(ordinal);
+        _catalog.SetItem(ordinal, p.Metadata, p.IsNew);
+        if (p.Vector is not null)
+            UpdateContent(ordinal, p.Vector, p.ContentChanged, serving, reindex: p.IsNew || wasDeleted);
+        UpdateTwoTower(ordinal, p.Upsert.Attributes, serving, reindex: p.IsNew || wasDeleted);
+        if (!wasDeleted)
+            return;
+        foreach (var models in serving.Select(v => v.Models))
+        {
+            if (models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
+            {
+                ReadOnlySpan<float> row = als.ItemRow(ordinal);
+                if (row.ContainsAnyExcept(0f))
+                    cfIndex.Add([ordinal], row);
+            }
+            // The delete took the item out of the bulk-loaded embedding indexes too; its rows are still in the sets.
+            foreach (var embedding in models.Embeddings.Values)
+            {
+                ReadOnlySpan<float> row = embedding.Row(ordinal);
+                if (!row.IsEmpty)
+                    embedding.Index.Add([ordinal], row);
+            }
         }
     }
 

@@ -130,6 +130,13 @@ public sealed class CatalogIdMap
         return (long)hash;
     }
 
+    /// <summary>The name the map keeps for a string id: null for the canonical text of an int64 ("42"), the string itself otherwise.</summary>
+    public static string? NameKept(string externalId)
+    {
+        ArgumentNullException.ThrowIfNull(externalId);
+        return IsCanonicalInt64(externalId) ? null : externalId;
+    }
+
     private static bool IsCanonicalInt64(string s) =>
         long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) && v.ToString(CultureInfo.InvariantCulture) == s;
 

@@ -122,7 +122,13 @@ public sealed class LiveCatalog
         r.Policy = item.PolicyFlags;
         r.Deleted = item.Deleted;
         if (ordinal >= _length)
+        {
+            // Ordinals this one skips were numbered for upserts the store (or the journal) refused: until a retry sets
+            // them they are no item, and must not read as a live one with no record.
+            for (int gap = _length; gap < ordinal; gap++)
+                _records[gap].Deleted = true;
             Volatile.Write(ref _length, ordinal + 1);
+        }
         if (isNew)
         {
             long slot = _recentAdded % _recent.Length;

@@ -194,19 +194,35 @@ internal sealed class CatalogJournal : IDisposable
     public bool AppendNumbering()
     {
         lock (_lock)
-            return AppendLocked(-1, null, default);
+            return AppendLocked([], force: false);
     }
 
     /// <summary>
-    /// Journals the content vector <paramref name="row"/> of <paramref name="ordinal"/>, made under version
-    /// <paramref name="version"/> (all zeros or empty: the item has none), with whatever the numbering gained, durably.
+    /// <see cref="AppendNumbering"/>, but only when the category or segment tables gained a key: what a record already
+    /// stored (an existing item's, a profile's) may name by number, so such a key must be durable before the store
+    /// takes the record. Item ids alone wait for the next append: a restart that does not know an id never reads its
+    /// record. Returns whether a record was written.
     /// </summary>
-    public void AppendContent(int ordinal, string version, ReadOnlySpan<float> row)
+    public bool AppendNewKeys()
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(ordinal);
-        ArgumentNullException.ThrowIfNull(version);
         lock (_lock)
-            AppendLocked(ordinal, version, row);
+            return (_categories.Count != _journaledCategories || _segments.Count != _journaledSegments) && AppendLocked([], force: false);
+    }
+
+    /// <summary>
+    /// Journals the content vectors <paramref name="rows"/> (by ordinal; each made under the version it names, all
+    /// zeros or empty: the item has none) with whatever the numbering gained, as one record with one fsync: all of it
+    /// replays, or none. An empty list is <see cref="AppendNumbering"/>.
+    /// </summary>
+    public void AppendContent(ReadOnlySpan<(int Ordinal, JournaledContentRow Row)> rows)
+    {
+        foreach (var (ordinal, row) in rows)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(ordinal);
+            ArgumentNullException.ThrowIfNull(row.Version);
+        }
+        lock (_lock)
+            AppendLocked(rows, force: !rows.IsEmpty);
     }
 
     /// <summary>Counts a change to what a snapshot saves that is not journaled (rows an attached version rewrote), so the next save is not skipped.</summary>
@@ -240,7 +256,7 @@ internal sealed class CatalogJournal : IDisposable
             _length = HeaderSize;
             _hasRecords = false;
             _broken = false;
-            AppendLocked(-1, null, default);
+            AppendLocked([], force: false);
             return _sequence;
         }
     }
@@ -273,11 +289,11 @@ internal sealed class CatalogJournal : IDisposable
     private bool HasPendingNumbering() =>
         _items.Count != _journaledItems || _categories.Count != _journaledCategories || _segments.Count != _journaledSegments;
 
-    private bool AppendLocked(int ordinal, string? version, ReadOnlySpan<float> row)
+    private bool AppendLocked(ReadOnlySpan<(int Ordinal, JournaledContentRow Row)> rows, bool force)
     {
         ObjectDisposedException.ThrowIf(_file is null, this);
         int items = _items.Count, categories = _categories.Count, segments = _segments.Count;
-        if (version is null && items == _journaledItems && categories == _journaledCategories && segments == _journaledSegments)
+        if (!force && items == _journaledItems && categories == _journaledCategories && segments == _journaledSegments)
             return false;
         var buffer = new MemoryStream();
         buffer.Write(new byte[RecordHeaderSize]);
@@ -299,16 +315,17 @@ internal sealed class CatalogJournal : IDisposable
             }
             WriteKeys(writer, Entry.Categories, _categories, _journaledCategories, categories);
             WriteKeys(writer, Entry.Segments, _segments, _journaledSegments, segments);
-            if (version is not null)
+            // After the numbering, in the same record: a row's ordinal is always one the replay already knows.
+            foreach (var (ordinal, row) in rows)
             {
                 writer.Write((byte)Entry.Content);
                 writer.Write(ordinal);
-                writer.Write(version);
-                bool any = row.ContainsAnyExcept(0f);
-                writer.Write(any ? row.Length : 0);
+                writer.Write(row.Version);
+                bool any = row.Row.AsSpan().ContainsAnyExcept(0f);
+                writer.Write(any ? row.Row.Length : 0);
                 if (any)
                 {
-                    foreach (float v in row)
+                    foreach (float v in row.Row)
                         writer.Write(v);
                 }
             }

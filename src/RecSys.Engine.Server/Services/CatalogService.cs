@@ -14,15 +14,12 @@ using RecSys.Engine.Server.Validation;
 namespace RecSys.Engine.Server.Services;
 
 /// <summary>
-/// recsys.v1.Catalog over the pipeline. Every call is validated whole before any of it is applied: the pipeline's
-/// upserts go one record at a time, so a refusal in the middle of a batch would otherwise leave half of it applied.
+/// recsys.v1.Catalog over the pipeline. Every call is validated whole before any of it is applied, so a refusal names
+/// the field and changes nothing.
 /// </summary>
 internal sealed class CatalogService(ServingContext serving, EdgeRules rules) : Catalog.CatalogBase
 {
     private RecommendationPipeline Pipeline => serving.Pipeline;
-
-    /// <summary>An item upsert, checked: the pipeline's id (a string one keeps its text) and attributes.</summary>
-    private readonly record struct ItemUpsert(long Key, string? Name, ItemAttributes Attributes);
 
     [RequiresRole(ApiRole.Write)]
     public override async Task<UpsertItemsResponse> UpsertItems(IAsyncStreamReader<UpsertItemsRequest> requestStream, ServerCallContext context)
@@ -34,14 +31,9 @@ internal sealed class CatalogService(ServingContext serving, EdgeRules rules) : 
             foreach (var item in message.Items)
                 upserts.Add(CheckItem(item, $"items[{upserts.Count}]"));
         }
-        // Applied in order once all are known good; each upsert is durable on its own (a cancelled call keeps those done).
-        foreach (var u in upserts)
-        {
-            if (u.Name is null)
-                await Pipeline.UpsertItemAsync(u.Key, u.Attributes, context.CancellationToken).ConfigureAwait(false);
-            else
-                await Pipeline.UpsertItemAsync(u.Name, u.Attributes, context.CancellationToken).ConfigureAwait(false);
-        }
+        // Applied in order once all are known good, as one batch: one store commit and one journal fsync for the call
+        // (group commit), not one per item. The token counts until the writes start.
+        await Pipeline.UpsertItemsAsync(upserts, context.CancellationToken).ConfigureAwait(false);
         return new UpsertItemsResponse { Upserted = upserts.Count };
     }
 

@@ -299,6 +299,9 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
                     var version = await loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), current.Models.Content, cancellationToken).ConfigureAwait(false);
                     try
                     {
+                        // Ids, segment keys and rule categories the attach numbered, durably before the pointer names the
+                        // version (as a variant's attach does): a swap whose numbering cannot be journaled does not happen.
+                        _journal.AppendNumbering();
                         commitPointer(target);
                     }
                     catch
@@ -312,7 +315,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
                         _journal.NoteChange();
                         return CaptureIfChanged();
                     }
-                    catch (IOException e)
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
                         LogSwapSaveFailed(target, e);
                         return null;

@@ -341,4 +341,26 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
             Assert.Equal(row, state.Catalog.Content!.Row(second).ToArray());
         }
     }
+
+    /// <summary>
+    /// A swap journals what its attach numbered before the registry pointer moves: when that append fails (the journal
+    /// closed, as a full disk fails it), the swap does not happen, instead of the pointer naming the new version while
+    /// the activation throws. Before, the pointer was committed and the version served, and the numbering was left to the
+    /// snapshot save after it, whose failure then escaped from the activation.
+    /// </summary>
+    [Fact]
+    public async Task A_swap_whose_numbering_cannot_be_journaled_does_not_happen()
+    {
+        using var rig = new RegistryRig(trained);
+        rig.AddVersion("v2");
+        await using var state = await rig.CreateAsync(options: Crashing);
+        await state.SaveCatalogAsync();
+        var serving = state.Pipeline.Version;
+        state.Journal.Dispose();
+
+        await Assert.ThrowsAnyAsync<ObjectDisposedException>(() => state.ActivateAsync("v2"));
+        Assert.Equal("v1", state.ActiveVersionId);
+        Assert.Equal("v1", rig.Registry.ActiveId);
+        Assert.Same(serving, state.Pipeline.Version);
+    }
 }

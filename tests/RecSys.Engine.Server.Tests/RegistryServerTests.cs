@@ -199,4 +199,42 @@ public sealed class RegistryServerTests(TrainedPlanted trained) : IClassFixture<
         Assert.NotEmpty(similar.Items);
         await RpcAssert.FailsAsync(StatusCode.NotFound, "item", () => rig.Recommender.SimilarItemsAsync(new SimilarItemsRequest { Item = new Id { Str = "sku-never" }, K = 5 }, TestKeys.Read));
     }
+
+    /// <summary>
+    /// One UpsertItems call is one group commit: its items, over several stream messages, reach the catalog journal as
+    /// one record (one fsync), not one per item. Counted in the journal file by its documented layout (a 32-byte header,
+    /// then records of a 12-byte header whose first 4 bytes are the payload's length).
+    /// </summary>
+    [Fact]
+    public async Task An_upsert_call_s_items_are_journaled_as_one_record()
+    {
+        await using var rig = await Rig.StartAsync(trained);
+        await rig.State.SaveCatalogAsync();
+        string serving = Path.Combine(rig.Registry.RegistryDirectory, "serving");
+        int before = Directory.GetFiles(serving, "journal-*").Sum(JournalRecords);
+        using (var call = rig.Catalog.UpsertItems(TestKeys.Write))
+        {
+            for (int m = 0; m < 3; m++)
+            {
+                var message = new UpsertItemsRequest();
+                for (int i = 0; i < 10; i++)
+                    message.Items.Add(new Item { Id = new Id { Str = $"sku-group-{m}-{i}" }, Title = "crime silent river " + i, Categories = { "c2" } });
+                await call.RequestStream.WriteAsync(message);
+            }
+            await call.RequestStream.CompleteAsync();
+            Assert.Equal(30, (await call.ResponseAsync).Upserted);
+        }
+        Assert.Equal(before + 1, Directory.GetFiles(serving, "journal-*").Sum(JournalRecords));
+        var similar = await rig.Recommender.SimilarItemsAsync(new SimilarItemsRequest { Item = new Id { Str = "sku-group-2-9" }, K = 5 }, TestKeys.Read);
+        Assert.NotEmpty(similar.Items);
+    }
+
+    private static int JournalRecords(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        int records = 0;
+        for (long at = 32; at + 12 <= bytes.Length; at += 12 + BitConverter.ToUInt32(bytes, (int)at))
+            records++;
+        return records;
+    }
 }

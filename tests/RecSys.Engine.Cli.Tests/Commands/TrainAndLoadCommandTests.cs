@@ -271,6 +271,14 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("2 items (1 new, 1 updated)", stdout);
 
+        // Each row passes alone; two rows of one batch (one group commit) whose ids share a key are refused, naming the row.
+        string clash = _dir.File("clash-items.csv");
+        long key = RecSys.Engine.Models.Data.CatalogIdMap.KeyOf("sku-clash");
+        File.WriteAllLines(clash, ["id,title", "sku-clash,one", $"{key},two"]);
+        var clashed = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--items", clash, "--store", store);
+        Assert.Equal(2, clashed.Code);
+        Assert.Contains($"{clash}: line 3: ids 'sku-clash' and '{key}' map to the same key {key}", clashed.Stderr);
+
         // train ships an MLP ranker by default; this test reads the catalog only, so the ranker is not loaded.
         await using var state = await ServingState.OpenAsync(Registry, store,
             new ServingStateOptions { Load = new VersionLoadOptions { IgnoreRanker = true } });
@@ -279,6 +287,7 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         Assert.Equal(1_700_000_000_000, item.PublishedAtMs);
         Assert.Equal(2, item.Categories.Length);
         Assert.True(state.Catalog.Items.TryGetOrdinal(700, out _));
+        Assert.False(state.Catalog.Items.TryGetOrdinal("sku-clash", out _));
     }
 
     [GeneratedRegex(@"nan\.csv.*line 2")]

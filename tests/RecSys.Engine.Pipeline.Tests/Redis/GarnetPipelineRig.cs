@@ -51,14 +51,25 @@ public sealed class GarnetPipelineRig : IAsyncDisposable
 
     public static async Task<GarnetPipelineRig> StartAsync()
     {
-        int port = LoopbackPort.Free();
-        var server = new GarnetServer(["-q", "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory", "256m", "--index", "16m"]);
+        var (server, port) = LoopbackPort.Start(p =>
+        {
+            var garnet = new GarnetServer(["-q", "--bind", "127.0.0.1", "--port", p.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory", "256m", "--index", "16m"]);
+            try
+            {
+                garnet.Start();
+                return (garnet, p);
+            }
+            catch
+            {
+                garnet.Dispose();
+                throw;
+            }
+        });
         RedisFeatureStore? store = null;
         ConnectionMultiplexer? raw = null;
         ServingModels? serving = null;
         try
         {
-            server.Start();
             string configuration = $"127.0.0.1:{port},abortConnect=false";
             string prefix = "p" + Guid.NewGuid().ToString("N") + ":";
             store = await RedisFeatureStore.ConnectAsync(new RedisFeatureStoreOptions { Configuration = configuration, KeyPrefix = prefix });

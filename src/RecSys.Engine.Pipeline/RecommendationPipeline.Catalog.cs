@@ -235,7 +235,7 @@ public sealed partial class RecommendationPipeline
         _unstoredNewItems.Remove(ordinal);
         _catalog.SetItem(ordinal, p.Metadata, p.IsNew);
         if (p.Vector is not null)
-            UpdateContent(ordinal, p.Vector, p.ContentChanged, serving, reindex: p.IsNew || wasDeleted);
+            UpdateContent(ordinal, p.Upsert.Attributes, p.Vector, p.ContentChanged, serving, reindex: p.IsNew || wasDeleted);
         UpdateTwoTower(ordinal, p.Upsert.Attributes, serving, reindex: p.IsNew || wasDeleted);
         if (!wasDeleted)
             return;
@@ -257,12 +257,21 @@ public sealed partial class RecommendationPipeline
         }
     }
 
-    /// <summary>The item's content vector: the one given, else the active version's encoder's; null when the catalog has no content space.</summary>
+    /// <summary>
+    /// The item's content vector in the active version's rows (<see cref="LiveCatalog.Content"/>, what the journal keeps):
+    /// the one given, else the active version's encoder's; null when the catalog has no content space.
+    /// </summary>
     private float[]? ContentVector(ItemAttributes item, List<Serving.PipelineVersion> serving)
     {
         var vocabulary = serving[0].Models.Content;
         if (_catalog.Content is null || vocabulary is null)
             return null;
+        return ContentVector(item, vocabulary);
+    }
+
+    /// <summary>The item's content vector in <paramref name="vocabulary"/>'s space: the one given (every vocabulary takes it as it is), else its encoding.</summary>
+    private static float[] ContentVector(ItemAttributes item, Models.Content.ContentVocabulary vocabulary)
+    {
         var vector = new float[vocabulary.Dimension];
         if (item.ContentVector is { Count: > 0 } given)
         {
@@ -276,19 +285,38 @@ public sealed partial class RecommendationPipeline
         return vector;
     }
 
-    /// <summary>The item's content vector into the catalog, and into every serving version's content index.</summary>
-    private void UpdateContent(int ordinal, float[] vector, bool changed, List<Serving.PipelineVersion> serving, bool reindex)
+    /// <summary>
+    /// The item's content vector into every serving version's rows and content index: <paramref name="vector"/> (the
+    /// active version's, <paramref name="changed"/> against its rows) into the active version's table and the indexes of
+    /// the versions that share it; a version of another vocabulary (an experiment variant) gets its own encoding in its
+    /// own table and index, so each index keeps holding what its version's rows say.
+    /// </summary>
+    private void UpdateContent(int ordinal, ItemAttributes item, float[] vector, bool changed, List<Serving.PipelineVersion> serving, bool reindex)
     {
+        var written = new List<(Catalog.VectorTable Rows, float[] Vector, bool Changed)>(1) { (_catalog.Content!, vector, changed) };
         _catalog.Content!.Set(ordinal, vector);
         foreach (var version in serving)
         {
-            if (version.Models.ContentIndex is not { } index || index.Dimension != vector.Length || (!changed && !reindex))
+            if (version.ContentRows is not { } rows)
+                continue;
+            int w = written.FindIndex(e => ReferenceEquals(e.Rows, rows));
+            if (w < 0)
+            {
+                if (version.Models.Content is not { } vocabulary)
+                    continue;
+                float[] own = ContentVector(item, vocabulary);
+                written.Add((rows, own, !rows.Row(ordinal).SequenceEqual(own.AsSpan().ContainsAnyExcept(0f) ? own : [])));
+                rows.Set(ordinal, own);
+                w = written.Count - 1;
+            }
+            var (_, row, moved) = written[w];
+            if (version.Models.ContentIndex is not { } index || index.Dimension != row.Length || (!moved && !reindex))
                 continue;
             // An HNSW remove repairs the graph around the hole: only pay for it when the vector really moved.
             if (!reindex)
                 index.Remove([ordinal]);
-            if (vector.AsSpan().ContainsAnyExcept(0f))
-                index.Add([ordinal], vector);
+            if (row.AsSpan().ContainsAnyExcept(0f))
+                index.Add([ordinal], row);
         }
     }
 

@@ -60,7 +60,7 @@ public sealed partial class RecommendationPipeline
         try
         {
             var context = scratch.Context;
-            context.Begin(request, version.Config, surfaceConfig, _catalog, version.Models, Guid.NewGuid().ToString("N"), ordinals.Length, Now(nowMs));
+            context.Begin(request, version.Config, surfaceConfig, _catalog, version.Models, Guid.NewGuid().ToString("N"), ordinals.Length, Now(nowMs), version.ContentRows);
             await BuildUserContextAsync(context, scratch, cancellationToken).ConfigureAwait(false);
             var set = scratch.Candidates;
             set.Reset([GivenCandidates], ordinals.Length);

@@ -62,7 +62,7 @@ public sealed partial class RecommendationPipeline
         {
             var context = scratch.Context;
             long stageStart = System.Diagnostics.Stopwatch.GetTimestamp();
-            context.Begin(request, config, surface, _catalog, version.Models, requestId, k, Now(request.NowMs));
+            context.Begin(request, config, surface, _catalog, version.Models, requestId, k, Now(request.NowMs), version.ContentRows);
             if (Volatile.Read(ref _degradation)?.CurrentShare() is { } share && share < 1f)
             {
                 context.SourceShare = share;

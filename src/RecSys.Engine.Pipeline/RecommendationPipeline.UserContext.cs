@@ -186,7 +186,8 @@ public sealed partial class RecommendationPipeline
 
     private void BuildContentProfiles(RequestContext context, RequestScratch scratch)
     {
-        var table = _catalog.Content;
+        // The version's own rows: the profile is matched against its index and its query encoding, so it must be in its vocabulary.
+        var table = context.ContentRows;
         if (table is null)
             return;
         int dim = table.Dimension;

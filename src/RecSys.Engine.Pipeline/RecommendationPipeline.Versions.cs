@@ -42,6 +42,13 @@ public sealed partial class RecommendationPipeline
     }
 
     /// <summary>
+    /// The content tables the serving versions read, each with the vocabulary that made it: a version being attached
+    /// shares the one of its vocabulary (<see cref="Registry.LoadedVersion.AttachAsync"/>). Read with catalog writes held off.
+    /// </summary>
+    internal List<(Models.Content.ContentVocabulary? Vocabulary, Catalog.VectorTable? Rows)> ServingContentRows() =>
+        [.. ServingVersions().Select(v => (v.Models.Content, v.ContentRows))];
+
+    /// <summary>
     /// Runs <paramref name="change"/> with item upserts and deletes held off: the registry attaches a version to the
     /// catalog (its items, the live items into its indexes) and swaps it in without an update slipping in between.
     /// </summary>

@@ -86,6 +86,8 @@ public sealed partial class RecommendationPipeline
         {
             var previous = _route;
             var binding = previous.Binding?.Set.Bind(version, _catalog);
+            // The catalog's rows are the active version's: what a snapshot saves and the journal's records extend.
+            _catalog.UseContent(version.ContentRows);
             Volatile.Write(ref _route, new ServingRoute(version, binding));
             previous.Binding?.Retire();
             return previous.Active;

@@ -61,6 +61,13 @@ public sealed class RequestContext
 
     public ServingModels Models { get; private set; } = null!;
 
+    /// <summary>
+    /// The content vectors of the request's version (<see cref="Serving.PipelineVersion.ContentRows"/>): the rows its
+    /// content index holds, in its vocabulary. Read these, not <see cref="LiveCatalog.Content"/>, which is the active
+    /// version's and may be another vocabulary's for a request an experiment variant serves. Null: no content space.
+    /// </summary>
+    public VectorTable? ContentRows { get; private set; }
+
     public string RequestId { get; private set; } = "";
 
     public int K { get; private set; }
@@ -274,13 +281,16 @@ public sealed class RequestContext
 
     // ---- set up by the pipeline before the sources run ----
 
-    internal void Begin(RecommendRequest request, PipelineConfig config, SurfaceConfig surface, LiveCatalog catalog, ServingModels models, string requestId, int k, long nowMs)
+    /// <summary><paramref name="contentRows"/>: the version's content rows (<see cref="ContentRows"/>); null: the catalog's.</summary>
+    internal void Begin(RecommendRequest request, PipelineConfig config, SurfaceConfig surface, LiveCatalog catalog, ServingModels models, string requestId, int k, long nowMs,
+        VectorTable? contentRows = null)
     {
         Request = request;
         Config = config;
         Surface = surface;
         Catalog = catalog;
         Models = models;
+        ContentRows = contentRows ?? catalog.Content;
         RequestId = requestId;
         K = k;
         NowMs = nowMs;

@@ -14,7 +14,9 @@ namespace RecSys.Engine.Pipeline.Catalog;
 ///               diversity and features: the request path reads no item metadata from the store; impressions are
 ///               kept across restarts by the catalog snapshot, not by the store)
 ///   CategoryMembers  each category's ordinals (filters to a few categories are scored from them)
-///   Content     content vector per ordinal (trained ones, then every item added live)
+///   Content     content vector per ordinal (trained ones, then every item added live), in the active version's
+///               vocabulary; a serving version of another vocabulary (an experiment variant) has its own table
+///               (PipelineVersion.ContentRows), and requests read their version's
 ///   recent      the last items added (the new-items source)
 /// </code>
 /// The store stays the durable copy: <see cref="Serving.ServingBootstrap"/> fills both, and the pipeline writes
@@ -24,6 +26,7 @@ public sealed class LiveCatalog
 {
     private readonly ChunkedArray<ItemRecord> _records = new();
     private readonly int[] _recent;
+    private VectorTable? _content;
     private long _recentAdded;
     private int _length;
 
@@ -36,7 +39,7 @@ public sealed class LiveCatalog
         Items = items;
         Categories = categories;
         Segments = segments;
-        Content = contentDimension > 0 ? new VectorTable(contentDimension) : null;
+        _content = contentDimension > 0 ? new VectorTable(contentDimension) : null;
         _recent = new int[recentCapacity];
         _records.EnsureLength(items.Count);
         _length = items.Count;
@@ -51,8 +54,23 @@ public sealed class LiveCatalog
     /// <summary>Each category's items, for requests filtered to a few categories (a superset: see the class).</summary>
     public CategoryMembers CategoryMembers { get; } = new();
 
-    /// <summary>Content vectors by ordinal; null when the models have no content encoder.</summary>
-    public VectorTable? Content { get; }
+    /// <summary>
+    /// The active version's content vectors by ordinal (what the catalog snapshot and journal keep); null when the
+    /// models have no content encoder. The table is replaced, never rewritten, when a version of another vocabulary is
+    /// activated (<see cref="UseContent"/>); its dimension never changes.
+    /// </summary>
+    public VectorTable? Content => Volatile.Read(ref _content);
+
+    /// <summary>Makes <paramref name="rows"/> the catalog's content table: the newly active version's (serialised by the caller with catalog writes).</summary>
+    internal void UseContent(VectorTable? rows)
+    {
+        var current = Content;
+        // The catalog's content space is fixed when it is made: attaching refuses a version of another dimension.
+        System.Diagnostics.Debug.Assert(rows is null == current is null && (rows is null || rows.Dimension == current!.Dimension),
+            "a version's content rows must be of the catalog's content dimension");
+        if (rows is not null)
+            Volatile.Write(ref _content, rows);
+    }
 
     /// <summary>Ordinals with a record slot.</summary>
     public int Length => Volatile.Read(ref _length);

@@ -37,7 +37,7 @@ internal static class RankerInputFiller
         CandidateSet set = input.Candidates;
         var catalog = context.Catalog;
         var als = context.Models.Als;
-        var content = catalog.Content;
+        var content = context.ContentRows;
         ReadOnlySpan<float> cf = context.CfVector;
         ReadOnlySpan<float> history = context.HistoryProfile;
         ReadOnlySpan<int> ordinals = set.Ordinals;

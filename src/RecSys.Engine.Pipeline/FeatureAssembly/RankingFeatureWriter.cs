@@ -140,7 +140,7 @@ public sealed class RankingFeatureWriter
                     break;
                 case DenseSource.Content:
                     ReadOnlySpan<float> profile = request.ContentProfile;
-                    var table = request.Catalog.Content;
+                    var table = request.ContentRows;
                     if (profile.IsEmpty || table is null)
                         break;
                     ReadOnlySpan<int> ordinals = input.Candidates.Ordinals;

@@ -104,15 +104,14 @@ public sealed class DiversityStage : IPostProcessor
             for (int j = 0; j < p; j++)
             {
                 if (state[j] == 0)
-                    maxSim[j] = Math.Max(maxSim[j], Similarity(catalog, chosen, set.Ordinals[pool[j]]));
+                    maxSim[j] = Math.Max(maxSim[j], Similarity(catalog, context.Request.ContentRows, chosen, set.Ordinals[pool[j]]));
             }
         }
     }
 
-    /// <summary>Cosine of the content vectors, or whether the items share a category when either has no vector.</summary>
-    internal static float Similarity(LiveCatalog catalog, int a, int b)
+    /// <summary>Cosine of the content vectors (the request's version's rows), or whether the items share a category when either has no vector.</summary>
+    internal static float Similarity(LiveCatalog catalog, VectorTable? content, int a, int b)
     {
-        var content = catalog.Content;
         if (content is not null)
         {
             ReadOnlySpan<float> va = content.Row(a), vb = content.Row(b);

@@ -58,21 +58,25 @@ public sealed class LoadedVersion : IDisposable
     ///   items       its id map must agree with the catalog's on every ordinal both have; ids it has beyond the
     ///               catalog join the catalog (their records from the store)
     ///   segments    the popularity models' keys join the catalog's segment table
-    ///   content     the catalog's rows take this version's vectors where they have none, or all of them when the
-    ///               rows were made by another vocabulary (<paramref name="rowsVocabulary"/>: the one they are in)
+    ///   content     the version reads the content rows of its vocabulary: a table of <paramref name="servingRows"/>
+    ///               (the serving versions' tables, each with the vocabulary that made it) of the same vocabulary is
+    ///               shared, taking this version's vectors only where it has none; otherwise the version gets a table
+    ///               of its own, its trained vectors and, for the items past them, its encoding of what the store keeps
+    ///               (categories, tags; the title is not stored). A table another vocabulary made is never written.
     ///   indexes     catch up with the live catalog: items added or re-encoded since the version was built go into
     ///               its content index (and, encoded by its item tower from the stored categories, tags and age, its
-///               two-tower index), deleted items leave every index
+    ///               two-tower index), deleted items leave every index
     /// </code>
     /// then builds the version's sources under <paramref name="config"/>. The returned version owns this one's
     /// mappings and ranker.
     /// </summary>
-    public async Task<PipelineVersion> AttachAsync(LiveCatalog catalog, IFeatureStore store, PipelineConfig config, ContentVocabulary? rowsVocabulary,
-        CancellationToken cancellationToken = default)
+    public async Task<PipelineVersion> AttachAsync(LiveCatalog catalog, IFeatureStore store, PipelineConfig config,
+        IEnumerable<(ContentVocabulary? Vocabulary, VectorTable? Rows)> servingRows, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(servingRows);
         ObjectDisposedException.ThrowIf(_attached || _owned.IsDisposed, this);
         CheckItems(catalog.Items);
         if (Content is not null && (catalog.Content is null || catalog.Content.Dimension != Content.Dimension))
@@ -87,10 +91,26 @@ public sealed class LoadedVersion : IDisposable
             foreach (string key in model?.Options.BySegment == true ? model.SegmentKeys : [])
                 catalog.Segments.GetOrAdd(key);
         }
-        int reencoded = Content is null ? 0 : CopyContentRows(catalog, SameVocabulary(rowsVocabulary, Content.Vocabulary!));
-        CatchUpIndexes(catalog, reencoded);
+        // A version without a content model reads the active version's rows (diversity, new items), as it always did.
+        VectorTable? rows = catalog.Content;
+        if (Content is { } content)
+        {
+            rows = servingRows.FirstOrDefault(r => r.Rows is not null && SameVocabulary(r.Vocabulary, content.Vocabulary!)).Rows;
+            if (rows is null)
+            {
+                // Another vocabulary than every serving version's: rows of its own, so that no other version's rows change.
+                rows = new VectorTable(content.Dimension);
+                CopyContentRows(rows, sameVocabulary: false);
+                await EncodeLiveItemsAsync(catalog, store, rows, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                CopyContentRows(rows, sameVocabulary: true);
+            }
+        }
+        CatchUpIndexes(catalog, rows, Content?.ItemCount ?? 0);
         await CatchUpTwoTowerAsync(catalog, store, cancellationToken).ConfigureAwait(false);
-        var version = PipelineVersion.Create(config, Models, catalog, Ranker, owned: _owned);
+        var version = PipelineVersion.Create(config, Models, catalog, Ranker, owned: _owned, contentRows: rows);
         _attached = true;
         return version;
     }
@@ -127,23 +147,58 @@ public sealed class LoadedVersion : IDisposable
         }
     }
 
-    /// <summary>Writes the version's content vectors into the catalog's rows (all of them, or only where a row is missing); returns the first ordinal past them.</summary>
-    private int CopyContentRows(LiveCatalog catalog, bool sameVocabulary)
+    /// <summary>
+    /// Writes the version's content vectors into <paramref name="table"/>: all of them into its own table, or, into one
+    /// its vocabulary shares with serving versions, only where a row is missing (a row there may be a live re-encoding
+    /// the other versions' indexes hold, in the same space).
+    /// </summary>
+    private void CopyContentRows(VectorTable table, bool sameVocabulary)
     {
-        var table = catalog.Content!;
         var content = Content!;
         for (int o = 0; o < content.ItemCount; o++)
         {
             if (!sameVocabulary || !table.HasRow(o))
                 table.Set(o, content.ItemVector(o));
         }
-        return content.ItemCount;
     }
 
-    /// <summary>Items the version's indexes do not know as the catalog has them now: re-encoded or added live, or deleted.</summary>
-    private void CatchUpIndexes(LiveCatalog catalog, int trainedContent)
+    /// <summary>
+    /// Items past the version's trained content vectors (added live, or trained by another version only) into its own
+    /// table, encoded by its vocabulary from what the store keeps (categories, tags; the title is not stored, so it is
+    /// left out), one batch read. A vector an upsert gave explicitly is not stored either: the item gets its encoding.
+    /// </summary>
+    private async Task EncodeLiveItemsAsync(LiveCatalog catalog, IFeatureStore store, VectorTable table, CancellationToken cancellationToken)
     {
-        var table = catalog.Content;
+        var vocabulary = Content!.Vocabulary!;
+        int first = Content.ItemCount;
+        var records = await ReadRecordsAsync(catalog, store, first, cancellationToken).ConfigureAwait(false);
+        var vector = new float[vocabulary.Dimension];
+        for (int o = first; o < first + records.Length; o++)
+        {
+            if (catalog.IsDeleted(o) || records[o - first] is not { } record)
+                continue;
+            vocabulary.Encode("", catalog.CategoryNames(record.Categories), record.Tags, vector);
+            table.Set(o, vector);
+        }
+    }
+
+    /// <summary>The store's records of the catalog's ordinals from <paramref name="first"/> on, one batch read (empty when there are none).</summary>
+    private static async Task<ItemMetadata?[]> ReadRecordsAsync(LiveCatalog catalog, IFeatureStore store, int first, CancellationToken cancellationToken)
+    {
+        int length = catalog.Length;
+        if (length <= first)
+            return [];
+        var ids = new long[length - first];
+        for (int o = first; o < length; o++)
+            ids[o - first] = catalog.Items.ExternalId(o);
+        var records = new ItemMetadata?[ids.Length];
+        await store.GetItemsAsync(ids, records, cancellationToken).ConfigureAwait(false);
+        return records;
+    }
+
+    /// <summary>Items the version's indexes do not know as <paramref name="table"/> (its content rows) and the catalog have them now: re-encoded or added live, or deleted.</summary>
+    private void CatchUpIndexes(LiveCatalog catalog, VectorTable? table, int trainedContent)
+    {
         int length = catalog.Length;
         for (int o = 0; o < length; o++)
         {
@@ -179,14 +234,9 @@ public sealed class LoadedVersion : IDisposable
     {
         if (Models.TwoTower is not { } model || Models.TwoTowerIndex is not { } index)
             return;
-        int first = model.ItemCount, length = catalog.Length;
-        if (length <= first)
-            return;
-        var ids = new long[length - first];
-        for (int o = first; o < length; o++)
-            ids[o - first] = catalog.Items.ExternalId(o);
-        var records = new ItemMetadata?[ids.Length];
-        await store.GetItemsAsync(ids, records, cancellationToken).ConfigureAwait(false);
+        int first = model.ItemCount;
+        var records = await ReadRecordsAsync(catalog, store, first, cancellationToken).ConfigureAwait(false);
+        int length = first + records.Length;
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var vector = new float[model.Dimension];
         for (int o = first; o < length; o++)

@@ -36,11 +36,12 @@ public sealed class PipelineVersion
     private int _references = 1;
     private int _retired;
 
-    private PipelineVersion(PipelineConfig config, ServingModels models, IRanker ranker, Dictionary<string, ICandidateSource> sources,
+    private PipelineVersion(PipelineConfig config, ServingModels models, VectorTable? contentRows, IRanker ranker, Dictionary<string, ICandidateSource> sources,
         Dictionary<string, CompiledRule[]> rules, IDisposable? owned, PipelineVersion? parent)
     {
         Config = config;
         Models = models;
+        ContentRows = contentRows;
         Ranker = ranker;
         _sources = sources;
         _rules = rules;
@@ -55,6 +56,15 @@ public sealed class PipelineVersion
     public PipelineConfig Config { get; }
 
     public ServingModels Models { get; }
+
+    /// <summary>
+    /// The content vector of each item as this version's content vocabulary makes it: what its content index holds, what
+    /// its sources score listed items and seed similar items with, what its content profile, diversity and ranking
+    /// features are computed from. Every serving version of one vocabulary shares one table; a version of another
+    /// vocabulary has its own, so attaching it never rewrites the rows another version reads (the catalog's
+    /// <see cref="LiveCatalog.Content"/> is the active version's). Null when the catalog has no content space.
+    /// </summary>
+    public VectorTable? ContentRows { get; }
 
     /// <summary>The learned ranker, or <see cref="ReciprocalRankFusionRanker"/> when none was given.</summary>
     public IRanker Ranker { get; }
@@ -124,20 +134,24 @@ public sealed class PipelineVersion
     /// per-segment popularity lists.
     /// </summary>
     /// <paramref name="owned"/> (index mappings, a loaded ranker) is disposed when the version is released (see the class summary).
+    /// <paramref name="contentRows"/> is the version's content table (<see cref="ContentRows"/>); null: the catalog's.
     public static PipelineVersion Create(PipelineConfig config, ServingModels models, LiveCatalog catalog, IRanker? ranker = null,
-        IEnumerable<ICandidateSource>? extraSources = null, int popularPoolSize = 500, IDisposable? owned = null)
+        IEnumerable<ICandidateSource>? extraSources = null, int popularPoolSize = 500, IDisposable? owned = null, VectorTable? contentRows = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(catalog);
         config.Validate();
         models.Validate();
-        if (models.ContentIndex is not null && (catalog.Content is null || catalog.Content.Dimension != models.ContentIndex.Dimension))
+        contentRows ??= catalog.Content;
+        if (contentRows is not null && contentRows.Dimension != catalog.Content?.Dimension)
+            throw new ArgumentException($"the content rows have dimension {contentRows.Dimension}, the catalog's content space {catalog.Content?.Dimension ?? 0}", nameof(contentRows));
+        if (models.ContentIndex is not null && (contentRows is null || contentRows.Dimension != models.ContentIndex.Dimension))
             throw new ArgumentException("the content index needs the catalog's content vectors of the same dimension", nameof(catalog));
-        var sources = StandardSources(models, catalog, popularPoolSize);
+        var sources = StandardSources(models, catalog, contentRows, popularPoolSize);
         foreach (var extra in extraSources ?? [])
             sources[extra.Name] = extra;
-        return new PipelineVersion(config, models, ranker ?? new ReciprocalRankFusionRanker(), sources, CompileRules(config, sources, catalog), owned, parent: null);
+        return new PipelineVersion(config, models, contentRows, ranker ?? new ReciprocalRankFusionRanker(), sources, CompileRules(config, sources, catalog), owned, parent: null);
     }
 
     /// <summary>
@@ -157,7 +171,7 @@ public sealed class PipelineVersion
         var rules = CompileRules(config, _sources, catalog);
         if (!TryAcquire())
             throw new ObjectDisposedException(Name, $"version {Name} is released; no version can be derived from it");
-        return new PipelineVersion(config, Models, ranker ?? Ranker, _sources, rules, owned, parent: this);
+        return new PipelineVersion(config, Models, ContentRows, ranker ?? Ranker, _sources, rules, owned, parent: this);
     }
 
     /// <summary>Checks that every source a surface lists exists, and resolves each surface's rules (pipeline-wide first).</summary>
@@ -220,7 +234,7 @@ public sealed class PipelineVersion
         return names;
     }
 
-    private static Dictionary<string, ICandidateSource> StandardSources(ServingModels models, LiveCatalog catalog, int popularPoolSize)
+    private static Dictionary<string, ICandidateSource> StandardSources(ServingModels models, LiveCatalog catalog, VectorTable? contentRows, int popularPoolSize)
     {
         var sources = new Dictionary<string, ICandidateSource>(StringComparer.Ordinal);
         void Add(ICandidateSource s) => sources[s.Name] = s;
@@ -232,13 +246,13 @@ public sealed class PipelineVersion
             Add(new ItemNeighborsSource(SourceNames.ItemToItem, cf, rows, fromRequestItem: false));
             Add(new ItemNeighborsSource(SourceNames.SimilarCf, cf, rows, fromRequestItem: true));
         }
-        if (models.ContentIndex is not null && catalog.Content is not null)
+        if (models.ContentIndex is not null && contentRows is not null)
         {
             var content = new IndexRetriever(models.ContentIndex);
-            var contentRows = new ContentItemVectors(catalog.Content);
-            Add(new VectorQuerySource(SourceNames.Content, content, QueryVectorKind.UserContent, contentRows));
-            Add(new VectorQuerySource(SourceNames.Query, content, QueryVectorKind.Query, contentRows));
-            Add(new ItemNeighborsSource(SourceNames.SimilarContent, content, contentRows, fromRequestItem: true));
+            var rows = new ContentItemVectors(contentRows);
+            Add(new VectorQuerySource(SourceNames.Content, content, QueryVectorKind.UserContent, rows));
+            Add(new VectorQuerySource(SourceNames.Query, content, QueryVectorKind.Query, rows));
+            Add(new ItemNeighborsSource(SourceNames.SimilarContent, content, rows, fromRequestItem: true));
         }
         if (models.Sequence is not null)
             Add(new SequenceNeighborsSource(models.Sequence));

@@ -163,7 +163,9 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             long savedChanges = snapshot is not null && journal.ReplayedRecords == 0 ? journal.Changes : -1;
             if (journal.DroppedTail is { } dropped && options.Pipeline.Logger is { } logger)
                 s_logTailDropped(logger, dropped, null);
-            var pipelineVersion = await loaded.AttachAsync(catalog, store, ConfigOf(options, loaded.Models), loaded.Content?.Vocabulary, cancellationToken).ConfigureAwait(false);
+            // The restored rows are this version's (its trained vectors, the live rows over them): it reads them.
+            var pipelineVersion = await loaded.AttachAsync(catalog, store, ConfigOf(options, loaded.Models), [(loaded.Content?.Vocabulary, catalog.Content)], cancellationToken)
+                .ConfigureAwait(false);
             // What attaching numbered (the version's ids beyond the snapshot, its segment keys, its rules' categories)
             // is journaled before anything is served that could use it.
             journal.AppendNumbering();
@@ -295,8 +297,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             {
                 var capture = await Pipeline.UnderCatalogWritesAsync(async () =>
                 {
-                    var current = Pipeline.Version;
-                    var version = await loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), current.Models.Content, cancellationToken).ConfigureAwait(false);
+                    var version = await loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), Pipeline.ServingContentRows(), cancellationToken).ConfigureAwait(false);
                     try
                     {
                         // Ids, segment keys and rule categories the attach numbered, durably before the pointer names the
@@ -445,11 +446,12 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         {
             return await Pipeline.UnderCatalogWritesAsync(async () =>
             {
-                var version = await loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), Pipeline.Version.Models.Content, cancellationToken).ConfigureAwait(false);
+                var version = await loaded.AttachAsync(Catalog, Store, ConfigOf(_options, loaded.Models), Pipeline.ServingContentRows(), cancellationToken).ConfigureAwait(false);
                 try
                 {
                     // Ids, segment keys and rule categories the variant's version numbered, durably before it serves; the
-                    // content rows its attach may have rewritten are the next snapshot's to save.
+                    // rows its attach added to the active version's table (where its vocabulary is the active's, and the
+                    // active's had none) are the next snapshot's to save.
                     _journal.AppendNumbering();
                     _journal.NoteChange();
                 }

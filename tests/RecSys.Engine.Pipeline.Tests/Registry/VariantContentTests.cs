@@ -1,0 +1,156 @@
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Models.Content;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Experiments;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Pipeline.Sources;
+using RecSys.Engine.Pipeline.Tests.Support;
+
+namespace RecSys.Engine.Pipeline.Tests.Registry;
+
+/// <summary>
+/// An experiment variant pinned to a version whose content vocabulary differs from the active version's, at the same
+/// dimension: each version scores listed items, builds the content profile and seeds similar-content from the rows of
+/// its own vocabulary (the rows its own index holds), before, while and after the variant serves.
+/// </summary>
+public sealed class VariantContentTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
+{
+    private const int User = 9;
+
+    /// <summary>The trained models with a content model of another vocabulary (category block weighted 4x) at the same dimension.</summary>
+    private static TrainedModels OtherVocabulary(TrainedPlanted trained)
+    {
+        var content = new ContentEncoder(TrainedPlanted.Settings(seed: 3).Content with { CategoryWeight = 4f });
+        content.Fit(trained.Planted.Data);
+        Assert.Equal(trained.Models.Content!.Dimension, content.Dimension);
+        return trained.Models with { Content = content };
+    }
+
+    /// <summary>A variant pinned to <paramref name="version"/> on the email surface only: home, search and item-page stay the active version's.</summary>
+    private static ExperimentConfig EmailExperiment(string version) => new()
+    {
+        Name = "content-vocabulary",
+        Salt = "cv",
+        Surfaces = ["email"],
+        Variants = [new() { Name = "control", Share = 0.5 }, new() { Name = version, Share = 0.5, Version = version }],
+    };
+
+    /// <summary>The content-sourced scores of the active version for the user, each request on an allow list (scored from the rows, not searched).</summary>
+    private static async Task<(long[] Ids, float[] Scores)[]> ContentScoresAsync(RegistryRig rig, ServingState state, long[] allow)
+    {
+        var filters = new RequestFilters { AllowItems = allow };
+        var home = await state.Pipeline.RecommendAsync(rig.Request(User, "home") with { Debug = true, Filters = filters });
+        var search = await state.Pipeline.RecommendAsync(rig.Request(User, "search") with { Debug = true, Filters = filters, QueryText = PlantedCatalog.CategoryWord(2) });
+        var item = await state.Pipeline.RecommendAsync(rig.Request(User, "item-page") with { Debug = true, Filters = filters, ItemId = PlantedCatalog.ItemId(7) });
+        var stages = new[]
+        {
+            home.Trace!.Stage("source:" + SourceNames.Content),
+            search.Trace!.Stage("source:" + SourceNames.Query),
+            item.Trace!.Stage("source:" + SourceNames.SimilarContent),
+        };
+        Assert.All(stages, s => Assert.NotEmpty(s!.ItemIds));
+        Assert.All([home, search, item], r => Assert.Null(r.Variant));
+        return [.. stages.Select(s => (s!.ItemIds, s.Scores))];
+    }
+
+    [Fact]
+    public async Task A_variant_of_another_vocabulary_leaves_the_active_versions_content_scores_as_they_were()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync("v1");
+        rig.AddVersion("v2", OtherVocabulary(trained));
+        long[] allow = [.. Enumerable.Range(0, 400).Where(i => i % 13 == 5).Select(PlantedCatalog.ItemId)];
+        var before = await ContentScoresAsync(rig, state, allow);
+
+        await state.SetExperimentsAsync([EmailExperiment("v2")]);
+        var during = await ContentScoresAsync(rig, state, allow);
+
+        for (int s = 0; s < before.Length; s++)
+        {
+            Assert.Equal(before[s].Ids, during[s].Ids);
+            Assert.Equal(before[s].Scores, during[s].Scores);
+        }
+    }
+
+    [Fact]
+    public async Task The_active_versions_rows_survive_a_restart_after_a_variant_of_another_vocabulary_served()
+    {
+        using var rig = new RegistryRig(trained);
+        long[] allow = [.. Enumerable.Range(0, 400).Where(i => i % 13 == 5).Select(PlantedCatalog.ItemId)];
+        (long[] Ids, float[] Scores)[] before;
+        await using (var state = await rig.CreateAsync("v1"))
+        {
+            rig.AddVersion("v2", OtherVocabulary(trained));
+            before = await ContentScoresAsync(rig, state, allow);
+            await state.SetExperimentsAsync([EmailExperiment("v2")]);
+            // An edit while the variant serves puts the snapshot owing a save: the rows it saves are the active version's.
+            await state.Pipeline.UpsertItemAsync(PlantedCatalog.ItemId(399), new ItemAttributes { Title = "space quiet moon", Categories = [PlantedCatalog.Category(7)] });
+        }
+        await using var reopened = await rig.OpenAsync();
+        var after = await ContentScoresAsync(rig, reopened, allow);
+        for (int s = 0; s < before.Length; s++)
+        {
+            Assert.Equal(before[s].Ids, after[s].Ids);
+            Assert.Equal(before[s].Scores, after[s].Scores);
+        }
+        var v1 = trained.Models.Content!;
+        Assert.Equal(v1.ItemVector(5).ToArray(), reopened.Catalog.Content!.Row(5).ToArray());
+    }
+
+    [Fact]
+    public async Task An_item_upserted_while_a_variant_serves_is_in_each_versions_rows_and_index_as_its_own_vocabulary_encodes_it()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync("v1");
+        var other = OtherVocabulary(trained);
+        rig.AddVersion("v2", other);
+        // The variant answers search here: a query is encoded, and the item's vector searched and scored, in each version's vocabulary.
+        await state.SetExperimentsAsync([EmailExperiment("v2") with { Surfaces = ["search"] }]);
+        const long NewItem = 777_001;
+        var item = new ItemAttributes { Title = "crime zebra harbour", Categories = [PlantedCatalog.Category(2)], Tags = ["zebra"] };
+        await state.Pipeline.UpsertItemAsync(NewItem, item);
+
+        var users = Enumerable.Range(0, 40).Select(u => (User: u, Variant: state.Pipeline.RecommendAsync(rig.Request(u, "search") with { QueryText = "zebra" }).AsTask().Result.Variant)).ToArray();
+        foreach (var (variant, vocabulary) in new[] { ("control", trained.Models.Content!.Vocabulary!), ("v2", other.Content!.Vocabulary!) })
+        {
+            int user = users.First(u => u.Variant == variant).User;
+            var query = new float[vocabulary.Dimension];
+            vocabulary.Encode("zebra", [], ["zebra"], query);
+            var row = new float[vocabulary.Dimension];
+            vocabulary.Encode(item.Title, item.Categories, item.Tags, row);
+            float expected = (float)(DotProduct.Reference(query, row) / Math.Sqrt(DotProduct.Reference(query, query) * DotProduct.Reference(row, row)));
+            // Scored from the rows (an allow list), and searched in the index: the same score, the version's own.
+            foreach (var filters in new RequestFilters?[] { new() { AllowItems = [NewItem, PlantedCatalog.ItemId(2)] }, null })
+            {
+                var response = await state.Pipeline.RecommendAsync(rig.Request(user, "search") with { Debug = true, Filters = filters, QueryText = "zebra" });
+                Assert.Equal(variant, response.Variant);
+                var stage = response.Trace!.Stage("source:" + SourceNames.Query)!;
+                int at = Array.IndexOf(stage.ItemIds, NewItem);
+                Assert.True(at >= 0, $"{variant}: the new item is not among the query source's items");
+                Assert.Equal(expected, stage.Scores[at], 1e-4);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_variant_of_the_active_versions_vocabulary_shares_its_rows_and_one_of_another_has_its_own()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync("v1");
+        rig.AddVersion("same", trained.Models);
+        rig.AddVersion("other", OtherVocabulary(trained));
+
+        await state.SetExperimentsAsync([EmailExperiment("same")]);
+        var rows = state.Pipeline.ServingContentRows();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Same(state.Catalog.Content, r.Rows));
+
+        await state.SetExperimentsAsync([EmailExperiment("other")]);
+        rows = state.Pipeline.ServingContentRows();
+        Assert.Same(state.Catalog.Content, rows[0].Rows);
+        Assert.NotSame(rows[0].Rows, rows[1].Rows);
+        Assert.Equal(OtherVocabulary(trained).Content!.ItemVector(5).ToArray(), rows[1].Rows!.Row(5).ToArray());
+        Assert.Equal(trained.Models.Content!.ItemVector(5).ToArray(), rows[0].Rows!.Row(5).ToArray());
+    }
+}

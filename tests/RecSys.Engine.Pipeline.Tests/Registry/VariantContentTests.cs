@@ -153,4 +153,49 @@ public sealed class VariantContentTests(TrainedPlanted trained) : IClassFixture<
         Assert.Equal(OtherVocabulary(trained).Content!.ItemVector(5).ToArray(), rows[1].Rows!.Row(5).ToArray());
         Assert.Equal(trained.Models.Content!.ItemVector(5).ToArray(), rows[0].Rows!.Row(5).ToArray());
     }
+
+    [Fact]
+    public async Task Activating_a_version_of_another_vocabulary_gives_it_rows_of_its_own_and_leaves_the_old_versions_as_they_were()
+    {
+        using var rig = new RegistryRig(trained);
+        var other = OtherVocabulary(trained);
+        const long LiveItem = 777_002;
+        var item = new ItemAttributes { Title = "nature heron", Categories = [PlantedCatalog.Category(7)], Tags = ["heron", "marsh"] };
+        float[] liveRow;
+        await using (var state = await rig.CreateAsync("v1"))
+        {
+            rig.AddVersion("v2", other);
+            await state.Pipeline.UpsertItemAsync(LiveItem, item);
+            Assert.True(state.Catalog.Items.TryGetOrdinal(LiveItem, out int live));
+            var old = state.Pipeline.Version;
+            float[] oldLive = old.ContentRows!.Row(live).ToArray();
+
+            await state.ActivateAsync("v2");
+
+            // The old version (requests in flight finish on it) still reads its own rows.
+            Assert.Equal(trained.Models.Content!.ItemVector(5).ToArray(), old.ContentRows.Row(5).ToArray());
+            Assert.Equal(oldLive, old.ContentRows.Row(live).ToArray());
+            // The new one reads its trained vectors, and the live item as its vocabulary encodes what the store keeps (no title).
+            var vocabulary = other.Content!.Vocabulary!;
+            var expected = new float[vocabulary.Dimension];
+            vocabulary.Encode("", item.Categories, item.Tags, expected);
+            Assert.Same(state.Catalog.Content, state.Pipeline.Version.ContentRows);
+            Assert.Equal(other.Content.ItemVector(5).ToArray(), state.Catalog.Content!.Row(5).ToArray());
+            liveRow = state.Catalog.Content.Row(live).ToArray();
+            Assert.Equal(expected, liveRow);
+            // ... which its index holds: the query source finds the item by its tag with the score of that vector.
+            var query = new float[vocabulary.Dimension];
+            vocabulary.Encode("heron", [], ["heron"], query);
+            float score = (float)(DotProduct.Reference(query, expected) / Math.Sqrt(DotProduct.Reference(query, query) * DotProduct.Reference(expected, expected)));
+            var response = await state.Pipeline.RecommendAsync(rig.Request(User, "search") with { Debug = true, QueryText = "heron" });
+            var stage = response.Trace!.Stage("source:" + SourceNames.Query)!;
+            Assert.Equal(LiveItem, stage.ItemIds[0]);
+            Assert.Equal(score, stage.Scores[0], 1e-4);
+        }
+        // The snapshot the swap saved holds the new version's rows: a restart reads them back.
+        await using var reopened = await rig.OpenAsync();
+        Assert.True(reopened.Catalog.Items.TryGetOrdinal(LiveItem, out int ordinal));
+        Assert.Equal(liveRow, reopened.Catalog.Content!.Row(ordinal).ToArray());
+        Assert.Equal(other.Content!.ItemVector(5).ToArray(), reopened.Catalog.Content.Row(5).ToArray());
+    }
 }

@@ -15,7 +15,8 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// with no lookup. Any part may be missing; the sources that need it then return nothing.
 /// <code>
 ///   Als + AlsUsers + CfIndex   collaborative, item-to-item, similar-cf, fold-in on events (inner product)
-///   Content + ContentIndex     content, search query, similar-content, new items (cosine; vectors in LiveCatalog.Content)
+///   Content + ContentIndex     content, search query, similar-content, new items (cosine; vectors in the version's
+///                              PipelineVersion.ContentRows, one table per vocabulary)
 ///   Popularity                 popular per segment (cold start)
 ///   Sequence                   "watched next": neighbour lists of the user's newest items (no index)
 ///   Trending                   decayed popularity per segment, refreshed from the store's counters

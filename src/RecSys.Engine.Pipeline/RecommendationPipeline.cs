@@ -45,6 +45,8 @@ public sealed partial class RecommendationPipeline
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _route = new ServingRoute(version ?? throw new ArgumentNullException(nameof(version)), null);
+        // The catalog's rows are the active version's (see Activate); a version made over this catalog reads them already.
+        _catalog.UseContent(version.ContentRows);
         _options = options ?? new PipelineOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ScratchPoolSize, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchParallelism, 1);

@@ -325,8 +325,8 @@ public sealed partial class RecommendationPipeline
     /// once, and it leaves the indexes (HNSW delete repairs the graph while searches go on).
     /// Unknown: <see cref="UnknownItemException"/>.
     /// </summary>
-    public ValueTask DeleteItemAsync(long itemId, CancellationToken cancellationToken = default) =>
-        DeleteItemsAsync([itemId], single: true, cancellationToken);
+    public async ValueTask DeleteItemAsync(long itemId, CancellationToken cancellationToken = default) =>
+        await DeleteItemsAsync([itemId], single: true, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Deletes several items as <see cref="DeleteItemAsync"/> does, with one index call per index for all of them: an
@@ -337,12 +337,13 @@ public sealed partial class RecommendationPipeline
     /// another write fails, so no item is deleted in the catalog and still in an index. Catalog writes (upserts, other
     /// deletes) wait for the batch. Nothing is journaled (<see cref="Serving.CatalogJournal"/>): a delete changes no
     /// numbering or content row, and the store has the mark durably before the catalog drops the item, so a restart
-    /// reads it back with the record.
+    /// reads it back with the record. Returns how many of the items were live before the call: an item deleted before
+    /// (or listed twice) is taken again without complaint, and counts once or not at all, so a caller can tell.
     /// </summary>
-    public ValueTask DeleteItemsAsync(IReadOnlyList<long> itemIds, CancellationToken cancellationToken = default) =>
+    public ValueTask<int> DeleteItemsAsync(IReadOnlyList<long> itemIds, CancellationToken cancellationToken = default) =>
         DeleteItemsAsync(itemIds, single: false, cancellationToken);
 
-    private async ValueTask DeleteItemsAsync(IReadOnlyList<long> itemIds, bool single, CancellationToken cancellationToken)
+    private async ValueTask<int> DeleteItemsAsync(IReadOnlyList<long> itemIds, bool single, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(itemIds);
         var ordinals = new long[itemIds.Count];
@@ -353,7 +354,7 @@ public sealed partial class RecommendationPipeline
             ordinals[i] = ordinal;
         }
         if (ordinals.Length == 0)
-            return;
+            return 0;
         await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -370,11 +371,14 @@ public sealed partial class RecommendationPipeline
                 // Inspected below, write by write: what the store took is deleted everywhere, then the first failure is thrown.
             }
             var gone = new List<long>(ordinals.Length);
+            int live = 0;
             Exception? failure = null;
             for (int i = 0; i < writes.Length; i++)
             {
                 if (writes[i].IsCompletedSuccessfully)
                 {
+                    if (!_catalog.IsDeleted((int)ordinals[i]))
+                        live++;
                     _catalog.MarkDeleted((int)ordinals[i]);
                     gone.Add(ordinals[i]);
                 }
@@ -397,6 +401,7 @@ public sealed partial class RecommendationPipeline
             }
             if (failure is not null)
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            return live;
         }
         finally
         {

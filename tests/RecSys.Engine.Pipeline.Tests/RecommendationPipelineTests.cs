@@ -211,9 +211,11 @@ public sealed class RecommendationPipelineTests
         Assert.All(ordinals, o => Assert.True(cf.Contains(o)));
         long cfBefore = cf.Count;
 
-        await h.Pipeline.DeleteItemsAsync(victims);
+        Assert.Equal(victims.Length, await h.Pipeline.DeleteItemsAsync(victims));
         foreach (long victim in victims)
             Assert.True((await h.Store.GetItemAsync(victim))!.Deleted);
+        // Deleted again (and listed twice): taken, and the count says nothing was live.
+        Assert.Equal(0, await h.Pipeline.DeleteItemsAsync([victims[0], victims[0]]));
         Assert.All(ordinals, o => Assert.False(cf.Contains(o), $"ordinal {o} is still in the CF index"));
         Assert.Equal(cfBefore - victims.Length, cf.Count);
         for (int u = 0; u < 40; u++)

@@ -32,8 +32,11 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
         var similar = await Rig.Recommender.SimilarItemsAsync(new SimilarItemsRequest { Item = new Id { Str = "sku-twin" }, K = 5 }, TestKeys.Read);
         Assert.NotEmpty(similar.Items);
 
-        var deleted = await Rig.Catalog.DeleteItemsAsync(new DeleteItemsRequest { Items = { new Id { Str = "sku-twin" } } }, TestKeys.Write);
+        var deleted = await Rig.Catalog.DeleteItemsAsync(new DeleteItemsRequest { Items = { new Id { Str = "sku-twin" }, new Id { Str = "sku-twin" } } }, TestKeys.Write);
         Assert.Equal(1, deleted.Deleted);
+        // A second delete is taken, and says it changed nothing.
+        deleted = await Rig.Catalog.DeleteItemsAsync(new DeleteItemsRequest { Items = { new Id { Str = "sku-twin" } } }, TestKeys.Write);
+        Assert.Equal(0, deleted.Deleted);
         hits = (await Rig.Recommender.SearchVectorsAsync(search, TestKeys.Read)).Hits;
         Assert.DoesNotContain(hits, h => h.Item.Str == "sku-twin");
     }

@@ -87,8 +87,8 @@ internal sealed class CatalogService(ServingContext serving, EdgeRules rules) : 
             if (!Pipeline.Catalog.Items.TryGetOrdinal(keys[i], out _))
                 throw EdgeRules.NotFound($"items[{i}]", $"unknown item {keys[i]}; nothing was deleted");
         }
-        await Pipeline.DeleteItemsAsync(keys, context.CancellationToken).ConfigureAwait(false);
-        return new DeleteItemsResponse { Deleted = keys.Length };
+        int deleted = await Pipeline.DeleteItemsAsync(keys, context.CancellationToken).ConfigureAwait(false);
+        return new DeleteItemsResponse { Deleted = deleted };
     }
 
     [RequiresRole(ApiRole.Write)]

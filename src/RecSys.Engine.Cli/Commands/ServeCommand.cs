@@ -15,7 +15,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         var config = new Option<string>("--config") { Description = "The JSON config file (sections Server and Serving).", Required = true };
-        var check = new Option<bool>("--check") { Description = "Read and check the config, print what it would serve, and exit." };
+        var check = new Option<bool>("--check") { Description = "Check the config as a start would (its values, the registry's active version and its ranker, the pipeline config and experiments against it; the feature store is not opened), print what it would serve, and exit." };
         var command = new Command("serve", "Serve recommendations over gRPC (recsys.v1) until Ctrl-C or SIGTERM.");
         command.Add(config);
         command.Add(check);
@@ -34,7 +34,16 @@ internal static class ServeCommand
             }
             if (parse.GetValue(check))
             {
-                stdout.WriteLine($"{path}: ok; would serve registry {settings.Serving.RegistryDirectory} on {settings.Server.Host}:{settings.Server.Port}"
+                string version;
+                try
+                {
+                    version = RecSysServer.Check(settings);
+                }
+                catch (ServerConfigException e)
+                {
+                    throw new CliInputException($"--config {path}: {e.Message}");
+                }
+                stdout.WriteLine($"{path}: ok; would serve version '{version}' of registry {settings.Serving.RegistryDirectory} on {settings.Server.Host}:{settings.Server.Port}"
                     + (settings.PipelineFile is null ? "" : $" with pipeline config {settings.PipelineFile.Source}")
                     + (settings.Experiments.Count == 0 ? "" : $" with experiments {string.Join(", ", settings.Experiments.Select(e => e.Name))}"));
                 return CliRunner.ExitOk;

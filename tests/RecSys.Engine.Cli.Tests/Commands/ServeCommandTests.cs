@@ -215,11 +215,17 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
         await File.WriteAllBytesAsync(rankerFile, [1, 2, 3]);
         _rig.AddVersion("v2", ranker: rankerFile);
         _rig.Registry.SetActive("v2");
-        var (code, stdout, stderr) = Run("serve", "--config", WriteConfig(Config()));
+        string path = WriteConfig(Config());
+        var (code, stdout, stderr) = Run("serve", "--config", path);
         Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
         Assert.Contains("Serving:IgnoreRanker", stderr);
         Assert.Contains("'v2'", stderr);
         Assert.DoesNotContain("listening", stdout);
+        // --check loads the ranker as the start does.
+        (code, _, stderr) = Run("serve", "--config", path, "--check");
+        Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
+        Assert.Contains("Serving:IgnoreRanker", stderr);
+        Assert.Contains("'v2'", stderr);
     }
 
     [Fact]
@@ -233,9 +239,12 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
         var config = Config();
         ((Dictionary<string, object>)config["Serving"])["PipelineConfigFile"] = "pipeline.json";
         string path = WriteConfig(config);
+        // --check applies it to the active version's defaults as the start does.
         var (code, stdout, stderr) = Run("serve", "--config", path, "--check");
-        Assert.True(code == 0, stderr);
-        Assert.Contains("pipeline.json", stdout);
+        Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
+        Assert.Contains("Serving:PipelineConfigFile", stderr);
+        Assert.Contains("pipeline.json: surfaces[0].exploration_share", stderr);
+        Assert.DoesNotContain("ok", stdout);
 
         (code, stdout, stderr) = Run("serve", "--config", path);
         Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
@@ -251,12 +260,41 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
     }
 
     [Fact]
-    public void Check_reads_the_config_and_says_what_it_would_serve()
+    public async Task Check_reads_the_config_and_the_registry_and_says_what_it_would_serve()
     {
+        // A well-formed config over a registry with nothing to serve: refused as the start would refuse it.
         Directory.CreateDirectory(_rig.RegistryDirectory);
-        var (code, stdout, stderr) = Run("serve", "--config", WriteConfig(Config()), "--check");
+        string path = WriteConfig(Config());
+        var (code, stdout, stderr) = Run("serve", "--config", path, "--check");
+        Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
+        Assert.Contains("Serving:RegistryDirectory", stderr);
+        Assert.Contains("no active version", stderr);
+
+        await using (await _rig.CreateAsync("v1"))
+        {
+        }
+        (code, stdout, stderr) = Run("serve", "--config", path, "--check");
         Assert.True(code == 0, stderr);
+        Assert.Contains("version 'v1'", stdout);
         Assert.Contains(_rig.RegistryDirectory, stdout);
+    }
+
+    [Fact]
+    public async Task Check_refuses_an_experiment_variant_that_names_a_version_the_registry_lacks()
+    {
+        await using (await _rig.CreateAsync("v1"))
+        {
+        }
+        File.WriteAllText(Path.Combine(Root, "experiments.json"),
+            """{"experiments": [{"name": "e", "salt": "s", "variants": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.5, "version": "v9"}]}]}""");
+        var config = Config();
+        ((Dictionary<string, object>)config["Serving"])["ExperimentsFile"] = "experiments.json";
+        var (code, stdout, stderr) = Run("serve", "--config", WriteConfig(config), "--check");
+        Assert.True(code == CliRunner.ExitBadInput, $"exit {code}: {stderr}");
+        Assert.Contains("Serving:ExperimentsFile", stderr);
+        Assert.Contains("experiments[0].variants[1].version", stderr);
+        Assert.Contains("'v9'", stderr);
+        Assert.DoesNotContain("ok", stdout);
     }
 
     /// <summary>The recsys binary the build put beside the tests, in a child process with its output captured.</summary>

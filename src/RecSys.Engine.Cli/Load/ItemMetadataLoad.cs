@@ -5,8 +5,9 @@ namespace RecSys.Engine.Cli.Load;
 
 /// <summary>
 /// <c>recsys load --items FILE --store DIR</c>: item metadata into the serving state, as UpsertItems would put it
-/// (store, live catalog, content vector from the saved vocabulary), then saved. Two passes over the file: every row
-/// is checked before the first is applied, so a bad row changes nothing.
+/// (store, live catalog, content vector from the saved vocabulary) in batches of one group commit each, then saved.
+/// Every row is checked before the first is applied, so a bad row changes nothing: a first pass parses the file and
+/// finds two rows whose ids share a key, a second checks each row against the serving state, a third applies.
 /// </summary>
 internal static class ItemMetadataLoad
 {
@@ -22,14 +23,25 @@ internal static class ItemMetadataLoad
         if (!Directory.Exists(storeDirectory))
             throw new CliInputException($"--store: '{storeDirectory}' does not exist (seed one with `recsys train --store` or `recsys demo --data-dir`)");
 
+        // First pass, before the serving state is opened: every row parses, and no two rows give one key two ids.
         long rows = 0;
+        var ids = new Dictionary<long, (string? Name, long Line)>();
         using (var check = Open(path))
         {
-            while (check.TryReadNext(out _, out _, out _))
+            while (check.TryReadNext(out long line, out string id, out _))
+            {
                 rows++;
+                long key = Models.Data.CatalogIdMap.KeyOf(id);
+                string? name = Models.Data.CatalogIdMap.NameKept(id);
+                if (ids.TryGetValue(key, out var first) && first.Name != name)
+                    throw new CliInputException($"{path}: {check.Unit} {line}: id '{id}' has the key {key} of id '{first.Name ?? key.ToString(System.Globalization.CultureInfo.InvariantCulture)}' "
+                        + $"({check.Unit} {first.Line}); rename one");
+                ids.TryAdd(key, (name, line));
+            }
         }
         if (rows == 0)
             throw new CliInputException($"--items: '{path}' has a header but no rows");
+        ids.Clear();
 
         // Items go into the catalog and the store; no request is ranked here, so a version's learned ranker is not loaded.
         var openOptions = new ServingStateOptions { Load = new Pipeline.Registry.VersionLoadOptions { IgnoreRanker = true } };
@@ -37,6 +49,22 @@ internal static class ItemMetadataLoad
         long added = 0;
         try
         {
+            // Second pass: every row as the upsert will check it (against the catalog's ids and the content space), so a
+            // bad row is refused before the first is applied.
+            using (var check = Open(path))
+            {
+                while (check.TryReadNext(out long line, out string id, out ItemAttributes item))
+                {
+                    try
+                    {
+                        state.Pipeline.CheckItem(ItemUpsert.Of(id, item));
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw new CliInputException($"{path}: {check.Unit} {line}: {Core.Validation.ArgumentReason.Of(e)}");
+                    }
+                }
+            }
             var progress = new Commands.StderrProgress(log, "loading item metadata");
             using var reader = Open(path);
             long done = 0;
@@ -44,16 +72,7 @@ internal static class ItemMetadataLoad
             var lines = new List<long>(BatchSize);
             while (reader.TryReadNext(out long line, out string id, out ItemAttributes item))
             {
-                var upsert = ItemUpsert.Of(id, item);
-                try
-                {
-                    state.Pipeline.CheckItem(upsert);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new CliInputException($"{path}: {reader.Unit} {line}: {Core.Validation.ArgumentReason.Of(e)}");
-                }
-                batch.Add(upsert);
+                batch.Add(ItemUpsert.Of(id, item));
                 lines.Add(line);
                 if (batch.Count == BatchSize)
                 {

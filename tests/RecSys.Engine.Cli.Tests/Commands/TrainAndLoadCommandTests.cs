@@ -271,13 +271,23 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("2 items (1 new, 1 updated)", stdout);
 
-        // Each row passes alone; two rows of one batch (one group commit) whose ids share a key are refused, naming the row.
+        // Two rows of one file whose ids share a key: refused before anything is opened, naming both rows.
         string clash = _dir.File("clash-items.csv");
         long key = RecSys.Engine.Models.Data.CatalogIdMap.KeyOf("sku-clash");
         File.WriteAllLines(clash, ["id,title", "sku-clash,one", $"{key},two"]);
         var clashed = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--items", clash, "--store", store);
         Assert.Equal(2, clashed.Code);
-        Assert.Contains($"{clash}: line 3: ids 'sku-clash' and '{key}' map to the same key {key}", clashed.Stderr);
+        Assert.Contains($"{clash}: line 3: id '{key}' has the key {key} of id 'sku-clash' (line 2); rename one", clashed.Stderr);
+        // A row the catalog refuses (its key is another id's there) after a good one: refused before the good one is applied.
+        string named = _dir.File("named-items.csv");
+        File.WriteAllLines(named, ["id,title", "sku-clash,one"]);
+        Assert.Equal(0, CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--items", named, "--store", store).Code);
+        string late = _dir.File("late-items.csv");
+        // More rows than one batch (1,024) before it, so an apply pass that checked as it went would have applied them.
+        File.WriteAllLines(late, ["id,title", .. Enumerable.Range(900, 1100).Select(i => $"{i},never applied"), $"{key},two"]);
+        var refusedLate = CommandRun.Run(LoadCommand.Create(), "load", "--registry", Registry, "--items", late, "--store", store);
+        Assert.Equal(2, refusedLate.Code);
+        Assert.Contains($"{late}: line 1102: ids 'sku-clash' and '{key}' map to the same key {key}", refusedLate.Stderr);
 
         // train ships an MLP ranker by default; this test reads the catalog only, so the ranker is not loaded.
         await using var state = await ServingState.OpenAsync(Registry, store,
@@ -287,7 +297,9 @@ public sealed partial class TrainAndLoadCommandTests : IDisposable
         Assert.Equal(1_700_000_000_000, item.PublishedAtMs);
         Assert.Equal(2, item.Categories.Length);
         Assert.True(state.Catalog.Items.TryGetOrdinal(700, out _));
-        Assert.False(state.Catalog.Items.TryGetOrdinal("sku-clash", out _));
+        Assert.True(state.Catalog.Items.TryGetOrdinal("sku-clash", out _));
+        Assert.False(state.Catalog.Items.TryGetOrdinal(900, out _));
+        Assert.Null(await state.Store.GetItemAsync(900));
     }
 
     [GeneratedRegex(@"nan\.csv.*line 2")]

@@ -161,6 +161,24 @@ public static partial class ModelStore
         return (model, IdMapFile.Read(directory, FileOf(m, directory, "items"), m.Items));
     }
 
+    /// <summary>
+    /// The vocabulary of a saved content model alone (its manifest and vocabulary file, not its item vectors); null
+    /// when it was saved without one.
+    /// </summary>
+    public static ContentVocabulary? LoadContentVocabulary(string directory)
+    {
+        var m = ReadManifest(directory, "content");
+        if (!m.Files.ContainsKey("vocabulary"))
+            return null;
+        var options = new ContentOptions
+        {
+            HashBuckets = Int(m, "hash_buckets"),
+            UseTitle = Get(m, "use_title") == "true",
+            CategoryWeight = Float(m, "category_weight"),
+        };
+        return ContentVocabularyFile.Read(directory, FileOf(m, directory, "vocabulary"), options, m.Dimension);
+    }
+
     public static ModelManifest ReadManifest(string directory, string? expectedKind = null)
     {
         string path = Path.Combine(directory, ModelManifest.FileName);

@@ -250,7 +250,8 @@ public sealed class LoadedVersion : IDisposable
         }
     }
 
-    private static bool SameVocabulary(ContentVocabulary? a, ContentVocabulary b) =>
+    /// <summary>Whether two vocabularies encode alike (the same table serves both).</summary>
+    internal static bool SameVocabulary(ContentVocabulary? a, ContentVocabulary b) =>
         a is not null && (ReferenceEquals(a, b) || a.Dimension == b.Dimension && a.Categories.SequenceEqual(b.Categories) && a.Idf.SequenceEqual(b.Idf)
             && a.Options == b.Options);
 

@@ -158,7 +158,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             string catalogDirectory = options.CatalogDirectory ?? Path.Combine(registry.Directory, "serving");
             using var loaded = VersionLoader.Load(version, options.Load, cancellationToken);
             using var snapshot = CatalogSnapshot.TryRead(catalogDirectory);
-            (var catalog, journal) = await RestoreCatalogAsync(loaded, snapshot, store, catalogDirectory, cancellationToken).ConfigureAwait(false);
+            (var catalog, journal) = await RestoreCatalogAsync(registry, loaded, snapshot, store, catalogDirectory, cancellationToken).ConfigureAwait(false);
             // The snapshot is current when nothing was replayed over it; a save is owed otherwise (and when there is none).
             long savedChanges = snapshot is not null && journal.ReplayedRecords == 0 ? journal.Changes : -1;
             if (journal.DroppedTail is { } dropped && options.Pipeline.Logger is { } logger)
@@ -188,8 +188,8 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     /// them (rows of the version's own items only when made under this very version: otherwise they were diffs against
     /// other vectors). Returns the journal too, open for the appends from now on.
     /// </summary>
-    private static async Task<(LiveCatalog Catalog, CatalogJournal Journal)> RestoreCatalogAsync(LoadedVersion loaded, CatalogSnapshot? snapshot, IFeatureStore store, string catalogDirectory,
-        CancellationToken cancellationToken)
+    private static async Task<(LiveCatalog Catalog, CatalogJournal Journal)> RestoreCatalogAsync(ModelRegistry registry, LoadedVersion loaded, CatalogSnapshot? snapshot, IFeatureStore store,
+        string catalogDirectory, CancellationToken cancellationToken)
     {
         var versionCatalog = loaded.Source.PathOf(VersionPaths.Catalog);
         var items = snapshot?.Items ?? CatalogIdMap.Load(versionCatalog);
@@ -198,7 +198,17 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         var journal = CatalogJournal.Open(catalogDirectory, snapshot?.JournalFrom ?? 0, items, categories, segments);
         try
         {
-            return (await RestoreCatalogAsync(loaded, snapshot, store, items, categories, segments, journal.TakeReplayedContent(), cancellationToken).ConfigureAwait(false), journal);
+            var vocabularies = new Dictionary<string, bool>(StringComparer.Ordinal);
+            bool SameVocabulary(string versionId)
+            {
+                if (versionId == loaded.Id)
+                    return true;
+                if (!vocabularies.TryGetValue(versionId, out bool same))
+                    vocabularies[versionId] = same = SameVocabularyAs(registry, versionId, loaded);
+                return same;
+            }
+            return (await RestoreCatalogAsync(loaded, snapshot, store, items, categories, segments, journal.TakeReplayedContent(), SameVocabulary, cancellationToken)
+                .ConfigureAwait(false), journal);
         }
         catch
         {
@@ -208,7 +218,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     }
 
     private static async Task<LiveCatalog> RestoreCatalogAsync(LoadedVersion loaded, CatalogSnapshot? snapshot, IFeatureStore store, CatalogIdMap items, KeyTable categories, KeyTable segments,
-        Dictionary<int, JournaledContentRow> journaledRows, CancellationToken cancellationToken)
+        Dictionary<int, JournaledContentRow> journaledRows, Func<string, bool> sameVocabulary, CancellationToken cancellationToken)
     {
         int dimension = loaded.Content?.Dimension ?? 0;
         var catalog = new LiveCatalog(items, categories, segments, dimension);
@@ -238,13 +248,24 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         if (loaded.Content is { } content)
         {
             catalog.Content!.SetRows(content.ItemVectors);
+            // Live items (past the version's trained vectors) whose last row another vocabulary made: a crash between a
+            // swap to a version of another vocabulary and its save (or a swap whose save failed) leaves the old
+            // version's snapshot and journal. The attach encoded them from the store in this version's vocabulary; so
+            // does the restart, rather than serve rows of another space than its index and queries.
+            var encode = new SortedSet<int>();
+            bool otherSnapshot = snapshot is not null && !sameVocabulary(snapshot.Version);
+            if (otherSnapshot)
+            {
+                for (int o = content.ItemCount; o < catalog.Length; o++)
+                    encode.Add(o);
+            }
             if (snapshot?.ContentRows is { } rows && snapshot.ContentDimension == dimension)
             {
                 bool sameVersion = snapshot.Version == loaded.Id;
                 for (int r = 0; r < snapshot.ContentOrdinals.Length; r++)
                 {
                     int o = snapshot.ContentOrdinals[r];
-                    if (sameVersion || o >= content.ItemCount)
+                    if (sameVersion || (o >= content.ItemCount && !otherSnapshot))
                         catalog.Content.Set(o, rows.GetRow(r));
                 }
             }
@@ -252,11 +273,67 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             // swap and its save leaves rows made under another version here.
             foreach (var (o, row) in journaledRows)
             {
-                if ((row.Row.Length == 0 || row.Row.Length == dimension) && (row.Version == loaded.Id || o >= content.ItemCount))
+                if (row.Row.Length != 0 && row.Row.Length != dimension)
+                    continue;
+                if (row.Version == loaded.Id || (o >= content.ItemCount && sameVocabulary(row.Version)))
+                {
                     catalog.Content.Set(o, row.Row);
+                    encode.Remove(o);
+                }
+                else if (o >= content.ItemCount)
+                {
+                    encode.Add(o);
+                }
             }
+            if (encode.Count > 0 && content.Vocabulary is { } vocabulary)
+                await EncodeFromStoreAsync(catalog, store, vocabulary, [.. encode], cancellationToken).ConfigureAwait(false);
         }
         return catalog;
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="ordinals"/> as <paramref name="vocabulary"/> encodes what the store keeps (categories,
+    /// tags; the title is not stored), as an attach encodes live items for a version of another vocabulary; a deleted
+    /// item's row is emptied.
+    /// </summary>
+    private static async Task EncodeFromStoreAsync(LiveCatalog catalog, IFeatureStore store, Models.Content.ContentVocabulary vocabulary, int[] ordinals,
+        CancellationToken cancellationToken)
+    {
+        var ids = new long[ordinals.Length];
+        for (int i = 0; i < ids.Length; i++)
+            ids[i] = catalog.Items.ExternalId(ordinals[i]);
+        var records = new ItemMetadata?[ids.Length];
+        await store.GetItemsAsync(ids, records, cancellationToken).ConfigureAwait(false);
+        var vector = new float[vocabulary.Dimension];
+        for (int i = 0; i < ordinals.Length; i++)
+        {
+            if (catalog.IsDeleted(ordinals[i]) || records[i] is not { } record)
+            {
+                catalog.Content!.Set(ordinals[i], []);
+                continue;
+            }
+            vocabulary.Encode("", catalog.CategoryNames(record.Categories), record.Tags, vector);
+            catalog.Content!.Set(ordinals[i], vector);
+        }
+    }
+
+    /// <summary>
+    /// Whether registry version <paramref name="versionId"/> (one that made journaled or snapshot rows) has the content
+    /// vocabulary of <paramref name="loaded"/>; a version the registry no longer has, or that cannot be read, counts as another.
+    /// </summary>
+    private static bool SameVocabularyAs(ModelRegistry registry, string versionId, LoadedVersion loaded)
+    {
+        if (loaded.Content?.Vocabulary is not { } vocabulary || !registry.TryGet(versionId, out var version)
+            || !version.Manifest.Models.TryGetValue("content", out string? directory))
+            return false;
+        try
+        {
+            return LoadedVersion.SameVocabulary(Models.Persistence.ModelStore.LoadContentVocabulary(version.PathOf(directory)), vocabulary);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static PipelineConfig ConfigOf(ServingStateOptions options, ServingModels models) =>

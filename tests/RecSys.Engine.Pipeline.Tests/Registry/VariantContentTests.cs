@@ -198,4 +198,57 @@ public sealed class VariantContentTests(TrainedPlanted trained) : IClassFixture<
         Assert.Equal(liveRow, reopened.Catalog.Content!.Row(ordinal).ToArray());
         Assert.Equal(other.Content!.ItemVector(5).ToArray(), reopened.Catalog.Content.Row(5).ToArray());
     }
+    /// <summary>
+    /// A crash after a swap to a version of another vocabulary committed the registry pointer but before its snapshot
+    /// was committed (or a swap whose save failed, which is logged and serves on): the restart reads the old version's
+    /// snapshot and journal, whose live rows were made by the old vocabulary. The new version must read its own
+    /// encoding of those items, as it did before the crash, not rows of another space its index and queries do not use.
+    /// </summary>
+    [Fact]
+    public async Task A_restart_after_a_crash_between_a_swap_to_another_vocabulary_and_its_save_reads_the_new_versions_rows_of_live_items()
+    {
+        using var rig = new RegistryRig(trained);
+        var other = OtherVocabulary(trained);
+        const long Saved = 777_003, Journaled = 777_004;
+        var savedItem = new ItemAttributes { Title = "nature heron", Categories = [PlantedCatalog.Category(7)], Tags = ["heron", "marsh"] };
+        var journaledItem = new ItemAttributes { Title = "crime zebra harbour", Categories = [PlantedCatalog.Category(2)], Tags = ["zebra"] };
+        var crashing = RegistryRig.Options() with { SaveOnDispose = false };
+        string serving = Path.Combine(rig.RegistryDirectory, "serving");
+        string beforeSwap = serving + "-before-swap";
+        float[] savedRow, journaledRow;
+        await using (var state = await rig.CreateAsync("v1", crashing))
+        {
+            rig.AddVersion("v2", other);
+            await state.Pipeline.UpsertItemAsync(Saved, savedItem);
+            await state.SaveCatalogAsync(); // the live row of Saved in the snapshot (v1's vocabulary)
+            await state.Pipeline.UpsertItemAsync(Journaled, journaledItem); // the live row of Journaled in the journal only
+            CopyDirectory(serving, beforeSwap);
+
+            await state.ActivateAsync("v2");
+            Assert.True(state.Catalog.Items.TryGetOrdinal(Saved, out int s));
+            Assert.True(state.Catalog.Items.TryGetOrdinal(Journaled, out int j));
+            savedRow = state.Catalog.Content!.Row(s).ToArray();
+            journaledRow = state.Catalog.Content.Row(j).ToArray();
+        }
+        // The catalog directory as the crash left it: the registry names v2, the snapshot and journal are v1's.
+        Directory.Delete(serving, recursive: true);
+        Directory.Move(beforeSwap, serving);
+
+        await using var reopened = await rig.OpenAsync(crashing);
+        Assert.Equal("v2", reopened.ActiveVersionId);
+        Assert.True(reopened.Catalog.Items.TryGetOrdinal(Saved, out int saved));
+        Assert.True(reopened.Catalog.Items.TryGetOrdinal(Journaled, out int journaled));
+        Assert.Equal(savedRow, reopened.Catalog.Content!.Row(saved).ToArray());
+        Assert.Equal(journaledRow, reopened.Catalog.Content.Row(journaled).ToArray());
+        Assert.Equal(other.Content!.ItemVector(5).ToArray(), reopened.Catalog.Content.Row(5).ToArray());
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.EnumerateFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (string dir in Directory.EnumerateDirectories(from))
+            CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
 }

@@ -121,6 +121,16 @@ public sealed partial class RecommendationPipeline
                     throw new ArgumentOutOfRangeException(nameof(item), item.PublishedAtMs, "PublishedAtMs must not be negative");
                 if (item.ContentVector is { Count: > 0 } given && given.Count != dimension)
                     throw new ArgumentException($"the content vector has {given.Count} values; the content space has {dimension}", nameof(ItemAttributes.ContentVector));
+                if (item.ContentVector is { Count: > 0 } values)
+                {
+                    for (int v = 0; v < values.Count; v++)
+                    {
+                        // The store and the journal would take it, then the index refuse it with the batch half applied,
+                        // and the catalog keep the row every content score built from it reads.
+                        if (!float.IsFinite(values[v]))
+                            throw new ArgumentException($"the content vector's value {v} is {values[v]}; every value must be finite", nameof(ItemAttributes.ContentVector));
+                    }
+                }
                 if (name is not null && CatalogIdMap.KeyOf(name) != key)
                     throw new ArgumentException($"the key {key} is not the key of id '{name}' ({CatalogIdMap.KeyOf(name)})", "itemId");
                 // What GetOrAdd would refuse once the batch is half written: an id whose key the catalog, or an earlier

@@ -83,6 +83,34 @@ public sealed class BatchUpsertTests(TrainedPlanted trained) : IClassFixture<Tra
         Assert.Null(await h.Store.GetItemAsync(batch[1].Key));
     }
 
+    /// <summary>
+    /// A content vector with a non-finite value is a bad item like any other: refused before anything is written. Let
+    /// through, the store and the journal took it and the batch, the catalog took its NaN row (which the content profile
+    /// and every score built from it then read), the index refused it, and the items after it in the batch were stored
+    /// and journaled but never applied.
+    /// </summary>
+    [Fact]
+    public async Task A_batch_with_a_non_finite_content_vector_is_refused_naming_its_position_and_nothing_of_it_is_written()
+    {
+        await using var h = await PipelineHarness.CreateAsync();
+        var vector = new float[h.ContentModel.Dimension];
+        vector[0] = 1f;
+        vector[1] = float.NaN;
+        var batch = NewItems(4, PlantedCatalog.Category(1));
+        batch[1] = batch[1] with { Attributes = batch[1].Attributes with { ContentVector = vector } };
+        int items = h.Catalog.Items.Count;
+
+        var e = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await h.Pipeline.UpsertItemsAsync(batch));
+        Assert.Equal("items[1]", e.ParamName);
+        Assert.Equal(items, h.Catalog.Items.Count);
+        foreach (var u in batch)
+            Assert.Null(await h.Store.GetItemAsync(u.Key));
+
+        // One at a time, the same: refused before the store.
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await h.Pipeline.UpsertItemAsync(batch[1].Key, batch[1].Attributes));
+        Assert.Null(await h.Store.GetItemAsync(batch[1].Key));
+    }
+
     [Fact]
     public async Task Two_ids_of_a_batch_that_share_a_key_under_different_names_are_refused_before_anything_is_written()
     {

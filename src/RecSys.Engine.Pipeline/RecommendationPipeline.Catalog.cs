@@ -184,7 +184,11 @@ public sealed partial class RecommendationPipeline
         if (group.Count == 0)
             return;
         if (group.Exists(p => p.Numbered))
-            Journal?.AppendNewKeys();
+        {
+            // Not the group's brand-new ids (numbered last, in order): their records are not the store's yet.
+            int brandNew = group.Where(p => !p.Numbered).Select(p => p.Ordinal).DefaultIfEmpty(int.MaxValue).Min();
+            Journal?.AppendNewKeys(brandNew);
+        }
         foreach (var p in group)
             p.Write = WriteItemToStore(p.Upsert.Key, p.Metadata);
         try

@@ -201,12 +201,15 @@ internal sealed class CatalogJournal : IDisposable
     /// <see cref="AppendNumbering"/>, but only when the category or segment tables gained a key: what a record already
     /// stored (an existing item's, a profile's) may name by number, so such a key must be durable before the store
     /// takes the record. Item ids alone wait for the next append: a restart that does not know an id never reads its
+    /// record. Item ids from ordinal <paramref name="itemsBelow"/> on (numbered for brand-new ids whose store writes
+    /// have not happened yet) are left for the next append, so a restart cannot know an id before the store has its
     /// record. Returns whether a record was written.
     /// </summary>
-    public bool AppendNewKeys()
+    public bool AppendNewKeys(int itemsBelow = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(itemsBelow);
         lock (_lock)
-            return (_categories.Count != _journaledCategories || _segments.Count != _journaledSegments) && AppendLocked([], force: false);
+            return (_categories.Count != _journaledCategories || _segments.Count != _journaledSegments) && AppendLocked([], force: false, itemsBelow);
     }
 
     /// <summary>
@@ -289,10 +292,10 @@ internal sealed class CatalogJournal : IDisposable
     private bool HasPendingNumbering() =>
         _items.Count != _journaledItems || _categories.Count != _journaledCategories || _segments.Count != _journaledSegments;
 
-    private bool AppendLocked(ReadOnlySpan<(int Ordinal, JournaledContentRow Row)> rows, bool force)
+    private bool AppendLocked(ReadOnlySpan<(int Ordinal, JournaledContentRow Row)> rows, bool force, int itemsBelow = int.MaxValue)
     {
         ObjectDisposedException.ThrowIf(_file is null, this);
-        int items = _items.Count, categories = _categories.Count, segments = _segments.Count;
+        int items = Math.Max(_journaledItems, Math.Min(_items.Count, itemsBelow)), categories = _categories.Count, segments = _segments.Count;
         if (!force && items == _journaledItems && categories == _journaledCategories && segments == _journaledSegments)
             return false;
         var buffer = new MemoryStream();

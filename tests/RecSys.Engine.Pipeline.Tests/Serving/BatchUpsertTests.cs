@@ -233,4 +233,44 @@ public sealed class BatchUpsertTests(TrainedPlanted trained) : IClassFixture<Tra
             }
         }
     }
+    /// <summary>
+    /// A batch of an item the catalog knows (given a new category: the key is journaled before the store takes the
+    /// record) and a brand-new one, whose store writes succeed and whose journal append then fails, and then a crash.
+    /// The brand-new id must not be journaled before its store write: the restart would know it, read the record the
+    /// failed call left, and serve it as a live item with no content row (its call never returned; a single upsert
+    /// leaves a restart that never heard of it, so its retry adds it as new).
+    /// </summary>
+    [Fact]
+    public async Task A_brand_new_id_of_a_batch_is_not_journaled_with_the_new_keys_before_its_store_write()
+    {
+        using var rig = new RegistryRig(trained);
+        const long Existing = First + 100, Brand = First + 101;
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            await state.Pipeline.UpsertItemAsync(Existing, Item("known before", PlantedCatalog.Category(0)));
+            var store = new InstrumentedStore(state.Store);
+            var pipeline = new RecommendationPipeline(store, state.Catalog, state.Pipeline.Version, new PipelineOptions()) { Journal = state.Journal };
+            var field = typeof(CatalogJournal).GetField("_file", BindingFlags.Instance | BindingFlags.NonPublic)!;
+            var file = (FileStream)field.GetValue(state.Journal)!;
+            using var readOnly = new FileStream(state.Journal.CurrentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            // Once the store writes start, the journal's appends fail (a full disk): the new category went before them.
+            store.BeforeItemUpsert = _ => field.SetValue(state.Journal, readOnly);
+            await Assert.ThrowsAnyAsync<Exception>(async () => await pipeline.UpsertItemsAsync(
+            [
+                ItemUpsert.Of(Existing, Item("known, now in a new category", "category-new-in-the-batch")),
+                ItemUpsert.Of(Brand, Item(PlantedCatalog.Words[3] + " brand new", PlantedCatalog.Category(1))),
+            ]));
+            field.SetValue(state.Journal, file);
+            Assert.NotNull(await state.Store.GetItemAsync(Brand)); // the store took it
+            Assert.True(state.Catalog.Items.TryGetOrdinal(Brand, out int o));
+            Assert.True(state.Catalog.IsDeleted(o)); // and the catalog did not
+        }
+
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            Assert.True(state.Catalog.Categories.TryGetId("category-new-in-the-batch", out _));
+            Assert.True(!state.Catalog.Items.TryGetOrdinal(Brand, out int o) || state.Catalog.IsDeleted(o),
+                "the failed batch's brand-new item is live after the restart, with no content row");
+        }
+    }
 }

@@ -75,8 +75,12 @@ internal sealed class InstrumentedStore(IFeatureStore inner) : IFeatureStore
     /// <summary>Set: the next UpsertItemAsync throws this instead of writing (once).</summary>
     public Exception? FailNextItemUpsert { get; set; }
 
+    /// <summary>Set: called with the id before each UpsertItemAsync.</summary>
+    public Action<long>? BeforeItemUpsert { get; set; }
+
     public ValueTask UpsertItemAsync(long itemId, ItemMetadata item, CancellationToken cancellationToken = default)
     {
+        BeforeItemUpsert?.Invoke(itemId);
         if (FailNextItemUpsert is { } failure)
         {
             FailNextItemUpsert = null;

@@ -450,7 +450,10 @@ public sealed partial class RecommendationPipeline
         UserProfile profile = UserProfiles.ToProfile(user, _catalog);
         // The profile holds its segment and onboarding categories as ints: keys they added are journaled before the
         // store holds them, or a crash between the two would leave the profile naming a number a restart gives to another key.
-        Journal?.AppendNumbering();
+        // No item ids: a profile names none, and this runs outside the catalog-writes lock, so pending ids may be a
+        // batch's brand-new ones whose store writes are in flight (journaled now, a crash before the batch's record
+        // would bring them back live with no content row).
+        Journal?.AppendNewKeys(itemsBelow: 0);
         await _store.UpsertUserProfileAsync(userId, profile, cancellationToken).ConfigureAwait(false);
     }
 

@@ -273,4 +273,43 @@ public sealed class BatchUpsertTests(TrainedPlanted trained) : IClassFixture<Tra
                 "the failed batch's brand-new item is live after the restart, with no content row");
         }
     }
+    /// <summary>
+    /// A user upsert while a batch's store writes are in flight (user upserts journal without the catalog-writes lock)
+    /// must not journal the batch's brand-new ids either: a profile names categories and segments, never an item, and a
+    /// crash after the store took the item and before the batch's record would leave it live with no content row.
+    /// </summary>
+    [Fact]
+    public async Task A_user_upsert_during_a_batch_does_not_journal_the_batchs_brand_new_ids_before_their_store_writes()
+    {
+        using var rig = new RegistryRig(trained);
+        const long Brand = First + 201;
+        await using (var state = await rig.CreateAsync(options: Crashing))
+        {
+            var store = new InstrumentedStore(state.Store);
+            var pipeline = new RecommendationPipeline(store, state.Catalog, state.Pipeline.Version, new PipelineOptions()) { Journal = state.Journal };
+            var field = typeof(CatalogJournal).GetField("_file", BindingFlags.Instance | BindingFlags.NonPublic)!;
+            var file = (FileStream)field.GetValue(state.Journal)!;
+            using var readOnly = new FileStream(state.Journal.CurrentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            store.BeforeItemUpsert = _ =>
+            {
+                // Another caller's user upsert, journaled while the batch's write is in flight; then the journal fails.
+                pipeline.UpsertUserAsync(PlantedCatalog.UserId(3), new UserAttributes
+                {
+                    Age = 30, Gender = "f", Occupation = "o", Country = "new-country-during-batch", OnboardingCategories = ["onboarding-new-during-batch"],
+                }).AsTask().GetAwaiter().GetResult();
+                field.SetValue(state.Journal, readOnly);
+            };
+            await Assert.ThrowsAnyAsync<Exception>(async () =>
+                await pipeline.UpsertItemsAsync([ItemUpsert.Of(Brand, Item(PlantedCatalog.Words[3] + " brand new", PlantedCatalog.Category(1)))]));
+            field.SetValue(state.Journal, file);
+            Assert.NotNull(await state.Store.GetItemAsync(Brand));
+        }
+
+        await using (var state = await rig.OpenAsync(Crashing))
+        {
+            Assert.True(state.Catalog.Categories.TryGetId("onboarding-new-during-batch", out _)); // the user's keys are journaled
+            Assert.True(!state.Catalog.Items.TryGetOrdinal(Brand, out int o) || state.Catalog.IsDeleted(o),
+                "the failed batch's brand-new item is live after the restart, with no content row");
+        }
+    }
 }

@@ -61,12 +61,15 @@ public sealed class LiveCatalog
     /// </summary>
     public VectorTable? Content => Volatile.Read(ref _content);
 
-    /// <summary>Makes <paramref name="rows"/> the catalog's content table: the newly active version's (serialised by the caller with catalog writes).</summary>
+    /// <summary>
+    /// Makes <paramref name="rows"/> the catalog's content table: the newly active version's (serialised by the caller
+    /// with catalog writes). Null (a version without a content model, or a catalog without a content space) keeps the table.
+    /// </summary>
     internal void UseContent(VectorTable? rows)
     {
         var current = Content;
         // The catalog's content space is fixed when it is made: attaching refuses a version of another dimension.
-        System.Diagnostics.Debug.Assert(rows is null == current is null && (rows is null || rows.Dimension == current!.Dimension),
+        System.Diagnostics.Debug.Assert(rows is null || (current is not null && rows.Dimension == current.Dimension),
             "a version's content rows must be of the catalog's content dimension");
         if (rows is not null)
             Volatile.Write(ref _content, rows);

@@ -91,8 +91,9 @@ public sealed class LoadedVersion : IDisposable
             foreach (string key in model?.Options.BySegment == true ? model.SegmentKeys : [])
                 catalog.Segments.GetOrAdd(key);
         }
-        // A version without a content model reads the active version's rows (diversity, new items), as it always did.
-        VectorTable? rows = catalog.Content;
+        // A version without a content model reads the active version's rows (diversity, new items), as it always did:
+        // none of its own (null), so each request reads the catalog's, which is the active version's after any swap.
+        VectorTable? rows = null;
         if (Content is { } content)
         {
             rows = servingRows.FirstOrDefault(r => r.Rows is not null && SameVocabulary(r.Vocabulary, content.Vocabulary!)).Rows;

@@ -62,7 +62,8 @@ public sealed class PipelineVersion
     /// its sources score listed items and seed similar items with, what its content profile, diversity and ranking
     /// features are computed from. Every serving version of one vocabulary shares one table; a version of another
     /// vocabulary has its own, so attaching it never rewrites the rows another version reads (the catalog's
-    /// <see cref="LiveCatalog.Content"/> is the active version's). Null when the catalog has no content space.
+    /// <see cref="LiveCatalog.Content"/> is the active version's). Null when the catalog has no content space, and for a
+    /// version without a content model: its requests read the catalog's rows, whichever version is active then.
     /// </summary>
     public VectorTable? ContentRows { get; }
 
@@ -143,7 +144,8 @@ public sealed class PipelineVersion
         ArgumentNullException.ThrowIfNull(catalog);
         config.Validate();
         models.Validate();
-        contentRows ??= catalog.Content;
+        // A version without a content model has no rows of its own: its requests read the catalog's (the active version's).
+        contentRows ??= models.Content is null ? null : catalog.Content;
         if (contentRows is not null && contentRows.Dimension != catalog.Content?.Dimension)
             throw new ArgumentException($"the content rows have dimension {contentRows.Dimension}, the catalog's content space {catalog.Content?.Dimension ?? 0}", nameof(contentRows));
         if (models.ContentIndex is not null && (contentRows is null || contentRows.Dimension != models.ContentIndex.Dimension))

@@ -243,6 +243,33 @@ public sealed class VariantContentTests(TrainedPlanted trained) : IClassFixture<
         Assert.Equal(other.Content!.ItemVector(5).ToArray(), reopened.Catalog.Content.Row(5).ToArray());
     }
 
+    /// <summary>
+    /// A variant pinned to a version without a content model reads the active version's rows (diversity, new items):
+    /// after a swap to a version of another vocabulary those are the new table, which upserts keep writing, not the old
+    /// one, which nothing writes any more (items added after the swap would have no row there) and which the variant
+    /// alone would keep alive.
+    /// </summary>
+    [Fact]
+    public async Task A_variant_without_a_content_model_reads_the_active_versions_rows_after_a_swap_to_another_vocabulary()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync("v1");
+        rig.AddVersion("plain", trained.Models with { Content = null });
+        rig.AddVersion("v2", OtherVocabulary(trained));
+        await state.SetExperimentsAsync([EmailExperiment("plain")]);
+        await state.ActivateAsync("v2");
+        const long NewItem = 777_005;
+        await state.Pipeline.UpsertItemAsync(NewItem, new ItemAttributes { Title = "nature heron", Categories = [PlantedCatalog.Category(7)], Tags = ["heron"] });
+        Assert.True(state.Catalog.Items.TryGetOrdinal(NewItem, out int ordinal));
+        Assert.True(state.Catalog.Content!.HasRow(ordinal));
+
+        var rows = state.Pipeline.ServingContentRows().Single(r => r.Vocabulary is null).Rows;
+        Assert.True(rows is null || ReferenceEquals(rows, state.Catalog.Content), "the content-less variant reads the swapped-out version's table");
+        // And its requests serve (they read the catalog's rows when the version names none).
+        var responses = Enumerable.Range(0, 40).Select(u => state.Pipeline.RecommendAsync(rig.Request(u, "email")).AsTask().Result).ToArray();
+        Assert.Contains(responses, r => r.Variant == "plain" && r.Items.Any());
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);

@@ -35,8 +35,9 @@ public sealed partial class RecommendationPipeline
     /// UpsertItems call and <c>recsys load --items</c> go through here. Every item is checked before any is written
     /// (an ArgumentException names its position, and then nothing changes). An id that comes twice splits the batch
     /// there, so the later upsert sees the earlier one as a single call would. When the store refuses some writes, the
-    /// items it took are applied and the first failure is thrown; when the journal append fails, none of the batch is
-    /// applied and a retry writes it again. The token is honoured until the writes start.
+    /// items it took are applied and the first failure is thrown; when the journal append fails, none of that group (the
+    /// batch, or the part of it after an id's repeat) is applied, the journal's failure is thrown, and a retry writes it
+    /// again. The token is honoured until the writes start.
     /// </summary>
     public ValueTask UpsertItemsAsync(IReadOnlyList<ItemUpsert> items, CancellationToken cancellationToken = default) =>
         UpsertItemsAsync(items, single: false, cancellationToken);
@@ -68,12 +69,13 @@ public sealed partial class RecommendationPipeline
     private async ValueTask UpsertItemsAsync(IReadOnlyList<ItemUpsert> items, bool single, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
-        CheckItems(items, single);
         if (items.Count == 0)
             return;
         await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Under the lock: the ids the catalog holds cannot change between this check and the numbering below.
+            CheckItems(items, single);
             // Every serving version (the active one, and those experiment variants pin) takes the change in its indexes.
             var serving = ServingVersions();
             var group = new List<PreparedUpsert>(Math.Min(items.Count, 4096));

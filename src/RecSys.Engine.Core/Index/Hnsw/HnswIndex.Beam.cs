@@ -5,10 +5,11 @@ using RecSys.Engine.Core.Index.Scan;
 namespace RecSys.Engine.Core.Index.Hnsw;
 
 /// <summary>
-/// The beam loops on one level: the sorted beam (<see cref="SearchBeam{TMetric, TRows}"/>) for unfiltered searches
-/// without deletions, the two heaps (<see cref="SearchLayer{TMetric, TAdmit}"/>) for everything else (filters,
+/// The beam loops on one level: the sorted beam (<see cref="SearchBeam{TMetric, TRows, TAdmit}"/>) for unfiltered
+/// searches without deletions, the two heaps (<see cref="SearchLayer{TMetric, TAdmit}"/>) for everything else (filters,
 /// deletions, inserts on every level; <see cref="HnswOptions.TwoHeapBeam"/> forces them for the A/B harness).
-/// Both admit exactly the same nodes (hnswlib's rule), so they return the same answers.
+/// Both admit exactly the same nodes (hnswlib's rule), so they return the same answers. The sorted beam with a filter
+/// is the admitted-only walk's (HnswIndex.AdmittedWalk.cs), which expands other nodes and answers differently.
 /// <para>
 /// Prefetch, measured in bench/results/hnsw.md ("Prefetch, measured"): every line of every unvisited neighbour's
 /// row before the first is scored (+15-30% against none or two lines per row), and the next hop's link list
@@ -109,11 +110,18 @@ public sealed unsafe partial class HnswIndex
     /// not full or it beats the worst kept). Each hop runs in three tight passes: collect, mark and prefetch the
     /// unvisited neighbours; score them; insert them. Between scoring and inserting it already knows the next hop
     /// (the best new neighbour if it beats the beam's next open entry, else that entry) and starts the miss on
-    /// its link list. Returns the beam's size; s.Beam holds it closest first (ties: smaller node).
+    /// its link list. The walk starts from the <paramref name="seeds"/> entries the caller put in s.Beam, closest
+    /// first. Returns the beam's size; s.Beam holds it closest first (ties: smaller node).
+    /// <para>
+    /// With a filter (<typeparamref name="TAdmit"/> not <see cref="AdmitAll"/>) it is the admitted-only walk's beam on
+    /// <paramref name="level"/>: a hop scores what <see cref="CollectAdmitted{TAdmit}"/> returns, so every entry is
+    /// admitted. Without one, <paramref name="level"/> is 0.
+    /// </para>
     /// </summary>
-    private int SearchBeam<TMetric, TRows>(NodeTables t, HnswScratch s, float* q, int ep, float epDist, int ef, TRows rows, CancellationToken ct)
+    private int SearchBeam<TMetric, TRows, TAdmit>(NodeTables t, HnswScratch s, float* q, int seeds, int ef, int level, TRows rows, TAdmit admit, CancellationToken ct)
         where TMetric : struct, IScanMetric
         where TRows : struct, IBeamRows
+        where TAdmit : struct, IAdmit
     {
         s.BeginVisit(t.Chunks << ChunkShift);
         ushort gen = s.Generation;
@@ -122,12 +130,16 @@ public sealed unsafe partial class HnswIndex
         int hops = 0;
         int* hopIds = stackalloc int[_m0];
         float* hopDist = stackalloc float[_m0];
+        int* bridges = stackalloc int[TAdmit.AdmitsAll ? 0 : _m0];
         fixed (ushort* tags = s.Tags)
         fixed (HnswCandidate* beam = s.Beam)
         {
-            tags[ep] = gen;
-            beam[0] = new HnswCandidate(epDist, ep);
-            int size = 1;
+            int size = Math.Min(seeds, ef);
+            for (int i = 0; i < size; i++)
+            {
+                beam[i].Node &= int.MaxValue;
+                tags[beam[i].Node] = gen;
+            }
             int cursor = 0;
             while (cursor < size)
             {
@@ -137,20 +149,33 @@ public sealed unsafe partial class HnswIndex
                 if (++hops % CancelCheckHops == 0 && ct.IsCancellationRequested)
                     ct.ThrowIfCancellationRequested();
 
-                int* list = LinksOf(t, node, 0);
-                int count = Math.Min(Volatile.Read(ref *list), _m0);
-                int* ids = list + 1;
                 int m = 0;
-                for (int j = 0; j < count; j++)
+                if (TAdmit.AdmitsAll)
                 {
-                    int n = ids[j];
-                    if ((uint)n >= (uint)tagCount || tags[n] == gen)
-                        continue;
-                    tags[n] = gen;
-                    hopIds[m++] = n;
-                    byte* v = rows.RowOf(n);
-                    for (int off = 0; off < prefetchBytes; off += 64)
-                        Sse.Prefetch0(v + off);
+                    int* list = LinksOf(t, node, 0);
+                    int count = Math.Min(Volatile.Read(ref *list), _m0);
+                    int* ids = list + 1;
+                    for (int j = 0; j < count; j++)
+                    {
+                        int n = ids[j];
+                        if ((uint)n >= (uint)tagCount || tags[n] == gen)
+                            continue;
+                        tags[n] = gen;
+                        hopIds[m++] = n;
+                        byte* v = rows.RowOf(n);
+                        for (int off = 0; off < prefetchBytes; off += 64)
+                            Sse.Prefetch0(v + off);
+                    }
+                }
+                else
+                {
+                    m = CollectAdmitted(t, node, level, tags, gen, tagCount, hopIds, bridges, admit);
+                    for (int j = 0; j < m; j++)
+                    {
+                        byte* v = rows.RowOf(hopIds[j]);
+                        for (int off = 0; off < prefetchBytes; off += 64)
+                            Sse.Prefetch0(v + off);
+                    }
                 }
                 float bestD = float.PositiveInfinity;
                 int bestN = -1;
@@ -173,7 +198,7 @@ public sealed unsafe partial class HnswIndex
                         c2++;
                     int next = c2 < size && !(bestD < beam[c2].Distance) ? beam[c2].Node : bestN;
                     if (next >= 0)
-                        Sse.Prefetch0(LinksOf(t, next, 0));
+                        Sse.Prefetch0(LinksOf(t, next, TAdmit.AdmitsAll ? 0 : level));
                 }
                 for (int j = 0; j < m; j++)
                 {

@@ -11,7 +11,7 @@ public sealed unsafe partial class HnswIndex
     /// Greedy walk on levels fromLevel .. toLevel+1: move to a closer neighbour until none is closer.
     /// <para>
     /// Before scoring a node's list it prefetches every line of every neighbour's row, as the level-0 beam does
-    /// (<see cref="SearchBeam{TMetric, TRows}"/>): the upper levels' rows are rarely in cache, and scoring each row
+    /// (<see cref="SearchBeam{TMetric, TRows, TAdmit}"/>): the upper levels' rows are rarely in cache, and scoring each row
     /// as it was read left every miss exposed, one after another (the 2026-12-04 profile in bench/results/hnsw.md:
     /// the descent was 17% of a search against hnswlib's ~6%). Prefetch is only a hint, so the walk, the nodes it
     /// scores and where it ends are the same with or without it; <see cref="HnswOptions.PlainDescent"/> keeps the

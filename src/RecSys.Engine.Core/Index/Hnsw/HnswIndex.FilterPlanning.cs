@@ -5,13 +5,16 @@ using RecSys.Engine.Core.Vectors.Selection;
 namespace RecSys.Engine.Core.Index.Hnsw;
 
 /// <summary>
-/// Filter planning (Qdrant's rule): a filter that allows few items is answered by an exact scan of those items,
-/// any other search walks the graph with an admission rule that decides which nodes may enter the results
-/// (traversal itself never filters, so the graph stays connected).
+/// Filter planning (Qdrant's rule): a filter that allows few items is answered by an exact scan of those items;
+/// a filter up to <see cref="HnswOptions.AdmittedWalkMaxFraction"/> by the admitted-only walk (ACORN-1, which
+/// expands only admitted nodes, two hops out where needed); any other search walks the graph with an admission rule
+/// that decides which nodes may enter the results (traversal itself never filters, so the graph stays connected).
 /// <code>
 ///   no filter, no deletions  -> graph, AdmitAll (no filter branch compiled in)
 ///   no filter, deletions     -> graph, AdmitLive
 ///   filter allows &lt; ExactFilterThreshold of the live items -> ExactFiltered (bitset or predicate)
+///   filter allows &lt;= AdmittedWalkMaxFraction -> SearchAdmitted, AdmitFiltered or, with deletions,
+///                               AdmitLiveFiltered (.AdmittedWalk)
 ///   otherwise                -> graph, AdmitLiveFiltered (bitset or predicate)
 /// </code>
 /// </summary>
@@ -40,6 +43,27 @@ public sealed unsafe partial class HnswIndex
                 ExactFiltered<TMetric, BitsetRowFilter>(t, q, k, outIds, outDist, new BitsetRowFilter(exactBits), ct);
             else
                 ExactFiltered<TMetric, AnyRowFilter>(t, q, k, outIds, outDist, new AnyRowFilter(filter), ct);
+            return;
+        }
+        if (allowed <= Options.AdmittedWalkMaxFraction)
+        {
+            // This walk tests the filter on several times the nodes it scores: without deletions, skip the meta word.
+            if (filter is AllowBitset walkBits)
+            {
+                var rows = new BitsetRowFilter(walkBits);
+                if (deletions)
+                    SearchAdmitted<TMetric, AdmitLiveFiltered<BitsetRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<BitsetRowFilter>(t, rows), ct);
+                else
+                    SearchAdmitted<TMetric, AdmitFiltered<BitsetRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitFiltered<BitsetRowFilter>(t, rows), ct);
+            }
+            else
+            {
+                var rows = new AnyRowFilter(filter);
+                if (deletions)
+                    SearchAdmitted<TMetric, AdmitLiveFiltered<AnyRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<AnyRowFilter>(t, rows), ct);
+                else
+                    SearchAdmitted<TMetric, AdmitFiltered<AnyRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitFiltered<AnyRowFilter>(t, rows), ct);
+            }
             return;
         }
         if (filter is AllowBitset bits)
@@ -89,7 +113,7 @@ public sealed unsafe partial class HnswIndex
         }
     }
 
-    /// <summary>Which nodes may enter a search's results (traversal never filters).</summary>
+    /// <summary>Which nodes may enter a search's results (and, in the admitted-only walk, which nodes it expands).</summary>
     private interface IAdmit
     {
         static abstract bool AdmitsAll { get; }
@@ -110,6 +134,16 @@ public sealed unsafe partial class HnswIndex
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Admit(int node) => !IsDeleted(t, node);
+    }
+
+    /// <summary>The filter alone, for a search planned when the index had no deletions (as AdmitAll is).</summary>
+    private readonly struct AdmitFiltered<TFilter>(NodeTables t, TFilter filter) : IAdmit
+        where TFilter : struct, IRowFilter
+    {
+        public static bool AdmitsAll => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Admit(int node) => filter.Allows(*LabelOf(t, node));
     }
 
     private readonly struct AdmitLiveFiltered<TFilter>(NodeTables t, TFilter filter) : IAdmit

@@ -12,6 +12,7 @@ namespace RecSys.Engine.Core.Index.Hnsw;
 ///   Search            parameters (ef) checked once, queries split over threads                 (this file)
 ///   query -> (cosine: normalise into the thread's scratch)                                     (this file)
 ///         -> filter planner: none | allows &lt; ExactFilterThreshold of the items -> exact scan of allowed ids
+///                                 | up to AdmittedWalkMaxFraction -> admitted-only walk (ACORN-1)  (.AdmittedWalk)
 ///                                 | otherwise graph search admitting only allowed, live nodes  (.FilterPlanning)
 ///         -> greedy descent, top level .. 1 (one best node per level)                           (.Descent)
 ///         -> beam search on level 0 with ef, visited tags: unfiltered, one sorted beam array (SearchBeam) over
@@ -113,6 +114,7 @@ public sealed unsafe partial class HnswIndex
             if (TAdmit.AdmitsAll && !Options.TwoHeapBeam)
             {
                 int size;
+                s.Beam[0] = new HnswCandidate(epDist, ep);
                 if (Bf16StrideUShorts > 0)
                 {
                     // The bf16 key reads the query split into even and odd elements (BFloat16SplitQueryKernel):
@@ -121,7 +123,7 @@ public sealed unsafe partial class HnswIndex
                     var split = s.QuerySplit(even, Dimension >> 1, out int oddAt);
                     BFloat16SplitQueryKernel.Split(new ReadOnlySpan<float>(q, Dimension), split[..even], split[oddAt..]);
                     fixed (float* sp = split)
-                        size = SearchBeam<TMetric, Bf16Rows>(t, s, q, ep, epDist, ef, new Bf16Rows(t, Dimension, Bf16StrideUShorts, sp, sp + oddAt), ct);
+                        size = SearchBeam<TMetric, Bf16Rows, AdmitAll>(t, s, q, 1, ef, 0, new Bf16Rows(t, Dimension, Bf16StrideUShorts, sp, sp + oddAt), default, ct);
                     // Only the head of a wide beam can hold the float32 top k: a bf16 key is off by far less
                     // than the gap to the 4k-th entry. Re-scoring all of ef = 256 cost more than the walk saved.
                     size = Math.Min(size, RescoreDepth(k));
@@ -129,7 +131,7 @@ public sealed unsafe partial class HnswIndex
                 }
                 else
                 {
-                    size = SearchBeam<TMetric, Float32Rows>(t, s, q, ep, epDist, ef, new Float32Rows(t, Dimension, RowStrideFloats), ct);
+                    size = SearchBeam<TMetric, Float32Rows, AdmitAll>(t, s, q, 1, ef, 0, new Float32Rows(t, Dimension, RowStrideFloats), default, ct);
                 }
                 found = Math.Min(size, k);
                 ref HnswCandidate b = ref MemoryMarshal.GetArrayDataReference(s.Beam);

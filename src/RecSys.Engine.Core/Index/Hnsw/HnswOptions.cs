@@ -31,6 +31,15 @@ public sealed record HnswOptions
     public double ExactFilterThreshold { get; init; } = Scan.FilterSelectivity.DefaultExactThreshold;
 
     /// <summary>
+    /// A filter that allows at least <see cref="ExactFilterThreshold"/> and at most this fraction of the live items
+    /// is searched by the admitted-only walk (ACORN-1: only admitted nodes are expanded, two hops out where a node has
+    /// few admitted neighbours), wider ones by the walk that traverses every node and admits only allowed ones.
+    /// The admitted-only walk is what keeps filters whose items lie away from the query (categories that follow the
+    /// embedding space) from walking the whole region around the query. 0 turns it off. Search-time only: not saved.
+    /// </summary>
+    public double AdmittedWalkMaxFraction { get; init; } = 0.5;
+
+    /// <summary>
     /// Keep a bfloat16 copy of every row and walk level 0 on it: half the bytes per visited neighbour, so
     /// fewer cache misses per hop. The head of the beam found that way (4k entries, at least 32) is scored
     /// again on the float32 rows and sorted, so the returned distances are exact and recall at ef >= 16 matches the float32 walk (at ef = k it is a little
@@ -56,6 +65,19 @@ public sealed record HnswOptions
     /// </summary>
     internal bool PlainDescent { get; init; }
 
+    /// <summary>
+    /// The admitted-only walk reads a node's other neighbours' lists (two hops) while it has found fewer than this many
+    /// admitted, unvisited neighbours; null = 2M (always, up to one list's worth). For the A/B harness
+    /// (bench hnsw-filtered, variant acorn-tN). Not saved.
+    /// </summary>
+    internal int? AdmittedWalkTwoHopBelow { get; init; }
+
+    /// <summary>
+    /// Beam width of the admitted-only walk on level 1, whose results seed level 0; null = the search's ef, 1 = the
+    /// greedy descent's one node. For the A/B harness (bench hnsw-filtered, variant acorn-uN). Not saved.
+    /// </summary>
+    internal int? AdmittedWalkUpperEf { get; init; }
+
     internal void Validate()
     {
         if (M < 2 || M > 256)
@@ -66,5 +88,7 @@ public sealed record HnswOptions
             throw new ArgumentOutOfRangeException(nameof(EfSearch), EfSearch, "ef search must be at least 1");
         if (ExactFilterThreshold is < 0 or > 1 || double.IsNaN(ExactFilterThreshold))
             throw new ArgumentOutOfRangeException(nameof(ExactFilterThreshold), ExactFilterThreshold, "must be a fraction in [0, 1]");
+        if (AdmittedWalkMaxFraction is < 0 or > 1 || double.IsNaN(AdmittedWalkMaxFraction))
+            throw new ArgumentOutOfRangeException(nameof(AdmittedWalkMaxFraction), AdmittedWalkMaxFraction, "must be a fraction in [0, 1]");
     }
 }

@@ -12,6 +12,10 @@ if (args.Length > 0 && args[0] == "coarseprobe")
 // `hnsw-ab [DIR] [blocks] [efs]` interleaves the two HNSW level-0 search loops (Index/HnswAbHarness.cs).
 if (args.Length > 0 && args[0] == "hnsw-ab")
     return RecSys.Engine.Benchmarks.Index.HnswAbHarness.Run(args[1..]);
+// `hnsw-filtered [n] [queries] [ef] [variants] [cases]`: filtered HNSW search on categories that follow the embedding
+// space, the traverse-everything walk against the admitted-only walk, p50 / p99 and recall@10 (Index/HnswFilteredHarness.cs).
+if (args.Length > 0 && args[0] == "hnsw-filtered")
+    return RecSys.Engine.Benchmarks.Index.HnswFilteredHarness.Run(args[1..]);
 // `kernel-ab [dims] [blocks]`: the dot product's remainder loop, production / a copy of its loop / the candidate, in one process (Vectors/KernelRemainderAbHarness.cs).
 if (args.Length > 0 && args[0] == "kernel-ab")
     return RecSys.Engine.Benchmarks.Vectors.KernelRemainderAbHarness.Run(args[1..]);

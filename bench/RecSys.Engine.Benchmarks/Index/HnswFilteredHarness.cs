@@ -17,16 +17,16 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// cached in /tmp/hnsw-filtered-graph-N; every variant is a load of it with its search options.
 /// </para>
 /// <para>
-/// Cases (the query's own category is c): <c>corr1</c>, <c>corr2</c>, <c>corr4</c>, <c>corr8</c> admit the 1, 2, 4
-/// or 8 categories after c (not c: the query sits in a region the filter leaves out); <c>corr4in</c> admits c and the
-/// 3 after it; <c>rand25</c> admits a hashed 25% of the ids (no correlation). Filters are the request path's kind (an
+/// Cases (the query's own category is c): <c>corr1</c>, <c>corr2</c>, <c>corr4</c>, <c>corr8</c>, <c>corr12</c> admit
+/// the 1, 2, 4, 8 or 12 categories after c (not c: the query sits in a region the filter leaves out); <c>corr4in</c>
+/// admits c and the 3 after it; <c>rand25</c> and <c>rand50</c> admit a hashed 25% or 50% of the ids (no correlation). Filters are the request path's kind (an
 /// <see cref="IdFilter"/> subclass, one virtual call per test: category of the id, then a mask), or with a <c>-bits</c>
 /// suffix an <see cref="AllowBitset"/>; <c>none</c> searches without a filter (the unfiltered path, for regressions).
 /// </para>
 /// <para>
 /// Variants: <c>walk</c> = the traverse-everything walk (AdmittedWalkMaxFraction 0, the path before 2026-12-07),
 /// <c>acorn</c> = the defaults, <c>acorn-tN</c> = the admitted-only walk reading two hops only below N admitted neighbours, <c>acorn-uN</c> = with a
-/// level-1 beam of N (1 = greedy); any of them with @EF searches with that ef instead of the ef argument.
+/// level-1 beam of N (1 = greedy), <c>acorn-mF</c> = the band up to F (AdmittedWalkMaxFraction); any of them with @EF searches with that ef instead of the ef argument.
 /// One thread, k 10; per case a warm-up (twice 100 queries per variant, 0.5 s apart), then two rounds of every variant over all queries,
 /// each query timed alone; prints p50 / p99 / mean per round and recall@10 against the exact filtered top 10.
 /// </para>
@@ -141,7 +141,7 @@ internal static class HnswFilteredHarness
             {
                 var r1 = times[v, 0];
                 var r2 = times[v, 1];
-                Console.WriteLine($"| {c} | {admitted:P1} | {variants[v]} | {Pct(r1, 0.5):F2} / {Pct(r2, 0.5):F2} | {Pct(r1, 0.99):F2} / {Pct(r2, 0.99):F2} | {r1.Average():F2} / {r2.Average():F2} | {hits[v] / (double)(nq * K):F4} |");
+                Console.WriteLine($"| {c} | {admitted:P1} | {variants[v]} | {Pct(r1, 0.5):F3} / {Pct(r2, 0.5):F3} | {Pct(r1, 0.99):F2} / {Pct(r2, 0.99):F2} | {r1.Average():F3} / {r2.Average():F3} | {hits[v] / (double)(nq * K):F4} |");
             }
         }
         Console.WriteLine($"load after {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -156,7 +156,8 @@ internal static class HnswFilteredHarness
         "acorn" => new HnswOptions(),
         _ when variant.StartsWith("acorn-t", StringComparison.Ordinal) => new HnswOptions { AdmittedWalkTwoHopBelow = int.Parse(variant["acorn-t".Length..]) },
         _ when variant.StartsWith("acorn-u", StringComparison.Ordinal) => new HnswOptions { AdmittedWalkUpperEf = int.Parse(variant["acorn-u".Length..]) },
-        _ => throw new ArgumentException($"variant {variant}: walk, acorn, acorn-tN or acorn-uN"),
+        _ when variant.StartsWith("acorn-m", StringComparison.Ordinal) => new HnswOptions { AdmittedWalkMaxFraction = double.Parse(variant["acorn-m".Length..], System.Globalization.CultureInfo.InvariantCulture) },
+        _ => throw new ArgumentException($"variant {variant}: walk, acorn, acorn-tN, acorn-uN or acorn-mF"),
     };
 
     private static IdFilter? FilterFor(string name, int queryCategory, byte[] category)
@@ -171,9 +172,11 @@ internal static class HnswFilteredHarness
             "corr2" => new CategoryFilter(category, Mask(queryCategory + 1, 2)),
             "corr4" => new CategoryFilter(category, Mask(queryCategory + 1, 4)),
             "corr8" => new CategoryFilter(category, Mask(queryCategory + 1, 8)),
+            "corr12" => new CategoryFilter(category, Mask(queryCategory + 1, 12)),
             "corr4in" => new CategoryFilter(category, Mask(queryCategory, 4)),
-            "rand25" => new HashedFilter(category.Length - 1),
-            _ => throw new ArgumentException($"case {name}: corr1, corr2, corr4, corr8, corr4in or rand25, optionally with -bits"),
+            "rand25" => new HashedFilter(category.Length - 1, 2),
+            "rand50" => new HashedFilter(category.Length - 1, 1),
+            _ => throw new ArgumentException($"case {name}: corr1, corr2, corr4, corr8, corr12, corr4in, rand25 or rand50, optionally with -bits"),
         };
         if (!bits)
             return filter;
@@ -226,8 +229,9 @@ internal static class HnswFilteredHarness
         public override bool Allows(long id) => (ulong)id < (ulong)categoryOfId.Length && ((mask >> categoryOfId[id]) & 1) != 0;
     }
 
-    private sealed class HashedFilter(long n) : IdFilter
+    /// <summary>Admits the ids whose hash has its top <paramref name="bits"/> bits clear: 2^-bits of them, uncorrelated.</summary>
+    private sealed class HashedFilter(long n, int bits) : IdFilter
     {
-        public override bool Allows(long id) => (ulong)id < (ulong)n && ((ulong)id * 0x9E3779B97F4A7C15UL) >> 62 == 0;
+        public override bool Allows(long id) => (ulong)id < (ulong)n && ((ulong)id * 0x9E3779B97F4A7C15UL) >> (64 - bits) == 0;
     }
 }

@@ -2,6 +2,7 @@
 # alternating: base one-by-one (387b056), new one-by-one, new batches
 D=/work/data/c1m-ups
 cd /work/base/bench/results/upsert-journal-cost-2026-12-07 && dotnet build -c Release ups.cs > /work/scratch/gc-build-base.log 2>&1
+# ups.cs: the run built a byte-identical copy of ../upsert-journal-cost-2026-12-07/ups.cs here (not kept)
 cd /work/main/bench/results/upsert-group-commit-2026-12-07 && dotnet build -c Release ups.cs > /work/scratch/gc-build-new.log 2>&1 && dotnet build -c Release batch.cs >> /work/scratch/gc-build-new.log 2>&1
 for r in 1 2 3 4 5; do
   off=$((50000000 + r * 1000000))

@@ -69,21 +69,18 @@ internal static class ItemMetadataLoad
             using var reader = Open(path);
             long done = 0;
             var batch = new List<ItemUpsert>(BatchSize);
-            var lines = new List<long>(BatchSize);
-            while (reader.TryReadNext(out long line, out string id, out ItemAttributes item))
+            while (reader.TryReadNext(out _, out string id, out ItemAttributes item))
             {
                 batch.Add(ItemUpsert.Of(id, item));
-                lines.Add(line);
                 if (batch.Count == BatchSize)
                 {
-                    added += Apply(state, batch, lines, path, reader.Unit);
+                    added += Apply(state, batch);
                     done += batch.Count;
                     batch.Clear();
-                    lines.Clear();
                     progress.Report(done / (double)rows);
                 }
             }
-            added += Apply(state, batch, lines, path, reader.Unit);
+            added += Apply(state, batch);
             progress.Report(1);
             state.SaveAsync().GetAwaiter().GetResult();
         }
@@ -98,7 +95,7 @@ internal static class ItemMetadataLoad
     /// One batch of checked rows through the pipeline's group commit (one store commit and one journal fsync for all of
     /// them); returns how many were new.
     /// </summary>
-    private static long Apply(ServingState state, List<ItemUpsert> batch, List<long> lines, string path, string unit)
+    private static long Apply(ServingState state, List<ItemUpsert> batch)
     {
         long added = 0;
         var seen = new HashSet<long>();
@@ -107,16 +104,8 @@ internal static class ItemMetadataLoad
             if (seen.Add(u.Key) && !state.Catalog.Items.TryGetOrdinal(u.Key, out _))
                 added++;
         }
-        try
-        {
-            state.Pipeline.UpsertItemsAsync(batch).AsTask().GetAwaiter().GetResult();
-        }
-        catch (ArgumentException e) when (e.ParamName is ['i', 't', 'e', 'm', 's', '[', .. var rest] && int.TryParse(rest.AsSpan(0, rest.Length - 1), out int at)
-            && (uint)at < (uint)lines.Count && e.InnerException is ArgumentException reason)
-        {
-            // Each row passed CheckItem alone: what is left is two rows of one batch whose ids share a key ("items[i]").
-            throw new CliInputException($"{path}: {unit} {lines[at]}: {Core.Validation.ArgumentReason.Of(reason)}");
-        }
+        // Every row passed both check passes, so the batch is not refused for its input.
+        state.Pipeline.UpsertItemsAsync(batch).AsTask().GetAwaiter().GetResult();
         return added;
     }
 

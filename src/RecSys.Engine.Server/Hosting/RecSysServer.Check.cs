@@ -46,10 +46,7 @@ public static partial class RecSysServer
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException or KeyNotFoundException or ArgumentException or UnauthorizedAccessException)
         {
-            throw new ServerConfigException(registryKey, watch.Failed is { } version
-                ? $"{registryKey}: version '{version}' ships a learned ranker that cannot be served: {e.Message}; activate another version, or set "
-                    + $"{ServingOptions.SectionName}:IgnoreRanker to true to serve it with the rank-fusion fallback"
-                : $"{registryKey}: cannot open what it points at: {e.Message}");
+            throw OpenRefused(registryKey, watch, e);
         }
         using (loaded)
         {

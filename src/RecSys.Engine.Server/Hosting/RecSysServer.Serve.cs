@@ -173,12 +173,15 @@ public static partial class RecSysServer
                 _ when external is null && !store.IsFaster => $"{s}:FeatureStore:Redis",
                 _ => $"{s}:RegistryDirectory",
             };
-            throw new ServerConfigException(key, watch.Failed is { } version
-                ? $"{key}: version '{version}' ships a learned ranker that cannot be served: {e.Message}; activate another version, or set "
-                    + $"{s}:IgnoreRanker to true to serve it with the rank-fusion fallback"
-                : $"{key}: cannot open what it points at: {e.Message}");
+            throw OpenRefused(key, watch, e);
         }
     }
+
+    /// <summary>A start (or <c>serve --check</c>) refused at <paramref name="key"/>: the version whose learned ranker failed, and the way out, when that was the cause.</summary>
+    private static ServerConfigException OpenRefused(string key, RankerLoadWatch watch, Exception e) => new(key, watch.Failed is { } version
+        ? $"{key}: version '{version}' ships a learned ranker that cannot be served: {e.Message}; activate another version, or set "
+            + $"{ServingOptions.SectionName}:IgnoreRanker to true to serve it with the rank-fusion fallback"
+        : $"{key}: cannot open what it points at: {e.Message}");
 
     /// <summary>Remembers whose ranker failed to load, so a refused start can say that the ranker was the cause and what the way out is.</summary>
     private sealed class RankerLoadWatch(IRankerLoader inner) : IRankerLoader

@@ -12,7 +12,8 @@ var options = new ServingStateOptions
     Store = new FasterFeatureStoreOptions { DataDirectory = Path.Combine(root, "store"), MemoryBudgetBytes = 1L << 30, IndexBuckets = 4_194_304, CheckpointInterval = TimeSpan.Zero },
     Load = new RecSys.Engine.Pipeline.Registry.VersionLoadOptions { IgnoreRanker = true },
     Pipeline = new PipelineOptions { ParallelSources = false },
-    Config = models => RecSys.Engine.Pipeline.Config.PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(1)),
+    // CF_EF (optional): the collaborative source's ef; unset = the index's default (the first runs).
+    Config = models => { var c = RecSys.Engine.Pipeline.Config.PipelineDefaults.Config(models).WithSourceBudget(TimeSpan.FromSeconds(1)); if (Environment.GetEnvironmentVariable("CF_EF") is not { } v) return c; int ef = int.Parse(v); return c with { Surfaces = [.. c.Surfaces.Select(s => s with { Sources = [.. s.Sources.Select(x => x.Name == "collaborative" ? x with { Ef = ef } : x)] })] }; },
 };
 await using var state = await ServingState.OpenAsync(Path.Combine(root, "registry"), Path.Combine(root, "store"), options);
 var gen = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "gen.json")));

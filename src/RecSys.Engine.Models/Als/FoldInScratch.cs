@@ -28,9 +28,23 @@ public sealed class FoldInScratch
 
     internal float[] Confidence { get; private set; }
 
+    private int[] _identity = [];
+
     internal void EnsureEvents(int events)
     {
         if (Confidence.Length < events)
             Confidence = new float[Math.Max(events, Confidence.Length * 2)];
+    }
+
+    /// <summary>0, 1, .., count - 1: the indices of rows the caller gathered in order.</summary>
+    internal ReadOnlySpan<int> Identity(int count)
+    {
+        if (_identity.Length < count)
+        {
+            _identity = new int[Math.Max(count, _identity.Length * 2)];
+            for (int i = 0; i < _identity.Length; i++)
+                _identity[i] = i;
+        }
+        return _identity.AsSpan(0, count);
     }
 }

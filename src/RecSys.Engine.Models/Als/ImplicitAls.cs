@@ -17,6 +17,7 @@ public sealed class ImplicitAls : IRecommender
     private float[] _userFactors = [];
     private float[] _itemFactors = [];
     private float[]? _itemGram;
+    private float[]? _userGram;
 
     public ImplicitAls(AlsOptions? options = null)
     {
@@ -69,6 +70,7 @@ public sealed class ImplicitAls : IRecommender
             HalfStep(itemsByUsers, _userFactors, _itemFactors);
         }
         _itemGram = null;
+        _userGram = null;
     }
 
     /// <summary>One more user half-step with the item factors fixed (what serving does after a batch of new events).</summary>
@@ -116,7 +118,51 @@ public sealed class ImplicitAls : IRecommender
         AlsKernels.SolveExact(gram, _itemFactors, k, items, confidence, userVector, scratch.A, scratch.B, scratch.Yt, scratch.Wt);
     }
 
+    /// <summary>
+    /// A user row against item rows the caller gathered (<paramref name="itemRows"/>: <paramref name="count"/> x k, row-major),
+    /// for items this model has no row of (added after training, their rows folded in by <see cref="FoldInItem"/>) beside
+    /// trained ones. The shared term is the trained items' (<see cref="PrepareFoldIn"/>): the rows given enter through
+    /// their own terms only, as any item's do. All-ones values, as <see cref="FoldIn"/> with none.
+    /// </summary>
+    public void FoldInFromRows(ReadOnlySpan<float> itemRows, int count, Span<float> userVector, FoldInScratch? scratch = null) =>
+        SolveGathered(ItemGram(), itemRows, count, userVector, scratch);
+
+    /// <summary>
+    /// Computes what every <see cref="FoldInItem"/> shares (X^T X + lambda I over the trained users' factors) now, if not
+    /// yet done: at version load, like <see cref="PrepareFoldIn"/>, not on an event's path.
+    /// </summary>
+    public void PrepareItemFoldIn() => UserGram();
+
+    /// <summary>True once <see cref="PrepareItemFoldIn"/> (or a first <see cref="FoldInItem"/>) has computed the shared term.</summary>
+    public bool IsItemFoldInPrepared => _userGram is not null;
+
+    /// <summary>
+    /// The least-squares item row for an item the users in <paramref name="userRows"/> (<paramref name="count"/> x k,
+    /// row-major: their current vectors) interacted with, all-ones values, the user factors fixed: exactly the item
+    /// half-step for that one row, its shared term over the trained users. For an item added after training, so it can
+    /// be searched and scored with the trained ones. Thread-safe.
+    /// </summary>
+    public void FoldInItem(ReadOnlySpan<float> userRows, int count, Span<float> itemVector, FoldInScratch? scratch = null) =>
+        SolveGathered(UserGram(), userRows, count, itemVector, scratch);
+
+    private void SolveGathered(float[] gram, ReadOnlySpan<float> rows, int count, Span<float> x, FoldInScratch? scratch)
+    {
+        int k = Factors;
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (x.Length < k)
+            throw new ArgumentException($"the vector needs {k} floats", nameof(x));
+        if (rows.Length < (long)count * k)
+            throw new ArgumentException($"{rows.Length} floats for {count} rows of {k}", nameof(rows));
+        scratch ??= new FoldInScratch(k, count);
+        scratch.EnsureEvents(count);
+        Span<float> confidence = scratch.Confidence.AsSpan(0, count);
+        confidence.Fill(Confidence(1f));
+        AlsKernels.SolveExact(gram, rows, k, scratch.Identity(count), confidence, x, scratch.A, scratch.B, scratch.Yt, scratch.Wt);
+    }
+
     private float[] ItemGram() => _itemGram ??= AlsKernels.Gram(_itemFactors, ItemCount, Factors, Options.Lambda);
+
+    private float[] UserGram() => _userGram ??= AlsKernels.Gram(_userFactors, UserCount, Factors, Options.Lambda);
 
     private float Confidence(float value) => 1f + Options.Alpha * (Options.BinaryConfidence ? 1f : value);
 
@@ -176,5 +222,6 @@ public sealed class ImplicitAls : IRecommender
         _userFactors = userFactors;
         _itemFactors = itemFactors;
         _itemGram = null;
+        _userGram = null;
     }
 }

@@ -43,6 +43,48 @@ public sealed class ImplicitAlsTests
     }
 
     [Fact]
+    public void FoldInItem_EqualsTheItemRowOfTheLastCholeskyHalfStep()
+    {
+        // The fit ends on an item half-step against the final user factors: folding an item in from its users' rows
+        // (gathered, in the order the half-step reads them) is that very solve.
+        var train = new TrainingData(Planted.Train);
+        var als = new ImplicitAls(new AlsOptions { Factors = 12, Alpha = 3, Lambda = 2, Iterations = 3, Solver = AlsSolver.Cholesky, BinaryConfidence = true });
+        als.Fit(train);
+        var scratch = new FoldInScratch(12);
+        var folded = new float[12];
+        int checkedItems = 0;
+        for (int i = 0; i < train.ItemCount; i++)
+        {
+            ReadOnlySpan<int> users = train.Transposed.Columns(i);
+            var rows = new float[users.Length * 12];
+            for (int n = 0; n < users.Length; n++)
+                als.UserRow(users[n]).CopyTo(rows.AsSpan(n * 12));
+            als.FoldInItem(rows, users.Length, folded, scratch);
+            Assert.Equal(als.ItemRow(i).ToArray(), folded);
+            checkedItems += users.IsEmpty ? 0 : 1;
+        }
+        Assert.True(checkedItems > 10);
+    }
+
+    [Fact]
+    public void FoldInFromRows_EqualsFoldInByOrdinal()
+    {
+        var train = new TrainingData(Planted.Train);
+        var als = new ImplicitAls(new AlsOptions { Factors = 8, Alpha = 3, Lambda = 2, Iterations = 2, Solver = AlsSolver.Cholesky });
+        als.Fit(train);
+        int[] items = [3, 17, 5, 40];
+        var rows = new float[items.Length * 8];
+        for (int n = 0; n < items.Length; n++)
+            als.ItemRow(items[n]).CopyTo(rows.AsSpan(n * 8));
+        var byOrdinal = new float[8];
+        var gathered = new float[8];
+        als.FoldIn(items, default, byOrdinal);
+        als.FoldInFromRows(rows, items.Length, gathered);
+        Assert.Equal(byOrdinal, gathered);
+        Assert.Throws<ArgumentException>(() => als.FoldInFromRows(rows, items.Length + 1, gathered));
+    }
+
+    [Fact]
     public void ConjugateGradient_ConvergesToTheExactRow()
     {
         var train = new TrainingData(Planted.Train);

@@ -257,10 +257,11 @@ public sealed partial class RecommendationPipeline
             return;
         foreach (var models in serving.Select(v => v.Models))
         {
-            if (models.CfIndex is { } cfIndex && models.Als is { } als && (uint)ordinal < (uint)als.ItemCount)
+            // Its trained row, or the row folded in from its users before the delete.
+            if (models.CfIndex is { } cfIndex && models.AlsRows is { } alsRows)
             {
-                ReadOnlySpan<float> row = als.ItemRow(ordinal);
-                if (row.ContainsAnyExcept(0f))
+                ReadOnlySpan<float> row = alsRows.Row(ordinal);
+                if (!row.IsEmpty)
                     cfIndex.Add([ordinal], row);
             }
             // The delete took the item out of the bulk-loaded embedding indexes too; its rows are still in the sets.

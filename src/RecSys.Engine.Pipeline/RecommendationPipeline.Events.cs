@@ -1,6 +1,8 @@
+using System.Numerics;
 using RecSys.Engine.Features.Records;
 using RecSys.Engine.Models.Als;
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.ColdStart;
 using RecSys.Engine.Pipeline.Collections;
 using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Sources;
@@ -91,10 +93,65 @@ public sealed partial class RecommendationPipeline
                 }
             }
         }
-        if (version.Models.Als is { } als)
+        if (version.Models.Als is not null)
         {
             foreach (long user in foldIn)
-                await FoldInUserAsync(user, als, version.Models.CfVectorTag, cancellationToken).ConfigureAwait(false);
+                await FoldInUserAsync(user, version.Models, cancellationToken).ConfigureAwait(false);
+        }
+        await FoldInItemsAsync(events, ordinals, serving, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The item fold-in's side of an event batch (<see cref="ItemFoldIn"/>): each user of an item that a serving model has
+    /// no trained row for joins the item's interactors; an item that gained one is folded in again by every serving model
+    /// whose config's <see cref="Config.PipelineConfig.ItemFoldInUsers"/> its users reach. After the users' own fold-ins,
+    /// so the vectors it reads count this batch. Under the catalog writes (index inserts), only when some item gained a user.
+    /// </summary>
+    private async ValueTask FoldInItemsAsync(IReadOnlyList<InteractionEvent> events, int[] ordinals, List<PipelineVersion> serving, CancellationToken cancellationToken)
+    {
+        int trainedInAll = int.MaxValue;
+        foreach (var v in serving)
+        {
+            if (v.Models.Als is { } a)
+                trainedInAll = Math.Min(trainedInAll, a.ItemCount);
+        }
+        if (trainedInAll == int.MaxValue)
+            return;
+        List<int>? grown = null;
+        for (int i = 0; i < events.Count; i++)
+        {
+            int ordinal = ordinals[i];
+            if (events[i].Type is EventType.Impression or EventType.Dislike || ordinal < trainedInAll)
+                continue;
+            if (_catalog.Interactors.Add(ordinal, events[i].UserId) && !(grown ??= []).Contains(ordinal))
+                grown.Add(ordinal);
+        }
+        if (grown is null)
+            return;
+        await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (int ordinal in grown)
+            {
+                if (_catalog.IsDeleted(ordinal))
+                    continue;
+                long[] users = _catalog.Interactors.UsersOf(ordinal);
+                var done = new List<ServingModels>(1);
+                foreach (var v in serving)
+                {
+                    var models = v.Models;
+                    if (models.Als is not { } als || ordinal < als.ItemCount || users.Length < v.Config.ItemFoldInUsers || done.Contains(models))
+                        continue;
+                    done.Add(models);
+                    bool reindex = BitOperations.IsPow2(users.Length);
+                    if (await ItemFoldIn.FoldInAsync(models, ordinal, users, reindex, _store, cancellationToken).ConfigureAwait(false))
+                        Interlocked.Increment(ref Stats._itemFoldIns);
+                }
+            }
+        }
+        finally
+        {
+            _catalogWrites.Release();
         }
     }
 
@@ -119,13 +176,13 @@ public sealed partial class RecommendationPipeline
     private readonly SemaphoreSlim[] _foldInGates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     /// <summary>The user's CF vector from their stored history (interactions other than dislikes, each item once), written back to the store.</summary>
-    private async ValueTask FoldInUserAsync(long userId, ImplicitAls als, int cfTag, CancellationToken cancellationToken)
+    private async ValueTask FoldInUserAsync(long userId, ServingModels models, CancellationToken cancellationToken)
     {
         var gate = _foldInGates[(int)((ulong)userId % (ulong)_foldInGates.Length)];
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await FoldInUserLockedAsync(userId, als, cfTag, cancellationToken).ConfigureAwait(false);
+            await FoldInUserLockedAsync(userId, models, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -133,25 +190,31 @@ public sealed partial class RecommendationPipeline
         }
     }
 
-    private async ValueTask FoldInUserLockedAsync(long userId, ImplicitAls als, int cfTag, CancellationToken cancellationToken)
+    private async ValueTask FoldInUserLockedAsync(long userId, ServingModels models, CancellationToken cancellationToken)
     {
+        var als = models.Als!;
+        var rows = models.AlsRows!;
+        int k = als.Factors;
         var history = await _store.GetRecentHistoryAsync(userId, StoredHistoryLength, cancellationToken).ConfigureAwait(false);
-        var items = new int[history.Length];
+        var gathered = new float[history.Length * k];
         var distinct = t_distinct ??= new OrdinalMap();
         distinct.Reset(history.Length);
         int n = 0;
         foreach (var e in history)
         {
-            if (e.Type is EventType.Impression or EventType.Dislike || !_catalog.Items.TryGetOrdinal(e.ItemId, out int item))
+            if (e.Type is EventType.Impression or EventType.Dislike || !_catalog.Items.TryGetOrdinal(e.ItemId, out int item) || !distinct.Add(item))
                 continue;
-            if ((uint)item < (uint)als.ItemCount && distinct.Add(item))
-                items[n++] = item;
+            // Trained items and items folded in since (an all-zero trained row adds nothing to the solve, so it is left out).
+            ReadOnlySpan<float> row = rows.Row(item);
+            if (row.IsEmpty)
+                continue;
+            row.CopyTo(gathered.AsSpan(n++ * k, k));
         }
         if (n == 0)
             return;
-        var vector = new float[CfVectorTags.StoredLength(als.Factors, cfTag)];
-        als.FoldIn(items.AsSpan(0, n), default, vector.AsSpan(0, als.Factors), t_foldIn ??= new FoldInScratch(als.Factors, 128));
-        CfVectorTags.Stamp(vector, als.Factors, cfTag);
+        var vector = new float[CfVectorTags.StoredLength(k, models.CfVectorTag)];
+        als.FoldInFromRows(gathered, n, vector.AsSpan(0, k), t_foldIn ??= new FoldInScratch(k, 128));
+        CfVectorTags.Stamp(vector, k, models.CfVectorTag);
         await _store.UpsertCfVectorAsync(userId, vector, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref Stats._foldIns);
     }

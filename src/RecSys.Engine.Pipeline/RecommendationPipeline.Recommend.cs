@@ -158,7 +158,7 @@ public sealed partial class RecommendationPipeline
     /// <summary>Search: the user's CF affinity of each candidate as one more ranked column (the personal re-rank).</summary>
     private static void AddPersonalColumn(RequestContext context, RequestScratch scratch)
     {
-        var als = context.Models.Als;
+        var als = context.Models.AlsRows;
         ReadOnlySpan<float> cf = context.CfVector;
         var set = scratch.Candidates;
         if (als is null || cf.IsEmpty || set.Count == 0)
@@ -166,7 +166,10 @@ public sealed partial class RecommendationPipeline
         float[] column = RequestScratch.Ensure(ref scratch.Column, set.Count);
         ReadOnlySpan<int> ordinals = set.Ordinals;
         for (int i = 0; i < ordinals.Length; i++)
-            column[i] = (uint)ordinals[i] < (uint)als.ItemCount ? DotProduct.Compute(cf, als.ItemRow(ordinals[i])) : float.NaN;
+        {
+            ReadOnlySpan<float> row = als.StoredRow(ordinals[i]);
+            column[i] = row.Length == cf.Length ? DotProduct.Compute(cf, row) : float.NaN;
+        }
         int source = set.AddSource(SourceNames.Personal);
         set.RankByScores(source, column, RequestScratch.Ensure(ref scratch.Order, set.Count));
     }

@@ -170,18 +170,22 @@ public sealed partial class RecommendationPipeline
     /// <summary>A user with history but no CF vector of this model yet: fold the recent items in now (exact, a k x k solve).</summary>
     private static void FoldInRecent(RequestContext context, RequestScratch scratch, ImplicitAls als)
     {
+        var rows = context.Models.AlsRows!;
+        int k = als.Factors;
         ReadOnlySpan<int> recent = context.RecentItems;
-        int[] items = RequestScratch.Ensure(ref scratch.Order, recent.Length);
+        float[] gathered = RequestScratch.Ensure(ref scratch.FoldInRows, recent.Length * k);
         int n = 0;
         foreach (int item in recent)
         {
-            if ((uint)item < (uint)als.ItemCount)
-                items[n++] = item;
+            // Trained items and items folded in since; an all-zero trained row adds nothing to the solve.
+            ReadOnlySpan<float> row = rows.Row(item);
+            if (!row.IsEmpty)
+                row.CopyTo(gathered.AsSpan(n++ * k, k));
         }
         if (n == 0)
             return;
-        scratch.FoldIn ??= new FoldInScratch(als.Factors, 128);
-        als.FoldIn(items.AsSpan(0, n), default, context.CfBuffer(als.Factors), scratch.FoldIn);
+        scratch.FoldIn ??= new FoldInScratch(k, 128);
+        als.FoldInFromRows(gathered, n, context.CfBuffer(k), scratch.FoldIn);
     }
 
     private void BuildContentProfiles(RequestContext context, RequestScratch scratch)

@@ -101,6 +101,28 @@ public sealed class CatalogAndAdminTests(SharedServer shared)
     }
 
     [Fact]
+    public async Task Clicks_on_an_item_added_live_fold_its_CF_row_in_and_GetStats_counts_it()
+    {
+        // The harness's ALS model knows the planted items only: "sku-liked" gets its row from the three users who click it.
+        using (var call = Rig.Catalog.UpsertItems(TestKeys.Write))
+        {
+            await call.RequestStream.WriteAsync(new UpsertItemsRequest { Items = { new Item { Id = new Id { Str = "sku-liked" }, Title = "liked", Categories = { "c4" } } } });
+            await call.RequestStream.CompleteAsync();
+            Assert.Equal(1, (await call.ResponseAsync).Upserted);
+        }
+        Assert.True(Rig.Harness.Catalog.Items.TryGetOrdinal(Models.Data.CatalogIdMap.KeyOf("sku-liked"), out int ordinal));
+        var events = new RecordEventsRequest();
+        foreach (int user in (int[])[4, 12, 20]) // users whose favourite category is c4
+            events.Events.Add(new Event { User = ServerRig.UserId(user), Item = new Id { Str = "sku-liked" }, Type = EventType.Click, Time = Rig.Now });
+        Assert.Equal(3, (await Rig.Recommender.RecordEventsBatchAsync(events, TestKeys.Write)).Accepted);
+
+        Assert.False(Rig.Harness.Pipeline.Version.Models.AlsRows!.Row(ordinal).IsEmpty);
+        var stats = await Rig.Admin.GetStatsAsync(new GetStatsRequest(), TestKeys.AdminOnly);
+        Assert.True(stats.ItemFoldIns >= 1, $"item_fold_ins {stats.ItemFoldIns}");
+        Assert.True(stats.ItemsWithInteractors >= 1, $"items_with_interactors {stats.ItemsWithInteractors}");
+    }
+
+    [Fact]
     public async Task Metrics_are_scraped_from_their_own_port()
     {
         var shown = await Rig.RecommendAsync(6);

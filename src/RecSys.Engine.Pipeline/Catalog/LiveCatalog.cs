@@ -54,6 +54,9 @@ public sealed class LiveCatalog
     /// <summary>Each category's items, for requests filtered to a few categories (a superset: see the class).</summary>
     public CategoryMembers CategoryMembers { get; } = new();
 
+    /// <summary>Who interacted with each item added after training: what an item's CF row is folded in from.</summary>
+    public ItemInteractors Interactors { get; } = new();
+
     /// <summary>
     /// The active version's content vectors by ordinal (what the catalog snapshot and journal keep); null when the
     /// models have no content encoder. The table is replaced, never rewritten, when a version of another vocabulary is

@@ -52,6 +52,13 @@ public sealed record PipelineConfig
     /// <summary>An item with fewer impressions than this is under-exposed: exploration slots and the new-items source favour it.</summary>
     public int ExplorationImpressions { get; init; } = 50;
 
+    /// <summary>
+    /// Distinct users an item added after training needs before this version folds a CF row in for it (and the
+    /// collaborative sources can find it). One user's row would make the item a copy of that user's taste; 3 is a guess,
+    /// not a measured choice. 0 or 1: from the first user.
+    /// </summary>
+    public int ItemFoldInUsers { get; init; } = 3;
+
     /// <summary>Every returned item counts as an impression of it (exposure for exploration), besides logged impression events.</summary>
     public bool CountServedImpressions { get; init; } = true;
 
@@ -125,6 +132,8 @@ public sealed record PipelineConfig
             throw new ArgumentOutOfRangeException(nameof(FusionC), FusionC, "must be finite and >= 0");
         if (ExplorationImpressions < 0)
             throw new ArgumentOutOfRangeException(nameof(ExplorationImpressions), ExplorationImpressions, "must be >= 0");
+        if (ItemFoldInUsers < 0)
+            throw new ArgumentOutOfRangeException(nameof(ItemFoldInUsers), ItemFoldInUsers, "must be >= 0");
         if (!(OnboardingWeight >= 0) || !float.IsFinite(OnboardingWeight))
             throw new ArgumentOutOfRangeException(nameof(OnboardingWeight), OnboardingWeight, "must be finite and >= 0");
     }

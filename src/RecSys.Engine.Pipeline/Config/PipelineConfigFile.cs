@@ -108,6 +108,7 @@ public sealed class PipelineConfigFile
             SequenceSeedHalfLife = d.SequenceSeedHalfLife ?? defaults.SequenceSeedHalfLife,
             FusionC = d.FusionC ?? defaults.FusionC,
             ExplorationImpressions = d.ExplorationImpressions ?? defaults.ExplorationImpressions,
+            ItemFoldInUsers = d.ItemFoldInUsers ?? defaults.ItemFoldInUsers,
             CountServedImpressions = d.CountServedImpressions ?? defaults.CountServedImpressions,
             OnboardingWeight = d.OnboardingWeight ?? defaults.OnboardingWeight,
         };
@@ -341,6 +342,8 @@ public sealed class PipelineConfigFile
         public float? FusionC { get; init; }
 
         public int? ExplorationImpressions { get; init; }
+
+        public int? ItemFoldInUsers { get; init; }
 
         public bool? CountServedImpressions { get; init; }
 

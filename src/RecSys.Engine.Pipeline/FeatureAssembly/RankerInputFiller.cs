@@ -36,7 +36,7 @@ internal static class RankerInputFiller
     {
         CandidateSet set = input.Candidates;
         var catalog = context.Catalog;
-        var als = context.Models.Als;
+        var als = context.Models.AlsRows;
         var content = context.ContentRows;
         ReadOnlySpan<float> cf = context.CfVector;
         ReadOnlySpan<float> history = context.HistoryProfile;
@@ -54,7 +54,9 @@ internal static class RankerInputFiller
             input.SetCategories(i, catalog.CategoriesOf(item));
             ReadOnlySpan<float> row = content is null ? default : content.Row(item);
             similarity[i] = !history.IsEmpty && row.Length == history.Length ? DotProduct.Compute(history, row) : float.NaN;
-            cfScore[i] = als is not null && !cf.IsEmpty && (uint)item < (uint)als.ItemCount ? DotProduct.Compute(cf, als.ItemRow(item)) : float.NaN;
+            // A trained row (zeros for an item trained without events: score 0), a folded-in one, or none (NaN).
+            ReadOnlySpan<float> cfRow = als is null || cf.IsEmpty ? default : als.StoredRow(item);
+            cfScore[i] = cfRow.Length == cf.Length && !cf.IsEmpty ? DotProduct.Compute(cf, cfRow) : float.NaN;
         }
     }
 }

@@ -66,6 +66,8 @@ public sealed class LoadedVersion : IDisposable
     ///   indexes     catch up with the live catalog: items added or re-encoded since the version was built go into
     ///               its content index (and, encoded by its item tower from the stored categories, tags and age, its
     ///               two-tower index), deleted items leave every index
+    ///   fold-in     items added after its ALS model was trained, with enough users (the catalog's interactors), get
+    ///               their CF rows folded in and join its CF index (ItemFoldIn)
     /// </code>
     /// then builds the version's sources under <paramref name="config"/>. The returned version owns this one's
     /// mappings and ranker.
@@ -111,6 +113,7 @@ public sealed class LoadedVersion : IDisposable
         }
         CatchUpIndexes(catalog, rows, Content?.ItemCount ?? 0);
         await CatchUpTwoTowerAsync(catalog, store, cancellationToken).ConfigureAwait(false);
+        await ColdStart.ItemFoldIn.CatchUpAsync(Models, catalog, store, config.ItemFoldInUsers, cancellationToken).ConfigureAwait(false);
         var version = PipelineVersion.Create(config, Models, catalog, Ranker, owned: _owned, contentRows: rows);
         _attached = true;
         return version;

@@ -72,6 +72,7 @@ public static class VersionLoader
             var (model, users, alsItems) = ModelStore.LoadAls(version.PathOf(alsDir));
             CheckModelItems(version, alsDir, alsItems, items);
             model.PrepareFoldIn(); // here, not on the first event's request path (seconds at 1M items)
+            model.PrepareItemFoldIn(); // the same for items added after training, over the users' factors
             (als, alsUsers) = (model, CatalogIdMap.FromIdMap(users));
         }
         content = null;

@@ -13,6 +13,8 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// <param name="ContentDimension">0 when the catalog has no content vectors.</param>
 /// <param name="ContentRows">Content vector by ordinal (null: none).</param>
 /// <param name="Impressions">Impression counts by ordinal (at most one per id).</param>
+/// <param name="Interactors">The users of each item added after training (<see cref="Catalog.ItemInteractors"/>), copied.</param>
+/// <param name="InteractorChanges">The interactors' change count when captured (a save with none since, and no other change, is skipped).</param>
 /// <param name="JournalFrom">The first journal file not in the snapshot: a restart replays it and those after it.</param>
 /// <param name="Changes">The journal's change count when captured (a save with none since is skipped).</param>
 internal sealed record CatalogCapture(
@@ -24,5 +26,7 @@ internal sealed record CatalogCapture(
     int ContentDimension,
     float[]?[] ContentRows,
     int[] Impressions,
+    (int Ordinal, long[] Users)[] Interactors,
+    long InteractorChanges,
     long JournalFrom,
     long Changes);

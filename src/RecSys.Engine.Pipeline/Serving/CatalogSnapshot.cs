@@ -19,6 +19,8 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///     categories, segments    the key tables
 ///     content.vec, content.ids   content rows that differ from the active version's trained vectors, or lie beyond them
 ///     impressions.counts      impressions per ordinal (exploration, new items); absent from snapshots saved before it
+///     interactors             the users of each item added after training (what its CF row is folded in from);
+///                             absent from snapshots saved before it
 ///     snapshot.json           written last: the active version then, the content dimension, the table file names,
 ///                             the first journal file not in the snapshot
 ///   DIR/journal-N             the catalog journal (<see cref="CatalogJournal"/>): every change since, replayed over it
@@ -32,7 +34,9 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// are as of the last save plus the journal, so a crash loses none of them; the counts are as of the last save (a clean
 /// stop, <see cref="ServingState.SaveAsync"/>, or a server's timer, <see cref="ServingState.SaveCatalogAsync"/> every
 /// Serving:CatalogSaveInterval): impressions since then are lost after a crash (those items are explored a little
-/// longer). A snapshot written before the counts were kept loads with every count at zero; one written before the
+/// longer). The item interactors follow the counts' rule: users who interacted with an item since the last save are
+/// missing from its list after a crash (their events are in the store; the item's CF row is folded from fewer users
+/// until new ones come). A snapshot written before the counts were kept loads with every count at zero; one written before the
 /// journal replays every journal file there is (none, unless the directory was shared).
 /// </summary>
 internal sealed class CatalogSnapshot : IDisposable
@@ -42,13 +46,18 @@ internal sealed class CatalogSnapshot : IDisposable
 
     private const string ImpressionsFileName = "impressions.counts";
 
+    private const string InteractorsFileName = "interactors";
+
     /// <param name="Impressions">The impression count file; null in a snapshot saved before counts were kept (read as zeros).</param>
     /// <param name="Journal">The first journal file the snapshot does not hold; 0 in one saved before the journal (replay them all).</param>
-    private sealed record Manifest(string Version, int ContentDimension, string Categories, string Segments, int ContentRows, string? Impressions = null, long Journal = 0);
+    /// <param name="Interactors">The item interactors file; null in a snapshot saved before they were kept (none).</param>
+    private sealed record Manifest(string Version, int ContentDimension, string Categories, string Segments, int ContentRows, string? Impressions = null, long Journal = 0,
+        string? Interactors = null);
 
     private CatalogSnapshot(string name, string version, CatalogIdMap items, KeyTable categories, KeyTable segments, int contentDimension, int[] contentOrdinals, MappedVectorFile? contentRows,
-        int[] impressions, long journalFrom)
+        int[] impressions, List<(int, long[])> interactors, long journalFrom)
     {
+        Interactors = interactors;
         Name = name;
         JournalFrom = journalFrom;
         Version = version;
@@ -86,6 +95,9 @@ internal sealed class CatalogSnapshot : IDisposable
     /// <summary>Impressions by ordinal of <see cref="Items"/> (possibly fewer than its count; the rest had none, or were not kept yet).</summary>
     public int[] Impressions { get; }
 
+    /// <summary>The users of each item added after training, by ordinal of <see cref="Items"/> (empty in a snapshot saved before they were kept).</summary>
+    public List<(int Ordinal, long[] Users)> Interactors { get; }
+
     /// <summary>
     /// Saves <paramref name="capture"/> (the catalog as served with its version, the active one) and makes it the current
     /// snapshot: content rows that differ from that version's trained vectors (<paramref name="trainedRows"/>, row-major
@@ -103,8 +115,9 @@ internal sealed class CatalogSnapshot : IDisposable
         int rows = capture.ContentDimension > 0 ? SaveContent(dir, capture.ContentDimension, capture.ContentRows, trainedRows) : 0;
         // Captured with the id map while no ordinal could be added, so the counts never outnumber the ids.
         ImpressionCountFile.Write(Path.Combine(dir, ImpressionsFileName), capture.Impressions);
+        ItemInteractorsFile.Write(Path.Combine(dir, InteractorsFileName), capture.Interactors);
         DurableFile.WriteAllBytes(Path.Combine(dir, ManifestFileName),
-            RegistryJson.Bytes(new Manifest(capture.Version, capture.ContentDimension, categories, segments, rows, ImpressionsFileName, capture.JournalFrom)));
+            RegistryJson.Bytes(new Manifest(capture.Version, capture.ContentDimension, categories, segments, rows, ImpressionsFileName, capture.JournalFrom, InteractorsFileName)));
         DurableFile.WriteAllBytes(Path.Combine(directory, PointerFileName), System.Text.Encoding.UTF8.GetBytes(name));
         foreach (string old in Directory.EnumerateDirectories(directory, "s-*"))
         {
@@ -160,6 +173,7 @@ internal sealed class CatalogSnapshot : IDisposable
         var categories = KeyTable.Load(dir, m.Categories);
         var segments = KeyTable.Load(dir, m.Segments);
         int[] impressions = m.Impressions is null ? [] : ImpressionCountFile.Read(Path.Combine(dir, m.Impressions), items.Count);
+        var interactors = m.Interactors is null ? [] : ItemInteractorsFile.Read(Path.Combine(dir, m.Interactors), items.Count);
         int[] ordinals = [];
         MappedVectorFile? rows = null;
         if (m.ContentDimension > 0)
@@ -174,7 +188,7 @@ internal sealed class CatalogSnapshot : IDisposable
         }
         if (m.Journal < 0)
             throw new InvalidDataException($"{Path.Combine(dir, ManifestFileName)}: journal {m.Journal} (corrupt)");
-        return new CatalogSnapshot(name, m.Version, items, categories, segments, m.ContentDimension, ordinals, rows, impressions, m.Journal);
+        return new CatalogSnapshot(name, m.Version, items, categories, segments, m.ContentDimension, ordinals, rows, impressions, interactors, m.Journal);
     }
 
     /// <summary>The trained content rows of a version (its content model's vector file, mapped), or null.</summary>

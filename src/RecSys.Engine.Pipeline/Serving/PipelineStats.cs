@@ -9,6 +9,7 @@ public sealed class PipelineStats
     internal long _requests;
     internal long _events;
     internal long _foldIns;
+    internal long _itemFoldIns;
     internal long _degraded;
     internal long _attributedClicks;
     internal long _unattributedClicks;
@@ -24,6 +25,9 @@ public sealed class PipelineStats
 
     /// <summary>User CF vectors folded in after events.</summary>
     public long FoldIns => Interlocked.Read(ref _foldIns);
+
+    /// <summary>CF rows folded in for items added after training, from their users (a serving model each).</summary>
+    public long ItemFoldIns => Interlocked.Read(ref _itemFoldIns);
 
     /// <summary>Requests whose sources ran degraded (fewer candidates, narrower beams) because the host was busy.</summary>
     public long Degraded => Interlocked.Read(ref _degraded);

@@ -243,7 +243,7 @@ public sealed class PipelineVersion
         if (models.Als is not null && models.CfIndex is not null)
         {
             var cf = new IndexRetriever(models.CfIndex);
-            var rows = new AlsItemVectors(models.Als);
+            var rows = models.AlsRows!;
             Add(new VectorQuerySource(SourceNames.Collaborative, cf, QueryVectorKind.UserCf, rows));
             Add(new ItemNeighborsSource(SourceNames.ItemToItem, cf, rows, fromRequestItem: false));
             Add(new ItemNeighborsSource(SourceNames.SimilarCf, cf, rows, fromRequestItem: true));

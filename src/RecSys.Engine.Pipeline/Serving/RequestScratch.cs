@@ -34,6 +34,9 @@ internal sealed class RequestScratch
 
     public FoldInScratch? FoldIn;
 
+    /// <summary>The recent items' ALS rows, gathered for a request-time fold-in.</summary>
+    public float[] FoldInRows = [];
+
     public SourceRun Run(int i) => Runs[i] ??= new SourceRun();
 
     public static T[] Ensure<T>(ref T[] buffer, int n)

@@ -34,6 +34,15 @@ public sealed class ServingModels
     /// <summary>ALS item factors; ids are catalog ordinals; inner product.</summary>
     public IVectorIndex? CfIndex { get; init; }
 
+    /// <summary>
+    /// What <see cref="CfIndex"/> holds per item: the trained ALS rows, then the rows folded in for items added after
+    /// training; null without an ALS model. Whoever writes a folded row into the index writes it here too.
+    /// </summary>
+    public Sources.AlsItemVectors? AlsRows => Als is null ? null
+        : LazyInitializer.EnsureInitialized(ref _alsRows, () => new Sources.AlsItemVectors(Als));
+
+    private Sources.AlsItemVectors? _alsRows;
+
     /// <summary>Encodes items added after training and search queries.</summary>
     public ContentVocabulary? Content { get; init; }
 

@@ -22,7 +22,8 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///   CreateAsync(..., training data)      first start: train a version, seed the store, activate it, then open
 ///   ActivateAsync(id) / RollbackAsync()  load (low-priority threads) + attach (off the request path) -> ACTIVE replaced -> pipeline swapped;
 ///                                        the old version's files are released after its last request
-///   SaveAsync()                          the catalog snapshot (ids, key tables, live content rows, impression counts)
+///   SaveAsync()                          the catalog snapshot (ids, key tables, live content rows, impression counts,
+///                                        the users of items added after training)
 ///                                        and a store checkpoint; the active version is the registry's ACTIVE already
 ///   item / user writes                   the store, then the catalog journal (numbering, content rows: fsynced before
 ///                                        the call returns), then the live catalog; a restart replays the journal over
@@ -61,6 +62,9 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     /// <summary>The impression counts the current snapshot holds (not journaled: compared instead); guarded by _saves.</summary>
     private int[] _savedImpressions;
 
+    /// <summary>The item interactors' change count the current snapshot holds (not journaled either); guarded by _saves.</summary>
+    private long _savedInteractorChanges;
+
     private int _disposed;
 
     private ServingState(ModelRegistry registry, IFeatureStore store, bool ownsStore, LiveCatalog catalog, RecommendationPipeline pipeline, ServingStateOptions options, string catalogDirectory,
@@ -76,6 +80,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         _journal = journal;
         _savedChanges = savedChanges;
         _savedImpressions = catalog.CopyImpressions();
+        _savedInteractorChanges = catalog.Interactors.Changes;
     }
 
     public ModelRegistry Registry { get; }
@@ -243,7 +248,10 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             }
         }
         if (snapshot is not null)
+        {
             catalog.RestoreImpressions(snapshot.Impressions);
+            catalog.Interactors.Restore(snapshot.Interactors);
+        }
 
         if (loaded.Content is { } content)
         {
@@ -494,12 +502,13 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     private CatalogCapture? CaptureIfChanged()
     {
         int[] impressions = Catalog.CopyImpressions();
-        if (_journal.Changes == _savedChanges && impressions.AsSpan().SequenceEqual(_savedImpressions))
+        long interactorChanges = Catalog.Interactors.Changes;
+        if (_journal.Changes == _savedChanges && impressions.AsSpan().SequenceEqual(_savedImpressions) && interactorChanges == _savedInteractorChanges)
             return null;
         long journalFrom = _journal.Rotate();
         var (ids, names) = Catalog.Items.CopyEntries();
         return new CatalogCapture(ActiveVersionId, ids, names, Catalog.Categories.Keys(), Catalog.Segments.Keys(), Catalog.Content?.Dimension ?? 0,
-            Catalog.Content?.CopyRows() ?? [], impressions, journalFrom, _journal.Changes);
+            Catalog.Content?.CopyRows() ?? [], impressions, Catalog.Interactors.Copy(), interactorChanges, journalFrom, _journal.Changes);
     }
 
     /// <summary>Writes the captured snapshot and commits it, then deletes the journal files it holds (guarded by <see cref="_saves"/>).</summary>
@@ -510,6 +519,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         _journal.DeleteBefore(capture.JournalFrom);
         _savedChanges = capture.Changes;
         _savedImpressions = capture.Impressions;
+        _savedInteractorChanges = capture.InteractorChanges;
     }
 
     /// <summary>Runs <paramref name="experiments"/> on the pipeline, variants naming registry versions or rankers loaded from this registry.</summary>

@@ -18,7 +18,7 @@ namespace RecSys.Engine.Server.Metrics;
 ///   recsys.index.vectors / recsys.index.memory_bytes   gauges per index (cf, content, embedding sets)
 ///   recsys.catalog.items        gauge      catalog ordinals
 ///   recsys.model.active         gauge      1, labelled with the active version
-///   recsys.pipeline.requests / events / fold_ins       counters from the pipeline's own stats
+///   recsys.pipeline.requests / events / fold_ins / item_fold_ins   counters from the pipeline's own stats
 ///   recsys.pipeline.degraded    counter    recommendations whose sources ran degraded (server busy)
 ///   recsys.source.runs / failures / timeouts           counters per candidate source
 ///   recsys.admission.in_flight  gauge;  recsys.admission.rejected  counter per reason (concurrency_limit, queue_delay)
@@ -65,6 +65,8 @@ internal sealed class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("recsys.pipeline.requests", () => pipeline.Stats.Requests, description: "Recommendations answered by the pipeline");
         _meter.CreateObservableCounter("recsys.pipeline.events", () => pipeline.Stats.Events, description: "Events recorded");
         _meter.CreateObservableCounter("recsys.pipeline.fold_ins", () => pipeline.Stats.FoldIns, description: "User CF vectors folded in after events");
+        _meter.CreateObservableCounter("recsys.pipeline.item_fold_ins", () => pipeline.Stats.ItemFoldIns,
+            description: "CF rows folded in for items added after training, from their users (once per serving model)");
         _meter.CreateObservableCounter("recsys.pipeline.impressions_without_surface", () => pipeline.Stats.ImpressionsWithoutSurface,
             description: "Impressions whose value named no serving surface's code, kept as impressions of no surface (value 0)");
         _meter.CreateObservableCounter("recsys.pipeline.degraded", () => pipeline.Stats.Degraded,

@@ -117,6 +117,8 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
             Requests = stats.Requests,
             Events = stats.Events,
             FoldIns = stats.FoldIns,
+            ItemFoldIns = stats.ItemFoldIns,
+            ItemsWithInteractors = Pipeline.Catalog.Interactors.ItemCount,
             CatalogItems = Pipeline.Catalog.Length,
             InFlight = admission.InFlight,
             Rejected = admission.Rejected,

@@ -1,0 +1,85 @@
+namespace RecSys.Engine.Pipeline.Catalog;
+
+/// <summary>
+/// Who interacted with each item added after training (a click, a purchase, a rating: not an impression or a dislike), as
+/// distinct external user ids, the newest kept when a list is full: what an ALS item fold-in solves the item's row from
+/// (<see cref="RecommendationPipeline"/>), under every serving version, whatever its model. Facts about users, not about
+/// a model, so they live with the catalog and its snapshot saves them, as impression counts. Thread-safe.
+/// </summary>
+public sealed class ItemInteractors
+{
+    private readonly Dictionary<int, List<long>> _users = [];
+    private readonly Lock _lock = new();
+    private long _changes;
+
+    public ItemInteractors(int capacity = 128)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+    }
+
+    /// <summary>Users kept per item; a new one past it pushes out the one added first.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Items with at least one user.</summary>
+    public int ItemCount
+    {
+        get { lock (_lock) return _users.Count; }
+    }
+
+    /// <summary>Additions since the catalog was made: a snapshot save that finds the count it saved has nothing new here.</summary>
+    public long Changes => Interlocked.Read(ref _changes);
+
+    /// <summary>Adds <paramref name="user"/> to the item's users; false when it is there already (the list is unchanged).</summary>
+    public bool Add(int ordinal, long user)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ordinal);
+        lock (_lock)
+        {
+            if (!_users.TryGetValue(ordinal, out var list))
+                _users[ordinal] = list = new List<long>(4);
+            else if (list.Contains(user))
+                return false;
+            if (list.Count == Capacity)
+                list.RemoveAt(0);
+            list.Add(user);
+            _changes++;
+            return true;
+        }
+    }
+
+    /// <summary>How many users the item has (at most <see cref="Capacity"/>).</summary>
+    public int CountOf(int ordinal)
+    {
+        lock (_lock)
+            return _users.TryGetValue(ordinal, out var list) ? list.Count : 0;
+    }
+
+    /// <summary>The item's users, oldest first (empty when none).</summary>
+    public long[] UsersOf(int ordinal)
+    {
+        lock (_lock)
+            return _users.TryGetValue(ordinal, out var list) ? [.. list] : [];
+    }
+
+    /// <summary>Every item with users, by ordinal, with a copy of its list.</summary>
+    public (int Ordinal, long[] Users)[] Copy()
+    {
+        lock (_lock)
+            return [.. _users.OrderBy(e => e.Key).Select(e => (e.Key, e.Value.ToArray()))];
+    }
+
+    /// <summary>Replaces everything with <paramref name="items"/> (a snapshot's), each list cut to the newest <see cref="Capacity"/>.</summary>
+    internal void Restore(IEnumerable<(int Ordinal, long[] Users)> items)
+    {
+        lock (_lock)
+        {
+            _users.Clear();
+            foreach (var (ordinal, users) in items)
+            {
+                if (users.Length > 0)
+                    _users[ordinal] = [.. users.AsSpan(Math.Max(0, users.Length - Capacity))];
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using RecSys.Engine.Core.Vectors.Kernels;
+using RecSys.Engine.Features.Records;
+using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Pipeline.Catalog;
+using RecSys.Engine.Pipeline.Serving;
+using RecSys.Engine.Pipeline.Sources;
+using RecSys.Engine.Pipeline.Tests.Support;
+
+namespace RecSys.Engine.Pipeline.Tests.ColdStart;
+
+/// <summary>
+/// "New item: similar-items through content until it has interactions": once users interact with an item added after
+/// training, its CF row is folded in from theirs, so the collaborative sources find it for users of the same taste, its
+/// users' own fold-ins count it, and it comes back after a restart.
+/// </summary>
+public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
+{
+    private const long NewItem = 9_000_001;
+    private const int Taste = 2;
+
+    private static List<int> Fans(RegistryRig rig) => [.. Enumerable.Range(0, rig.Planted.Users).Where(u => PlantedCatalog.Favourite(u) == Taste)];
+
+    private static Task AddNewItemAsync(ServingState state) =>
+        state.Pipeline.UpsertItemAsync(NewItem, new ItemAttributes { Title = "a live item", Categories = [PlantedCatalog.Category(Taste)] }).AsTask();
+
+    private static Task ClickAsync(ServingState state, RegistryRig rig, int user) =>
+        state.Pipeline.RecordEventsAsync([new InteractionEvent(PlantedCatalog.UserId(user), NewItem, EventType.Click, 1f, rig.NowMs)]).AsTask();
+
+    private static int OrdinalOf(ServingState state) => state.Catalog.Items.TryGetOrdinal(NewItem, out int o) ? o : throw new InvalidOperationException("no new item");
+
+    /// <summary>The new item's position among the collaborative source's candidates for <paramref name="user"/> (-1: absent).</summary>
+    private static async Task<int> CollaborativeRankAsync(ServingState state, RegistryRig rig, int user)
+    {
+        var response = await state.Pipeline.RecommendAsync(rig.Request(user) with { Debug = true });
+        return Array.IndexOf(response.Trace!.Stage("source:" + SourceNames.Collaborative)!.ItemIds, NewItem);
+    }
+
+    [Fact]
+    public async Task A_new_item_gets_a_CF_row_from_its_third_user_and_the_collaborative_source_then_finds_it_for_users_of_that_taste()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync();
+        await AddNewItemAsync(state);
+        var fans = Fans(rig);
+        int ordinal = OrdinalOf(state);
+        var models = state.Pipeline.Version.Models;
+        Assert.True(ordinal >= models.Als!.ItemCount);
+        Assert.Equal(-1, await CollaborativeRankAsync(state, rig, fans[5]));
+
+        await ClickAsync(state, rig, fans[0]);
+        await ClickAsync(state, rig, fans[1]);
+        await ClickAsync(state, rig, fans[1]); // the same user again: still two
+        Assert.Equal(2, state.Catalog.Interactors.CountOf(ordinal));
+        Assert.True(models.AlsRows!.Row(ordinal).IsEmpty); // below ItemFoldInUsers (3)
+        Assert.Equal(0, state.Pipeline.Stats.ItemFoldIns);
+
+        await ClickAsync(state, rig, fans[2]);
+        ReadOnlySpan<float> row = models.AlsRows!.Row(ordinal);
+        Assert.False(row.IsEmpty);
+        Assert.Equal(1, state.Pipeline.Stats.ItemFoldIns);
+
+        // Users of the item's taste who never touched it: the collaborative source now finds it. Its CF score is higher
+        // for them than for users of any other taste (the planted signal the fold-in must carry).
+        var als = models.Als!;
+        var users = models.AlsUsers!;
+        double Score(int u) => users.TryGetOrdinal(PlantedCatalog.UserId(u), out int o) ? DotProduct.Compute(als.UserRow(o), models.AlsRows.Row(ordinal)) : double.NaN;
+        var others = Enumerable.Range(0, rig.Planted.Users).Where(u => PlantedCatalog.Favourite(u) != Taste).ToList();
+        double fanMean = fans.Skip(3).Average(Score), otherMean = others.Average(Score);
+        Assert.True(fanMean > 2 * Math.Max(otherMean, 0.01), $"mean CF score of the new item: {fanMean:F4} for its taste's users, {otherMean:F4} for the others");
+        int found = 0;
+        foreach (int fan in fans.Skip(3).Take(8))
+            found += await CollaborativeRankAsync(state, rig, fan) >= 0 ? 1 : 0;
+        Assert.True(found >= 6, $"{found} of 8 users of the item's taste have it among their collaborative candidates");
+    }
+
+    [Fact]
+    public async Task A_new_user_whose_only_click_is_a_folded_in_item_gets_a_CF_vector_from_it()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync();
+        await AddNewItemAsync(state);
+        var fans = Fans(rig);
+        foreach (int fan in fans.Take(3))
+            await ClickAsync(state, rig, fan);
+        const long newUser = 7_000_001;
+        await state.Pipeline.RecordEventsAsync([new InteractionEvent(newUser, NewItem, EventType.Click, 1f, rig.NowMs)]);
+        // Before the item had a row, a history of only new items folded into nothing.
+        float[]? vector = await state.Store.GetCfVectorAsync(newUser);
+        Assert.NotNull(vector);
+        var models = state.Pipeline.Version.Models;
+        Assert.True(vector.AsSpan(0, models.Als!.Factors).ContainsAnyExcept(0f));
+        Assert.True(DotProduct.Compute(vector.AsSpan(0, models.Als.Factors), models.AlsRows!.Row(OrdinalOf(state))) > 0);
+    }
+
+    [Fact]
+    public async Task The_users_of_new_items_are_saved_with_the_catalog_and_the_row_comes_back_after_a_restart()
+    {
+        using var rig = new RegistryRig(trained);
+        float[] before;
+        var fans = Fans(rig);
+        await using (var state = await rig.CreateAsync())
+        {
+            await AddNewItemAsync(state);
+            foreach (int fan in fans.Take(4))
+                await ClickAsync(state, rig, fan);
+            before = state.Pipeline.Version.Models.AlsRows!.Row(OrdinalOf(state)).ToArray();
+            Assert.NotEmpty(before);
+            await state.SaveCatalogAsync();
+        }
+        await using (var state = await rig.OpenAsync(RegistryRig.Options() with { SaveOnDispose = false }))
+        {
+            int ordinal = OrdinalOf(state);
+            Assert.Equal(4, state.Catalog.Interactors.CountOf(ordinal));
+            // The same users' stored vectors, the same solve.
+            Assert.Equal(before, state.Pipeline.Version.Models.AlsRows!.Row(ordinal).ToArray());
+            Assert.True(await CollaborativeRankAsync(state, rig, fans[6]) >= 0);
+        }
+    }
+
+    [Fact]
+    public async Task A_version_swapped_in_folds_in_the_new_items_its_model_has_no_row_for()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync();
+        rig.AddVersion("v2", trained.Models with { Als = TrainedModels.Train(rig.Planted.Data, TrainedPlanted.Settings(seed: 4)).Als });
+        await AddNewItemAsync(state);
+        foreach (int fan in Fans(rig).Take(3))
+            await ClickAsync(state, rig, fan);
+        await state.ActivateAsync("v2");
+        var models = state.Pipeline.Version.Models;
+        Assert.Equal("v2", models.Version);
+        // The users' stored vectors are v1's (another space): v2 reads their trained rows.
+        Assert.False(models.AlsRows!.Row(OrdinalOf(state)).IsEmpty);
+        Assert.True(await CollaborativeRankAsync(state, rig, Fans(rig)[7]) >= 0);
+    }
+
+    [Fact]
+    public async Task A_deleted_new_item_is_not_folded_in_and_leaves_the_CF_index()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync();
+        await AddNewItemAsync(state);
+        var fans = Fans(rig);
+        foreach (int fan in fans.Take(3))
+            await ClickAsync(state, rig, fan);
+        await state.Pipeline.DeleteItemAsync(NewItem);
+        await ClickAsync(state, rig, fans[3]);
+        Assert.Equal(1, state.Pipeline.Stats.ItemFoldIns);
+        Assert.Equal(-1, await CollaborativeRankAsync(state, rig, fans[6]));
+        // Upserted again, it is back in the index with the row its users gave it.
+        await AddNewItemAsync(state);
+        Assert.True(await CollaborativeRankAsync(state, rig, fans[6]) >= 0);
+    }
+}

@@ -131,6 +131,9 @@ public sealed partial class RecommendationPipeline
         await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Read again under the lock: a version swapped in while this batch waited has folded in what it found at
+            // its attach, and takes this batch's users from here.
+            serving = ServingVersions();
             foreach (int ordinal in grown)
             {
                 if (_catalog.IsDeleted(ordinal))

@@ -146,7 +146,9 @@ public sealed partial class RecommendationPipeline
                     if (models.Als is not { } als || ordinal < als.ItemCount || users.Length < v.Config.ItemFoldInUsers || done.Contains(models))
                         continue;
                     done.Add(models);
-                    bool reindex = BitOperations.IsPow2(users.Length);
+                    // The index entry moves at 4, 8, 16, .. users ever added (not the kept count, which stops at the
+                    // capacity: a full list would move it on every new user).
+                    bool reindex = BitOperations.IsPow2(_catalog.Interactors.AddedTo(ordinal));
                     if (await ItemFoldIn.FoldInAsync(models, ordinal, users, reindex, _store, cancellationToken).ConfigureAwait(false))
                         Interlocked.Increment(ref Stats._itemFoldIns);
                 }

@@ -8,7 +8,7 @@ namespace RecSys.Engine.Pipeline.Catalog;
 /// </summary>
 public sealed class ItemInteractors
 {
-    private readonly Dictionary<int, List<long>> _users = [];
+    private readonly Dictionary<int, Entry> _users = [];
     private readonly Lock _lock = new();
     private long _changes;
 
@@ -36,13 +36,14 @@ public sealed class ItemInteractors
         ArgumentOutOfRangeException.ThrowIfNegative(ordinal);
         lock (_lock)
         {
-            if (!_users.TryGetValue(ordinal, out var list))
-                _users[ordinal] = list = new List<long>(4);
-            else if (list.Contains(user))
+            if (!_users.TryGetValue(ordinal, out var entry))
+                _users[ordinal] = entry = new Entry(new List<long>(4));
+            else if (entry.Users.Contains(user))
                 return false;
-            if (list.Count == Capacity)
-                list.RemoveAt(0);
-            list.Add(user);
+            if (entry.Users.Count == Capacity)
+                entry.Users.RemoveAt(0);
+            entry.Users.Add(user);
+            entry.Added++;
             _changes++;
             return true;
         }
@@ -52,21 +53,31 @@ public sealed class ItemInteractors
     public int CountOf(int ordinal)
     {
         lock (_lock)
-            return _users.TryGetValue(ordinal, out var list) ? list.Count : 0;
+            return _users.TryGetValue(ordinal, out var entry) ? entry.Users.Count : 0;
+    }
+
+    /// <summary>
+    /// How many users were ever added to the item's list, those pushed out of a full list included (since the catalog was
+    /// made; a restored list counts its users): it keeps growing where <see cref="CountOf"/> stops at the capacity.
+    /// </summary>
+    public long AddedTo(int ordinal)
+    {
+        lock (_lock)
+            return _users.TryGetValue(ordinal, out var entry) ? entry.Added : 0;
     }
 
     /// <summary>The item's users, oldest first (empty when none).</summary>
     public long[] UsersOf(int ordinal)
     {
         lock (_lock)
-            return _users.TryGetValue(ordinal, out var list) ? [.. list] : [];
+            return _users.TryGetValue(ordinal, out var entry) ? [.. entry.Users] : [];
     }
 
     /// <summary>Every item with users, by ordinal, with a copy of its list.</summary>
     public (int Ordinal, long[] Users)[] Copy()
     {
         lock (_lock)
-            return [.. _users.OrderBy(e => e.Key).Select(e => (e.Key, e.Value.ToArray()))];
+            return [.. _users.OrderBy(e => e.Key).Select(e => (e.Key, e.Value.Users.ToArray()))];
     }
 
     /// <summary>Replaces everything with <paramref name="items"/> (a snapshot's), each list cut to the newest <see cref="Capacity"/>.</summary>
@@ -78,8 +89,18 @@ public sealed class ItemInteractors
             foreach (var (ordinal, users) in items)
             {
                 if (users.Length > 0)
-                    _users[ordinal] = [.. users.AsSpan(Math.Max(0, users.Length - Capacity))];
+                {
+                    var kept = new List<long>(users.AsSpan(Math.Max(0, users.Length - Capacity)).ToArray());
+                    _users[ordinal] = new Entry(kept) { Added = kept.Count };
+                }
             }
         }
+    }
+
+    private sealed class Entry(List<long> users)
+    {
+        public List<long> Users { get; } = users;
+
+        public long Added { get; set; }
     }
 }

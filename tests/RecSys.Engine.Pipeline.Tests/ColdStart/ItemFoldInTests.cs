@@ -151,4 +151,22 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
         await AddNewItemAsync(state);
         Assert.True(await CollaborativeRankAsync(state, rig, fans[6]) >= 0);
     }
+
+    [Fact]
+    public async Task The_index_entry_moves_at_powers_of_two_of_the_users_ever_added_also_past_the_kept_128()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync();
+        await AddNewItemAsync(state);
+        var index = Assert.IsType<Core.Index.Hnsw.HnswIndex>(state.Pipeline.Version.Models.CfIndex);
+        int nodes = index.NodeCount;
+        const int Users = 200;
+        for (int u = 0; u < Users; u++)
+            await ClickAsync(state, rig, u);
+        Assert.Equal(128, state.Catalog.Interactors.CountOf(OrdinalOf(state)));
+        Assert.Equal(Users, state.Catalog.Interactors.AddedTo(OrdinalOf(state)));
+        // Inserted at 3 users, moved (a delete and a new node) at 4, 8, 16, 32, 64 and 128: 7 nodes, one of them live.
+        Assert.Equal(nodes + 7, index.NodeCount);
+        Assert.Equal(Users - 2, state.Pipeline.Stats.ItemFoldIns);
+    }
 }

@@ -17,6 +17,8 @@ public sealed class ItemInteractorsTests
         Assert.True(interactors.Add(5, 12));
         Assert.True(interactors.Add(5, 13));
         Assert.Equal([11L, 12, 13], interactors.UsersOf(5));
+        Assert.Equal(3, interactors.CountOf(5));
+        Assert.Equal(4, interactors.AddedTo(5)); // keeps counting past the capacity (the index moves by it)
         Assert.Equal(0, interactors.CountOf(6));
         Assert.Equal(4, interactors.Changes);
     }

@@ -15,9 +15,12 @@ namespace RecSys.Engine.Cli.Demo;
 ///   RecordEvents(likes)        the user likes items of a category they had barely touched (client stream)
 ///   Recommend(user)            the answer after the events: the new taste shows, the liked items are gone (seen)
 ///   Recommend(unknown user)    cold start: popular and trending items, no error
+///   UpsertItems(new item)      an item of the user's favourite category added live; its page: content neighbours
+///   RecordEvents(fans)         three users of that category like it: its CF row is folded in from theirs
+///   SimilarItems(new item)     its page again: CF neighbours too
 /// </code>
 /// </summary>
-internal sealed class DemoCalls(Recommender.RecommenderClient client, string apiKey, DemoDataSet data, TextWriter output)
+internal sealed class DemoCalls(Recommender.RecommenderClient client, Catalog.CatalogClient catalog, string apiKey, DemoDataSet data, TextWriter output)
 {
     private const int K = 8;
 
@@ -55,8 +58,46 @@ internal sealed class DemoCalls(Recommender.RecommenderClient client, string api
         var cold = await RecommendAsync(s.ColdUser, cancellationToken).ConfigureAwait(false);
         Print($"Recommend: user {s.ColdUser} (unknown: cold start)", cold);
 
-        return new DemoReport(Ids(before), Ids(similar), accepted, Ids(after), Ids(cold), before.Ranker);
+        var (newBefore, newAfter) = await NewItemAsync(s, cancellationToken).ConfigureAwait(false);
+        return new DemoReport(Ids(before), Ids(similar), accepted, Ids(after), Ids(cold), before.Ranker, Ids(newBefore), Ids(newAfter));
     }
+
+    /// <summary>
+    /// An item added after training: its page from content alone, then, once three users of its category like it, from
+    /// its folded-in CF row too.
+    /// </summary>
+    private async Task<(RecommendResponse Before, RecommendResponse After)> NewItemAsync(DemoScenario s, CancellationToken cancellationToken)
+    {
+        string title = $"A new {s.Favourite} item";
+        using (var call = catalog.UpsertItems(Headers, cancellationToken: cancellationToken))
+        {
+            await call.RequestStream.WriteAsync(new UpsertItemsRequest { Items = { new Item { Id = IdOf(s.NewItem), Title = title, Categories = { s.Favourite } } } },
+                cancellationToken).ConfigureAwait(false);
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            output.WriteLine($"UpsertItems: item {s.NewItem} \"{title}\" [{s.Favourite}], added now: upserted {(await call.ResponseAsync.ConfigureAwait(false)).Upserted}");
+            output.WriteLine();
+        }
+        var before = await SimilarAsync(s.NewItem, cancellationToken).ConfigureAwait(false);
+        Print($"SimilarItems: item {s.NewItem} (new: no events yet)", before);
+
+        var batch = new RecordEventsRequest();
+        foreach (string fan in s.Fans)
+            batch.Events.Add(new Event { User = IdOf(fan), Item = IdOf(s.NewItem), Type = EventType.Like, Time = Now });
+        long accepted = (await client.RecordEventsBatchAsync(batch, Headers, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false)).Accepted;
+        output.WriteLine($"RecordEvents: users {string.Join(", ", s.Fans)} (mostly {s.Favourite}) liked item {s.NewItem}: accepted {accepted}");
+        output.WriteLine();
+
+        var after = await SimilarAsync(s.NewItem, cancellationToken).ConfigureAwait(false);
+        Print($"SimilarItems: item {s.NewItem} again, after {s.Fans.Length} users liked it  [new item, after]", after);
+        string Sources(RecommendResponse r) => string.Join(", ", r.Items.GroupBy(i => i.Source).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} {g.Count()}"));
+        output.WriteLine($"  -> sources before: {Sources(before)}; after: {Sources(after)}");
+        output.WriteLine();
+        return (before, after);
+    }
+
+    private Task<RecommendResponse> SimilarAsync(string item, CancellationToken cancellationToken) =>
+        client.SimilarItemsAsync(new SimilarItemsRequest { Item = IdOf(item), K = K, Now = Now }, Headers, cancellationToken: cancellationToken).ResponseAsync;
 
     private Task<RecommendResponse> RecommendAsync(string user, CancellationToken cancellationToken) =>
         client.RecommendAsync(new RecommendRequest { User = IdOf(user), K = K, Context = new RecommendContext { Now = Now } },

@@ -139,9 +139,18 @@ internal sealed class DemoDataSet
             .OrderByDescending(i => popularity[i]).ThenBy(i => i)
             .Where(i => segments is null || !TakenMostlyByAnotherSegment(i, segments, segments[bestUser])).Take(newTasteEvents)];
         int similar = categoryItems[favourite].OrderByDescending(i => popularity[i]).ThenBy(i => i).First();
+        // Three other users whose top category is the favourite too: the new item's first users.
+        var fans = new List<string>(3);
+        for (int u = 0; u < m.RowCount && fans.Count < 3; u++)
+        {
+            if (u != bestUser && m.RowLength(u) >= 10 && TopCategory(catalog, m.Columns(u)).Category == favourite)
+                fans.Add(UserId(u));
+        }
+        if (fans.Count < 3)
+            throw new InvalidDataException($"{Source}: the demo needs three more users whose top category is '{favourite}'");
         return new DemoScenario(
             UserId(bestUser), m.RowLength(bestUser), favourite, newTaste,
-            [.. likes.Select(ItemId)], ItemId(similar), ColdUserId(), UserId(bestUser == 0 ? 1 : 0));
+            [.. likes.Select(ItemId)], ItemId(similar), ColdUserId(), UserId(bestUser == 0 ? 1 : 0), NewItemId(), [.. fans]);
     }
 
     /// <summary>
@@ -168,6 +177,18 @@ internal sealed class DemoDataSet
             return (numeric.Max() + 1000).ToString(CultureInfo.InvariantCulture);
         string id = "new-visitor";
         while (users.TryGetOrdinal(id, out _))
+            id += "-1";
+        return id;
+    }
+
+    /// <summary>An item id the data does not have (the item the demo adds live): numeric when the data's ids are.</summary>
+    private string NewItemId()
+    {
+        var items = Data.Events.Items;
+        if (items.TryGetNumericIds() is { } numeric)
+            return (numeric.Max() + 1000).ToString(CultureInfo.InvariantCulture);
+        string id = "new-item";
+        while (items.TryGetOrdinal(id, out _))
             id += "-1";
         return id;
     }

@@ -108,7 +108,7 @@ internal static class DemoRunner
             await using var server = await steps.RunAsync("starting the gRPC server", () => StartAsync(serverOptions, state, token)).ConfigureAwait(false);
 
             using var channel = GrpcChannel.ForAddress(server.Address);
-            var calls = new DemoCalls(new Recommender.RecommenderClient(channel), apiKey, data, stdout);
+            var calls = new DemoCalls(new Recommender.RecommenderClient(channel), new Catalog.CatalogClient(channel), apiKey, data, stdout);
             var scenario = data.PickScenario(settings.Likes);
             stdout.WriteLine();
             var report = await steps.RunAsync("calling the server through the generated client", () => calls.RunAsync(scenario, token)).ConfigureAwait(false);

@@ -68,6 +68,20 @@ public sealed partial class DemoCommandTests
         // (bench/results/demo-catalog-2026-12-06), because the planted events have no recency signal for the ranker to
         // learn. What is held: the answer moved, and the liked items are gone (above).
 
+        // An item added live, of the user's favourite category: its page comes from content alone until three users of
+        // that category like it; then its folded-in CF row finds CF neighbours too, and they are of its category.
+        var added = Regex.Match(stdout, @"UpsertItems: item (\d+) ""A new (c\d) item"" \[c\d\], added now: upserted 1");
+        Assert.True(added.Success, stdout);
+        Assert.Equal(favourite, added.Groups[2].Value);
+        Assert.Matches($@"RecordEvents: users \d+, \d+, \d+ \(mostly {favourite}\) liked item {added.Groups[1].Value}: accepted 3", stdout);
+        var page = Regex.Match(stdout, @"-> sources before: ([^;]+); after: (.+)");
+        Assert.True(page.Success, stdout);
+        Assert.DoesNotContain("similar-cf", page.Groups[1].Value);
+        Assert.Contains("similar-cf", page.Groups[2].Value);
+        var newAfter = ItemsOf(stdout, "[new item, after]");
+        Assert.NotEmpty(newAfter);
+        Assert.True(2 * CountOf(favourite, newAfter) > newAfter.Count, $"{favourite}: {CountOf(favourite, newAfter)} of {newAfter.Count}\n{stdout}");
+
         // The hand-off: address, the run's key, a grpcurl line that uses it.
         var key = Regex.Match(stdout, @"API key \(roles read, write; made for this run\): (\S+)");
         Assert.True(key.Success, stdout);

@@ -42,6 +42,21 @@ public sealed partial class RecommendationPipeline
     }
 
     /// <summary>
+    /// Items below this ordinal have a trained ALS row in every serving model that has ALS (0 when none has): their users
+    /// (<see cref="Catalog.ItemInteractors"/>) are needed no more once such a retrain serves. Read with catalog writes held.
+    /// </summary>
+    internal int ItemsTrainedInEveryModel()
+    {
+        int trained = int.MaxValue;
+        foreach (var version in ServingVersions())
+        {
+            if (version.Models.Als is { } als)
+                trained = Math.Min(trained, als.ItemCount);
+        }
+        return trained == int.MaxValue ? 0 : trained;
+    }
+
+    /// <summary>
     /// The content tables the serving versions read, each with the vocabulary that made it: a version being attached
     /// shares the one of its vocabulary (<see cref="Registry.LoadedVersion.AttachAsync"/>). Read with catalog writes held off.
     /// </summary>

@@ -59,9 +59,12 @@ public sealed class RegistryRig : IDisposable
     public Task<ServingState> OpenAsync(ServingStateOptions? options = null) =>
         ServingState.OpenAsync(RegistryDirectory, StoreDirectory, options ?? Options());
 
-    /// <summary>Another version of the same data: <paramref name="models"/> (default: the trained ones) with its own index files.</summary>
-    public RegistryVersion AddVersion(string id, TrainedModels? models = null, string cfIndex = "HNSW16,efc100", string? ranker = null) =>
-        VersionBuilder.Write(Registry, Planted.Data, models ?? Trained.Models, Build(id, cfIndex, ranker));
+    /// <summary>
+    /// Another version: <paramref name="models"/> (default: the trained ones) of <paramref name="data"/> (default: the
+    /// planted data; other data must extend its ids, as a retrain on the serving catalog does) with its own index files.
+    /// </summary>
+    public RegistryVersion AddVersion(string id, TrainedModels? models = null, string cfIndex = "HNSW16,efc100", string? ranker = null, Models.Data.TrainingData? data = null) =>
+        VersionBuilder.Write(Registry, data ?? Planted.Data, models ?? Trained.Models, Build(id, cfIndex, ranker));
 
     public RecommendRequest Request(int user, string surface = "home", string? requestId = null, int k = 10) =>
         new() { UserId = PlantedCatalog.UserId(user), Surface = surface, K = k, NowMs = NowMs, RequestId = requestId ?? $"u{user}" };

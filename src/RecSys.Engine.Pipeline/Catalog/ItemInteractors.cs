@@ -73,6 +73,23 @@ public sealed class ItemInteractors
             return _users.TryGetValue(ordinal, out var entry) ? [.. entry.Users] : [];
     }
 
+    /// <summary>Forgets the users of every item below <paramref name="ordinal"/>; returns how many items it dropped.</summary>
+    public int RemoveBelow(int ordinal)
+    {
+        lock (_lock)
+        {
+            int removed = 0;
+            foreach (int item in _users.Keys.Where(k => k < ordinal).ToList())
+            {
+                _users.Remove(item);
+                removed++;
+            }
+            if (removed > 0)
+                _changes++;
+            return removed;
+        }
+    }
+
     /// <summary>Every item with users, by ordinal, with a copy of its list.</summary>
     public (int Ordinal, long[] Users)[] Copy()
     {

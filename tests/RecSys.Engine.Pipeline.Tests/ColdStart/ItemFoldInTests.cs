@@ -169,4 +169,46 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
         Assert.Equal(nodes + 7, index.NodeCount);
         Assert.Equal(Users - 2, state.Pipeline.Stats.ItemFoldIns);
     }
+
+    [Fact]
+    public async Task Once_a_retrain_that_knows_the_item_serves_its_users_are_dropped_at_the_next_save()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync();
+        await AddNewItemAsync(state);
+        var fans = Fans(rig).Take(3).ToArray();
+        foreach (int fan in fans)
+            await ClickAsync(state, rig, fan);
+        int ordinal = OrdinalOf(state);
+        await state.SaveCatalogAsync();
+        Assert.Equal(3, state.Catalog.Interactors.CountOf(ordinal)); // v1 has no row of its own: kept
+
+        // v2: the planted data with the new item and its three clicks, as a retrain would see them.
+        var data = WithNewItem(rig, ordinal, fans);
+        rig.AddVersion("v2", TrainedModels.Train(data, TrainedPlanted.Settings(seed: 3)), data: data);
+        await state.ActivateAsync("v2");
+        var models = state.Pipeline.Version.Models;
+        Assert.True(ordinal < models.Als!.ItemCount);
+        Assert.False(models.AlsRows!.Row(ordinal).IsEmpty); // its trained row
+        await state.SaveCatalogAsync();
+        Assert.Equal(0, state.Catalog.Interactors.CountOf(ordinal));
+        Assert.Equal(0, state.Catalog.Interactors.ItemCount);
+    }
+
+    /// <summary>The planted training data with item <see cref="NewItem"/> at <paramref name="ordinal"/> and one click from each of <paramref name="fans"/>.</summary>
+    private static Models.Data.TrainingData WithNewItem(RegistryRig rig, int ordinal, int[] fans)
+    {
+        var events = rig.Planted.Data.Events;
+        Assert.Equal(events.ItemCount, ordinal);
+        var items = Models.Data.IdMap.FromIds([.. events.Items.Ids, NewItem.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var catalog = new Models.Data.ItemCatalog();
+        for (int i = 0; i < events.ItemCount; i++)
+            catalog.Set(i, events.Catalog!.Title(i), [.. events.Catalog.Categories(i)], [.. events.Catalog.Tags(i)]);
+        catalog.Set(ordinal, "a live item", [PlantedCatalog.Category(Taste)]);
+        int[] users = [.. events.UserOrdinals, .. fans.Select(f => events.Users.TryGetOrdinal(PlantedCatalog.UserId(f).ToString(System.Globalization.CultureInfo.InvariantCulture), out int u) ? u : throw new InvalidOperationException())];
+        long last = events.MaxTimestamp();
+        var set = new Models.Data.InteractionSet(events.Users, items, users, [.. events.ItemOrdinals, .. fans.Select(_ => ordinal)],
+            [.. events.Values, .. fans.Select(_ => 1f)], [.. events.Timestamps, .. fans.Select(_ => last)], catalog, events.Demographics);
+        return new Models.Data.TrainingData(set);
+    }
 }

@@ -211,4 +211,23 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
             [.. events.Values, .. fans.Select(_ => 1f)], [.. events.Timestamps, .. fans.Select(_ => last)], catalog, events.Demographics);
         return new Models.Data.TrainingData(set);
     }
+
+    [Fact]
+    public async Task With_an_IVF_PQ_CF_index_the_folded_in_item_is_found_too()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync();
+        rig.AddVersion("ivf", cfIndex: "IVF8,PQ8,R100,np8");
+        await state.ActivateAsync("ivf");
+        Assert.Equal("ivfpq", state.Pipeline.Version.Models.CfIndex!.Kind);
+        await AddNewItemAsync(state);
+        var fans = Fans(rig);
+        Assert.Equal(-1, await CollaborativeRankAsync(state, rig, fans[5]));
+        foreach (int fan in fans.Take(3))
+            await ClickAsync(state, rig, fan);
+        int found = 0;
+        foreach (int fan in fans.Skip(3).Take(8))
+            found += await CollaborativeRankAsync(state, rig, fan) >= 0 ? 1 : 0;
+        Assert.True(found >= 6, $"{found} of 8 users of the item's taste have it among their collaborative candidates");
+    }
 }

@@ -98,65 +98,100 @@ public sealed partial class RecommendationPipeline
             foreach (long user in foldIn)
                 await FoldInUserAsync(user, version.Models, cancellationToken).ConfigureAwait(false);
         }
-        await FoldInItemsAsync(events, ordinals, serving, cancellationToken).ConfigureAwait(false);
+        await FoldInItemsAsync(events, ordinals, serving).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The item fold-in's side of an event batch (<see cref="ItemFoldIn"/>): each user of an item that a serving model has
-    /// no trained row for joins the item's interactors; an item that gained one is folded in again by every serving model
-    /// whose config's <see cref="Config.PipelineConfig.ItemFoldInUsers"/> its users reach. After the users' own fold-ins,
-    /// so the vectors it reads count this batch. Under the catalog writes (index inserts), only when some item gained a user.
+    /// no trained row for joins the item's interactors; an item that gained one, with enough users for some serving
+    /// version (<see cref="Config.PipelineConfig.ItemFoldInUsers"/>), is folded in again by every serving model whose
+    /// version's threshold its users reach. After the users' own fold-ins, so the vectors it reads count this batch.
+    /// <para>
+    /// Best effort, and never the call's failure: the events are stored by now, and a failed call would be retried and
+    /// store them twice. The fold-ins take the catalog writes (index inserts) but wait for them at most
+    /// <see cref="PipelineOptions.ItemFoldInWait"/> (a long upsert stream or a swap holds them), without the call's token.
+    /// An item not folded in (the wait ran out, a store read failed) is pending: its next event folds it in, whoever sends
+    /// it. Counted in <see cref="PipelineStats.ItemFoldInsDeferred"/>.
+    /// </para>
     /// </summary>
-    private async ValueTask FoldInItemsAsync(IReadOnlyList<InteractionEvent> events, int[] ordinals, List<PipelineVersion> serving, CancellationToken cancellationToken)
+    private async ValueTask FoldInItemsAsync(IReadOnlyList<InteractionEvent> events, int[] ordinals, List<PipelineVersion> serving)
     {
-        int trainedInAll = int.MaxValue;
+        int trainedInAll = int.MaxValue, fewestUsers = int.MaxValue;
         foreach (var v in serving)
         {
             if (v.Models.Als is { } a)
+            {
                 trainedInAll = Math.Min(trainedInAll, a.ItemCount);
+                fewestUsers = Math.Min(fewestUsers, v.Config.ItemFoldInUsers);
+            }
         }
         if (trainedInAll == int.MaxValue)
             return;
-        List<int>? grown = null;
+        List<int>? due = null;
         for (int i = 0; i < events.Count; i++)
         {
             int ordinal = ordinals[i];
             if (events[i].Type is EventType.Impression or EventType.Dislike || ordinal < trainedInAll)
                 continue;
-            if (_catalog.Interactors.Add(ordinal, events[i].UserId) && !(grown ??= []).Contains(ordinal))
-                grown.Add(ordinal);
+            bool grew = _catalog.Interactors.Add(ordinal, events[i].UserId);
+            if ((grew || _pendingItemFoldIns.ContainsKey(ordinal)) && _catalog.Interactors.CountOf(ordinal) >= fewestUsers && !(due ??= []).Contains(ordinal))
+                due.Add(ordinal);
         }
-        if (grown is null)
+        if (due is null)
             return;
-        await _catalogWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!await _catalogWrites.WaitAsync(_options.ItemFoldInWait).ConfigureAwait(false))
+        {
+            foreach (int ordinal in due)
+                _pendingItemFoldIns.TryAdd(ordinal, 0);
+            Interlocked.Add(ref Stats._itemFoldInsDeferred, due.Count);
+            return;
+        }
         try
         {
-            // Read again under the lock: a version swapped in while this batch waited has folded in what it found at
-            // its attach, and takes this batch's users from here.
+            // Read again under the lock: a version retired while this batch waited is not written to, and one swapped
+            // in (which folded in what it found at its attach) takes this batch's users.
             serving = ServingVersions();
-            foreach (int ordinal in grown)
+            foreach (int ordinal in due)
             {
-                if (_catalog.IsDeleted(ordinal))
-                    continue;
-                long[] users = _catalog.Interactors.UsersOf(ordinal);
-                var done = new List<ServingModels>(1);
-                foreach (var v in serving)
+                try
                 {
-                    var models = v.Models;
-                    if (models.Als is not { } als || ordinal < als.ItemCount || users.Length < v.Config.ItemFoldInUsers || done.Contains(models))
-                        continue;
-                    done.Add(models);
-                    // The index entry moves at 4, 8, 16, .. users ever added (not the kept count, which stops at the
-                    // capacity: a full list would move it on every new user).
-                    bool reindex = BitOperations.IsPow2(_catalog.Interactors.AddedTo(ordinal));
-                    if (await ItemFoldIn.FoldInAsync(models, ordinal, users, reindex, _store, cancellationToken).ConfigureAwait(false))
-                        Interlocked.Increment(ref Stats._itemFoldIns);
+                    await FoldInItemLockedAsync(ordinal, serving).ConfigureAwait(false);
+                    _pendingItemFoldIns.TryRemove(ordinal, out _);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    _pendingItemFoldIns.TryAdd(ordinal, 0);
+                    Interlocked.Increment(ref Stats._itemFoldInsDeferred);
+                    if (_options.Logger is { } logger)
+                        s_logItemFoldInFailed(logger, _catalog.Items.ExternalId(ordinal), e.Message, e);
                 }
             }
         }
         finally
         {
             _catalogWrites.Release();
+        }
+    }
+
+    /// <summary>Items whose fold-in was deferred or failed: their next event folds them in.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> _pendingItemFoldIns = new();
+
+    private async ValueTask FoldInItemLockedAsync(int ordinal, List<PipelineVersion> serving)
+    {
+        long[] users = _catalog.Interactors.UsersOf(ordinal);
+        // The index entry moves at 4, 8, 16, .. users ever added (not the kept count, which stops at the capacity: a full
+        // list would move it on every new user). A deleted item gets its row, not an index entry.
+        bool reindex = BitOperations.IsPow2(_catalog.Interactors.AddedTo(ordinal));
+        bool live = !_catalog.IsDeleted(ordinal);
+        var done = new List<ServingModels>(1);
+        foreach (var v in serving)
+        {
+            var models = v.Models;
+            if (models.Als is not { } als || ordinal < als.ItemCount || users.Length < v.Config.ItemFoldInUsers || done.Contains(models))
+                continue;
+            done.Add(models);
+            if (await ItemFoldIn.FoldInAsync(models, ordinal, users, reindex, live, _store, CancellationToken.None).ConfigureAwait(false))
+                Interlocked.Increment(ref Stats._itemFoldIns);
         }
     }
 
@@ -201,7 +236,7 @@ public sealed partial class RecommendationPipeline
         var rows = models.AlsRows!;
         int k = als.Factors;
         var history = await _store.GetRecentHistoryAsync(userId, StoredHistoryLength, cancellationToken).ConfigureAwait(false);
-        var gathered = new float[history.Length * k];
+        var items = new int[history.Length];
         var distinct = t_distinct ??= new OrdinalMap();
         distinct.Reset(history.Length);
         int n = 0;
@@ -209,18 +244,27 @@ public sealed partial class RecommendationPipeline
         {
             if (e.Type is EventType.Impression or EventType.Dislike || !_catalog.Items.TryGetOrdinal(e.ItemId, out int item) || !distinct.Add(item))
                 continue;
-            // Trained items and items folded in since (an all-zero trained row adds nothing to the solve, so it is left out).
-            ReadOnlySpan<float> row = rows.Row(item);
-            if (row.IsEmpty)
-                continue;
-            row.CopyTo(gathered.AsSpan(n++ * k, k));
+            // Trained items (an all-zero row too: it adds nothing to the solve, but the user gets a vector, as before
+            // items were folded in) and items folded in since; not an item this model has no row for.
+            if (!rows.StoredRow(item).IsEmpty)
+                items[n++] = item;
         }
         if (n == 0)
             return;
-        var vector = new float[CfVectorTags.StoredLength(k, models.CfVectorTag)];
-        als.FoldInFromRows(gathered, n, vector.AsSpan(0, k), t_foldIn ??= new FoldInScratch(k, 128));
-        CfVectorTags.Stamp(vector, k, models.CfVectorTag);
-        await _store.UpsertCfVectorAsync(userId, vector, cancellationToken).ConfigureAwait(false);
+        float[] gathered = System.Buffers.ArrayPool<float>.Shared.Rent(n * k);
+        try
+        {
+            for (int i = 0; i < n; i++)
+                rows.StoredRow(items[i]).CopyTo(gathered.AsSpan(i * k, k));
+            var vector = new float[CfVectorTags.StoredLength(k, models.CfVectorTag)];
+            als.FoldInFromRows(gathered, n, vector.AsSpan(0, k), FoldInScratch.For(ref t_foldIn, k));
+            CfVectorTags.Stamp(vector, k, models.CfVectorTag);
+            await _store.UpsertCfVectorAsync(userId, vector, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(gathered);
+        }
         Interlocked.Increment(ref Stats._foldIns);
     }
 }

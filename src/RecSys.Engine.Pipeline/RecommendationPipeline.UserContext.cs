@@ -177,15 +177,14 @@ public sealed partial class RecommendationPipeline
         int n = 0;
         foreach (int item in recent)
         {
-            // Trained items and items folded in since; an all-zero trained row adds nothing to the solve.
-            ReadOnlySpan<float> row = rows.Row(item);
+            // Trained items (an all-zero row too, as before items were folded in) and items folded in since.
+            ReadOnlySpan<float> row = rows.StoredRow(item);
             if (!row.IsEmpty)
                 row.CopyTo(gathered.AsSpan(n++ * k, k));
         }
         if (n == 0)
             return;
-        scratch.FoldIn ??= new FoldInScratch(k, 128);
-        als.FoldInFromRows(gathered, n, context.CfBuffer(k), scratch.FoldIn);
+        als.FoldInFromRows(gathered, n, context.CfBuffer(k), FoldInScratch.For(ref scratch.FoldIn, k));
     }
 
     private void BuildContentProfiles(RequestContext context, RequestScratch scratch)

@@ -27,6 +27,10 @@ namespace RecSys.Engine.Pipeline;
 /// </summary>
 public sealed partial class RecommendationPipeline
 {
+    private static readonly Action<ILogger, long, string, Exception?> s_logItemFoldInFailed =
+        LoggerMessage.Define<long, string>(LogLevel.Warning, new EventId(1302, "ItemFoldInFailed"),
+            "item {ItemId}: the CF row was not folded in ({Reason}); its events are stored, and its next event tries again");
+
     private static readonly Action<ILogger, string, string, string, Exception?> s_logDropped =
         LoggerMessage.Define<string, string, string>(LogLevel.Warning, new EventId(1300, "SourceDropped"),
             "source {Source} dropped for request {RequestId}: {Reason}");

@@ -8,6 +8,7 @@ public sealed class FoldInScratch
 {
     public FoldInScratch(int factors, int events = 128)
     {
+        Factors = factors;
         A = new double[factors * factors];
         B = new double[factors];
         Yt = new float[factors * AlsKernels.ExactBlock];
@@ -15,6 +16,13 @@ public sealed class FoldInScratch
         Cg = new float[3 * factors];
         Confidence = new float[Math.Max(events, 1)];
     }
+
+    /// <summary>The factor count it is sized for: a solve of another model's needs another scratch (<see cref="For"/>).</summary>
+    public int Factors { get; }
+
+    /// <summary><paramref name="scratch"/> when it fits <paramref name="factors"/>, else a new one put there (a thread's scratch meeting models of other sizes).</summary>
+    public static FoldInScratch For(ref FoldInScratch? scratch, int factors) =>
+        scratch is { } s && s.Factors == factors ? s : scratch = new FoldInScratch(factors, 128);
 
     internal double[] A { get; }
 

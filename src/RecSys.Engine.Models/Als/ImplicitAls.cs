@@ -74,7 +74,11 @@ public sealed class ImplicitAls : IRecommender
     }
 
     /// <summary>One more user half-step with the item factors fixed (what serving does after a batch of new events).</summary>
-    public void RecomputeUsers(InteractionMatrix usersByItems) => HalfStep(usersByItems, _itemFactors, _userFactors);
+    public void RecomputeUsers(InteractionMatrix usersByItems)
+    {
+        HalfStep(usersByItems, _itemFactors, _userFactors);
+        _userGram = null; // the item fold-in's shared term is over the user factors just rewritten
+    }
 
     public void Score(int user, Span<float> scores) => ScoreVector(UserRow(user), scores);
 
@@ -109,7 +113,8 @@ public sealed class ImplicitAls : IRecommender
             if ((uint)item >= (uint)ItemCount)
                 throw new ArgumentOutOfRangeException(nameof(items), $"item ordinal {item} outside 0..{ItemCount - 1}");
         }
-        scratch ??= new FoldInScratch(k, items.Length);
+        if (scratch is null || scratch.Factors != k)
+            scratch = new FoldInScratch(k, items.Length);
         scratch.EnsureEvents(items.Length);
         Span<float> confidence = scratch.Confidence.AsSpan(0, items.Length);
         for (int n = 0; n < items.Length; n++)
@@ -153,7 +158,8 @@ public sealed class ImplicitAls : IRecommender
             throw new ArgumentException($"the vector needs {k} floats", nameof(x));
         if (rows.Length < (long)count * k)
             throw new ArgumentException($"{rows.Length} floats for {count} rows of {k}", nameof(rows));
-        scratch ??= new FoldInScratch(k, count);
+        if (scratch is null || scratch.Factors != k)
+            scratch = new FoldInScratch(k, count);
         scratch.EnsureEvents(count);
         Span<float> confidence = scratch.Confidence.AsSpan(0, count);
         confidence.Fill(Confidence(1f));

@@ -12,7 +12,10 @@ public sealed class ItemInteractors
     private readonly Lock _lock = new();
     private long _changes;
 
-    public ItemInteractors(int capacity = 128)
+    /// <summary>Users kept per item unless told otherwise (what <see cref="LiveCatalog"/> keeps).</summary>
+    public const int DefaultCapacity = 128;
+
+    public ItemInteractors(int capacity = DefaultCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;

@@ -13,9 +13,10 @@ namespace RecSys.Engine.Pipeline.ColdStart;
 /// trained row; a user with neither (a new user whose vector another model folded) is left out.
 /// <code>
 ///   events      a new user of the item -> every serving model folds it in once it has ItemFoldInUsers users
-///               -> the model's rows (AlsRows) -> its CF index: added the first time, then moved when the user count
-///               reaches a power of two (an HNSW move is a delete and an insert; between moves the index places the
-///               item by an older row, while every score is read from the current one)
+///               -> the model's rows (AlsRows) -> its CF index: added the first time, then moved when the count of users
+///               ever added reaches a power of two (an HNSW move is a delete and an insert; between moves the index
+///               places the item by an older row, while every score is read from the current one). A deleted item
+///               gets its row, not an index entry (an upsert that brings it back adds the row)
 ///   attach      a version (a start, a swap, an experiment's) folds in every item its model has no row for and whose
 ///               users are enough, before it serves
 /// </code>
@@ -34,19 +35,21 @@ internal static class ItemFoldIn
         int folded = 0;
         foreach (var (ordinal, users) in catalog.Interactors.Copy())
         {
-            if (ordinal < als.ItemCount || catalog.IsDeleted(ordinal) || users.Length < minUsers || !rows.Row(ordinal).IsEmpty)
+            if (ordinal < als.ItemCount || users.Length < minUsers || !rows.Row(ordinal).IsEmpty)
                 continue;
-            if (await FoldInAsync(models, ordinal, users, reindex: true, store, cancellationToken).ConfigureAwait(false))
+            // A deleted item gets its row (an upsert that brings it back puts the row in the index), not an index entry.
+            if (await FoldInAsync(models, ordinal, users, reindex: true, index: !catalog.IsDeleted(ordinal), store, cancellationToken).ConfigureAwait(false))
                 folded++;
         }
         return folded;
     }
 
     /// <summary>
-    /// The item's row from <paramref name="users"/>' current vectors into the model's rows and, when it had none there or
-    /// <paramref name="reindex"/>, its CF index. False when none of the users has a vector of this model (nothing changes).
+    /// The item's row from <paramref name="users"/>' current vectors into the model's rows and, when <paramref name="index"/>
+    /// (the item is live) and it had no row there or <paramref name="reindex"/>, its CF index. False when none of the users
+    /// has a vector of this model (nothing changes).
     /// </summary>
-    public static async ValueTask<bool> FoldInAsync(ServingModels models, int ordinal, long[] users, bool reindex, IFeatureStore store, CancellationToken cancellationToken)
+    public static async ValueTask<bool> FoldInAsync(ServingModels models, int ordinal, long[] users, bool reindex, bool index, IFeatureStore store, CancellationToken cancellationToken)
     {
         var als = models.Als!;
         var rows = models.AlsRows!;
@@ -71,19 +74,20 @@ internal static class ItemFoldIn
         if (n == 0)
             return false;
         var row = new float[k];
-        als.FoldInItem(gathered, n, row, t_scratch ??= new FoldInScratch(k, 128));
+        als.FoldInItem(gathered, n, row, FoldInScratch.For(ref t_scratch, k));
         foreach (float f in row)
         {
             if (!float.IsFinite(f))
                 return false;
         }
-        bool indexed = !rows.Row(ordinal).IsEmpty;
+        bool hadRow = !rows.Row(ordinal).IsEmpty;
         rows.SetFolded(ordinal, row);
-        if (models.CfIndex is { } index && (!indexed || reindex))
+        if (index && models.CfIndex is { } cfIndex && (!hadRow || reindex))
         {
-            if (indexed)
-                index.Remove([ordinal]);
-            index.Add([ordinal], row);
+            // Remove is a no-op for an item the index does not hold (one deleted, then brought back with this row).
+            if (hadRow)
+                cfIndex.Remove([ordinal]);
+            cfIndex.Add([ordinal], row);
         }
         return true;
     }

@@ -132,8 +132,9 @@ public sealed record PipelineConfig
             throw new ArgumentOutOfRangeException(nameof(FusionC), FusionC, "must be finite and >= 0");
         if (ExplorationImpressions < 0)
             throw new ArgumentOutOfRangeException(nameof(ExplorationImpressions), ExplorationImpressions, "must be >= 0");
-        if (ItemFoldInUsers < 0)
-            throw new ArgumentOutOfRangeException(nameof(ItemFoldInUsers), ItemFoldInUsers, "must be >= 0");
+        if (ItemFoldInUsers is < 0 or > Catalog.ItemInteractors.DefaultCapacity)
+            throw new ArgumentOutOfRangeException(nameof(ItemFoldInUsers), ItemFoldInUsers,
+                $"must be in 0..{Catalog.ItemInteractors.DefaultCapacity} (the users the catalog keeps per item)");
         if (!(OnboardingWeight >= 0) || !float.IsFinite(OnboardingWeight))
             throw new ArgumentOutOfRangeException(nameof(OnboardingWeight), OnboardingWeight, "must be finite and >= 0");
     }

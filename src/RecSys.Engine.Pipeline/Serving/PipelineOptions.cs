@@ -29,4 +29,11 @@ public sealed record PipelineOptions
     /// older response is not credited). About 200 bytes each.
     /// </summary>
     public int AttributionCapacity { get; init; } = 100_000;
+
+    /// <summary>
+    /// How long an event batch waits for the catalog writes (an upsert stream, a delete, a swap, a snapshot capture hold
+    /// them) to fold in the items added after training that it gave users. Past it the fold-in is put off to the item's
+    /// next event, so events never wait behind a long catalog write.
+    /// </summary>
+    public TimeSpan ItemFoldInWait { get; init; } = TimeSpan.FromMilliseconds(20);
 }

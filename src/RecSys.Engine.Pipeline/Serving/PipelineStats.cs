@@ -10,6 +10,7 @@ public sealed class PipelineStats
     internal long _events;
     internal long _foldIns;
     internal long _itemFoldIns;
+    internal long _itemFoldInsDeferred;
     internal long _degraded;
     internal long _attributedClicks;
     internal long _unattributedClicks;
@@ -28,6 +29,12 @@ public sealed class PipelineStats
 
     /// <summary>CF rows folded in for items added after training, from their users (a serving model each).</summary>
     public long ItemFoldIns => Interlocked.Read(ref _itemFoldIns);
+
+    /// <summary>
+    /// Item fold-ins put off (the catalog writes were held past <see cref="PipelineOptions.ItemFoldInWait"/>) or failed (a
+    /// store read): each is done at the item's next event.
+    /// </summary>
+    public long ItemFoldInsDeferred => Interlocked.Read(ref _itemFoldInsDeferred);
 
     /// <summary>Requests whose sources ran degraded (fewer candidates, narrower beams) because the host was busy.</summary>
     public long Degraded => Interlocked.Read(ref _degraded);

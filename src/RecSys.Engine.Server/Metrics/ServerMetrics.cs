@@ -67,6 +67,8 @@ internal sealed class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("recsys.pipeline.fold_ins", () => pipeline.Stats.FoldIns, description: "User CF vectors folded in after events");
         _meter.CreateObservableCounter("recsys.pipeline.item_fold_ins", () => pipeline.Stats.ItemFoldIns,
             description: "CF rows folded in for items added after training, from their users (once per serving model)");
+        _meter.CreateObservableCounter("recsys.pipeline.item_fold_ins_deferred", () => pipeline.Stats.ItemFoldInsDeferred,
+            description: "Item fold-ins put off (catalog writes held past Pipeline ItemFoldInWait) or failed; each is done at the item's next event");
         _meter.CreateObservableCounter("recsys.pipeline.impressions_without_surface", () => pipeline.Stats.ImpressionsWithoutSurface,
             description: "Impressions whose value named no serving surface's code, kept as impressions of no surface (value 0)");
         _meter.CreateObservableCounter("recsys.pipeline.degraded", () => pipeline.Stats.Degraded,

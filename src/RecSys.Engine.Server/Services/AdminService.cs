@@ -118,6 +118,7 @@ internal sealed class AdminService(ServingContext serving, AdmissionControl admi
             Events = stats.Events,
             FoldIns = stats.FoldIns,
             ItemFoldIns = stats.ItemFoldIns,
+            ItemFoldInsDeferred = stats.ItemFoldInsDeferred,
             ItemsWithInteractors = Pipeline.Catalog.Interactors.ItemCount,
             CatalogItems = Pipeline.Catalog.Length,
             InFlight = admission.InFlight,

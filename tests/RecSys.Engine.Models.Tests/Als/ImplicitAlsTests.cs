@@ -85,6 +85,42 @@ public sealed class ImplicitAlsTests
     }
 
     [Fact]
+    public void FoldInItem_after_RecomputeUsers_solves_against_the_new_user_factors()
+    {
+        // RecomputeUsers rewrites the user factors; FoldInItem's cached shared term (the users' Gram) must follow.
+        var train = new TrainingData(Planted.Train);
+        var options = new AlsOptions { Factors = 8, Alpha = 3, Lambda = 2, Iterations = 2, Solver = AlsSolver.Cholesky };
+        var als = new ImplicitAls(options);
+        als.Fit(train);
+        als.PrepareItemFoldIn();
+        als.RecomputeUsers(train.Matrix);
+        var fresh = ImplicitAls.FromFactors(options, als.UserFactors.ToArray(), als.ItemFactors.ToArray(), als.UserCount, als.ItemCount);
+        var rows = als.UserFactors[..(3 * 8)].ToArray();
+        var a = new float[8];
+        var b = new float[8];
+        als.FoldInItem(rows, 3, a);
+        fresh.FoldInItem(rows, 3, b);
+        Assert.Equal(b, a);
+    }
+
+    [Fact]
+    public void A_scratch_of_another_model_s_size_is_not_used()
+    {
+        var train = new TrainingData(Planted.Train);
+        var als = new ImplicitAls(new AlsOptions { Factors = 8, Iterations = 1, Solver = AlsSolver.Cholesky });
+        als.Fit(train);
+        var rows = als.UserFactors[..(3 * 8)].ToArray();
+        var expected = new float[8];
+        var got = new float[8];
+        als.FoldInItem(rows, 3, expected);
+        als.FoldInItem(rows, 3, got, new FoldInScratch(4)); // sized for a 4-factor model
+        Assert.Equal(expected, got);
+        FoldInScratch? slot = new FoldInScratch(4);
+        Assert.Equal(8, FoldInScratch.For(ref slot, 8).Factors);
+        Assert.Same(slot, FoldInScratch.For(ref slot, 8));
+    }
+
+    [Fact]
     public void ConjugateGradient_ConvergesToTheExactRow()
     {
         var train = new TrainingData(Planted.Train);

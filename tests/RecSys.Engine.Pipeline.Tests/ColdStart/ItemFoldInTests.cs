@@ -135,7 +135,7 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
     }
 
     [Fact]
-    public async Task A_deleted_new_item_is_not_folded_in_and_leaves_the_CF_index()
+    public async Task A_deleted_new_item_leaves_the_CF_index_and_its_row_follows_its_users_for_when_it_comes_back()
     {
         using var rig = new RegistryRig(trained);
         await using var state = await rig.CreateAsync();
@@ -143,10 +143,12 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
         var fans = Fans(rig);
         foreach (int fan in fans.Take(3))
             await ClickAsync(state, rig, fan);
+        float[] threeUsers = state.Pipeline.Version.Models.AlsRows!.Row(OrdinalOf(state)).ToArray();
         await state.Pipeline.DeleteItemAsync(NewItem);
         await ClickAsync(state, rig, fans[3]);
-        Assert.Equal(1, state.Pipeline.Stats.ItemFoldIns);
-        Assert.Equal(-1, await CollaborativeRankAsync(state, rig, fans[6]));
+        Assert.Equal(2, state.Pipeline.Stats.ItemFoldIns); // the row, from four users now
+        Assert.False(state.Pipeline.Version.Models.AlsRows!.Row(OrdinalOf(state)).SequenceEqual(threeUsers));
+        Assert.Equal(-1, await CollaborativeRankAsync(state, rig, fans[6])); // but not the index
         // Upserted again, it is back in the index with the row its users gave it.
         await AddNewItemAsync(state);
         Assert.True(await CollaborativeRankAsync(state, rig, fans[6]) >= 0);

@@ -159,6 +159,7 @@ public sealed class PipelineConfigFileTests
     [InlineData("""{"history_window": 0}""", "history_window")]
     [InlineData("""{"fusion_c": -1}""", "fusion_c")]
     [InlineData("""{"item_fold_in_users": -1}""", "item_fold_in_users")]
+    [InlineData("""{"item_fold_in_users": 129}""", "item_fold_in_users")]
     public void A_bad_input_is_refused_naming_the_file_and_the_field(string json, string field)
     {
         using var dir = new TempDirectory();

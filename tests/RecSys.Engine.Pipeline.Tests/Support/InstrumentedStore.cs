@@ -68,7 +68,18 @@ internal sealed class InstrumentedStore(IFeatureStore inner) : IFeatureStore
         await inner.UpsertCfVectorAsync(userId, vector, cancellationToken);
     }
 
-    public ValueTask<float[]?> GetCfVectorAsync(long userId, CancellationToken cancellationToken = default) => inner.GetCfVectorAsync(userId, cancellationToken);
+    /// <summary>Set: the next GetCfVectorAsync throws this instead of reading (once).</summary>
+    public Exception? FailNextCfVectorRead { get; set; }
+
+    public ValueTask<float[]?> GetCfVectorAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        if (FailNextCfVectorRead is { } failure)
+        {
+            FailNextCfVectorRead = null;
+            return ValueTask.FromException<float[]?>(failure);
+        }
+        return inner.GetCfVectorAsync(userId, cancellationToken);
+    }
 
     public ValueTask DeleteUserAsync(long userId, CancellationToken cancellationToken = default) => inner.DeleteUserAsync(userId, cancellationToken);
 

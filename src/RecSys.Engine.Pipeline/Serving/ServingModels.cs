@@ -38,10 +38,16 @@ public sealed class ServingModels
     /// What <see cref="CfIndex"/> holds per item: the trained ALS rows, then the rows folded in for items added after
     /// training; null without an ALS model. Whoever writes a folded row into the index writes it here too.
     /// </summary>
-    public Sources.AlsItemVectors? AlsRows => Als is null ? null
-        : LazyInitializer.EnsureInitialized(ref _alsRows, () => new Sources.AlsItemVectors(Als));
+    public Sources.AlsItemVectors? AlsRows => Als is null ? null : Volatile.Read(ref _alsRows) ?? CreateAlsRows();
 
     private Sources.AlsItemVectors? _alsRows;
+
+    // Out of line, so reading the rows (every request's ranker features) allocates no delegate.
+    private Sources.AlsItemVectors CreateAlsRows()
+    {
+        var rows = new Sources.AlsItemVectors(Als!);
+        return Interlocked.CompareExchange(ref _alsRows, rows, null) ?? rows;
+    }
 
     /// <summary>Encodes items added after training and search queries.</summary>
     public ContentVocabulary? Content { get; init; }

@@ -82,6 +82,34 @@ public sealed class GarnetPipelineTests
         Assert.DoesNotContain((await rig.RecommendAsync(user, k: 20)).Items, i => i.ItemId == refused);
     }
 
+    [Fact]
+    public async Task Over_Garnet_a_new_item_gets_its_CF_row_from_its_users_stored_vectors()
+    {
+        // The item fold-in reads its users' CF vectors from the store all at once: over Redis, concurrent GETs.
+        await using var rig = await GarnetPipelineRig.StartAsync();
+        const long newItem = 9_000_002;
+        await rig.Pipeline.UpsertItemAsync(newItem, new Catalog.ItemAttributes { Title = "a live item", Categories = [PlantedCatalog.Category(2)] });
+        Assert.True(rig.Pipeline.Catalog.Items.TryGetOrdinal(newItem, out int ordinal));
+        var fans = Enumerable.Range(0, rig.Planted.Users).Where(u => PlantedCatalog.Favourite(u) == 2).Take(4).ToArray();
+        foreach (int fan in fans.Take(3))
+            await rig.Pipeline.RecordEventsAsync([new InteractionEvent(PlantedCatalog.UserId(fan), newItem, EventType.Click, 1, rig.NowMs)]);
+        ReadOnlySpan<float> row = rig.Models.AlsRows!.Row(ordinal);
+        Assert.False(row.IsEmpty);
+        Assert.Equal(1, rig.Pipeline.Stats.ItemFoldIns);
+        Assert.True(Assert.IsType<HnswIndex>(rig.Models.CfIndex).Contains(ordinal));
+        // The row is the solve over the users' vectors as the store holds them (each folded in after its click).
+        var als = rig.Models.Als!;
+        var gathered = new float[3 * als.Factors];
+        for (int n = 0; n < 3; n++)
+        {
+            float[] stored = (await rig.Store.GetCfVectorAsync(PlantedCatalog.UserId(fans[n])))!;
+            stored.AsSpan(0, als.Factors).CopyTo(gathered.AsSpan(n * als.Factors));
+        }
+        var expected = new float[als.Factors];
+        als.FoldInItem(gathered, 3, expected);
+        Assert.Equal(expected, rig.Models.AlsRows!.Row(ordinal).ToArray());
+    }
+
     private static int Ordinal(GarnetPipelineRig rig, long user) =>
         rig.Planted.Data.Events.Users.TryGetOrdinal(user.ToString(System.Globalization.CultureInfo.InvariantCulture), out int u) ? u : throw new InvalidOperationException($"user {user} is not in the planted data");
 }

@@ -170,25 +170,18 @@ internal sealed class DemoDataSet
     }
 
     /// <summary>A user id the data does not know (a cold-start user): numeric when the data's ids are.</summary>
-    private string ColdUserId()
-    {
-        var users = Data.Events.Users;
-        if (users.TryGetNumericIds() is { } numeric)
-            return (numeric.Max() + 1000).ToString(CultureInfo.InvariantCulture);
-        string id = "new-visitor";
-        while (users.TryGetOrdinal(id, out _))
-            id += "-1";
-        return id;
-    }
+    private string ColdUserId() => UnusedId(Data.Events.Users, "new-visitor");
 
     /// <summary>An item id the data does not have (the item the demo adds live): numeric when the data's ids are.</summary>
-    private string NewItemId()
+    private string NewItemId() => UnusedId(Data.Events.Items, "new-item");
+
+    /// <summary>1,000 past the largest id when every id is a number, else <paramref name="name"/> (with "-1"s until unused).</summary>
+    private static string UnusedId(IdMap ids, string name)
     {
-        var items = Data.Events.Items;
-        if (items.TryGetNumericIds() is { } numeric)
+        if (ids.TryGetNumericIds() is { } numeric)
             return (numeric.Max() + 1000).ToString(CultureInfo.InvariantCulture);
-        string id = "new-item";
-        while (items.TryGetOrdinal(id, out _))
+        string id = name;
+        while (ids.TryGetOrdinal(id, out _))
             id += "-1";
         return id;
     }

@@ -8,6 +8,8 @@ using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Sources;
 using RecSys.Engine.Pipeline.Tests.Support;
 
+using static RecSys.Engine.Pipeline.Tests.ColdStart.NewItemScenario;
+
 namespace RecSys.Engine.Pipeline.Tests.ColdStart;
 
 /// <summary>
@@ -17,25 +19,6 @@ namespace RecSys.Engine.Pipeline.Tests.ColdStart;
 /// </summary>
 public sealed class ItemFoldInEdgeTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
 {
-    private const long NewItem = 9_000_001;
-    private const int Taste = 2;
-
-    private static List<int> Fans(RegistryRig rig) => [.. Enumerable.Range(0, rig.Planted.Users).Where(u => PlantedCatalog.Favourite(u) == Taste)];
-
-    private static Task AddNewItemAsync(ServingState state, long id = NewItem) =>
-        state.Pipeline.UpsertItemAsync(id, new ItemAttributes { Title = "a live item", Categories = [PlantedCatalog.Category(Taste)] }).AsTask();
-
-    private static Task ClickAsync(ServingState state, RegistryRig rig, int user, long id = NewItem) =>
-        state.Pipeline.RecordEventsAsync([new InteractionEvent(PlantedCatalog.UserId(user), id, EventType.Click, 1f, rig.NowMs)]).AsTask();
-
-    private static int OrdinalOf(ServingState state, long id = NewItem) => state.Catalog.Items.TryGetOrdinal(id, out int o) ? o : throw new InvalidOperationException("no new item");
-
-    private static async Task<int> CollaborativeRankAsync(ServingState state, RegistryRig rig, int user)
-    {
-        var response = await state.Pipeline.RecommendAsync(rig.Request(user) with { Debug = true });
-        return Array.IndexOf(response.Trace!.Stage("source:" + SourceNames.Collaborative)!.ItemIds, NewItem);
-    }
-
     private TrainedModels WithFactors(RegistryRig rig, int factors, ulong seed = 4)
     {
         var settings = TrainedPlanted.Settings(seed);

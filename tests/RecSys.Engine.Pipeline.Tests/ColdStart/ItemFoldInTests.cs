@@ -6,6 +6,8 @@ using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Sources;
 using RecSys.Engine.Pipeline.Tests.Support;
 
+using static RecSys.Engine.Pipeline.Tests.ColdStart.NewItemScenario;
+
 namespace RecSys.Engine.Pipeline.Tests.ColdStart;
 
 /// <summary>
@@ -15,26 +17,6 @@ namespace RecSys.Engine.Pipeline.Tests.ColdStart;
 /// </summary>
 public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<TrainedPlanted>
 {
-    private const long NewItem = 9_000_001;
-    private const int Taste = 2;
-
-    private static List<int> Fans(RegistryRig rig) => [.. Enumerable.Range(0, rig.Planted.Users).Where(u => PlantedCatalog.Favourite(u) == Taste)];
-
-    private static Task AddNewItemAsync(ServingState state) =>
-        state.Pipeline.UpsertItemAsync(NewItem, new ItemAttributes { Title = "a live item", Categories = [PlantedCatalog.Category(Taste)] }).AsTask();
-
-    private static Task ClickAsync(ServingState state, RegistryRig rig, int user) =>
-        state.Pipeline.RecordEventsAsync([new InteractionEvent(PlantedCatalog.UserId(user), NewItem, EventType.Click, 1f, rig.NowMs)]).AsTask();
-
-    private static int OrdinalOf(ServingState state) => state.Catalog.Items.TryGetOrdinal(NewItem, out int o) ? o : throw new InvalidOperationException("no new item");
-
-    /// <summary>The new item's position among the collaborative source's candidates for <paramref name="user"/> (-1: absent).</summary>
-    private static async Task<int> CollaborativeRankAsync(ServingState state, RegistryRig rig, int user)
-    {
-        var response = await state.Pipeline.RecommendAsync(rig.Request(user) with { Debug = true });
-        return Array.IndexOf(response.Trace!.Stage("source:" + SourceNames.Collaborative)!.ItemIds, NewItem);
-    }
-
     [Fact]
     public async Task A_new_item_gets_a_CF_row_from_its_third_user_and_the_collaborative_source_then_finds_it_for_users_of_that_taste()
     {
@@ -67,10 +49,7 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
         var others = Enumerable.Range(0, rig.Planted.Users).Where(u => PlantedCatalog.Favourite(u) != Taste).ToList();
         double fanMean = fans.Skip(3).Average(Score), otherMean = others.Average(Score);
         Assert.True(fanMean > 2 * Math.Max(otherMean, 0.01), $"mean CF score of the new item: {fanMean:F4} for its taste's users, {otherMean:F4} for the others");
-        int found = 0;
-        foreach (int fan in fans.Skip(3).Take(8))
-            found += await CollaborativeRankAsync(state, rig, fan) >= 0 ? 1 : 0;
-        Assert.True(found >= 6, $"{found} of 8 users of the item's taste have it among their collaborative candidates");
+        await AssertFansFindItAsync(state, rig);
     }
 
     [Fact]
@@ -227,9 +206,6 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
         Assert.Equal(-1, await CollaborativeRankAsync(state, rig, fans[5]));
         foreach (int fan in fans.Take(3))
             await ClickAsync(state, rig, fan);
-        int found = 0;
-        foreach (int fan in fans.Skip(3).Take(8))
-            found += await CollaborativeRankAsync(state, rig, fan) >= 0 ? 1 : 0;
-        Assert.True(found >= 6, $"{found} of 8 users of the item's taste have it among their collaborative candidates");
+        await AssertFansFindItAsync(state, rig);
     }
 }

@@ -222,7 +222,16 @@ public sealed partial class RecommendationPipeline
                 if (p.ContentChanged)
                     rows.Add((p.Ordinal, new Serving.JournaledContentRow(version, p.Vector!)));
             }
-            Journal?.AppendContent(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows));
+            try
+            {
+                Journal?.AppendContent(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows));
+            }
+            catch (Exception journalFailure) when (failure is not null)
+            {
+                // Both failed: the caller (and the server's log) hears of both, not only the journal's.
+                throw new AggregateException($"the store refused part of the batch ({failure.Message}), and the catalog journal append for the rest failed "
+                    + $"({journalFailure.Message}); none of the batch was applied", journalFailure, failure);
+            }
             foreach (var p in stored)
                 Apply(p, serving);
         }

@@ -234,6 +234,33 @@ public sealed class BatchUpsertTests(TrainedPlanted trained) : IClassFixture<Tra
         }
     }
     /// <summary>
+    /// The store refuses one write of a batch and the journal append for the others fails too (a full disk): the error
+    /// names both, so the store's refusal is not lost behind the journal's, and nothing of the batch is applied.
+    /// </summary>
+    [Fact]
+    public async Task When_the_store_refuses_a_write_and_the_journal_append_fails_too_the_error_names_both()
+    {
+        using var rig = new RegistryRig(trained);
+        var batch = NewItems(3, PlantedCatalog.Category(2));
+        await using var state = await rig.CreateAsync(options: Crashing);
+        var store = new InstrumentedStore(state.Store);
+        var pipeline = new RecommendationPipeline(store, state.Catalog, state.Pipeline.Version, new PipelineOptions()) { Journal = state.Journal };
+        var field = typeof(CatalogJournal).GetField("_file", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        var file = (FileStream)field.GetValue(state.Journal)!;
+        using (var readOnly = new FileStream(state.Journal.CurrentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            store.FailNextItemUpsert = new IOException("store down");
+            store.BeforeItemUpsert = _ => field.SetValue(state.Journal, readOnly);
+            var e = await Assert.ThrowsAsync<AggregateException>(async () => await pipeline.UpsertItemsAsync(batch));
+            field.SetValue(state.Journal, file);
+            Assert.Equal(2, e.InnerExceptions.Count);
+            Assert.Contains(e.InnerExceptions, x => x.Message == "store down");
+            Assert.Contains("store down", e.Message);
+        }
+        Assert.All(batch, u => Assert.True(state.Catalog.IsDeleted(Ordinal(state, u))));
+    }
+
+    /// <summary>
     /// A batch of an item the catalog knows (given a new category: the key is journaled before the store takes the
     /// record) and a brand-new one, whose store writes succeed and whose journal append then fails, and then a crash.
     /// The brand-new id must not be journaled before its store write: the restart would know it, read the record the

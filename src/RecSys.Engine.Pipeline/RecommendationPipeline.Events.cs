@@ -103,7 +103,7 @@ public sealed partial class RecommendationPipeline
 
     /// <summary>
     /// The item fold-in's side of an event batch (<see cref="ItemFoldIn"/>): each user of an item that a serving model has
-    /// no trained row for joins the item's interactors; an item that gained one, with enough users for some serving
+    /// no usable trained row for (added after training, or trained without events) joins the item's interactors; an item that gained one, with enough users for some serving
     /// version (<see cref="Config.PipelineConfig.ItemFoldInUsers"/>), is folded in again by every serving model whose
     /// version's threshold its users reach. After the users' own fold-ins, so the vectors it reads count this batch.
     /// <para>
@@ -116,22 +116,19 @@ public sealed partial class RecommendationPipeline
     /// </summary>
     private async ValueTask FoldInItemsAsync(IReadOnlyList<InteractionEvent> events, int[] ordinals, List<PipelineVersion> serving)
     {
-        int trainedInAll = int.MaxValue, fewestUsers = int.MaxValue;
+        int fewestUsers = int.MaxValue;
         foreach (var v in serving)
         {
-            if (v.Models.Als is { } a)
-            {
-                trainedInAll = Math.Min(trainedInAll, a.ItemCount);
+            if (v.Models.Als is not null)
                 fewestUsers = Math.Min(fewestUsers, v.Config.ItemFoldInUsers);
-            }
         }
-        if (trainedInAll == int.MaxValue)
+        if (fewestUsers == int.MaxValue)
             return;
         List<int>? due = null;
         for (int i = 0; i < events.Count; i++)
         {
             int ordinal = ordinals[i];
-            if (events[i].Type is EventType.Impression or EventType.Dislike || ordinal < trainedInAll)
+            if (events[i].Type is EventType.Impression or EventType.Dislike || !AnyModelNeedsFoldIn(serving, ordinal))
                 continue;
             bool grew = _catalog.Interactors.Add(ordinal, events[i].UserId);
             if ((grew || _pendingItemFoldIns.ContainsKey(ordinal)) && _catalog.Interactors.CountOf(ordinal) >= fewestUsers && !(due ??= []).Contains(ordinal))
@@ -173,6 +170,17 @@ public sealed partial class RecommendationPipeline
         }
     }
 
+    /// <summary>Whether some serving ALS model has no usable trained row for the item (past its items, or an all-zero row).</summary>
+    private static bool AnyModelNeedsFoldIn(List<PipelineVersion> serving, int ordinal)
+    {
+        foreach (var v in serving)
+        {
+            if (v.Models.AlsRows is { } rows && rows.NeedsFoldIn(ordinal))
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>Items whose fold-in was deferred or failed: their next event folds them in.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> _pendingItemFoldIns = new();
 
@@ -187,7 +195,7 @@ public sealed partial class RecommendationPipeline
         foreach (var v in serving)
         {
             var models = v.Models;
-            if (models.Als is not { } als || ordinal < als.ItemCount || users.Length < v.Config.ItemFoldInUsers || done.Contains(models))
+            if (models.AlsRows is not { } rows || !rows.NeedsFoldIn(ordinal) || users.Length < v.Config.ItemFoldInUsers || done.Contains(models))
                 continue;
             done.Add(models);
             if (await ItemFoldIn.FoldInAsync(models, ordinal, users, reindex, live, _store, CancellationToken.None).ConfigureAwait(false))

@@ -42,18 +42,13 @@ public sealed partial class RecommendationPipeline
     }
 
     /// <summary>
-    /// Items below this ordinal have a trained ALS row in every serving model that has ALS (0 when none has): their users
+    /// Whether every serving model that has ALS has a usable trained row for the item (false when none has ALS): its users
     /// (<see cref="Catalog.ItemInteractors"/>) are needed no more once such a retrain serves. Read with catalog writes held.
     /// </summary>
-    internal int ItemsTrainedInEveryModel()
+    internal Func<int, bool> TrainedInEveryModel()
     {
-        int trained = int.MaxValue;
-        foreach (var version in ServingVersions())
-        {
-            if (version.Models.Als is { } als)
-                trained = Math.Min(trained, als.ItemCount);
-        }
-        return trained == int.MaxValue ? 0 : trained;
+        var rows = ServingVersions().Select(v => v.Models.AlsRows).OfType<Sources.AlsItemVectors>().ToArray();
+        return ordinal => rows.Length > 0 && Array.TrueForAll(rows, r => !r.NeedsFoldIn(ordinal));
     }
 
     /// <summary>

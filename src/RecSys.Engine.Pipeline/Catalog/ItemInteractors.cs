@@ -1,7 +1,8 @@
 namespace RecSys.Engine.Pipeline.Catalog;
 
 /// <summary>
-/// Who interacted with each item added after training (a click, a purchase, a rating: not an impression or a dislike), as
+/// Who interacted with each item some serving ALS model has no row for (added after training, or trained without events),
+/// (a click, a purchase, a rating: not an impression or a dislike), as
 /// distinct external user ids, the newest kept when a list is full: what an ALS item fold-in solves the item's row from
 /// (<see cref="RecommendationPipeline"/>), under every serving version, whatever its model. Facts about users, not about
 /// a model, so they live with the catalog and its snapshot saves them, as impression counts. Thread-safe.
@@ -76,13 +77,14 @@ public sealed class ItemInteractors
             return _users.TryGetValue(ordinal, out var entry) ? [.. entry.Users] : [];
     }
 
-    /// <summary>Forgets the users of every item below <paramref name="ordinal"/>; returns how many items it dropped.</summary>
-    public int RemoveBelow(int ordinal)
+    /// <summary>Forgets the users of every item <paramref name="drop"/> says; returns how many items it dropped.</summary>
+    public int RemoveWhere(Func<int, bool> drop)
     {
+        ArgumentNullException.ThrowIfNull(drop);
         lock (_lock)
         {
             int removed = 0;
-            foreach (int item in _users.Keys.Where(k => k < ordinal).ToList())
+            foreach (int item in _users.Keys.Where(drop).ToList())
             {
                 _users.Remove(item);
                 removed++;

@@ -54,7 +54,7 @@ public sealed class LiveCatalog
     /// <summary>Each category's items, for requests filtered to a few categories (a superset: see the class).</summary>
     public CategoryMembers CategoryMembers { get; } = new();
 
-    /// <summary>Who interacted with each item added after training: what an item's CF row is folded in from.</summary>
+    /// <summary>Who interacted with each item a serving ALS model has no row for: what the item's CF row is folded in from.</summary>
     public ItemInteractors Interactors { get; } = new();
 
     /// <summary>

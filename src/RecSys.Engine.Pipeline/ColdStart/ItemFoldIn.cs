@@ -6,7 +6,8 @@ using RecSys.Engine.Pipeline.Serving;
 namespace RecSys.Engine.Pipeline.ColdStart;
 
 /// <summary>
-/// An item added after training gets a CF row once users interact with it, so the collaborative sources can find it,
+/// An item added after training (or trained without events: an all-zero row, such as an item added just before a retrain)
+/// gets a CF row once users interact with it, so the collaborative sources can find it,
 /// similar-items can seed from it, and its users' fold-ins count it; until then it is served through content and
 /// exploration. The row is the ALS item half-step for that one item (<see cref="ImplicitAls.FoldInItem"/>) over the
 /// current vectors of its users (<see cref="ItemInteractors"/>): each user's stored CF vector of this model, else their
@@ -35,7 +36,7 @@ internal static class ItemFoldIn
         int folded = 0;
         foreach (var (ordinal, users) in catalog.Interactors.Copy())
         {
-            if (ordinal < als.ItemCount || users.Length < minUsers || !rows.Row(ordinal).IsEmpty)
+            if (!rows.NeedsFoldIn(ordinal) || users.Length < minUsers || !rows.Row(ordinal).IsEmpty)
                 continue;
             // A deleted item gets its row (an upsert that brings it back puts the row in the index), not an index entry.
             if (await FoldInAsync(models, ordinal, users, reindex: true, index: !catalog.IsDeleted(ordinal), store, cancellationToken).ConfigureAwait(false))

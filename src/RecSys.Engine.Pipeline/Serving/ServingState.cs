@@ -505,7 +505,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         // Items that every serving ALS model was trained on (a retrain activated since they were added) need their users
         // no more: the lists would otherwise grow with every item ever added and be rewritten by every save. A rollback to a
         // version trained before them then serves them without a CF row until new users come.
-        Catalog.Interactors.RemoveBelow(Pipeline.ItemsTrainedInEveryModel());
+        Catalog.Interactors.RemoveWhere(Pipeline.TrainedInEveryModel());
         long interactorChanges = Catalog.Interactors.Changes;
         if (_journal.Changes == _savedChanges && impressions.AsSpan().SequenceEqual(_savedImpressions) && interactorChanges == _savedInteractorChanges)
             return null;

@@ -204,4 +204,43 @@ public sealed class ItemFoldInEdgeTests(TrainedPlanted trained) : IClassFixture<
         await ClickAsync(state, rig, fans[0]); // a known user: the item is pending
         Assert.False(state.Pipeline.Version.Models.AlsRows!.Row(OrdinalOf(state)).IsEmpty);
     }
+
+    /// <summary>
+    /// A retrain covers every catalog item, so an item added just before it (no events yet) is trained with an all-zero
+    /// row, and is no more findable than one added after it. Its users fold a row in the same way.
+    /// </summary>
+    [Fact]
+    public async Task An_item_trained_without_events_gets_its_CF_row_from_its_users_like_a_new_one()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync();
+        int item = Enumerable.Range(0, rig.Planted.Items).Last(i => PlantedCatalog.CategoryOf(i) == Taste);
+        rig.AddVersion("v2", trained.Models with { Als = WithZeroRow(trained.Models.Als!, item) });
+        await state.ActivateAsync("v2");
+        var models = state.Pipeline.Version.Models;
+        var index = Assert.IsType<Core.Index.Hnsw.HnswIndex>(models.CfIndex);
+        Assert.True(item < models.Als!.ItemCount);
+        Assert.True(models.AlsRows!.NeedsFoldIn(item));
+        Assert.False(index.Contains(item));
+
+        long id = PlantedCatalog.ItemId(item);
+        foreach (int fan in Fans(rig).Take(3))
+            await ClickAsync(state, rig, fan, id);
+        Assert.False(models.AlsRows.Row(item).IsEmpty);
+        Assert.Equal(models.AlsRows.Row(item).ToArray(), models.AlsRows.StoredRow(item).ToArray());
+        Assert.True(index.Contains(item));
+        Assert.Equal(1, state.Pipeline.Stats.ItemFoldIns);
+
+        // Its users are kept through a save while the serving model still has no trained row for it.
+        await state.SaveCatalogAsync();
+        Assert.Equal(3, state.Catalog.Interactors.CountOf(item));
+    }
+
+    /// <summary><paramref name="als"/>'s factors with item <paramref name="item"/>'s row zeroed (as if trained without events).</summary>
+    private static ImplicitAls WithZeroRow(ImplicitAls als, int item)
+    {
+        float[] items = als.ItemFactors.ToArray();
+        items.AsSpan(item * als.Factors, als.Factors).Clear();
+        return ImplicitAls.FromFactors(als.Options, als.UserFactors.ToArray(), items, als.UserCount, als.ItemCount);
+    }
 }

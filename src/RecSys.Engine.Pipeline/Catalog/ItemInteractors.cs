@@ -2,8 +2,9 @@ namespace RecSys.Engine.Pipeline.Catalog;
 
 /// <summary>
 /// Who interacted with each item some serving ALS model has no row for (added after training, or trained without events)
-/// by a click, a purchase or a rating (not an impression or a dislike), as distinct external user ids, the newest kept when a list is full: what an ALS item fold-in solves the item's row from
-/// (<see cref="RecommendationPipeline"/>), under every serving version, whatever its model. Facts about users, not about
+/// by a click, a purchase or a rating (not an impression or a dislike), as distinct external user ids, the newest kept
+/// when a list is full: what an ALS item fold-in solves the item's row from (<see cref="RecommendationPipeline"/>), under
+/// every serving version, whatever its model. Facts about users, not about
 /// a model, so they live with the catalog and its snapshot saves them, as impression counts. Thread-safe.
 /// </summary>
 public sealed class ItemInteractors

@@ -103,9 +103,9 @@ public sealed partial class RecommendationPipeline
 
     /// <summary>
     /// The item fold-in's side of an event batch (<see cref="ItemFoldIn"/>): each user of an item that a serving model has
-    /// no usable trained row for (added after training, or trained without events) joins the item's interactors; an item that gained one, with enough users for some serving
-    /// version (<see cref="Config.PipelineConfig.ItemFoldInUsers"/>), is folded in again by every serving model whose
-    /// version's threshold its users reach. After the users' own fold-ins, so the vectors it reads count this batch.
+    /// no usable trained row for (added after training, or trained without events) joins the item's interactors; an item
+    /// that gained one, with enough users for some serving version (<see cref="Config.PipelineConfig.ItemFoldInUsers"/>),
+    /// is folded in again by every serving model whose version's threshold its users reach. After the users' own fold-ins, so the vectors it reads count this batch.
     /// <para>
     /// Best effort, and never the call's failure: the events are stored by now, and a failed call would be retried and
     /// store them twice. The fold-ins take the catalog writes (index inserts) but wait for them at most

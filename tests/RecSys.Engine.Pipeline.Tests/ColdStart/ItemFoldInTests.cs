@@ -57,10 +57,7 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
     {
         using var rig = new RegistryRig(trained);
         await using var state = await rig.CreateAsync();
-        await AddNewItemAsync(state);
-        var fans = Fans(rig);
-        foreach (int fan in fans.Take(3))
-            await ClickAsync(state, rig, fan);
+        var fans = await AddItemClickedByFansAsync(state, rig, 3);
         const long newUser = 7_000_001;
         await state.Pipeline.RecordEventsAsync([new InteractionEvent(newUser, NewItem, EventType.Click, 1f, rig.NowMs)]);
         // Before the item had a row, a history of only new items folded into nothing.
@@ -118,10 +115,7 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
     {
         using var rig = new RegistryRig(trained);
         await using var state = await rig.CreateAsync();
-        await AddNewItemAsync(state);
-        var fans = Fans(rig);
-        foreach (int fan in fans.Take(3))
-            await ClickAsync(state, rig, fan);
+        var fans = await AddItemClickedByFansAsync(state, rig, 3);
         float[] threeUsers = state.Pipeline.Version.Models.AlsRows!.Row(OrdinalOf(state)).ToArray();
         await state.Pipeline.DeleteItemAsync(NewItem);
         await ClickAsync(state, rig, fans[3]);

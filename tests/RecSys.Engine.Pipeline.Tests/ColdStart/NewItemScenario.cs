@@ -28,6 +28,16 @@ internal static class NewItemScenario
     public static int OrdinalOf(ServingState state, long id = NewItem) =>
         state.Catalog.Items.TryGetOrdinal(id, out int o) ? o : throw new InvalidOperationException($"no item {id}");
 
+    /// <summary>Adds <see cref="NewItem"/> and a click on it from each of the first <paramref name="clicks"/> fans; returns the fans.</summary>
+    public static async Task<List<int>> AddItemClickedByFansAsync(ServingState state, RegistryRig rig, int clicks)
+    {
+        await AddNewItemAsync(state);
+        var fans = Fans(rig);
+        foreach (int fan in fans.Take(clicks))
+            await ClickAsync(state, rig, fan);
+        return fans;
+    }
+
     /// <summary>The new item's position among the collaborative source's candidates for <paramref name="user"/> (-1: absent).</summary>
     public static async Task<int> CollaborativeRankAsync(ServingState state, RegistryRig rig, int user)
     {

@@ -130,8 +130,8 @@ public sealed partial class RecommendationPipeline
             int ordinal = ordinals[i];
             if (events[i].Type is EventType.Impression or EventType.Dislike || !AnyModelNeedsFoldIn(serving, ordinal))
                 continue;
-            bool grew = _catalog.Interactors.Add(ordinal, events[i].UserId);
-            if ((grew || _pendingItemFoldIns.ContainsKey(ordinal)) && _catalog.Interactors.CountOf(ordinal) >= fewestUsers && !(due ??= []).Contains(ordinal))
+            bool grew = _catalog.Interactors.Add(ordinal, events[i].UserId, out int users);
+            if ((grew || _pendingItemFoldIns.ContainsKey(ordinal)) && users >= fewestUsers && !(due ??= []).Contains(ordinal))
                 due.Add(ordinal);
         }
         if (due is null)
@@ -244,26 +244,24 @@ public sealed partial class RecommendationPipeline
         var rows = models.AlsRows!;
         int k = als.Factors;
         var history = await _store.GetRecentHistoryAsync(userId, StoredHistoryLength, cancellationToken).ConfigureAwait(false);
-        var items = new int[history.Length];
         var distinct = t_distinct ??= new OrdinalMap();
         distinct.Reset(history.Length);
-        int n = 0;
-        foreach (var e in history)
-        {
-            if (e.Type is EventType.Impression or EventType.Dislike || !_catalog.Items.TryGetOrdinal(e.ItemId, out int item) || !distinct.Add(item))
-                continue;
-            // Trained items (an all-zero row too: it adds nothing to the solve, but the user gets a vector, as before
-            // items were folded in) and items folded in since; not an item this model has no row for.
-            if (!rows.StoredRow(item).IsEmpty)
-                items[n++] = item;
-        }
-        if (n == 0)
-            return;
-        float[] gathered = System.Buffers.ArrayPool<float>.Shared.Rent(n * k);
+        float[] gathered = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(1, history.Length * k));
         try
         {
-            for (int i = 0; i < n; i++)
-                rows.StoredRow(items[i]).CopyTo(gathered.AsSpan(i * k, k));
+            int n = 0;
+            foreach (var e in history)
+            {
+                if (e.Type is EventType.Impression or EventType.Dislike || !_catalog.Items.TryGetOrdinal(e.ItemId, out int item) || !distinct.Add(item))
+                    continue;
+                // Trained items (an all-zero row too: it adds nothing to the solve, but the user gets a vector, as before
+                // items were folded in) and items folded in since; not an item this model has no row for.
+                ReadOnlySpan<float> row = rows.StoredRow(item);
+                if (!row.IsEmpty)
+                    row.CopyTo(gathered.AsSpan(n++ * k, k));
+            }
+            if (n == 0)
+                return;
             var vector = new float[CfVectorTags.StoredLength(k, models.CfVectorTag)];
             als.FoldInFromRows(gathered, n, vector.AsSpan(0, k), FoldInScratch.For(ref t_foldIn, k));
             CfVectorTags.Stamp(vector, k, models.CfVectorTag);

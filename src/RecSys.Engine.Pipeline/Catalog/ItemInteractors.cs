@@ -35,7 +35,10 @@ public sealed class ItemInteractors
     public long Changes => Interlocked.Read(ref _changes);
 
     /// <summary>Adds <paramref name="user"/> to the item's users; false when it is there already (the list is unchanged).</summary>
-    public bool Add(int ordinal, long user)
+    public bool Add(int ordinal, long user) => Add(ordinal, user, out _);
+
+    /// <summary>As <see cref="Add(int, long)"/>, with the item's user count after it (<see cref="CountOf"/>, read under the same lock).</summary>
+    public bool Add(int ordinal, long user, out int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(ordinal);
         lock (_lock)
@@ -43,12 +46,16 @@ public sealed class ItemInteractors
             if (!_users.TryGetValue(ordinal, out var entry))
                 _users[ordinal] = entry = new Entry(new List<long>(4));
             else if (entry.Users.Contains(user))
+            {
+                count = entry.Users.Count;
                 return false;
+            }
             if (entry.Users.Count == Capacity)
                 entry.Users.RemoveAt(0);
             entry.Users.Add(user);
             entry.Added++;
             _changes++;
+            count = entry.Users.Count;
             return true;
         }
     }

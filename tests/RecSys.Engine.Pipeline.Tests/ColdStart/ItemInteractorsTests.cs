@@ -14,7 +14,10 @@ public sealed class ItemInteractorsTests
         Assert.True(interactors.Add(5, 10));
         Assert.False(interactors.Add(5, 10));
         Assert.True(interactors.Add(5, 11));
-        Assert.True(interactors.Add(5, 12));
+        Assert.True(interactors.Add(5, 12, out int count));
+        Assert.Equal(3, count);
+        Assert.False(interactors.Add(5, 12, out count));
+        Assert.Equal(3, count);
         Assert.True(interactors.Add(5, 13));
         Assert.Equal([11L, 12, 13], interactors.UsersOf(5));
         Assert.Equal(3, interactors.CountOf(5));

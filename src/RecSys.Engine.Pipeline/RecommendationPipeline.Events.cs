@@ -125,15 +125,20 @@ public sealed partial class RecommendationPipeline
         if (fewestUsers == int.MaxValue)
             return;
         List<int>? due = null;
+        List<(int, long)>? added = null;
         for (int i = 0; i < events.Count; i++)
         {
             int ordinal = ordinals[i];
             if (events[i].Type is EventType.Impression or EventType.Dislike || !AnyModelNeedsFoldIn(serving, ordinal))
                 continue;
             bool grew = _catalog.Interactors.Add(ordinal, events[i].UserId, out int users);
+            if (grew)
+                (added ??= []).Add((ordinal, events[i].UserId));
             if ((grew || _pendingItemFoldIns.ContainsKey(ordinal)) && users >= fewestUsers && !(due ??= []).Contains(ordinal))
                 due.Add(ordinal);
         }
+        if (added is not null)
+            JournalInteractors(added);
         if (due is null)
             return;
         if (!await _catalogWrites.WaitAsync(_options.ItemFoldInWait).ConfigureAwait(false))
@@ -167,6 +172,28 @@ public sealed partial class RecommendationPipeline
         finally
         {
             _catalogWrites.Release();
+        }
+    }
+
+    /// <summary>
+    /// Makes the users just added to items' interactors durable (<see cref="Serving.CatalogJournal.AppendInteractors"/>),
+    /// so a crash before the next snapshot save does not fold those items in from fewer users after it. After they are
+    /// added in memory: a save that rotates the journal between the two captures them, so they are in the snapshot or in
+    /// a journal file after it. A failed append is logged, not the call's failure (the events are stored); the next save
+    /// holds them.
+    /// </summary>
+    private void JournalInteractors(List<(int, long)> added)
+    {
+        if (Journal is not { } journal)
+            return;
+        try
+        {
+            journal.AppendInteractors(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(added));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException or InvalidOperationException)
+        {
+            if (_options.Logger is { } logger)
+                s_logInteractorsNotJournaled(logger, added.Count, e.Message, e);
         }
     }
 

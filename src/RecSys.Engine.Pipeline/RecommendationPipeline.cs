@@ -31,6 +31,10 @@ public sealed partial class RecommendationPipeline
         LoggerMessage.Define<long, string>(LogLevel.Warning, new EventId(1302, "ItemFoldInFailed"),
             "item {ItemId}: the CF row was not folded in ({Reason}); its events are stored, and its next event tries again");
 
+    private static readonly Action<ILogger, int, string, Exception?> s_logInteractorsNotJournaled =
+        LoggerMessage.Define<int, string>(LogLevel.Warning, new EventId(1303, "InteractorsNotJournaled"),
+            "{Count} users of new items were not journaled ({Reason}); they are served, and the next catalog save keeps them, but a crash before it loses them");
+
     private static readonly Action<ILogger, string, string, string, Exception?> s_logDropped =
         LoggerMessage.Define<string, string, string>(LogLevel.Warning, new EventId(1300, "SourceDropped"),
             "source {Source} dropped for request {RequestId}: {Reason}");

@@ -5,7 +5,8 @@ namespace RecSys.Engine.Pipeline.Catalog;
 /// by a click, a purchase or a rating (not an impression or a dislike), as distinct external user ids, the newest kept
 /// when a list is full: what an ALS item fold-in solves the item's row from (<see cref="RecommendationPipeline"/>), under
 /// every serving version, whatever its model. Facts about users, not about
-/// a model, so they live with the catalog and its snapshot saves them, as impression counts. Thread-safe.
+/// a model, so they live with the catalog: its snapshot saves them, and the catalog journal holds those added since
+/// (<see cref="Serving.CatalogJournal"/>), so a crash loses none. Thread-safe.
 /// </summary>
 public sealed class ItemInteractors
 {

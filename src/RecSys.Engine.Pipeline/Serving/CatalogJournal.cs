@@ -17,6 +17,7 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///   payload entries          1 item ids      first ordinal, count, per id: int64 key, bool named, [UTF-8 name]
 ///                            2 categories    first id, count, keys     3 segments: the same
 ///                            4 content row   ordinal, version, value count (0: no vector), float32 values
+///                            5 interactors   count, per pair: int32 item ordinal, int64 external user id
 /// </code>
 /// What is journaled and what is not:
 /// <list type="bullet">
@@ -27,6 +28,10 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// <item>Content rows: the store does not keep titles (and a caller may give the vector itself), so a row cannot be
 /// recomputed from the store's record; the vector is journaled with the version whose encoder made it, and replays
 /// under the rule the snapshot's rows follow (trained ordinals only under that very version).</item>
+/// <item>Item interactors (<see cref="Catalog.ItemInteractors"/>): the users who clicked an item that some serving ALS
+/// model has no row for. The store keeps each user's history, not each item's users, so a restart could not find them
+/// again short of reading every user; without them an item added since the last save would fold in from fewer users.
+/// Only events on such items append (one record per event batch that added a user).</item>
 /// <item>Not item records (attributes, deletes): the store has taken them durably before the catalog changes, and a
 /// restart reads them back for every ordinal the snapshot and the journal name.</item>
 /// <item>Not impression counts: one per shown item would be an fsync on the request path; they stay as of the last
@@ -57,6 +62,7 @@ internal sealed class CatalogJournal : IDisposable
         Categories = 2,
         Segments = 3,
         Content = 4,
+        Interactors = 5,
     }
 
     private readonly Lock _lock = new();
@@ -74,6 +80,7 @@ internal sealed class CatalogJournal : IDisposable
     private int _journaledSegments;
     private long _changes;
     private Dictionary<int, JournaledContentRow>? _replayedContent;
+    private List<(int Ordinal, long User)>? _replayedInteractors;
 
     private CatalogJournal(string directory, CatalogIdMap items, KeyTable categories, KeyTable segments)
     {
@@ -136,11 +143,12 @@ internal sealed class CatalogJournal : IDisposable
 
         var journal = new CatalogJournal(directory, items, categories, segments);
         var content = new Dictionary<int, JournaledContentRow>();
+        var interactors = new List<(int, long)>();
         long records = 0;
         long end = HeaderSize;
         for (int i = 0; i < files.Count; i++)
         {
-            var (count, good, dropped) = journal.Replay(files[i].Path, files[i].Sequence, isNewest: i == files.Count - 1, content);
+            var (count, good, dropped) = journal.Replay(files[i].Path, files[i].Sequence, isNewest: i == files.Count - 1, content, interactors);
             records += count;
             end = good;
             journal.DroppedTail = dropped;
@@ -176,6 +184,7 @@ internal sealed class CatalogJournal : IDisposable
         journal._journaledSegments = segments.Count;
         journal.ReplayedRecords = records;
         journal._replayedContent = content;
+        journal._replayedInteractors = interactors;
         return journal;
     }
 
@@ -185,6 +194,20 @@ internal sealed class CatalogJournal : IDisposable
         var rows = _replayedContent ?? [];
         _replayedContent = null;
         return rows;
+    }
+
+    /// <summary>
+    /// The item interactors replay found, in the order they were journaled, each of an item the replayed numbering knows
+    /// (an ordinal numbered for an upsert whose record never came is left out: the item was never acknowledged); handed
+    /// over once.
+    /// </summary>
+    public List<(int Ordinal, long User)> TakeReplayedInteractors()
+    {
+        var pairs = _replayedInteractors ?? [];
+        _replayedInteractors = null;
+        int known = _items.Count;
+        pairs.RemoveAll(p => p.Ordinal >= known);
+        return pairs;
     }
 
     /// <summary>
@@ -226,6 +249,22 @@ internal sealed class CatalogJournal : IDisposable
         }
         lock (_lock)
             AppendLocked(rows, force: !rows.IsEmpty);
+    }
+
+    /// <summary>
+    /// Journals users added to items' interactors (<see cref="Catalog.ItemInteractors.Add(int, long)"/>), as one record
+    /// with one fsync. Item ids the numbering gained are not written with them: an event can name an item whose upsert
+    /// has numbered it but not stored it yet, and a restart must not know an id before the store has its record. A pair
+    /// whose item is never numbered by a later record is dropped at replay.
+    /// </summary>
+    public void AppendInteractors(ReadOnlySpan<(int Ordinal, long User)> pairs)
+    {
+        foreach (var (ordinal, _) in pairs)
+            ArgumentOutOfRangeException.ThrowIfNegative(ordinal);
+        if (pairs.IsEmpty)
+            return;
+        lock (_lock)
+            AppendLocked([], force: true, itemsBelow: 0, interactors: pairs);
     }
 
     /// <summary>Counts a change to what a snapshot saves that is not journaled (rows an attached version rewrote), so the next save is not skipped.</summary>
@@ -292,7 +331,8 @@ internal sealed class CatalogJournal : IDisposable
     private bool HasPendingNumbering() =>
         _items.Count != _journaledItems || _categories.Count != _journaledCategories || _segments.Count != _journaledSegments;
 
-    private bool AppendLocked(ReadOnlySpan<(int Ordinal, JournaledContentRow Row)> rows, bool force, int itemsBelow = int.MaxValue)
+    private bool AppendLocked(ReadOnlySpan<(int Ordinal, JournaledContentRow Row)> rows, bool force, int itemsBelow = int.MaxValue,
+        ReadOnlySpan<(int Ordinal, long User)> interactors = default)
     {
         ObjectDisposedException.ThrowIf(_file is null, this);
         int items = Math.Max(_journaledItems, Math.Min(_items.Count, itemsBelow)), categories = _categories.Count, segments = _segments.Count;
@@ -330,6 +370,16 @@ internal sealed class CatalogJournal : IDisposable
                 {
                     foreach (float v in row.Row)
                         writer.Write(v);
+                }
+            }
+            if (!interactors.IsEmpty)
+            {
+                writer.Write((byte)Entry.Interactors);
+                writer.Write(interactors.Length);
+                foreach (var (ordinal, user) in interactors)
+                {
+                    writer.Write(ordinal);
+                    writer.Write(user);
                 }
             }
         }
@@ -436,7 +486,8 @@ internal sealed class CatalogJournal : IDisposable
     }
 
     /// <summary>Replays one file; returns the records, the offset just past the last good one, and what was cut short after it.</summary>
-    private (long Records, long End, string? Dropped) Replay(string path, long sequence, bool isNewest, Dictionary<int, JournaledContentRow> content)
+    private (long Records, long End, string? Dropped) Replay(string path, long sequence, bool isNewest, Dictionary<int, JournaledContentRow> content,
+        List<(int, long)> interactors)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         Span<byte> header = stackalloc byte[HeaderSize];
@@ -483,7 +534,7 @@ internal sealed class CatalogJournal : IDisposable
                     fs.ReadExactly(payload);
                     if (BinaryPrimitives.ReadUInt32LittleEndian(recordHeader[8..]) == Crc32C.Compute(payload))
                     {
-                        Apply(payload, path, offset, content);
+                        Apply(payload, path, offset, content, interactors);
                         records++;
                         offset += RecordHeaderSize + size;
                         continue;
@@ -518,7 +569,7 @@ internal sealed class CatalogJournal : IDisposable
         new($"{path}: catalog journal record at byte {offset}: {why}; the records after it cannot be trusted, so the catalog is not opened "
             + "(a damaged journal loses acknowledged catalog changes: restore the file, or remove it and accept their loss)", inner);
 
-    private void Apply(byte[] payload, string path, long offset, Dictionary<int, JournaledContentRow> content)
+    private void Apply(byte[] payload, string path, long offset, Dictionary<int, JournaledContentRow> content, List<(int, long)> interactors)
     {
         using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
         try
@@ -559,6 +610,21 @@ internal sealed class CatalogJournal : IDisposable
                         for (int i = 0; i < n; i++)
                             row[i] = reader.ReadSingle();
                         content[ordinal] = new JournaledContentRow(version, row);
+                        break;
+                    }
+                    case Entry.Interactors:
+                    {
+                        int n = reader.ReadInt32();
+                        if (n < 1 || n > (payload.Length - reader.BaseStream.Position) / (sizeof(int) + sizeof(long)))
+                            throw new InvalidDataException($"{n} item interactors, with {payload.Length - reader.BaseStream.Position} bytes left");
+                        for (int i = 0; i < n; i++)
+                        {
+                            int ordinal = reader.ReadInt32();
+                            long user = reader.ReadInt64();
+                            if (ordinal < 0)
+                                throw new InvalidDataException($"an item interactor of ordinal {ordinal}");
+                            interactors.Add((ordinal, user));
+                        }
                         break;
                     }
                     default:

@@ -62,7 +62,10 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     /// <summary>The impression counts the current snapshot holds (not journaled: compared instead); guarded by _saves.</summary>
     private int[] _savedImpressions;
 
-    /// <summary>The item interactors' change count the current snapshot holds (not journaled either); guarded by _saves.</summary>
+    /// <summary>
+    /// The item interactors' change count the current snapshot holds (additions are journaled, but a save's pruning is
+    /// not, so the count is compared too); guarded by _saves.
+    /// </summary>
     private long _savedInteractorChanges;
 
     private int _disposed;
@@ -189,7 +192,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     /// <summary>
     /// The catalog as it was served: the snapshot's numbering (else the version's) with the journal's replayed over it,
     /// item records from the store, the snapshot's impression counts (under any version: they count what users were
-    /// shown, not what a model made), the version's content rows, then the snapshot's live rows and the journal's over
+    /// shown, not what a model made), the snapshot's item interactors and the journal's after them, the version's content rows, then the snapshot's live rows and the journal's over
     /// them (rows of the version's own items only when made under this very version: otherwise they were diffs against
     /// other vectors). Returns the journal too, open for the appends from now on.
     /// </summary>
@@ -212,7 +215,8 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
                     vocabularies[versionId] = same = SameVocabularyAs(registry, versionId, loaded);
                 return same;
             }
-            return (await RestoreCatalogAsync(loaded, snapshot, store, items, categories, segments, journal.TakeReplayedContent(), SameVocabulary, cancellationToken)
+            return (await RestoreCatalogAsync(loaded, snapshot, store, items, categories, segments, journal.TakeReplayedContent(), journal.TakeReplayedInteractors(),
+                SameVocabulary, cancellationToken)
                 .ConfigureAwait(false), journal);
         }
         catch
@@ -223,7 +227,8 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     }
 
     private static async Task<LiveCatalog> RestoreCatalogAsync(LoadedVersion loaded, CatalogSnapshot? snapshot, IFeatureStore store, CatalogIdMap items, KeyTable categories, KeyTable segments,
-        Dictionary<int, JournaledContentRow> journaledRows, Func<string, bool> sameVocabulary, CancellationToken cancellationToken)
+        Dictionary<int, JournaledContentRow> journaledRows, List<(int Ordinal, long User)> journaledInteractors, Func<string, bool> sameVocabulary,
+        CancellationToken cancellationToken)
     {
         int dimension = loaded.Content?.Dimension ?? 0;
         var catalog = new LiveCatalog(items, categories, segments, dimension);
@@ -252,6 +257,9 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
             catalog.RestoreImpressions(snapshot.Impressions);
             catalog.Interactors.Restore(snapshot.Interactors);
         }
+        // Users added since the snapshot, in the order they came (a full list pushes out its oldest, as it did live).
+        foreach (var (ordinal, user) in journaledInteractors)
+            catalog.Interactors.Add(ordinal, user);
 
         if (loaded.Content is { } content)
         {

@@ -93,6 +93,41 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
         }
     }
 
+    /// <summary>
+    /// A crash (no save on dispose) after users clicked a new item: the journal brings the users back, those before a save
+    /// and those after it, so the row a restart folds in is the one served before the crash, and the list keeps growing.
+    /// </summary>
+    [Fact]
+    public async Task The_users_of_new_items_are_back_after_a_crash_from_the_journal_and_the_row_with_them()
+    {
+        using var rig = new RegistryRig(trained);
+        var crashing = RegistryRig.Options() with { SaveOnDispose = false };
+        float[] before;
+        var fans = Fans(rig);
+        await using (var state = await rig.CreateAsync(options: crashing))
+        {
+            await AddNewItemAsync(state);
+            await ClickAsync(state, rig, fans[0]);
+            await ClickAsync(state, rig, fans[1]);
+            await state.SaveCatalogAsync(); // two in the snapshot, the rest only in the journal after it
+            foreach (int fan in fans.Skip(2).Take(3))
+                await ClickAsync(state, rig, fan);
+            before = state.Pipeline.Version.Models.AlsRows!.Row(OrdinalOf(state)).ToArray();
+            Assert.NotEmpty(before);
+        }
+        await using (var state = await rig.OpenAsync(crashing))
+        {
+            int ordinal = OrdinalOf(state);
+            Assert.Equal([.. fans.Take(5).Select(f => PlantedCatalog.UserId(f))], state.Catalog.Interactors.UsersOf(ordinal));
+            Assert.Equal(before, state.Pipeline.Version.Models.AlsRows!.Row(ordinal).ToArray());
+            await ClickAsync(state, rig, fans[5]);
+            Assert.Equal(6, state.Catalog.Interactors.CountOf(ordinal));
+        }
+        // The sixth, added after the restart, is journaled too.
+        await using (var state = await rig.OpenAsync(crashing))
+            Assert.Equal(6, state.Catalog.Interactors.CountOf(OrdinalOf(state)));
+    }
+
     [Fact]
     public async Task A_version_swapped_in_folds_in_the_new_items_its_model_has_no_row_for()
     {

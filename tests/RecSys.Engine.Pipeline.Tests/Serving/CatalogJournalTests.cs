@@ -1,4 +1,5 @@
 using RecSys.Engine.Features.Records;
+using RecSys.Engine.Models.Data;
 using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Serving;
@@ -362,5 +363,52 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
         Assert.Equal("v1", state.ActiveVersionId);
         Assert.Equal("v1", rig.Registry.ActiveId);
         Assert.Same(serving, state.Pipeline.Version);
+    }
+
+    /// <summary>
+    /// Item interactors are journaled without the item ids the numbering gained (an event can name an item whose upsert
+    /// numbered it and has not stored it yet), so a restart drops a pair whose item no record numbered, and keeps it once
+    /// a later record (the upsert's own) numbers the item.
+    /// </summary>
+    [Fact]
+    public void Interactors_replay_in_order_and_only_for_items_a_record_numbered()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "recsys-journal-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            static CatalogIdMap Items(int n)
+            {
+                var map = new CatalogIdMap();
+                for (int i = 0; i < n; i++)
+                    map.GetOrAdd(100 + i);
+                return map;
+            }
+
+            var items = Items(2);
+            using (var journal = CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()))
+            {
+                Assert.Equal(2, items.GetOrAdd(102)); // numbered by an upsert whose store write has not happened
+                journal.AppendInteractors([(1, 7L), (2, 8L), (1, 9L)]);
+            }
+            using (var journal = CatalogJournal.Open(directory, 0, Items(2), new KeyTable(), new KeyTable()))
+            {
+                Assert.Equal([(1, 7L), (1, 9L)], journal.TakeReplayedInteractors());
+                Assert.Empty(journal.TakeReplayedInteractors()); // handed over once
+            }
+
+            items = Items(2);
+            using (var journal = CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()))
+            {
+                journal.TakeReplayedInteractors();
+                items.GetOrAdd(102);
+                Assert.True(journal.AppendNumbering()); // the upsert's record
+            }
+            using (var journal = CatalogJournal.Open(directory, 0, Items(2), new KeyTable(), new KeyTable()))
+                Assert.Equal([(1, 7L), (2, 8L), (1, 9L)], journal.TakeReplayedInteractors());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

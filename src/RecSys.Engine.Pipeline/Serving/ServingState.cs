@@ -503,6 +503,36 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     }
 
     /// <summary>
+    /// Items whose users no version needs any more, so a save drops their lists (which would otherwise grow with every
+    /// item ever added and be rewritten by every save): items every serving ALS model was trained on (a retrain activated
+    /// since they were added), and which the version a rollback would go to has too. Without the second rule a rollback
+    /// to a version trained before them served them without a CF row until new users came; with it, the rollback's
+    /// attach folds them in from their users. A rollback target whose manifest cannot be read keeps every list (this
+    /// save drops none). Not covered: an item the rollback target was trained on without events (an all-zero row): it is
+    /// taken as known.
+    /// </summary>
+    private Func<int, bool> NoLongerNeeded()
+    {
+        var trained = Pipeline.TrainedInEveryModel();
+        int rollbackItems;
+        try
+        {
+            var target = Registry.RollbackTarget();
+            // Its ALS model's items are the first ones of its catalog; no ALS model: it needs no rows.
+            rollbackItems = target.Manifest.Models.ContainsKey("als") ? target.Manifest.Items : int.MaxValue;
+        }
+        catch (InvalidOperationException)
+        {
+            rollbackItems = int.MaxValue; // nothing to roll back to
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or VersionCorruptedException)
+        {
+            rollbackItems = 0;
+        }
+        return ordinal => ordinal < rollbackItems && trained(ordinal);
+    }
+
+    /// <summary>
     /// With catalog writes held off (and <see cref="_saves"/> held): null when the snapshot holds everything already,
     /// else a new journal file for the writes from now on and a copy of what the snapshot saves. The copy is pointers
     /// and flat arrays (ids, counts, row references), not the rows themselves.
@@ -510,10 +540,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     private CatalogCapture? CaptureIfChanged()
     {
         int[] impressions = Catalog.CopyImpressions();
-        // Items that every serving ALS model was trained on (a retrain activated since they were added) need their users
-        // no more: the lists would otherwise grow with every item ever added and be rewritten by every save. A rollback to a
-        // version trained before them then serves them without a CF row until new users come.
-        Catalog.Interactors.RemoveWhere(Pipeline.TrainedInEveryModel());
+        Catalog.Interactors.RemoveWhere(NoLongerNeeded());
         long interactorChanges = Catalog.Interactors.Changes;
         if (_journal.Changes == _savedChanges && impressions.AsSpan().SequenceEqual(_savedImpressions) && interactorChanges == _savedInteractorChanges)
             return null;

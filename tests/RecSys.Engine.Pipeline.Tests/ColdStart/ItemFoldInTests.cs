@@ -181,7 +181,7 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
     }
 
     [Fact]
-    public async Task Once_a_retrain_that_knows_the_item_serves_its_users_are_dropped_at_the_next_save()
+    public async Task Once_a_retrain_that_knows_the_item_serves_and_the_rollback_target_knows_it_too_its_users_are_dropped_at_the_next_save()
     {
         using var rig = new RegistryRig(trained);
         await using var state = await rig.CreateAsync();
@@ -193,16 +193,48 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
         await state.SaveCatalogAsync();
         Assert.Equal(3, state.Catalog.Interactors.CountOf(ordinal)); // v1 has no row of its own: kept
 
-        // v2: the planted data with the new item and its three clicks, as a retrain would see them.
+        // v2 and v3: the planted data with the new item and its three clicks, as a retrain would see them.
         var data = WithNewItem(rig, ordinal, fans);
         rig.AddVersion("v2", TrainedModels.Train(data, TrainedPlanted.Settings(seed: 3)), data: data);
+        rig.AddVersion("v3", TrainedModels.Train(data, TrainedPlanted.Settings(seed: 5)), data: data);
         await state.ActivateAsync("v2");
         var models = state.Pipeline.Version.Models;
         Assert.True(ordinal < models.Als!.ItemCount);
         Assert.False(models.AlsRows!.Row(ordinal).IsEmpty); // its trained row
         await state.SaveCatalogAsync();
+        Assert.Equal(3, state.Catalog.Interactors.CountOf(ordinal)); // a rollback would go to v1, which lacks it: kept
+
+        await state.ActivateAsync("v3"); // a rollback would go to v2 now
+        await state.SaveCatalogAsync();
         Assert.Equal(0, state.Catalog.Interactors.CountOf(ordinal));
         Assert.Equal(0, state.Catalog.Interactors.ItemCount);
+    }
+
+    /// <summary>
+    /// A rollback from a retrain that knows the item to the version trained before it: the users were kept for it, so its
+    /// attach folds the item in again, and the collaborative source still finds it. Before, the save after the retrain
+    /// dropped them, and the rolled-back version served the item without a CF row until new users came.
+    /// </summary>
+    [Fact]
+    public async Task A_rollback_to_a_version_trained_before_the_item_folds_it_in_again_from_the_users_kept()
+    {
+        using var rig = new RegistryRig(trained);
+        await using var state = await rig.CreateAsync();
+        var fans = await AddItemClickedByFansAsync(state, rig, 3);
+        int ordinal = OrdinalOf(state);
+        float[] folded = state.Pipeline.Version.Models.AlsRows!.Row(ordinal).ToArray();
+        var data = WithNewItem(rig, ordinal, [.. fans.Take(3)]);
+        rig.AddVersion("v2", TrainedModels.Train(data, TrainedPlanted.Settings(seed: 3)), data: data);
+        await state.ActivateAsync("v2");
+        await state.SaveCatalogAsync();
+
+        await state.RollbackAsync();
+        var models = state.Pipeline.Version.Models;
+        Assert.Equal("v1", models.Version);
+        Assert.True(ordinal >= models.Als!.ItemCount);
+        // The same users; their stored vectors were refolded under v2 in the meantime only if they had events since.
+        Assert.Equal(folded, models.AlsRows!.Row(ordinal).ToArray());
+        Assert.True(await CollaborativeRankAsync(state, rig, fans[6]) >= 0);
     }
 
     /// <summary>The planted training data with item <see cref="NewItem"/> at <paramref name="ordinal"/> and one click from each of <paramref name="fans"/>.</summary>

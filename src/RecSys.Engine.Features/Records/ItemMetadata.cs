@@ -5,6 +5,12 @@ public sealed record ItemMetadata
 {
     public int[] Categories { get; init; } = [];
 
+    /// <summary>
+    /// The title, kept so that any content or item-tower encoder can encode the item again as its upsert did (a version
+    /// of another vocabulary swapped in, a restart); empty: none. Records written before it was kept read as empty.
+    /// </summary>
+    public string Title { get; init; } = "";
+
     public string[] Tags { get; init; } = [];
 
     public long PublishedAtMs { get; init; }
@@ -16,8 +22,8 @@ public sealed record ItemMetadata
 
     public bool Equals(ItemMetadata? other) =>
         other is not null && PublishedAtMs == other.PublishedAtMs && PolicyFlags == other.PolicyFlags &&
-        Deleted == other.Deleted && Categories.AsSpan().SequenceEqual(other.Categories) &&
-        Tags.AsSpan().SequenceEqual(other.Tags);
+        Deleted == other.Deleted && string.Equals(Title, other.Title, StringComparison.Ordinal) &&
+        Categories.AsSpan().SequenceEqual(other.Categories) && Tags.AsSpan().SequenceEqual(other.Tags);
 
     public override int GetHashCode() => HashCode.Combine(PublishedAtMs, PolicyFlags, Deleted, Categories.Length, Tags.Length);
 }

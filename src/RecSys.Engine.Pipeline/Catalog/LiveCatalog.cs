@@ -119,6 +119,7 @@ public sealed class LiveCatalog
             categories[c] = Categories.GetOrAdd(item.Categories[c]);
         return new ItemMetadata
         {
+            Title = item.Title,
             Categories = categories,
             Tags = [.. item.Tags],
             PublishedAtMs = item.PublishedAtMs,

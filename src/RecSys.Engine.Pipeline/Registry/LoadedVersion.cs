@@ -62,7 +62,7 @@ public sealed class LoadedVersion : IDisposable
     ///               (the serving versions' tables, each with the vocabulary that made it) of the same vocabulary is
     ///               shared, taking this version's vectors only where it has none; otherwise the version gets a table
     ///               of its own, its trained vectors and, for the items past them, its encoding of what the store keeps
-    ///               (categories, tags; the title is not stored). A table another vocabulary made is never written.
+    ///               (title, categories, tags). A table another vocabulary made is never written.
     ///   indexes     catch up with the live catalog: items added or re-encoded since the version was built go into
     ///               its content index (and, encoded by its item tower from the stored categories, tags and age, its
     ///               two-tower index), deleted items leave every index
@@ -168,8 +168,8 @@ public sealed class LoadedVersion : IDisposable
 
     /// <summary>
     /// Items past the version's trained content vectors (added live, or trained by another version only) into its own
-    /// table, encoded by its vocabulary from what the store keeps (categories, tags; the title is not stored, so it is
-    /// left out), one batch read. A vector an upsert gave explicitly is not stored either: the item gets its encoding.
+    /// table, encoded by its vocabulary from what the store keeps (title, categories, tags: what the upsert encoded; a
+    /// record stored before titles were kept has none), one batch read. A vector an upsert gave explicitly is not stored either: the item gets its encoding.
     /// </summary>
     private async Task EncodeLiveItemsAsync(LiveCatalog catalog, IFeatureStore store, VectorTable table, CancellationToken cancellationToken)
     {
@@ -181,7 +181,7 @@ public sealed class LoadedVersion : IDisposable
         {
             if (catalog.IsDeleted(o) || records[o - first] is not { } record)
                 continue;
-            vocabulary.Encode("", catalog.CategoryNames(record.Categories), record.Tags, vector);
+            vocabulary.Encode(record.Title, catalog.CategoryNames(record.Categories), record.Tags, vector);
             table.Set(o, vector);
         }
     }
@@ -232,7 +232,7 @@ public sealed class LoadedVersion : IDisposable
 
     /// <summary>
     /// Items past the two-tower's trained ones (added live since it was built) into its index: the item tower encodes each
-    /// from what the store keeps (categories, tags, publish time; the title is not stored, so it is left out), one batch read.
+    /// from what the store keeps (title, categories, tags, publish time), one batch read.
     /// </summary>
     private async Task CatchUpTwoTowerAsync(LiveCatalog catalog, IFeatureStore store, CancellationToken cancellationToken)
     {
@@ -248,7 +248,7 @@ public sealed class LoadedVersion : IDisposable
             if (catalog.IsDeleted(o) || records[o - first] is not { } record)
                 continue;
             double? ageDays = record.PublishedAtMs > 0 ? Math.Max(0, now - record.PublishedAtMs) / 86_400_000.0 : null;
-            model.EncodeItem(o, "", catalog.CategoryNames(record.Categories), record.Tags, ageDays, vector);
+            model.EncodeItem(o, record.Title, catalog.CategoryNames(record.Categories), record.Tags, ageDays, vector);
             index.Add([o], vector);
             Models.TwoTowerRows!.Set(o, vector);
         }

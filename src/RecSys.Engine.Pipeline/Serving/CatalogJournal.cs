@@ -25,8 +25,8 @@ namespace RecSys.Engine.Pipeline.Serving;
 /// but hold categories and segments as ints, and a restart reads the records of the ordinals it knows. Whatever the
 /// tables gained since the last append goes into the next record, whoever added it (an item upsert, a user upsert, a
 /// version attached, a rule's category), so an addition whose own append failed is never left out of those after.</item>
-/// <item>Content rows: the store does not keep titles (and a caller may give the vector itself), so a row cannot be
-/// recomputed from the store's record; the vector is journaled with the version whose encoder made it, and replays
+/// <item>Content rows: a caller may give the vector itself, and records stored before the store kept titles have none,
+/// so a row cannot always be recomputed from the store's record; the vector is journaled with the version whose encoder made it, and replays
 /// under the rule the snapshot's rows follow (trained ordinals only under that very version).</item>
 /// <item>Item interactors (<see cref="Catalog.ItemInteractors"/>): the users who clicked an item that some serving ALS
 /// model has no row for. The store keeps each user's history, not each item's users, so a restart could not find them

@@ -308,8 +308,8 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     }
 
     /// <summary>
-    /// The rows of <paramref name="ordinals"/> as <paramref name="vocabulary"/> encodes what the store keeps (categories,
-    /// tags; the title is not stored), as an attach encodes live items for a version of another vocabulary; a deleted
+    /// The rows of <paramref name="ordinals"/> as <paramref name="vocabulary"/> encodes what the store keeps (title,
+    /// categories, tags), as an attach encodes live items for a version of another vocabulary; a deleted
     /// item's row is emptied.
     /// </summary>
     private static async Task EncodeFromStoreAsync(LiveCatalog catalog, IFeatureStore store, Models.Content.ContentVocabulary vocabulary, int[] ordinals,
@@ -328,7 +328,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
                 catalog.Content!.Set(ordinals[i], []);
                 continue;
             }
-            vocabulary.Encode("", catalog.CategoryNames(record.Categories), record.Tags, vector);
+            vocabulary.Encode(record.Title, catalog.CategoryNames(record.Categories), record.Tags, vector);
             catalog.Content!.Set(ordinals[i], vector);
         }
     }

@@ -13,7 +13,7 @@ public sealed class CodecTests
 
     private static readonly ItemMetadata SampleItem = new()
     {
-        Categories = [7], Tags = ["", "a b", new string('x', 300)], PublishedAtMs = long.MaxValue,
+        Categories = [7], Tags = ["", "a b", new string('x', 300)], Title = "Heron — 日本の鳥", PublishedAtMs = long.MaxValue,
         PolicyFlags = ItemPolicyFlags.Adult | ItemPolicyFlags.Blocked, Deleted = true,
     };
 
@@ -95,6 +95,36 @@ public sealed class CodecTests
         for (int pass = 0; pass < 2; pass++)
             for (int i = 0; i < items.Length; i++)
                 Assert.Equal(items[i], ItemMetadataCodec.Decode(encoded[i]));
+    }
+
+    /// <summary>
+    /// The title came after the first records were written, behind a flag bit: a record without one is byte for byte the
+    /// old layout (flags 0 or 1, nothing after the tags) and reads with an empty title; a titled one sets bit 1.
+    /// </summary>
+    [Fact]
+    public void ItemTitle_IsBehindAFlag_AndARecordWithoutOneIsTheOldLayout()
+    {
+        var untitled = SampleItem with { Title = "" };
+        byte[] old = ItemMetadataCodec.Encode(untitled);
+        Assert.Equal(1, old[1]); // deleted, not titled
+        Assert.Equal("", ItemMetadataCodec.Decode(old).Title);
+        Assert.Equal(untitled, ItemMetadataCodec.Decode(old));
+        Assert.NotEqual(SampleItem, untitled);
+
+        byte[] titled = ItemMetadataCodec.Encode(SampleItem);
+        Assert.Equal(3, titled[1]);
+        Assert.Equal(old.Length + 1 + System.Text.Encoding.UTF8.GetByteCount(SampleItem.Title), titled.Length);
+        Assert.Equal(SampleItem.Title, ItemMetadataCodec.Decode(titled).Title);
+        // The deleted bit of a tombstone keeps the title.
+        Assert.Equal(SampleItem.Title, ItemMetadataCodec.Decode(ItemMetadataCodec.WithDeleted(ItemMetadataCodec.Encode(SampleItem with { Deleted = false }))).Title);
+
+        // Flagged titled with nothing after the tags, or with an empty title: damage, named.
+        old[1] = 3;
+        Assert.Throws<FeatureFormatException>(() => ItemMetadataCodec.Decode(old));
+        var e = Assert.Throws<FeatureFormatException>(() => ItemMetadataCodec.Decode([.. old, 0]));
+        Assert.Contains("title", e.Message);
+        old[1] = 5;
+        Assert.Contains("flag bits", Assert.Throws<FeatureFormatException>(() => ItemMetadataCodec.Decode(old)).Message);
     }
 
     [Fact]

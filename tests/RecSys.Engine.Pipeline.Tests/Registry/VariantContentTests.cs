@@ -133,6 +133,50 @@ public sealed class VariantContentTests(TrainedPlanted trained) : IClassFixture<
         }
     }
 
+    /// <summary>
+    /// A variant of another vocabulary encodes an item upserted while it served from the item's title, categories and
+    /// tags. After a restart the variant is attached again and encodes the live items from the store's records: the
+    /// store keeps the title now, so the row is the one it had. Before, the title was not stored and the row came back
+    /// without it (another vector in the variant's index).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_variants_row_of_an_item_upserted_while_it_served_is_the_same_after_a_restart_title_included(bool save)
+    {
+        using var rig = new RegistryRig(trained);
+        var other = OtherVocabulary(trained);
+        var vocabulary = other.Content!.Vocabulary!;
+        const long NewItem = 777_005;
+        var item = new ItemAttributes { Title = "crime zebra harbour", Categories = [PlantedCatalog.Category(2)], Tags = ["zebra"] };
+        var expected = new float[vocabulary.Dimension];
+        vocabulary.Encode(item.Title, item.Categories, item.Tags, expected);
+        var untitled = new float[vocabulary.Dimension];
+        vocabulary.Encode("", item.Categories, item.Tags, untitled);
+        Assert.NotEqual(expected, untitled); // the title is in the vocabulary: a row without it differs
+
+        float[] VariantRow(ServingState state)
+        {
+            Assert.True(state.Catalog.Items.TryGetOrdinal(NewItem, out int o));
+            var own = state.Pipeline.ServingContentRows().Where(r => !ReferenceEquals(r.Rows, state.Catalog.Content)).ToList();
+            return Assert.Single(own).Rows!.Row(o).ToArray();
+        }
+
+        var options = RegistryRig.Options() with { SaveOnDispose = save };
+        await using (var state = await rig.CreateAsync("v1", options))
+        {
+            rig.AddVersion("v2", other);
+            await state.SetExperimentsAsync([EmailExperiment("v2")]);
+            await state.Pipeline.UpsertItemAsync(NewItem, item);
+            Assert.Equal(expected, VariantRow(state));
+        }
+        await using (var state = await rig.OpenAsync(options))
+        {
+            await state.SetExperimentsAsync([EmailExperiment("v2")]);
+            Assert.Equal(expected, VariantRow(state));
+        }
+    }
+
     [Fact]
     public async Task A_variant_of_the_active_versions_vocabulary_shares_its_rows_and_one_of_another_has_its_own()
     {
@@ -175,10 +219,11 @@ public sealed class VariantContentTests(TrainedPlanted trained) : IClassFixture<
             // The old version (requests in flight finish on it) still reads its own rows.
             Assert.Equal(trained.Models.Content!.ItemVector(5).ToArray(), old.ContentRows.Row(5).ToArray());
             Assert.Equal(oldLive, old.ContentRows.Row(live).ToArray());
-            // The new one reads its trained vectors, and the live item as its vocabulary encodes what the store keeps (no title).
+            // The new one reads its trained vectors, and the live item as its vocabulary encodes what the store keeps:
+            // title, categories and tags, what the upsert gave.
             var vocabulary = other.Content!.Vocabulary!;
             var expected = new float[vocabulary.Dimension];
-            vocabulary.Encode("", item.Categories, item.Tags, expected);
+            vocabulary.Encode(item.Title, item.Categories, item.Tags, expected);
             Assert.Same(state.Catalog.Content, state.Pipeline.Version.ContentRows);
             Assert.Equal(other.Content.ItemVector(5).ToArray(), state.Catalog.Content!.Row(5).ToArray());
             liveRow = state.Catalog.Content.Row(live).ToArray();

@@ -17,7 +17,7 @@ namespace RecSys.Engine.Pipeline.Serving;
 ///   payload entries          1 item ids      first ordinal, count, per id: int64 key, bool named, [UTF-8 name]
 ///                            2 categories    first id, count, keys     3 segments: the same
 ///                            4 content row   ordinal, version, value count (0: no vector), float32 values
-///                            5 interactors   count, per pair: int32 item ordinal, int64 external user id
+///                            5 interactors   count, per pair: int32 item ordinal, int64 item key, int64 external user id
 /// </code>
 /// What is journaled and what is not:
 /// <list type="bullet">
@@ -80,7 +80,7 @@ internal sealed class CatalogJournal : IDisposable
     private int _journaledSegments;
     private long _changes;
     private Dictionary<int, JournaledContentRow>? _replayedContent;
-    private List<(int Ordinal, long User)>? _replayedInteractors;
+    private List<(int Ordinal, long Item, long User)>? _replayedInteractors;
 
     private CatalogJournal(string directory, CatalogIdMap items, KeyTable categories, KeyTable segments)
     {
@@ -143,7 +143,7 @@ internal sealed class CatalogJournal : IDisposable
 
         var journal = new CatalogJournal(directory, items, categories, segments);
         var content = new Dictionary<int, JournaledContentRow>();
-        var interactors = new List<(int, long)>();
+        var interactors = new List<(int, long, long)>();
         long records = 0;
         long end = HeaderSize;
         for (int i = 0; i < files.Count; i++)
@@ -197,16 +197,22 @@ internal sealed class CatalogJournal : IDisposable
     }
 
     /// <summary>
-    /// The item interactors replay found, in the order they were journaled, each of an item the replayed numbering knows
-    /// (an ordinal numbered for an upsert whose record never came is left out: the item was never acknowledged); handed
-    /// over once.
+    /// The item interactors replay found, in the order they were journaled, each of an item the replayed numbering has
+    /// at that ordinal under the same key. An ordinal numbered for an upsert whose record never came is left out (the
+    /// item was never acknowledged), and so is one that a later item took after a restart forgot it (the key tells them
+    /// apart, so the user of the lost item is never credited to the next one); handed over once.
     /// </summary>
     public List<(int Ordinal, long User)> TakeReplayedInteractors()
     {
-        var pairs = _replayedInteractors ?? [];
+        var replayed = _replayedInteractors ?? [];
         _replayedInteractors = null;
         int known = _items.Count;
-        pairs.RemoveAll(p => p.Ordinal >= known);
+        var pairs = new List<(int, long)>(replayed.Count);
+        foreach (var (ordinal, item, user) in replayed)
+        {
+            if (ordinal < known && _items.ExternalId(ordinal) == item)
+                pairs.Add((ordinal, user));
+        }
         return pairs;
     }
 
@@ -253,14 +259,18 @@ internal sealed class CatalogJournal : IDisposable
 
     /// <summary>
     /// Journals users added to items' interactors (<see cref="Catalog.ItemInteractors.Add(int, long)"/>), as one record
-    /// with one fsync. Item ids the numbering gained are not written with them: an event can name an item whose upsert
-    /// has numbered it but not stored it yet, and a restart must not know an id before the store has its record. A pair
-    /// whose item is never numbered by a later record is dropped at replay.
+    /// with one fsync, each with its item's key. Item ids the numbering gained are not written with them: an event can
+    /// name an item whose upsert has numbered it but not stored it yet, and a restart must not know an id before the
+    /// store has its record. A pair whose item no record numbers, under that key, is dropped at replay.
     /// </summary>
     public void AppendInteractors(ReadOnlySpan<(int Ordinal, long User)> pairs)
     {
+        int known = _items.Count;
         foreach (var (ordinal, _) in pairs)
+        {
             ArgumentOutOfRangeException.ThrowIfNegative(ordinal);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(ordinal, known);
+        }
         if (pairs.IsEmpty)
             return;
         lock (_lock)
@@ -379,6 +389,7 @@ internal sealed class CatalogJournal : IDisposable
                 foreach (var (ordinal, user) in interactors)
                 {
                     writer.Write(ordinal);
+                    writer.Write(_items.ExternalId(ordinal));
                     writer.Write(user);
                 }
             }
@@ -487,7 +498,7 @@ internal sealed class CatalogJournal : IDisposable
 
     /// <summary>Replays one file; returns the records, the offset just past the last good one, and what was cut short after it.</summary>
     private (long Records, long End, string? Dropped) Replay(string path, long sequence, bool isNewest, Dictionary<int, JournaledContentRow> content,
-        List<(int, long)> interactors)
+        List<(int, long, long)> interactors)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         Span<byte> header = stackalloc byte[HeaderSize];
@@ -569,7 +580,7 @@ internal sealed class CatalogJournal : IDisposable
         new($"{path}: catalog journal record at byte {offset}: {why}; the records after it cannot be trusted, so the catalog is not opened "
             + "(a damaged journal loses acknowledged catalog changes: restore the file, or remove it and accept their loss)", inner);
 
-    private void Apply(byte[] payload, string path, long offset, Dictionary<int, JournaledContentRow> content, List<(int, long)> interactors)
+    private void Apply(byte[] payload, string path, long offset, Dictionary<int, JournaledContentRow> content, List<(int, long, long)> interactors)
     {
         using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
         try
@@ -615,15 +626,15 @@ internal sealed class CatalogJournal : IDisposable
                     case Entry.Interactors:
                     {
                         int n = reader.ReadInt32();
-                        if (n < 1 || n > (payload.Length - reader.BaseStream.Position) / (sizeof(int) + sizeof(long)))
+                        if (n < 1 || n > (payload.Length - reader.BaseStream.Position) / (sizeof(int) + 2 * sizeof(long)))
                             throw new InvalidDataException($"{n} item interactors, with {payload.Length - reader.BaseStream.Position} bytes left");
                         for (int i = 0; i < n; i++)
                         {
                             int ordinal = reader.ReadInt32();
-                            long user = reader.ReadInt64();
+                            long item = reader.ReadInt64(), user = reader.ReadInt64();
                             if (ordinal < 0)
                                 throw new InvalidDataException($"an item interactor of ordinal {ordinal}");
-                            interactors.Add((ordinal, user));
+                            interactors.Add((ordinal, item, user));
                         }
                         break;
                     }

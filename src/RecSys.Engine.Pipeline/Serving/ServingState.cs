@@ -39,6 +39,10 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         LoggerMessage.Define<string, string>(LogLevel.Warning, new EventId(1310, "SwapSnapshotFailed"),
             "version {Version} serves, but the catalog snapshot after the swap was not saved ({Reason}); the journal holds the changes, the next save tries again");
 
+    private static readonly Action<ILogger, string, Exception?> s_logRollbackTargetUnread =
+        LoggerMessage.Define<string>(LogLevel.Warning, new EventId(1312, "RollbackTargetUnread"),
+            "catalog save: the version a rollback would go to could not be read ({Reason}); every item's users are kept until it can");
+
     private static readonly Action<ILogger, string, Exception?> s_logTailDropped =
         // Warning, not Information: a tail that fails its checksum is almost always a write a crash cut short (its call
         // never returned), but a record damaged on disk after it was acknowledged reads the same, and that one is a loss.
@@ -407,7 +411,7 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
                     try
                     {
                         _journal.NoteChange();
-                        return CaptureIfChanged();
+                        return CaptureIfChanged(RollbackAlsItems()); // the pointer just moved: read it here
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
@@ -492,7 +496,8 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
         await _saves.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var capture = await Pipeline.UnderCatalogWritesAsync(() => Task.FromResult(CaptureIfChanged()), cancellationToken).ConfigureAwait(false);
+            int rollbackItems = RollbackAlsItems();
+            var capture = await Pipeline.UnderCatalogWritesAsync(() => Task.FromResult(CaptureIfChanged(rollbackItems)), cancellationToken).ConfigureAwait(false);
             if (capture is not null)
                 WriteSnapshot(capture);
         }
@@ -503,32 +508,52 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     }
 
     /// <summary>
-    /// Items whose users no version needs any more, so a save drops their lists (which would otherwise grow with every
-    /// item ever added and be rewritten by every save): items every serving ALS model was trained on (a retrain activated
-    /// since they were added), and which the version a rollback would go to has too. Without the second rule a rollback
-    /// to a version trained before them served them without a CF row until new users came; with it, the rollback's
-    /// attach folds them in from their users. A rollback target whose manifest cannot be read keeps every list (this
-    /// save drops none). Not covered: an item the rollback target was trained on without events (an all-zero row): it is
-    /// taken as known.
+    /// How many items the ALS model of the version a rollback would go to (<see cref="ModelRegistry.RollbackTarget"/>) was
+    /// trained on: its manifest's training summary, which the version builder writes from the data its ALS model was
+    /// fitted to (an embedding import keeps its base's, and its ALS model). <see cref="int.MaxValue"/> when there is no
+    /// version to roll back to, or it has no ALS model (it needs no rows); 0 when the registry cannot be read (a save
+    /// then drops no list, and says why). Read with <see cref="_saves"/> held, so no swap moves the pointer meanwhile,
+    /// and outside the catalog writes where it can be (it reads the pointer and the target's manifest, and checks its files).
     /// </summary>
-    private Func<int, bool> NoLongerNeeded()
+    private int RollbackAlsItems()
     {
-        var trained = Pipeline.TrainedInEveryModel();
-        int rollbackItems;
         try
         {
-            var target = Registry.RollbackTarget();
-            // Its ALS model's items are the first ones of its catalog; no ALS model: it needs no rows.
-            rollbackItems = target.Manifest.Models.ContainsKey("als") ? target.Manifest.Items : int.MaxValue;
+            if (Registry.History.Count == 0)
+                return int.MaxValue;
+            var manifest = Registry.RollbackTarget().Manifest;
+            if (!manifest.Models.ContainsKey("als"))
+                return int.MaxValue;
+            return manifest.Training.Items > 0 ? manifest.Training.Items : manifest.Items;
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException) when (Registry.History.All(id => !Registry.TryGet(id, out _)))
         {
-            rollbackItems = int.MaxValue; // nothing to roll back to
+            return int.MaxValue; // every version of the history is gone or damaged: nothing to roll back to either
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or VersionCorruptedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            rollbackItems = 0;
+            // Anything else (an unreadable pointer or manifest) keeps every list rather than guess. (A filter that
+            // throws is false, so the one above cannot escape.)
+            if (_options.Pipeline.Logger is { } logger)
+                s_logRollbackTargetUnread(logger, e.Message, e);
+            return 0;
         }
+    }
+
+    /// <summary>
+    /// Items whose users no version needs any more, so a save drops their lists (which would otherwise grow with every
+    /// item ever added and be rewritten by every save): items every serving ALS model was trained on (a retrain activated
+    /// since they were added), and which the ALS model of the version a rollback would go to was trained on too
+    /// (<paramref name="rollbackItems"/>, <see cref="RollbackAlsItems"/>). Without the second rule a rollback to a version
+    /// trained before them served them without a CF row until new users came; with it, the rollback's attach folds them
+    /// in from their users. Bounds: one rollback step is covered (a second rollback, or activating an older version by
+    /// id, finds the lists of items two retrains old dropped); while a model that knows the item serves, its list no
+    /// longer grows, so a rollback folds it in from the users it had then; an item the target was trained on without
+    /// events (an all-zero row) is taken as known.
+    /// </summary>
+    private Func<int, bool> NoLongerNeeded(int rollbackItems)
+    {
+        var trained = Pipeline.TrainedInEveryModel();
         return ordinal => ordinal < rollbackItems && trained(ordinal);
     }
 
@@ -537,10 +562,10 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     /// else a new journal file for the writes from now on and a copy of what the snapshot saves. The copy is pointers
     /// and flat arrays (ids, counts, row references), not the rows themselves.
     /// </summary>
-    private CatalogCapture? CaptureIfChanged()
+    private CatalogCapture? CaptureIfChanged(int rollbackItems)
     {
         int[] impressions = Catalog.CopyImpressions();
-        Catalog.Interactors.RemoveWhere(NoLongerNeeded());
+        Catalog.Interactors.RemoveWhere(NoLongerNeeded(rollbackItems));
         long interactorChanges = Catalog.Interactors.Changes;
         if (_journal.Changes == _savedChanges && impressions.AsSpan().SequenceEqual(_savedImpressions) && interactorChanges == _savedInteractorChanges)
             return null;

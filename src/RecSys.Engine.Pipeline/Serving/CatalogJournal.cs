@@ -583,6 +583,7 @@ internal sealed class CatalogJournal : IDisposable
     private void Apply(byte[] payload, string path, long offset, Dictionary<int, JournaledContentRow> content, List<(int, long, long)> interactors)
     {
         using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
+        byte? newer = null;
         try
         {
             while (reader.BaseStream.Position < payload.Length)
@@ -639,7 +640,11 @@ internal sealed class CatalogJournal : IDisposable
                         break;
                     }
                     default:
-                        throw new InvalidDataException($"entry kind {(byte)entry} is not one this build writes");
+                        // The record's checksum held, so this is not damage: a newer build wrote a kind this one does
+                        // not know. Said as such, rather than as a damaged journal whose remedy (remove it) loses data.
+                        newer = (byte)entry;
+                        reader.BaseStream.Position = payload.Length;
+                        break;
                 }
             }
         }
@@ -647,6 +652,9 @@ internal sealed class CatalogJournal : IDisposable
         {
             throw Corrupt(path, offset, e.Message, e);
         }
+        if (newer is { } kind)
+            throw new InvalidDataException($"{path}: catalog journal record at byte {offset}: entry kind {kind}, which this build does not read; its checksum "
+                + "holds, so a newer build wrote it. Open the catalog with that build: its changes are acknowledged, and removing the file would lose them");
     }
 
     /// <summary>

@@ -482,4 +482,41 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
             Assert.Empty(state.Catalog.Interactors.UsersOf(ordinal));
         }
     }
+
+    /// <summary>
+    /// A whole record (its checksums hold) of an entry kind this build does not know was written by a newer build: the
+    /// open refuses it saying so, not as damage, whose remedy (remove the file) would lose acknowledged changes.
+    /// </summary>
+    [Fact]
+    public void A_record_of_an_entry_kind_this_build_does_not_know_is_refused_as_a_newer_builds_not_as_damage()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "recsys-journal-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var items = new CatalogIdMap();
+            items.GetOrAdd(100);
+            string path;
+            using (var journal = CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()))
+                path = journal.CurrentPath;
+            byte[] payload = [42, 1, 2, 3];
+            var record = new byte[12 + payload.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)payload.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Core.Files.Crc32C.Compute(record.AsSpan(0, 4)));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(8), Core.Files.Crc32C.Compute(payload));
+            payload.CopyTo(record, 12);
+            using (var file = new FileStream(path, FileMode.Append))
+                file.Write(record);
+
+            var e = Assert.Throws<InvalidDataException>(() => CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()));
+            Assert.Contains(path, e.Message);
+            Assert.Contains("entry kind 42", e.Message);
+            Assert.Contains("newer build", e.Message);
+            Assert.DoesNotContain("damaged", e.Message);
+            Assert.Equal(32 + record.Length, new FileInfo(path).Length); // nothing cut off
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

@@ -121,6 +121,7 @@ public sealed partial class RecommendationPipeline
                     throw new ArgumentException("title, categories and tags must not be null", nameof(item));
                 if (item.PublishedAtMs < 0)
                     throw new ArgumentOutOfRangeException(nameof(item), item.PublishedAtMs, "PublishedAtMs must not be negative");
+                CheckTextSize(item);
                 if (item.ContentVector is { Count: > 0 } given && given.Count != dimension)
                     throw new ArgumentException($"the content vector has {given.Count} values; the content space has {dimension}", nameof(ItemAttributes.ContentVector));
                 if (item.ContentVector is { Count: > 0 } values)
@@ -151,6 +152,22 @@ public sealed partial class RecommendationPipeline
                 throw new ArgumentException(at + ArgumentReason.Of(e), $"items[{i}]", e);
             }
         }
+    }
+
+    /// <summary>Refuses an item whose title, categories and tags take more than <see cref="ItemAttributes.MaxTextBytes"/> (UTF-8), naming the biggest.</summary>
+    private static void CheckTextSize(ItemAttributes item)
+    {
+        long title = System.Text.Encoding.UTF8.GetByteCount(item.Title), categories = 0, tags = 0;
+        foreach (string c in item.Categories)
+            categories += System.Text.Encoding.UTF8.GetByteCount(c ?? "");
+        foreach (string t in item.Tags)
+            tags += System.Text.Encoding.UTF8.GetByteCount(t ?? "");
+        long total = title + categories + tags;
+        if (total <= ItemAttributes.MaxTextBytes)
+            return;
+        string field = title >= categories && title >= tags ? nameof(ItemAttributes.Title) : tags >= categories ? nameof(ItemAttributes.Tags) : nameof(ItemAttributes.Categories);
+        throw new ArgumentException($"title, categories and tags take {total:N0} bytes of UTF-8 (title {title:N0}, categories {categories:N0}, tags {tags:N0}); "
+            + $"an item may take at most {ItemAttributes.MaxTextBytes:N0}", field);
     }
 
     /// <summary>Numbers the item (a new id gets its ordinal now), and encodes what the store and the catalog will take.</summary>

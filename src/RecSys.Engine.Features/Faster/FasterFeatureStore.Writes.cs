@@ -82,10 +82,27 @@ public sealed partial class FasterFeatureStore
     }
 
     /// <summary>
+    /// Refuses a log entry the KV could not hold, before the log takes it. The log accepts entries up to about its page
+    /// size, the KV a little less (its record header), and an entry between the two was committed, then refused when
+    /// applied: the caller was told, but the committed entry failed every replay after a crash, and the store could not
+    /// be opened. Half a page is far above any record (a full history is about 4 KiB) and fits both with room to spare.
+    /// </summary>
+    private ArgumentException? TooLarge(byte[] entry)
+    {
+        int max = MaxEntryBytes;
+        return entry.Length <= max ? null
+            : new ArgumentException($"a store record of {entry.Length:N0} bytes; the store takes at most {max:N0} per record (half its {1 << _options.PageSizeBits:N0}-byte page)", "value");
+    }
+
+    private int MaxEntryBytes => 1 << (_options.PageSizeBits - 1);
+
+    /// <summary>
     /// Cancellation stops the wait, not the write: once enqueued, an entry may still commit and be applied.
     /// </summary>
     private ValueTask Write(byte[] entry, CancellationToken ct)
     {
+        if (TooLarge(entry) is { } refused)
+            return ValueTask.FromException(refused);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_enqueueLock)
         {
@@ -99,6 +116,11 @@ public sealed partial class FasterFeatureStore
 
     private Task WriteMany(IReadOnlyList<byte[]> entries)
     {
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (TooLarge(entries[i]) is { } refused)
+                return Task.FromException(refused); // none of the chunk is written
+        }
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_enqueueLock)
         {

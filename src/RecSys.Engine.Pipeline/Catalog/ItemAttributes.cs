@@ -5,6 +5,13 @@ namespace RecSys.Engine.Pipeline.Catalog;
 /// <summary>An item as a catalog upsert gives it: what the store keeps and what the content encoder reads.</summary>
 public sealed record ItemAttributes
 {
+    /// <summary>
+    /// The most UTF-8 bytes the title, category names and tags may take together: the store keeps them in one record
+    /// (64 KiB, far above any real item, and far below a store record's limit), so an upsert or a load refuses more up
+    /// front, naming the item, instead of the store refusing it with a batch half applied.
+    /// </summary>
+    public const int MaxTextBytes = 64 * 1024;
+
     public string Title { get; init; } = "";
 
     /// <summary>Category names (numbered by the catalog's category table for the store).</summary>

@@ -4,6 +4,7 @@ using RecSys.Engine.Pipeline.Abstractions;
 using RecSys.Engine.Pipeline.Catalog;
 using RecSys.Engine.Pipeline.Serving;
 using RecSys.Engine.Pipeline.Tests.Support;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Pipeline.Tests.Serving;
 
@@ -365,6 +366,18 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
         Assert.Same(serving, state.Pipeline.Version);
     }
 
+    /// <summary>A catalog id map of items 100, 101, .. (<paramref name="n"/> of them), as a restart reads it.</summary>
+    private static CatalogIdMap Items(int n)
+    {
+        var map = new CatalogIdMap();
+        for (int i = 0; i < n; i++)
+            map.GetOrAdd(100 + i);
+        return map;
+    }
+
+    /// <summary>The journal of <paramref name="directory"/> over <paramref name="items"/> and empty key tables, as a start opens it.</summary>
+    private static CatalogJournal OpenJournal(string directory, CatalogIdMap items) => CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable());
+
     /// <summary>
     /// Item interactors are journaled without the item ids the numbering gained (an event can name an item whose upsert
     /// numbered it and has not stored it yet), so a restart drops a pair whose item no record numbered, and keeps it once
@@ -373,84 +386,56 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
     [Fact]
     public void Interactors_replay_in_order_and_only_for_items_a_record_numbered()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "recsys-journal-" + Guid.NewGuid().ToString("N"));
-        try
+        using var temp = new TempDirectory("recsys-journal");
+        string directory = temp.Path;
+        var items = Items(2);
+        using (var journal = OpenJournal(directory, items))
         {
-            static CatalogIdMap Items(int n)
-            {
-                var map = new CatalogIdMap();
-                for (int i = 0; i < n; i++)
-                    map.GetOrAdd(100 + i);
-                return map;
-            }
-
-            var items = Items(2);
-            using (var journal = CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()))
-            {
-                Assert.Equal(2, items.GetOrAdd(102)); // numbered by an upsert whose store write has not happened
-                journal.AppendInteractors([(1, 7L), (2, 8L), (1, 9L)]);
-            }
-            using (var journal = CatalogJournal.Open(directory, 0, Items(2), new KeyTable(), new KeyTable()))
-            {
-                Assert.Equal([(1, 7L), (1, 9L)], journal.TakeReplayedInteractors());
-                Assert.Empty(journal.TakeReplayedInteractors()); // handed over once
-            }
-
-            items = Items(2);
-            using (var journal = CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()))
-            {
-                journal.TakeReplayedInteractors();
-                items.GetOrAdd(102);
-                Assert.True(journal.AppendNumbering()); // the upsert's record
-            }
-            using (var journal = CatalogJournal.Open(directory, 0, Items(2), new KeyTable(), new KeyTable()))
-                Assert.Equal([(1, 7L), (2, 8L), (1, 9L)], journal.TakeReplayedInteractors());
+            Assert.Equal(2, items.GetOrAdd(102)); // numbered by an upsert whose store write has not happened
+            journal.AppendInteractors([(1, 7L), (2, 8L), (1, 9L)]);
         }
-        finally
+        using (var journal = OpenJournal(directory, Items(2)))
         {
-            Directory.Delete(directory, recursive: true);
+            Assert.Equal([(1, 7L), (1, 9L)], journal.TakeReplayedInteractors());
+            Assert.Empty(journal.TakeReplayedInteractors()); // handed over once
         }
+
+        items = Items(2);
+        using (var journal = OpenJournal(directory, items))
+        {
+            journal.TakeReplayedInteractors();
+            items.GetOrAdd(102);
+            Assert.True(journal.AppendNumbering()); // the upsert's record
+        }
+        using (var journal = OpenJournal(directory, Items(2)))
+            Assert.Equal([(1, 7L), (2, 8L), (1, 9L)], journal.TakeReplayedInteractors());
     }
 
     /// <summary>
-    /// REVIEW: a pair dropped at one open (its item was numbered, never journaled: the upsert never finished) stays in the
+    /// A pair dropped at one open (its item was numbered, never journaled: the upsert never finished) stays in the
     /// journal file, and the open appends to that same file. Another new item then takes the freed ordinal and is
     /// journaled after it; a second crash before a save replays the old pair as a user of the other item.
     /// </summary>
     [Fact]
     public void An_interactor_pair_dropped_at_one_open_is_not_given_to_the_item_numbered_at_its_ordinal_after_it()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "recsys-journal-" + Guid.NewGuid().ToString("N"));
-        try
+        using var temp = new TempDirectory("recsys-journal");
+        string directory = temp.Path;
+        var items = Items(2);
+        using (var journal = OpenJournal(directory, items))
         {
-            static CatalogIdMap Items(int n)
-            {
-                var map = new CatalogIdMap();
-                for (int i = 0; i < n; i++)
-                    map.GetOrAdd(100 + i);
-                return map;
-            }
-
-            var items = Items(2);
-            using (var journal = CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()))
-            {
-                Assert.Equal(2, items.GetOrAdd(102)); // numbered by an upsert that never finished
-                journal.AppendInteractors([(2, 8L)]); // user 8 clicked item 102
-            } // crash
-            items = Items(2);
-            using (var journal = CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()))
-            {
-                Assert.Empty(journal.TakeReplayedInteractors()); // dropped: 102 was never acknowledged
-                Assert.Equal(2, items.GetOrAdd(555)); // a different new item takes ordinal 2
-                Assert.True(journal.AppendNumbering()); // its upsert's record
-            } // crash again, before any save
-            using (var journal = CatalogJournal.Open(directory, 0, Items(2), new KeyTable(), new KeyTable()))
-                Assert.Empty(journal.TakeReplayedInteractors()); // not credited to item 555
-        }
-        finally
+            Assert.Equal(2, items.GetOrAdd(102)); // numbered by an upsert that never finished
+            journal.AppendInteractors([(2, 8L)]); // user 8 clicked item 102
+        } // crash
+        items = Items(2);
+        using (var journal = OpenJournal(directory, items))
         {
-            Directory.Delete(directory, recursive: true);
-        }
+            Assert.Empty(journal.TakeReplayedInteractors()); // dropped: 102 was never acknowledged
+            Assert.Equal(2, items.GetOrAdd(555)); // a different new item takes ordinal 2
+            Assert.True(journal.AppendNumbering()); // its upsert's record
+        } // crash again, before any save
+        using (var journal = OpenJournal(directory, Items(2)))
+            Assert.Empty(journal.TakeReplayedInteractors()); // not credited to item 555
     }
 
     /// <summary>REVIEW: the same through ServingState: a user who clicked an item that never became durable shows up as a user of another item after two crashes.</summary>
@@ -490,33 +475,26 @@ public sealed class CatalogJournalTests(TrainedPlanted trained) : IClassFixture<
     [Fact]
     public void A_record_of_an_entry_kind_this_build_does_not_know_is_refused_as_a_newer_builds_not_as_damage()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "recsys-journal-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var items = new CatalogIdMap();
-            items.GetOrAdd(100);
-            string path;
-            using (var journal = CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()))
-                path = journal.CurrentPath;
-            byte[] payload = [42, 1, 2, 3];
-            var record = new byte[12 + payload.Length];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)payload.Length);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Core.Files.Crc32C.Compute(record.AsSpan(0, 4)));
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(8), Core.Files.Crc32C.Compute(payload));
-            payload.CopyTo(record, 12);
-            using (var file = new FileStream(path, FileMode.Append))
-                file.Write(record);
+        using var temp = new TempDirectory("recsys-journal");
+        string directory = temp.Path;
+        var items = Items(1);
+        string path;
+        using (var journal = OpenJournal(directory, items))
+            path = journal.CurrentPath;
+        byte[] payload = [42, 1, 2, 3];
+        var record = new byte[12 + payload.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)payload.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Core.Files.Crc32C.Compute(record.AsSpan(0, 4)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(8), Core.Files.Crc32C.Compute(payload));
+        payload.CopyTo(record, 12);
+        using (var file = new FileStream(path, FileMode.Append))
+            file.Write(record);
 
-            var e = Assert.Throws<InvalidDataException>(() => CatalogJournal.Open(directory, 0, items, new KeyTable(), new KeyTable()));
-            Assert.Contains(path, e.Message);
-            Assert.Contains("entry kind 42", e.Message);
-            Assert.Contains("newer build", e.Message);
-            Assert.DoesNotContain("damaged", e.Message);
-            Assert.Equal(32 + record.Length, new FileInfo(path).Length); // nothing cut off
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var e = Assert.Throws<InvalidDataException>(() => OpenJournal(directory, items));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("entry kind 42", e.Message);
+        Assert.Contains("newer build", e.Message);
+        Assert.DoesNotContain("damaged", e.Message);
+        Assert.Equal(32 + record.Length, new FileInfo(path).Length); // nothing cut off
     }
 }

@@ -51,7 +51,7 @@ public static class ItemMetadataCodec
         var r = new SpanReader(bytes, Kind);
         r.ExpectVersion(Version);
         byte flags = r.ReadByte();
-        if ((flags & ~(DeletedFlag | TitledFlag)) != 0) throw new FeatureFormatException($"{Kind} record has unknown flag bits 0x{flags:x2}");
+        if ((flags & ~(DeletedFlag | TitledFlag)) != 0) throw new FeatureFormatException($"{Kind} record has unknown flag bits 0x{flags:x2}: a newer build wrote it (open the store with that build), or it is damaged");
         var policy = (ItemPolicyFlags)r.ReadUInt32();
         long published = r.ReadInt64();
         int nCats = r.ReadCount(4);

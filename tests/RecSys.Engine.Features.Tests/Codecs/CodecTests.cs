@@ -124,7 +124,9 @@ public sealed class CodecTests
         var e = Assert.Throws<FeatureFormatException>(() => ItemMetadataCodec.Decode([.. old, 0]));
         Assert.Contains("title", e.Message);
         old[1] = 5;
-        Assert.Contains("flag bits", Assert.Throws<FeatureFormatException>(() => ItemMetadataCodec.Decode(old)).Message);
+        var unknown = Assert.Throws<FeatureFormatException>(() => ItemMetadataCodec.Decode(old)).Message;
+        Assert.Contains("flag bits 0x05", unknown);
+        Assert.Contains("newer build", unknown);
     }
 
     [Fact]

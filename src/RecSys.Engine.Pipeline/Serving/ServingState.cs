@@ -196,9 +196,10 @@ public sealed class ServingState : IAsyncDisposable, IVariantVersionSource
     /// <summary>
     /// The catalog as it was served: the snapshot's numbering (else the version's) with the journal's replayed over it,
     /// item records from the store, the snapshot's impression counts (under any version: they count what users were
-    /// shown, not what a model made), the snapshot's item interactors and the journal's after them, the version's content rows, then the snapshot's live rows and the journal's over
-    /// them (rows of the version's own items only when made under this very version: otherwise they were diffs against
-    /// other vectors). Returns the journal too, open for the appends from now on.
+    /// shown, not what a model made), the snapshot's item interactors and the journal's after them, the version's
+    /// content rows, then the snapshot's live rows and the journal's over them (rows of the version's own items only
+    /// when made under this very version: otherwise they were diffs against other vectors). Returns the journal too,
+    /// open for the appends from now on.
     /// </summary>
     private static async Task<(LiveCatalog Catalog, CatalogJournal Journal)> RestoreCatalogAsync(ModelRegistry registry, LoadedVersion loaded, CatalogSnapshot? snapshot, IFeatureStore store,
         string catalogDirectory, CancellationToken cancellationToken)

@@ -126,19 +126,37 @@ public sealed partial class RecommendationPipeline
             return;
         List<int>? due = null;
         List<(int, long)>? added = null;
-        for (int i = 0; i < events.Count; i++)
+        // Taken at the first item that needs it (most batches touch none) and held through the journal append: a call
+        // whose Add finds its user already there then returns only after the call that added the user has journaled
+        // it, never while that append is still to come (a crash there would lose a user both calls acknowledged).
+        // The append is one fsync, and appends are serialised by the journal anyway.
+        bool appending = false;
+        try
         {
-            int ordinal = ordinals[i];
-            if (events[i].Type is EventType.Impression or EventType.Dislike || !AnyModelNeedsFoldIn(serving, ordinal))
-                continue;
-            bool grew = _catalog.Interactors.Add(ordinal, events[i].UserId, out int users);
-            if (grew)
-                (added ??= []).Add((ordinal, events[i].UserId));
-            if ((grew || _pendingItemFoldIns.ContainsKey(ordinal)) && users >= fewestUsers && !(due ??= []).Contains(ordinal))
-                due.Add(ordinal);
+            for (int i = 0; i < events.Count; i++)
+            {
+                int ordinal = ordinals[i];
+                if (events[i].Type is EventType.Impression or EventType.Dislike || !AnyModelNeedsFoldIn(serving, ordinal))
+                    continue;
+                if (!appending)
+                {
+                    _interactorAppends.Enter();
+                    appending = true;
+                }
+                bool grew = _catalog.Interactors.Add(ordinal, events[i].UserId, out int users);
+                if (grew)
+                    (added ??= []).Add((ordinal, events[i].UserId));
+                if ((grew || _pendingItemFoldIns.ContainsKey(ordinal)) && users >= fewestUsers && !(due ??= []).Contains(ordinal))
+                    due.Add(ordinal);
+            }
+            if (added is not null)
+                JournalInteractors(added);
         }
-        if (added is not null)
-            JournalInteractors(added);
+        finally
+        {
+            if (appending)
+                _interactorAppends.Exit();
+        }
         if (due is null)
             return;
         if (!await _catalogWrites.WaitAsync(_options.ItemFoldInWait).ConfigureAwait(false))
@@ -188,6 +206,7 @@ public sealed partial class RecommendationPipeline
             return;
         try
         {
+            BeforeInteractorsJournaled?.Invoke();
             journal.AppendInteractors(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(added));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException or InvalidOperationException)
@@ -207,6 +226,12 @@ public sealed partial class RecommendationPipeline
         }
         return false;
     }
+
+    /// <summary>Held from an event batch's first interactor Add to its journal append (<see cref="FoldInItemsAsync"/>).</summary>
+    private readonly Lock _interactorAppends = new();
+
+    /// <summary>Test seam: runs just before an interactor journal append, with <see cref="_interactorAppends"/> held.</summary>
+    internal Action? BeforeInteractorsJournaled { get; set; }
 
     /// <summary>Items whose fold-in was deferred or failed: their next event folds them in.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> _pendingItemFoldIns = new();

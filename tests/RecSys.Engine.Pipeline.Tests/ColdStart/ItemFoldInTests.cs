@@ -128,6 +128,45 @@ public sealed class ItemFoldInTests(TrainedPlanted trained) : IClassFixture<Trai
             Assert.Equal(6, state.Catalog.Interactors.CountOf(OrdinalOf(state)));
     }
 
+    /// <summary>
+    /// Two calls with the same user of a new item: the second finds the user in the list already, so it journals nothing,
+    /// and it must not return while the first's journal append is still to come (a crash there would lose a user both
+    /// calls acknowledged). The first call's append is held at the seam until the second has had time to return.
+    /// </summary>
+    [Fact]
+    public async Task A_second_call_with_the_same_user_of_a_new_item_returns_only_after_the_first_has_journaled_that_user()
+    {
+        using var rig = new RegistryRig(trained);
+        var crashing = RegistryRig.Options() with { SaveOnDispose = false };
+        var fans = Fans(rig);
+        await using (var state = await rig.CreateAsync(options: crashing))
+        {
+            await AddNewItemAsync(state);
+            using var entered = new ManualResetEventSlim();
+            using var release = new ManualResetEventSlim();
+            int appends = 0;
+            state.Pipeline.BeforeInteractorsJournaled = () =>
+            {
+                if (Interlocked.Increment(ref appends) == 1)
+                {
+                    entered.Set();
+                    release.Wait(TimeSpan.FromSeconds(60));
+                }
+            };
+            var first = Task.Run(() => ClickAsync(state, rig, fans[0]));
+            Assert.True(entered.Wait(TimeSpan.FromSeconds(60)), "the first call never reached its journal append");
+            var second = Task.Run(() => ClickAsync(state, rig, fans[0]));
+            var returned = await Task.WhenAny(second, Task.Delay(TimeSpan.FromMilliseconds(500)));
+            bool early = returned == second;
+            release.Set();
+            await Task.WhenAll(first, second);
+            Assert.False(early, "the second call returned before the first had journaled the user it found there");
+            Assert.Equal(1, Volatile.Read(ref appends));
+        }
+        await using (var state = await rig.OpenAsync(crashing))
+            Assert.Equal([PlantedCatalog.UserId(fans[0])], state.Catalog.Interactors.UsersOf(OrdinalOf(state)));
+    }
+
     [Fact]
     public async Task A_version_swapped_in_folds_in_the_new_items_its_model_has_no_row_for()
     {

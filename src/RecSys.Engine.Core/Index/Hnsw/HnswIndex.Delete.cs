@@ -181,7 +181,19 @@ public sealed unsafe partial class HnswIndex
 
     private void RepairList<TMetric>(NodeTables t, int node, int level, int* list) where TMetric : struct, IScanMetric
     {
-        var s = HnswScratch.Current;
+        var s = HnswScratch.Rent();
+        try
+        {
+            RepairList<TMetric>(t, node, level, list, s);
+        }
+        finally
+        {
+            HnswScratch.Return(s);
+        }
+    }
+
+    private void RepairList<TMetric>(NodeTables t, int node, int level, int* list, HnswScratch s) where TMetric : struct, IScanMetric
+    {
         int max = MaxLinks(level);
         int need = max + max * max + 1;
         if (s.Sorted.Length < need)

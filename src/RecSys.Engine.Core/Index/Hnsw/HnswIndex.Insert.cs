@@ -111,13 +111,21 @@ public sealed unsafe partial class HnswIndex
 
     private void Link(NodeTables t, int node)
     {
-        if (Metric == DistanceMetric.L2)
-            Link<SquaredL2ScanMetric>(t, node);
-        else
-            Link<NegatedDotScanMetric>(t, node);
+        var s = HnswScratch.Rent();
+        try
+        {
+            if (Metric == DistanceMetric.L2)
+                Link<SquaredL2ScanMetric>(t, node, s);
+            else
+                Link<NegatedDotScanMetric>(t, node, s);
+        }
+        finally
+        {
+            HnswScratch.Return(s);
+        }
     }
 
-    private void Link<TMetric>(NodeTables t, int node) where TMetric : struct, IScanMetric
+    private void Link<TMetric>(NodeTables t, int node, HnswScratch s) where TMetric : struct, IScanMetric
     {
         int level = LevelOf(t, node);
         long entry = Volatile.Read(ref _entry);
@@ -139,7 +147,6 @@ public sealed unsafe partial class HnswIndex
         }
 
         float* q = VectorOf(t, node);
-        var s = HnswScratch.Current;
         s.EnsureHeaps(Math.Max(Options.EfConstruction, _m0 + 1));
         float epDist = Distance<TMetric>(q, VectorOf(t, ep));
         if (level < top)

@@ -73,19 +73,30 @@ public sealed unsafe partial class HnswIndex
             q => SearchOne((float*)qa + (long)q * Dimension, k, (long*)ia + (long)q * k, (float*)da + (long)q * k, ef, filter, ct));
     }
 
+    /// <summary>Test seam: sees each search's scratch (its visited set) before it goes back to the shared pool.</summary>
+    internal Action<HnswScratch>? SearchedWith { get; set; }
+
     private void SearchOne(float* query, int k, long* outIds, float* outDist, int ef, IdFilter? filter, CancellationToken ct)
     {
-        var s = HnswScratch.Current;
-        var q = s.Query(Dimension);
-        new ReadOnlySpan<float>(query, Dimension).CopyTo(q);
-        if (Metric == DistanceMetric.Cosine)
-            CosineSimilarity.Normalize(q);
-        fixed (float* qp = q)
+        var s = HnswScratch.Rent();
+        try
         {
-            if (Metric == DistanceMetric.L2)
-                PlanSearch<SquaredL2ScanMetric>(s, qp, k, outIds, outDist, ef, filter, ct);
-            else
-                PlanSearch<NegatedDotScanMetric>(s, qp, k, outIds, outDist, ef, filter, ct);
+            var q = s.Query(Dimension);
+            new ReadOnlySpan<float>(query, Dimension).CopyTo(q);
+            if (Metric == DistanceMetric.Cosine)
+                CosineSimilarity.Normalize(q);
+            fixed (float* qp = q)
+            {
+                if (Metric == DistanceMetric.L2)
+                    PlanSearch<SquaredL2ScanMetric>(s, qp, k, outIds, outDist, ef, filter, ct);
+                else
+                    PlanSearch<NegatedDotScanMetric>(s, qp, k, outIds, outDist, ef, filter, ct);
+            }
+            SearchedWith?.Invoke(s);
+        }
+        finally
+        {
+            HnswScratch.Return(s);
         }
         if (Metric == DistanceMetric.Cosine)
         {

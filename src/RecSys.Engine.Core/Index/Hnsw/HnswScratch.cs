@@ -12,8 +12,14 @@ internal struct HnswCandidate(float distance, int node)
 }
 
 /// <summary>
-/// Per-thread working memory of a graph search: the visited set and both heaps. One per thread, reused by
-/// every search on that thread, so a search allocates nothing once warm.
+/// Working memory of a graph search: the visited set and both heaps. Rented for one search (or insert, or list
+/// repair) from a small shared pool and returned after it, so a search allocates nothing once warm.
+/// <para>
+/// A pool, not one per thread: the visited set takes 2 bytes a node (2 MB at 1M nodes, 20 MB at 10M), and a server's
+/// thread pool runs dozens of threads, most of them waiting on I/O. Per thread, every thread that ever searched kept
+/// one, and every new thread made one; pooled, there are about as many as searches run at once (a search never
+/// yields its thread), and the pool keeps at most <see cref="PoolSize"/>.
+/// </para>
 /// <para>
 /// The visited set is hnswlib's: a ushort tag per node and a generation counter; "visited" means
 /// tag == generation, and a new search just increments the generation. The array is cleared only when the
@@ -22,8 +28,10 @@ internal struct HnswCandidate(float distance, int node)
 /// </summary>
 internal sealed class HnswScratch
 {
-    [ThreadStatic]
-    private static HnswScratch? t_current;
+    /// <summary>Scratches kept between searches: a few per core covers searches preempted mid-walk.</summary>
+    internal static readonly int PoolSize = Math.Max(4, Environment.ProcessorCount * 2);
+
+    private static readonly HnswScratch?[] s_pool = new HnswScratch?[PoolSize];
 
     public ushort[] Tags = new ushort[1024];
     public ushort Generation;
@@ -40,7 +48,35 @@ internal sealed class HnswScratch
     private float[] _querySplit = [];
     private int _querySplitAt;
 
-    public static HnswScratch Current => t_current ??= new HnswScratch();
+    /// <summary>A scratch for one search: a pooled one when there is one, else a new one. Give it back with <see cref="Return"/>.</summary>
+    public static HnswScratch Rent()
+    {
+        // From a slot of the thread's own (it finds the scratch it returned last, warm in its cache, and threads on
+        // different cores start on different slots instead of all contending for the first).
+        var pool = s_pool;
+        int start = Environment.CurrentManagedThreadId % pool.Length;
+        for (int i = 0; i < pool.Length; i++)
+        {
+            int slot = start + i < pool.Length ? start + i : start + i - pool.Length;
+            var s = Interlocked.Exchange(ref pool[slot], null);
+            if (s is not null)
+                return s;
+        }
+        return new HnswScratch();
+    }
+
+    /// <summary>Gives a rented scratch back; one the full pool has no room for is left to the collector.</summary>
+    public static void Return(HnswScratch scratch)
+    {
+        var pool = s_pool;
+        int start = Environment.CurrentManagedThreadId % pool.Length;
+        for (int i = 0; i < pool.Length; i++)
+        {
+            int slot = start + i < pool.Length ? start + i : start + i - pool.Length;
+            if (Interlocked.CompareExchange(ref pool[slot], scratch, null) is null)
+                return;
+        }
+    }
 
     /// <summary>
     /// The query as the walk reads it: <paramref name="floats"/> floats starting on a 64-byte boundary, so every

@@ -115,22 +115,33 @@ public class HnswAdmittedWalkTests(HnswTestData data) : IClassFixture<HnswTestDa
     }
 
     /// <summary>
-    /// Nodes outside the filter that the search marked visited on level 0 (its thread's last visited set; node i is the
-    /// fixture's row i): the traverse-everything walk marks every node it scores, the admitted-only walk the nodes whose
-    /// lists it read through to their neighbours.
+    /// Nodes outside the filter that the search marked visited on level 0 (the search's visited set, read before its
+    /// scratch goes back to the shared pool; node i is the fixture's row i): the traverse-everything walk marks every
+    /// node it scores, the admitted-only walk the nodes whose lists it read through to their neighbours.
     /// </summary>
     private long Level0Visited(HnswIndex index, int q, IdFilter filter)
     {
         var ids = new long[K];
         var d = new float[K];
-        index.Search(data.CosineQueries.AsSpan(q * HnswTestData.Dim, HnswTestData.Dim), K, ids, d, new SearchParameters { Ef = 64, Filter = filter, MaxDegreeOfParallelism = 1 });
-        var s = HnswScratch.Current;
-        long outside = 0;
-        for (int node = 0; node < HnswTestData.N; node++)
+        long outside = -1;
+        index.SearchedWith = s =>
         {
-            if (s.Tags[node] == s.Generation && !filter.Allows(data.Ids[node]))
-                outside++;
+            outside = 0;
+            for (int node = 0; node < HnswTestData.N; node++)
+            {
+                if (s.Tags[node] == s.Generation && !filter.Allows(data.Ids[node]))
+                    outside++;
+            }
+        };
+        try
+        {
+            index.Search(data.CosineQueries.AsSpan(q * HnswTestData.Dim, HnswTestData.Dim), K, ids, d, new SearchParameters { Ef = 64, Filter = filter, MaxDegreeOfParallelism = 1 });
         }
+        finally
+        {
+            index.SearchedWith = null;
+        }
+        Assert.True(outside >= 0, "the search did not run");
         return outside;
     }
 

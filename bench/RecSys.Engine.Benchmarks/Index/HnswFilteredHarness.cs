@@ -8,7 +8,7 @@ using RecSys.Engine.Core.Vectors.Synthetic;
 namespace RecSys.Engine.Benchmarks.Index;
 
 /// <summary>
-/// `hnsw-filtered [n] [queries] [ef] [variant,...] [case,...]`: filtered HNSW search on data whose categories follow the
+/// `hnsw-filtered [n] [queries] [ef] [variant,...] [case,...] [k]`: filtered HNSW search on data whose categories follow the
 /// embedding space, each variant against exact filtered search (<see cref="FlatIndex"/> with the same filter).
 /// <para>
 /// Data: the SYNTHETIC.md recipe (seed 42, 96 dims, cosine), n base rows (default 1M) and the query rows; each row's
@@ -27,13 +27,12 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// Variants: <c>walk</c> = the traverse-everything walk (AdmittedWalkMaxFraction 0, the path before 2026-12-07),
 /// <c>acorn</c> = the defaults, <c>acorn-tN</c> = the admitted-only walk reading two hops only below N admitted neighbours, <c>acorn-uN</c> = with a
 /// level-1 beam of N (1 = greedy), <c>acorn-mF</c> = the band up to F (AdmittedWalkMaxFraction); any of them with @EF searches with that ef instead of the ef argument.
-/// One thread, k 10; per case a warm-up (twice 100 queries per variant, 0.5 s apart), then two rounds of every variant over all queries,
-/// each query timed alone; prints p50 / p99 / mean per round and recall@10 against the exact filtered top 10.
+/// One thread, k 10 unless given (the pipeline's collaborative source asks for 200); per case a warm-up (twice 100 queries per variant, 0.5 s apart), then two rounds of every variant over all queries,
+/// each query timed alone; prints p50 / p99 / mean per round and recall@k against the exact filtered top k.
 /// </para>
 /// </summary>
 internal static class HnswFilteredHarness
 {
-    private const int K = 10;
     private const int Dim = 96;
     private const int Categories = 16;
 
@@ -44,6 +43,7 @@ internal static class HnswFilteredHarness
         int ef = args.Length > 2 ? int.Parse(args[2]) : 64;
         string[] variants = args.Length > 3 ? args[3].Split(',') : ["walk", "acorn"];
         string[] cases = args.Length > 4 ? args[4].Split(',') : ["corr4", "corr4-bits", "corr1", "corr2", "corr8", "corr4in", "rand25"];
+        int k = args.Length > 5 ? int.Parse(args[5]) : 10;
 
         var gen = new SyntheticVectorGenerator(Dim, 42);
         var rows = new float[(long)n * Dim];
@@ -79,12 +79,12 @@ internal static class HnswFilteredHarness
         // Every page of each load's mapping touched first, so no variant takes its first-touch faults inside the timing.
         var loaded = optionNames.Distinct().ToDictionary(v => v, v => HnswIndex.Load(graphDir, OptionsOf(v), TouchEveryPage));
         var indexes = optionNames.Select(v => loaded[v]).ToArray();
-        Console.WriteLine($"hnsw-filtered: {n} x {Dim} cosine, M 16 efC 200, {nq} queries, ef {ef}, k {K}; load {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine("| case | admitted | variant | p50 ms (round 1 / 2) | p99 ms (round 1 / 2) | mean ms (round 1 / 2) | recall@10 |");
+        Console.WriteLine($"hnsw-filtered: {n} x {Dim} cosine, M 16 efC 200, {nq} queries, ef {ef}, k {k}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"| case | admitted | variant | p50 ms (round 1 / 2) | p99 ms (round 1 / 2) | mean ms (round 1 / 2) | recall@{k} |");
         Console.WriteLine("|---|---:|---|---:|---:|---:|---:|");
 
-        var outIds = new long[K];
-        var outDist = new float[K];
+        var outIds = new long[k];
+        var outDist = new float[k];
         foreach (string c in cases)
         {
             var filters = new IdFilter?[nq];
@@ -94,10 +94,10 @@ internal static class HnswFilteredHarness
             for (int q = 0; q < nq; q++)
                 admitted += filters[q] is { } f ? Admitted(f, n) : n;
             admitted /= (double)nq * n;
-            var truth = new long[nq * K];
-            var truthDist = new float[nq * K];
+            var truth = new long[nq * k];
+            var truthDist = new float[nq * k];
             for (int q = 0; q < nq; q++)
-                flat.Search(queries.AsSpan(q * Dim, Dim), K, truth.AsSpan(q * K, K), truthDist.AsSpan(q * K, K), new SearchParameters { Filter = filters[q] });
+                flat.Search(queries.AsSpan(q * Dim, Dim), k, truth.AsSpan(q * k, k), truthDist.AsSpan(q * k, k), new SearchParameters { Filter = filters[q] });
 
             var parameters = efOf.Select(e => filters.Select(f => new SearchParameters { Ef = e, Filter = f, MaxDegreeOfParallelism = 1 }).ToArray()).ToArray();
             // Warm-up: each (filter kind, variant) is a new generic instantiation, first run as tier-0 code; two passes
@@ -107,7 +107,7 @@ internal static class HnswFilteredHarness
                 for (int v = 0; v < indexes.Length; v++)
                 {
                     for (int q = 0; q < Math.Min(100, nq); q++)
-                        indexes[v].Search(queries.AsSpan(q * Dim, Dim), K, outIds, outDist, parameters[v][q]);
+                        indexes[v].Search(queries.AsSpan(q * Dim, Dim), k, outIds, outDist, parameters[v][q]);
                 }
                 Thread.Sleep(500);
             }
@@ -121,13 +121,13 @@ internal static class HnswFilteredHarness
                     for (int q = 0; q < nq; q++)
                     {
                         long t0 = Stopwatch.GetTimestamp();
-                        indexes[v].Search(queries.AsSpan(q * Dim, Dim), K, outIds, outDist, parameters[v][q]);
+                        indexes[v].Search(queries.AsSpan(q * Dim, Dim), k, outIds, outDist, parameters[v][q]);
                         ms[q] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                         if (round == 0)
                         {
                             foreach (long id in outIds)
                             {
-                                if (id >= 0 && Array.IndexOf(truth, id, q * K, K) >= 0)
+                                if (id >= 0 && Array.IndexOf(truth, id, q * k, k) >= 0)
                                     hits[v]++;
                                 if (id >= 0 && filters[q] is { } f && !f.Allows(id))
                                     throw new InvalidOperationException($"{variants[v]} returned id {id}, which the filter does not allow");
@@ -141,7 +141,7 @@ internal static class HnswFilteredHarness
             {
                 var r1 = times[v, 0];
                 var r2 = times[v, 1];
-                Console.WriteLine($"| {c} | {admitted:P1} | {variants[v]} | {Pct(r1, 0.5):F3} / {Pct(r2, 0.5):F3} | {Pct(r1, 0.99):F2} / {Pct(r2, 0.99):F2} | {r1.Average():F3} / {r2.Average():F3} | {hits[v] / (double)(nq * K):F4} |");
+                Console.WriteLine($"| {c} | {admitted:P1} | {variants[v]} | {Pct(r1, 0.5):F3} / {Pct(r2, 0.5):F3} | {Pct(r1, 0.99):F2} / {Pct(r2, 0.99):F2} | {r1.Average():F3} / {r2.Average():F3} | {hits[v] / (double)(nq * k):F4} |");
             }
         }
         Console.WriteLine($"load after {File.ReadAllText("/proc/loadavg").Trim()}");

@@ -10,7 +10,7 @@ namespace RecSys.Engine.Core.Index.Hnsw;
 /// Search, one concern per file:
 /// <code>
 ///   Search            parameters (ef) checked once, queries split over threads                 (this file)
-///   query -> (cosine: normalise into the thread's scratch)                                     (this file)
+///   query -> (cosine: normalise into the search's pooled scratch)                              (this file)
 ///         -> filter planner: none | allows &lt; ExactFilterThreshold of the items -> exact scan of allowed ids
 ///                                 | up to AdmittedWalkMaxFraction -> admitted-only walk (ACORN-1)  (.AdmittedWalk)
 ///                                 | otherwise graph search admitting only allowed, live nodes  (.FilterPlanning)

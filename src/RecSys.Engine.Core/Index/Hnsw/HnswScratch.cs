@@ -28,8 +28,12 @@ internal struct HnswCandidate(float distance, int node)
 /// </summary>
 internal sealed class HnswScratch
 {
-    /// <summary>Scratches kept between searches: a few per core covers searches preempted mid-walk.</summary>
-    internal static readonly int PoolSize = Math.Max(4, Environment.ProcessorCount * 2);
+    /// <summary>
+    /// Scratches kept between searches: a few per core covers searches preempted mid-walk. Past it, a search makes a
+    /// scratch of its own and the pool drops it on return, so a burst of concurrency above this churns the large-object
+    /// heap instead of keeping the memory.
+    /// </summary>
+    internal static readonly int PoolSize = Math.Max(8, Environment.ProcessorCount * 4);
 
     private static readonly HnswScratch?[] s_pool = new HnswScratch?[PoolSize];
 

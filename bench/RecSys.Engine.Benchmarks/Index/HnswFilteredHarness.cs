@@ -25,7 +25,9 @@ namespace RecSys.Engine.Benchmarks.Index;
 /// </para>
 /// <para>
 /// Variants: <c>walk</c> = the traverse-everything walk (AdmittedWalkMaxFraction 0, the path before 2026-12-07),
-/// <c>acorn</c> = the defaults, <c>acorn-tN</c> = the admitted-only walk reading two hops only below N admitted neighbours, <c>acorn-uN</c> = with a
+/// <c>acorn</c> = the defaults, <c>acorn1</c> = the rule before the probe and the beam scale (every filter in the band by the
+/// admitted-only walk at the search's ef), <c>acorn-noprobe</c> = the defaults without the neighbourhood probe, <c>acorn-sF</c> =
+/// the admitted-only walk's beam at F x ef, <c>acorn-tN</c> = the admitted-only walk reading two hops only below N admitted neighbours, <c>acorn-uN</c> = with a
 /// level-1 beam of N (1 = greedy), <c>acorn-mF</c> = the band up to F (AdmittedWalkMaxFraction); any of them with @EF searches with that ef instead of the ef argument.
 /// One thread, k 10 unless given (the pipeline's collaborative source asks for 200); per case a warm-up (twice 100 queries per variant, 0.5 s apart), then two rounds of every variant over all queries,
 /// each query timed alone; prints p50 / p99 / mean per round and recall@k against the exact filtered top k.
@@ -154,10 +156,13 @@ internal static class HnswFilteredHarness
     {
         "walk" => new HnswOptions { AdmittedWalkMaxFraction = 0 },
         "acorn" => new HnswOptions(),
+        "acorn1" => new HnswOptions { AdmittedWalkEfScale = 1, AdmittedWalkProbe = false },
+        "acorn-noprobe" => new HnswOptions { AdmittedWalkProbe = false },
+        _ when variant.StartsWith("acorn-s", StringComparison.Ordinal) => new HnswOptions { AdmittedWalkEfScale = double.Parse(variant["acorn-s".Length..], System.Globalization.CultureInfo.InvariantCulture) },
         _ when variant.StartsWith("acorn-t", StringComparison.Ordinal) => new HnswOptions { AdmittedWalkTwoHopBelow = int.Parse(variant["acorn-t".Length..]) },
         _ when variant.StartsWith("acorn-u", StringComparison.Ordinal) => new HnswOptions { AdmittedWalkUpperEf = int.Parse(variant["acorn-u".Length..]) },
         _ when variant.StartsWith("acorn-m", StringComparison.Ordinal) => new HnswOptions { AdmittedWalkMaxFraction = double.Parse(variant["acorn-m".Length..], System.Globalization.CultureInfo.InvariantCulture) },
-        _ => throw new ArgumentException($"variant {variant}: walk, acorn, acorn-tN, acorn-uN or acorn-mF"),
+        _ => throw new ArgumentException($"variant {variant}: walk, acorn, acorn1, acorn-noprobe, acorn-sF, acorn-tN, acorn-uN or acorn-mF"),
     };
 
     private static IdFilter? FilterFor(string name, int queryCategory, byte[] category)

@@ -13,7 +13,8 @@ namespace RecSys.Engine.Core.Index.Hnsw;
 ///   no filter, no deletions  -> graph, AdmitAll (no filter branch compiled in)
 ///   no filter, deletions     -> graph, AdmitLive
 ///   filter allows &lt; ExactFilterThreshold of the live items -> ExactFiltered (bitset or predicate)
-///   filter allows &lt;= AdmittedWalkMaxFraction -> SearchAdmitted, AdmitFiltered or, with deletions,
+///   filter allows &lt;= AdmittedWalkMaxFraction and leaves the query's neighbourhood out (AdmittedWalkProbe)
+///                            -> SearchAdmitted with ef x AdmittedWalkEfScale, AdmitFiltered or, with deletions,
 ///                               AdmitLiveFiltered (.AdmittedWalk)
 ///   otherwise                -> graph, AdmitLiveFiltered (bitset or predicate)
 /// </code>
@@ -45,31 +46,64 @@ public sealed unsafe partial class HnswIndex
                 ExactFiltered<TMetric, AnyRowFilter>(t, q, k, outIds, outDist, new AnyRowFilter(filter), ct);
             return;
         }
-        if (allowed <= Options.AdmittedWalkMaxFraction)
+        if (filter is AllowBitset bits)
+            WalkFiltered<TMetric, BitsetRowFilter>(t, s, q, k, outIds, outDist, ef, new BitsetRowFilter(bits), deletions, allowed, ct);
+        else
+            WalkFiltered<TMetric, AnyRowFilter>(t, s, q, k, outIds, outDist, ef, new AnyRowFilter(filter), deletions, allowed, ct);
+    }
+
+    /// <summary>
+    /// A filter too wide for the exact scan: the admitted-only walk, with its wider beam, when the filter is in its band
+    /// and leaves the query's neighbourhood out (or the probe is off); otherwise the walk that traverses every node and
+    /// admits only allowed, live ones.
+    /// </summary>
+    private void WalkFiltered<TMetric, TRows>(NodeTables t, HnswScratch s, float* q, int k, long* outIds, float* outDist, int ef, TRows rows, bool deletions,
+        double allowed, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+        where TRows : struct, IRowFilter
+    {
+        var live = new AdmitLiveFiltered<TRows>(t, rows);
+        if (allowed <= Options.AdmittedWalkMaxFraction && !(Options.AdmittedWalkProbe && NeighbourhoodAdmitted<TMetric, AdmitLiveFiltered<TRows>>(t, q, live, allowed, ct)))
         {
+            s.AdmittedWalk = true;
+            int walkEf = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(Math.Max(ef, k) * Options.AdmittedWalkEfScale));
             // This walk tests the filter on several times the nodes it scores: without deletions, skip the meta word.
-            if (filter is AllowBitset walkBits)
-            {
-                var rows = new BitsetRowFilter(walkBits);
-                if (deletions)
-                    SearchAdmitted<TMetric, AdmitLiveFiltered<BitsetRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<BitsetRowFilter>(t, rows), ct);
-                else
-                    SearchAdmitted<TMetric, AdmitFiltered<BitsetRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitFiltered<BitsetRowFilter>(t, rows), ct);
-            }
+            if (deletions)
+                SearchAdmitted<TMetric, AdmitLiveFiltered<TRows>>(t, s, q, k, outIds, outDist, walkEf, live, ct);
             else
-            {
-                var rows = new AnyRowFilter(filter);
-                if (deletions)
-                    SearchAdmitted<TMetric, AdmitLiveFiltered<AnyRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<AnyRowFilter>(t, rows), ct);
-                else
-                    SearchAdmitted<TMetric, AdmitFiltered<AnyRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitFiltered<AnyRowFilter>(t, rows), ct);
-            }
+                SearchAdmitted<TMetric, AdmitFiltered<TRows>>(t, s, q, k, outIds, outDist, walkEf, new AdmitFiltered<TRows>(t, rows), ct);
             return;
         }
-        if (filter is AllowBitset bits)
-            SearchGraph<TMetric, AdmitLiveFiltered<BitsetRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<BitsetRowFilter>(t, new BitsetRowFilter(bits)), ct);
-        else
-            SearchGraph<TMetric, AdmitLiveFiltered<AnyRowFilter>>(t, s, q, k, outIds, outDist, ef, new AdmitLiveFiltered<AnyRowFilter>(t, new AnyRowFilter(filter)), ct);
+        s.AdmittedWalk = false;
+        SearchGraph<TMetric, AdmitLiveFiltered<TRows>>(t, s, q, k, outIds, outDist, ef, live, ct);
+    }
+
+    /// <summary>
+    /// Whether the filter admits the query's own neighbourhood at least half as often as the index as a whole: the
+    /// unfiltered greedy descent to level 1 (tens of distances), then the share of admitted nodes among the node it
+    /// reaches and its level-0 list. Near zero when the filter leaves the query's region out (categories that follow
+    /// the embedding space); about the filter's share when it is uncorrelated with the space; more when it includes the
+    /// region.
+    /// </summary>
+    private bool NeighbourhoodAdmitted<TMetric, TAdmit>(NodeTables t, float* q, TAdmit admit, double allowed, CancellationToken ct)
+        where TMetric : struct, IScanMetric
+        where TAdmit : struct, IAdmit
+    {
+        long entry = Volatile.Read(ref _entry);
+        int cur = UnpackNode(entry);
+        if (cur < 0)
+            return true;
+        float d = Distance<TMetric>(q, VectorOf(t, cur));
+        GreedyDescend<TMetric>(t, q, ref cur, ref d, UnpackLevel(entry), 0, ct);
+        int* list = LinksOf(t, cur, 0);
+        int count = Volatile.Read(ref *list);
+        int admitted = admit.Admit(cur) ? 1 : 0;
+        for (int j = 1; j <= count; j++)
+        {
+            if (admit.Admit(list[j]))
+                admitted++;
+        }
+        return admitted >= 0.5 * allowed * (count + 1);
     }
 
     /// <summary>Fraction of live items the filter allows: the rule every index plans with (<see cref="FilterSelectivity"/>).</summary>

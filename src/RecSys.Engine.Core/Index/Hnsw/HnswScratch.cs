@@ -47,6 +47,8 @@ internal sealed class HnswScratch
     public HnswCandidate[] Selected = new HnswCandidate[256];    // heuristic output
     public HnswCandidate[] Pruned = new HnswCandidate[256];      // heuristic rejects (keep-pruned option)
     public HnswCandidate[] Beam = new HnswCandidate[256];        // sorted beam of an unfiltered search (expanded: node's top bit)
+    /// <summary>Whether the planner last sent a filtered search to the admitted-only walk (what the tests read through the SearchedWith seam).</summary>
+    public bool AdmittedWalk;
     private float[] _query = [];
     private int _queryAt;
     private float[] _querySplit = [];

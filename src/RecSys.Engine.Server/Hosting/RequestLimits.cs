@@ -24,7 +24,10 @@ public sealed record RequestLimits
     /// <summary>Largest k of SearchVectors (Recommend's k is bounded by the surface). Default 1000.</summary>
     public int MaxSearchK { get; init; } = 1000;
 
-    /// <summary>Largest ef or nprobe of SearchVectors. Default 4096.</summary>
+    /// <summary>
+    /// Largest ef or nprobe of SearchVectors. Default 4096. A filtered HNSW search that takes the admitted-only walk
+    /// searches with <c>HnswOptions.AdmittedWalkEfScale</c> (2) times the ef given, so up to twice this.
+    /// </summary>
     public int MaxSearchBeam { get; init; } = 4096;
 
     /// <summary>Most rows in one BulkLoadEmbeddings chunk. Default 65536.</summary>

@@ -27,6 +27,7 @@ public sealed unsafe partial class HnswIndex
     {
         var t = Volatile.Read(ref _tables);
         bool deletions = Volatile.Read(ref _deletedCount) > 0;
+        s.AdmittedWalk = false;
         switch (filter)
         {
             case null when !deletions:
@@ -74,7 +75,6 @@ public sealed unsafe partial class HnswIndex
                 SearchAdmitted<TMetric, AdmitFiltered<TRows>>(t, s, q, k, outIds, outDist, walkEf, new AdmitFiltered<TRows>(t, rows), ct);
             return;
         }
-        s.AdmittedWalk = false;
         SearchGraph<TMetric, AdmitLiveFiltered<TRows>>(t, s, q, k, outIds, outDist, ef, live, ct);
     }
 
@@ -98,9 +98,12 @@ public sealed unsafe partial class HnswIndex
         int* list = LinksOf(t, cur, 0);
         int count = Volatile.Read(ref *list);
         int admitted = admit.Admit(cur) ? 1 : 0;
+        // A concurrent Add may link a node of a chunk this search's tables do not have yet: not counted (as the walks skip it).
+        uint nodes = (uint)(t.Chunks << ChunkShift);
         for (int j = 1; j <= count; j++)
         {
-            if (admit.Admit(list[j]))
+            int n = list[j];
+            if ((uint)n < nodes && admit.Admit(n))
                 admitted++;
         }
         return admitted >= 0.5 * allowed * (count + 1);

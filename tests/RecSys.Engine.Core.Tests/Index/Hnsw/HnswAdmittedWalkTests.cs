@@ -75,14 +75,17 @@ public class HnswAdmittedWalkTests(HnswTestData data) : IClassFixture<HnswTestDa
     {
         const int n = 5000;
         var (rowCategory, queryCategory) = CategoriesOf(data);
-        using var index = new HnswIndex(HnswTestData.Dim, DistanceMetric.Cosine, HnswTestData.Build);
+        // Every filter to the admitted-only walk (on 5,000 rows the probe would send most to the other walk).
+        using var index = new HnswIndex(HnswTestData.Dim, DistanceMetric.Cosine, HnswTestData.Build with { AdmittedWalkProbe = false });
         index.Add(data.Ids.AsSpan(0, n), data.CosineRows.AsSpan(0, n * HnswTestData.Dim));
+        int admittedWalks = 0;
+        index.SearchedWith = s => admittedWalks += s.AdmittedWalk ? 1 : 0;
         var first = new long[K];
         var d = new float[K];
         var deleted = new HashSet<long>();
         for (int q = 0; q < 20; q++)
         {
-            var filter = Admitting(rowCategory, OtherCategories(queryCategory[q], 4), bitset: true);
+            var filter = Admitting(rowCategory, OtherCategories(queryCategory[q], 4), bitset: true, rows: n);
             var query = data.CosineQueries.AsSpan(q * HnswTestData.Dim, HnswTestData.Dim);
             var p = new SearchParameters { Ef = 32, Filter = filter };
             // Delete what the filtered search returns first, then search again: none of it may come back.
@@ -93,6 +96,7 @@ public class HnswAdmittedWalkTests(HnswTestData data) : IClassFixture<HnswTestDa
             index.Search(query, K, ids, d, p);
             Assert.All(ids, id => Assert.True(id >= 0 && filter.Allows(id) && !deleted.Contains(id), $"query {q}: id {id}"));
         }
+        Assert.Equal(40, admittedWalks);
     }
 
     [Theory]
@@ -103,14 +107,18 @@ public class HnswAdmittedWalkTests(HnswTestData data) : IClassFixture<HnswTestDa
         // 600 items, 4 categories of 16 admitted (~150): inside the admitted-only walk's band, k = 300 asks for more.
         const int n = 600;
         var (rowCategory, queryCategory) = CategoriesOf(data);
-        using var index = new HnswIndex(HnswTestData.Dim, DistanceMetric.Cosine, HnswTestData.Build);
+        // The admitted-only walk's fallback is what is tested: the probe would send this small index to the other walk.
+        using var index = new HnswIndex(HnswTestData.Dim, DistanceMetric.Cosine, HnswTestData.Build with { AdmittedWalkProbe = false });
         index.Add(data.Ids.AsSpan(0, n), data.CosineRows.AsSpan(0, n * HnswTestData.Dim));
-        var filter = Admitting(rowCategory, OtherCategories(queryCategory[0], 4), bitset);
+        bool admittedWalk = false;
+        index.SearchedWith = s => admittedWalk = s.AdmittedWalk;
+        var filter = Admitting(rowCategory, OtherCategories(queryCategory[0], 4), bitset, rows: n);
         var expected = data.Ids.Take(n).Where(filter.Allows).ToHashSet();
         const int k = 300;
         var ids = new long[k];
         var d = new float[k];
         index.Search(data.CosineQueries.AsSpan(0, HnswTestData.Dim), k, ids, d, new SearchParameters { Ef = 16, Filter = filter });
+        Assert.True(admittedWalk);
         Assert.Equal(expected.OrderBy(x => x), ids.Where(id => id >= 0).OrderBy(x => x));
         Assert.All(ids.Skip(expected.Count), id => Assert.Equal(-1, id));
     }
@@ -271,13 +279,17 @@ public class HnswAdmittedWalkTests(HnswTestData data) : IClassFixture<HnswTestDa
         return mask;
     }
 
-    /// <summary>Admits the fixture's ids whose row's category is in <paramref name="mask"/>.</summary>
-    private static IdFilter Admitting(byte[] rowCategory, int mask, bool bitset)
+    /// <summary>
+    /// Admits the fixture's ids whose row's category is in <paramref name="mask"/>, among its first <paramref name="rows"/>
+    /// rows (default all): an index of fewer rows needs the bound, or a bitset's count (what the planner reads) would count
+    /// ids the index does not hold.
+    /// </summary>
+    private static IdFilter Admitting(byte[] rowCategory, int mask, bool bitset, int rows = int.MaxValue)
     {
         bool Allows(long id)
         {
             long row = (id - 1000) / 3;
-            return id >= 1000 && (id - 1000) % 3 == 0 && row < rowCategory.Length && ((mask >> rowCategory[row]) & 1) != 0;
+            return id >= 1000 && (id - 1000) % 3 == 0 && row < rowCategory.Length && row < rows && ((mask >> rowCategory[row]) & 1) != 0;
         }
         return bitset ? HnswSearchTests.Bitset(Allows) : new PredicateFilter(Allows);
     }

@@ -114,8 +114,8 @@ public sealed class RequestContext
     /// Whether a source should score the request's listed items itself (<see cref="Sources.ListedItemsRetrieval"/>) instead
     /// of searching <paramref name="index"/>: an allow list short enough that the index would scan exactly anyway (its
     /// scan tests the request filter on every item it holds, a pass over 1M nodes per search, where the list costs one
-    /// distance per item), or included categories with few enough members (a graph walk that admits only a category's
-    /// items wanders far from the query: categories follow the embedding space). The shorter of the two is scored.
+    /// distance per item), or included categories with at most <see cref="PipelineConfig.CategoryScanMaxItems"/> members
+    /// (exact, and below that about as fast as the index's filtered walk). The shorter of the two is scored.
     /// </summary>
     public bool ScansListedItems(IVectorIndex index)
     {
@@ -124,7 +124,7 @@ public sealed class RequestContext
             return false;
         long floor = Sources.ListedItemsRetrieval.AlwaysScanAtOrBelow;
         return allow <= Math.Max(floor, index.Count * Sources.ListedItemsRetrieval.MaxShareOfIndex)
-            || members <= Math.Max(floor, index.Count * Sources.ListedItemsRetrieval.MaxCategoryShareOfIndex);
+            || members <= Config.CategoryScanMaxItems;
     }
 
     /// <summary>

@@ -111,6 +111,7 @@ public sealed class PipelineConfigFile
             ItemFoldInUsers = d.ItemFoldInUsers ?? defaults.ItemFoldInUsers,
             CountServedImpressions = d.CountServedImpressions ?? defaults.CountServedImpressions,
             OnboardingWeight = d.OnboardingWeight ?? defaults.OnboardingWeight,
+            CategoryScanMaxItems = d.CategoryScanMaxItems ?? defaults.CategoryScanMaxItems,
         };
         Check("", config.Validate);
         return config;
@@ -348,6 +349,8 @@ public sealed class PipelineConfigFile
         public bool? CountServedImpressions { get; init; }
 
         public float? OnboardingWeight { get; init; }
+
+        public int? CategoryScanMaxItems { get; init; }
     }
 
     /// <summary>A surface's fields as the file gives them: null = as the defaults have it.</summary>

@@ -28,7 +28,7 @@ public sealed class PipelineConfigFileTests
     };
 
     private const string Json = """
-        {"version": "spring-sale", "history_window": 50, "fusion_c": 30, "item_fold_in_users": 5,
+        {"version": "spring-sale", "history_window": 50, "fusion_c": 30, "item_fold_in_users": 5, "category_scan_max_items": 70000,
          "rules": [{"kind": "Exclude", "category": "discontinued"}],
          "surfaces": [
            {"name": "home", "mmr_lambda": 1, "exploration_share": 0, "category_cap": 3, "freshness_half_life_hours": 48,
@@ -50,7 +50,7 @@ public sealed class PipelineConfigFileTests
         Assert.Equal(dir.File("pipeline.json"), file.Source);
         var config = file.Apply(defaults, TimeSpan.FromMilliseconds(70));
 
-        Assert.Equal(("spring-sale", 50, 30f, 5), (config.Version, config.HistoryWindow, config.FusionC, config.ItemFoldInUsers));
+        Assert.Equal(("spring-sale", 50, 30f, 5, 70_000), (config.Version, config.HistoryWindow, config.FusionC, config.ItemFoldInUsers, config.CategoryScanMaxItems));
         Assert.Equal(defaults.SeedItems, config.SeedItems);
         Assert.Equal(new BusinessRule { Kind = RuleKind.Exclude, Category = "discontinued" }, Assert.Single(config.Rules));
         Assert.Equal(["home", "email", "deals"], config.Surfaces.Select(s => s.Name));
@@ -160,6 +160,7 @@ public sealed class PipelineConfigFileTests
     [InlineData("""{"fusion_c": -1}""", "fusion_c")]
     [InlineData("""{"item_fold_in_users": -1}""", "item_fold_in_users")]
     [InlineData("""{"item_fold_in_users": 129}""", "item_fold_in_users")]
+    [InlineData("""{"category_scan_max_items": -1}""", "category_scan_max_items")]
     public void A_bad_input_is_refused_naming_the_file_and_the_field(string json, string field)
     {
         using var dir = new TempDirectory();

@@ -109,6 +109,25 @@ public sealed class ListedItemsRetrievalTests(TrainedPlanted trained) : IClassFi
         Assert.All(items.ItemIds, id => Assert.Equal(Category, PlantedCatalog.CategoryOf(PlantedCatalog.ItemIndex(id))));
     }
 
+    /// <summary>
+    /// Included categories with more members than <see cref="PipelineConfig.CategoryScanMaxItems"/> go to the index with the
+    /// filter inside the search: here an exact one, so the answer is the member lists' to the item.
+    /// </summary>
+    [Fact]
+    public async Task Included_categories_past_the_scan_limit_are_searched_in_the_index_with_the_filter_for_the_same_answer()
+    {
+        const int Category = 3;
+        var filters = new RequestFilters { IncludeCategories = [PlantedCatalog.Category(Category)] };
+        await using var scanning = await Rig.CreateAsync(trained);
+        var scanned = await scanning.ListAsync(Cf, null, filters);
+        Assert.Equal(0, scanning.CfIndex.Searches);
+        await using var searching = await Rig.CreateAsync(trained, c => c with { CategoryScanMaxItems = 0 });
+        var searched = await searching.ListAsync(Cf, null, filters);
+        Assert.True(searching.CfIndex.Searches > 0);
+        Assert.Equal(10, searched.ItemIds.Length);
+        Assert.Equal(scanned.ItemIds, searched.ItemIds);
+    }
+
     [Fact]
     public async Task An_item_in_two_included_categories_or_back_in_one_it_left_comes_once_and_one_that_left_does_not_come()
     {
@@ -272,17 +291,21 @@ public sealed class ListedItemsRetrievalTests(TrainedPlanted trained) : IClassFi
 
         public CountingIndex ItemIndex { get; }
 
-        public static async Task<Rig> CreateAsync(TrainedPlanted trained)
+        public static async Task<Rig> CreateAsync(TrainedPlanted trained, Func<PipelineConfig, PipelineConfig>? configure = null)
         {
             var als = trained.Models.Als!;
             var cf = new CountingIndex(Exact(als));
             var items = new CountingIndex(Exact(als));
             var rows = new AlsItemVectors(als);
             var harness = await PipelineHarness.CreateAsync(
-                c => PipelineHarness.WithSurface(c, "home", s => s with
+                c =>
                 {
-                    Sources = [.. s.Sources, new SourceConfig(Cf, 10, TimeSpan.FromSeconds(10)), new SourceConfig(ItemToItem, 10, TimeSpan.FromSeconds(10))],
-                }) with { SeedItems = 50 },
+                    var config = PipelineHarness.WithSurface(c, "home", s => s with
+                    {
+                        Sources = [.. s.Sources, new SourceConfig(Cf, 10, TimeSpan.FromSeconds(10)), new SourceConfig(ItemToItem, 10, TimeSpan.FromSeconds(10))],
+                    }) with { SeedItems = 50 };
+                    return configure is null ? config : configure(config);
+                },
                 extraSources:
                 [
                     new VectorQuerySource(Cf, new IndexRetriever(cf), QueryVectorKind.UserCf, rows),

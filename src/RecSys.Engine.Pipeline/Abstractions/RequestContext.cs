@@ -115,7 +115,9 @@ public sealed class RequestContext
     /// of searching <paramref name="index"/>: an allow list short enough that the index would scan exactly anyway (its
     /// scan tests the request filter on every item it holds, a pass over 1M nodes per search, where the list costs one
     /// distance per item), or included categories with at most <see cref="PipelineConfig.CategoryScanMaxItems"/> members
-    /// (exact, and below that about as fast as the index's filtered walk). The shorter of the two is scored.
+    /// against an HNSW index (exact, and below that about as fast as its filtered walk), or at most
+    /// <see cref="Sources.ListedItemsRetrieval.MaxCategoryShareOfIndex"/> of any other index (IVF-PQ's probing misses a
+    /// category that leaves the query's lists out). The shorter of the two is scored.
     /// </summary>
     public bool ScansListedItems(IVectorIndex index)
     {
@@ -124,7 +126,9 @@ public sealed class RequestContext
             return false;
         long floor = Sources.ListedItemsRetrieval.AlwaysScanAtOrBelow;
         return allow <= Math.Max(floor, index.Count * Sources.ListedItemsRetrieval.MaxShareOfIndex)
-            || members <= Config.CategoryScanMaxItems;
+            || members <= (index.Kind == "hnsw"
+                ? Config.CategoryScanMaxItems
+                : Math.Max(floor, index.Count * Sources.ListedItemsRetrieval.MaxCategoryShareOfIndex));
     }
 
     /// <summary>

@@ -67,7 +67,9 @@ public sealed record PipelineConfig
 
     /// <summary>
     /// Included categories with at most this many members (all of them together) are scored exactly from their member
-    /// lists; more go to the index with the filter inside the search (HNSW's admitted-only walk). The scan costs about
+    /// lists where the source searches an HNSW index; more go to the index with the filter inside the search (HNSW's
+    /// admitted-only walk). Other indexes keep the member lists up to 13% of the index
+    /// (<see cref="Sources.ListedItemsRetrieval.MaxCategoryShareOfIndex"/>): IVF-PQ's probing was not measured for this. The scan costs about
     /// 0.4 ms per 1,000 members on one core here (one category of a 1M catalog, 62k items: p50 26 ms, p99 34-53 ms; two:
     /// 51-53 ms, p99 62-83 ms), the walk 5-6 ms (p99 14-18 ms) and keeps 89-92% of the exact page
     /// (bench/results/category-filter-threshold-2026-12-07, session 15). A catalog small enough that its categories

@@ -38,6 +38,14 @@ public static class ListedItemsRetrieval
     /// </summary>
     public const double MaxShareOfIndex = 0.03;
 
+    /// <summary>
+    /// Included categories against an index other than HNSW, while their members are under this share of it: IVF-PQ
+    /// finds an admitted item only in the lists it probes, and categories follow the embedding space, so a category the
+    /// query's own lists leave out is found badly; a flat index scans every item. (HNSW's filtered walk takes
+    /// categories past <see cref="Config.PipelineConfig.CategoryScanMaxItems"/>.)
+    /// </summary>
+    public const double MaxCategoryShareOfIndex = 0.13;
+
     private const int Block = 64;
 
     [ThreadStatic]

@@ -3,6 +3,7 @@ using RecSys.Engine.Core.Index.Flat;
 using RecSys.Engine.Core.Index.Hnsw;
 using RecSys.Engine.Core.Vectors;
 using RecSys.Engine.Core.Vectors.Synthetic;
+using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Core.Tests.Index.Hnsw;
 
@@ -45,29 +46,22 @@ public class HnswAdmittedWalkTests(HnswTestData data) : IClassFixture<HnswTestDa
     [Fact]
     public void Correlated_filter_walks_through_far_fewer_level_0_nodes_outside_the_filter()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "hnsw-admitted-walk-" + Guid.NewGuid().ToString("N"));
-        data.Cosine.Save(dir);
-        try
+        using var saved = new TempDirectory("hnsw-admitted");
+        data.Cosine.Save(saved.Path);
+        using var everything = HnswIndex.Load(saved.Path, new HnswOptions { AdmittedWalkMaxFraction = 0 });
+        // The walk itself at the same beam: every filter in the band to it, at the search's ef.
+        using var admitted = HnswIndex.Load(saved.Path, new HnswOptions { AdmittedWalkProbe = false, AdmittedWalkEfScale = 1 });
+        var (rowCategory, queryCategory) = CategoriesOf(data);
+        long walked = 0, walkedAll = 0;
+        for (int q = 0; q < 50; q++)
         {
-            using var everything = HnswIndex.Load(dir, new HnswOptions { AdmittedWalkMaxFraction = 0 });
-            // The walk itself at the same beam: every filter in the band to it, at the search's ef.
-            using var admitted = HnswIndex.Load(dir, new HnswOptions { AdmittedWalkProbe = false, AdmittedWalkEfScale = 1 });
-            var (rowCategory, queryCategory) = CategoriesOf(data);
-            long walked = 0, walkedAll = 0;
-            for (int q = 0; q < 50; q++)
-            {
-                var filter = Admitting(rowCategory, OtherCategories(queryCategory[q], 4), bitset: true);
-                walked += Level0Visited(admitted, q, filter);
-                walkedAll += Level0Visited(everything, q, filter);
-            }
-            // Measured 239 against 1,534 a query: the traverse-everything walk scores its way through the query's own
-            // region; the admitted-only walk scores none of it and only reads the lists of the nodes it bridges over.
-            Assert.True(walked * 3 < walkedAll, $"admitted-only walk marked {walked / 50} level-0 nodes outside the filter a query, traverse-everything {walkedAll / 50}");
+            var filter = Admitting(rowCategory, OtherCategories(queryCategory[q], 4), bitset: true);
+            walked += Level0Visited(admitted, q, filter);
+            walkedAll += Level0Visited(everything, q, filter);
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        // Measured 239 against 1,534 a query: the traverse-everything walk scores its way through the query's own
+        // region; the admitted-only walk scores none of it and only reads the lists of the nodes it bridges over.
+        Assert.True(walked * 3 < walkedAll, $"admitted-only walk marked {walked / 50} level-0 nodes outside the filter a query, traverse-everything {walkedAll / 50}");
     }
 
     [Fact]
@@ -175,34 +169,27 @@ public class HnswAdmittedWalkTests(HnswTestData data) : IClassFixture<HnswTestDa
     [Fact]
     public void The_admitted_only_walk_widens_its_beam_by_its_scale()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "hnsw-admitted-scale-" + Guid.NewGuid().ToString("N"));
-        data.Cosine.Save(dir);
-        try
+        using var saved = new TempDirectory("hnsw-admitted");
+        data.Cosine.Save(saved.Path);
+        using var narrow = HnswIndex.Load(saved.Path, new HnswOptions { AdmittedWalkEfScale = 1 });
+        using var wide = HnswIndex.Load(saved.Path, new HnswOptions { AdmittedWalkEfScale = 3 });
+        var (rowCategory, queryCategory) = CategoriesOf(data);
+        int narrowHits = 0, wideHits = 0;
+        var ids = new long[K];
+        var d = new float[K];
+        var exact = new long[K];
+        var exactD = new float[K];
+        for (int q = 0; q < HnswTestData.QueryCount; q++)
         {
-            using var narrow = HnswIndex.Load(dir, new HnswOptions { AdmittedWalkEfScale = 1 });
-            using var wide = HnswIndex.Load(dir, new HnswOptions { AdmittedWalkEfScale = 3 });
-            var (rowCategory, queryCategory) = CategoriesOf(data);
-            int narrowHits = 0, wideHits = 0;
-            var ids = new long[K];
-            var d = new float[K];
-            var exact = new long[K];
-            var exactD = new float[K];
-            for (int q = 0; q < HnswTestData.QueryCount; q++)
-            {
-                var filter = Admitting(rowCategory, OtherCategories(queryCategory[q], 4), bitset: true);
-                var query = data.CosineQueries.AsSpan(q * HnswTestData.Dim, HnswTestData.Dim);
-                data.CosineFlat.Search(query, K, exact, exactD, new SearchParameters { Filter = filter });
-                narrow.Search(query, K, ids, d, new SearchParameters { Ef = K, Filter = filter });
-                narrowHits += ids.Count(id => Array.IndexOf(exact, id) >= 0);
-                wide.Search(query, K, ids, d, new SearchParameters { Ef = K, Filter = filter });
-                wideHits += ids.Count(id => Array.IndexOf(exact, id) >= 0);
-            }
-            Assert.True(wideHits > narrowHits, $"recall@{K} at ef {K}: {wideHits} hits with the beam at 3x, {narrowHits} at 1x");
+            var filter = Admitting(rowCategory, OtherCategories(queryCategory[q], 4), bitset: true);
+            var query = data.CosineQueries.AsSpan(q * HnswTestData.Dim, HnswTestData.Dim);
+            data.CosineFlat.Search(query, K, exact, exactD, new SearchParameters { Filter = filter });
+            narrow.Search(query, K, ids, d, new SearchParameters { Ef = K, Filter = filter });
+            narrowHits += ids.Count(id => Array.IndexOf(exact, id) >= 0);
+            wide.Search(query, K, ids, d, new SearchParameters { Ef = K, Filter = filter });
+            wideHits += ids.Count(id => Array.IndexOf(exact, id) >= 0);
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.True(wideHits > narrowHits, $"recall@{K} at ef {K}: {wideHits} hits with the beam at 3x, {narrowHits} at 1x");
     }
 
     [Theory]

@@ -127,7 +127,8 @@ public sealed class RequestContext
         long floor = Sources.ListedItemsRetrieval.AlwaysScanAtOrBelow;
         return allow <= Math.Max(floor, index.Count * Sources.ListedItemsRetrieval.MaxShareOfIndex)
             || members <= (index.Kind == "hnsw"
-                ? Config.CategoryScanMaxItems
+                // Under the index's own exact-scan share it would test the filter on every node: the members are cheaper.
+                ? Math.Max(Config.CategoryScanMaxItems, index.Count * Sources.ListedItemsRetrieval.MaxShareOfIndex)
                 : Math.Max(floor, index.Count * Sources.ListedItemsRetrieval.MaxCategoryShareOfIndex));
     }
 

@@ -66,15 +66,16 @@ public sealed record PipelineConfig
     public float OnboardingWeight { get; init; } = 3f;
 
     /// <summary>
-    /// Included categories with at most this many members (all of them together) are scored exactly from their member
-    /// lists where the source searches an HNSW index; more go to the index with the filter inside the search (HNSW's
-    /// admitted-only walk). Other indexes keep the member lists up to 13% of the index
+    /// Included categories with at most this many members (all of them together), or under the 3% of the index below
+    /// which the index itself would scan exactly, are scored exactly from their member lists where the source searches an
+    /// HNSW index; more go to the index with the filter inside the search (HNSW's admitted-only walk). Other indexes keep the member lists up to 13% of the index
     /// (<see cref="Sources.ListedItemsRetrieval.MaxCategoryShareOfIndex"/>): IVF-PQ's probing was not measured for this. The scan costs about
-    /// 0.4 ms per 1,000 members on one core here (one category of a 1M catalog, 62k items: p50 26 ms, p99 34-53 ms; two:
-    /// 51-53 ms, p99 62-83 ms), the walk 5-6 ms (p99 14-18 ms) and keeps 89-92% of the exact page
+    /// 0.4 ms per 1,000 members on one core here (one category of a 1M catalog, 62k items: p50 26 ms, p99 34 ms; two:
+    /// 51-53 ms, p99 63-83 ms), the walk 5-6 ms (p99 14-18 ms) and keeps 89-92% of the exact page
     /// (bench/results/category-filter-threshold-2026-12-07, session 15). A catalog small enough that its categories
-    /// stay under this is always exact. A larger value buys exactness with time; 0 sends every category filter to the
-    /// index. (Before session 15 the limit was 13% of the index, at least 1,024 items.)
+    /// stay under this is always exact. 10,000 is not itself measured: at 0.4 ms per 1,000 members the scan costs about
+    /// what the walk does there. A larger value buys exactness with time; 0 leaves only the 3% share. (Before session 15
+    /// the limit was 13% of the index, at least 1,024 items.)
     /// </summary>
     public int CategoryScanMaxItems { get; init; } = 10_000;
 

@@ -132,6 +132,20 @@ public sealed class ListedItemsRetrievalTests(TrainedPlanted trained) : IClassFi
         Assert.Equal(0, flat.CfIndex.Searches);
     }
 
+    /// <summary>
+    /// A category under the 3% of an HNSW index below which the index would test the filter on every node is scored from
+    /// its members whatever <see cref="PipelineConfig.CategoryScanMaxItems"/> says (here 0): 5 members of a 405-item index.
+    /// </summary>
+    [Fact]
+    public async Task Included_categories_under_the_indexs_exact_share_are_scored_from_their_members_whatever_the_limit()
+    {
+        await using var rig = await Rig.CreateAsync(trained, c => c with { CategoryScanMaxItems = 0 }, hnswCf: true);
+        for (int i = 0; i < 5; i++)
+            await rig.Harness.Pipeline.UpsertItemAsync(9_100_000 + i, new ItemAttributes { Title = "a rare item", Categories = ["rare"] });
+        await rig.ListAsync(Cf, null, new RequestFilters { IncludeCategories = ["rare"] });
+        Assert.Equal(0, rig.CfIndex.Searches);
+    }
+
     [Fact]
     public async Task An_item_in_two_included_categories_or_back_in_one_it_left_comes_once_and_one_that_left_does_not_come()
     {

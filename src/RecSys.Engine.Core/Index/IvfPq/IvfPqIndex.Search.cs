@@ -92,9 +92,11 @@ public sealed unsafe partial class IvfPqIndex
     private void SearchOne<TFilter>(float* query, int k, int nprobe, int refine, int? coarseEf, TFilter filter, bool exact, long* outIds, float* outDist)
         where TFilter : struct, IRowFilter
     {
+        // A filtered search may look past nprobe lists for ones that hold admitted items (IvfPqOptions.FilteredProbeScale).
+        int probeLimit = TFilter.IsPassThrough || exact ? nprobe : (int)Math.Min(NList, (long)nprobe * Options.FilteredProbeScale);
         var s = t_scratch;
-        if (s is null || !s.Fits(Dimension, M, nprobe, Math.Max(k, refine)))
-            t_scratch = s = new SearchScratch(Dimension, M, nprobe, Math.Max(k, refine), s);
+        if (s is null || !s.Fits(Dimension, M, probeLimit, Math.Max(k, refine)))
+            t_scratch = s = new SearchScratch(Dimension, M, probeLimit, Math.Max(k, refine), s);
         var lists = _lists!;
         var coarse = _coarse!;
         int dim = Dimension;
@@ -130,7 +132,7 @@ public sealed unsafe partial class IvfPqIndex
                 return;
             }
 
-            coarse.Search(qr, 1, nprobe, probes, probeKeys, coarseEf);
+            coarse.Search(qr, 1, probeLimit, probes, probeKeys, coarseEf);
 
             bool rerank = refine > 0;
             int capacity = rerank ? Math.Max(refine, k) : k;
@@ -141,16 +143,23 @@ public sealed unsafe partial class IvfPqIndex
             if (innerProduct)
                 _pq.ComputeNegatedDotTable(qr, table); // the table does not depend on the list: build it once
 
-            for (int p = 0; p < nprobe; p++)
+            int probed = 0;
+            for (int p = 0; p < probeLimit && probed < nprobe; p++)
             {
                 int list = (int)probes[p];
                 if (list < 0)
                     break;
                 int count = lists.Count(list);
+                var ids = lists.Ids(list);
+                if (TFilter.IsPassThrough || probeLimit == nprobe)
+                    probed++; // every list counts, as before
+                else if (count > 0 && AdmitsAny(ids, filter))
+                    probed++;
+                else
+                    continue;
                 if (count == 0)
                     continue;
                 float bias = PrepareListTable(qr, list, res, table, innerProduct);
-                var ids = lists.Ids(list);
                 fixed (byte* codes = lists.Codes(list))
                 {
                     for (int first = 0; first < count; first += ScanBlock)
@@ -207,6 +216,18 @@ public sealed unsafe partial class IvfPqIndex
             }
             final.SortAscending();
         }
+    }
+
+    /// <summary>Whether the filter admits any of a list's ids (a filter spread over the space answers at the first few).</summary>
+    private static bool AdmitsAny<TFilter>(ReadOnlySpan<long> ids, TFilter filter)
+        where TFilter : struct, IRowFilter
+    {
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (filter.Allows(ids[i]))
+                return true;
+        }
+        return false;
     }
 
     /// <summary>

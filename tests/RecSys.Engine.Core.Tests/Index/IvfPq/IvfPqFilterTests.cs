@@ -180,4 +180,74 @@ public sealed class IvfPqFilterTests(IvfPqFixture f) : IClassFixture<IvfPqFixtur
             Assert.Equal(nameof(IvfPqOptions.ExactFilterThreshold), ex.ParamName);
         }
     }
+
+    /// <summary>
+    /// A filter that follows the embedding space (4 of 16 categories, each a set of the generator's clusters, not the
+    /// query's own: 25% of the items) leaves the query's nearest lists out. Probing goes on past nprobe lists until nprobe
+    /// of them held an admitted item: every query gets k results, most of the exact filtered top k. With
+    /// <see cref="IvfPqOptions.FilteredProbeScale"/> 1 (nprobe lists whatever they hold: the rule before) it does not.
+    /// </summary>
+    [Fact]
+    public void A_filter_that_leaves_the_querys_lists_out_probes_on_to_lists_that_hold_admitted_items()
+    {
+        const int Dim = 32, N = 20_000, Nq = 50;
+        var gen = new Core.Vectors.Synthetic.SyntheticVectorGenerator(Dim, 5);
+        var rows = new float[N * Dim];
+        var category = new byte[N];
+        var stream = gen.CreateBaseStream();
+        for (int i = 0; i < N; i++)
+            category[i] = (byte)(stream.Next(rows.AsSpan(i * Dim, Dim)) % 16);
+        var queries = new float[Nq * Dim];
+        var queryCategory = new int[Nq];
+        var queryStream = gen.CreateQueryStream();
+        for (int i = 0; i < Nq; i++)
+            queryCategory[i] = queryStream.Next(queries.AsSpan(i * Dim, Dim)) % 16;
+        var ids = Enumerable.Range(0, N).Select(i => (long)i).ToArray();
+        using var flat = new FlatIndex(Dim, DistanceMetric.Cosine);
+        flat.Add(ids, rows);
+        using var further = Build(32);
+        using var nprobeOnly = Build(1);
+
+        int furtherHits = 0, furtherReturned = 0, nprobeOnlyReturned = 0;
+        var exact = new long[K];
+        var found = new long[K];
+        var d = new float[K];
+        for (int q = 0; q < Nq; q++)
+        {
+            int mask = 0;
+            for (int c = 1; c <= 4; c++)
+                mask |= 1 << ((queryCategory[q] + c) % 16);
+            var filter = new PredicateFilter(id => ((mask >> category[id]) & 1) != 0);
+            var query = queries.AsSpan(q * Dim, Dim);
+            flat.Search(query, K, exact, d, new SearchParameters { Filter = filter });
+            further.Search(query, K, found, d, new SearchParameters { Filter = filter });
+            Assert.All(found, id => Assert.True(id >= 0 && filter.Allows(id), $"query {q}: id {id}"));
+            furtherReturned += found.Count(id => id >= 0);
+            furtherHits += found.Count(id => Array.IndexOf(exact, id) >= 0);
+            nprobeOnly.Search(query, K, found, d, new SearchParameters { Filter = filter });
+            nprobeOnlyReturned += found.Count(id => id >= 0);
+        }
+        Assert.Equal(Nq * K, furtherReturned);
+        Assert.True(furtherHits >= Nq * K * 9 / 10, $"recall@{K} {furtherHits / (double)(Nq * K):F3}");
+        Assert.True(nprobeOnlyReturned < Nq * K, "nprobe lists alone returned k results for every query: the filter did not leave the query's lists out");
+
+        IvfPqIndex Build(int scale)
+        {
+            var index = new IvfPqIndex(Dim, DistanceMetric.Cosine, new IvfPqOptions
+            {
+                NList = 256, M = 8, KMeansIterations = 6, PqIterations = 8, TrainPointsPerList = 64, PqTrainPoints = 8192,
+                DefaultNProbe = 4, DefaultRefine = 50, FilteredProbeScale = scale,
+            });
+            index.Train(rows);
+            index.Add(ids, rows);
+            return index;
+        }
+    }
+
+    [Fact]
+    public void A_filtered_probe_scale_below_1_is_refused_naming_it()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new IvfPqIndex(8, DistanceMetric.L2, new IvfPqOptions { NList = 4, M = 2, FilteredProbeScale = 0 }));
+        Assert.Equal(nameof(IvfPqOptions.FilteredProbeScale), ex.ParamName);
+    }
 }

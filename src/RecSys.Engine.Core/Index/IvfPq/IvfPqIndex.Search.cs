@@ -132,7 +132,11 @@ public sealed unsafe partial class IvfPqIndex
                 return;
             }
 
-            coarse.Search(qr, 1, probeLimit, probes, probeKeys, coarseEf);
+            // The nprobe nearest lists first, at the caller's beam; a filtered search widens to probeLimit below only when
+            // fewer than nprobe of them held an admitted item (a wider coarse search costs a wider beam on a centroid graph).
+            coarse.Search(qr, 1, nprobe, probes, probeKeys, coarseEf);
+            int searched = nprobe;
+            bool widened = false;
 
             bool rerank = refine > 0;
             int capacity = rerank ? Math.Max(refine, k) : k;
@@ -144,11 +148,23 @@ public sealed unsafe partial class IvfPqIndex
                 _pq.ComputeNegatedDotTable(qr, table); // the table does not depend on the list: build it once
 
             int probed = 0;
-            for (int p = 0; p < probeLimit && probed < nprobe; p++)
+            for (int p = 0; ; p++)
             {
+                if (p == searched || probed == nprobe || probes[p] < 0)
+                {
+                    if (widened || probed == nprobe || probeLimit == nprobe)
+                        break;
+                    // Fewer than nprobe of the nearest lists held an admitted item: the next ones, skipping those seen.
+                    s.Probes.AsSpan(0, nprobe).CopyTo(s.FirstProbes);
+                    coarse.Search(qr, 1, probeLimit, probes, probeKeys, coarseEf);
+                    searched = probeLimit;
+                    widened = true;
+                    p = -1;
+                    continue;
+                }
                 int list = (int)probes[p];
-                if (list < 0)
-                    break;
+                if (widened && s.FirstProbes.AsSpan(0, nprobe).Contains(list))
+                    continue;
                 int count = lists.Count(list);
                 var ids = lists.Ids(list);
                 if (TFilter.IsPassThrough || probeLimit == nprobe)
@@ -259,6 +275,7 @@ public sealed unsafe partial class IvfPqIndex
             Table = new float[m * ProductQuantizer.CentroidsPerSubspace];
             Block = new float[ScanBlock];
             Probes = new long[probes];
+            FirstProbes = new long[probes];
             ProbeKeys = new float[probes];
             CandidateIds = new long[cands];
             CandidateKeys = new float[cands];
@@ -270,6 +287,9 @@ public sealed unsafe partial class IvfPqIndex
         public float[] Table { get; }
         public float[] Block { get; }
         public long[] Probes { get; }
+
+        /// <summary>The nprobe nearest lists a filtered search looked at before it widened (not looked at again).</summary>
+        public long[] FirstProbes { get; }
         public float[] ProbeKeys { get; }
         public long[] CandidateIds { get; }
         public float[] CandidateKeys { get; }

@@ -34,12 +34,13 @@ public sealed record IvfPqOptions
     public double ExactFilterThreshold { get; init; } = Scan.FilterSelectivity.DefaultExactThreshold;
 
     /// <summary>
-    /// A filtered search probes lists in the order of their centroids' distance until nprobe of them held an item the
-    /// filter admits, looking at up to this many times nprobe lists (and at most all of them). A list the filter leaves
-    /// empty is passed over after testing its ids (no distances) and does not count. Filters that follow the embedding
+    /// A filtered search whose nprobe nearest lists did not all hold an item the filter admits widens the coarse search
+    /// to this many times nprobe lists (at most all of them) and goes on in the order of their centroids' distance until
+    /// nprobe lists held one. A list the filter leaves empty is passed over after testing its ids (no distances) and does
+    /// not count. Filters that follow the embedding
     /// space (categories) leave the query's own lists out, and nprobe lists then held few or none of their items: at 200k
     /// x 96, IVF1024 np8, four of 16 categories returned 4.5 of 10 results (bench/results/ivfpq-filtered-2026-12-07). A
-    /// filter spread over the space admits items in every list, so it stops at nprobe lists as before. 1 = nprobe lists
+    /// filter spread over the space admits items in the nearest lists and never widens. 1 = nprobe lists
     /// whatever they hold (the rule before). Search-time only: not saved (a loaded index takes the default).
     /// </summary>
     public int FilteredProbeScale { get; init; } = 32;

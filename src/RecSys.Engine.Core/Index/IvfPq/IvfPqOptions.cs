@@ -37,13 +37,17 @@ public sealed record IvfPqOptions
     /// A filtered search whose nprobe nearest lists did not all hold an item the filter admits widens the coarse search
     /// to this many times nprobe lists (at most all of them) and goes on in the order of their centroids' distance until
     /// nprobe lists held one. A list the filter leaves empty is passed over after testing its ids (no distances) and does
-    /// not count. Filters that follow the embedding
-    /// space (categories) leave the query's own lists out, and nprobe lists then held few or none of their items: at 200k
-    /// x 96, IVF1024 np8, four of 16 categories returned 4.5 of 10 results (bench/results/ivfpq-filtered-2026-12-07). A
-    /// filter spread over the space admits items in the nearest lists and never widens. 1 = nprobe lists
-    /// whatever they hold (the rule before). Search-time only: not saved (a loaded index takes the default).
+    /// not count. Filters that follow the embedding space (categories) leave the query's own lists out, and nprobe lists
+    /// then hold few or none of their items: at 200k x 96, IVF1024 np8, four of 16 categories returned 4.5 of 10 results
+    /// (recall 0.34); at 32, 10 (0.97), for +0.1-0.2 ms with a cheap filter (bench/results/ivfpq-filtered-2026-12-07).
+    /// <para>
+    /// Default 1 (nprobe lists whatever they hold): through the pipeline at 1M, whose request filter costs far more per
+    /// id, a request with four included categories went from p50 6 ms to 34-48 ms (p99 16-31 to 90-106 ms) at 32, and
+    /// to 36-38 ms at 4: most likely the test of every id of the lists passed over (not profiled). Raise it where a filter's answer
+    /// matters more than that time. Search-time only: not saved (a loaded index takes the default).
+    /// </para>
     /// </summary>
-    public int FilteredProbeScale { get; init; } = 32;
+    public int FilteredProbeScale { get; init; } = 1;
 
     /// <summary>Coarse k-means trains on at most NList x this many points of the sample (FAISS uses 256).</summary>
     public int TrainPointsPerList { get; init; } = 256;

@@ -185,7 +185,7 @@ public sealed class IvfPqFilterTests(IvfPqFixture f) : IClassFixture<IvfPqFixtur
     /// A filter that follows the embedding space (4 of 16 categories, each a set of the generator's clusters, not the
     /// query's own: 25% of the items) leaves the query's nearest lists out. Probing goes on past nprobe lists until nprobe
     /// of them held an admitted item: every query gets k results, most of the exact filtered top k. With
-    /// <see cref="IvfPqOptions.FilteredProbeScale"/> 1 (nprobe lists whatever they hold: the rule before) it does not.
+    /// <see cref="IvfPqOptions.FilteredProbeScale"/> 1 (nprobe lists whatever they hold: the default) it does not.
     /// With a graph over the centroids too (the wider probe is a second, wider coarse search there).
     /// </summary>
     [Theory]

@@ -59,6 +59,14 @@ public sealed partial class FasterFeatureStore
         _sizeAfterCompaction = _kv.Log.TailAddress - _kv.Log.BeginAddress;
     }
 
+    /// <summary>Test seam: compacts the log now, without a checkpoint (one may be impossible while a read is pending).</summary>
+    internal void CompactLogNow()
+    {
+        _checkpointGate.Wait();
+        try { CompactLog(); }
+        finally { _checkpointGate.Release(); }
+    }
+
     /// <summary>
     /// Takes a KV checkpoint and records it in checkpoints.json with the log address replay must start from.
     /// The log is then truncated only up to the previous checkpoint's replay address, so the previous checkpoint

@@ -18,6 +18,12 @@ public sealed partial class FasterFeatureStore
     private static readonly PayloadDecoder<long[]?> DecodeSeen = static p => SeenSetCodec.Decode(p);
     private static readonly PayloadDecoder<DecayedCounter> DecodeCounter = static p => DecayedCounterCodec.Decode(p);
 
+    /// <summary>
+    /// Test seam: runs after a read went to disk and before it is completed (on the applier, or on the reading
+    /// thread), so a test can move the log's begin address in between.
+    /// </summary>
+    internal Action? ReadWentPending { get; set; }
+
     public ValueTask<UserProfile?> GetUserProfileAsync(long userId, CancellationToken cancellationToken = default) =>
         ReadOne(RecordKind.UserProfile, userId, DecodeProfile);
 
@@ -154,18 +160,54 @@ public sealed partial class FasterFeatureStore
     {
         try
         {
-            var completed = await held.Session.CompletePendingWithOutputsAsync().ConfigureAwait(false);
-            using (completed)
+            ReadWentPending?.Invoke();
+            while (true)
             {
-                var r = results.Span;
-                while (completed.Next())
+                List<(long Index, byte[] Key)>? again = null;
+                var completed = await held.Session.CompletePendingWithOutputsAsync().ConfigureAwait(false);
+                using (completed)
                 {
-                    ref var c = ref completed.Current;
-                    r[(int)c.Context] = Decode(c.Status, ref c.Output, decode, missing);
+                    var r = results.Span;
+                    while (completed.Next())
+                    {
+                        ref var c = ref completed.Current;
+                        // Not found after a compaction moved the begin address: maybe a copy at the tail (BeginMovedUnder).
+                        if (!c.Status.Found && BeginMovedUnder(held.IssuedAtBegin))
+                        {
+                            c.Output.Memory?.Dispose();
+                            (again ??= []).Add((c.Context, c.Key.ToByteArray()));
+                            continue;
+                        }
+                        r[(int)c.Context] = Decode(c.Status, ref c.Output, decode, missing);
+                    }
                 }
+                if (again is null || ReadAgain(held, again, results.Span, decode, missing) == 0) return;
             }
         }
         finally { ReturnSession(held); }
+    }
+
+    /// <summary>
+    /// Issues the reads of <paramref name="again"/> once more on the held session (its slots are free: every earlier
+    /// completion was decoded), decoding those served from memory; returns how many went to disk again.
+    /// </summary>
+    private unsafe int ReadAgain<T>(ReadSession held, List<(long Index, byte[] Key)> again, Span<T> results, PayloadDecoder<T> decode, T missing)
+    {
+        held.IssuedAtBegin = _kv.Log.BeginAddress;
+        byte* slots = held.Slots(again.Count);
+        int went = 0;
+        foreach (var (index, keyBytes) in again)
+        {
+            fixed (byte* kp = keyBytes)
+            {
+                var key = SpanByte.FromPointer(kp, keyBytes.Length);
+                var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)went * ReadSession.SlotBytes, ReadSession.SlotBytes));
+                var status = held.Session.Read(ref key, ref output, index, 0);
+                if (status.IsPending) { went++; continue; }
+                results[(int)index] = Decode(status, ref output, decode, missing);
+            }
+        }
+        return went;
     }
 
     private async Task DrainThenReturnAsync(ReadSession held)
@@ -208,6 +250,7 @@ public sealed partial class FasterFeatureStore
         session.BeginUnsafe();
         try
         {
+            rs.IssuedAtBegin = _kv.Log.BeginAddress;
             long head = _kv.Log.HeadAddress;
             for (int g = 0; g < ids.Length; g += PrefetchGroup)
             {

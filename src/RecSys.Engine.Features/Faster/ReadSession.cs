@@ -15,6 +15,9 @@ internal sealed unsafe class ReadSession(KvSession session) : IDisposable
 
     public KvSession Session { get; } = session;
 
+    /// <summary>The KV log's begin address when the reads now pending on this session were issued.</summary>
+    public long IssuedAtBegin { get; set; }
+
     /// <summary>Slot base pointer for <paramref name="slots"/> reads; stable until the next call (the array is pinned).</summary>
     public byte* Slots(int slots)
     {

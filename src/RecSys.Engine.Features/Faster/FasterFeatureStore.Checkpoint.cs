@@ -44,6 +44,8 @@ public sealed partial class FasterFeatureStore
     /// (FASTER's lookup compaction: a record is live when the hash chain still leads to it). Writers keep running:
     /// FASTER copies a record only if no newer version of its key was written meanwhile. Values are copied as they
     /// are, envelope and LSN included, so replay after a crash treats a copy exactly like the original.
+    /// Readers keep running too, but a read that looked up a record's old address before the move may be told "not
+    /// found": every read path of this store reads again when the begin address moved under it (BeginMovedUnder).
     /// Nothing is deleted here: the begin address moves in memory only, and the files below it are released by
     /// <see cref="TruncationGateDevice"/> once the manifest no longer lists a checkpoint that begins below it.
     /// </summary>

@@ -158,6 +158,8 @@ public sealed partial class FasterFeatureStore
     /// </summary>
     private async ValueTask CompleteReadsAsync<T>(ReadSession held, Memory<T> results, PayloadDecoder<T> decode, T missing)
     {
+        // Whether the session has no reads pending, so that it may go straight back to the pool.
+        bool idle = false;
         try
         {
             ReadWentPending?.Invoke();
@@ -165,6 +167,7 @@ public sealed partial class FasterFeatureStore
             {
                 List<(long Index, byte[] Key)>? again = null;
                 var completed = await held.Session.CompletePendingWithOutputsAsync().ConfigureAwait(false);
+                idle = true;
                 using (completed)
                 {
                     var r = results.Span;
@@ -181,33 +184,48 @@ public sealed partial class FasterFeatureStore
                         r[(int)c.Context] = Decode(c.Status, ref c.Output, decode, missing);
                     }
                 }
-                if (again is null || ReadAgain(held, again, results.Span, decode, missing) == 0) return;
+                if (again is null) return;
+                int went = 0;
+                try { ReadAgain(held, again, results.Span, decode, missing, ref went); }
+                finally { idle = went == 0; }
+                if (idle) return;
             }
         }
-        finally { ReturnSession(held); }
+        finally
+        {
+            // A decode that threw with reads still pending: they complete in the background, and only then does the
+            // session go back, so the next renter never receives this batch's completions.
+            if (idle) ReturnSession(held);
+            else _ = DrainThenReturnAsync(held);
+        }
     }
 
     /// <summary>
     /// Issues the reads of <paramref name="again"/> once more on the held session (its slots are free: every earlier
-    /// completion was decoded), decoding those served from memory; returns how many went to disk again.
+    /// completion was decoded), decoding those served from memory; counts in <paramref name="went"/> those that went
+    /// to disk again (as they go, so a caller whose decode threw knows reads are pending).
     /// </summary>
-    private unsafe int ReadAgain<T>(ReadSession held, List<(long Index, byte[] Key)> again, Span<T> results, PayloadDecoder<T> decode, T missing)
+    private unsafe void ReadAgain<T>(ReadSession held, List<(long Index, byte[] Key)> again, Span<T> results, PayloadDecoder<T> decode, T missing, ref int went)
     {
         held.IssuedAtBegin = _kv.Log.BeginAddress;
         byte* slots = held.Slots(again.Count);
-        int went = 0;
         foreach (var (index, keyBytes) in again)
         {
             fixed (byte* kp = keyBytes)
             {
                 var key = SpanByte.FromPointer(kp, keyBytes.Length);
-                var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)went * ReadSession.SlotBytes, ReadSession.SlotBytes));
-                var status = held.Session.Read(ref key, ref output, index, 0);
-                if (status.IsPending) { went++; continue; }
-                results[(int)index] = Decode(status, ref output, decode, missing);
+                while (true)
+                {
+                    long begin = _kv.Log.BeginAddress;
+                    var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)went * ReadSession.SlotBytes, ReadSession.SlotBytes));
+                    var status = held.Session.Read(ref key, ref output, index, 0);
+                    if (status.IsPending) { went++; break; }
+                    if (!status.Found && BeginMovedUnder(begin)) { output.Memory?.Dispose(); continue; }
+                    results[(int)index] = Decode(status, ref output, decode, missing);
+                    break;
+                }
             }
         }
-        return went;
     }
 
     private async Task DrainThenReturnAsync(ReadSession held)
@@ -270,10 +288,17 @@ public sealed partial class FasterFeatureStore
                 {
                     FeatureKey.Write(keySpan, kind, ids[i], segment);
                     var key = SpanByte.FromPointer(kp, FeatureKey.Length);
-                    var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)went * ReadSession.SlotBytes, ReadSession.SlotBytes));
-                    var status = session.Read(ref key, ref output, i, 0);
-                    if (status.IsPending) { went++; continue; }
-                    results[i] = Decode(status, ref output, decode, missing);
+                    while (true)
+                    {
+                        long begin = _kv.Log.BeginAddress;
+                        var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)went * ReadSession.SlotBytes, ReadSession.SlotBytes));
+                        var status = session.Read(ref key, ref output, i, 0);
+                        if (status.IsPending) { went++; break; }
+                        // Served from memory but not found while a compaction moved the begin address: read again (BeginMovedUnder).
+                        if (!status.Found && BeginMovedUnder(begin)) { output.Memory?.Dispose(); continue; }
+                        results[i] = Decode(status, ref output, decode, missing);
+                        break;
+                    }
                 }
             }
         }

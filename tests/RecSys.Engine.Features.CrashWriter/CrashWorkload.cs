@@ -17,7 +17,7 @@ public static class CrashWorkload
     /// <summary>
     /// The child's store settings (the test reopens with the same ones). <paramref name="compaction"/>: a 4 MiB memory
     /// budget, 1 MiB log files and a 64 KiB compaction threshold, so that every 200 ms checkpoint may compact and
-    /// delete log files while the kills land.
+    /// delete log files while the kills land. An index checkpoint every 1 MiB of log, so most checkpoints are incremental.
     /// </summary>
     public static FasterFeatureStoreOptions Options(string dir, bool compaction, TimeSpan checkpointInterval) => new()
     {
@@ -30,6 +30,8 @@ public static class CrashWorkload
         SeenCapacity = 100_000,
         LogSegmentBytes = compaction ? 1L << 20 : FasterFeatureStoreOptions.DefaultLogSegmentBytes,
         LogCompactionThresholdBytes = compaction ? 64L << 10 : 0,
+        // Small, so that the kills land after checkpoints with and without an index checkpoint.
+        IndexCheckpointLogBytes = 1L << 20,
     };
 
     /// <summary>Overwrites every churn item once with a value of this round (about 5 MB of log against a 4 MiB budget, all garbage by the next round).</summary>

@@ -13,7 +13,8 @@ namespace RecSys.Engine.Features.Faster;
 /// </summary>
 internal sealed record CheckpointManifest
 {
-    public const int CurrentFormat = 1;
+    /// <summary>2: entries may name an older index checkpoint (<see cref="CheckpointEntry.IndexToken"/>); format 1 manifests are read as full checkpoints.</summary>
+    public const int CurrentFormat = 2;
     public const string FileName = "checkpoints.json";
 
     public int Format { get; init; } = CurrentFormat;
@@ -42,9 +43,9 @@ internal sealed record CheckpointManifest
             throw new FeatureStoreCorruptedException(
                 $"checkpoint manifest {path} is not valid JSON ({e.Message}). {RecoveryHint(dataDirectory)}", e);
         }
-        if (m is null || m.Format != CurrentFormat || m.Checkpoints.Count == 0)
+        if (m is null || m.Format is < 1 or > CurrentFormat || m.Checkpoints.Count == 0)
             throw new FeatureStoreCorruptedException(
-                $"checkpoint manifest {path} has format {m?.Format} with {m?.Checkpoints.Count ?? 0} checkpoints; expected format {CurrentFormat} with at least one. {RecoveryHint(dataDirectory)}");
+                $"checkpoint manifest {path} has format {m?.Format} with {m?.Checkpoints.Count ?? 0} checkpoints; expected format 1 to {CurrentFormat} with at least one. {RecoveryHint(dataDirectory)}");
         return m;
     }
 
@@ -55,24 +56,55 @@ internal sealed record CheckpointManifest
         file.Commit();
     }
 
-    /// <summary>Hashes the files FASTER wrote for <paramref name="token"/> (index and hybrid-log checkpoint folders).</summary>
-    public static CheckpointEntry Describe(Guid token, long replayFrom, long kvBeginAddress, string checkpointDirectory)
+    /// <summary>
+    /// Describes a checkpoint. <paramref name="logToken"/>'s files (the hybrid-log checkpoint) are hashed now; the index
+    /// checkpoint's are hashed now too when it is the same token (a full checkpoint), and otherwise taken from
+    /// <paramref name="indexFrom"/>, the entry that recorded that index checkpoint (hashing its ~64 B a bucket again
+    /// at every checkpoint is what incremental checkpoints avoid).
+    /// </summary>
+    public static CheckpointEntry Describe(Guid logToken, Guid indexToken, long indexTailAddress, long replayFrom, long kvBeginAddress,
+        string checkpointDirectory, CheckpointEntry? indexFrom)
     {
         var files = new List<CheckpointFile>();
-        foreach (string folder in CheckpointFolders(token, checkpointDirectory))
+        if (indexToken == logToken)
         {
-            if (!Directory.Exists(folder)) continue;
-            foreach (string f in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-                files.Add(new CheckpointFile(Path.GetRelativePath(checkpointDirectory, f), new FileInfo(f).Length, Hash(f)));
+            files.AddRange(HashFolder(IndexFolder(indexToken, checkpointDirectory), checkpointDirectory));
         }
-        if (files.Count == 0) throw new InvalidOperationException($"checkpoint {token} wrote no files under {checkpointDirectory}");
-        return new CheckpointEntry(token, replayFrom, files, kvBeginAddress);
+        else
+        {
+            if (indexFrom is null || indexFrom.IndexCheckpoint != indexToken)
+                throw new InvalidOperationException($"no entry describes index checkpoint {indexToken}");
+            files.AddRange(indexFrom.Files.Where(f => IsIndexFile(f.Path)));
+        }
+        var logFiles = HashFolder(LogFolder(logToken, checkpointDirectory), checkpointDirectory);
+        if (logFiles.Count == 0) throw new InvalidOperationException($"checkpoint {logToken} wrote no files under {checkpointDirectory}");
+        files.AddRange(logFiles);
+        return new CheckpointEntry(logToken, replayFrom, files, kvBeginAddress, indexToken == logToken ? Guid.Empty : indexToken, indexTailAddress);
     }
 
-    /// <summary>Null when every file is present with the recorded length and hash, else what is wrong.</summary>
-    public static string? Verify(CheckpointEntry entry, string checkpointDirectory)
+    private static List<CheckpointFile> HashFolder(string folder, string checkpointDirectory)
     {
-        foreach (var f in entry.Files)
+        var files = new List<CheckpointFile>();
+        if (!Directory.Exists(folder)) return files;
+        foreach (string f in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            files.Add(new CheckpointFile(Path.GetRelativePath(checkpointDirectory, f), new FileInfo(f).Length, Hash(f)));
+        return files;
+    }
+
+    /// <summary>Whether a manifest file path (relative to the checkpoint directory) belongs to an index checkpoint.</summary>
+    public static bool IsIndexFile(string relativePath) => relativePath.StartsWith(IndexRoot + "/", StringComparison.Ordinal) ||
+                                                           relativePath.StartsWith(IndexRoot + "\\", StringComparison.Ordinal);
+
+    /// <summary>Null when every file is present with the recorded length and hash, else what is wrong.</summary>
+    public static string? Verify(CheckpointEntry entry, string checkpointDirectory) => Verify(entry.Files, checkpointDirectory);
+
+    /// <summary>As <see cref="Verify(CheckpointEntry, string)"/>, for the hybrid-log checkpoint's files alone (the index rebuilt from the log instead).</summary>
+    public static string? VerifyLogPart(CheckpointEntry entry, string checkpointDirectory) =>
+        Verify(entry.Files.Where(f => !IsIndexFile(f.Path)), checkpointDirectory);
+
+    private static string? Verify(IEnumerable<CheckpointFile> files, string checkpointDirectory)
+    {
+        foreach (var f in files)
         {
             string path = Path.Combine(checkpointDirectory, f.Path);
             if (!File.Exists(path)) return $"checkpoint file {path} is missing";
@@ -83,11 +115,12 @@ internal sealed record CheckpointManifest
         return null;
     }
 
-    public static IEnumerable<string> CheckpointFolders(Guid token, string checkpointDirectory)
-    {
-        yield return Path.Combine(checkpointDirectory, "index-checkpoints", token.ToString());
-        yield return Path.Combine(checkpointDirectory, "cpr-checkpoints", token.ToString());
-    }
+    public const string IndexRoot = "index-checkpoints";
+    public const string LogRoot = "cpr-checkpoints";
+
+    public static string IndexFolder(Guid token, string checkpointDirectory) => Path.Combine(checkpointDirectory, IndexRoot, token.ToString());
+
+    public static string LogFolder(Guid token, string checkpointDirectory) => Path.Combine(checkpointDirectory, LogRoot, token.ToString());
 
     public static string RecoveryHint(string dataDirectory) =>
         $"Recovery: reopen with FasterFeatureStoreOptions.RecoverFromPreviousCheckpoint = true to start from the previous " +
@@ -102,10 +135,19 @@ internal sealed record CheckpointManifest
 }
 
 /// <summary>
-/// One checkpoint: FASTER's token, where log replay starts, its files, and the KV log's begin address when it was
-/// taken (recovering it reads the log from there; 0 in manifests written before compaction existed: the whole log).
+/// One checkpoint: FASTER's hybrid-log checkpoint token, where log replay starts, its files (the index checkpoint's
+/// included), and the KV log's begin address when it was taken (recovering it reads the log from there; 0 in manifests
+/// written before compaction existed: the whole log). <paramref name="IndexToken"/>: the index checkpoint it recovers
+/// with, when older (an incremental checkpoint); empty when the index was checkpointed with it under the same token.
+/// <paramref name="IndexTailAddress"/>: the KV log's tail when that index checkpoint was taken (recovery rebuilds the
+/// index from the log above it; 0 when unknown).
 /// </summary>
-internal sealed record CheckpointEntry(Guid Token, long ReplayFrom, List<CheckpointFile> Files, long KvBeginAddress = 0);
+internal sealed record CheckpointEntry(Guid Token, long ReplayFrom, List<CheckpointFile> Files, long KvBeginAddress = 0,
+    Guid IndexToken = default, long IndexTailAddress = 0)
+{
+    /// <summary>The index checkpoint this entry recovers with.</summary>
+    public Guid IndexCheckpoint => IndexToken == Guid.Empty ? Token : IndexToken;
+}
 
 /// <summary>A checkpoint file, relative to the checkpoint directory.</summary>
 internal sealed record CheckpointFile(string Path, long Length, string Sha256);

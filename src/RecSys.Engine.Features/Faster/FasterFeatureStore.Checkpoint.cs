@@ -12,7 +12,7 @@ public sealed partial class FasterFeatureStore
     private FeatureStoreHealth _health = new();
 
     /// <summary>The folders under kv/checkpoints FASTER writes a checkpoint into, one sub-folder per checkpoint token.</summary>
-    private static readonly string[] CheckpointRoots = ["index-checkpoints", "cpr-checkpoints"];
+    private static readonly string[] CheckpointRoots = [CheckpointManifest.IndexRoot, CheckpointManifest.LogRoot];
 
     /// <summary>
     /// Checkpoint outcomes as a health state the server can report: Degraded from the first failed checkpoint (a
@@ -82,6 +82,19 @@ public sealed partial class FasterFeatureStore
     /// </summary>
     public Task CompactAsync(CancellationToken cancellationToken = default) => CheckpointAsync(forceCompaction: true, cancellationToken);
 
+    /// <summary>Index checkpoints taken by this instance (diagnostics and tests).</summary>
+    public int IndexCheckpoints { get; private set; }
+
+    /// <summary>Whether the next checkpoint must include the hash index (<see cref="FasterFeatureStoreOptions.IndexCheckpointLogBytes"/>).</summary>
+    private bool IndexCheckpointDue(bool compacted)
+    {
+        if (compacted || _manifest is null || _indexCheckpointNeeded || _options.IndexCheckpointLogBytes == 0) return true;
+        var latest = _manifest.Checkpoints[0];
+        // Unknown (a format-1 manifest): take it now rather than guess how much log recovery would read.
+        if (latest.IndexTailAddress == 0) return true;
+        return _kv.Log.TailAddress - latest.IndexTailAddress >= _options.IndexCheckpointLogBytes;
+    }
+
     private async Task CheckpointAsync(bool forceCompaction, CancellationToken cancellationToken)
     {
         await _checkpointGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -90,42 +103,42 @@ public sealed partial class FasterFeatureStore
             ProbeCheckpointFolders();
             // Compaction only ever runs here, under the gate, so the begin address read below is the one the
             // checkpoint records, and the files it frees are released by the same manifest logic as the WAL.
-            if (forceCompaction || CompactionDue()) CompactLog();
+            bool compacted = forceCompaction || CompactionDue();
+            if (compacted) CompactLog();
             long kvBegin = _kv.Log.BeginAddress;
             // Every entry below replayFrom is committed and applied, so the checkpoint below contains it; entries
             // at or above it may be in the checkpoint too, which replay tolerates (per-key LSN check).
             long replayFrom;
             lock (_enqueueLock) replayFrom = _pending.TryPeek(out var head) ? head.Address : _wal.TailAddress;
 
-            var (success, token) = await _kv.TakeFullCheckpointAsync(CheckpointType.Snapshot, cancellationToken).ConfigureAwait(false);
+            // Fold-over: the log's pages up to the tail are flushed to the log files (only those appended since the
+            // last checkpoint are written) and become read-only; no snapshot copy of the in-memory log. The index is
+            // checkpointed only when due; otherwise this checkpoint recovers with the last index checkpoint, and
+            // recovery rebuilds the index from the log above it (the begin address, if compaction moved it past).
+            bool withIndex = IndexCheckpointDue(compacted);
+            long tail = _kv.Log.TailAddress;
+            var (success, token) = withIndex
+                ? await _kv.TakeFullCheckpointAsync(CheckpointType.FoldOver, cancellationToken).ConfigureAwait(false)
+                : await _kv.TakeHybridLogCheckpointAsync(CheckpointType.FoldOver, tryIncremental: false, cancellationToken).ConfigureAwait(false);
             // Ours are serialised by the gate, so a refusal means FASTER's state machine never came back to rest.
             if (!success)
                 throw new InvalidOperationException(
                     "FASTER declined the checkpoint: its checkpoint state machine is not at rest, which after a checkpoint that failed " +
                     "inside FASTER lasts until the store is reopened (acknowledged writes are safe in the write-ahead log)");
+            if (withIndex) { IndexCheckpoints++; _indexCheckpointNeeded = false; }
 
-            var entry = CheckpointManifest.Describe(token, replayFrom, kvBegin, _checkpointDirectory);
+            var previous = _manifest?.Checkpoints[0];
+            var entry = withIndex
+                ? CheckpointManifest.Describe(token, token, tail, replayFrom, kvBegin, _checkpointDirectory, null)
+                : CheckpointManifest.Describe(token, previous!.IndexCheckpoint, previous.IndexTailAddress, replayFrom, kvBegin, _checkpointDirectory, previous);
             var kept = new List<CheckpointEntry> { entry };
-            if (_manifest is not null) kept.Add(_manifest.Checkpoints[0]);
+            if (previous is not null) kept.Add(previous);
             var manifest = new CheckpointManifest { Checkpoints = kept, KvSegmentBytes = _options.LogSegmentBytes };
             manifest.WriteAtomically(_options.DataDirectory);
             // Only now may KV log files go: every checkpoint a crash or a fallback could reopen is at or above this.
             _kvDevice.Allow(manifest.SafeTruncationAddress);
-
-            var dropped = _manifest?.Checkpoints.Skip(1).Select(c => c.Token).Where(t => kept.All(k => k.Token != t)).ToList() ?? [];
             _manifest = manifest;
-            foreach (var t in dropped)
-                foreach (string folder in CheckpointManifest.CheckpointFolders(t, _checkpointDirectory))
-                    if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-            // Orphans: a checkpoint FASTER finished but a crash kept out of the manifest.
-            foreach (string root in CheckpointRoots)
-            {
-                string dir = Path.Combine(_checkpointDirectory, root);
-                if (!Directory.Exists(dir)) continue;
-                foreach (string folder in Directory.EnumerateDirectories(dir))
-                    if (Guid.TryParse(Path.GetFileName(folder), out var g) && kept.All(k => k.Token != g))
-                        Directory.Delete(folder, recursive: true);
-            }
+            DeleteUnlistedCheckpoints(kept);
 
             long truncateTo = kept[^1].ReplayFrom;
             if (truncateTo > _wal.BeginAddress)
@@ -144,6 +157,28 @@ public sealed partial class FasterFeatureStore
         finally
         {
             _checkpointGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Deletes every checkpoint folder the manifest does not list: those of checkpoints it no longer keeps, index
+    /// checkpoints no kept entry recovers with, and orphans (a checkpoint FASTER finished but a crash kept out of the
+    /// manifest).
+    /// </summary>
+    private void DeleteUnlistedCheckpoints(List<CheckpointEntry> kept)
+    {
+        var listed = new Dictionary<string, HashSet<Guid>>
+        {
+            [CheckpointManifest.IndexRoot] = [.. kept.Select(k => k.IndexCheckpoint)],
+            [CheckpointManifest.LogRoot] = [.. kept.Select(k => k.Token)],
+        };
+        foreach (var (root, tokens) in listed)
+        {
+            string dir = Path.Combine(_checkpointDirectory, root);
+            if (!Directory.Exists(dir)) continue;
+            foreach (string folder in Directory.EnumerateDirectories(dir))
+                if (Guid.TryParse(Path.GetFileName(folder), out var g) && !tokens.Contains(g))
+                    Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -11,8 +11,10 @@ namespace RecSys.Engine.Features.Faster;
 ///   write ──► WAL enqueue (ordered) ──► group commit (every CommitInterval) ──► apply to KV ──► acknowledge
 ///   read  ──► pooled KV session ──► memory, or disk when the record was evicted (larger than memory)
 ///   checkpoint (periodic, on dispose): compact the KV log first if it outgrew LogCompactionThresholdBytes;
-///              replayFrom = first unapplied WAL address; KV snapshot checkpoint; checkpoints.json (token, replayFrom,
-///              KV begin address, file hashes); WAL truncated to the previous checkpoint; KV log files deleted only
+///              replayFrom = first unapplied WAL address; KV fold-over checkpoint of the hybrid log (the pages
+///              appended since the last one are flushed), with an index checkpoint only when the log grew
+///              IndexCheckpointLogBytes since the last one; checkpoints.json (tokens, replayFrom, KV begin address, file
+///              hashes); WAL truncated to the previous checkpoint; KV log files deleted only
 ///              below the lowest begin address the manifest lists (TruncationGateDevice)
 ///   batch read: one epoch for the batch, hash buckets and records prefetched 32 reads at a time (IndexPrefetcher)
 ///   open: verify + recover the latest checkpoint, replay WAL entries from its replayFrom (idempotent: every
@@ -161,33 +163,54 @@ public sealed partial class FasterFeatureStore : IFeatureStore
 
     private void ReturnSession(ReadSession s) => _readSessions.Add(s);
 
-    /// <summary>Verifies and recovers the newest usable checkpoint; true when the manifest must be rewritten.</summary>
+    /// <summary>
+    /// Verifies and recovers the newest usable checkpoint; true when the manifest must be rewritten. A damaged latest
+    /// checkpoint is an error unless <see cref="FasterFeatureStoreOptions.RecoverFromPreviousCheckpoint"/>; then, in
+    /// order: the latest checkpoint's log part with the index rebuilt from the log (when only its index checkpoint is
+    /// damaged: that one may be shared with the previous entry), the previous checkpoint, the previous checkpoint's
+    /// log part with the index rebuilt.
+    /// </summary>
     private bool RecoverKv()
     {
         if (_manifest is null) return false;
         var latest = _manifest.Checkpoints[0];
         string? problem = CheckpointManifest.Verify(latest, _checkpointDirectory);
-        if (problem is null) { Recover(latest); return false; }
+        if (problem is null) { Recover(latest, withIndex: true); return false; }
 
         string hint = CheckpointManifest.RecoveryHint(_options.DataDirectory);
         if (!_options.RecoverFromPreviousCheckpoint)
             throw new FeatureStoreCorruptedException($"latest checkpoint {latest.Token} is unusable: {problem}. {hint}");
+        _indexCheckpointNeeded = true; // whatever recovers below, the next checkpoint must not name a damaged index
+        if (CheckpointManifest.VerifyLogPart(latest, _checkpointDirectory) is null)
+        {
+            Recover(latest, withIndex: false);
+            _manifest = _manifest with { Checkpoints = [latest] };
+            return true;
+        }
         if (_manifest.Checkpoints.Count < 2)
             throw new FeatureStoreCorruptedException(
                 $"latest checkpoint {latest.Token} is unusable ({problem}) and there is no previous checkpoint to fall back to. " +
                 $"Restore {_options.DataDirectory} from a backup or re-run the bulk load (README, section Durability).");
         var previous = _manifest.Checkpoints[1];
         string? previousProblem = CheckpointManifest.Verify(previous, _checkpointDirectory);
-        if (previousProblem is not null)
+        bool previousLogIntact = previousProblem is null || CheckpointManifest.VerifyLogPart(previous, _checkpointDirectory) is null;
+        if (!previousLogIntact)
             throw new FeatureStoreCorruptedException(
                 $"latest checkpoint {latest.Token} is unusable ({problem}) and so is the previous one ({previousProblem}). " +
                 $"Restore {_options.DataDirectory} from a backup or re-run the bulk load (README, section Durability).");
-        Recover(previous);
+        Recover(previous, withIndex: previousProblem is null);
         _manifest = _manifest with { Checkpoints = [previous] };
         return true;
     }
 
-    private void Recover(CheckpointEntry entry)
+    /// <summary>Set when recovery could not use an index checkpoint the manifest names: the next checkpoint takes a new one.</summary>
+    private bool _indexCheckpointNeeded;
+
+    /// <summary>
+    /// Recovers the entry's hybrid-log checkpoint with its index checkpoint, or with none (<paramref name="withIndex"/>
+    /// false: FASTER rebuilds the hash index from the whole log, from the checkpoint's begin address; slower, loses nothing).
+    /// </summary>
+    private void Recover(CheckpointEntry entry, bool withIndex)
     {
         if (entry.ReplayFrom < _wal.BeginAddress)
             throw new FeatureStoreCorruptedException(
@@ -195,7 +218,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
                 $"Restore {_options.DataDirectory} from a backup (README, section Durability).");
         try
         {
-            _kv.Recover(entry.Token, entry.Token);
+            _kv.Recover(withIndex ? entry.IndexCheckpoint : Guid.Empty, entry.Token);
         }
         catch (Exception e)
         {
@@ -204,7 +227,11 @@ public sealed partial class FasterFeatureStore : IFeatureStore
                 CheckpointManifest.RecoveryHint(_options.DataDirectory), e);
         }
         RecoveredCheckpoint = entry.Token;
+        RecoveredWithIndex = withIndex;
     }
+
+    /// <summary>Whether the recovery at open used an index checkpoint (false: the index was rebuilt from the log, or nothing was recovered).</summary>
+    public bool RecoveredWithIndex { get; private set; }
 
     /// <summary>Applies every committed log entry from the checkpoint's replay address on; returns how many were applied.</summary>
     private long ReplayLog()

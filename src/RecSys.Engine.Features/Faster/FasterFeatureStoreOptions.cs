@@ -24,6 +24,16 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// Incremental checkpoints: a checkpoint writes the KV log's pages appended since the previous one (a FASTER
+    /// fold-over checkpoint of the hybrid log) and reuses the last index checkpoint, until the log has grown this much
+    /// since that index checkpoint; then it checkpoints the hash index too (64 B x <see cref="IndexBuckets"/>). Recovery
+    /// rebuilds the index from the log above its checkpoint, so this bounds the log read at open against how often the
+    /// whole index is written. A checkpoint that compacts, and the first one of a new store, always take the index too.
+    /// Zero: every checkpoint takes the index.
+    /// </summary>
+    public long IndexCheckpointLogBytes { get; init; } = 1L << 30;
+
+    /// <summary>
     /// Called with the store's new <see cref="FasterFeatureStore.Health"/> after every failed checkpoint and after the
     /// success that ends a run of failures: the place to log them (the store has no logger of its own). Runs on the
     /// checkpointing thread, so keep it short; an exception it throws is ignored.
@@ -76,6 +86,7 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
         if (IndexBuckets < 64 || (IndexBuckets & (IndexBuckets - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(IndexBuckets), IndexBuckets, "must be a power of two, at least 64");
         if (CommitInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CommitInterval), CommitInterval, "must not be negative");
+        if (IndexCheckpointLogBytes < 0) throw new ArgumentOutOfRangeException(nameof(IndexCheckpointLogBytes), IndexCheckpointLogBytes, "must not be negative");
         if (LogCompactionThresholdBytes < 0) throw new ArgumentOutOfRangeException(nameof(LogCompactionThresholdBytes), LogCompactionThresholdBytes, "must not be negative");
         if (LogSegmentBytes < 1L << PageSizeBits || (LogSegmentBytes & (LogSegmentBytes - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(LogSegmentBytes), LogSegmentBytes, "must be a power of two, at least 1 MiB");

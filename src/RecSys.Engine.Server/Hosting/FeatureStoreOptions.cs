@@ -27,6 +27,13 @@ public sealed record FeatureStoreOptions
     /// <summary>Faster: time between automatic checkpoints; "00:00:00" = only on a graceful stop and the Checkpoint RPC. Default "00:01:00".</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Faster: a checkpoint writes the log pages appended since the last one, and the hash index (64 B a bucket) only
+    /// once the log grew this many bytes since the last index checkpoint; a restart rebuilds the index from the log
+    /// above it, so this bounds that read. 0 = the index at every checkpoint. Default 1073741824 (1 GiB).
+    /// </summary>
+    public long IndexCheckpointLogBytes { get; init; } = 1L << 30;
+
     /// <summary>Faster: open from the previous checkpoint when the latest is damaged (replaying a longer log). Default false.</summary>
     public bool RecoverFromPreviousCheckpoint { get; init; }
 
@@ -89,6 +96,8 @@ public sealed record FeatureStoreOptions
             throw new ServerConfigException($"{key}:IndexBuckets", $"{key}:IndexBuckets must be a power of two (got {IndexBuckets})");
         if (CheckpointInterval < TimeSpan.Zero)
             throw new ServerConfigException($"{key}:CheckpointInterval", $"{key}:CheckpointInterval must not be negative (got {CheckpointInterval})");
+        if (IndexCheckpointLogBytes < 0)
+            throw new ServerConfigException($"{key}:IndexCheckpointLogBytes", $"{key}:IndexCheckpointLogBytes must not be negative (got {IndexCheckpointLogBytes})");
     }
 
     /// <summary>The embedded store's settings (the directory is given where the store is opened).</summary>
@@ -98,6 +107,7 @@ public sealed record FeatureStoreOptions
         MemoryBudgetBytes = MemoryBudgetBytes,
         IndexBuckets = IndexBuckets,
         CheckpointInterval = CheckpointInterval,
+        IndexCheckpointLogBytes = IndexCheckpointLogBytes,
         RecoverFromPreviousCheckpoint = RecoverFromPreviousCheckpoint,
         HistoryCapacity = HistoryCapacity,
         ImpressionCapacity = ImpressionCapacity,

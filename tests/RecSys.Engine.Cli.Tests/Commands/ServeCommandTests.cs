@@ -179,6 +179,7 @@ public sealed partial class ServeCommandTests(TrainedPlanted trained) : IClassFi
     [InlineData("HistoryCapacity", 0, "Serving:FeatureStore:HistoryCapacity")]
     [InlineData("ImpressionCapacity", -1, "Serving:FeatureStore:ImpressionCapacity")]
     [InlineData("SeenCapacity", -1, "Serving:FeatureStore:SeenCapacity")]
+    [InlineData("IndexCheckpointLogBytes", -1, "Serving:FeatureStore:IndexCheckpointLogBytes")]
     public void A_bad_feature_store_key_exits_two_naming_it(string key, object value, string named)
     {
         Directory.CreateDirectory(_rig.RegistryDirectory);

@@ -46,6 +46,21 @@ public sealed class CheckpointRecoveryTests : IDisposable
     private string LargestFile(CheckpointEntry entry) =>
         Path.Combine(_dir.Path, "kv", "checkpoints", entry.Files.MaxBy(f => f.Length)!.Path);
 
+    /// <summary>The largest file of the entry's hybrid-log checkpoint (its own, never shared with another entry).</summary>
+    private string LogFile(CheckpointEntry entry) =>
+        Path.Combine(_dir.Path, "kv", "checkpoints", entry.Files.Where(f => !CheckpointManifest.IsIndexFile(f.Path)).MaxBy(f => f.Length)!.Path);
+
+    /// <summary>The largest file of the index checkpoint the entry recovers with (the hash table).</summary>
+    private string IndexFile(CheckpointEntry entry) =>
+        Path.Combine(_dir.Path, "kv", "checkpoints", entry.Files.Where(f => CheckpointManifest.IsIndexFile(f.Path)).MaxBy(f => f.Length)!.Path);
+
+    private static void Damage(string file)
+    {
+        var bytes = File.ReadAllBytes(file);
+        for (int i = 0; i < bytes.Length; i += 97) bytes[i] ^= 0x5A;
+        File.WriteAllBytes(file, bytes);
+    }
+
     [Fact]
     public async Task CleanReopen_RecoversFromCheckpoint_WithoutReplay()
     {
@@ -60,10 +75,8 @@ public sealed class CheckpointRecoveryTests : IDisposable
     public async Task DamagedCheckpoint_ClearError_ThenFallbackToPreviousLosesNothing()
     {
         var latest = await CreateWithTwoCheckpoints();
-        string victim = LargestFile(latest);
-        var bytes = File.ReadAllBytes(victim);
-        for (int i = 0; i < bytes.Length; i += 97) bytes[i] ^= 0x5A;
-        File.WriteAllBytes(victim, bytes);
+        string victim = LogFile(latest);
+        Damage(victim);
 
         var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)));
         Assert.Contains(victim, e.Message);
@@ -80,6 +93,36 @@ public sealed class CheckpointRecoveryTests : IDisposable
         // The fallback wrote a fresh checkpoint: a normal open works again.
         await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)))
             await AssertAllData(store);
+    }
+
+    [Fact]
+    public async Task DamagedIndexCheckpoint_SharedByBothEntries_FallbackRebuildsTheIndexFromTheLog()
+    {
+        var latest = await CreateWithTwoCheckpoints();
+        var manifest = CheckpointManifest.TryRead(_dir.Path)!;
+        // The second checkpoint was incremental: it recovers with the first one's index checkpoint.
+        Assert.Equal(manifest.Checkpoints[1].Token, latest.IndexCheckpoint);
+        string victim = IndexFile(latest);
+        Damage(victim);
+
+        var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)));
+        Assert.Contains(victim, e.Message);
+        Assert.Contains(nameof(FasterFeatureStoreOptions.RecoverFromPreviousCheckpoint), e.Message);
+
+        // Both entries name the damaged index; the latest log checkpoint is intact, so FASTER rebuilds the index from the log.
+        await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path) with { RecoverFromPreviousCheckpoint = true }))
+        {
+            Assert.Equal(latest.Token, store.RecoveredCheckpoint);
+            Assert.False(store.RecoveredWithIndex);
+            Assert.Equal(0, store.ReplayedAtOpen);
+            await AssertAllData(store);
+        }
+        // That open took a new index checkpoint: a normal open works again, with an index.
+        await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)))
+        {
+            Assert.True(store.RecoveredWithIndex);
+            await AssertAllData(store);
+        }
     }
 
     [Fact]
@@ -110,7 +153,7 @@ public sealed class CheckpointRecoveryTests : IDisposable
         await CreateWithTwoCheckpoints();
         var manifest = CheckpointManifest.TryRead(_dir.Path)!;
         foreach (var c in manifest.Checkpoints)
-            using (var fs = new FileStream(LargestFile(c), FileMode.Open)) fs.SetLength(1);
+            using (var fs = new FileStream(LogFile(c), FileMode.Open)) fs.SetLength(1);
         var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() =>
             FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path) with { RecoverFromPreviousCheckpoint = true }));
         Assert.Contains("previous one", e.Message);
@@ -122,7 +165,7 @@ public sealed class CheckpointRecoveryTests : IDisposable
     {
         var latest = await CreateWithTwoCheckpoints();
         // Force replay of the 300 logged writes (fallback to the first checkpoint), with log bytes damaged in the middle.
-        string victim = LargestFile(latest);
+        string victim = LogFile(latest);
         using (var fs = new FileStream(victim, FileMode.Open)) fs.SetLength(1);
         string wal = Directory.GetFiles(Path.Combine(_dir.Path, "wal"), "wal.log*").Single();
         var bytes = File.ReadAllBytes(wal);

@@ -69,6 +69,7 @@ internal sealed record CheckpointManifest
         if (indexToken == logToken)
         {
             files.AddRange(HashFolder(IndexFolder(indexToken, checkpointDirectory), checkpointDirectory));
+            if (files.Count == 0) throw new InvalidOperationException($"index checkpoint {indexToken} wrote no files under {checkpointDirectory}");
         }
         else
         {

@@ -6,7 +6,11 @@ public sealed partial class FasterFeatureStore
 {
     private readonly SemaphoreSlim _checkpointGate = new(1, 1);
 
-    /// <summary>Log size (tail - begin) right after the last compaction; the next one waits for twice this.</summary>
+    /// <summary>
+    /// Log size (tail - begin) right after the last compaction, or at open; the next one waits for twice this. Starting
+    /// from the size at open (not 0) keeps every restart of a store past the threshold from compacting its whole log at
+    /// its first checkpoint: the rule is the same as in a running store, growth since the last look.
+    /// </summary>
     private long _sizeAfterCompaction;
 
     private FeatureStoreHealth _health = new();
@@ -40,8 +44,11 @@ public sealed partial class FasterFeatureStore
     }
 
     /// <summary>
-    /// Copies the live records of the log's read-only part to the tail and moves the begin address past that part
-    /// (FASTER's lookup compaction: a record is live when the hash chain still leads to it). Writers keep running:
+    /// Copies the live records of the log's on-disk part to the tail and moves the begin address past that part
+    /// (FASTER's lookup compaction: a record is live when the hash chain still leads to it). Only up to the head
+    /// address: fold-over checkpoints make nearly all of the in-memory log read-only, and compacting that too would
+    /// copy the whole hot set at every compaction and move the head address past it (evicting it) for no disk freed.
+    /// Writers keep running:
     /// FASTER copies a record only if no newer version of its key was written meanwhile. Values are copied as they
     /// are, envelope and LSN included, so replay after a crash treats a copy exactly like the original.
     /// Readers keep running too, but a read that looked up a record's old address before the move may be told "not
@@ -51,12 +58,15 @@ public sealed partial class FasterFeatureStore
     /// </summary>
     private void CompactLog()
     {
-        long until = _kv.Log.SafeReadOnlyAddress;
+        long until = Math.Min(_kv.Log.SafeReadOnlyAddress, _kv.Log.HeadAddress);
         if (until > _kv.Log.BeginAddress)
         {
             using var session = NewSession();
             session.Compact(until, CompactionType.Lookup);
             Compactions++;
+            // The last index checkpoint now starts below the begin address: FASTER would ignore it at recovery and
+            // rebuild the index from the whole log, so the next checkpoint takes a new one (also if this one fails).
+            _indexCheckpointNeeded = true;
         }
         _sizeAfterCompaction = _kv.Log.TailAddress - _kv.Log.BeginAddress;
     }
@@ -82,13 +92,16 @@ public sealed partial class FasterFeatureStore
     /// </summary>
     public Task CompactAsync(CancellationToken cancellationToken = default) => CheckpointAsync(forceCompaction: true, cancellationToken);
 
+    /// <summary>The KV log's tail at this instance's last checkpoint (0: none yet), for <see cref="FeatureStoreCheckpointReport"/>.</summary>
+    private long _lastCheckpointTail;
+
     /// <summary>Index checkpoints taken by this instance (diagnostics and tests).</summary>
     public int IndexCheckpoints { get; private set; }
 
     /// <summary>Whether the next checkpoint must include the hash index (<see cref="FasterFeatureStoreOptions.IndexCheckpointLogBytes"/>).</summary>
-    private bool IndexCheckpointDue(bool compacted)
+    private bool IndexCheckpointDue()
     {
-        if (compacted || _manifest is null || _indexCheckpointNeeded || _options.IndexCheckpointLogBytes == 0) return true;
+        if (_manifest is null || _indexCheckpointNeeded || _options.IndexCheckpointLogBytes == 0) return true;
         var latest = _manifest.Checkpoints[0];
         // Unknown (a format-1 manifest): take it now rather than guess how much log recovery would read.
         if (latest.IndexTailAddress == 0) return true;
@@ -100,11 +113,12 @@ public sealed partial class FasterFeatureStore
         await _checkpointGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             ProbeCheckpointFolders();
             // Compaction only ever runs here, under the gate, so the begin address read below is the one the
             // checkpoint records, and the files it frees are released by the same manifest logic as the WAL.
-            bool compacted = forceCompaction || CompactionDue();
-            if (compacted) CompactLog();
+            int compactionsBefore = Compactions;
+            if (forceCompaction || CompactionDue()) CompactLog();
             long kvBegin = _kv.Log.BeginAddress;
             // Every entry below replayFrom is committed and applied, so the checkpoint below contains it; entries
             // at or above it may be in the checkpoint too, which replay tolerates (per-key LSN check).
@@ -115,8 +129,9 @@ public sealed partial class FasterFeatureStore
             // last checkpoint are written) and become read-only; no snapshot copy of the in-memory log. The index is
             // checkpointed only when due; otherwise this checkpoint recovers with the last index checkpoint, and
             // recovery rebuilds the index from the log above it (the begin address, if compaction moved it past).
-            bool withIndex = IndexCheckpointDue(compacted);
+            bool withIndex = IndexCheckpointDue();
             long tail = _kv.Log.TailAddress;
+            long fasterStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var (success, token) = withIndex
                 ? await _kv.TakeFullCheckpointAsync(CheckpointType.FoldOver, cancellationToken).ConfigureAwait(false)
                 : await _kv.TakeHybridLogCheckpointAsync(CheckpointType.FoldOver, tryIncremental: false, cancellationToken).ConfigureAwait(false);
@@ -125,7 +140,8 @@ public sealed partial class FasterFeatureStore
                 throw new InvalidOperationException(
                     "FASTER declined the checkpoint: its checkpoint state machine is not at rest, which after a checkpoint that failed " +
                     "inside FASTER lasts until the store is reopened (acknowledged writes are safe in the write-ahead log)");
-            if (withIndex) { IndexCheckpoints++; _indexCheckpointNeeded = false; }
+            var fasterTime = System.Diagnostics.Stopwatch.GetElapsedTime(fasterStarted);
+            if (withIndex) IndexCheckpoints++;
 
             var previous = _manifest?.Checkpoints[0];
             var entry = withIndex
@@ -135,6 +151,8 @@ public sealed partial class FasterFeatureStore
             if (previous is not null) kept.Add(previous);
             var manifest = new CheckpointManifest { Checkpoints = kept, KvSegmentBytes = _options.LogSegmentBytes };
             manifest.WriteAtomically(_options.DataDirectory);
+            // Only once a manifest names the new index may the next checkpoint be incremental on it.
+            if (withIndex) _indexCheckpointNeeded = false;
             // Only now may KV log files go: every checkpoint a crash or a fallback could reopen is at or above this.
             _kvDevice.Allow(manifest.SafeTruncationAddress);
             _manifest = manifest;
@@ -148,6 +166,12 @@ public sealed partial class FasterFeatureStore
                 await _wal.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             RecordCheckpointOutcome(null);
+            var report = new FeatureStoreCheckpointReport(token, withIndex, Compactions > compactionsBefore,
+                _lastCheckpointTail == 0 ? 0 : tail - _lastCheckpointTail, fasterTime, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            _lastCheckpointTail = tail;
+            // A logging hook must not turn a checkpoint into a failure.
+            try { _options.CheckpointCompleted?.Invoke(report); }
+            catch (Exception) { }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -126,6 +126,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         {
             bool mustCheckpoint = store.RecoverKv();
             long replayed = store.ReplayLog();
+            store._sizeAfterCompaction = store._kv.Log.TailAddress - store._kv.Log.BeginAddress;
             if (options.PrefetchReads) store._prefetcher = new IndexPrefetcher(store._kv);
             store.StartBackgroundWork();
             if (mustCheckpoint || replayed > 0 || store._manifest is null)
@@ -177,11 +178,17 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         string? problem = CheckpointManifest.Verify(latest, _checkpointDirectory);
         if (problem is null) { Recover(latest, withIndex: true); return false; }
 
-        string hint = CheckpointManifest.RecoveryHint(_options.DataDirectory);
+        bool latestLogIntact = CheckpointManifest.VerifyLogPart(latest, _checkpointDirectory) is null;
         if (!_options.RecoverFromPreviousCheckpoint)
+        {
+            string hint = latestLogIntact
+                ? $"Only its index checkpoint is damaged: reopen with FasterFeatureStoreOptions.RecoverFromPreviousCheckpoint = true to " +
+                  $"recover it with the hash index rebuilt from the KV log (slower; nothing is lost). See README, section Durability."
+                : CheckpointManifest.RecoveryHint(_options.DataDirectory);
             throw new FeatureStoreCorruptedException($"latest checkpoint {latest.Token} is unusable: {problem}. {hint}");
+        }
         _indexCheckpointNeeded = true; // whatever recovers below, the next checkpoint must not name a damaged index
-        if (CheckpointManifest.VerifyLogPart(latest, _checkpointDirectory) is null)
+        if (latestLogIntact)
         {
             Recover(latest, withIndex: false);
             _manifest = _manifest with { Checkpoints = [latest] };
@@ -193,10 +200,10 @@ public sealed partial class FasterFeatureStore : IFeatureStore
                 $"Restore {_options.DataDirectory} from a backup or re-run the bulk load (README, section Durability).");
         var previous = _manifest.Checkpoints[1];
         string? previousProblem = CheckpointManifest.Verify(previous, _checkpointDirectory);
-        bool previousLogIntact = previousProblem is null || CheckpointManifest.VerifyLogPart(previous, _checkpointDirectory) is null;
-        if (!previousLogIntact)
+        string? previousLogProblem = previousProblem is null ? null : CheckpointManifest.VerifyLogPart(previous, _checkpointDirectory);
+        if (previousLogProblem is not null)
             throw new FeatureStoreCorruptedException(
-                $"latest checkpoint {latest.Token} is unusable ({problem}) and so is the previous one ({previousProblem}). " +
+                $"latest checkpoint {latest.Token} is unusable ({problem}) and so is the previous one ({previousLogProblem}). " +
                 $"Restore {_options.DataDirectory} from a backup or re-run the bulk load (README, section Durability).");
         Recover(previous, withIndex: previousProblem is null);
         _manifest = _manifest with { Checkpoints = [previous] };
@@ -230,7 +237,11 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         RecoveredWithIndex = withIndex;
     }
 
-    /// <summary>Whether the recovery at open used an index checkpoint (false: the index was rebuilt from the log, or nothing was recovered).</summary>
+    /// <summary>
+    /// Whether the recovery at open asked FASTER for an index checkpoint (false: the index was rebuilt from the whole
+    /// log, or nothing was recovered). FASTER itself still ignores an index checkpoint that starts below the log's begin
+    /// address and rebuilds from the log; the store takes a new index checkpoint at every compaction so that does not arise.
+    /// </summary>
     public bool RecoveredWithIndex { get; private set; }
 
     /// <summary>Applies every committed log entry from the checkpoint's replay address on; returns how many were applied.</summary>

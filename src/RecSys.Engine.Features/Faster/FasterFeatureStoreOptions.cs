@@ -27,8 +27,9 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
     /// Incremental checkpoints: a checkpoint writes the KV log's pages appended since the previous one (a FASTER
     /// fold-over checkpoint of the hybrid log) and reuses the last index checkpoint, until the log has grown this much
     /// since that index checkpoint; then it checkpoints the hash index too (64 B x <see cref="IndexBuckets"/>). Recovery
-    /// rebuilds the index from the log above its checkpoint, so this bounds the log read at open against how often the
-    /// whole index is written. A checkpoint that compacts, and the first one of a new store, always take the index too.
+    /// rebuilds the index from the log above its checkpoint, so this bounds the log scanned at open against how often the
+    /// whole index is written (a start also loads the in-memory part of the log back, up to <see cref="MemoryBudgetBytes"/>).
+    /// A checkpoint after a compaction, and the first one of a new store, always take the index too.
     /// Zero: every checkpoint takes the index.
     /// </summary>
     public long IndexCheckpointLogBytes { get; init; } = 1L << 30;
@@ -39,6 +40,12 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
     /// checkpointing thread, so keep it short; an exception it throws is ignored.
     /// </summary>
     public Action<FeatureStoreHealth>? HealthChanged { get; init; }
+
+    /// <summary>
+    /// Called after every successful checkpoint with what it did and how long it took (the place to log it). Runs on
+    /// the checkpointing thread, inside the checkpoint; an exception it throws is ignored.
+    /// </summary>
+    public Action<FeatureStoreCheckpointReport>? CheckpointCompleted { get; init; }
 
     /// <summary>
     /// Recovery path for a damaged latest checkpoint: open from the previous one and replay the longer log tail

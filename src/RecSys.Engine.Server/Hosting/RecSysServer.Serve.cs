@@ -39,8 +39,9 @@ public static partial class RecSysServer
         var pipelineFile = config.PipelineFile ?? ServeConfig.ReadPipelineConfig(config.Serving);
         var mappingLog = loggers.CreateLogger("RecSys.Engine.Server.Mapping");
         var registryLog = loggers.CreateLogger("RecSys.Engine.Server.Registry");
+        var storeLog = loggers.CreateLogger("RecSys.Engine.Server.FeatureStore");
         var (state, external) = await OpenStateAsync(config.Serving, pipelineFile, rankers, towers, line => LogWarningLine(mappingLog, line),
-            line => LogWarningLine(registryLog, line), stop).ConfigureAwait(false);
+            line => LogWarningLine(registryLog, line), line => LogRanker(storeLog, line), stop).ConfigureAwait(false);
         try
         {
             await ApplyExperimentsAsync(state, config.Serving, experiments, stop).ConfigureAwait(false);
@@ -109,7 +110,8 @@ public static partial class RecSysServer
     /// on Serving:PipelineConfigFile naming the file and the field.
     /// </summary>
     private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, PipelineConfigFile? pipelineFile,
-        IRankerLoader rankers, ITowerLoader towers, Action<string> hugePageLog, Action<string> loadLog, CancellationToken cancellationToken)
+        IRankerLoader rankers, ITowerLoader towers, Action<string> hugePageLog, Action<string> loadLog, Action<string> checkpointLog,
+        CancellationToken cancellationToken)
     {
         const string s = ServingOptions.SectionName;
         var store = serving.FeatureStore;
@@ -145,7 +147,8 @@ public static partial class RecSysServer
                 HnswBFloat16Traversal = serving.HnswBFloat16Traversal, HugePageMappings = serving.HugePageMappings, HugePageLog = hugePageLog,
             },
             CatalogDirectory = serving.CatalogDirectory,
-            Store = store.IsFaster ? store.ToFaster() : null,
+            // One line per checkpoint (what it wrote, how long it took): where a latency spike meets its cause.
+            Store = store.IsFaster ? store.ToFaster() with { CheckpointCompleted = r => checkpointLog(r.ToString()) } : null,
             Config = config,
             SaveOnDispose = false, // the server's stop saved it already
             LowPriorityLoads = serving.LowPriorityLoads,

@@ -42,16 +42,20 @@ public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
         PolicyFlags = (ItemPolicyFlags)(round % 8),
     };
 
-    private static Task Overwrite(IFeatureStore store, int round) =>
-        store.BulkUpsertItemsAsync(Enumerable.Range(0, Items).Select(i => KeyValuePair.Create((long)i, Version(i, round)))).AsTask();
+    private static Task Overwrite(IFeatureStore store, int round, bool evenOnly = false) =>
+        store.BulkUpsertItemsAsync(Enumerable.Range(0, Items).Where(i => !evenOnly || i % 2 == 0).Select(i => KeyValuePair.Create((long)i, Version(i, round)))).AsTask();
 
-    private static async Task AssertRound(IFeatureStore store, int round, string when)
+    /// <summary>Every item holds its round-<paramref name="round"/> value; the odd ones <paramref name="oddRound"/>'s when given.</summary>
+    private static async Task AssertRound(IFeatureStore store, int round, string when, int? oddRound = null)
     {
         var ids = Enumerable.Range(0, Items).Select(i => (long)i).ToArray();
         var got = new ItemMetadata?[Items];
         await store.GetItemsAsync(ids, got);
         for (int i = 0; i < Items; i++)
-            Assert.True(Version(i, round).Equals(got[i]), $"{when}: item {i} is not its round-{round} value");
+        {
+            int expected = i % 2 == 1 && oddRound is { } odd ? odd : round;
+            Assert.True(Version(i, expected).Equals(got[i]), $"{when}: item {i} is not its round-{expected} value");
+        }
     }
 
     private string CrashImage()
@@ -116,14 +120,16 @@ public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
         long begin = store.LogBeginAddress;
         Assert.True(begin > 4L << 20, $"compaction moved the begin address only to {begin}");
         Assert.True(SegmentExists(_dir.Path, 0), "a log file that checkpoint C0 needs was deleted after compaction");
-        await Overwrite(store, 6); // acknowledged after C1: lives in the write-ahead log only
+        // Acknowledged after C1, the even items only: lives in the write-ahead log only; the odd items' round-5 values
+        // must come from the checkpoint that recovers.
+        await Overwrite(store, 6, evenOnly: true);
 
         // Crash now: the latest checkpoint (compacted) plus replay recovers everything...
         string image = CrashImage();
         await using (var recovered = await FasterFeatureStore.OpenAsync(Options(image, threshold: 0)))
         {
             Assert.Equal(begin, recovered.LogBeginAddress);
-            await AssertRound(recovered, 6, "crash after compaction");
+            await AssertRound(recovered, 6, "crash after compaction", oddRound: 5);
         }
         // ...and so does the documented fallback when the compacted checkpoint is damaged: C0 and its log files.
         image = CrashImage();
@@ -139,7 +145,7 @@ public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
         {
             Assert.Equal(manifest.Checkpoints[1].Token, fallback.RecoveredCheckpoint);
             Assert.True(fallback.LogBeginAddress < begin, "the fallback checkpoint predates compaction");
-            await AssertRound(fallback, 6, "fallback to the checkpoint before compaction");
+            await AssertRound(fallback, 6, "fallback to the checkpoint before compaction", oddRound: 5);
         }
 
         // The next checkpoint drops C0 from the manifest: now the files below the begin address go.
@@ -147,11 +153,32 @@ public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
         await store.CheckpointAsync();
         Assert.False(SegmentExists(_dir.Path, 0), "log files below the begin address outlived the last checkpoint that needed them");
         Assert.True(store.LogBytesOnDisk < before, $"log files {before} -> {store.LogBytesOnDisk} bytes");
-        await AssertRound(store, 6, "after the files were deleted");
+        await AssertRound(store, 6, "after the files were deleted", oddRound: 5);
 
         image = CrashImage();
         await using (var recovered = await FasterFeatureStore.OpenAsync(Options(image, threshold: 0)))
-            await AssertRound(recovered, 6, "crash after the files were deleted");
+            await AssertRound(recovered, 6, "crash after the files were deleted", oddRound: 5);
+    }
+
+    [Fact]
+    public async Task Reopen_DoesNotCompactAtItsFirstCheckpoint_UntilTheLogDoubledSinceOpen()
+    {
+        // ~12 MB of log against a 4 MB threshold: a store that compacts, then is reopened.
+        await using (var store = await FasterFeatureStore.OpenAsync(Options(_dir.Path, threshold: 0)))
+            for (int round = 0; round < 3; round++) await Overwrite(store, round);
+        await using var reopened = await FasterFeatureStore.OpenAsync(Options(_dir.Path, threshold: 4L << 20));
+        long atOpen = reopened.LogTailAddress - reopened.LogBeginAddress;
+        Assert.True(atOpen > 8L << 20, $"the log holds only {atOpen} bytes at open");
+
+        await reopened.UpsertItemAsync(1, Version(1, 3));
+        await reopened.CheckpointAsync();
+        Assert.Equal(0, reopened.Compactions); // past the threshold, but it has not grown since open
+
+        while (reopened.LogTailAddress - reopened.LogBeginAddress <= 2 * atOpen)
+            await Overwrite(reopened, 4);
+        await reopened.CheckpointAsync();
+        Assert.Equal(1, reopened.Compactions);
+        await AssertRound(reopened, 4, "after the compaction");
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var acked = new List<long>();
         long replayedTotal = 0;
         long maxBegin = 0;
+        int fromIncremental = 0;
         for (int run = 0; run < Runs; run++)
         {
             int killAfterMs = rng.Next(20, 800);
@@ -35,11 +36,14 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             var runAcks = await RunChildAndKill(dir.Path, startSeq, killAfterMs, compaction);
             Assert.True(runAcks.Count > 0, $"run {run}: the child acknowledged nothing in {killAfterMs} ms");
             acked.AddRange(runAcks);
+            // What the kill left to recover from: an incremental checkpoint (an older index) or one with its index.
+            if (CheckpointManifest.TryRead(dir.Path) is { } left && left.Checkpoints[0].IndexToken != Guid.Empty) fromIncremental++;
 
             await using var store = await FasterFeatureStore.OpenAsync(ChildOptions(dir.Path, compaction));
             replayedTotal += store.ReplayedAtOpen;
             maxBegin = Math.Max(maxBegin, store.LogBeginAddress);
-            output.WriteLine($"run {run}: killed after {killAfterMs} ms, {runAcks.Count} acks, {store.ReplayedAtOpen} log entries replayed at reopen, " +
+            output.WriteLine($"run {run}: killed after {killAfterMs} ms, {runAcks.Count} acks, {store.ReplayedAtOpen} log entries replayed at reopen " +
+                             $"(checkpoint {(store.RecoveredWithIndex ? "with" : "without")} an index; {fromIncremental} incremental so far), " +
                              $"KV log begins at {store.LogBeginAddress}, {store.LogBytesOnDisk / 1e6:F1} MB of log files");
             string when = $"after kill {run + 1} ({killAfterMs} ms, {runAcks.Count} acks)";
             await AssertAllPresent(store, acked, when);
@@ -50,6 +54,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.True(replayedTotal > 0, "no run needed log replay; the test did not exercise recovery from the log");
         // The begin address moves only by compaction: a recovered store past 64 compacted and checkpointed before a kill.
         if (compaction) Assert.True(maxBegin > 64, "no recovered store had compacted its log; the test did not exercise compaction");
+        // Without compaction most checkpoints are incremental (an index every 1 MiB of log): recovery used one.
+        else Assert.True(fromIncremental > 0, "no kill left an incremental checkpoint to recover from");
     }
 
     /// <summary>Same settings as the child (CrashWorkload.Options), without the timer checkpoints.</summary>

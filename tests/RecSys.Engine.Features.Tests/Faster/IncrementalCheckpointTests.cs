@@ -35,20 +35,24 @@ public sealed class IncrementalCheckpointTests : IDisposable
         Categories = [(int)(id % 11), round], Tags = ["t" + (id % 30), "r" + round], PublishedAtMs = 1_700_000_000_000 + round,
     };
 
-    /// <summary>About 0.3 MB of log per round: 4,000 items, each overwritten every round, and one event per item.</summary>
-    private static async Task Round(IFeatureStore store, int round)
+    /// <summary>About 0.3 MB of log per round: 4,000 items, each overwritten every round (<paramref name="evenOnly"/>: the even ones), and one event per user.</summary>
+    private static async Task Round(IFeatureStore store, int round, bool evenOnly = false)
     {
-        await store.BulkUpsertItemsAsync(Enumerable.Range(0, 4_000).Select(i => KeyValuePair.Create((long)i, Item(i, round))));
+        await store.BulkUpsertItemsAsync(Enumerable.Range(0, 4_000).Where(i => !evenOnly || i % 2 == 0).Select(i => KeyValuePair.Create((long)i, Item(i, round))));
         await store.AppendEventsAsync(Enumerable.Range(0, 50).Select(u => new UserEvent(u, 100_000 + round * 50 + u, EventType.Click, 1f, 1_700_000_000_000 + round)).ToArray());
     }
 
-    private static async Task AssertRound(IFeatureStore store, int round, string when)
+    /// <summary>Every item holds its round-<paramref name="round"/> value (odd ones <paramref name="oddRound"/>'s when given) and every user every event up to the round.</summary>
+    private static async Task AssertRound(IFeatureStore store, int round, string when, int? oddRound = null)
     {
         var ids = Enumerable.Range(0, 4_000).Select(i => (long)i).ToArray();
         var got = new ItemMetadata?[ids.Length];
         await store.GetItemsAsync(ids, got);
         for (int i = 0; i < ids.Length; i++)
-            Assert.True(Item(i, round).Equals(got[i]), $"{when}: item {i} is not its round-{round} value");
+        {
+            int expected = i % 2 == 1 && oddRound is { } odd ? odd : round;
+            Assert.True(Item(i, expected).Equals(got[i]), $"{when}: item {i} is not its round-{expected} value");
+        }
         for (int u = 0; u < 50; u++)
         {
             var history = (await store.GetRecentHistoryAsync(u, 1000)).Select(h => h.ItemId).ToHashSet();
@@ -117,13 +121,74 @@ public sealed class IncrementalCheckpointTests : IDisposable
         }
         var before = CheckpointManifest.TryRead(_dir.Path)!.Checkpoints[0];
         Assert.NotEqual(Guid.Empty, before.IndexToken);
-        await Round(store, 12);
+        // Only the even items again: the odd ones' round-11 values must come from the checkpoint, not from replay.
+        await Round(store, 12, evenOnly: true);
         string image = CrashImage();
         await using var recovered = await FasterFeatureStore.OpenAsync(Options(image, IndexEvery));
         Assert.Equal(before.Token, recovered.RecoveredCheckpoint);
         Assert.True(recovered.RecoveredWithIndex);
         Assert.True(recovered.ReplayedAtOpen > 0);
-        await AssertRound(recovered, 12, "crash after an incremental checkpoint");
+        await AssertRound(recovered, 12, "crash after an incremental checkpoint", oddRound: 11);
+    }
+
+    /// <summary>
+    /// Records written while a checkpoint is in progress belong to the next version; a later incremental checkpoint
+    /// that recovers with an older index must keep them (none of them is replayed: they precede its replay address).
+    /// </summary>
+    [Fact]
+    public async Task WritesDuringCheckpoints_SurviveACrashAfterAnIncrementalOne()
+    {
+        await using var store = await FasterFeatureStore.OpenAsync(Options(_dir.Path, indexEvery: 1L << 20));
+        int checkpoints = 0;
+        var writer = Task.Run(async () => { for (int round = 0; round < 12; round++) await Round(store, round); });
+        while (!writer.IsCompleted)
+        {
+            await store.CheckpointAsync();
+            checkpoints++;
+        }
+        await writer;
+        Assert.True(checkpoints >= 4 && store.IndexCheckpoints < checkpoints,
+            $"{checkpoints} checkpoints during the writes, {store.IndexCheckpoints} with the index: too few incremental ones");
+        // The latest must be incremental, with no write since its start: the crash recovers it with no replay.
+        await store.CheckpointAsync();
+        if (CheckpointManifest.TryRead(_dir.Path)!.Checkpoints[0].IndexToken == Guid.Empty)
+            await store.CheckpointAsync();
+        var latest = CheckpointManifest.TryRead(_dir.Path)!.Checkpoints[0];
+        Assert.NotEqual(Guid.Empty, latest.IndexToken);
+
+        string image = CrashImage();
+        await using var recovered = await FasterFeatureStore.OpenAsync(Options(image, 1L << 20));
+        Assert.Equal(latest.Token, recovered.RecoveredCheckpoint);
+        Assert.Equal(0, recovered.ReplayedAtOpen);
+        await AssertRound(recovered, 11, "crash after incremental checkpoints taken during writes");
+    }
+
+    [Fact]
+    public async Task EveryCheckpoint_IsReported_WithWhatItDid()
+    {
+        var reports = new List<FeatureStoreCheckpointReport>();
+        // A 4 MiB budget and ~5 MB of log, so part of it is on disk for the compaction at the end.
+        var options = Options(_dir.Path, indexEvery: 1L << 20) with { MemoryBudgetBytes = 4L << 20, CheckpointCompleted = reports.Add };
+        await using (var store = await FasterFeatureStore.OpenAsync(options))
+        {
+            for (int round = 0; round < 16; round++)
+            {
+                await Round(store, round);
+                await store.CheckpointAsync();
+            }
+            await store.CompactAsync();
+            Assert.Equal(1, store.Compactions);
+            Assert.Equal(store.IndexCheckpoints, reports.Count(r => r.WithIndex));
+        }
+        Assert.Equal(19, reports.Count); // open, 16 rounds, the compaction, dispose
+        var manifest = CheckpointManifest.TryRead(_dir.Path)!;
+        Assert.Equal(manifest.Checkpoints[0].Token, reports[^1].Token);
+        Assert.True(reports[0].WithIndex, "a new store's first checkpoint takes the index");
+        Assert.Contains(reports[1..17], r => !r.WithIndex && r.LogBytesSincePrevious > 100_000);
+        Assert.True(reports[17].Compacted && reports[17].WithIndex, "the checkpoint that compacts takes the index");
+        Assert.False(reports[18].WithIndex);
+        Assert.All(reports, r => Assert.True(r.Total >= r.FasterTime && r.FasterTime > TimeSpan.Zero));
+        Assert.Contains("incremental", reports[1..17].First(r => !r.WithIndex).ToString());
     }
 
     [Fact]

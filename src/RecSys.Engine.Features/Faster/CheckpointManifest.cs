@@ -21,6 +21,9 @@ internal sealed record CheckpointManifest
 
     public List<CheckpointEntry> Checkpoints { get; init; } = [];
 
+    /// <summary>The compaction schedule's baseline: the KV log's size (tail - begin) after the last compaction that ran (before any ran, the size the store started from); 0 in older manifests.</summary>
+    public long LogSizeAfterCompaction { get; init; }
+
     /// <summary>Segment size of the KV log files (kv/hlog.log.N); 0 in manifests written before it was recorded, which all used 256 MiB.</summary>
     public long KvSegmentBytes { get; init; }
 

@@ -7,11 +7,21 @@ public sealed partial class FasterFeatureStore
     private readonly SemaphoreSlim _checkpointGate = new(1, 1);
 
     /// <summary>
-    /// Log size (tail - begin) right after the last compaction, or at open; the next one waits for twice this. Starting
-    /// from the size at open (not 0) keeps every restart of a store past the threshold from compacting its whole log at
-    /// its first checkpoint: the rule is the same as in a running store, growth since the last look.
+    /// Log size (tail - begin) right after the last compaction that ran; the next one waits for twice this. Kept in
+    /// checkpoints.json, so a restart continues the schedule instead of compacting the whole log at its first
+    /// checkpoint (a baseline of 0) or never again (a baseline of the size at open, garbage included, raised at every
+    /// restart). A manifest from before it was recorded: the size at open, at most the larger of the threshold and
+    /// the memory budget.
     /// </summary>
     private long _sizeAfterCompaction;
+
+    private void InitialiseCompactionBaseline()
+    {
+        long atOpen = _kv.Log.TailAddress - _kv.Log.BeginAddress;
+        _sizeAfterCompaction = _manifest?.LogSizeAfterCompaction is > 0 and var recorded
+            ? recorded
+            : Math.Min(atOpen, Math.Max(_options.LogCompactionThresholdBytes, _options.MemoryBudgetBytes));
+    }
 
     private FeatureStoreHealth _health = new();
 
@@ -40,7 +50,9 @@ public sealed partial class FasterFeatureStore
         long threshold = _options.LogCompactionThresholdBytes;
         if (threshold == 0) return false;
         long size = _kv.Log.TailAddress - _kv.Log.BeginAddress;
-        return size > threshold && size > 2 * _sizeAfterCompaction;
+        // Only what is on disk can be compacted (CompactLog): a log that fits in memory is not due, whatever its size.
+        bool onDisk = Math.Min(_kv.Log.SafeReadOnlyAddress, _kv.Log.HeadAddress) > _kv.Log.BeginAddress;
+        return onDisk && size > threshold && size > 2 * _sizeAfterCompaction;
     }
 
     /// <summary>
@@ -67,8 +79,8 @@ public sealed partial class FasterFeatureStore
             // The last index checkpoint now starts below the begin address: FASTER would ignore it at recovery and
             // rebuild the index from the whole log, so the next checkpoint takes a new one (also if this one fails).
             _indexCheckpointNeeded = true;
+            _sizeAfterCompaction = _kv.Log.TailAddress - _kv.Log.BeginAddress;
         }
-        _sizeAfterCompaction = _kv.Log.TailAddress - _kv.Log.BeginAddress;
     }
 
     /// <summary>Test seam: compacts the log now, without a checkpoint (one may be impossible while a read is pending).</summary>
@@ -92,7 +104,7 @@ public sealed partial class FasterFeatureStore
     /// </summary>
     public Task CompactAsync(CancellationToken cancellationToken = default) => CheckpointAsync(forceCompaction: true, cancellationToken);
 
-    /// <summary>The KV log's tail at this instance's last checkpoint (0: none yet), for <see cref="FeatureStoreCheckpointReport"/>.</summary>
+    /// <summary>The KV log's tail at this instance's last checkpoint, or after recovery (before replay), for <see cref="FeatureStoreCheckpointReport"/>.</summary>
     private long _lastCheckpointTail;
 
     /// <summary>Index checkpoints taken by this instance (diagnostics and tests).</summary>
@@ -149,7 +161,7 @@ public sealed partial class FasterFeatureStore
                 : CheckpointManifest.Describe(token, previous!.IndexCheckpoint, previous.IndexTailAddress, replayFrom, kvBegin, _checkpointDirectory, previous);
             var kept = new List<CheckpointEntry> { entry };
             if (previous is not null) kept.Add(previous);
-            var manifest = new CheckpointManifest { Checkpoints = kept, KvSegmentBytes = _options.LogSegmentBytes };
+            var manifest = new CheckpointManifest { Checkpoints = kept, KvSegmentBytes = _options.LogSegmentBytes, LogSizeAfterCompaction = _sizeAfterCompaction };
             manifest.WriteAtomically(_options.DataDirectory);
             // Only once a manifest names the new index may the next checkpoint be incremental on it.
             if (withIndex) _indexCheckpointNeeded = false;
@@ -167,7 +179,7 @@ public sealed partial class FasterFeatureStore
             }
             RecordCheckpointOutcome(null);
             var report = new FeatureStoreCheckpointReport(token, withIndex, Compactions > compactionsBefore,
-                _lastCheckpointTail == 0 ? 0 : tail - _lastCheckpointTail, fasterTime, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                tail - _lastCheckpointTail, fasterTime, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             _lastCheckpointTail = tail;
             // A logging hook must not turn a checkpoint into a failure.
             try { _options.CheckpointCompleted?.Invoke(report); }

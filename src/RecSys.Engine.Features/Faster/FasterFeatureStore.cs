@@ -125,8 +125,9 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         try
         {
             bool mustCheckpoint = store.RecoverKv();
+            store._lastCheckpointTail = store._kv.Log.TailAddress;
             long replayed = store.ReplayLog();
-            store._sizeAfterCompaction = store._kv.Log.TailAddress - store._kv.Log.BeginAddress;
+            store.InitialiseCompactionBaseline();
             if (options.PrefetchReads) store._prefetcher = new IndexPrefetcher(store._kv);
             store.StartBackgroundWork();
             if (mustCheckpoint || replayed > 0 || store._manifest is null)

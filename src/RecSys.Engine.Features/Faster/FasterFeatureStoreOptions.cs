@@ -55,9 +55,11 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
 
     /// <summary>
     /// Log compaction: when the KV log (every record version from its begin address to its tail) exceeds this size
-    /// and twice its size after the previous compaction, the next checkpoint first compacts it: live records of the
-    /// log's read-only part are copied to the tail and the begin address moves past them; the files below are deleted
-    /// once no checkpoint in checkpoints.json needs them (at the second checkpoint after the compaction).
+    /// and twice its size after the previous compaction (recorded in checkpoints.json, so restarts keep the schedule),
+    /// and part of it is on disk, the next checkpoint first compacts it: live records of the on-disk part are copied to
+    /// the tail and the begin address moves past them; the files below are deleted once no checkpoint in
+    /// checkpoints.json needs them (at the second checkpoint after the compaction). The in-memory part is never
+    /// compacted, so the log does not shrink below about <see cref="MemoryBudgetBytes"/>.
     /// Zero turns compaction off (the log then grows by every write). See bench/results/featurestore.md.
     /// </summary>
     public long LogCompactionThresholdBytes { get; init; } = 1L << 30;

@@ -161,24 +161,39 @@ public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Reopen_DoesNotCompactAtItsFirstCheckpoint_UntilTheLogDoubledSinceOpen()
+    public async Task Restarts_KeepTheCompactionSchedule_NeitherCompactingAtOnceNorNeverAgain()
     {
-        // ~12 MB of log against a 4 MB threshold: a store that compacts, then is reopened.
-        await using (var store = await FasterFeatureStore.OpenAsync(Options(_dir.Path, threshold: 0)))
+        // Below what a compaction leaves (about the 4 MiB memory budget), so every restart opens past it.
+        const long Threshold = 2L << 20;
+        long baseline;
+        // A store that compacted once: the manifest records the log's size after it.
+        await using (var store = await FasterFeatureStore.OpenAsync(Options(_dir.Path, Threshold)))
+        {
             for (int round = 0; round < 3; round++) await Overwrite(store, round);
-        await using var reopened = await FasterFeatureStore.OpenAsync(Options(_dir.Path, threshold: 4L << 20));
-        long atOpen = reopened.LogTailAddress - reopened.LogBeginAddress;
-        Assert.True(atOpen > 8L << 20, $"the log holds only {atOpen} bytes at open");
+            await store.CheckpointAsync();
+            Assert.Equal(1, store.Compactions);
+            baseline = CheckpointManifest.TryRead(_dir.Path)!.LogSizeAfterCompaction;
+            Assert.True(baseline > 0 && baseline < store.LogTailAddress, $"recorded baseline {baseline}");
+        }
 
-        await reopened.UpsertItemAsync(1, Version(1, 3));
-        await reopened.CheckpointAsync();
-        Assert.Equal(0, reopened.Compactions); // past the threshold, but it has not grown since open
-
-        while (reopened.LogTailAddress - reopened.LogBeginAddress <= 2 * atOpen)
-            await Overwrite(reopened, 4);
-        await reopened.CheckpointAsync();
-        Assert.Equal(1, reopened.Compactions);
-        await AssertRound(reopened, 4, "after the compaction");
+        // Restarts, each writing less than the baseline: none compacts at its first checkpoint (a baseline of 0 did,
+        // every time), and the growth adds up across restarts until one compacts (a baseline of the size at open,
+        // raised at each restart, never would).
+        int restarts = 0, compactedAt = -1;
+        while (compactedAt < 0 && restarts < 12)
+        {
+            await using var store = await FasterFeatureStore.OpenAsync(Options(_dir.Path, Threshold));
+            restarts++;
+            long atOpen = store.LogTailAddress - store.LogBeginAddress;
+            Assert.True(atOpen > Threshold, $"restart {restarts}: the log holds only {atOpen} bytes, below the threshold");
+            await store.UpsertItemAsync(1, Version(1, 3 + restarts));
+            await store.CheckpointAsync();
+            if (atOpen < 2 * baseline) Assert.True(store.Compactions == 0, $"restart {restarts} compacted at its first checkpoint");
+            await store.BulkUpsertItemsAsync(Enumerable.Range(0, Items / 4).Select(i => KeyValuePair.Create((long)i, Version(i, 100 + restarts))));
+            await store.CheckpointAsync();
+            if (store.Compactions > 0) compactedAt = restarts;
+        }
+        Assert.True(compactedAt >= 1, $"no compaction in {restarts} restarts");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Features.Records;
-using RecSys.Engine.Testing;
 using Xunit.Abstractions;
 
 namespace RecSys.Engine.Features.Tests.Faster;
@@ -20,14 +19,9 @@ public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
     /// place and does not grow the log at all.)
     /// </summary>
     private const int Items = 40_000;
-    private readonly TempDirectory _dir = new();
-    private readonly List<TempDirectory> _images = [];
+    private readonly CrashImages _dir = new();
 
-    public void Dispose()
-    {
-        _dir.Dispose();
-        foreach (var d in _images) d.Dispose();
-    }
+    public void Dispose() => _dir.Dispose();
 
     private static FasterFeatureStoreOptions Options(string dir, long threshold) => FasterTestOptions.Small(dir) with
     {
@@ -56,19 +50,6 @@ public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
             int expected = i % 2 == 1 && oddRound is { } odd ? odd : round;
             Assert.True(Version(i, expected).Equals(got[i]), $"{when}: item {i} is not its round-{expected} value");
         }
-    }
-
-    private string CrashImage()
-    {
-        var image = new TempDirectory();
-        _images.Add(image);
-        foreach (string f in Directory.EnumerateFiles(_dir.Path, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(image.Path, Path.GetRelativePath(_dir.Path, f));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(f, target);
-        }
-        return image.Path;
     }
 
     private static bool SegmentExists(string dir, int segment) => File.Exists(Path.Combine(dir, "kv", $"hlog.log.{segment}"));
@@ -125,14 +106,14 @@ public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
         await Overwrite(store, 6, evenOnly: true);
 
         // Crash now: the latest checkpoint (compacted) plus replay recovers everything...
-        string image = CrashImage();
+        string image = _dir.Take();
         await using (var recovered = await FasterFeatureStore.OpenAsync(Options(image, threshold: 0)))
         {
             Assert.Equal(begin, recovered.LogBeginAddress);
             await AssertRound(recovered, 6, "crash after compaction", oddRound: 5);
         }
         // ...and so does the documented fallback when the compacted checkpoint is damaged: C0 and its log files.
-        image = CrashImage();
+        image = _dir.Take();
         var manifest = CheckpointManifest.TryRead(image)!;
         Assert.Equal(begin, manifest.Checkpoints[0].KvBeginAddress);
         // Its hybrid-log checkpoint (damage to its index alone would rebuild the index from the log instead).
@@ -155,7 +136,7 @@ public sealed class CompactionTests(ITestOutputHelper output) : IDisposable
         Assert.True(store.LogBytesOnDisk < before, $"log files {before} -> {store.LogBytesOnDisk} bytes");
         await AssertRound(store, 6, "after the files were deleted", oddRound: 5);
 
-        image = CrashImage();
+        image = _dir.Take();
         await using (var recovered = await FasterFeatureStore.OpenAsync(Options(image, threshold: 0)))
             await AssertRound(recovered, 6, "crash after the files were deleted", oddRound: 5);
     }

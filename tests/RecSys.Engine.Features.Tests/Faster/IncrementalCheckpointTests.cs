@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using RecSys.Engine.Features.Faster;
 using RecSys.Engine.Features.Records;
-using RecSys.Engine.Testing;
 
 namespace RecSys.Engine.Features.Tests.Faster;
 
@@ -13,14 +12,9 @@ namespace RecSys.Engine.Features.Tests.Faster;
 /// </summary>
 public sealed class IncrementalCheckpointTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
-    private readonly List<TempDirectory> _images = [];
+    private readonly CrashImages _dir = new();
 
-    public void Dispose()
-    {
-        _dir.Dispose();
-        foreach (var d in _images) d.Dispose();
-    }
+    public void Dispose() => _dir.Dispose();
 
     private static FasterFeatureStoreOptions Options(string dir, long indexEvery) => FasterTestOptions.Small(dir) with
     {
@@ -59,19 +53,6 @@ public sealed class IncrementalCheckpointTests : IDisposable
             for (int r = 0; r <= round; r++)
                 Assert.True(history.Contains(100_000 + r * 50 + u), $"{when}: user {u} lost the event of round {r}");
         }
-    }
-
-    private string CrashImage()
-    {
-        var image = new TempDirectory();
-        _images.Add(image);
-        foreach (string f in Directory.EnumerateFiles(_dir.Path, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(image.Path, Path.GetRelativePath(_dir.Path, f));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(f, target);
-        }
-        return image.Path;
     }
 
     private static long FolderBytes(string folder) =>
@@ -123,7 +104,7 @@ public sealed class IncrementalCheckpointTests : IDisposable
         Assert.NotEqual(Guid.Empty, before.IndexToken);
         // Only the even items again: the odd ones' round-11 values must come from the checkpoint, not from replay.
         await Round(store, 12, evenOnly: true);
-        string image = CrashImage();
+        string image = _dir.Take();
         await using var recovered = await FasterFeatureStore.OpenAsync(Options(image, IndexEvery));
         Assert.Equal(before.Token, recovered.RecoveredCheckpoint);
         Assert.True(recovered.RecoveredWithIndex);
@@ -152,7 +133,7 @@ public sealed class IncrementalCheckpointTests : IDisposable
         var latest = CheckpointManifest.TryRead(_dir.Path)!.Checkpoints[0];
         Assert.NotEqual(Guid.Empty, latest.IndexToken);
 
-        string image = CrashImage();
+        string image = _dir.Take();
         await using var recovered = await FasterFeatureStore.OpenAsync(Options(image, 1L << 20));
         Assert.Equal(latest.Token, recovered.RecoveredCheckpoint);
         Assert.Equal(0, recovered.ReplayedAtOpen);

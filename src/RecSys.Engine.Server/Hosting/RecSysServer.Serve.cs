@@ -41,7 +41,7 @@ public static partial class RecSysServer
         var registryLog = loggers.CreateLogger("RecSys.Engine.Server.Registry");
         var storeLog = loggers.CreateLogger("RecSys.Engine.Server.FeatureStore");
         var (state, external) = await OpenStateAsync(config.Serving, pipelineFile, rankers, towers, line => LogWarningLine(mappingLog, line),
-            line => LogWarningLine(registryLog, line), line => LogRanker(storeLog, line), stop).ConfigureAwait(false);
+            line => LogWarningLine(registryLog, line), line => LogRanker(storeLog, line), line => LogWarningLine(storeLog, line), stop).ConfigureAwait(false);
         try
         {
             await ApplyExperimentsAsync(state, config.Serving, experiments, stop).ConfigureAwait(false);
@@ -103,6 +103,13 @@ public static partial class RecSysServer
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
     private static partial void LogWarningLine(ILogger logger, string line);
 
+    /// <summary>The warning line for a change of the feature store's health (a failed checkpoint, or the end of a run of them).</summary>
+    internal static string Describe(FeatureStoreHealth health) => health.Status == FeatureStoreHealthStatus.Degraded
+        ? $"feature store checkpoint failed ({health.ConsecutiveCheckpointFailures} in a row; the health check reports Degraded): " +
+          $"{health.LastCheckpointError?.GetType().Name}: {health.LastCheckpointError?.Message} Acknowledged writes are safe in the " +
+          "write-ahead log; the next checkpoint tries again"
+        : "feature store checkpoint succeeded again after failures: healthy";
+
     /// <summary>
     /// The serving state over the configured store; the Redis store is returned too (the state does not own it). Each
     /// version is served with <paramref name="pipelineFile"/>'s changes to its defaults (none: the defaults), with
@@ -111,7 +118,7 @@ public static partial class RecSysServer
     /// </summary>
     private static async Task<(ServingState State, IFeatureStore? External)> OpenStateAsync(ServingOptions serving, PipelineConfigFile? pipelineFile,
         IRankerLoader rankers, ITowerLoader towers, Action<string> hugePageLog, Action<string> loadLog, Action<string> checkpointLog,
-        CancellationToken cancellationToken)
+        Action<string> checkpointWarning, CancellationToken cancellationToken)
     {
         const string s = ServingOptions.SectionName;
         var store = serving.FeatureStore;
@@ -147,8 +154,12 @@ public static partial class RecSysServer
                 HnswBFloat16Traversal = serving.HnswBFloat16Traversal, HugePageMappings = serving.HugePageMappings, HugePageLog = hugePageLog,
             },
             CatalogDirectory = serving.CatalogDirectory,
-            // One line per checkpoint (what it wrote, how long it took): where a latency spike meets its cause.
-            Store = store.IsFaster ? store.ToFaster() with { CheckpointCompleted = r => checkpointLog(r.ToString()) } : null,
+            // One line per checkpoint (what it wrote, how long it took): where a latency spike meets its cause. A failed
+            // one (a periodic checkpoint has no caller to throw to) is a warning, and the success that ends a run of them
+            // says so.
+            Store = store.IsFaster
+                ? store.ToFaster() with { CheckpointCompleted = r => checkpointLog(r.ToString()), HealthChanged = h => checkpointWarning(Describe(h)) }
+                : null,
             Config = config,
             SaveOnDispose = false, // the server's stop saved it already
             LowPriorityLoads = serving.LowPriorityLoads,

@@ -63,7 +63,8 @@ public sealed class FeatureStoreCheckpointLogTests(TrainedPlanted trained) : ICl
             {
                 Directory.Delete(manifest, recursive: true);
             }
-            await WaitFor(logs, e => e.Category == Category && e.Message.Contains("succeeded again", StringComparison.Ordinal), "line for the recovery");
+            await WaitFor(logs, e => e.Category == Category && e.Level == LogLevel.Information && e.Message.Contains("succeeded again", StringComparison.Ordinal),
+                "Information line for the recovery");
         });
     }
 }

@@ -158,7 +158,7 @@ public static partial class RecSysServer
             // one (a periodic checkpoint has no caller to throw to) is a warning, and the success that ends a run of them
             // says so.
             Store = store.IsFaster
-                ? store.ToFaster() with { CheckpointCompleted = r => checkpointLog(r.ToString()), HealthChanged = h => checkpointWarning(Describe(h)) }
+                ? store.ToFaster() with { CheckpointCompleted = r => checkpointLog(r.ToString()), HealthChanged = h => (h.Status == FeatureStoreHealthStatus.Degraded ? checkpointWarning : checkpointLog)(Describe(h)) }
                 : null,
             Config = config,
             SaveOnDispose = false, // the server's stop saved it already

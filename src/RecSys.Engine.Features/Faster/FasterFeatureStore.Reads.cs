@@ -214,13 +214,13 @@ public sealed partial class FasterFeatureStore
             fixed (byte* kp = keyBytes)
             {
                 var key = SpanByte.FromPointer(kp, keyBytes.Length);
+                long begin = held.IssuedAtBegin;
                 while (true)
                 {
-                    long begin = _kv.Log.BeginAddress;
                     var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)went * ReadSession.SlotBytes, ReadSession.SlotBytes));
                     var status = held.Session.Read(ref key, ref output, index, 0);
                     if (status.IsPending) { went++; break; }
-                    if (!status.Found && BeginMovedUnder(begin)) { output.Memory?.Dispose(); continue; }
+                    if (!status.Found && BeginMovedUnder(begin)) { output.Memory?.Dispose(); begin = _kv.Log.BeginAddress; continue; }
                     results[(int)index] = Decode(status, ref output, decode, missing);
                     break;
                 }
@@ -288,14 +288,15 @@ public sealed partial class FasterFeatureStore
                 {
                     FeatureKey.Write(keySpan, kind, ids[i], segment);
                     var key = SpanByte.FromPointer(kp, FeatureKey.Length);
+                    // The batch's begin address as the baseline: the hot path reads the current one only on a miss.
+                    long begin = rs.IssuedAtBegin;
                     while (true)
                     {
-                        long begin = _kv.Log.BeginAddress;
                         var output = new SpanByteAndMemory(SpanByte.FromPointer(slots + (long)went * ReadSession.SlotBytes, ReadSession.SlotBytes));
                         var status = session.Read(ref key, ref output, i, 0);
                         if (status.IsPending) { went++; break; }
                         // Served from memory but not found while a compaction moved the begin address: read again (BeginMovedUnder).
-                        if (!status.Found && BeginMovedUnder(begin)) { output.Memory?.Dispose(); continue; }
+                        if (!status.Found && BeginMovedUnder(begin)) { output.Memory?.Dispose(); begin = _kv.Log.BeginAddress; continue; }
                         results[i] = Decode(status, ref output, decode, missing);
                         break;
                     }

@@ -144,9 +144,17 @@ public sealed partial class FasterFeatureStore
             bool withIndex = IndexCheckpointDue();
             long tail = _kv.Log.TailAddress;
             long fasterStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            var (success, token) = withIndex
-                ? await _kv.TakeFullCheckpointAsync(CheckpointType.FoldOver, cancellationToken).ConfigureAwait(false)
-                : await _kv.TakeHybridLogCheckpointAsync(CheckpointType.FoldOver, tryIncremental: false, cancellationToken).ConfigureAwait(false);
+            var trace = CheckpointPhaseTrace.Start(_kv);
+            bool success;
+            Guid token;
+            string phases;
+            try
+            {
+                (success, token) = withIndex
+                    ? await _kv.TakeFullCheckpointAsync(CheckpointType.FoldOver, cancellationToken).ConfigureAwait(false)
+                    : await _kv.TakeHybridLogCheckpointAsync(CheckpointType.FoldOver, tryIncremental: false, cancellationToken).ConfigureAwait(false);
+            }
+            finally { phases = trace.Stop(); }
             // Ours are serialised by the gate, so a refusal means FASTER's state machine never came back to rest.
             if (!success)
                 throw new InvalidOperationException(
@@ -179,7 +187,7 @@ public sealed partial class FasterFeatureStore
             }
             RecordCheckpointOutcome(null);
             var report = new FeatureStoreCheckpointReport(token, withIndex, Compactions > compactionsBefore,
-                tail - _lastCheckpointTail, fasterTime, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                tail - _lastCheckpointTail, fasterTime, System.Diagnostics.Stopwatch.GetElapsedTime(started), phases);
             _lastCheckpointTail = tail;
             // A logging hook must not turn a checkpoint into a failure.
             try { _options.CheckpointCompleted?.Invoke(report); }

@@ -30,6 +30,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
     private readonly double _halfLifeMs;
     private readonly string _checkpointDirectory;
     private readonly TruncationGateDevice _kvDevice;
+    private readonly SynchronousMetadataCheckpointManager _checkpointManager;
     private readonly FasterKV<SpanByte, SpanByte> _kv;
     private readonly IDevice _walDevice;
     private readonly FasterLog _wal;
@@ -109,10 +110,12 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         // Segment deletion waits for the manifest (TruncationGateDevice); until the first checkpoint of this instance
         // is recorded, nothing is deleted.
         _kvDevice = new TruncationGateDevice(Devices.CreateLogDevice(Path.Combine(kvDir, "hlog.log")));
+        // FASTER's manager for the folder, but the metadata commit is a plain synchronous write (see the type's remarks).
+        _checkpointManager = new SynchronousMetadataCheckpointManager(_checkpointDirectory);
         _kv = new FasterKV<SpanByte, SpanByte>(
             options.IndexBuckets,
             new LogSettings { LogDevice = _kvDevice, PageSizeBits = options.PageSizeBits, MemorySizeBits = options.MemorySizeBits, SegmentSizeBits = options.LogSegmentSizeBits },
-            new CheckpointSettings { CheckpointDir = _checkpointDirectory, RemoveOutdated = false });
+            new CheckpointSettings { CheckpointManager = _checkpointManager, RemoveOutdated = false });
         _applySession = NewSession();
     }
 
@@ -302,6 +305,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
             _applySession.Dispose();
             while (_readSessions.TryTake(out var s)) s.Dispose();
             _kv.Dispose();
+            _checkpointManager.Dispose();
             _kvDevice.Dispose();
             _wal.Dispose();
             _walDevice.Dispose();

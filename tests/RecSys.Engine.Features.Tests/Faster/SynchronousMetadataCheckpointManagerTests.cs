@@ -1,0 +1,108 @@
+using FASTER.core;
+using RecSys.Engine.Features.Faster;
+using RecSys.Engine.Testing;
+
+namespace RecSys.Engine.Features.Tests.Faster;
+
+/// <summary>
+/// The checkpoint manager the store gives FASTER: its metadata files are FASTER's own, byte for byte, at FASTER's
+/// paths (stores written before it open after, and the other way round), and writing them needs no thread-pool
+/// thread, which FASTER's own manager does while the thread moving its checkpoint on waits for it.
+/// </summary>
+[Collection(ThreadPoolStarvationCollection.Name)]
+public sealed class SynchronousMetadataCheckpointManagerTests : IDisposable
+{
+    private readonly TempDirectory _ours = new();
+    private readonly TempDirectory _faster = new();
+
+    public void Dispose()
+    {
+        _ours.Dispose();
+        _faster.Dispose();
+    }
+
+    private static DeviceLogCommitCheckpointManager FastersOwn(string dir) =>
+        new(new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(new DirectoryInfo(dir).FullName), removeOutdated: false);
+
+    private static byte[] Metadata(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(508)] // fills the first sector exactly (4 bytes of length)
+    [InlineData(509)] // one byte into the second
+    [InlineData(3000)]
+    public void The_metadata_files_are_the_bytes_FASTER_writes_at_its_paths(int length)
+    {
+        var token = Guid.NewGuid();
+        var index = Guid.NewGuid();
+        byte[] log = Metadata(length, 1), ht = Metadata(length + 7, 2);
+        using (var ours = new SynchronousMetadataCheckpointManager(_ours.Path))
+        {
+            ours.CommitLogCheckpoint(token, log);
+            ours.CommitIndexCheckpoint(index, ht);
+        }
+        using (var faster = FastersOwn(_faster.Path))
+        {
+            faster.CommitLogCheckpoint(token, log);
+            faster.CommitIndexCheckpoint(index, ht);
+        }
+        string[] files = [.. Directory.EnumerateFiles(_faster.Path, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_faster.Path, f)).Order()];
+        Assert.Equal(2, files.Length);
+        Assert.Equal(files, Directory.EnumerateFiles(_ours.Path, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_ours.Path, f)).Order());
+        foreach (string file in files)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(_faster.Path, file)), File.ReadAllBytes(Path.Combine(_ours.Path, file)));
+
+        // And each manager reads what the other wrote.
+        using var readOurs = FastersOwn(_ours.Path);
+        Assert.Equal(log, readOurs.GetLogCheckpointMetadata(token, null!, false, -1));
+        // FASTER 2.6.5 returns an index checkpoint's metadata with the sector's zero padding after it.
+        byte[] readHt = readOurs.GetIndexCheckpointMetadata(index);
+        Assert.Equal(ht, readHt[..ht.Length]);
+        Assert.All(readHt[ht.Length..], b => Assert.Equal(0, b));
+        using var readFasters = new SynchronousMetadataCheckpointManager(_faster.Path);
+        Assert.Equal(log, readFasters.GetLogCheckpointMetadata(token, null!, false, -1));
+        Assert.Equal([token], readFasters.GetLogCheckpointTokens());
+    }
+
+    /// <summary>
+    /// Every pool thread blocked, and more blocked work queued than the pool adds threads for in the time allowed:
+    /// FASTER's own manager cannot finish a commit then (its write is a pool task, behind the queue); ours does.
+    /// </summary>
+    [Fact]
+    public void A_commit_needs_no_thread_pool_thread()
+    {
+        // Not disposed: queued blockers still wait on it after the test ends (set, it lets them through at once).
+        var gate = new ManualResetEventSlim(false);
+        int blockers = 100 + 4 * Environment.ProcessorCount;
+        for (int i = 0; i < blockers; i++)
+            ThreadPool.UnsafeQueueUserWorkItem(g => g.Wait(), gate, preferLocal: false);
+        try
+        {
+            Exception? error = null;
+            var committer = new Thread(() =>
+            {
+                try
+                {
+                    using var ours = new SynchronousMetadataCheckpointManager(_ours.Path);
+                    ours.CommitLogCheckpoint(Guid.NewGuid(), Metadata(100, 3));
+                }
+                catch (Exception e) { error = e; }
+            }) { IsBackground = true };
+            committer.Start();
+            // A liveness bound, not a timing claim: the write takes milliseconds; FASTER's own manager would wait for the
+            // pool to reach the end of the blocked queue (about two new threads a second) long after this.
+            Assert.True(committer.Join(TimeSpan.FromSeconds(20)), "the commit waited for the thread pool");
+            Assert.Null(error);
+            Assert.Single(Directory.EnumerateFiles(_ours.Path, "info.dat.0", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            gate.Set();
+        }
+    }
+}

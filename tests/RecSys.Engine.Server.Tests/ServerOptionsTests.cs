@@ -21,7 +21,7 @@ public sealed class ServerOptionsTests
             { "Server": { "Host": "0.0.0.0", "Port": 6000, "ShutdownTimeout": "00:00:05", "MaxReceiveMessageBytes": 4096,
                           "Auth": { "Keys": [ { "Name": "app", "Key": "0123456789abcdef", "Roles": [ "Read", "write" ] } ] },
                           "Metrics": { "Port": 9000, "Path": "/m" }, "Admission": { "MaxConcurrentCalls": 8, "DegradeAbove": 0.75, "MinSourceShare": 0.5, "MaxQueueDelay": "00:00:00.050", "ShedAfter": "00:00:00.250", "DegradeQueueDelay": "00:00:00.040" },
-                          "LogCalls": true,
+                          "LogCalls": true, "ThreadPoolMinThreads": 48,
                           "Limits": { "MaxEventsPerCall": 7 } } }
             """);
         options.Validate();
@@ -41,6 +41,7 @@ public sealed class ServerOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.Admission.ShedAfter);
         Assert.Equal(TimeSpan.FromMilliseconds(40), options.Admission.DegradeQueueDelay);
         Assert.True(options.LogCalls);
+        Assert.Equal(48, options.ThreadPoolMinThreads);
         Assert.Equal(7, options.Limits.MaxEventsPerCall);
         Assert.Equal(new RequestLimits().MaxIdLength, options.Limits.MaxIdLength);
     }
@@ -53,6 +54,7 @@ public sealed class ServerOptionsTests
         Assert.Equal(50051, defaults.Port);
         Assert.False(defaults.Tls.Enabled);
         Assert.False(defaults.LogCalls);
+        Assert.Equal(0, defaults.ThreadPoolMinThreads);
         Assert.Equal(TimeSpan.FromMilliseconds(50), defaults.Admission.ShedAfter);
         Assert.Equal(TimeSpan.FromMilliseconds(10), defaults.Admission.DegradeQueueDelay);
         Assert.Equal(TimeSpan.FromMilliseconds(10), defaults.Admission.MaxQueueDelay);
@@ -78,6 +80,8 @@ public sealed class ServerOptionsTests
     [InlineData("""{ "Server": { "Admission": { "ShedAfter": "-00:00:00.001" }, "Auth": { "Enabled": false } } }""", "Server:Admission:ShedAfter")]
     [InlineData("""{ "Server": { "Admission": { "ShedAfter": "00:00:11" }, "Auth": { "Enabled": false } } }""", "Server:Admission:ShedAfter")]
     [InlineData("""{ "Server": { "Limits": { "MaxRankItems": 0 }, "Auth": { "Enabled": false } } }""", "Server:Limits:MaxRankItems")]
+    [InlineData("""{ "Server": { "ThreadPoolMinThreads": -1, "Auth": { "Enabled": false } } }""", "Server:ThreadPoolMinThreads")]
+    [InlineData("""{ "Server": { "ThreadPoolMinThreads": 5000, "Auth": { "Enabled": false } } }""", "Server:ThreadPoolMinThreads")]
     [InlineData("""{ "Server": { "Metrics": { "Path": "metrics" }, "Auth": { "Enabled": false } } }""", "Server:Metrics:Path")]
     [InlineData("""{ "Server": { "Port": 9464, "Auth": { "Enabled": false } } }""", "Server:Metrics:Port")]
     [InlineData("""{ "Server": { "Auth": { "Keys": [ { "Name": "a", "Key": "0123456789abcdef", "Roles": [ "Read", "Root" ] } ] } } }""", "Server:Auth:Keys:0:Roles:1")]

@@ -89,6 +89,7 @@ public static partial class RecSysServer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        int poolFloor = ThreadPoolFloor.Raise(options.ThreadPoolMinThreads);
         var pipeline = serving.Pipeline;
         var certificate = options.Tls.Enabled ? LoadCertificate(options.Tls) : null;
 
@@ -234,7 +235,7 @@ public static partial class RecSysServer
             LogAuthOff(logger);
         string scheme = certificate is null ? "http" : "https";
         var address = new Uri($"{scheme}://{Host(options.Host)}:{port}");
-        LogStarted(logger, address, pipeline.Version.Name, state.MetricsPort == 0 ? "off" : $"http://{Host(options.Metrics.Host)}:{state.MetricsPort}{options.Metrics.Path}");
+        LogStarted(logger, address, pipeline.Version.Name, state.MetricsPort == 0 ? "off" : $"http://{Host(options.Metrics.Host)}:{state.MetricsPort}{options.Metrics.Path}", poolFloor);
         return new RunningServer(app, state, serving, address, state.MetricsPort, options.Metrics.Path, logger);
     }
 
@@ -264,6 +265,6 @@ public static partial class RecSysServer
         Message = "API key authentication is OFF (Server:Auth:Enabled = false): anyone who reaches the port can read, write and administer")]
     private static partial void LogAuthOff(ILogger logger);
 
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "recsys gRPC server listening on {Address} (version {Version}); metrics {Metrics}")]
-    private static partial void LogStarted(ILogger logger, Uri address, string version, string metrics);
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "recsys gRPC server listening on {Address} (version {Version}); metrics {Metrics}; thread pool minimum {PoolFloor} workers")]
+    private static partial void LogStarted(ILogger logger, Uri address, string version, string metrics, int poolFloor);
 }

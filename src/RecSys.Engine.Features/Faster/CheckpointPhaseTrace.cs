@@ -21,6 +21,9 @@ internal sealed class CheckpointPhaseTrace
     private volatile bool _stop;
     private long _ended;
 
+    /// <summary>How long a trace samples at most.</summary>
+    private static readonly TimeSpan MaxSampling = TimeSpan.FromMinutes(10);
+
     private CheckpointPhaseTrace(FasterKV<SpanByte, SpanByte> kv)
     {
         _kv = kv;
@@ -35,7 +38,8 @@ internal sealed class CheckpointPhaseTrace
     private void Run()
     {
         var last = Phase.REST;
-        while (!_stop)
+        // Bounded: a checkpoint that never returns must not keep a sampling thread for ever.
+        while (!_stop && Stopwatch.GetElapsedTime(_started) < MaxSampling)
         {
             var phase = _kv.SystemState.Phase;
             if (phase != last)

@@ -14,7 +14,7 @@ namespace RecSys.Engine.Features.Faster;
 /// blocked, the write waited for the pool to add a thread, which past its minimum (one per core) takes about half a
 /// second, and the checkpoint stayed in that transition ("leaving WAIT_FLUSH" in its report line) meanwhile. On the
 /// 1M catalog under writes, two cores: most checkpoints 0.6-1 s in FASTER and a median of 1,305 refused calls in three
-/// minutes before; 13-99 ms (that transition at most 8 ms) and a median of 60 after
+/// minutes before; 13-99 ms (that transition at most 18 ms) and a median of 60 after
 /// (bench/results/checkpoint-metadata-2026-12-07). Everything else (reads at recovery, the index and log devices,
 /// purges) is FASTER's manager unchanged, so stores written before and after this open alike.
 /// </para>
@@ -37,6 +37,24 @@ internal sealed class SynchronousMetadataCheckpointManager : ICheckpointManager
         _inner = new DeviceLogCommitCheckpointManager(new LocalStorageNamedDeviceFactory(), _naming, removeOutdated: false);
     }
 
+    /// <summary>
+    /// A metadata write that failed since <see cref="ResetFailure"/> (the first one), or null. A failure is recorded,
+    /// not thrown: the commit runs inside FASTER's state machine, on whichever thread moves it on (a request's read, or
+    /// the store's applier), and an exception there would leave FASTER between two phases for good, every later
+    /// checkpoint refused. FASTER's own manager only logged a failed write and went on as if written; the store instead
+    /// fails the checkpoint after FASTER returns (<see cref="FasterFeatureStore"/>'s CheckpointAsync), so it never
+    /// lists one whose metadata is not on disk.
+    /// </summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
+
+    private Exception? _failure;
+
+    /// <summary>Test seam: runs before each metadata write, with the file's path; an exception it throws fails that write.</summary>
+    internal Action<string>? BeforeWrite { get; set; }
+
+    /// <summary>Forgets the last failure; the store calls it before each checkpoint (they are serialised).</summary>
+    public void ResetFailure() => Volatile.Write(ref _failure, null);
+
     public void CommitLogCheckpoint(Guid logToken, byte[] commitMetadata) =>
         WriteMetadata(_naming.LogCheckpointMetadata(logToken), commitMetadata);
 
@@ -49,14 +67,23 @@ internal sealed class SynchronousMetadataCheckpointManager : ICheckpointManager
     /// </summary>
     private void WriteMetadata(FileDescriptor file, byte[] metadata)
     {
-        string directory = Path.Combine(_naming.BaseName(), file.directoryName);
-        Directory.CreateDirectory(directory);
-        var bytes = new byte[(sizeof(int) + metadata.Length + SectorBytes - 1) / SectorBytes * SectorBytes];
-        BinaryPrimitives.WriteInt32LittleEndian(bytes, metadata.Length);
-        metadata.CopyTo(bytes, sizeof(int));
-        using var stream = new FileStream(Path.Combine(directory, file.fileName + SegmentSuffix), FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
-        stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
+        try
+        {
+            string directory = Path.Combine(_naming.BaseName(), file.directoryName);
+            string path = Path.Combine(directory, file.fileName + SegmentSuffix);
+            BeforeWrite?.Invoke(path);
+            Directory.CreateDirectory(directory);
+            var bytes = new byte[(sizeof(int) + metadata.Length + SectorBytes - 1) / SectorBytes * SectorBytes];
+            BinaryPrimitives.WriteInt32LittleEndian(bytes, metadata.Length);
+            metadata.CopyTo(bytes, sizeof(int));
+            using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, new IOException($"writing FASTER's checkpoint metadata {file.directoryName}/{file.fileName} failed: {e.Message}", e), null);
+        }
     }
 
     /// <summary>Not used by this store (fold-over and snapshot checkpoints only); FASTER's own path.</summary>

@@ -110,6 +110,50 @@ public sealed class CheckpointHealthTests
         Assert.Equal(Profile(2), await reopened.GetUserProfileAsync(2));
     }
 
+    /// <summary>
+    /// A metadata file FASTER commits cannot be written (a full disk, an I/O error; injected before the write): the
+    /// checkpoint fails after FASTER is done, is not listed, and the store goes on; the next one succeeds, and a crash
+    /// image after it holds every write. With the error thrown inside FASTER instead, its state machine would stay
+    /// between two phases and this checkpoint would never return (hence the bound on each wait).
+    /// </summary>
+    [Fact]
+    public async Task FailedMetadataWrite_FailsTheCheckpoint_WithoutListingIt_AndTheNextOneSucceeds()
+    {
+        using var images = new CrashImages();
+        var bound = TimeSpan.FromMinutes(2);
+        await using var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(images.Path));
+        await store.UpsertUserProfileAsync(1, Profile(1));
+        await store.CheckpointAsync().WaitAsync(bound);
+        var listed = CheckpointManifest.TryRead(images.Path)!.Checkpoints[0].Token;
+
+        var attempted = new List<string>();
+        store.CheckpointManagerForTests.BeforeWrite = path => { attempted.Add(path); throw new IOException("No space left on device (injected)"); };
+        await store.UpsertUserProfileAsync(2, Profile(2));
+        var error = await Assert.ThrowsAsync<IOException>(() => store.CheckpointAsync().WaitAsync(bound));
+        Assert.Contains("checkpoint metadata", error.Message);
+        Assert.Contains("No space left on device (injected)", error.Message);
+        Assert.NotEmpty(attempted);
+        Assert.Equal(FeatureStoreHealthStatus.Degraded, store.Health.Status);
+        Assert.Equal(listed, CheckpointManifest.TryRead(images.Path)!.Checkpoints[0].Token);
+
+        store.CheckpointManagerForTests.BeforeWrite = null;
+        await store.UpsertUserProfileAsync(3, Profile(3));
+        await store.CheckpointAsync().WaitAsync(bound);
+        Assert.Equal(FeatureStoreHealthStatus.Healthy, store.Health.Status);
+        var latest = CheckpointManifest.TryRead(images.Path)!.Checkpoints[0];
+        Assert.NotEqual(listed, latest.Token);
+        // The failed checkpoint's folder went with the cleanup of the one that succeeded.
+        string failedFolder = Path.GetFileName(Path.GetDirectoryName(attempted[0])!);
+        foreach (string root in new[] { CheckpointManifest.LogRoot, CheckpointManifest.IndexRoot })
+            Assert.False(Directory.Exists(Path.Combine(images.Path, "kv", "checkpoints", root, failedFolder)), $"{root}/{failedFolder} left behind");
+
+        string image = images.Take();
+        await using var recovered = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(image));
+        Assert.Equal(latest.Token, recovered.RecoveredCheckpoint);
+        for (long u = 1; u <= 3; u++)
+            Assert.Equal(Profile(u), await recovered.GetUserProfileAsync(u));
+    }
+
     [Fact]
     public async Task FailedPeriodicCheckpoint_IsReported_AndClearedByALaterPeriodicSuccess()
     {

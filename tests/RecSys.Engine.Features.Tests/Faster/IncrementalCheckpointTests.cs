@@ -167,7 +167,11 @@ public sealed class IncrementalCheckpointTests : IDisposable
         Assert.All(reports, r => Assert.True(r.Total >= r.FasterTime && r.FasterTime > TimeSpan.Zero));
         Assert.Contains("incremental", reports[1..21].First(r => !r.WithIndex).ToString());
         // Every checkpoint was traced; what the trace saw depends on timing (CheckpointPhaseTraceTests checks the text).
-        Assert.All(reports, r => Assert.Contains(r.Phases!, r.ToString()));
+        Assert.All(reports, r =>
+        {
+            Assert.False(string.IsNullOrEmpty(r.Phases));
+            Assert.Contains(r.Phases!, r.ToString());
+        });
     }
 
     [Fact]

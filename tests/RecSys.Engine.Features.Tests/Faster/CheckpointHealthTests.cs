@@ -116,18 +116,21 @@ public sealed class CheckpointHealthTests
     /// image after it holds every write. With the error thrown inside FASTER instead, its state machine would stay
     /// between two phases and this checkpoint would never return (hence the bound on each wait).
     /// </summary>
-    [Fact]
-    public async Task FailedMetadataWrite_FailsTheCheckpoint_WithoutListingIt_AndTheNextOneSucceeds()
+    [Theory]
+    [InlineData(false)] // an incremental checkpoint: the log checkpoint's metadata fails
+    [InlineData(true)]  // every checkpoint takes the index: the index checkpoint's metadata fails first
+    public async Task FailedMetadataWrite_FailsTheCheckpoint_WithoutListingIt_AndTheNextOneSucceeds(bool withIndex)
     {
         using var images = new CrashImages();
         var bound = TimeSpan.FromMinutes(2);
-        await using var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(images.Path));
+        var options = FasterTestOptions.Small(images.Path) with { IndexCheckpointLogBytes = withIndex ? 0 : 1L << 30 };
+        await using var store = await FasterFeatureStore.OpenAsync(options);
         await store.UpsertUserProfileAsync(1, Profile(1));
         await store.CheckpointAsync().WaitAsync(bound);
         var listed = CheckpointManifest.TryRead(images.Path)!.Checkpoints[0].Token;
 
-        var attempted = new List<string>();
-        store.CheckpointManagerForTests.BeforeWrite = path => { attempted.Add(path); throw new IOException("No space left on device (injected)"); };
+        var attempted = new ConcurrentQueue<string>(); // written from whichever thread moves FASTER's checkpoint on
+        store.CheckpointManagerForTests.BeforeWrite = path => { attempted.Enqueue(path); throw new IOException("No space left on device (injected)"); };
         await store.UpsertUserProfileAsync(2, Profile(2));
         var error = await Assert.ThrowsAsync<IOException>(() => store.CheckpointAsync().WaitAsync(bound));
         Assert.Contains("checkpoint metadata", error.Message);
@@ -135,6 +138,9 @@ public sealed class CheckpointHealthTests
         Assert.NotEmpty(attempted);
         Assert.Equal(FeatureStoreHealthStatus.Degraded, store.Health.Status);
         Assert.Equal(listed, CheckpointManifest.TryRead(images.Path)!.Checkpoints[0].Token);
+        Assert.Contains(attempted, p => p.Contains(CheckpointManifest.LogRoot, StringComparison.Ordinal));
+        Assert.Equal(withIndex, attempted.Any(p => p.Contains(CheckpointManifest.IndexRoot, StringComparison.Ordinal)));
+        int indexCheckpoints = store.IndexCheckpoints;
 
         store.CheckpointManagerForTests.BeforeWrite = null;
         await store.UpsertUserProfileAsync(3, Profile(3));
@@ -142,13 +148,16 @@ public sealed class CheckpointHealthTests
         Assert.Equal(FeatureStoreHealthStatus.Healthy, store.Health.Status);
         var latest = CheckpointManifest.TryRead(images.Path)!.Checkpoints[0];
         Assert.NotEqual(listed, latest.Token);
+        // A failed index checkpoint was not counted, and the next one takes the index again (none names the failed one).
+        Assert.Equal(withIndex ? indexCheckpoints + 1 : indexCheckpoints, store.IndexCheckpoints);
+        Assert.NotEqual(Path.GetFileName(Path.GetDirectoryName(attempted.First())!), latest.IndexCheckpoint.ToString());
         // The failed checkpoint's folder went with the cleanup of the one that succeeded.
-        string failedFolder = Path.GetFileName(Path.GetDirectoryName(attempted[0])!);
+        string failedFolder = Path.GetFileName(Path.GetDirectoryName(attempted.First())!);
         foreach (string root in new[] { CheckpointManifest.LogRoot, CheckpointManifest.IndexRoot })
             Assert.False(Directory.Exists(Path.Combine(images.Path, "kv", "checkpoints", root, failedFolder)), $"{root}/{failedFolder} left behind");
 
         string image = images.Take();
-        await using var recovered = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(image));
+        await using var recovered = await FasterFeatureStore.OpenAsync(options with { DataDirectory = image });
         Assert.Equal(latest.Token, recovered.RecoveredCheckpoint);
         for (long u = 1; u <= 3; u++)
             Assert.Equal(Profile(u), await recovered.GetUserProfileAsync(u));

@@ -14,7 +14,7 @@ namespace RecSys.Engine.Features.Faster;
 /// blocked, the write waited for the pool to add a thread, which past its minimum (one per core) takes about half a
 /// second, and the checkpoint stayed in that transition ("leaving WAIT_FLUSH" in its report line) meanwhile. On the
 /// 1M catalog under writes, two cores: most checkpoints 0.6-1 s in FASTER and a median of 1,305 refused calls in three
-/// minutes before; 13-99 ms (that transition at most 18 ms) and a median of 60 after
+/// minutes before; 9-99 ms (that transition at most 18 ms) and a median of 88 (seven runs, 0-522) after
 /// (bench/results/checkpoint-metadata-2026-12-07). Everything else (reads at recovery, the index and log devices,
 /// purges) is FASTER's manager unchanged, so stores written before and after this open alike.
 /// </para>

@@ -147,7 +147,6 @@ public sealed partial class FasterFeatureStore
             bool withIndex = IndexCheckpointDue();
             long tail = _kv.Log.TailAddress;
             long fasterStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            _checkpointManager.ResetFailure();
             var trace = CheckpointPhaseTrace.Start(_kv);
             bool success;
             Guid token;
@@ -166,7 +165,7 @@ public sealed partial class FasterFeatureStore
                     "inside FASTER lasts until the store is reopened (acknowledged writes are safe in the write-ahead log)");
             // FASTER finished, but a metadata file it committed may not be on disk: not listed, not a checkpoint (its
             // folder goes with the next one's cleanup); the write-ahead log is not truncated, so nothing is lost.
-            if (_checkpointManager.Failure is { } metadataFailure)
+            if (_checkpointManager.TakeFailure(token) is { } metadataFailure)
                 throw metadataFailure;
             var fasterTime = System.Diagnostics.Stopwatch.GetElapsedTime(fasterStarted);
             if (withIndex) IndexCheckpoints++;

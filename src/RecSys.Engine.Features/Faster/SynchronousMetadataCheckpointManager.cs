@@ -38,34 +38,33 @@ internal sealed class SynchronousMetadataCheckpointManager : ICheckpointManager
     }
 
     /// <summary>
-    /// A metadata write that failed since <see cref="ResetFailure"/> (the first one), or null. A failure is recorded,
-    /// not thrown: the commit runs inside FASTER's state machine, on whichever thread moves it on (a request's read, or
-    /// the store's applier), and an exception there would leave FASTER between two phases for good, every later
-    /// checkpoint refused. FASTER's own manager only logged a failed write and went on as if written; the store instead
-    /// fails the checkpoint after FASTER returns (<see cref="FasterFeatureStore"/>'s CheckpointAsync), so it never
-    /// lists one whose metadata is not on disk.
+    /// Metadata writes that failed, by checkpoint token (a full checkpoint's index and log share one). A failure is
+    /// recorded, not thrown: the commit runs inside FASTER's state machine, on whichever thread moves it on (a
+    /// request's read, or the store's applier), and an exception there leaves FASTER between two phases for good, every
+    /// later checkpoint refused. FASTER's own manager only logged a failed write and went on as if written; the store
+    /// instead asks for the token's failure once FASTER returns (<see cref="TakeFailure"/>) and fails that checkpoint,
+    /// so it never lists one whose metadata is not on disk. Keyed by token, so a failure of a checkpoint whose caller
+    /// stopped waiting (cancelled) is never charged to the next one.
     /// </summary>
-    public Exception? Failure => Volatile.Read(ref _failure);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Exception> _failures = new();
 
-    private Exception? _failure;
+    /// <summary>The first failed metadata write of checkpoint <paramref name="token"/>, removed; null when its writes succeeded.</summary>
+    public Exception? TakeFailure(Guid token) => _failures.TryRemove(token, out var failure) ? failure : null;
 
     /// <summary>Test seam: runs before each metadata write, with the file's path; an exception it throws fails that write.</summary>
     internal Action<string>? BeforeWrite { get; set; }
 
-    /// <summary>Forgets the last failure; the store calls it before each checkpoint (they are serialised).</summary>
-    public void ResetFailure() => Volatile.Write(ref _failure, null);
-
     public void CommitLogCheckpoint(Guid logToken, byte[] commitMetadata) =>
-        WriteMetadata(_naming.LogCheckpointMetadata(logToken), commitMetadata);
+        WriteMetadata(logToken, _naming.LogCheckpointMetadata(logToken), commitMetadata);
 
     public void CommitIndexCheckpoint(Guid indexToken, byte[] commitMetadata) =>
-        WriteMetadata(_naming.IndexCheckpointMetadata(indexToken), commitMetadata);
+        WriteMetadata(indexToken, _naming.IndexCheckpointMetadata(indexToken), commitMetadata);
 
     /// <summary>
     /// The bytes FASTER's manager writes: the metadata's length (int32, little-endian), the metadata, zeros to the next
     /// sector; then fsync, as FASTER's managed device does after every write on Linux.
     /// </summary>
-    private void WriteMetadata(FileDescriptor file, byte[] metadata)
+    private void WriteMetadata(Guid token, FileDescriptor file, byte[] metadata)
     {
         try
         {
@@ -82,7 +81,7 @@ internal sealed class SynchronousMetadataCheckpointManager : ICheckpointManager
         }
         catch (Exception e)
         {
-            Interlocked.CompareExchange(ref _failure, new IOException($"writing FASTER's checkpoint metadata {file.directoryName}/{file.fileName} failed: {e.Message}", e), null);
+            _failures.TryAdd(token, new IOException($"writing FASTER's checkpoint metadata {file.directoryName}/{file.fileName} failed: {e.Message}", e));
         }
     }
 

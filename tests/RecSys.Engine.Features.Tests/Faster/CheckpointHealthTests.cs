@@ -130,7 +130,14 @@ public sealed class CheckpointHealthTests
         var listed = CheckpointManifest.TryRead(images.Path)!.Checkpoints[0].Token;
 
         var attempted = new ConcurrentQueue<string>(); // written from whichever thread moves FASTER's checkpoint on
-        store.CheckpointManagerForTests.BeforeWrite = path => { attempted.Enqueue(path); throw new IOException("No space left on device (injected)"); };
+        // With the index, only the index checkpoint's metadata fails: its log checkpoint's metadata is written, and the
+        // checkpoint must still fail.
+        store.CheckpointManagerForTests.BeforeWrite = path =>
+        {
+            attempted.Enqueue(path);
+            if (!withIndex || path.Contains(CheckpointManifest.IndexRoot, StringComparison.Ordinal))
+                throw new IOException("No space left on device (injected)");
+        };
         await store.UpsertUserProfileAsync(2, Profile(2));
         var error = await Assert.ThrowsAsync<IOException>(() => store.CheckpointAsync().WaitAsync(bound));
         Assert.Contains("checkpoint metadata", error.Message);

@@ -63,16 +63,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
             // FASTER's own device and manager.
             _walDevice = new IoThreadFileDevice(Path.Combine(walDir, "wal.log"), readThreads: 2, writeThreads: 2, threadName: "FeatureStore WAL");
             _walCommitManager = NewWalCommitManager(walDir);
-            _wal = new FasterLog(new FasterLogSettings
-            {
-                LogDevice = _walDevice,
-                LogCommitManager = _walCommitManager,
-                LogCommitDir = walDir,
-                LogChecksum = LogChecksumType.PerEntry,
-                FastCommitMode = true,
-                PageSizeBits = 20,
-                MemorySizeBits = 24,
-            });
+            _wal = new FasterLog(WalSettings(walDir, _walDevice, _walCommitManager));
         }
         catch (Exception e) when (e is not FeatureStoreCorruptedException)
         {
@@ -143,6 +134,18 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         }
         _applySession = NewSession();
     }
+
+    /// <summary>The write-ahead log's settings (the tests open logs with them too, on smaller pages).</summary>
+    internal static FasterLogSettings WalSettings(string walDir, IDevice device, ILogCommitManager? commitManager, int pageSizeBits = 20, int memorySizeBits = 24) => new()
+    {
+        LogDevice = device,
+        LogCommitManager = commitManager,
+        LogCommitDir = walDir,
+        LogChecksum = LogChecksumType.PerEntry,
+        FastCommitMode = true,
+        PageSizeBits = pageSizeBits,
+        MemorySizeBits = memorySizeBits,
+    };
 
     /// <summary>
     /// The write-ahead log's commit manager: FASTER's, with its files written inline (<see cref="InlineFileDeviceFactory"/>).

@@ -268,20 +268,9 @@ public sealed unsafe class IoThreadFileDeviceTests : IDisposable
         }
     }
 
-    private static FasterLog StoresWal(string dir, IDevice device, ILogCommitManager? commitManager) => new(new FasterLogSettings
-    {
-        // The store's settings (FasterFeatureStore).
-        LogDevice = device,
-        LogCommitManager = commitManager,
-        LogCommitDir = dir,
-        LogChecksum = LogChecksumType.PerEntry,
-        FastCommitMode = true,
-        PageSizeBits = 12,
-        MemorySizeBits = 14,
-    });
-
-    private static DeviceLogCommitCheckpointManager OurCommitManager(string dir) =>
-        new(new InlineFileDeviceFactory(), new DefaultCheckpointNamingScheme(dir), removeOutdated: true);
+    /// <summary>A log with the store's settings, on small pages (several per test).</summary>
+    private static FasterLog StoresWal(string dir, IDevice device, ILogCommitManager? commitManager) =>
+        new(FasterFeatureStore.WalSettings(dir, device, commitManager, pageSizeBits: 12, memorySizeBits: 14));
 
     private static byte[] Entry(int i) => BitConverter.GetBytes(i * 7919L);
 
@@ -296,7 +285,7 @@ public sealed unsafe class IoThreadFileDeviceTests : IDisposable
         const int entries = 3000; // several pages
         {
             using var device = oursWrites ? new IoThreadFileDevice(file, 1, 2, "test WAL") : Devices.CreateLogDevice(file);
-            using var manager = oursWrites ? OurCommitManager(dir) : null;
+            using var manager = oursWrites ? FasterFeatureStore.NewWalCommitManager(dir) : null;
             using var log = StoresWal(dir, device, manager);
             for (int i = 0; i < entries; i++)
             {
@@ -307,7 +296,7 @@ public sealed unsafe class IoThreadFileDeviceTests : IDisposable
         }
 
         using var device2 = oursWrites ? Devices.CreateLogDevice(file) : new IoThreadFileDevice(file, 1, 2, "test WAL");
-        using var manager2 = oursWrites ? null : OurCommitManager(dir);
+        using var manager2 = oursWrites ? null : FasterFeatureStore.NewWalCommitManager(dir);
         using var reopened = StoresWal(dir, device2, manager2);
         var read = new List<byte[]>();
         using (var scan = reopened.Scan(reopened.BeginAddress, reopened.TailAddress))

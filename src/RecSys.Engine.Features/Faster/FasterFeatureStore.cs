@@ -61,7 +61,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
             // A device whose I/O holds threads of its own, not the pool's (IoThreadFileDevice), and a commit manager
             // that writes each commit file on the thread that asks for it (InlineFileDeviceFactory); the same files as
             // FASTER's own device and manager.
-            _walDevice = new IoThreadFileDevice(Path.Combine(walDir, "wal.log"), readThreads: 2, writeThreads: 2, threadName: "FeatureStore WAL");
+            _walDevice = new IoThreadFileDevice(Path.Combine(walDir, "wal.log"), readThreads: 2, writeThreads: 2, threadName: "WAL I/O");
             _walCommitManager = NewWalCommitManager(walDir);
             _wal = new FasterLog(WalSettings(walDir, _walDevice, _walCommitManager));
         }
@@ -112,7 +112,7 @@ public sealed partial class FasterFeatureStore : IFeatureStore
         // Segment deletion waits for the manifest (TruncationGateDevice); until the first checkpoint of this instance
         // is recorded, nothing is deleted.
         // Reads a request waits for run on eight threads, page flushes on four (IoThreadFileDevice: never the pool's).
-        _kvDevice = new TruncationGateDevice(new IoThreadFileDevice(Path.Combine(kvDir, "hlog.log"), readThreads: 8, writeThreads: 4, threadName: "FeatureStore KV"));
+        _kvDevice = new TruncationGateDevice(new IoThreadFileDevice(Path.Combine(kvDir, "hlog.log"), readThreads: 8, writeThreads: 4, threadName: "KV log I/O"));
         try
         {
             // FASTER's manager for the folder, but the metadata commit is a plain synchronous write (see the type's remarks).

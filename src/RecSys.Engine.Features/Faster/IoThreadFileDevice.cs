@@ -45,7 +45,7 @@ internal sealed class IoThreadFileDevice : StorageDeviceBase
     /// <param name="fileName">The file name before the segment suffix, as for FASTER's devices.</param>
     /// <param name="readThreads">Threads that run reads; 0: reads run on the calling thread.</param>
     /// <param name="writeThreads">Threads that run writes; 0: writes run on the calling thread.</param>
-    /// <param name="threadName">Names the threads (what a stack dump shows).</param>
+    /// <param name="threadName">Names the threads (what a stack dump and top -H show; Linux keeps the first 15 characters of "name read 1").</param>
     public IoThreadFileDevice(string fileName, int readThreads, int writeThreads, string threadName)
         : base(fileName, sectorSize: 512, capacity: Devices.CAPACITY_UNSPECIFIED)
     {

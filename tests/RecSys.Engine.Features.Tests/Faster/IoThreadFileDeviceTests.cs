@@ -197,31 +197,6 @@ public sealed unsafe class IoThreadFileDeviceTests : IDisposable
         Assert.NotEqual(0u, error);
     }
 
-    /// <summary>Every pool thread blocked, and more blocked work queued than the pool adds threads for in the time allowed.</summary>
-    private static ManualResetEventSlim StarveThePool()
-    {
-        // Not disposed: queued blockers still wait on it after the test ends (set, it lets them through at once).
-        var gate = new ManualResetEventSlim(false);
-        int blockers = 100 + 4 * Environment.ProcessorCount;
-        for (int i = 0; i < blockers; i++)
-            ThreadPool.UnsafeQueueUserWorkItem(g => g.Wait(), gate, preferLocal: false);
-        return gate;
-    }
-
-    /// <summary>Runs <paramref name="work"/> on a thread of its own and asks that it end in 20 s (a liveness bound, not a timing claim).</summary>
-    private static void OnOwnThreadWithin20s(Action work, string what)
-    {
-        Exception? error = null;
-        var thread = new Thread(() =>
-        {
-            try { work(); }
-            catch (Exception e) { error = e; }
-        }) { IsBackground = true };
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(20)), what);
-        Assert.Null(error);
-    }
-
     /// <summary>
     /// A KV whose old records are on disk; with the pool starved, a read of one of them completes on a thread that
     /// waits for it (as the store's applier does). With FASTER's device the read itself is a pool task behind the
@@ -240,12 +215,12 @@ public sealed unsafe class IoThreadFileDeviceTests : IDisposable
         }
         Assert.True(kv.Log.HeadAddress > kv.Log.BeginAddress, "nothing went to disk; the test tests nothing");
 
-        var gate = StarveThePool();
+        var gate = ThreadPoolStarvation.Begin();
         try
         {
             long value = -1;
             bool wentToDisk = false;
-            OnOwnThreadWithin20s(() =>
+            ThreadPoolStarvation.RunOnOwnThreadWithin20s(() =>
             {
                 using var session = kv.For(new SimpleFunctions<long, long>()).NewSession<SimpleFunctions<long, long>>();
                 long key = 5, output = 0;

@@ -76,28 +76,14 @@ public sealed class SynchronousMetadataCheckpointManagerTests : IDisposable
     [Fact]
     public void A_commit_needs_no_thread_pool_thread()
     {
-        // Not disposed: queued blockers still wait on it after the test ends (set, it lets them through at once).
-        var gate = new ManualResetEventSlim(false);
-        int blockers = 100 + 4 * Environment.ProcessorCount;
-        for (int i = 0; i < blockers; i++)
-            ThreadPool.UnsafeQueueUserWorkItem(g => g.Wait(), gate, preferLocal: false);
+        var gate = ThreadPoolStarvation.Begin();
         try
         {
-            Exception? error = null;
-            var committer = new Thread(() =>
+            ThreadPoolStarvation.RunOnOwnThreadWithin20s(() =>
             {
-                try
-                {
-                    using var ours = new SynchronousMetadataCheckpointManager(_ours.Path);
-                    ours.CommitLogCheckpoint(Guid.NewGuid(), Metadata(100, 3));
-                }
-                catch (Exception e) { error = e; }
-            }) { IsBackground = true };
-            committer.Start();
-            // A liveness bound, not a timing claim: the write takes milliseconds; FASTER's own manager would wait for the
-            // pool to reach the end of the blocked queue (about two new threads a second) long after this.
-            Assert.True(committer.Join(TimeSpan.FromSeconds(20)), "the commit waited for the thread pool");
-            Assert.Null(error);
+                using var ours = new SynchronousMetadataCheckpointManager(_ours.Path);
+                ours.CommitLogCheckpoint(Guid.NewGuid(), Metadata(100, 3));
+            }, "the commit waited for the thread pool");
             Assert.Single(Directory.EnumerateFiles(_ours.Path, "info.dat.0", SearchOption.AllDirectories));
         }
         finally

@@ -22,6 +22,7 @@ public sealed class OverloadTests
     public async Task While_work_queues_calls_are_refused_with_the_reason_health_and_stats_answer_and_after_it_calls_are_admitted()
     {
         await using var rig = await ServerRig.StartAsync(o => o with { Admission = o.Admission with { MaxQueueDelay = TimeSpan.FromMilliseconds(20) } });
+        // The first call of a cold process: start-up's own work in the pool (JIT, Kestrel) does not refuse it.
         Assert.Equal(10, (await rig.RecommendAsync(1)).Items.Count);
 
         // Far more blocking items than the pool has threads: each hop of a call waits behind ~2 s of work / threads.
@@ -51,6 +52,31 @@ public sealed class OverloadTests
         Assert.Equal(10, answer.Items.Count);
         var after = await rig.Admin.GetStatsAsync(new GetStatsRequest(), TestKeys.Headers(TestKeys.Admin));
         Assert.Equal(0, after.Rejected - after.RejectedQueueDelay); // the concurrency limit (64) never tripped
+
+        // Each run of refusals was logged when it started, with what the time before it was spent on, and when it ended
+        // (a quiet second after its last refusing look), with how many it refused: together, every refusal.
+        static bool Started((Microsoft.Extensions.Logging.LogLevel Level, string Category, string Message) e) =>
+            e.Category == "RecSys.Engine.Server.Admission" && e.Message.StartsWith("refusing recsys.v1 calls", StringComparison.Ordinal);
+        static bool Ended((Microsoft.Extensions.Logging.LogLevel Level, string Category, string Message) e) =>
+            e.Category == "RecSys.Engine.Server.Admission" && e.Message.StartsWith("stopped refusing recsys.v1 calls", StringComparison.Ordinal);
+        var until = DateTime.UtcNow + Eventually;
+        while (rig.Logs.Entries.Count(Started) != rig.Logs.Entries.Count(Ended) && DateTime.UtcNow < until)
+            await Task.Delay(50);
+        var entries = rig.Logs.Entries.ToList();
+        var starts = entries.Where(Started).ToList();
+        var ends = entries.Where(Ended).ToList();
+        Assert.NotEmpty(starts);
+        Assert.Equal(starts.Count, ends.Count);
+        Assert.All(starts, e =>
+        {
+            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, e.Level);
+            Assert.Contains("Server:Admission:MaxQueueDelay", e.Message);
+            Assert.Matches(@"this process used \d+\.\d\d of \d+ cores", e.Message);
+            Assert.Matches(@"pool threads \d+ -> \d+", e.Message);
+        });
+        long refusedInLogs = ends.Sum(e => long.Parse(System.Text.RegularExpressions.Regex.Match(e.Message, @"calls: (\d+) refused over").Groups[1].Value));
+        var final = await rig.Admin.GetStatsAsync(new GetStatsRequest(), TestKeys.Headers(TestKeys.Admin));
+        Assert.Equal(final.RejectedQueueDelay, refusedInLogs);
     }
 
     [Fact]

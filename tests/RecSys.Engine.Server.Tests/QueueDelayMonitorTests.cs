@@ -51,4 +51,37 @@ public sealed class QueueDelayMonitorTests
             hog.Stop();
         }
     }
+
+    [Fact]
+    public void An_unarmed_monitor_measures_a_long_queue_but_sheds_only_once_armed()
+    {
+        using var monitor = new QueueDelayMonitor(TimeSpan.FromMilliseconds(5), TimeSpan.Zero, armed: false);
+        Assert.False(monitor.Armed);
+        var hog = new ThreadPoolHog(items: 1000, holdMs: 2);
+        try
+        {
+            // Unarmed: a queue far over the limit, seen for a while, never sheds.
+            var until = DateTime.UtcNow + Eventually;
+            int looksOver = 0;
+            while (looksOver < 50 && DateTime.UtcNow < until)
+            {
+                if (monitor.DelayMs > 50)
+                    looksOver++;
+                Assert.False(monitor.Shedding, $"shedding while unarmed (delay {monitor.DelayMs:F0} ms)");
+                Thread.Sleep(10);
+            }
+            Assert.True(looksOver >= 50, $"the queue never stayed long within {Eventually} (delay {monitor.DelayMs:F0} ms)");
+
+            monitor.Arm();
+            Assert.True(monitor.Armed);
+            until = DateTime.UtcNow + Eventually;
+            while (!monitor.Shedding && DateTime.UtcNow < until)
+                Thread.Sleep(5);
+            Assert.True(monitor.Shedding, $"armed, no shedding within {Eventually} (delay {monitor.DelayMs:F0} ms)");
+        }
+        finally
+        {
+            hog.Stop();
+        }
+    }
 }

@@ -200,6 +200,7 @@ public static partial class RecSysServer
         app.MapGrpcReflectionService();
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RecSys.Engine.Server");
+        admission.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RecSys.Engine.Server.Admission");
         if (options.WarmUp)
         {
             try
@@ -230,6 +231,7 @@ public static partial class RecSysServer
         int port = grpcEndpoint!.IPEndPoint!.Port;
         state.MetricsPort = metricsEndpoint?.IPEndPoint?.Port ?? 0;
         state.Ready = true;
+        admission.Arm(); // not before: the start-up's own work in the pool is not overload
         _ = app.Services.GetRequiredService<ServerMetrics>(); // instruments exist from the first scrape on
         if (!options.Auth.Enabled)
             LogAuthOff(logger);

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using RecSys.Engine.Pipeline.Abstractions;
+using RecSys.Engine.Server.Diagnostics;
 using RecSys.Engine.Server.Hosting;
 
 namespace RecSys.Engine.Server.Interception;
@@ -14,21 +16,41 @@ namespace RecSys.Engine.Server.Interception;
 /// any interceptor, and calls in flight stay under the limit (bench/results/slo-overload.md). Lock-free and
 /// allocation-free: one volatile read, then one interlocked add to enter and one to leave. Counts what it refused, for
 /// metrics and GetStats. Its load, the larger of (in flight / limit) and (queue delay / DegradeQueueDelay), is what
-/// the pipeline's sources degrade by, so they shrink as a queue grows.
+/// the pipeline's sources degrade by, so they shrink as a queue grows. Each run of refusals for queue delay is logged
+/// when it starts (with what the second before was spent on: CPU, GC, pool threads), every 10 s while it lasts, and when
+/// it ends (how many were refused): <see cref="Diagnostics.ShedEpisodeTracker"/>.
 /// </summary>
-public sealed class AdmissionControl : ILoadSignal, IDisposable
+public sealed partial class AdmissionControl : ILoadSignal, IDisposable
 {
     private readonly int _limit;
     private readonly QueueDelayMonitor? _queue;
     private long _inFlight;
     private long _rejectedLimit;
     private long _rejectedQueueDelay;
+    private long _refusedAtLastReport; // the monitor thread's alone
+    private long _episodes;
+    private volatile ILogger? _logger;
 
     internal AdmissionControl(AdmissionOptions options)
     {
         _limit = options.MaxConcurrentCalls;
-        _queue = options.MaxQueueDelay > TimeSpan.Zero ? new QueueDelayMonitor(options.MaxQueueDelay, options.ShedAfter, options.DegradeQueueDelay) : null;
+        _queue = options.MaxQueueDelay > TimeSpan.Zero
+            ? new QueueDelayMonitor(options.MaxQueueDelay, options.ShedAfter, options.DegradeQueueDelay, OnEpisode, armed: false)
+            : null;
     }
+
+    /// <summary>Lets the queue-delay signal refuse calls: the server calls it once it listens (<see cref="QueueDelayMonitor.Arm"/> says why not before).</summary>
+    internal void Arm() => _queue?.Arm();
+
+    /// <summary>Where runs of refusals are logged; set once the host's logging exists (until then they are counted only).</summary>
+    internal ILogger? Logger
+    {
+        get => _logger;
+        set => _logger = value;
+    }
+
+    /// <summary>Runs of refusals for queue delay since start (each one logged when it starts and when it ends).</summary>
+    public long QueueDelayEpisodes => Interlocked.Read(ref _episodes);
 
     /// <summary>The limit (0 = none).</summary>
     public int Limit => _limit;
@@ -71,6 +93,48 @@ public sealed class AdmissionControl : ILoadSignal, IDisposable
     }
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    // On the monitor thread, a few times per episode: formatting here costs the requests nothing.
+    private void OnEpisode(ShedEpisodeReport report)
+    {
+        long refused = RejectedQueueDelay;
+        long since = refused - _refusedAtLastReport;
+        _refusedAtLastReport = refused;
+        if (report.Phase == ShedEpisodePhase.Started)
+            Interlocked.Increment(ref _episodes);
+        if (_logger is not { } log)
+            return;
+        var q = _queue!;
+        int cores = Environment.ProcessorCount;
+        switch (report.Phase)
+        {
+            case ShedEpisodePhase.Started:
+                LogRefusing(log, q.MaxDelay.TotalMilliseconds, q.ShedAfter.TotalMilliseconds, Round(report.DelayMs), report.Pending,
+                    Round(report.Window.Span.TotalMilliseconds), report.Window.Describe(cores));
+                break;
+            case ShedEpisodePhase.Continuing:
+                LogStillRefusing(log, Round(report.Duration.TotalSeconds), since, Round(report.Window.Span.TotalSeconds), Round(report.DelayMs),
+                    Round(report.PeakDelayMs), report.Window.Describe(cores));
+                break;
+            default:
+                LogStoppedRefusing(log, since, Round(report.Duration.TotalMilliseconds), Round(report.PeakDelayMs), report.Window.Describe(cores));
+                break;
+        }
+    }
+
+    private static double Round(double value) => Math.Round(value, 1);
+
+    [LoggerMessage(EventId = 1407, Level = LogLevel.Warning, Message = "refusing recsys.v1 calls: work has waited over {MaxDelayMs} ms in the thread pool's queue for "
+        + "{ShedAfterMs} ms (Server:Admission:MaxQueueDelay, ShedAfter; now {DelayMs} ms, {Pending} work items pending). In the {WindowMs} ms before: {Runtime}")]
+    private static partial void LogRefusing(ILogger logger, double maxDelayMs, double shedAfterMs, double delayMs, long pending, double windowMs, string runtime);
+
+    [LoggerMessage(EventId = 1408, Level = LogLevel.Warning, Message = "still refusing recsys.v1 calls after {Seconds} s: {Refused} refused in the last {WindowSeconds} s; "
+        + "queue delay {DelayMs} ms (peak {PeakDelayMs} ms). In it: {Runtime}")]
+    private static partial void LogStillRefusing(ILogger logger, double seconds, long refused, double windowSeconds, double delayMs, double peakDelayMs, string runtime);
+
+    [LoggerMessage(EventId = 1409, Level = LogLevel.Information, Message = "stopped refusing recsys.v1 calls: {Refused} refused over {DurationMs} ms; queue delay peaked "
+        + "at {PeakDelayMs} ms. During it: {Runtime}")]
+    private static partial void LogStoppedRefusing(ILogger logger, long refused, double durationMs, double peakDelayMs, string runtime);
 
     public void Dispose() => _queue?.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RecSys.Engine.Server.Diagnostics;
 
 namespace RecSys.Engine.Server.Interception;
 
@@ -19,6 +20,9 @@ namespace RecSys.Engine.Server.Interception;
 /// processes (a loaded machine with an idle server) from shedding calls that refusals could not help: only when this
 /// process's own work is queueing is refusing new calls (or shrinking them) what shortens the wait. Readers
 /// (<see cref="Shedding"/>, <see cref="Load"/>, <see cref="DelayTicks"/>) pay one volatile read.
+/// With an episode callback the monitor also samples the runtime at every look (GC pause, process CPU, pool threads;
+/// the machine's CPU from /proc/stat every <see cref="MachineEvery"/> looks) and reports each run of refusals through
+/// a <see cref="ShedEpisodeTracker"/>: what the second before it was spent on, progress while it lasts, and its end.
 /// </summary>
 public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
 {
@@ -27,6 +31,12 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
 
     /// <summary>After shedding, how long a return over the limit sheds at once (without waiting a whole ShedAfter again).</summary>
     public static readonly TimeSpan RearmWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a long run of refusals is reported while it lasts.</summary>
+    public static readonly TimeSpan EpisodeProgress = TimeSpan.FromSeconds(10);
+
+    /// <summary>/proc/stat is read every this many looks (100 ms): a few tens of µs a read, too much for every 5 ms.</summary>
+    public const int MachineEvery = 20;
 
     private readonly long _maxDelayTicks;
     private readonly long _loadScaleTicks;
@@ -39,12 +49,25 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     private long _delay;      // the current estimate, ticks
     private long _ownDelay;   // the estimate while this process's work is queueing, else 0
     private volatile bool _shedding;
+    private volatile bool _armed;
     private int _disposed;
+    private readonly Action<ShedEpisodeReport>? _onEpisode;
+    private readonly ShedEpisodeTracker? _episodes;     // the monitor thread's alone, like the reader below
+    private readonly ProcStatReader? _procStat;
+    private long _episodeCallbackFailures;
 
     /// <param name="maxDelay">Queue delay above which new calls are refused; positive.</param>
     /// <param name="shedAfter">How long the delay must stay over <paramref name="maxDelay"/> before calls are refused; zero = at once.</param>
     /// <param name="loadScale">The delay <see cref="Load"/> reads as 1 (Server:Admission:DegradeQueueDelay); default <paramref name="maxDelay"/>.</param>
-    public QueueDelayMonitor(TimeSpan maxDelay, TimeSpan shedAfter = default, TimeSpan? loadScale = null)
+    /// <param name="onEpisode">
+    /// Called on the monitor thread when a run of refusals starts, goes on (every <see cref="EpisodeProgress"/>) and ends;
+    /// null = no runtime sampling at all. Must be quick (it delays the next look); what it throws is counted and dropped.
+    /// </param>
+    /// <param name="armed">
+    /// Whether it may shed from the start; false = it measures but never sheds until <see cref="Arm"/> (a server arms it
+    /// once it listens: its own start-up work in the pool is not overload).
+    /// </param>
+    public QueueDelayMonitor(TimeSpan maxDelay, TimeSpan shedAfter = default, TimeSpan? loadScale = null, Action<ShedEpisodeReport>? onEpisode = null, bool armed = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(shedAfter, TimeSpan.Zero);
@@ -57,6 +80,13 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
         ShedAfter = shedAfter;
         _minPending = Environment.ProcessorCount;
         MaxDelay = maxDelay;
+        _armed = armed;
+        if (onEpisode is not null)
+        {
+            _onEpisode = onEpisode;
+            _episodes = new ShedEpisodeTracker(Period, RearmWindow, RearmWindow, EpisodeProgress);
+            _procStat = new ProcStatReader();
+        }
         _thread = new Thread(Run) { IsBackground = true, Name = "recsys queue-delay monitor" };
         _thread.Start();
     }
@@ -85,6 +115,19 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
     /// <summary>The queue delay as a share of <see cref="LoadScale"/> while this process's work is queueing; else 0.</summary>
     public double Load => (double)Volatile.Read(ref _ownDelay) / _loadScaleTicks;
 
+    /// <summary>
+    /// Whether it may shed. A server starts its monitor unarmed and arms it when it listens: start-up (JIT of the
+    /// serving path, the pipeline's warm-up, Kestrel's start) keeps the few pool threads busy and blocked for hundreds of
+    /// ms, and shedding then would refuse nothing useful while its rearm window refused the first calls at once.
+    /// </summary>
+    public bool Armed => _armed;
+
+    /// <summary>Lets it shed from the next look on (idempotent).</summary>
+    public void Arm() => _armed = true;
+
+    /// <summary>Episode callbacks that threw (dropped; the monitor goes on).</summary>
+    public long EpisodeCallbackFailures => Interlocked.Read(ref _episodeCallbackFailures);
+
     // The probe: runs on a pool thread when the queue reaches it.
     void IThreadPoolWorkItem.Execute()
     {
@@ -95,7 +138,8 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
 
     private void Run()
     {
-        while (!_stop.Wait(Period))
+        var machine = MachineCpuTimes.Unknown;
+        for (long look = 0; !_stop.Wait(Period); look++)
         {
             long now = Stopwatch.GetTimestamp();
             long queued = Volatile.Read(ref _queuedAt);
@@ -113,7 +157,24 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
             bool ownWork = ThreadPool.PendingWorkItemCount >= _minPending;
             Volatile.Write(ref _delay, delay);
             Volatile.Write(ref _ownDelay, ownWork ? delay : 0);
-            _shedding = _standing.Observe(now, ownWork && delay > _maxDelayTicks);
+            bool shedding = _standing.Observe(now, _armed && ownWork && delay > _maxDelayTicks);
+            _shedding = shedding;
+            if (_episodes is not null)
+            {
+                if (look % MachineEvery == 0)
+                    machine = _procStat!.Read();
+                if (_episodes.Observe(RuntimeSample.Take(now, machine), shedding, delay) is { } report)
+                {
+                    try
+                    {
+                        _onEpisode!(report);
+                    }
+                    catch (Exception)
+                    {
+                        Interlocked.Increment(ref _episodeCallbackFailures); // a logging failure must not stop admission control
+                    }
+                }
+            }
         }
     }
 
@@ -125,6 +186,7 @@ public sealed class QueueDelayMonitor : IThreadPoolWorkItem, IDisposable
         _stop.Set();
         _thread.Join();
         _stop.Dispose();
+        _procStat?.Dispose();
         _shedding = false;
         Volatile.Write(ref _ownDelay, 0);
     }

@@ -85,6 +85,8 @@ internal sealed class ServerMetrics : IDisposable
         {
             _meter.CreateObservableGauge("recsys.admission.queue_delay", () => queue.DelayMs / 1000, "s",
                 "How long work waits in the thread pool's queue (Server:Admission:MaxQueueDelay refuses calls past it)");
+            _meter.CreateObservableCounter("recsys.admission.queue_delay_episodes", () => admission.QueueDelayEpisodes,
+                description: "Runs of refusals for queue delay (each logged with what the second before it was spent on: CPU, GC, pool threads)");
         }
         _meter.CreateObservableGauge("recsys.feature_store.healthy",
             () => FeatureStoreHealthCheck.Of(pipeline.Store) is { } h && h.Status != Features.FeatureStoreHealthStatus.Healthy ? 0 : 1,

@@ -1,0 +1,12 @@
+namespace RecSys.Engine.Server.Diagnostics;
+
+/// <summary>
+/// One report on a run of refusals for queue delay (<see cref="ShedEpisodeTracker"/> makes them).
+/// </summary>
+/// <param name="Phase">Started, continuing or ended.</param>
+/// <param name="Duration">How long calls have been refused, first refusing look to the last (plus one look).</param>
+/// <param name="DelayMs">The queue delay at this look.</param>
+/// <param name="PeakDelayMs">The most queue delay seen in the window.</param>
+/// <param name="Pending">Work items waiting in the thread pool's queues at this look.</param>
+/// <param name="Window">What the process and the machine did in the window (see <see cref="ShedEpisodePhase"/>).</param>
+public readonly record struct ShedEpisodeReport(ShedEpisodePhase Phase, TimeSpan Duration, double DelayMs, double PeakDelayMs, long Pending, RuntimeWindow Window);

@@ -90,6 +90,8 @@ public sealed class ShedEpisodeTrackerTests
         var r = tracker.Observe(t.Next(), true, Ms(15))!.Value;
         Assert.Equal(ShedEpisodePhase.Started, r.Phase);
         Assert.Equal(0.050, r.Window.Span.TotalSeconds, 4); // 10 looks
+        Assert.True(double.IsNaN(r.Window.MachineBusyCores)); // under half a second: the machine's reading is too coarse
+        Assert.DoesNotContain("the machine", r.Window.Describe(2));
     }
 
     [Fact]

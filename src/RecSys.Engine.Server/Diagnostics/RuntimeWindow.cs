@@ -13,17 +13,22 @@ public readonly record struct RuntimeWindow(
     TimeSpan Span, double ProcessCores, double MachineBusyCores, double StealCores, double IoWaitCores,
     TimeSpan GcPause, TimeSpan LongestGcStep, int Gen0, int Gen1, int Gen2, int PoolThreadsFrom, int PoolThreadsTo)
 {
+    /// <summary>The shortest window whose machine figures are given (see <see cref="Between"/>).</summary>
+    public const double MachineMinSeconds = 0.5;
+
     /// <summary>
     /// From <paramref name="from"/> to <paramref name="to"/>; <paramref name="longestGcStep"/> is the most GC pause seen
     /// between two consecutive samples in it (a lower bound of the longest single pause when samples are a few ms apart).
-    /// Machine figures are NaN where either sample has none.
+    /// Machine figures are NaN where either sample has none, or the window is under <see cref="MachineMinSeconds"/>.
     /// </summary>
     public static RuntimeWindow Between(in RuntimeSample from, in RuntimeSample to, TimeSpan longestGcStep)
     {
         double seconds = (double)(to.Timestamp - from.Timestamp) / Stopwatch.Frequency;
         double Per(double amount) => seconds > 0 ? amount / seconds : double.NaN;
         int d0 = to.Gen0 - from.Gen0, d1 = to.Gen1 - from.Gen1, d2 = to.Gen2 - from.Gen2;
-        bool machine = from.Machine.IsKnown && to.Machine.IsKnown;
+        // The machine's totals are read every 100 ms (the monitor's MachineEvery looks), so over a shorter window their
+        // difference is mostly the reading's age, not the window's use: left out there.
+        bool machine = from.Machine.IsKnown && to.Machine.IsKnown && seconds >= MachineMinSeconds;
         return new RuntimeWindow(
             TimeSpan.FromSeconds(Math.Max(seconds, 0)),
             Per((to.ProcessCpu - from.ProcessCpu).TotalSeconds),

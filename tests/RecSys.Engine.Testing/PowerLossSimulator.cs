@@ -16,6 +16,10 @@ namespace RecSys.Engine.Testing;
 /// durable; a file written outside DurableFile is unknown to it and is lost, as data never fsynced may be.
 /// <para>With <c>syncFiles: false</c> or <c>syncDirectories: false</c> those fsyncs are dropped, which is exactly the
 /// helper with that call removed: tests use it to show that their crash check fails without each fsync.</para>
+/// <para>With <c>writeThroughFiles: true</c> a file not written through DurableFile (the files there at the start,
+/// and those another writer creates) counts as written through (O_SYNC, as FASTER's log files are): a crash keeps its
+/// contents as they are, but only if its directory entry is durable (there at the start, or its directory synced
+/// since). That is the case a storage engine's own files need checking for: data synced, names not.</para>
 /// The override is an AsyncLocal: tests running in parallel keep the real file system.
 /// </summary>
 public sealed class PowerLossSimulator : IDisposable
@@ -24,9 +28,9 @@ public sealed class PowerLossSimulator : IDisposable
     private readonly IDurableFileSystem? _previous;
     private bool _installed;
 
-    public PowerLossSimulator(string root, bool syncFiles = true, bool syncDirectories = true)
+    public PowerLossSimulator(string root, bool syncFiles = true, bool syncDirectories = true, bool writeThroughFiles = false)
     {
-        _fileSystem = new SimulatedFileSystem(Normalize(root), syncFiles, syncDirectories);
+        _fileSystem = new SimulatedFileSystem(Normalize(root), syncFiles, syncDirectories, writeThroughFiles);
         _previous = DurableFileSystem.Override;
         DurableFileSystem.Override = _fileSystem;
         _installed = true;
@@ -61,10 +65,13 @@ public sealed class PowerLossSimulator : IDisposable
     private static string Normalize(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     /// <summary>A file's data as the disk holds it; shared by the names that point at it, as an inode is.</summary>
-    private sealed class FileData(byte[]? synced)
+    private sealed class FileData(byte[]? synced, bool writeThrough = false)
     {
         /// <summary>Contents as of the last fsync; null if never fsynced (a power loss leaves it empty).</summary>
         public byte[]? Synced { get; set; } = synced;
+
+        /// <summary>Written through by another writer: a crash keeps what the file holds then.</summary>
+        public bool WriteThrough { get; } = writeThrough;
     }
 
     private sealed class SimulatedFileSystem : IDurableFileSystem
@@ -72,21 +79,23 @@ public sealed class PowerLossSimulator : IDisposable
         private readonly string _root;
         private readonly bool _syncFiles;
         private readonly bool _syncDirectories;
+        private readonly bool _writeThrough;
         private readonly Lock _lock = new();
         private readonly Dictionary<string, FileData> _liveFiles = [];
         private readonly Dictionary<string, FileData> _durableFiles = [];
         private readonly HashSet<string> _durableDirectories = [];
 
-        public SimulatedFileSystem(string root, bool syncFiles, bool syncDirectories)
+        public SimulatedFileSystem(string root, bool syncFiles, bool syncDirectories, bool writeThrough)
         {
             _root = root;
             _syncFiles = syncFiles;
             _syncDirectories = syncDirectories;
+            _writeThrough = writeThrough;
             _durableDirectories.Add(root);
             foreach (string directory in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
                 _durableDirectories.Add(directory);
             foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-                _liveFiles[file] = _durableFiles[file] = new FileData(File.ReadAllBytes(file));
+                _liveFiles[file] = _durableFiles[file] = writeThrough ? new FileData(null, writeThrough: true) : new FileData(File.ReadAllBytes(file));
         }
 
         public int FileSyncs { get; private set; }
@@ -154,7 +163,7 @@ public sealed class PowerLossSimulator : IDisposable
                 foreach (string file in onDisk)
                 {
                     if (!_liveFiles.ContainsKey(file))
-                        _liveFiles[file] = new FileData(null);
+                        _liveFiles[file] = new FileData(null, _writeThrough);
                 }
                 foreach (string file in ChildrenOf(_liveFiles.Keys, dir).Where(f => !onDisk.Contains(f)).ToList())
                     _liveFiles.Remove(file);
@@ -188,7 +197,7 @@ public sealed class PowerLossSimulator : IDisposable
                 }
                 foreach (var (path, data) in _durableFiles)
                 {
-                    if (IsDurableDirectory(Path.GetDirectoryName(path)!))
+                    if (!data.WriteThrough && IsDurableDirectory(Path.GetDirectoryName(path)!))
                         File.WriteAllBytes(path, data.Synced ?? []);
                 }
             }

@@ -90,6 +90,15 @@ public sealed class DurableFile : IDisposable
     }
 
     /// <summary>
+    /// Makes the entries of <paramref name="directory"/> (its new files and folders, renames in it) survive a power
+    /// loss: for files that another writer created with their data already synced (a storage engine's write-through
+    /// log files, checkpoint folders), before anything durable points at them. A no-op where the operating system
+    /// needs none (see OperatingSystemFileSystem).
+    /// </summary>
+    public static void SyncDirectory(string directory) =>
+        DurableFileSystem.Current.SyncDirectory(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory)));
+
+    /// <summary>
     /// Creates <paramref name="path"/> and any missing parents, each made durable in its parent directory, so files
     /// committed inside it cannot vanish with a directory entry that never reached the disk.
     /// </summary>

@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Files;
 using FASTER.core;
 
 namespace RecSys.Engine.Features.Faster;
@@ -113,6 +114,30 @@ public sealed partial class FasterFeatureStore
     /// <summary>Index checkpoints taken by this instance (diagnostics and tests).</summary>
     public int IndexCheckpoints { get; private set; }
 
+    /// <summary>
+    /// Makes the names of a checkpoint's files durable before the manifest points at them: FASTER creates its folders
+    /// (cpr-checkpoints/TOKEN, index-checkpoints/TOKEN) and files with their data synced but never syncs a directory,
+    /// so after a power loss the manifest could name a checkpoint whose folder never reached the disk. Each folder of
+    /// the entry's files is synced, and every folder above it up to kv/ (whose entries are also the KV log's segment
+    /// files). A few directory fsyncs a checkpoint; the ones of an earlier index it reuses again too (harmless).
+    /// </summary>
+    private void SyncFolders(CheckpointEntry entry)
+    {
+        string kvDir = Path.GetDirectoryName(_checkpointDirectory)!;
+        var folders = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in entry.Files)
+        {
+            for (string? folder = Path.GetDirectoryName(Path.Combine(_checkpointDirectory, file.Path));
+                 folder is not null && folder.Length >= kvDir.Length;
+                 folder = Path.GetDirectoryName(folder))
+            {
+                if (!folders.Add(folder)) break; // this one and those above it are in already
+            }
+        }
+        foreach (string folder in folders.Reverse()) // deepest first: a folder's entry after what is in it
+            DurableFile.SyncDirectory(folder);
+    }
+
     /// <summary>Whether the next checkpoint must include the hash index (<see cref="FasterFeatureStoreOptions.IndexCheckpointLogBytes"/>).</summary>
     private bool IndexCheckpointDue()
     {
@@ -177,6 +202,7 @@ public sealed partial class FasterFeatureStore
             var kept = new List<CheckpointEntry> { entry };
             if (previous is not null) kept.Add(previous);
             var manifest = new CheckpointManifest { Checkpoints = kept, KvSegmentBytes = _options.LogSegmentBytes, LogSizeAfterCompaction = _sizeAfterCompaction };
+            SyncFolders(entry);
             manifest.WriteAtomically(_options.DataDirectory);
             // Only once a manifest names the new index may the next checkpoint be incremental on it.
             if (withIndex) _indexCheckpointNeeded = false;

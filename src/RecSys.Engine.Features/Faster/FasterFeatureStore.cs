@@ -1,3 +1,4 @@
+using RecSys.Engine.Core.Files;
 using System.Collections.Concurrent;
 using FASTER.core;
 using KvSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByteAndMemory, long, FASTER.core.SpanByteFunctions<long>>;
@@ -50,18 +51,18 @@ public sealed partial class FasterFeatureStore : IFeatureStore
     {
         _options = options;
         _halfLifeMs = options.CounterHalfLife.TotalMilliseconds;
-        Directory.CreateDirectory(options.DataDirectory);
+        DurableFile.CreateDirectory(options.DataDirectory); // each new folder's entry synced in its parent (power loss)
         string kvDir = Path.Combine(options.DataDirectory, "kv");
         _checkpointDirectory = Path.Combine(kvDir, "checkpoints");
         string walDir = Path.Combine(options.DataDirectory, "wal");
-        Directory.CreateDirectory(walDir);
+        DurableFile.CreateDirectory(walDir);
 
         try
         {
             // A device whose I/O holds threads of its own, not the pool's (IoThreadFileDevice), and a commit manager
             // that writes each commit file on the thread that asks for it (InlineFileDeviceFactory); the same files as
             // FASTER's own device and manager.
-            _walDevice = new IoThreadFileDevice(Path.Combine(walDir, "wal.log"), readThreads: 2, writeThreads: 2, threadName: "WAL I/O");
+            _walDevice = new IoThreadFileDevice(Path.Combine(walDir, "wal.log"), readThreads: 2, writeThreads: 2, threadName: "WAL I/O", syncNewFiles: true);
             _walCommitManager = NewWalCommitManager(walDir);
             _wal = new FasterLog(WalSettings(walDir, _walDevice, _walCommitManager));
         }
@@ -107,12 +108,12 @@ public sealed partial class FasterFeatureStore : IFeatureStore
                 "(the KV log files are addressed by segment)", nameof(options));
         }
         if (_manifest is null && Directory.Exists(kvDir)) Directory.Delete(kvDir, recursive: true);
-        Directory.CreateDirectory(kvDir);
+        DurableFile.CreateDirectory(kvDir);
 
         // Segment deletion waits for the manifest (TruncationGateDevice); until the first checkpoint of this instance
         // is recorded, nothing is deleted.
         // Reads a request waits for run on eight threads, page flushes on four (IoThreadFileDevice: never the pool's).
-        _kvDevice = new TruncationGateDevice(new IoThreadFileDevice(Path.Combine(kvDir, "hlog.log"), readThreads: 8, writeThreads: 4, threadName: "KV log I/O"));
+        _kvDevice = new TruncationGateDevice(new IoThreadFileDevice(Path.Combine(kvDir, "hlog.log"), readThreads: 8, writeThreads: 4, threadName: "KV log I/O", syncNewFiles: true));
         try
         {
             // FASTER's manager for the folder, but the metadata commit is a plain synchronous write (see the type's remarks).

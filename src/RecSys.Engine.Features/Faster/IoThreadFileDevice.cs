@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using FASTER.core;
 using Microsoft.Win32.SafeHandles;
+using RecSys.Engine.Core.Files;
 
 namespace RecSys.Engine.Features.Faster;
 
@@ -33,6 +34,7 @@ internal sealed class IoThreadFileDevice : StorageDeviceBase
     private const FileOptions NoBuffering = (FileOptions)0x20000000;
 
     private readonly ConcurrentDictionary<int, SafeFileHandle> _handles = new();
+    private readonly bool _syncNewFiles;
     private readonly Lock _openLock = new();
     private readonly IoQueue? _reads;
     private readonly IoQueue? _writes;
@@ -46,9 +48,15 @@ internal sealed class IoThreadFileDevice : StorageDeviceBase
     /// <param name="readThreads">Threads that run reads; 0: reads run on the calling thread.</param>
     /// <param name="writeThreads">Threads that run writes; 0: writes run on the calling thread.</param>
     /// <param name="threadName">Names the threads (what a stack dump and top -H show; Linux keeps the first 15 characters of "name read 1").</param>
-    public IoThreadFileDevice(string fileName, int readThreads, int writeThreads, string threadName)
+    /// <param name="syncNewFiles">
+    /// Sync the directory when a segment file is created, before its first I/O: for logs whose acknowledged writes live
+    /// in new segments (the KV log, the WAL). Off where something else makes the names durable (checkpoint folders, which
+    /// the store syncs before its manifest names them) or none needs to be (FASTER's commit files in fast-commit mode).
+    /// </param>
+    public IoThreadFileDevice(string fileName, int readThreads, int writeThreads, string threadName, bool syncNewFiles = false)
         : base(fileName, sectorSize: 512, capacity: Devices.CAPACITY_UNSPECIFIED)
     {
+        _syncNewFiles = syncNewFiles;
         ArgumentOutOfRangeException.ThrowIfNegative(readThreads);
         ArgumentOutOfRangeException.ThrowIfNegative(writeThreads);
         string? directory = Path.GetDirectoryName(Path.GetFullPath(fileName));
@@ -56,6 +64,9 @@ internal sealed class IoThreadFileDevice : StorageDeviceBase
         if (readThreads > 0) _reads = new IoQueue(this, readThreads, threadName + " read");
         if (writeThreads > 0) _writes = new IoQueue(this, writeThreads, threadName + " write");
     }
+
+    /// <summary>The most one system call reads or writes: 1 GiB (a test lowers it to see the pieces join up).</summary>
+    internal int MaxIoBytes { get; init; } = 1 << 30;
 
     /// <summary>Callbacks of FASTER's that threw (kept, not thrown on: there is no caller to return it to).</summary>
     public long CallbackFailures => Interlocked.Read(ref _callbackFailures);
@@ -95,24 +106,30 @@ internal sealed class IoThreadFileDevice : StorageDeviceBase
         {
             if (request.Handle is null) throw request.Failure!;
             var handle = request.Handle;
-            var span = new Span<byte>((void*)request.Buffer, checked((int)request.Length));
+            // FASTER asks for up to 4 GiB in one I/O (a hash index checkpoint writes the whole table at once); a span
+            // holds at most 2 GiB, so larger ones go in pieces of MaxIoBytes.
+            byte* buffer = (byte*)request.Buffer;
+            long length = request.Length, offset = (long)request.Offset, total = 0;
             if (request.Write)
             {
-                RandomAccess.Write(handle, span, (long)request.Offset);
-                bytes = request.Length;
+                while (total < length)
+                {
+                    int piece = (int)Math.Min(length - total, MaxIoBytes);
+                    RandomAccess.Write(handle, new ReadOnlySpan<byte>(buffer + total, piece), offset + total);
+                    total += piece;
+                }
             }
             else
             {
                 // A read past the end of the file returns what is there (FASTER reads whole sectors near the tail).
-                int total = 0;
-                while (total < span.Length)
+                while (total < length)
                 {
-                    int n = RandomAccess.Read(handle, span[total..], (long)request.Offset + total);
+                    int n = RandomAccess.Read(handle, new Span<byte>(buffer + total, (int)Math.Min(length - total, MaxIoBytes)), offset + total);
                     if (n == 0) break;
                     total += n;
                 }
-                bytes = (uint)total;
             }
+            bytes = (uint)total;
         }
         catch (Exception e)
         {
@@ -158,8 +175,22 @@ internal sealed class IoThreadFileDevice : StorageDeviceBase
                 // truncated away (it would come back empty and stay).
                 if (_closed) throw new ObjectDisposedException(FileName);
                 if (segment < StartSegment) throw new IOException($"segment {segment} of {FileName} was removed (the log begins at segment {StartSegment})");
-                handle = File.OpenHandle(GetSegmentFilename(FileName, segment), FileMode.OpenOrCreate, FileAccess.ReadWrite,
+                string path = GetSegmentFilename(FileName, segment);
+                bool creating = _syncNewFiles && !File.Exists(path);
+                handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite,
                     FileShare.ReadWrite, FileOptions.WriteThrough | NoBuffering);
+                if (creating)
+                {
+                    // Its writes are synced (write-through), its name is not: without this a power loss could take a
+                    // new segment, and the acknowledged writes in it, with a directory entry that never reached the disk.
+                    try { DurableFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!); }
+                    catch
+                    {
+                        handle.Dispose();
+                        File.Delete(path); // empty: the next I/O creates it again and syncs again
+                        throw;
+                    }
+                }
                 _handles[segment] = handle;
             }
             bool added = false;

@@ -15,8 +15,9 @@ namespace RecSys.Engine.Features.Faster;
 /// second, and the checkpoint stayed in that transition ("leaving WAIT_FLUSH" in its report line) meanwhile. On the
 /// 1M catalog under writes, two cores: most checkpoints 0.6-1 s in FASTER and a median of 1,305 refused calls in three
 /// minutes before; 9-99 ms (that transition at most 18 ms) and a median of 88 (seven runs, 0-522) after
-/// (bench/results/checkpoint-metadata-2026-12-07). Everything else (reads at recovery, the index and log devices,
-/// purges) is FASTER's manager unchanged, so stores written before and after this open alike.
+/// (bench/results/checkpoint-metadata-2026-12-07). The hash index's device is one with an I/O thread of its own, for
+/// the same reason (<see cref="GetIndexDevice"/>). Everything else (reads at recovery, the snapshot and delta devices,
+/// purges) is FASTER's manager unchanged, and the files are the same, so stores written before and after this open alike.
 /// </para>
 /// </summary>
 internal sealed class SynchronousMetadataCheckpointManager : ICheckpointManager
@@ -97,7 +98,24 @@ internal sealed class SynchronousMetadataCheckpointManager : ICheckpointManager
         _inner.GetLogCheckpointMetadata(logToken, deltaLog, scanDelta, recoverTo);
     public IEnumerable<Guid> GetIndexCheckpointTokens() => _inner.GetIndexCheckpointTokens();
     public IEnumerable<Guid> GetLogCheckpointTokens() => _inner.GetLogCheckpointTokens();
-    public IDevice GetIndexDevice(Guid indexToken) => _inner.GetIndexDevice(indexToken);
+    /// <summary>
+    /// The hash index's file (ht.dat) on an <see cref="IoThreadFileDevice"/> with one write thread of its own (reads,
+    /// at recovery only, on the calling thread), instead of FASTER's managed device: an index checkpoint writes the whole
+    /// table (64 B a bucket: 256 MiB at 4M buckets) in one write, which on FASTER's device held a pool thread for as long
+    /// as the disk took to sync it, while requests queued behind it. FASTER disposes the device when the checkpoint (or
+    /// the recovery) is done, which ends the thread once its write is through. The same file, offsets and open options
+    /// as FASTER's device, so an index written by either recovers with the other.
+    /// </summary>
+    public IDevice GetIndexDevice(Guid indexToken)
+    {
+        if (UseFasterIndexDevice)
+            return _inner.GetIndexDevice(indexToken);
+        var file = _naming.HashTable(indexToken);
+        return new IoThreadFileDevice(Path.Combine(_naming.BaseName(), file.directoryName, file.fileName), readThreads: 0, writeThreads: 1, threadName: "KV index checkpoint");
+    }
+
+    /// <summary>Test seam: FASTER's own device for the hash index, as before (to show both read each other's files).</summary>
+    internal bool UseFasterIndexDevice { get; init; }
     public IDevice GetSnapshotLogDevice(Guid token) => _inner.GetSnapshotLogDevice(token);
     public IDevice GetSnapshotObjectLogDevice(Guid token) => _inner.GetSnapshotObjectLogDevice(token);
     public IDevice GetDeltaLogDevice(Guid token) => _inner.GetDeltaLogDevice(token);

@@ -112,6 +112,64 @@ public sealed unsafe class IoThreadFileDeviceTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// FASTER asks for up to 4 GiB in one I/O (a hash index checkpoint), more than one span holds: the device splits it
+    /// into pieces of at most <see cref="IoThreadFileDevice.MaxIoBytes"/>, lowered here so the pieces are small. The
+    /// bytes land where one write would put them, FASTER's device reads them back, and a split read joins them.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    public void An_IO_larger_than_the_largest_piece_goes_in_pieces_that_join_up(int threads)
+    {
+        string path = Path.Combine(_dir.Path, "ht.dat");
+        var bytes = new byte[3 * 4096 + 512]; // three whole pieces and part of a fourth
+        new Random(11).NextBytes(bytes);
+        using (var device = new IoThreadFileDevice(path, threads, threads, "test device") { MaxIoBytes = 4096 })
+        {
+            using var buffer = new AlignedBuffer(bytes.Length);
+            bytes.CopyTo(buffer.Span);
+            Write(device, 512, buffer);
+            Assert.Equal(bytes, Read(device, 512, bytes.Length, out uint n));
+            Assert.Equal((uint)bytes.Length, n);
+        }
+        Assert.Equal(bytes, File.ReadAllBytes(path + ".0")[512..]);
+        using var fasters = Devices.CreateLogDevice(path);
+        Assert.Equal(bytes, Read(fasters, 512, bytes.Length, out _));
+    }
+
+    /// <summary>
+    /// A log's writes are synced (write-through) but a new segment's name is not until its directory is: the KV log and
+    /// the WAL devices sync it when they create the file, so a power loss cannot take a segment, and the acknowledged
+    /// writes in it, with it. Without (<c>syncNewFiles: false</c>, as FASTER's device) the file is gone after the crash.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_new_segment_survives_a_power_loss_when_the_device_syncs_its_directory(bool syncNewFiles)
+    {
+        string dir = Path.Combine(_dir.Path, "wal");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "wal.log");
+        var bytes = new byte[4096];
+        new Random(5).NextBytes(bytes);
+        using (var power = new PowerLossSimulator(dir, writeThroughFiles: true))
+        {
+            using (var device = new IoThreadFileDevice(path, 1, 1, "test device", syncNewFiles))
+            {
+                device.Initialize(1L << SegmentBits);
+                using var buffer = new AlignedBuffer(bytes.Length);
+                bytes.CopyTo(buffer.Span);
+                Write(device, 1UL << SegmentBits, buffer); // the first write of segment 1 creates wal.log.1
+            }
+            power.Crash();
+        }
+        if (syncNewFiles)
+            Assert.Equal(bytes, File.ReadAllBytes(path + ".1"));
+        else
+            Assert.False(File.Exists(path + ".1"));
+    }
+
     [Fact]
     public void A_read_past_the_end_of_a_file_returns_the_bytes_that_are_there()
     {

@@ -58,6 +58,7 @@ public sealed class ShedEpisodeTrackerTests
             if (i == 50) { t.Gc += TimeSpan.FromMilliseconds(40); t.Gen0++; t.Gen1++; }
             if (i == 120) { t.Gc += TimeSpan.FromMilliseconds(3); t.Gen0++; }
             if (i == 150) t.Threads = 3;
+            if (i == 190) t.CpuPerLook = TimeSpan.FromMilliseconds(10); // both cores busy for the last 50 ms
             Assert.Null(tracker.Observe(t.Next(), false, Ms(12)));
         }
         var report = tracker.Observe(t.Next(pending: 37), shedding: true, Ms(23));
@@ -72,12 +73,18 @@ public sealed class ShedEpisodeTrackerTests
         Assert.Equal(TimeSpan.FromMilliseconds(40), r.Window.LongestGcStep);
         Assert.Equal((1, 1, 0), (r.Window.Gen0, r.Window.Gen1, r.Window.Gen2)); // one gen0-only, one gen1
         Assert.Equal((2, 3), (r.Window.PoolThreadsFrom, r.Window.PoolThreadsTo));
-        Assert.Equal(1.0, r.Window.ProcessCores, 3);
+        Assert.Equal(1.05, r.Window.ProcessCores, 3);                     // 190 looks at one core, 10 at two
         Assert.Equal(2.0, r.Window.MachineBusyCores, 3);
         Assert.Equal(0.0, r.Window.StealCores, 3);
         Assert.True(tracker.InEpisode);
-        Assert.Contains("this process used 1.00 of 2 cores, the machine 2.00 (steal 0.00, I/O wait 0.00); GC paused 43 ms in 2 collections (gen0 1, gen1 1, gen2 0; longest 40 ms); pool threads 2 -> 3",
+        Assert.Contains("this process used 1.05 of 2 cores, the machine 2.00 (steal 0.00, I/O wait 0.00); GC paused 43 ms in 2 collections (gen0 1, gen1 1, gen2 0; longest 40 ms); pool threads 2 -> 3",
             r.Window.Describe(2));
+        // The last 100 ms alone: where the queue built, both cores busy half of it, no GC, no new thread.
+        Assert.Equal(0.1, r.Recent.Span.TotalSeconds, 3);
+        Assert.Equal(1.5, r.Recent.ProcessCores, 3);                      // 10 looks at one core, 10 at two
+        Assert.Equal(TimeSpan.Zero, r.Recent.GcPause);
+        Assert.Equal((3, 3), (r.Recent.PoolThreadsFrom, r.Recent.PoolThreadsTo));
+        Assert.Equal("this process used 1.50 of 2 cores; no GC; pool threads 3 -> 3", r.Recent.Describe(2)); // machine: window too short
     }
 
     [Fact]
@@ -168,6 +175,14 @@ public sealed class ShedEpisodeTrackerTests
         var w = RuntimeWindow.Between(first, to, TimeSpan.Zero);
         Assert.True(double.IsNaN(w.MachineBusyCores));
         Assert.Equal("this process used 1.50 of 2 cores; no GC; pool threads 2 -> 5", w.Describe(2));
+    }
+
+    [Fact]
+    public void A_window_of_a_few_ms_is_described_as_too_short_to_measure()
+    {
+        var first = new RuntimeSample(0, TimeSpan.Zero, 0, 0, 0, TimeSpan.Zero, 4, 0, MachineCpuTimes.Unknown);
+        var w = RuntimeWindow.Between(first, first with { Timestamp = Stopwatch.Frequency / 200 }, TimeSpan.Zero);
+        Assert.Equal("too short (5 ms) to measure; pool threads 4 -> 4", w.Describe(2));
     }
 
     [Fact]

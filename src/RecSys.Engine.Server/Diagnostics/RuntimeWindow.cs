@@ -13,6 +13,9 @@ public readonly record struct RuntimeWindow(
     TimeSpan Span, double ProcessCores, double MachineBusyCores, double StealCores, double IoWaitCores,
     TimeSpan GcPause, TimeSpan LongestGcStep, int Gen0, int Gen1, int Gen2, int PoolThreadsFrom, int PoolThreadsTo)
 {
+    /// <summary>Shorter windows are described as too short: CPU time over a few ms is mostly rounding.</summary>
+    public static readonly TimeSpan MinSpan = TimeSpan.FromMilliseconds(20);
+
     /// <summary>The shortest window whose machine figures are given (see <see cref="Between"/>).</summary>
     public const double MachineMinSeconds = 0.5;
 
@@ -44,6 +47,8 @@ public readonly record struct RuntimeWindow(
     public string Describe(int cores)
     {
         var c = CultureInfo.InvariantCulture;
+        if (Span < MinSpan)
+            return string.Create(c, $"too short ({Span.TotalMilliseconds:F0} ms) to measure; pool threads {PoolThreadsFrom} -> {PoolThreadsTo}");
         string machine = double.IsNaN(MachineBusyCores)
             ? ""
             : string.Create(c, $", the machine {MachineBusyCores:F2} (steal {StealCores:F2}, I/O wait {IoWaitCores:F2})");

@@ -9,4 +9,10 @@ namespace RecSys.Engine.Server.Diagnostics;
 /// <param name="PeakDelayMs">The most queue delay seen in the window.</param>
 /// <param name="Pending">Work items waiting in the thread pool's queues at this look.</param>
 /// <param name="Window">What the process and the machine did in the window (see <see cref="ShedEpisodePhase"/>).</param>
-public readonly record struct ShedEpisodeReport(ShedEpisodePhase Phase, TimeSpan Duration, double DelayMs, double PeakDelayMs, long Pending, RuntimeWindow Window);
+/// <param name="Recent">
+/// Started only: the last <see cref="ShedEpisodeTracker"/> recent span (100 ms) of <paramref name="Window"/>, where the
+/// queue built: a second's average can hide a saturated tenth of a second behind idle time (a server that just got
+/// its first calls). Default elsewhere.
+/// </param>
+public readonly record struct ShedEpisodeReport(ShedEpisodePhase Phase, TimeSpan Duration, double DelayMs, double PeakDelayMs, long Pending, RuntimeWindow Window,
+    RuntimeWindow Recent = default);

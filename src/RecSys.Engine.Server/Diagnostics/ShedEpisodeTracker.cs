@@ -6,7 +6,8 @@ namespace RecSys.Engine.Server.Diagnostics;
 /// Turns the queue-delay monitor's looks into episodes of refusals, each reported three ways, so that an operator (and
 /// whoever tunes admission control) can tell why a server refused calls without a trace:
 /// <code>
-///   first refusing look after a quiet interval      -> Started     window: the lookback before it (what led up to it)
+///   first refusing look after a quiet interval      -> Started     window: the lookback before it (what led up to it),
+///                                                                  and its last 100 ms alone
 ///   still refusing, a progress interval since the last report -> Continuing  window: since that report
 ///   no refusing look for a quiet interval           -> Ended       window: the episode, first refusing look to last
 /// </code>
@@ -21,7 +22,7 @@ public sealed class ShedEpisodeTracker
     public const int Capacity = 256;
 
     private readonly RuntimeSample[] _ring = new RuntimeSample[Capacity];
-    private readonly long _look, _lookback, _quiet, _progress;
+    private readonly long _look, _lookback, _quiet, _progress, _recent;
     private int _next, _count;
     private bool _inEpisode;
     private RuntimeSample _start, _lastShed, _lastReport;
@@ -42,7 +43,11 @@ public sealed class ShedEpisodeTracker
         _lookback = Ticks(lookback);
         _quiet = Ticks(quiet);
         _progress = Ticks(progress);
+        _recent = Math.Min(Ticks(Recent), _lookback);
     }
+
+    /// <summary>The span a Started report also describes alone: the end of the lookback, where the queue built.</summary>
+    public static readonly TimeSpan Recent = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Whether an episode is open (refusing, or within the quiet interval after the last refusal).</summary>
     public bool InEpisode => _inEpisode;
@@ -100,11 +105,12 @@ public sealed class ShedEpisodeTracker
 
     private ref readonly RuntimeSample Previous => ref _ring[(_next + Capacity - 1) % Capacity];
 
-    // The window from the oldest kept sample within the lookback up to this one, with the longest GC step in it.
+    // The window from the oldest kept sample within the lookback up to this one, with the longest GC step in it, and
+    // the same for the recent span.
     private ShedEpisodeReport Started(in RuntimeSample sample, long delayTicks)
     {
-        RuntimeSample from = sample;
-        TimeSpan longest = _count == 0 ? TimeSpan.Zero : sample.GcPause - Previous.GcPause;
+        RuntimeSample from = sample, recentFrom = sample;
+        TimeSpan longest = _count == 0 ? TimeSpan.Zero : sample.GcPause - Previous.GcPause, recentLongest = longest;
         for (int i = 1; i <= _count; i++)
         {
             ref readonly RuntimeSample s = ref _ring[(_next - i + Capacity) % Capacity];
@@ -113,9 +119,14 @@ public sealed class ShedEpisodeTracker
             if (i > 1)
                 longest = Max(longest, from.GcPause - s.GcPause);
             from = s;
+            if (sample.Timestamp - s.Timestamp <= _recent)
+            {
+                recentLongest = longest;
+                recentFrom = s;
+            }
         }
         return new ShedEpisodeReport(ShedEpisodePhase.Started, TimeSpan.FromSeconds((double)_look / Stopwatch.Frequency), Ms(delayTicks), Ms(delayTicks),
-            sample.Pending, RuntimeWindow.Between(from, sample, longest));
+            sample.Pending, RuntimeWindow.Between(from, sample, longest), RuntimeWindow.Between(recentFrom, sample, recentLongest));
     }
 
     private TimeSpan Span(in RuntimeSample first, in RuntimeSample last) => TimeSpan.FromSeconds((double)(last.Timestamp - first.Timestamp + _look) / Stopwatch.Frequency);

@@ -110,7 +110,7 @@ public sealed partial class AdmissionControl : ILoadSignal, IDisposable
         {
             case ShedEpisodePhase.Started:
                 LogRefusing(log, q.MaxDelay.TotalMilliseconds, q.ShedAfter.TotalMilliseconds, Round(report.DelayMs), report.Pending,
-                    Round(report.Window.Span.TotalMilliseconds), report.Window.Describe(cores));
+                    Round(report.Recent.Span.TotalMilliseconds), report.Recent.Describe(cores), Round(report.Window.Span.TotalMilliseconds), report.Window.Describe(cores));
                 break;
             case ShedEpisodePhase.Continuing:
                 LogStillRefusing(log, Round(report.Duration.TotalSeconds), since, Round(report.Window.Span.TotalSeconds), Round(report.DelayMs),
@@ -125,8 +125,10 @@ public sealed partial class AdmissionControl : ILoadSignal, IDisposable
     private static double Round(double value) => Math.Round(value, 1);
 
     [LoggerMessage(EventId = 1407, Level = LogLevel.Warning, Message = "refusing recsys.v1 calls: work has waited over {MaxDelayMs} ms in the thread pool's queue for "
-        + "{ShedAfterMs} ms (Server:Admission:MaxQueueDelay, ShedAfter; now {DelayMs} ms, {Pending} work items pending). In the {WindowMs} ms before: {Runtime}")]
-    private static partial void LogRefusing(ILogger logger, double maxDelayMs, double shedAfterMs, double delayMs, long pending, double windowMs, string runtime);
+        + "{ShedAfterMs} ms (Server:Admission:MaxQueueDelay, ShedAfter; now {DelayMs} ms, {Pending} work items pending). In the {RecentMs} ms before: {Recent}. "
+        + "In the {WindowMs} ms before: {Runtime}")]
+    private static partial void LogRefusing(ILogger logger, double maxDelayMs, double shedAfterMs, double delayMs, long pending, double recentMs, string recent,
+        double windowMs, string runtime);
 
     [LoggerMessage(EventId = 1408, Level = LogLevel.Warning, Message = "still refusing recsys.v1 calls after {Seconds} s: {Refused} refused in the last {WindowSeconds} s; "
         + "queue delay {DelayMs} ms (peak {PeakDelayMs} ms). In it: {Runtime}")]

@@ -17,6 +17,7 @@ public sealed class LatencyRecorder
     private readonly double _microsPerTick;
     private readonly LongHistogram _latency = NewHistogram();
     private readonly LongHistogram _service = NewHistogram();
+    private readonly LongHistogram _sendLag = NewHistogram();
     private readonly Dictionary<RequestKind, LongHistogram> _byKind = [];
     private readonly SortedDictionary<string, long> _errors = new(StringComparer.Ordinal);
     private readonly Dictionary<RequestKind, long> _errorsByKind = [];
@@ -89,6 +90,25 @@ public sealed class LatencyRecorder
                 _degraded++;
             _lastCompletedTicks = Math.Max(_lastCompletedTicks, completedTicks);
         }
+    }
+
+    /// <summary>
+    /// A measured request went out at <paramref name="sentTicks"/>, due at <paramref name="dueTicks"/>: how late the
+    /// generator itself sent it (its own stalls, or every slot busy). Failed calls count too: a burst of late sends is
+    /// what a server refuses.
+    /// </summary>
+    public void Sent(long dueTicks, long sentTicks)
+    {
+        long lag = Micros(LoadSchedule.LatencyTicks(dueTicks, sentTicks));
+        lock (_lock)
+            _sendLag.RecordValue(lag);
+    }
+
+    /// <summary>Percentiles of the send lag (<see cref="Sent"/>), in milliseconds.</summary>
+    public LatencySummary SendLag()
+    {
+        lock (_lock)
+            return LatencySummary.Of(_sendLag);
     }
 
     /// <summary>A failed call, counted under its status code's name (e.g. "ResourceExhausted").</summary>

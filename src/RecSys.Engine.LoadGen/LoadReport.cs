@@ -48,6 +48,14 @@ public sealed record LoadReport
     public required double MeanMs { get; init; }
     public required double ServiceP99Ms { get; init; }
 
+    /// <summary>
+    /// How late the generator sent measured requests against their schedule (p99 and max): its own stalls (or every
+    /// connection slot busy). A large value means requests went out in a burst, which the server saw as one.
+    /// </summary>
+    public double SendLagP99Ms { get; init; }
+
+    public double SendLagMaxMs { get; init; }
+
     /// <summary>Failed measured calls by gRPC status name (e.g. "ResourceExhausted"); empty when none failed.</summary>
     public required IReadOnlyDictionary<string, long> Errors { get; init; }
 
@@ -85,7 +93,7 @@ public sealed record LoadReport
         output.WriteLine(string.Create(c, $"{Target}{(Scenario is null ? "" : ", scenario " + Scenario)}: {RateRps:0.##} req/s for {DurationS:0.###} s (+{WarmupS:0.###} s warm-up), concurrency {Concurrency}, mix {Mix}"));
         long failed = Errors.Values.Sum();
         output.WriteLine(string.Create(c, $"  requests {Requests:N0}, ok {Ok:N0} (degraded {Degraded:N0}), errors {failed:N0}, unsent {Unsent:N0}, throughput {ThroughputRps:0.#} req/s"));
-        output.WriteLine(string.Create(c, $"  latency ms from the scheduled send: p50 {P50Ms:0.###}  p95 {P95Ms:0.###}  p99 {P99Ms:0.###}  p99.9 {P999Ms:0.###}  max {MaxMs:0.###}  (service p99 {ServiceP99Ms:0.###})"));
+        output.WriteLine(string.Create(c, $"  latency ms from the scheduled send: p50 {P50Ms:0.###}  p95 {P95Ms:0.###}  p99 {P99Ms:0.###}  p99.9 {P999Ms:0.###}  max {MaxMs:0.###}  (service p99 {ServiceP99Ms:0.###}; sent late by p99 {SendLagP99Ms:0.###}, max {SendLagMaxMs:0.###})"));
         if (failed > 0)
             output.WriteLine("  errors: " + string.Join(", ", Errors.Select(e => string.Create(c, $"{e.Key} {e.Value:N0}"))));
         if (ByKind.Count > 1)
@@ -98,7 +106,7 @@ public sealed record LoadReport
         if (Freshness is { } f)
             output.WriteLine(string.Create(c, $"  freshness: {f.Probes} probes, event visible in the very next answer {f.VisibleAtFirstAnswer}, never {f.NeverVisible}, failed {f.Failed}; RecordEvents send to an answer without the item p50 {f.P50Ms:0.###} ms, max {f.MaxMs:0.###} ms"));
         if (WarmupS == 0)
-            output.WriteLine("  note: no warm-up: the first measured calls pay this client's own start (JIT, the connections it opens as calls pile up), and a short run's p99 can carry it; --warmup (default 2s) keeps it out");
+            output.WriteLine("  note: no warm-up: the first measured calls pay what is left of this client's own start (one unmeasured call before the schedule opens a connection and compiles the call path; the rest of its JIT, and the connections it opens as calls pile up, land here), and a short run's p99 can carry it; --warmup (default 2s) keeps it out");
         output.WriteLine("  SLO: " + string.Join("; ", Slo.Select(v => string.Create(c, $"p99 <= {v.SloMs:0.###} ms {(v.Pass ? "PASS" : "FAIL")}"))));
     }
 }

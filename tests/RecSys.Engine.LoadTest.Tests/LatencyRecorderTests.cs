@@ -58,6 +58,26 @@ public sealed class LatencyRecorderTests
     }
 
     [Fact]
+    public void The_send_lag_is_how_late_the_generator_sent_each_request_failed_ones_included()
+    {
+        // 100 requests due 10 ms apart; the generator stalls 250 ms before the first, then sends the 25 that fell due at
+        // once (a burst): their lags fall from 250 ms to 10 ms; the rest go out on time.
+        var recorder = new LatencyRecorder(Us);
+        for (int i = 0; i < 100; i++)
+        {
+            long due = LoadSchedule.DueTicks(i, 100, Us);
+            recorder.Sent(due, Math.Max(due, 250_000));
+        }
+        recorder.Failure(RequestKind.Recommend, Grpc.Core.StatusCode.ResourceExhausted, 300_000); // no effect on the lag
+
+        var lag = recorder.SendLag();
+        Assert.Equal(100, lag.Count);
+        Assert.InRange(lag.MaxMs, 250, 250.3);
+        Assert.InRange(lag.P50Ms, 0, 0.01);
+        Assert.InRange(lag.P99Ms, 240, 250.3);
+    }
+
+    [Fact]
     public void Degraded_answers_are_counted_among_the_ok_ones()
     {
         var recorder = new LatencyRecorder(Us);

@@ -55,6 +55,7 @@ public sealed class LoadRunTests
         Assert.True(report.P50Ms > 0);
         Assert.True(report.P50Ms <= report.P95Ms && report.P95Ms <= report.P99Ms && report.P99Ms <= report.P999Ms && report.P999Ms <= report.MaxMs);
         Assert.True(report.ServiceP99Ms <= report.MaxMs);
+        Assert.True(report.SendLagP99Ms <= report.SendLagMaxMs);
         // The JSON names the issue asks for.
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
         foreach (string field in new[] { "requests", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "errors", "verdict", "slo" })
@@ -279,5 +280,26 @@ public sealed class LoadRunTests
         Assert.Equal(10, step.RateRps);
         Assert.Equal("fail", step.Verdict);
         Assert.Equal(0, sweep.MaxPassingRateRps);
+    }
+
+    /// <summary>
+    /// One request goes out before the schedule's clock starts (it opens the connection and compiles the client's call
+    /// path, so the first scheduled calls do not pile up behind it and leave as a burst), and it is not counted: the
+    /// server answers one Recommend more than the report holds.
+    /// </summary>
+    [Fact]
+    public async Task One_priming_call_goes_out_before_the_schedule_and_is_not_counted()
+    {
+        await using var rig = await LoadRig.StartAsync();
+        long before = rig.Harness.Pipeline.Stats.Requests;
+        var o = rig.Options with { RateRps = 20, Duration = TimeSpan.FromSeconds(1), WarmUp = TimeSpan.FromMilliseconds(500) };
+
+        var report = await LoadGenerator.RunAsync(o, 20).WaitAsync(Stopped);
+
+        Assert.Equal(20, report.Requests);
+        Assert.Equal(20, report.Ok);
+        Assert.Empty(report.Errors);
+        // 10 warm-up and 20 measured scheduled calls, and the priming one.
+        Assert.Equal(31, rig.Harness.Pipeline.Stats.Requests - before);
     }
 }

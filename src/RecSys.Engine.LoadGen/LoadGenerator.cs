@@ -64,16 +64,17 @@ public static class LoadGenerator
     /// One request before the clock starts, not counted: it opens the connection and compiles the generator's own call
     /// path. Without it the first scheduled call took the generator a few hundred ms on a busy 2-core machine, and the
     /// requests that fell due meanwhile went out at once, a burst of tens of calls that a server with admission control
-    /// refused (bench/results/shed-episodes-2026-12-08). Built from a Random of its own, so the schedule's requests are
-    /// the ones a run without it sends; a failure here is ignored (the run reports what the server does next).
+    /// refused (bench/results/shed-episodes-2026-12-08). Always a Recommend, whatever the mix: it writes nothing and
+    /// moves none of the client's id counters (upserts and deletes take theirs in order, and a delete range holds
+    /// exactly the schedule's requests), and it is drawn from a Random of its own, so the schedule's requests are the
+    /// ones a run without it sends. A failure here is ignored (the run reports what the server does next).
     /// </summary>
     private static async Task PrimeAsync(LoadClient client, LoadOptions options, CancellationToken cancellationToken)
     {
         var random = new Random(unchecked(options.Seed + 1));
-        var kind = options.Mix.Pick(random.NextDouble());
         try
         {
-            await client.SendAsync(client.Build(kind, random), DateTime.UtcNow + options.Timeout, cancellationToken).ConfigureAwait(false);
+            await client.SendAsync(client.Build(RequestKind.Recommend, random), DateTime.UtcNow + options.Timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException)
         {

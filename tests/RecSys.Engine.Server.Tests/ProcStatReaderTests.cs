@@ -51,7 +51,7 @@ public sealed class ProcStatReaderTests
         Assert.True(first.Busy + first.Idle > 0);
         var second = reader.Read(); // the same open file, read again from offset 0
         Assert.True(second.IsKnown);
-        Assert.True(second.Busy >= first.Busy && second.Idle >= first.Idle);
+        Assert.True(second.Busy >= first.Busy); // (idle can step back on some kernels' tickless accounting: not asserted)
     }
 
     [Fact]

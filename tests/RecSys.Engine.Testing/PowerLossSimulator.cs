@@ -70,8 +70,11 @@ public sealed class PowerLossSimulator : IDisposable
         /// <summary>Contents as of the last fsync; null if never fsynced (a power loss leaves it empty).</summary>
         public byte[]? Synced { get; set; } = synced;
 
-        /// <summary>Written through by another writer: a crash keeps what the file holds then.</summary>
-        public bool WriteThrough { get; } = writeThrough;
+        /// <summary>
+        /// Written through by another writer: a crash keeps what the file holds then. Cleared when the name is renamed
+        /// over or away or deleted (its bytes then are kept as the synced ones): the data stays on the disk, only the name moves.
+        /// </summary>
+        public bool WriteThrough { get; set; } = writeThrough;
     }
 
     private sealed class SimulatedFileSystem : IDurableFileSystem
@@ -130,6 +133,11 @@ public sealed class PowerLossSimulator : IDisposable
 
         public void Move(string source, string destination)
         {
+            lock (_lock)
+            {
+                Pin(Normalize(source));
+                Pin(Normalize(destination));
+            }
             File.Move(source, destination, overwrite: true);
             lock (_lock)
             {
@@ -140,6 +148,8 @@ public sealed class PowerLossSimulator : IDisposable
 
         public void Delete(string path)
         {
+            lock (_lock)
+                Pin(Normalize(path));
             File.Delete(path);
             lock (_lock)
                 _liveFiles.Remove(Normalize(path));
@@ -174,6 +184,17 @@ public sealed class PowerLossSimulator : IDisposable
                 _durableDirectories.RemoveWhere(d => Path.GetDirectoryName(d) == dir);
                 foreach (string sub in Directory.EnumerateDirectories(dir))
                     _durableDirectories.Add(sub);
+            }
+        }
+
+        // A written-through file whose name is about to move or go: what it holds now is what the disk holds for the
+        // old name's entry, should that entry be what a reboot finds.
+        private void Pin(string path)
+        {
+            if (_liveFiles.TryGetValue(path, out var data) && data.WriteThrough && File.Exists(path))
+            {
+                data.Synced = File.ReadAllBytes(path);
+                data.WriteThrough = false;
             }
         }
 

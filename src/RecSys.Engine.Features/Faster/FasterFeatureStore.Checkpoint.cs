@@ -202,7 +202,7 @@ public sealed partial class FasterFeatureStore
             var kept = new List<CheckpointEntry> { entry };
             if (previous is not null) kept.Add(previous);
             var manifest = new CheckpointManifest { Checkpoints = kept, KvSegmentBytes = _options.LogSegmentBytes, LogSizeAfterCompaction = _sizeAfterCompaction };
-            SyncFolders(entry);
+            if (_options.SyncCheckpointFolders) SyncFolders(entry);
             manifest.WriteAtomically(_options.DataDirectory);
             // Only once a manifest names the new index may the next checkpoint be incremental on it.
             if (withIndex) _indexCheckpointNeeded = false;

@@ -82,6 +82,9 @@ public sealed record FasterFeatureStoreOptions : FeatureStoreSettings
     /// </summary>
     public bool PrefetchReads { get; init; } = true;
 
+    /// <summary>Test seam: false skips the directory syncs before a manifest names a checkpoint (the store as it was before them).</summary>
+    internal bool SyncCheckpointFolders { get; init; } = true;
+
     internal int MemorySizeBits => Math.Max(PageSizeBits + 1, 63 - (int)ulong.LeadingZeroCount((ulong)MemoryBudgetBytes));
 
     /// <summary>1 MiB pages: large enough for any value (a full history is about 4 KiB), small enough for a 64 MiB budget.</summary>

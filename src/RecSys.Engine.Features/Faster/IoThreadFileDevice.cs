@@ -35,6 +35,7 @@ internal sealed class IoThreadFileDevice : StorageDeviceBase
 
     private readonly ConcurrentDictionary<int, SafeFileHandle> _handles = new();
     private readonly bool _syncNewFiles;
+    private readonly HashSet<int> _unsyncedSegments = []; // under _openLock: created, directory sync not yet through
     private readonly Lock _openLock = new();
     private readonly IoQueue? _reads;
     private readonly IoQueue? _writes;
@@ -67,6 +68,9 @@ internal sealed class IoThreadFileDevice : StorageDeviceBase
 
     /// <summary>The most one system call reads or writes: 1 GiB (a test lowers it to see the pieces join up).</summary>
     internal int MaxIoBytes { get; init; } = 1 << 30;
+
+    /// <summary>Whether Dispose has begun.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Callbacks of FASTER's that threw (kept, not thrown on: there is no caller to return it to).</summary>
     public long CallbackFailures => Interlocked.Read(ref _callbackFailures);
@@ -176,20 +180,22 @@ internal sealed class IoThreadFileDevice : StorageDeviceBase
                 if (_closed) throw new ObjectDisposedException(FileName);
                 if (segment < StartSegment) throw new IOException($"segment {segment} of {FileName} was removed (the log begins at segment {StartSegment})");
                 string path = GetSegmentFilename(FileName, segment);
-                bool creating = _syncNewFiles && !File.Exists(path);
+                bool sync = _syncNewFiles && (!File.Exists(path) || _unsyncedSegments.Contains(segment));
                 handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite,
                     FileShare.ReadWrite, FileOptions.WriteThrough | NoBuffering);
-                if (creating)
+                if (sync)
                 {
                     // Its writes are synced (write-through), its name is not: without this a power loss could take a
                     // new segment, and the acknowledged writes in it, with a directory entry that never reached the disk.
+                    // Until a sync succeeds the segment is not handed out, and each later I/O on it tries again.
+                    _unsyncedSegments.Add(segment);
                     try { DurableFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!); }
                     catch
                     {
                         handle.Dispose();
-                        File.Delete(path); // empty: the next I/O creates it again and syncs again
                         throw;
                     }
+                    _unsyncedSegments.Remove(segment);
                 }
                 _handles[segment] = handle;
             }

@@ -111,8 +111,18 @@ internal sealed class SynchronousMetadataCheckpointManager : ICheckpointManager
         if (UseFasterIndexDevice)
             return _inner.GetIndexDevice(indexToken);
         var file = _naming.HashTable(indexToken);
-        return new IoThreadFileDevice(Path.Combine(_naming.BaseName(), file.directoryName, file.fileName), readThreads: 0, writeThreads: 1, threadName: "KV index checkpoint");
+        var device = new IoThreadFileDevice(Path.Combine(_naming.BaseName(), file.directoryName, file.fileName), readThreads: 0, writeThreads: 1, threadName: "KV index checkpoint");
+        lock (_indexDevices)
+        {
+            // FASTER disposes the device when its checkpoint (or recovery) is done, but not when a checkpoint fails
+            // inside it: those are disposed here at the latest, with the manager, so their threads do not outlive the store.
+            _indexDevices.RemoveAll(d => d.IsDisposed);
+            _indexDevices.Add(device);
+        }
+        return device;
     }
+
+    private readonly List<IoThreadFileDevice> _indexDevices = [];
 
     /// <summary>Test seam: FASTER's own device for the hash index, as before (to show both read each other's files).</summary>
     internal bool UseFasterIndexDevice { get; init; }
@@ -122,5 +132,13 @@ internal sealed class SynchronousMetadataCheckpointManager : ICheckpointManager
     public void Purge(Guid token) => _inner.Purge(token);
     public void PurgeAll() => _inner.PurgeAll();
     public void OnRecovery(Guid indexToken, Guid logToken) => _inner.OnRecovery(indexToken, logToken);
-    public void Dispose() => _inner.Dispose();
+    public void Dispose()
+    {
+        lock (_indexDevices)
+        {
+            foreach (var device in _indexDevices) device.Dispose(); // idempotent: most are disposed already
+            _indexDevices.Clear();
+        }
+        _inner.Dispose();
+    }
 }

@@ -27,8 +27,13 @@ public sealed partial class AdmissionControl : ILoadSignal, IDisposable
     private long _inFlight;
     private long _rejectedLimit;
     private long _rejectedQueueDelay;
-    private long _refusedAtLastReport; // the monitor thread's alone
+    // The monitor thread's alone. No call is refused between an episode's end and the next one's first refusing look,
+    // so the count at the last end is the next episode's start: a call refused between the look that starts shedding
+    // and the Started report still counts in that episode.
+    private long _refusedAtEpisodeStart;
+    private long _refusedAtLastReport;
     private long _episodes;
+    private int _logsQueued;
     private volatile ILogger? _logger;
 
     internal AdmissionControl(AdmissionOptions options)
@@ -94,16 +99,58 @@ public sealed partial class AdmissionControl : ILoadSignal, IDisposable
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);
 
-    // On the monitor thread, a few times per episode: formatting here costs the requests nothing.
+    /// <summary>Episode log lines not yet written; past this many a new one is dropped (a logger that blocks must not pile them up).</summary>
+    private const int MaxLogsQueued = 16;
+
+    // On the monitor thread, a few times per episode. It only counts and hands the report on: the line is formatted and
+    // written on a pool thread, since a logger can block (a console logger waits when its queue is full) and the
+    // monitor must go on looking (a blocked look would leave it shedding, every call refused, for as long).
     private void OnEpisode(ShedEpisodeReport report)
     {
         long refused = RejectedQueueDelay;
-        long since = refused - _refusedAtLastReport;
-        _refusedAtLastReport = refused;
-        if (report.Phase == ShedEpisodePhase.Started)
-            Interlocked.Increment(ref _episodes);
+        long count;
+        switch (report.Phase)
+        {
+            case ShedEpisodePhase.Started:
+                Interlocked.Increment(ref _episodes);
+                _refusedAtLastReport = _refusedAtEpisodeStart;
+                count = 0;
+                break;
+            case ShedEpisodePhase.Continuing:
+                count = refused - _refusedAtLastReport; // since the last report
+                _refusedAtLastReport = refused;
+                break;
+            default:
+                count = refused - _refusedAtEpisodeStart; // the whole episode
+                _refusedAtEpisodeStart = _refusedAtLastReport = refused;
+                break;
+        }
         if (_logger is not { } log)
             return;
+        if (Interlocked.Increment(ref _logsQueued) > MaxLogsQueued)
+        {
+            Interlocked.Decrement(ref _logsQueued);
+            return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            try
+            {
+                state.Owner.Write(state.Log, state.Report, state.Count);
+            }
+            catch (Exception)
+            {
+                // A logging failure is the logger's; admission control goes on.
+            }
+            finally
+            {
+                Interlocked.Decrement(ref state.Owner._logsQueued);
+            }
+        }, (Owner: this, Log: log, Report: report, Count: count), preferLocal: false);
+    }
+
+    private void Write(ILogger log, ShedEpisodeReport report, long refused)
+    {
         var q = _queue!;
         int cores = Environment.ProcessorCount;
         switch (report.Phase)
@@ -113,11 +160,11 @@ public sealed partial class AdmissionControl : ILoadSignal, IDisposable
                     Round(report.Recent.Span.TotalMilliseconds), report.Recent.Describe(cores), Round(report.Window.Span.TotalMilliseconds), report.Window.Describe(cores));
                 break;
             case ShedEpisodePhase.Continuing:
-                LogStillRefusing(log, Round(report.Duration.TotalSeconds), since, Round(report.Window.Span.TotalSeconds), Round(report.DelayMs),
+                LogStillRefusing(log, Round(report.Duration.TotalSeconds), refused, Round(report.Window.Span.TotalSeconds), Round(report.DelayMs),
                     Round(report.PeakDelayMs), report.Window.Describe(cores));
                 break;
             default:
-                LogStoppedRefusing(log, since, Round(report.Duration.TotalMilliseconds), Round(report.PeakDelayMs), report.Window.Describe(cores));
+                LogStoppedRefusing(log, refused, Round(report.Duration.TotalMilliseconds), Round(report.PeakDelayMs), report.Window.Describe(cores));
                 break;
         }
     }

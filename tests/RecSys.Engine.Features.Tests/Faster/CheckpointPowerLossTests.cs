@@ -8,7 +8,8 @@ namespace RecSys.Engine.Features.Tests.Faster;
 /// A power loss right after a checkpoint: FASTER writes a checkpoint's files with their data synced (write-through)
 /// but never syncs a directory, so unless the store does, the folders the new manifest names may not be on the disk
 /// after a reboot. The <see cref="PowerLossSimulator"/> models exactly that (FASTER's files written through, names
-/// durable only once their directory is synced); with its directory syncs dropped it is the store without them.
+/// durable only once their directory is synced); the store's seam <c>SyncCheckpointFolders = false</c> is the store
+/// without its syncs (the manifest's own rename still durable, as DurableFile makes it).
 /// </summary>
 public sealed class CheckpointPowerLossTests : IDisposable
 {
@@ -45,14 +46,14 @@ public sealed class CheckpointPowerLossTests : IDisposable
 
     [Theory]
     [InlineData(true)]
-    [InlineData(false)] // the directory syncs dropped: the store as it was before them
-    public async Task After_a_power_loss_the_new_checkpoint_is_there_with_every_write_or_the_open_is_refused(bool syncDirectories)
+    [InlineData(false)] // the store's folder syncs skipped: the store as it was before them
+    public async Task After_a_power_loss_the_new_checkpoint_is_there_with_every_write_or_the_open_is_refused(bool syncFolders)
     {
         Guid latest;
-        await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path)))
+        await using (var store = await FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_dir.Path) with { SyncCheckpointFolders = syncFolders }))
         {
             await WriteUsers(store, 0, 50);
-            using var power = new PowerLossSimulator(_dir.Path, syncDirectories: syncDirectories, writeThroughFiles: true);
+            using var power = new PowerLossSimulator(_dir.Path, writeThroughFiles: true);
             await WriteUsers(store, 50, 100);
             await store.CheckpointAsync();
             latest = CheckpointManifest.TryRead(_dir.Path)!.Checkpoints[0].Token;
@@ -60,7 +61,7 @@ public sealed class CheckpointPowerLossTests : IDisposable
             CopyTo(_image.Path);
         }
 
-        if (!syncDirectories)
+        if (!syncFolders)
         {
             // The manifest names a checkpoint whose folder never reached the disk: a clear refusal, never a silent loss.
             var e = await Assert.ThrowsAsync<FeatureStoreCorruptedException>(() => FasterFeatureStore.OpenAsync(FasterTestOptions.Small(_image.Path)));
